@@ -1,0 +1,111 @@
+import type { Conversation } from './model/conversation.js';
+import type { DirectoryEntry } from './model/directory-entry.js';
+import type { Actor } from './model/participant-ref.js';
+import type { AccessPolicy } from './policy/access-policy.js';
+import { marketplacePolicy } from './policy/marketplace-policy.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { Directory } from './ports/directory.js';
+import { type EventPublisher, noopEventPublisher } from './ports/event-publisher.js';
+import { type IdGenerator, uuidV7Ids } from './ports/id-generator.js';
+import type { MessagingStore } from './ports/messaging-store.js';
+import type { PreferencesChange } from './ports/participant-repository.js';
+import type { SettingsStore } from './ports/settings-store.js';
+import { PlatformSettings } from './settings/platform-settings.js';
+import type { CoreContext } from './use-cases/context.js';
+import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
+import { deleteMessage } from './use-cases/delete-message.js';
+import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
+import { getUnreadCount } from './use-cases/get-unread-count.js';
+import {
+  type ConversationList,
+  type ListConversationsInput,
+  listConversations,
+} from './use-cases/list-conversations.js';
+import { type ListMessagesInput, listMessages, type MessageList } from './use-cases/list-messages.js';
+import { type ListRecipientsInput, listRecipients } from './use-cases/list-recipients.js';
+import { markConversationRead, type ReadState } from './use-cases/mark-conversation-read.js';
+import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
+import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
+import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
+import type { ConversationDetail, MessageView } from './use-cases/views.js';
+
+export interface MessagingCoreDependencies {
+  readonly store: MessagingStore;
+  readonly directory: Directory;
+  readonly settings: SettingsStore;
+  /** Defaults to `marketplacePolicy`. */
+  readonly policy?: AccessPolicy;
+  /** Defaults to the wall clock. */
+  readonly clock?: Clock;
+  /** Defaults to UUIDv7. */
+  readonly ids?: IdGenerator;
+  /** Defaults to dropping events. */
+  readonly events?: EventPublisher;
+}
+
+/**
+ * Parley's use cases, bound to their ports. Every method takes the acting participant first;
+ * failures are `MessagingError`s.
+ */
+export interface MessagingCore {
+  readonly policy: AccessPolicy;
+  readonly settings: PlatformSettings;
+  createConversation(actor: Actor, input: CreateConversationInput): Promise<ConversationDetail>;
+  getConversation(
+    actor: Actor,
+    conversationId: string,
+    options?: GetConversationOptions,
+  ): Promise<ConversationDetail>;
+  listConversations(actor: Actor, input?: ListConversationsInput): Promise<ConversationList>;
+  listMessages(actor: Actor, conversationId: string, input?: ListMessagesInput): Promise<MessageList>;
+  sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult>;
+  markConversationRead(actor: Actor, conversationId: string): Promise<ReadState>;
+  getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
+  closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
+  deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
+  listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
+}
+
+/**
+ * Builds the core from its ports: the composition root calls this once.
+ *
+ * @example
+ * ```ts
+ * const core = createMessagingCore({
+ *   store: new InMemoryMessagingStore(),
+ *   directory: new InMemoryMarketplaceDirectory(),
+ *   settings: new InMemorySettingsStore(),
+ * });
+ * await core.sendMessage(actor, { conversationId, content: 'Hello' });
+ * ```
+ */
+export function createMessagingCore(deps: MessagingCoreDependencies): MessagingCore {
+  const clock = deps.clock ?? systemClock;
+  const ctx: CoreContext = {
+    store: deps.store,
+    directory: deps.directory,
+    settings: new PlatformSettings(deps.settings, clock),
+    policy: deps.policy ?? marketplacePolicy,
+    clock,
+    ids: deps.ids ?? uuidV7Ids,
+    events: deps.events ?? noopEventPublisher,
+  };
+  return {
+    policy: ctx.policy,
+    settings: ctx.settings,
+    createConversation: (actor, input) => createConversation(ctx, actor, input),
+    getConversation: (actor, id, options) => getConversation(ctx, actor, id, options),
+    listConversations: (actor, input) => listConversations(ctx, actor, input),
+    listMessages: (actor, id, input) => listMessages(ctx, actor, id, input),
+    sendMessage: (actor, input) => sendMessage(ctx, actor, input),
+    markConversationRead: (actor, id) => markConversationRead(ctx, actor, id),
+    getUnreadCount: (actor) => getUnreadCount(ctx, actor),
+    closeConversation: (actor, id) => closeConversation(ctx, actor, id),
+    reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),
+    updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
+    deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
+    listRecipients: (actor, input) => listRecipients(ctx, actor, input),
+  };
+}

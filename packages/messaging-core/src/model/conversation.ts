@@ -1,0 +1,42 @@
+import type { ParticipantRef } from './participant-ref.js';
+
+/** A threaded conversation between participants, owned by a tenant store when one takes part. */
+export interface Conversation {
+  readonly id: string;
+  /** One of the policy's conversation types (`admin_store`, `store_customer`, `admin_customer`). */
+  readonly conversationType: string;
+  readonly subject: string;
+  /** The tenant; set whenever a store user or a customer takes part. */
+  readonly storeId: string | null;
+  readonly isClosed: boolean;
+  readonly closedAt: Date | null;
+  readonly closedBy: ParticipantRef | null;
+  /** When the latest message (system messages included) was sent; null before the first one. */
+  readonly lastMessageAt: Date | null;
+  /** Every message ever appended, system and deleted messages included. */
+  readonly messageCount: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** One participant's membership of a conversation and their read state. */
+export interface ConversationParticipant {
+  readonly conversationId: string;
+  readonly participant: ParticipantRef;
+  /** The participant's own store (null for platform admins). */
+  readonly storeId: string | null;
+  /** Messages by others, not system messages, since `lastReadAt`. */
+  readonly unreadCount: number;
+  readonly lastReadAt: Date | null;
+  readonly emailNotifications: boolean;
+  /** Muted conversations keep their own unread count but leave the badge total. */
+  readonly muted: boolean;
+  /**
+   * Last activity of the conversation (its creation or latest message), copied onto every
+   * membership so a participant's inbox is one index range scan.
+   */
+  readonly lastActivityAt: Date;
+  readonly joinedAt: Date;
+}
+
+export const SUBJECT_MAX_LENGTH = 500;

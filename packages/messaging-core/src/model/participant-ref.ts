@@ -1,0 +1,26 @@
+/**
+ * A polymorphic reference to whoever takes part in a conversation. The allowed `type`s are data
+ * defined by the access policy (`admin`, `store`, `customer` for the marketplace preset); the core
+ * never switches on them.
+ */
+export interface ParticipantRef {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** Stable string form, usable as a map key: `customer:42`. */
+export function participantKey(ref: ParticipantRef): string {
+  return `${ref.type}:${ref.id}`;
+}
+
+export function sameParticipant(a: ParticipantRef, b: ParticipantRef): boolean {
+  return a.type === b.type && a.id === b.id;
+}
+
+/**
+ * The authenticated caller of a use case. `storeId` is the tenant the caller acts within
+ * (null for platform-wide actors such as admins). Hosts build it from their own authentication.
+ */
+export interface Actor extends ParticipantRef {
+  readonly storeId: string | null;
+}

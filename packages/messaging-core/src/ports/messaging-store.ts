@@ -1,0 +1,30 @@
+import type { ConversationRepository } from './conversation-repository.js';
+import type { MessageRepository } from './message-repository.js';
+import type { ParticipantRepository } from './participant-repository.js';
+
+/** The repositories, bound either to the store's default connection or to one transaction. */
+export interface MessagingRepositories {
+  readonly conversations: ConversationRepository;
+  readonly participants: ParticipantRepository;
+  readonly messages: MessageRepository;
+}
+
+/**
+ * Persistence of conversations, with an explicit unit of work. Outside `transaction`, each call
+ * is atomic on its own; inside, every call made through `tx` commits together or not at all.
+ *
+ * @example
+ * ```ts
+ * await store.transaction(async (tx) => {
+ *   await tx.conversations.setClosed(id, { isClosed: true, at, by: actor });
+ *   await tx.messages.append({ message: systemMessage, requireOpen: false });
+ * }); // both or neither
+ * ```
+ */
+export interface MessagingStore extends MessagingRepositories {
+  /**
+   * Runs `work` in one transaction and returns its result. If `work` throws, everything it did
+   * is rolled back and the error is rethrown. Transactions do not nest.
+   */
+  transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T>;
+}

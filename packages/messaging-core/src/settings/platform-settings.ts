@@ -1,0 +1,130 @@
+import { MessagingError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { SettingsStore, SettingValue, StoredSetting } from '../ports/settings-store.js';
+
+/** A known platform setting: its default, category and validation. */
+export interface SettingDefinition<T extends SettingValue = SettingValue> {
+  readonly key: string;
+  readonly category: string;
+  readonly description: string;
+  readonly defaultValue: T;
+  /** Returns the value to store, or throws `VALIDATION` naming `value`. */
+  parse(value: unknown): T;
+}
+
+function positiveNumber(key: string, max: number) {
+  return (value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > max) {
+      throw MessagingError.validation('value', `${key} must be a number above 0 and at most ${max}`);
+    }
+    return value;
+  };
+}
+
+function positiveInteger(key: string, max: number) {
+  return (value: unknown): number => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > max) {
+      throw MessagingError.validation('value', `${key} must be an integer between 1 and ${max}`);
+    }
+    return value;
+  };
+}
+
+/** The settings Parley knows, with their defaults. */
+export const SETTING_DEFINITIONS = {
+  message_attachment_max_size_mb: {
+    key: 'message_attachment_max_size_mb',
+    category: 'messaging',
+    description: 'Largest attachment accepted, in megabytes (per file).',
+    defaultValue: 10,
+    parse: positiveNumber('message_attachment_max_size_mb', 1024),
+  },
+  message_attachment_max_files: {
+    key: 'message_attachment_max_files',
+    category: 'messaging',
+    description: 'Most files attached to one message.',
+    defaultValue: 10,
+    parse: positiveInteger('message_attachment_max_files', 100),
+  },
+  message_max_length: {
+    key: 'message_max_length',
+    category: 'messaging',
+    description: 'Longest message content, in characters, after trimming.',
+    defaultValue: 10_000,
+    parse: positiveInteger('message_max_length', 100_000),
+  },
+} as const satisfies Record<string, SettingDefinition<number>>;
+
+export type SettingKey = keyof typeof SETTING_DEFINITIONS;
+
+export interface ResolvedSetting {
+  readonly key: string;
+  readonly value: SettingValue;
+  readonly category: string;
+  /** True when nothing is stored and the default applies. */
+  readonly isDefault: boolean;
+}
+
+/**
+ * Typed access to platform settings: defaults for what is not stored, validation for what is
+ * written. Read at use time, so a change applies to the next request.
+ *
+ * @example
+ * ```ts
+ * const settings = new PlatformSettings(settingsStore, clock);
+ * await settings.number('message_attachment_max_size_mb'); // 10 until an admin changes it
+ * await settings.update('message_attachment_max_size_mb', 5);
+ * ```
+ */
+export class PlatformSettings {
+  readonly #store: SettingsStore;
+  readonly #clock: Clock;
+
+  constructor(store: SettingsStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  static isKnown(key: string): key is SettingKey {
+    return Object.hasOwn(SETTING_DEFINITIONS, key);
+  }
+
+  async number(key: SettingKey): Promise<number> {
+    const definition = SETTING_DEFINITIONS[key];
+    const stored = await this.#store.get(key);
+    if (stored === null) return definition.defaultValue;
+    try {
+      return definition.parse(stored.value);
+    } catch {
+      // A value written around this class (by hand in the database) must not break sends.
+      return definition.defaultValue;
+    }
+  }
+
+  async get(key: string): Promise<ResolvedSetting> {
+    if (!PlatformSettings.isKnown(key)) throw MessagingError.notFound('setting', key);
+    const definition = SETTING_DEFINITIONS[key];
+    const stored = await this.#store.get(key);
+    return stored === null
+      ? { key, value: definition.defaultValue, category: definition.category, isDefault: true }
+      : { key, value: stored.value, category: stored.category, isDefault: false };
+  }
+
+  async list(): Promise<ResolvedSetting[]> {
+    return Promise.all(Object.keys(SETTING_DEFINITIONS).map((key) => this.get(key)));
+  }
+
+  async update(key: string, value: unknown): Promise<ResolvedSetting> {
+    if (!PlatformSettings.isKnown(key)) throw MessagingError.notFound('setting', key);
+    const definition: SettingDefinition = SETTING_DEFINITIONS[key];
+    const parsed = definition.parse(value);
+    const setting: StoredSetting = {
+      key,
+      value: parsed,
+      category: definition.category,
+      updatedAt: this.#clock.now(),
+    };
+    await this.#store.set(setting);
+    return { key, value: parsed, category: definition.category, isDefault: false };
+  }
+}

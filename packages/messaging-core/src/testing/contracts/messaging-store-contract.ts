@@ -1,0 +1,773 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isMessagingError } from '../../errors.js';
+import type { MessageAttachment } from '../../model/attachment.js';
+import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
+import type { ParticipantRef } from '../../model/participant-ref.js';
+import type { InboxEntry } from '../../ports/conversation-repository.js';
+import type { AppendMessageInput, NewMessage } from '../../ports/message-repository.js';
+import type { MessagingStore } from '../../ports/messaging-store.js';
+import type { MessagingStoreRawReader } from './raw-readers.js';
+
+export interface MessagingStoreContractTarget {
+  readonly store: MessagingStore;
+  readonly raw: MessagingStoreRawReader;
+  /** Rows of conversations reference stores: called before a test creates conversations of this tenant. */
+  readonly ensureStore?: (storeId: string) => Promise<void>;
+  readonly teardown?: () => Promise<void>;
+}
+
+export interface MessagingStoreContractOptions {
+  /** Shown in the test names, e.g. "in-memory" or "kysely (postgres)". */
+  readonly name: string;
+  /** A fresh, empty store for each test. */
+  readonly setup: () => Promise<MessagingStoreContractTarget>;
+}
+
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000);
+
+// UUID-shaped, time-ordered ids so SQL adapters can use uuid columns.
+let sequence = 0;
+function id(): string {
+  sequence += 1;
+  const hex = sequence.toString(16).padStart(12, '0');
+  return `01900000-0000-7000-8000-${hex}`;
+}
+
+const ADMIN: ParticipantRef = { type: 'admin', id: 'admin-1' };
+const STORE_USER: ParticipantRef = { type: 'store', id: 'store-user-1' };
+const CUSTOMER: ParticipantRef = { type: 'customer', id: 'customer-1' };
+const STORE_ID = 'store-1';
+
+function conversationRecord(overrides: Partial<Conversation> = {}): Conversation {
+  const createdAt = overrides.createdAt ?? at(0);
+  return {
+    id: id(),
+    conversationType: 'admin_store',
+    subject: 'Payout question',
+    storeId: STORE_ID,
+    isClosed: false,
+    closedAt: null,
+    closedBy: null,
+    lastMessageAt: null,
+    messageCount: 0,
+    createdAt,
+    updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+function membership(
+  conversation: Conversation,
+  participant: ParticipantRef,
+  storeId: string | null,
+): ConversationParticipant {
+  return {
+    conversationId: conversation.id,
+    participant,
+    storeId,
+    unreadCount: 0,
+    lastReadAt: null,
+    emailNotifications: true,
+    muted: false,
+    lastActivityAt: conversation.createdAt,
+    joinedAt: conversation.createdAt,
+  };
+}
+
+function draft(
+  conversationId: string,
+  sender: ParticipantRef,
+  createdAt: Date,
+  overrides: Partial<NewMessage> = {},
+): NewMessage {
+  return {
+    id: id(),
+    conversationId,
+    sender,
+    content: 'hello',
+    isSystemMessage: false,
+    createdAt,
+    attachments: [],
+    ...overrides,
+  };
+}
+
+function attachment(messageId: string, overrides: Partial<MessageAttachment> = {}): MessageAttachment {
+  return {
+    id: id(),
+    messageId,
+    filename: `${id()}.png`,
+    originalFilename: 'photo.png',
+    filePath: 'uploads/messages/2026/03/x/photo.png',
+    fileSize: 1234,
+    mimeType: 'image/png',
+    isImage: true,
+    imageWidth: 640,
+    imageHeight: 480,
+    thumbnailPath: 'uploads/messages/2026/03/x/photo.thumb.webp',
+    createdAt: at(1),
+    ...overrides,
+  };
+}
+
+/**
+ * The behaviour every `MessagingStore` adapter must show. Call it from a test file with a
+ * `setup` that returns a fresh store and a raw reader over the same storage.
+ *
+ * @example
+ * ```ts
+ * messagingStoreContract({
+ *   name: 'in-memory',
+ *   setup: async () => { const store = new InMemoryMessagingStore(); return { store, raw: store.raw }; },
+ * });
+ * ```
+ */
+export function messagingStoreContract(options: MessagingStoreContractOptions): void {
+  describe(`MessagingStore contract: ${options.name}`, () => {
+    let target: MessagingStoreContractTarget;
+    let store: MessagingStore;
+    let raw: MessagingStoreRawReader;
+
+    beforeEach(async () => {
+      target = await options.setup();
+      store = target.store;
+      raw = target.raw;
+      await target.ensureStore?.(STORE_ID);
+      await target.ensureStore?.('store-2');
+    });
+
+    afterEach(async () => {
+      await target.teardown?.();
+    });
+
+    async function createConversation(
+      members: readonly [ParticipantRef, string | null][] = [
+        [ADMIN, null],
+        [STORE_USER, STORE_ID],
+      ],
+      overrides: Partial<Conversation> = {},
+    ): Promise<Conversation> {
+      const conversation = conversationRecord(overrides);
+      await store.conversations.create(
+        conversation,
+        members.map(([ref, storeId]) => membership(conversation, ref, storeId)),
+      );
+      return conversation;
+    }
+
+    async function append(input: AppendMessageInput) {
+      return store.messages.append(input);
+    }
+
+    async function send(
+      conversationId: string,
+      sender: ParticipantRef,
+      seconds: number,
+      overrides: Partial<NewMessage> = {},
+    ) {
+      const result = await append({
+        message: draft(conversationId, sender, at(seconds), overrides),
+        requireOpen: true,
+      });
+      if (result.status !== 'created') throw new Error(`expected created, got ${result.status}`);
+      return result.message;
+    }
+
+    async function member(conversationId: string, ref: ParticipantRef): Promise<ConversationParticipant> {
+      const found = (await raw.participants(conversationId)).find(
+        (p) => p.participant.type === ref.type && p.participant.id === ref.id,
+      );
+      if (!found) throw new Error(`no membership for ${ref.type}:${ref.id}`);
+      return found;
+    }
+
+    describe('conversations', () => {
+      it('creates a conversation with its memberships, as the raw rows show', async () => {
+        const conversation = await createConversation();
+        expect(await raw.conversation(conversation.id)).toEqual(conversation);
+        const members = await raw.participants(conversation.id);
+        expect(members.map((m) => [m.participant.type, m.participant.id, m.storeId, m.unreadCount])).toEqual([
+          ['admin', 'admin-1', null, 0],
+          ['store', 'store-user-1', STORE_ID, 0],
+        ]);
+        expect(members.every((m) => m.emailNotifications && !m.muted && m.lastReadAt === null)).toBe(true);
+        expect(members[0]?.lastActivityAt).toEqual(conversation.createdAt);
+      });
+
+      it('reads back what it wrote', async () => {
+        const conversation = await createConversation();
+        expect(await store.conversations.findById(conversation.id)).toEqual(conversation);
+        const found = await store.conversations.findWithParticipants(conversation.id);
+        expect(found?.conversation).toEqual(conversation);
+        expect(found?.participants.map((p) => p.participant.id)).toEqual(['admin-1', 'store-user-1']);
+        expect(await store.conversations.findById(id())).toBeNull();
+        expect(await store.conversations.findWithParticipants(id())).toBeNull();
+      });
+
+      it('refuses a second conversation with the same id (CONFLICT) and keeps the first', async () => {
+        const conversation = await createConversation();
+        const error = await store.conversations
+          .create({ ...conversation, subject: 'Other' }, [membership(conversation, CUSTOMER, STORE_ID)])
+          .catch((e: unknown) => e);
+        expect(isMessagingError(error) && error.code).toBe('CONFLICT');
+        expect((await raw.conversation(conversation.id))?.subject).toBe('Payout question');
+        expect((await raw.participants(conversation.id)).length).toBe(2);
+      });
+
+      it('closes and reopens, recording who and when', async () => {
+        const conversation = await createConversation();
+        const closed = await store.conversations.setClosed(conversation.id, {
+          isClosed: true,
+          at: at(5),
+          by: STORE_USER,
+        });
+        expect(closed).toMatchObject({
+          isClosed: true,
+          closedAt: at(5),
+          closedBy: STORE_USER,
+          updatedAt: at(5),
+        });
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          isClosed: true,
+          closedAt: at(5),
+          closedBy: STORE_USER,
+        });
+        const reopened = await store.conversations.setClosed(conversation.id, {
+          isClosed: false,
+          at: at(6),
+          by: null,
+        });
+        expect(reopened).toMatchObject({ isClosed: false, closedAt: null, closedBy: null, updatedAt: at(6) });
+        expect(
+          await store.conversations.setClosed(id(), { isClosed: true, at: at(7), by: ADMIN }),
+        ).toBeNull();
+      });
+    });
+
+    describe('append', () => {
+      it('stores the message and moves every counter in one step', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        const result = await append({
+          message: draft(conversation.id, ADMIN, at(10), { content: 'Hi there' }),
+          requireOpen: true,
+        });
+        expect(result.status).toBe('created');
+        if (result.status !== 'created') return;
+        expect(result.message).toMatchObject({
+          conversationId: conversation.id,
+          sender: ADMIN,
+          content: 'Hi there',
+          isSystemMessage: false,
+          isDeleted: false,
+          deletedAt: null,
+          deletedBy: null,
+          createdAt: at(10),
+          attachments: [],
+        });
+        expect(await raw.messages(conversation.id)).toEqual([result.message]);
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          messageCount: 1,
+          lastMessageAt: at(10),
+          updatedAt: at(10),
+        });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({
+          unreadCount: 0,
+          lastReadAt: at(10),
+          lastActivityAt: at(10),
+        });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          unreadCount: 1,
+          lastReadAt: null,
+          lastActivityAt: at(10),
+        });
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          unreadCount: 1,
+          lastReadAt: null,
+          lastActivityAt: at(10),
+        });
+
+        await send(conversation.id, STORE_USER, 11);
+        await send(conversation.id, ADMIN, 12);
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 0, lastReadAt: at(12) });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          unreadCount: 1,
+          lastReadAt: at(11),
+        });
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({ unreadCount: 3 });
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          messageCount: 3,
+          lastMessageAt: at(12),
+        });
+      });
+
+      it('counts a system message but changes no read state', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, STORE_USER, 1);
+        const result = await append({
+          message: draft(conversation.id, ADMIN, at(2), {
+            isSystemMessage: true,
+            content: 'Conversation closed',
+          }),
+          requireOpen: false,
+        });
+        expect(result.status).toBe('created');
+        expect(await member(conversation.id, ADMIN)).toMatchObject({
+          unreadCount: 1,
+          lastReadAt: null,
+          lastActivityAt: at(2),
+        });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          unreadCount: 0,
+          lastReadAt: at(1),
+        });
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          messageCount: 2,
+          lastMessageAt: at(2),
+        });
+        expect((await raw.messages(conversation.id)).map((m) => m.isSystemMessage)).toEqual([false, true]);
+      });
+
+      it('refuses a closed conversation when asked to, writing nothing', async () => {
+        const conversation = await createConversation();
+        await store.conversations.setClosed(conversation.id, { isClosed: true, at: at(1), by: ADMIN });
+        const before = await raw.counts();
+        const refused = await append({
+          message: draft(conversation.id, STORE_USER, at(2)),
+          idempotency: { key: 'closed-key', requestHash: 'h' },
+          requireOpen: true,
+        });
+        expect(refused).toEqual({ status: 'conversation_closed' });
+        expect(await raw.counts()).toEqual(before);
+        expect(await raw.idempotencyKey(STORE_USER, 'closed-key')).toBeNull();
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 0 });
+
+        const system = await append({
+          message: draft(conversation.id, ADMIN, at(3), { isSystemMessage: true }),
+          requireOpen: false,
+        });
+        expect(system.status).toBe('created');
+      });
+
+      it('reports a missing conversation and writes nothing', async () => {
+        const before = await raw.counts();
+        expect(await append({ message: draft(id(), ADMIN, at(1)), requireOpen: true })).toEqual({
+          status: 'conversation_not_found',
+        });
+        expect(await raw.counts()).toEqual(before);
+      });
+
+      it('returns the first message for a repeated idempotency key and creates nothing', async () => {
+        const conversation = await createConversation();
+        const first = await append({
+          message: draft(conversation.id, STORE_USER, at(1), { content: 'once' }),
+          idempotency: { key: 'k-1', requestHash: 'hash-a' },
+          requireOpen: true,
+        });
+        expect(first.status).toBe('created');
+        const again = await append({
+          message: draft(conversation.id, STORE_USER, at(2), { content: 'twice?' }),
+          idempotency: { key: 'k-1', requestHash: 'hash-b' },
+          requireOpen: true,
+        });
+        expect(again.status).toBe('duplicate');
+        if (first.status !== 'created' || again.status !== 'duplicate') return;
+        expect(again.message).toEqual(first.message);
+        expect(again.requestHash).toBe('hash-a');
+        expect((await raw.messages(conversation.id)).length).toBe(1);
+        expect(await raw.conversation(conversation.id)).toMatchObject({ messageCount: 1 });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 1 });
+        expect(await raw.idempotencyKey(STORE_USER, 'k-1')).toEqual({
+          messageId: first.message.id,
+          requestHash: 'hash-a',
+        });
+      });
+
+      it('scopes idempotency keys to the sender', async () => {
+        const conversation = await createConversation();
+        const a = await append({
+          message: draft(conversation.id, STORE_USER, at(1)),
+          idempotency: { key: 'shared', requestHash: 'h' },
+          requireOpen: true,
+        });
+        const b = await append({
+          message: draft(conversation.id, ADMIN, at(2)),
+          idempotency: { key: 'shared', requestHash: 'h' },
+          requireOpen: true,
+        });
+        expect([a.status, b.status]).toEqual(['created', 'created']);
+        expect((await raw.messages(conversation.id)).length).toBe(2);
+      });
+
+      it('creates exactly one message for concurrent sends with the same key', async () => {
+        const conversation = await createConversation();
+        const results = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            append({
+              message: draft(conversation.id, STORE_USER, at(1 + i), { content: 'same' }),
+              idempotency: { key: 'race', requestHash: 'h' },
+              requireOpen: true,
+            }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'created').length).toBe(1);
+        expect(results.filter((r) => r.status === 'duplicate').length).toBe(11);
+        const ids = new Set(results.map((r) => ('message' in r ? r.message.id : null)));
+        expect(ids.size).toBe(1);
+        expect((await raw.messages(conversation.id)).length).toBe(1);
+        expect(await raw.conversation(conversation.id)).toMatchObject({ messageCount: 1 });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 1 });
+      });
+
+      it('keeps counters exact under concurrent sends', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        // Admin and store user race 30 sends; the customer only listens, so their count is exact.
+        await Promise.all(
+          Array.from({ length: 30 }, (_, i) => send(conversation.id, i % 2 ? ADMIN : STORE_USER, 1 + i)),
+        );
+        expect((await raw.messages(conversation.id)).length).toBe(30);
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          messageCount: 30,
+          lastMessageAt: at(30),
+        });
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          unreadCount: 30,
+          lastActivityAt: at(30),
+        });
+        for (const ref of [ADMIN, STORE_USER]) {
+          const m = await member(conversation.id, ref);
+          expect(m.unreadCount).toBeLessThanOrEqual(15);
+          expect(m.lastReadAt).not.toBeNull();
+        }
+      });
+
+      it('stores attachments with the message', async () => {
+        const conversation = await createConversation();
+        const message = draft(conversation.id, STORE_USER, at(1), { content: '' });
+        const files = [
+          attachment(message.id),
+          attachment(message.id, {
+            originalFilename: 'b.pdf',
+            mimeType: 'application/pdf',
+            isImage: false,
+            imageWidth: null,
+            imageHeight: null,
+            thumbnailPath: null,
+          }),
+        ];
+        const result = await append({ message: { ...message, attachments: files }, requireOpen: true });
+        expect(result.status).toBe('created');
+        if (result.status !== 'created') return;
+        const sortById = (list: readonly MessageAttachment[]) =>
+          [...list].sort((a, b) => (a.id < b.id ? -1 : 1));
+        expect(sortById(result.message.attachments)).toEqual(sortById(files));
+        expect(sortById((await raw.messages(conversation.id))[0]!.attachments)).toEqual(sortById(files));
+        expect(sortById((await store.messages.findById(conversation.id, message.id))!.attachments)).toEqual(
+          sortById(files),
+        );
+        expect((await raw.counts()).attachments).toBe(2);
+      });
+    });
+
+    describe('transactions', () => {
+      it('commits everything done in the unit of work', async () => {
+        const conversation = conversationRecord();
+        const result = await store.transaction(async (tx) => {
+          await tx.conversations.create(conversation, [
+            membership(conversation, ADMIN, null),
+            membership(conversation, STORE_USER, STORE_ID),
+          ]);
+          return tx.messages.append({ message: draft(conversation.id, ADMIN, at(1)), requireOpen: true });
+        });
+        expect(result.status).toBe('created');
+        expect(await raw.counts()).toMatchObject({ conversations: 1, participants: 2, messages: 1 });
+      });
+
+      it('rolls back everything when the work throws', async () => {
+        const existing = await createConversation();
+        const before = await raw.counts();
+        const conversation = conversationRecord();
+        const error = await store
+          .transaction(async (tx) => {
+            await tx.conversations.create(conversation, [membership(conversation, ADMIN, null)]);
+            await tx.messages.append({ message: draft(conversation.id, ADMIN, at(1)), requireOpen: true });
+            await tx.messages.append({ message: draft(existing.id, ADMIN, at(2)), requireOpen: true });
+            await tx.conversations.setClosed(existing.id, { isClosed: true, at: at(3), by: ADMIN });
+            throw new Error('boom');
+          })
+          .catch((e: unknown) => e);
+        expect((error as Error).message).toBe('boom');
+        expect(await raw.counts()).toEqual(before);
+        expect(await raw.conversation(conversation.id)).toBeNull();
+        expect(await raw.conversation(existing.id)).toMatchObject({ isClosed: false, messageCount: 0 });
+        expect(await member(existing.id, STORE_USER)).toMatchObject({ unreadCount: 0 });
+      });
+    });
+
+    describe('read state and preferences', () => {
+      it('marks read: unread to zero, last read time set', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 1);
+        await send(conversation.id, ADMIN, 2);
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({ unreadCount: 2 });
+        const updated = await store.participants.markRead(conversation.id, STORE_USER, at(3));
+        expect(updated).toMatchObject({ unreadCount: 0, lastReadAt: at(3), participant: STORE_USER });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          unreadCount: 0,
+          lastReadAt: at(3),
+        });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 0, lastReadAt: at(2) });
+        expect(await store.participants.markRead(conversation.id, CUSTOMER, at(4))).toBeNull();
+      });
+
+      it('updates only the preferences given', async () => {
+        const conversation = await createConversation();
+        expect(
+          await store.participants.updatePreferences(conversation.id, STORE_USER, { muted: true }),
+        ).toMatchObject({
+          muted: true,
+          emailNotifications: true,
+        });
+        expect(
+          await store.participants.updatePreferences(conversation.id, STORE_USER, {
+            emailNotifications: false,
+          }),
+        ).toMatchObject({ muted: true, emailNotifications: false });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          muted: true,
+          emailNotifications: false,
+        });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({
+          muted: false,
+          emailNotifications: true,
+        });
+        expect(
+          await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true }),
+        ).toBeNull();
+      });
+
+      it('finds and lists memberships', async () => {
+        const conversation = await createConversation();
+        expect((await store.participants.find(conversation.id, STORE_USER))?.storeId).toBe(STORE_ID);
+        expect(await store.participants.find(conversation.id, CUSTOMER)).toBeNull();
+        expect(
+          (await store.participants.listByConversation(conversation.id)).map((p) => p.participant),
+        ).toEqual([ADMIN, STORE_USER]);
+      });
+    });
+
+    describe('message history', () => {
+      it('pages newest first by (createdAt, id), with ties broken by id', async () => {
+        const conversation = await createConversation();
+        const sent = [];
+        for (let i = 0; i < 7; i += 1)
+          sent.push(await send(conversation.id, i % 2 ? ADMIN : STORE_USER, Math.floor(i / 2)));
+        const expected = [...sent].reverse().map((m) => m.id);
+        const first = await store.messages.listByConversation(conversation.id, { limit: 3 });
+        expect(first.messages.map((m) => m.id)).toEqual(expected.slice(0, 3));
+        expect(first.hasMore).toBe(true);
+        const last = first.messages.at(-1)!;
+        const second = await store.messages.listByConversation(conversation.id, {
+          limit: 3,
+          before: { createdAt: last.createdAt, messageId: last.id },
+        });
+        expect(second.messages.map((m) => m.id)).toEqual(expected.slice(3, 6));
+        const end = second.messages.at(-1)!;
+        const third = await store.messages.listByConversation(conversation.id, {
+          limit: 3,
+          before: { createdAt: end.createdAt, messageId: end.id },
+        });
+        expect(third.messages.map((m) => m.id)).toEqual(expected.slice(6));
+        expect(third.hasMore).toBe(false);
+      });
+
+      it('soft-deletes, keeping who and when, and the first deletion wins', async () => {
+        const conversation = await createConversation();
+        const message = await send(conversation.id, STORE_USER, 1, { content: 'secret' });
+        const deleted = await store.messages.softDelete(conversation.id, message.id, {
+          by: ADMIN,
+          at: at(5),
+        });
+        expect(deleted).toMatchObject({
+          id: message.id,
+          isDeleted: true,
+          deletedAt: at(5),
+          deletedBy: ADMIN,
+        });
+        const again = await store.messages.softDelete(conversation.id, message.id, {
+          by: STORE_USER,
+          at: at(9),
+        });
+        expect(again).toMatchObject({ deletedAt: at(5), deletedBy: ADMIN });
+        expect((await raw.messages(conversation.id))[0]).toMatchObject({
+          isDeleted: true,
+          deletedAt: at(5),
+          deletedBy: ADMIN,
+        });
+        expect(await store.messages.softDelete(conversation.id, id(), { by: ADMIN, at: at(9) })).toBeNull();
+        expect(await store.messages.findById(conversation.id, message.id)).toMatchObject({ isDeleted: true });
+      });
+
+      it('does not find a message through another conversation', async () => {
+        const a = await createConversation();
+        const b = await createConversation();
+        const message = await send(a.id, ADMIN, 1);
+        expect(await store.messages.findById(b.id, message.id)).toBeNull();
+        expect(await store.messages.softDelete(b.id, message.id, { by: ADMIN, at: at(2) })).toBeNull();
+      });
+    });
+
+    describe('inbox', () => {
+      it('lists only the participant’s conversations, latest activity first, with members and the latest message', async () => {
+        const first = await createConversation(
+          [
+            [ADMIN, null],
+            [STORE_USER, STORE_ID],
+          ],
+          { createdAt: at(0) },
+        );
+        const second = await createConversation(
+          [
+            [ADMIN, null],
+            [CUSTOMER, STORE_ID],
+          ],
+          { createdAt: at(1), conversationType: 'admin_customer' },
+        );
+        const third = await createConversation(
+          [
+            [STORE_USER, STORE_ID],
+            [CUSTOMER, STORE_ID],
+          ],
+          { createdAt: at(2), conversationType: 'store_customer' },
+        );
+        const latest = await send(first.id, STORE_USER, 10, { content: 'latest' });
+
+        const page = await store.conversations.listInbox(ADMIN, {}, { limit: 10 });
+        expect(page.entries.map((e) => e.conversation.id)).toEqual([first.id, second.id]);
+        expect(page.nextCursor).toBeNull();
+        const top = page.entries[0] as InboxEntry;
+        expect(top.membership.participant).toEqual(ADMIN);
+        expect(top.membership.unreadCount).toBe(1);
+        expect(top.participants.map((p) => p.participant)).toEqual([ADMIN, STORE_USER]);
+        expect(top.lastMessage?.id).toBe(latest.id);
+        expect(top.conversation.messageCount).toBe(1);
+        expect(page.entries[1]?.lastMessage).toBeNull();
+        expect(
+          (await store.conversations.listInbox(CUSTOMER, {}, { limit: 10 })).entries.map(
+            (e) => e.conversation.id,
+          ),
+        ).toEqual([third.id, second.id]);
+      });
+
+      it('filters by type, open/closed, unread and store', async () => {
+        const a = await createConversation(
+          [
+            [ADMIN, null],
+            [STORE_USER, STORE_ID],
+          ],
+          { createdAt: at(0) },
+        );
+        const b = await createConversation(
+          [
+            [ADMIN, null],
+            [CUSTOMER, STORE_ID],
+          ],
+          { createdAt: at(1), conversationType: 'admin_customer' },
+        );
+        const c = await createConversation(
+          [
+            [ADMIN, null],
+            [{ type: 'store', id: 'other-user' }, 'store-2'],
+          ],
+          {
+            createdAt: at(2),
+            storeId: 'store-2',
+          },
+        );
+        await send(b.id, CUSTOMER, 3);
+        await store.conversations.setClosed(c.id, { isClosed: true, at: at(4), by: ADMIN });
+        const ids = async (filter: Parameters<MessagingStore['conversations']['listInbox']>[1]) =>
+          (await store.conversations.listInbox(ADMIN, filter, { limit: 10 })).entries.map(
+            (e) => e.conversation.id,
+          );
+        expect(await ids({ conversationType: 'admin_store' })).toEqual([c.id, a.id]);
+        expect(await ids({ isClosed: true })).toEqual([c.id]);
+        expect(await ids({ isClosed: false })).toEqual([b.id, a.id]);
+        expect(await ids({ unreadOnly: true })).toEqual([b.id]);
+        expect(await ids({ storeId: 'store-2' })).toEqual([c.id]);
+        expect(
+          await ids({ storeId: STORE_ID, conversationType: 'admin_customer', unreadOnly: true }),
+        ).toEqual([b.id]);
+        expect(await store.conversations.countInbox(ADMIN, { isClosed: false })).toEqual({
+          total: 2,
+          totalUnread: 1,
+        });
+      });
+
+      it('counts the badge over non-muted conversations only', async () => {
+        const a = await createConversation();
+        const b = await createConversation();
+        await send(a.id, ADMIN, 1);
+        await send(a.id, ADMIN, 2);
+        await send(b.id, ADMIN, 3);
+        expect(await store.conversations.unreadTotal(STORE_USER)).toBe(3);
+        await store.participants.updatePreferences(a.id, STORE_USER, { muted: true });
+        expect(await store.conversations.unreadTotal(STORE_USER)).toBe(1);
+        expect(await store.conversations.countInbox(STORE_USER, {})).toEqual({ total: 2, totalUnread: 1 });
+        expect(await member(a.id, STORE_USER)).toMatchObject({ unreadCount: 2, muted: true });
+        expect(await store.conversations.unreadTotal(CUSTOMER)).toBe(0);
+      });
+
+      it('pages with a keyset cursor, each conversation exactly once', async () => {
+        const created: string[] = [];
+        for (let i = 0; i < 7; i += 1)
+          created.push((await createConversation(undefined, { createdAt: at(i % 3) })).id);
+        const seen: string[] = [];
+        let page = await store.conversations.listInbox(ADMIN, {}, { limit: 3 });
+        seen.push(...page.entries.map((e) => e.conversation.id));
+        while (page.nextCursor) {
+          page = await store.conversations.listInbox(ADMIN, {}, { limit: 3, cursor: page.nextCursor });
+          seen.push(...page.entries.map((e) => e.conversation.id));
+        }
+        expect(seen.length).toBe(7);
+        expect(new Set(seen)).toEqual(new Set(created));
+        // Order: activity desc, then id desc.
+        const expected = [...created]
+          .map((cid, i) => ({ cid, t: i % 3 }))
+          .sort((x, y) => y.t - x.t || (x.cid < y.cid ? 1 : -1));
+        expect(seen).toEqual(expected.map((x) => x.cid));
+      });
+
+      it('returns every conversation once while messages arrive during the walk', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 9; i += 1) {
+          const c = await createConversation(undefined, { createdAt: at(i) });
+          ids.push(c.id);
+          await send(c.id, STORE_USER, 10 + i);
+        }
+        const seen: string[] = [];
+        let page = await store.conversations.listInbox(ADMIN, {}, { limit: 2 });
+        seen.push(...page.entries.map((e) => e.conversation.id));
+        let clock = 100;
+        while (page.nextCursor) {
+          // Bump the oldest not-yet-seen conversation and one already seen to the top.
+          const unseen = ids.find((cid) => !seen.includes(cid));
+          if (unseen) await send(unseen, STORE_USER, clock++);
+          await send(seen[0]!, STORE_USER, clock++);
+          page = await store.conversations.listInbox(ADMIN, {}, { limit: 2, cursor: page.nextCursor });
+          seen.push(...page.entries.map((e) => e.conversation.id));
+        }
+        expect([...seen].sort()).toEqual([...ids].sort());
+        expect(seen.length).toBe(9);
+      });
+    });
+  });
+}

@@ -1,0 +1,33 @@
+import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
+import type { Message } from '../../model/message.js';
+import type { ParticipantRef } from '../../model/participant-ref.js';
+import type { StoredSetting } from '../../ports/settings-store.js';
+
+/**
+ * Reads an adapter's state straight from its storage (SQL for a database, the maps for the
+ * in-memory adapter), so a contract test checks a write without trusting the adapter's own reads.
+ */
+export interface MessagingStoreRawReader {
+  conversation(id: string): Promise<Conversation | null>;
+  /** Ordered by participant type then id. */
+  participants(conversationId: string): Promise<ConversationParticipant[]>;
+  /** Oldest first (createdAt, id), with attachments. */
+  messages(conversationId: string): Promise<Message[]>;
+  /** The message id recorded for a sender's idempotency key, or null. */
+  idempotencyKey(
+    sender: ParticipantRef,
+    key: string,
+  ): Promise<{ messageId: string; requestHash: string } | null>;
+  /** Rows in every table the store owns, for "nothing was written" checks. */
+  counts(): Promise<{
+    conversations: number;
+    participants: number;
+    messages: number;
+    attachments: number;
+    idempotencyKeys: number;
+  }>;
+}
+
+export interface SettingsStoreRawReader {
+  setting(key: string): Promise<StoredSetting | null>;
+}

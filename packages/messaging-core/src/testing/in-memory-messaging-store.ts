@@ -1,0 +1,458 @@
+import { MessagingError } from '../errors.js';
+import type { MessageAttachment } from '../model/attachment.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { Message } from '../model/message.js';
+import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
+import type {
+  CloseStateChange,
+  ConversationRepository,
+  InboxCounts,
+  InboxEntry,
+  InboxFilter,
+  InboxPage,
+  InboxPageRequest,
+} from '../ports/conversation-repository.js';
+import type {
+  AppendMessageInput,
+  AppendMessageResult,
+  MessagePage,
+  MessagePageRequest,
+  MessageRepository,
+  SoftDeleteInput,
+} from '../ports/message-repository.js';
+import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+import type { ParticipantRepository, PreferencesChange } from '../ports/participant-repository.js';
+import { AsyncMutex } from './async-mutex.js';
+import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
+
+interface IdempotencyRecord {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly requestHash: string;
+}
+
+/** The whole state. Records are immutable and replaced on change, so a snapshot is a copy of the maps. */
+interface State {
+  conversations: Map<string, Conversation>;
+  /** conversationId → participantKey → membership */
+  participants: Map<string, Map<string, ConversationParticipant>>;
+  /** conversationId → messages, oldest first */
+  messages: Map<string, Message[]>;
+  idempotency: Map<string, IdempotencyRecord>;
+}
+
+function emptyState(): State {
+  return { conversations: new Map(), participants: new Map(), messages: new Map(), idempotency: new Map() };
+}
+
+function snapshot(state: State): State {
+  return {
+    conversations: new Map(state.conversations),
+    participants: new Map([...state.participants].map(([id, members]) => [id, new Map(members)])),
+    messages: new Map([...state.messages].map(([id, list]) => [id, [...list]])),
+    idempotency: new Map(state.idempotency),
+  };
+}
+
+const time = (d: Date): number => d.getTime();
+
+/** Descending order on (time, id): negative when `a` comes first. */
+function compareDesc(aAt: Date, aId: string, bAt: Date, bId: string): number {
+  if (time(aAt) !== time(bAt)) return time(bAt) - time(aAt);
+  return aId < bId ? 1 : aId > bId ? -1 : 0;
+}
+
+function idempotencyKey(sender: ParticipantRef, key: string): string {
+  return `${participantKey(sender)}\u0000${key}`;
+}
+
+/** Repositories over a state; the store decides whether they run under its lock. */
+class StateRepositories implements MessagingRepositories {
+  readonly conversations: ConversationRepository;
+  readonly participants: ParticipantRepository;
+  readonly messages: MessageRepository;
+
+  constructor(state: () => State) {
+    this.conversations = new InMemoryConversationRepository(state);
+    this.participants = new InMemoryParticipantRepository(state);
+    this.messages = new InMemoryMessageRepository(state);
+  }
+}
+
+export class InMemoryConversationRepository implements ConversationRepository {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void> {
+    const state = this.#state();
+    if (state.conversations.has(conversation.id)) {
+      throw new MessagingError('CONFLICT', `conversation ${conversation.id} already exists`);
+    }
+    const members = new Map<string, ConversationParticipant>();
+    for (const p of participants) {
+      const key = participantKey(p.participant);
+      if (members.has(key)) throw new MessagingError('CONFLICT', `participant ${key} listed twice`);
+      members.set(key, { ...p, conversationId: conversation.id });
+    }
+    state.conversations.set(conversation.id, { ...conversation });
+    state.participants.set(conversation.id, members);
+    state.messages.set(conversation.id, []);
+  }
+
+  async findById(conversationId: string): Promise<Conversation | null> {
+    return this.#state().conversations.get(conversationId) ?? null;
+  }
+
+  async findWithParticipants(
+    conversationId: string,
+  ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    if (!conversation) return null;
+    return { conversation, participants: sortedMembers(state, conversationId) };
+  }
+
+  #memberships(participant: ParticipantRef, filter: InboxFilter): InboxEntry[] {
+    const state = this.#state();
+    const key = participantKey(participant);
+    const entries: InboxEntry[] = [];
+    for (const [conversationId, members] of state.participants) {
+      const membership = members.get(key);
+      if (!membership) continue;
+      const conversation = state.conversations.get(conversationId)!;
+      if (filter.conversationType !== undefined && conversation.conversationType !== filter.conversationType)
+        continue;
+      if (filter.isClosed !== undefined && conversation.isClosed !== filter.isClosed) continue;
+      if (filter.unreadOnly === true && membership.unreadCount <= 0) continue;
+      if (filter.storeId !== undefined && conversation.storeId !== filter.storeId) continue;
+      const messages = state.messages.get(conversationId) ?? [];
+      entries.push({
+        conversation,
+        membership,
+        participants: sortedMembers(state, conversationId),
+        lastMessage: latestMessage(messages),
+      });
+    }
+    return entries;
+  }
+
+  async listInbox(
+    participant: ParticipantRef,
+    filter: InboxFilter,
+    page: InboxPageRequest,
+  ): Promise<InboxPage> {
+    const state = this.#state();
+    const cursor = page.cursor;
+    let keyed = this.#memberships(participant, filter).map((entry) => ({
+      entry,
+      key: entry.membership.lastActivityAt,
+    }));
+    if (cursor) {
+      const snapshotAt = time(cursor.snapshotAt);
+      keyed = keyed
+        .filter(({ entry }) => time(entry.conversation.createdAt) <= snapshotAt)
+        .map(({ entry, key }) => ({
+          entry,
+          key: time(key) <= snapshotAt ? key : activityAsOf(state, entry.conversation, snapshotAt),
+        }))
+        .filter(
+          ({ entry, key }) =>
+            compareDesc(key, entry.conversation.id, cursor.activityAt, cursor.conversationId) > 0,
+        );
+    }
+    keyed.sort((a, b) => compareDesc(a.key, a.entry.conversation.id, b.key, b.entry.conversation.id));
+    const slice = keyed.slice(0, page.limit);
+    const last = slice.at(-1);
+    const snapshotAt = cursor?.snapshotAt ?? slice[0]?.key;
+    const nextCursor =
+      keyed.length > page.limit && last && snapshotAt
+        ? { snapshotAt, activityAt: last.key, conversationId: last.entry.conversation.id }
+        : null;
+    return { entries: slice.map(({ entry }) => entry), nextCursor };
+  }
+
+  async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
+    return {
+      total: this.#memberships(participant, filter).length,
+      totalUnread: await this.unreadTotal(participant),
+    };
+  }
+
+  async unreadTotal(participant: ParticipantRef): Promise<number> {
+    let total = 0;
+    for (const { membership } of this.#memberships(participant, {})) {
+      if (!membership.muted) total += membership.unreadCount;
+    }
+    return total;
+  }
+
+  async setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    if (!conversation) return null;
+    const updated: Conversation = change.isClosed
+      ? { ...conversation, isClosed: true, closedAt: change.at, closedBy: change.by, updatedAt: change.at }
+      : { ...conversation, isClosed: false, closedAt: null, closedBy: null, updatedAt: change.at };
+    state.conversations.set(conversationId, updated);
+    return updated;
+  }
+}
+
+function sortedMembers(state: State, conversationId: string): ConversationParticipant[] {
+  return [...(state.participants.get(conversationId)?.values() ?? [])].sort((a, b) =>
+    participantKey(a.participant) < participantKey(b.participant) ? -1 : 1,
+  );
+}
+
+function latestMessage(messages: readonly Message[]): Message | null {
+  let latest: Message | null = null;
+  for (const m of messages) {
+    if (latest === null || compareDesc(m.createdAt, m.id, latest.createdAt, latest.id) < 0) latest = m;
+  }
+  return latest;
+}
+
+/** What a conversation's activity was at `at`: its creation or its latest message up to then. */
+function activityAsOf(state: State, conversation: Conversation, at: number): Date {
+  let result = conversation.createdAt;
+  for (const m of state.messages.get(conversation.id) ?? []) {
+    if (time(m.createdAt) <= at && time(m.createdAt) > time(result)) result = m.createdAt;
+  }
+  return result;
+}
+
+export class InMemoryParticipantRepository implements ParticipantRepository {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+    return this.#state().participants.get(conversationId)?.get(participantKey(participant)) ?? null;
+  }
+
+  async listByConversation(conversationId: string): Promise<ConversationParticipant[]> {
+    return sortedMembers(this.#state(), conversationId);
+  }
+
+  #update(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: (current: ConversationParticipant) => ConversationParticipant,
+  ): ConversationParticipant | null {
+    const members = this.#state().participants.get(conversationId);
+    const key = participantKey(participant);
+    const current = members?.get(key);
+    if (!members || !current) return null;
+    const updated = change(current);
+    members.set(key, updated);
+    return updated;
+  }
+
+  async markRead(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({ ...p, unreadCount: 0, lastReadAt: at }));
+  }
+
+  async updatePreferences(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: PreferencesChange,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({
+      ...p,
+      emailNotifications: change.emailNotifications ?? p.emailNotifications,
+      muted: change.muted ?? p.muted,
+    }));
+  }
+}
+
+export class InMemoryMessageRepository implements MessageRepository {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async append(input: AppendMessageInput): Promise<AppendMessageResult> {
+    const state = this.#state();
+    const { message: draft } = input;
+    const conversation = state.conversations.get(draft.conversationId);
+    if (!conversation) return { status: 'conversation_not_found' };
+    if (input.idempotency) {
+      const existing = state.idempotency.get(idempotencyKey(draft.sender, input.idempotency.key));
+      if (existing) {
+        const first = (state.messages.get(existing.conversationId) ?? []).find(
+          (m) => m.id === existing.messageId,
+        );
+        if (!first)
+          throw new MessagingError(
+            'INTERNAL',
+            `idempotency key points to missing message ${existing.messageId}`,
+          );
+        return { status: 'duplicate', message: first, requestHash: existing.requestHash };
+      }
+    }
+    if (input.requireOpen && conversation.isClosed) return { status: 'conversation_closed' };
+
+    const message: Message = {
+      id: draft.id,
+      conversationId: draft.conversationId,
+      sender: draft.sender,
+      content: draft.content,
+      isSystemMessage: draft.isSystemMessage,
+      isDeleted: false,
+      deletedAt: null,
+      deletedBy: null,
+      createdAt: draft.createdAt,
+      attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
+    };
+    const messages = state.messages.get(draft.conversationId) ?? [];
+    if (messages.some((m) => m.id === message.id)) {
+      throw new MessagingError('CONFLICT', `message ${message.id} already exists`);
+    }
+    messages.push(message);
+    state.messages.set(draft.conversationId, messages);
+
+    const at = draft.createdAt;
+    const later = (current: Date | null): Date => (current && time(current) > time(at) ? current : at);
+    state.conversations.set(conversation.id, {
+      ...conversation,
+      messageCount: conversation.messageCount + 1,
+      lastMessageAt: later(conversation.lastMessageAt),
+      updatedAt: later(conversation.updatedAt),
+    });
+    const members = state.participants.get(conversation.id) ?? new Map();
+    for (const [key, p] of members) {
+      let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
+      if (!draft.isSystemMessage) {
+        next = sameParticipant(p.participant, draft.sender)
+          ? { ...next, unreadCount: 0, lastReadAt: at }
+          : { ...next, unreadCount: p.unreadCount + 1 };
+      }
+      members.set(key, next);
+    }
+    if (input.idempotency) {
+      state.idempotency.set(idempotencyKey(draft.sender, input.idempotency.key), {
+        messageId: message.id,
+        conversationId: conversation.id,
+        requestHash: input.idempotency.requestHash,
+      });
+    }
+    return { status: 'created', message };
+  }
+
+  async findById(conversationId: string, messageId: string): Promise<Message | null> {
+    return (
+      this.#state()
+        .messages.get(conversationId)
+        ?.find((m) => m.id === messageId) ?? null
+    );
+  }
+
+  async listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage> {
+    const before = page.before;
+    const ordered = [...(this.#state().messages.get(conversationId) ?? [])]
+      .filter((m) => !before || compareDesc(m.createdAt, m.id, before.createdAt, before.messageId) > 0)
+      .sort((a, b) => compareDesc(a.createdAt, a.id, b.createdAt, b.id));
+    return { messages: ordered.slice(0, page.limit), hasMore: ordered.length > page.limit };
+  }
+
+  async softDelete(
+    conversationId: string,
+    messageId: string,
+    input: SoftDeleteInput,
+  ): Promise<Message | null> {
+    const messages = this.#state().messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return null;
+    const current = messages[index]!;
+    if (current.isDeleted) return current;
+    const deleted: Message = { ...current, isDeleted: true, deletedAt: input.at, deletedBy: input.by };
+    messages[index] = deleted;
+    return deleted;
+  }
+}
+
+/**
+ * Every repository in memory, with real transactions: a transaction holds a lock and restores a
+ * snapshot when its work throws. Calls outside a transaction take the same lock one at a time.
+ *
+ * @example
+ * ```ts
+ * const store = new InMemoryMessagingStore();
+ * const core = createMessagingCore({ store, ... });
+ * ```
+ */
+export class InMemoryMessagingStore implements MessagingStore {
+  #state: State = emptyState();
+  readonly #lock = new AsyncMutex();
+  readonly #repositories = new StateRepositories(() => this.#state);
+
+  readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
+  readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
+  readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
+
+  async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
+    return this.#lock.run(async () => {
+      const before = snapshot(this.#state);
+      try {
+        return await work(this.#repositories);
+      } catch (error) {
+        this.#state = before;
+        throw error;
+      }
+    });
+  }
+
+  /** Reads the state directly, for contract tests. */
+  readonly raw: MessagingStoreRawReader = {
+    conversation: async (id) => this.#state.conversations.get(id) ?? null,
+    participants: async (conversationId) => sortedMembers(this.#state, conversationId),
+    messages: async (conversationId) =>
+      [...(this.#state.messages.get(conversationId) ?? [])].sort(
+        (a, b) => -compareDesc(a.createdAt, a.id, b.createdAt, b.id),
+      ),
+    idempotencyKey: async (sender, key) => {
+      const record = this.#state.idempotency.get(idempotencyKey(sender, key));
+      return record ? { messageId: record.messageId, requestHash: record.requestHash } : null;
+    },
+    counts: async () => {
+      let participants = 0;
+      let messages = 0;
+      let attachments = 0;
+      for (const members of this.#state.participants.values()) participants += members.size;
+      for (const list of this.#state.messages.values()) {
+        messages += list.length;
+        for (const m of list) attachments += m.attachments.length;
+      }
+      return {
+        conversations: this.#state.conversations.size,
+        participants,
+        messages,
+        attachments,
+        idempotencyKeys: this.#state.idempotency.size,
+      };
+    },
+  };
+
+  /** Wraps each method so calls outside a transaction are serialized with transactions. */
+  #locked<T extends object>(target: T): T {
+    const lock = this.#lock;
+    return new Proxy(target, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          lock.run(() => (value as (...a: unknown[]) => unknown).apply(object, args));
+      },
+    });
+  }
+}

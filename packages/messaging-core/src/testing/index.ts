@@ -1,0 +1,37 @@
+export { AsyncMutex } from './async-mutex.js';
+export type {
+  AttachmentStorageContractOptions,
+  AttachmentStorageContractTarget,
+} from './contracts/attachment-storage-contract.js';
+export { attachmentStorageContract, UNSAFE_STORAGE_PATHS } from './contracts/attachment-storage-contract.js';
+export type { DirectoryContractOptions, DirectoryContractTarget } from './contracts/directory-contract.js';
+export { directoryContract } from './contracts/directory-contract.js';
+export { idGeneratorContract } from './contracts/id-generator-contract.js';
+export type {
+  MailTransportContractOptions,
+  MailTransportContractTarget,
+  ReceivedEmail,
+} from './contracts/mail-transport-contract.js';
+export { mailTransportContract } from './contracts/mail-transport-contract.js';
+export type {
+  MessagingStoreContractOptions,
+  MessagingStoreContractTarget,
+} from './contracts/messaging-store-contract.js';
+export { messagingStoreContract } from './contracts/messaging-store-contract.js';
+export type { MessagingStoreRawReader, SettingsStoreRawReader } from './contracts/raw-readers.js';
+export type {
+  SettingsStoreContractOptions,
+  SettingsStoreContractTarget,
+} from './contracts/settings-store-contract.js';
+export { settingsStoreContract } from './contracts/settings-store-contract.js';
+export { FixedClock } from './fixed-clock.js';
+export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
+export { InMemoryEventPublisher } from './in-memory-event-publisher.js';
+export { InMemoryMailTransport } from './in-memory-mail-transport.js';
+export { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
+export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
+export { createInMemoryMessaging } from './in-memory-messaging.js';
+export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
+export { InMemorySettingsStore } from './in-memory-settings-store.js';
+export { SequentialIds } from './sequential-ids.js';
+export { assertSafeStoragePath } from './storage-path.js';

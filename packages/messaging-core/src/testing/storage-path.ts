@@ -1,0 +1,20 @@
+import { MessagingError } from '../errors.js';
+
+/**
+ * Checks a relative storage path the way every `AttachmentStorage` must: no absolute paths, no
+ * `..` or `.` segments, no backslashes, no NUL or control characters, no empty segments.
+ * Exported so adapters share one definition.
+ */
+export function assertSafeStoragePath(path: string): void {
+  const fail = (why: string): never => {
+    throw MessagingError.validation('path', `unsafe storage path: ${why}`);
+  };
+  if (path.length === 0 || path.length > 1024) fail('length must be 1 to 1024');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  if (/[\u0000-\u001f\u007f]/.test(path)) fail('control or NUL character');
+  if (path.includes('\\')) fail('backslash');
+  if (path.startsWith('/') || /^[a-zA-Z]:/.test(path)) fail('absolute path');
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.' || segment === '..') fail(`segment "${segment}"`);
+  }
+}

@@ -1,0 +1,68 @@
+import { MessagingError } from '../errors.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { Actor } from '../model/participant-ref.js';
+import { sameParticipant } from '../model/participant-ref.js';
+import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
+import type { Clock } from '../ports/clock.js';
+import type { Directory } from '../ports/directory.js';
+import type { EventPublisher } from '../ports/event-publisher.js';
+import type { IdGenerator } from '../ports/id-generator.js';
+import type { MessagingStore } from '../ports/messaging-store.js';
+import type { PlatformSettings } from '../settings/platform-settings.js';
+
+/** What every use case runs against: the ports, the policy and the settings. */
+export interface CoreContext {
+  readonly store: MessagingStore;
+  readonly directory: Directory;
+  readonly settings: PlatformSettings;
+  readonly policy: AccessPolicy;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly events: EventPublisher;
+}
+
+export function enforce(decision: PolicyDecision): void {
+  if (decision.allowed) return;
+  throw new MessagingError(
+    decision.code,
+    decision.reason,
+    decision.field === undefined ? {} : { field: decision.field },
+  );
+}
+
+export function assertActor(ctx: CoreContext, actor: Actor): void {
+  enforce(ctx.policy.validateActor(actor));
+}
+
+export interface VisibleConversation {
+  readonly conversation: Conversation;
+  readonly participants: ConversationParticipant[];
+  readonly membership: ConversationParticipant;
+}
+
+/**
+ * Loads a conversation the actor may act on, or throws. A conversation that does not exist and
+ * one the actor may not see fail the same way (`NOT_FOUND`, same message).
+ */
+export async function loadForAction(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  action: ConversationAction,
+): Promise<VisibleConversation> {
+  assertActor(ctx, actor);
+  const found = await ctx.store.conversations.findWithParticipants(conversationId);
+  if (!found) throw MessagingError.notFound('conversation', conversationId);
+  const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
+  enforce(ctx.policy.decide(actor, action, found.conversation, membership));
+  if (!membership) throw MessagingError.notFound('conversation', conversationId);
+  return { conversation: found.conversation, participants: found.participants, membership };
+}
+
+export function parseLimit(value: number | undefined, fallback: number, max = 100, field = 'limit'): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw MessagingError.validation(field, `${field} must be an integer between 1 and ${max}`);
+  }
+  return value;
+}

@@ -1,0 +1,74 @@
+import { MessagingError } from '../errors.js';
+import type { InboxCursor } from '../ports/conversation-repository.js';
+
+// Cursors are opaque to clients: base64url of a small JSON array. The version tag lets the
+// format change without misreading old cursors.
+
+function encode(payload: unknown[]): string {
+  const json = JSON.stringify(payload);
+  const bytes = new TextEncoder().encode(json);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function decode(cursor: string, field: string): unknown[] {
+  const invalid = () => MessagingError.validation(field, `${field} is not a valid cursor`);
+  if (cursor.length === 0 || cursor.length > 1024 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid();
+  try {
+    const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (!Array.isArray(value)) throw invalid();
+    return value;
+  } catch {
+    throw invalid();
+  }
+}
+
+function date(value: unknown, field: string): Date {
+  const parsed = typeof value === 'number' ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(parsed.getTime()))
+    throw MessagingError.validation(field, `${field} is not a valid cursor`);
+  return parsed;
+}
+
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw MessagingError.validation(field, `${field} is not a valid cursor`);
+  }
+  return value;
+}
+
+export function encodeInboxCursor(cursor: InboxCursor): string {
+  return encode(['i1', cursor.snapshotAt.getTime(), cursor.activityAt.getTime(), cursor.conversationId]);
+}
+
+export function decodeInboxCursor(cursor: string, field = 'cursor'): InboxCursor {
+  const [tag, snapshotAt, activityAt, conversationId] = decode(cursor, field);
+  if (tag !== 'i1') throw MessagingError.validation(field, `${field} is not a valid cursor`);
+  return {
+    snapshotAt: date(snapshotAt, field),
+    activityAt: date(activityAt, field),
+    conversationId: text(conversationId, field),
+  };
+}
+
+export interface MessageCursor {
+  readonly conversationId: string;
+  readonly createdAt: Date;
+  readonly messageId: string;
+}
+
+export function encodeMessageCursor(cursor: MessageCursor): string {
+  return encode(['m1', cursor.conversationId, cursor.createdAt.getTime(), cursor.messageId]);
+}
+
+export function decodeMessageCursor(cursor: string, conversationId: string, field = 'cursor'): MessageCursor {
+  const [tag, forConversation, createdAt, messageId] = decode(cursor, field);
+  // A cursor from another conversation would silently page the wrong history.
+  if (tag !== 'm1' || forConversation !== conversationId) {
+    throw MessagingError.validation(field, `${field} is not a valid cursor for this conversation`);
+  }
+  return { conversationId, createdAt: date(createdAt, field), messageId: text(messageId, field) };
+}

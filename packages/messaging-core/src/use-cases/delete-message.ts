@@ -1,0 +1,35 @@
+import { MessagingError } from '../errors.js';
+import type { Actor } from '../model/participant-ref.js';
+import { type CoreContext, enforce, loadForAction } from './context.js';
+import { type MessageView, namesFor, toMessageView } from './views.js';
+
+/**
+ * Soft-deletes a message: by its sender or an admin participant. The content is hidden from
+ * then on; who deleted it and when are kept. Deleting twice returns the first deletion.
+ *
+ * @example
+ * ```ts
+ * const view = await core.deleteMessage(actor, conversationId, messageId);
+ * view.content; // ""
+ * ```
+ */
+export async function deleteMessage(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  messageId: string,
+): Promise<MessageView> {
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  const message = await ctx.store.messages.findById(conversationId, messageId);
+  if (!message) throw MessagingError.notFound('message', messageId);
+  enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
+  if (message.isDeleted) return toMessageView(message, await namesFor(ctx.directory, [message.sender]));
+  const now = ctx.clock.now();
+  const by = { type: actor.type, id: actor.id };
+  const deleted = await ctx.store.messages.softDelete(conversationId, messageId, { by, at: now });
+  if (!deleted) throw MessagingError.notFound('message', messageId);
+  await ctx.events.publish([
+    { type: 'message.deleted', id: ctx.ids.next(), occurredAt: now, actor: by, conversationId, messageId },
+  ]);
+  return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender]));
+}

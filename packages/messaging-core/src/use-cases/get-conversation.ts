@@ -1,0 +1,71 @@
+import type { Actor } from '../model/participant-ref.js';
+import { type CoreContext, loadForAction, parseLimit } from './context.js';
+import { encodeMessageCursor } from './cursor.js';
+import { type ConversationDetail, displayName, namesFor, toMessageView, toSummary } from './views.js';
+
+export interface GetConversationOptions {
+  /** Mark the conversation read for the actor before returning it. */
+  readonly markRead?: boolean;
+  /** How many of the latest messages to include (1–100, default 50). */
+  readonly messageLimit?: number;
+}
+
+/**
+ * A conversation the actor takes part in, with its participants and latest messages. Anyone
+ * else gets `NOT_FOUND`.
+ *
+ * @example
+ * ```ts
+ * const detail = await core.getConversation(actor, conversationId, { markRead: true });
+ * detail.unreadCount; // 0
+ * ```
+ */
+export async function getConversation(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  options: GetConversationOptions = {},
+): Promise<ConversationDetail> {
+  const limit = parseLimit(options.messageLimit, 50, 100, 'message_limit');
+  const visible = await loadForAction(ctx, actor, conversationId, options.markRead ? 'read' : 'view');
+  let { membership, participants } = visible;
+  if (options.markRead && (membership.unreadCount > 0 || membership.lastReadAt === null)) {
+    const now = ctx.clock.now();
+    const updated = await ctx.store.participants.markRead(conversationId, actor, now);
+    if (updated) {
+      membership = updated;
+      participants = participants.map((p) => (p === visible.membership ? updated : p));
+      await ctx.events.publish([
+        {
+          type: 'conversation.read',
+          id: ctx.ids.next(),
+          occurredAt: now,
+          actor: updated.participant,
+          conversationId,
+          readAt: now,
+        },
+      ]);
+    }
+  }
+  const page = await ctx.store.messages.listByConversation(conversationId, { limit });
+  const names = await namesFor(ctx.directory, [
+    ...participants.map((p) => p.participant),
+    ...page.messages.map((m) => m.sender),
+  ]);
+  const newestFirst = page.messages;
+  const oldest = newestFirst.at(-1);
+  return {
+    ...toSummary(actor, visible.conversation, membership, participants, newestFirst[0] ?? null, names),
+    participants: participants.map((p) => ({
+      ref: p.participant,
+      name: displayName(names, p.participant),
+      unreadCount: p.unreadCount,
+      lastReadAt: p.lastReadAt,
+    })),
+    messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
+    nextCursor:
+      page.hasMore && oldest
+        ? encodeMessageCursor({ conversationId, createdAt: oldest.createdAt, messageId: oldest.id })
+        : null,
+  };
+}

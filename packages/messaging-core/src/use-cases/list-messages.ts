@@ -1,0 +1,54 @@
+import type { Actor } from '../model/participant-ref.js';
+import { type CoreContext, loadForAction, parseLimit } from './context.js';
+import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
+import { type MessageView, namesFor, toMessageView } from './views.js';
+
+export interface ListMessagesInput {
+  /** 1–100, default 50. */
+  readonly limit?: number;
+  /** `nextCursor` from `getConversation` or a previous page: returns older messages. */
+  readonly cursor?: string;
+}
+
+export interface MessageList {
+  /** Newest first. */
+  readonly messages: readonly MessageView[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * History of a conversation, newest first, in keyset pages going back in time.
+ *
+ * @example
+ * ```ts
+ * const older = await core.listMessages(actor, conversationId, { cursor: detail.nextCursor! });
+ * ```
+ */
+export async function listMessages(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  input: ListMessagesInput = {},
+): Promise<MessageList> {
+  const limit = parseLimit(input.limit, 50);
+  const cursor = input.cursor === undefined ? undefined : decodeMessageCursor(input.cursor, conversationId);
+  await loadForAction(ctx, actor, conversationId, 'view');
+  const page = await ctx.store.messages.listByConversation(
+    conversationId,
+    cursor === undefined
+      ? { limit }
+      : { limit, before: { createdAt: cursor.createdAt, messageId: cursor.messageId } },
+  );
+  const names = await namesFor(
+    ctx.directory,
+    page.messages.map((m) => m.sender),
+  );
+  const oldest = page.messages.at(-1);
+  return {
+    messages: page.messages.map((m) => toMessageView(m, names)),
+    nextCursor:
+      page.hasMore && oldest
+        ? encodeMessageCursor({ conversationId, createdAt: oldest.createdAt, messageId: oldest.id })
+        : null,
+  };
+}

@@ -1,0 +1,124 @@
+import type { MessageAttachment } from '../model/attachment.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { DirectoryEntry } from '../model/directory-entry.js';
+import type { Message } from '../model/message.js';
+import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
+import type { Directory } from '../ports/directory.js';
+
+/** A participant as others see them. `name` falls back to `type id` when the directory forgot them. */
+export interface ParticipantView {
+  readonly ref: ParticipantRef;
+  readonly name: string;
+}
+
+export interface MemberView extends ParticipantView {
+  readonly unreadCount: number;
+  readonly lastReadAt: Date | null;
+}
+
+export interface MessageView {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly sender: ParticipantRef;
+  readonly senderName: string;
+  /** Empty once the message is deleted. */
+  readonly content: string;
+  readonly isSystemMessage: boolean;
+  readonly isDeleted: boolean;
+  readonly deletedAt: Date | null;
+  readonly deletedBy: ParticipantRef | null;
+  readonly createdAt: Date;
+  /** Empty once the message is deleted (files are kept for audit). */
+  readonly attachments: readonly MessageAttachment[];
+}
+
+export interface LastMessagePreview {
+  /** The first 200 characters; empty for a deleted message. */
+  readonly content: string;
+  readonly sender: ParticipantRef;
+  readonly isSystemMessage: boolean;
+  readonly isDeleted: boolean;
+  readonly createdAt: Date;
+}
+
+/** One line of an inbox, from the reader's point of view. */
+export interface ConversationSummary {
+  readonly conversation: Conversation;
+  readonly unreadCount: number;
+  readonly lastReadAt: Date | null;
+  readonly muted: boolean;
+  readonly emailNotifications: boolean;
+  readonly otherParticipants: readonly ParticipantView[];
+  readonly lastMessage: LastMessagePreview | null;
+}
+
+export interface ConversationDetail extends ConversationSummary {
+  readonly participants: readonly MemberView[];
+  /** The latest page, oldest first. */
+  readonly messages: readonly MessageView[];
+  /** Pass to `listMessages` for older history; null when there is none. */
+  readonly nextCursor: string | null;
+}
+
+export const PREVIEW_LENGTH = 200;
+
+export function displayName(names: ReadonlyMap<string, DirectoryEntry>, ref: ParticipantRef): string {
+  return names.get(participantKey(ref))?.name ?? `${ref.type} ${ref.id}`;
+}
+
+export async function namesFor(
+  directory: Directory,
+  refs: Iterable<ParticipantRef>,
+): Promise<Map<string, DirectoryEntry>> {
+  const unique = new Map<string, ParticipantRef>();
+  for (const ref of refs) unique.set(participantKey(ref), ref);
+  return unique.size === 0 ? new Map() : directory.resolveMany([...unique.values()]);
+}
+
+export function toMessageView(message: Message, names: ReadonlyMap<string, DirectoryEntry>): MessageView {
+  return {
+    id: message.id,
+    conversationId: message.conversationId,
+    sender: message.sender,
+    senderName: displayName(names, message.sender),
+    content: message.isDeleted ? '' : message.content,
+    isSystemMessage: message.isSystemMessage,
+    isDeleted: message.isDeleted,
+    deletedAt: message.deletedAt,
+    deletedBy: message.deletedBy,
+    createdAt: message.createdAt,
+    attachments: message.isDeleted ? [] : message.attachments,
+  };
+}
+
+export function toPreview(message: Message | null): LastMessagePreview | null {
+  if (!message) return null;
+  return {
+    content: message.isDeleted ? '' : Array.from(message.content).slice(0, PREVIEW_LENGTH).join(''),
+    sender: message.sender,
+    isSystemMessage: message.isSystemMessage,
+    isDeleted: message.isDeleted,
+    createdAt: message.createdAt,
+  };
+}
+
+export function toSummary(
+  viewer: ParticipantRef,
+  conversation: Conversation,
+  membership: ConversationParticipant,
+  participants: readonly ConversationParticipant[],
+  lastMessage: Message | null,
+  names: ReadonlyMap<string, DirectoryEntry>,
+): ConversationSummary {
+  return {
+    conversation,
+    unreadCount: membership.unreadCount,
+    lastReadAt: membership.lastReadAt,
+    muted: membership.muted,
+    emailNotifications: membership.emailNotifications,
+    otherParticipants: participants
+      .filter((p) => !sameParticipant(p.participant, viewer))
+      .map((p) => ({ ref: p.participant, name: displayName(names, p.participant) })),
+    lastMessage: toPreview(lastMessage),
+  };
+}

@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+
+// One root config: every package's tests run in one vitest process and resolve workspace
+// packages to their TypeScript sources (the "@parley/source" export condition), so tests never
+// wait for a build.
+export default defineConfig({
+  resolve: { conditions: ['@parley/source'] },
+  ssr: { resolve: { conditions: ['@parley/source'] } },
+  test: {
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'apps/*/src/**/*.test.ts',
+      'apps/*/test/**/*.test.ts',
+      'examples/**/*.test.ts',
+    ],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
