@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // One root config: every package's tests run in one vitest process and resolve workspace
 // packages to their TypeScript sources (the "@parley/source" export condition), so tests never
-// wait for a build.
+// wait for a build. `.ci/run` reads the JSON report to print its one-line summary.
 export default defineConfig({
   resolve: { conditions: ['@parley/source'] },
   ssr: { resolve: { conditions: ['@parley/source'] } },
@@ -13,6 +13,8 @@ export default defineConfig({
       'apps/*/test/**/*.test.ts',
       'examples/**/*.test.ts',
     ],
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

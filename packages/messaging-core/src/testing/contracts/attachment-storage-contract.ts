@@ -22,9 +22,10 @@ async function* failing(after: string): ByteStream {
 }
 
 async function readAll(stream: ByteStream): Promise<string> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of stream) parts.push(chunk);
-  return Buffer.concat(parts).toString('utf8');
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
