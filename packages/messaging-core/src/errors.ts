@@ -59,7 +59,8 @@ export class MessagingError extends Error {
   }
 
   static notFound(what: string, id: string): MessagingError {
-    return new MessagingError('NOT_FOUND', `${what} ${id} not found`, { details: { resource: what } });
+    // No details: a hidden thing and a missing one must fail identically.
+    return new MessagingError('NOT_FOUND', `${what} ${id} not found`);
   }
 
   static forbidden(message: string): MessagingError {

@@ -62,6 +62,13 @@ export interface AccessPolicy {
   validateActor(actor: Actor): PolicyDecision;
 
   /**
+   * May `actor` start a conversation of `conversationType` with someone of `recipientType` at
+   * all? Asked before the recipient is looked up, so the answer cannot reveal whether an id
+   * exists.
+   */
+  decideStartKind(actor: Actor, conversationType: string, recipientType: string): PolicyDecision;
+
+  /**
    * May `actor` start a conversation of `conversationType` with `recipient`? On success, names
    * the tenant store the conversation belongs to.
    */

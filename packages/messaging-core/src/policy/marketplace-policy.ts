@@ -71,6 +71,31 @@ export const marketplacePolicy: AccessPolicy = {
     return ALLOWED;
   },
 
+  decideStartKind(actor: Actor, conversationType: string, recipientType: string): PolicyDecision {
+    const definition = MARKETPLACE_CONVERSATION_TYPES.find((d) => d.type === conversationType);
+    if (!definition) {
+      return {
+        allowed: false,
+        code: 'VALIDATION',
+        field: 'conversation_type',
+        reason: `conversation_type must be one of ${MARKETPLACE_CONVERSATION_TYPES.map((d) => d.type).join(', ')}`,
+      };
+    }
+    const [starterType, expectedRecipient] = definition.participantTypes;
+    if (actor.type !== starterType) {
+      return { allowed: false, code: 'FORBIDDEN', reason: `a ${actor.type} may not start ${conversationType} conversations` };
+    }
+    if (recipientType !== expectedRecipient) {
+      return {
+        allowed: false,
+        code: 'VALIDATION',
+        field: 'recipient_type',
+        reason: `${conversationType} conversations are with a ${expectedRecipient}, not a ${recipientType}`,
+      };
+    }
+    return ALLOWED;
+  },
+
   decideStart(actor: Actor, conversationType: string, recipient: DirectoryEntry): StartDecision {
     const definition = MARKETPLACE_CONVERSATION_TYPES.find((d) => d.type === conversationType);
     if (!definition) {

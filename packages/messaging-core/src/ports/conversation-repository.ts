@@ -45,7 +45,10 @@ export interface InboxPage {
 export interface InboxCounts {
   /** Conversations matching the filter. */
   readonly total: number;
-  /** Badge: sum of unread counts over the participant's non-muted conversations (filter ignored). */
+  /**
+   * Badge: sum of unread counts over the participant's non-muted conversations, within
+   * `filter.storeId` when it is set; the other filters do not apply.
+   */
   readonly totalUnread: number;
 }
 
@@ -86,8 +89,12 @@ export interface ConversationRepository {
 
   countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts>;
 
-  /** Badge total only: the sum of unread counts over non-muted memberships. */
-  unreadTotal(participant: ParticipantRef): Promise<number>;
+  /**
+   * Badge total only: the sum of unread counts over non-muted memberships, restricted to
+   * conversations of `storeId` when given (a store user's or customer's badge never counts
+   * another tenant's conversations).
+   */
+  unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number>;
 
   /**
    * Sets the closed state. Returns the updated conversation, or null if it does not exist.

@@ -177,13 +177,13 @@ export class InMemoryConversationRepository implements ConversationRepository {
   async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
     return {
       total: this.#memberships(participant, filter).length,
-      totalUnread: await this.unreadTotal(participant),
+      totalUnread: await this.unreadTotal(participant, filter.storeId),
     };
   }
 
-  async unreadTotal(participant: ParticipantRef): Promise<number> {
+  async unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number> {
     let total = 0;
-    for (const { membership } of this.#memberships(participant, {})) {
+    for (const { membership } of this.#memberships(participant, storeId === undefined ? {} : { storeId })) {
       if (!membership.muted) total += membership.unreadCount;
     }
     return total;

@@ -60,11 +60,12 @@ export async function createConversation(
     throw MessagingError.validation('recipient_id', 'you cannot start a conversation with yourself');
   }
 
+  // Role and recipient type first: a refusal must not depend on whether the recipient exists.
+  enforce(ctx.policy.decideStartKind(actor, input.conversationType, input.recipient.type));
   const recipient = await ctx.directory.resolve(input.recipient);
   if (!recipient) {
     throw new MessagingError('NOT_FOUND', `${input.recipient.type} ${input.recipient.id} not found`, {
       field: 'recipient_id',
-      details: { resource: input.recipient.type },
     });
   }
   const decision = ctx.policy.decideStart(actor, input.conversationType, recipient);

@@ -11,9 +11,8 @@ import { assertActor, type CoreContext } from './context.js';
  */
 export async function getUnreadCount(ctx: CoreContext, actor: Actor): Promise<{ totalUnread: number }> {
   assertActor(ctx, actor);
-  const scope = ctx.policy.inboxStoreScope(actor);
-  if (scope === null) return { totalUnread: await ctx.store.conversations.unreadTotal(actor) };
   // Tenant-bound actors only count conversations of their store, like their inbox.
-  const counts = await ctx.store.conversations.countInbox(actor, { storeId: scope });
-  return { totalUnread: counts.totalUnread };
+  const scope = ctx.policy.inboxStoreScope(actor);
+  const ref = { type: actor.type, id: actor.id };
+  return { totalUnread: await ctx.store.conversations.unreadTotal(ref, scope ?? undefined) };
 }
