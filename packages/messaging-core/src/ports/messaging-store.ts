@@ -24,7 +24,9 @@ export interface MessagingRepositories {
 export interface MessagingStore extends MessagingRepositories {
   /**
    * Runs `work` in one transaction and returns its result. If `work` throws, everything it did
-   * is rolled back and the error is rethrown. Transactions do not nest.
+   * is rolled back and the error is rethrown. Transactions do not nest. After a repository call
+   * fails inside `work`, the transaction is unusable (PostgreSQL aborts it): rethrow, don't
+   * carry on.
    */
   transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T>;
 }

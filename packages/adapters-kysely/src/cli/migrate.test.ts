@@ -1,0 +1,60 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readMigrationConfig } from './config.js';
+
+const run = promisify(execFile);
+const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+describe('migration CLI', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-cli-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Runs `src/cli/migrate.ts` as `pnpm db:migrate` does, on PGlite in a temporary directory. */
+  async function migrate(...args: string[]) {
+    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: join(dir, 'pglite') };
+    delete env.DATABASE_URL;
+    delete env.PARLEY_DATABASE_URL;
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@parley/source', '--import', 'tsx', 'src/cli/migrate.ts', ...args],
+      { cwd: packageDir, env },
+    );
+    return stdout.trim().split('\n');
+  }
+
+  it('migrates up, rolls back one step, and up again', async () => {
+    const where = `PGlite at ${join(dir, 'pglite')}`;
+    expect(await migrate('up')).toEqual([
+      `${where}: applied 0001_messaging`,
+      `${where}: applied 0002_directory`,
+      `${where}: applied 0003_platform_settings`,
+    ]);
+    expect(await migrate('down')).toEqual([`${where}: reverted 0003_platform_settings`]);
+    expect(await migrate('up')).toEqual([`${where}: applied 0003_platform_settings`]);
+    expect(await migrate('up')).toEqual([`${where}: nothing to do`]);
+  }, 60_000);
+
+  it('prefers a PostgreSQL URL over a data directory', () => {
+    expect(readMigrationConfig({ DATABASE_URL: 'postgres://x/y', PARLEY_DATA_DIR: '/d' })).toEqual({
+      kind: 'postgres',
+      url: 'postgres://x/y',
+      poolSize: 1,
+    });
+    expect(readMigrationConfig({ PARLEY_DATA_DIR: '/d', PARLEY_DATABASE_SCHEMA: 'parley' })).toEqual({
+      kind: 'pglite',
+      dataDir: '/d',
+      schema: 'parley',
+    });
+    expect(readMigrationConfig({})).toEqual({ kind: 'pglite', dataDir: './data/pglite' });
+  });
+});

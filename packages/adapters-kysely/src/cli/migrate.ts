@@ -1,0 +1,51 @@
+import { createDatabase } from '../database.js';
+import { migrateToLatest, rollback } from '../migrator.js';
+import { readMigrationConfig } from './config.js';
+
+const USAGE = `usage: migrate.ts <up | down | down --all>
+  up          apply every pending migration
+  down        revert the latest migration
+  down --all  revert every migration
+Database: DATABASE_URL or PARLEY_DATABASE_URL (PostgreSQL), else PARLEY_DATA_DIR (PGlite, default ./data/pglite).`;
+
+/**
+ * `pnpm db:migrate` / `pnpm db:rollback`: applies or reverts Parley's migrations on the
+ * configured database and prints what ran.
+ *
+ * @example
+ * ```sh
+ * DATABASE_URL=postgres://localhost/parley pnpm db:migrate
+ * PARLEY_DATA_DIR=./data/pglite pnpm db:rollback
+ * ```
+ */
+async function main(args: readonly string[]): Promise<number> {
+  // `pnpm db:rollback -- --all` passes the `--` through.
+  const [command, flag] = args.filter((arg) => arg !== '--');
+  if (command !== 'up' && command !== 'down') {
+    console.error(USAGE);
+    return 2;
+  }
+  const config = readMigrationConfig();
+  const database = createDatabase(config);
+  const where =
+    config.kind === 'postgres'
+      ? `PostgreSQL, schema ${database.schema}`
+      : `PGlite at ${config.dataDir ?? '(memory)'}`;
+  try {
+    const run =
+      command === 'up'
+        ? await migrateToLatest(database)
+        : await rollback(database, { all: flag === '--all' });
+    if (run.applied.length === 0) console.info(`${where}: nothing to do`);
+    for (const step of run.applied)
+      console.info(`${where}: ${step.direction === 'Up' ? 'applied' : 'reverted'} ${step.name}`);
+    return 0;
+  } catch (error) {
+    console.error(`${where}: migration failed`, error);
+    return 1;
+  } finally {
+    await database.destroy();
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,193 @@
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import {
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type TransactionSettings,
+} from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import type { Database } from './database-types.js';
+
+/** A real PostgreSQL server, reached through a `pg` pool. */
+export interface PostgresDatabaseConfig {
+  readonly kind: 'postgres';
+  /** Connection string, e.g. `postgres://parley@localhost:5432/parley`. */
+  readonly url: string;
+  /** Most connections the pool opens (default 10). */
+  readonly poolSize?: number;
+  /** Schema holding Parley's tables (default `public`); set as the connections' `search_path`. */
+  readonly schema?: string;
+  /** Called when an idle pooled connection fails (the pool drops it and goes on). */
+  readonly onPoolError?: (error: Error) => void;
+}
+
+/** Embedded PostgreSQL (PGlite, WebAssembly) in this process: no server to run. */
+export interface PgliteDatabaseConfig {
+  readonly kind: 'pglite';
+  /** Directory the data persists to; in memory (lost on `destroy`) when absent. */
+  readonly dataDir?: string;
+  /** Schema holding Parley's tables (default `public`). */
+  readonly schema?: string;
+}
+
+export type DatabaseConfig = PostgresDatabaseConfig | PgliteDatabaseConfig;
+
+/** A connected database: the typed Kysely instance and how to close it. */
+export interface ParleyDatabase {
+  /**
+   * Typed query builder over Parley's tables.
+   *
+   * @example
+   * ```ts
+   * const { db } = createDatabase({ kind: 'pglite' });
+   * await db.selectFrom('conversations').selectAll().execute();
+   * ```
+   */
+  readonly db: Kysely<Database>;
+  /** Which engine is behind `db`. */
+  readonly kind: DatabaseConfig['kind'];
+  /** The schema Parley's tables live in (the connections' `search_path`). */
+  readonly schema: string;
+  /**
+   * Closes the pool (PostgreSQL) or the embedded instance (PGlite).
+   *
+   * @example
+   * ```ts
+   * await database.destroy();
+   * ```
+   */
+  destroy(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Checks a schema name is a plain lower-case identifier, safe to put in SQL unquoted. */
+export function assertSchemaName(schema: string): string {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(`invalid schema name "${schema}": use lower-case letters, digits and _`);
+  }
+  return schema;
+}
+
+/**
+ * Opens Parley's database: PostgreSQL through a `pg` pool, or embedded PGlite (persisted to
+ * `dataDir`, or in memory). Run `migrateToLatest(database)` before using the repositories.
+ *
+ * @example
+ * ```ts
+ * const database = createDatabase({ kind: 'postgres', url: 'postgres://localhost/parley', poolSize: 20 });
+ * const embedded = createDatabase({ kind: 'pglite', dataDir: './data/parley' });
+ * ```
+ */
+export function createDatabase(config: DatabaseConfig): ParleyDatabase {
+  const schema = assertSchemaName(config.schema ?? 'public');
+  let dialect: Dialect;
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: config.poolSize ?? 10,
+      ...(config.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    });
+    const onPoolError = config.onPoolError;
+    pool.on('error', (error) => onPoolError?.(error));
+    dialect = new PostgresDialect({ pool });
+  } else {
+    dialect = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);
+  }
+  const db = new Kysely<Database>({ dialect });
+  return {
+    db,
+    kind: config.kind,
+    schema,
+    destroy: () => db.destroy(),
+  };
+}
+
+/**
+ * `kysely-pglite-dialect`'s driver, started lazily: the first query creates the data directory
+ * (PGlite does not create parents), starts PGlite, waits until it is ready and sets the session's
+ * `search_path` (PGlite is a single session, so it holds).
+ */
+class KyselyPgliteDialect implements Dialect {
+  readonly #dataDir: string | undefined;
+  readonly #schema: string | null;
+
+  constructor(dataDir: string | undefined, schema: string | null) {
+    this.#dataDir = dataDir;
+    this.#schema = schema;
+  }
+
+  createAdapter() {
+    return new PostgresAdapter();
+  }
+
+  createDriver(): Driver {
+    return new KyselyPgliteDriver(this.#dataDir, this.#schema);
+  }
+
+  createQueryCompiler() {
+    return new PostgresQueryCompiler();
+  }
+
+  createIntrospector(db: Kysely<unknown>) {
+    return new PostgresIntrospector(db);
+  }
+}
+
+class KyselyPgliteDriver implements Driver {
+  readonly #dataDir: string | undefined;
+  readonly #schema: string | null;
+  #inner: Driver | undefined;
+
+  constructor(dataDir: string | undefined, schema: string | null) {
+    this.#dataDir = dataDir;
+    this.#schema = schema;
+  }
+
+  async init(): Promise<void> {
+    if (this.#dataDir !== undefined) await mkdir(this.#dataDir, { recursive: true });
+    const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
+    await pglite.waitReady;
+    if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
+    const inner = new PGliteDialect(pglite).createDriver();
+    await inner.init();
+    this.#inner = inner;
+  }
+
+  get #driver(): Driver {
+    if (this.#inner === undefined) throw new Error('PGlite driver used before init');
+    return this.#inner;
+  }
+
+  acquireConnection(): Promise<DatabaseConnection> {
+    return this.#driver.acquireConnection();
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#driver.beginTransaction(connection, settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.commitTransaction(connection);
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.rollbackTransaction(connection);
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.releaseConnection(connection);
+  }
+
+  async destroy(): Promise<void> {
+    await this.#inner?.destroy();
+    this.#inner = undefined;
+  }
+}

@@ -1,0 +1,35 @@
+export type {
+  DatabaseConfig,
+  ParleyDatabase,
+  PgliteDatabaseConfig,
+  PostgresDatabaseConfig,
+} from './database.js';
+export { assertSchemaName, createDatabase } from './database.js';
+export type {
+  ConversationParticipantsTable,
+  ConversationsTable,
+  CustomersTable,
+  Database,
+  Int8,
+  JsonValue,
+  MessageAttachmentsTable,
+  MessagesTable,
+  NullableTimestamp,
+  PlatformSettingsTable,
+  PlatformUsersTable,
+  SendIdempotencyKeysTable,
+  StoresTable,
+  Timestamp,
+} from './database-types.js';
+export { KyselyConversationRepository } from './kysely-conversation-repository.js';
+export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
+export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
+export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';
+export type { KyselyMessagingStoreConfig } from './kysely-messaging-store.js';
+export { KyselyMessagingStore } from './kysely-messaging-store.js';
+export { KyselyParticipantRepository } from './kysely-participant-repository.js';
+export type { KyselySettingsStoreConfig } from './kysely-settings-store.js';
+export { KyselySettingsStore } from './kysely-settings-store.js';
+export { PARLEY_MIGRATIONS } from './migrations/index.js';
+export type { MigrationRun } from './migrator.js';
+export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';

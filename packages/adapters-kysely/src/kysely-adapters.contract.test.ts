@@ -1,0 +1,52 @@
+import {
+  directoryContract,
+  messagingStoreContract,
+  settingsStoreContract,
+} from '@parley/messaging-core/testing';
+import { afterAll, describe } from 'vitest';
+import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
+import { KyselyMessagingStore } from './kysely-messaging-store.js';
+import { KyselySettingsStore } from './kysely-settings-store.js';
+import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
+import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
+
+// The core's contract suites against the environment's database (DATABASE_URL, else a
+// testcontainers PostgreSQL, else PGlite) and, always, against embedded PGlite.
+const selected = await resolveTestDatabaseTarget();
+const targets: ('auto' | 'pglite')[] = selected.kind === 'pglite' ? ['pglite'] : ['auto', 'pglite'];
+
+describe.each(targets)('kysely adapters on %s', (target) => {
+  // One database per target for this file, emptied before each test.
+  let opened: Promise<TestDatabase> | undefined;
+  const fresh = async (): Promise<TestDatabase> => {
+    opened ??= openTestDatabase({ target });
+    const database = await opened;
+    await database.truncate();
+    return database;
+  };
+  afterAll(async () => {
+    await (await opened)?.destroy();
+  });
+  const name = target === 'pglite' ? 'kysely (pglite)' : `kysely (${selected.kind})`;
+
+  messagingStoreContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  directoryContract({
+    name,
+    setup: async () => ({ directory: new KyselyMarketplaceDirectory({ db: (await fresh()).db }) }),
+  });
+
+  settingsStoreContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { settings: new KyselySettingsStore({ db }), raw: createSettingsStoreRawReader(db) };
+    },
+  });
+});

@@ -1,0 +1,258 @@
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from './database-types.js';
+import { PARLEY_MIGRATIONS } from './migrations/index.js';
+import { createMigrator, migrateToLatest, rollback } from './migrator.js';
+import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
+
+interface SchemaSnapshot {
+  readonly tables: string[];
+  readonly columns: string[];
+  readonly constraints: string[];
+  readonly indexes: string[];
+}
+
+/** Parley's tables, columns, constraints and indexes in the current schema, from the catalogs. */
+async function snapshot(db: Kysely<Database>): Promise<SchemaSnapshot> {
+  const notKysely = sql`not like 'kysely\\_%'`;
+  const tables = await sql<{ name: string }>`
+    select table_name as name from information_schema.tables
+    where table_schema = current_schema() and table_name ${notKysely}
+    order by 1`.execute(db);
+  const columns = await sql<{ line: string }>`
+    select concat_ws(' ', table_name || '.' || column_name, data_type,
+      case when is_nullable = 'NO' then 'not null' end, 'default ' || column_default) as line
+    from information_schema.columns
+    where table_schema = current_schema() and table_name ${notKysely}
+    order by table_name, ordinal_position`.execute(db);
+  const constraints = await sql<{ line: string }>`
+    select cl.relname || ' ' || co.conname || ' ' || pg_get_constraintdef(co.oid) as line
+    from pg_constraint co
+    join pg_class cl on cl.oid = co.conrelid
+    where cl.relnamespace = current_schema()::regnamespace and cl.relname ${notKysely}
+    order by 1`.execute(db);
+  const indexes = await sql<{ line: string }>`
+    select indexdef as line from pg_indexes
+    where schemaname = current_schema() and tablename ${notKysely}
+    order by indexname`.execute(db);
+  return {
+    tables: tables.rows.map((r) => r.name),
+    columns: columns.rows.map((r) => r.line),
+    constraints: constraints.rows.map((r) => r.line),
+    indexes: indexes.rows.map((r) => r.line.replace(/ ON \S+\./, ' ON ')),
+  };
+}
+
+const selected = await resolveTestDatabaseTarget();
+const targets: ('auto' | 'pglite')[] = selected.kind === 'pglite' ? ['pglite'] : ['auto', 'pglite'];
+
+describe.each(targets)('migrations on %s', (target) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await openTestDatabase({ target });
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+
+  it('goes up, down to nothing and up again to the identical schema', async () => {
+    const first = await snapshot(database.db);
+    expect(first.tables).toEqual([
+      'conversation_participants',
+      'conversations',
+      'customers',
+      'message_attachments',
+      'messages',
+      'platform_settings',
+      'platform_users',
+      'send_idempotency_keys',
+      'stores',
+    ]);
+
+    const down = await rollback(database, { all: true });
+    expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0003_platform_settings',
+      'Down 0002_directory',
+      'Down 0001_messaging',
+    ]);
+    expect(await snapshot(database.db)).toEqual({ tables: [], columns: [], constraints: [], indexes: [] });
+
+    const up = await migrateToLatest(database);
+    expect(up.applied.map((step) => step.name)).toEqual(Object.keys(PARLEY_MIGRATIONS));
+    expect(await snapshot(database.db)).toEqual(first);
+    expect((await migrateToLatest(database)).applied).toEqual([]);
+  });
+
+  it('reverts and reapplies each migration on its own, one step at a time', async () => {
+    const full = await snapshot(database.db);
+    const names = Object.keys(PARLEY_MIGRATIONS);
+    const seen: SchemaSnapshot[] = [];
+    for (const name of [...names].reverse()) {
+      const step = await rollback(database);
+      expect(step.applied).toEqual([{ name, direction: 'Down' }]);
+      seen.push(await snapshot(database.db));
+    }
+    expect(seen.at(-1)?.tables).toEqual([]);
+    // Each down removed only its own tables.
+    expect(seen[0]?.tables).not.toContain('platform_settings');
+    expect(seen[0]?.tables).toContain('stores');
+    expect(seen[1]?.tables).toEqual([
+      'conversation_participants',
+      'conversations',
+      'message_attachments',
+      'messages',
+      'send_idempotency_keys',
+    ]);
+    for (const name of names) {
+      const { results } = await createMigrator(database).migrateUp();
+      expect(results?.map((r) => [r.migrationName, r.status])).toEqual([[name, 'Success']]);
+    }
+    expect(await snapshot(database.db)).toEqual(full);
+  });
+
+  it('declares the constraints and indexes the queries rely on', async () => {
+    const { constraints, indexes, columns } = await snapshot(database.db);
+    const has = (list: readonly string[], fragment: string) => list.some((line) => line.includes(fragment));
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'conversation_participants_inbox_idx ON conversation_participants USING btree (participant_type, participant_id, last_activity_at DESC, conversation_id DESC)',
+      ),
+    );
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'messages_conversation_created_idx ON messages USING btree (conversation_id, created_at, id)',
+      ),
+    );
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'conversations_type_store_idx ON conversations USING btree (conversation_type, store_id)',
+      ),
+    );
+    expect(constraints).toContain(
+      'conversation_participants conversation_participants_pkey PRIMARY KEY (conversation_id, participant_type, participant_id)',
+    );
+    expect(constraints).toContain(
+      'send_idempotency_keys send_idempotency_keys_pkey PRIMARY KEY (sender_type, sender_id, key)',
+    );
+    expect(has(constraints, 'conversations_subject_length_check CHECK')).toBe(true);
+    expect(
+      has(
+        constraints,
+        "stores_tier_check CHECK ((tier = ANY (ARRAY['essential'::text, 'professional'::text, 'business'::text, 'enterprise'::text])))",
+      ),
+    ).toBe(true);
+    expect(has(constraints, 'platform_users_store_check CHECK')).toBe(true);
+    expect(constraints).toContain(
+      'messages messages_conversation_id_fkey FOREIGN KEY (conversation_id) REFERENCES conversations(id) ON DELETE CASCADE',
+    );
+    expect(constraints).toContain(
+      'customers customers_store_id_fkey FOREIGN KEY (store_id) REFERENCES stores(id)',
+    );
+    expect(columns).toContain('conversations.id uuid not null');
+    expect(columns).toContain('messages.created_at timestamp with time zone not null');
+    expect(columns).toContain('platform_settings.value jsonb not null');
+    expect(columns).toContain('stores.id text not null');
+  });
+
+  it('enforces the rules in the database itself', async () => {
+    const { db } = database;
+    await database.truncate();
+    const at = new Date('2026-03-01T10:00:00Z');
+    const conversation = {
+      id: '01900000-0000-7000-8000-0000000000a1',
+      conversation_type: 'admin_store',
+      subject: 'ok',
+      store_id: 's1',
+      created_at: at,
+      updated_at: at,
+    };
+    const violation = async (work: Promise<unknown>) => {
+      const error = (await work.catch((e: unknown) => e)) as { code?: string; constraint?: string };
+      return [error.code, error.constraint];
+    };
+    expect(
+      await violation(
+        db
+          .insertInto('conversations')
+          .values({ ...conversation, subject: '' })
+          .execute(),
+      ),
+    ).toEqual(['23514', 'conversations_subject_length_check']);
+    expect(
+      await violation(
+        db
+          .insertInto('conversations')
+          .values({ ...conversation, subject: 'x'.repeat(501) })
+          .execute(),
+      ),
+    ).toEqual(['23514', 'conversations_subject_length_check']);
+    await db
+      .insertInto('conversations')
+      .values({ ...conversation, subject: 'x'.repeat(500) })
+      .execute();
+    expect(
+      await violation(
+        db
+          .insertInto('stores')
+          .values({ id: 's1', name: 'Acme', tier: 'gold' as 'business', created_at: at, updated_at: at })
+          .execute(),
+      ),
+    ).toEqual(['23514', 'stores_tier_check']);
+    await db
+      .insertInto('stores')
+      .values({ id: 's1', name: 'Acme', tier: 'business', created_at: at, updated_at: at })
+      .execute();
+    const user = { id: 'u1', name: 'U', email: 'u@x.test', locale: 'en', created_at: at, updated_at: at };
+    expect(
+      await violation(
+        db
+          .insertInto('platform_users')
+          .values({ ...user, role: 'store', store_id: null })
+          .execute(),
+      ),
+    ).toEqual(['23514', 'platform_users_store_check']);
+    expect(
+      await violation(
+        db
+          .insertInto('platform_users')
+          .values({ ...user, role: 'admin', store_id: 's1' })
+          .execute(),
+      ),
+    ).toEqual(['23514', 'platform_users_store_check']);
+    expect(
+      await violation(
+        db
+          .insertInto('platform_users')
+          .values({ ...user, role: 'store', store_id: 'ghost' })
+          .execute(),
+      ),
+    ).toEqual(['23503', 'platform_users_store_id_fkey']);
+    const membership = {
+      conversation_id: conversation.id,
+      participant_type: 'admin',
+      participant_id: 'a1',
+      last_activity_at: at,
+      joined_at: at,
+    };
+    await db.insertInto('conversation_participants').values(membership).execute();
+    expect(await violation(db.insertInto('conversation_participants').values(membership).execute())).toEqual([
+      '23505',
+      'conversation_participants_pkey',
+    ]);
+    expect(
+      await violation(
+        db
+          .insertInto('messages')
+          .values({
+            id: '01900000-0000-7000-8000-0000000000b1',
+            conversation_id: '01900000-0000-7000-8000-0000000000ff',
+            sender_type: 'admin',
+            sender_id: 'a1',
+            content: 'x',
+            created_at: at,
+          })
+          .execute(),
+      ),
+    ).toEqual(['23503', 'messages_conversation_id_fkey']);
+  });
+});

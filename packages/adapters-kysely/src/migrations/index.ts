@@ -1,0 +1,14 @@
+import type { Migration } from 'kysely';
+import * as messaging from './0001-messaging.js';
+import * as directory from './0002-directory.js';
+import * as platformSettings from './0003-platform-settings.js';
+
+/**
+ * Every migration, in order, held in code (not read from the filesystem) so a bundled build
+ * migrates too. Names sort in the order they run; never rename or edit a released one.
+ */
+export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_messaging': messaging,
+  '0002_directory': directory,
+  '0003_platform_settings': platformSettings,
+};

@@ -1,0 +1,121 @@
+import type { Message, SettingValue } from '@parley/messaging-core';
+import type { MessagingStoreRawReader, SettingsStoreRawReader } from '@parley/messaging-core/testing';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+import { toAttachment, toConversation, toMessage, toNumber, toParticipant } from '../row-mappers.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Reads the messaging tables straight with SQL, bypassing the repositories, so contract tests
+ * check a write without trusting the adapter's own reads.
+ *
+ * @example
+ * ```ts
+ * const raw = createMessagingStoreRawReader(database.db);
+ * (await raw.counts()).messages; // 0
+ * ```
+ */
+export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingStoreRawReader {
+  return {
+    async conversation(id) {
+      if (!UUID.test(id)) return null;
+      const row = await db.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row === undefined ? null : toConversation(row);
+    },
+    async participants(conversationId) {
+      if (!UUID.test(conversationId)) return [];
+      const rows = await db
+        .selectFrom('conversation_participants')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .orderBy(sql`participant_type collate "C"`)
+        .orderBy(sql`participant_id collate "C"`)
+        .execute();
+      return rows.map(toParticipant);
+    },
+    async messages(conversationId) {
+      if (!UUID.test(conversationId)) return [];
+      const rows = await db
+        .selectFrom('messages')
+        .selectAll()
+        .where('conversation_id', '=', conversationId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      const attachments =
+        rows.length === 0
+          ? []
+          : await db
+              .selectFrom('message_attachments')
+              .selectAll()
+              .where(
+                'message_id',
+                'in',
+                rows.map((row) => row.id),
+              )
+              .orderBy('position')
+              .execute();
+      return rows.map(
+        (row): Message =>
+          toMessage(row, attachments.filter((a) => a.message_id === row.id).map(toAttachment)),
+      );
+    },
+    async idempotencyKey(sender, key) {
+      const row = await db
+        .selectFrom('send_idempotency_keys')
+        .select(['message_id', 'request_hash'])
+        .where('sender_type', '=', sender.type)
+        .where('sender_id', '=', sender.id)
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row === undefined ? null : { messageId: row.message_id, requestHash: row.request_hash };
+    },
+    async counts() {
+      const { rows } = await sql<Record<string, string | number>>`
+        select
+          (select count(*) from conversations) as conversations,
+          (select count(*) from conversation_participants) as participants,
+          (select count(*) from messages) as messages,
+          (select count(*) from message_attachments) as attachments,
+          (select count(*) from send_idempotency_keys) as idempotency_keys`.execute(db);
+      const row = rows[0] ?? {};
+      return {
+        conversations: toNumber(row.conversations),
+        participants: toNumber(row.participants),
+        messages: toNumber(row.messages),
+        attachments: toNumber(row.attachments),
+        idempotencyKeys: toNumber(row.idempotency_keys),
+      };
+    },
+  };
+}
+
+/**
+ * Reads `platform_settings` straight with SQL.
+ *
+ * @example
+ * ```ts
+ * const raw = createSettingsStoreRawReader(database.db);
+ * await raw.setting('message_max_length');
+ * ```
+ */
+export function createSettingsStoreRawReader(db: Kysely<Database>): SettingsStoreRawReader {
+  return {
+    async setting(key) {
+      const row = await db
+        .selectFrom('platform_settings')
+        .selectAll()
+        .where('key', '=', key)
+        .executeTakeFirst();
+      return row === undefined
+        ? null
+        : {
+            key: row.key,
+            value: row.value as SettingValue,
+            category: row.category,
+            updatedAt: row.updated_at,
+          };
+    },
+  };
+}
