@@ -83,7 +83,11 @@ export const marketplacePolicy: AccessPolicy = {
     }
     const [starterType, expectedRecipient] = definition.participantTypes;
     if (actor.type !== starterType) {
-      return { allowed: false, code: 'FORBIDDEN', reason: `a ${actor.type} may not start ${conversationType} conversations` };
+      return {
+        allowed: false,
+        code: 'FORBIDDEN',
+        reason: `a ${actor.type} may not start ${conversationType} conversations`,
+      };
     }
     if (recipientType !== expectedRecipient) {
       return {

@@ -386,7 +386,9 @@ async function checkInbox(world: World, who: Who, step: string): Promise<void> {
     expect(summary.conversation.messageCount).toBe(c.log.length);
     expect(summary.conversation.storeId === c.storeId).toBe(true);
   }
-  expect(list.totalUnread, `${step}: total_unread of ${who.name}`).toBe(modelBadge(world.conversations, actor));
+  expect(list.totalUnread, `${step}: total_unread of ${who.name}`).toBe(
+    modelBadge(world.conversations, actor),
+  );
 }
 
 /** Every actor against every conversation, and every badge. */

@@ -727,15 +727,26 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
       });
 
       it('scopes the badge to a store when asked, ignoring the other filters', async () => {
-        const home = await createConversation([[ADMIN, null], [STORE_USER, STORE_ID]]);
-        const away = await createConversation([[ADMIN, null], [STORE_USER, 'store-2']], { storeId: 'store-2' });
+        const home = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+        ]);
+        const away = await createConversation(
+          [
+            [ADMIN, null],
+            [STORE_USER, 'store-2'],
+          ],
+          { storeId: 'store-2' },
+        );
         await send(home.id, ADMIN, 1);
         await send(away.id, ADMIN, 2);
         await send(away.id, ADMIN, 3);
         expect(await store.conversations.unreadTotal(STORE_USER)).toBe(3);
         expect(await store.conversations.unreadTotal(STORE_USER, STORE_ID)).toBe(1);
         expect(await store.conversations.unreadTotal(STORE_USER, 'store-2')).toBe(2);
-        expect(await store.conversations.countInbox(STORE_USER, { storeId: 'store-2', isClosed: true })).toEqual({
+        expect(
+          await store.conversations.countInbox(STORE_USER, { storeId: 'store-2', isClosed: true }),
+        ).toEqual({
           total: 0,
           totalUnread: 2,
         });
