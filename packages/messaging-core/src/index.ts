@@ -86,6 +86,7 @@ export type { SettingsStore, SettingValue, StoredSetting } from './ports/setting
 export type { ResolvedSetting, SettingDefinition, SettingKey } from './settings/platform-settings.js';
 export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
 export { isValidEmail } from './support/email-address.js';
+export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';

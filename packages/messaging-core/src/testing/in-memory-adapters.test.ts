@@ -43,16 +43,25 @@ attachmentStorageContract({
 mailTransportContract({
   name: 'in-memory',
   setup: async () => {
-    const transport = new InMemoryMailTransport();
+    const rejectedRecipient = 'bounce@mail.test';
+    const transport = new InMemoryMailTransport({ rejectRecipients: [rejectedRecipient] });
     return {
       transport,
+      rejectedRecipient,
+      withBadCredentials: async () => new InMemoryMailTransport({ credentialsValid: false }),
+      throttleNext: async () => transport.throttleNext(),
+      hangNext: async () => transport.hangNext(),
       received: async () =>
         transport.sent.map((e) => ({
           from: e.from.address,
+          ...(e.from.name === undefined ? {} : { fromName: e.from.name }),
           to: e.to.map((t) => t.address),
+          ...(e.replyTo === undefined ? {} : { replyTo: e.replyTo.address }),
           subject: e.subject,
           text: e.text,
           ...(e.html === undefined ? {} : { html: e.html }),
+          headers: Object.fromEntries(Object.entries(e.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+          parleyId: e.id,
         })),
     };
   },

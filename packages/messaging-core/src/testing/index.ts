@@ -27,6 +27,7 @@ export { settingsStoreContract } from './contracts/settings-store-contract.js';
 export { FixedClock } from './fixed-clock.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
 export { InMemoryEventPublisher } from './in-memory-event-publisher.js';
+export type { InMemoryMailTransportOptions } from './in-memory-mail-transport.js';
 export { InMemoryMailTransport } from './in-memory-mail-transport.js';
 export { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
