@@ -101,31 +101,9 @@ export const marketplacePolicy: AccessPolicy = {
   },
 
   decideStart(actor: Actor, conversationType: string, recipient: DirectoryEntry): StartDecision {
-    const definition = MARKETPLACE_CONVERSATION_TYPES.find((d) => d.type === conversationType);
-    if (!definition) {
-      return {
-        allowed: false,
-        code: 'VALIDATION',
-        field: 'conversation_type',
-        reason: `conversation_type must be one of ${MARKETPLACE_CONVERSATION_TYPES.map((d) => d.type).join(', ')}`,
-      };
-    }
-    const [starterType, recipientType] = definition.participantTypes;
-    if (actor.type !== starterType) {
-      return {
-        allowed: false,
-        code: 'FORBIDDEN',
-        reason: `a ${actor.type} may not start ${conversationType} conversations`,
-      };
-    }
-    if (recipient.ref.type !== recipientType) {
-      return {
-        allowed: false,
-        code: 'VALIDATION',
-        field: 'recipient_type',
-        reason: `${conversationType} conversations are with a ${recipientType}, not a ${recipient.ref.type}`,
-      };
-    }
+    const kind = marketplacePolicy.decideStartKind(actor, conversationType, recipient.ref.type);
+    if (!kind.allowed) return kind;
+    const recipientType = recipient.ref.type;
     if (actor.type === 'admin') {
       if (recipient.storeId === null) {
         return {
