@@ -1,4 +1,4 @@
-// Parley's core on in-memory adapters: no database, no server. Run: pnpm start
+// Parley's core on in-memory adapters: no database, no server. Run: pnpm example
 import { createMessagingCore } from '@parley/messaging-core';
 import {
   InMemoryMarketplaceDirectory,

@@ -1,0 +1,316 @@
+// pnpm bench:api — the API on PostgreSQL under autocannon (send message, list inbox, unread count),
+// then pgbench on the same database running the SQL one send issues, and the ratio of the two.
+//
+// Environment (all optional): BENCH_DATABASE_URL (else DATABASE_URL, else
+// postgres://postgres@127.0.0.1:5432/postgres) — a server where a throwaway database is created and
+// dropped; BENCH_DURATION seconds per workload (default 10); BENCH_CONNECTIONS autocannon connections
+// (default 20); BENCH_POOL the API's pool size and pgbench's clients (default 10).
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from '@parley/adapters-kysely';
+import {
+  createDatabase,
+  KyselyMarketplaceDirectory,
+  KyselyMessagingStore,
+  KyselySettingsStore,
+  migrateToLatest,
+} from '@parley/adapters-kysely';
+import { createMessagingCore, type IdGenerator } from '@parley/messaging-core';
+import autocannon from 'autocannon';
+import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { issueToken, secretKey } from '../src/auth.js';
+
+const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SERVER_URL =
+  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+const POOL = Number(process.env.BENCH_POOL ?? 10);
+const CONVERSATIONS = 20;
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const MARKER = 'eeeeeeee-eeee-7eee-8eee-';
+
+function databaseUrl(name: string): string {
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function admin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A SQL literal for a bound parameter, so a captured query can be replayed by pgbench. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const text =
+    value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : JSON.stringify(value);
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function inline(query: CompiledQuery): string {
+  let sql = query.sql;
+  for (let i = query.parameters.length; i >= 1; i -= 1) {
+    sql = sql.replaceAll(`$${i}`, literal(query.parameters[i - 1]));
+  }
+  return `${sql.replace(/\s+/g, ' ').trim()};`;
+}
+
+async function seed(url: string) {
+  const database = createDatabase({ kind: 'postgres', url, poolSize: 4 });
+  await migrateToLatest(database);
+  const directory = new KyselyMarketplaceDirectory({ db: database.db });
+  const core = createMessagingCore({
+    store: new KyselyMessagingStore({ db: database.db }),
+    directory,
+    settings: new KyselySettingsStore({ db: database.db }),
+  });
+  const at = new Date();
+  await directory.upsertStore({ id: 'bench-store', name: 'Bench Store', tier: 'business' }, at);
+  await directory.upsertPlatformUser(
+    {
+      id: 'bench-staff',
+      name: 'Bench Staff',
+      email: 'staff@bench.test',
+      role: 'store',
+      storeId: 'bench-store',
+      locale: 'en',
+    },
+    at,
+  );
+  const staff = { type: 'store', id: 'bench-staff', storeId: 'bench-store' };
+  const ids: string[] = [];
+  for (let i = 1; i <= CONVERSATIONS; i += 1) {
+    await directory.upsertCustomer(
+      {
+        id: `bench-customer-${i}`,
+        storeId: 'bench-store',
+        name: `Customer ${i}`,
+        email: `c${i}@bench.test`,
+        locale: 'en',
+      },
+      at,
+    );
+    const detail = await core.createConversation(staff, {
+      conversationType: 'store_customer',
+      subject: `Order ${i}`,
+      recipient: { type: 'customer', id: `bench-customer-${i}` },
+      initialMessage: 'Welcome!',
+    });
+    ids.push(detail.conversation.id);
+  }
+  await database.destroy();
+  return { ids, staff };
+}
+
+/** The statements one API send runs (token check included), captured from the real adapters. */
+async function captureSendSql(url: string, conversationId: string): Promise<string[]> {
+  const captured: CompiledQuery[] = [];
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  let n = 0;
+  const markedIds: IdGenerator = {
+    next: () => {
+      n += 1;
+      return `${MARKER}${String(n).padStart(12, '0')}`;
+    },
+  };
+  const directory = new KyselyMarketplaceDirectory({ db });
+  const core = createMessagingCore({
+    store: new KyselyMessagingStore({ db }),
+    directory,
+    settings: new KyselySettingsStore({ db }),
+    ids: markedIds,
+  });
+  await directory.getPlatformUser('bench-staff');
+  await core.sendMessage(
+    { type: 'store', id: 'bench-staff', storeId: 'bench-store' },
+    { conversationId, content: 'Your parcel left the warehouse.' },
+  );
+  await db.destroy();
+  return captured
+    .map(inline)
+    .map((sql) => sql.replace(new RegExp(`'${MARKER}\\d{12}'`, 'g'), 'gen_random_uuid()'));
+}
+
+async function startApi(url: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(
+    join(APP_DIR, 'node_modules', '.bin', 'tsx'),
+    ['--conditions=@parley/source', 'src/main.ts'],
+    {
+      cwd: APP_DIR,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        PARLEY_DATABASE_URL: url,
+        PARLEY_DATABASE_POOL_SIZE: String(POOL),
+        PARLEY_DATA_DIR: dataDir,
+        PARLEY_PORT: '0',
+        PARLEY_JWT_SECRET: SECRET,
+        PARLEY_LOG_LEVEL: 'warn',
+        PARLEY_RATE_LIMIT_MAX: '1000000',
+        PARLEY_SEED_DEMO: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  let output = '';
+  const base = await new Promise<string>((resolveBase, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 60_000);
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /Parley API\s+(http:\/\/\S+)/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolveBase(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`API exited (${code}):\n${output}`)));
+  });
+  return { child, base };
+}
+
+interface Measured {
+  readonly name: string;
+  readonly rps: number;
+  readonly p99: number;
+  readonly non2xx: number;
+  readonly errors: number;
+}
+
+async function cannon(name: string, options: autocannon.Options): Promise<Measured> {
+  const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  return {
+    name,
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+function pgbench(url: string, scripts: string[]): { tps: number; latencyMs: number; output: string } {
+  const run = spawnSync(
+    'pgbench',
+    [
+      '-n',
+      '-c',
+      String(POOL),
+      '-j',
+      '2',
+      '-T',
+      String(DURATION),
+      ...scripts.flatMap((s) => ['-f', `${s}@1`]),
+      url,
+    ],
+    { encoding: 'utf8' },
+  );
+  if (run.error) throw new Error(`pgbench could not run (${run.error.message}); install postgresql-client`);
+  const output = `${run.stdout}${run.stderr}`;
+  const tps = Number(/tps = ([\d.]+) \(without initial connection time\)/.exec(output)?.[1] ?? Number.NaN);
+  const latencyMs = Number(/latency average = ([\d.]+) ms/.exec(output)?.[1] ?? Number.NaN);
+  if (run.status !== 0 || Number.isNaN(tps)) throw new Error(`pgbench failed:\n${output}`);
+  return { tps, latencyMs, output };
+}
+
+async function main(): Promise<void> {
+  const name = `parley_bench_${Date.now()}_${process.pid}`;
+  const url = databaseUrl(name);
+  const workDir = await mkdtemp(join(tmpdir(), 'parley-bench-'));
+  let api: ChildProcess | undefined;
+  console.log(
+    `bench: database ${name} on ${new URL(SERVER_URL).host}; ${DURATION}s per workload, ${CONNECTIONS} connections, pool ${POOL}`,
+  );
+  await admin(`create database "${name}"`);
+  try {
+    const { ids } = await seed(url);
+    const statements = await captureSendSql(url, ids[0] as string);
+    const scripts: string[] = [];
+    for (const [i, id] of ids.entries()) {
+      const path = join(workDir, `send-${i}.sql`);
+      await writeFile(path, `${statements.map((s) => s.replaceAll(ids[0] as string, id)).join('\n')}\n`);
+      scripts.push(path);
+    }
+
+    const started = await startApi(url, workDir);
+    api = started.child;
+    const token = await issueToken(secretKey(SECRET), {
+      sub: 'bench-staff',
+      role: 'store',
+      storeId: 'bench-store',
+    });
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    let next = 0;
+    const results: Measured[] = [];
+    results.push(
+      await cannon('send message', {
+        url: started.base,
+        headers,
+        requests: [
+          {
+            method: 'POST',
+            body: JSON.stringify({ content: 'Your parcel left the warehouse.' }),
+            setupRequest: (request) => {
+              next = (next + 1) % ids.length;
+              return { ...request, path: `/api/v1/store/messages/${ids[next]}/messages` };
+            },
+          },
+        ],
+      }),
+    );
+    results.push(
+      await cannon('list inbox', { url: `${started.base}/api/v1/store/messages?limit=20`, headers }),
+    );
+    results.push(
+      await cannon('unread count', { url: `${started.base}/api/v1/store/messages/unread-count`, headers }),
+    );
+    api.kill('SIGTERM');
+    await new Promise((r) => api?.once('exit', r));
+    api = undefined;
+
+    const bench = pgbench(url, scripts);
+    const send = results[0] as Measured;
+    const ratio = send.rps / bench.tps;
+    console.log('');
+    console.log('workload                     req/s      p99 ms   non-2xx  errors');
+    for (const r of results) {
+      console.log(
+        `${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(1).padStart(11)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}`,
+      );
+    }
+    console.log(
+      `pgbench, one send's SQL     ${bench.tps.toFixed(0).padStart(7)} tps (${statements.length} statements, latency avg ${bench.latencyMs} ms, ${POOL} clients)`,
+    );
+    console.log('');
+    console.log(
+      `API sends/s ÷ pgbench tps = ${ratio.toFixed(2)} (target ≥ 0.8: ${ratio >= 0.8 ? 'met' : 'not met'})`,
+    );
+    console.log('\nThe SQL of one send, as pgbench replays it:');
+    for (const statement of statements)
+      console.log(`  ${statement.length > 160 ? `${statement.slice(0, 157)}...` : statement}`);
+    if (results.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
+  } finally {
+    api?.kill('SIGKILL');
+    await rm(workDir, { recursive: true, force: true });
+    await admin(`drop database if exists "${name}" with (force)`);
+  }
+}
+
+await main();

@@ -1,0 +1,126 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  createDatabase,
+  KyselyMarketplaceDirectory,
+  KyselyMessagingStore,
+  KyselySettingsStore,
+  migrateToLatest,
+  type ParleyDatabase,
+} from '@parley/adapters-kysely';
+import {
+  type Clock,
+  createMessagingCore,
+  type MarketplaceDirectory,
+  type MessagingCore,
+  systemClock,
+} from '@parley/messaging-core';
+import { sql } from 'kysely';
+import type { Config } from './config.js';
+import { seedDemoDirectory } from './demo-seed.js';
+import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
+import { buildServer, type ParleyApp } from './server.js';
+
+export interface ComposeOptions {
+  /** Log destination (default stdout). */
+  readonly logStream?: NodeJS.WritableStream;
+  readonly clock?: Clock;
+}
+
+/** The running pieces: the app (not yet listening) and how to shut everything down. */
+export interface ComposedApi {
+  readonly app: ParleyApp;
+  readonly config: Config;
+  readonly core: MessagingCore;
+  readonly directory: MarketplaceDirectory;
+  readonly database: ParleyDatabase;
+  readonly jwtSecret: ResolvedJwtSecret;
+  /** True when this start wrote the demo directory. */
+  readonly seeded: boolean;
+  /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: builds the adapters the configuration asks for (PostgreSQL, or PGlite in
+ * the data directory), migrates, creates the core, seeds the demo directory when asked and the
+ * directory is empty, and builds the server. Nothing else wires dependencies.
+ *
+ * @example
+ * ```ts
+ * const api = await compose(readConfig());
+ * await api.app.listen({ host: api.config.host, port: api.config.port });
+ * // on SIGTERM: await api.close();
+ * ```
+ */
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<ComposedApi> {
+  const clock = options.clock ?? systemClock;
+  await mkdir(config.dataDir, { recursive: true });
+  await mkdir(config.uploadsDir, { recursive: true });
+  await mkdir(config.mailDir, { recursive: true });
+  let logPoolError = (error: Error) =>
+    console.error(`[parley] idle database connection failed: ${error.message}`);
+  const schema = config.database.schema === undefined ? {} : { schema: config.database.schema };
+  const database =
+    config.database.kind === 'postgres'
+      ? createDatabase({
+          kind: 'postgres',
+          url: config.database.url,
+          poolSize: config.database.poolSize,
+          onPoolError: (error) => logPoolError(error),
+          ...schema,
+        })
+      : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
+  try {
+    await migrateToLatest(database);
+    const store = new KyselyMessagingStore({ db: database.db });
+    const directory = new KyselyMarketplaceDirectory({ db: database.db });
+    const settings = new KyselySettingsStore({ db: database.db });
+    const core = createMessagingCore({ store, directory, settings, clock });
+    const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+    const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
+    const app = await buildServer(
+      {
+        core,
+        directory,
+        clock,
+        jwtSecret: jwtSecret.secret,
+        databaseKind: database.kind,
+        checkDatabase: async () => {
+          await sql`select 1`.execute(database.db);
+        },
+      },
+      {
+        logLevel: config.logLevel,
+        corsOrigins: config.corsOrigins,
+        rateLimit: config.rateLimit,
+        bodyLimit: config.bodyLimit,
+        ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+        ...(options.logStream ? { logStream: options.logStream } : {}),
+      },
+    );
+    logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      config,
+      core,
+      directory,
+      database,
+      jwtSecret,
+      seeded,
+      close: () => {
+        closing ??= (async () => {
+          try {
+            await app.close();
+          } finally {
+            await database.destroy();
+          }
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await database.destroy();
+    throw error;
+  }
+}

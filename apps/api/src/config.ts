@@ -1,0 +1,247 @@
+import { resolve } from 'node:path';
+import { type Static, Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/** Pino's levels, plus `silent`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Shortest `PARLEY_JWT_SECRET` accepted: 256 bits of HS256 key as 32 characters. */
+export const JWT_SECRET_MIN_LENGTH = 32;
+
+/**
+ * Every variable the API reads, as one TypeBox schema. Values arrive as strings; numbers and
+ * booleans are converted before the check. An empty string counts as unset.
+ */
+export const EnvironmentSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.String()),
+  PARLEY_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://.+' })),
+  PARLEY_DATABASE_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  PARLEY_DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
+  PARLEY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
+  PARLEY_HOST: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\s/]+$' })),
+  PARLEY_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  PARLEY_JWT_SECRET: Type.Optional(Type.String({ minLength: JWT_SECRET_MIN_LENGTH })),
+  PARLEY_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)))),
+  PARLEY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
+  PARLEY_CORS_ORIGINS: Type.Optional(
+    Type.String({ pattern: '^\\s*(\\*|https?://[^\\s,/]+)(\\s*,\\s*https?://[^\\s,/]+)*\\s*$' }),
+  ),
+  PARLEY_RATE_LIMIT_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+  PARLEY_RATE_LIMIT_WINDOW: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+  ),
+  PARLEY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1_073_741_824 })),
+  PARLEY_SEED_DEMO: Type.Optional(Type.Boolean()),
+});
+
+export type Environment = Static<typeof EnvironmentSchema>;
+type VariableName = keyof Environment;
+
+/** What each variable must be, for error messages. */
+const EXPECTED: Record<VariableName, string> = {
+  NODE_ENV: 'a string',
+  PARLEY_DATABASE_URL: 'a PostgreSQL connection URL (postgres://user:password@host:5432/database)',
+  PARLEY_DATABASE_POOL_SIZE: 'an integer from 1 to 200',
+  PARLEY_DATABASE_SCHEMA: 'a lower-case schema name (letters, digits, _)',
+  PARLEY_DATA_DIR: 'a directory path',
+  PARLEY_HOST: 'a host name or IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)',
+  PARLEY_PORT: 'an integer from 0 to 65535',
+  PARLEY_JWT_SECRET: `a secret of at least ${JWT_SECRET_MIN_LENGTH} characters`,
+  PARLEY_LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
+  PARLEY_PUBLIC_URL: 'an http(s) URL such as https://parley.example.com',
+  PARLEY_CORS_ORIGINS:
+    'a comma-separated list of origins (https://shop.example.com,https://admin.example.com) or *',
+  PARLEY_RATE_LIMIT_MAX: 'an integer from 1 to 1000000',
+  PARLEY_RATE_LIMIT_WINDOW: 'a duration such as 60000, 30s, 1 minute or 1h',
+  PARLEY_BODY_LIMIT: 'a size in bytes from 1024 to 1073741824',
+  PARLEY_SEED_DEMO: 'true or false',
+};
+
+/** Which database the API runs on. */
+export type DatabaseSettings = (
+  | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number }
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+) & {
+  /** Schema holding Parley's tables (absent: `public`), as `pnpm db:migrate` reads it too. */
+  readonly schema?: string;
+};
+
+/** The API's configuration, validated once at start and handed to everything that needs it. */
+export interface Config {
+  /** `NODE_ENV` (default `development`). */
+  readonly nodeEnv: string;
+  readonly production: boolean;
+  readonly database: DatabaseSettings;
+  /** Absolute; holds PGlite's files, the generated JWT secret, uploads and the mail sink. */
+  readonly dataDir: string;
+  /** Where attachments will be stored (created at start; used from the attachments issue on). */
+  readonly uploadsDir: string;
+  /** Where the file mail sink will write (created at start; used from the notifications issue on). */
+  readonly mailDir: string;
+  readonly host: string;
+  readonly port: number;
+  /** Absent: the composition root generates one once and keeps it in `dataDir`. */
+  readonly jwtSecret: string | undefined;
+  readonly logLevel: LogLevel;
+  /** Public base URL without a trailing slash; absent: derived from host and port. */
+  readonly publicUrl: string | undefined;
+  /** Allowed CORS origins; empty: CORS is off; `*`: any origin. */
+  readonly corsOrigins: readonly string[] | '*';
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+  /** Largest request body accepted, in bytes. */
+  readonly bodyLimit: number;
+  /** Seed the demo directory when it is empty and print demo tokens. */
+  readonly seedDemo: boolean;
+}
+
+/** A configuration problem; `variable` names the environment variable at fault. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly variable: string;
+
+  constructor(variable: string, message: string) {
+    super(`Invalid configuration: ${message}`);
+    this.variable = variable;
+  }
+}
+
+/** Variables whose values never appear in an error message (secrets, passwords in URLs). */
+const SECRET_VARIABLES: ReadonlySet<string> = new Set(['PARLEY_JWT_SECRET', 'PARLEY_DATABASE_URL']);
+
+const checker = Compile(EnvironmentSchema);
+const VARIABLES = Object.keys(EnvironmentSchema.properties) as VariableName[];
+
+function got(name: string, value: string | undefined): string {
+  if (value === undefined) return 'unset';
+  if (SECRET_VARIABLES.has(name)) return `a value of ${value.length} characters, not shown`;
+  return `"${value.length > 60 ? `${value.slice(0, 60)}…` : value}"`;
+}
+
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  sec: 1_000,
+  secs: 1_000,
+  second: 1_000,
+  seconds: 1_000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+};
+
+function parseDuration(text: string): number {
+  const match = /^\s*(\d+)\s*([a-z]*)\s*$/.exec(text);
+  const amount = Number(match?.[1]);
+  const unit = DURATION_UNITS[match?.[2] || 'ms'];
+  const ms = amount * (unit ?? Number.NaN);
+  if (!Number.isSafeInteger(ms) || ms < 1) {
+    throw new ConfigError(
+      'PARLEY_RATE_LIMIT_WINDOW',
+      `PARLEY_RATE_LIMIT_WINDOW must be ${EXPECTED.PARLEY_RATE_LIMIT_WINDOW} (got ${got('PARLEY_RATE_LIMIT_WINDOW', text)})`,
+    );
+  }
+  return ms;
+}
+
+/** Environment strings to the schema's types: strict integers and booleans, the rest as is. */
+function convert(raw: Readonly<Record<string, string>>): Record<string, unknown> {
+  const converted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const schema = EnvironmentSchema.properties[name as VariableName] as { type?: unknown };
+    if (schema.type === 'integer' && /^\d{1,15}$/.test(value)) converted[name] = Number(value);
+    else if (schema.type === 'boolean' && /^(true|false|1|0)$/i.test(value)) {
+      converted[name] = /^(true|1)$/i.test(value);
+    } else converted[name] = value;
+  }
+  return converted;
+}
+
+/**
+ * Validates an environment (a plain record of strings) into a `Config`, or throws a
+ * `ConfigError` naming the first bad variable. Pure: `readConfig` is the one caller that hands it
+ * `process.env`.
+ *
+ * @example
+ * ```ts
+ * const config = parseConfig({ PARLEY_PORT: '8080' }, '/srv/parley');
+ * config.port; // 8080
+ * ```
+ */
+export function parseConfig(source: Readonly<Record<string, string | undefined>>, cwd: string): Config {
+  const raw: Record<string, string> = {};
+  for (const name of VARIABLES) {
+    const value = source[name];
+    if (value !== undefined && value.trim() !== '') raw[name] = value.trim();
+  }
+  const converted = convert(raw);
+  if (!checker.Check(converted)) {
+    const [first] = checker.Errors(converted);
+    const variable = (first?.instancePath.split('/')[1] ?? '') as VariableName;
+    const name = VARIABLES.includes(variable) ? variable : 'environment';
+    throw new ConfigError(
+      name,
+      `${name} must be ${EXPECTED[name as VariableName] ?? 'valid'} (got ${got(name, raw[name])})`,
+    );
+  }
+  const env = converted as Environment;
+  const nodeEnv = env.NODE_ENV ?? 'development';
+  const production = nodeEnv === 'production';
+  if (production && env.PARLEY_JWT_SECRET === undefined) {
+    throw new ConfigError(
+      'PARLEY_JWT_SECRET',
+      `PARLEY_JWT_SECRET is required when NODE_ENV=production (${EXPECTED.PARLEY_JWT_SECRET}, shared with the platform that issues tokens)`,
+    );
+  }
+  const dataDir = resolve(cwd, env.PARLEY_DATA_DIR ?? './data');
+  const cors = env.PARLEY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
+  return {
+    nodeEnv,
+    production,
+    database: {
+      ...(env.PARLEY_DATABASE_URL === undefined
+        ? { kind: 'pglite' as const, dataDir: resolve(dataDir, 'pglite') }
+        : {
+            kind: 'postgres' as const,
+            url: env.PARLEY_DATABASE_URL,
+            poolSize: env.PARLEY_DATABASE_POOL_SIZE ?? 10,
+          }),
+      ...(env.PARLEY_DATABASE_SCHEMA === undefined ? {} : { schema: env.PARLEY_DATABASE_SCHEMA }),
+    },
+    dataDir,
+    uploadsDir: resolve(dataDir, 'uploads'),
+    mailDir: resolve(dataDir, 'mail'),
+    host: env.PARLEY_HOST ?? '127.0.0.1',
+    port: env.PARLEY_PORT ?? 3000,
+    jwtSecret: env.PARLEY_JWT_SECRET,
+    logLevel: env.PARLEY_LOG_LEVEL ?? 'info',
+    publicUrl: env.PARLEY_PUBLIC_URL?.replace(/\/+$/, ''),
+    corsOrigins: cors.includes('*') ? '*' : cors,
+    rateLimit: {
+      max: env.PARLEY_RATE_LIMIT_MAX ?? 600,
+      windowMs:
+        env.PARLEY_RATE_LIMIT_WINDOW === undefined ? 60_000 : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
+    },
+    bodyLimit: env.PARLEY_BODY_LIMIT ?? 1_048_576,
+    seedDemo: env.PARLEY_SEED_DEMO ?? !production,
+  };
+}
+
+/**
+ * Reads the configuration from `process.env`: the only place in the API that touches it.
+ *
+ * @example
+ * ```ts
+ * const config = readConfig(); // throws ConfigError naming the bad variable
+ * ```
+ */
+export function readConfig(): Config {
+  return parseConfig(process.env, process.cwd());
+}

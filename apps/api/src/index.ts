@@ -1,0 +1,14 @@
+export type { AuthPluginOptions, Credentials, Principal, Role, TokenClaims } from './auth.js';
+export { actorOf, authPlugin, issueToken, ROLES, secretKey, verifyAuthorization } from './auth.js';
+export type { ComposedApi, ComposeOptions } from './composition-root.js';
+export { compose } from './composition-root.js';
+export type { Config, DatabaseSettings, Environment, LogLevel } from './config.js';
+export { ConfigError, EnvironmentSchema, parseConfig, readConfig } from './config.js';
+export type { DemoToken } from './demo-seed.js';
+export { DEMO, demoTokens, seedDemoDirectory } from './demo-seed.js';
+export type { HttpErrorCode, ProblemCode, ProblemDetails, ProblemResponse } from './http-errors.js';
+export { HTTP_ERROR_CODES, HttpProblem, STATUS_BY_CODE, toProblem } from './http-errors.js';
+export type { JwtSecretSource, ResolvedJwtSecret } from './jwt-secret.js';
+export { resolveJwtSecret } from './jwt-secret.js';
+export type { ParleyApp, ServerDependencies, ServerOptions } from './server.js';
+export { buildServer } from './server.js';

@@ -1,0 +1,72 @@
+// Parley's HTTP API: `pnpm start` from the repository root. Reads the configuration from the
+// environment (see README "Configuration"), composes, listens, prints where to go and demo tokens.
+import type { AddressInfo } from 'node:net';
+import closeWithGrace from 'close-with-grace';
+import { secretKey } from './auth.js';
+import { compose } from './composition-root.js';
+import { type Config, ConfigError, readConfig } from './config.js';
+import { demoTokens } from './demo-seed.js';
+
+function baseUrl(config: Config, port: number): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const api = await compose(config);
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) api.app.log.error({ err }, 'shutting down after an error');
+    else api.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    await api.close();
+  });
+  try {
+    await api.app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    console.error(`Parley could not listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    await api.close();
+    process.exit(1);
+  }
+  const port = (api.app.server.address() as AddressInfo).port;
+  const url = baseUrl(config, port);
+  const database =
+    config.database.kind === 'postgres'
+      ? 'PostgreSQL (PARLEY_DATABASE_URL)'
+      : `PGlite in ${config.database.dataDir}`;
+  const lines = [
+    '',
+    `Parley API        ${url}`,
+    `API docs          ${url}/docs   (OpenAPI 3.1: ${url}/openapi.json)`,
+    `Database          ${database}${api.seeded ? ' — demo directory seeded' : ''}`,
+    `JWT secret        ${api.jwtSecret.source === 'environment' ? 'PARLEY_JWT_SECRET' : api.jwtSecret.path}`,
+  ];
+  if (config.seedDemo) {
+    const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
+    lines.push('', 'Demo bearer tokens (valid 12 hours):');
+    for (const { role, subject, name, token } of tokens) {
+      lines.push(`  ${role.padEnd(9)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
+    }
+    const store = tokens.find((t) => t.role === 'store');
+    if (store) {
+      lines.push(
+        '',
+        'Try:',
+        `  curl -H "Authorization: Bearer ${store.token.slice(0, 12)}…" ${url}/api/v1/store/messages`,
+        '  (paste the whole store token above)',
+      );
+    }
+  }
+  console.log(`${lines.join('\n')}\n`);
+}
+
+await main();

@@ -1,0 +1,300 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { MessagingCore } from '@parley/messaging-core';
+import type { FastifyRequest } from 'fastify';
+import { actorOf, principalOf } from '../auth.js';
+import { problemResponses } from '../schemas/common.js';
+import {
+  ConversationDetailWire,
+  ConversationListWire,
+  ConversationParams,
+  ConversationSummaryWire,
+  DetailQuery,
+  HistoryQuery,
+  MessageListWire,
+  MessageWire,
+  PreferencesBody,
+  PreferencesWire,
+  policySchemas,
+  ReadStateWire,
+  RecipientListWire,
+  SendBody,
+  SendHeaders,
+  UnreadCountWire,
+} from '../schemas/messaging.js';
+import {
+  toDetailWire,
+  toListWire,
+  toMessageListWire,
+  toMessageWire,
+  toPreferencesWire,
+  toReadStateWire,
+  toRecipientWire,
+  toSummaryWire,
+} from '../serializers.js';
+
+export interface MessagingRoutesOptions {
+  readonly core: MessagingCore;
+  /** The token role these routes serve. */
+  readonly role: 'admin' | 'store' | 'customer';
+  /** Create, close, reopen and recipients: admin and store dashboards, not the storefront. */
+  readonly manage: boolean;
+  /** OpenAPI tag of the group. */
+  readonly tag: string;
+}
+
+/** Drops `undefined` values, so optional inputs stay absent (`exactOptionalPropertyTypes`). */
+function defined<T extends Record<string, unknown>>(input: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const output: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (value !== undefined) output[key] = value;
+  return output as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+const actor = (request: FastifyRequest) => actorOf(principalOf(request));
+
+/**
+ * The messaging routes of one audience, registered under `/api/v1/{admin|store|storefront}`.
+ * Every handler maps the request to one use case and its result to the wire; the core decides.
+ *
+ * @example
+ * ```ts
+ * await app.register(messagingRoutes, { prefix: '/api/v1/store', core, role: 'store', manage: true, tag: 'Store messages' });
+ * ```
+ */
+export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> = async (app, options) => {
+  const { core, role, manage, tag } = options;
+  const schemas = policySchemas(core.policy);
+  const base = { tags: [tag], security: [{ bearerAuth: [] }] };
+  const op = (name: string) => `${role}${name}`;
+  app.addHook('onRequest', app.authenticate(role));
+
+  app.get(
+    '/messages',
+    {
+      schema: {
+        ...base,
+        operationId: op('ListConversations'),
+        summary: 'List conversations',
+        description: "The caller's conversations, latest activity first, in cursor pages.",
+        querystring: schemas.ListQuery,
+        response: { 200: ConversationListWire, ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const { conversation_type, is_closed, unread_only, limit, cursor } = request.query;
+      const list = await core.listConversations(
+        actor(request),
+        defined({
+          conversationType: conversation_type,
+          isClosed: is_closed,
+          unreadOnly: unread_only,
+          limit,
+          cursor,
+        }),
+      );
+      return toListWire(list);
+    },
+  );
+
+  if (manage) {
+    app.post(
+      '/messages',
+      {
+        schema: {
+          ...base,
+          operationId: op('CreateConversation'),
+          summary: 'Start a conversation',
+          body: schemas.CreateBody,
+          response: { 201: ConversationDetailWire, ...problemResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const body = request.body;
+        const detail = await core.createConversation(actor(request), {
+          conversationType: body.conversation_type,
+          subject: body.subject,
+          recipient: { type: body.recipient_type, id: body.recipient_id },
+          ...defined({ initialMessage: body.initial_message }),
+        });
+        reply.code(201);
+        return toDetailWire(detail);
+      },
+    );
+  }
+
+  app.get(
+    '/messages/unread-count',
+    {
+      schema: {
+        ...base,
+        operationId: op('UnreadCount'),
+        summary: 'Unread badge',
+        description: "Sum of unread counts over the caller's non-muted conversations.",
+        response: { 200: UnreadCountWire, ...problemResponses() },
+      },
+    },
+    async (request) => {
+      const { totalUnread } = await core.getUnreadCount(actor(request));
+      return { total_unread: totalUnread };
+    },
+  );
+
+  if (manage) {
+    app.get(
+      '/messages/recipients',
+      {
+        schema: {
+          ...base,
+          operationId: op('ListRecipients'),
+          summary: 'Who the caller may start a conversation with',
+          querystring: schemas.RecipientsQuery,
+          response: { 200: RecipientListWire, ...problemResponses() },
+        },
+      },
+      async (request) => {
+        const { recipient_type, q, limit } = request.query;
+        const entries = await core.listRecipients(actor(request), {
+          recipientType: recipient_type,
+          ...defined({ query: q, limit }),
+        });
+        return { recipients: entries.map(toRecipientWire) };
+      },
+    );
+  }
+
+  app.get(
+    '/messages/:id',
+    {
+      schema: {
+        ...base,
+        operationId: op('GetConversation'),
+        summary: 'A conversation with its participants and latest messages',
+        params: ConversationParams,
+        querystring: DetailQuery,
+        response: { 200: ConversationDetailWire, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const detail = await core.getConversation(
+        actor(request),
+        request.params.id,
+        defined({ markRead: request.query.mark_read }),
+      );
+      return toDetailWire(detail);
+    },
+  );
+
+  app.get(
+    '/messages/:id/messages',
+    {
+      schema: {
+        ...base,
+        operationId: op('ListMessages'),
+        summary: 'Older history',
+        description:
+          'One page of messages older than `cursor` (from the detail or a previous page), oldest first.',
+        params: ConversationParams,
+        querystring: HistoryQuery,
+        response: { 200: MessageListWire, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const list = await core.listMessages(
+        actor(request),
+        request.params.id,
+        defined({ cursor: request.query.cursor, limit: request.query.limit }),
+      );
+      return toMessageListWire(list);
+    },
+  );
+
+  app.post(
+    '/messages/:id/messages',
+    {
+      schema: {
+        ...base,
+        operationId: op('SendMessage'),
+        summary: 'Send a message',
+        description:
+          'With an `Idempotency-Key`, a retry returns the first message (201 again, with `Idempotent-Replayed: true`) and sends nothing; the same key with other content is a 422.',
+        params: ConversationParams,
+        headers: SendHeaders,
+        body: SendBody,
+        response: {
+          201: MessageWire,
+          ...problemResponses(404, 409, 422),
+        },
+      },
+    },
+    async (request, reply) => {
+      const idempotencyKey = request.headers['idempotency-key'];
+      const { message, replayed } = await core.sendMessage(actor(request), {
+        conversationId: request.params.id,
+        content: request.body.content,
+        ...defined({ idempotencyKey }),
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      reply.code(201);
+      return toMessageWire(message);
+    },
+  );
+
+  if (manage) {
+    for (const action of ['close', 'reopen'] as const) {
+      app.post(
+        `/messages/:id/${action}`,
+        {
+          schema: {
+            ...base,
+            operationId: op(action === 'close' ? 'CloseConversation' : 'ReopenConversation'),
+            summary: action === 'close' ? 'Close a conversation' : 'Reopen a conversation',
+            params: ConversationParams,
+            response: { 200: ConversationSummaryWire, ...problemResponses(404, 409) },
+          },
+        },
+        async (request) => {
+          const who = actor(request);
+          if (action === 'close') await core.closeConversation(who, request.params.id);
+          else await core.reopenConversation(who, request.params.id);
+          // The use cases return the conversation; the summary is the caller's view of it.
+          return toSummaryWire(await core.getConversation(who, request.params.id, { messageLimit: 1 }));
+        },
+      );
+    }
+  }
+
+  app.put(
+    '/messages/:id/read',
+    {
+      schema: {
+        ...base,
+        operationId: op('MarkRead'),
+        summary: 'Mark a conversation read',
+        params: ConversationParams,
+        response: { 200: ReadStateWire, ...problemResponses(404) },
+      },
+    },
+    async (request) => toReadStateWire(await core.markConversationRead(actor(request), request.params.id)),
+  );
+
+  app.put(
+    '/messages/:id/preferences',
+    {
+      schema: {
+        ...base,
+        operationId: op('UpdatePreferences'),
+        summary: "Set the caller's notification preferences for a conversation",
+        params: ConversationParams,
+        body: PreferencesBody,
+        response: { 200: PreferencesWire, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const preferences = await core.updatePreferences(
+        actor(request),
+        request.params.id,
+        defined({ emailNotifications: request.body.email_notifications, muted: request.body.muted }),
+      );
+      return toPreferencesWire(preferences);
+    },
+  );
+};

@@ -1,0 +1,75 @@
+import { MESSAGING_ERROR_CODES } from '@parley/messaging-core';
+import { type TSchema, Type } from 'typebox';
+import { HTTP_ERROR_CODES } from '../http-errors.js';
+
+/** `T | null` (OpenAPI 3.1: `anyOf` with `type: null`). */
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** An ISO 8601 timestamp in UTC, e.g. `2026-01-01T12:00:00.000Z`. */
+export const DateTime = Type.String({ format: 'date-time', examples: ['2026-01-01T12:00:00.000Z'] });
+
+/** A platform id or a Parley id, always a string on the wire. */
+export const Id = Type.String({ minLength: 1, maxLength: 255 });
+
+/** An opaque pagination cursor: pass back the `next_cursor` of the previous page. */
+export const Cursor = Type.String({
+  minLength: 1,
+  maxLength: 1024,
+  description: 'Opaque cursor: the next_cursor of the previous page.',
+});
+
+const PROBLEM_CODES = [...Object.values(MESSAGING_ERROR_CODES), ...Object.values(HTTP_ERROR_CODES)];
+
+/** RFC 9457 problem details, the body of every error (`application/problem+json`). */
+export const Problem = Type.Object(
+  {
+    type: Type.String({ description: 'URI of the problem type, e.g. urn:parley:problem:not-found.' }),
+    title: Type.String(),
+    status: Type.Integer({ minimum: 400, maximum: 599 }),
+    detail: Type.String(),
+    code: Type.String({ enum: PROBLEM_CODES, description: 'Stable machine-readable code.' }),
+    field: Type.Optional(Type.String({ description: 'The snake_case input at fault.' })),
+    request_id: Type.Optional(
+      Type.String({ description: 'The request id, as in X-Request-Id and the logs.' }),
+    ),
+  },
+  { description: 'RFC 9457 problem details' },
+);
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `field` names the input at fault.',
+  401: 'Missing, invalid or expired bearer token.',
+  403: 'The token may not use these routes or take this action.',
+  404: 'Not found (or not visible to the caller).',
+  409: 'Conflicts with the current state (e.g. the conversation is closed).',
+  413: 'The request body is too large.',
+  415: 'Unsupported Content-Type.',
+  422: 'The Idempotency-Key was already used for a different request.',
+  429: 'Rate limit exceeded: see Retry-After.',
+  500: 'Unexpected server error.',
+  503: 'A dependency is unavailable.',
+};
+
+function problemResponse(description: string) {
+  return {
+    description,
+    content: { 'application/problem+json': { schema: Problem } },
+  };
+}
+
+/** Problem responses for exactly these statuses. */
+export function problemsExactly(...statuses: number[]) {
+  const responses: Record<string, ReturnType<typeof problemResponse>> = {};
+  for (const status of [...new Set(statuses)].sort()) {
+    responses[String(status)] = problemResponse(PROBLEM_DESCRIPTIONS[status] ?? 'Error');
+  }
+  return responses;
+}
+
+/**
+ * Error responses of an authenticated route: the given statuses plus the ones every such route
+ * may answer (400, 401, 403, 413, 415, 429, 500). All are problem+json.
+ */
+export function problemResponses(...statuses: number[]) {
+  return problemsExactly(400, 401, 403, 413, 415, 429, 500, ...statuses);
+}

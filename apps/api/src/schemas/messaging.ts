@@ -1,0 +1,198 @@
+import { type AccessPolicy, SUBJECT_MAX_LENGTH } from '@parley/messaging-core';
+import { Type } from 'typebox';
+import { Cursor, DateTime, Id, Nullable } from './common.js';
+
+const Count = Type.Integer({ minimum: 0 });
+
+/** Another participant as the reader sees them. */
+export const ParticipantWire = Type.Object({
+  type: Type.String({ description: 'Participant type: admin, store or customer.' }),
+  id: Id,
+  name: Type.String(),
+});
+
+export const LastMessageWire = Nullable(
+  Type.Object({
+    content: Type.String({ description: 'The first 200 characters (empty for a deleted message).' }),
+    sender_type: Type.String(),
+    sender_id: Id,
+    created_at: DateTime,
+  }),
+);
+
+const summaryProperties = {
+  id: Id,
+  conversation_type: Type.String(),
+  subject: Type.String(),
+  store_id: Nullable(Id),
+  is_closed: Type.Boolean(),
+  closed_at: Nullable(DateTime),
+  last_message_at: Nullable(DateTime),
+  message_count: Count,
+  unread_count: Count,
+  muted: Type.Boolean(),
+  email_notifications: Type.Boolean(),
+  other_participants: Type.Array(ParticipantWire),
+  last_message: LastMessageWire,
+  created_at: DateTime,
+};
+
+/** One inbox line, from the caller's point of view (`unread_count`, `muted` are theirs). */
+export const ConversationSummaryWire = Type.Object(summaryProperties, {
+  description: 'A conversation as the caller sees it.',
+});
+
+export const MemberWire = Type.Object({
+  type: Type.String(),
+  id: Id,
+  name: Type.String(),
+  unread_count: Count,
+  last_read_at: Nullable(DateTime),
+});
+
+export const AttachmentWire = Type.Object({
+  id: Id,
+  original_filename: Type.String(),
+  mime_type: Type.String(),
+  file_size: Count,
+  is_image: Type.Boolean(),
+  image_width: Nullable(Count),
+  image_height: Nullable(Count),
+  created_at: DateTime,
+});
+
+export const MessageWire = Type.Object({
+  id: Id,
+  conversation_id: Id,
+  sender_type: Type.String(),
+  sender_id: Id,
+  sender_name: Type.String(),
+  content: Type.String({ description: 'Empty once the message is deleted.' }),
+  is_system_message: Type.Boolean(),
+  is_deleted: Type.Boolean(),
+  created_at: DateTime,
+  attachments: Type.Array(AttachmentWire),
+});
+
+export const ConversationDetailWire = Type.Object(
+  {
+    ...summaryProperties,
+    participants: Type.Array(MemberWire),
+    messages: Type.Array(MessageWire, { description: 'The latest page, oldest first.' }),
+    next_cursor: Nullable(Cursor),
+  },
+  { description: 'A conversation with its participants and latest messages.' },
+);
+
+export const ConversationListWire = Type.Object({
+  conversations: Type.Array(ConversationSummaryWire),
+  total: Count,
+  total_unread: Count,
+  next_cursor: Nullable(Cursor),
+});
+
+export const MessageListWire = Type.Object({
+  messages: Type.Array(MessageWire, { description: 'One page of older history, oldest first.' }),
+  next_cursor: Nullable(Cursor),
+});
+
+export const UnreadCountWire = Type.Object({ total_unread: Count });
+
+export const RecipientWire = Type.Object({
+  type: Type.String(),
+  id: Id,
+  name: Type.String(),
+  email: Nullable(Type.String()),
+  store_id: Nullable(Id),
+});
+
+export const RecipientListWire = Type.Object({ recipients: Type.Array(RecipientWire) });
+
+export const ReadStateWire = Type.Object({
+  conversation_id: Id,
+  unread_count: Type.Integer({ minimum: 0, maximum: 0 }),
+  last_read_at: DateTime,
+});
+
+export const PreferencesWire = Type.Object({
+  email_notifications: Type.Boolean(),
+  muted: Type.Boolean(),
+});
+
+export const ConversationParams = Type.Object({ id: Id });
+
+const Limit = (fallback: number) =>
+  Type.Integer({
+    minimum: 1,
+    maximum: 100,
+    default: fallback,
+    description: `Page size (default ${fallback}).`,
+  });
+
+export const HistoryQuery = Type.Object({ cursor: Type.Optional(Cursor), limit: Type.Optional(Limit(50)) });
+
+export const DetailQuery = Type.Object({
+  mark_read: Type.Optional(Type.Boolean({ description: 'Mark the conversation read for the caller.' })),
+});
+
+export const SendBody = Type.Object(
+  { content: Type.String({ description: 'Message text, trimmed; at most message_max_length characters.' }) },
+  { additionalProperties: false },
+);
+
+export const SendHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7e]+$',
+      description:
+        'Client key: a retry with the same key returns the first message instead of sending again.',
+    }),
+  ),
+});
+
+export const PreferencesBody = Type.Object(
+  {
+    email_notifications: Type.Optional(Type.Boolean()),
+    muted: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Request schemas whose enumerations come from the access policy: the conversation types it
+ * defines and the participant types they are started with.
+ */
+export function policySchemas(policy: AccessPolicy) {
+  const conversationTypes = policy.conversationTypes.map((d) => d.type);
+  const recipientTypes = [...new Set(policy.conversationTypes.map((d) => d.participantTypes[1]))];
+  const ConversationType = Type.String({ enum: conversationTypes });
+  const RecipientType = Type.String({ enum: recipientTypes });
+  return {
+    ListQuery: Type.Object({
+      conversation_type: Type.Optional(ConversationType),
+      is_closed: Type.Optional(Type.Boolean()),
+      unread_only: Type.Optional(Type.Boolean()),
+      limit: Type.Optional(Limit(20)),
+      cursor: Type.Optional(Cursor),
+    }),
+    CreateBody: Type.Object(
+      {
+        conversation_type: ConversationType,
+        subject: Type.String({ description: `1 to ${SUBJECT_MAX_LENGTH} characters after trimming.` }),
+        recipient_type: RecipientType,
+        recipient_id: Id,
+        initial_message: Type.Optional(Type.String({ description: 'Sent as the first message.' })),
+      },
+      { additionalProperties: false },
+    ),
+    RecipientsQuery: Type.Object({
+      recipient_type: RecipientType,
+      q: Type.Optional(
+        Type.String({ maxLength: 200, description: 'Matches name or email, case-insensitive.' }),
+      ),
+      limit: Type.Optional(Limit(20)),
+    }),
+  };
+}

@@ -1,0 +1,176 @@
+import type {
+  ConversationDetail,
+  ConversationList,
+  ConversationSummary,
+  CustomerRecord,
+  DirectoryEntry,
+  MessageAttachment,
+  MessageList,
+  MessageView,
+  PlatformUserRecord,
+  Preferences,
+  ReadState,
+  StoreRecord,
+  StoreTier,
+} from '@parley/messaging-core';
+import type { Static } from 'typebox';
+import type {
+  AttachmentWire,
+  ConversationDetailWire,
+  ConversationListWire,
+  ConversationSummaryWire,
+  MessageListWire,
+  MessageWire,
+  PreferencesWire,
+  ReadStateWire,
+  RecipientWire,
+} from './schemas/messaging.js';
+import type { CustomerWire, StoreWire, UserWire } from './schemas/platform.js';
+
+// Core views → wire shapes: snake_case, string ids, ISO 8601 dates. The route schemas then
+// serialize exactly these fields.
+
+const iso = (date: Date): string => date.toISOString();
+const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+export function toAttachmentWire(attachment: MessageAttachment): Static<typeof AttachmentWire> {
+  return {
+    id: attachment.id,
+    original_filename: attachment.originalFilename,
+    mime_type: attachment.mimeType,
+    file_size: attachment.fileSize,
+    is_image: attachment.isImage,
+    image_width: attachment.imageWidth,
+    image_height: attachment.imageHeight,
+    created_at: iso(attachment.createdAt),
+  };
+}
+
+export function toMessageWire(message: MessageView): Static<typeof MessageWire> {
+  return {
+    id: message.id,
+    conversation_id: message.conversationId,
+    sender_type: message.sender.type,
+    sender_id: message.sender.id,
+    sender_name: message.senderName,
+    content: message.content,
+    is_system_message: message.isSystemMessage,
+    is_deleted: message.isDeleted,
+    created_at: iso(message.createdAt),
+    attachments: message.attachments.map(toAttachmentWire),
+  };
+}
+
+export function toSummaryWire(summary: ConversationSummary): Static<typeof ConversationSummaryWire> {
+  const { conversation, lastMessage } = summary;
+  return {
+    id: conversation.id,
+    conversation_type: conversation.conversationType,
+    subject: conversation.subject,
+    store_id: conversation.storeId,
+    is_closed: conversation.isClosed,
+    closed_at: isoOrNull(conversation.closedAt),
+    last_message_at: isoOrNull(conversation.lastMessageAt),
+    message_count: conversation.messageCount,
+    unread_count: summary.unreadCount,
+    muted: summary.muted,
+    email_notifications: summary.emailNotifications,
+    other_participants: summary.otherParticipants.map((p) => ({
+      type: p.ref.type,
+      id: p.ref.id,
+      name: p.name,
+    })),
+    last_message:
+      lastMessage === null
+        ? null
+        : {
+            content: lastMessage.content,
+            sender_type: lastMessage.sender.type,
+            sender_id: lastMessage.sender.id,
+            created_at: iso(lastMessage.createdAt),
+          },
+    created_at: iso(conversation.createdAt),
+  };
+}
+
+export function toDetailWire(detail: ConversationDetail): Static<typeof ConversationDetailWire> {
+  return {
+    ...toSummaryWire(detail),
+    participants: detail.participants.map((p) => ({
+      type: p.ref.type,
+      id: p.ref.id,
+      name: p.name,
+      unread_count: p.unreadCount,
+      last_read_at: isoOrNull(p.lastReadAt),
+    })),
+    messages: detail.messages.map(toMessageWire),
+    next_cursor: detail.nextCursor,
+  };
+}
+
+export function toListWire(list: ConversationList): Static<typeof ConversationListWire> {
+  return {
+    conversations: list.conversations.map(toSummaryWire),
+    total: list.total,
+    total_unread: list.totalUnread,
+    next_cursor: list.nextCursor,
+  };
+}
+
+/** History pages go oldest first on the wire, like the detail's `messages` (the core returns newest first). */
+export function toMessageListWire(list: MessageList): Static<typeof MessageListWire> {
+  return { messages: [...list.messages].reverse().map(toMessageWire), next_cursor: list.nextCursor };
+}
+
+export function toRecipientWire(entry: DirectoryEntry): Static<typeof RecipientWire> {
+  return {
+    type: entry.ref.type,
+    id: entry.ref.id,
+    name: entry.name,
+    email: entry.email,
+    store_id: entry.storeId,
+  };
+}
+
+export function toReadStateWire(state: ReadState): Static<typeof ReadStateWire> {
+  return { conversation_id: state.conversationId, unread_count: 0, last_read_at: iso(state.lastReadAt) };
+}
+
+export function toPreferencesWire(preferences: Preferences): Static<typeof PreferencesWire> {
+  return { email_notifications: preferences.emailNotifications, muted: preferences.muted };
+}
+
+export function toStoreWire(store: StoreRecord): Static<typeof StoreWire> & { tier: StoreTier } {
+  return {
+    id: store.id,
+    name: store.name,
+    tier: store.tier,
+    created_at: iso(store.createdAt),
+    updated_at: iso(store.updatedAt),
+  };
+}
+
+export function toUserWire(user: PlatformUserRecord): Static<typeof UserWire> {
+  return {
+    id: user.id,
+    name: user.name,
+    email: user.email,
+    role: user.role,
+    store_id: user.storeId,
+    locale: user.locale,
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+  };
+}
+
+export function toCustomerWire(customer: CustomerRecord): Static<typeof CustomerWire> {
+  return {
+    id: customer.id,
+    store_id: customer.storeId,
+    name: customer.name,
+    email: customer.email,
+    locale: customer.locale,
+    created_at: iso(customer.createdAt),
+    updated_at: iso(customer.updatedAt),
+  };
+}

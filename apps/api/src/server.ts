@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import {
+  registerAjvFormats,
+  type TypeBoxTypeProvider,
+  TypeBoxValidatorCompiler,
+} from '@fastify/type-provider-typebox';
+import {
+  type Clock,
+  isValidEmail,
+  type MarketplaceDirectory,
+  type MessagingCore,
+  systemClock,
+} from '@parley/messaging-core';
+import Fastify from 'fastify';
+import Format from 'typebox/format';
+import { authPlugin, secretKey } from './auth.js';
+import type { LogLevel } from './config.js';
+import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
+import { healthRoutes } from './routes/health-routes.js';
+import { messagingRoutes } from './routes/messaging-routes.js';
+import { platformRoutes } from './routes/platform-routes.js';
+
+/** What the routes run against: the core and the ports the HTTP layer talks to directly. */
+export interface ServerDependencies {
+  readonly core: MessagingCore;
+  /** The directory's write side, for the platform routes and token checks. */
+  readonly directory: MarketplaceDirectory;
+  /** Resolves when the database answers (for `/readyz`). */
+  readonly checkDatabase: () => Promise<void>;
+  /** Shown by `/readyz`: `postgres`, `pglite`, `memory`. */
+  readonly databaseKind: string;
+  /** The HS256 secret shared with the platform that issues tokens. */
+  readonly jwtSecret: string;
+  /** Timestamps directory upserts (default: the wall clock). */
+  readonly clock?: Clock;
+}
+
+/** How the server behaves; the composition root maps the `Config` onto this. */
+export interface ServerOptions {
+  readonly logLevel?: LogLevel;
+  /** Where log lines go (default stdout); tests pass a stream to read them. */
+  readonly logStream?: NodeJS.WritableStream;
+  /** Public base URL, for the OpenAPI `servers` entry. */
+  readonly publicUrl?: string;
+  /** Allowed CORS origins; empty or absent: no CORS headers at all. */
+  readonly corsOrigins?: readonly string[] | '*';
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Largest request body in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  /** API version shown in the OpenAPI document. */
+  readonly version?: string;
+}
+
+/** Pino paths never written to a log line: credentials in headers and any secret. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'headers.authorization',
+  'authorization',
+  'token',
+  'jwtSecret',
+  'secret',
+  '*.authorization',
+  '*.token',
+  '*.jwtSecret',
+  '*.secret',
+];
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+let formatsRegistered = false;
+
+/** String formats for request validation: ajv-formats' set, with the core's email rule. */
+function registerFormats(): void {
+  if (formatsRegistered) return;
+  registerAjvFormats();
+  Format.Set('email', isValidEmail);
+  formatsRegistered = true;
+}
+
+/**
+ * Builds the HTTP API over a core and its directory: Fastify with TypeBox schemas as the single
+ * source of validation, serialization and the OpenAPI document. Does not listen; call
+ * `app.listen` (or `app.inject` in tests).
+ *
+ * @example
+ * ```ts
+ * const { core, directory } = createInMemoryMessaging();
+ * const app = await buildServer({ core, directory, checkDatabase: async () => {}, databaseKind: 'memory', jwtSecret });
+ * const response = await app.inject({ method: 'GET', url: '/healthz' });
+ * ```
+ */
+export async function buildServer(deps: ServerDependencies, options: ServerOptions = {}) {
+  registerFormats();
+  const app = Fastify({
+    logger: {
+      level: options.logLevel ?? 'info',
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
+    bodyLimit: options.bodyLimit ?? 1_048_576,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  // JSON only (multipart arrives with attachments): other media types are 415s. An empty JSON
+  // body (a POST with Content-Type: application/json and nothing else) is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // Graceful shutdown: responses finishing after close() began ask the client to drop the
+  // connection, so keep-alive sockets do not hold the shutdown open.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  await app.register(problemHandlingPlugin);
+  // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
+  const https = options.publicUrl?.startsWith('https://') ?? false;
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
+    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+  });
+  const origins = options.corsOrigins ?? [];
+  if (origins === '*' || origins.length > 0) {
+    await app.register(cors, {
+      origin: origins === '*' ? '*' : [...origins],
+      methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: [
+        'Retry-After',
+        'Idempotent-Replayed',
+        'X-Request-Id',
+        'X-RateLimit-Limit',
+        'X-RateLimit-Remaining',
+        'X-RateLimit-Reset',
+      ],
+      maxAge: 600,
+    });
+  }
+  await app.register(authPlugin, {
+    key: secretKey(deps.jwtSecret),
+    directory: deps.directory,
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: options.rateLimit?.max ?? 600,
+    timeWindow: options.rateLimit?.windowMs ?? 60_000,
+    // Per token subject when the token verifies (refreshing a token keeps the budget), else per IP.
+    keyGenerator: async (request) => {
+      const credentials = await app.credentials(request);
+      if (!credentials.ok) return `ip:${request.ip}`;
+      const { role, storeId, subject } = credentials.principal;
+      return `${role}:${storeId ?? ''}:${subject}`;
+    },
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'RATE_LIMITED',
+      message: `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
+    }),
+  });
+
+  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+    throw routeNotFound(request.method, request.url);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Parley API',
+        version: options.version ?? '0.1.0',
+        description:
+          'Messaging for multi-tenant marketplaces: admin, store and storefront conversations, and the platform directory. Errors are RFC 9457 problem+json.',
+      },
+      ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWT',
+            description: 'HS256 JWT issued by the host platform: sub, role, store_id (store, customer), exp.',
+          },
+        },
+      },
+      tags: [
+        { name: 'Admin messages', description: 'Platform admins (role admin).' },
+        { name: 'Store messages', description: 'Store staff (role store).' },
+        { name: 'Storefront messages', description: 'Customers (role customer).' },
+        { name: 'Platform directory', description: 'The host platform (role service).' },
+        { name: 'Health', description: 'Liveness and readiness.' },
+      ],
+    },
+  });
+  // Bundled assets only; no call to the public swagger.io validator.
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { checkDatabase: deps.checkDatabase, databaseKind: deps.databaseKind });
+  const core = deps.core;
+  await app.register(messagingRoutes, {
+    prefix: '/api/v1/admin',
+    core,
+    role: 'admin',
+    manage: true,
+    tag: 'Admin messages',
+  });
+  await app.register(messagingRoutes, {
+    prefix: '/api/v1/store',
+    core,
+    role: 'store',
+    manage: true,
+    tag: 'Store messages',
+  });
+  await app.register(messagingRoutes, {
+    prefix: '/api/v1/storefront',
+    core,
+    role: 'customer',
+    manage: false,
+    tag: 'Storefront messages',
+  });
+  await app.register(platformRoutes, {
+    prefix: '/api/v1/platform',
+    directory: deps.directory,
+    clock: deps.clock ?? systemClock,
+  });
+  return app;
+}
+
+/** The API's Fastify instance, with its TypeBox type provider. */
+export type ParleyApp = Awaited<ReturnType<typeof buildServer>>;

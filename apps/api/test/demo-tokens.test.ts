@@ -1,0 +1,138 @@
+import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { secretKey } from '../src/auth.js';
+import { DEMO, type DemoToken, demoTokens, seedDemoDirectory } from '../src/demo-seed.js';
+import { buildHarness } from './support/build-harness.js';
+import { type Call, client } from './support/client.js';
+import type { ApiHarness } from './support/harness.js';
+
+// "The token it prints works against every route": each demo token on every route of its audience.
+describe('demo seed and tokens', () => {
+  let harness: ApiHarness;
+  let call: Call;
+  let tokens: Record<DemoToken['role'], string>;
+
+  beforeAll(async () => {
+    const { core, directory } = createInMemoryMessaging();
+    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
+    call = client(harness);
+    expect(await seedDemoDirectory(directory, new Date())).toBe(true);
+    expect(await seedDemoDirectory(directory, new Date())).toBe(false);
+    const issued = await demoTokens(secretKey(harness.jwtSecret), directory);
+    tokens = Object.fromEntries(issued.map((t) => [t.role, t.token])) as Record<DemoToken['role'], string>;
+  });
+  afterAll(() => harness.close());
+
+  async function walk(base: string, token: string, recipient: Record<string, string> | null) {
+    const statuses: Record<string, number> = {};
+    const record = async (name: string, response: Promise<{ status: number; body: { id?: string } }>) => {
+      const result = await response;
+      statuses[name] = result.status;
+      return result.body;
+    };
+    let id: string;
+    if (recipient) {
+      const created = await record(
+        'create',
+        call('POST', base, { token, body: { subject: 'Demo', initial_message: 'Hello', ...recipient } }),
+      );
+      id = created.id as string;
+      await record('recipients', call('GET', `${base}/recipients?recipient_type=customer`, { token }));
+    } else {
+      const inbox = await call('GET', base, { token });
+      id = inbox.body.conversations[0].id;
+    }
+    await record('list', call('GET', base, { token }));
+    await record('unread', call('GET', `${base}/unread-count`, { token }));
+    await record('detail', call('GET', `${base}/${id}?mark_read=true`, { token }));
+    await record('history', call('GET', `${base}/${id}/messages`, { token }));
+    await record(
+      'send',
+      call('POST', `${base}/${id}/messages`, {
+        token,
+        body: { content: 'Hi' },
+        headers: { 'idempotency-key': `demo-${base}` },
+      }),
+    );
+    await record('read', call('PUT', `${base}/${id}/read`, { token }));
+    await record('preferences', call('PUT', `${base}/${id}/preferences`, { token, body: { muted: false } }));
+    if (recipient) {
+      await record('close', call('POST', `${base}/${id}/close`, { token }));
+      await record('reopen', call('POST', `${base}/${id}/reopen`, { token }));
+    }
+    return statuses;
+  }
+
+  it('the admin token works on every admin route', async () => {
+    expect(
+      await walk('/api/v1/admin/messages', tokens.admin, {
+        conversation_type: 'admin_store',
+        recipient_type: 'store',
+        recipient_id: DEMO.storeUser.id,
+      }),
+    ).toEqual({
+      create: 201,
+      recipients: 200,
+      list: 200,
+      unread: 200,
+      detail: 200,
+      history: 200,
+      send: 201,
+      read: 200,
+      preferences: 200,
+      close: 200,
+      reopen: 200,
+    });
+  });
+
+  it('the store token works on every store route', async () => {
+    const statuses = await walk('/api/v1/store/messages', tokens.store, {
+      conversation_type: 'store_customer',
+      recipient_type: 'customer',
+      recipient_id: DEMO.customers[0].id,
+    });
+    expect(Object.values(statuses).every((s) => s === 200 || s === 201)).toBe(true);
+    expect(Object.keys(statuses)).toHaveLength(11);
+  });
+
+  it('the customer token works on every storefront route', async () => {
+    const statuses = await walk('/api/v1/storefront/messages', tokens.customer, null);
+    expect(statuses).toEqual({
+      list: 200,
+      unread: 200,
+      detail: 200,
+      history: 200,
+      send: 201,
+      read: 200,
+      preferences: 200,
+    });
+  });
+
+  it('the service token works on every platform route', async () => {
+    const put = (path: string, body: unknown) =>
+      call('PUT', `/api/v1/platform${path}`, { token: tokens.service, body });
+    const get = (path: string) => call('GET', `/api/v1/platform${path}`, { token: tokens.service });
+    const statuses = [
+      (await put('/stores/demo-store-2', { name: 'Second Store' })).status,
+      (await get('/stores/demo-store')).status,
+      (
+        await put('/users/demo-staff-2', {
+          name: 'Kim',
+          email: 'kim@demo.test',
+          role: 'store',
+          store_id: 'demo-store-2',
+        })
+      ).status,
+      (await get(`/users/${DEMO.admin.id}`)).status,
+      (
+        await put('/customers/demo-customer-3', {
+          store_id: 'demo-store-2',
+          name: 'Lee',
+          email: 'lee@demo.test',
+        })
+      ).status,
+      (await get(`/customers/${DEMO.customers[1].id}`)).status,
+    ];
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+});

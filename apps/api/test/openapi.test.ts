@@ -1,0 +1,150 @@
+import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { validate } from '@readme/openapi-parser';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHarness } from './support/build-harness.js';
+import type { ApiHarness } from './support/harness.js';
+
+const MESSAGING_ROUTES = [
+  'get /messages',
+  'post /messages',
+  'get /messages/unread-count',
+  'get /messages/recipients',
+  'get /messages/{id}',
+  'get /messages/{id}/messages',
+  'post /messages/{id}/messages',
+  'post /messages/{id}/close',
+  'post /messages/{id}/reopen',
+  'put /messages/{id}/read',
+  'put /messages/{id}/preferences',
+];
+const STOREFRONT_ROUTES = MESSAGING_ROUTES.filter(
+  (route) => !['post /messages', 'get /messages/recipients'].includes(route) && !/close|reopen/.test(route),
+);
+const EXPECTED_ROUTES = [
+  ...MESSAGING_ROUTES.map((r) => r.replace(' /', ' /api/v1/admin/')),
+  ...MESSAGING_ROUTES.map((r) => r.replace(' /', ' /api/v1/store/')),
+  ...STOREFRONT_ROUTES.map((r) => r.replace(' /', ' /api/v1/storefront/')),
+  'put /api/v1/platform/stores/{store_id}',
+  'get /api/v1/platform/stores/{store_id}',
+  'put /api/v1/platform/users/{user_id}',
+  'get /api/v1/platform/users/{user_id}',
+  'put /api/v1/platform/customers/{customer_id}',
+  'get /api/v1/platform/customers/{customer_id}',
+  'get /healthz',
+  'get /readyz',
+].sort();
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
+
+describe('OpenAPI document', () => {
+  let harness: ApiHarness;
+  let document: OpenAPIV3_1.Document;
+
+  beforeAll(async () => {
+    const { core, directory } = createInMemoryMessaging();
+    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
+    const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    document = response.json();
+  });
+  afterAll(() => harness.close());
+
+  it('is OpenAPI 3.1 and valid for an independent validator', async () => {
+    expect(document.openapi).toBe('3.1.0');
+    // The validator dereferences in place: hand it a copy.
+    const result = await validate(structuredClone(document) as never);
+    expect(result.valid ? [] : result.errors).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it('the validator is not a rubber stamp: a broken copy fails', async () => {
+    const broken = structuredClone(document) as unknown as Record<string, unknown>;
+    const paths = broken.paths as Record<string, Record<string, { operationId?: string }>>;
+    const healthz = paths['/healthz']?.get;
+    const readyz = paths['/readyz']?.get;
+    if (!healthz || !readyz) throw new Error('health routes missing');
+    readyz.operationId = healthz.operationId as string;
+    const result = await validate(broken as never);
+    expect(result.valid).toBe(false);
+  });
+
+  it('lists every route, and only those, the storefront without create, close, reopen, recipients', () => {
+    const listed: string[] = [];
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      for (const method of METHODS) if (item?.[method]) listed.push(`${method} ${path}`);
+    }
+    expect(listed.sort()).toEqual(EXPECTED_ROUTES);
+  });
+
+  it('declares a JSON schema for every success response and problem+json for errors', () => {
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      for (const method of METHODS) {
+        const operation = item?.[method];
+        if (!operation) continue;
+        const responses = operation.responses ?? {};
+        const success = Object.entries(responses).filter(([status]) => /^2/.test(status));
+        expect(success, `${method} ${path}`).toHaveLength(1);
+        const [, ok] = success[0] as [string, OpenAPIV3_1.ResponseObject];
+        expect(ok.content?.['application/json']?.schema, `${method} ${path}`).toBeDefined();
+        const errors = Object.entries(responses).filter(([status]) => /^[45]/.test(status));
+        expect(errors.length, `${method} ${path}`).toBeGreaterThan(0);
+        for (const [status, response] of errors) {
+          const content = (response as OpenAPIV3_1.ResponseObject).content ?? {};
+          expect(Object.keys(content), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
+        }
+        if (path.startsWith('/api/')) {
+          expect(operation.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
+          expect(Object.keys(responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
+        }
+      }
+    }
+  });
+
+  it('documents the bearer scheme, the problem shape and snake_case fields', () => {
+    expect(document.components?.securitySchemes?.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    const send = document.paths?.['/api/v1/store/messages/{id}/messages']?.post;
+    const ok = send?.responses?.['201'] as OpenAPIV3_1.ResponseObject;
+    const schema = ok.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject;
+    expect(Object.keys(schema.properties ?? {})).toEqual([
+      'id',
+      'conversation_id',
+      'sender_type',
+      'sender_id',
+      'sender_name',
+      'content',
+      'is_system_message',
+      'is_deleted',
+      'created_at',
+      'attachments',
+    ]);
+    const parameters = (send?.parameters ?? []) as OpenAPIV3_1.ParameterObject[];
+    expect(parameters.map((p) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['path:id', 'header:idempotency-key']),
+    );
+    const conflict = send?.responses?.['409'] as OpenAPIV3_1.ResponseObject | undefined;
+    const problem = conflict?.content?.['application/problem+json']?.schema as OpenAPIV3_1.SchemaObject;
+    expect(problem.required).toEqual(['type', 'title', 'status', 'detail', 'code']);
+  });
+
+  it('serves interactive docs at /docs from bundled assets (no network needed)', async () => {
+    const page = await harness.app.inject({ method: 'GET', url: '/docs' });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('/docs/static/swagger-ui-bundle.js');
+    expect(page.body).not.toMatch(/src="https?:\/\//);
+    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'swagger-initializer.js']) {
+      const response = await harness.app.inject({ method: 'GET', url: `/docs/static/${asset}` });
+      expect(response.statusCode, asset).toBe(200);
+      expect(response.body.length, asset).toBeGreaterThan(100);
+    }
+    const json = await harness.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(json.json().openapi).toBe('3.1.0');
+  });
+});

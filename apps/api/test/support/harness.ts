@@ -1,0 +1,24 @@
+import type { MarketplaceDirectory } from '@parley/messaging-core';
+import type { ParleyApp } from '../../src/server.js';
+
+/** One API instance under test, on whichever adapters the factory chose. */
+export interface ApiHarness {
+  readonly app: ParleyApp;
+  readonly directory: MarketplaceDirectory;
+  readonly jwtSecret: string;
+  /** `memory`, `pglite`, `postgres`. */
+  readonly databaseKind: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  readonly bodyLimit?: number;
+  readonly logStream?: NodeJS.WritableStream;
+  readonly logLevel?: 'info' | 'debug' | 'silent';
+}
+
+/** Builds a fresh API over empty storage. */
+export type HarnessFactory = (options?: HarnessOptions) => Promise<ApiHarness>;
+
+export const TEST_SECRET = 'test-secret-0123456789abcdef-0123456789abcdef';
