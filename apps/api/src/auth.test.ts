@@ -1,4 +1,4 @@
-import { InMemoryMarketplaceDirectory } from '@parley/messaging-core/testing';
+import { createInMemoryMessaging } from '@parley/messaging-core/testing';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -95,7 +95,7 @@ describe('verifyAuthorization', () => {
 });
 
 describe('authenticate(role)', () => {
-  const directory = new InMemoryMarketplaceDirectory();
+  const { core, directory } = createInMemoryMessaging();
   const app = Fastify({ logger: false });
 
   beforeAll(async () => {
@@ -115,7 +115,7 @@ describe('authenticate(role)', () => {
       at,
     );
     await app.register(problemHandlingPlugin);
-    await app.register(authPlugin, { key, directory });
+    await app.register(authPlugin, { key, resolveActor: core.resolveActor });
     for (const role of ['admin', 'store', 'customer', 'service'] as const) {
       app.get(`/${role}`, { onRequest: app.authenticate(role) }, async (request) => principalOf(request));
     }

@@ -1,4 +1,4 @@
-import type { Actor, MarketplaceDirectory } from '@parley/messaging-core';
+import { type Actor, type ActorClaims, isMessagingError } from '@parley/messaging-core';
 import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
@@ -126,41 +126,12 @@ export function actorOf(principal: Principal): Actor {
   return { type: principal.role, id: principal.subject, storeId: principal.storeId };
 }
 
-/**
- * Does the directory know this principal as the token says? Admins and store users are platform
- * users of that role, and a store user belongs to the token's store; a customer belongs to the
- * token's store. Service tokens are not participants and are not looked up.
- */
-async function directoryMismatch(
-  directory: MarketplaceDirectory,
-  principal: Principal,
-): Promise<string | null> {
-  switch (principal.role) {
-    case 'service':
-      return null;
-    case 'admin': {
-      const user = await directory.getPlatformUser(principal.subject);
-      return user?.role === 'admin' ? null : 'the token subject is not a platform admin';
-    }
-    case 'store': {
-      const user = await directory.getPlatformUser(principal.subject);
-      if (user?.role !== 'store') return 'the token subject is not a store user';
-      return user.storeId === principal.storeId ? null : "the token's store_id is not the user's store";
-    }
-    case 'customer': {
-      const customer = await directory.getCustomer(principal.subject);
-      if (!customer) return 'the token subject is not a known customer';
-      return customer.storeId === principal.storeId
-        ? null
-        : "the token's store_id is not the customer's store";
-    }
-  }
-}
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** Set by `authenticate(role)` once the token is verified and checked. */
     principal: Principal | null;
+    /** The core's actor for a participant token (null for `service`), with its display name. */
+    actor: Actor | null;
   }
   interface FastifyInstance {
     /** An `onRequest` hook admitting only verified tokens of `role` (401 / 403 otherwise). */
@@ -173,7 +144,11 @@ declare module 'fastify' {
 export interface AuthPluginOptions {
   /** HMAC key of the shared secret (`secretKey(config.jwtSecret)`). */
   readonly key: Uint8Array;
-  readonly directory: MarketplaceDirectory;
+  /**
+   * Checks a participant's claims against the directory (`core.resolveActor`): the subject must
+   * exist with that role, in the token's store. A refusal becomes 403.
+   */
+  readonly resolveActor: (claims: ActorClaims) => Promise<Actor>;
   readonly now?: () => Date;
 }
 
@@ -183,7 +158,7 @@ export interface AuthPluginOptions {
  *
  * @example
  * ```ts
- * await app.register(authPlugin, { key, directory });
+ * await app.register(authPlugin, { key, resolveActor: core.resolveActor });
  * app.addHook('onRequest', app.authenticate('admin'));
  * ```
  */
@@ -198,6 +173,7 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
     return found;
   };
   app.decorateRequest('principal', null);
+  app.decorateRequest('actor', null);
   app.decorate('credentials', credentials);
   app.decorate('authenticate', (role: Role): onRequestAsyncHookHandler => {
     return async (request, reply) => {
@@ -210,8 +186,15 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
       if (principal.role !== role) {
         throw new HttpProblem('FORBIDDEN', `these routes are for ${role} tokens, not ${principal.role}`);
       }
-      const mismatch = await directoryMismatch(options.directory, principal);
-      if (mismatch !== null) throw new HttpProblem('FORBIDDEN', mismatch);
+      if (principal.role !== 'service') {
+        try {
+          request.actor = await options.resolveActor(actorOf(principal));
+        } catch (error) {
+          if (isMessagingError(error) && error.code === 'FORBIDDEN')
+            throw new HttpProblem('FORBIDDEN', error.message);
+          throw error;
+        }
+      }
       request.principal = principal;
     };
   });
@@ -223,4 +206,10 @@ export const authPlugin = fp(auth, { name: 'parley-auth', fastify: '5.x' });
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new HttpProblem('UNAUTHENTICATED', 'the request is not authenticated');
   return request.principal;
+}
+
+/** The checked actor of a participant request that passed `authenticate` (throws if there is none). */
+export function actorOfRequest(request: FastifyRequest): Actor {
+  if (!request.actor) throw new HttpProblem('UNAUTHENTICATED', 'the request is not authenticated');
+  return request.actor;
 }

@@ -1,5 +1,13 @@
 export type { AuthPluginOptions, Credentials, Principal, Role, TokenClaims } from './auth.js';
-export { actorOf, authPlugin, issueToken, ROLES, secretKey, verifyAuthorization } from './auth.js';
+export {
+  actorOf,
+  actorOfRequest,
+  authPlugin,
+  issueToken,
+  ROLES,
+  secretKey,
+  verifyAuthorization,
+} from './auth.js';
 export type { ComposedApi, ComposeOptions } from './composition-root.js';
 export { compose } from './composition-root.js';
 export type { Config, DatabaseSettings, Environment, LogLevel } from './config.js';

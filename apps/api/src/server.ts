@@ -166,7 +166,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   }
   await app.register(authPlugin, {
     key: secretKey(deps.jwtSecret),
-    directory: deps.directory,
+    resolveActor: deps.core.resolveActor,
   });
   await app.register(rateLimit, {
     global: true,

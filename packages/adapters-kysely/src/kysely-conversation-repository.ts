@@ -207,10 +207,21 @@ export class KyselyConversationRepository implements ConversationRepository {
   async findWithParticipants(
     conversationId: string,
   ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
-    const conversation = await this.findById(conversationId);
-    if (conversation === null) return null;
-    const participants = await this.#participantsOf([conversationId]);
-    return { conversation, participants: participants.get(conversationId) ?? [] };
+    if (!isUuid(conversationId)) return null;
+    // One round trip: this runs before every send, read and close.
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)}
+      from conversations c
+      left join conversation_participants p on p.conversation_id = c.id
+      where c.id = ${conversationId}
+      order by p.participant_type collate "C", p.participant_id collate "C"`.execute(this.#db);
+    const first = rows[0];
+    if (first === undefined) return null;
+    const conversation = toConversation(unprefixed<ConversationRow>(first, 'c_', CONVERSATION_COLUMNS));
+    const participants = rows
+      .filter((row) => row.p_conversation_id !== null)
+      .map((row) => toParticipant(unprefixed<ParticipantRow>(row, 'p_', PARTICIPANT_COLUMNS)));
+    return { conversation, participants };
   }
 
   /**

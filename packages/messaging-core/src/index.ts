@@ -83,7 +83,12 @@ export type {
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
-export type { ResolvedSetting, SettingDefinition, SettingKey } from './settings/platform-settings.js';
+export type {
+  PlatformSettingsOptions,
+  ResolvedSetting,
+  SettingDefinition,
+  SettingKey,
+} from './settings/platform-settings.js';
 export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
 export { isValidEmail } from './support/email-address.js';
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
@@ -93,6 +98,7 @@ export type { ConversationList, ListConversationsInput } from './use-cases/list-
 export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
 export type { ListRecipientsInput } from './use-cases/list-recipients.js';
 export type { ReadState } from './use-cases/mark-conversation-read.js';
+export type { ActorClaims } from './use-cases/resolve-actor.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
 export type { Preferences } from './use-cases/update-preferences.js';
 export type {

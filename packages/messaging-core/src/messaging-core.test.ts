@@ -518,3 +518,63 @@ describe('messaging core on in-memory adapters', () => {
     });
   });
 });
+
+describe('resolveActor and the settings cache', () => {
+  it('admits only participants the directory knows, in their own store, and carries their name', async () => {
+    const m = createInMemoryMessaging({ clock: new FixedClock() });
+    const at = new Date('2026-04-01T00:00:00.000Z');
+    await m.directory.upsertStore({ id: 'acme', name: 'Acme', tier: 'business' }, at);
+    await m.directory.upsertStore({ id: 'bolt', name: 'Bolt', tier: 'business' }, at);
+    await m.directory.upsertPlatformUser(
+      { id: 'u-admin', name: 'Ada', email: 'ada@p.test', role: 'admin', storeId: null, locale: 'en' },
+      at,
+    );
+    await m.directory.upsertPlatformUser(
+      { id: 'u-sam', name: 'Sam', email: 'sam@acme.test', role: 'store', storeId: 'acme', locale: 'en' },
+      at,
+    );
+    await m.directory.upsertCustomer(
+      { id: 'c-ana', storeId: 'acme', name: 'Ana', email: 'ana@mail.test', locale: 'fr' },
+      at,
+    );
+
+    expect(await m.core.resolveActor({ type: 'store', id: 'u-sam', storeId: 'acme' })).toEqual({
+      type: 'store',
+      id: 'u-sam',
+      storeId: 'acme',
+      name: 'Sam',
+    });
+    expect(await m.core.resolveActor({ type: 'admin', id: 'u-admin', storeId: null })).toMatchObject({
+      name: 'Ada',
+    });
+    expect(await m.core.resolveActor({ type: 'customer', id: 'c-ana', storeId: 'acme' })).toMatchObject({
+      name: 'Ana',
+    });
+    for (const claims of [
+      { type: 'store', id: 'u-sam', storeId: 'bolt' },
+      { type: 'admin', id: 'u-sam', storeId: null },
+      { type: 'store', id: 'u-admin', storeId: 'acme' },
+      { type: 'customer', id: 'c-ana', storeId: 'bolt' },
+      { type: 'customer', id: 'ghost', storeId: 'acme' },
+      { type: 'store', id: 'u-sam', storeId: null },
+    ]) {
+      expect(await failure(m.core.resolveActor(claims)), JSON.stringify(claims)).toMatchObject({
+        code: 'FORBIDDEN',
+      });
+    }
+  });
+
+  it('reuses a setting for the cache time, but an update applies at once', async () => {
+    const clock = new FixedClock();
+    const m = createInMemoryMessaging({ clock });
+    const at = new Date();
+    expect(await m.core.settings.number('message_max_length')).toBe(10_000);
+    // Written around the cache (another process): seen once the cache time has passed.
+    await m.settings.set({ key: 'message_max_length', value: 50, category: 'messaging', updatedAt: at });
+    expect(await m.core.settings.number('message_max_length')).toBe(10_000);
+    clock.advance(1000);
+    expect(await m.core.settings.number('message_max_length')).toBe(50);
+    await m.core.settings.update('message_max_length', 60);
+    expect(await m.core.settings.number('message_max_length')).toBe(60);
+  });
+});

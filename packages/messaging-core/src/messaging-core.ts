@@ -24,6 +24,7 @@ import {
 import { type ListMessagesInput, listMessages, type MessageList } from './use-cases/list-messages.js';
 import { type ListRecipientsInput, listRecipients } from './use-cases/list-recipients.js';
 import { markConversationRead, type ReadState } from './use-cases/mark-conversation-read.js';
+import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
@@ -41,6 +42,8 @@ export interface MessagingCoreDependencies {
   readonly ids?: IdGenerator;
   /** Defaults to dropping events. */
   readonly events?: EventPublisher;
+  /** Reuse platform settings read from the store for this long (default 1000 ms; 0: always read). */
+  readonly settingsCacheTtlMs?: number;
 }
 
 /**
@@ -50,6 +53,7 @@ export interface MessagingCoreDependencies {
 export interface MessagingCore {
   readonly policy: AccessPolicy;
   readonly settings: PlatformSettings;
+  resolveActor(claims: ActorClaims): Promise<Actor>;
   createConversation(actor: Actor, input: CreateConversationInput): Promise<ConversationDetail>;
   getConversation(
     actor: Actor,
@@ -86,7 +90,9 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
   const ctx: CoreContext = {
     store: deps.store,
     directory: deps.directory,
-    settings: new PlatformSettings(deps.settings, clock),
+    settings: new PlatformSettings(deps.settings, clock, {
+      ...(deps.settingsCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.settingsCacheTtlMs }),
+    }),
     policy: deps.policy ?? marketplacePolicy,
     clock,
     ids: deps.ids ?? uuidV7Ids,
@@ -95,6 +101,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
   return {
     policy: ctx.policy,
     settings: ctx.settings,
+    resolveActor: (claims) => resolveActor(ctx, claims),
     createConversation: (actor, input) => createConversation(ctx, actor, input),
     getConversation: (actor, id, options) => getConversation(ctx, actor, id, options),
     listConversations: (actor, input) => listConversations(ctx, actor, input),

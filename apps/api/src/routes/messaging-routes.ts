@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
 import type { FastifyRequest } from 'fastify';
-import { actorOf, principalOf } from '../auth.js';
+import { actorOfRequest } from '../auth.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   ConversationDetailWire,
@@ -49,7 +49,7 @@ function defined<T extends Record<string, unknown>>(input: T): { [K in keyof T]?
   return output as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
 
-const actor = (request: FastifyRequest) => actorOf(principalOf(request));
+const actor = (request: FastifyRequest) => actorOfRequest(request);
 
 /**
  * The messaging routes of one audience, registered under `/api/v1/{admin|store|storefront}`.

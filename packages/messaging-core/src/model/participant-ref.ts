@@ -23,4 +23,9 @@ export function sameParticipant(a: ParticipantRef, b: ParticipantRef): boolean {
  */
 export interface Actor extends ParticipantRef {
   readonly storeId: string | null;
+  /**
+   * Display name, when the caller already knows it (`resolveActor` fills it in); saves a
+   * directory lookup on every send.
+   */
+  readonly name?: string;
 }

@@ -76,13 +76,35 @@ export interface ResolvedSetting {
  * await settings.update('message_attachment_max_size_mb', 5);
  * ```
  */
+export interface PlatformSettingsOptions {
+  /**
+   * How long a value read from the store is reused, in milliseconds (default 1000; 0 reads the
+   * store every time). `update` through this object clears the cache at once, so in one process
+   * a change applies to the very next request; other processes see it within this time.
+   */
+  readonly cacheTtlMs?: number;
+}
+
 export class PlatformSettings {
   readonly #store: SettingsStore;
   readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #cache = new Map<string, { setting: StoredSetting | null; readAt: number }>();
 
-  constructor(store: SettingsStore, clock: Clock) {
+  constructor(store: SettingsStore, clock: Clock, options: PlatformSettingsOptions = {}) {
     this.#store = store;
     this.#clock = clock;
+    this.#ttlMs = options.cacheTtlMs ?? 1000;
+  }
+
+  // The send path reads a setting on every message; a short cache spares a round trip each time.
+  async #read(key: string): Promise<StoredSetting | null> {
+    const now = this.#clock.now().getTime();
+    const cached = this.#cache.get(key);
+    if (cached && now - cached.readAt < this.#ttlMs && now >= cached.readAt) return cached.setting;
+    const setting = await this.#store.get(key);
+    if (this.#ttlMs > 0) this.#cache.set(key, { setting, readAt: now });
+    return setting;
   }
 
   static isKnown(key: string): key is SettingKey {
@@ -91,7 +113,7 @@ export class PlatformSettings {
 
   async number(key: SettingKey): Promise<number> {
     const definition = SETTING_DEFINITIONS[key];
-    const stored = await this.#store.get(key);
+    const stored = await this.#read(key);
     if (stored === null) return definition.defaultValue;
     try {
       return definition.parse(stored.value);
@@ -104,7 +126,7 @@ export class PlatformSettings {
   async get(key: string): Promise<ResolvedSetting> {
     if (!PlatformSettings.isKnown(key)) throw MessagingError.notFound('setting', key);
     const definition = SETTING_DEFINITIONS[key];
-    const stored = await this.#store.get(key);
+    const stored = await this.#read(key);
     return stored === null
       ? { key, value: definition.defaultValue, category: definition.category, isDefault: true }
       : { key, value: stored.value, category: stored.category, isDefault: false };
@@ -125,6 +147,7 @@ export class PlatformSettings {
       updatedAt: this.#clock.now(),
     };
     await this.#store.set(setting);
+    this.#cache.delete(key);
     return { key, value: parsed, category: definition.category, isDefault: false };
   }
 }

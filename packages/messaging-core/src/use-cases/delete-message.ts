@@ -23,7 +23,8 @@ export async function deleteMessage(
   const message = await ctx.store.messages.findById(conversationId, messageId);
   if (!message) throw MessagingError.notFound('message', messageId);
   enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
-  if (message.isDeleted) return toMessageView(message, await namesFor(ctx.directory, [message.sender]));
+  if (message.isDeleted)
+    return toMessageView(message, await namesFor(ctx.directory, [message.sender], actor));
   const now = ctx.clock.now();
   const by = { type: actor.type, id: actor.id };
   const deleted = await ctx.store.messages.softDelete(conversationId, messageId, { by, at: now });
@@ -31,5 +32,5 @@ export async function deleteMessage(
   await ctx.events.publish([
     { type: 'message.deleted', id: ctx.ids.next(), occurredAt: now, actor: by, conversationId, messageId },
   ]);
-  return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender]));
+  return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender], actor));
 }

@@ -92,11 +92,11 @@ export async function sendMessage(
           { field: 'idempotency_key' },
         );
       }
-      const names = await namesFor(ctx.directory, [result.message.sender]);
+      const names = await namesFor(ctx.directory, [result.message.sender], actor);
       return { message: toMessageView(result.message, names), replayed: true };
     }
     case 'created': {
-      const names = await namesFor(ctx.directory, [result.message.sender]);
+      const names = await namesFor(ctx.directory, [result.message.sender], actor);
       await ctx.events.publish([
         {
           type: 'message.sent',

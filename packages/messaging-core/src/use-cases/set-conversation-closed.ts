@@ -19,7 +19,7 @@ async function setClosed(
   }
   const now = ctx.clock.now();
   const by = { type: actor.type, id: actor.id };
-  const names = await namesFor(ctx.directory, [by]);
+  const names = await namesFor(ctx.directory, [by], actor);
   const text = `Conversation ${close ? 'closed' : 'reopened'} by ${displayName(names, by)}`;
   const updated = await ctx.store.transaction(async (tx) => {
     const changed = await tx.conversations.setClosed(conversationId, {

@@ -2,7 +2,12 @@ import type { MessageAttachment } from '../model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Message } from '../model/message.js';
-import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
+import {
+  type Actor,
+  type ParticipantRef,
+  participantKey,
+  sameParticipant,
+} from '../model/participant-ref.js';
 import type { Directory } from '../ports/directory.js';
 
 /** A participant as others see them. `name` falls back to `type id` when the directory forgot them. */
@@ -66,13 +71,30 @@ export function displayName(names: ReadonlyMap<string, DirectoryEntry>, ref: Par
   return names.get(participantKey(ref))?.name ?? `${ref.type} ${ref.id}`;
 }
 
+/**
+ * Directory entries for `refs`, keyed by `participantKey`. A `known` actor whose name is set is
+ * answered without a lookup (its other fields are not needed for names).
+ */
 export async function namesFor(
   directory: Directory,
   refs: Iterable<ParticipantRef>,
+  known?: Actor,
 ): Promise<Map<string, DirectoryEntry>> {
   const unique = new Map<string, ParticipantRef>();
   for (const ref of refs) unique.set(participantKey(ref), ref);
-  return unique.size === 0 ? new Map() : directory.resolveMany([...unique.values()]);
+  const names = new Map<string, DirectoryEntry>();
+  if (known?.name !== undefined && unique.delete(participantKey(known))) {
+    names.set(participantKey(known), {
+      ref: { type: known.type, id: known.id },
+      name: known.name,
+      email: null,
+      locale: 'en',
+      storeId: known.storeId,
+    });
+  }
+  if (unique.size === 0) return names;
+  for (const [key, entry] of await directory.resolveMany([...unique.values()])) names.set(key, entry);
+  return names;
 }
 
 export function toMessageView(message: Message, names: ReadonlyMap<string, DirectoryEntry>): MessageView {
