@@ -1,0 +1,13 @@
+export type {
+  AcceptedSendGridMail,
+  LocalSendGridServerOptions,
+  SendGridAddressJson,
+  SendGridInjectedFailure,
+  SendGridMailSendBody,
+} from './local-sendgrid-server.js';
+export {
+  LocalSendGridServer,
+  SENDGRID_TOO_MANY_REQUESTS_BODY,
+  SENDGRID_UNAUTHORIZED_BODY,
+  startLocalSendGridServer,
+} from './local-sendgrid-server.js';
