@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import type { DatabaseConfig } from '../database.js';
 
 /**
- * The database the migration CLI works on, from the environment: `DATABASE_URL` or
- * `PARLEY_DATABASE_URL` (PostgreSQL), else `PARLEY_DATA_DIR` (PGlite persisted there), else
- * `./data/pglite` (PGlite). `PARLEY_DATABASE_SCHEMA` picks a schema other than `public`.
+ * The database the migration CLI works on, from the environment, read the way the API reads it:
+ * `PARLEY_DATABASE_URL` (or `DATABASE_URL`) for PostgreSQL, else PGlite in
+ * `${PARLEY_DATA_DIR:-./data}/pglite` — the very folder `pnpm start` uses.
+ * `PARLEY_DATABASE_SCHEMA` picks a schema other than `public`.
  *
  * @example
  * ```ts
@@ -11,12 +13,12 @@ import type { DatabaseConfig } from '../database.js';
  * ```
  */
 export function readMigrationConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
-  const url = env.DATABASE_URL || env.PARLEY_DATABASE_URL;
+  const url = env.PARLEY_DATABASE_URL || env.DATABASE_URL;
   const schema = env.PARLEY_DATABASE_SCHEMA || undefined;
   if (url) return { kind: 'postgres', url, poolSize: 1, ...(schema === undefined ? {} : { schema }) };
   return {
     kind: 'pglite',
-    dataDir: env.PARLEY_DATA_DIR || './data/pglite',
+    dataDir: join(env.PARLEY_DATA_DIR || './data', 'pglite'),
     ...(schema === undefined ? {} : { schema }),
   };
 }

@@ -21,7 +21,7 @@ describe('migration CLI', () => {
 
   /** Runs `src/cli/migrate.ts` as `pnpm db:migrate` does, on PGlite in a temporary directory. */
   async function migrate(...args: string[]) {
-    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: join(dir, 'pglite') };
+    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dir };
     delete env.DATABASE_URL;
     delete env.PARLEY_DATABASE_URL;
     const { stdout } = await run(
@@ -50,11 +50,17 @@ describe('migration CLI', () => {
       url: 'postgres://x/y',
       poolSize: 1,
     });
+    expect(
+      readMigrationConfig({ PARLEY_DATABASE_URL: 'postgres://p/q', DATABASE_URL: 'postgres://x/y' }),
+    ).toMatchObject({
+      url: 'postgres://p/q',
+    });
+    // The same folder the API uses: $PARLEY_DATA_DIR/pglite.
     expect(readMigrationConfig({ PARLEY_DATA_DIR: '/d', PARLEY_DATABASE_SCHEMA: 'parley' })).toEqual({
       kind: 'pglite',
-      dataDir: '/d',
+      dataDir: '/d/pglite',
       schema: 'parley',
     });
-    expect(readMigrationConfig({})).toEqual({ kind: 'pglite', dataDir: './data/pglite' });
+    expect(readMigrationConfig({})).toEqual({ kind: 'pglite', dataDir: 'data/pglite' });
   });
 });

@@ -6,7 +6,7 @@ const USAGE = `usage: migrate.ts <up | down | down --all>
   up          apply every pending migration
   down        revert the latest migration
   down --all  revert every migration
-Database: DATABASE_URL or PARLEY_DATABASE_URL (PostgreSQL), else PARLEY_DATA_DIR (PGlite, default ./data/pglite).`;
+Database: PARLEY_DATABASE_URL or DATABASE_URL (PostgreSQL), else PGlite in $PARLEY_DATA_DIR/pglite (default ./data/pglite).`;
 
 /**
  * `pnpm db:migrate` / `pnpm db:rollback`: applies or reverts Parley's migrations on the
@@ -15,7 +15,7 @@ Database: DATABASE_URL or PARLEY_DATABASE_URL (PostgreSQL), else PARLEY_DATA_DIR
  * @example
  * ```sh
  * DATABASE_URL=postgres://localhost/parley pnpm db:migrate
- * PARLEY_DATA_DIR=./data/pglite pnpm db:rollback
+ * PARLEY_DATA_DIR=./data pnpm db:rollback
  * ```
  */
 async function main(args: readonly string[]): Promise<number> {
