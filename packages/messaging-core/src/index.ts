@@ -5,6 +5,8 @@ export { createMessagingCore } from './messaging-core.js';
 export type { MessageAttachment } from './model/attachment.js';
 export type { Conversation, ConversationParticipant } from './model/conversation.js';
 export { SUBJECT_MAX_LENGTH } from './model/conversation.js';
+export type { DeliveryEvent, DeliveryEventType } from './model/delivery-event.js';
+export { DELIVERY_EVENT_TYPES } from './model/delivery-event.js';
 export type { DirectoryEntry } from './model/directory-entry.js';
 export type {
   ConversationClosedEvent,
@@ -17,6 +19,8 @@ export type {
   MessageSentEvent,
   ParticipantPreferencesUpdatedEvent,
 } from './model/domain-event.js';
+export type { EmailLog, EmailStatus } from './model/email-log.js';
+export { EMAIL_STATUSES } from './model/email-log.js';
 export type { Message } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type { Actor, ParticipantRef } from './model/participant-ref.js';
