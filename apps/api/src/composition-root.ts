@@ -1,29 +1,45 @@
 import { mkdir } from 'node:fs/promises';
+import { AesGcmSecretCipher, parseKeyRing } from '@parley/adapters-crypto';
+import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   createDatabase,
+  KyselyEmailLogRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselySettingsStore,
+  KyselyStoreEmailSettingsRepository,
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
+import { SharpMediaInspector } from '@parley/adapters-media';
 import {
   type Clock,
+  createEmailCore,
   createMessagingCore,
+  type EmailCore,
   type MarketplaceDirectory,
   type MessagingCore,
   systemClock,
 } from '@parley/messaging-core';
 import { sql } from 'kysely';
+import { startAttachmentSweep } from './attachment-sweep.js';
 import type { Config } from './config.js';
 import { seedDemoDirectory } from './demo-seed.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
+import {
+  AdapterMailTransportFactory,
+  type MailProviderEndpoints,
+} from './mail/adapter-mail-transport-factory.js';
+import { resolveEncryptionKey } from './mail/encryption-key.js';
+import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp } from './server.js';
 
 export interface ComposeOptions {
   /** Log destination (default stdout). */
   readonly logStream?: NodeJS.WritableStream;
   readonly clock?: Clock;
+  /** Provider API locations (tests: the adapters' local servers). Never from request input. */
+  readonly mailEndpoints?: MailProviderEndpoints;
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -31,6 +47,8 @@ export interface ComposedApi {
   readonly app: ParleyApp;
   readonly config: Config;
   readonly core: MessagingCore;
+  /** Email settings, sending, the email log and `applyDeliveryEvents` (for the tracking webhooks). */
+  readonly email: EmailCore;
   readonly directory: MarketplaceDirectory;
   readonly database: ParleyDatabase;
   readonly jwtSecret: ResolvedJwtSecret;
@@ -75,12 +93,41 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const store = new KyselyMessagingStore({ db: database.db });
     const directory = new KyselyMarketplaceDirectory({ db: database.db });
     const settings = new KyselySettingsStore({ db: database.db });
-    const core = createMessagingCore({ store, directory, settings, clock });
+    const core = createMessagingCore({
+      store,
+      directory,
+      settings,
+      clock,
+      // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
+      attachmentStorage: new FsAttachmentStorage({ root: config.dataDir }),
+      mediaInspector: new SharpMediaInspector(),
+    });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+    const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
+    const transports = new AdapterMailTransportFactory({
+      platform: config.mail.transport,
+      // Stores may not aim SMTP at the platform's own network in production.
+      allowPrivateSmtpHosts: !config.production,
+      ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
+    });
+    const email = createEmailCore({
+      directory,
+      emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
+      emailLogs: new KyselyEmailLogRepository({ db: database.db }),
+      cipher: new AesGcmSecretCipher(parseKeyRing(encryptionKey.keyRing)),
+      transports,
+      platformFrom: config.mail.from,
+      clock,
+    });
     const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
     const app = await buildServer(
       {
         core,
+        email,
+        emailWebhooks: {
+          applyDeliveryEvents: email.applyDeliveryEvents,
+          ...emailWebhookVerifiers(config.emailWebhooks, clock),
+        },
         directory,
         clock,
         jwtSecret: jwtSecret.secret,
@@ -99,11 +146,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
+    const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     let closing: Promise<void> | undefined;
     return {
       app,
       config,
       core,
+      email,
       directory,
       database,
       jwtSecret,
@@ -111,8 +160,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       close: () => {
         closing ??= (async () => {
           try {
+            await sweep.stop();
             await app.close();
           } finally {
+            await transports.close();
             await database.destroy();
           }
         })();

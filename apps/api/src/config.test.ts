@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
 
 const CWD = '/srv/parley';
+const ENCRYPTION_KEY = `k2:${Buffer.alloc(32, 7).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
 
 function failure(env: Record<string, string>): ConfigError {
   try {
@@ -31,6 +32,13 @@ describe('parseConfig', () => {
       rateLimit: { max: 600, windowMs: 60_000 },
       bodyLimit: 1_048_576,
       seedDemo: true,
+      emailWebhooks: {},
+      attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
+      encryptionKey: undefined,
+      mail: {
+        transport: { kind: 'file', directory: '/srv/parley/data/mail' },
+        from: { address: 'no-reply@parley.localhost', name: 'Parley' },
+      },
     });
   });
 
@@ -52,10 +60,25 @@ describe('parseConfig', () => {
         PARLEY_RATE_LIMIT_WINDOW: '30s',
         PARLEY_BODY_LIMIT: '65536',
         PARLEY_SEED_DEMO: 'true',
+        PARLEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
+        PARLEY_SMTP_URL: 'smtps://mailer%40example.com:p%40ss@smtp.example.com',
+        PARLEY_MAIL_FROM: 'Parley Mail <no-reply@example.com>',
       },
       CWD,
     );
     expect(config).toMatchObject({
+      encryptionKey: ENCRYPTION_KEY,
+      mail: {
+        transport: {
+          kind: 'smtp',
+          host: 'smtp.example.com',
+          port: 465,
+          secure: true,
+          username: 'mailer@example.com',
+          password: 'p@ss',
+        },
+        from: { address: 'no-reply@example.com', name: 'Parley Mail' },
+      },
       production: true,
       database: {
         kind: 'postgres',
@@ -94,10 +117,26 @@ describe('parseConfig', () => {
     expect(parseConfig({ PARLEY_RATE_LIMIT_WINDOW: '1500' }, CWD).rateLimit.windowMs).toBe(1500);
     expect(parseConfig({ PARLEY_RATE_LIMIT_WINDOW: '1h' }, CWD).rateLimit.windowMs).toBe(3_600_000);
     expect(parseConfig({ PARLEY_SEED_DEMO: '0' }, CWD).seedDemo).toBe(false);
+    expect(
+      parseConfig(
+        { PARLEY_ATTACHMENT_SWEEP_INTERVAL: '15 minutes', PARLEY_ATTACHMENT_SWEEP_GRACE: '2h' },
+        CWD,
+      ).attachmentSweep,
+    ).toEqual({ intervalMs: 900_000, graceMs: 7_200_000 });
+    expect(
+      parseConfig({ PARLEY_ATTACHMENT_SWEEP_INTERVAL: 'off' }, CWD).attachmentSweep.intervalMs,
+    ).toBeNull();
+    expect(() => parseConfig({ PARLEY_ATTACHMENT_SWEEP_GRACE: 'soon' }, CWD)).toThrow(
+      /PARLEY_ATTACHMENT_SWEEP_GRACE must be a duration/,
+    );
   });
 
   it('does not seed demo data in production unless asked', () => {
-    const secret = { NODE_ENV: 'production', PARLEY_JWT_SECRET: 'x'.repeat(40) };
+    const secret = {
+      NODE_ENV: 'production',
+      PARLEY_JWT_SECRET: 'x'.repeat(40),
+      PARLEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    };
     expect(parseConfig(secret, CWD).seedDemo).toBe(false);
     expect(parseConfig({ ...secret, PARLEY_SEED_DEMO: 'true' }, CWD).seedDemo).toBe(true);
   });
@@ -119,6 +158,11 @@ describe('parseConfig', () => {
     ['PARLEY_BODY_LIMIT', '10'],
     ['PARLEY_SEED_DEMO', 'maybe'],
     ['PARLEY_JWT_SECRET', 'short'],
+    ['PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY', 'not a key!'],
+    ['PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS', '0'],
+    ['PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY', 'short'],
+    ['PARLEY_SES_SNS_TOPIC_ARNS', 'arn:aws:sqs:eu-west-1:123456789012:queue'],
+    ['PARLEY_SES_SNS_CERT_HOST_PATTERN', '(unclosed'],
   ])('rejects %s=%s with an error naming the variable', (variable, value) => {
     const error = failure({ [variable]: value });
     expect(error.variable).toBe(variable);
@@ -139,5 +183,83 @@ describe('parseConfig', () => {
     const error = failure({ NODE_ENV: 'production' });
     expect(error.variable).toBe('PARLEY_JWT_SECRET');
     expect(error.message).toContain('required when NODE_ENV=production');
+  });
+
+  describe('email tracking webhooks', () => {
+    const SENDGRID_KEY =
+      'MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE83T4O/n84iotIvIW4mdBgQ/7dAfSmpqIM8kF9mN1flpVKS3GRqe62gw+2fNNRaINXvVpiglSI8eNEc6wEA3F+g==';
+
+    it('has no provider configured by default', () => {
+      expect(parseConfig({}, CWD).emailWebhooks).toEqual({});
+    });
+
+    it('reads each provider’s key, the SNS topics and the test-only host pattern', () => {
+      const config = parseConfig(
+        {
+          PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_KEY,
+          PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: '120',
+          PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: 'key-0123456789abcdef',
+          PARLEY_SES_SNS_TOPIC_ARNS:
+            'arn:aws:sns:eu-west-1:123456789012:parley-ses, arn:aws:sns:us-east-1:123456789012:other',
+          PARLEY_SES_SNS_CERT_HOST_PATTERN: '127\\.0\\.0\\.1',
+        },
+        CWD,
+      );
+      expect(config.emailWebhooks).toEqual({
+        sendgrid: { publicKey: SENDGRID_KEY, maxAgeSeconds: 120 },
+        mailgun: { signingKey: 'key-0123456789abcdef' },
+        ses: {
+          topicArns: [
+            'arn:aws:sns:eu-west-1:123456789012:parley-ses',
+            'arn:aws:sns:us-east-1:123456789012:other',
+          ],
+          certHostPattern: /^(?:127\.0\.0\.1)$/,
+        },
+      });
+      // Anchored: the pattern must match the whole host.
+      expect(config.emailWebhooks.ses?.certHostPattern?.test('127.0.0.1.evil.test')).toBe(false);
+      expect(parseConfig({ PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: SENDGRID_KEY }, CWD).emailWebhooks).toEqual({
+        sendgrid: { publicKey: SENDGRID_KEY, maxAgeSeconds: 300 },
+      });
+    });
+
+    it('refuses the SNS host pattern override in production, and never echoes the Mailgun key', () => {
+      const production = failure({
+        NODE_ENV: 'production',
+        PARLEY_JWT_SECRET: 'x'.repeat(40),
+        PARLEY_SES_SNS_CERT_HOST_PATTERN: '127\\.0\\.0\\.1',
+      });
+      expect(production.variable).toBe('PARLEY_SES_SNS_CERT_HOST_PATTERN');
+      expect(production.message).toContain('tests only');
+      expect(failure({ PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: 'hunter' }).message).not.toContain('hunter');
+    });
+  });
+
+  describe('email delivery', () => {
+    it('requires PARLEY_ENCRYPTION_KEY in production and checks the key ring without echoing it', () => {
+      const production = failure({ NODE_ENV: 'production', PARLEY_JWT_SECRET: 'x'.repeat(40) });
+      expect(production.variable).toBe('PARLEY_ENCRYPTION_KEY');
+      expect(production.message).toContain('required when NODE_ENV=production');
+      const short = failure({ PARLEY_ENCRYPTION_KEY: 'k1:c2VjcmV0LWtleS1tYXRlcmlhbA==' });
+      expect(short.variable).toBe('PARLEY_ENCRYPTION_KEY');
+      expect(short.message).toContain('must decode to 32 bytes');
+      expect(short.message).not.toContain('c2VjcmV0LWtleS1tYXRlcmlhbA');
+    });
+
+    it('reads the platform SMTP URL (STARTTLS default port 587) and needs a sender with it', () => {
+      const config = parseConfig(
+        { PARLEY_SMTP_URL: 'smtp://relay.internal', PARLEY_MAIL_FROM: 'no-reply@shop.example' },
+        CWD,
+      );
+      expect(config.mail).toEqual({
+        transport: { kind: 'smtp', host: 'relay.internal', port: 587, secure: false },
+        from: { address: 'no-reply@shop.example' },
+      });
+      expect(failure({ PARLEY_SMTP_URL: 'smtp://relay.internal' }).variable).toBe('PARLEY_MAIL_FROM');
+      const bad = failure({ PARLEY_SMTP_URL: 'http://user:hunter2@relay.internal' });
+      expect(bad.variable).toBe('PARLEY_SMTP_URL');
+      expect(bad.message).not.toContain('hunter2');
+      expect(failure({ PARLEY_MAIL_FROM: 'Parley <not-an-address>' }).variable).toBe('PARLEY_MAIL_FROM');
+    });
   });
 });

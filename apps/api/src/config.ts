@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import { parseKeyRing } from '@parley/adapters-crypto';
+import { isValidEmail } from '@parley/messaging-core';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -35,6 +37,27 @@ export const EnvironmentSchema = Type.Object({
   ),
   PARLEY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1_073_741_824 })),
   PARLEY_SEED_DEMO: Type.Optional(Type.Boolean()),
+  PARLEY_ATTACHMENT_SWEEP_INTERVAL: Type.Optional(
+    Type.String({
+      pattern:
+        '^\\s*(off|\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?)\\s*$',
+    }),
+  ),
+  PARLEY_ATTACHMENT_SWEEP_GRACE: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+  ),
+  PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/=\\s-]{40,}$' })),
+  PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 8 })),
+  PARLEY_SES_SNS_TOPIC_ARNS: Type.Optional(
+    Type.String({ pattern: '^\\s*arn:aws[a-z-]*:sns:[^\\s,]+(\\s*,\\s*arn:aws[a-z-]*:sns:[^\\s,]+)*\\s*$' }),
+  ),
+  PARLEY_SES_SNS_CERT_HOST_PATTERN: Type.Optional(Type.String({ minLength: 1 })),
+  PARLEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
+  PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -58,6 +81,20 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_RATE_LIMIT_WINDOW: 'a duration such as 60000, 30s, 1 minute or 1h',
   PARLEY_BODY_LIMIT: 'a size in bytes from 1024 to 1073741824',
   PARLEY_SEED_DEMO: 'true or false',
+  PARLEY_ATTACHMENT_SWEEP_INTERVAL: 'a duration such as 1h or 15 minutes, or off',
+  PARLEY_ATTACHMENT_SWEEP_GRACE: 'a duration such as 24h or 90 minutes',
+  PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
+    "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
+  PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'an integer number of seconds from 1 to 86400',
+  PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: "Mailgun's HTTP webhook signing key (at least 8 characters)",
+  PARLEY_SES_SNS_TOPIC_ARNS:
+    'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-ses-events)',
+  PARLEY_SES_SNS_CERT_HOST_PATTERN:
+    'a regular expression for the SNS certificate host (test only; refused when NODE_ENV=production)',
+  PARLEY_ENCRYPTION_KEY:
+    'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
+  PARLEY_SMTP_URL: 'an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
+  PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
 };
 
 /** Which database the API runs on. */
@@ -77,7 +114,7 @@ export interface Config {
   readonly database: DatabaseSettings;
   /** Absolute; holds PGlite's files, the generated JWT secret, uploads and the mail sink. */
   readonly dataDir: string;
-  /** Where attachments will be stored (created at start; used from the attachments issue on). */
+  /** `{dataDir}/uploads`: attachment files (`FsAttachmentStorage` is rooted at `dataDir`; paths start with `uploads/`). */
   readonly uploadsDir: string;
   /** Where the file mail sink will write (created at start; used from the notifications issue on). */
   readonly mailDir: string;
@@ -95,6 +132,47 @@ export interface Config {
   readonly bodyLimit: number;
   /** Seed the demo directory when it is empty and print demo tokens. */
   readonly seedDemo: boolean;
+  /**
+   * The orphan-file sweep: how often it runs (null: never) and how old an unreferenced file must
+   * be before it is removed (so uploads in flight are never touched).
+   */
+  readonly attachmentSweep: { readonly intervalMs: number | null; readonly graceMs: number };
+  /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
+  readonly emailWebhooks: EmailWebhookSettings;
+  /**
+   * Key ring sealing store mail credentials (`PARLEY_ENCRYPTION_KEY`); absent (development only):
+   * the composition root generates one once and keeps it in `dataDir`.
+   */
+  readonly encryptionKey: string | undefined;
+  /** The platform's own mail: `PARLEY_SMTP_URL`, else `.eml` files under `mailDir`. */
+  readonly mail: PlatformMailConfig;
+}
+
+/** The platform default mail transport and sender. */
+export interface PlatformMailConfig {
+  readonly transport:
+    | {
+        readonly kind: 'smtp';
+        readonly host: string;
+        readonly port: number;
+        /** `smtps://`: implicit TLS. */
+        readonly secure: boolean;
+        readonly username?: string;
+        readonly password?: string;
+      }
+    | { readonly kind: 'file'; readonly directory: string };
+  readonly from: { readonly address: string; readonly name?: string };
+}
+
+/** The keys the email tracking webhooks verify with. */
+export interface EmailWebhookSettings {
+  readonly sendgrid?: { readonly publicKey: string; readonly maxAgeSeconds: number };
+  readonly mailgun?: { readonly signingKey: string };
+  readonly ses?: {
+    readonly topicArns: readonly string[];
+    /** TEST ONLY: replaces the `sns.<region>.amazonaws.com` host check; also lets `http:` through. */
+    readonly certHostPattern?: RegExp;
+  };
 }
 
 /** A configuration problem; `variable` names the environment variable at fault. */
@@ -109,7 +187,13 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values never appear in an error message (secrets, passwords in URLs). */
-const SECRET_VARIABLES: ReadonlySet<string> = new Set(['PARLEY_JWT_SECRET', 'PARLEY_DATABASE_URL']);
+const SECRET_VARIABLES: ReadonlySet<string> = new Set([
+  'PARLEY_JWT_SECRET',
+  'PARLEY_DATABASE_URL',
+  'PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY',
+  'PARLEY_ENCRYPTION_KEY',
+  'PARLEY_SMTP_URL',
+]);
 
 const checker = Compile(EnvironmentSchema);
 const VARIABLES = Object.keys(EnvironmentSchema.properties) as VariableName[];
@@ -137,16 +221,13 @@ const DURATION_UNITS: Record<string, number> = {
   hours: 3_600_000,
 };
 
-function parseDuration(text: string): number {
+function parseDuration(text: string, variable: VariableName = 'PARLEY_RATE_LIMIT_WINDOW'): number {
   const match = /^\s*(\d+)\s*([a-z]*)\s*$/.exec(text);
   const amount = Number(match?.[1]);
   const unit = DURATION_UNITS[match?.[2] || 'ms'];
   const ms = amount * (unit ?? Number.NaN);
   if (!Number.isSafeInteger(ms) || ms < 1) {
-    throw new ConfigError(
-      'PARLEY_RATE_LIMIT_WINDOW',
-      `PARLEY_RATE_LIMIT_WINDOW must be ${EXPECTED.PARLEY_RATE_LIMIT_WINDOW} (got ${got('PARLEY_RATE_LIMIT_WINDOW', text)})`,
-    );
+    throw new ConfigError(variable, `${variable} must be ${EXPECTED[variable]} (got ${got(variable, text)})`);
   }
   return ms;
 }
@@ -201,6 +282,23 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     );
   }
   const dataDir = resolve(cwd, env.PARLEY_DATA_DIR ?? './data');
+  const emailWebhooks = emailWebhookSettings(env, production);
+  if (production && env.PARLEY_ENCRYPTION_KEY === undefined) {
+    throw new ConfigError(
+      'PARLEY_ENCRYPTION_KEY',
+      `PARLEY_ENCRYPTION_KEY is required when NODE_ENV=production (${EXPECTED.PARLEY_ENCRYPTION_KEY})`,
+    );
+  }
+  if (env.PARLEY_ENCRYPTION_KEY !== undefined) {
+    try {
+      parseKeyRing(env.PARLEY_ENCRYPTION_KEY);
+    } catch (error) {
+      throw new ConfigError(
+        'PARLEY_ENCRYPTION_KEY',
+        `PARLEY_ENCRYPTION_KEY must be ${EXPECTED.PARLEY_ENCRYPTION_KEY}: ${(error as Error).message}`,
+      );
+    }
+  }
   const cors = env.PARLEY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
   return {
     nodeEnv,
@@ -231,6 +329,99 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     },
     bodyLimit: env.PARLEY_BODY_LIMIT ?? 1_048_576,
     seedDemo: env.PARLEY_SEED_DEMO ?? !production,
+    attachmentSweep: {
+      intervalMs:
+        env.PARLEY_ATTACHMENT_SWEEP_INTERVAL === undefined
+          ? 3_600_000
+          : env.PARLEY_ATTACHMENT_SWEEP_INTERVAL.trim() === 'off'
+            ? null
+            : parseDuration(env.PARLEY_ATTACHMENT_SWEEP_INTERVAL, 'PARLEY_ATTACHMENT_SWEEP_INTERVAL'),
+      graceMs:
+        env.PARLEY_ATTACHMENT_SWEEP_GRACE === undefined
+          ? 86_400_000
+          : parseDuration(env.PARLEY_ATTACHMENT_SWEEP_GRACE, 'PARLEY_ATTACHMENT_SWEEP_GRACE'),
+    },
+    emailWebhooks,
+    encryptionKey: env.PARLEY_ENCRYPTION_KEY,
+    mail: platformMail(env, resolve(dataDir, 'mail')),
+  };
+}
+
+function platformMail(env: Environment, mailDir: string): PlatformMailConfig {
+  const from = parseMailFrom(env.PARLEY_MAIL_FROM);
+  if (env.PARLEY_SMTP_URL === undefined) return { transport: { kind: 'file', directory: mailDir }, from };
+  if (env.PARLEY_MAIL_FROM === undefined)
+    throw new ConfigError('PARLEY_MAIL_FROM', 'PARLEY_MAIL_FROM is required with PARLEY_SMTP_URL');
+  let url: URL;
+  try {
+    url = new URL(env.PARLEY_SMTP_URL);
+  } catch {
+    throw new ConfigError('PARLEY_SMTP_URL', `PARLEY_SMTP_URL must be ${EXPECTED.PARLEY_SMTP_URL}`);
+  }
+  const secure = url.protocol === 'smtps:';
+  const port = url.port === '' ? (secure ? 465 : 587) : Number(url.port);
+  if (url.hostname === '' || !Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new ConfigError('PARLEY_SMTP_URL', `PARLEY_SMTP_URL must be ${EXPECTED.PARLEY_SMTP_URL}`);
+  return {
+    transport: {
+      kind: 'smtp',
+      host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+      port,
+      secure,
+      ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
+      ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+    },
+    from,
+  };
+}
+
+function parseMailFrom(value: string | undefined): PlatformMailConfig['from'] {
+  if (value === undefined) return { address: 'no-reply@parley.localhost', name: 'Parley' };
+  const match = /^\s*(?:"?([^"<>]*?)"?\s*<([^<>\s]+)>|([^<>\s]+))\s*$/.exec(value);
+  const address = match?.[2] ?? match?.[3];
+  if (address === undefined || !isValidEmail(address) || /[\r\n]/.test(value))
+    throw new ConfigError(
+      'PARLEY_MAIL_FROM',
+      `PARLEY_MAIL_FROM must be ${EXPECTED.PARLEY_MAIL_FROM} (got ${got('PARLEY_MAIL_FROM', value)})`,
+    );
+  const name = match?.[1]?.trim();
+  return name ? { address, name } : { address };
+}
+
+function emailWebhookSettings(env: Environment, production: boolean): EmailWebhookSettings {
+  const hostPattern = env.PARLEY_SES_SNS_CERT_HOST_PATTERN;
+  let certHostPattern: RegExp | undefined;
+  if (hostPattern !== undefined) {
+    if (production)
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN is for tests only and is refused when NODE_ENV=production',
+      );
+    try {
+      certHostPattern = new RegExp(`^(?:${hostPattern})$`);
+    } catch {
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        `PARLEY_SES_SNS_CERT_HOST_PATTERN must be ${EXPECTED.PARLEY_SES_SNS_CERT_HOST_PATTERN} (got ${got('PARLEY_SES_SNS_CERT_HOST_PATTERN', hostPattern)})`,
+      );
+    }
+  }
+  const topicArns = env.PARLEY_SES_SNS_TOPIC_ARNS?.split(',').map((arn) => arn.trim()) ?? [];
+  return {
+    ...(env.PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY === undefined
+      ? {}
+      : {
+          sendgrid: {
+            publicKey: env.PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY,
+            maxAgeSeconds: env.PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS ?? 300,
+          },
+        }),
+    ...(env.PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY === undefined
+      ? {}
+      : { mailgun: { signingKey: env.PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY } }),
+    ...(topicArns.length === 0
+      ? {}
+      : { ses: { topicArns, ...(certHostPattern === undefined ? {} : { certHostPattern }) } }),
   };
 }
 

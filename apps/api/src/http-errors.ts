@@ -8,8 +8,7 @@ export const HTTP_ERROR_CODES = {
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
   /** The body is not parseable (malformed JSON). */
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
-  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  // PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE are the core's codes (files) and used here too.
   RATE_LIMITED: 'RATE_LIMITED',
   /** A dependency (the database) does not answer: `/readyz`. */
   NOT_READY: 'NOT_READY',
@@ -23,6 +22,7 @@ export const STATUS_BY_CODE: Readonly<Record<ProblemCode, number>> = {
   VALIDATION: 400,
   MALFORMED_REQUEST: 400,
   UNAUTHENTICATED: 401,
+  WEBHOOK_UNVERIFIED: 401,
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
@@ -42,6 +42,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   VALIDATION: 'Invalid request',
   MALFORMED_REQUEST: 'Malformed request',
   UNAUTHENTICATED: 'Authentication required',
+  WEBHOOK_UNVERIFIED: 'Webhook not verified',
   FORBIDDEN: 'Forbidden',
   NOT_FOUND: 'Not found',
   ROUTE_NOT_FOUND: 'Route not found',
@@ -179,6 +180,13 @@ const FASTIFY_CODES: Readonly<Record<string, ProblemCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_REQUEST',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_REQUEST',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'MALFORMED_REQUEST',
+  // @fastify/multipart: a file past the size limit, too many parts, not multipart at all.
+  FST_REQ_FILE_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_FILES_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_PARTS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_FIELDS_LIMIT: 'PAYLOAD_TOO_LARGE',
+  FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_PROTO_VIOLATION: 'MALFORMED_REQUEST',
   FST_ERR_NOT_FOUND: 'ROUTE_NOT_FOUND',
 };
 

@@ -33,20 +33,32 @@ import type { CustomerWire, StoreWire, UserWire } from './schemas/platform.js';
 const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
-export function toAttachmentWire(attachment: MessageAttachment): Static<typeof AttachmentWire> {
+/**
+ * The wire form of an attachment; `base` is the audience's route prefix (`/api/v1/store`), so the
+ * URLs are the caller's own download routes.
+ */
+export function toAttachmentWire(
+  attachment: MessageAttachment,
+  conversationId: string,
+  base: string,
+): Static<typeof AttachmentWire> {
+  const download = `${base}/messages/${encodeURIComponent(conversationId)}/attachments/${encodeURIComponent(attachment.id)}`;
   return {
     id: attachment.id,
+    filename: attachment.filename,
     original_filename: attachment.originalFilename,
     mime_type: attachment.mimeType,
     file_size: attachment.fileSize,
     is_image: attachment.isImage,
     image_width: attachment.imageWidth,
     image_height: attachment.imageHeight,
+    download_url: download,
+    thumbnail_url: attachment.thumbnailPath === null ? null : `${download}/thumbnail`,
     created_at: iso(attachment.createdAt),
   };
 }
 
-export function toMessageWire(message: MessageView): Static<typeof MessageWire> {
+export function toMessageWire(message: MessageView, base: string): Static<typeof MessageWire> {
   return {
     id: message.id,
     conversation_id: message.conversationId,
@@ -57,7 +69,7 @@ export function toMessageWire(message: MessageView): Static<typeof MessageWire> 
     is_system_message: message.isSystemMessage,
     is_deleted: message.isDeleted,
     created_at: iso(message.createdAt),
-    attachments: message.attachments.map(toAttachmentWire),
+    attachments: message.attachments.map((a) => toAttachmentWire(a, message.conversationId, base)),
   };
 }
 
@@ -93,7 +105,10 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
   };
 }
 
-export function toDetailWire(detail: ConversationDetail): Static<typeof ConversationDetailWire> {
+export function toDetailWire(
+  detail: ConversationDetail,
+  base: string,
+): Static<typeof ConversationDetailWire> {
   return {
     ...toSummaryWire(detail),
     participants: detail.participants.map((p) => ({
@@ -103,7 +118,7 @@ export function toDetailWire(detail: ConversationDetail): Static<typeof Conversa
       unread_count: p.unreadCount,
       last_read_at: isoOrNull(p.lastReadAt),
     })),
-    messages: detail.messages.map(toMessageWire),
+    messages: detail.messages.map((m) => toMessageWire(m, base)),
     next_cursor: detail.nextCursor,
   };
 }
@@ -118,8 +133,11 @@ export function toListWire(list: ConversationList): Static<typeof ConversationLi
 }
 
 /** History pages go oldest first on the wire, like the detail's `messages` (the core returns newest first). */
-export function toMessageListWire(list: MessageList): Static<typeof MessageListWire> {
-  return { messages: [...list.messages].reverse().map(toMessageWire), next_cursor: list.nextCursor };
+export function toMessageListWire(list: MessageList, base: string): Static<typeof MessageListWire> {
+  return {
+    messages: [...list.messages].reverse().map((m) => toMessageWire(m, base)),
+    next_cursor: list.nextCursor,
+  };
 }
 
 export function toRecipientWire(entry: DirectoryEntry): Static<typeof RecipientWire> {

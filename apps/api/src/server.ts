@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -11,6 +12,7 @@ import {
 } from '@fastify/type-provider-typebox';
 import {
   type Clock,
+  type EmailCore,
   isValidEmail,
   type MarketplaceDirectory,
   type MessagingCore,
@@ -21,9 +23,12 @@ import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
 import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
+import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
+import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
+import { settingsRoutes } from './routes/settings-routes.js';
 
 /** What the routes run against: the core and the ports the HTTP layer talks to directly. */
 export interface ServerDependencies {
@@ -38,6 +43,13 @@ export interface ServerDependencies {
   readonly jwtSecret: string;
   /** Timestamps directory upserts (default: the wall clock). */
   readonly clock?: Clock;
+  /**
+   * The email tracking webhooks (`/api/v1/webhooks/email/*`): `applyDeliveryEvents` and a
+   * verifier per configured provider. Absent (or a provider absent): those routes answer 404.
+   */
+  readonly emailWebhooks?: EmailWebhookDependencies;
+  /** Store email settings and the email log routes; absent: those routes are not registered. */
+  readonly email?: EmailCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -125,6 +137,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     }
     parseJson(request, text, done);
   });
+  // multipart/form-data for sends with attachments: parts are streamed by the route, never
+  // buffered; its limits (file size and count from the platform settings) are set per request.
+  await app.register(multipart, { throwFileSizeLimit: true });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -151,7 +166,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (origins === '*' || origins.length > 0) {
     await app.register(cors, {
       origin: origins === '*' ? '*' : [...origins],
-      methods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposedHeaders: [
         'Retry-After',
@@ -214,8 +229,22 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
         { name: 'Admin messages', description: 'Platform admins (role admin).' },
         { name: 'Store messages', description: 'Store staff (role store).' },
         { name: 'Storefront messages', description: 'Customers (role customer).' },
+        { name: 'Admin settings', description: 'Platform settings (role admin).' },
         { name: 'Platform directory', description: 'The host platform (role service).' },
         { name: 'Health', description: 'Liveness and readiness.' },
+        {
+          name: 'Store email',
+          description: "Store staff: the store's email provider settings and email log.",
+        },
+        {
+          name: 'Admin email',
+          description: "Admins: any store's email settings (masked) and the email log.",
+        },
+        {
+          name: 'Email webhooks',
+          description:
+            'Delivery tracking from SendGrid, Mailgun and Amazon SES (verified by signature, no bearer token).',
+        },
       ],
     },
   });
@@ -246,10 +275,19 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     manage: false,
     tag: 'Storefront messages',
   });
+  await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',
     directory: deps.directory,
     clock: deps.clock ?? systemClock,
+  });
+  if (deps.email) {
+    await app.register(storeEmailRoutes, { prefix: '/api/v1/store', email: deps.email });
+    await app.register(adminEmailRoutes, { prefix: '/api/v1/admin', email: deps.email });
+  }
+  await app.register(emailWebhookRoutes, {
+    prefix: '/api/v1/webhooks/email',
+    webhooks: deps.emailWebhooks ?? { applyDeliveryEvents: async () => [] },
   });
   return app;
 }

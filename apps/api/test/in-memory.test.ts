@@ -1,8 +1,66 @@
-import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { randomBytes } from 'node:crypto';
+import { AesGcmSecretCipher } from '@parley/adapters-crypto';
+import { SharpMediaInspector } from '@parley/adapters-media';
+import { createEmailCore } from '@parley/messaging-core';
+import {
+  createInMemoryMessaging,
+  InMemoryEmailLogRepository,
+  InMemoryStoreEmailSettingsRepository,
+} from '@parley/messaging-core/testing';
+import { AdapterMailTransportFactory } from '../src/mail/adapter-mail-transport-factory.js';
 import { apiScenarios } from './support/api-scenarios.js';
+import { attachmentScenarios } from './support/attachment-scenarios.js';
 import { buildHarness } from './support/build-harness.js';
+import { emailScenarios } from './support/email-scenarios.js';
 
 apiScenarios('in-memory adapters', async (options) => {
   const { core, directory } = createInMemoryMessaging();
   return buildHarness(core, directory, { kind: 'memory', check: async () => {} }, options);
+});
+
+emailScenarios('in-memory adapters', async ({ endpoints, mailDir }) => {
+  const { core, directory } = createInMemoryMessaging();
+  const emailSettings = new InMemoryStoreEmailSettingsRepository(directory);
+  const transports = new AdapterMailTransportFactory({
+    platform: { kind: 'file', directory: mailDir },
+    endpoints,
+    // The local SMTP server listens on 127.0.0.1.
+    allowPrivateSmtpHosts: true,
+  });
+  const email = createEmailCore({
+    directory,
+    emailSettings,
+    emailLogs: new InMemoryEmailLogRepository(),
+    cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
+    transports,
+    platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
+  });
+  const harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { email });
+  return {
+    harness,
+    storedSecrets: async (storeId) => {
+      const row = await emailSettings.raw.settings(storeId);
+      return row === null
+        ? null
+        : {
+            smtp_password: row.smtpPassword,
+            sendgrid_api_key: row.sendgridApiKey,
+            mailgun_api_key: row.mailgunApiKey,
+            ses_access_key_id: row.sesAccessKeyId,
+            ses_secret_access_key: row.sesSecretAccessKey,
+          };
+    },
+    close: async () => {
+      await harness.close();
+      await transports.close();
+    },
+  };
+});
+
+attachmentScenarios('in-memory adapters (sharp for images)', async () => {
+  const { core, directory, attachments } = createInMemoryMessaging({
+    mediaInspector: new SharpMediaInspector(),
+  });
+  const harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
+  return { harness, core, storage: attachments, close: () => harness.close() };
 });

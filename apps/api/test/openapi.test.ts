@@ -1,4 +1,11 @@
-import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { createEmailCore } from '@parley/messaging-core';
+import {
+  createInMemoryMessaging,
+  InMemoryEmailLogRepository,
+  InMemoryMailTransportFactory,
+  InMemoryStoreEmailSettingsRepository,
+  ReversibleSecretCipher,
+} from '@parley/messaging-core/testing';
 import { validate } from '@readme/openapi-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +24,10 @@ const MESSAGING_ROUTES = [
   'post /messages/{id}/reopen',
   'put /messages/{id}/read',
   'put /messages/{id}/preferences',
+  'get /messages/{id}/attachments/{attachment_id}',
+  'get /messages/{id}/attachments/{attachment_id}/thumbnail',
+  'delete /messages/{id}/attachments/{attachment_id}',
+  'delete /messages/{id}/messages/{message_id}',
 ];
 const STOREFRONT_ROUTES = MESSAGING_ROUTES.filter(
   (route) => !['post /messages', 'get /messages/recipients'].includes(route) && !/close|reopen/.test(route),
@@ -31,8 +42,21 @@ const EXPECTED_ROUTES = [
   'get /api/v1/platform/users/{user_id}',
   'put /api/v1/platform/customers/{customer_id}',
   'get /api/v1/platform/customers/{customer_id}',
+  'post /api/v1/admin/messages/{id}/messages/{message_id}/purge-files',
+  'get /api/v1/admin/settings',
+  'get /api/v1/admin/settings/{key}',
+  'put /api/v1/admin/settings/{key}',
+  'get /api/v1/store/email-settings',
+  'put /api/v1/store/email-settings',
+  'post /api/v1/store/email-settings/verify',
+  'get /api/v1/store/email-logs',
+  'get /api/v1/admin/stores/{store_id}/email-settings',
+  'get /api/v1/admin/email-logs',
   'get /healthz',
   'get /readyz',
+  'post /api/v1/webhooks/email/sendgrid',
+  'post /api/v1/webhooks/email/mailgun',
+  'post /api/v1/webhooks/email/ses',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
@@ -43,7 +67,15 @@ describe('OpenAPI document', () => {
 
   beforeAll(async () => {
     const { core, directory } = createInMemoryMessaging();
-    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
+    const email = createEmailCore({
+      directory,
+      emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
+      emailLogs: new InMemoryEmailLogRepository(),
+      cipher: new ReversibleSecretCipher(),
+      transports: new InMemoryMailTransportFactory(),
+      platformFrom: { address: 'no-reply@parley.test' },
+    });
+    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { email });
     const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
@@ -87,15 +119,26 @@ describe('OpenAPI document', () => {
         const responses = operation.responses ?? {};
         const success = Object.entries(responses).filter(([status]) => /^2/.test(status));
         expect(success, `${method} ${path}`).toHaveLength(1);
-        const [, ok] = success[0] as [string, OpenAPIV3_1.ResponseObject];
-        expect(ok.content?.['application/json']?.schema, `${method} ${path}`).toBeDefined();
+        const [status, ok] = success[0] as [string, OpenAPIV3_1.ResponseObject];
+        if (status === '204') expect(ok.content, `${method} ${path}`).toBeUndefined();
+        else if (path.includes('/attachments/')) {
+          // Downloads are the file's bytes, not JSON.
+          expect(ok.content?.['application/octet-stream']?.schema, `${method} ${path}`).toMatchObject({
+            type: 'string',
+            format: 'binary',
+          });
+        } else expect(ok.content?.['application/json']?.schema, `${method} ${path}`).toBeDefined();
         const errors = Object.entries(responses).filter(([status]) => /^[45]/.test(status));
         expect(errors.length, `${method} ${path}`).toBeGreaterThan(0);
         for (const [status, response] of errors) {
           const content = (response as OpenAPIV3_1.ResponseObject).content ?? {};
           expect(Object.keys(content), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
         }
-        if (path.startsWith('/api/')) {
+        if (path.startsWith('/api/v1/webhooks/')) {
+          // Providers prove themselves by signature, not by bearer token.
+          expect(operation.security, `${method} ${path}`).toEqual([]);
+          expect(Object.keys(responses)).toEqual(expect.arrayContaining(['401', '404', '429']));
+        } else if (path.startsWith('/api/')) {
           expect(operation.security, `${method} ${path}`).toEqual([{ bearerAuth: [] }]);
           expect(Object.keys(responses)).toEqual(expect.arrayContaining(['401', '403', '429']));
         }

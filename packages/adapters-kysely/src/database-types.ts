@@ -133,6 +133,77 @@ export interface PlatformSettingsTable {
   updated_at: Timestamp;
 }
 
+/** `store_email_settings`: one row per store; secret columns hold `SecretCipher` tokens. */
+export interface StoreEmailSettingsTable {
+  store_id: string;
+  from_email: string | null;
+  from_name: string | null;
+  reply_to_email: string | null;
+  signature_text: string | null;
+  signature_html: string | null;
+  provider: 'smtp' | 'sendgrid' | 'mailgun' | 'ses' | null;
+  smtp_host: string | null;
+  smtp_port: number | null;
+  smtp_username: string | null;
+  smtp_password: string | null;
+  smtp_use_tls: Generated<boolean>;
+  smtp_use_ssl: Generated<boolean>;
+  sendgrid_api_key: string | null;
+  mailgun_api_key: string | null;
+  mailgun_domain: string | null;
+  mailgun_region: 'us' | 'eu' | null;
+  ses_access_key_id: string | null;
+  ses_secret_access_key: string | null;
+  ses_region: string | null;
+  is_configured: Generated<boolean>;
+  is_verified: Generated<boolean>;
+  last_verified_at: NullableTimestamp;
+  verification_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `email_logs`: every email Parley tried to send. */
+export interface EmailLogsTable {
+  id: string;
+  template_code: string | null;
+  recipient: string;
+  subject: string;
+  body_html: string | null;
+  body_text: string;
+  from_email: string;
+  from_name: string | null;
+  reply_to: string | null;
+  status: 'pending' | 'sent' | 'failed' | 'bounced' | 'delivered' | 'opened' | 'clicked';
+  sent_at: NullableTimestamp;
+  delivered_at: NullableTimestamp;
+  opened_at: NullableTimestamp;
+  clicked_at: NullableTimestamp;
+  bounced_at: NullableTimestamp;
+  complained_at: NullableTimestamp;
+  error_message: string | null;
+  retry_count: Generated<number>;
+  provider: string | null;
+  provider_message_id: string | null;
+  store_id: string | null;
+  user_id: string | null;
+  related_type: string | null;
+  related_id: string | null;
+  extra_data: ColumnType<JsonValue, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `email_delivery_events`: provider tracking events already applied (idempotency). */
+export interface EmailDeliveryEventsTable {
+  provider: string;
+  event_id: string;
+  email_log_id: string;
+  event_type: string;
+  occurred_at: Timestamp;
+  processed_at: Timestamp;
+}
+
 /**
  * Every table Parley owns, as Kysely sees them. Columns typed `Generated<…>` have a database
  * default (the repositories still always write them).
@@ -153,4 +224,7 @@ export interface Database {
   platform_users: PlatformUsersTable;
   customers: CustomersTable;
   platform_settings: PlatformSettingsTable;
+  store_email_settings: StoreEmailSettingsTable;
+  email_logs: EmailLogsTable;
+  email_delivery_events: EmailDeliveryEventsTable;
 }

@@ -10,6 +10,8 @@ export type {
   ConversationsTable,
   CustomersTable,
   Database,
+  EmailDeliveryEventsTable,
+  EmailLogsTable,
   Int8,
   JsonValue,
   MessageAttachmentsTable,
@@ -18,10 +20,13 @@ export type {
   PlatformSettingsTable,
   PlatformUsersTable,
   SendIdempotencyKeysTable,
+  StoreEmailSettingsTable,
   StoresTable,
   Timestamp,
 } from './database-types.js';
 export { KyselyConversationRepository } from './kysely-conversation-repository.js';
+export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-repository.js';
+export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
 export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
 export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';
@@ -30,6 +35,8 @@ export { KyselyMessagingStore } from './kysely-messaging-store.js';
 export { KyselyParticipantRepository } from './kysely-participant-repository.js';
 export type { KyselySettingsStoreConfig } from './kysely-settings-store.js';
 export { KyselySettingsStore } from './kysely-settings-store.js';
+export type { KyselyStoreEmailSettingsRepositoryConfig } from './kysely-store-email-settings-repository.js';
+export { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';
 export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';

@@ -1,12 +1,20 @@
 import {
   directoryContract,
+  emailLogRepositoryContract,
   messagingStoreContract,
   settingsStoreContract,
+  storeEmailSettingsRepositoryContract,
 } from '@parley/messaging-core/testing';
 import { afterAll, describe } from 'vitest';
+import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
 import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { KyselySettingsStore } from './kysely-settings-store.js';
+import { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
+import {
+  createEmailLogRawReader,
+  createStoreEmailSettingsRawReader,
+} from './testing/kysely-email-raw-readers.js';
 import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
 
@@ -47,6 +55,29 @@ describe.each(targets)('kysely adapters on %s', (target) => {
     setup: async () => {
       const { db } = await fresh();
       return { settings: new KyselySettingsStore({ db }), raw: createSettingsStoreRawReader(db) };
+    },
+  });
+
+  emailLogRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { logs: new KyselyEmailLogRepository({ db }), raw: createEmailLogRawReader(db) };
+    },
+  });
+
+  storeEmailSettingsRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      const directory = new KyselyMarketplaceDirectory({ db });
+      return {
+        repository: new KyselyStoreEmailSettingsRepository({ db }),
+        raw: createStoreEmailSettingsRawReader(db),
+        addStore: async (id) => {
+          await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+        },
+      };
     },
   });
 });

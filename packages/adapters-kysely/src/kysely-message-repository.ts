@@ -2,6 +2,7 @@ import {
   type AppendMessageInput,
   type AppendMessageResult,
   type Message,
+  type MessageAttachment,
   type MessagePage,
   type MessagePageRequest,
   type MessageRepository,
@@ -14,7 +15,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from './database-types.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from './postgres-errors.js';
-import type { MessageRow } from './row-mappers.js';
+import { type MessageRow, toAttachment } from './row-mappers.js';
 
 /** What the append statement reports back, one row. */
 interface AppendOutcome {
@@ -206,6 +207,84 @@ export class KyselyMessageRepository implements MessageRepository {
       throw new MessagingError('INTERNAL', `idempotency key points to missing message ${recorded.messageId}`);
     }
     return { status: 'duplicate', message, requestHash: recorded.requestHash };
+  }
+
+  /**
+   * One attachment, checked to belong to a message of that conversation, or null.
+   *
+   * @example
+   * ```ts
+   * const file = await messages.findAttachment(conversationId, attachmentId);
+   * ```
+   */
+  async findAttachment(conversationId: string, attachmentId: string): Promise<MessageAttachment | null> {
+    if (!isUuid(conversationId) || !isUuid(attachmentId)) return null;
+    const row = await this.#db
+      .selectFrom('message_attachments as a')
+      .innerJoin('messages as m', 'm.id', 'a.message_id')
+      .selectAll('a')
+      .where('m.conversation_id', '=', conversationId)
+      .where('a.id', '=', attachmentId)
+      .executeTakeFirst();
+    return row === undefined ? null : toAttachment(row);
+  }
+
+  /**
+   * Deletes attachment rows of one message (all, or those listed) in one statement and returns them.
+   *
+   * @example
+   * ```ts
+   * const removed = await messages.deleteAttachments(conversationId, messageId, [attachmentId]);
+   * ```
+   */
+  async deleteAttachments(
+    conversationId: string,
+    messageId: string,
+    attachmentIds?: readonly string[],
+  ): Promise<MessageAttachment[]> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return [];
+    const ids = attachmentIds?.filter(isUuid);
+    if (ids !== undefined && ids.length === 0) return [];
+    let query = this.#db
+      .deleteFrom('message_attachments')
+      .where('message_id', '=', messageId)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('messages')
+            .select('messages.id')
+            .where('messages.id', '=', messageId)
+            .where('messages.conversation_id', '=', conversationId),
+        ),
+      );
+    if (ids !== undefined) query = query.where('id', 'in', ids);
+    const rows = await query.returningAll().execute();
+    return rows.sort((a, b) => a.position - b.position).map(toAttachment);
+  }
+
+  /**
+   * Which of these paths an attachment row points to (file or thumbnail); uses the path indexes.
+   *
+   * @example
+   * ```ts
+   * const kept = await messages.referencedPaths(paths);
+   * ```
+   */
+  async referencedPaths(paths: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    if (paths.length === 0) return found;
+    const unique = [...new Set(paths)];
+    const rows = await this.#db
+      .selectFrom('message_attachments')
+      .select(['file_path', 'thumbnail_path'])
+      .where((eb) => eb.or([eb('file_path', 'in', unique), eb('thumbnail_path', 'in', unique)]))
+      .execute();
+    const wanted = new Set(unique);
+    for (const row of rows) {
+      if (wanted.has(row.file_path)) found.add(row.file_path);
+      if (row.thumbnail_path !== null && wanted.has(row.thumbnail_path)) found.add(row.thumbnail_path);
+    }
+    return found;
   }
 
   /**

@@ -61,16 +61,21 @@ describe.each(targets)('migrations on %s', (target) => {
       'conversation_participants',
       'conversations',
       'customers',
+      'email_delivery_events',
+      'email_logs',
       'message_attachments',
       'messages',
       'platform_settings',
       'platform_users',
       'send_idempotency_keys',
+      'store_email_settings',
       'stores',
     ]);
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0005_email',
+      'Down 0004_attachment_paths',
       'Down 0003_platform_settings',
       'Down 0002_directory',
       'Down 0001_messaging',
@@ -93,10 +98,19 @@ describe.each(targets)('migrations on %s', (target) => {
       seen.push(await snapshot(database.db));
     }
     expect(seen.at(-1)?.tables).toEqual([]);
-    // Each down removed only its own tables.
-    expect(seen[0]?.tables).not.toContain('platform_settings');
-    expect(seen[0]?.tables).toContain('stores');
-    expect(seen[1]?.tables).toEqual([
+    // Each down removed only its own tables (and indexes).
+    const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0005_email')?.tables).not.toContain('email_logs');
+    expect(afterDown('0005_email')?.tables).not.toContain('email_delivery_events');
+    expect(afterDown('0005_email')?.tables).not.toContain('store_email_settings');
+    expect(afterDown('0005_email')?.tables).toContain('stores');
+    expect(afterDown('0004_attachment_paths')?.tables).toContain('message_attachments');
+    expect(afterDown('0004_attachment_paths')?.indexes.join('\n')).not.toContain(
+      'message_attachments_file_path_idx',
+    );
+    expect(afterDown('0003_platform_settings')?.tables).not.toContain('platform_settings');
+    expect(afterDown('0003_platform_settings')?.tables).toContain('stores');
+    expect(afterDown('0002_directory')?.tables).toEqual([
       'conversation_participants',
       'conversations',
       'message_attachments',
@@ -152,6 +166,23 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(columns).toContain('messages.created_at timestamp with time zone not null');
     expect(columns).toContain('platform_settings.value jsonb not null');
     expect(columns).toContain('stores.id text not null');
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'email_logs_provider_message_idx ON email_logs USING btree (provider, provider_message_id) WHERE (provider_message_id IS NOT NULL)',
+      ),
+    );
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'email_logs_store_created_idx ON email_logs USING btree (store_id, created_at DESC, id DESC)',
+      ),
+    );
+    expect(constraints).toContain(
+      'email_delivery_events email_delivery_events_pkey PRIMARY KEY (provider, event_id)',
+    );
+    expect(constraints).toContain(
+      'store_email_settings store_email_settings_store_id_fkey FOREIGN KEY (store_id) REFERENCES stores(id) ON DELETE CASCADE',
+    );
+    expect(has(constraints, 'store_email_settings_smtp_port_check CHECK')).toBe(true);
   });
 
   it('enforces the rules in the database itself', async () => {

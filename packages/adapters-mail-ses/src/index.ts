@@ -1,5 +1,7 @@
 export type { SesFailureKind } from './ses-error-classifier.js';
 export { classifySesFailure, SES_ERROR_KINDS, toSesMessagingError } from './ses-error-classifier.js';
+export type { SesEventWebhookConfig, SesWebhookRequest, SesWebhookResult } from './ses-event-webhook.js';
+export { parseSesEvent, SesEventWebhook } from './ses-event-webhook.js';
 export type { SesMailTransportConfig } from './ses-mail-transport.js';
 export {
   createSesClientConfig,
@@ -17,3 +19,15 @@ export {
   sanitizeSesTag,
   toSesSendEmailRequest,
 } from './ses-message.js';
+export type {
+  SnsFetchText,
+  SnsMessage,
+  SnsMessageType,
+  SnsMessageVerifierConfig,
+} from './sns-message-verifier.js';
+export {
+  defaultSnsFetchText,
+  SNS_CERT_HOST_PATTERN,
+  SnsMessageVerifier,
+  snsStringToSign,
+} from './sns-message-verifier.js';

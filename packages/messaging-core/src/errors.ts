@@ -15,10 +15,19 @@ export const MESSAGING_ERROR_CODES = {
   CONFLICT: 'CONFLICT',
   /** An idempotency key was reused with a different request. */
   IDEMPOTENCY_MISMATCH: 'IDEMPOTENCY_MISMATCH',
+  /** A file is larger than the size limit; `details.maxBytes` says the limit. */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A file's bytes are not an allowed type, or contradict its name; the message names the detected type. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** A mail provider refused for a reason that may pass on retry (timeout, 429, 5xx, SMTP 4xx). */
   MAIL_RETRYABLE: 'MAIL_RETRYABLE',
   /** A mail provider refused for good (auth, rejected recipient, SMTP 5xx). */
   MAIL_PERMANENT: 'MAIL_PERMANENT',
+  /**
+   * A provider webhook failed verification (bad or missing signature, stale timestamp, replayed
+   * token, untrusted certificate or topic): nothing in it may be applied.
+   */
+  WEBHOOK_UNVERIFIED: 'WEBHOOK_UNVERIFIED',
   /** An adapter broke its contract or a dependency failed unexpectedly. */
   INTERNAL: 'INTERNAL',
 } as const;

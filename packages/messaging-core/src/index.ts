@@ -1,3 +1,33 @@
+export type { AllowedType, AttachmentKind } from './attachments/allowed-types.js';
+export {
+  ALLOWED_TYPES,
+  classifyAttachment,
+  declaredExtension,
+  sanitizeFilename,
+  TextContentCheck,
+  textType,
+} from './attachments/allowed-types.js';
+export type { DeliveryEventOutcome, DeliveryEventResult } from './email/apply-delivery-events.js';
+export { applyDeliveryEvents } from './email/apply-delivery-events.js';
+export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './email/delivery-event-reducer.js';
+export type { EmailCore, EmailCoreDependencies } from './email/email-core.js';
+export { createEmailCore } from './email/email-core.js';
+export type { EmailSettingsShape } from './email/email-settings-policy.js';
+export {
+  allowedProviders,
+  assertProviderAllowed,
+  EMAIL_PROVIDER_TIERS,
+  isProviderAllowed,
+  validateEmailSettings,
+} from './email/email-settings-policy.js';
+export type { EmailLogList, ListEmailLogsInput } from './email/list-email-logs.js';
+export type { ChosenTransport, SendEmailInput, SendEmailResult } from './email/send-email.js';
+export type {
+  MaskedSecret,
+  StoreEmailSettingsView,
+  UpdateStoreEmailSettingsInput,
+  VerifyStoreEmailSettingsResult,
+} from './email/store-email-settings-use-cases.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
@@ -26,6 +56,13 @@ export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type { Actor, ParticipantRef } from './model/participant-ref.js';
 export { participantKey, sameParticipant } from './model/participant-ref.js';
 export type {
+  EmailProvider,
+  EmailSecretField,
+  MailgunRegion,
+  StoreEmailSettings,
+} from './model/store-email-settings.js';
+export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
+export type {
   AccessPolicy,
   ConversationAction,
   ConversationTypeDefinition,
@@ -44,6 +81,7 @@ export type {
   ByteStream,
   PutObjectInput,
   StoredObject,
+  StoredObjectInfo,
 } from './ports/attachment-storage.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
@@ -58,11 +96,20 @@ export type {
   InboxPageRequest,
 } from './ports/conversation-repository.js';
 export type { Directory, RecipientQuery } from './ports/directory.js';
+export type {
+  ApplyEventResult,
+  DeliveryEventReducer,
+  EmailLogCursor,
+  EmailLogQuery,
+  EmailLogRepository,
+  EmailSendOutcome,
+} from './ports/email-log-repository.js';
 export type { EventPublisher } from './ports/event-publisher.js';
 export { noopEventPublisher } from './ports/event-publisher.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
 export type { MailAddress, MailSendResult, MailTransport, OutboundEmail } from './ports/mail-transport.js';
+export type { MailTransportFactory, StoreMailTransportConfig } from './ports/mail-transport-factory.js';
 export type {
   CustomerRecord,
   MarketplaceDirectory,
@@ -75,6 +122,7 @@ export type {
   UpsertStore,
 } from './ports/marketplace-directory.js';
 export { STORE_TIERS } from './ports/marketplace-directory.js';
+export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports/media-inspector.js';
 export type {
   AppendMessageInput,
   AppendMessageResult,
@@ -86,7 +134,9 @@ export type {
 } from './ports/message-repository.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
+export type { SecretCipher } from './ports/secret-cipher.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
+export type { StoreEmailSettingsRepository } from './ports/store-email-settings-repository.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,
@@ -96,6 +146,13 @@ export type {
 export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
 export { isValidEmail } from './support/email-address.js';
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
+// Shared by every AttachmentStorage adapter (pure; lives beside the in-memory adapter).
+export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './testing/storage-path.js';
+export type {
+  OpenAttachmentOptions,
+  OpenedAttachment,
+  SweepResult,
+} from './use-cases/attachment-files.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
@@ -104,6 +161,11 @@ export type { ListRecipientsInput } from './use-cases/list-recipients.js';
 export type { ReadState } from './use-cases/mark-conversation-read.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
+export type {
+  SendMessageWithAttachmentsInput,
+  UploadedFile,
+} from './use-cases/send-message-with-attachments.js';
+export { DETECTION_HEAD_BYTES, THUMBNAIL_MAX_SIDE } from './use-cases/send-message-with-attachments.js';
 export type { Preferences } from './use-cases/update-preferences.js';
 export type {
   ConversationDetail,

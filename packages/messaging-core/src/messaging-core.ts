@@ -3,14 +3,25 @@ import type { DirectoryEntry } from './model/directory-entry.js';
 import type { Actor } from './model/participant-ref.js';
 import type { AccessPolicy } from './policy/access-policy.js';
 import { marketplacePolicy } from './policy/marketplace-policy.js';
+import type { AttachmentStorage } from './ports/attachment-storage.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Directory } from './ports/directory.js';
 import { type EventPublisher, noopEventPublisher } from './ports/event-publisher.js';
 import { type IdGenerator, uuidV7Ids } from './ports/id-generator.js';
+import type { MediaInspector } from './ports/media-inspector.js';
 import type { MessagingStore } from './ports/messaging-store.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import type { SettingsStore } from './ports/settings-store.js';
 import { PlatformSettings } from './settings/platform-settings.js';
+import {
+  deleteAttachment,
+  type OpenAttachmentOptions,
+  type OpenedAttachment,
+  openAttachment,
+  purgeDeletedMessageFiles,
+  type SweepResult,
+  sweepOrphanFiles,
+} from './use-cases/attachment-files.js';
 import type { CoreContext } from './use-cases/context.js';
 import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
 import { deleteMessage } from './use-cases/delete-message.js';
@@ -26,6 +37,10 @@ import { type ListRecipientsInput, listRecipients } from './use-cases/list-recip
 import { markConversationRead, type ReadState } from './use-cases/mark-conversation-read.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
+import {
+  type SendMessageWithAttachmentsInput,
+  sendMessageWithAttachments,
+} from './use-cases/send-message-with-attachments.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
 import type { ConversationDetail, MessageView } from './use-cases/views.js';
@@ -44,6 +59,10 @@ export interface MessagingCoreDependencies {
   readonly events?: EventPublisher;
   /** Reuse platform settings read from the store for this long (default 1000 ms; 0: always read). */
   readonly settingsCacheTtlMs?: number;
+  /** Where attachment bytes live; without it (and `mediaInspector`) attachment use cases fail with `INTERNAL`. */
+  readonly attachmentStorage?: AttachmentStorage;
+  /** Detects file types, measures and thumbnails images. */
+  readonly mediaInspector?: MediaInspector;
 }
 
 /**
@@ -63,6 +82,19 @@ export interface MessagingCore {
   listConversations(actor: Actor, input?: ListConversationsInput): Promise<ConversationList>;
   listMessages(actor: Actor, conversationId: string, input?: ListMessagesInput): Promise<MessageList>;
   sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult>;
+  sendMessageWithAttachments(
+    actor: Actor,
+    input: SendMessageWithAttachmentsInput,
+  ): Promise<SendMessageResult>;
+  openAttachment(
+    actor: Actor,
+    conversationId: string,
+    attachmentId: string,
+    options?: OpenAttachmentOptions,
+  ): Promise<OpenedAttachment>;
+  deleteAttachment(actor: Actor, conversationId: string, attachmentId: string): Promise<void>;
+  purgeDeletedMessageFiles(actor: Actor, conversationId: string, messageId: string): Promise<number>;
+  sweepOrphanFiles(input: { olderThan: Date }): Promise<SweepResult>;
   markConversationRead(actor: Actor, conversationId: string): Promise<ReadState>;
   getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
   closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
@@ -97,6 +129,9 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     clock,
     ids: deps.ids ?? uuidV7Ids,
     events: deps.events ?? noopEventPublisher,
+    ...(deps.attachmentStorage && deps.mediaInspector
+      ? { attachments: { storage: deps.attachmentStorage, inspector: deps.mediaInspector } }
+      : {}),
   };
   return {
     policy: ctx.policy,
@@ -107,6 +142,14 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     listConversations: (actor, input) => listConversations(ctx, actor, input),
     listMessages: (actor, id, input) => listMessages(ctx, actor, id, input),
     sendMessage: (actor, input) => sendMessage(ctx, actor, input),
+    sendMessageWithAttachments: (actor, input) => sendMessageWithAttachments(ctx, actor, input),
+    openAttachment: (actor, conversationId, attachmentId, options) =>
+      openAttachment(ctx, actor, conversationId, attachmentId, options),
+    deleteAttachment: (actor, conversationId, attachmentId) =>
+      deleteAttachment(ctx, actor, conversationId, attachmentId),
+    purgeDeletedMessageFiles: (actor, conversationId, messageId) =>
+      purgeDeletedMessageFiles(ctx, actor, conversationId, messageId),
+    sweepOrphanFiles: (input) => sweepOrphanFiles(ctx, input),
     markConversationRead: (actor, id) => markConversationRead(ctx, actor, id),
     getUnreadCount: (actor) => getUnreadCount(ctx, actor),
     closeConversation: (actor, id) => closeConversation(ctx, actor, id),

@@ -1,19 +1,25 @@
+import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
 import type { FastifyRequest } from 'fastify';
 import { actorOfRequest } from '../auth.js';
+import { HttpProblem } from '../http-errors.js';
 import { problemResponses } from '../schemas/common.js';
 import {
+  AttachmentParams,
   ConversationDetailWire,
   ConversationListWire,
   ConversationParams,
   ConversationSummaryWire,
   DetailQuery,
+  FileDownload,
   HistoryQuery,
   MessageListWire,
+  MessageParams,
   MessageWire,
   PreferencesBody,
   PreferencesWire,
+  PurgeWire,
   policySchemas,
   ReadStateWire,
   RecipientListWire,
@@ -31,6 +37,7 @@ import {
   toRecipientWire,
   toSummaryWire,
 } from '../serializers.js';
+import { attachmentDownloadHeaders, multipartMessage } from './attachment-transport.js';
 
 export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
@@ -51,6 +58,13 @@ function defined<T extends Record<string, unknown>>(input: T): { [K in keyof T]?
 
 const actor = (request: FastifyRequest) => actorOfRequest(request);
 
+/** The `content` of a JSON send (validated by the route schema when a JSON body is present). */
+function jsonContent(body: unknown): string {
+  if (typeof body !== 'object' || body === null)
+    throw new HttpProblem('VALIDATION', 'body is required', { field: 'body' });
+  return (body as { content: string }).content;
+}
+
 /**
  * The messaging routes of one audience, registered under `/api/v1/{admin|store|storefront}`.
  * Every handler maps the request to one use case and its result to the wire; the core decides.
@@ -65,6 +79,8 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
   const schemas = policySchemas(core.policy);
   const base = { tags: [tag], security: [{ bearerAuth: [] }] };
   const op = (name: string) => `${role}${name}`;
+  // The audience's own prefix, for the download URLs in message responses.
+  const audience = app.prefix;
   app.addHook('onRequest', app.authenticate(role));
 
   app.get(
@@ -116,7 +132,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
           ...defined({ initialMessage: body.initial_message }),
         });
         reply.code(201);
-        return toDetailWire(detail);
+        return toDetailWire(detail, audience);
       },
     );
   }
@@ -179,7 +195,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
         request.params.id,
         defined({ markRead: request.query.mark_read }),
       );
-      return toDetailWire(detail);
+      return toDetailWire(detail, audience);
     },
   );
 
@@ -203,7 +219,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
         request.params.id,
         defined({ cursor: request.query.cursor, limit: request.query.limit }),
       );
-      return toMessageListWire(list);
+      return toMessageListWire(list, audience);
     },
   );
 
@@ -215,10 +231,11 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
         operationId: op('SendMessage'),
         summary: 'Send a message',
         description:
-          'With an `Idempotency-Key`, a retry returns the first message (201 again, with `Idempotent-Replayed: true`) and sends nothing; the same key with other content is a 422.',
+          'JSON (`{ "content" }`) or `multipart/form-data` with a `content` field (may be empty when a file is attached) and up to `message_attachment_max_files` files, each at most `message_attachment_max_size_mb` (413 beyond) and of an accepted type decided from its bytes (415 otherwise). With an `Idempotency-Key`, a retry returns the first message (201 again, with `Idempotent-Replayed: true`) and sends nothing; the same key with other content is a 422.',
         params: ConversationParams,
         headers: SendHeaders,
-        body: SendBody,
+        // Only JSON bodies are validated here; multipart parts are read as a stream by the handler.
+        body: { content: { 'application/json': { schema: SendBody } } },
         response: {
           201: MessageWire,
           ...problemResponses(404, 409, 422),
@@ -227,16 +244,116 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
     },
     async (request, reply) => {
       const idempotencyKey = request.headers['idempotency-key'];
-      const { message, replayed } = await core.sendMessage(actor(request), {
-        conversationId: request.params.id,
-        content: request.body.content,
-        ...defined({ idempotencyKey }),
-      });
+      const who = actor(request);
+      const { message, replayed } = request.isMultipart()
+        ? await core.sendMessageWithAttachments(who, {
+            conversationId: request.params.id,
+            ...(await multipartMessage(request, core)),
+            ...defined({ idempotencyKey }),
+          })
+        : await core.sendMessage(who, {
+            conversationId: request.params.id,
+            content: jsonContent(request.body),
+            ...defined({ idempotencyKey }),
+          });
       if (replayed) reply.header('idempotent-replayed', 'true');
       reply.code(201);
-      return toMessageWire(message);
+      return toMessageWire(message, audience);
     },
   );
+
+  for (const thumbnail of [false, true]) {
+    app.get(
+      thumbnail
+        ? '/messages/:id/attachments/:attachment_id/thumbnail'
+        : '/messages/:id/attachments/:attachment_id',
+      {
+        schema: {
+          ...base,
+          operationId: op(thumbnail ? 'DownloadThumbnail' : 'DownloadAttachment'),
+          summary: thumbnail ? 'Download the thumbnail of an image attachment' : 'Download an attachment',
+          description: 'Participants only; anyone else gets a 404, as for a missing file.',
+          produces: ['application/octet-stream'],
+          params: AttachmentParams,
+          response: { 200: FileDownload, ...problemResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        const opened = await core.openAttachment(
+          actor(request),
+          request.params.id,
+          request.params.attachment_id,
+          { thumbnail },
+        );
+        reply.headers(attachmentDownloadHeaders(opened, thumbnail));
+        return reply.send(Readable.from(opened.content));
+      },
+    );
+  }
+
+  app.delete(
+    '/messages/:id/attachments/:attachment_id',
+    {
+      schema: {
+        ...base,
+        operationId: op('DeleteAttachment'),
+        summary: 'Delete an attachment (its sender or an admin participant)',
+        params: AttachmentParams,
+        response: {
+          204: { type: 'null', description: 'Deleted: the row and its files.' },
+          ...problemResponses(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      await core.deleteAttachment(actor(request), request.params.id, request.params.attachment_id);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/messages/:id/messages/:message_id',
+    {
+      schema: {
+        ...base,
+        operationId: op('DeleteMessage'),
+        summary: 'Delete a message (its sender or an admin participant)',
+        description:
+          'Soft delete: the content and attachments are hidden; the files are kept for audit until an admin purges them.',
+        params: MessageParams,
+        response: { 200: MessageWire, ...problemResponses(404) },
+      },
+    },
+    async (request) =>
+      toMessageWire(
+        await core.deleteMessage(actor(request), request.params.id, request.params.message_id),
+        audience,
+      ),
+  );
+
+  if (role === 'admin') {
+    app.post(
+      '/messages/:id/messages/:message_id/purge-files',
+      {
+        schema: {
+          ...base,
+          operationId: op('PurgeMessageFiles'),
+          summary: 'Remove the files of a deleted message',
+          description:
+            'Admins only, for a message already deleted (409 otherwise): removes its attachment rows and files.',
+          params: MessageParams,
+          response: { 200: PurgeWire, ...problemResponses(404, 409) },
+        },
+      },
+      async (request) => ({
+        purged_attachments: await core.purgeDeletedMessageFiles(
+          actor(request),
+          request.params.id,
+          request.params.message_id,
+        ),
+      }),
+    );
+  }
 
   if (manage) {
     for (const action of ['close', 'reopen'] as const) {

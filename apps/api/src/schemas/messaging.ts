@@ -52,13 +52,31 @@ export const MemberWire = Type.Object({
 
 export const AttachmentWire = Type.Object({
   id: Id,
-  original_filename: Type.String(),
+  filename: Type.String({ description: 'Stored name (`{uuid}.{ext}`), never derived from the upload.' }),
+  original_filename: Type.String({ description: "The uploader's file name, sanitized (metadata only)." }),
   mime_type: Type.String(),
   file_size: Count,
   is_image: Type.Boolean(),
   image_width: Nullable(Count),
   image_height: Nullable(Count),
+  download_url: Type.String({ description: 'Path of the download route for the caller’s audience.' }),
+  thumbnail_url: Nullable(Type.String({ description: 'Path of the thumbnail (images only).' })),
   created_at: DateTime,
+});
+
+export const AttachmentParams = Type.Object({ id: Id, attachment_id: Id });
+export const MessageParams = Type.Object({ id: Id, message_id: Id });
+
+/** A file download: the stored bytes, with their stored type. */
+export const FileDownload = Type.Unsafe<unknown>({
+  type: 'string',
+  format: 'binary',
+  description:
+    'The file, with its stored Content-Type, Content-Length, Content-Disposition: attachment (RFC 6266 filename*) and X-Content-Type-Options: nosniff.',
+});
+
+export const PurgeWire = Type.Object({
+  purged_attachments: Count,
 });
 
 export const MessageWire = Type.Object({

@@ -861,12 +861,13 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
           headers: { 'content-type': 'text/plain' },
         });
         expectProblem(text, 415, 'UNSUPPORTED_MEDIA_TYPE');
+        // multipart/form-data is a send with attachments: accepted, here refused as the conversation is closed.
         const multipart = await call('POST', `${ADMIN}/${id}/messages`, {
           token: t.admin,
           payload: '--x\r\nContent-Disposition: form-data; name="content"\r\n\r\nhi\r\n--x--\r\n',
           headers: { 'content-type': 'multipart/form-data; boundary=x' },
         });
-        expectProblem(multipart, 415, 'UNSUPPORTED_MEDIA_TYPE');
+        expectProblem(multipart, 409, 'CONVERSATION_CLOSED');
       });
     });
 

@@ -14,7 +14,15 @@ export async function buildHarness(
   options: HarnessOptions = {},
 ): Promise<ApiHarness> {
   const app = await buildServer(
-    { core, directory, jwtSecret: TEST_SECRET, databaseKind: database.kind, checkDatabase: database.check },
+    {
+      core,
+      directory,
+      jwtSecret: TEST_SECRET,
+      databaseKind: database.kind,
+      checkDatabase: database.check,
+      ...(options.emailWebhooks ? { emailWebhooks: options.emailWebhooks } : {}),
+      ...(options.email ? { email: options.email } : {}),
+    },
     {
       logLevel: options.logLevel ?? 'silent',
       ...(options.logStream ? { logStream: options.logStream } : {}),

@@ -1,4 +1,5 @@
-import type { MarketplaceDirectory } from '@parley/messaging-core';
+import type { EmailCore, MarketplaceDirectory } from '@parley/messaging-core';
+import type { EmailWebhookDependencies } from '../../src/routes/email-webhook-routes.js';
 import type { ParleyApp } from '../../src/server.js';
 
 /** One API instance under test, on whichever adapters the factory chose. */
@@ -16,6 +17,10 @@ export interface HarnessOptions {
   readonly bodyLimit?: number;
   readonly logStream?: NodeJS.WritableStream;
   readonly logLevel?: 'info' | 'debug' | 'silent';
+  /** The email tracking webhooks (absent: their routes answer 404). */
+  readonly emailWebhooks?: EmailWebhookDependencies;
+  /** The email use cases (absent: the email settings and email log routes are not registered). */
+  readonly email?: EmailCore;
 }
 
 /** Builds a fresh API over empty storage. */

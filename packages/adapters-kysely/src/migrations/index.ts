@@ -2,6 +2,8 @@ import type { Migration } from 'kysely';
 import * as messaging from './0001-messaging.js';
 import * as directory from './0002-directory.js';
 import * as platformSettings from './0003-platform-settings.js';
+import * as attachmentPaths from './0004-attachment-paths.js';
+import * as email from './0005-email.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -11,4 +13,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_messaging': messaging,
   '0002_directory': directory,
   '0003_platform_settings': platformSettings,
+  '0004_attachment_paths': attachmentPaths,
+  '0005_email': email,
 };

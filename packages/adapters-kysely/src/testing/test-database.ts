@@ -132,6 +132,9 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'email_delivery_events',
+  'email_logs',
+  'store_email_settings',
   'message_attachments',
   'send_idempotency_keys',
   'messages',

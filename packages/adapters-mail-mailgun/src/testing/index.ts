@@ -13,3 +13,5 @@ export {
 } from './local-mailgun-server.js';
 export type { ParsedMailbox } from './mail-address-parser.js';
 export { parseAddressList, parseMailbox } from './mail-address-parser.js';
+export type { MailgunSignatureBlock, SampleMailgunEventOptions } from './mailgun-webhook-signer.js';
+export { MailgunWebhookSigner, sampleMailgunEventData } from './mailgun-webhook-signer.js';

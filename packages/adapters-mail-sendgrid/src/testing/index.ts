@@ -11,3 +11,5 @@ export {
   SENDGRID_UNAUTHORIZED_BODY,
   startLocalSendGridServer,
 } from './local-sendgrid-server.js';
+export type { SignedSendGridWebhook } from './sendgrid-webhook-signer.js';
+export { SendGridWebhookSigner, sampleSendGridEvents } from './sendgrid-webhook-signer.js';

@@ -19,3 +19,5 @@ export type {
   SigV4VerifierOptions,
 } from './sigv4-verifier.js';
 export { SigV4Verifier } from './sigv4-verifier.js';
+export type { SampleSesEventKind, SnsTestPublisherOptions } from './sns-test-publisher.js';
+export { LOOPBACK_SNS_HOST_PATTERN, SnsTestPublisher, sampleSesEvent } from './sns-test-publisher.js';

@@ -8,13 +8,21 @@ export interface PutObjectInput {
    */
   readonly path: string;
   readonly content: ByteStream;
-  /** Abort with `VALIDATION` (field `file`) and store nothing once more bytes than this arrive. */
+  /** Abort with `PAYLOAD_TOO_LARGE` (field `file`, `details.maxBytes`) and store nothing once more bytes than this arrive. */
   readonly maxBytes?: number;
 }
 
 export interface StoredObject {
   readonly path: string;
   readonly size: number;
+}
+
+/** An object found by `AttachmentStorage.list`. */
+export interface StoredObjectInfo {
+  readonly path: string;
+  readonly size: number;
+  /** When the object was last written (the sweep's grace period is measured from it). */
+  readonly modifiedAt: Date;
 }
 
 /**
@@ -34,4 +42,14 @@ export interface AttachmentStorage {
   /** Removes the object; absent objects are ignored. */
   delete(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /**
+   * Every stored object whose path starts with `prefix` (a directory such as `uploads/messages/`),
+   * in no particular order. Objects still being written (temp files) are not listed.
+   *
+   * @example
+   * ```ts
+   * for await (const object of storage.list('uploads/messages/')) console.log(object.path, object.modifiedAt);
+   * ```
+   */
+  list(prefix: string): AsyncIterable<StoredObjectInfo>;
 }

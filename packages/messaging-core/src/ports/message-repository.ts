@@ -76,4 +76,40 @@ export interface MessageRepository {
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */
   softDelete(conversationId: string, messageId: string, input: SoftDeleteInput): Promise<Message | null>;
+
+  /**
+   * One attachment of a message of this conversation (deleted messages included), or null.
+   *
+   * @example
+   * ```ts
+   * const file = await store.messages.findAttachment(conversationId, attachmentId);
+   * file?.messageId; // the message it belongs to
+   * ```
+   */
+  findAttachment(conversationId: string, attachmentId: string): Promise<MessageAttachment | null>;
+
+  /**
+   * Deletes attachment rows of a message: those in `attachmentIds`, or all of them when absent.
+   * Returns the rows deleted (so the caller can remove their files); ids of other messages are ignored.
+   *
+   * @example
+   * ```ts
+   * const removed = await store.messages.deleteAttachments(conversationId, messageId, [attachmentId]);
+   * ```
+   */
+  deleteAttachments(
+    conversationId: string,
+    messageId: string,
+    attachmentIds?: readonly string[],
+  ): Promise<MessageAttachment[]>;
+
+  /**
+   * Which of `paths` an attachment row points to, as its file or its thumbnail (for the orphan sweep).
+   *
+   * @example
+   * ```ts
+   * const kept = await store.messages.referencedPaths(['uploads/messages/2026/11/c/a.png']);
+   * ```
+   */
+  referencedPaths(paths: readonly string[]): Promise<Set<string>>;
 }

@@ -1,15 +1,21 @@
 import { uuidV7Ids } from '../ports/id-generator.js';
 import { attachmentStorageContract } from './contracts/attachment-storage-contract.js';
 import { directoryContract } from './contracts/directory-contract.js';
+import { emailLogRepositoryContract } from './contracts/email-log-repository-contract.js';
 import { idGeneratorContract } from './contracts/id-generator-contract.js';
 import { mailTransportContract } from './contracts/mail-transport-contract.js';
+import { mediaInspectorContract } from './contracts/media-inspector-contract.js';
 import { messagingStoreContract } from './contracts/messaging-store-contract.js';
 import { settingsStoreContract } from './contracts/settings-store-contract.js';
+import { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
 import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
+import { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
 import { InMemoryMailTransport } from './in-memory-mail-transport.js';
 import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
+import { fakePng, InMemoryMediaInspector } from './in-memory-media-inspector.js';
 import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 import { InMemorySettingsStore } from './in-memory-settings-store.js';
+import { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 import { SequentialIds } from './sequential-ids.js';
 
 // The in-memory adapters are the reference implementation: they run every suite the
@@ -32,6 +38,29 @@ settingsStoreContract({
   setup: async () => {
     const settings = new InMemorySettingsStore();
     return { settings, raw: settings.raw };
+  },
+});
+
+emailLogRepositoryContract({
+  name: 'in-memory',
+  setup: async () => {
+    const logs = new InMemoryEmailLogRepository();
+    return { logs, raw: logs.raw };
+  },
+});
+
+storeEmailSettingsRepositoryContract({
+  name: 'in-memory',
+  setup: async () => {
+    const directory = new InMemoryMarketplaceDirectory();
+    const repository = new InMemoryStoreEmailSettingsRepository(directory);
+    return {
+      repository,
+      raw: repository.raw,
+      addStore: async (id) => {
+        await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+      },
+    };
   },
 });
 
@@ -69,3 +98,26 @@ mailTransportContract({
 
 idGeneratorContract({ name: 'uuidv7', create: () => uuidV7Ids });
 idGeneratorContract({ name: 'sequential', create: () => new SequentialIds('t') });
+
+mediaInspectorContract({
+  name: 'in-memory',
+  setup: async () => {
+    const text = new TextEncoder();
+    return {
+      inspector: new InMemoryMediaInspector(),
+      samples: [
+        {
+          name: 'a.png',
+          bytes: fakePng(640, 480),
+          mimeType: 'image/png',
+          image: { width: 640, height: 480 },
+        },
+        { name: 'b.png', bytes: fakePng(1, 1), mimeType: 'image/png', image: { width: 1, height: 1 } },
+        { name: 'c.pdf', bytes: text.encode('%PDF-1.4\n%%EOF\n'), mimeType: 'application/pdf' },
+        { name: 'd.zip', bytes: new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0, 0]), mimeType: 'application/zip' },
+        { name: 'e.txt', bytes: text.encode('plain text'), mimeType: null },
+      ],
+      undecodable: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]),
+    };
+  },
+});

@@ -4,8 +4,10 @@ import type {
   ByteStream,
   PutObjectInput,
   StoredObject,
+  StoredObjectInfo,
 } from '../ports/attachment-storage.js';
-import { assertSafeStoragePath } from './storage-path.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';
 
 /**
  * Attachment bytes in memory.
@@ -17,7 +19,13 @@ import { assertSafeStoragePath } from './storage-path.js';
  * ```
  */
 export class InMemoryAttachmentStorage implements AttachmentStorage {
-  readonly #objects = new Map<string, Uint8Array>();
+  readonly #objects = new Map<string, { bytes: Uint8Array; modifiedAt: Date }>();
+  readonly #clock: Clock;
+
+  /** `clock` stamps `modifiedAt` (default: the wall clock). */
+  constructor(options: { clock?: Clock } = {}) {
+    this.#clock = options.clock ?? systemClock;
+  }
 
   async put(input: PutObjectInput): Promise<StoredObject> {
     assertSafeStoragePath(input.path);
@@ -26,10 +34,7 @@ export class InMemoryAttachmentStorage implements AttachmentStorage {
     for await (const chunk of input.content) {
       size += chunk.byteLength;
       if (input.maxBytes !== undefined && size > input.maxBytes) {
-        throw new MessagingError('VALIDATION', `file is larger than ${input.maxBytes} bytes`, {
-          field: 'file',
-          details: { maxBytes: input.maxBytes },
-        });
+        throw fileTooLarge(input.maxBytes);
       }
       chunks.push(chunk);
     }
@@ -39,15 +44,15 @@ export class InMemoryAttachmentStorage implements AttachmentStorage {
       bytes.set(chunk, offset);
       offset += chunk.byteLength;
     }
-    this.#objects.set(input.path, bytes);
+    this.#objects.set(input.path, { bytes, modifiedAt: this.#clock.now() });
     return { path: input.path, size };
   }
 
   async openRead(path: string): Promise<ByteStream> {
     assertSafeStoragePath(path);
-    const bytes = this.#objects.get(path);
-    if (!bytes) throw MessagingError.notFound('file', path);
-    const copy = bytes.slice();
+    const object = this.#objects.get(path);
+    if (!object) throw MessagingError.notFound('file', path);
+    const copy = object.bytes.slice();
     return (async function* () {
       yield copy;
     })();
@@ -61,6 +66,14 @@ export class InMemoryAttachmentStorage implements AttachmentStorage {
   async exists(path: string): Promise<boolean> {
     assertSafeStoragePath(path);
     return this.#objects.has(path);
+  }
+
+  async *list(prefix: string): AsyncIterable<StoredObjectInfo> {
+    assertSafeStoragePrefix(prefix);
+    for (const [path, object] of [...this.#objects]) {
+      if (path.startsWith(prefix))
+        yield { path, size: object.bytes.byteLength, modifiedAt: object.modifiedAt };
+    }
   }
 
   /** Every stored path, sorted (for tests and sweeps). */

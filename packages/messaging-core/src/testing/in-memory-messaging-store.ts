@@ -379,6 +379,45 @@ export class InMemoryMessageRepository implements MessageRepository {
     messages[index] = deleted;
     return deleted;
   }
+
+  async findAttachment(conversationId: string, attachmentId: string): Promise<MessageAttachment | null> {
+    for (const message of this.#state().messages.get(conversationId) ?? []) {
+      const found = message.attachments.find((a) => a.id === attachmentId);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async deleteAttachments(
+    conversationId: string,
+    messageId: string,
+    attachmentIds?: readonly string[],
+  ): Promise<MessageAttachment[]> {
+    const messages = this.#state().messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return [];
+    const current = messages[index]!;
+    const doomed = (a: MessageAttachment) => attachmentIds === undefined || attachmentIds.includes(a.id);
+    const removed = current.attachments.filter(doomed);
+    if (removed.length > 0) {
+      messages[index] = { ...current, attachments: current.attachments.filter((a) => !doomed(a)) };
+    }
+    return removed;
+  }
+
+  async referencedPaths(paths: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(paths);
+    const found = new Set<string>();
+    for (const list of this.#state().messages.values()) {
+      for (const message of list) {
+        for (const a of message.attachments) {
+          if (wanted.has(a.filePath)) found.add(a.filePath);
+          if (a.thumbnailPath !== null && wanted.has(a.thumbnailPath)) found.add(a.thumbnailPath);
+        }
+      }
+    }
+    return found;
+  }
 }
 
 /**

@@ -2,10 +2,12 @@ import { createMessagingCore, type MessagingCore } from '../messaging-core.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
+import type { MediaInspector } from '../ports/media-inspector.js';
 import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
 import { InMemoryEventPublisher } from './in-memory-event-publisher.js';
 import { InMemoryMailTransport } from './in-memory-mail-transport.js';
 import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
+import { InMemoryMediaInspector } from './in-memory-media-inspector.js';
 import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 import { InMemorySettingsStore } from './in-memory-settings-store.js';
 
@@ -13,6 +15,8 @@ export interface InMemoryMessagingOptions {
   readonly policy?: AccessPolicy;
   readonly clock?: Clock;
   readonly ids?: IdGenerator;
+  /** Default: `InMemoryMediaInspector` (magic numbers and header sizes, no decoding). */
+  readonly mediaInspector?: MediaInspector;
 }
 
 /** The core with every port in memory, and the adapters at hand for assertions. */
@@ -39,11 +43,14 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
   const directory = new InMemoryMarketplaceDirectory();
   const settings = new InMemorySettingsStore();
   const events = new InMemoryEventPublisher();
+  const attachments = new InMemoryAttachmentStorage(options.clock ? { clock: options.clock } : {});
   const core = createMessagingCore({
     store,
     directory,
     settings,
     events,
+    attachmentStorage: attachments,
+    mediaInspector: options.mediaInspector ?? new InMemoryMediaInspector(),
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
@@ -54,7 +61,7 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
     directory,
     settings,
     events,
-    attachments: new InMemoryAttachmentStorage(),
+    attachments,
     mail: new InMemoryMailTransport(),
   };
 }

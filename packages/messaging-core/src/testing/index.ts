@@ -6,6 +6,11 @@ export type {
 export { attachmentStorageContract, UNSAFE_STORAGE_PATHS } from './contracts/attachment-storage-contract.js';
 export type { DirectoryContractOptions, DirectoryContractTarget } from './contracts/directory-contract.js';
 export { directoryContract } from './contracts/directory-contract.js';
+export type {
+  EmailLogRepositoryContractOptions,
+  EmailLogRepositoryContractTarget,
+} from './contracts/email-log-repository-contract.js';
+export { emailLogRepositoryContract, sampleEmailLog } from './contracts/email-log-repository-contract.js';
 export { idGeneratorContract } from './contracts/id-generator-contract.js';
 export type {
   MailTransportContractOptions,
@@ -14,25 +19,46 @@ export type {
 } from './contracts/mail-transport-contract.js';
 export { mailTransportContract } from './contracts/mail-transport-contract.js';
 export type {
+  MediaInspectorContractOptions,
+  MediaInspectorContractTarget,
+  MediaSample,
+} from './contracts/media-inspector-contract.js';
+export { mediaInspectorContract } from './contracts/media-inspector-contract.js';
+export type {
   MessagingStoreContractOptions,
   MessagingStoreContractTarget,
 } from './contracts/messaging-store-contract.js';
 export { messagingStoreContract } from './contracts/messaging-store-contract.js';
-export type { MessagingStoreRawReader, SettingsStoreRawReader } from './contracts/raw-readers.js';
+export type {
+  EmailLogRawReader,
+  MessagingStoreRawReader,
+  SettingsStoreRawReader,
+  StoreEmailSettingsRawReader,
+} from './contracts/raw-readers.js';
 export type {
   SettingsStoreContractOptions,
   SettingsStoreContractTarget,
 } from './contracts/settings-store-contract.js';
 export { settingsStoreContract } from './contracts/settings-store-contract.js';
+export type {
+  StoreEmailSettingsRepositoryContractOptions,
+  StoreEmailSettingsRepositoryContractTarget,
+} from './contracts/store-email-settings-repository-contract.js';
+export { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
 export { FixedClock } from './fixed-clock.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
+export { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
 export { InMemoryEventPublisher } from './in-memory-event-publisher.js';
 export type { InMemoryMailTransportOptions } from './in-memory-mail-transport.js';
 export { InMemoryMailTransport } from './in-memory-mail-transport.js';
+export { InMemoryMailTransportFactory } from './in-memory-mail-transport-factory.js';
 export { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
+export { fakePng, InMemoryMediaInspector } from './in-memory-media-inspector.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export { InMemorySettingsStore } from './in-memory-settings-store.js';
+export { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
+export { ReversibleSecretCipher } from './reversible-secret-cipher.js';
 export { SequentialIds } from './sequential-ids.js';
-export { assertSafeStoragePath } from './storage-path.js';
+export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';

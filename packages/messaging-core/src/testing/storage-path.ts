@@ -18,3 +18,33 @@ export function assertSafeStoragePath(path: string): void {
     if (segment === '' || segment === '.' || segment === '..') fail(`segment "${segment}"`);
   }
 }
+
+/**
+ * The error every `AttachmentStorage` raises when a `put` exceeds `maxBytes`, so adapters fail
+ * identically.
+ *
+ * @example
+ * ```ts
+ * if (size > maxBytes) throw fileTooLarge(maxBytes);
+ * ```
+ */
+export function fileTooLarge(maxBytes: number): MessagingError {
+  return new MessagingError('PAYLOAD_TOO_LARGE', `file is larger than ${maxBytes} bytes`, {
+    field: 'file',
+    details: { maxBytes },
+  });
+}
+
+/**
+ * Checks a `list` prefix: empty (everything) or a safe path ending in `/`.
+ *
+ * @example
+ * ```ts
+ * assertSafeStoragePrefix('uploads/messages/');
+ * ```
+ */
+export function assertSafeStoragePrefix(prefix: string): void {
+  if (prefix === '') return;
+  if (!prefix.endsWith('/')) throw MessagingError.validation('prefix', 'a storage prefix ends with "/"');
+  assertSafeStoragePath(prefix.slice(0, -1));
+}

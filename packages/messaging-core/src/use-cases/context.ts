@@ -3,10 +3,12 @@ import type { Conversation, ConversationParticipant } from '../model/conversatio
 import type { Actor } from '../model/participant-ref.js';
 import { sameParticipant } from '../model/participant-ref.js';
 import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
+import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { IdGenerator } from '../ports/id-generator.js';
+import type { MediaInspector } from '../ports/media-inspector.js';
 import type { MessagingStore } from '../ports/messaging-store.js';
 import type { PlatformSettings } from '../settings/platform-settings.js';
 
@@ -19,6 +21,8 @@ export interface CoreContext {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly events: EventPublisher;
+  /** Attachment bytes and their inspection; absent: attachment use cases fail with `INTERNAL`. */
+  readonly attachments?: { readonly storage: AttachmentStorage; readonly inspector: MediaInspector };
 }
 
 export function enforce(decision: PolicyDecision): void {

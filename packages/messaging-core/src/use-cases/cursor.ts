@@ -72,3 +72,18 @@ export function decodeMessageCursor(cursor: string, conversationId: string, fiel
   }
   return { conversationId, createdAt: date(createdAt, field), messageId: text(messageId, field) };
 }
+
+export interface EmailLogPageCursor {
+  readonly createdAt: Date;
+  readonly id: string;
+}
+
+export function encodeEmailLogCursor(cursor: EmailLogPageCursor): string {
+  return encode(['e1', cursor.createdAt.getTime(), cursor.id]);
+}
+
+export function decodeEmailLogCursor(cursor: string, field = 'cursor'): EmailLogPageCursor {
+  const [tag, createdAt, id] = decode(cursor, field);
+  if (tag !== 'e1') throw MessagingError.validation(field, `${field} is not a valid cursor`);
+  return { createdAt: date(createdAt, field), id: text(id, field) };
+}

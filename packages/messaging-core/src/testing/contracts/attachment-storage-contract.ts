@@ -95,8 +95,12 @@ export function attachmentStorageContract(options: AttachmentStorageContractOpti
       const { storage } = target;
       expect(
         await codeOf(storage.put({ path: 'uploads/big.bin', content: chunks('12345', '6'), maxBytes: 5 })),
-      ).toBe('VALIDATION');
+      ).toBe('PAYLOAD_TOO_LARGE');
       expect(await storage.exists('uploads/big.bin')).toBe(false);
+      const error = await storage
+        .put({ path: 'uploads/big.bin', content: chunks('123456'), maxBytes: 5 })
+        .catch((e: unknown) => e);
+      expect(error).toMatchObject({ field: 'file', details: { maxBytes: 5 } });
       const exact = await storage.put({
         path: 'uploads/exact.bin',
         content: chunks('123', '45'),
@@ -120,6 +124,39 @@ export function attachmentStorageContract(options: AttachmentStorageContractOpti
         expect(await codeOf(storage.openRead(path)), JSON.stringify(path)).toBe('VALIDATION');
         expect(await codeOf(storage.delete(path)), JSON.stringify(path)).toBe('VALIDATION');
       }
+    });
+
+    it('lists the objects under a prefix with size and modification time, and nothing half-written', async () => {
+      const { storage } = target;
+      const before = Date.now() - 60_000;
+      await storage.put({ path: 'uploads/messages/2026/03/c1/a.txt', content: chunks('abc') });
+      await storage.put({ path: 'uploads/messages/2026/04/c2/b.txt', content: chunks('hello') });
+      await storage.put({ path: 'uploads/other/c.txt', content: chunks('x') });
+      await storage.put({ path: 'uploads/messagesX/d.txt', content: chunks('x') }).catch(() => undefined);
+      await storage
+        .put({ path: 'uploads/messages/2026/04/c2/e.txt', content: failing('half') })
+        .catch(() => undefined);
+      const listed = [];
+      for await (const object of storage.list('uploads/messages/')) listed.push(object);
+      listed.sort((a, b) => a.path.localeCompare(b.path));
+      expect(listed.map(({ path, size }) => ({ path, size }))).toEqual([
+        { path: 'uploads/messages/2026/03/c1/a.txt', size: 3 },
+        { path: 'uploads/messages/2026/04/c2/b.txt', size: 5 },
+      ]);
+      for (const object of listed) {
+        expect(object.modifiedAt).toBeInstanceOf(Date);
+        expect(object.modifiedAt.getTime()).toBeGreaterThan(before);
+      }
+      const none = [];
+      for await (const object of storage.list('uploads/nothing-here/')) none.push(object);
+      expect(none).toEqual([]);
+      expect(
+        await codeOf(
+          (async () => {
+            for await (const _ of storage.list('../')) break;
+          })(),
+        ),
+      ).toBe('VALIDATION');
     });
 
     it('replaces an object written twice at the same path', async () => {

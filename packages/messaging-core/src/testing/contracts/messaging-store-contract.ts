@@ -477,6 +477,71 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
       });
     });
 
+    describe('attachment rows', () => {
+      async function messageWithFiles() {
+        const conversation = await createConversation();
+        const message = draft(conversation.id, STORE_USER, at(1), { content: '' });
+        const image = attachment(message.id, {
+          filePath: `uploads/messages/2026/03/${conversation.id}/img.png`,
+          thumbnailPath: `uploads/messages/2026/03/${conversation.id}/img.thumb.webp`,
+        });
+        const pdf = attachment(message.id, {
+          originalFilename: 'b.pdf',
+          filePath: `uploads/messages/2026/03/${conversation.id}/doc.pdf`,
+          mimeType: 'application/pdf',
+          isImage: false,
+          imageWidth: null,
+          imageHeight: null,
+          thumbnailPath: null,
+        });
+        const result = await append({
+          message: { ...message, attachments: [image, pdf] },
+          requireOpen: true,
+        });
+        expect(result.status).toBe('created');
+        return { conversation, message, image, pdf };
+      }
+
+      it('finds one attachment by conversation and id, and nothing elsewhere', async () => {
+        const { conversation, message, image } = await messageWithFiles();
+        const other = await createConversation();
+        expect(await store.messages.findAttachment(conversation.id, image.id)).toEqual(image);
+        expect((await store.messages.findAttachment(conversation.id, image.id))?.messageId).toBe(message.id);
+        expect(await store.messages.findAttachment(other.id, image.id)).toBeNull();
+        expect(await store.messages.findAttachment(conversation.id, id())).toBeNull();
+      });
+
+      it('deletes chosen attachment rows and returns them', async () => {
+        const { conversation, message, image, pdf } = await messageWithFiles();
+        const other = await createConversation();
+        expect(await store.messages.deleteAttachments(other.id, message.id, [image.id])).toEqual([]);
+        expect(await store.messages.deleteAttachments(conversation.id, message.id, [image.id])).toEqual([
+          image,
+        ]);
+        expect((await raw.messages(conversation.id))[0]!.attachments).toEqual([pdf]);
+        expect((await raw.counts()).attachments).toBe(1);
+        expect(await store.messages.deleteAttachments(conversation.id, message.id, [image.id])).toEqual([]);
+      });
+
+      it('deletes every attachment row of a message when no ids are given', async () => {
+        const { conversation, message } = await messageWithFiles();
+        const removed = await store.messages.deleteAttachments(conversation.id, message.id);
+        expect(removed.map((a) => a.originalFilename).sort()).toEqual(['b.pdf', 'photo.png']);
+        expect((await raw.messages(conversation.id))[0]!.attachments).toEqual([]);
+        expect((await raw.counts()).attachments).toBe(0);
+        expect((await raw.counts()).messages).toBe(1);
+      });
+
+      it('tells which paths an attachment row points to, thumbnails included', async () => {
+        const { image, pdf } = await messageWithFiles();
+        const orphan = 'uploads/messages/2026/03/x/orphan.png';
+        expect(
+          await store.messages.referencedPaths([image.filePath, image.thumbnailPath!, pdf.filePath, orphan]),
+        ).toEqual(new Set([image.filePath, image.thumbnailPath!, pdf.filePath]));
+        expect(await store.messages.referencedPaths([])).toEqual(new Set());
+      });
+    });
+
     describe('transactions', () => {
       it('commits everything done in the unit of work', async () => {
         const conversation = conversationRecord();

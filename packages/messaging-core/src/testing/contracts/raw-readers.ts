@@ -1,6 +1,8 @@
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
+import type { EmailLog } from '../../model/email-log.js';
 import type { Message } from '../../model/message.js';
 import type { ParticipantRef } from '../../model/participant-ref.js';
+import type { StoreEmailSettings } from '../../model/store-email-settings.js';
 import type { StoredSetting } from '../../ports/settings-store.js';
 
 /**
@@ -30,4 +32,20 @@ export interface MessagingStoreRawReader {
 
 export interface SettingsStoreRawReader {
   setting(key: string): Promise<StoredSetting | null>;
+}
+
+/** Reads the email log's storage directly (see `emailLogRepositoryContract`). */
+export interface EmailLogRawReader {
+  log(id: string): Promise<EmailLog | null>;
+  /** Tracking events recorded as processed for a log, ordered by provider then event id. */
+  processedEvents(
+    emailLogId: string,
+  ): Promise<{ provider: string; eventId: string; type: string; processedAt: Date }[]>;
+  /** Number of logs stored. */
+  count(): Promise<number>;
+}
+
+/** Reads stored email settings directly: secrets as stored (ciphertext tokens). */
+export interface StoreEmailSettingsRawReader {
+  settings(storeId: string): Promise<StoreEmailSettings | null>;
 }

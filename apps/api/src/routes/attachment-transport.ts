@@ -1,0 +1,104 @@
+import type {} from '@fastify/multipart';
+import {
+  type MessagingCore,
+  MessagingError,
+  type OpenedAttachment,
+  type UploadedFile,
+} from '@parley/messaging-core';
+import contentDisposition from 'content-disposition';
+import type { FastifyRequest } from 'fastify';
+
+/** Percent-encoding of RFC 8187 `ext-value`s (attr-char only). */
+function encodeExtValue(value: string): string {
+  return encodeURIComponent(value).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+/**
+ * `Content-Disposition: attachment` with a quoted ASCII fallback `filename` and, always, the
+ * RFC 6266 `filename*` carrying the UTF-8 name.
+ *
+ * @example
+ * ```ts
+ * attachmentDisposition('Grüße.pdf'); // attachment; filename="Gru_e.pdf"; filename*=UTF-8''Gr%C3%BC%C3%9Fe.pdf
+ * ```
+ */
+export function attachmentDisposition(filename: string): string {
+  // The plain `filename` stays ASCII (accents dropped, the rest `_`); `filename*` has the real name.
+  const fallback = filename
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\x20-\x7e]/g, '_');
+  const header = contentDisposition(filename, { type: 'attachment', fallback });
+  return header.includes('filename*=') ? header : `${header}; filename*=UTF-8''${encodeExtValue(filename)}`;
+}
+
+function thumbnailName(originalFilename: string, mimeType: string): string {
+  const dot = originalFilename.lastIndexOf('.');
+  const stem = dot > 0 ? originalFilename.slice(0, dot) : originalFilename;
+  return `${stem}.thumb.${mimeType === 'image/jpeg' ? 'jpg' : 'webp'}`;
+}
+
+/**
+ * Response headers of a download: the stored type (UTF-8 for text), its length, an attachment
+ * disposition and `nosniff`, so a browser never renders an upload inline as something else.
+ *
+ * @example
+ * ```ts
+ * reply.headers(attachmentDownloadHeaders(await core.openAttachment(actor, id, attachmentId), false));
+ * ```
+ */
+export function attachmentDownloadHeaders(
+  opened: OpenedAttachment,
+  thumbnail: boolean,
+): Record<string, string> {
+  const name = thumbnail
+    ? thumbnailName(opened.attachment.originalFilename, opened.mimeType)
+    : opened.attachment.originalFilename;
+  return {
+    'content-type': opened.mimeType.startsWith('text/')
+      ? `${opened.mimeType}; charset=utf-8`
+      : opened.mimeType,
+    'content-length': String(opened.size),
+    'content-disposition': attachmentDisposition(name),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'private, no-store',
+  };
+}
+
+/**
+ * A multipart send as the core's input: the `content` field and the files, streamed in request
+ * order. The size and count limits are read from the platform settings now (for this request);
+ * busboy is told one byte and one file more, so going over is seen and refused (413 / 400) rather
+ * than silently truncated.
+ *
+ * @example
+ * ```ts
+ * await core.sendMessageWithAttachments(actor, { conversationId, ...(await multipartMessage(request, core)) });
+ * ```
+ */
+export async function multipartMessage(
+  request: FastifyRequest,
+  core: MessagingCore,
+): Promise<{ content: () => string; files: AsyncIterable<UploadedFile> }> {
+  const maxBytes = Math.floor((await core.settings.number('message_attachment_max_size_mb')) * 1024 * 1024);
+  const maxFiles = await core.settings.number('message_attachment_max_files');
+  const parts = request.parts({
+    limits: { fileSize: maxBytes + 1, files: maxFiles + 1, fields: 4, fieldSize: 1_048_576 },
+  });
+  let content = '';
+  async function* files(): AsyncIterable<UploadedFile> {
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        yield { originalFilename: part.filename || 'file', content: part.file };
+      } else if (part.fieldname === 'content') {
+        content = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+      } else {
+        throw MessagingError.validation(part.fieldname, `${part.fieldname} is not a known field`);
+      }
+    }
+  }
+  return { content: () => content, files: files() };
+}

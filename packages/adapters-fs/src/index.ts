@@ -1,0 +1,2 @@
+export type { FsAttachmentStorageConfig, FsAttachmentStorageFs } from './fs-attachment-storage.js';
+export { FsAttachmentStorage } from './fs-attachment-storage.js';

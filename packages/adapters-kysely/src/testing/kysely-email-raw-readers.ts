@@ -1,0 +1,67 @@
+import type { EmailLogRawReader, StoreEmailSettingsRawReader } from '@parley/messaging-core/testing';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+import {
+  type EmailLogRow,
+  type StoreEmailSettingsRow,
+  toEmailLog,
+  toStoreEmailSettings,
+} from '../email-row-mappers.js';
+import { toNumber } from '../row-mappers.js';
+
+/**
+ * Reads `email_logs` and `email_delivery_events` with plain SQL, bypassing the repository.
+ *
+ * @example
+ * ```ts
+ * const raw = createEmailLogRawReader(database.db);
+ * (await raw.log(id))?.status; // "sent"
+ * ```
+ */
+export function createEmailLogRawReader(db: Kysely<Database>): EmailLogRawReader {
+  return {
+    async log(id) {
+      const { rows } = await sql<EmailLogRow>`select * from email_logs where id = ${id}`.execute(db);
+      return rows[0] === undefined ? null : toEmailLog(rows[0]);
+    },
+    async processedEvents(emailLogId) {
+      const { rows } = await sql<{
+        provider: string;
+        event_id: string;
+        event_type: string;
+        processed_at: Date;
+      }>`
+        select provider, event_id, event_type, processed_at from email_delivery_events
+        where email_log_id = ${emailLogId}
+        order by provider collate "C", event_id collate "C"`.execute(db);
+      return rows.map((r) => ({
+        provider: r.provider,
+        eventId: r.event_id,
+        type: r.event_type,
+        processedAt: r.processed_at,
+      }));
+    },
+    async count() {
+      const { rows } = await sql<{ n: string | number }>`select count(*) as n from email_logs`.execute(db);
+      return toNumber(rows[0]?.n);
+    },
+  };
+}
+
+/**
+ * Reads `store_email_settings` with plain SQL: secrets exactly as stored (tokens).
+ *
+ * @example
+ * ```ts
+ * (await createStoreEmailSettingsRawReader(db).settings('acme'))?.sendgridApiKey; // "v1.k1.…"
+ * ```
+ */
+export function createStoreEmailSettingsRawReader(db: Kysely<Database>): StoreEmailSettingsRawReader {
+  return {
+    async settings(storeId) {
+      const { rows } = await sql<StoreEmailSettingsRow>`
+        select * from store_email_settings where store_id = ${storeId}`.execute(db);
+      return rows[0] === undefined ? null : toStoreEmailSettings(rows[0]);
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { Clock } from '../ports/clock.js';
+import type { EmailLogRepository } from '../ports/email-log-repository.js';
+import type { IdGenerator } from '../ports/id-generator.js';
+import type { MailAddress } from '../ports/mail-transport.js';
+import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
+import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
+
+/** What the email use cases run against. */
+export interface EmailContext {
+  readonly directory: MarketplaceDirectory;
+  readonly emailSettings: StoreEmailSettingsRepository;
+  readonly emailLogs: EmailLogRepository;
+  readonly cipher: SecretCipher;
+  readonly transports: MailTransportFactory;
+  /** The platform's sender, used with the platform default transport. */
+  readonly platformFrom: MailAddress;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+}

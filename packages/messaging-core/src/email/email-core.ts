@@ -1,0 +1,86 @@
+import type { DeliveryEvent } from '../model/delivery-event.js';
+import type { Actor } from '../model/participant-ref.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { EmailLogRepository } from '../ports/email-log-repository.js';
+import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
+import type { MailAddress } from '../ports/mail-transport.js';
+import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
+import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
+import { applyDeliveryEvents, type DeliveryEventResult } from './apply-delivery-events.js';
+import type { EmailContext } from './email-context.js';
+import { type EmailLogList, type ListEmailLogsInput, listEmailLogs } from './list-email-logs.js';
+import { type SendEmailInput, type SendEmailResult, sendEmail } from './send-email.js';
+import {
+  getStoreEmailSettings,
+  getStoreEmailSettingsForAdmin,
+  type StoreEmailSettingsView,
+  type UpdateStoreEmailSettingsInput,
+  updateStoreEmailSettings,
+  type VerifyStoreEmailSettingsResult,
+  verifyStoreEmailSettings,
+} from './store-email-settings-use-cases.js';
+
+export interface EmailCoreDependencies {
+  readonly directory: MarketplaceDirectory;
+  readonly emailSettings: StoreEmailSettingsRepository;
+  readonly emailLogs: EmailLogRepository;
+  readonly cipher: SecretCipher;
+  readonly transports: MailTransportFactory;
+  /** The sender of platform mail (config `PARLEY_MAIL_FROM`). */
+  readonly platformFrom: MailAddress;
+  /** Defaults to the wall clock. */
+  readonly clock?: Clock;
+  /** Defaults to UUIDv7. */
+  readonly ids?: IdGenerator;
+}
+
+/** Parley's email use cases, bound to their ports. Failures are `MessagingError`s. */
+export interface EmailCore {
+  getStoreEmailSettings(actor: Actor): Promise<StoreEmailSettingsView>;
+  updateStoreEmailSettings(
+    actor: Actor,
+    input: UpdateStoreEmailSettingsInput,
+  ): Promise<StoreEmailSettingsView>;
+  verifyStoreEmailSettings(actor: Actor): Promise<VerifyStoreEmailSettingsResult>;
+  getStoreEmailSettingsForAdmin(actor: Actor, storeId: string): Promise<StoreEmailSettingsView>;
+  sendEmail(input: SendEmailInput): Promise<SendEmailResult>;
+  applyDeliveryEvents(events: readonly DeliveryEvent[]): Promise<DeliveryEventResult[]>;
+  listEmailLogs(actor: Actor, input?: ListEmailLogsInput): Promise<EmailLogList>;
+}
+
+/**
+ * Builds the email use cases from their ports (the composition root calls this once).
+ *
+ * @example
+ * ```ts
+ * const email = createEmailCore({
+ *   directory, emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
+ *   emailLogs: new InMemoryEmailLogRepository(), cipher, transports,
+ *   platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
+ * });
+ * await email.applyDeliveryEvents(events);
+ * ```
+ */
+export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
+  const ctx: EmailContext = {
+    directory: deps.directory,
+    emailSettings: deps.emailSettings,
+    emailLogs: deps.emailLogs,
+    cipher: deps.cipher,
+    transports: deps.transports,
+    platformFrom: deps.platformFrom,
+    clock: deps.clock ?? systemClock,
+    ids: deps.ids ?? uuidV7Ids,
+  };
+  return {
+    getStoreEmailSettings: (actor) => getStoreEmailSettings(ctx, actor),
+    updateStoreEmailSettings: (actor, input) => updateStoreEmailSettings(ctx, actor, input),
+    verifyStoreEmailSettings: (actor) => verifyStoreEmailSettings(ctx, actor),
+    getStoreEmailSettingsForAdmin: (actor, storeId) => getStoreEmailSettingsForAdmin(ctx, actor, storeId),
+    sendEmail: (input) => sendEmail(ctx, input),
+    applyDeliveryEvents: (events) => applyDeliveryEvents(ctx, events),
+    listEmailLogs: (actor, input) => listEmailLogs(ctx, actor, input),
+  };
+}
