@@ -6,6 +6,7 @@
 // dropped; BENCH_DURATION seconds per workload (default 10); BENCH_CONNECTIONS autocannon connections
 // (default 20); BENCH_POOL the API's pool size and pgbench's clients (default 10).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -139,11 +140,12 @@ async function captureSendSql(url: string, conversationId: string): Promise<stri
     settings: new KyselySettingsStore({ db }),
     ids: markedIds,
   });
-  await directory.getPlatformUser('bench-staff');
-  await core.sendMessage(
-    { type: 'store', id: 'bench-staff', storeId: 'bench-store' },
-    { conversationId, content: 'Your parcel left the warehouse.' },
-  );
+  // Exactly what the API does per send: the token check resolves the actor (one directory
+  // read), settings come from the core's cache once warm, then load + append.
+  await core.settings.number('message_max_length');
+  captured.length = 0;
+  const actor = await core.resolveActor({ type: 'store', id: 'bench-staff', storeId: 'bench-store' });
+  await core.sendMessage(actor, { conversationId, content: 'Your parcel left the warehouse.' });
   await db.destroy();
   return captured
     .map(inline)
@@ -164,6 +166,7 @@ async function startApi(url: string, dataDir: string): Promise<{ child: ChildPro
         PARLEY_DATA_DIR: dataDir,
         PARLEY_PORT: '0',
         PARLEY_JWT_SECRET: SECRET,
+        PARLEY_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
         PARLEY_LOG_LEVEL: 'warn',
         PARLEY_RATE_LIMIT_MAX: '1000000',
         PARLEY_SEED_DEMO: 'false',
