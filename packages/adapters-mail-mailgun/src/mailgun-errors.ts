@@ -1,25 +1,9 @@
-import { isMessagingError, MessagingError } from '@parley/messaging-core';
-
-/**
- * Error codes (Node and axios) for a request that never got an HTTP answer: the connection failed
- * or the client's timeout fired. Sending again later may work.
- */
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ERR_NETWORK',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
+import {
+  isMessagingError,
+  MessagingError,
+  NETWORK_ERROR_CODES,
+  TIMEOUT_ERROR_CODES,
+} from '@parley/messaging-core';
 
 /** The fields of mailgun.js's `APIError` (`type: 'MailgunAPIError'`). */
 interface MailgunApiErrorFields {
@@ -66,7 +50,9 @@ export function classifyMailgunError(error: unknown): MessagingError {
   if (api !== null) {
     if (NETWORK_ERROR_CODES.has(api.message)) {
       const code = api.message;
-      const what = TIMEOUT_CODES.has(code) ? 'Mailgun did not answer in time' : 'could not reach Mailgun';
+      const what = TIMEOUT_ERROR_CODES.has(code)
+        ? 'Mailgun did not answer in time'
+        : 'could not reach Mailgun';
       return new MessagingError('MAIL_RETRYABLE', `${what} (${code}: ${api.details})`, {
         details: { provider: 'mailgun', code },
         cause: error,

@@ -1,4 +1,9 @@
-import { isMessagingError, MessagingError } from '@parley/messaging-core';
+import {
+  isMessagingError,
+  MessagingError,
+  NETWORK_ERROR_CODES,
+  TIMEOUT_ERROR_CODES,
+} from '@parley/messaging-core';
 
 /** One entry of SendGrid's `{"errors": [...]}` error body. */
 export interface SendGridApiError {
@@ -6,27 +11,6 @@ export interface SendGridApiError {
   readonly field?: string | null;
   readonly help?: string | null;
 }
-
-/**
- * Error codes (Node and axios) for a request that never got an HTTP answer: the connection failed
- * or the client's timeout fired. Sending again later may work.
- */
-const NETWORK_ERROR_CODES = new Set([
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ERR_NETWORK',
-  'ERR_SOCKET_CONNECTION_TIMEOUT',
-]);
-const TIMEOUT_CODES = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_SOCKET_CONNECTION_TIMEOUT']);
 
 function record(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
@@ -116,7 +100,9 @@ export function classifySendGridError(error: unknown): MessagingError {
   const code = typeof fields?.code === 'string' ? fields.code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (code !== undefined && NETWORK_ERROR_CODES.has(code)) {
-    const what = TIMEOUT_CODES.has(code) ? 'SendGrid did not answer in time' : 'could not reach SendGrid';
+    const what = TIMEOUT_ERROR_CODES.has(code)
+      ? 'SendGrid did not answer in time'
+      : 'could not reach SendGrid';
     return new MessagingError('MAIL_RETRYABLE', `${what} (${code}: ${message})`, {
       details: { provider: 'sendgrid', code },
       cause: error instanceof Error ? withoutRequest(error, code) : undefined,
