@@ -4,6 +4,7 @@ import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   createDatabase,
   KyselyEmailLogRepository,
+  KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselySettingsStore,
@@ -11,12 +12,15 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
+import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import {
   type Clock,
   createEmailCore,
+  createEmailTemplatesCore,
   createMessagingCore,
   type EmailCore,
+  type EmailTemplatesCore,
   type MarketplaceDirectory,
   type MessagingCore,
   systemClock,
@@ -49,6 +53,8 @@ export interface ComposedApi {
   readonly core: MessagingCore;
   /** Email settings, sending, the email log and `applyDeliveryEvents` (for the tracking webhooks). */
   readonly email: EmailCore;
+  /** Email templates (Liquid, untrusted-safe) and `renderEmail` for notifications. */
+  readonly emailTemplates: EmailTemplatesCore;
   readonly directory: MarketplaceDirectory;
   readonly database: ParleyDatabase;
   readonly jwtSecret: ResolvedJwtSecret;
@@ -119,11 +125,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       platformFrom: config.mail.from,
       clock,
     });
+    const emailTemplates = createEmailTemplatesCore({
+      templates: new KyselyEmailTemplateRepository({ db: database.db }),
+      renderer: new LiquidTemplateRenderer(),
+      clock,
+    });
     const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
     const app = await buildServer(
       {
         core,
         email,
+        emailTemplates,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
           ...emailWebhookVerifiers(config.emailWebhooks, clock),
@@ -153,6 +165,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       config,
       core,
       email,
+      emailTemplates,
       directory,
       database,
       jwtSecret,

@@ -13,6 +13,7 @@ import {
 import {
   type Clock,
   type EmailCore,
+  type EmailTemplatesCore,
   isValidEmail,
   type MarketplaceDirectory,
   type MessagingCore,
@@ -24,6 +25,7 @@ import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
 import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
+import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { messagingRoutes } from './routes/messaging-routes.js';
@@ -50,6 +52,8 @@ export interface ServerDependencies {
   readonly emailWebhooks?: EmailWebhookDependencies;
   /** Store email settings and the email log routes; absent: those routes are not registered. */
   readonly email?: EmailCore;
+  /** Platform email templates and store overrides; absent: those routes are not registered. */
+  readonly emailTemplates?: EmailTemplatesCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -241,6 +245,14 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
           description: "Admins: any store's email settings (masked) and the email log.",
         },
         {
+          name: 'Store email templates',
+          description: "Store staff: override the platform's email templates (Liquid) and preview them.",
+        },
+        {
+          name: 'Admin email templates',
+          description: 'Admins: the platform email templates (Liquid), and previews with sample variables.',
+        },
+        {
           name: 'Email webhooks',
           description:
             'Delivery tracking from SendGrid, Mailgun and Amazon SES (verified by signature, no bearer token).',
@@ -284,6 +296,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (deps.email) {
     await app.register(storeEmailRoutes, { prefix: '/api/v1/store', email: deps.email });
     await app.register(adminEmailRoutes, { prefix: '/api/v1/admin', email: deps.email });
+  }
+  if (deps.emailTemplates) {
+    await app.register(storeEmailTemplateRoutes, { prefix: '/api/v1/store', templates: deps.emailTemplates });
+    await app.register(adminEmailTemplateRoutes, { prefix: '/api/v1/admin', templates: deps.emailTemplates });
   }
   await app.register(emailWebhookRoutes, {
     prefix: '/api/v1/webhooks/email',

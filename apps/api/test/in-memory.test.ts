@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AesGcmSecretCipher } from '@parley/adapters-crypto';
+import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
-import { createEmailCore } from '@parley/messaging-core';
+import { createEmailCore, createEmailTemplatesCore } from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
   InMemoryEmailLogRepository,
+  InMemoryEmailTemplateRepository,
   InMemoryStoreEmailSettingsRepository,
 } from '@parley/messaging-core/testing';
 import { AdapterMailTransportFactory } from '../src/mail/adapter-mail-transport-factory.js';
@@ -12,6 +14,7 @@ import { apiScenarios } from './support/api-scenarios.js';
 import { attachmentScenarios } from './support/attachment-scenarios.js';
 import { buildHarness } from './support/build-harness.js';
 import { emailScenarios } from './support/email-scenarios.js';
+import { emailTemplateScenarios } from './support/email-template-scenarios.js';
 
 apiScenarios('in-memory adapters', async (options) => {
   const { core, directory } = createInMemoryMessaging();
@@ -63,4 +66,13 @@ attachmentScenarios('in-memory adapters (sharp for images)', async () => {
   });
   const harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
   return { harness, core, storage: attachments, close: () => harness.close() };
+});
+
+emailTemplateScenarios('in-memory adapters (Liquid)', async () => {
+  const { core, directory } = createInMemoryMessaging();
+  const emailTemplates = createEmailTemplatesCore({
+    templates: new InMemoryEmailTemplateRepository({ directory }),
+    renderer: new LiquidTemplateRenderer(),
+  });
+  return buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { emailTemplates });
 });

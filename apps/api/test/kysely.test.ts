@@ -6,14 +6,16 @@ import { AesGcmSecretCipher } from '@parley/adapters-crypto';
 import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   KyselyEmailLogRepository,
+  KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
 } from '@parley/adapters-kysely';
 import { openTestDatabase, type TestDatabase } from '@parley/adapters-kysely/testing';
+import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
-import { createEmailCore, createMessagingCore } from '@parley/messaging-core';
+import { createEmailCore, createEmailTemplatesCore, createMessagingCore } from '@parley/messaging-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
 import { AdapterMailTransportFactory } from '../src/mail/adapter-mail-transport-factory.js';
@@ -21,6 +23,7 @@ import { apiScenarios } from './support/api-scenarios.js';
 import { attachmentScenarios } from './support/attachment-scenarios.js';
 import { buildHarness } from './support/build-harness.js';
 import { emailScenarios } from './support/email-scenarios.js';
+import { emailTemplateScenarios } from './support/email-template-scenarios.js';
 
 // The same scenarios over the Kysely adapters: PostgreSQL when DATABASE_URL is set (a schema of
 // its own), else embedded PGlite. Each scenario starts from empty tables.
@@ -114,4 +117,23 @@ attachmentScenarios('Kysely adapters (PostgreSQL or PGlite) and files on disk', 
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+});
+
+// Email templates as the composition root wires them: seeded tables and the Liquid renderer.
+emailTemplateScenarios('Kysely adapters (PostgreSQL or PGlite) and Liquid', async () => {
+  await database.truncate();
+  const directory = new KyselyMarketplaceDirectory({ db: database.db });
+  const core = createMessagingCore({
+    store: new KyselyMessagingStore({ db: database.db }),
+    directory,
+    settings: new KyselySettingsStore({ db: database.db }),
+  });
+  const emailTemplates = createEmailTemplatesCore({
+    templates: new KyselyEmailTemplateRepository({ db: database.db }),
+    renderer: new LiquidTemplateRenderer(),
+  });
+  const check = async () => {
+    await sql`select 1`.execute(database.db);
+  };
+  return buildHarness(core, directory, { kind: database.kind, check }, { emailTemplates });
 });

@@ -1,9 +1,11 @@
-import { createEmailCore } from '@parley/messaging-core';
+import { createEmailCore, createEmailTemplatesCore } from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
   InMemoryEmailLogRepository,
+  InMemoryEmailTemplateRepository,
   InMemoryMailTransportFactory,
   InMemoryStoreEmailSettingsRepository,
+  InMemoryTemplateRenderer,
   ReversibleSecretCipher,
 } from '@parley/messaging-core/testing';
 import { validate } from '@readme/openapi-parser';
@@ -52,6 +54,15 @@ const EXPECTED_ROUTES = [
   'get /api/v1/store/email-logs',
   'get /api/v1/admin/stores/{store_id}/email-settings',
   'get /api/v1/admin/email-logs',
+  'get /api/v1/admin/email-templates',
+  'get /api/v1/admin/email-templates/{code}/{language}',
+  'put /api/v1/admin/email-templates/{code}/{language}',
+  'post /api/v1/admin/email-templates/{code}/{language}/preview',
+  'get /api/v1/store/email-templates',
+  'get /api/v1/store/email-templates/{code}/{language}',
+  'put /api/v1/store/email-templates/{code}/{language}',
+  'delete /api/v1/store/email-templates/{code}/{language}',
+  'post /api/v1/store/email-templates/{code}/{language}/preview',
   'get /healthz',
   'get /readyz',
   'post /api/v1/webhooks/email/sendgrid',
@@ -75,7 +86,16 @@ describe('OpenAPI document', () => {
       transports: new InMemoryMailTransportFactory(),
       platformFrom: { address: 'no-reply@parley.test' },
     });
-    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { email });
+    const emailTemplates = createEmailTemplatesCore({
+      templates: new InMemoryEmailTemplateRepository({ directory }),
+      renderer: new InMemoryTemplateRenderer(),
+    });
+    harness = await buildHarness(
+      core,
+      directory,
+      { kind: 'memory', check: async () => {} },
+      { email, emailTemplates },
+    );
     const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);

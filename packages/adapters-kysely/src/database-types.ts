@@ -48,6 +48,11 @@ export interface ConversationParticipantsTable {
   /** Copied from the conversation on every append, so an inbox is one index range scan. */
   last_activity_at: Timestamp;
   joined_at: Timestamp;
+  /**
+   * The conversation's `store_id`, copied onto the membership (0007) so store-scoped inbox, count
+   * and badge queries need no join. Filled by an insert trigger when a writer leaves it out.
+   */
+  conversation_store_id: Generated<string | null>;
 }
 
 /** `messages`: every message, system and soft-deleted ones included. */
@@ -214,6 +219,40 @@ export interface EmailDeliveryEventsTable {
  * const open = await db.selectFrom('conversations').select('id').where('is_closed', '=', false).execute();
  * ```
  */
+/** `email_templates`: platform templates, primary key (code, language). */
+export interface EmailTemplatesTable {
+  code: string;
+  language: string;
+  name: string;
+  description: string;
+  /** auth | orders | billing | system | marketing (CHECK constraint). */
+  category: string;
+  subject: string;
+  body_html: string;
+  body_text: string | null;
+  /** `[{ name, description }]`. */
+  variables: ColumnType<JsonValue, string, string>;
+  /** `["name", …]`. */
+  required_variables: ColumnType<JsonValue, string, string>;
+  is_active: boolean;
+  is_platform_only: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `store_email_templates`: stores' overrides, primary key (store_id, code, language), FK to stores. */
+export interface StoreEmailTemplatesTable {
+  store_id: string;
+  code: string;
+  language: string;
+  subject: string;
+  body_html: string;
+  body_text: string | null;
+  is_active: boolean;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
@@ -227,4 +266,6 @@ export interface Database {
   store_email_settings: StoreEmailSettingsTable;
   email_logs: EmailLogsTable;
   email_delivery_events: EmailDeliveryEventsTable;
+  email_templates: EmailTemplatesTable;
+  store_email_templates: StoreEmailTemplatesTable;
 }

@@ -12,6 +12,7 @@ export type {
   Database,
   EmailDeliveryEventsTable,
   EmailLogsTable,
+  EmailTemplatesTable,
   Int8,
   JsonValue,
   MessageAttachmentsTable,
@@ -21,12 +22,15 @@ export type {
   PlatformUsersTable,
   SendIdempotencyKeysTable,
   StoreEmailSettingsTable,
+  StoreEmailTemplatesTable,
   StoresTable,
   Timestamp,
 } from './database-types.js';
 export { KyselyConversationRepository } from './kysely-conversation-repository.js';
 export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-repository.js';
 export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
+export type { KyselyEmailTemplateRepositoryConfig } from './kysely-email-template-repository.js';
+export { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
 export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
 export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';

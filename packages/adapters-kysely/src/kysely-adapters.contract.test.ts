@@ -1,18 +1,21 @@
 import {
   directoryContract,
   emailLogRepositoryContract,
+  emailTemplateRepositoryContract,
   messagingStoreContract,
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
 } from '@parley/messaging-core/testing';
 import { afterAll, describe } from 'vitest';
 import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
+import { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
 import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { KyselySettingsStore } from './kysely-settings-store.js';
 import { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
 import {
   createEmailLogRawReader,
+  createEmailTemplateRawReader,
   createStoreEmailSettingsRawReader,
 } from './testing/kysely-email-raw-readers.js';
 import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
@@ -74,6 +77,21 @@ describe.each(targets)('kysely adapters on %s', (target) => {
       return {
         repository: new KyselyStoreEmailSettingsRepository({ db }),
         raw: createStoreEmailSettingsRawReader(db),
+        addStore: async (id) => {
+          await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+        },
+      };
+    },
+  });
+
+  emailTemplateRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      const directory = new KyselyMarketplaceDirectory({ db });
+      return {
+        repository: new KyselyEmailTemplateRepository({ db }),
+        raw: createEmailTemplateRawReader(db),
         addStore: async (id) => {
           await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
         },

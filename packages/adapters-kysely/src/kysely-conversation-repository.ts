@@ -68,22 +68,56 @@ function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: re
   return picked as T;
 }
 
-/** One row of an inbox page: conversation (`c_`), membership (`p_`), latest message (`m_`), sort key. */
+/**
+ * One row of an inbox page: conversation (`c_`), membership (`p_`), latest message (`m_`), sort
+ * key, and the conversation's memberships as a JSON array (`participants`, see `participantsJoin`).
+ */
 type InboxRow = Record<string, unknown> & {
   readonly sort_at: Date;
   readonly m_id: string | null;
   readonly m_has_attachments: boolean | null;
+  readonly participants: readonly JsonParticipant[] | string | null;
 };
 
-/** The filter's conditions on `p` (membership) and `c` (conversation), each starting with `and`. */
+/** A membership as `json_build_object` renders it: timestamps come back as ISO 8601 strings. */
+type JsonParticipant = Omit<ParticipantRow, 'last_read_at' | 'last_activity_at' | 'joined_at'> & {
+  readonly last_read_at: string | null;
+  readonly last_activity_at: string;
+  readonly joined_at: string;
+};
+
+/** The memberships of an inbox row, timestamps turned back into `Date`s. */
+function participantsFromJson(value: InboxRow['participants']): ConversationParticipant[] {
+  if (value === null) return [];
+  const list: readonly JsonParticipant[] = typeof value === 'string' ? JSON.parse(value) : value;
+  return list.map((p) =>
+    toParticipant({
+      ...p,
+      last_read_at: p.last_read_at === null ? null : new Date(p.last_read_at),
+      last_activity_at: new Date(p.last_activity_at),
+      joined_at: new Date(p.joined_at),
+    }),
+  );
+}
+
+/**
+ * The filter's conditions on `p` (membership) and `c` (conversation), each starting with `and`.
+ * The store scope reads the membership's copy of the conversation's store, so only the
+ * conversation type and closed state need `c` (see `needsConversation`).
+ */
 function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
   if (filter.conversationType !== undefined)
     parts.push(sql` and c.conversation_type = ${filter.conversationType}`);
   if (filter.isClosed !== undefined) parts.push(sql` and c.is_closed = ${filter.isClosed}`);
   if (filter.unreadOnly === true) parts.push(sql` and p.unread_count > 0`);
-  if (filter.storeId !== undefined) parts.push(sql` and c.store_id = ${filter.storeId}`);
+  if (filter.storeId !== undefined) parts.push(sql` and p.conversation_store_id = ${filter.storeId}`);
   return sql.join(parts, sql``);
+}
+
+/** Whether `filterConditions(filter)` reads the conversation row `c`. */
+function needsConversation(filter: InboxFilter): boolean {
+  return filter.conversationType !== undefined || filter.isClosed !== undefined;
 }
 
 /**
@@ -143,6 +177,8 @@ export class KyselyConversationRepository implements ConversationRepository {
       muted: p.muted,
       last_activity_at: p.lastActivityAt,
       joined_at: p.joinedAt,
+      // Denormalized for store-scoped inbox, count and badge queries (migration 0007).
+      conversation_store_id: conversation.storeId,
     }));
     try {
       if (members.length === 0) {
@@ -248,8 +284,6 @@ export class KyselyConversationRepository implements ConversationRepository {
     const pageRows = rows.slice(0, limit);
     if (pageRows.length === 0) return { entries: [], nextCursor: null };
 
-    const conversationIds = pageRows.map((row) => row.c_id as string);
-    const participants = await this.#participantsOf(conversationIds);
     const messageRows = pageRows
       .filter((row) => row.m_id !== null)
       .map((row) => ({
@@ -265,7 +299,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       return {
         conversation,
         membership: toParticipant(unprefixed<ParticipantRow>(row, 'p_', PARTICIPANT_COLUMNS)),
-        participants: participants.get(conversation.id) ?? [],
+        participants: participantsFromJson(row.participants),
         lastMessage: latest.get(conversation.id) ?? null,
       };
     });
@@ -289,11 +323,9 @@ export class KyselyConversationRepository implements ConversationRepository {
    * ```
    */
   async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
-    // The conversation is joined only when the filter reads it.
-    const join =
-      filter.conversationType === undefined && filter.isClosed === undefined && filter.storeId === undefined
-        ? sql``
-        : sql`join conversations c on c.id = p.conversation_id`;
+    // The conversation is joined only when the filter reads it: with no filter or only the store
+    // and unread ones, the total is an index-only scan of the inbox index.
+    const join = needsConversation(filter) ? sql`join conversations c on c.id = p.conversation_id` : sql``;
     const { rows } = await sql<{ total: string | number; total_unread: string | number | null }>`
       select
         (select count(*) from conversation_participants p ${join}
@@ -351,47 +383,41 @@ export class KyselyConversationRepository implements ConversationRepository {
       .executeTakeFirst();
     return row === undefined ? null : toConversation(row);
   }
-
-  /** Memberships of these conversations, each list ordered by participant type then id. */
-  async #participantsOf(conversationIds: readonly string[]): Promise<Map<string, ConversationParticipant[]>> {
-    const byConversation = new Map<string, ConversationParticipant[]>();
-    if (conversationIds.length === 0) return byConversation;
-    const rows = await this.#db
-      .selectFrom('conversation_participants')
-      .selectAll()
-      .where('conversation_id', 'in', conversationIds)
-      .orderBy('conversation_id')
-      .orderBy(sql`participant_type collate "C"`)
-      .orderBy(sql`participant_id collate "C"`)
-      .execute();
-    for (const row of rows) {
-      const list = byConversation.get(row.conversation_id) ?? [];
-      list.push(toParticipant(row));
-      byConversation.set(row.conversation_id, list);
-    }
-    return byConversation;
-  }
 }
 
-/** The badge query: one range scan of the inbox index, joined to conversations only for a store. */
+/**
+ * The badge query: an index-only scan of the partial `conversation_participants_unread_idx`
+ * (unread, non-muted memberships only), no join. Rows with no unread messages add nothing to the
+ * sum, and an empty sum (null) reads as 0.
+ */
 function badge(
   participant: ParticipantRef,
   storeId: string | undefined,
 ): RawBuilder<{ total: string | number | null }> {
-  const inStore =
-    storeId === undefined
-      ? sql``
-      : sql`and exists (select from conversations c where c.id = p.conversation_id and c.store_id = ${storeId})`;
+  const inStore = storeId === undefined ? sql`` : sql`and p.conversation_store_id = ${storeId}`;
   return sql`select sum(p.unread_count) as total from conversation_participants p
     where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
-      and not p.muted ${inStore}`;
+      and p.unread_count > 0 and not p.muted ${inStore}`;
 }
 
 /** Columns every inbox statement returns for a ranked membership `p` of conversation `c`. */
 function entryColumns(): RawBuilder<unknown> {
   return sql`${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)},
-    ${prefixed('lm', 'm_', MESSAGE_COLUMNS)}, lm.has_attachments as m_has_attachments`;
+    ${prefixed('lm', 'm_', MESSAGE_COLUMNS)}, lm.has_attachments as m_has_attachments,
+    pa.participants`;
 }
+
+/**
+ * The memberships of conversation `c` as one JSON array, ordered by participant type then id
+ * (bytewise, as `findWithParticipants` orders them): a range scan of
+ * `conversation_participants_pkey` per entry, in the page's statement instead of a second round trip.
+ */
+const participantsJoin = sql`cross join lateral (
+    select json_agg(json_build_object(${sql.join(
+      PARTICIPANT_COLUMNS.map((column) => sql`${sql.lit(column)}, ${sql.ref(`pp.${column}`)}`),
+    )}) order by pp.participant_type collate "C", pp.participant_id collate "C") as participants
+    from conversation_participants pp where pp.conversation_id = c.id
+  ) pa`;
 
 /** The latest message of conversation `c`, a backward scan of `messages_conversation_created_idx`. */
 const latestMessageJoin = sql`left join lateral (
@@ -407,6 +433,7 @@ function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: numb
     from conversation_participants p
     join conversations c on c.id = p.conversation_id
     ${latestMessageJoin}
+    ${participantsJoin}
     where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
       ${filterConditions(filter)}
     order by p.last_activity_at desc, p.conversation_id desc
@@ -471,5 +498,6 @@ function laterPage(
       on p.conversation_id = page.conversation_id and ${mine}
     join conversations c on c.id = page.conversation_id
     ${latestMessageJoin}
+    ${participantsJoin}
     order by page.sort_at desc, page.conversation_id desc`;
 }

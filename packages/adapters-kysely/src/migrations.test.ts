@@ -63,17 +63,21 @@ describe.each(targets)('migrations on %s', (target) => {
       'customers',
       'email_delivery_events',
       'email_logs',
+      'email_templates',
       'message_attachments',
       'messages',
       'platform_settings',
       'platform_users',
       'send_idempotency_keys',
       'store_email_settings',
+      'store_email_templates',
       'stores',
     ]);
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0007_inbox_badge_indexes',
+      'Down 0006_email_templates',
       'Down 0005_email',
       'Down 0004_attachment_paths',
       'Down 0003_platform_settings',
@@ -100,6 +104,13 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0007_inbox_badge_indexes')?.columns.join('\n')).not.toContain('conversation_store_id');
+    expect(afterDown('0007_inbox_badge_indexes')?.indexes.join('\n')).not.toContain(
+      'conversation_participants_unread_idx',
+    );
+    expect(afterDown('0006_email_templates')?.tables).not.toContain('email_templates');
+    expect(afterDown('0006_email_templates')?.tables).not.toContain('store_email_templates');
+    expect(afterDown('0006_email_templates')?.tables).toContain('email_logs');
     expect(afterDown('0005_email')?.tables).not.toContain('email_logs');
     expect(afterDown('0005_email')?.tables).not.toContain('email_delivery_events');
     expect(afterDown('0005_email')?.tables).not.toContain('store_email_settings');
@@ -129,7 +140,12 @@ describe.each(targets)('migrations on %s', (target) => {
     const has = (list: readonly string[], fragment: string) => list.some((line) => line.includes(fragment));
     expect(indexes).toContainEqual(
       expect.stringContaining(
-        'conversation_participants_inbox_idx ON conversation_participants USING btree (participant_type, participant_id, last_activity_at DESC, conversation_id DESC)',
+        'conversation_participants_inbox_idx ON conversation_participants USING btree (participant_type, participant_id, last_activity_at DESC, conversation_id DESC) INCLUDE (conversation_store_id)',
+      ),
+    );
+    expect(indexes).toContainEqual(
+      expect.stringContaining(
+        'conversation_participants_unread_idx ON conversation_participants USING btree (participant_type, participant_id, conversation_store_id) INCLUDE (unread_count) WHERE ((unread_count > 0) AND (NOT muted))',
       ),
     );
     expect(indexes).toContainEqual(

@@ -9,6 +9,8 @@ export {
 } from './attachments/allowed-types.js';
 export type { DeliveryEventOutcome, DeliveryEventResult } from './email/apply-delivery-events.js';
 export { applyDeliveryEvents } from './email/apply-delivery-events.js';
+export type { DefaultEmailTemplate } from './email/default-templates.js';
+export { DEFAULT_EMAIL_TEMPLATES } from './email/default-templates.js';
 export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './email/delivery-event-reducer.js';
 export type { EmailCore, EmailCoreDependencies } from './email/email-core.js';
 export { createEmailCore } from './email/email-core.js';
@@ -20,7 +22,19 @@ export {
   isProviderAllowed,
   validateEmailSettings,
 } from './email/email-settings-policy.js';
+export type {
+  EmailTemplatesCore,
+  EmailTemplatesCoreDependencies,
+  RenderEmailInput,
+  RenderedEmail,
+  SaveStoreEmailTemplateInput,
+  StoreEmailTemplateView,
+  UpdateEmailTemplateInput,
+} from './email/email-templates-core.js';
+export { createEmailTemplatesCore } from './email/email-templates-core.js';
 export type { EmailLogList, ListEmailLogsInput } from './email/list-email-logs.js';
+export type { ResolvedEmailTemplate } from './email/resolve-email-template.js';
+export { missingVariables, resolveEmailTemplate } from './email/resolve-email-template.js';
 export type { ChosenTransport, SendEmailInput, SendEmailResult } from './email/send-email.js';
 export type {
   MaskedSecret,
@@ -51,6 +65,14 @@ export type {
 } from './model/domain-event.js';
 export type { EmailLog, EmailStatus } from './model/email-log.js';
 export { EMAIL_STATUSES } from './model/email-log.js';
+export type {
+  EmailTemplate,
+  EmailTemplateCategory,
+  StoreEmailTemplate,
+  TemplateVariable,
+  TemplateVariables,
+} from './model/email-template.js';
+export { DEFAULT_TEMPLATE_LANGUAGE, EMAIL_TEMPLATE_CATEGORIES } from './model/email-template.js';
 export type { Message } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type { Actor, ParticipantRef } from './model/participant-ref.js';
@@ -104,6 +126,7 @@ export type {
   EmailLogRepository,
   EmailSendOutcome,
 } from './ports/email-log-repository.js';
+export type { EmailTemplateRepository } from './ports/email-template-repository.js';
 export type { EventPublisher } from './ports/event-publisher.js';
 export { noopEventPublisher } from './ports/event-publisher.js';
 export type { IdGenerator } from './ports/id-generator.js';
@@ -137,6 +160,7 @@ export type { ParticipantRepository, PreferencesChange } from './ports/participa
 export type { SecretCipher } from './ports/secret-cipher.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
 export type { StoreEmailSettingsRepository } from './ports/store-email-settings-repository.js';
+export type { RenderOptions, TemplateRenderer, TemplateSyntaxError } from './ports/template-renderer.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,
@@ -145,6 +169,7 @@ export type {
 } from './settings/platform-settings.js';
 export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
 export { isValidEmail } from './support/email-address.js';
+export { NETWORK_ERROR_CODES, TIMEOUT_ERROR_CODES } from './support/mail-failures.js';
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
 // Shared by every AttachmentStorage adapter (pure; lives beside the in-memory adapter).
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './testing/storage-path.js';

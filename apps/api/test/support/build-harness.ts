@@ -22,6 +22,7 @@ export async function buildHarness(
       checkDatabase: database.check,
       ...(options.emailWebhooks ? { emailWebhooks: options.emailWebhooks } : {}),
       ...(options.email ? { email: options.email } : {}),
+      ...(options.emailTemplates ? { emailTemplates: options.emailTemplates } : {}),
     },
     {
       logLevel: options.logLevel ?? 'silent',

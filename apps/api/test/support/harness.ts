@@ -1,4 +1,4 @@
-import type { EmailCore, MarketplaceDirectory } from '@parley/messaging-core';
+import type { EmailCore, EmailTemplatesCore, MarketplaceDirectory } from '@parley/messaging-core';
 import type { EmailWebhookDependencies } from '../../src/routes/email-webhook-routes.js';
 import type { ParleyApp } from '../../src/server.js';
 
@@ -21,6 +21,8 @@ export interface HarnessOptions {
   readonly emailWebhooks?: EmailWebhookDependencies;
   /** The email use cases (absent: the email settings and email log routes are not registered). */
   readonly email?: EmailCore;
+  /** The email template use cases (absent: the email template routes are not registered). */
+  readonly emailTemplates?: EmailTemplatesCore;
 }
 
 /** Builds a fresh API over empty storage. */

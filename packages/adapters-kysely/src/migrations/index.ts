@@ -4,6 +4,8 @@ import * as directory from './0002-directory.js';
 import * as platformSettings from './0003-platform-settings.js';
 import * as attachmentPaths from './0004-attachment-paths.js';
 import * as email from './0005-email.js';
+import * as emailTemplates from './0006-email-templates.js';
+import * as inboxBadgeIndexes from './0007-inbox-badge-indexes.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -15,4 +17,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_platform_settings': platformSettings,
   '0004_attachment_paths': attachmentPaths,
   '0005_email': email,
+  '0006_email_templates': { up: emailTemplates.up, down: emailTemplates.down },
+  '0007_inbox_badge_indexes': inboxBadgeIndexes,
 };

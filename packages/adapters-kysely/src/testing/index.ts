@@ -1,6 +1,10 @@
 export type { TestDatabaseEnv } from './config.js';
 export { readTestDatabaseEnv } from './config.js';
-export { createEmailLogRawReader, createStoreEmailSettingsRawReader } from './kysely-email-raw-readers.js';
+export {
+  createEmailLogRawReader,
+  createEmailTemplateRawReader,
+  createStoreEmailSettingsRawReader,
+} from './kysely-email-raw-readers.js';
 export { createMessagingStoreRawReader, createSettingsStoreRawReader } from './kysely-raw-readers.js';
 export type { OpenTestDatabaseOptions, TestDatabase, TestDatabaseTarget } from './test-database.js';
 export { openTestDatabase, resolveTestDatabaseTarget } from './test-database.js';

@@ -1,4 +1,8 @@
-import type { EmailLogRawReader, StoreEmailSettingsRawReader } from '@parley/messaging-core/testing';
+import type {
+  EmailLogRawReader,
+  EmailTemplateRawReader,
+  StoreEmailSettingsRawReader,
+} from '@parley/messaging-core/testing';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import {
@@ -7,6 +11,12 @@ import {
   toEmailLog,
   toStoreEmailSettings,
 } from '../email-row-mappers.js';
+import {
+  type EmailTemplateRow,
+  type StoreEmailTemplateRow,
+  toEmailTemplate,
+  toStoreEmailTemplate,
+} from '../kysely-email-template-repository.js';
 import { toNumber } from '../row-mappers.js';
 
 /**
@@ -62,6 +72,30 @@ export function createStoreEmailSettingsRawReader(db: Kysely<Database>): StoreEm
       const { rows } = await sql<StoreEmailSettingsRow>`
         select * from store_email_settings where store_id = ${storeId}`.execute(db);
       return rows[0] === undefined ? null : toStoreEmailSettings(rows[0]);
+    },
+  };
+}
+
+/**
+ * Reads `email_templates` and `store_email_templates` with plain SQL, bypassing the repository.
+ *
+ * @example
+ * ```ts
+ * (await createEmailTemplateRawReader(database.db).platformTemplate('new_message', 'fr'))?.subject;
+ * ```
+ */
+export function createEmailTemplateRawReader(db: Kysely<Database>): EmailTemplateRawReader {
+  return {
+    async platformTemplate(code, language) {
+      const { rows } = await sql<EmailTemplateRow>`
+        select * from email_templates where code = ${code} and language = ${language}`.execute(db);
+      return rows[0] === undefined ? null : toEmailTemplate(rows[0]);
+    },
+    async storeTemplate(storeId, code, language) {
+      const { rows } = await sql<StoreEmailTemplateRow>`
+        select * from store_email_templates
+        where store_id = ${storeId} and code = ${code} and language = ${language}`.execute(db);
+      return rows[0] === undefined ? null : toStoreEmailTemplate(rows[0]);
     },
   };
 }

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { request } from 'node:http';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase, type ParleyDatabase } from '../database.js';
+import { seedDefaultEmailTemplates } from '../migrations/0006-email-templates.js';
 import { migrateToLatest } from '../migrator.js';
 import { readTestDatabaseEnv } from './config.js';
 
@@ -132,6 +133,8 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'store_email_templates',
+  'email_templates',
   'email_delivery_events',
   'email_logs',
   'store_email_settings',
@@ -192,6 +195,8 @@ export async function openTestDatabase(options: OpenTestDatabaseOptions = {}): P
     label,
     truncate: async () => {
       await truncateAll.execute(database.db);
+      // Back to a freshly migrated database: the seeded default templates.
+      await seedDefaultEmailTemplates(database.db as Kysely<unknown>);
     },
     destroy: async () => {
       await database.destroy();

@@ -11,6 +11,11 @@ export type {
   EmailLogRepositoryContractTarget,
 } from './contracts/email-log-repository-contract.js';
 export { emailLogRepositoryContract, sampleEmailLog } from './contracts/email-log-repository-contract.js';
+export type {
+  EmailTemplateRepositoryContractOptions,
+  EmailTemplateRepositoryContractTarget,
+} from './contracts/email-template-repository-contract.js';
+export { emailTemplateRepositoryContract } from './contracts/email-template-repository-contract.js';
 export { idGeneratorContract } from './contracts/id-generator-contract.js';
 export type {
   MailTransportContractOptions,
@@ -31,6 +36,7 @@ export type {
 export { messagingStoreContract } from './contracts/messaging-store-contract.js';
 export type {
   EmailLogRawReader,
+  EmailTemplateRawReader,
   MessagingStoreRawReader,
   SettingsStoreRawReader,
   StoreEmailSettingsRawReader,
@@ -45,9 +51,13 @@ export type {
   StoreEmailSettingsRepositoryContractTarget,
 } from './contracts/store-email-settings-repository-contract.js';
 export { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
+export type { TemplateRendererContractOptions } from './contracts/template-renderer-contract.js';
+export { templateRendererContract } from './contracts/template-renderer-contract.js';
 export { FixedClock } from './fixed-clock.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
 export { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
+export type { InMemoryEmailTemplateRepositoryOptions } from './in-memory-email-template-repository.js';
+export { InMemoryEmailTemplateRepository } from './in-memory-email-template-repository.js';
 export { InMemoryEventPublisher } from './in-memory-event-publisher.js';
 export type { InMemoryMailTransportOptions } from './in-memory-mail-transport.js';
 export { InMemoryMailTransport } from './in-memory-mail-transport.js';
@@ -59,6 +69,7 @@ export { createInMemoryMessaging } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export { InMemorySettingsStore } from './in-memory-settings-store.js';
 export { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
+export { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
 export { ReversibleSecretCipher } from './reversible-secret-cipher.js';
 export { SequentialIds } from './sequential-ids.js';
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';

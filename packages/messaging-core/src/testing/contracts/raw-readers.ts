@@ -1,5 +1,6 @@
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
 import type { EmailLog } from '../../model/email-log.js';
+import type { EmailTemplate, StoreEmailTemplate } from '../../model/email-template.js';
 import type { Message } from '../../model/message.js';
 import type { ParticipantRef } from '../../model/participant-ref.js';
 import type { StoreEmailSettings } from '../../model/store-email-settings.js';
@@ -48,4 +49,10 @@ export interface EmailLogRawReader {
 /** Reads stored email settings directly: secrets as stored (ciphertext tokens). */
 export interface StoreEmailSettingsRawReader {
   settings(storeId: string): Promise<StoreEmailSettings | null>;
+}
+
+/** Reads the email template tables directly (see `emailTemplateRepositoryContract`). */
+export interface EmailTemplateRawReader {
+  platformTemplate(code: string, language: string): Promise<EmailTemplate | null>;
+  storeTemplate(storeId: string, code: string, language: string): Promise<StoreEmailTemplate | null>;
 }

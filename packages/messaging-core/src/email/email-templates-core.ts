@@ -1,0 +1,286 @@
+import { MessagingError } from '../errors.js';
+import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from '../model/email-template.js';
+import type { Actor } from '../model/participant-ref.js';
+import { type Clock, systemClock } from '../ports/clock.js';
+import type { EmailTemplateRepository } from '../ports/email-template-repository.js';
+import type { TemplateRenderer } from '../ports/template-renderer.js';
+import { stripLineBreaks } from '../support/outbound-email.js';
+import { assertAdmin, assertStoreUser } from './email-settings-policy.js';
+import {
+  missingVariables,
+  type ResolvedEmailTemplate,
+  resolveEmailTemplate,
+} from './resolve-email-template.js';
+
+export interface EmailTemplatesCoreDependencies {
+  readonly templates: EmailTemplateRepository;
+  readonly renderer: TemplateRenderer;
+  /** Defaults to the wall clock. */
+  readonly clock?: Clock;
+}
+
+/** What `renderEmail` and the previews return. */
+export interface RenderedEmail {
+  readonly subject: string;
+  readonly html: string;
+  readonly text: string;
+  readonly templateCode: string;
+  /** The language of the template actually used (the recipient's, or `en` as a fallback). */
+  readonly language: string;
+  /** `store` when a store's override was used. */
+  readonly source: 'platform' | 'store';
+}
+
+export interface RenderEmailInput {
+  readonly code: string;
+  /** The recipient's language (e.g. `fr`). */
+  readonly language: string;
+  /** The store whose overrides apply; null for platform mail. */
+  readonly storeId: string | null;
+  readonly variables: TemplateVariables;
+}
+
+/** A partial update of a platform template: absent keeps the value. */
+export interface UpdateEmailTemplateInput {
+  readonly name?: string;
+  readonly description?: string;
+  readonly subject?: string;
+  readonly bodyHtml?: string;
+  /** Null: generate the plain text from the HTML. */
+  readonly bodyText?: string | null;
+  readonly isActive?: boolean;
+  readonly isPlatformOnly?: boolean;
+}
+
+/** A store's override as a whole (PUT). */
+export interface SaveStoreEmailTemplateInput {
+  readonly subject: string;
+  readonly bodyHtml: string;
+  readonly bodyText?: string | null;
+  readonly isActive?: boolean;
+}
+
+/** A template a store may override, with its override when it has one. */
+export interface StoreEmailTemplateView {
+  readonly template: EmailTemplate;
+  readonly override: StoreEmailTemplate | null;
+}
+
+/** Email templates: platform templates (admins), store overrides (store users) and rendering. */
+export interface EmailTemplatesCore {
+  listPlatformTemplates(actor: Actor): Promise<EmailTemplate[]>;
+  getPlatformTemplate(actor: Actor, code: string, language: string): Promise<EmailTemplate>;
+  updatePlatformTemplate(
+    actor: Actor,
+    code: string,
+    language: string,
+    input: UpdateEmailTemplateInput,
+  ): Promise<EmailTemplate>;
+  /** Renders the platform template itself (no overrides, no fallback). */
+  previewPlatformTemplate(
+    actor: Actor,
+    code: string,
+    language: string,
+    variables: TemplateVariables,
+  ): Promise<RenderedEmail>;
+  /** The templates the caller's store may override (not platform-only), with its overrides. */
+  listStoreTemplates(actor: Actor): Promise<StoreEmailTemplateView[]>;
+  getStoreTemplate(actor: Actor, code: string, language: string): Promise<StoreEmailTemplateView>;
+  saveStoreTemplate(
+    actor: Actor,
+    code: string,
+    language: string,
+    input: SaveStoreEmailTemplateInput,
+  ): Promise<StoreEmailTemplateView>;
+  deleteStoreTemplate(actor: Actor, code: string, language: string): Promise<void>;
+  /** Renders (code, language) for the caller's store with the full resolution. */
+  previewStoreTemplate(
+    actor: Actor,
+    code: string,
+    language: string,
+    variables: TemplateVariables,
+  ): Promise<RenderedEmail>;
+  /** For the notification pipeline: resolve for a recipient, check required variables, render. */
+  renderEmail(input: RenderEmailInput): Promise<RenderedEmail>;
+}
+
+const LIMITS = { name: 200, description: 2000, subject: 500, body_html: 200_000, body_text: 100_000 };
+const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
+const CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+/**
+ * Builds the email template use cases (the composition root calls this once).
+ *
+ * @example
+ * ```ts
+ * const templates = createEmailTemplatesCore({ templates: new InMemoryEmailTemplateRepository(), renderer });
+ * const email = await templates.renderEmail({ code: 'new_message', language: 'fr', storeId: 'acme', variables });
+ * email.subject; // "Nouveau message : Order 42"
+ * ```
+ */
+export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): EmailTemplatesCore {
+  const { templates, renderer } = deps;
+  const clock = deps.clock ?? systemClock;
+
+  function checkKey(code: string, language: string): void {
+    if (!CODE.test(code)) throw MessagingError.validation('code', 'code must be snake_case (a-z, 0-9, _)');
+    if (!LANGUAGE.test(language))
+      throw MessagingError.validation('language', 'language must be a language tag such as en or pt-BR');
+  }
+
+  function checkSource(field: keyof typeof LIMITS, source: string): void {
+    if (source.length > LIMITS[field])
+      throw MessagingError.validation(field, `${field} must be at most ${LIMITS[field]} characters`);
+    if ((field === 'subject' || field === 'body_html') && source.trim() === '')
+      throw MessagingError.validation(field, `${field} must not be empty`);
+    const errors = renderer.validate(source);
+    const first = errors[0];
+    if (first !== undefined) {
+      const where = first.line === undefined ? '' : ` (line ${first.line})`;
+      throw new MessagingError('VALIDATION', `${field} is not a valid template${where}: ${first.message}`, {
+        field,
+        details: { errors },
+      });
+    }
+  }
+
+  async function platformTemplate(code: string, language: string): Promise<EmailTemplate> {
+    checkKey(code, language);
+    const template = await templates.getPlatformTemplate(code, language);
+    if (template === null) throw MessagingError.notFound('email template', `${code}/${language}`);
+    return template;
+  }
+
+  async function overridable(code: string, language: string): Promise<EmailTemplate> {
+    const template = await platformTemplate(code, language);
+    const all = await templates.listPlatformTemplates(code);
+    if (all.some((t) => t.isPlatformOnly))
+      throw MessagingError.forbidden(`email template ${code} is platform-only: stores may not override it`);
+    return template;
+  }
+
+  async function render(
+    chosen: Pick<ResolvedEmailTemplate, 'subject' | 'bodyHtml' | 'bodyText' | 'template' | 'language'>,
+    variables: TemplateVariables,
+    source: RenderedEmail['source'],
+  ): Promise<RenderedEmail> {
+    const missing = missingVariables(chosen.template.requiredVariables, variables);
+    if (missing.length > 0) {
+      throw new MessagingError('VALIDATION', `missing required template variables: ${missing.join(', ')}`, {
+        field: 'variables',
+        details: { missing },
+      });
+    }
+    const subject = stripLineBreaks(await renderer.render(chosen.subject, variables, { escapeHtml: false }));
+    const html = await renderer.render(chosen.bodyHtml, variables, { escapeHtml: true });
+    const text =
+      chosen.bodyText === null || chosen.bodyText.trim() === ''
+        ? renderer.htmlToText(html)
+        : await renderer.render(chosen.bodyText, variables, { escapeHtml: false });
+    return { subject, html, text, templateCode: chosen.template.code, language: chosen.language, source };
+  }
+
+  async function renderEmail(input: RenderEmailInput): Promise<RenderedEmail> {
+    checkKey(input.code, input.language);
+    const platform = await templates.listPlatformTemplates(input.code);
+    const overrides =
+      input.storeId === null ? [] : await templates.listStoreTemplates(input.storeId, input.code);
+    const resolved = resolveEmailTemplate({ language: input.language, platform, overrides });
+    if (resolved === null) throw MessagingError.notFound('email template', `${input.code}/${input.language}`);
+    return render(resolved, input.variables, resolved.override === null ? 'platform' : 'store');
+  }
+
+  return {
+    async listPlatformTemplates(actor) {
+      assertAdmin(actor);
+      return templates.listPlatformTemplates();
+    },
+    async getPlatformTemplate(actor, code, language) {
+      assertAdmin(actor);
+      return platformTemplate(code, language);
+    },
+    async updatePlatformTemplate(actor, code, language, input) {
+      assertAdmin(actor);
+      const current = await platformTemplate(code, language);
+      const next: EmailTemplate = {
+        ...current,
+        ...(input.name === undefined ? {} : { name: input.name }),
+        ...(input.description === undefined ? {} : { description: input.description }),
+        ...(input.subject === undefined ? {} : { subject: input.subject }),
+        ...(input.bodyHtml === undefined ? {} : { bodyHtml: input.bodyHtml }),
+        ...(input.bodyText === undefined ? {} : { bodyText: input.bodyText }),
+        ...(input.isActive === undefined ? {} : { isActive: input.isActive }),
+        ...(input.isPlatformOnly === undefined ? {} : { isPlatformOnly: input.isPlatformOnly }),
+        updatedAt: clock.now(),
+      };
+      if (next.name.trim() === '' || next.name.length > LIMITS.name)
+        throw MessagingError.validation('name', `name must be 1 to ${LIMITS.name} characters`);
+      if (next.description.length > LIMITS.description)
+        throw MessagingError.validation(
+          'description',
+          `description must be at most ${LIMITS.description} characters`,
+        );
+      checkSource('subject', next.subject);
+      checkSource('body_html', next.bodyHtml);
+      if (next.bodyText !== null) checkSource('body_text', next.bodyText);
+      return templates.savePlatformTemplate(next);
+    },
+    async previewPlatformTemplate(actor, code, language, variables) {
+      assertAdmin(actor);
+      const template = await platformTemplate(code, language);
+      return render({ ...template, template }, variables, 'platform');
+    },
+    async listStoreTemplates(actor) {
+      const storeId = assertStoreUser(actor);
+      const all = await templates.listPlatformTemplates();
+      const platformOnly = new Set(all.filter((t) => t.isPlatformOnly).map((t) => t.code));
+      const overrides = await templates.listStoreTemplates(storeId);
+      const key = (code: string, language: string) => `${code}\u0000${language}`;
+      const byKey = new Map(overrides.map((o) => [key(o.code, o.language), o]));
+      return all
+        .filter((t) => !platformOnly.has(t.code))
+        .map((template) => ({
+          template,
+          override: byKey.get(key(template.code, template.language)) ?? null,
+        }));
+    },
+    async getStoreTemplate(actor, code, language) {
+      const storeId = assertStoreUser(actor);
+      const template = await overridable(code, language);
+      return { template, override: await templates.getStoreTemplate(storeId, code, language) };
+    },
+    async saveStoreTemplate(actor, code, language, input) {
+      const storeId = assertStoreUser(actor);
+      const template = await overridable(code, language);
+      checkSource('subject', input.subject);
+      checkSource('body_html', input.bodyHtml);
+      const bodyText = input.bodyText ?? null;
+      if (bodyText !== null) checkSource('body_text', bodyText);
+      const now = clock.now();
+      const override = await templates.saveStoreTemplate({
+        storeId,
+        code,
+        language,
+        subject: input.subject,
+        bodyHtml: input.bodyHtml,
+        bodyText,
+        isActive: input.isActive ?? true,
+        createdAt: now,
+        updatedAt: now,
+      });
+      return { template, override };
+    },
+    async deleteStoreTemplate(actor, code, language) {
+      const storeId = assertStoreUser(actor);
+      checkKey(code, language);
+      if (!(await templates.deleteStoreTemplate(storeId, code, language)))
+        throw MessagingError.notFound('email template override', `${code}/${language}`);
+    },
+    async previewStoreTemplate(actor, code, language, variables) {
+      const storeId = assertStoreUser(actor);
+      // What the store's recipients in that language get: fallbacks and platform-only included.
+      return renderEmail({ code, language, storeId, variables });
+    },
+    renderEmail,
+  };
+}

@@ -1,0 +1,44 @@
+import type { EmailTemplate, StoreEmailTemplate } from '../model/email-template.js';
+
+/**
+ * Platform email templates and stores' overrides of them.
+ *
+ * @example
+ * ```ts
+ * const template = await repository.getPlatformTemplate('new_message', 'fr');
+ * await repository.saveStoreTemplate({ storeId: 'acme', code: 'new_message', language: 'fr', … });
+ * ```
+ */
+export interface EmailTemplateRepository {
+  /**
+   * Every template (or one code's), ordered by code then language.
+   *
+   * @example `await repository.listPlatformTemplates('new_message')` → its languages, in order.
+   */
+  listPlatformTemplates(code?: string): Promise<EmailTemplate[]>;
+  /** @example `await repository.getPlatformTemplate('new_message', 'de')` → the template or null. */
+  getPlatformTemplate(code: string, language: string): Promise<EmailTemplate | null>;
+  /**
+   * Inserts or replaces a platform template (keeps the first `createdAt`).
+   *
+   * @example `await repository.savePlatformTemplate({ ...template, subject: 'Hi', updatedAt: now })`
+   */
+  savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate>;
+  /**
+   * A store's overrides (or one code's), ordered by code then language.
+   *
+   * @example `await repository.listStoreTemplates('acme', 'new_message')` → that code's overrides.
+   */
+  listStoreTemplates(storeId: string, code?: string): Promise<StoreEmailTemplate[]>;
+  /** @example `await repository.getStoreTemplate('acme', 'new_message', 'fr')` → the override or null. */
+  getStoreTemplate(storeId: string, code: string, language: string): Promise<StoreEmailTemplate | null>;
+  /**
+   * Inserts or replaces a store's override (keeps the first `createdAt`). `NOT_FOUND` when the
+   * store is not in the directory (database adapters enforce it with a foreign key).
+   *
+   * @example `await repository.saveStoreTemplate({ storeId: 'acme', code: 'new_message', … })`
+   */
+  saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate>;
+  /** @example `await repository.deleteStoreTemplate('acme', 'new_message', 'fr')` → true when one was removed. */
+  deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean>;
+}
