@@ -127,7 +127,10 @@ function needsConversation(filter: InboxFilter): boolean {
  * (participant, last_activity_at desc, conversation_id desc) joined to the conversation and its
  * latest message. Later pages order by activity as of the cursor's `snapshotAt`: memberships not
  * bumped since then continue the same range scan below the cursor; the few bumped since are
- * re-keyed from their messages up to `snapshotAt` (a lateral lookup in `messages`' index).
+ * re-keyed from their messages up to `snapshotAt` (a lateral lookup in `messages`' index). Each
+ * page's statement also returns every entry's participants (a lateral `json_agg`), and filters the
+ * store scope on the membership's `conversation_store_id`; the badge is an index-only scan of the
+ * partial `conversation_participants_unread_idx` (migration 0007).
  *
  * @example
  * ```ts
