@@ -3,10 +3,12 @@ import { AesGcmSecretCipher, parseKeyRing } from '@parley/adapters-crypto';
 import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   createDatabase,
+  KyselyAdminNotificationRepository,
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
+  KyselyNotificationQueue,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
   migrateToLatest,
@@ -15,7 +17,9 @@ import {
 import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import {
+  type AdminNotificationsCore,
   type Clock,
+  createAdminNotificationsCore,
   createEmailCore,
   createEmailTemplatesCore,
   createMessagingCore,
@@ -35,6 +39,7 @@ import {
   type MailProviderEndpoints,
 } from './mail/adapter-mail-transport-factory.js';
 import { resolveEncryptionKey } from './mail/encryption-key.js';
+import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp } from './server.js';
 
@@ -55,11 +60,18 @@ export interface ComposedApi {
   readonly email: EmailCore;
   /** Email templates (Liquid, untrusted-safe) and `renderEmail` for notifications. */
   readonly emailTemplates: EmailTemplatesCore;
+  /** Admin notifications: list, mark read, and `raiseAdminNotification` for services. */
+  readonly adminNotifications: AdminNotificationsCore;
   readonly directory: MarketplaceDirectory;
   readonly database: ParleyDatabase;
   readonly jwtSecret: ResolvedJwtSecret;
   /** True when this start wrote the demo directory. */
   readonly seeded: boolean;
+  /**
+   * The notification worker. Its timer runs only when `config.notifications.worker` is on;
+   * `runOnce()` works either way (tests drive it by hand).
+   */
+  readonly notifications: NotificationWorker;
   /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -116,14 +128,28 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       allowPrivateSmtpHosts: !config.production,
       ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
     });
+    const adminNotifications = createAdminNotificationsCore({
+      notifications: new KyselyAdminNotificationRepository({ db: database.db }),
+      clock,
+    });
+    const emailLogs = new KyselyEmailLogRepository({ db: database.db });
     const email = createEmailCore({
       directory,
       emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
-      emailLogs: new KyselyEmailLogRepository({ db: database.db }),
+      emailLogs,
       cipher: new AesGcmSecretCipher(parseKeyRing(encryptionKey.keyRing)),
       transports,
       platformFrom: config.mail.from,
       clock,
+      adminNotifications,
+      ...(config.adminAlerts.sendFailureThreshold === null
+        ? {}
+        : {
+            sendFailureAlert: {
+              threshold: config.adminAlerts.sendFailureThreshold,
+              windowMs: config.adminAlerts.sendFailureWindowMs,
+            },
+          }),
     });
     const emailTemplates = createEmailTemplatesCore({
       templates: new KyselyEmailTemplateRepository({ db: database.db }),
@@ -136,6 +162,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         core,
         email,
         emailTemplates,
+        adminNotifications,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
           ...emailWebhookVerifiers(config.emailWebhooks, clock),
@@ -159,6 +186,23 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
+    const notifications = startNotificationWorker(
+      {
+        queue: new KyselyNotificationQueue(database.db),
+        conversations: store.conversations,
+        messages: store.messages,
+        directory,
+        emailLogs,
+        renderEmail: (input) => emailTemplates.renderEmail(input),
+        sendEmail: (input) => email.sendEmail(input),
+        publicUrl: config.publicUrl ?? localBaseUrl(config),
+        windowMs: config.notifications.windowMs,
+        maxAttempts: config.notifications.maxAttempts,
+      },
+      { intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null },
+      clock,
+      app.log,
+    );
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -166,14 +210,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       core,
       email,
       emailTemplates,
+      adminNotifications,
       directory,
       database,
       jwtSecret,
       seeded,
+      notifications,
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
+            await notifications.stop();
             await app.close();
           } finally {
             await transports.close();
@@ -187,4 +234,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     await database.destroy();
     throw error;
   }
+}
+
+/** Where reply links point when `PARLEY_PUBLIC_URL` is unset: the address the API listens on. */
+function localBaseUrl(config: Config): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }

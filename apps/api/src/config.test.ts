@@ -34,6 +34,8 @@ describe('parseConfig', () => {
       seedDemo: true,
       emailWebhooks: {},
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
+      adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
+      notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
       encryptionKey: undefined,
       mail: {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
@@ -128,6 +130,41 @@ describe('parseConfig', () => {
     ).toBeNull();
     expect(() => parseConfig({ PARLEY_ATTACHMENT_SWEEP_GRACE: 'soon' }, CWD)).toThrow(
       /PARLEY_ATTACHMENT_SWEEP_GRACE must be a duration/,
+    );
+  });
+
+  it('reads the notification worker settings', () => {
+    expect(
+      parseConfig(
+        {
+          PARLEY_NOTIFICATIONS_WORKER: 'off',
+          PARLEY_NOTIFICATION_WINDOW: '90s',
+          PARLEY_NOTIFICATION_MAX_ATTEMPTS: '8',
+          PARLEY_NOTIFICATION_POLL_INTERVAL: '500ms',
+        },
+        CWD,
+      ).notifications,
+    ).toEqual({ worker: false, windowMs: 90_000, maxAttempts: 8, pollIntervalMs: 500 });
+    expect(() => parseConfig({ PARLEY_NOTIFICATIONS_WORKER: 'maybe' }, CWD)).toThrow(
+      /PARLEY_NOTIFICATIONS_WORKER must be on or off/,
+    );
+    expect(() => parseConfig({ PARLEY_NOTIFICATION_WINDOW: 'soon' }, CWD)).toThrow(
+      /PARLEY_NOTIFICATION_WINDOW must be a duration/,
+    );
+  });
+
+  it('reads the admin alert threshold for failing sends (0 turns it off)', () => {
+    expect(
+      parseConfig(
+        { PARLEY_ADMIN_ALERT_SEND_FAILURES: '3', PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: '30 minutes' },
+        CWD,
+      ).adminAlerts,
+    ).toEqual({ sendFailureThreshold: 3, sendFailureWindowMs: 1_800_000 });
+    expect(
+      parseConfig({ PARLEY_ADMIN_ALERT_SEND_FAILURES: '0' }, CWD).adminAlerts.sendFailureThreshold,
+    ).toBeNull();
+    expect(() => parseConfig({ PARLEY_ADMIN_ALERT_SEND_FAILURES: 'many' }, CWD)).toThrow(
+      /PARLEY_ADMIN_ALERT_SEND_FAILURES must be an integer from 0 \(off\) to 10000/,
     );
   });
 

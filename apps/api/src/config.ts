@@ -43,7 +43,25 @@ export const EnvironmentSchema = Type.Object({
         '^\\s*(off|\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?)\\s*$',
     }),
   ),
+  PARLEY_ADMIN_ALERT_SEND_FAILURES: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
+  PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+  ),
   PARLEY_ATTACHMENT_SWEEP_GRACE: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+  ),
+  PARLEY_NOTIFICATIONS_WORKER: Type.Optional(Type.String({ pattern: '^\\s*(on|off)\\s*$' })),
+  PARLEY_NOTIFICATION_WINDOW: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+  ),
+  PARLEY_NOTIFICATION_MAX_ATTEMPTS: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  PARLEY_NOTIFICATION_POLL_INTERVAL: Type.Optional(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
@@ -83,6 +101,12 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_SEED_DEMO: 'true or false',
   PARLEY_ATTACHMENT_SWEEP_INTERVAL: 'a duration such as 1h or 15 minutes, or off',
   PARLEY_ATTACHMENT_SWEEP_GRACE: 'a duration such as 24h or 90 minutes',
+  PARLEY_ADMIN_ALERT_SEND_FAILURES: 'an integer from 0 (off) to 10000',
+  PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: 'a duration such as 1h or 30 minutes',
+  PARLEY_NOTIFICATIONS_WORKER: 'on or off',
+  PARLEY_NOTIFICATION_WINDOW: 'a duration such as 5m or 90s',
+  PARLEY_NOTIFICATION_MAX_ATTEMPTS: 'an integer from 1 to 100',
+  PARLEY_NOTIFICATION_POLL_INTERVAL: 'a duration such as 5s or 500ms',
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
     "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
   PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'an integer number of seconds from 1 to 86400',
@@ -137,6 +161,25 @@ export interface Config {
    * be before it is removed (so uploads in flight are never touched).
    */
   readonly attachmentSweep: { readonly intervalMs: number | null; readonly graceMs: number };
+  /**
+   * Admin notification for a store whose sends keep failing: after `sendFailureThreshold`
+   * consecutive failed sends (null: never) within `sendFailureWindowMs`, once per streak.
+   */
+  readonly adminAlerts: {
+    readonly sendFailureThreshold: number | null;
+    readonly sendFailureWindowMs: number;
+  };
+  /**
+   * The email notification pipeline: whether this process runs the worker, the batching window
+   * (at most one email per recipient per conversation per window), how many failed sends a
+   * notification gets, and how often the worker polls the queue.
+   */
+  readonly notifications: {
+    readonly worker: boolean;
+    readonly windowMs: number;
+    readonly maxAttempts: number;
+    readonly pollIntervalMs: number;
+  };
   /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
   readonly emailWebhooks: EmailWebhookSettings;
   /**
@@ -340,6 +383,29 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
         env.PARLEY_ATTACHMENT_SWEEP_GRACE === undefined
           ? 86_400_000
           : parseDuration(env.PARLEY_ATTACHMENT_SWEEP_GRACE, 'PARLEY_ATTACHMENT_SWEEP_GRACE'),
+    },
+    notifications: {
+      worker: (env.PARLEY_NOTIFICATIONS_WORKER?.trim() ?? 'on') === 'on',
+      windowMs:
+        env.PARLEY_NOTIFICATION_WINDOW === undefined
+          ? 300_000
+          : parseDuration(env.PARLEY_NOTIFICATION_WINDOW, 'PARLEY_NOTIFICATION_WINDOW'),
+      maxAttempts: env.PARLEY_NOTIFICATION_MAX_ATTEMPTS ?? 5,
+      pollIntervalMs:
+        env.PARLEY_NOTIFICATION_POLL_INTERVAL === undefined
+          ? 5_000
+          : parseDuration(env.PARLEY_NOTIFICATION_POLL_INTERVAL, 'PARLEY_NOTIFICATION_POLL_INTERVAL'),
+    },
+    adminAlerts: {
+      sendFailureThreshold:
+        env.PARLEY_ADMIN_ALERT_SEND_FAILURES === 0 ? null : (env.PARLEY_ADMIN_ALERT_SEND_FAILURES ?? 5),
+      sendFailureWindowMs:
+        env.PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW === undefined
+          ? 3_600_000
+          : parseDuration(
+              env.PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW,
+              'PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW',
+            ),
     },
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,

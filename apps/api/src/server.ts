@@ -11,6 +11,7 @@ import {
   TypeBoxValidatorCompiler,
 } from '@fastify/type-provider-typebox';
 import {
+  type AdminNotificationsCore,
   type Clock,
   type EmailCore,
   type EmailTemplatesCore,
@@ -24,6 +25,7 @@ import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
 import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
+import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
@@ -54,6 +56,8 @@ export interface ServerDependencies {
   readonly email?: EmailCore;
   /** Platform email templates and store overrides; absent: those routes are not registered. */
   readonly emailTemplates?: EmailTemplatesCore;
+  /** Admin notifications (admin routes and the services' POST); absent: not registered. */
+  readonly adminNotifications?: AdminNotificationsCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -235,6 +239,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
         { name: 'Storefront messages', description: 'Customers (role customer).' },
         { name: 'Admin settings', description: 'Platform settings (role admin).' },
         { name: 'Platform directory', description: 'The host platform (role service).' },
+        {
+          name: 'Admin notifications',
+          description: 'Admins: store issues, system alerts and import failures; mark them read.',
+        },
         { name: 'Health', description: 'Liveness and readiness.' },
         {
           name: 'Store email',
@@ -300,6 +308,16 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (deps.emailTemplates) {
     await app.register(storeEmailTemplateRoutes, { prefix: '/api/v1/store', templates: deps.emailTemplates });
     await app.register(adminEmailTemplateRoutes, { prefix: '/api/v1/admin', templates: deps.emailTemplates });
+  }
+  if (deps.adminNotifications) {
+    await app.register(adminNotificationRoutes, {
+      prefix: '/api/v1/admin',
+      notifications: deps.adminNotifications,
+    });
+    await app.register(platformNotificationRoutes, {
+      prefix: '/api/v1/platform',
+      notifications: deps.adminNotifications,
+    });
   }
   await app.register(emailWebhookRoutes, {
     prefix: '/api/v1/webhooks/email',

@@ -1,6 +1,11 @@
-import { createEmailCore, createEmailTemplatesCore } from '@parley/messaging-core';
+import {
+  createAdminNotificationsCore,
+  createEmailCore,
+  createEmailTemplatesCore,
+} from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
+  InMemoryAdminNotificationRepository,
   InMemoryEmailLogRepository,
   InMemoryEmailTemplateRepository,
   InMemoryMailTransportFactory,
@@ -54,6 +59,11 @@ const EXPECTED_ROUTES = [
   'get /api/v1/store/email-logs',
   'get /api/v1/admin/stores/{store_id}/email-settings',
   'get /api/v1/admin/email-logs',
+  'get /api/v1/admin/notifications',
+  'get /api/v1/admin/notifications/unread-count',
+  'put /api/v1/admin/notifications/{notification_id}/read',
+  'put /api/v1/admin/notifications/read-all',
+  'post /api/v1/platform/notifications',
   'get /api/v1/admin/email-templates',
   'get /api/v1/admin/email-templates/{code}/{language}',
   'put /api/v1/admin/email-templates/{code}/{language}',
@@ -94,7 +104,13 @@ describe('OpenAPI document', () => {
       core,
       directory,
       { kind: 'memory', check: async () => {} },
-      { email, emailTemplates },
+      {
+        email,
+        emailTemplates,
+        adminNotifications: createAdminNotificationsCore({
+          notifications: new InMemoryAdminNotificationRepository(),
+        }),
+      },
     );
     const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);

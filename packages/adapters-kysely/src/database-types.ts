@@ -253,6 +253,51 @@ export interface StoreEmailTemplatesTable {
   updated_at: Timestamp;
 }
 
+/** `notification_jobs` (0008): one email notification owed per (message, recipient). */
+export interface NotificationJobsTable {
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  recipient_type: string;
+  recipient_id: string;
+  store_id: string | null;
+  /** `pending` | `sent` | `skipped` | `failed` (CHECK constraint). */
+  status: Generated<string>;
+  attempts: Generated<number>;
+  available_at: Timestamp;
+  locked_until: NullableTimestamp;
+  locked_by: string | null;
+  email_log_id: string | null;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `notification_windows` (0008): when a recipient was last emailed about a conversation. */
+export interface NotificationWindowsTable {
+  recipient_type: string;
+  recipient_id: string;
+  conversation_id: string;
+  last_sent_at: Timestamp;
+}
+
+/** `admin_notifications`: notices for the platform's admins, newest first. */
+export interface AdminNotificationsTable {
+  id: string;
+  type: 'system_alert' | 'store_issue' | 'import_failure';
+  priority: 'low' | 'normal' | 'high' | 'critical';
+  title: string;
+  message: string;
+  is_read: boolean;
+  read_at: NullableTimestamp;
+  read_by_user_id: string | null;
+  action_required: boolean;
+  action_url: string | null;
+  metadata: ColumnType<JsonValue, string, string>;
+  store_id: string | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
@@ -268,4 +313,7 @@ export interface Database {
   email_delivery_events: EmailDeliveryEventsTable;
   email_templates: EmailTemplatesTable;
   store_email_templates: StoreEmailTemplatesTable;
+  admin_notifications: AdminNotificationsTable;
+  notification_jobs: NotificationJobsTable;
+  notification_windows: NotificationWindowsTable;
 }

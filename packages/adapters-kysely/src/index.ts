@@ -26,6 +26,8 @@ export type {
   StoresTable,
   Timestamp,
 } from './database-types.js';
+export type { KyselyAdminNotificationRepositoryConfig } from './kysely-admin-notification-repository.js';
+export { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
 export { KyselyConversationRepository } from './kysely-conversation-repository.js';
 export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-repository.js';
 export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
@@ -36,6 +38,7 @@ export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';
 export type { KyselyMessagingStoreConfig } from './kysely-messaging-store.js';
 export { KyselyMessagingStore } from './kysely-messaging-store.js';
+export { KyselyNotificationQueue, toNotificationJob } from './kysely-notification-queue.js';
 export { KyselyParticipantRepository } from './kysely-participant-repository.js';
 export type { KyselySettingsStoreConfig } from './kysely-settings-store.js';
 export { KyselySettingsStore } from './kysely-settings-store.js';

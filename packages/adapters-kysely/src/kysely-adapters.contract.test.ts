@@ -1,19 +1,24 @@
 import {
+  adminNotificationRepositoryContract,
   directoryContract,
   emailLogRepositoryContract,
   emailTemplateRepositoryContract,
   messagingStoreContract,
+  notificationQueueContract,
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
 } from '@parley/messaging-core/testing';
 import { afterAll, describe } from 'vitest';
+import { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
 import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
 import { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
 import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
+import { KyselyNotificationQueue } from './kysely-notification-queue.js';
 import { KyselySettingsStore } from './kysely-settings-store.js';
 import { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
 import {
+  createAdminNotificationRawReader,
   createEmailLogRawReader,
   createEmailTemplateRawReader,
   createStoreEmailSettingsRawReader,
@@ -45,6 +50,18 @@ describe.each(targets)('kysely adapters on %s', (target) => {
     setup: async () => {
       const { db } = await fresh();
       return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  notificationQueueContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return {
+        store: new KyselyMessagingStore({ db }),
+        queue: new KyselyNotificationQueue(db),
+        raw: createMessagingStoreRawReader(db),
+      };
     },
   });
 
@@ -92,6 +109,21 @@ describe.each(targets)('kysely adapters on %s', (target) => {
       return {
         repository: new KyselyEmailTemplateRepository({ db }),
         raw: createEmailTemplateRawReader(db),
+        addStore: async (id) => {
+          await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+        },
+      };
+    },
+  });
+
+  adminNotificationRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      const directory = new KyselyMarketplaceDirectory({ db });
+      return {
+        repository: new KyselyAdminNotificationRepository({ db }),
+        raw: createAdminNotificationRawReader(db),
         addStore: async (id) => {
           await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
         },

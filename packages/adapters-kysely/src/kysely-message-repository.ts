@@ -33,7 +33,8 @@ interface AppendOutcome {
 /**
  * Builds the single statement `append` runs: lock the conversation row, claim the idempotency
  * key (`on conflict do nothing`), insert the message (and its attachments), bump the
- * conversation's counters and every membership's activity and read state. Data-modifying CTEs
+ * conversation's counters and every membership's activity and read state, and (for a
+ * participant's message) enqueue one notification job per other participant who wants email. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
  *
@@ -51,7 +52,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
 
   const ctes: RawBuilder<unknown>[] = [
     sql`conv as (
-    select id, is_closed from conversations where id = ${m.conversationId}::uuid for no key update
+    select id, is_closed, store_id from conversations where id = ${m.conversationId}::uuid for no key update
   )`,
   ];
   if (idempotency !== undefined) {
@@ -134,6 +135,23 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     returning p.participant_id
   )`,
   );
+  if (!m.isSystemMessage) {
+    // The notification outbox: one job per other participant who wants email, committed (or
+    // rolled back) with the message. Reads memberships as of the statement's snapshot.
+    ctes.push(
+      sql`notified as (
+    insert into notification_jobs (id, message_id, conversation_id, recipient_type, recipient_id, store_id,
+      status, attempts, available_at, created_at, updated_at)
+    select gen_random_uuid(), inserted.id, inserted.conversation_id, p.participant_type, p.participant_id,
+      conv.store_id, 'pending', 0, inserted.created_at, inserted.created_at, inserted.created_at
+    from inserted
+    join conv on conv.id = inserted.conversation_id
+    join conversation_participants p on p.conversation_id = inserted.conversation_id
+    where not (${isSender}) and p.email_notifications and not p.muted
+    returning id
+  )`,
+    );
+  }
   const prior =
     idempotency === undefined
       ? sql`null::uuid as prior_message_id, null::text as prior_request_hash`

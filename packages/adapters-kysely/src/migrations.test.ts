@@ -58,6 +58,7 @@ describe.each(targets)('migrations on %s', (target) => {
   it('goes up, down to nothing and up again to the identical schema', async () => {
     const first = await snapshot(database.db);
     expect(first.tables).toEqual([
+      'admin_notifications',
       'conversation_participants',
       'conversations',
       'customers',
@@ -66,6 +67,8 @@ describe.each(targets)('migrations on %s', (target) => {
       'email_templates',
       'message_attachments',
       'messages',
+      'notification_jobs',
+      'notification_windows',
       'platform_settings',
       'platform_users',
       'send_idempotency_keys',
@@ -76,6 +79,8 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0009_admin_notifications',
+      'Down 0008_notifications',
       'Down 0007_inbox_badge_indexes',
       'Down 0006_email_templates',
       'Down 0005_email',
@@ -104,6 +109,10 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0009_admin_notifications')?.tables).not.toContain('admin_notifications');
+    expect(afterDown('0009_admin_notifications')?.indexes.join('\n')).not.toContain('admin_notifications_');
+    expect(afterDown('0008_notifications')?.tables).not.toContain('notification_jobs');
+    expect(afterDown('0008_notifications')?.tables).not.toContain('notification_windows');
     expect(afterDown('0007_inbox_badge_indexes')?.columns.join('\n')).not.toContain('conversation_store_id');
     expect(afterDown('0007_inbox_badge_indexes')?.indexes.join('\n')).not.toContain(
       'conversation_participants_unread_idx',

@@ -1,3 +1,16 @@
+export type {
+  AdminNotificationList,
+  AdminNotificationsCore,
+  AdminNotificationsDependencies,
+  ListAdminNotificationsInput,
+  RaiseAdminNotificationInput,
+} from './admin-notifications/admin-notifications-core.js';
+export {
+  buildAdminNotification,
+  createAdminNotificationsCore,
+} from './admin-notifications/admin-notifications-core.js';
+export type { SendFailureAlertPolicy } from './admin-notifications/send-failure-streaks.js';
+export { SendFailureStreaks } from './admin-notifications/send-failure-streaks.js';
 export type { AllowedType, AttachmentKind } from './attachments/allowed-types.js';
 export {
   ALLOWED_TYPES,
@@ -46,6 +59,12 @@ export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
 export { createMessagingCore } from './messaging-core.js';
+export type {
+  AdminNotification,
+  AdminNotificationPriority,
+  AdminNotificationType,
+} from './model/admin-notification.js';
+export { ADMIN_NOTIFICATION_PRIORITIES, ADMIN_NOTIFICATION_TYPES } from './model/admin-notification.js';
 export type { MessageAttachment } from './model/attachment.js';
 export type { Conversation, ConversationParticipant } from './model/conversation.js';
 export { SUBJECT_MAX_LENGTH } from './model/conversation.js';
@@ -75,6 +94,7 @@ export type {
 export { DEFAULT_TEMPLATE_LANGUAGE, EMAIL_TEMPLATE_CATEGORIES } from './model/email-template.js';
 export type { Message } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
+export type { NotificationJob, NotificationJobStatus } from './model/notification-job.js';
 export type { Actor, ParticipantRef } from './model/participant-ref.js';
 export { participantKey, sameParticipant } from './model/participant-ref.js';
 export type {
@@ -84,6 +104,21 @@ export type {
   StoreEmailSettings,
 } from './model/store-email-settings.js';
 export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
+export type {
+  NotificationDependencies,
+  NotificationGroupOutcome,
+  NotificationOptions,
+  ProcessNotificationsInput,
+  ProcessNotificationsResult,
+} from './notifications/process-notifications.js';
+export {
+  MESSAGE_PREVIEW_LENGTH,
+  NEW_MESSAGE_TEMPLATE,
+  NOTIFICATION_DEFAULTS,
+  processNotifications,
+  replyAudience,
+  retryDelayMs,
+} from './notifications/process-notifications.js';
 export type {
   AccessPolicy,
   ConversationAction,
@@ -98,6 +133,11 @@ export {
   MARKETPLACE_PARTICIPANT_TYPES,
   marketplacePolicy,
 } from './policy/marketplace-policy.js';
+export type {
+  AdminNotificationCursor,
+  AdminNotificationQuery,
+  AdminNotificationRepository,
+} from './ports/admin-notification-repository.js';
 export type {
   AttachmentStorage,
   ByteStream,
@@ -156,6 +196,14 @@ export type {
   SoftDeleteInput,
 } from './ports/message-repository.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
+export type {
+  ClaimNotificationsInput,
+  CompleteNotificationsInput,
+  FailNotificationsInput,
+  NotificationGroup,
+  NotificationQueue,
+  RescheduleNotificationsInput,
+} from './ports/notification-queue.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
 export type { SecretCipher } from './ports/secret-cipher.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';

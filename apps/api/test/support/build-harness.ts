@@ -23,6 +23,7 @@ export async function buildHarness(
       ...(options.emailWebhooks ? { emailWebhooks: options.emailWebhooks } : {}),
       ...(options.email ? { email: options.email } : {}),
       ...(options.emailTemplates ? { emailTemplates: options.emailTemplates } : {}),
+      ...(options.adminNotifications ? { adminNotifications: options.adminNotifications } : {}),
     },
     {
       logLevel: options.logLevel ?? 'silent',

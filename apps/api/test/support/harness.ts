@@ -1,4 +1,9 @@
-import type { EmailCore, EmailTemplatesCore, MarketplaceDirectory } from '@parley/messaging-core';
+import type {
+  AdminNotificationsCore,
+  EmailCore,
+  EmailTemplatesCore,
+  MarketplaceDirectory,
+} from '@parley/messaging-core';
 import type { EmailWebhookDependencies } from '../../src/routes/email-webhook-routes.js';
 import type { ParleyApp } from '../../src/server.js';
 
@@ -23,6 +28,8 @@ export interface HarnessOptions {
   readonly email?: EmailCore;
   /** The email template use cases (absent: the email template routes are not registered). */
   readonly emailTemplates?: EmailTemplatesCore;
+  /** The admin notification use cases (absent: their routes are not registered). */
+  readonly adminNotifications?: AdminNotificationsCore;
 }
 
 /** Builds a fresh API over empty storage. */

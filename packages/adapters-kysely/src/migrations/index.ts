@@ -6,6 +6,8 @@ import * as attachmentPaths from './0004-attachment-paths.js';
 import * as email from './0005-email.js';
 import * as emailTemplates from './0006-email-templates.js';
 import * as inboxBadgeIndexes from './0007-inbox-badge-indexes.js';
+import * as notifications from './0008-notifications.js';
+import * as adminNotifications from './0009-admin-notifications.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -19,4 +21,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_email': email,
   '0006_email_templates': { up: emailTemplates.up, down: emailTemplates.down },
   '0007_inbox_badge_indexes': inboxBadgeIndexes,
+  '0008_notifications': notifications,
+  '0009_admin_notifications': adminNotifications,
 };

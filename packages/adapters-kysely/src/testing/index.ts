@@ -1,6 +1,7 @@
 export type { TestDatabaseEnv } from './config.js';
 export { readTestDatabaseEnv } from './config.js';
 export {
+  createAdminNotificationRawReader,
   createEmailLogRawReader,
   createEmailTemplateRawReader,
   createStoreEmailSettingsRawReader,

@@ -1,4 +1,5 @@
 import type {
+  AdminNotificationRawReader,
   EmailLogRawReader,
   EmailTemplateRawReader,
   StoreEmailSettingsRawReader,
@@ -11,6 +12,7 @@ import {
   toEmailLog,
   toStoreEmailSettings,
 } from '../email-row-mappers.js';
+import { type AdminNotificationRow, toAdminNotification } from '../kysely-admin-notification-repository.js';
 import {
   type EmailTemplateRow,
   type StoreEmailTemplateRow,
@@ -96,6 +98,30 @@ export function createEmailTemplateRawReader(db: Kysely<Database>): EmailTemplat
         select * from store_email_templates
         where store_id = ${storeId} and code = ${code} and language = ${language}`.execute(db);
       return rows[0] === undefined ? null : toStoreEmailTemplate(rows[0]);
+    },
+  };
+}
+
+/**
+ * Reads `admin_notifications` with plain SQL, bypassing the repository.
+ *
+ * @example
+ * ```ts
+ * const raw = createAdminNotificationRawReader(database.db);
+ * (await raw.notification(id))?.isRead; // false
+ * ```
+ */
+export function createAdminNotificationRawReader(db: Kysely<Database>): AdminNotificationRawReader {
+  return {
+    async notification(id) {
+      const { rows } = await sql<AdminNotificationRow>`
+        select * from admin_notifications where id = ${id}`.execute(db);
+      return rows[0] === undefined ? null : toAdminNotification(rows[0]);
+    },
+    async count() {
+      const { rows } = await sql<{ count: number }>`
+        select count(*)::int as count from admin_notifications`.execute(db);
+      return toNumber(rows[0]?.count ?? 0);
     },
   };
 }

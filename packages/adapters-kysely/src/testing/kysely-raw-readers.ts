@@ -2,6 +2,7 @@ import type { Message, SettingValue } from '@parley/messaging-core';
 import type { MessagingStoreRawReader, SettingsStoreRawReader } from '@parley/messaging-core/testing';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
+import { toNotificationJob } from '../kysely-notification-queue.js';
 import { toAttachment, toConversation, toMessage, toNumber, toParticipant } from '../row-mappers.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -71,6 +72,17 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
         .executeTakeFirst();
       return row === undefined ? null : { messageId: row.message_id, requestHash: row.request_hash };
     },
+    async notificationJobs(messageId) {
+      if (!UUID.test(messageId)) return [];
+      const rows = await db
+        .selectFrom('notification_jobs')
+        .selectAll()
+        .where('message_id', '=', messageId)
+        .orderBy('recipient_type')
+        .orderBy('recipient_id')
+        .execute();
+      return rows.map(toNotificationJob);
+    },
     async counts() {
       const { rows } = await sql<Record<string, string | number>>`
         select
@@ -78,7 +90,8 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
           (select count(*) from conversation_participants) as participants,
           (select count(*) from messages) as messages,
           (select count(*) from message_attachments) as attachments,
-          (select count(*) from send_idempotency_keys) as idempotency_keys`.execute(db);
+          (select count(*) from send_idempotency_keys) as idempotency_keys,
+          (select count(*) from notification_jobs) as notification_jobs`.execute(db);
       const row = rows[0] ?? {};
       return {
         conversations: toNumber(row.conversations),
@@ -86,6 +99,7 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
         messages: toNumber(row.messages),
         attachments: toNumber(row.attachments),
         idempotencyKeys: toNumber(row.idempotency_keys),
+        notificationJobs: toNumber(row.notification_jobs),
       };
     },
   };

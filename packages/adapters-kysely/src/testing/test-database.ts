@@ -133,6 +133,9 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'notification_jobs',
+  'notification_windows',
+  'admin_notifications',
   'store_email_templates',
   'email_templates',
   'email_delivery_events',

@@ -1,3 +1,6 @@
+import type { RaiseAdminNotificationInput } from '../admin-notifications/admin-notifications-core.js';
+import type { SendFailureStreaks } from '../admin-notifications/send-failure-streaks.js';
+import type { AdminNotification } from '../model/admin-notification.js';
 import type { Clock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
 import type { IdGenerator } from '../ports/id-generator.js';
@@ -18,4 +21,13 @@ export interface EmailContext {
   readonly platformFrom: MailAddress;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** Raises admin notifications for failing stores; absent: none are raised. */
+  readonly adminAlerts?: EmailAdminAlerts;
+}
+
+/** How the email use cases tell admins about a store's failing provider. */
+export interface EmailAdminAlerts {
+  readonly raise: (input: RaiseAdminNotificationInput) => Promise<AdminNotification>;
+  /** Null: failed sends raise nothing. */
+  readonly sendFailures: SendFailureStreaks | null;
 }

@@ -1,3 +1,8 @@
+import type { AdminNotificationsCore } from '../admin-notifications/admin-notifications-core.js';
+import {
+  type SendFailureAlertPolicy,
+  SendFailureStreaks,
+} from '../admin-notifications/send-failure-streaks.js';
 import type { DeliveryEvent } from '../model/delivery-event.js';
 import type { Actor } from '../model/participant-ref.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -34,6 +39,13 @@ export interface EmailCoreDependencies {
   readonly clock?: Clock;
   /** Defaults to UUIDv7. */
   readonly ids?: IdGenerator;
+  /**
+   * Admin notifications raised when a store's provider fails verification or keeps failing
+   * sends; absent: none are raised.
+   */
+  readonly adminNotifications?: Pick<AdminNotificationsCore, 'raiseAdminNotification'>;
+  /** When failed sends raise a notification (config `PARLEY_ADMIN_ALERT_SEND_FAILURES`); absent: never. */
+  readonly sendFailureAlert?: SendFailureAlertPolicy;
 }
 
 /** Parley's email use cases, bound to their ports. Failures are `MessagingError`s. */
@@ -73,6 +85,14 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
     platformFrom: deps.platformFrom,
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? uuidV7Ids,
+    ...(deps.adminNotifications
+      ? {
+          adminAlerts: {
+            raise: deps.adminNotifications.raiseAdminNotification,
+            sendFailures: deps.sendFailureAlert ? new SendFailureStreaks(deps.sendFailureAlert) : null,
+          },
+        }
+      : {}),
   };
   return {
     getStoreEmailSettings: (actor) => getStoreEmailSettings(ctx, actor),

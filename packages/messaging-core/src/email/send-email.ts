@@ -22,6 +22,12 @@ export interface SendEmailInput {
   readonly extraData?: Readonly<Record<string, unknown>>;
   readonly headers?: Readonly<Record<string, string>>;
   readonly tags?: readonly string[];
+  /**
+   * A deterministic log id (e.g. the notification pipeline's): when a log with this id is already
+   * `sent` (or further), nothing is sent again and that log is returned; when it exists after a
+   * failed or interrupted attempt, the same row is reused and its `retryCount` keeps counting.
+   */
+  readonly logId?: string;
 }
 
 export interface SendEmailResult {
@@ -148,8 +154,12 @@ export async function deliverThrough(
   input: SendEmailInput,
 ): Promise<SendEmailResult> {
   const now = ctx.clock.now();
-  const log: EmailLog = {
-    id: ctx.ids.next(),
+  const existing = input.logId === undefined ? null : await ctx.emailLogs.findById(input.logId);
+  if (existing !== null && existing.status !== 'pending' && existing.status !== 'failed') {
+    return { log: existing, error: null };
+  }
+  const log: EmailLog = existing ?? {
+    id: input.logId ?? ctx.ids.next(),
     templateCode: input.templateCode ?? null,
     recipient: input.to.address.trim(),
     subject: input.subject,
@@ -177,7 +187,7 @@ export async function deliverThrough(
     createdAt: now,
     updatedAt: now,
   };
-  await ctx.emailLogs.create(log);
+  if (existing === null) await ctx.emailLogs.create(log);
   try {
     const result = await chosen.transport.send({
       id: log.id,
@@ -233,5 +243,43 @@ export async function deliverThrough(
  */
 export async function sendEmail(ctx: EmailContext, input: SendEmailInput): Promise<SendEmailResult> {
   if (input.subject.trim() === '') throw MessagingError.validation('subject', 'subject is required');
-  return deliverThrough(ctx, await chooseTransport(ctx, input.storeId), input);
+  const result = await deliverThrough(ctx, await chooseTransport(ctx, input.storeId), input);
+  await trackSendOutcome(ctx, input.storeId, result);
+  return result;
+}
+
+/**
+ * Counts a store's consecutive failed sends and raises one `store_issue` admin notification per
+ * streak once it reaches the configured threshold; a sent email ends the streak.
+ */
+async function trackSendOutcome(
+  ctx: EmailContext,
+  storeId: string | null,
+  result: SendEmailResult,
+): Promise<void> {
+  const streaks = ctx.adminAlerts?.sendFailures;
+  if (!ctx.adminAlerts || !streaks || storeId === null) return;
+  if (result.error === null) {
+    streaks.recordSuccess(storeId);
+    return;
+  }
+  if (!streaks.recordFailure(storeId, ctx.clock.now())) return;
+  const failures = streaks.failures(storeId);
+  await ctx.adminAlerts.raise({
+    type: 'store_issue',
+    priority: 'high',
+    title: `Email sending keeps failing for store ${storeId}`,
+    message: `The last ${failures} emails of store ${storeId} failed to send. Latest error: ${result.log.errorMessage ?? result.error.message}`,
+    actionRequired: true,
+    actionUrl: `/api/v1/admin/stores/${encodeURIComponent(storeId)}/email-settings`,
+    metadata: {
+      store_id: storeId,
+      reason: 'send_failures',
+      consecutive_failures: failures,
+      error: result.log.errorMessage ?? result.error.message,
+      email_log_id: result.log.id,
+      provider: result.log.provider,
+    },
+    storeId,
+  });
 }

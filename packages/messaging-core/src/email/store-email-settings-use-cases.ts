@@ -403,6 +403,25 @@ export async function verifyStoreEmailSettings(
         verificationError: error,
         updatedAt: now,
       });
+  // A stale result proves nothing about the current settings: no notification for it.
+  if (error !== null && !stale && ctx.adminAlerts) {
+    await ctx.adminAlerts.raise({
+      type: 'store_issue',
+      priority: 'high',
+      title: `Email provider verification failed for ${store.name}`,
+      message: `Store ${store.name} (${storeId}) could not verify its ${settings.provider} settings: ${error}`,
+      actionRequired: true,
+      actionUrl: `/api/v1/admin/stores/${encodeURIComponent(storeId)}/email-settings`,
+      metadata: {
+        store_id: storeId,
+        reason: 'verification_failed',
+        provider: settings.provider,
+        error,
+        email_log_id: log.id,
+      },
+      storeId,
+    });
+  }
   return { verified: error === null && !stale, settings: view(saved, store, true), emailLog: log };
 }
 

@@ -6,6 +6,7 @@ import { idGeneratorContract } from './contracts/id-generator-contract.js';
 import { mailTransportContract } from './contracts/mail-transport-contract.js';
 import { mediaInspectorContract } from './contracts/media-inspector-contract.js';
 import { messagingStoreContract } from './contracts/messaging-store-contract.js';
+import { notificationQueueContract } from './contracts/notification-queue-contract.js';
 import { settingsStoreContract } from './contracts/settings-store-contract.js';
 import { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
 import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
@@ -25,6 +26,14 @@ messagingStoreContract({
   setup: async () => {
     const store = new InMemoryMessagingStore();
     return { store, raw: store.raw };
+  },
+});
+
+notificationQueueContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, queue: store.notifications, raw: store.raw };
   },
 });
 

@@ -2,6 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { Message } from '../model/message.js';
+import type { NotificationJob } from '../model/notification-job.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
 import type {
   CloseStateChange,
@@ -21,6 +22,14 @@ import type {
   SoftDeleteInput,
 } from '../ports/message-repository.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+import type {
+  ClaimNotificationsInput,
+  CompleteNotificationsInput,
+  FailNotificationsInput,
+  NotificationGroup,
+  NotificationQueue,
+  RescheduleNotificationsInput,
+} from '../ports/notification-queue.js';
 import type { ParticipantRepository, PreferencesChange } from '../ports/participant-repository.js';
 import { AsyncMutex } from './async-mutex.js';
 import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
@@ -39,10 +48,21 @@ interface State {
   /** conversationId → messages, oldest first */
   messages: Map<string, Message[]>;
   idempotency: Map<string, IdempotencyRecord>;
+  /** The notification outbox: job id → job, in insertion order. */
+  notificationJobs: Map<string, NotificationJob>;
+  /** `participantKey\u0000conversationId` → when the recipient was last emailed about it. */
+  notificationWindows: Map<string, Date>;
 }
 
 function emptyState(): State {
-  return { conversations: new Map(), participants: new Map(), messages: new Map(), idempotency: new Map() };
+  return {
+    conversations: new Map(),
+    participants: new Map(),
+    messages: new Map(),
+    idempotency: new Map(),
+    notificationJobs: new Map(),
+    notificationWindows: new Map(),
+  };
 }
 
 function snapshot(state: State): State {
@@ -51,7 +71,17 @@ function snapshot(state: State): State {
     participants: new Map([...state.participants].map(([id, members]) => [id, new Map(members)])),
     messages: new Map([...state.messages].map(([id, list]) => [id, [...list]])),
     idempotency: new Map(state.idempotency),
+    notificationJobs: new Map(state.notificationJobs),
+    notificationWindows: new Map(state.notificationWindows),
   };
+}
+
+let notificationJobSequence = 0;
+
+/** A fresh, sortable job id (the in-memory stand-in for `gen_random_uuid()`). */
+function nextNotificationJobId(): string {
+  notificationJobSequence += 1;
+  return `notification-${String(notificationJobSequence).padStart(12, '0')}`;
 }
 
 const time = (d: Date): number => d.getTime();
@@ -338,6 +368,30 @@ export class InMemoryMessageRepository implements MessageRepository {
           : { ...next, unreadCount: p.unreadCount + 1 };
       }
       members.set(key, next);
+      if (
+        !draft.isSystemMessage &&
+        !sameParticipant(p.participant, draft.sender) &&
+        p.emailNotifications &&
+        !p.muted
+      ) {
+        const id = nextNotificationJobId();
+        state.notificationJobs.set(id, {
+          id,
+          messageId: message.id,
+          conversationId: conversation.id,
+          recipient: p.participant,
+          storeId: conversation.storeId,
+          status: 'pending',
+          attempts: 0,
+          availableAt: at,
+          lockedUntil: null,
+          lockedBy: null,
+          emailLogId: null,
+          lastError: null,
+          createdAt: at,
+          updatedAt: at,
+        });
+      }
     }
     if (input.idempotency) {
       state.idempotency.set(idempotencyKey(draft.sender, input.idempotency.key), {
@@ -420,6 +474,121 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 }
 
+function windowKey(recipient: ParticipantRef, conversationId: string): string {
+  return `${participantKey(recipient)}\u0000${conversationId}`;
+}
+
+/** The notification outbox over the store's state (jobs are written by `append`). */
+export class InMemoryNotificationQueue implements NotificationQueue {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async claimDue(input: ClaimNotificationsInput): Promise<NotificationGroup[]> {
+    const state = this.#state();
+    const now = time(input.now);
+    const claimable = (job: NotificationJob) =>
+      job.status === 'pending' &&
+      time(job.availableAt) <= now &&
+      (job.lockedUntil === null || time(job.lockedUntil) <= now);
+    const groups = new Map<string, NotificationJob[]>();
+    const ordered = [...state.notificationJobs.values()]
+      .filter(claimable)
+      .sort((a, b) => -compareDesc(a.createdAt, a.id, b.createdAt, b.id));
+    for (const job of ordered) {
+      const key = windowKey(job.recipient, job.conversationId);
+      const lastSent = state.notificationWindows.get(key);
+      if (lastSent !== undefined && time(lastSent) + input.windowMs > now) continue;
+      const list = groups.get(key);
+      if (list) list.push(job);
+      else if (groups.size < input.limit) groups.set(key, [job]);
+    }
+    const lockedUntil = new Date(now + input.leaseMs);
+    return [...groups.values()].map((jobs) => {
+      const claimed = jobs.map((job) => {
+        const next: NotificationJob = {
+          ...job,
+          attempts: job.attempts + 1,
+          lockedBy: input.workerId,
+          lockedUntil,
+          updatedAt: input.now,
+        };
+        state.notificationJobs.set(job.id, next);
+        return next;
+      });
+      const first = claimed[0]!;
+      return {
+        recipient: first.recipient,
+        conversationId: first.conversationId,
+        storeId: first.storeId,
+        jobs: claimed,
+      };
+    });
+  }
+
+  #leased(jobIds: readonly string[], workerId: string): NotificationJob[] {
+    const state = this.#state();
+    return jobIds
+      .map((id) => state.notificationJobs.get(id))
+      .filter(
+        (job): job is NotificationJob =>
+          job !== undefined && job.status === 'pending' && job.lockedBy === workerId,
+      );
+  }
+
+  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<void> {
+    const state = this.#state();
+    for (const job of this.#leased(jobIds, input.workerId)) {
+      state.notificationJobs.set(job.id, {
+        ...job,
+        status: input.status,
+        emailLogId: input.emailLogId,
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: input.at,
+      });
+      if (input.status === 'sent') {
+        const key = windowKey(job.recipient, job.conversationId);
+        const current = state.notificationWindows.get(key);
+        if (current === undefined || time(current) < time(input.at))
+          state.notificationWindows.set(key, input.at);
+      }
+    }
+  }
+
+  async reschedule(jobIds: readonly string[], input: RescheduleNotificationsInput): Promise<void> {
+    const state = this.#state();
+    for (const job of this.#leased(jobIds, input.workerId)) {
+      state.notificationJobs.set(job.id, {
+        ...job,
+        availableAt: input.availableAt,
+        lastError: input.error,
+        emailLogId: input.emailLogId,
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: input.at,
+      });
+    }
+  }
+
+  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<void> {
+    const state = this.#state();
+    for (const job of this.#leased(jobIds, input.workerId)) {
+      state.notificationJobs.set(job.id, {
+        ...job,
+        status: 'failed',
+        lastError: input.error,
+        emailLogId: input.emailLogId,
+        lockedBy: null,
+        lockedUntil: null,
+        updatedAt: input.at,
+      });
+    }
+  }
+}
+
 /**
  * Every repository in memory, with real transactions: a transaction holds a lock and restores a
  * snapshot when its work throws. Calls outside a transaction take the same lock one at a time.
@@ -438,6 +607,8 @@ export class InMemoryMessagingStore implements MessagingStore {
   readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
   readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
   readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
+  /** The notification outbox `append` writes to, under the same lock. */
+  readonly notifications: NotificationQueue = this.#locked(new InMemoryNotificationQueue(() => this.#state));
 
   async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
     return this.#lock.run(async () => {
@@ -463,6 +634,14 @@ export class InMemoryMessagingStore implements MessagingStore {
       const record = this.#state.idempotency.get(idempotencyKey(sender, key));
       return record ? { messageId: record.messageId, requestHash: record.requestHash } : null;
     },
+    notificationJobs: async (messageId) =>
+      [...this.#state.notificationJobs.values()]
+        .filter((job) => job.messageId === messageId)
+        .sort((a, b) => {
+          const ka = `${a.recipient.type}\u0000${a.recipient.id}`;
+          const kb = `${b.recipient.type}\u0000${b.recipient.id}`;
+          return ka < kb ? -1 : ka > kb ? 1 : 0;
+        }),
     counts: async () => {
       let participants = 0;
       let messages = 0;
@@ -478,6 +657,7 @@ export class InMemoryMessagingStore implements MessagingStore {
         messages,
         attachments,
         idempotencyKeys: this.#state.idempotency.size,
+        notificationJobs: this.#state.notificationJobs.size,
       };
     },
   };

@@ -1,5 +1,14 @@
 export { AsyncMutex } from './async-mutex.js';
 export type {
+  AdminNotificationRawReader,
+  AdminNotificationRepositoryContractOptions,
+  AdminNotificationRepositoryContractTarget,
+} from './contracts/admin-notification-repository-contract.js';
+export {
+  adminNotificationRepositoryContract,
+  sampleAdminNotification,
+} from './contracts/admin-notification-repository-contract.js';
+export type {
   AttachmentStorageContractOptions,
   AttachmentStorageContractTarget,
 } from './contracts/attachment-storage-contract.js';
@@ -35,6 +44,11 @@ export type {
 } from './contracts/messaging-store-contract.js';
 export { messagingStoreContract } from './contracts/messaging-store-contract.js';
 export type {
+  NotificationQueueContractOptions,
+  NotificationQueueContractTarget,
+} from './contracts/notification-queue-contract.js';
+export { notificationQueueContract } from './contracts/notification-queue-contract.js';
+export type {
   EmailLogRawReader,
   EmailTemplateRawReader,
   MessagingStoreRawReader,
@@ -54,6 +68,7 @@ export { storeEmailSettingsRepositoryContract } from './contracts/store-email-se
 export type { TemplateRendererContractOptions } from './contracts/template-renderer-contract.js';
 export { templateRendererContract } from './contracts/template-renderer-contract.js';
 export { FixedClock } from './fixed-clock.js';
+export { InMemoryAdminNotificationRepository } from './in-memory-admin-notification-repository.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
 export { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
 export type { InMemoryEmailTemplateRepositoryOptions } from './in-memory-email-template-repository.js';
@@ -67,6 +82,8 @@ export { fakePng, InMemoryMediaInspector } from './in-memory-media-inspector.js'
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
+export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
+export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
 export { InMemorySettingsStore } from './in-memory-settings-store.js';
 export { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 export { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';

@@ -477,6 +477,88 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
       });
     });
 
+    describe('notification outbox', () => {
+      const recipients = async (messageId: string) =>
+        (await raw.notificationJobs(messageId)).map((job) => `${job.recipient.type}:${job.recipient.id}`);
+
+      it('enqueues one pending job per other participant who wants email, with the message', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        const message = draft(conversation.id, STORE_USER, at(5));
+        expect((await append({ message, requireOpen: true })).status).toBe('created');
+        const jobs = await raw.notificationJobs(message.id);
+        expect(jobs.map((job) => `${job.recipient.type}:${job.recipient.id}`)).toEqual([
+          'admin:admin-1',
+          'customer:customer-1',
+        ]);
+        for (const job of jobs) {
+          expect(job).toMatchObject({
+            messageId: message.id,
+            conversationId: conversation.id,
+            storeId: STORE_ID,
+            status: 'pending',
+            attempts: 0,
+            availableAt: at(5),
+            lockedBy: null,
+            lockedUntil: null,
+            emailLogId: null,
+          });
+        }
+      });
+
+      it('skips participants who turned email off or muted the conversation', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        await store.participants.updatePreferences(conversation.id, ADMIN, { emailNotifications: false });
+        await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true });
+        const message = draft(conversation.id, STORE_USER, at(5));
+        await append({ message, requireOpen: true });
+        expect(await recipients(message.id)).toEqual([]);
+      });
+
+      it('enqueues nothing for a system message, a refused one or a rolled back one', async () => {
+        const conversation = await createConversation();
+        const system = draft(conversation.id, ADMIN, at(1), { isSystemMessage: true });
+        expect((await append({ message: system, requireOpen: false })).status).toBe('created');
+        expect(await recipients(system.id)).toEqual([]);
+
+        const rolledBack = draft(conversation.id, ADMIN, at(2));
+        await store
+          .transaction(async (tx) => {
+            await tx.messages.append({ message: rolledBack, requireOpen: true });
+            throw new Error('boom');
+          })
+          .catch(() => undefined);
+        expect(await recipients(rolledBack.id)).toEqual([]);
+
+        await store.conversations.setClosed(conversation.id, { isClosed: true, at: at(3), by: ADMIN });
+        const refused = draft(conversation.id, ADMIN, at(4));
+        expect(await append({ message: refused, requireOpen: true })).toEqual({
+          status: 'conversation_closed',
+        });
+        expect(await recipients(refused.id)).toEqual([]);
+      });
+
+      it('enqueues once for a repeated idempotency key', async () => {
+        const conversation = await createConversation();
+        const first = draft(conversation.id, ADMIN, at(1));
+        await append({ message: first, idempotency: { key: 'k', requestHash: 'h' }, requireOpen: true });
+        const again = draft(conversation.id, ADMIN, at(2));
+        expect(
+          (await append({ message: again, idempotency: { key: 'k', requestHash: 'h' }, requireOpen: true }))
+            .status,
+        ).toBe('duplicate');
+        expect(await recipients(first.id)).toEqual(['store:store-user-1']);
+        expect(await recipients(again.id)).toEqual([]);
+      });
+    });
+
     describe('attachment rows', () => {
       async function messageWithFiles() {
         const conversation = await createConversation();

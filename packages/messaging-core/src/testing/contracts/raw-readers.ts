@@ -2,6 +2,7 @@ import type { Conversation, ConversationParticipant } from '../../model/conversa
 import type { EmailLog } from '../../model/email-log.js';
 import type { EmailTemplate, StoreEmailTemplate } from '../../model/email-template.js';
 import type { Message } from '../../model/message.js';
+import type { NotificationJob } from '../../model/notification-job.js';
 import type { ParticipantRef } from '../../model/participant-ref.js';
 import type { StoreEmailSettings } from '../../model/store-email-settings.js';
 import type { StoredSetting } from '../../ports/settings-store.js';
@@ -21,6 +22,8 @@ export interface MessagingStoreRawReader {
     sender: ParticipantRef,
     key: string,
   ): Promise<{ messageId: string; requestHash: string } | null>;
+  /** Notification jobs enqueued for a message, ordered by recipient type then id. */
+  notificationJobs(messageId: string): Promise<NotificationJob[]>;
   /** Rows in every table the store owns, for "nothing was written" checks. */
   counts(): Promise<{
     conversations: number;
@@ -28,6 +31,7 @@ export interface MessagingStoreRawReader {
     messages: number;
     attachments: number;
     idempotencyKeys: number;
+    notificationJobs: number;
   }>;
 }
 

@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  type Clock,
+  type NotificationDependencies,
+  type ProcessNotificationsResult,
+  processNotifications,
+} from '@parley/messaging-core';
+import type { FastifyBaseLogger } from 'fastify';
+
+export interface NotificationWorkerOptions {
+  /** How often the queue is polled; null: never on its own (tests call `runOnce`). */
+  readonly intervalMs: number | null;
+  /** Most (recipient, conversation) groups per run. Default 50. */
+  readonly batchSize?: number;
+  /** Default: host, pid and a random suffix. */
+  readonly workerId?: string;
+}
+
+/** A running notification worker. */
+export interface NotificationWorker {
+  readonly workerId: string;
+  /** One run now (what the timer calls); never throws, logs failures. Runs never overlap. */
+  runOnce(): Promise<ProcessNotificationsResult | null>;
+  /** Stops the timer and waits for the run in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the notification loop: every `intervalMs`, claim due notification groups and send their
+ * emails (`processNotifications`). The timer is unref'd (it never keeps the process alive) and
+ * stops on `stop()`. Several workers, in one process or many, may run against one database:
+ * claims are leased and a group is sent at most once.
+ *
+ * @example
+ * ```ts
+ * const worker = startNotificationWorker(deps, { intervalMs: 5_000 }, clock, app.log);
+ * // on shutdown: await worker.stop();
+ * ```
+ */
+export function startNotificationWorker(
+  deps: NotificationDependencies,
+  options: NotificationWorkerOptions,
+  clock: Clock,
+  log: Pick<FastifyBaseLogger, 'info' | 'error'>,
+): NotificationWorker {
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const limit = options.batchSize ?? 50;
+  let running: Promise<ProcessNotificationsResult | null> | null = null;
+  let stopped = false;
+  const runOnce = () => {
+    running ??= (async () => {
+      try {
+        const result = await processNotifications(deps, { workerId, now: clock.now(), limit });
+        const failed = result.groups.filter((g) => g.outcome === 'failed' || g.outcome === 'retrying');
+        if (failed.length > 0) {
+          log.error(
+            { groups: failed.map((g) => ({ conversationId: g.conversationId, outcome: g.outcome })) },
+            'some notification emails failed',
+          );
+        }
+        return result;
+      } catch (error) {
+        log.error({ err: error }, 'notification run failed');
+        return null;
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+  const timer =
+    options.intervalMs === null
+      ? null
+      : setInterval(() => {
+          if (!stopped) void runOnce();
+        }, options.intervalMs);
+  timer?.unref();
+  return {
+    workerId,
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}

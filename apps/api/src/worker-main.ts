@@ -1,0 +1,37 @@
+// The notification worker on its own: `pnpm worker` from the repository root. Same configuration
+// as the API (see README "Configuration"); it composes everything but never listens, and sends
+// notification emails until SIGINT/SIGTERM. Run as many as you like against one database.
+import closeWithGrace from 'close-with-grace';
+import { compose } from './composition-root.js';
+import { type Config, ConfigError, readConfig } from './config.js';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = readConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const api = await compose({
+    ...config,
+    seedDemo: false,
+    notifications: { ...config.notifications, worker: true },
+  });
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) api.app.log.error({ err }, 'worker shutting down after an error');
+    else api.app.log.info({ signal }, 'worker shutting down: finishing the current run');
+    await api.close();
+  });
+  api.app.log.info(
+    { workerId: api.notifications.workerId, pollIntervalMs: config.notifications.pollIntervalMs },
+    'notification worker started',
+  );
+  // The worker's timer is unref'd; this keeps the process alive until a signal arrives.
+  setInterval(() => undefined, 1 << 30);
+}
+
+await main();

@@ -1,0 +1,221 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
+import { FixedClock } from '@parley/messaging-core/testing';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ComposedApi, compose } from '../src/composition-root.js';
+import { parseConfig } from '../src/config.js';
+import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
+
+const STORE = '/api/v1/store/messages';
+const STOREFRONT = '/api/v1/storefront/messages';
+const url = process.env.DATABASE_URL;
+const targets = [
+  { name: 'pglite', env: {} as Record<string, string> },
+  ...(url
+    ? [
+        {
+          name: 'postgres',
+          env: {
+            PARLEY_DATABASE_URL: url,
+            PARLEY_DATABASE_SCHEMA: `t_notify_${Math.random().toString(36).slice(2, 10)}`,
+          } as Record<string, string>,
+        },
+      ]
+    : []),
+];
+
+// End to end: the API composed as in production, its platform mail going to a real SMTP server on
+// loopback; the worker driven by hand (`runOnce`) on a fixed clock.
+describe.each(targets)('email notifications through the API ($name)', ({ env }) => {
+  let dir: string;
+  let smtp: LocalSmtpServer;
+  let api: ComposedApi;
+  let clock: FixedClock;
+  let call: Call;
+  let t: Tokens;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'parley-notify-'));
+    smtp = await startLocalSmtpServer({ username: 'parley', password: 'smtp-secret' });
+    clock = new FixedClock(new Date());
+    const config = parseConfig(
+      {
+        ...env,
+        PARLEY_LOG_LEVEL: 'silent',
+        PARLEY_SEED_DEMO: 'false',
+        PARLEY_NOTIFICATIONS_WORKER: 'off',
+        PARLEY_NOTIFICATION_WINDOW: '5m',
+        PARLEY_PUBLIC_URL: 'https://parley.test',
+        PARLEY_SMTP_URL: `smtp://parley:smtp-secret@${smtp.host}:${smtp.port}`,
+        PARLEY_MAIL_FROM: 'Parley <no-reply@parley.test>',
+      },
+      dir,
+    );
+    api = await compose(config, { clock });
+    call = client({
+      app: api.app,
+      directory: api.directory,
+      jwtSecret: api.jwtSecret.secret,
+      databaseKind: api.database.kind,
+      close: () => api.close(),
+    });
+    t = await tokensFor(api.jwtSecret.secret);
+    await seedFixture(call, t.service);
+  });
+
+  afterEach(async () => {
+    const schema = env.PARLEY_DATABASE_SCHEMA;
+    if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(api.database.db);
+    await api.close();
+    await smtp.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function openOrderConversation(initial: string): Promise<string> {
+    const response = await call('POST', STORE, {
+      token: t.store1,
+      body: {
+        conversation_type: 'store_customer',
+        subject: 'Order #42',
+        recipient_type: 'customer',
+        recipient_id: 'c1',
+        initial_message: initial,
+      },
+    });
+    expect(response.status).toBe(201);
+    return (response.body as { id: string }).id;
+  }
+
+  it('emails the French customer once, with the store override, and never the sender', async () => {
+    const override = await call('PUT', '/api/v1/store/email-templates/new_message/fr', {
+      token: t.store1,
+      body: {
+        subject: 'Acme vous répond : {{ conversation_subject }}',
+        body_html:
+          '<p>{{ sender_name }} : {{ message_preview }}</p><p><a href="{{ reply_url }}">Répondre</a></p>',
+      },
+    });
+    expect(override.status).toBe(200);
+
+    const id = await openOrderConversation('Votre colis est parti.');
+    const run = await api.notifications.runOnce();
+    expect(run?.groups.map((g) => [g.recipient, g.outcome])).toEqual([
+      [{ type: 'customer', id: 'c1' }, 'sent'],
+    ]);
+
+    const received = smtp.received();
+    expect(received).toHaveLength(1);
+    expect(received[0]?.to).toEqual(['carla@mail.test']);
+    expect(received[0]?.subject).toBe('Acme vous répond : Order #42');
+    expect(received[0]?.text).toContain('Sam Acme : Votre colis est parti.');
+    expect(received[0]?.html).toContain(`https://parley.test/storefront/messages/${id}`);
+
+    const logs = await call('GET', '/api/v1/store/email-logs', { token: t.store1 });
+    expect(logs.status).toBe(200);
+    expect(JSON.stringify(logs.body)).toContain('carla@mail.test');
+    expect((await api.notifications.runOnce())?.groups).toEqual([]);
+    expect(smtp.received()).toHaveLength(1);
+  });
+
+  it('batches quick messages into one email after the window, and skips a muted customer', async () => {
+    const id = await openOrderConversation('Message 1');
+    await api.notifications.runOnce();
+    for (let i = 2; i <= 5; i += 1) {
+      clock.advance(5_000);
+      const sent = await call('POST', `${STORE}/${id}/messages`, {
+        token: t.store1,
+        body: { content: `Message ${i}` },
+      });
+      expect(sent.status).toBe(201);
+      await api.notifications.runOnce();
+    }
+    expect(smtp.received()).toHaveLength(1);
+    clock.advance(5 * 60_000);
+    await api.notifications.runOnce();
+    const received = smtp.received();
+    expect(received).toHaveLength(2);
+    expect(received[1]?.text).toContain('Vous avez 4 nouveaux messages');
+    expect(received[1]?.text).toContain('Message 5');
+
+    const muted = await call('PUT', `${STOREFRONT}/${id}/preferences`, {
+      token: t.customer1,
+      body: { muted: true },
+    });
+    expect(muted.status).toBe(200);
+    await call('POST', `${STORE}/${id}/messages`, { token: t.store1, body: { content: 'Anyone?' } });
+    clock.advance(10 * 60_000);
+    await api.notifications.runOnce();
+    expect(smtp.received()).toHaveLength(2);
+  });
+
+  it('retries a provider outage and then delivers once', async () => {
+    smtp.throttleNext({ responseCode: 451 });
+    await openOrderConversation('Hello');
+    const first = await api.notifications.runOnce();
+    expect(first?.groups.map((g) => g.outcome)).toEqual(['retrying']);
+    expect(smtp.received()).toHaveLength(0);
+    clock.advance(10 * 60_000);
+    const second = await api.notifications.runOnce();
+    expect(second?.groups.map((g) => g.outcome)).toEqual(['sent']);
+    expect(second?.groups[0]?.emailLogId).toBe(first?.groups[0]?.emailLogId);
+    expect(smtp.received()).toHaveLength(1);
+    const log = await api.email.listEmailLogs({ type: 'admin', id: 'a1', storeId: null });
+    expect(log.items.map((l) => [l.status, l.retryCount])).toEqual([['sent', 1]]);
+  });
+});
+
+describe('the notification worker inside the API process', () => {
+  it('sends on its own timer and stops on close', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-notify-loop-'));
+    const smtp = await startLocalSmtpServer({ username: 'parley', password: 'smtp-secret' });
+    const api = await compose(
+      parseConfig(
+        {
+          PARLEY_LOG_LEVEL: 'silent',
+          PARLEY_SEED_DEMO: 'false',
+          PARLEY_NOTIFICATION_POLL_INTERVAL: '50ms',
+          PARLEY_SMTP_URL: `smtp://parley:smtp-secret@${smtp.host}:${smtp.port}`,
+          PARLEY_MAIL_FROM: 'Parley <no-reply@parley.test>',
+        },
+        dir,
+      ),
+    );
+    try {
+      expect(api.config.notifications.worker).toBe(true);
+      const call = client({
+        app: api.app,
+        directory: api.directory,
+        jwtSecret: api.jwtSecret.secret,
+        databaseKind: api.database.kind,
+        close: () => api.close(),
+      });
+      const t = await tokensFor(api.jwtSecret.secret);
+      await seedFixture(call, t.service);
+      const opened = await call('POST', STORE, {
+        token: t.store1,
+        body: {
+          conversation_type: 'store_customer',
+          subject: 'Order #7',
+          recipient_type: 'customer',
+          recipient_id: 'c2',
+          initial_message: 'Shipped',
+        },
+      });
+      expect(opened.status).toBe(201);
+      const deadline = Date.now() + 10_000;
+      while (smtp.received().length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(smtp.received().map((mail) => [mail.to, mail.subject])).toEqual([
+        [['chris@mail.test'], 'New message: Order #7'],
+      ]);
+    } finally {
+      await api.close();
+      await smtp.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+});

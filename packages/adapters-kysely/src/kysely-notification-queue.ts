@@ -1,0 +1,213 @@
+import type {
+  ClaimNotificationsInput,
+  CompleteNotificationsInput,
+  FailNotificationsInput,
+  NotificationGroup,
+  NotificationJob,
+  NotificationJobStatus,
+  NotificationQueue,
+  RescheduleNotificationsInput,
+} from '@parley/messaging-core';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, NotificationJobsTable } from './database-types.js';
+
+export type NotificationJobRow = Selectable<NotificationJobsTable>;
+
+/** A `notification_jobs` row as the core's job. */
+export function toNotificationJob(row: NotificationJobRow): NotificationJob {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    conversationId: row.conversation_id,
+    recipient: { type: row.recipient_type, id: row.recipient_id },
+    storeId: row.store_id,
+    status: row.status as NotificationJobStatus,
+    attempts: row.attempts,
+    availableAt: new Date(row.available_at),
+    lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
+    lockedBy: row.locked_by,
+    emailLogId: row.email_log_id,
+    lastError: row.last_error,
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The notification outbox in PostgreSQL (`notification_jobs`, `notification_windows`). `claimDue`
+ * is one statement: it picks due groups, takes a transaction-scoped advisory lock per group (so
+ * two workers never split a group), locks the jobs `FOR UPDATE SKIP LOCKED` and leases them.
+ * Works on PGlite too.
+ *
+ * @example
+ * ```ts
+ * const queue = new KyselyNotificationQueue(db);
+ * const groups = await queue.claimDue({ workerId: 'w1', now: new Date(), leaseMs: 60_000, windowMs: 300_000, limit: 10 });
+ * ```
+ */
+export class KyselyNotificationQueue implements NotificationQueue {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Leases due groups (see `NotificationQueue.claimDue`).
+   *
+   * @example
+   * ```ts
+   * const groups = await queue.claimDue({ workerId: 'w1', now, leaseMs: 60_000, windowMs: 300_000, limit: 10 });
+   * ```
+   */
+  async claimDue(input: ClaimNotificationsInput): Promise<NotificationGroup[]> {
+    const now = input.now.toISOString();
+    const windowStart = new Date(input.now.getTime() - input.windowMs).toISOString();
+    const lockedUntil = new Date(input.now.getTime() + input.leaseMs).toISOString();
+    const limit = Math.max(0, Math.floor(input.limit));
+    const claimable = sql`j.status = 'pending' and j.available_at <= ${now}::timestamptz
+      and (j.locked_until is null or j.locked_until <= ${now}::timestamptz)`;
+    const { rows } = await sql<NotificationJobRow>`
+      with due as (
+        select j.recipient_type, j.recipient_id, j.conversation_id, min(j.available_at) as first_at
+        from notification_jobs j
+        left join notification_windows w on w.recipient_type = j.recipient_type
+          and w.recipient_id = j.recipient_id and w.conversation_id = j.conversation_id
+        where ${claimable} and (w.last_sent_at is null or w.last_sent_at <= ${windowStart}::timestamptz)
+        group by j.recipient_type, j.recipient_id, j.conversation_id
+        order by first_at
+        limit ${limit}
+      ),
+      owned as materialized (
+        select * from due
+        where pg_try_advisory_xact_lock(hashtext('parley.notifications'), hashtext(
+          recipient_type || ':' || recipient_id || ':' || conversation_id::text))
+      ),
+      picked as (
+        select j.id from notification_jobs j
+        join owned o on o.recipient_type = j.recipient_type and o.recipient_id = j.recipient_id
+          and o.conversation_id = j.conversation_id
+        where ${claimable}
+        for update of j skip locked
+      )
+      update notification_jobs j
+      set attempts = j.attempts + 1, locked_by = ${input.workerId}::text,
+        locked_until = ${lockedUntil}::timestamptz, updated_at = ${now}::timestamptz
+      from picked where j.id = picked.id
+      returning j.*`.execute(this.#db);
+    const groups = new Map<string, NotificationJob[]>();
+    for (const job of rows.map(toNotificationJob)) {
+      const key = `${job.recipient.type}\u0000${job.recipient.id}\u0000${job.conversationId}`;
+      const list = groups.get(key);
+      if (list) list.push(job);
+      else groups.set(key, [job]);
+    }
+    return [...groups.values()].map((jobs) => {
+      jobs.sort((a, b) =>
+        a.createdAt.getTime() !== b.createdAt.getTime()
+          ? a.createdAt.getTime() - b.createdAt.getTime()
+          : a.id < b.id
+            ? -1
+            : a.id > b.id
+              ? 1
+              : 0,
+      );
+      const first = jobs[0]!;
+      return {
+        recipient: first.recipient,
+        conversationId: first.conversationId,
+        storeId: first.storeId,
+        jobs,
+      };
+    });
+  }
+
+  /**
+   * Marks leased jobs `sent` / `skipped`; `sent` moves the window in the same statement.
+   *
+   * @example
+   * ```ts
+   * await queue.complete(ids, { workerId: 'w1', status: 'sent', emailLogId, at: now });
+   * ```
+   */
+  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<void> {
+    const ids = jobIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return;
+    const at = input.at.toISOString();
+    const window =
+      input.status === 'sent'
+        ? sql`insert into notification_windows (recipient_type, recipient_id, conversation_id, last_sent_at)
+          select distinct recipient_type, recipient_id, conversation_id, ${at}::timestamptz from done
+          on conflict (recipient_type, recipient_id, conversation_id)
+          do update set last_sent_at = greatest(notification_windows.last_sent_at, excluded.last_sent_at)`
+        : sql`select 1`;
+    await sql`
+      with done as (
+        update notification_jobs
+        set status = ${input.status}::text, email_log_id = ${input.emailLogId}::text, locked_by = null,
+          locked_until = null, updated_at = ${at}::timestamptz
+        where id in (${sql.join(ids.map((id) => sql`${id}::uuid`))}) and status = 'pending'
+          and locked_by = ${input.workerId}::text
+        returning recipient_type, recipient_id, conversation_id
+      )
+      ${window}`.execute(this.#db);
+  }
+
+  /**
+   * Releases leased jobs to run again at `availableAt`.
+   *
+   * @example
+   * ```ts
+   * await queue.reschedule(ids, { workerId: 'w1', availableAt, error: 'timeout', emailLogId, at: now });
+   * ```
+   */
+  async reschedule(jobIds: readonly string[], input: RescheduleNotificationsInput): Promise<void> {
+    await this.#release(jobIds, input.workerId, {
+      available_at: input.availableAt,
+      last_error: input.error,
+      email_log_id: input.emailLogId,
+      updated_at: input.at,
+    });
+  }
+
+  /**
+   * Marks leased jobs `failed` for good.
+   *
+   * @example
+   * ```ts
+   * await queue.fail(ids, { workerId: 'w1', error: 'rejected', emailLogId, at: now });
+   * ```
+   */
+  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<void> {
+    await this.#release(jobIds, input.workerId, {
+      status: 'failed',
+      last_error: input.error,
+      email_log_id: input.emailLogId,
+      updated_at: input.at,
+    });
+  }
+
+  async #release(
+    jobIds: readonly string[],
+    workerId: string,
+    set: {
+      status?: string;
+      available_at?: Date;
+      last_error: string;
+      email_log_id: string | null;
+      updated_at: Date;
+    },
+  ): Promise<void> {
+    const ids = jobIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return;
+    await this.#db
+      .updateTable('notification_jobs')
+      .set({ ...set, locked_by: null, locked_until: null })
+      .where('id', 'in', ids)
+      .where('status', '=', 'pending')
+      .where('locked_by', '=', workerId)
+      .execute();
+  }
+}

@@ -1,0 +1,66 @@
+// A notification worker in a process of its own, for the two-process test
+// (`kysely-notification-queue.processes.test.ts`): `tsx notification-worker-process.ts <url> <schema> <workerId>`.
+// Runs `processNotifications` on PostgreSQL until the queue stays empty, then prints, as one JSON
+// line, every email its (in-memory) transport sent.
+import { createEmailCore, createEmailTemplatesCore, processNotifications } from '@parley/messaging-core';
+import {
+  BranchingTemplateRenderer,
+  InMemoryMailTransportFactory,
+  ReversibleSecretCipher,
+} from '@parley/messaging-core/testing';
+import { createDatabase } from '../database.js';
+import { KyselyEmailLogRepository } from '../kysely-email-log-repository.js';
+import { KyselyEmailTemplateRepository } from '../kysely-email-template-repository.js';
+import { KyselyMarketplaceDirectory } from '../kysely-marketplace-directory.js';
+import { KyselyMessagingStore } from '../kysely-messaging-store.js';
+import { KyselyNotificationQueue } from '../kysely-notification-queue.js';
+import { KyselyStoreEmailSettingsRepository } from '../kysely-store-email-settings-repository.js';
+
+const [url, schema, workerId] = process.argv.slice(2);
+if (!url || !schema || !workerId)
+  throw new Error('usage: notification-worker-process <url> <schema> <workerId>');
+
+const database = createDatabase({ kind: 'postgres', url, schema, poolSize: 4 });
+const { db } = database;
+const store = new KyselyMessagingStore({ db });
+const directory = new KyselyMarketplaceDirectory({ db });
+const emailLogs = new KyselyEmailLogRepository({ db });
+const transports = new InMemoryMailTransportFactory();
+const email = createEmailCore({
+  directory,
+  emailSettings: new KyselyStoreEmailSettingsRepository({ db }),
+  emailLogs,
+  cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
+  transports,
+  platformFrom: { address: 'no-reply@parley.test' },
+});
+const templates = createEmailTemplatesCore({
+  templates: new KyselyEmailTemplateRepository({ db }),
+  renderer: new BranchingTemplateRenderer(),
+});
+try {
+  let idle = 0;
+  while (idle < 3) {
+    const { groups } = await processNotifications(
+      {
+        queue: new KyselyNotificationQueue(db),
+        conversations: store.conversations,
+        messages: store.messages,
+        directory,
+        emailLogs,
+        renderEmail: (input) => templates.renderEmail(input),
+        sendEmail: (input) => email.sendEmail(input),
+        publicUrl: 'https://parley.test',
+      },
+      { workerId, now: new Date(), limit: 2 },
+    );
+    idle = groups.length === 0 ? idle + 1 : 0;
+  }
+  const sent = transports.platform.sent.map((mail) => ({
+    to: mail.to.map((address) => address.address),
+    emailLogId: mail.metadata?.email_log_id ?? null,
+  }));
+  process.stdout.write(`${JSON.stringify({ workerId, sent })}\n`);
+} finally {
+  await database.destroy();
+}

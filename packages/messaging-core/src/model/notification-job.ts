@@ -1,0 +1,23 @@
+import type { ParticipantRef } from './participant-ref.js';
+
+export type NotificationJobStatus = 'pending' | 'sent' | 'skipped' | 'failed';
+
+/** One email notification owed to a recipient for one message (enqueued by `append`). */
+export interface NotificationJob {
+  readonly id: string;
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly recipient: ParticipantRef;
+  /** The conversation's store (its transport and template overrides); null for platform conversations. */
+  readonly storeId: string | null;
+  readonly status: NotificationJobStatus;
+  /** Claims so far. */
+  readonly attempts: number;
+  readonly availableAt: Date;
+  readonly lockedUntil: Date | null;
+  readonly lockedBy: string | null;
+  readonly emailLogId: string | null;
+  readonly lastError: string | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}

@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Actor } from '../model/participant-ref.js';
+import { participantKey } from '../model/participant-ref.js';
+import type { NotificationQueue } from '../ports/notification-queue.js';
+import { createInMemoryNotifications } from '../testing/in-memory-notifications.js';
+
+type Command =
+  | { readonly kind: 'send'; readonly conversation: 0 | 1; readonly member: 0 | 1 }
+  | { readonly kind: 'mute'; readonly conversation: 0 | 1; readonly member: 0 | 1; readonly muted: boolean }
+  | { readonly kind: 'advance'; readonly ms: number }
+  | { readonly kind: 'outage' }
+  | { readonly kind: 'run'; readonly worker: 0 | 1; readonly crash: 'none' | 'after_claim' | 'after_send' };
+
+const bit = fc.constantFrom<0 | 1>(0, 1);
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('send' as const), conversation: bit, member: bit }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('mute' as const),
+      conversation: bit,
+      member: bit,
+      muted: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 1, max: 400_000 }) }),
+  },
+  { weight: 1, arbitrary: fc.constant({ kind: 'outage' as const }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('run' as const),
+      worker: bit,
+      crash: fc.constantFrom('none' as const, 'after_claim' as const, 'after_send' as const),
+    }),
+  },
+);
+
+/** Throws, once armed, right after a claim or right before the completion it guards. */
+function crashingQueue(queue: NotificationQueue, armed: { mode: 'none' | 'after_claim' | 'after_send' }) {
+  const crash = (mode: 'after_claim' | 'after_send') => {
+    if (armed.mode === mode) {
+      armed.mode = 'none';
+      throw new Error(`worker crashed (${mode})`);
+    }
+  };
+  return {
+    claimDue: async (input: Parameters<NotificationQueue['claimDue']>[0]) => {
+      const groups = await queue.claimDue(input);
+      if (groups.length > 0) crash('after_claim');
+      return groups;
+    },
+    complete: async (...args: Parameters<NotificationQueue['complete']>) => {
+      crash('after_send');
+      return queue.complete(...args);
+    },
+    reschedule: (...args: Parameters<NotificationQueue['reschedule']>) => queue.reschedule(...args),
+    fail: (...args: Parameters<NotificationQueue['fail']>) => queue.fail(...args),
+  } satisfies NotificationQueue;
+}
+
+describe('notification pipeline (property)', () => {
+  it('notifies every committed message exactly once per eligible recipient, whatever the crashes', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(commandArb, { maxLength: 40 }), async (commands) => {
+        const armed: { mode: 'none' | 'after_claim' | 'after_send' } = { mode: 'none' };
+        const n = await createInMemoryNotifications({
+          leaseMs: 60_000,
+          maxAttempts: 1_000,
+          backoffBaseMs: 1_000,
+          backoffMaxMs: 60_000,
+          wrapQueue: (queue) => crashingQueue(queue, armed),
+        });
+        const storeCustomer = await n.core.createConversation(n.storeUser, {
+          conversationType: 'store_customer',
+          subject: 'Order 42',
+          recipient: { type: 'customer', id: 'c-ana' },
+        });
+        const adminStore = await n.core.createConversation(n.admin, {
+          conversationType: 'admin_store',
+          subject: 'Payout',
+          recipient: { type: 'store', id: 'u-sam' },
+        });
+        const conversations: [string, readonly [Actor, Actor]][] = [
+          [storeCustomer.conversation.id, [n.storeUser, n.customer]],
+          [adminStore.conversation.id, [n.admin, n.storeUser]],
+        ];
+        const muted = new Set<string>();
+        /** `recipientKey|messageId` owed one notification. */
+        const expected = new Set<string>();
+
+        for (const command of commands) {
+          if (command.kind === 'send') {
+            const [conversationId, members] = conversations[command.conversation]!;
+            const sender = members[command.member]!;
+            const other = members[1 - command.member]!;
+            const { message } = await n.core.sendMessage(sender, { conversationId, content: 'hi' });
+            if (!muted.has(`${conversationId}|${participantKey(other)}`))
+              expected.add(`${participantKey(other)}|${message.id}`);
+          } else if (command.kind === 'mute') {
+            const [conversationId, members] = conversations[command.conversation]!;
+            const member = members[command.member]!;
+            await n.core.updatePreferences(member, conversationId, { muted: command.muted });
+            const key = `${conversationId}|${participantKey(member)}`;
+            if (command.muted) muted.add(key);
+            else muted.delete(key);
+          } else if (command.kind === 'advance') {
+            n.clock.advance(command.ms);
+          } else if (command.kind === 'outage') {
+            n.transports.platform.throttleNext();
+          } else {
+            armed.mode = command.crash;
+            await n.run(`worker-${command.worker}`).catch((error: unknown) => {
+              if (!(error instanceof Error) || !error.message.startsWith('worker crashed')) throw error;
+            });
+            armed.mode = 'none';
+          }
+        }
+
+        // Leases expire, windows and backoffs pass, and workers run to completion.
+        for (let round = 0; round < 20; round += 1) {
+          n.clock.advance(10 * 60_000);
+          await n.run('finisher');
+        }
+
+        const delivered: string[] = [];
+        for (const email of n.transports.platform.sent) {
+          const log = await n.emailLogs.findById(email.metadata?.email_log_id ?? '');
+          const recipientType = String(log?.extraData.recipient_type);
+          const messageIds = (log?.extraData.message_ids ?? []) as string[];
+          for (const messageId of messageIds) delivered.push(`${recipientType}:${log?.userId}|${messageId}`);
+        }
+        expect([...delivered].sort()).toEqual([...expected].sort());
+      }),
+      {
+        numRuns: 500,
+        examples: [
+          // A claim leased m1's job and died; m2's job was sent alone and that worker died before
+          // completing; the take-over must not email m2 again.
+          [
+            [
+              { kind: 'send', conversation: 0, member: 1 },
+              { kind: 'run', worker: 0, crash: 'after_claim' },
+              { kind: 'send', conversation: 0, member: 1 },
+              { kind: 'run', worker: 0, crash: 'after_send' },
+            ],
+          ],
+        ],
+      },
+    );
+  }, 120_000);
+});
