@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseReceivedEmail } from '@parley/adapters-mail-smtp/testing';
 import { isMessagingError, type MessagingError, type OutboundEmail } from '@parley/messaging-core';
 import { mailTransportContract } from '@parley/messaging-core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   FileMailTransport,
   type FileMailTransportFileHandle,
