@@ -182,7 +182,8 @@ export async function sendMessageWithAttachments(
   actor: Actor,
   input: SendMessageWithAttachmentsInput,
 ): Promise<SendMessageResult> {
-  const { conversation } = await loadForAction(ctx, actor, input.conversationId, 'send');
+  const visible = await loadForAction(ctx, actor, input.conversationId, 'send');
+  const { conversation } = visible;
   if (conversation.isClosed) {
     throw new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`);
   }
@@ -208,12 +209,17 @@ export async function sendMessageWithAttachments(
       attachments.push(await storeFile(target, file));
     }
     const content = typeof input.content === 'function' ? input.content() : input.content;
-    const result = await sendMessage(ctx, actor, {
-      conversationId: conversation.id,
-      content,
-      attachments,
-      ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
-    });
+    const result = await sendMessage(
+      ctx,
+      actor,
+      {
+        conversationId: conversation.id,
+        content,
+        attachments,
+        ...(input.idempotencyKey === undefined ? {} : { idempotencyKey: input.idempotencyKey }),
+      },
+      visible,
+    );
     if (result.replayed) await removeStored(storage, target.written);
     return result;
   } catch (error) {

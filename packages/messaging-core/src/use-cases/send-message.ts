@@ -2,7 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Actor } from '../model/participant-ref.js';
 import { sameParticipant } from '../model/participant-ref.js';
-import { type CoreContext, loadForAction } from './context.js';
+import { type CoreContext, loadForAction, type VisibleConversation } from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
@@ -44,6 +44,8 @@ export async function sendMessage(
   ctx: CoreContext,
   actor: Actor,
   input: SendMessageInput,
+  /** The conversation as a caller in this module already loaded it for `send` (saves the query). */
+  loaded?: VisibleConversation,
 ): Promise<SendMessageResult> {
   const attachments = input.attachments ?? [];
   const maxLength = await ctx.settings.number('message_max_length');
@@ -54,7 +56,10 @@ export async function sendMessage(
       'idempotency_key must be 1 to 255 printable ASCII characters',
     );
   }
-  const { conversation, participants } = await loadForAction(ctx, actor, input.conversationId, 'send');
+  const { conversation, participants } =
+    loaded?.conversation.id === input.conversationId
+      ? loaded
+      : await loadForAction(ctx, actor, input.conversationId, 'send');
 
   const now = ctx.clock.now();
   const messageId = ctx.ids.next();
