@@ -85,6 +85,12 @@ export interface AccessPolicy {
   /** May `actor` (who can see the conversation) delete `message`? */
   decideDeleteMessage(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;
 
+  /**
+   * May `actor` (who can see the conversation) remove for good the files of a soft-deleted
+   * `message`? Files are otherwise kept for audit.
+   */
+  decidePurgeFiles(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;
+
   /** Which recipients of `recipientType` the actor may list, scoped to a store or not. */
   recipientScope(actor: Actor, recipientType: string): RecipientScope;
 

@@ -1084,3 +1084,37 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
     );
   });
 });
+
+describe('decidePurgeFiles', () => {
+  it('lets only admins purge the files of a deleted message', () => {
+    const message = {
+      id: 'm1',
+      conversationId: 'c1',
+      sender: { type: 'customer', id: 'cu1' },
+      content: '',
+      isSystemMessage: false,
+      isDeleted: true,
+      deletedAt: new Date(0),
+      deletedBy: { type: 'customer', id: 'cu1' },
+      createdAt: new Date(0),
+      attachments: [],
+    };
+    const outcomes = (['admin', 'store', 'customer'] as const).map((type) => {
+      const actor = { type, id: `${type}-1`, storeId: type === 'admin' ? null : 's1' };
+      const membership = {
+        conversationId: 'c1',
+        participant: { type, id: actor.id },
+        storeId: actor.storeId,
+        unreadCount: 0,
+        lastReadAt: null,
+        emailNotifications: true,
+        muted: false,
+        lastActivityAt: new Date(0),
+        joinedAt: new Date(0),
+      };
+      const decision = marketplacePolicy.decidePurgeFiles(actor, message, membership);
+      return decision.allowed ? 'allowed' : decision.code;
+    });
+    expect(outcomes).toEqual(['allowed', 'FORBIDDEN', 'FORBIDDEN']);
+  });
+});

@@ -155,6 +155,11 @@ export const marketplacePolicy: AccessPolicy = {
     return { allowed: false, code: 'FORBIDDEN', reason: 'only the sender or an admin may delete a message' };
   },
 
+  decidePurgeFiles(actor: Actor, _message: Message, _membership: ConversationParticipant): PolicyDecision {
+    if (actor.type === 'admin') return ALLOWED;
+    return { allowed: false, code: 'FORBIDDEN', reason: 'only an admin may purge the files of a message' };
+  },
+
   recipientScope(actor: Actor, recipientType: string): RecipientScope {
     if (actor.type === 'admin') {
       if (recipientType === 'store' || recipientType === 'customer') return { allowed: true, storeId: null };

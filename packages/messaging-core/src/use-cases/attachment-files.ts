@@ -140,11 +140,10 @@ export async function purgeDeletedMessageFiles(
   messageId: string,
 ): Promise<number> {
   const { storage } = attachmentPorts(ctx);
-  await loadForAction(ctx, actor, conversationId, 'view');
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
   const message = await ctx.store.messages.findById(conversationId, messageId);
   if (!message) throw MessagingError.notFound('message', messageId);
-  if (actor.type !== 'admin')
-    throw MessagingError.forbidden('only an admin may purge the files of a message');
+  enforce(ctx.policy.decidePurgeFiles(actor, message, membership));
   if (!message.isDeleted) {
     throw new MessagingError(
       'CONFLICT',
