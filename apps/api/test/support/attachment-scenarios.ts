@@ -355,6 +355,29 @@ export function attachmentScenarios(label: string, factory: AttachmentHarnessFac
       expect(renamed.body.detail).toContain('application/zip');
     });
 
+    it('strips bidi overrides and invisible characters from original_filename, stored and served', async () => {
+      const id = await adminStoreConversation();
+      const response = await send(STORE, t.store1, id, 'Invoice', [
+        { name: 'invoice\u202Efdp.txt', bytes: new TextEncoder().encode('Total: 12 EUR\n') },
+        { name: '\u200Bscan\u2066\uFEFF.png', bytes: sample('pixel.png').bytes },
+      ]);
+      expect(response.status, response.text).toBe(201);
+      expect(
+        response.body.attachments.map((a: { original_filename: string }) => a.original_filename),
+      ).toEqual(['invoicefdp.txt', 'scan.png']);
+      const detail = await call('GET', `${STORE}/${id}`, { token: t.store1 });
+      expect(
+        detail.body.messages
+          .at(-1)
+          .attachments.map((a: { original_filename: string }) => a.original_filename),
+      ).toEqual(['invoicefdp.txt', 'scan.png']);
+      const file = await download(response.body.attachments[0].download_url, t.store1);
+      expect(file.status).toBe(200);
+      expect(file.headers['content-disposition']).toBe(
+        `attachment; filename="invoicefdp.txt"; filename*=UTF-8''invoicefdp.txt`,
+      );
+    });
+
     it('applies the size limit the admin sets, at the next upload: one byte over is 413 and nothing is stored', async () => {
       const id = await adminStoreConversation();
       const key = 'message_attachment_max_size_mb';

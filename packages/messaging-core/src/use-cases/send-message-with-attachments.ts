@@ -1,10 +1,10 @@
 import {
   type AllowedType,
   classifyAttachment,
-  sanitizeFilename,
   TextContentCheck,
   textType,
 } from '../attachments/allowed-types.js';
+import { sanitizeFilename } from '../attachments/sanitize-filename.js';
 import { isMessagingError, MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
 import type { AttachmentStorage, ByteStream } from '../ports/attachment-storage.js';
