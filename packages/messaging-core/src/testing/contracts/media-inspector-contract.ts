@@ -61,6 +61,20 @@ export function mediaInspectorContract(options: MediaInspectorContractOptions): 
       }
     });
 
+    it('decides any prefix of a sample without failing (a head may end anywhere)', async () => {
+      const { inspector, samples } = await options.setup();
+      for (const sample of samples) {
+        for (const size of [1, 2, 8, 31, 64, 300, 1024, 4099, 4100, 8192, 40_000]) {
+          if (size > sample.bytes.byteLength) break;
+          const detected = await inspector.detect(sample.bytes.slice(0, size), sample.name).then(
+            (type) => type,
+            (error: unknown) => new Error(`${sample.name}, first ${size} bytes: ${String(error)}`),
+          );
+          expect(detected instanceof Error ? detected.message : 'decided').toBe('decided');
+        }
+      }
+    });
+
     it('measures each image, read as a chunked stream', async () => {
       const { inspector, samples } = await options.setup();
       const images = samples.filter((s) => s.image !== undefined);
