@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants, crc32, deflateRawSync } from 'node:zlib';
+import zlib, { constants, deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { ZipFile } from 'yazl';
 
@@ -78,6 +78,20 @@ export async function photosZip(): Promise<Uint8Array> {
     ['holiday/beach.jpg', photo],
     ['holiday/notes.txt', 'Day one: beach.\nDay two: rain.\n'],
   ]);
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 of a zip entry: `zlib.crc32` where Node has it (20.15+), a table otherwise. */
+function crc32(bytes: Uint8Array, previous = 0): number {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(bytes, previous);
+  let crc = ~previous;
+  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
 }
 
 interface RawZipEntry {
