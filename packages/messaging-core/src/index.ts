@@ -16,10 +16,10 @@ export {
   ALLOWED_TYPES,
   classifyAttachment,
   declaredExtension,
-  sanitizeFilename,
   TextContentCheck,
   textType,
 } from './attachments/allowed-types.js';
+export { sanitizeFilename } from './attachments/sanitize-filename.js';
 export type { DeliveryEventOutcome, DeliveryEventResult } from './email/apply-delivery-events.js';
 export { applyDeliveryEvents } from './email/apply-delivery-events.js';
 export type { DefaultEmailTemplate } from './email/default-templates.js';
