@@ -109,7 +109,7 @@ const systemResolver: HostResolver = (host) => dnsLookup(host, { all: true, verb
  * loopback, private, link-local, shared (CGNAT), multicast, unspecified, broadcast, reserved,
  * not global unicast (IPv6) or a cloud metadata address — IPv4-mapped IPv6 judged as the IPv4
  * address it carries — unless an allow-listed CIDR covers it (metadata: never). `localhost` and
- * `*.localhost` are refused by name. Numeric forms the resolver understands (`2130706433`,
+ * `*.localhost` are 127.0.0.1 and ::1 without asking the resolver (RFC 6761). Numeric forms the resolver understands (`2130706433`,
  * `127.1`, `0x7f.1`) are judged by what they resolve to.
  *
  * Side effects: one DNS lookup per name checked (none for IP literals).
@@ -141,9 +141,9 @@ export class DnsOutboundAddressGuard implements OutboundAddressGuard {
       .replace(/\.$/, '');
     const literal = isIP(name) !== 0;
     if (!literal && !HOSTNAME.test(name)) return { allowed: false, reason: 'invalid_host' };
-    if (name === 'localhost' || name.endsWith('.localhost'))
-      return { allowed: false, reason: 'forbidden_address', range: 'loopback' };
-    const texts = literal ? [name] : await this.#lookup(name);
+    // RFC 6761: localhost is loopback whatever the resolver says; it is not asked.
+    const local = name === 'localhost' || name.endsWith('.localhost');
+    const texts = local ? ['127.0.0.1', '::1'] : literal ? [name] : await this.#lookup(name);
     const addresses: Address[] = [];
     for (const text of texts) {
       if (!ipaddr.isValid(text)) continue;

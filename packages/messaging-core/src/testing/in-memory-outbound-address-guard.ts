@@ -185,9 +185,9 @@ export class InMemoryOutboundAddressGuard implements OutboundAddressGuard {
       .replace(/\.$/, '');
     const literal = parseIp(name);
     if (literal === null && !HOSTNAME.test(name)) return { allowed: false, reason: 'invalid_host' };
-    if (name === 'localhost' || name.endsWith('.localhost'))
-      return { allowed: false, reason: 'forbidden_address', range: 'loopback' };
-    const texts = literal === null ? (this.#records.get(name) ?? []) : [name];
+    // RFC 6761: localhost is loopback whatever a resolver says.
+    const local = name === 'localhost' || name.endsWith('.localhost');
+    const texts = local ? ['127.0.0.1', '::1'] : literal === null ? (this.#records.get(name) ?? []) : [name];
     const ips = texts.map(parseIp).filter((ip): ip is Ip => ip !== null);
     if (ips.length === 0) return { allowed: false, reason: 'unresolvable' };
     for (const ip of ips) {

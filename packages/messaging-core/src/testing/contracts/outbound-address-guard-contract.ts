@@ -83,12 +83,19 @@ export function outboundAddressGuardContract(options: OutboundAddressGuardContra
       expect(verdict).toMatchObject({ allowed: false, reason: 'forbidden_address' });
     });
 
-    it('refuses localhost and *.localhost without asking DNS', async () => {
+    it('takes localhost and *.localhost for 127.0.0.1 and ::1 without asking DNS', async () => {
       for (const host of ['localhost', 'LOCALHOST.', 'smtp.localhost'])
-        expect(await guard({ localhost: [PUBLIC_V4] }).check(host)).toMatchObject({
+        expect(
+          await guard({ localhost: [PUBLIC_V4], 'smtp.localhost': [PUBLIC_V4] }).check(host),
+        ).toMatchObject({
           allowed: false,
           reason: 'forbidden_address',
+          address: '127.0.0.1',
         });
+      expect(await guard({}, ['127.0.0.0/8', '::1/128']).check('localhost')).toEqual({
+        allowed: true,
+        addresses: ['127.0.0.1', '::1'],
+      });
     });
 
     it('resolves names: every address is answered, IPv4 first', async () => {
