@@ -16,6 +16,7 @@ import {
 } from '@parley/adapters-kysely';
 import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
   type AdminNotificationsCore,
   type Clock,
@@ -124,8 +125,6 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
     const transports = new AdapterMailTransportFactory({
       platform: config.mail.transport,
-      // Stores may not aim SMTP at the platform's own network in production.
-      allowPrivateSmtpHosts: !config.production,
       ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
     });
     const adminNotifications = createAdminNotificationsCore({
@@ -139,6 +138,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       emailLogs,
       cipher: new AesGcmSecretCipher(parseKeyRing(encryptionKey.keyRing)),
       transports,
+      // Stores may not aim Parley at the platform's own network (SSRF), except allow-listed ranges.
+      outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: config.outbound.allowedCidrs }),
       platformFrom: config.mail.from,
       clock,
       adminNotifications,

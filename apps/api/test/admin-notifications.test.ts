@@ -9,6 +9,7 @@ import {
   KyselyStoreEmailSettingsRepository,
 } from '@parley/adapters-kysely';
 import { openTestDatabase, type TestDatabase } from '@parley/adapters-kysely/testing';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
   type AdminNotificationRepository,
   createAdminNotificationsCore,
@@ -49,8 +50,6 @@ async function wire(
 ): Promise<AdminNotificationHarness> {
   const transports = new AdapterMailTransportFactory({
     platform: { kind: 'file', directory: mailDir },
-    // The local SMTP server listens on 127.0.0.1.
-    allowPrivateSmtpHosts: true,
   });
   const adminNotifications = createAdminNotificationsCore({ notifications: parts.notifications });
   const email = createEmailCore({
@@ -59,6 +58,8 @@ async function wire(
     emailLogs: parts.emailLogs,
     cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
     transports,
+    // The local SMTP server listens on 127.0.0.1.
+    outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: ['127.0.0.0/8'] }),
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
     adminNotifications,
     sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 3_600_000 },

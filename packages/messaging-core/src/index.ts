@@ -204,6 +204,12 @@ export type {
   NotificationQueue,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
+export type {
+  OutboundAddressGuard,
+  OutboundAddressVerdict,
+  OutboundRefusalReason,
+} from './ports/outbound-address-guard.js';
+export { CLOUD_METADATA_ADDRESSES } from './ports/outbound-address-guard.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
 export type { SecretCipher } from './ports/secret-cipher.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';

@@ -21,7 +21,8 @@ export interface AdminNotificationHarness {
 
 /**
  * Builds the API with `sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 1h }`,
- * the real mail transports (`allowPrivateSmtpHosts`) and the platform default writing to `mailDir`.
+ * the real mail transports (the outbound guard allowing `127.0.0.0/8` for the local SMTP server)
+ * and the platform default writing to `mailDir`.
  */
 export type AdminNotificationHarnessFactory = (setup: {
   readonly mailDir: string;

@@ -22,7 +22,7 @@ import {
   type MessagingCore,
   type StoreEmailSettingsRepository,
 } from '@parley/messaging-core';
-import { ReversibleSecretCipher } from '@parley/messaging-core/testing';
+import { InMemoryOutboundAddressGuard, ReversibleSecretCipher } from '@parley/messaging-core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { emailWebhookVerifiers } from '../../src/routes/email-webhook-routes.js';
@@ -209,6 +209,7 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
           },
           platformDefault: () => platformTransport,
         },
+        outboundGuard: new InMemoryOutboundAddressGuard(),
         platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
       });
       // The configuration path the composition root takes, with the test-only SNS host override.

@@ -7,6 +7,7 @@ import { InMemoryAdminNotificationRepository } from '../testing/in-memory-admin-
 import { InMemoryEmailLogRepository } from '../testing/in-memory-email-log-repository.js';
 import { InMemoryMailTransportFactory } from '../testing/in-memory-mail-transport-factory.js';
 import { InMemoryMarketplaceDirectory } from '../testing/in-memory-marketplace-directory.js';
+import { InMemoryOutboundAddressGuard } from '../testing/in-memory-outbound-address-guard.js';
 import { InMemoryStoreEmailSettingsRepository } from '../testing/in-memory-store-email-settings-repository.js';
 import { ReversibleSecretCipher } from '../testing/reversible-secret-cipher.js';
 import { SequentialIds } from '../testing/sequential-ids.js';
@@ -192,6 +193,7 @@ describe('admin notifications raised by the email core', () => {
       emailLogs: new InMemoryEmailLogRepository(),
       cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
       transports,
+      outboundGuard: new InMemoryOutboundAddressGuard(),
       platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
       clock,
       ids: new SequentialIds('log'),

@@ -7,6 +7,7 @@ import type { IdGenerator } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
 import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 
@@ -17,6 +18,8 @@ export interface EmailContext {
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;
   readonly transports: MailTransportFactory;
+  /** Judges every host a store may point Parley at (its SMTP host), when saved and before connecting. */
+  readonly outboundGuard: OutboundAddressGuard;
   /** The platform's sender, used with the platform default transport. */
   readonly platformFrom: MailAddress;
   readonly clock: Clock;

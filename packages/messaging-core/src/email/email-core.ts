@@ -11,6 +11,7 @@ import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
 import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 import { applyDeliveryEvents, type DeliveryEventResult } from './apply-delivery-events.js';
@@ -33,6 +34,12 @@ export interface EmailCoreDependencies {
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;
   readonly transports: MailTransportFactory;
+  /**
+   * Refuses store-chosen hosts on loopback, private, link-local, CGNAT, multicast, unspecified or
+   * cloud metadata addresses: checked when a store saves its SMTP host and again before every
+   * connection (verify and send), which then goes to the checked address.
+   */
+  readonly outboundGuard: OutboundAddressGuard;
   /** The sender of platform mail (config `PARLEY_MAIL_FROM`). */
   readonly platformFrom: MailAddress;
   /** Defaults to the wall clock. */
@@ -82,6 +89,7 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
     emailLogs: deps.emailLogs,
     cipher: deps.cipher,
     transports: deps.transports,
+    outboundGuard: deps.outboundGuard,
     platformFrom: deps.platformFrom,
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? uuidV7Ids,

@@ -48,6 +48,11 @@ export type {
   NotificationQueueContractTarget,
 } from './contracts/notification-queue-contract.js';
 export { notificationQueueContract } from './contracts/notification-queue-contract.js';
+export type { OutboundAddressGuardContractOptions } from './contracts/outbound-address-guard-contract.js';
+export {
+  FORBIDDEN_ADDRESSES,
+  outboundAddressGuardContract,
+} from './contracts/outbound-address-guard-contract.js';
 export type {
   EmailLogRawReader,
   EmailTemplateRawReader,
@@ -84,6 +89,8 @@ export { createInMemoryMessaging } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
 export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
+export type { InMemoryOutboundAddressGuardOptions } from './in-memory-outbound-address-guard.js';
+export { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
 export { InMemorySettingsStore } from './in-memory-settings-store.js';
 export { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 export { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
