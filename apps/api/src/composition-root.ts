@@ -9,8 +9,10 @@ import {
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselyNotificationQueue,
+  KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
+  KyselyWebhookReplayGuard,
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
@@ -149,6 +151,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             sendFailureAlert: {
               threshold: config.adminAlerts.sendFailureThreshold,
               windowMs: config.adminAlerts.sendFailureWindowMs,
+              // In the database: every API instance and worker counts one streak per store.
+              streaks: new KyselySendFailureStreakRepository({ db: database.db }),
             },
           }),
     });
@@ -166,7 +170,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         adminNotifications,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
-          ...emailWebhookVerifiers(config.emailWebhooks, clock),
+          ...emailWebhookVerifiers(config.emailWebhooks, {
+            clock,
+            replayGuard: new KyselyWebhookReplayGuard({ db: database.db }),
+          }),
         },
         directory,
         clock,

@@ -5,6 +5,7 @@ import {
   KyselyEmailLogRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
+  KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
 } from '@parley/adapters-kysely';
@@ -18,12 +19,14 @@ import {
   type EmailLogRepository,
   type MarketplaceDirectory,
   type MessagingCore,
+  type SendFailureStreakRepository,
   type StoreEmailSettingsRepository,
 } from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
   InMemoryAdminNotificationRepository,
   InMemoryEmailLogRepository,
+  InMemorySendFailureStreakRepository,
   InMemoryStoreEmailSettingsRepository,
 } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
@@ -44,6 +47,7 @@ async function wire(
     readonly emailSettings: StoreEmailSettingsRepository;
     readonly emailLogs: EmailLogRepository;
     readonly notifications: AdminNotificationRepository;
+    readonly streaks: SendFailureStreakRepository;
     readonly database: { readonly kind: string; readonly check: () => Promise<void> };
   },
   mailDir: string,
@@ -62,7 +66,7 @@ async function wire(
     outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: ['127.0.0.0/8'] }),
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
     adminNotifications,
-    sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 3_600_000 },
+    sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 3_600_000, streaks: parts.streaks },
   });
   const harness = await buildHarness(parts.core, parts.directory, parts.database, {
     email,
@@ -87,6 +91,7 @@ adminNotificationScenarios('in-memory adapters', async ({ mailDir }) => {
       emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
       emailLogs: new InMemoryEmailLogRepository(),
       notifications: new InMemoryAdminNotificationRepository(),
+      streaks: new InMemorySendFailureStreakRepository(),
       database: { kind: 'memory', check: async () => {} },
     },
     mailDir,
@@ -117,6 +122,7 @@ adminNotificationScenarios('Kysely adapters (PostgreSQL or PGlite)', async ({ ma
       emailSettings: new KyselyStoreEmailSettingsRepository({ db }),
       emailLogs: new KyselyEmailLogRepository({ db }),
       notifications: new KyselyAdminNotificationRepository({ db }),
+      streaks: new KyselySendFailureStreakRepository({ db }),
       database: {
         kind: database.kind,
         check: async () => {

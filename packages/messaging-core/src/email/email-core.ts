@@ -1,7 +1,7 @@
 import type { AdminNotificationsCore } from '../admin-notifications/admin-notifications-core.js';
 import {
+  assertSendFailureAlertPolicy,
   type SendFailureAlertPolicy,
-  SendFailureStreaks,
 } from '../admin-notifications/send-failure-streaks.js';
 import type { DeliveryEvent } from '../model/delivery-event.js';
 import type { Actor } from '../model/participant-ref.js';
@@ -13,6 +13,7 @@ import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
 import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
 import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { SendFailureStreakRepository } from '../ports/send-failure-streak-repository.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 import { applyDeliveryEvents, type DeliveryEventResult } from './apply-delivery-events.js';
 import type { EmailContext } from './email-context.js';
@@ -51,8 +52,17 @@ export interface EmailCoreDependencies {
    * sends; absent: none are raised.
    */
   readonly adminNotifications?: Pick<AdminNotificationsCore, 'raiseAdminNotification'>;
-  /** When failed sends raise a notification (config `PARLEY_ADMIN_ALERT_SEND_FAILURES`); absent: never. */
-  readonly sendFailureAlert?: SendFailureAlertPolicy;
+  /**
+   * When failed sends raise a notification (config `PARLEY_ADMIN_ALERT_SEND_FAILURES` and
+   * `…_WINDOW`) and where the streaks are counted (the database, so every process shares them);
+   * absent: never.
+   */
+  readonly sendFailureAlert?: SendFailureAlertOptions;
+}
+
+/** The send-failure alert rule and the streaks it counts in. */
+export interface SendFailureAlertOptions extends SendFailureAlertPolicy {
+  readonly streaks: SendFailureStreakRepository;
 }
 
 /** Parley's email use cases, bound to their ports. Failures are `MessagingError`s. */
@@ -83,6 +93,8 @@ export interface EmailCore {
  * ```
  */
 export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
+  const alert = deps.sendFailureAlert;
+  if (alert) assertSendFailureAlertPolicy(alert);
   const ctx: EmailContext = {
     directory: deps.directory,
     emailSettings: deps.emailSettings,
@@ -97,7 +109,12 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
       ? {
           adminAlerts: {
             raise: deps.adminNotifications.raiseAdminNotification,
-            sendFailures: deps.sendFailureAlert ? new SendFailureStreaks(deps.sendFailureAlert) : null,
+            sendFailures: alert
+              ? {
+                  policy: { threshold: alert.threshold, windowMs: alert.windowMs },
+                  streaks: alert.streaks,
+                }
+              : null,
           },
         }
       : {}),

@@ -294,38 +294,49 @@ export async function sendEmail(ctx: EmailContext, input: SendEmailInput): Promi
   return result;
 }
 
+/** The issue key of a store's streak of failed sends (one open notification per store). */
+export const EMAIL_SEND_FAILURES_ISSUE = 'email_send_failures';
+
 /**
- * Counts a store's consecutive failed sends and raises one `store_issue` admin notification per
- * streak once it reaches the configured threshold; a sent email ends the streak.
+ * Counts a store's consecutive failed sends in the shared streaks and raises one `store_issue`
+ * admin notification per streak once it reaches the configured threshold (folded into the
+ * store's open one while it is unread); a sent email ends the streak.
  */
 async function trackSendOutcome(
   ctx: EmailContext,
   storeId: string | null,
   result: SendEmailResult,
 ): Promise<void> {
-  const streaks = ctx.adminAlerts?.sendFailures;
-  if (!ctx.adminAlerts || !streaks || storeId === null) return;
+  const sendFailures = ctx.adminAlerts?.sendFailures;
+  if (!ctx.adminAlerts || !sendFailures || storeId === null) return;
   if (result.error === null) {
-    streaks.recordSuccess(storeId);
+    await sendFailures.streaks.recordSuccess(storeId);
     return;
   }
-  if (!streaks.recordFailure(storeId, ctx.clock.now())) return;
-  const failures = streaks.failures(storeId);
+  const { failures, alert } = await sendFailures.streaks.recordFailure(
+    storeId,
+    ctx.clock.now(),
+    sendFailures.policy,
+  );
+  if (!alert) return;
+  const error = result.log.errorMessage ?? result.error.message;
   await ctx.adminAlerts.raise({
     type: 'store_issue',
     priority: 'high',
     title: `Email sending keeps failing for store ${storeId}`,
-    message: `The last ${failures} emails of store ${storeId} failed to send. Latest error: ${result.log.errorMessage ?? result.error.message}`,
+    message: `The last ${failures} emails of store ${storeId} failed to send. Latest error: ${error}`,
     actionRequired: true,
     actionUrl: `/api/v1/admin/stores/${encodeURIComponent(storeId)}/email-settings`,
     metadata: {
       store_id: storeId,
       reason: 'send_failures',
       consecutive_failures: failures,
-      error: result.log.errorMessage ?? result.error.message,
+      error,
       email_log_id: result.log.id,
       provider: result.log.provider,
     },
     storeId,
+    issueKey: EMAIL_SEND_FAILURES_ISSUE,
+    lastError: error,
   });
 }

@@ -96,6 +96,9 @@ export interface VerifyStoreEmailSettingsResult {
   readonly emailLog: EmailLog;
 }
 
+/** The issue key of a store's failed provider verifications (one open notification per store). */
+export const EMAIL_VERIFICATION_FAILED_ISSUE = 'email_verification_failed';
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 // Changing any of these means the last verification no longer proves anything.
@@ -335,6 +338,9 @@ export async function updateStoreEmailSettings(
  * Sends a test email to the caller's own address (from the directory) through the store's
  * configured provider, and records the outcome: `isVerified` + `lastVerifiedAt`, or
  * `verificationError`. The test email is logged like any other (`email_settings_verification`).
+ * A failure raises a high `store_issue` admin notification with the issue key
+ * `email_verification_failed`: repeated failures count on the store's unread one (occurrences,
+ * last error) rather than adding one per attempt.
  *
  * The SMTP host is re-resolved through the outbound guard first and the connection goes to the
  * checked address. A host that now is or resolves to a non-public address fails with
@@ -434,9 +440,12 @@ export async function verifyStoreEmailSettings(
         verificationError: error,
         updatedAt: now,
       });
-  // A stale result proves nothing about the current settings: no notification for it.
+  // A stale result proves nothing about the current settings: no notification for it. Repeated
+  // failures count on the store's open notification (issue key) instead of adding one each.
   if (error !== null && !stale && ctx.adminAlerts) {
     await ctx.adminAlerts.raise({
+      issueKey: EMAIL_VERIFICATION_FAILED_ISSUE,
+      lastError: error,
       type: 'store_issue',
       priority: 'high',
       title: `Email provider verification failed for ${store.name}`,
