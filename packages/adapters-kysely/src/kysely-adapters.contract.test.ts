@@ -7,7 +7,7 @@ import {
   notificationQueueContract,
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
-} from '@parley/messaging-core/testing';
+} from '@parley/messaging-core/testing/contracts';
 import { afterAll, describe } from 'vitest';
 import { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
 import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';

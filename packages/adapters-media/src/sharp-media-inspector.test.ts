@@ -1,5 +1,5 @@
 import { classifyAttachment } from '@parley/messaging-core';
-import { mediaInspectorContract } from '@parley/messaging-core/testing';
+import { mediaInspectorContract } from '@parley/messaging-core/testing/contracts';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { SharpMediaInspector } from './sharp-media-inspector.js';

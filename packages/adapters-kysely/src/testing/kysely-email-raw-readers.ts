@@ -3,7 +3,7 @@ import type {
   EmailLogRawReader,
   EmailTemplateRawReader,
   StoreEmailSettingsRawReader,
-} from '@parley/messaging-core/testing';
+} from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import {
