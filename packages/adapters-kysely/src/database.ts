@@ -14,6 +14,7 @@ import {
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './database-types.js';
+import { acquirePgliteLock, type PgliteLock } from './pglite-lock.js';
 
 /** A real PostgreSQL server, reached through a `pg` pool. */
 export interface PostgresDatabaseConfig {
@@ -28,7 +29,11 @@ export interface PostgresDatabaseConfig {
   readonly onPoolError?: (error: Error) => void;
 }
 
-/** Embedded PostgreSQL (PGlite, WebAssembly) in this process: no server to run. */
+/**
+ * Embedded PostgreSQL (PGlite, WebAssembly) in this process: no server to run. A persisted data
+ * directory belongs to one process at a time: opening it takes `parley.lock` in it (see
+ * `acquirePgliteLock`), and a second process fails with `PgliteInUseError`.
+ */
 export interface PgliteDatabaseConfig {
   readonly kind: 'pglite';
   /** Directory the data persists to; in memory (lost on `destroy`) when absent. */
@@ -112,8 +117,9 @@ export function createDatabase(config: DatabaseConfig): ParleyDatabase {
 
 /**
  * `kysely-pglite-dialect`'s driver, started lazily: the first query creates the data directory
- * (PGlite does not create parents), starts PGlite, waits until it is ready and sets the session's
- * `search_path` (PGlite is a single session, so it holds).
+ * (PGlite does not create parents), takes its lock (one process per directory; the first query
+ * rejects with `PgliteInUseError` otherwise), starts PGlite, waits until it is ready and sets the
+ * session's `search_path` (PGlite is a single session, so it holds). `destroy` releases the lock.
  */
 class KyselyPgliteDialect implements Dialect {
   readonly #dataDir: string | undefined;
@@ -145,6 +151,7 @@ class KyselyPgliteDriver implements Driver {
   readonly #dataDir: string | undefined;
   readonly #schema: string | null;
   #inner: Driver | undefined;
+  #lock: PgliteLock | undefined;
 
   constructor(dataDir: string | undefined, schema: string | null) {
     this.#dataDir = dataDir;
@@ -152,13 +159,27 @@ class KyselyPgliteDriver implements Driver {
   }
 
   async init(): Promise<void> {
-    if (this.#dataDir !== undefined) await mkdir(this.#dataDir, { recursive: true });
-    const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
-    await pglite.waitReady;
-    if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
-    const inner = new PGliteDialect(pglite).createDriver();
-    await inner.init();
-    this.#inner = inner;
+    if (this.#dataDir !== undefined) {
+      await mkdir(this.#dataDir, { recursive: true });
+      this.#lock = await acquirePgliteLock(this.#dataDir);
+    }
+    try {
+      const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
+      await pglite.waitReady;
+      if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
+      const inner = new PGliteDialect(pglite).createDriver();
+      await inner.init();
+      this.#inner = inner;
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
+    }
+  }
+
+  async #releaseLock(): Promise<void> {
+    const lock = this.#lock;
+    this.#lock = undefined;
+    await lock?.release();
   }
 
   get #driver(): Driver {
@@ -187,7 +208,11 @@ class KyselyPgliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.#inner?.destroy();
-    this.#inner = undefined;
+    try {
+      await this.#inner?.destroy();
+    } finally {
+      this.#inner = undefined;
+      await this.#releaseLock();
+    }
   }
 }

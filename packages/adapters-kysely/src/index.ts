@@ -5,6 +5,8 @@ export type {
   PostgresDatabaseConfig,
 } from './database.js';
 export { assertSchemaName, createDatabase } from './database.js';
+export type { DatabaseFailureSource } from './database-failures.js';
+export { describeDatabaseFailure, maskDatabaseUrl, oneLineError } from './database-failures.js';
 export type {
   ConversationParticipantsTable,
   ConversationsTable,
@@ -47,3 +49,5 @@ export { KyselyStoreEmailSettingsRepository } from './kysely-store-email-setting
 export { PARLEY_MIGRATIONS } from './migrations/index.js';
 export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';
+export type { PgliteLock } from './pglite-lock.js';
+export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
