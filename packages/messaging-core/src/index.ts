@@ -202,6 +202,7 @@ export type {
   FailNotificationsInput,
   NotificationGroup,
   NotificationQueue,
+  NotificationQueueStats,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
