@@ -76,6 +76,9 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  PARLEY_METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
+  ),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -119,6 +122,8 @@ const EXPECTED: Record<VariableName, string> = {
     'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
   PARLEY_SMTP_URL: 'an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
   PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
+  PARLEY_METRICS_TOKEN:
+    'a bearer token of 16 to 1024 printable characters without spaces (e.g. $(openssl rand -hex 32))',
 };
 
 /** Which database the API runs on. */
@@ -189,6 +194,8 @@ export interface Config {
   readonly encryptionKey: string | undefined;
   /** The platform's own mail: `PARLEY_SMTP_URL`, else `.eml` files under `mailDir`. */
   readonly mail: PlatformMailConfig;
+  /** Bearer token `GET /metrics` requires (`PARLEY_METRICS_TOKEN`); absent: no `/metrics` route (404). */
+  readonly metricsToken: string | undefined;
 }
 
 /** The platform default mail transport and sender. */
@@ -236,6 +243,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY',
   'PARLEY_ENCRYPTION_KEY',
   'PARLEY_SMTP_URL',
+  'PARLEY_METRICS_TOKEN',
 ]);
 
 const checker = Compile(EnvironmentSchema);
@@ -410,6 +418,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
+    metricsToken: env.PARLEY_METRICS_TOKEN,
   };
 }
 

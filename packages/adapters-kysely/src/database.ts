@@ -44,6 +44,18 @@ export interface PgliteDatabaseConfig {
 
 export type DatabaseConfig = PostgresDatabaseConfig | PgliteDatabaseConfig;
 
+/** How busy the connections are right now (for metrics). */
+export interface DatabasePoolUsage {
+  /** Open connections (PGlite: 1 once started, else 0). */
+  readonly total: number;
+  /** Of those, idle ones; null on PGlite (one in-process session, not a pool). */
+  readonly idle: number | null;
+  /** Queries waiting for a connection; null on PGlite. */
+  readonly waiting: number | null;
+  /** The most connections the pool opens (PGlite: 1). */
+  readonly max: number;
+}
+
 /** A connected database: the typed Kysely instance and how to close it. */
 export interface ParleyDatabase {
   /**
@@ -60,6 +72,15 @@ export interface ParleyDatabase {
   readonly kind: DatabaseConfig['kind'];
   /** The schema Parley's tables live in (the connections' `search_path`). */
   readonly schema: string;
+  /**
+   * The pool's connections now (`pg` pool counts; PGlite: its one session). Reads counters only.
+   *
+   * @example
+   * ```ts
+   * const { total, idle, waiting, max } = database.poolUsage();
+   * ```
+   */
+  poolUsage(): DatabasePoolUsage;
   /**
    * Closes the pool (PostgreSQL) or the embedded instance (PGlite).
    *
@@ -94,23 +115,29 @@ export function assertSchemaName(schema: string): string {
 export function createDatabase(config: DatabaseConfig): ParleyDatabase {
   const schema = assertSchemaName(config.schema ?? 'public');
   let dialect: Dialect;
+  let poolUsage: () => DatabasePoolUsage;
   if (config.kind === 'postgres') {
+    const max = config.poolSize ?? 10;
     const pool = new pg.Pool({
       connectionString: config.url,
-      max: config.poolSize ?? 10,
+      max,
       ...(config.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
     const onPoolError = config.onPoolError;
     pool.on('error', (error) => onPoolError?.(error));
     dialect = new PostgresDialect({ pool });
+    poolUsage = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
   } else {
-    dialect = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);
+    const pglite = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);
+    dialect = pglite;
+    poolUsage = () => ({ total: pglite.started ? 1 : 0, idle: null, waiting: null, max: 1 });
   }
   const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind: config.kind,
     schema,
+    poolUsage,
     destroy: () => db.destroy(),
   };
 }
@@ -134,8 +161,16 @@ class KyselyPgliteDialect implements Dialect {
     return new PostgresAdapter();
   }
 
+  #driver: KyselyPgliteDriver | undefined;
+
+  /** True while PGlite runs (started by the first query, until `destroy`). */
+  get started(): boolean {
+    return this.#driver?.started ?? false;
+  }
+
   createDriver(): Driver {
-    return new KyselyPgliteDriver(this.#dataDir, this.#schema);
+    this.#driver = new KyselyPgliteDriver(this.#dataDir, this.#schema);
+    return this.#driver;
   }
 
   createQueryCompiler() {
@@ -180,6 +215,10 @@ class KyselyPgliteDriver implements Driver {
     const lock = this.#lock;
     this.#lock = undefined;
     await lock?.release();
+  }
+
+  get started(): boolean {
+    return this.#inner !== undefined;
   }
 
   get #driver(): Driver {

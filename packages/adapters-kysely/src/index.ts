@@ -1,5 +1,6 @@
 export type {
   DatabaseConfig,
+  DatabasePoolUsage,
   ParleyDatabase,
   PgliteDatabaseConfig,
   PostgresDatabaseConfig,
