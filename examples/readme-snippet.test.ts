@@ -45,7 +45,7 @@ describe("the README's core snippet, as a user runs it", () => {
     await run(join(BIN, 'tsc'), ['-p', 'packages/messaging-core/tsconfig.build.json'], { cwd: ROOT });
     await writeFile(join(dir, 'no-vitest-hooks.mjs'), NO_VITEST_HOOKS);
     await writeFile(join(dir, 'register.mjs'), REGISTER);
-  }, 60_000);
+  }, 180_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('runs with plain node, without the source condition and without vitest', async () => {
