@@ -82,7 +82,8 @@ export interface ParleyDatabase {
    */
   poolUsage(): DatabasePoolUsage;
   /**
-   * Closes the pool (PostgreSQL) or the embedded instance (PGlite).
+   * Closes the pool (PostgreSQL) or the embedded instance (PGlite, then removes its directory's
+   * `parley.lock`).
    *
    * @example
    * ```ts
