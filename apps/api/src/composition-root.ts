@@ -43,6 +43,7 @@ import {
 } from './mail/adapter-mail-transport-factory.js';
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
+import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp } from './server.js';
 
@@ -75,6 +76,8 @@ export interface ComposedApi {
    * `runOnce()` works either way (tests drive it by hand).
    */
   readonly notifications: NotificationWorker;
+  /** The Prometheus registry and counters behind `GET /metrics`. */
+  readonly metrics: ParleyMetrics;
   /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -133,7 +136,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       notifications: new KyselyAdminNotificationRepository({ db: database.db }),
       clock,
     });
-    const emailLogs = new KyselyEmailLogRepository({ db: database.db });
+    const notificationQueue = new KyselyNotificationQueue(database.db);
+    const metrics = createMetrics({
+      notificationQueue,
+      pool: { engine: database.kind, usage: () => database.poolUsage() },
+      clock,
+    });
+    // Every send attempt's outcome is counted where the core records it (the email log).
+    const emailLogs = countedEmailLogs(new KyselyEmailLogRepository({ db: database.db }), metrics);
     const email = createEmailCore({
       directory,
       emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
@@ -182,6 +192,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         checkDatabase: async () => {
           await sql`select 1`.execute(database.db);
         },
+        metrics,
       },
       {
         logLevel: config.logLevel,
@@ -190,13 +201,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
         ...(options.logStream ? { logStream: options.logStream } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {
-        queue: new KyselyNotificationQueue(database.db),
+        queue: notificationQueue,
         conversations: store.conversations,
         messages: store.messages,
         directory,
@@ -224,6 +236,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       jwtSecret,
       seeded,
       notifications,
+      metrics,
       close: () => {
         closing ??= (async () => {
           try {

@@ -42,6 +42,7 @@ describe('parseConfig', () => {
         from: { address: 'no-reply@parley.localhost', name: 'Parley' },
       },
       outbound: { allowedCidrs: [] },
+      metricsToken: undefined,
     });
   });
 
@@ -313,5 +314,23 @@ describe('parseConfig', () => {
       expect(bad.message).not.toContain('hunter2');
       expect(failure({ PARLEY_MAIL_FROM: 'Parley <not-an-address>' }).variable).toBe('PARLEY_MAIL_FROM');
     });
+  });
+});
+
+describe('PARLEY_METRICS_TOKEN', () => {
+  it('is the bearer token /metrics requires; a short or spaced one is refused without being shown', () => {
+    expect(parseConfig({ PARLEY_METRICS_TOKEN: 'm'.repeat(32) }, CWD).metricsToken).toBe('m'.repeat(32));
+    for (const bad of ['too-short', 'sixteen chars with spaces']) {
+      let error: unknown;
+      try {
+        parseConfig({ PARLEY_METRICS_TOKEN: bad }, CWD);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('PARLEY_METRICS_TOKEN');
+      expect((error as Error).message).toContain('PARLEY_METRICS_TOKEN must be a bearer token of 16 to 1024');
+      expect((error as Error).message).not.toContain(bad);
+    }
   });
 });

@@ -78,6 +78,9 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
   PARLEY_OUTBOUND_ALLOWED_CIDRS: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  PARLEY_METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
+  ),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -123,6 +126,8 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
   PARLEY_OUTBOUND_ALLOWED_CIDRS:
     'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
+  PARLEY_METRICS_TOKEN:
+    'a bearer token of 16 to 1024 printable characters without spaces (e.g. $(openssl rand -hex 32))',
 };
 
 /** Which database the API runs on. */
@@ -198,6 +203,8 @@ export interface Config {
    * non-public address, unless `allowedCidrs` (`PARLEY_OUTBOUND_ALLOWED_CIDRS`) covers it.
    */
   readonly outbound: { readonly allowedCidrs: readonly string[] };
+  /** Bearer token `GET /metrics` requires (`PARLEY_METRICS_TOKEN`); absent: no `/metrics` route (404). */
+  readonly metricsToken: string | undefined;
 }
 
 /** The platform default mail transport and sender. */
@@ -245,6 +252,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY',
   'PARLEY_ENCRYPTION_KEY',
   'PARLEY_SMTP_URL',
+  'PARLEY_METRICS_TOKEN',
 ]);
 
 const checker = Compile(EnvironmentSchema);
@@ -420,6 +428,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
     outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
+    metricsToken: env.PARLEY_METRICS_TOKEN,
   };
 }
 

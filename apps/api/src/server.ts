@@ -24,6 +24,7 @@ import Fastify from 'fastify';
 import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
+import { createMetrics, metricsPlugin, type ParleyMetrics } from './plugins/metrics.js';
 import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
@@ -58,6 +59,8 @@ export interface ServerDependencies {
   readonly emailTemplates?: EmailTemplatesCore;
   /** Admin notifications (admin routes and the services' POST); absent: not registered. */
   readonly adminNotifications?: AdminNotificationsCore;
+  /** Prometheus metrics (`createMetrics`); absent: a registry of its own with HTTP and process metrics only. */
+  readonly metrics?: ParleyMetrics;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -74,6 +77,8 @@ export interface ServerOptions {
   readonly bodyLimit?: number;
   /** API version shown in the OpenAPI document. */
   readonly version?: string;
+  /** `GET /metrics` answers only to this bearer token; absent: the route does not exist (404). */
+  readonly metricsToken?: string;
 }
 
 /** Pino paths never written to a log line: credentials in headers and any secret. */
@@ -163,6 +168,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   });
 
   await app.register(problemHandlingPlugin);
+  // Before every route, so each one is timed.
+  await app.register(metricsPlugin, {
+    metrics: deps.metrics ?? createMetrics(),
+    token: options.metricsToken,
+  });
   // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
   const https = options.publicUrl?.startsWith('https://') ?? false;
   await app.register(helmet, {

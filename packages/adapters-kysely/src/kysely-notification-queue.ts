@@ -6,6 +6,7 @@ import type {
   NotificationJob,
   NotificationJobStatus,
   NotificationQueue,
+  NotificationQueueStats,
   RescheduleNotificationsInput,
 } from '@parley/messaging-core';
 import { type Kysely, type Selectable, sql } from 'kysely';
@@ -52,6 +53,30 @@ export class KyselyNotificationQueue implements NotificationQueue {
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  /**
+   * Pending jobs and the oldest available one (see `NotificationQueue.stats`): one read over the
+   * partial index on pending jobs.
+   *
+   * @example
+   * ```ts
+   * const { pending, available, oldestAvailableAt } = await queue.stats(new Date());
+   * ```
+   */
+  async stats(now: Date): Promise<NotificationQueueStats> {
+    const at = now.toISOString();
+    const { rows } = await sql<{ pending: number; available: number; oldest: Date | string | null }>`
+      select count(*)::int as pending,
+        (count(*) filter (where available_at <= ${at}::timestamptz))::int as available,
+        min(available_at) filter (where available_at <= ${at}::timestamptz) as oldest
+      from notification_jobs where status = 'pending'`.execute(this.#db);
+    const row = rows[0];
+    return {
+      pending: row?.pending ?? 0,
+      available: row?.available ?? 0,
+      oldestAvailableAt: row?.oldest == null ? null : new Date(row.oldest),
+    };
   }
 
   /**

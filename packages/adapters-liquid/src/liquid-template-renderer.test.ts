@@ -1,5 +1,5 @@
 import { DEFAULT_EMAIL_TEMPLATES, isMessagingError } from '@parley/messaging-core';
-import { templateRendererContract } from '@parley/messaging-core/testing';
+import { templateRendererContract } from '@parley/messaging-core/testing/contracts';
 import { describe, expect, it } from 'vitest';
 import { LiquidTemplateRenderer } from './liquid-template-renderer.js';
 

@@ -207,6 +207,7 @@ export type {
   FailNotificationsInput,
   NotificationGroup,
   NotificationQueue,
+  NotificationQueueStats,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
 export type {

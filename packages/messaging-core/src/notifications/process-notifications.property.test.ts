@@ -59,6 +59,7 @@ function crashingQueue(queue: NotificationQueue, armed: { mode: 'none' | 'after_
     },
     reschedule: (...args: Parameters<NotificationQueue['reschedule']>) => queue.reschedule(...args),
     fail: (...args: Parameters<NotificationQueue['fail']>) => queue.fail(...args),
+    stats: (now: Date) => queue.stats(now),
   } satisfies NotificationQueue;
 }
 

@@ -148,6 +148,7 @@ describe('processNotifications (in-memory)', () => {
         },
         reschedule: (ids, input) => queue.reschedule(ids, input),
         fail: (ids, input) => queue.fail(ids, input),
+        stats: (now) => queue.stats(now),
       }),
     });
     const conversationId = await storeCustomerConversation(n);

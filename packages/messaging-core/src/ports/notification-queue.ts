@@ -46,6 +46,16 @@ export interface FailNotificationsInput {
   readonly at: Date;
 }
 
+/** How far behind the outbox is, for monitoring (`NotificationQueue.stats`). */
+export interface NotificationQueueStats {
+  /** Jobs still `pending` (due or not, leased or not). */
+  readonly pending: number;
+  /** Of those, the ones whose `availableAt` has passed (waiting for a worker or their batching window). */
+  readonly available: number;
+  /** The earliest `availableAt` among them; null when none is available. `now` minus it is the lag. */
+  readonly oldestAvailableAt: Date | null;
+}
+
 /**
  * The notification outbox as workers see it. Jobs are written by `MessageRepository.append`;
  * workers claim due groups under a lease, then complete, reschedule or fail them. Every write
@@ -99,4 +109,15 @@ export interface NotificationQueue {
    * ```
    */
   fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<void>;
+
+  /**
+   * Counts pending jobs and finds the oldest one available at `now` (metrics: queue depth and
+   * lag). Reads only; takes no lease and no lock.
+   *
+   * @example
+   * ```ts
+   * const { pending, oldestAvailableAt } = await queue.stats(new Date());
+   * ```
+   */
+  stats(now: Date): Promise<NotificationQueueStats>;
 }

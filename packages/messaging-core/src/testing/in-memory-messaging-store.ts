@@ -28,6 +28,7 @@ import type {
   FailNotificationsInput,
   NotificationGroup,
   NotificationQueue,
+  NotificationQueueStats,
   RescheduleNotificationsInput,
 } from '../ports/notification-queue.js';
 import type { ParticipantRepository, PreferencesChange } from '../ports/participant-repository.js';
@@ -484,6 +485,20 @@ export class InMemoryNotificationQueue implements NotificationQueue {
 
   constructor(state: () => State) {
     this.#state = state;
+  }
+
+  async stats(now: Date): Promise<NotificationQueueStats> {
+    const pending = [...this.#state().notificationJobs.values()].filter((job) => job.status === 'pending');
+    const available = pending.filter((job) => time(job.availableAt) <= time(now));
+    const oldest = available.reduce<number | null>(
+      (min, job) => (min === null || time(job.availableAt) < min ? time(job.availableAt) : min),
+      null,
+    );
+    return {
+      pending: pending.length,
+      available: available.length,
+      oldestAvailableAt: oldest === null ? null : new Date(oldest),
+    };
   }
 
   async claimDue(input: ClaimNotificationsInput): Promise<NotificationGroup[]> {

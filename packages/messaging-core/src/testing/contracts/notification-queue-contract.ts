@@ -211,6 +211,27 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       expect(await claim('w1', 10_000)).toEqual([]);
     });
 
+    it('reports its depth and lag: pending jobs, and the oldest one available now', async () => {
+      expect(await queue.stats(at(0))).toEqual({ pending: 0, available: 0, oldestAvailableAt: null });
+      const c = await conversation();
+      const m1 = await send(c, STORE_USER, 5);
+      await send(c, STORE_USER, 10);
+      await send(c, CUSTOMER, 12);
+      expect(await queue.stats(at(4))).toEqual({ pending: 3, available: 0, oldestAvailableAt: null });
+      expect(await queue.stats(at(11))).toEqual({ pending: 3, available: 2, oldestAvailableAt: at(5) });
+      // Leased jobs are still pending; completed ones leave the count.
+      const groups = await claim('w1', 20);
+      expect(await queue.stats(at(20))).toEqual({ pending: 3, available: 3, oldestAvailableAt: at(5) });
+      const toCustomer = groups.find((g) => g.jobs.some((job) => job.messageId === m1));
+      await queue.complete(toCustomer?.jobs.map((job) => job.id) ?? [], {
+        workerId: 'w1',
+        status: 'sent',
+        emailLogId: 'log-stats',
+        at: at(21),
+      });
+      expect(await queue.stats(at(21))).toEqual({ pending: 1, available: 1, oldestAvailableAt: at(12) });
+    });
+
     it('ignores writes from a worker whose lease was taken over', async () => {
       const c = await conversation();
       const m1 = await send(c, STORE_USER, 1);
