@@ -196,6 +196,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         renderEmail: (input) => emailTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
+        clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
       },

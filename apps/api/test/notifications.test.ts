@@ -111,7 +111,7 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     expect(received[0]?.to).toEqual(['carla@mail.test']);
     expect(received[0]?.subject).toBe('Acme vous répond : Order #42');
     expect(received[0]?.text).toContain('Sam Acme : Votre colis est parti.');
-    expect(received[0]?.html).toContain(`https://parley.test/storefront/messages/${id}`);
+    expect(received[0]?.html).toContain(`https://parley.test/inbox/c/${id}`);
 
     const logs = await call('GET', '/api/v1/store/email-logs', { token: t.store1 });
     expect(logs.status).toBe(200);

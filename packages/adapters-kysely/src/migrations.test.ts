@@ -79,6 +79,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0011_notification_fencing',
       'Down 0009_admin_notifications',
       'Down 0008_notifications',
       'Down 0007_inbox_badge_indexes',
@@ -109,6 +110,11 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0011_notification_fencing')?.columns.join('\n')).not.toContain(
+      'notification_jobs.lease_token',
+    );
+    expect(afterDown('0011_notification_fencing')?.tables).toContain('notification_jobs');
+    expect(full.columns.join('\n')).toContain('notification_jobs.lease_token text');
     expect(afterDown('0009_admin_notifications')?.tables).not.toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.indexes.join('\n')).not.toContain('admin_notifications_');
     expect(afterDown('0008_notifications')?.tables).not.toContain('notification_jobs');

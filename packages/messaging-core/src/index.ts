@@ -105,6 +105,7 @@ export type {
 } from './model/store-email-settings.js';
 export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
 export type {
+  MessagePreview,
   NotificationDependencies,
   NotificationGroupOutcome,
   NotificationOptions,
@@ -112,11 +113,15 @@ export type {
   ProcessNotificationsResult,
 } from './notifications/process-notifications.js';
 export {
+  defaultInboxUrlTemplate,
+  INBOX_URL_PLACEHOLDERS,
   MESSAGE_PREVIEW_LENGTH,
+  messagePreview,
   NEW_MESSAGE_TEMPLATE,
   NOTIFICATION_DEFAULTS,
   processNotifications,
   replyAudience,
+  replyUrl,
   retryDelayMs,
 } from './notifications/process-notifications.js';
 export type {
@@ -200,8 +205,11 @@ export type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
   FailNotificationsInput,
+  FencedWriteResult,
+  LeaseFence,
   NotificationGroup,
   NotificationQueue,
+  RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
