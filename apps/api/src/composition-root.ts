@@ -14,7 +14,7 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
-import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
+import { LiquidTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import {
   type AdminNotificationsCore,
@@ -141,6 +141,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       transports,
       platformFrom: config.mail.from,
       clock,
+      htmlSanitizer: new SanitizeHtmlSanitizer(),
       adminNotifications,
       ...(config.adminAlerts.sendFailureThreshold === null
         ? {}
@@ -196,6 +197,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         renderEmail: (input) => emailTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
+        ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,

@@ -55,6 +55,8 @@ export type {
   UpdateStoreEmailSettingsInput,
   VerifyStoreEmailSettingsResult,
 } from './email/store-email-settings-use-cases.js';
+export type { EmailBody } from './email/store-signature.js';
+export { withStoreSignature } from './email/store-signature.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
@@ -174,6 +176,7 @@ export type {
 export type { EmailTemplateRepository } from './ports/email-template-repository.js';
 export type { EventPublisher } from './ports/event-publisher.js';
 export { noopEventPublisher } from './ports/event-publisher.js';
+export type { HtmlSanitizer } from './ports/html-sanitizer.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
 export type { MailAddress, MailSendResult, MailTransport, OutboundEmail } from './ports/mail-transport.js';

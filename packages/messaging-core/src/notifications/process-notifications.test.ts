@@ -345,6 +345,27 @@ describe('processNotifications: content and isolation', () => {
     });
   });
 
+  it("signs the store's emails to its customers, not the ones to its staff", async () => {
+    const n = await createInMemoryNotifications();
+    await n.email.updateStoreEmailSettings(n.storeUser, {
+      signatureText: 'Acme — since 1999',
+      signatureHtml: '<b>Acme</b> — since 1999',
+    });
+    const conversationId = await storeCustomerConversation(n);
+    await n.core.sendMessage(n.storeUser, { conversationId, content: 'Shipped' });
+    await n.core.sendMessage(n.customer, { conversationId, content: 'Thanks!' });
+    await n.run();
+    const byRecipient = new Map(n.transports.platform.sent.map((mail) => [mail.to[0]?.address, mail]));
+    const toCustomer = byRecipient.get('ana@example.com');
+    expect(toCustomer?.text).toMatch(/\n-- \nAcme — since 1999$/);
+    // No sanitizer in this core: the HTML part gets the text signature, escaped.
+    expect(toCustomer?.html).toContain('<div class="parley-signature">Acme — since 1999</div>');
+    const toStaff = byRecipient.get('sam@acme.test');
+    expect(toStaff).toBeDefined();
+    expect(toStaff?.text).not.toContain('since 1999');
+    expect(toStaff?.html).not.toContain('since 1999');
+  });
+
   it('links to the configured inbox URL template', async () => {
     const n = await createInMemoryNotifications({
       inboxUrlTemplate: 'https://shop.example/{audience}/account/messages/{conversation_id}?from=email',

@@ -466,6 +466,8 @@ async function processGroup(
     userId: group.recipient.id,
     relatedType: 'conversation',
     relatedId: group.conversationId,
+    // The store's signature is for the store's customers, not for its staff or the platform.
+    storeSignature: replyAudience(group.recipient.type) === 'storefront',
     extraData: {
       [JOB_IDS_KEY]: ids(jobs),
       message_ids: jobs.map((job) => job.messageId),
