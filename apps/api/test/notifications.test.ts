@@ -160,6 +160,48 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     expect(mail?.html).toContain(`https://parley.test/inbox/c/${id}`);
   });
 
+  it('previews an attachment-only message by its file name, and leaves a deleted one out', async () => {
+    const id = await openOrderConversation('Here is your order.');
+    await api.notifications.runOnce();
+    const oops = await call('POST', `${STORE}/${id}/messages`, {
+      token: t.store1,
+      body: { content: 'Wrong customer, sorry' },
+    });
+    expect(oops.status).toBe(201);
+    const deleted = await call('DELETE', `${STORE}/${id}/messages/${(oops.body as { id: string }).id}`, {
+      token: t.store1,
+    });
+    expect(deleted.status).toBe(200);
+    const boundary = '----parley-notify-test';
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"\r\n\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="facture-42.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const upload = await api.app.inject({
+      method: 'POST',
+      url: `${STORE}/${id}/messages`,
+      headers: {
+        authorization: `Bearer ${t.store1}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      payload,
+    });
+    expect(upload.statusCode).toBe(201);
+
+    clock.advance(5 * 60_000);
+    const run = await api.notifications.runOnce();
+    expect(run?.groups.map((g) => [g.outcome, g.jobIds.length])).toEqual([['sent', 1]]);
+    const received = smtp.received();
+    expect(received).toHaveLength(2);
+    expect(received[1]?.text).toContain('Sam Acme vous a écrit');
+    expect(received[1]?.text).toContain('📎 facture-42.pdf');
+    expect(received[1]?.text).not.toContain('Wrong customer');
+  });
+
   it('batches quick messages into one email after the window, and skips a muted customer', async () => {
     const id = await openOrderConversation('Message 1');
     await api.notifications.runOnce();
