@@ -159,7 +159,7 @@ export class KyselyNotificationQueue implements NotificationQueue {
       .where((eb) => fenced(eb, input))
       .returning('id')
       .execute();
-    return { applied: rows.map((row) => row.id) };
+    return inOrder(ids, rows);
   }
 
   /**
@@ -192,7 +192,7 @@ export class KyselyNotificationQueue implements NotificationQueue {
         returning id, recipient_type, recipient_id, conversation_id
       )${window}
       select id from done`.execute(this.#db);
-    return { applied: rows.map((row) => row.id) };
+    return inOrder(ids, rows);
   }
 
   /**
@@ -252,8 +252,14 @@ export class KyselyNotificationQueue implements NotificationQueue {
       .where((eb) => fenced(eb, fence))
       .returning('id')
       .execute();
-    return { applied: rows.map((row) => row.id) };
+    return inOrder(ids, rows);
   }
+}
+
+/** The ids a fenced write changed, in the order the caller gave them. */
+function inOrder(ids: readonly string[], rows: readonly { id: string }[]): FencedWriteResult {
+  const changed = new Set(rows.map((row) => row.id.toLowerCase()));
+  return { applied: ids.filter((id) => changed.has(id.toLowerCase())) };
 }
 
 /** The fence every write after the claim applies: still pending, same token, lease not ended. */

@@ -69,6 +69,7 @@ export interface RenewNotificationLeaseInput extends LeaseFence {
 
 /** What a fenced write did: the jobs it changed; the others were refused (lease lost, or done). */
 export interface FencedWriteResult {
+  /** In the order the caller gave them. */
   readonly applied: readonly string[];
 }
 

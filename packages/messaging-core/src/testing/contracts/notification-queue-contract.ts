@@ -164,6 +164,13 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
         [m2, 2, 'w2'],
       ]);
       expect(retaken[0]?.leaseToken).not.toBe(group?.leaseToken);
+      const done = await queue.complete([...jobIds(retaken[0])].reverse(), {
+        ...fence(retaken[0], 'w2', 64),
+        status: 'skipped',
+        emailLogId: null,
+        at: at(64),
+      });
+      expect(done.applied).toEqual([...jobIds(retaken[0])].reverse());
     });
 
     it('completes as sent, then holds the next messages until the window has passed', async () => {
