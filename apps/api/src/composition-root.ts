@@ -16,7 +16,7 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
-import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
+import { LiquidTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
@@ -154,6 +154,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: config.outbound.allowedCidrs }),
       platformFrom: config.mail.from,
       clock,
+      htmlSanitizer: new SanitizeHtmlSanitizer(),
       adminNotifications,
       ...(config.adminAlerts.sendFailureThreshold === null
         ? {}
@@ -216,6 +217,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         renderEmail: (input) => emailTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
+        ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
       },

@@ -36,6 +36,7 @@ describe('parseConfig', () => {
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
+      inboxUrlTemplate: undefined,
       encryptionKey: undefined,
       mail: {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
@@ -167,6 +168,26 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PARLEY_NOTIFICATION_WINDOW: 'soon' }, CWD)).toThrow(
       /PARLEY_NOTIFICATION_WINDOW must be a duration/,
     );
+  });
+
+  it('reads the inbox URL template notification links use, and checks its placeholders at start', () => {
+    const template = 'https://shop.example/{audience}/account/messages/{conversation_id}?src=email';
+    expect(parseConfig({ PARLEY_INBOX_URL_TEMPLATE: template }, CWD).inboxUrlTemplate).toBe(template);
+    for (const [value, why] of [
+      ['https://shop.example/account/messages', '{conversation_id} is missing'],
+      ['https://shop.example/messages/{id}', 'unknown placeholder {id}'],
+      ['https://shop.example/messages/{conversation_id', 'unknown placeholder {conversation_id'],
+      ['shop.example/messages/{conversation_id}', ''],
+      ['javascript:alert(1)//{conversation_id}', ''],
+      ['https://{conversation_id}.shop.example/', ''],
+    ] as const) {
+      const error = failure({ PARLEY_INBOX_URL_TEMPLATE: value });
+      expect(error.variable).toBe('PARLEY_INBOX_URL_TEMPLATE');
+      expect(error.message).toContain(
+        'PARLEY_INBOX_URL_TEMPLATE must be an http(s) URL containing {conversation_id} and optionally {audience}',
+      );
+      expect(error.message).toContain(why);
+    }
   });
 
   it('reads the admin alert threshold for failing sends (0 turns it off)', () => {

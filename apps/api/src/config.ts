@@ -62,6 +62,9 @@ export const EnvironmentSchema = Type.Object({
     }),
   ),
   PARLEY_NOTIFICATION_MAX_ATTEMPTS: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  PARLEY_INBOX_URL_TEMPLATE: Type.Optional(
+    Type.String({ pattern: '^https?://[^\\s/{}]+(/[^\\s]*)?$', maxLength: 2000 }),
+  ),
   PARLEY_NOTIFICATION_POLL_INTERVAL: Type.Optional(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
@@ -111,6 +114,8 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_NOTIFICATIONS_WORKER: 'on or off',
   PARLEY_NOTIFICATION_WINDOW: 'a duration such as 5m or 90s',
   PARLEY_NOTIFICATION_MAX_ATTEMPTS: 'an integer from 1 to 100',
+  PARLEY_INBOX_URL_TEMPLATE:
+    'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
   PARLEY_NOTIFICATION_POLL_INTERVAL: 'a duration such as 5s or 500ms',
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
     "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
@@ -189,6 +194,11 @@ export interface Config {
     readonly maxAttempts: number;
     readonly pollIntervalMs: number;
   };
+  /**
+   * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
+   * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the API's inbox page.
+   */
+  readonly inboxUrlTemplate: string | undefined;
   /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
   readonly emailWebhooks: EmailWebhookSettings;
   /**
@@ -360,6 +370,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     }
   }
   const cors = env.PARLEY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
+  const inboxUrlTemplate = checkInboxUrlTemplate(env.PARLEY_INBOX_URL_TEMPLATE);
   return {
     nodeEnv,
     production,
@@ -424,6 +435,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
               'PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW',
             ),
     },
+    inboxUrlTemplate,
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
@@ -443,6 +455,24 @@ function outboundAllowedCidrs(value: string | undefined): string[] {
     );
   }
   return entries;
+}
+
+/** `{conversation_id}` required, `{audience}` allowed, no other `{…}`, and a valid URL once filled. */
+function checkInboxUrlTemplate(template: string | undefined): string | undefined {
+  if (template === undefined) return undefined;
+  const name = 'PARLEY_INBOX_URL_TEMPLATE';
+  const fail = (why: string) =>
+    new ConfigError(name, `${name} must be ${EXPECTED[name]}: ${why} (got ${got(name, template)})`);
+  const placeholders: string[] = template.match(/\{[^}]*\}?/g) ?? [];
+  const unknown = placeholders.filter((p) => p !== '{conversation_id}' && p !== '{audience}');
+  if (unknown.length > 0) throw fail(`unknown placeholder ${unknown[0]}`);
+  if (!placeholders.includes('{conversation_id}')) throw fail('{conversation_id} is missing');
+  try {
+    new URL(template.replaceAll('{conversation_id}', 'c').replaceAll('{audience}', 'store'));
+  } catch {
+    throw fail('not a valid URL');
+  }
+  return template;
 }
 
 function platformMail(env: Environment, mailDir: string): PlatformMailConfig {

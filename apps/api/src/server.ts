@@ -31,6 +31,7 @@ import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-rout
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
@@ -330,6 +331,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       notifications: deps.adminNotifications,
     });
   }
+  await app.register(inboxRoutes, {
+    basePath: options.publicUrl ? new URL(options.publicUrl).pathname.replace(/\/+$/, '') : '',
+  });
   await app.register(emailWebhookRoutes, {
     prefix: '/api/v1/webhooks/email',
     webhooks: deps.emailWebhooks ?? { applyDeliveryEvents: async () => [] },
