@@ -37,11 +37,11 @@ export class BranchingTemplateRenderer implements TemplateRenderer {
     return this.#inner.render(chosen, variables, options);
   }
 
-  htmlToText(html: string): string {
+  htmlToText(html: string): Promise<string> {
     return this.#inner.htmlToText(html);
   }
 
-  validate(source: string): TemplateSyntaxError[] {
+  validate(source: string): Promise<TemplateSyntaxError[]> {
     return this.#inner.validate(source.replace(IF_GREATER, '$3$4'));
   }
 }
@@ -51,6 +51,8 @@ export interface InMemoryNotificationsOptions extends NotificationOptions {
   /** Wraps the store's queue (e.g. to simulate a worker crashing). */
   readonly wrapQueue?: (queue: NotificationQueue) => NotificationQueue;
   readonly random?: () => number;
+  /** Default `BranchingTemplateRenderer`. */
+  readonly renderer?: TemplateRenderer;
 }
 
 /** The messaging core, the email use cases and the notification pipeline, all in memory. */
@@ -115,13 +117,13 @@ export async function createInMemoryNotifications(
   });
   const templates = createEmailTemplatesCore({
     templates: new InMemoryEmailTemplateRepository({ directory }),
-    renderer: new BranchingTemplateRenderer(),
+    renderer: options.renderer ?? new BranchingTemplateRenderer(),
     clock,
   });
   const queue = options.wrapQueue
     ? options.wrapQueue(messaging.store.notifications)
     : messaging.store.notifications;
-  const { start: _start, wrapQueue: _wrap, ...tunables } = options;
+  const { start: _start, wrapQueue: _wrap, renderer: _renderer, ...tunables } = options;
   return {
     ...messaging,
     clock,
