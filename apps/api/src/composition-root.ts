@@ -14,7 +14,7 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
-import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
+import { PiscinaTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import {
   type AdminNotificationsCore,
@@ -58,7 +58,7 @@ export interface ComposedApi {
   readonly core: MessagingCore;
   /** Email settings, sending, the email log and `applyDeliveryEvents` (for the tracking webhooks). */
   readonly email: EmailCore;
-  /** Email templates (Liquid, untrusted-safe) and `renderEmail` for notifications. */
+  /** Email templates (Liquid in worker threads, untrusted-safe): the routes' use cases. */
   readonly emailTemplates: EmailTemplatesCore;
   /** Admin notifications: list, mark read, and `raiseAdminNotification` for services. */
   readonly adminNotifications: AdminNotificationsCore;
@@ -151,9 +151,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             },
           }),
     });
+    // Store-authored templates never run on the event loop. Two pools: previews and saves (the
+    // HTTP side) cannot delay or crowd out the notification worker's renders, nor the reverse.
+    // Threads start on first use, so a process that never renders starts none.
+    const templateRenderer = () =>
+      new PiscinaTemplateRenderer({
+        ...(config.templates.workers === null ? {} : { threads: config.templates.workers }),
+        timeLimitMs: config.templates.renderTimeoutMs,
+        memoryLimitMb: config.templates.workerMemoryMb,
+      });
+    const renderers = { requests: templateRenderer(), notifications: templateRenderer() };
+    const templateRepository = new KyselyEmailTemplateRepository({ db: database.db });
     const emailTemplates = createEmailTemplatesCore({
-      templates: new KyselyEmailTemplateRepository({ db: database.db }),
-      renderer: new LiquidTemplateRenderer(),
+      templates: templateRepository,
+      renderer: renderers.requests,
+      clock,
+    });
+    const notificationTemplates = createEmailTemplatesCore({
+      templates: templateRepository,
+      renderer: renderers.notifications,
       clock,
     });
     const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
@@ -179,6 +195,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         logLevel: config.logLevel,
         corsOrigins: config.corsOrigins,
         rateLimit: config.rateLimit,
+        templatePreviewRateLimit: config.templates.previewRateLimit,
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
         ...(options.logStream ? { logStream: options.logStream } : {}),
@@ -193,7 +210,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         messages: store.messages,
         directory,
         emailLogs,
-        renderEmail: (input) => emailTemplates.renderEmail(input),
+        renderEmail: (input) => notificationTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
         windowMs: config.notifications.windowMs,
@@ -223,6 +240,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await notifications.stop();
             await app.close();
           } finally {
+            await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
             await database.destroy();
           }
