@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { templateRendererContract } from '@parley/messaging-core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -142,7 +143,35 @@ describe('PiscinaTemplateRenderer: limits', () => {
   });
 });
 
+/** The nice value of every thread of this process (Linux: field 19 of /proc/self/task/<tid>/stat). */
+async function threadNiceValues(): Promise<number[]> {
+  const tids = await readdir('/proc/self/task');
+  const values = await Promise.all(
+    tids.map(async (tid) => {
+      const stat = await readFile(`/proc/self/task/${tid}/stat`, 'utf8').catch(() => '');
+      // The command name may hold spaces: fields are counted after its closing parenthesis.
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    }),
+  );
+  return values.filter((n) => Number.isFinite(n));
+}
+
 describe('PiscinaTemplateRenderer: the event loop stays free', () => {
+  it.runIf(process.platform === 'linux')(
+    'runs its worker threads at a lower CPU priority than the event loop',
+    async () => {
+      const before = await threadNiceValues();
+      const renderer = pool({ niceIncrement: 7 });
+      await renderer.render('warm', {}, { escapeHtml: false });
+      const after = await threadNiceValues();
+      expect(before.filter((n) => n === 7)).toEqual([]);
+      // The worker thread, and any helper thread it started (they inherit its priority).
+      expect(after.filter((n) => n === 7).length).toBeGreaterThanOrEqual(1);
+      // The first task is the main thread: the event loop keeps its priority.
+      expect(after[0]).toBe(0);
+    },
+  );
+
   it('keeps timers on time while worst-case renders run', async () => {
     const renderer = pool({ threads: 2, timeLimitMs: 1_000 });
     await Promise.all([1, 2].map(() => renderer.render('warm', {}, { escapeHtml: false })));

@@ -39,6 +39,11 @@ export interface PiscinaTemplateRendererConfig extends Omit<LiquidTemplateRender
   readonly memoryLimitMb?: number;
   /** Tasks that may wait for a free worker; one more is refused (`TEMPLATE_RENDERER_BUSY`). Default: 8 per thread. */
   readonly maxQueue?: number;
+  /**
+   * How much lower than the process the worker threads' CPU priority is (Unix nice increment,
+   * 0–19). When CPUs are contended the event loop serving requests then wins over renders.
+   */
+  readonly niceIncrement?: number;
 }
 
 export const PISCINA_RENDERER_DEFAULTS = {
@@ -46,6 +51,7 @@ export const PISCINA_RENDERER_DEFAULTS = {
   hardLimitGraceMs: 250,
   memoryLimitMb: 64,
   queuePerThread: 8,
+  niceIncrement: 10,
 } as const;
 
 // From the TypeScript sources (vitest, tsx) the worker must be loaded through tsx; compiled, the
@@ -125,6 +131,8 @@ export class PiscinaTemplateRenderer implements TemplateRenderer {
         maxOldGenerationSizeMb: config.memoryLimitMb ?? PISCINA_RENDERER_DEFAULTS.memoryLimitMb,
       },
       workerData,
+      // Applied by each worker to its own thread (piscina uses @napi-rs/nice; skipped if absent).
+      niceIncrement: config.niceIncrement ?? PISCINA_RENDERER_DEFAULTS.niceIncrement,
     };
   }
 
