@@ -2,7 +2,9 @@
 // tenants? Starts the API (`src/main.ts` under tsx, as `pnpm start`) on embedded PGlite in a temp
 // data dir, saves a worst-case override (nested loops) for the demo store, then samples `GET
 // /healthz` one request at a time: first alone (baseline), then while that store keeps
-// BENCH_PREVIEW_CONCURRENCY previews in flight. Prints p50/p99/max of /healthz for both phases, the
+// BENCH_PREVIEW_CONCURRENCY previews in flight, then (control) while it sends previews of a trivial
+// template at the same request rate — what the request handling alone (HTTP, token, PGlite on the
+// main thread) costs, without the renders. Prints p50/p99/max of /healthz for each phase, the
 // preview outcomes, the configuration and the machine's load. Goal: /healthz p99 under 50 ms.
 //
 // Environment (all optional): BENCH_DURATION seconds per phase (default 20);
@@ -120,12 +122,20 @@ async function sampleHealth(base: string, until: number): Promise<HealthSummary>
   };
 }
 
-/** Keeps `CONCURRENCY` worst-case previews in flight until `until`; counts answers by status. */
-async function hammerPreviews(base: string, token: string, until: number): Promise<Record<string, number>> {
+/**
+ * Keeps `concurrency` previews (in `language`) in flight until `until`, each loop waiting
+ * `pauseMs` after an answer; counts answers by status.
+ */
+async function hammerPreviews(
+  base: string,
+  token: string,
+  until: number,
+  { language, concurrency, pauseMs }: { language: string; concurrency: number; pauseMs: number },
+): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
   const loop = async () => {
     while (performance.now() < until) {
-      const response = await fetch(`${base}/api/v1/store/email-templates/new_message/en/preview`, {
+      const response = await fetch(`${base}/api/v1/store/email-templates/new_message/${language}/preview`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ variables: VARIABLES }),
@@ -133,11 +143,14 @@ async function hammerPreviews(base: string, token: string, until: number): Promi
       const body = (await response.json().catch(() => ({}))) as { code?: string };
       const key = `${response.status}${body.code ? ` ${body.code}` : ''}`;
       statuses[key] = (statuses[key] ?? 0) + 1;
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, loop));
+  await Promise.all(Array.from({ length: concurrency }, loop));
   return statuses;
 }
+
+const total = (statuses: Record<string, number>) => Object.values(statuses).reduce((a, b) => a + b, 0);
 
 function row(name: string, s: HealthSummary): string {
   const ms = (n: number) => `${n.toFixed(1)} ms`.padStart(10);
@@ -162,6 +175,16 @@ async function main(): Promise<void> {
       body: JSON.stringify({ subject: 'Worst case', body_html: WORST_CASE }),
     });
     if (saved.status !== 200) throw new Error(`saving the override: ${saved.status} ${await saved.text()}`);
+    const trivial = await fetch(`${base}/api/v1/store/email-templates/new_message/fr`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        subject: 'Trivial',
+        body_html: '<p>{{ sender_name }}: {{ message_preview }}</p>',
+      }),
+    });
+    if (trivial.status !== 200)
+      throw new Error(`saving the override: ${trivial.status} ${await trivial.text()}`);
     // Warm up: the workers start, /healthz's route and the HTTP client are hot.
     const warm = await fetch(`${base}/api/v1/store/email-templates/new_message/en/preview`, {
       method: 'POST',
@@ -181,7 +204,17 @@ async function main(): Promise<void> {
     const until = performance.now() + DURATION_S * 1_000;
     const [loaded, previews] = await Promise.all([
       sampleHealth(base, until),
-      hammerPreviews(base, token, until),
+      hammerPreviews(base, token, until, { language: 'en', concurrency: CONCURRENCY, pauseMs: 0 }),
+    ]);
+    // Control: one preview at a time of a trivial template, paced to the worst-case phase's rate.
+    const pauseMs = Math.max(0, (DURATION_S * 1_000) / Math.max(1, total(previews)));
+    console.log(
+      `[bench:templates] phase 3 (control): /healthz while the store previews a trivial template every ${pauseMs.toFixed(0)} ms for ${DURATION_S} s …`,
+    );
+    const controlUntil = performance.now() + DURATION_S * 1_000;
+    const [control, controlPreviews] = await Promise.all([
+      sampleHealth(base, controlUntil),
+      hammerPreviews(base, token, controlUntil, { language: 'fr', concurrency: 1, pauseMs }),
     ]);
     const loadAfter = loadavg();
 
@@ -197,10 +230,12 @@ async function main(): Promise<void> {
     console.log(
       `configuration     PARLEY_TEMPLATE_WORKERS=${env.PARLEY_TEMPLATE_WORKERS ?? `default (${Math.max(1, Math.floor(availableParallelism() / 2))})`}, PARLEY_TEMPLATE_RENDER_TIMEOUT=${env.PARLEY_TEMPLATE_RENDER_TIMEOUT ?? 'default (1s)'}, preview rate limit off, ${CONCURRENCY} previews in flight, /healthz every ${HEALTH_INTERVAL_MS} ms, ${DURATION_S} s per phase, API under tsx on PGlite`,
     );
-    console.log(
-      `previews          ${Object.entries(previews)
+    const list = (statuses: Record<string, number>) =>
+      Object.entries(statuses)
         .map(([k, v]) => `${v} × ${k}`)
-        .join(', ')}`,
+        .join(', ');
+    console.log(
+      `previews          worst case: ${list(previews)}; control (trivial): ${list(controlPreviews)}`,
     );
     console.log('');
     console.log(
@@ -208,6 +243,7 @@ async function main(): Promise<void> {
     );
     console.log(row('alone', baseline));
     console.log(row('during worst-case previews', loaded));
+    console.log(row('control: trivial previews, same rate', control));
     console.log('');
     const met = loaded.p99 < GOAL_P99_MS && loaded.failures === 0;
     console.log(
