@@ -72,7 +72,7 @@ export interface ComposedApi {
    * `runOnce()` works either way (tests drive it by hand).
    */
   readonly notifications: NotificationWorker;
-  /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
+  /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
 

@@ -152,11 +152,6 @@ export class PiscinaTemplateRenderer implements TemplateRenderer {
     );
   }
 
-  /** Worker threads alive now, and tasks waiting for one (for tests and metrics). */
-  get stats(): { readonly threads: number; readonly pending: number } {
-    return { threads: this.#pool?.threads.length ?? 0, pending: this.#running.size };
-  }
-
   /** Stops every worker thread; tasks still running or waiting fail with `TEMPLATE_RENDERER_BUSY`. */
   async close(): Promise<void> {
     this.#closed = true;
