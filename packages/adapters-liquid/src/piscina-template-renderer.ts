@@ -72,7 +72,7 @@ type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : n
  * serves everyone else:
  *
  * - **time**: each task is bounded by `timeLimitMs` from when a worker starts it; a worker that
- *   does not stop by itself is terminated (and replaced on demand) → `TEMPLATE_TIMEOUT`;
+ *   does not stop by itself is terminated (and replaced at once) → `TEMPLATE_TIMEOUT`;
  * - **memory**: each worker has a V8 heap limit (`memoryLimitMb`); a worker that exceeds it dies
  *   and is replaced → `TEMPLATE_TOO_LARGE` (LiquidJS's own memory estimate and the output limit
  *   usually stop it first, with the same code);
