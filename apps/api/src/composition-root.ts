@@ -16,7 +16,7 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
-import { LiquidTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
+import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
@@ -62,7 +62,7 @@ export interface ComposedApi {
   readonly core: MessagingCore;
   /** Email settings, sending, the email log and `applyDeliveryEvents` (for the tracking webhooks). */
   readonly email: EmailCore;
-  /** Email templates (Liquid, untrusted-safe) and `renderEmail` for notifications. */
+  /** Email templates (Liquid in worker threads, untrusted-safe): the routes' use cases. */
   readonly emailTemplates: EmailTemplatesCore;
   /** Admin notifications: list, mark read, and `raiseAdminNotification` for services. */
   readonly adminNotifications: AdminNotificationsCore;
@@ -78,7 +78,7 @@ export interface ComposedApi {
   readonly notifications: NotificationWorker;
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
-  /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
+  /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
 
@@ -167,9 +167,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             },
           }),
     });
+    // Store-authored templates never run on the event loop. Two pools: previews and saves (the
+    // HTTP side) cannot delay or crowd out the notification worker's renders, nor the reverse.
+    // Threads start on first use, so a process that never renders starts none.
+    const templateRenderer = () =>
+      new PiscinaTemplateRenderer({
+        ...(config.templates.workers === null ? {} : { threads: config.templates.workers }),
+        timeLimitMs: config.templates.renderTimeoutMs,
+        memoryLimitMb: config.templates.workerMemoryMb,
+      });
+    const renderers = { requests: templateRenderer(), notifications: templateRenderer() };
+    const templateRepository = new KyselyEmailTemplateRepository({ db: database.db });
     const emailTemplates = createEmailTemplatesCore({
-      templates: new KyselyEmailTemplateRepository({ db: database.db }),
-      renderer: new LiquidTemplateRenderer(),
+      templates: templateRepository,
+      renderer: renderers.requests,
+      clock,
+    });
+    const notificationTemplates = createEmailTemplatesCore({
+      templates: templateRepository,
+      renderer: renderers.notifications,
       clock,
     });
     const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
@@ -199,6 +215,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         logLevel: config.logLevel,
         corsOrigins: config.corsOrigins,
         rateLimit: config.rateLimit,
+        templatePreviewRateLimit: config.templates.previewRateLimit,
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
         ...(options.logStream ? { logStream: options.logStream } : {}),
@@ -214,7 +231,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         messages: store.messages,
         directory,
         emailLogs,
-        renderEmail: (input) => emailTemplates.renderEmail(input),
+        renderEmail: (input) => notificationTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
@@ -247,6 +264,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await notifications.stop();
             await app.close();
           } finally {
+            await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
             await database.destroy();
           }

@@ -37,6 +37,12 @@ describe('parseConfig', () => {
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
       inboxUrlTemplate: undefined,
+      templates: {
+        workers: null,
+        renderTimeoutMs: 1_000,
+        workerMemoryMb: 64,
+        previewRateLimit: { max: 30, windowMs: 60_000 },
+      },
       encryptionKey: undefined,
       mail: {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
@@ -188,6 +194,50 @@ describe('parseConfig', () => {
       );
       expect(error.message).toContain(why);
     }
+  });
+
+  it('reads the template rendering settings and the preview rate limit', () => {
+    expect(
+      parseConfig(
+        {
+          PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: '100 / 1h',
+          PARLEY_TEMPLATE_RENDER_TIMEOUT: '500ms',
+          PARLEY_TEMPLATE_WORKERS: '3',
+          PARLEY_TEMPLATE_WORKER_MEMORY_MB: '128',
+        },
+        CWD,
+      ).templates,
+    ).toEqual({
+      workers: 3,
+      renderTimeoutMs: 500,
+      workerMemoryMb: 128,
+      previewRateLimit: { max: 100, windowMs: 3_600_000 },
+    });
+    expect(
+      parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: '5/minute' }, CWD).templates.previewRateLimit,
+    ).toEqual({
+      max: 5,
+      windowMs: 60_000,
+    });
+    expect(
+      parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: 'off' }, CWD).templates.previewRateLimit,
+    ).toBeNull();
+    for (const bad of ['30', '30/', '0/1m', 'x/1m', '30/1 fortnight']) {
+      expect(() => parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: bad }, CWD), bad).toThrow(
+        /PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT must be previews per window, such as 30\/1m or 100\/1h, or off/,
+      );
+    }
+    for (const bad of ['5ms', '2m', 'soon']) {
+      expect(() => parseConfig({ PARLEY_TEMPLATE_RENDER_TIMEOUT: bad }, CWD), bad).toThrow(
+        /PARLEY_TEMPLATE_RENDER_TIMEOUT must be a duration from 10ms to 60s/,
+      );
+    }
+    expect(() => parseConfig({ PARLEY_TEMPLATE_WORKERS: '0' }, CWD)).toThrow(
+      /PARLEY_TEMPLATE_WORKERS must be an integer from 1 to 64/,
+    );
+    expect(() => parseConfig({ PARLEY_TEMPLATE_WORKER_MEMORY_MB: '8' }, CWD)).toThrow(
+      /PARLEY_TEMPLATE_WORKER_MEMORY_MB must be an integer number of megabytes from 16 to 4096/,
+    );
   });
 
   it('reads the admin alert threshold for failing sends (0 turns it off)', () => {

@@ -70,6 +70,19 @@ export const EnvironmentSchema = Type.Object({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
   ),
+  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: Type.Optional(
+    Type.String({
+      pattern:
+        '^\\s*(off|\\d+\\s*/\\s*(\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?|(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)))\\s*$',
+    }),
+  ),
+  PARLEY_TEMPLATE_RENDER_TIMEOUT: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes)?\\s*$',
+    }),
+  ),
+  PARLEY_TEMPLATE_WORKERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  PARLEY_TEMPLATE_WORKER_MEMORY_MB: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/=\\s-]{40,}$' })),
   PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
   PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 8 })),
@@ -117,6 +130,10 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_INBOX_URL_TEMPLATE:
     'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
   PARLEY_NOTIFICATION_POLL_INTERVAL: 'a duration such as 5s or 500ms',
+  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: 'previews per window, such as 30/1m or 100/1h, or off',
+  PARLEY_TEMPLATE_RENDER_TIMEOUT: 'a duration from 10ms to 60s, such as 1s or 500ms',
+  PARLEY_TEMPLATE_WORKERS: 'an integer from 1 to 64',
+  PARLEY_TEMPLATE_WORKER_MEMORY_MB: 'an integer number of megabytes from 16 to 4096',
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
     "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
   PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'an integer number of seconds from 1 to 86400',
@@ -199,6 +216,17 @@ export interface Config {
    * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the API's inbox page.
    */
   readonly inboxUrlTemplate: string | undefined;
+  /**
+   * Store-authored email templates run in worker threads: how many per pool (null: half the
+   * CPUs), each render's time limit and each worker's heap; and the preview rate limit per store
+   * (per admin for platform previews), null: off.
+   */
+  readonly templates: {
+    readonly workers: number | null;
+    readonly renderTimeoutMs: number;
+    readonly workerMemoryMb: number;
+    readonly previewRateLimit: { readonly max: number; readonly windowMs: number } | null;
+  };
   /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
   readonly emailWebhooks: EmailWebhookSettings;
   /**
@@ -436,6 +464,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
             ),
     },
     inboxUrlTemplate,
+    templates: templateSettings(env),
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
@@ -473,6 +502,38 @@ function checkInboxUrlTemplate(template: string | undefined): string | undefined
     throw fail('not a valid URL');
   }
   return template;
+}
+
+function templateSettings(env: Environment): Config['templates'] {
+  const timeout =
+    env.PARLEY_TEMPLATE_RENDER_TIMEOUT === undefined
+      ? 1_000
+      : parseDuration(env.PARLEY_TEMPLATE_RENDER_TIMEOUT, 'PARLEY_TEMPLATE_RENDER_TIMEOUT');
+  if (timeout < 10 || timeout > 60_000) {
+    throw new ConfigError(
+      'PARLEY_TEMPLATE_RENDER_TIMEOUT',
+      `PARLEY_TEMPLATE_RENDER_TIMEOUT must be ${EXPECTED.PARLEY_TEMPLATE_RENDER_TIMEOUT} (got ${got('PARLEY_TEMPLATE_RENDER_TIMEOUT', env.PARLEY_TEMPLATE_RENDER_TIMEOUT)})`,
+    );
+  }
+  return {
+    workers: env.PARLEY_TEMPLATE_WORKERS ?? null,
+    renderTimeoutMs: timeout,
+    workerMemoryMb: env.PARLEY_TEMPLATE_WORKER_MEMORY_MB ?? 64,
+    previewRateLimit: previewRateLimit(env.PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT ?? '30/1m'),
+  };
+}
+
+/** `30/1m` → 30 per minute; a bare unit means one of it (`30/m`); `off` → null. */
+function previewRateLimit(text: string): { max: number; windowMs: number } | null {
+  const variable = 'PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT';
+  if (text.trim() === 'off') return null;
+  const [count = '', window = ''] = text.split('/').map((part) => part.trim());
+  const max = Number(count);
+  if (!Number.isSafeInteger(max) || max < 1 || max > 1_000_000) {
+    throw new ConfigError(variable, `${variable} must be ${EXPECTED[variable]} (got ${got(variable, text)})`);
+  }
+  const windowMs = parseDuration(/^\d/.test(window) ? window : `1${window}`, variable);
+  return { max, windowMs };
 }
 
 function platformMail(env: Environment, mailDir: string): PlatformMailConfig {

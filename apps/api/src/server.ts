@@ -74,6 +74,8 @@ export interface ServerOptions {
   /** Allowed CORS origins; empty or absent: no CORS headers at all. */
   readonly corsOrigins?: readonly string[] | '*';
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Email template previews per window per store (or per admin), on top of `rateLimit`; null: none. */
+  readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
   /** API version shown in the OpenAPI document. */
@@ -318,8 +320,17 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     await app.register(adminEmailRoutes, { prefix: '/api/v1/admin', email: deps.email });
   }
   if (deps.emailTemplates) {
-    await app.register(storeEmailTemplateRoutes, { prefix: '/api/v1/store', templates: deps.emailTemplates });
-    await app.register(adminEmailTemplateRoutes, { prefix: '/api/v1/admin', templates: deps.emailTemplates });
+    const previewRateLimit = options.templatePreviewRateLimit ?? null;
+    await app.register(storeEmailTemplateRoutes, {
+      prefix: '/api/v1/store',
+      templates: deps.emailTemplates,
+      previewRateLimit,
+    });
+    await app.register(adminEmailTemplateRoutes, {
+      prefix: '/api/v1/admin',
+      templates: deps.emailTemplates,
+      previewRateLimit,
+    });
   }
   if (deps.adminNotifications) {
     await app.register(adminNotificationRoutes, {

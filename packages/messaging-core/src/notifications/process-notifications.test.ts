@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../errors.js';
 import type { ByteStream } from '../ports/attachment-storage.js';
 import { fakePng } from '../testing/in-memory-media-inspector.js';
-import { createInMemoryNotifications } from '../testing/in-memory-notifications.js';
+import {
+  BranchingTemplateRenderer,
+  createInMemoryNotifications,
+} from '../testing/in-memory-notifications.js';
 import {
   messagePreview,
   type ProcessNotificationsResult,
@@ -149,6 +152,29 @@ describe('processNotifications (in-memory)', () => {
     n.clock.advance(60 * MINUTE);
     expect((await n.run()).groups).toEqual([]);
   });
+
+  it.each(['TEMPLATE_TIMEOUT', 'TEMPLATE_TOO_LARGE'] as const)(
+    'fails a group whose template hits a render limit (%s) at once, sending nothing',
+    async (code) => {
+      class LimitedRenderer extends BranchingTemplateRenderer {
+        override async render(...args: Parameters<BranchingTemplateRenderer['render']>): Promise<string> {
+          if (args[1].message_preview === 'endless')
+            throw new MessagingError(code, 'limit', { field: 'template' });
+          return super.render(...args);
+        }
+      }
+      const n = await createInMemoryNotifications({ renderer: new LimitedRenderer() });
+      const conversationId = await storeCustomerConversation(n);
+      const sent = await n.core.sendMessage(n.storeUser, { conversationId, content: 'endless' });
+      const { groups } = await n.run();
+      expect(groups.map((g) => [g.outcome, g.emailLogId])).toEqual([['failed', null]]);
+      expect(n.transports.platform.sent).toEqual([]);
+      const [job] = await n.store.raw.notificationJobs(sent.message.id);
+      expect(job).toMatchObject({ status: 'failed', lastError: 'subject: limit' });
+      n.clock.advance(60 * MINUTE);
+      expect((await n.run()).groups).toEqual([]);
+    },
+  );
 
   it('does not send twice when a worker dies after sending, before completing', async () => {
     let crash = true;

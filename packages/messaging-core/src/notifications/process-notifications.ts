@@ -101,6 +101,14 @@ export const NOTIFICATION_DEFAULTS = {
   backoffMaxMs: 60 * 60_000,
 } as const;
 
+/** Render failures that fail a group for good (a retry renders the same template the same way). */
+const PERMANENT_RENDER_CODES: ReadonlySet<string> = new Set([
+  'VALIDATION',
+  'NOT_FOUND',
+  'TEMPLATE_TIMEOUT',
+  'TEMPLATE_TOO_LARGE',
+]);
+
 /** The jobs an email log covers (recorded in its `extraData`). */
 const JOB_IDS_KEY = 'notification_job_ids';
 
@@ -444,7 +452,7 @@ async function processGroup(
       variables,
     });
   } catch (error) {
-    if (!isMessagingError(error) || (error.code !== 'VALIDATION' && error.code !== 'NOT_FOUND')) throw error;
+    if (!isMessagingError(error) || !PERMANENT_RENDER_CODES.has(error.code)) throw error;
     await held(
       ids(jobs),
       queue.fail(ids(jobs), { ...fence(), error: error.message, emailLogId: null, at: now }),

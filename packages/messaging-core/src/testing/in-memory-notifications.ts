@@ -39,11 +39,11 @@ export class BranchingTemplateRenderer implements TemplateRenderer {
     return this.#inner.render(chosen, variables, options);
   }
 
-  htmlToText(html: string): string {
+  htmlToText(html: string): Promise<string> {
     return this.#inner.htmlToText(html);
   }
 
-  validate(source: string): TemplateSyntaxError[] {
+  validate(source: string): Promise<TemplateSyntaxError[]> {
     return this.#inner.validate(source.replace(IF_GREATER, '$3$4'));
   }
 }
@@ -59,6 +59,8 @@ export interface InMemoryNotificationsOptions extends NotificationOptions {
   /** `reply_url` template (default `https://parley.test/inbox/c/{conversation_id}`). */
   readonly inboxUrlTemplate?: string;
   readonly random?: () => number;
+  /** Default `BranchingTemplateRenderer`. */
+  readonly renderer?: TemplateRenderer;
 }
 
 /** The messaging core, the email use cases and the notification pipeline, all in memory. */
@@ -124,13 +126,13 @@ export async function createInMemoryNotifications(
   });
   const templates = createEmailTemplatesCore({
     templates: new InMemoryEmailTemplateRepository({ directory }),
-    renderer: new BranchingTemplateRenderer(),
+    renderer: options.renderer ?? new BranchingTemplateRenderer(),
     clock,
   });
   const queue = options.wrapQueue
     ? options.wrapQueue(messaging.store.notifications)
     : messaging.store.notifications;
-  const { start: _start, wrapQueue: _wrap, wrapRenderEmail, ...tunables } = options;
+  const { start: _start, wrapQueue: _wrap, wrapRenderEmail, renderer: _renderer, ...tunables } = options;
   const render: NotificationDependencies['renderEmail'] = (input) => templates.renderEmail(input);
   return {
     ...messaging,
