@@ -90,12 +90,12 @@ export class KyselyParticipantRepository implements ParticipantRepository {
     const { rows } = await sql<ParticipantRow>`
       update conversation_participants p set
         last_read_seq = greatest(p.last_read_seq, t.up_to),
-        unread_count = p.unread_count - (
+        unread_count = greatest(0, p.unread_count - (
           select count(*) from messages m
           where m.conversation_id = p.conversation_id and m.seq > p.last_read_seq and m.seq <= t.up_to
             and not m.is_system_message
             and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
-        )::integer,
+        )::integer),
         last_read_at = greatest(p.last_read_at, ${at.toISOString()}::timestamptz)
       from (select ${target} as up_to from conversations c where c.id = ${conversationId}::uuid) t
       where p.conversation_id = ${conversationId}::uuid
