@@ -483,6 +483,57 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
       });
     });
 
+    describe('one order under concurrent sends', () => {
+      it('50 concurrent sends from both sides: counters, read state, preview and history agree by seq', async () => {
+        const { id } = await adminOpensStoreConversation('Race', 'start');
+        const sends = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            i % 2 === 0
+              ? call('POST', `${ADMIN}/${id}/messages`, { token: t.admin, body: { content: `a${i}` } })
+              : call('POST', `${STORE}/${id}/messages`, { token: t.store1, body: { content: `s${i}` } }),
+          ),
+        );
+        expect(sends.map((r) => r.status)).toEqual(sends.map(() => 201));
+        expect(new Set(sends.map((r) => r.body.seq)).size).toBe(50);
+
+        const history = await call('GET', `${ADMIN}/${id}/messages?limit=100`, { token: t.admin });
+        const messages: { seq: number; sender_type: string; created_at: string; content: string }[] =
+          history.body.messages;
+        expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+        for (let i = 1; i < messages.length; i += 1) {
+          expect(Date.parse(messages[i]!.created_at)).toBeGreaterThanOrEqual(
+            Date.parse(messages[i - 1]!.created_at),
+          );
+        }
+        // What each send answered is what history holds at that seq.
+        for (const sent of sends) {
+          expect(messages[sent.body.seq - 1]).toMatchObject({
+            content: sent.body.content,
+            created_at: sent.body.created_at,
+          });
+        }
+        const detail = await call('GET', `${ADMIN}/${id}`, { token: t.admin });
+        const latest = messages.at(-1)!;
+        expect(detail.body).toMatchObject({ message_count: 51, last_message_at: latest.created_at });
+        expect(detail.body.last_message).toMatchObject({ seq: 51, content: latest.content });
+        for (const p of detail.body.participants as {
+          type: string;
+          last_read_seq: number;
+          unread_count: number;
+        }[]) {
+          const mine = messages.filter((m) => m.sender_type === p.type).at(-1)!;
+          // Everyone has read up to their own latest message, and counts exactly the others' after it.
+          expect(p.last_read_seq).toBe(mine.seq);
+          expect(p.unread_count).toBe(
+            messages.filter((m) => m.seq > p.last_read_seq && m.sender_type !== p.type).length,
+          );
+        }
+        expect(await unread(STORE, t.store1)).toBe(
+          detail.body.participants.find((p: { type: string }) => p.type === 'store').unread_count,
+        );
+      });
+    });
+
     describe('tenancy and audiences', () => {
       it("a store user cannot read or touch another store's conversation by id: 404 like a missing one", async () => {
         const { id } = await adminOpensStoreConversation();
