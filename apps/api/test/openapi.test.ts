@@ -209,6 +209,8 @@ describe('OpenAPI document', () => {
       'application/json'
     ]?.schema as OpenAPIV3_1.SchemaObject | undefined;
     expect(Object.keys(readBody?.properties ?? {})).toEqual(['up_to_seq']);
+    expect((read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.required).toBe(false);
+    expect(read).not.toHaveProperty('x-body-optional');
     const readOk = read?.responses?.['200'] as OpenAPIV3_1.ResponseObject;
     const readSchema = readOk.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
     expect(Object.keys(readSchema?.properties ?? {})).toEqual([

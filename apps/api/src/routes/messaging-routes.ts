@@ -391,6 +391,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
           "Moves the caller's read state forward to `up_to_seq` (default: the latest message), never backwards. The JSON body is optional.",
         params: ConversationParams,
         body: ReadBody,
+        'x-body-optional': true,
         response: { 200: ReadStateWire, ...problemResponses(404) },
       },
       // No body at all reads up to the latest message.
