@@ -24,7 +24,13 @@ import Fastify from 'fastify';
 import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
-import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
+import {
+  answerClientError,
+  answerFrameworkError,
+  problemHandlingPlugin,
+  routeNotFound,
+} from './plugins/problem-handling.js';
+import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
@@ -33,6 +39,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { isStorableDateTime } from './schemas/common.js';
 
 /** What the routes run against: the core and the ports the HTTP layer talks to directly. */
 export interface ServerDependencies {
@@ -94,13 +101,21 @@ export const REDACTED_LOG_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Longest path parameter the router accepts, as sent (percent-encoded); longer is a 414. */
+export const MAX_PARAM_LENGTH = 2048;
+
 let formatsRegistered = false;
 
-/** String formats for request validation: ajv-formats' set, with the core's email rule. */
+/**
+ * String formats for request validation: ajv-formats' set, with the core's email rule, and
+ * `date-time` narrowed to instants the database stores (`isStorableDateTime`).
+ */
 function registerFormats(): void {
   if (formatsRegistered) return;
   registerAjvFormats();
   Format.Set('email', isValidEmail);
+  const isDateTime = Format.Get('date-time') ?? (() => true);
+  Format.Set('date-time', (value) => isDateTime(value) && isStorableDateTime(value));
   formatsRegistered = true;
 }
 
@@ -125,6 +140,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: options.bodyLimit ?? 1_048_576,
+    // Any id (at most 255 characters) fits even percent-encoded, so a long one is a 400 naming
+    // the field; only longer path parameters are a 414.
+    maxParamLength: MAX_PARAM_LENGTH,
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -163,6 +183,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   });
 
   await app.register(problemHandlingPlugin);
+  await app.register(textInputGuardPlugin);
   // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
   const https = options.publicUrl?.startsWith('https://') ?? false;
   await app.register(helmet, {
@@ -207,6 +228,15 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       code: 'RATE_LIMITED',
       message: `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
     }),
+  });
+
+  // Counted here, before any route's authentication hook: a request without a valid token spends
+  // its IP's budget even though it ends in a 401 (the plugin's own per-route hook runs after the
+  // route's hooks, so it never saw those). The per-route hook then skips an already counted request.
+  const limit = app.rateLimit();
+  app.addHook('onRequest', async function countRequest(request, reply) {
+    if (request.routeOptions.config?.rateLimit === false) return;
+    await limit.call(this, request, reply);
   });
 
   app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
