@@ -142,7 +142,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     bodyLimit: options.bodyLimit ?? 1_048_576,
     // Any id (at most 255 characters) fits even percent-encoded, so a long one is a 400 naming
     // the field; only longer path parameters are a 414.
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
     requestIdHeader: false,
