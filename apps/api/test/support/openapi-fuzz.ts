@@ -280,6 +280,11 @@ export function malformedRequest(
           'multipart cut inside a file',
         ],
         [`multipart/form-data; boundary=${'b'.repeat(300)}`, 'x', 'multipart with a 300-character boundary'],
+        [
+          'multipart/form-data; boundary=XX',
+          '--XX\r\nContent-Disposition: form-data; name="file"; filename="a\u0000.txt"\r\nContent-Type: text/plain\r\n\r\nab\r\n--XX\r\nContent-Disposition: form-data; name="con\u0000tent"\r\n\r\n\u0000\r\n--XX--\r\n',
+          'multipart with NUL in a file name, a field name and a value',
+        ],
         ['text/plain', 'hello', 'text/plain'],
         ['application/x-www-form-urlencoded', 'a=b', 'a form'],
         ['application/json; charset=latin1', '{}', 'JSON in latin1'],
