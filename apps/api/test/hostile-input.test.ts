@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposedHarness, composedHarness } from './support/composed-api.js';
+import { forgedCursors } from './support/openapi-fuzz.js';
 
 // Hostile and malformed input against the API as `pnpm start` composes it, on PostgreSQL when
 // DATABASE_URL is set (a schema of its own), else embedded PGlite: never a 5xx, always problem+json.
@@ -252,6 +253,32 @@ describe('dates outside what the database stores are a 400', () => {
       url: `/api/v1/admin/email-logs?from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59.999Z`,
     });
     expect(response.statusCode).toBe(200);
+  });
+});
+
+describe('forged cursors are a 400, whatever they hold', () => {
+  it('every list with a cursor, every forged shape', async () => {
+    const cursors = forgedCursors(conversationId);
+    const lists = [
+      ['store', '/api/v1/store/messages'],
+      ['customer', '/api/v1/storefront/messages'],
+      ['store', `/api/v1/store/messages/${conversationId}/messages`],
+      ['admin', '/api/v1/admin/email-logs'],
+      ['store', '/api/v1/store/email-logs'],
+      ['admin', '/api/v1/admin/notifications'],
+    ] as const;
+    const answers = new Set<string>();
+    for (const [role, url] of lists) {
+      for (const cursor of cursors) {
+        const response = await call(role, { method: 'GET', url: `${url}?cursor=${cursor}` });
+        expect(response.statusCode, `${url} ${Buffer.from(cursor, 'base64url').toString()}`).toBeLessThan(
+          500,
+        );
+        answers.add(`${response.statusCode}`);
+        if (response.statusCode >= 400) expectProblem(response, 400, 'VALIDATION', 'cursor');
+      }
+    }
+    expect(answers).toContain('400');
   });
 });
 

@@ -342,7 +342,10 @@ export class KyselyMessageRepository implements MessageRepository {
     const keyset =
       before === undefined
         ? sql``
-        : sql`and (m.created_at, m.id) < (${before.createdAt.toISOString()}::timestamptz, ${before.messageId}::uuid)`;
+        : sql`and (m.created_at, m.id) < (${before.createdAt.toISOString()}::timestamptz, ${
+            // A forged cursor's id that is no uuid: the highest one, so the page keeps its meaning.
+            isUuid(before.messageId) ? before.messageId : 'ffffffff-ffff-ffff-ffff-ffffffffffff'
+          }::uuid)`;
     const { rows } = await sql<MessageRow & { has_attachments: boolean }>`
       select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))},
         exists (select from message_attachments a where a.message_id = m.id) as has_attachments

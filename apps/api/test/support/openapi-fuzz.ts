@@ -150,6 +150,32 @@ function percentEncoded(text: string): string {
   return [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 }
 
+/**
+ * Cursors of the right shape (base64url of the core's JSON arrays) with forged contents: instants
+ * no database stores, ids with NUL or that are no uuid, wrong types, another conversation's.
+ */
+export function forgedCursors(conversationId: string): string[] {
+  const year0 = Date.parse('0000-01-01T00:00:00.000Z');
+  const payloads: unknown[][] = [
+    ['i1', year0, year0, conversationId],
+    ['i1', 8.64e15, 8.64e15, conversationId],
+    ['i1', 0, 0, 'a\u0000b'],
+    ['i1', Date.now(), Date.now(), 'not-a-uuid'],
+    ['i1', '0', {}, []],
+    ['m1', conversationId, year0, conversationId],
+    ['m1', conversationId, -8.64e15, conversationId],
+    ['m1', conversationId, Date.now(), 'not-a-uuid'],
+    ['m1', conversationId, Date.now(), '\u0000'],
+    ['m1', '00000000-0000-0000-0000-000000000000', 0, conversationId],
+    ['e1', year0, 'x'],
+    ['e1', 0, 'x\u0000'],
+    ['e1', 8.64e15, '\ud800'],
+    ['e1', 1.5, 'x'.repeat(1000)],
+    [],
+  ];
+  return payloads.map((payload) => Buffer.from(JSON.stringify(payload)).toString('base64url'));
+}
+
 /** A value of another JSON type than the schema asks for, or an absurd one. */
 function wrongValue(random: Random): Json {
   return random.pick<() => Json>([
@@ -229,9 +255,12 @@ export function malformedRequest(
       mutations.push(`path ${param.name}`);
     } else if (kind === 'query') {
       const param = random.pick(queryParams);
-      const value = random.chance(0.5)
-        ? random.pick(HOSTILE_URL_PARTS)
-        : percentEncoded(random.pick(HOSTILE_STRINGS));
+      const value =
+        param.name === 'cursor' && random.chance(0.5)
+          ? random.pick(forgedCursors(pathValues.id ?? 'fuzz'))
+          : random.chance(0.5)
+            ? random.pick(HOSTILE_URL_PARTS)
+            : percentEncoded(random.pick(HOSTILE_STRINGS));
       query.push(`${param.name}=${value}`);
       if (random.chance(0.2)) query.push(`${param.name}=${random.pick(HOSTILE_URL_PARTS)}`);
       mutations.push(`query ${param.name}`);
