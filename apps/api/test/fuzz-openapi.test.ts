@@ -27,7 +27,7 @@ let problemCodes: Set<string>;
 
 beforeAll(async () => {
   console.log(`fuzz-openapi: FUZZ_SEED=${SEED} (${CASES_PER_OPERATION} cases per operation)`);
-  harness = await composedHarness({ database: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+  harness = await composedHarness();
   const { app } = harness.api;
   const document = (await app.inject({ method: 'GET', url: '/openapi.json' })).json() as OpenAPIV3_1.Document;
   operations = operationsOf(document);
@@ -84,7 +84,7 @@ beforeAll(async () => {
     language: 'en',
     notification_id: raised.json().id,
   };
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   await harness?.close();
 });

@@ -35,7 +35,7 @@ function expectProblem(
 }
 
 beforeAll(async () => {
-  harness = await composedHarness({ database: process.env.DATABASE_URL ? 'postgres' : 'pglite' });
+  harness = await composedHarness();
   const created = await call('store', {
     method: 'POST',
     url: '/api/v1/store/messages',
@@ -49,7 +49,7 @@ beforeAll(async () => {
   });
   expect(created.statusCode).toBe(201);
   conversationId = created.json().id;
-}, 60_000);
+}, 180_000);
 afterAll(async () => {
   await harness?.close();
 });

@@ -23,14 +23,17 @@ export interface ComposedHarness {
 
 /**
  * Composes the real API (composition root, migrations, demo seed) in a temp data dir: on
- * embedded PGlite, or, with `database: 'postgres'` and `DATABASE_URL` set, on a schema of its own
- * that is dropped on close. No background timers: the notification worker and the sweep are off.
+ * PostgreSQL when `DATABASE_URL` is set (a schema of its own, dropped on close) unless
+ * `PARLEY_TEST_DB=pglite`, else on embedded PGlite. No background timers: the notification worker
+ * and the sweep are off.
  */
 export async function composedHarness(
   options: { database?: 'pglite' | 'postgres'; env?: Readonly<Record<string, string>> } = {},
 ): Promise<ComposedHarness> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-composed-'));
   const url = process.env.DATABASE_URL;
+  const database =
+    options.database ?? (url && process.env.PARLEY_TEST_DB !== 'pglite' ? 'postgres' : 'pglite');
   let dropSchema: (() => Promise<void>) | undefined;
   const env: Record<string, string> = {
     PARLEY_LOG_LEVEL: 'silent',
@@ -40,7 +43,7 @@ export async function composedHarness(
     PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: COMPOSED_MAILGUN_SIGNING_KEY,
     ...options.env,
   };
-  if (options.database === 'postgres') {
+  if (database === 'postgres') {
     if (!url) throw new Error('composedHarness: database postgres needs DATABASE_URL');
     const schema = `t_${randomBytes(6).toString('hex')}`;
     const admin = async (statement: string) => {
