@@ -233,9 +233,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   // Counted here, before any route's authentication hook: a request without a valid token spends
   // its IP's budget even though it ends in a 401 (the plugin's own per-route hook runs after the
   // route's hooks, so it never saw those). The per-route hook then skips an already counted request.
+  // Routes exempt (`rateLimit: false`) or with a budget of their own (an object) are left to it.
   const limit = app.rateLimit();
   app.addHook('onRequest', async function countRequest(request, reply) {
-    if (request.routeOptions.config?.rateLimit === false) return;
+    if (request.routeOptions.config?.rateLimit !== undefined) return;
     await limit.call(this, request, reply);
   });
 
