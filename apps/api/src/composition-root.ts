@@ -9,13 +9,16 @@ import {
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselyNotificationQueue,
+  KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
+  KyselyWebhookReplayGuard,
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
 import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
   type AdminNotificationsCore,
   type Clock,
@@ -124,8 +127,6 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
     const transports = new AdapterMailTransportFactory({
       platform: config.mail.transport,
-      // Stores may not aim SMTP at the platform's own network in production.
-      allowPrivateSmtpHosts: !config.production,
       ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
     });
     const adminNotifications = createAdminNotificationsCore({
@@ -139,6 +140,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       emailLogs,
       cipher: new AesGcmSecretCipher(parseKeyRing(encryptionKey.keyRing)),
       transports,
+      // Stores may not aim Parley at the platform's own network (SSRF), except allow-listed ranges.
+      outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: config.outbound.allowedCidrs }),
       platformFrom: config.mail.from,
       clock,
       adminNotifications,
@@ -148,6 +151,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             sendFailureAlert: {
               threshold: config.adminAlerts.sendFailureThreshold,
               windowMs: config.adminAlerts.sendFailureWindowMs,
+              // In the database: every API instance and worker counts one streak per store.
+              streaks: new KyselySendFailureStreakRepository({ db: database.db }),
             },
           }),
     });
@@ -165,7 +170,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         adminNotifications,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
-          ...emailWebhookVerifiers(config.emailWebhooks, clock),
+          ...emailWebhookVerifiers(config.emailWebhooks, {
+            clock,
+            replayGuard: new KyselyWebhookReplayGuard({ db: database.db }),
+          }),
         },
         directory,
         clock,

@@ -41,7 +41,22 @@ describe('parseConfig', () => {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
         from: { address: 'no-reply@parley.localhost', name: 'Parley' },
       },
+      outbound: { allowedCidrs: [] },
     });
+  });
+
+  it('reads the outbound allow-list and names a bad entry', () => {
+    expect(
+      parseConfig(
+        { PARLEY_OUTBOUND_ALLOWED_CIDRS: ' 127.0.0.0/8 , 10.20.0.0/16,fd00:1::/64,192.168.1.5' },
+        CWD,
+      ).outbound,
+    ).toEqual({ allowedCidrs: ['127.0.0.0/8', '10.20.0.0/16', 'fd00:1::/64', '192.168.1.5'] });
+    for (const bad of ['10.0.0.0/33', 'intranet', '127.0.0.0/8,,10.0.0.0/8'])
+      expect(failure({ PARLEY_OUTBOUND_ALLOWED_CIDRS: bad }).variable).toBe('PARLEY_OUTBOUND_ALLOWED_CIDRS');
+    expect(() => parseConfig({ PARLEY_OUTBOUND_ALLOWED_CIDRS: 'intranet' }, CWD)).toThrow(
+      'PARLEY_OUTBOUND_ALLOWED_CIDRS must be a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64): "intranet" is not a CIDR',
+    );
   });
 
   it('reads every variable', () => {

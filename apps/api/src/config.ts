@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseKeyRing } from '@parley/adapters-crypto';
+import { parseAllowedCidrs } from '@parley/adapters-network';
 import { isValidEmail } from '@parley/messaging-core';
 import { type Static, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -76,6 +77,7 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
   PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
+  PARLEY_OUTBOUND_ALLOWED_CIDRS: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -119,6 +121,8 @@ const EXPECTED: Record<VariableName, string> = {
     'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
   PARLEY_SMTP_URL: 'an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
   PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
+  PARLEY_OUTBOUND_ALLOWED_CIDRS:
+    'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
 };
 
 /** Which database the API runs on. */
@@ -189,6 +193,11 @@ export interface Config {
   readonly encryptionKey: string | undefined;
   /** The platform's own mail: `PARLEY_SMTP_URL`, else `.eml` files under `mailDir`. */
   readonly mail: PlatformMailConfig;
+  /**
+   * Hosts stores may point Parley at (their SMTP server): refused when they are or resolve to a
+   * non-public address, unless `allowedCidrs` (`PARLEY_OUTBOUND_ALLOWED_CIDRS`) covers it.
+   */
+  readonly outbound: { readonly allowedCidrs: readonly string[] };
 }
 
 /** The platform default mail transport and sender. */
@@ -410,7 +419,21 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
+    outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
   };
+}
+
+function outboundAllowedCidrs(value: string | undefined): string[] {
+  const entries = value?.split(',').map((entry) => entry.trim()) ?? [];
+  try {
+    parseAllowedCidrs(entries);
+  } catch (error) {
+    throw new ConfigError(
+      'PARLEY_OUTBOUND_ALLOWED_CIDRS',
+      `PARLEY_OUTBOUND_ALLOWED_CIDRS must be ${EXPECTED.PARLEY_OUTBOUND_ALLOWED_CIDRS}: ${(error as Error).message}`,
+    );
+  }
+  return entries;
 }
 
 function platformMail(env: Environment, mailDir: string): PlatformMailConfig {

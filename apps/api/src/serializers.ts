@@ -13,6 +13,7 @@ import type {
   StoreRecord,
   StoreTier,
 } from '@parley/messaging-core';
+import { sanitizeFilename } from '@parley/messaging-core';
 import type { Static } from 'typebox';
 import type {
   AttachmentWire,
@@ -46,7 +47,8 @@ export function toAttachmentWire(
   return {
     id: attachment.id,
     filename: attachment.filename,
-    original_filename: attachment.originalFilename,
+    // Again on the way out: rows stored before names lost their invisible characters keep them.
+    original_filename: sanitizeFilename(attachment.originalFilename),
     mime_type: attachment.mimeType,
     file_size: attachment.fileSize,
     is_image: attachment.isImage,

@@ -36,7 +36,7 @@ import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-rout
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
-import { messagingRoutes } from './routes/messaging-routes.js';
+import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { isStorableDateTime } from './schemas/common.js';
@@ -326,6 +326,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     manage: false,
     tag: 'Storefront messages',
   });
+  await app.register(absentManagementRoutes, { prefix: '/api/v1/storefront' });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',

@@ -5,10 +5,12 @@ import {
   KyselyEmailLogRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
+  KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
 } from '@parley/adapters-kysely';
 import { openTestDatabase, type TestDatabase } from '@parley/adapters-kysely/testing';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
   type AdminNotificationRepository,
   createAdminNotificationsCore,
@@ -17,12 +19,14 @@ import {
   type EmailLogRepository,
   type MarketplaceDirectory,
   type MessagingCore,
+  type SendFailureStreakRepository,
   type StoreEmailSettingsRepository,
 } from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
   InMemoryAdminNotificationRepository,
   InMemoryEmailLogRepository,
+  InMemorySendFailureStreakRepository,
   InMemoryStoreEmailSettingsRepository,
 } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
@@ -43,14 +47,13 @@ async function wire(
     readonly emailSettings: StoreEmailSettingsRepository;
     readonly emailLogs: EmailLogRepository;
     readonly notifications: AdminNotificationRepository;
+    readonly streaks: SendFailureStreakRepository;
     readonly database: { readonly kind: string; readonly check: () => Promise<void> };
   },
   mailDir: string,
 ): Promise<AdminNotificationHarness> {
   const transports = new AdapterMailTransportFactory({
     platform: { kind: 'file', directory: mailDir },
-    // The local SMTP server listens on 127.0.0.1.
-    allowPrivateSmtpHosts: true,
   });
   const adminNotifications = createAdminNotificationsCore({ notifications: parts.notifications });
   const email = createEmailCore({
@@ -59,9 +62,11 @@ async function wire(
     emailLogs: parts.emailLogs,
     cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
     transports,
+    // The local SMTP server listens on 127.0.0.1.
+    outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: ['127.0.0.0/8'] }),
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
     adminNotifications,
-    sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 3_600_000 },
+    sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 3_600_000, streaks: parts.streaks },
   });
   const harness = await buildHarness(parts.core, parts.directory, parts.database, {
     email,
@@ -86,6 +91,7 @@ adminNotificationScenarios('in-memory adapters', async ({ mailDir }) => {
       emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
       emailLogs: new InMemoryEmailLogRepository(),
       notifications: new InMemoryAdminNotificationRepository(),
+      streaks: new InMemorySendFailureStreakRepository(),
       database: { kind: 'memory', check: async () => {} },
     },
     mailDir,
@@ -116,6 +122,7 @@ adminNotificationScenarios('Kysely adapters (PostgreSQL or PGlite)', async ({ ma
       emailSettings: new KyselyStoreEmailSettingsRepository({ db }),
       emailLogs: new KyselyEmailLogRepository({ db }),
       notifications: new KyselyAdminNotificationRepository({ db }),
+      streaks: new KyselySendFailureStreakRepository({ db }),
       database: {
         kind: database.kind,
         check: async () => {

@@ -4,6 +4,7 @@ import {
   KyselyMessagingStore,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
+  KyselyWebhookReplayGuard,
 } from '@parley/adapters-kysely';
 import { openTestDatabase, type TestDatabase } from '@parley/adapters-kysely/testing';
 import { createMessagingCore } from '@parley/messaging-core';
@@ -11,6 +12,7 @@ import {
   createInMemoryMessaging,
   InMemoryEmailLogRepository,
   InMemoryStoreEmailSettingsRepository,
+  InMemoryWebhookReplayGuard,
 } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
@@ -25,6 +27,11 @@ emailWebhookScenarios('in-memory adapters', async () => {
     emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
     kind: 'memory',
     check: async () => {},
+    // One guard for the target: the storage every "instance" of this scenario shares.
+    replayGuard: (
+      (guard) => () =>
+        guard
+    )(new InMemoryWebhookReplayGuard()),
   };
 });
 
@@ -53,5 +60,6 @@ emailWebhookScenarios('Kysely adapters (PostgreSQL or PGlite)', async () => {
     check: async () => {
       await sql`select 1`.execute(database.db);
     },
+    replayGuard: () => new KyselyWebhookReplayGuard({ db: database.db }),
   };
 });

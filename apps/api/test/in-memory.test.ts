@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { AesGcmSecretCipher } from '@parley/adapters-crypto';
 import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import { createEmailCore, createEmailTemplatesCore } from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
@@ -21,14 +22,12 @@ apiScenarios('in-memory adapters', async (options) => {
   return buildHarness(core, directory, { kind: 'memory', check: async () => {} }, options);
 });
 
-emailScenarios('in-memory adapters', async ({ endpoints, mailDir }) => {
+emailScenarios('in-memory adapters', async ({ endpoints, mailDir, outboundAllowedCidrs }) => {
   const { core, directory } = createInMemoryMessaging();
   const emailSettings = new InMemoryStoreEmailSettingsRepository(directory);
   const transports = new AdapterMailTransportFactory({
     platform: { kind: 'file', directory: mailDir },
     endpoints,
-    // The local SMTP server listens on 127.0.0.1.
-    allowPrivateSmtpHosts: true,
   });
   const email = createEmailCore({
     directory,
@@ -36,6 +35,7 @@ emailScenarios('in-memory adapters', async ({ endpoints, mailDir }) => {
     emailLogs: new InMemoryEmailLogRepository(),
     cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
     transports,
+    outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: outboundAllowedCidrs }),
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
   });
   const harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { email });

@@ -15,6 +15,7 @@ import {
 import { openTestDatabase, type TestDatabase } from '@parley/adapters-kysely/testing';
 import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
+import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import { createEmailCore, createEmailTemplatesCore, createMessagingCore } from '@parley/messaging-core';
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
@@ -49,47 +50,49 @@ apiScenarios('Kysely adapters (PostgreSQL or PGlite)', async (options) => {
   return buildHarness(core, directory, { kind: database.kind, check }, options);
 });
 
-emailScenarios('Kysely adapters (PostgreSQL or PGlite)', async ({ endpoints, mailDir }) => {
-  await database.truncate();
-  const directory = new KyselyMarketplaceDirectory({ db: database.db });
-  const core = createMessagingCore({
-    store: new KyselyMessagingStore({ db: database.db }),
-    directory,
-    settings: new KyselySettingsStore({ db: database.db }),
-  });
-  const transports = new AdapterMailTransportFactory({
-    platform: { kind: 'file', directory: mailDir },
-    endpoints,
-    // The local SMTP server listens on 127.0.0.1.
-    allowPrivateSmtpHosts: true,
-  });
-  const email = createEmailCore({
-    directory,
-    emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
-    emailLogs: new KyselyEmailLogRepository({ db: database.db }),
-    cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
-    transports,
-    platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
-  });
-  const check = async () => {
-    await sql`select 1`.execute(database.db);
-  };
-  const harness = await buildHarness(core, directory, { kind: database.kind, check }, { email });
-  return {
-    harness,
-    // Raw SQL, not the repository: what is really in the columns.
-    storedSecrets: async (storeId) => {
-      const { rows } = await sql<Record<string, string | null>>`
+emailScenarios(
+  'Kysely adapters (PostgreSQL or PGlite)',
+  async ({ endpoints, mailDir, outboundAllowedCidrs }) => {
+    await database.truncate();
+    const directory = new KyselyMarketplaceDirectory({ db: database.db });
+    const core = createMessagingCore({
+      store: new KyselyMessagingStore({ db: database.db }),
+      directory,
+      settings: new KyselySettingsStore({ db: database.db }),
+    });
+    const transports = new AdapterMailTransportFactory({
+      platform: { kind: 'file', directory: mailDir },
+      endpoints,
+    });
+    const email = createEmailCore({
+      directory,
+      emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
+      emailLogs: new KyselyEmailLogRepository({ db: database.db }),
+      cipher: new AesGcmSecretCipher({ keys: { k1: new Uint8Array(randomBytes(32)) }, currentKeyId: 'k1' }),
+      transports,
+      outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: outboundAllowedCidrs }),
+      platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
+    });
+    const check = async () => {
+      await sql`select 1`.execute(database.db);
+    };
+    const harness = await buildHarness(core, directory, { kind: database.kind, check }, { email });
+    return {
+      harness,
+      // Raw SQL, not the repository: what is really in the columns.
+      storedSecrets: async (storeId) => {
+        const { rows } = await sql<Record<string, string | null>>`
         select smtp_password, sendgrid_api_key, mailgun_api_key, ses_access_key_id, ses_secret_access_key
         from store_email_settings where store_id = ${storeId}`.execute(database.db);
-      return rows[0] ?? null;
-    },
-    close: async () => {
-      await harness.close();
-      await transports.close();
-    },
-  };
-});
+        return rows[0] ?? null;
+      },
+      close: async () => {
+        await harness.close();
+        await transports.close();
+      },
+    };
+  },
+);
 
 // Attachments as the composition root wires them: files on disk (a temp data directory).
 attachmentScenarios('Kysely adapters (PostgreSQL or PGlite) and files on disk', async () => {

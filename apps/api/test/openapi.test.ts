@@ -9,6 +9,7 @@ import {
   InMemoryEmailLogRepository,
   InMemoryEmailTemplateRepository,
   InMemoryMailTransportFactory,
+  InMemoryOutboundAddressGuard,
   InMemoryStoreEmailSettingsRepository,
   InMemoryTemplateRenderer,
   ReversibleSecretCipher,
@@ -94,6 +95,7 @@ describe('OpenAPI document', () => {
       emailLogs: new InMemoryEmailLogRepository(),
       cipher: new ReversibleSecretCipher(),
       transports: new InMemoryMailTransportFactory(),
+      outboundGuard: new InMemoryOutboundAddressGuard(),
       platformFrom: { address: 'no-reply@parley.test' },
     });
     const emailTemplates = createEmailTemplatesCore({

@@ -296,6 +296,28 @@ export interface AdminNotificationsTable {
   metadata: ColumnType<JsonValue, string, string>;
   store_id: string | null;
   created_at: Timestamp;
+  /** Raises with the same (store_id, issue_key) fold into the unread one (migration 0012). */
+  issue_key: string | null;
+  occurrences: Generated<number>;
+  last_error: string | null;
+  last_occurred_at: Timestamp;
+}
+
+/** One row per store whose latest sends failed (migration 0012). */
+export interface SendFailureStreaksTable {
+  store_id: string;
+  /** The latest failures within the window, oldest first (at most the threshold). */
+  failure_times: ColumnType<Date[], Date[], Date[]>;
+  /** The token of the failure that completed the streak; null until it alerted. */
+  alert_token: string | null;
+  updated_at: Timestamp;
+}
+
+/** Verified webhook signature tokens until the end of their time window (migration 0012). */
+export interface WebhookReplayTokensTable {
+  provider: string;
+  token: string;
+  expires_at: Timestamp;
 }
 
 export interface Database {
@@ -314,6 +336,8 @@ export interface Database {
   email_templates: EmailTemplatesTable;
   store_email_templates: StoreEmailTemplatesTable;
   admin_notifications: AdminNotificationsTable;
+  send_failure_streaks: SendFailureStreaksTable;
+  webhook_replay_tokens: WebhookReplayTokensTable;
   notification_jobs: NotificationJobsTable;
   notification_windows: NotificationWindowsTable;
 }

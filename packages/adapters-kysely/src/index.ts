@@ -20,11 +20,13 @@ export type {
   NullableTimestamp,
   PlatformSettingsTable,
   PlatformUsersTable,
+  SendFailureStreaksTable,
   SendIdempotencyKeysTable,
   StoreEmailSettingsTable,
   StoreEmailTemplatesTable,
   StoresTable,
   Timestamp,
+  WebhookReplayTokensTable,
 } from './database-types.js';
 export type { KyselyAdminNotificationRepositoryConfig } from './kysely-admin-notification-repository.js';
 export { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
@@ -40,10 +42,14 @@ export type { KyselyMessagingStoreConfig } from './kysely-messaging-store.js';
 export { KyselyMessagingStore } from './kysely-messaging-store.js';
 export { KyselyNotificationQueue, toNotificationJob } from './kysely-notification-queue.js';
 export { KyselyParticipantRepository } from './kysely-participant-repository.js';
+export type { KyselySendFailureStreakRepositoryConfig } from './kysely-send-failure-streak-repository.js';
+export { KyselySendFailureStreakRepository } from './kysely-send-failure-streak-repository.js';
 export type { KyselySettingsStoreConfig } from './kysely-settings-store.js';
 export { KyselySettingsStore } from './kysely-settings-store.js';
 export type { KyselyStoreEmailSettingsRepositoryConfig } from './kysely-store-email-settings-repository.js';
 export { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
+export type { KyselyWebhookReplayGuardConfig } from './kysely-webhook-replay-guard.js';
+export { KyselyWebhookReplayGuard } from './kysely-webhook-replay-guard.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';
 export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';

@@ -5,8 +5,10 @@ import {
   emailTemplateRepositoryContract,
   messagingStoreContract,
   notificationQueueContract,
+  sendFailureStreakRepositoryContract,
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
+  webhookReplayGuardContract,
 } from '@parley/messaging-core/testing';
 import { afterAll, describe } from 'vitest';
 import { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
@@ -15,13 +17,17 @@ import { KyselyEmailTemplateRepository } from './kysely-email-template-repositor
 import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { KyselyNotificationQueue } from './kysely-notification-queue.js';
+import { KyselySendFailureStreakRepository } from './kysely-send-failure-streak-repository.js';
 import { KyselySettingsStore } from './kysely-settings-store.js';
 import { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
+import { KyselyWebhookReplayGuard } from './kysely-webhook-replay-guard.js';
 import {
   createAdminNotificationRawReader,
   createEmailLogRawReader,
   createEmailTemplateRawReader,
+  createSendFailureStreakRawReader,
   createStoreEmailSettingsRawReader,
+  createWebhookReplayGuardRawReader,
 } from './testing/kysely-email-raw-readers.js';
 import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
@@ -126,6 +132,41 @@ describe.each(targets)('kysely adapters on %s', (target) => {
         raw: createAdminNotificationRawReader(db),
         addStore: async (id) => {
           await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+        },
+      };
+    },
+  });
+
+  // The second repository / guard is another Kysely instance (its own pool on PostgreSQL) over
+  // the same schema: another process's view, sharing only the database.
+
+  sendFailureStreakRepositoryContract({
+    name,
+    setup: async () => {
+      const database = await fresh();
+      const other = database.connectAgain();
+      return {
+        streaks: new KyselySendFailureStreakRepository({ db: database.db }),
+        raw: createSendFailureStreakRawReader(database.db),
+        ...(other ? { second: new KyselySendFailureStreakRepository({ db: other.db }) } : {}),
+        teardown: async () => {
+          await other?.destroy();
+        },
+      };
+    },
+  });
+
+  webhookReplayGuardContract({
+    name,
+    setup: async () => {
+      const database = await fresh();
+      const other = database.connectAgain();
+      return {
+        guard: new KyselyWebhookReplayGuard({ db: database.db }),
+        raw: createWebhookReplayGuardRawReader(database.db),
+        ...(other ? { second: new KyselyWebhookReplayGuard({ db: other.db }) } : {}),
+        teardown: async () => {
+          await other?.destroy();
         },
       };
     },

@@ -4,7 +4,7 @@ import {
   type AdminNotificationRepository,
   MessagingError,
 } from '@parley/messaging-core';
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AdminNotificationsTable, Database } from './database-types.js';
 import { jsonb } from './email-row-mappers.js';
 
@@ -30,13 +30,42 @@ export function toAdminNotification(row: AdminNotificationRow): AdminNotificatio
     metadata: (row.metadata ?? {}) as Record<string, unknown>,
     storeId: row.store_id,
     createdAt: row.created_at,
+    issueKey: row.issue_key,
+    occurrences: Number(row.occurrences),
+    lastError: row.last_error,
+    lastOccurredAt: row.last_occurred_at,
+  };
+}
+
+function toRow(n: AdminNotification) {
+  return {
+    id: n.id,
+    type: n.type,
+    priority: n.priority,
+    title: n.title,
+    message: n.message,
+    is_read: n.isRead,
+    read_at: n.readAt,
+    read_by_user_id: n.readByUserId,
+    action_required: n.actionRequired,
+    action_url: n.actionUrl,
+    metadata: jsonb(n.metadata),
+    store_id: n.storeId,
+    created_at: n.createdAt,
+    issue_key: n.issueKey,
+    occurrences: n.occurrences,
+    last_error: n.lastError,
+    last_occurred_at: n.lastOccurredAt,
   };
 }
 
 /**
- * Admin notifications in PostgreSQL (`admin_notifications`, migration `0009_admin_notifications`).
- * Marking read is a single conditional `update … where not is_read`, so the first reader wins
- * under concurrency and a repeat changes nothing.
+ * Admin notifications in PostgreSQL (`admin_notifications`, migrations `0009_admin_notifications`
+ * and `0012_shared_alert_state`). Marking read is a single conditional `update … where not
+ * is_read`, so the first reader wins under concurrency and a repeat changes nothing. `raise` is
+ * one `insert … on conflict (store_id, issue_key) where issue_key is not null and not is_read do
+ * update`, inferred from the partial unique index: concurrent raises of one issue, from any
+ * number of processes, fold into one open notification.
  *
  * @example
  * ```ts
@@ -52,24 +81,34 @@ export class KyselyAdminNotificationRepository implements AdminNotificationRepos
   }
 
   async create(n: AdminNotification): Promise<void> {
-    await this.#db
+    await this.#db.insertInto('admin_notifications').values(toRow(n)).execute();
+  }
+
+  async raise(n: AdminNotification): Promise<AdminNotification> {
+    // Without an issue key the partial unique index never applies: a plain insert.
+    const row = await this.#db
       .insertInto('admin_notifications')
-      .values({
-        id: n.id,
-        type: n.type,
-        priority: n.priority,
-        title: n.title,
-        message: n.message,
-        is_read: n.isRead,
-        read_at: n.readAt,
-        read_by_user_id: n.readByUserId,
-        action_required: n.actionRequired,
-        action_url: n.actionUrl,
-        metadata: jsonb(n.metadata),
-        store_id: n.storeId,
-        created_at: n.createdAt,
-      })
-      .execute();
+      .values(toRow(n))
+      .onConflict((oc) =>
+        oc
+          .columns(['store_id', 'issue_key'])
+          .where('issue_key', 'is not', null)
+          .where('is_read', '=', false)
+          .doUpdateSet((eb) => ({
+            occurrences: sql<number>`admin_notifications.occurrences + 1`,
+            priority: eb.ref('excluded.priority'),
+            title: eb.ref('excluded.title'),
+            message: eb.ref('excluded.message'),
+            action_required: eb.ref('excluded.action_required'),
+            action_url: eb.ref('excluded.action_url'),
+            metadata: eb.ref('excluded.metadata'),
+            last_error: eb.ref('excluded.last_error'),
+            last_occurred_at: eb.ref('excluded.created_at'),
+          })),
+      )
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toAdminNotification(row);
   }
 
   async findById(id: string): Promise<AdminNotification | null> {

@@ -71,14 +71,17 @@ describe.each(targets)('migrations on %s', (target) => {
       'notification_windows',
       'platform_settings',
       'platform_users',
+      'send_failure_streaks',
       'send_idempotency_keys',
       'store_email_settings',
       'store_email_templates',
       'stores',
+      'webhook_replay_tokens',
     ]);
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0012_shared_alert_state',
       'Down 0009_admin_notifications',
       'Down 0008_notifications',
       'Down 0007_inbox_badge_indexes',
@@ -109,6 +112,13 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('send_failure_streaks');
+    expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('webhook_replay_tokens');
+    expect(afterDown('0012_shared_alert_state')?.columns.join('\n')).not.toContain('occurrences');
+    expect(afterDown('0012_shared_alert_state')?.indexes.join('\n')).not.toContain(
+      'admin_notifications_open_issue_idx',
+    );
+    expect(afterDown('0012_shared_alert_state')?.tables).toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.tables).not.toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.indexes.join('\n')).not.toContain('admin_notifications_');
     expect(afterDown('0008_notifications')?.tables).not.toContain('notification_jobs');

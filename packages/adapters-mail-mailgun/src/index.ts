@@ -8,10 +8,5 @@ export {
 } from './mailgun-mail-transport.js';
 export type { MailgunEndpointConfig, MailgunRegion } from './mailgun-region.js';
 export { MAILGUN_BASE_URLS, mailgunBaseUrl } from './mailgun-region.js';
-export type { MailgunTokenCache, MailgunWebhookConfig, MailgunWebhookRequest } from './mailgun-webhook.js';
-export {
-  InMemoryMailgunTokenCache,
-  MAILGUN_TOKEN_CACHE_DEFAULT_SIZE,
-  MAILGUN_WEBHOOK_DEFAULT_MAX_AGE_SECONDS,
-  MailgunWebhook,
-} from './mailgun-webhook.js';
+export type { MailgunWebhookConfig, MailgunWebhookRequest } from './mailgun-webhook.js';
+export { MAILGUN_WEBHOOK_DEFAULT_MAX_AGE_SECONDS, MailgunWebhook } from './mailgun-webhook.js';

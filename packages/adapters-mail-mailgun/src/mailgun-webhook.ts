@@ -1,12 +1,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Clock, DeliveryEvent, DeliveryEventType } from '@parley/messaging-core';
+import type { Clock, DeliveryEvent, DeliveryEventType, WebhookReplayGuard } from '@parley/messaging-core';
 import { MessagingError, systemClock } from '@parley/messaging-core';
 import { MAILGUN_PARLEY_ID_VARIABLE } from './mailgun-mail-transport.js';
 
 /** Mailgun's documented window: a signature whose timestamp is further from now is refused. */
 export const MAILGUN_WEBHOOK_DEFAULT_MAX_AGE_SECONDS = 300;
-/** Default capacity of the in-memory token cache. */
-export const MAILGUN_TOKEN_CACHE_DEFAULT_SIZE = 10_000;
 
 /** A webhook request as it arrived: the exact body and the headers. */
 export interface MailgunWebhookRequest {
@@ -14,71 +12,17 @@ export interface MailgunWebhookRequest {
   readonly headers?: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
-/**
- * Remembers the tokens of verified webhooks so a captured request cannot be replayed inside the
- * timestamp window.
- *
- * @example
- * ```ts
- * cache.remember('a8ce0edb…', new Date(Date.now() + 600_000)); // true the first time, false after
- * ```
- */
-export interface MailgunTokenCache {
-  /** Records `token` until `expiresAt`; `false` when it was already recorded (a replay). */
-  remember(token: string, expiresAt: Date): boolean;
-}
-
-/**
- * A bounded in-memory `MailgunTokenCache` (least recently recorded evicted first, expired entries
- * dropped). It protects one process only: with several API instances behind a load balancer, a
- * replay that reaches another instance inside the window is not caught — share a store (Redis
- * `SET NX PX`, a database unique key) through `MailgunTokenCache` for that.
- *
- * @example
- * ```ts
- * const webhook = new MailgunWebhook({ signingKey, tokenCache: new InMemoryMailgunTokenCache({ maxSize: 50_000 }) });
- * ```
- */
-export class InMemoryMailgunTokenCache implements MailgunTokenCache {
-  readonly #maxSize: number;
-  readonly #clock: Clock;
-  // Map keeps insertion order: the first key is the oldest.
-  readonly #expiries = new Map<string, number>();
-
-  constructor(options: { maxSize?: number; clock?: Clock } = {}) {
-    const maxSize = options.maxSize ?? MAILGUN_TOKEN_CACHE_DEFAULT_SIZE;
-    if (!Number.isInteger(maxSize) || maxSize <= 0)
-      throw new Error(`InMemoryMailgunTokenCache: maxSize must be a positive integer, got ${maxSize}`);
-    this.#maxSize = maxSize;
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  remember(token: string, expiresAt: Date): boolean {
-    const now = this.#clock.now().getTime();
-    const known = this.#expiries.get(token);
-    if (known !== undefined && known > now) return false;
-    this.#expiries.delete(token);
-    for (const [oldest, expiry] of this.#expiries) {
-      if (this.#expiries.size < this.#maxSize && expiry > now) break;
-      this.#expiries.delete(oldest);
-    }
-    this.#expiries.set(token, expiresAt.getTime());
-    return true;
-  }
-
-  /** How many tokens are held (expired ones included until evicted). */
-  get size(): number {
-    return this.#expiries.size;
-  }
-}
-
 export interface MailgunWebhookConfig {
   /** The HTTP webhook signing key from Mailgun's dashboard (not the API key). */
   readonly signingKey: string;
   /** Largest accepted distance between the signed timestamp and now, in seconds (default 300). */
   readonly maxAgeSeconds?: number;
-  /** Where verified tokens are remembered; default a new `InMemoryMailgunTokenCache`. */
-  readonly tokenCache?: MailgunTokenCache;
+  /**
+   * Where verified tokens are claimed (provider `mailgun`) until the window's far edge. Share it
+   * between every instance and across restarts (the database's `KyselyWebhookReplayGuard`), or a
+   * replay reaching another instance — or this one after a restart — inside the window passes.
+   */
+  readonly replayGuard: WebhookReplayGuard;
   readonly clock?: Clock;
 }
 
@@ -172,14 +116,14 @@ function toDeliveryEvent(data: Record<string, unknown>, signedAt: Date): Deliver
  *
  * @example
  * ```ts
- * const webhook = new MailgunWebhook({ signingKey: config.mailgunWebhookSigningKey });
- * await core.applyDeliveryEvents(webhook.verify({ rawBody: request.rawBody }));
+ * const webhook = new MailgunWebhook({ signingKey, replayGuard: new KyselyWebhookReplayGuard({ db }) });
+ * await core.applyDeliveryEvents(await webhook.verify({ rawBody: request.rawBody }));
  * ```
  */
 export class MailgunWebhook {
   readonly #signingKey: string;
   readonly #maxAgeSeconds: number;
-  readonly #tokens: MailgunTokenCache;
+  readonly #replayGuard: WebhookReplayGuard;
   readonly #clock: Clock;
 
   constructor(config: MailgunWebhookConfig) {
@@ -190,7 +134,7 @@ export class MailgunWebhook {
     this.#signingKey = config.signingKey.trim();
     this.#maxAgeSeconds = maxAge;
     this.#clock = config.clock ?? systemClock;
-    this.#tokens = config.tokenCache ?? new InMemoryMailgunTokenCache({ clock: this.#clock });
+    this.#replayGuard = config.replayGuard;
   }
 
   /**
@@ -198,10 +142,10 @@ export class MailgunWebhook {
    *
    * @example
    * ```ts
-   * webhook.verify({ rawBody }); // [{ provider: 'mailgun', type: 'bounced', detail: { severity: 'permanent', … } }]
+   * await webhook.verify({ rawBody }); // [{ provider: 'mailgun', type: 'bounced', detail: { severity: 'permanent', … } }]
    * ```
    */
-  verify(request: MailgunWebhookRequest): DeliveryEvent[] {
+  async verify(request: MailgunWebhookRequest): Promise<DeliveryEvent[]> {
     const body =
       typeof request.rawBody === 'string' ? request.rawBody : Buffer.from(request.rawBody).toString('utf8');
     let parsed: unknown;
@@ -229,7 +173,13 @@ export class MailgunWebhook {
       throw unverified('the signature does not match');
     // Kept past the window's far edge, so a token cannot come back while its timestamp still passes.
     const expiresAt = new Date((Number(timestamp) + this.#maxAgeSeconds) * 1000 + 1000);
-    if (!this.#tokens.remember(token, expiresAt)) throw unverified('the token was already used (a replay)');
+    const claimed = await this.#replayGuard.claim({
+      provider: 'mailgun',
+      token,
+      expiresAt,
+      now: new Date(now),
+    });
+    if (!claimed) throw unverified('the token was already used (a replay)');
 
     const data = record(record(parsed)?.['event-data']);
     if (data === undefined)

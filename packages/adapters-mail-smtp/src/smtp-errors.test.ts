@@ -84,20 +84,35 @@ describe('SMTP error classification', () => {
     expect(mapped.details).toEqual({ smtpCode: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' });
   });
 
-  it('describes a refused connection and a timeout', () => {
+  it('says only "could not connect" whether the connection was refused, timed out or never greeted', () => {
     const server = { server: 'smtp.acme.test:25' };
+    const shapes: Record<string, unknown>[] = [
+      { code: 'ESOCKET', originalCode: 'ECONNREFUSED' },
+      { code: 'ETIMEDOUT', timeoutType: 'CONNECT_TIMEOUT' },
+      { code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' },
+      { code: 'ESOCKET', originalCode: 'EHOSTUNREACH' },
+      { code: 'ESOCKET', originalCode: 'ENETUNREACH' },
+      { code: 'ECONNECTION' },
+      { code: 'ESOCKET', originalCode: 'ECONNRESET' },
+      { code: 'EPROTOCOL' },
+      { code: 'EDNS', originalCode: 'ENOTFOUND' },
+    ];
+    for (const shape of shapes) {
+      const mapped = toSmtpMessagingError(nodemailerError('x', shape), server);
+      expect(mapped.message).toBe('could not connect to the SMTP server smtp.acme.test:25');
+      expect(mapped.code).toBe('MAIL_RETRYABLE');
+      expect(mapped.details).toMatchObject({ smtpCode: shape.code });
+    }
+    // Login and TLS problems happen once connected and say what to fix.
     expect(
       toSmtpMessagingError(
-        nodemailerError('connect ECONNREFUSED', { code: 'ESOCKET', originalCode: 'ECONNREFUSED' }),
+        nodemailerError('x', { code: 'ESOCKET', originalCode: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
         server,
       ).message,
-    ).toBe('SMTP server smtp.acme.test:25 refused the connection (ESOCKET/ECONNREFUSED)');
-    expect(
-      toSmtpMessagingError(
-        nodemailerError('Timeout', { code: 'ETIMEDOUT', timeoutType: 'GREETING_TIMEOUT' }),
-        server,
-      ).message,
-    ).toBe('SMTP server smtp.acme.test:25 timed out (greeting_timeout) (ETIMEDOUT)');
+    ).not.toContain('could not connect');
+    expect(toSmtpMessagingError(nodemailerError('x', { code: 'ETLS' }), server).message).toBe(
+      'SMTP server smtp.acme.test:25 TLS could not be set up (ETLS)',
+    );
   });
 
   it('never repeats a secret the server echoed', () => {

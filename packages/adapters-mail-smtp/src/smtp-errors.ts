@@ -77,6 +77,41 @@ function fieldsOf(error: unknown): SmtpErrorFields {
   return fields as SmtpErrorFields;
 }
 
+/**
+ * Failures of the connection itself (refused, reset, timed out, unreachable, no SMTP greeting):
+ * one message for all of them, so that "verify" cannot tell an open port from a closed or a
+ * filtered one and is no port scanner.
+ */
+const CONNECTION_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNECTION',
+  'ESOCKET',
+  'EDNS',
+  'EPROXY',
+  'EPROTOCOL',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
+
+function isConnectionFailure(f: SmtpErrorFields): boolean {
+  if (f.responseCode !== undefined || f.code === undefined) return false;
+  // TLS and certificate failures happen once connected, and say what to fix: kept distinct.
+  if (
+    f.originalCode !== undefined &&
+    (CERTIFICATE_CODE.test(f.originalCode) || /SSL|TLS/.test(f.originalCode))
+  )
+    return false;
+  return CONNECTION_CODES.has(f.code);
+}
+
 function explain(f: SmtpErrorFields, retryable: boolean): string {
   if (f.responseCode !== undefined) {
     const what =
@@ -90,8 +125,6 @@ function explain(f: SmtpErrorFields, retryable: boolean): string {
     return `${what}${retryable ? ' for now' : ''}`;
   }
   switch (f.code) {
-    case 'ETIMEDOUT':
-      return `timed out${f.timeoutType === undefined ? '' : ` (${f.timeoutType.toLowerCase()})`}`;
     case 'EAUTH':
     case 'ENOAUTH':
       return 'login failed';
@@ -100,11 +133,7 @@ function explain(f: SmtpErrorFields, retryable: boolean): string {
       return 'TLS could not be set up';
     case 'EENVELOPE':
       return 'the envelope is invalid';
-    case 'ECONNECTION':
-      return 'closed the connection';
     default:
-      if (f.originalCode === 'ECONNREFUSED' || f.code === 'ECONNREFUSED') return 'refused the connection';
-      if (f.originalCode === 'ECONNRESET' || f.code === 'ECONNRESET') return 'reset the connection';
       return retryable ? 'could not be reached' : 'refused the send';
   }
 }
@@ -144,8 +173,12 @@ export function isRetryableSmtpError(error: unknown): boolean {
 /**
  * Turns whatever nodemailer threw into a `MessagingError` with code `MAIL_RETRYABLE` or
  * `MAIL_PERMANENT` (see `isRetryableSmtpError`), the original error as `cause` and the SMTP
- * facts in `details` (`smtpCode`, `responseCode`, `command`). The message names the server and
- * quotes its reply, never the credentials. A `MessagingError` passes through unchanged.
+ * facts in `details` (`smtpCode`, `originalCode`, `responseCode`, `command`). The message names
+ * the server and quotes its reply, never the credentials. Every failure to connect (refused,
+ * reset, timed out, unreachable, no or no valid greeting) reads the same, "could not connect to
+ * the SMTP server host:port", so the message cannot be used to scan ports; login, TLS and
+ * certificate failures, which only happen once connected, stay distinct. A `MessagingError`
+ * passes through unchanged.
  *
  * @example
  * ```ts
@@ -162,7 +195,10 @@ export function toSmtpMessagingError(error: unknown, context: SmtpErrorContext):
   const retryable = isRetryableSmtpError(error);
   const reply = f.response === undefined ? '' : `: ${redact(f.response, context.secrets ?? [])}`;
   const code = [f.code, f.originalCode].filter((c) => c !== undefined).join('/');
-  const message = `SMTP server ${context.server} ${explain(f, retryable)}${reply}${code === '' ? '' : ` (${code})`}`;
+  // The codes stay in `details` (logs, operators), out of the message a store reads.
+  const message = isConnectionFailure(f)
+    ? `could not connect to the SMTP server ${context.server}`
+    : `SMTP server ${context.server} ${explain(f, retryable)}${reply}${code === '' ? '' : ` (${code})`}`;
   const details: Record<string, unknown> = {};
   if (f.code !== undefined) details.smtpCode = f.code;
   if (f.originalCode !== undefined) details.originalCode = f.originalCode;

@@ -294,6 +294,41 @@ describe('SmtpMailTransport', () => {
       expect(Date.now() - started).toBeLessThan(3_000);
     });
 
+    it('reads the same whether nothing listens, nothing greets or something else answers', async () => {
+      const closed = await startLocalSmtpServer(ACME);
+      await closed.close();
+      const silent: Server = createServer(() => {});
+      const chatty: Server = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+      for (const s of [silent, chatty]) {
+        await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
+        servers.push({ close: () => new Promise<void>((resolve) => s.close(() => resolve())) });
+      }
+      const at = (port: number) => ({ host: 'smtp.acme.test', port });
+      const messages: string[] = [];
+      for (const port of [
+        closed.port,
+        (silent.address() as AddressInfo).port,
+        (chatty.address() as AddressInfo).port,
+      ]) {
+        const error = await failure(
+          transport(at(port), { address: '127.0.0.1', greetingTimeoutMs: 300 }).verify(),
+        );
+        expect(error.code).toBe('MAIL_RETRYABLE');
+        messages.push(error.message.replace(`:${port}`, ':<port>'));
+      }
+      expect(messages).toEqual(Array(3).fill('could not connect to the SMTP server smtp.acme.test:<port>'));
+    });
+
+    it('connects to the given address, never resolving the host name', async () => {
+      const smtp = await server();
+      // smtp.acme.test resolves nowhere: only the address can have been used.
+      await transport({ host: 'smtp.acme.test', port: smtp.port }, { address: '127.0.0.1' }).send(email());
+      expect(smtp.received()).toHaveLength(1);
+      expect(
+        () => new SmtpMailTransport({ host: 'smtp.acme.test', port: 25, address: 'localhost' }),
+      ).toThrowError(expect.objectContaining({ code: 'VALIDATION', field: 'address' }));
+    });
+
     it('refuses invalid settings', () => {
       expect(() => new SmtpMailTransport({ host: 'smtp.acme.test', port: 0 })).toThrowError(
         expect.objectContaining({ code: 'VALIDATION', field: 'port' }),
@@ -331,6 +366,20 @@ describe('SmtpMailTransport', () => {
       expect(error.details).toMatchObject({ smtpCode: 'ETLS', command: 'STARTTLS' });
       expect(smtp.authAttempts()).toEqual([]);
       expect(smtp.received()).toEqual([]);
+    });
+
+    it('verifies the certificate against the host name when connecting to an address', async () => {
+      const smtp = await server({ tls: { mode: 'starttls', ...tls } });
+      const options = { address: '127.0.0.1', requireTLS: true, tls: { ca: certificate.cert } };
+      await transport({ host: 'localhost', port: smtp.port }, options).send(email());
+      expect(smtp.received().map((e) => e.secure)).toEqual([true]);
+      // The certificate names localhost and 127.0.0.1, not this host: the name is what is checked.
+      const error = await failure(
+        transport({ host: 'smtp.acme.test', port: smtp.port }, options).send(email()),
+      );
+      expect(error.code).toBe('MAIL_PERMANENT');
+      expect(error.details).toMatchObject({ originalCode: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+      expect(smtp.authAttempts().filter((a) => a.secure)).toHaveLength(1);
     });
 
     it('fails permanently on a certificate it cannot verify', async () => {

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import {
   type MailSendResult,
@@ -12,8 +13,14 @@ import { buildMailMessage } from './mail-message.js';
 import { toSmtpMessagingError } from './smtp-errors.js';
 
 export interface SmtpMailTransportConfig {
-  /** Server host name or IP address. */
+  /** Server host name or IP address: what TLS verifies the certificate against and messages name. */
   readonly host: string;
+  /**
+   * The IP address to connect to instead of resolving `host` (the address an outbound guard
+   * checked, so DNS cannot answer differently between the check and the connection). `host`
+   * still goes to TLS as the server name. Absent: nodemailer resolves `host` itself.
+   */
+  readonly address?: string;
   /** Server port: 465 for implicit TLS, 587 (or 25) for STARTTLS. */
   readonly port: number;
   /** Login; without it the transport does not authenticate. */
@@ -87,6 +94,8 @@ export class SmtpMailTransport implements MailTransport {
 
   constructor(config: SmtpMailTransportConfig) {
     if (config.host.trim() === '') throw MessagingError.validation('host', 'host must not be empty');
+    if (config.address !== undefined && isIP(config.address) === 0)
+      throw MessagingError.validation('address', `address must be an IP address, got ${config.address}`);
     if (!Number.isInteger(config.port) || config.port < 1 || config.port > 65_535)
       throw MessagingError.validation('port', `port must be between 1 and 65535, got ${config.port}`);
     this.#server = `${config.host}:${config.port}`;
@@ -94,7 +103,8 @@ export class SmtpMailTransport implements MailTransport {
     this.#messageIdDomain = config.messageIdDomain;
     const options: SMTPPool.Options & { pool: true } = {
       pool: true,
-      host: config.host,
+      host: config.address ?? config.host,
+      ...(config.address === undefined || isIP(config.host) !== 0 ? {} : { servername: config.host }),
       port: config.port,
       secure: config.secure ?? false,
       requireTLS: config.requireTLS ?? false,

@@ -1,9 +1,16 @@
 import { classifyAttachment } from '@parley/messaging-core';
 import { mediaInspectorContract } from '@parley/messaging-core/testing';
 import sharp from 'sharp';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ZipFile } from 'yazl';
 import { SharpMediaInspector } from './sharp-media-inspector.js';
-import { makeSampleFiles, undecodablePng } from './testing/sample-files.js';
+import {
+  makeSampleFiles,
+  photosZip,
+  undecodablePng,
+  ZIP_BOMB_INFLATED_BYTES,
+  zipBombDocx,
+} from './testing/sample-files.js';
 
 mediaInspectorContract({
   name: 'sharp + file-type',
@@ -65,5 +72,91 @@ describe('SharpMediaInspector', () => {
     const thumb = await new SharpMediaInspector().thumbnail(once(photo), 320);
     expect(thumb.mimeType).toBe('image/webp');
     expect(await sharp(thumb.bytes).metadata()).toMatchObject({ format: 'webp', width: 320, height: 160 });
+  });
+});
+
+/** `DecompressionStream` (what file-type inflates zip entries with), counting what it puts out. */
+function countInflatedBytes(): { readonly total: () => number } {
+  let total = 0;
+  const Original = globalThis.DecompressionStream;
+  class CountingDecompressionStream extends Original {
+    constructor(format: ConstructorParameters<typeof DecompressionStream>[0]) {
+      super(format);
+      const counted = super.readable.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            total += chunk.byteLength;
+            controller.enqueue(chunk);
+          },
+        }),
+      );
+      Object.defineProperty(this, 'readable', { value: counted });
+    }
+  }
+  vi.stubGlobal('DecompressionStream', CountingDecompressionStream);
+  return { total: () => total };
+}
+
+/** A jar (META-INF/MANIFEST.MF) behind a stored 100 KB first entry. */
+async function jarBehindPadding(): Promise<Uint8Array> {
+  const file = new ZipFile();
+  file.addBuffer(Buffer.alloc(100_000, 0x61), 'assets/blob.bin', { compress: false });
+  file.addBuffer(Buffer.from('Manifest-Version: 1.0\n'), 'META-INF/MANIFEST.MF');
+  file.end();
+  const chunks: Buffer[] = [];
+  for await (const chunk of file.outputStream) chunks.push(chunk as Buffer);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+describe('SharpMediaInspector: bounded detection', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('decides an ordinary zip whose head ends inside a deflated photo as application/zip', async () => {
+    const photos = await photosZip();
+    expect(photos.byteLength).toBeGreaterThan(90_000);
+    const inspector = new SharpMediaInspector();
+    for (const size of [4100, 16_384, 65_536, photos.byteLength]) {
+      expect(await inspector.detect(photos.slice(0, size), 'photos.zip'), `first ${size} bytes`).toEqual({
+        mimeType: 'application/zip',
+        extension: 'zip',
+      });
+    }
+  });
+
+  it('never inflates an entry that declares 60 MiB: the bomb is a zip, decided without inflating', async () => {
+    const inflated = countInflatedBytes();
+    const bomb = zipBombDocx();
+    expect(bomb.byteLength).toBeLessThan(70_000);
+    expect(await new SharpMediaInspector().detect(bomb, 'bomb.docx')).toEqual({
+      mimeType: 'application/zip',
+      extension: 'zip',
+    });
+    expect(inflated.total()).toBe(0);
+  });
+
+  it('inflates at most 1 MiB of an entry that lies about its size, then decides from what it has', async () => {
+    const inflated = countInflatedBytes();
+    const bomb = zipBombDocx({ lieAboutSize: true });
+    expect(await new SharpMediaInspector().detect(bomb, 'bomb.docx')).toEqual({
+      mimeType: 'application/zip',
+      extension: 'zip',
+    });
+    // It did start inflating (the counter sees the detector's inflater) and stopped at the cap,
+    // one output chunk past it at most: nowhere near the 60 MiB inside.
+    expect(inflated.total()).toBeGreaterThan(0);
+    expect(inflated.total()).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
+    expect(inflated.total()).toBeLessThan(ZIP_BOMB_INFLATED_BYTES / 50);
+  });
+
+  it('looks at no more than maxDetectionBytes of the head, however much it is given', async () => {
+    const jar = await jarBehindPadding();
+    // The manifest that makes it a jar lies past the default 64 KiB: unseen, so a plain zip.
+    expect((await new SharpMediaInspector().detect(jar, 'lib.zip'))?.mimeType).toBe('application/zip');
+    expect(
+      (await new SharpMediaInspector({ maxDetectionBytes: 200_000 }).detect(jar, 'lib.zip'))?.mimeType,
+    ).toBe('application/java-archive');
+    expect(() => new SharpMediaInspector({ maxDetectionBytes: 4099 })).toThrow(RangeError);
   });
 });

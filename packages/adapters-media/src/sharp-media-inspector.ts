@@ -10,7 +10,17 @@ export interface SharpMediaInspectorConfig {
   readonly limitInputPixels?: number;
   /** WebP quality of thumbnails, 1–100 (default 80). */
   readonly thumbnailQuality?: number;
+  /**
+   * Most bytes of a file's head that type detection looks at, at least 4100 (default 65 536),
+   * however large the chunk the upload arrived in. A zip whose entries run past them is
+   * `application/zip` unless an entry within them proves a sub-type (the allowed-type rule then
+   * lets the declared extension pick among the zip family).
+   */
+  readonly maxDetectionBytes?: number;
 }
+
+/** Bytes `file-type` needs to see every magic number it knows. */
+const MIN_DETECTION_BYTES = 4100;
 
 async function readAll(content: ByteStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -24,6 +34,10 @@ async function readAll(content: ByteStream): Promise<Buffer> {
  * sizes after EXIF orientation, WebP thumbnails that are never enlarged. Decoding fails on any
  * libvips error (`failOn: 'error'`) and on images past `limitInputPixels`.
  *
+ * Detection is bounded: it reads at most `maxDetectionBytes` of the head, and `file-type` (21.3
+ * and later) inflates at most 1 MiB of a zip entry, never one that declares more, and treats a
+ * zip it cannot follow to the end (truncated head, bad sizes, encryption) as `application/zip`.
+ *
  * @example
  * ```ts
  * const core = createMessagingCore({ ..., attachmentStorage, mediaInspector: new SharpMediaInspector() });
@@ -32,10 +46,15 @@ async function readAll(content: ByteStream): Promise<Buffer> {
 export class SharpMediaInspector implements MediaInspector {
   readonly #limitInputPixels: number;
   readonly #quality: number;
+  readonly #maxDetectionBytes: number;
 
   constructor(config: SharpMediaInspectorConfig = {}) {
     this.#limitInputPixels = config.limitInputPixels ?? 50_000_000;
     this.#quality = config.thumbnailQuality ?? 80;
+    this.#maxDetectionBytes = config.maxDetectionBytes ?? 65_536;
+    if (!Number.isSafeInteger(this.#maxDetectionBytes) || this.#maxDetectionBytes < MIN_DETECTION_BYTES) {
+      throw new RangeError(`maxDetectionBytes must be an integer of at least ${MIN_DETECTION_BYTES}`);
+    }
   }
 
   #open(bytes: Buffer) {
@@ -43,7 +62,7 @@ export class SharpMediaInspector implements MediaInspector {
   }
 
   async detect(head: Uint8Array, _declaredName: string): Promise<DetectedType | null> {
-    const found = await fileTypeFromBuffer(head);
+    const found = await fileTypeFromBuffer(head.subarray(0, this.#maxDetectionBytes));
     return found === undefined ? null : { mimeType: found.mime, extension: found.ext };
   }
 

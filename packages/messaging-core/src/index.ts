@@ -10,22 +10,25 @@ export {
   createAdminNotificationsCore,
 } from './admin-notifications/admin-notifications-core.js';
 export type { SendFailureAlertPolicy } from './admin-notifications/send-failure-streaks.js';
-export { SendFailureStreaks } from './admin-notifications/send-failure-streaks.js';
+export {
+  assertSendFailureAlertPolicy,
+  keepRecentFailures,
+} from './admin-notifications/send-failure-streaks.js';
 export type { AllowedType, AttachmentKind } from './attachments/allowed-types.js';
 export {
   ALLOWED_TYPES,
   classifyAttachment,
   declaredExtension,
-  sanitizeFilename,
   TextContentCheck,
   textType,
 } from './attachments/allowed-types.js';
+export { sanitizeFilename } from './attachments/sanitize-filename.js';
 export type { DeliveryEventOutcome, DeliveryEventResult } from './email/apply-delivery-events.js';
 export { applyDeliveryEvents } from './email/apply-delivery-events.js';
 export type { DefaultEmailTemplate } from './email/default-templates.js';
 export { DEFAULT_EMAIL_TEMPLATES } from './email/default-templates.js';
 export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './email/delivery-event-reducer.js';
-export type { EmailCore, EmailCoreDependencies } from './email/email-core.js';
+export type { EmailCore, EmailCoreDependencies, SendFailureAlertOptions } from './email/email-core.js';
 export { createEmailCore } from './email/email-core.js';
 export type { EmailSettingsShape } from './email/email-settings-policy.js';
 export {
@@ -49,12 +52,14 @@ export type { EmailLogList, ListEmailLogsInput } from './email/list-email-logs.j
 export type { ResolvedEmailTemplate } from './email/resolve-email-template.js';
 export { missingVariables, resolveEmailTemplate } from './email/resolve-email-template.js';
 export type { ChosenTransport, SendEmailInput, SendEmailResult } from './email/send-email.js';
+export { EMAIL_SEND_FAILURES_ISSUE } from './email/send-email.js';
 export type {
   MaskedSecret,
   StoreEmailSettingsView,
   UpdateStoreEmailSettingsInput,
   VerifyStoreEmailSettingsResult,
 } from './email/store-email-settings-use-cases.js';
+export { EMAIL_VERIFICATION_FAILED_ISSUE } from './email/store-email-settings-use-cases.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
@@ -204,11 +209,22 @@ export type {
   NotificationQueue,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
+export type {
+  OutboundAddressGuard,
+  OutboundAddressVerdict,
+  OutboundRefusalReason,
+} from './ports/outbound-address-guard.js';
+export { CLOUD_METADATA_ADDRESSES } from './ports/outbound-address-guard.js';
 export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
 export type { SecretCipher } from './ports/secret-cipher.js';
+export type {
+  SendFailureStreakRepository,
+  SendFailureStreakUpdate,
+} from './ports/send-failure-streak-repository.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
 export type { StoreEmailSettingsRepository } from './ports/store-email-settings-repository.js';
 export type { RenderOptions, TemplateRenderer, TemplateSyntaxError } from './ports/template-renderer.js';
+export type { WebhookReplayClaim, WebhookReplayGuard } from './ports/webhook-replay-guard.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,

@@ -185,7 +185,8 @@ describe('messaging core on in-memory adapters', () => {
             recipient: { type: 'store', id: 'u-sam' },
           }),
         ),
-      ).toMatchObject({ code: 'VALIDATION' });
+        // The role is checked before the self check: a store user may not start admin_store at all.
+      ).toMatchObject({ code: 'FORBIDDEN' });
     });
   });
 

@@ -1,16 +1,10 @@
-import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { FileMailTransport } from '@parley/adapters-mail-file';
 import { MailgunMailTransport } from '@parley/adapters-mail-mailgun';
 import { SendGridMailTransport } from '@parley/adapters-mail-sendgrid';
 import { SesMailTransport } from '@parley/adapters-mail-ses';
 import { SmtpMailTransport } from '@parley/adapters-mail-smtp';
-import {
-  type MailTransport,
-  type MailTransportFactory,
-  MessagingError,
-  type StoreMailTransportConfig,
-} from '@parley/messaging-core';
+import type { MailTransport, MailTransportFactory, StoreMailTransportConfig } from '@parley/messaging-core';
 
 /**
  * Where the provider APIs live. Production leaves every field absent (the providers' public
@@ -43,37 +37,6 @@ export type PlatformMailSettings =
 export interface AdapterMailTransportFactoryConfig {
   readonly platform: PlatformMailSettings;
   readonly endpoints?: MailProviderEndpoints;
-  /**
-   * Let stores point SMTP at loopback, private, link-local or unspecified IP literals and
-   * `localhost` (default false). A store's staff must not reach the platform's own network
-   * through Parley; development and tests turn it on for local servers.
-   */
-  readonly allowPrivateSmtpHosts?: boolean;
-}
-
-const PRIVATE_IPV4 = [
-  /^0\./,
-  /^10\./,
-  /^127\./,
-  /^169\.254\./,
-  /^172\.(1[6-9]|2\d|3[01])\./,
-  /^192\.168\./,
-  /^100\.(6[4-9]|[7-9]\d|1[01]\d|12[0-7])\./,
-];
-
-/** True for `localhost` and IP literals on loopback, private, link-local or unspecified ranges. */
-export function isPrivateHost(host: string): boolean {
-  const name = host.toLowerCase().replace(/\.$/, '');
-  if (name === 'localhost' || name.endsWith('.localhost')) return true;
-  const bare = name.replace(/^\[(.*)\]$/, '$1');
-  const version = isIP(bare);
-  if (version === 4) return PRIVATE_IPV4.some((range) => range.test(bare));
-  if (version === 6) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)?.[1];
-    if (mapped !== undefined) return PRIVATE_IPV4.some((range) => range.test(mapped));
-    return bare === '::' || bare === '::1' || /^f[cd]/.test(bare) || /^fe[89ab]/.test(bare);
-  }
-  return false;
 }
 
 /**
@@ -131,14 +94,11 @@ export class AdapterMailTransportFactory implements MailTransportFactory {
     const timeout = endpoints.timeoutMs === undefined ? {} : { timeoutMs: endpoints.timeoutMs };
     switch (config.provider) {
       case 'smtp':
-        if (!this.#config.allowPrivateSmtpHosts && isPrivateHost(config.host))
-          throw new MessagingError(
-            'MAIL_PERMANENT',
-            `smtp_host ${config.host} is a local or private address, which stores may not use`,
-            { field: 'smtp_host' },
-          );
+        // The core's outbound guard checked `address` for this host: connect there, verify TLS
+        // against the name.
         return new SmtpMailTransport({
           host: config.host,
+          address: config.address,
           port: config.port,
           ...(config.username === null ? {} : { username: config.username }),
           ...(config.password === null ? {} : { password: config.password }),

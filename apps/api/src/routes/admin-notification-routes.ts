@@ -33,6 +33,10 @@ export function toAdminNotificationWire(n: AdminNotification): Static<typeof Adm
     metadata: { ...n.metadata },
     store_id: n.storeId,
     created_at: n.createdAt.toISOString(),
+    issue_key: n.issueKey,
+    occurrences: n.occurrences,
+    last_error: n.lastError,
+    last_occurred_at: n.lastOccurredAt.toISOString(),
   };
 }
 

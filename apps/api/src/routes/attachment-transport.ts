@@ -5,6 +5,7 @@ import {
   type MessagingCore,
   MessagingError,
   type OpenedAttachment,
+  sanitizeFilename,
   type UploadedFile,
 } from '@parley/messaging-core';
 import contentDisposition from 'content-disposition';
@@ -57,9 +58,9 @@ export function attachmentDownloadHeaders(
   opened: OpenedAttachment,
   thumbnail: boolean,
 ): Record<string, string> {
-  const name = thumbnail
-    ? thumbnailName(opened.attachment.originalFilename, opened.mimeType)
-    : opened.attachment.originalFilename;
+  // Sanitized again: a row stored before bidi and zero-width characters were stripped has them.
+  const original = sanitizeFilename(opened.attachment.originalFilename);
+  const name = thumbnail ? thumbnailName(original, opened.mimeType) : original;
   return {
     'content-type': opened.mimeType.startsWith('text/')
       ? `${opened.mimeType}; charset=utf-8`

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { MailgunWebhook } from '@parley/adapters-mail-mailgun';
 import { SendGridEventWebhook } from '@parley/adapters-mail-sendgrid';
 import { SesEventWebhook } from '@parley/adapters-mail-ses';
-import type { Clock, DeliveryEvent, DeliveryEventOutcome } from '@parley/messaging-core';
+import type { Clock, DeliveryEvent, DeliveryEventOutcome, WebhookReplayGuard } from '@parley/messaging-core';
 import type { Static } from 'typebox';
 import type { EmailWebhookSettings } from '../config.js';
 import { HttpProblem } from '../http-errors.js';
@@ -23,18 +23,32 @@ export interface EmailWebhookDependencies {
   readonly ses?: SesEventWebhook;
 }
 
+/** What the verifiers share with the rest of the server. */
+export interface EmailWebhookVerifierDependencies {
+  /**
+   * Where Mailgun's signature tokens are claimed: the database's guard, so a replay is refused
+   * by every instance and after a restart.
+   */
+  readonly replayGuard: WebhookReplayGuard;
+  readonly clock?: Clock;
+}
+
 /**
  * One verifier per provider the configuration has a key for (the composition root calls this).
  *
  * @example
  * ```ts
- * const webhooks = { applyDeliveryEvents: email.applyDeliveryEvents, ...emailWebhookVerifiers(config.emailWebhooks) };
+ * const webhooks = {
+ *   applyDeliveryEvents: email.applyDeliveryEvents,
+ *   ...emailWebhookVerifiers(config.emailWebhooks, { replayGuard: new KyselyWebhookReplayGuard({ db }) }),
+ * };
  * ```
  */
 export function emailWebhookVerifiers(
   settings: EmailWebhookSettings,
-  clock?: Clock,
+  deps: EmailWebhookVerifierDependencies,
 ): Omit<EmailWebhookDependencies, 'applyDeliveryEvents'> {
+  const { clock, replayGuard } = deps;
   const withClock = clock === undefined ? {} : { clock };
   return {
     ...(settings.sendgrid === undefined
@@ -42,7 +56,7 @@ export function emailWebhookVerifiers(
       : { sendgrid: new SendGridEventWebhook({ ...settings.sendgrid, ...withClock }) }),
     ...(settings.mailgun === undefined
       ? {}
-      : { mailgun: new MailgunWebhook({ ...settings.mailgun, ...withClock }) }),
+      : { mailgun: new MailgunWebhook({ ...settings.mailgun, replayGuard, ...withClock }) }),
     ...(settings.ses === undefined
       ? {}
       : {
@@ -99,7 +113,7 @@ const SUMMARY_DESCRIPTION = {
   sendgrid:
     'SendGrid Event Webhook (a JSON array of events) with Signed Event Webhook verification: ECDSA P-256 over the X-Twilio-Email-Event-Webhook-Timestamp header + the raw body, signed within PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS (default 300) of now.',
   mailgun:
-    'Mailgun webhook (JSON: signature + event-data): HMAC-SHA256 of timestamp + token under PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY, a timestamp within 5 minutes, a token never seen before.',
+    'Mailgun webhook (JSON: signature + event-data): HMAC-SHA256 of timestamp + token under PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY, a timestamp within 5 minutes, a token never seen before by any instance (claimed in the database until the window ends, so a replay is refused after a restart too).',
   ses: 'Amazon SES events through an SNS HTTPS subscription (Content-Type text/plain): SNS signature version 1 or 2 with the certificate from https://sns.<region>.amazonaws.com, TopicArn in PARLEY_SES_SNS_TOPIC_ARNS. A SubscriptionConfirmation for an allowed topic is confirmed.',
 } as const satisfies Record<Provider, string>;
 
@@ -158,7 +172,8 @@ export const emailWebhookRoutes: FastifyPluginAsyncTypebox<{
   const handlers: Record<Provider, ((rawBody: Buffer, headers: Headers) => Promise<Summary>) | undefined> = {
     sendgrid:
       sendgrid && (async (rawBody, headers) => apply('sendgrid', sendgrid.verify({ rawBody, headers }))),
-    mailgun: mailgun && (async (rawBody, headers) => apply('mailgun', mailgun.verify({ rawBody, headers }))),
+    mailgun:
+      mailgun && (async (rawBody, headers) => apply('mailgun', await mailgun.verify({ rawBody, headers }))),
     ses:
       ses &&
       (async (rawBody, headers) => {

@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOfRequest } from '../auth.js';
 import { HttpProblem } from '../http-errors.js';
+import { routeNotFound } from '../plugins/problem-handling.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   AttachmentParams,
@@ -64,6 +65,24 @@ function jsonContent(body: unknown): string {
     throw new HttpProblem('VALIDATION', 'body is required', { field: 'body' });
   return (body as { content: string }).content;
 }
+
+/**
+ * The management paths an audience without them (`manage: false`, the storefront) would still
+ * match through another pattern: `GET /messages/recipients` would be read by `GET /messages/:id`
+ * as a conversation id (404 "conversation recipients not found"). Registered beside, not inside,
+ * the audience's authenticated routes, so they answer exactly like the not-found handler: 404
+ * `ROUTE_NOT_FOUND`, token or not.
+ *
+ * @example
+ * ```ts
+ * await app.register(absentManagementRoutes, { prefix: '/api/v1/storefront' });
+ * ```
+ */
+export const absentManagementRoutes: FastifyPluginAsync = async (app) => {
+  app.get('/messages/recipients', { schema: { hide: true } }, async (request) => {
+    throw routeNotFound(request.method, request.url);
+  });
+};
 
 /**
  * The messaging routes of one audience, registered under `/api/v1/{admin|store|storefront}`.

@@ -28,6 +28,21 @@ export const AdminNotificationWire = Type.Object({
   metadata: Type.Record(Type.String(), Type.Unknown()),
   store_id: Nullable(Type.String()),
   created_at: DateTime,
+  issue_key: Nullable(
+    Type.String({
+      description:
+        'The issue it reports for its store (email_verification_failed, email_send_failures); while it is unread, raises of the same store and issue are counted on it instead of adding a notification.',
+    }),
+  ),
+  occurrences: Type.Integer({
+    minimum: 1,
+    description: 'How many raises it stands for: 1, more when repeats of its open issue were folded into it.',
+  }),
+  last_error: Nullable(Type.String({ description: 'The error of the latest occurrence.' })),
+  last_occurred_at: Type.String({
+    format: 'date-time',
+    description: 'When it was last raised (created_at until a repeat).',
+  }),
 });
 
 export const AdminNotificationListWire = Type.Object({

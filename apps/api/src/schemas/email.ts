@@ -87,7 +87,15 @@ export const EmailSettingsBody = Type.Object(
     signature_text: Type.Optional(Text(10_000)),
     signature_html: Type.Optional(Text(50_000)),
     provider: Type.Optional(Nullable(Provider)),
-    smtp_host: Type.Optional(Text(253)),
+    smtp_host: Type.Optional(
+      Nullable(
+        Type.String({
+          maxLength: 253,
+          description:
+            'A public host name or IPv4 address. One that is or resolves to a loopback, private, link-local, CGNAT, multicast, unspecified, reserved or cloud metadata address is refused (400 VALIDATION, field smtp_host) unless PARLEY_OUTBOUND_ALLOWED_CIDRS covers it; checked again before every connection.',
+        }),
+      ),
+    ),
     smtp_port: Type.Optional(Nullable(Type.Integer())),
     smtp_username: Type.Optional(Text(320)),
     smtp_password: Type.Optional(Secret),

@@ -53,7 +53,10 @@ export const MemberWire = Type.Object({
 export const AttachmentWire = Type.Object({
   id: Id,
   filename: Type.String({ description: 'Stored name (`{uuid}.{ext}`), never derived from the upload.' }),
-  original_filename: Type.String({ description: "The uploader's file name, sanitized (metadata only)." }),
+  original_filename: Type.String({
+    description:
+      "The uploader's file name, sanitized: last path part, no control or invisible characters (bidi overrides, zero-width), at most 255 bytes (metadata only).",
+  }),
   mime_type: Type.String(),
   file_size: Count,
   is_image: Type.Boolean(),

@@ -20,8 +20,9 @@ export interface AdminNotificationHarness {
 }
 
 /**
- * Builds the API with `sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 1h }`,
- * the real mail transports (`allowPrivateSmtpHosts`) and the platform default writing to `mailDir`.
+ * Builds the API with `sendFailureAlert: { threshold: SEND_FAILURE_THRESHOLD, windowMs: 1h, streaks }`,
+ * the real mail transports (the outbound guard allowing `127.0.0.0/8` for the local SMTP server)
+ * and the platform default writing to `mailDir`.
  */
 export type AdminNotificationHarnessFactory = (setup: {
   readonly mailDir: string;
@@ -42,6 +43,11 @@ interface NotificationWire {
   action_url: string | null;
   metadata: Record<string, unknown>;
   store_id: string | null;
+  created_at: string;
+  issue_key: string | null;
+  occurrences: number;
+  last_error: string | null;
+  last_occurred_at: string;
 }
 
 /**
@@ -144,6 +150,48 @@ export function adminNotificationScenarios(label: string, factory: AdminNotifica
       expect(settings.body).toMatchObject({ store_id: 's1', is_verified: false, verification_error: error });
     });
 
+    it('folds repeated failed verifications of a store into one open notification with a count and the last error', async () => {
+      await configureSmtp('wrong-password-0001');
+      const verify = () => call('POST', '/api/v1/store/email-settings/verify', { token: t.store1 });
+      const attempts = [];
+      for (let i = 0; i < 3; i += 1) attempts.push(await verify());
+      expect(attempts.map((a) => a.body.verified)).toEqual([false, false, false]);
+      let page = await list();
+      expect(page.notifications).toHaveLength(1);
+      const open = page.notifications[0];
+      expect(open).toMatchObject({
+        type: 'store_issue',
+        store_id: 's1',
+        issue_key: 'email_verification_failed',
+        is_read: false,
+        occurrences: 3,
+        last_error: attempts[2]?.body.settings.verification_error,
+        metadata: { reason: 'verification_failed', email_log_id: attempts[2]?.body.email_log.id },
+      });
+      expect(Date.parse(open?.last_occurred_at ?? '')).toBeGreaterThanOrEqual(
+        Date.parse(open?.created_at ?? ''),
+      );
+      expect(await unread()).toBe(1);
+
+      // Once read, the next failure opens a new one; the read one keeps its count.
+      await call('PUT', `/api/v1/admin/notifications/${open?.id}/read`, { token: t.admin });
+      await verify();
+      page = await list();
+      expect(page.notifications.map((n) => [n.is_read, n.occurrences])).toEqual([
+        [false, 1],
+        [true, 3],
+      ]);
+      // A notification a service raises (no issue key) is never folded.
+      for (let i = 0; i < 2; i += 1) {
+        const raised = await call('POST', '/api/v1/platform/notifications', {
+          token: t.service,
+          body: { type: 'store_issue', title: 'Same', message: 'Same', store_id: 's1' },
+        });
+        expect(raised.body).toMatchObject({ issue_key: null, occurrences: 1, last_error: null });
+      }
+      expect(await unread()).toBe(3);
+    });
+
     it(`raises once after ${SEND_FAILURE_THRESHOLD} failed sends in a row, and again only after a success`, async () => {
       await configureSmtp(SMTP_PASSWORD);
       expect(
@@ -180,14 +228,29 @@ export function adminNotificationScenarios(label: string, factory: AdminNotifica
       await send(GONE);
       expect(await unread()).toBe(1);
 
-      // A success ends the streak; the next full streak raises again.
+      // A success ends the streak; the next full streak raises again — onto the store's open
+      // notification while it is unread, then, once read, as a new one.
       expect((await send('ok@example.com')).log.status).toBe('sent');
       for (let i = 1; i < SEND_FAILURE_THRESHOLD; i += 1) await send(GONE);
-      expect(await unread()).toBe(1);
-      await send(GONE);
+      expect((await list()).notifications[0]?.occurrences).toBe(1);
+      const again = await send(GONE);
       page = await list();
-      expect(page.notifications.map((n) => n.metadata.reason)).toEqual(['send_failures', 'send_failures']);
-      expect(await unread()).toBe(2);
+      expect(page.notifications).toHaveLength(1);
+      expect(page.notifications[0]).toMatchObject({
+        issue_key: 'email_send_failures',
+        occurrences: 2,
+        last_error: again.log.errorMessage,
+        metadata: { email_log_id: again.log.id },
+      });
+      expect(await unread()).toBe(1);
+      await call('PUT', '/api/v1/admin/notifications/read-all', { token: t.admin });
+      await send('ok@example.com');
+      for (let i = 0; i < SEND_FAILURE_THRESHOLD; i += 1) await send(GONE);
+      page = await list();
+      expect(page.notifications.map((n) => [n.metadata.reason, n.is_read, n.occurrences])).toEqual([
+        ['send_failures', false, 1],
+        ['send_failures', true, 2],
+      ]);
       expect(smtp.received().map((m) => m.to)).toContainEqual(['ok@example.com']);
     });
 

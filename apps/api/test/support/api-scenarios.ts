@@ -430,6 +430,31 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
         expectProblem(send, 404, 'NOT_FOUND');
       });
 
+      it('a store user starting admin_store with itself is refused by role (403), not as "yourself" (400)', async () => {
+        const self = await call('POST', STORE, {
+          token: t.store1,
+          body: {
+            conversation_type: 'admin_store',
+            subject: 'Hi',
+            recipient_type: 'store',
+            recipient_id: 'u1',
+          },
+        });
+        expectProblem(self, 403, 'FORBIDDEN');
+        expect(self.body.detail).toBe('a store may not start admin_store conversations');
+        // The same answer as for another store user: the role decides, not who the recipient is.
+        const other = await call('POST', STORE, {
+          token: t.store1,
+          body: {
+            conversation_type: 'admin_store',
+            subject: 'Hi',
+            recipient_type: 'store',
+            recipient_id: 'u2',
+          },
+        });
+        expect({ ...other.body, request_id: null }).toEqual({ ...self.body, request_id: null });
+      });
+
       it('customers have no create, close, reopen or recipients route; their tokens are refused elsewhere', async () => {
         const { id } = await storeOpensCustomerConversation();
         const create = await call('POST', STOREFRONT, {
@@ -452,10 +477,20 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
           404,
           'ROUTE_NOT_FOUND',
         );
-        const recipients = await call('GET', `${STOREFRONT}/recipients?recipient_type=customer`, {
-          token: t.customer1,
-        });
-        expectProblem(recipients, 404, 'NOT_FOUND');
+        // Not read as a conversation id: answered exactly like every other absent route, token or not.
+        const absent = await call('POST', `${STOREFRONT}/${id}/close`, { token: t.customer1 });
+        const shape = (response: typeof absent) => {
+          const { detail, request_id, ...rest } = response.body;
+          return { status: response.status, rest, detail: detail.replace(/ \S+$/, ' <path>') };
+        };
+        for (const token of [t.customer1, undefined]) {
+          const recipients = await call('GET', `${STOREFRONT}/recipients?recipient_type=customer`, {
+            ...(token === undefined ? {} : { token }),
+          });
+          expectProblem(recipients, 404, 'ROUTE_NOT_FOUND');
+          expect(recipients.body.detail).toBe('no route serves GET /api/v1/storefront/messages/recipients');
+          expect(shape(recipients)).toEqual({ ...shape(absent), detail: 'no route serves GET <path>' });
+        }
         // The store and admin routes are not the customer's audience.
         expectProblem(await call('POST', `${STORE}/${id}/close`, { token: t.customer1 }), 403, 'FORBIDDEN');
         const viaStore = await call('POST', STORE, {

@@ -1,4 +1,10 @@
-import { makeSampleFiles, type SampleFile, undecodablePng } from '@parley/adapters-media/testing';
+import { Readable } from 'node:stream';
+import {
+  makeSampleFiles,
+  type SampleFile,
+  undecodablePng,
+  zipBombDocx,
+} from '@parley/adapters-media/testing';
 import type { AttachmentStorage, MessagingCore } from '@parley/messaging-core';
 import sharp from 'sharp';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -52,6 +58,14 @@ function multipart(
   if (options.fieldsLast) parts.push(...fieldParts);
   parts.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** A body as a stream of `size`-byte chunks. */
+function inChunks(payload: Buffer, size: number): Readable {
+  const chunks: Buffer[] = [];
+  for (let offset = 0; offset < payload.byteLength; offset += size)
+    chunks.push(payload.subarray(offset, offset + size));
+  return Readable.from(chunks, { objectMode: false });
 }
 
 /**
@@ -113,7 +127,8 @@ export function attachmentScenarios(label: string, factory: AttachmentHarnessFac
           'content-type': body.contentType,
           ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
         },
-        payload: body.payload,
+        // In 16 KiB chunks, as a network delivers a body: the first chunk of a file is not the file.
+        payload: inChunks(body.payload, 16 * 1024),
       });
       return {
         status: response.statusCode,
@@ -306,6 +321,61 @@ export function attachmentScenarios(label: string, factory: AttachmentHarnessFac
       expect(await storedPaths()).toEqual([]);
       const detail = await call('GET', `${STORE}/${id}`, { token: t.store1 });
       expect(detail.body.message_count).toBe(0);
+    });
+
+    it('stores an ordinary zip whose head ends inside a deflated photo, and zip bombs named .docx, decided by bounded detection', async () => {
+      const id = await adminStoreConversation();
+      const photos = sample('photos.zip');
+      expect(photos.bytes.byteLength).toBeGreaterThan(90_000);
+      const bomb = sample('bomb.docx');
+      const lyingBomb = { name: 'lying.docx', bytes: zipBombDocx({ lieAboutSize: true }) };
+      const response = await send(STORE, t.store1, id, 'Holiday', [photos, bomb, lyingBomb]);
+      expect(response.status, response.text).toBe(201);
+      const docx = 'application/vnd.openxmlformats-officedocument.wordprocessingml.document';
+      expect(
+        response.body.attachments.map(
+          (a: { original_filename: string; mime_type: string; file_size: number }) => [
+            a.original_filename,
+            a.mime_type,
+            a.file_size,
+          ],
+        ),
+      ).toEqual([
+        ['photos.zip', 'application/zip', photos.bytes.byteLength],
+        ['bomb.docx', docx, bomb.bytes.byteLength],
+        ['lying.docx', docx, lyingBomb.bytes.byteLength],
+      ]);
+      const got = await download(response.body.attachments[0].download_url, t.store1);
+      expect(got.status).toBe(200);
+      expect(got.headers['content-type']).toBe('application/zip');
+      expect(Buffer.compare(got.bytes, Buffer.from(photos.bytes))).toBe(0);
+      // Named as what it is not, the zip is still refused: a client error, never a 500.
+      const renamed = await send(STORE, t.store1, id, '', [{ name: 'photos.pdf', bytes: photos.bytes }]);
+      expectProblem(renamed as never, 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expect(renamed.body.detail).toContain('application/zip');
+    });
+
+    it('strips bidi overrides and invisible characters from original_filename, stored and served', async () => {
+      const id = await adminStoreConversation();
+      const response = await send(STORE, t.store1, id, 'Invoice', [
+        { name: 'invoice\u202Efdp.txt', bytes: new TextEncoder().encode('Total: 12 EUR\n') },
+        { name: '\u200Bscan\u2066\uFEFF.png', bytes: sample('pixel.png').bytes },
+      ]);
+      expect(response.status, response.text).toBe(201);
+      expect(
+        response.body.attachments.map((a: { original_filename: string }) => a.original_filename),
+      ).toEqual(['invoicefdp.txt', 'scan.png']);
+      const detail = await call('GET', `${STORE}/${id}`, { token: t.store1 });
+      expect(
+        detail.body.messages
+          .at(-1)
+          .attachments.map((a: { original_filename: string }) => a.original_filename),
+      ).toEqual(['invoicefdp.txt', 'scan.png']);
+      const file = await download(response.body.attachments[0].download_url, t.store1);
+      expect(file.status).toBe(200);
+      expect(file.headers['content-disposition']).toBe(
+        `attachment; filename="invoicefdp.txt"; filename*=UTF-8''invoicefdp.txt`,
+      );
     });
 
     it('applies the size limit the admin sets, at the next upload: one byte over is 413 and nothing is stored', async () => {

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalMailgunServer } from '@parley/adapters-mail-mailgun/testing';
@@ -24,7 +25,15 @@ export interface EmailHarness {
 export type EmailHarnessFactory = (setup: {
   readonly endpoints: MailProviderEndpoints;
   readonly mailDir: string;
+  /**
+   * What the outbound guard lets stores reach although not public (`PARLEY_OUTBOUND_ALLOWED_CIDRS`):
+   * `127.0.0.0/8` for the local provider servers, empty to see the production refusals.
+   */
+  readonly outboundAllowedCidrs: readonly string[];
 }) => Promise<EmailHarness>;
+
+/** The local SMTP server listens on 127.0.0.1: these scenarios allow loopback, as a self-hoster could. */
+const LOOPBACK = ['127.0.0.0/8'];
 
 const SECRETS = {
   smtpPassword: 'smtp-pass-acme-Zq81',
@@ -74,16 +83,14 @@ export function emailScenarios(label: string, factory: EmailHarnessFactory): voi
       await Promise.all([smtp?.close(), sendgrid?.close(), mailgun?.close(), ses?.close()]);
       if (mailDir) await rm(mailDir, { recursive: true, force: true });
     });
+    const endpoints = (): MailProviderEndpoints => ({
+      sendgridBaseUrl: sendgrid.url,
+      mailgunBaseUrl: mailgun.url,
+      sesEndpoint: ses.endpoint,
+      timeoutMs: 5_000,
+    });
     beforeEach(async () => {
-      env = await factory({
-        endpoints: {
-          sendgridBaseUrl: sendgrid.url,
-          mailgunBaseUrl: mailgun.url,
-          sesEndpoint: ses.endpoint,
-          timeoutMs: 5_000,
-        },
-        mailDir,
-      });
+      env = await factory({ endpoints: endpoints(), mailDir, outboundAllowedCidrs: LOOPBACK });
       const raw = client(env.harness);
       bodies = [];
       call = async (...args: Parameters<Call>): Promise<ApiResponse> => {
@@ -370,6 +377,104 @@ export function emailScenarios(label: string, factory: EmailHarnessFactory): voi
         is_configured: false,
         created_at: null,
       });
+    });
+
+    it('refuses SMTP hosts on the platform network with 400 naming smtp_host, unless allow-listed', async () => {
+      const smtpBody = (host: string) => ({
+        provider: 'smtp',
+        from_email: 'shop@acme.test',
+        ...cases[0]?.good(),
+        smtp_host: host,
+      });
+      // Built like production: nothing allow-listed. (It starts from empty tables: seed again.)
+      const strict = await factory({ endpoints: endpoints(), mailDir, outboundAllowedCidrs: [] });
+      try {
+        const strictCall = client(strict.harness);
+        await seedFixture(strictCall, t.service);
+        for (const host of [
+          '127.0.0.1',
+          'localhost',
+          'mail.localhost',
+          '10.0.0.1',
+          '172.16.0.1',
+          '192.168.1.1',
+          '169.254.169.254',
+          '100.64.0.1',
+          '100.100.100.200',
+          '0.0.0.0',
+          '224.0.0.1',
+          '255.255.255.255',
+          '2130706433',
+          '127.1',
+          '0x7f.1',
+        ]) {
+          const response = await strictCall('PUT', '/api/v1/store/email-settings', {
+            token: t.store1,
+            body: smtpBody(host),
+          });
+          expectProblem(response, 400, 'VALIDATION', 'smtp_host');
+          expect(response.body.detail).toBe(
+            `smtp_host ${host} is not a public host: it is, or resolves to, a loopback, private, link-local, shared (CGNAT), multicast, reserved or cloud metadata address, which stores may not use`,
+          );
+        }
+        const untouched = await strictCall('GET', '/api/v1/store/email-settings', { token: t.store1 });
+        expect(untouched.body).toMatchObject({ provider: null, smtp_host: null, created_at: null });
+      } finally {
+        await strict.close();
+      }
+      // The same loopback server, allow-listed: saved, verified, delivered.
+      await seedFixture(call, t.service);
+      const saved = await call('PUT', '/api/v1/store/email-settings', {
+        token: t.store1,
+        body: smtpBody('127.0.0.1'),
+      });
+      expect(saved.status).toBe(200);
+      const before = smtp.received().length;
+      const verified = await call('POST', '/api/v1/store/email-settings/verify', { token: t.store1 });
+      expect(verified.body).toMatchObject({ verified: true, settings: { is_verified: true } });
+      expect(smtp.received()).toHaveLength(before + 1);
+    });
+
+    it('says only "could not connect" when verifying an SMTP server that is not there', async () => {
+      const closed = await startLocalSmtpServer({ username: 'x', password: 'y' });
+      await closed.close();
+      const hangUp = createServer((socket) => socket.destroy());
+      const chatty = createServer((socket) => socket.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+      await Promise.all(
+        [hangUp, chatty].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))),
+      );
+      try {
+        const ports = [
+          closed.port,
+          (hangUp.address() as AddressInfo).port,
+          (chatty.address() as AddressInfo).port,
+        ];
+        for (const port of ports) {
+          await call('PUT', '/api/v1/store/email-settings', {
+            token: t.store1,
+            body: {
+              provider: 'smtp',
+              from_email: 'shop@acme.test',
+              ...cases[0]?.good(),
+              smtp_port: port,
+            },
+          });
+          const verify = await call('POST', '/api/v1/store/email-settings/verify', { token: t.store1 });
+          expect(verify.status).toBe(200);
+          expect(verify.body.verified).toBe(false);
+          expect(verify.body.settings.verification_error).toBe(
+            `could not connect to the SMTP server 127.0.0.1:${port}`,
+          );
+          expect(verify.body.email_log).toMatchObject({
+            status: 'failed',
+            error_message: `could not connect to the SMTP server 127.0.0.1:${port}`,
+          });
+        }
+      } finally {
+        await Promise.all(
+          [hangUp, chatty].map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
+        );
+      }
     });
 
     it('lists the email log with filters and a cursor; stores see only their own', async () => {

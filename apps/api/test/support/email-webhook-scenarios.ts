@@ -21,8 +21,9 @@ import {
   type MarketplaceDirectory,
   type MessagingCore,
   type StoreEmailSettingsRepository,
+  type WebhookReplayGuard,
 } from '@parley/messaging-core';
-import { ReversibleSecretCipher } from '@parley/messaging-core/testing';
+import { InMemoryOutboundAddressGuard, ReversibleSecretCipher } from '@parley/messaging-core/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config.js';
 import { emailWebhookVerifiers } from '../../src/routes/email-webhook-routes.js';
@@ -40,6 +41,11 @@ export interface EmailWebhookTarget {
   readonly kind: string;
   readonly check: () => Promise<void>;
   readonly close?: () => Promise<void>;
+  /**
+   * A replay guard over the target's storage; each call is what another API instance (or this
+   * one after a restart) would build over the same database.
+   */
+  readonly replayGuard: () => WebhookReplayGuard;
 }
 
 export type EmailWebhookTargetFactory = () => Promise<EmailWebhookTarget>;
@@ -209,6 +215,7 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
           },
           platformDefault: () => platformTransport,
         },
+        outboundGuard: new InMemoryOutboundAddressGuard(),
         platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
       });
       // The configuration path the composition root takes, with the test-only SNS host override.
@@ -228,7 +235,7 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
         {
           emailWebhooks: {
             applyDeliveryEvents: email.applyDeliveryEvents,
-            ...emailWebhookVerifiers(config.emailWebhooks),
+            ...emailWebhookVerifiers(config.emailWebhooks, { replayGuard: target.replayGuard() }),
           },
         },
       );
@@ -403,6 +410,65 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
       });
       expectSummary(response, { provider: 'mailgun', received: 1, applied: 0, unmatched: 1 });
       expect(await logOf(sent.id)).toEqual(sent);
+    });
+
+    it('refuses a Mailgun replay on another instance over the same storage and after a restart; stale tokens anyway', async () => {
+      const mailgun = drivers.get('mailgun') as ProviderDriver;
+      const sent = await send(mailgun);
+      const captured = mailgun.request(sent, 'delivered');
+      const instance = async () => {
+        const other = await buildHarness(
+          target.core,
+          target.directory,
+          { kind: target.kind, check: target.check },
+          {
+            emailWebhooks: {
+              applyDeliveryEvents: email.applyDeliveryEvents,
+              ...emailWebhookVerifiers(
+                parseConfig({ PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_SIGNING_KEY }, '/srv/parley')
+                  .emailWebhooks,
+                { replayGuard: target.replayGuard() },
+              ),
+            },
+          },
+        );
+        return { harness: other, call: client(other) };
+      };
+      const second = await instance();
+      try {
+        expectSummary(await post(mailgun, captured), { applied: 1 });
+        const replay = await second.call('POST', `${WEBHOOKS}/mailgun`, captured);
+        expectProblem(replay, 401, 'WEBHOOK_UNVERIFIED');
+        expect(replay.body.detail).toContain('replay');
+      } finally {
+        await second.harness.close();
+      }
+      // The first instance goes away; one started afterwards still refuses the token.
+      await harness.close();
+      const restarted = await instance();
+      try {
+        const replay = await restarted.call('POST', `${WEBHOOKS}/mailgun`, captured);
+        expectProblem(replay, 401, 'WEBHOOK_UNVERIFIED');
+        expect(replay.body.detail).toContain('replay');
+        // Outside the 5-minute window a correctly signed, never seen token is refused anyway.
+        const data = JSON.parse(captured.payload)['event-data'];
+        for (const timestamp of [Math.floor(Date.now() / 1000) - 301, Math.floor(Date.now() / 1000) + 301]) {
+          const stale = await restarted.call('POST', `${WEBHOOKS}/mailgun`, {
+            payload: mailgunSigner.body({ ...data, id: `${data.id}-stale` }, { timestamp }),
+            headers: { 'content-type': 'application/json' },
+          });
+          expectProblem(stale, 401, 'WEBHOOK_UNVERIFIED');
+          expect(stale.body.detail).toContain('300 seconds');
+        }
+        // A fresh signature is still accepted after the restart.
+        const fresh = await restarted.call('POST', `${WEBHOOKS}/mailgun`, mailgun.request(sent, 'opened'));
+        expect({ status: fresh.status, body: fresh.body }).toMatchObject({
+          status: 200,
+          body: { applied: 1 },
+        });
+      } finally {
+        await restarted.harness.close();
+      }
     });
 
     it('counts an event about an unknown email as unmatched', async () => {

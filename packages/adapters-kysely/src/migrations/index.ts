@@ -8,6 +8,7 @@ import * as emailTemplates from './0006-email-templates.js';
 import * as inboxBadgeIndexes from './0007-inbox-badge-indexes.js';
 import * as notifications from './0008-notifications.js';
 import * as adminNotifications from './0009-admin-notifications.js';
+import * as sharedAlertState from './0012-shared-alert-state.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -23,4 +24,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_inbox_badge_indexes': inboxBadgeIndexes,
   '0008_notifications': notifications,
   '0009_admin_notifications': adminNotifications,
+  '0012_shared_alert_state': sharedAlertState,
 };

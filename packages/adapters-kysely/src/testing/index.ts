@@ -4,7 +4,9 @@ export {
   createAdminNotificationRawReader,
   createEmailLogRawReader,
   createEmailTemplateRawReader,
+  createSendFailureStreakRawReader,
   createStoreEmailSettingsRawReader,
+  createWebhookReplayGuardRawReader,
 } from './kysely-email-raw-readers.js';
 export { createMessagingStoreRawReader, createSettingsStoreRawReader } from './kysely-raw-readers.js';
 export type { OpenTestDatabaseOptions, TestDatabase, TestDatabaseTarget } from './test-database.js';

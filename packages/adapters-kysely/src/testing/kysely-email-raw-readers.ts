@@ -2,7 +2,9 @@ import type {
   AdminNotificationRawReader,
   EmailLogRawReader,
   EmailTemplateRawReader,
+  SendFailureStreakRawReader,
   StoreEmailSettingsRawReader,
+  WebhookReplayGuardRawReader,
 } from '@parley/messaging-core/testing';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
@@ -121,6 +123,51 @@ export function createAdminNotificationRawReader(db: Kysely<Database>): AdminNot
     async count() {
       const { rows } = await sql<{ count: number }>`
         select count(*)::int as count from admin_notifications`.execute(db);
+      return toNumber(rows[0]?.count ?? 0);
+    },
+  };
+}
+
+/**
+ * Reads `send_failure_streaks` with plain SQL, bypassing the repository.
+ *
+ * @example
+ * ```ts
+ * (await createSendFailureStreakRawReader(database.db).streak('acme'))?.alerted; // true
+ * ```
+ */
+export function createSendFailureStreakRawReader(db: Kysely<Database>): SendFailureStreakRawReader {
+  return {
+    async streak(storeId) {
+      const { rows } = await sql<{ failure_times: Date[]; alert_token: string | null }>`
+        select failure_times, alert_token from send_failure_streaks where store_id = ${storeId}`.execute(db);
+      const row = rows[0];
+      return row === undefined
+        ? null
+        : { failureTimes: row.failure_times.map((t) => new Date(t)), alerted: row.alert_token !== null };
+    },
+  };
+}
+
+/**
+ * Reads `webhook_replay_tokens` with plain SQL, bypassing the guard.
+ *
+ * @example
+ * ```ts
+ * await createWebhookReplayGuardRawReader(database.db).expiry('mailgun', token); // Date | null
+ * ```
+ */
+export function createWebhookReplayGuardRawReader(db: Kysely<Database>): WebhookReplayGuardRawReader {
+  return {
+    async expiry(provider, token) {
+      const { rows } = await sql<{ expires_at: Date }>`
+        select expires_at from webhook_replay_tokens
+        where provider = ${provider} and token = ${token}`.execute(db);
+      return rows[0] === undefined ? null : new Date(rows[0].expires_at);
+    },
+    async count() {
+      const { rows } = await sql<{ count: number }>`
+        select count(*)::int as count from webhook_replay_tokens`.execute(db);
       return toNumber(rows[0]?.count ?? 0);
     },
   };

@@ -6,6 +6,7 @@ import { createEmailCore, createEmailTemplatesCore, processNotifications } from 
 import {
   BranchingTemplateRenderer,
   InMemoryMailTransportFactory,
+  InMemoryOutboundAddressGuard,
   ReversibleSecretCipher,
 } from '@parley/messaging-core/testing';
 import { createDatabase } from '../database.js';
@@ -32,6 +33,7 @@ const email = createEmailCore({
   emailLogs,
   cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
   transports,
+  outboundGuard: new InMemoryOutboundAddressGuard(),
   platformFrom: { address: 'no-reply@parley.test' },
 });
 const templates = createEmailTemplatesCore({

@@ -26,6 +26,16 @@ export interface TestDatabase extends ParleyDatabase {
    * ```
    */
   truncate(): Promise<void>;
+  /**
+   * Another connection pool to the same database and schema — what a second process would see —
+   * or null on PGlite (an in-memory instance belongs to one process). Destroy it when done.
+   *
+   * @example
+   * ```ts
+   * const other = database.connectAgain(); // PostgreSQL: its own pool over the same schema
+   * ```
+   */
+  connectAgain(): ParleyDatabase | null;
 }
 
 export interface OpenTestDatabaseOptions {
@@ -136,6 +146,8 @@ const TABLES = [
   'notification_jobs',
   'notification_windows',
   'admin_notifications',
+  'send_failure_streaks',
+  'webhook_replay_tokens',
   'store_email_templates',
   'email_templates',
   'email_delivery_events',
@@ -170,6 +182,7 @@ export async function openTestDatabase(options: OpenTestDatabaseOptions = {}): P
   let database: ParleyDatabase;
   let label: string;
   let dropSchema: (() => Promise<void>) | undefined;
+  let connectAgain: () => ParleyDatabase | null = () => null;
   if (target.kind === 'postgres') {
     const schema = `t_${randomBytes(6).toString('hex')}`;
     await adminQuery(target.url, `create schema ${schema}`);
@@ -181,6 +194,7 @@ export async function openTestDatabase(options: OpenTestDatabaseOptions = {}): P
     });
     label = `postgres (${target.source})`;
     dropSchema = () => adminQuery(target.url, `drop schema if exists ${schema} cascade`);
+    connectAgain = () => createDatabase({ kind: 'postgres', url: target.url, schema, poolSize: 4 });
   } else {
     database = createDatabase({ kind: 'pglite' });
     label = 'pglite';
@@ -196,6 +210,7 @@ export async function openTestDatabase(options: OpenTestDatabaseOptions = {}): P
   return {
     ...database,
     label,
+    connectAgain,
     truncate: async () => {
       await truncateAll.execute(database.db);
       // Back to a freshly migrated database: the seeded default templates.

@@ -16,7 +16,7 @@ export interface MailgunSignatureBlock {
  * ```ts
  * const signer = new MailgunWebhookSigner('key-test');
  * const body = signer.body(sampleMailgunEventData({ event: 'delivered', emailId, messageId }));
- * new MailgunWebhook({ signingKey: 'key-test' }).verify({ rawBody: body });
+ * await new MailgunWebhook({ signingKey: 'key-test', replayGuard }).verify({ rawBody: body });
  * ```
  */
 export class MailgunWebhookSigner {

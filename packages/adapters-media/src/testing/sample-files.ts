@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import zlib, { constants, deflateRawSync } from 'node:zlib';
 import sharp from 'sharp';
 import { ZipFile } from 'yazl';
 
@@ -8,12 +9,12 @@ export interface SampleFile {
   readonly bytes: Uint8Array;
   /** The MIME type Parley stores, or null when the upload must be refused (415). */
   readonly storedAs: string | null;
-  /** What `file-type` reports from the first 4100 bytes (null: no magic number). */
+  /** What detection reports from the first 4100 bytes and from the whole file (null: no magic number). */
   readonly detectedAs: string | null;
   readonly image?: { readonly width: number; readonly height: number };
 }
 
-async function zip(entries: readonly (readonly [string, string])[]): Promise<Uint8Array> {
+async function zip(entries: readonly (readonly [string, string | Uint8Array])[]): Promise<Uint8Array> {
   const file = new ZipFile();
   for (const [name, content] of entries) {
     // OpenDocument wants `mimetype` first and stored; the others may be deflated.
@@ -46,6 +47,149 @@ function odf(mimeType: string): Promise<Uint8Array> {
       `<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="${mimeType}"/></manifest:manifest>`,
     ],
     ['content.xml', '<?xml version="1.0" encoding="UTF-8"?><office:document-content/>'],
+  ]);
+}
+
+/**
+ * Pixels that do not compress (a fixed pseudo-random sequence), so a JPEG of them stays about as
+ * large as its pixel count and deflates to about its own size inside a zip.
+ */
+function noise(length: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  let state = 0x2545f491;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return bytes;
+}
+
+/**
+ * An ordinary archive: a deflated ~100 KB photo, then a text file. Its first 4100 bytes (or the
+ * first chunk of an upload) end inside the photo's compressed data.
+ */
+export async function photosZip(): Promise<Uint8Array> {
+  const photo = await sharp(noise(340 * 340 * 3), { raw: { width: 340, height: 340, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
+  return zip([
+    ['holiday/beach.jpg', photo],
+    ['holiday/notes.txt', 'Day one: beach.\nDay two: rain.\n'],
+  ]);
+}
+
+const CRC_TABLE = Uint32Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+/** CRC-32 of a zip entry: `zlib.crc32` where Node has it (20.15+), a table otherwise. */
+function crc32(bytes: Uint8Array, previous = 0): number {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(bytes, previous);
+  let crc = ~previous;
+  for (const byte of bytes) crc = CRC_TABLE[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
+interface RawZipEntry {
+  readonly name: string;
+  /** Raw deflate data (method 8). */
+  readonly deflated: Uint8Array;
+  readonly crc: number;
+  readonly size: number;
+  /** The uncompressed size written in the headers, when it should differ from `size`. */
+  readonly declaredSize?: number;
+}
+
+function deflatedEntry(name: string, content: string): RawZipEntry {
+  const bytes = Buffer.from(content);
+  return { name, deflated: deflateRawSync(bytes), crc: crc32(bytes), size: bytes.byteLength };
+}
+
+/** A zip of already-deflated entries (yazl deflates by itself, which would take seconds here). */
+function rawZip(entries: readonly RawZipEntry[]): Uint8Array {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name);
+    const declared = entry.declaredSize ?? entry.size;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4); // version needed: deflate
+    local.writeUInt16LE(8, 8); // method: deflate
+    local.writeUInt16LE(0x21, 12); // date: 1980-01-01
+    local.writeUInt32LE(entry.crc >>> 0, 14);
+    local.writeUInt32LE(entry.deflated.byteLength, 18);
+    local.writeUInt32LE(declared, 22);
+    local.writeUInt16LE(name.byteLength, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt16LE(0x21, 14);
+    central.writeUInt32LE(entry.crc >>> 0, 16);
+    central.writeUInt32LE(entry.deflated.byteLength, 20);
+    central.writeUInt32LE(declared, 24);
+    central.writeUInt16LE(name.byteLength, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, Buffer.from(entry.deflated));
+    centrals.push(central, name);
+    offset += local.byteLength + name.byteLength + entry.deflated.byteLength;
+  }
+  const directory = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(directory.byteLength, 12);
+  end.writeUInt32LE(offset, 16);
+  return new Uint8Array(Buffer.concat([...locals, directory, end]));
+}
+
+/** How much `[Content_Types].xml` of `zipBombDocx` inflates to: 60 MiB and a few bytes. */
+export const ZIP_BOMB_INFLATED_BYTES = 60 * 1024 * 1024;
+
+/**
+ * A ~60 KB `.docx` whose `[Content_Types].xml` inflates to 60 MiB: the XML declaration, then 60
+ * MiB of spaces, then the `Override` that names the document type, so whoever wants to read that
+ * type must inflate all of it. Built from one deflated MiB of spaces repeated (each block ends
+ * with a full flush, so copies follow each other in one valid stream), which takes milliseconds.
+ * With `lieAboutSize`, both headers declare 1000 bytes instead of the real size, as a crafted bomb
+ * would, so a reader trusting them inflates it anyway.
+ */
+export function zipBombDocx(options: { readonly lieAboutSize?: boolean } = {}): Uint8Array {
+  const mebibyte = Buffer.alloc(1024 * 1024, 0x20);
+  const block = deflateRawSync(mebibyte, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const head = Buffer.from(
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">',
+  );
+  const tail = Buffer.from(
+    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+  );
+  const copies = ZIP_BOMB_INFLATED_BYTES / mebibyte.byteLength;
+  let crc = crc32(head);
+  for (let i = 0; i < copies; i++) crc = crc32(mebibyte, crc);
+  crc = crc32(tail, crc);
+  const contentTypes: RawZipEntry = {
+    name: '[Content_Types].xml',
+    deflated: Buffer.concat([
+      deflateRawSync(head, { finishFlush: constants.Z_FULL_FLUSH }),
+      ...Array.from({ length: copies }, () => block),
+      deflateRawSync(tail),
+    ]),
+    crc,
+    size: head.byteLength + ZIP_BOMB_INFLATED_BYTES + tail.byteLength,
+    ...(options.lieAboutSize ? { declaredSize: 1000 } : {}),
+  };
+  return rawZip([
+    contentTypes,
+    deflatedEntry('_rels/.rels', RELS('word/document.xml')),
+    deflatedEntry('word/document.xml', '<w:document/>'),
   ]);
 }
 
@@ -118,8 +262,9 @@ async function image(
 }
 
 /**
- * One real, tiny file of every type Parley accepts, and a few it must refuse, made in the test
- * (images by sharp, Office and OpenDocument files as zips with the right manifest entries).
+ * One real, small file of every type Parley accepts, and a few it must refuse, made in the test
+ * (images by sharp, Office and OpenDocument files as zips with the right manifest entries), plus
+ * an ordinary zip whose head ends inside a deflated photo and a zip bomb named `.docx`.
  *
  * @example
  * ```ts
@@ -218,6 +363,20 @@ export async function makeSampleFiles(): Promise<SampleFile[]> {
       name: 'bundle.zip',
       bytes: await zip([['hello.txt', 'hello']]),
       storedAs: 'application/zip',
+      detectedAs: 'application/zip',
+    },
+    {
+      name: 'photos.zip',
+      bytes: await photosZip(),
+      storedAs: 'application/zip',
+      detectedAs: 'application/zip',
+    },
+    {
+      // Detection cannot afford to inflate 60 MiB to find the type: the bytes say zip, the name
+      // picks docx within the zip family.
+      name: 'bomb.docx',
+      bytes: zipBombDocx(),
+      storedAs: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
       detectedAs: 'application/zip',
     },
     {

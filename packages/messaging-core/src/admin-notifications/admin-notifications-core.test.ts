@@ -7,11 +7,13 @@ import { InMemoryAdminNotificationRepository } from '../testing/in-memory-admin-
 import { InMemoryEmailLogRepository } from '../testing/in-memory-email-log-repository.js';
 import { InMemoryMailTransportFactory } from '../testing/in-memory-mail-transport-factory.js';
 import { InMemoryMarketplaceDirectory } from '../testing/in-memory-marketplace-directory.js';
+import { InMemoryOutboundAddressGuard } from '../testing/in-memory-outbound-address-guard.js';
+import { InMemorySendFailureStreakRepository } from '../testing/in-memory-send-failure-streak-repository.js';
 import { InMemoryStoreEmailSettingsRepository } from '../testing/in-memory-store-email-settings-repository.js';
 import { ReversibleSecretCipher } from '../testing/reversible-secret-cipher.js';
 import { SequentialIds } from '../testing/sequential-ids.js';
 import { type AdminNotificationsCore, createAdminNotificationsCore } from './admin-notifications-core.js';
-import { SendFailureStreaks } from './send-failure-streaks.js';
+import { assertSendFailureAlertPolicy, keepRecentFailures } from './send-failure-streaks.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const admin: Actor = { type: 'admin', id: 'a-1', storeId: null };
@@ -63,6 +65,10 @@ describe('admin notification use cases', () => {
       metadata: { disk: '/data' },
       storeId: null,
       createdAt: T0,
+      issueKey: null,
+      occurrences: 1,
+      lastError: null,
+      lastOccurredAt: T0,
     });
     expect(repo.rows.get('n-1')).toEqual(n);
   });
@@ -77,6 +83,8 @@ describe('admin notification use cases', () => {
     [{ metadata: [] as never }, 'metadata'],
     [{ metadata: { big: 'x'.repeat(10_001) } }, 'metadata'],
     [{ storeId: '' }, 'store_id'],
+    [{ issueKey: 'Has Spaces' }, 'issue_key'],
+    [{ issueKey: 'x'.repeat(101) }, 'issue_key'],
   ])('refuses %j naming %s', async (input, field) => {
     await expect(raise(input)).rejects.toMatchObject({ code: 'VALIDATION', field });
     expect(repo.rows.size).toBe(0);
@@ -150,35 +158,65 @@ describe('admin notification use cases', () => {
   });
 });
 
-describe('SendFailureStreaks', () => {
-  it('answers true once per streak within the window and starts over after a success', () => {
-    const streaks = new SendFailureStreaks({ threshold: 3, windowMs: 60_000 });
-    const t = (s: number) => new Date(T0.getTime() + s * 1000);
-    expect([0, 1, 2, 3, 4].map((s) => streaks.recordFailure('acme', t(s)))).toEqual([
-      false,
-      false,
-      true,
-      false,
-      false,
-    ]);
-    expect(streaks.recordFailure('other', t(5))).toBe(false);
-    streaks.recordSuccess('acme');
-    expect([6, 7, 8].map((s) => streaks.recordFailure('acme', t(s)))).toEqual([false, false, true]);
+describe('raising with an issue key', () => {
+  it('counts repeats on the open notification, keeps the latest error, and opens a new one once read', async () => {
+    const issue = (error: string) =>
+      raise({
+        type: 'store_issue',
+        storeId: 'acme',
+        issueKey: 'disk_full',
+        lastError: error,
+        message: error,
+      });
+    const first = await issue('95% used');
+    const again = await issue('99% used');
+    expect(again).toEqual({
+      ...first,
+      message: '99% used',
+      occurrences: 2,
+      lastError: '99% used',
+      lastOccurredAt: new Date(T0.getTime() + 1000),
+    });
+    expect(repo.rows.size).toBe(1);
+    expect(await alerts.unreadCount(admin)).toBe(1);
+    await alerts.markRead(admin, first.id);
+    const reopened = await issue('100% used');
+    expect(reopened).toMatchObject({ id: 'n-3', occurrences: 1, isRead: false, lastError: '100% used' });
+    expect(repo.rows.size).toBe(2);
   });
 
-  it('drops failures older than the window', () => {
-    const streaks = new SendFailureStreaks({ threshold: 2, windowMs: 60_000 });
-    expect(streaks.recordFailure('acme', T0)).toBe(false);
-    expect(streaks.recordFailure('acme', new Date(T0.getTime() + 61_000))).toBe(false);
-    expect(streaks.recordFailure('acme', new Date(T0.getTime() + 62_000))).toBe(true);
+  it('cuts a long last error instead of refusing the raise', async () => {
+    const n = await raise({ lastError: 'e'.repeat(5000) });
+    expect(n.lastError).toHaveLength(2000);
+    expect(n.lastError?.endsWith('…')).toBe(true);
+  });
+});
+
+describe('send failure alert policy', () => {
+  it('keeps the latest threshold failures within the window, oldest first', () => {
+    const t = (s: number) => new Date(T0.getTime() + s * 1000);
+    const policy = { threshold: 3, windowMs: 60_000 };
+    expect(keepRecentFailures([t(0), t(50)], t(70), policy)).toEqual([t(50), t(70)]);
+    expect(keepRecentFailures([t(10), t(20), t(30)], t(40), policy)).toEqual([t(20), t(30), t(40)]);
+  });
+
+  it.each([
+    { threshold: 0, windowMs: 1000 },
+    { threshold: 1.5, windowMs: 1000 },
+    { threshold: 3, windowMs: 0 },
+  ])('refuses %j', (policy) => {
+    expect(() => assertSendFailureAlertPolicy(policy)).toThrow(RangeError);
   });
 });
 
 describe('admin notifications raised by the email core', () => {
   let email: EmailCore;
   let transports: InMemoryMailTransportFactory;
+  let streaks: InMemorySendFailureStreakRepository;
+  let emailCore: () => EmailCore;
 
   beforeEach(async () => {
+    streaks = new InMemorySendFailureStreakRepository();
     const directory = new InMemoryMarketplaceDirectory();
     await directory.upsertStore({ id: 'acme', name: 'Acme', tier: 'business' }, T0);
     await directory.upsertPlatformUser(
@@ -186,17 +224,36 @@ describe('admin notifications raised by the email core', () => {
       T0,
     );
     transports = new InMemoryMailTransportFactory();
+    const emailSettings = new InMemoryStoreEmailSettingsRepository(directory);
+    const emailLogs = new InMemoryEmailLogRepository();
+    const logIds = new SequentialIds('log');
+    // Each call: another process's email core over the same storage.
+    emailCore = () =>
+      createEmailCore({
+        directory,
+        emailSettings,
+        emailLogs,
+        cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
+        transports,
+        platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
+        clock,
+        ids: logIds,
+        adminNotifications: alerts,
+        sendFailureAlert: { threshold: 3, windowMs: 3_600_000, streaks },
+        outboundGuard: new InMemoryOutboundAddressGuard(),
+      });
     email = createEmailCore({
       directory,
-      emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
-      emailLogs: new InMemoryEmailLogRepository(),
+      emailSettings,
+      emailLogs,
       cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
       transports,
+      outboundGuard: new InMemoryOutboundAddressGuard(),
       platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
       clock,
-      ids: new SequentialIds('log'),
+      ids: logIds,
       adminNotifications: alerts,
-      sendFailureAlert: { threshold: 3, windowMs: 3_600_000 },
+      sendFailureAlert: { threshold: 3, windowMs: 3_600_000, streaks },
     });
   });
 
@@ -265,8 +322,75 @@ describe('admin notifications raised by the email core', () => {
     await fail();
     await fail();
     expect(repo.rows.size).toBe(1);
-    await fail();
+    // The next streak alerts again, onto the store's open notification while it is unread.
+    const sixth = await fail();
+    expect(repo.rows.size).toBe(1);
+    expect([...repo.rows.values()][0]).toMatchObject({
+      issueKey: 'email_send_failures',
+      occurrences: 2,
+      lastError: '550 mailbox unavailable',
+      metadata: { email_log_id: sixth.log.id },
+    });
+    // Once read, the next streak opens a new one.
+    await alerts.markAllRead(admin);
+    await send();
+    for (let i = 0; i < 3; i += 1) await fail();
     expect(repo.rows.size).toBe(2);
+    expect(await alerts.unreadCount(admin)).toBe(1);
+  });
+
+  it('counts the streak across email cores sharing the streak storage (one alert per streak)', async () => {
+    const cores = [email, emailCore(), emailCore()];
+    for (const core of cores) {
+      transports.platform.failNext(new MessagingError('MAIL_PERMANENT', '550 mailbox unavailable'));
+      await core.sendEmail({
+        storeId: 'acme',
+        to: { address: 'ana@example.com' },
+        subject: 'Hi',
+        text: 'Hi',
+      });
+    }
+    expect(repo.rows.size).toBe(1);
+    expect([...repo.rows.values()][0]?.metadata).toMatchObject({ consecutive_failures: 3 });
+    transports.platform.failNext(new MessagingError('MAIL_PERMANENT', '550 mailbox unavailable'));
+    await emailCore().sendEmail({
+      storeId: 'acme',
+      to: { address: 'a@example.com' },
+      subject: 'x',
+      text: 'x',
+    });
+    expect([...repo.rows.values()][0]?.occurrences).toBe(1);
+  });
+
+  it('folds repeated failed verifications into one open notification with a count and the last error', async () => {
+    await email.updateStoreEmailSettings(sam, {
+      provider: 'sendgrid',
+      fromEmail: 'shop@acme.test',
+      sendgridApiKey: 'SG.bad',
+    });
+    transports.refuse({ provider: 'sendgrid', storeId: 'acme', apiKey: 'SG.bad' });
+    const results = [];
+    for (let i = 0; i < 4; i += 1) results.push(await email.verifyStoreEmailSettings(sam));
+    expect(results.map((r) => r.verified)).toEqual([false, false, false, false]);
+    expect(repo.rows.size).toBe(1);
+    const [open] = (await alerts.list(admin)).items;
+    expect(open).toMatchObject({
+      type: 'store_issue',
+      issueKey: 'email_verification_failed',
+      isRead: false,
+      occurrences: 4,
+      lastError: 'memory provider: invalid credentials',
+      metadata: { email_log_id: results[3]?.emailLog.id },
+    });
+    expect(open?.lastOccurredAt.getTime()).toBeGreaterThan(open?.createdAt.getTime() ?? Infinity);
+
+    // Read: the next failure opens a new one; another store's failures never fold into it.
+    await alerts.markRead(admin, open?.id ?? '');
+    await email.verifyStoreEmailSettings(sam);
+    const unread = (await alerts.list(admin, { unreadOnly: true })).items;
+    expect(unread).toHaveLength(1);
+    expect(unread[0]).toMatchObject({ occurrences: 1, isRead: false });
+    expect(unread[0]?.id).not.toBe(open?.id);
   });
 
   it('never counts platform mail (no store) toward a streak', async () => {

@@ -32,6 +32,14 @@ export interface RaiseAdminNotificationInput {
   /** A JSON object, at most 10 000 characters serialized. Default `{}`. */
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly storeId?: string | null;
+  /**
+   * The issue this reports for its store (`[a-z0-9_.:-]`, 1..100 characters): while an unread
+   * notification of the same store and key exists, the raise is counted on it instead of adding
+   * one. Absent: every raise is a notification of its own.
+   */
+  readonly issueKey?: string | null;
+  /** The error behind this occurrence (kept as `lastError`, cut to 2000 characters). */
+  readonly lastError?: string | null;
 }
 
 export interface ListAdminNotificationsInput {
@@ -69,9 +77,16 @@ export interface AdminNotificationsCore {
   markRead(actor: Actor, id: string): Promise<AdminNotification>;
   /** Admins only; returns how many were unread. */
   markAllRead(actor: Actor): Promise<number>;
-  /** For services and Parley itself (no actor): validates and stores a new notification. */
+  /**
+   * For services and Parley itself (no actor): validates and raises a notification — stored as
+   * a new one, or, with an `issueKey` whose store already has it unread, counted on that one
+   * (see `AdminNotificationRepository.raise`). Returns what is stored.
+   */
   raiseAdminNotification(input: RaiseAdminNotificationInput): Promise<AdminNotification>;
 }
+
+const ISSUE_KEY = /^[a-z0-9_.:-]{1,100}$/;
+const LAST_ERROR_MAX = 2000;
 
 const ACTION_URL = /^(?:https?:\/\/[^\s/?#]+[^\s]*|\/[^\s]*)$/i;
 
@@ -128,6 +143,12 @@ export function buildAdminNotification(
     throw MessagingError.validation('store_id', 'store_id must be 1..255 characters');
   if (input.actionRequired !== undefined && typeof input.actionRequired !== 'boolean')
     throw MessagingError.validation('action_required', 'action_required must be a boolean');
+  const issueKey = input.issueKey ?? null;
+  if (issueKey !== null && (typeof issueKey !== 'string' || !ISSUE_KEY.test(issueKey)))
+    throw MessagingError.validation('issue_key', 'issue_key must be 1..100 of a-z, 0-9, _ . : -');
+  const lastError = input.lastError ?? null;
+  if (lastError !== null && typeof lastError !== 'string')
+    throw MessagingError.validation('last_error', 'last_error must be a string');
   return {
     id,
     type: input.type,
@@ -142,6 +163,14 @@ export function buildAdminNotification(
     metadata: JSON.parse(serialized) as Record<string, unknown>,
     storeId,
     createdAt: now,
+    issueKey,
+    occurrences: 1,
+    // Diagnostic text from a provider: cut, never refused (a long error must not fail the raise).
+    lastError:
+      lastError === null || lastError.length <= LAST_ERROR_MAX
+        ? lastError
+        : `${lastError.slice(0, LAST_ERROR_MAX - 1)}…`,
+    lastOccurredAt: now,
   };
 }
 
@@ -199,9 +228,7 @@ export function createAdminNotificationsCore(deps: AdminNotificationsDependencie
       return repo.markAllRead(actor.id, clock.now());
     },
     async raiseAdminNotification(input) {
-      const notification = buildAdminNotification(input, ids.next(), clock.now());
-      await repo.create(notification);
-      return notification;
+      return repo.raise(buildAdminNotification(input, ids.next(), clock.now()));
     },
   };
 }

@@ -6,57 +6,33 @@ export interface SendFailureAlertPolicy {
   readonly windowMs: number;
 }
 
-interface Streak {
-  /** Times of the latest failures (at most `threshold`), oldest first. */
-  failures: number[];
-  alerted: boolean;
+/** Throws a `RangeError` for a threshold below 1 or a window that is not a positive duration. */
+export function assertSendFailureAlertPolicy(policy: SendFailureAlertPolicy): void {
+  if (!Number.isInteger(policy.threshold) || policy.threshold < 1)
+    throw new RangeError('threshold must be a positive integer');
+  if (!Number.isFinite(policy.windowMs) || policy.windowMs <= 0)
+    throw new RangeError('windowMs must be a positive number of milliseconds');
 }
 
 /**
- * Counts consecutive failed sends per store, in this process: `recordFailure` answers true once
- * per streak — when `threshold` failures fall within the window — and a success ends the streak.
+ * The rule every `SendFailureStreakRepository` applies when a failure at `at` joins a streak:
+ * failures older than the window before `at` drop out, and only the latest `threshold` are kept
+ * (oldest first). The streak alerts once it holds `threshold` failures.
  *
  * @example
  * ```ts
- * const streaks = new SendFailureStreaks({ threshold: 3, windowMs: 3_600_000 });
- * streaks.recordFailure('acme', now); // false, false, then true; later failures false
- * streaks.recordSuccess('acme');      // the next 3 failures raise again
+ * keepRecentFailures([t0, t1], t2, { threshold: 3, windowMs: 3_600_000 }); // [t0, t1, t2]: alerts
  * ```
  */
-export class SendFailureStreaks {
-  readonly #policy: SendFailureAlertPolicy;
-  readonly #streaks = new Map<string, Streak>();
-
-  constructor(policy: SendFailureAlertPolicy) {
-    if (!Number.isInteger(policy.threshold) || policy.threshold < 1)
-      throw new RangeError('threshold must be a positive integer');
-    this.#policy = policy;
-  }
-
-  /** Records a failed send; true when this failure completes an alerting streak. */
-  recordFailure(storeId: string, at: Date): boolean {
-    let streak = this.#streaks.get(storeId);
-    if (!streak) {
-      streak = { failures: [], alerted: false };
-      this.#streaks.set(storeId, streak);
-    }
-    const now = at.getTime();
-    streak.failures.push(now);
-    streak.failures = streak.failures
-      .filter((t) => now - t <= this.#policy.windowMs)
-      .slice(-this.#policy.threshold);
-    if (streak.alerted || streak.failures.length < this.#policy.threshold) return false;
-    streak.alerted = true;
-    return true;
-  }
-
-  /** Records a successful send: the store's streak ends. */
-  recordSuccess(storeId: string): void {
-    this.#streaks.delete(storeId);
-  }
-
-  /** Consecutive failures counted for the store within the window (for tests and diagnostics). */
-  failures(storeId: string): number {
-    return this.#streaks.get(storeId)?.failures.length ?? 0;
-  }
+export function keepRecentFailures(
+  failures: readonly Date[],
+  at: Date,
+  policy: SendFailureAlertPolicy,
+): Date[] {
+  const cutoff = at.getTime() - policy.windowMs;
+  return [...failures, at]
+    .filter((t) => t.getTime() >= cutoff)
+    .sort((a, b) => a.getTime() - b.getTime())
+    .slice(-policy.threshold)
+    .map((t) => new Date(t));
 }

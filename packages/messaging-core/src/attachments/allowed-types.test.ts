@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMessagingError } from '../errors.js';
-import { ALLOWED_TYPES, classifyAttachment, sanitizeFilename, TextContentCheck } from './allowed-types.js';
+import { ALLOWED_TYPES, classifyAttachment, TextContentCheck } from './allowed-types.js';
 
 const zip = { mimeType: 'application/zip', extension: 'zip' };
 const cfb = { mimeType: 'application/x-cfb', extension: 'cfb' };
@@ -72,23 +72,5 @@ describe('TextContentCheck', () => {
     const truncated = new TextContentCheck();
     truncated.push(new Uint8Array([0xe2, 0x9c]));
     expect(code(() => truncated.finish())).toBe('UNSUPPORTED_MEDIA_TYPE');
-  });
-});
-
-describe('sanitizeFilename', () => {
-  it('keeps the last path part without control characters', () => {
-    expect(sanitizeFilename('C:\\Users\\me\\..\\report\u0000.pdf')).toBe('report.pdf');
-    expect(sanitizeFilename('../../etc/passwd')).toBe('passwd');
-    expect(sanitizeFilename('a\r\nb.txt')).toBe('ab.txt');
-    expect(sanitizeFilename('..')).toBe('file');
-    expect(sanitizeFilename('')).toBe('file');
-  });
-
-  it('limits the name to 255 bytes of UTF-8, keeping the extension and whole characters', () => {
-    const long = `${'é'.repeat(300)}.pdf`;
-    const clean = sanitizeFilename(long);
-    expect(new TextEncoder().encode(clean).byteLength).toBeLessThanOrEqual(255);
-    expect(clean.endsWith('.pdf')).toBe(true);
-    expect(clean).toBe(`${'é'.repeat(125)}.pdf`);
   });
 });

@@ -163,36 +163,3 @@ export class TextContentCheck {
     }
   }
 }
-
-const MAX_FILENAME_BYTES = 255;
-
-/**
- * The uploader's file name made safe to keep as metadata: the last path part only, no control
- * characters, slashes or backslashes, trimmed, at most 255 bytes of UTF-8 (the extension kept when
- * it can be). Never used in a storage path. Empty names become `file`.
- *
- * @example
- * ```ts
- * sanitizeFilename('C:\\Users\\me\\..\\report\u0000.pdf'); // "report.pdf"
- * ```
- */
-export function sanitizeFilename(name: string): string {
-  const base = name.split(/[/\\]/).pop() ?? '';
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
-  let clean = base.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
-  if (clean === '' || clean === '.' || clean === '..') clean = 'file';
-  const encoder = new TextEncoder();
-  if (encoder.encode(clean).byteLength <= MAX_FILENAME_BYTES) return clean;
-  const dot = clean.lastIndexOf('.');
-  const extension = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
-  const budget = MAX_FILENAME_BYTES - encoder.encode(extension).byteLength;
-  let stem = '';
-  let used = 0;
-  for (const char of clean.slice(0, clean.length - extension.length)) {
-    const size = encoder.encode(char).byteLength;
-    if (used + size > budget) break;
-    stem += char;
-    used += size;
-  }
-  return `${stem}${extension}`;
-}

@@ -1,5 +1,5 @@
 import type { RaiseAdminNotificationInput } from '../admin-notifications/admin-notifications-core.js';
-import type { SendFailureStreaks } from '../admin-notifications/send-failure-streaks.js';
+import type { SendFailureAlertPolicy } from '../admin-notifications/send-failure-streaks.js';
 import type { AdminNotification } from '../model/admin-notification.js';
 import type { Clock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
@@ -7,7 +7,9 @@ import type { IdGenerator } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
 import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { SendFailureStreakRepository } from '../ports/send-failure-streak-repository.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 
 /** What the email use cases run against. */
@@ -17,6 +19,8 @@ export interface EmailContext {
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;
   readonly transports: MailTransportFactory;
+  /** Judges every host a store may point Parley at (its SMTP host), when saved and before connecting. */
+  readonly outboundGuard: OutboundAddressGuard;
   /** The platform's sender, used with the platform default transport. */
   readonly platformFrom: MailAddress;
   readonly clock: Clock;
@@ -29,5 +33,8 @@ export interface EmailContext {
 export interface EmailAdminAlerts {
   readonly raise: (input: RaiseAdminNotificationInput) => Promise<AdminNotification>;
   /** Null: failed sends raise nothing. */
-  readonly sendFailures: SendFailureStreaks | null;
+  readonly sendFailures: {
+    readonly policy: SendFailureAlertPolicy;
+    readonly streaks: SendFailureStreakRepository;
+  } | null;
 }

@@ -5,6 +5,7 @@ import { FixedClock } from '../testing/fixed-clock.js';
 import { InMemoryEmailLogRepository } from '../testing/in-memory-email-log-repository.js';
 import { InMemoryMailTransportFactory } from '../testing/in-memory-mail-transport-factory.js';
 import { InMemoryMarketplaceDirectory } from '../testing/in-memory-marketplace-directory.js';
+import { InMemoryOutboundAddressGuard } from '../testing/in-memory-outbound-address-guard.js';
 import { InMemoryStoreEmailSettingsRepository } from '../testing/in-memory-store-email-settings-repository.js';
 import { ReversibleSecretCipher } from '../testing/reversible-secret-cipher.js';
 import { SequentialIds } from '../testing/sequential-ids.js';
@@ -23,6 +24,8 @@ let transports: InMemoryMailTransportFactory;
 let cipher: ReversibleSecretCipher;
 let clock: FixedClock;
 let directory: InMemoryMarketplaceDirectory;
+let guard: InMemoryOutboundAddressGuard;
+const PUBLIC = '93.184.215.14';
 
 async function build(tiers: Record<string, StoreTier> = { acme: 'business', tiny: 'essential' }) {
   directory = new InMemoryMarketplaceDirectory();
@@ -45,12 +48,14 @@ async function build(tiers: Record<string, StoreTier> = { acme: 'business', tiny
   transports = new InMemoryMailTransportFactory();
   cipher = new ReversibleSecretCipher({ currentKeyId: 'k1' });
   clock = new FixedClock(T0, { autoAdvanceMs: 1000 });
+  guard = new InMemoryOutboundAddressGuard({ records: { 'smtp.acme.test': [PUBLIC] } });
   email = createEmailCore({
     directory,
     emailSettings: settings,
     emailLogs: logs,
     cipher,
     transports,
+    outboundGuard: guard,
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
     clock,
     ids: new SequentialIds('log'),
@@ -276,6 +281,7 @@ describe('store email settings', () => {
       emailLogs: logs,
       cipher: rotated,
       transports,
+      outboundGuard: guard,
       platformFrom: { address: 'no-reply@parley.test' },
       clock,
     });
@@ -397,5 +403,100 @@ describe('listEmailLogs', () => {
       code: 'VALIDATION',
       field: 'cursor',
     });
+  });
+});
+
+describe('store SMTP hosts and the outbound guard', () => {
+  beforeEach(() => build());
+  const smtp = {
+    provider: 'smtp',
+    fromEmail: 'shop@acme.test',
+    smtpHost: 'smtp.acme.test',
+    smtpPort: 587,
+  } as const;
+  const send = () =>
+    email.sendEmail({ storeId: 'acme', to: { address: 'ana@example.com' }, subject: 'Hi', text: 'Hello' });
+
+  it.each([
+    '127.0.0.1',
+    '10.0.0.1',
+    '169.254.169.254',
+    '0.0.0.0',
+    '100.64.0.1',
+    '224.0.0.1',
+    'localhost',
+    'internal.acme.test',
+    'mixed.acme.test',
+  ])('refuses to save smtp_host %s with VALIDATION naming the field, storing nothing', async (host) => {
+    guard.setRecords('internal.acme.test', ['192.168.0.10']);
+    guard.setRecords('mixed.acme.test', [PUBLIC, '::1']);
+    const saving = email.updateStoreEmailSettings(sam, { ...smtp, smtpHost: host });
+    await expect(saving).rejects.toMatchObject({ code: 'VALIDATION', field: 'smtp_host' });
+    await expect(saving).rejects.toThrow(`smtp_host ${host} is not a public host`);
+    expect(await settings.raw.settings('acme')).toBeNull();
+  });
+
+  it('checks a stored host again when the provider is switched to smtp', async () => {
+    await email.updateStoreEmailSettings(sam, { ...sendgrid, smtpHost: 'smtp.acme.test', smtpPort: 587 });
+    guard.setRecords('smtp.acme.test', ['10.9.9.9']);
+    await expect(email.updateStoreEmailSettings(sam, { provider: 'smtp' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      field: 'smtp_host',
+    });
+    expect((await settings.raw.settings('acme'))?.provider).toBe('sendgrid');
+  });
+
+  it('accepts a name that does not resolve yet; verify then says only that it could not connect', async () => {
+    await email.updateStoreEmailSettings(sam, { ...smtp, smtpHost: 'new.acme.test' });
+    const result = await email.verifyStoreEmailSettings(sam);
+    expect(result.verified).toBe(false);
+    expect(result.settings.verificationError).toBe('could not connect to the SMTP server new.acme.test:587');
+    expect(result.emailLog).toMatchObject({
+      status: 'failed',
+      errorMessage: result.settings.verificationError,
+    });
+    expect(transports.configs).toEqual([]);
+  });
+
+  it('re-resolves before verifying and connects to the checked address, keeping the name for TLS', async () => {
+    await email.updateStoreEmailSettings(sam, smtp);
+    guard.checked.length = 0;
+    expect((await email.verifyStoreEmailSettings(sam)).verified).toBe(true);
+    expect(guard.checked).toEqual(['smtp.acme.test']);
+    expect(transports.configs.at(-1)).toMatchObject({
+      provider: 'smtp',
+      host: 'smtp.acme.test',
+      address: PUBLIC,
+    });
+  });
+
+  it('refuses to verify a host whose DNS now points inside, marking the settings unverified', async () => {
+    await email.updateStoreEmailSettings(sam, smtp);
+    await email.verifyStoreEmailSettings(sam);
+    guard.setRecords('smtp.acme.test', ['169.254.169.254']);
+    await expect(email.verifyStoreEmailSettings(sam)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      field: 'smtp_host',
+    });
+    const after = await email.getStoreEmailSettings(sam);
+    expect(after).toMatchObject({ isVerified: false, activeTransport: 'platform' });
+    expect(after.verificationError).toContain('smtp_host smtp.acme.test is not a public host');
+    expect(transports.configs.map((c) => (c.provider === 'smtp' ? c.address : null))).toEqual([PUBLIC]);
+  });
+
+  it('re-resolves before every send: a host rebound to loopback is never connected to', async () => {
+    await email.updateStoreEmailSettings(sam, smtp);
+    await email.verifyStoreEmailSettings(sam);
+    expect((await send()).log).toMatchObject({ provider: 'smtp', fromEmail: 'shop@acme.test' });
+    guard.setRecords('smtp.acme.test', ['127.0.0.1']);
+    guard.checked.length = 0;
+    const rebound = await send();
+    expect(guard.checked).toEqual(['smtp.acme.test']);
+    // The platform delivers instead; no transport was ever built for 127.0.0.1.
+    expect(rebound.log).toMatchObject({ status: 'sent', provider: 'memory', replyTo: 'shop@acme.test' });
+    expect(transports.configs.every((c) => c.provider !== 'smtp' || c.address === PUBLIC)).toBe(true);
+    guard.setRecords('smtp.acme.test', ['203.0.114.9']);
+    expect((await send()).log.provider).toBe('smtp');
+    expect(transports.configs.at(-1)).toMatchObject({ address: '203.0.114.9' });
   });
 });

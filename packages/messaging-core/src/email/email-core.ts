@@ -1,7 +1,7 @@
 import type { AdminNotificationsCore } from '../admin-notifications/admin-notifications-core.js';
 import {
+  assertSendFailureAlertPolicy,
   type SendFailureAlertPolicy,
-  SendFailureStreaks,
 } from '../admin-notifications/send-failure-streaks.js';
 import type { DeliveryEvent } from '../model/delivery-event.js';
 import type { Actor } from '../model/participant-ref.js';
@@ -11,7 +11,9 @@ import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
 import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
+import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
 import type { SecretCipher } from '../ports/secret-cipher.js';
+import type { SendFailureStreakRepository } from '../ports/send-failure-streak-repository.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 import { applyDeliveryEvents, type DeliveryEventResult } from './apply-delivery-events.js';
 import type { EmailContext } from './email-context.js';
@@ -33,6 +35,12 @@ export interface EmailCoreDependencies {
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;
   readonly transports: MailTransportFactory;
+  /**
+   * Refuses store-chosen hosts on loopback, private, link-local, CGNAT, multicast, unspecified or
+   * cloud metadata addresses: checked when a store saves its SMTP host and again before every
+   * connection (verify and send), which then goes to the checked address.
+   */
+  readonly outboundGuard: OutboundAddressGuard;
   /** The sender of platform mail (config `PARLEY_MAIL_FROM`). */
   readonly platformFrom: MailAddress;
   /** Defaults to the wall clock. */
@@ -44,8 +52,17 @@ export interface EmailCoreDependencies {
    * sends; absent: none are raised.
    */
   readonly adminNotifications?: Pick<AdminNotificationsCore, 'raiseAdminNotification'>;
-  /** When failed sends raise a notification (config `PARLEY_ADMIN_ALERT_SEND_FAILURES`); absent: never. */
-  readonly sendFailureAlert?: SendFailureAlertPolicy;
+  /**
+   * When failed sends raise a notification (config `PARLEY_ADMIN_ALERT_SEND_FAILURES` and
+   * `…_WINDOW`) and where the streaks are counted (the database, so every process shares them);
+   * absent: never.
+   */
+  readonly sendFailureAlert?: SendFailureAlertOptions;
+}
+
+/** The send-failure alert rule and the streaks it counts in. */
+export interface SendFailureAlertOptions extends SendFailureAlertPolicy {
+  readonly streaks: SendFailureStreakRepository;
 }
 
 /** Parley's email use cases, bound to their ports. Failures are `MessagingError`s. */
@@ -76,12 +93,15 @@ export interface EmailCore {
  * ```
  */
 export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
+  const alert = deps.sendFailureAlert;
+  if (alert) assertSendFailureAlertPolicy(alert);
   const ctx: EmailContext = {
     directory: deps.directory,
     emailSettings: deps.emailSettings,
     emailLogs: deps.emailLogs,
     cipher: deps.cipher,
     transports: deps.transports,
+    outboundGuard: deps.outboundGuard,
     platformFrom: deps.platformFrom,
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? uuidV7Ids,
@@ -89,7 +109,12 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
       ? {
           adminAlerts: {
             raise: deps.adminNotifications.raiseAdminNotification,
-            sendFailures: deps.sendFailureAlert ? new SendFailureStreaks(deps.sendFailureAlert) : null,
+            sendFailures: alert
+              ? {
+                  policy: { threshold: alert.threshold, windowMs: alert.windowMs },
+                  streaks: alert.streaks,
+                }
+              : null,
           },
         }
       : {}),

@@ -58,6 +58,23 @@ export function assertAdmin(actor: Actor): void {
   if (actor.type !== 'admin') throw MessagingError.forbidden('only admins may do this');
 }
 
+/**
+ * `VALIDATION` naming the field, for a host the outbound guard refused (`forbidden_address` or
+ * `invalid_host`). The message says what is wrong without the address DNS answered.
+ *
+ * @example
+ * ```ts
+ * refusedHostError('smtp_host', '10.0.0.1').message;
+ * // "smtp_host 10.0.0.1 is not a public host: …"
+ * ```
+ */
+export function refusedHostError(field: string, host: string): MessagingError {
+  return MessagingError.validation(
+    field,
+    `${field} ${host} is not a public host: it is, or resolves to, a loopback, private, link-local, shared (CGNAT), multicast, reserved or cloud metadata address, which stores may not use`,
+  );
+}
+
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;

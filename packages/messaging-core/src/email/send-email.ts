@@ -3,6 +3,7 @@ import type { EmailLog } from '../model/email-log.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
 import type { MailAddress, MailTransport } from '../ports/mail-transport.js';
 import type { StoreMailTransportConfig } from '../ports/mail-transport-factory.js';
+import type { OutboundRefusalReason } from '../ports/outbound-address-guard.js';
 import type { EmailContext } from './email-context.js';
 import { isProviderAllowed, snakeCase } from './email-settings-policy.js';
 
@@ -51,8 +52,16 @@ export function secretContext(storeId: string, field: string): string {
   return `store_email_settings:${storeId}:${snakeCase(field)}`;
 }
 
-/** Decrypts the store's secrets into the transport configuration (the only place they are opened). */
-export function transportConfig(ctx: EmailContext, s: StoreEmailSettings): StoreMailTransportConfig {
+/**
+ * Decrypts the store's secrets into the transport configuration (the only place they are
+ * opened). `address` is where SMTP connects: an address the outbound guard just answered for
+ * the SMTP host (see `checkStoreHost`).
+ */
+export function transportConfig(
+  ctx: EmailContext,
+  s: StoreEmailSettings,
+  address: string | null,
+): StoreMailTransportConfig {
   const open = (field: keyof StoreEmailSettings & string, token: string | null): string | null =>
     token === null ? null : ctx.cipher.decrypt(token, secretContext(s.storeId, field));
   const need = <T>(value: T | null, field: string): T => {
@@ -66,6 +75,7 @@ export function transportConfig(ctx: EmailContext, s: StoreEmailSettings): Store
         provider: 'smtp',
         storeId: s.storeId,
         host: need(s.smtpHost, 'smtp_host'),
+        address: need(address, 'smtp_host'),
         port: need(s.smtpPort, 'smtp_port'),
         username: s.smtpUsername,
         password: open('smtpPassword', s.smtpPassword),
@@ -99,9 +109,41 @@ export function transportConfig(ctx: EmailContext, s: StoreEmailSettings): Store
   }
 }
 
-/** The store's own sender and transport. */
-export function storeTransport(ctx: EmailContext, settings: StoreEmailSettings): ChosenTransport {
-  const transport = ctx.transports.forStore(transportConfig(ctx, settings));
+/**
+ * What the outbound guard says, right now, about the host a store's provider would connect to:
+ * `{ allowed: true, address }` (the address to connect to; null for providers whose endpoint
+ * the platform fixes), or the refusal. Side effect: a DNS lookup through the guard.
+ */
+export async function checkStoreHost(
+  ctx: EmailContext,
+  settings: StoreEmailSettings,
+): Promise<
+  | { readonly allowed: true; readonly address: string | null }
+  | {
+      readonly allowed: false;
+      readonly field: string;
+      readonly host: string;
+      readonly reason: OutboundRefusalReason;
+    }
+> {
+  // SendGrid, Mailgun (a region) and SES (a region) endpoints are the platform's, not the store's.
+  if (settings.provider !== 'smtp' || settings.smtpHost === null) return { allowed: true, address: null };
+  const verdict = await ctx.outboundGuard.check(settings.smtpHost);
+  if (!verdict.allowed)
+    return { allowed: false, field: 'smtp_host', host: settings.smtpHost, reason: verdict.reason };
+  const address = verdict.addresses[0];
+  return address === undefined
+    ? { allowed: false, field: 'smtp_host', host: settings.smtpHost, reason: 'unresolvable' }
+    : { allowed: true, address };
+}
+
+/** The store's own sender and transport, connecting to `address` (see `checkStoreHost`). */
+export function storeTransport(
+  ctx: EmailContext,
+  settings: StoreEmailSettings,
+  address: string | null,
+): ChosenTransport {
+  const transport = ctx.transports.forStore(transportConfig(ctx, settings, address));
   const fromEmail = settings.fromEmail;
   if (fromEmail === null) throw MessagingError.validation('from_email', 'from_email is required');
   return {
@@ -114,21 +156,25 @@ export function storeTransport(ctx: EmailContext, settings: StoreEmailSettings):
 }
 
 /**
- * The transport a store's mail goes through: its own settings when configured, verified and
- * allowed for its tier; otherwise the platform default (replies then still reach the store
- * when it has a reply-to or from address).
+ * The transport a store's mail goes through: its own settings when configured, verified,
+ * allowed for its tier and its host still passes the outbound guard (re-resolved now; the
+ * connection goes to the checked address); otherwise the platform default (replies then still
+ * reach the store when it has a reply-to or from address).
  */
 export async function chooseTransport(ctx: EmailContext, storeId: string | null): Promise<ChosenTransport> {
   const settings = storeId === null ? null : await ctx.emailSettings.get(storeId);
   if (settings?.provider && settings.isConfigured && settings.isVerified && storeId !== null) {
     const store = await ctx.directory.getStore(storeId);
-    if (store && isProviderAllowed(settings.provider, store.tier)) {
+    const host =
+      store && isProviderAllowed(settings.provider, store.tier) ? await checkStoreHost(ctx, settings) : null;
+    if (host?.allowed) {
       try {
-        return storeTransport(ctx, settings);
+        return storeTransport(ctx, settings, host.address);
       } catch {
         // Undecryptable or incomplete credentials: the platform still delivers the mail.
       }
     }
+    // A host that now resolves to a forbidden address, or not at all: the platform delivers too.
   }
   const replyTo = settings?.replyToEmail ?? settings?.fromEmail ?? null;
   return {
@@ -248,38 +294,49 @@ export async function sendEmail(ctx: EmailContext, input: SendEmailInput): Promi
   return result;
 }
 
+/** The issue key of a store's streak of failed sends (one open notification per store). */
+export const EMAIL_SEND_FAILURES_ISSUE = 'email_send_failures';
+
 /**
- * Counts a store's consecutive failed sends and raises one `store_issue` admin notification per
- * streak once it reaches the configured threshold; a sent email ends the streak.
+ * Counts a store's consecutive failed sends in the shared streaks and raises one `store_issue`
+ * admin notification per streak once it reaches the configured threshold (folded into the
+ * store's open one while it is unread); a sent email ends the streak.
  */
 async function trackSendOutcome(
   ctx: EmailContext,
   storeId: string | null,
   result: SendEmailResult,
 ): Promise<void> {
-  const streaks = ctx.adminAlerts?.sendFailures;
-  if (!ctx.adminAlerts || !streaks || storeId === null) return;
+  const sendFailures = ctx.adminAlerts?.sendFailures;
+  if (!ctx.adminAlerts || !sendFailures || storeId === null) return;
   if (result.error === null) {
-    streaks.recordSuccess(storeId);
+    await sendFailures.streaks.recordSuccess(storeId);
     return;
   }
-  if (!streaks.recordFailure(storeId, ctx.clock.now())) return;
-  const failures = streaks.failures(storeId);
+  const { failures, alert } = await sendFailures.streaks.recordFailure(
+    storeId,
+    ctx.clock.now(),
+    sendFailures.policy,
+  );
+  if (!alert) return;
+  const error = result.log.errorMessage ?? result.error.message;
   await ctx.adminAlerts.raise({
     type: 'store_issue',
     priority: 'high',
     title: `Email sending keeps failing for store ${storeId}`,
-    message: `The last ${failures} emails of store ${storeId} failed to send. Latest error: ${result.log.errorMessage ?? result.error.message}`,
+    message: `The last ${failures} emails of store ${storeId} failed to send. Latest error: ${error}`,
     actionRequired: true,
     actionUrl: `/api/v1/admin/stores/${encodeURIComponent(storeId)}/email-settings`,
     metadata: {
       store_id: storeId,
       reason: 'send_failures',
       consecutive_failures: failures,
-      error: result.log.errorMessage ?? result.error.message,
+      error,
       email_log_id: result.log.id,
       provider: result.log.provider,
     },
     storeId,
+    issueKey: EMAIL_SEND_FAILURES_ISSUE,
+    lastError: error,
   });
 }

@@ -16,10 +16,11 @@ import {
   assertProviderAllowed,
   assertStoreUser,
   missingFields,
+  refusedHostError,
   snakeCase,
   validateEmailSettings,
 } from './email-settings-policy.js';
-import { deliverThrough, secretContext, storeTransport } from './send-email.js';
+import { checkStoreHost, deliverThrough, secretContext, storeTransport } from './send-email.js';
 
 /** A write-only secret as callers see it: whether it is set, never its value. */
 export interface MaskedSecret {
@@ -94,6 +95,9 @@ export interface VerifyStoreEmailSettingsResult {
   /** The test email's log (`sent` or `failed`). */
   readonly emailLog: EmailLog;
 }
+
+/** The issue key of a store's failed provider verifications (one open notification per store). */
+export const EMAIL_VERIFICATION_FAILED_ISSUE = 'email_verification_failed';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -237,8 +241,11 @@ function normalized(value: string | null | undefined): string | null | undefined
 /**
  * Partially updates the caller's store's settings. Validates the merged result (`VALIDATION`
  * naming the snake_case field), gates the provider by the store's tier (`FORBIDDEN` naming the
- * tiers), encrypts new secrets, re-encrypts kept ones sealed with a retired key, and resets
- * verification when the sender, provider or any credential changes.
+ * tiers), asks the outbound guard about a new SMTP host (DNS lookup; `VALIDATION` on
+ * `smtp_host` when it is or resolves to a non-public address; a name that does not resolve yet
+ * is accepted and checked again before every connection), encrypts new secrets, re-encrypts
+ * kept ones sealed with a retired key, and resets verification when the sender, provider or any
+ * credential changes.
  *
  * @example
  * ```ts
@@ -293,6 +300,11 @@ export async function updateStoreEmailSettings(
     next[field] = value === null ? null : '<set>';
   }
   validateEmailSettings(next);
+  if (next.smtpHost !== null && (input.smtpHost !== undefined || input.provider === 'smtp')) {
+    const verdict = await ctx.outboundGuard.check(next.smtpHost);
+    if (!verdict.allowed && verdict.reason !== 'unresolvable')
+      throw refusedHostError('smtp_host', next.smtpHost);
+  }
 
   // Encrypt only after validation; rotate kept tokens sealed with a retired key.
   for (const field of EMAIL_SECRET_FIELDS) {
@@ -326,6 +338,15 @@ export async function updateStoreEmailSettings(
  * Sends a test email to the caller's own address (from the directory) through the store's
  * configured provider, and records the outcome: `isVerified` + `lastVerifiedAt`, or
  * `verificationError`. The test email is logged like any other (`email_settings_verification`).
+ * A failure raises a high `store_issue` admin notification with the issue key
+ * `email_verification_failed`: repeated failures count on the store's unread one (occurrences,
+ * last error) rather than adding one per attempt.
+ *
+ * The SMTP host is re-resolved through the outbound guard first and the connection goes to the
+ * checked address. A host that now is or resolves to a non-public address fails with
+ * `VALIDATION` on `smtp_host` (after marking the settings unverified, with that reason); one
+ * that does not resolve, like any failure to connect, is recorded as "could not connect to the
+ * SMTP server host:port", whatever the cause, so verification is no port scanner.
  *
  * @example
  * ```ts
@@ -349,11 +370,27 @@ export async function verifyStoreEmailSettings(
 
   let chosen: ReturnType<typeof storeTransport> | null = null;
   let setupError: string | null = null;
-  try {
-    chosen = storeTransport(ctx, settings);
-  } catch (error) {
-    setupError = `the configuration could not be used: ${error instanceof Error ? error.message : String(error)}`;
+  const host = await checkStoreHost(ctx, settings);
+  if (!host.allowed && host.reason !== 'unresolvable') {
+    const refusal = refusedHostError(host.field, host.host);
+    // Its DNS changed since it was saved: whatever was verified no longer holds.
+    const latest = await ctx.emailSettings.get(storeId);
+    if (latest !== null && latest.updatedAt.getTime() === settings.updatedAt.getTime())
+      await ctx.emailSettings.upsert({
+        ...latest,
+        isVerified: false,
+        verificationError: refusal.message,
+        updatedAt: ctx.clock.now(),
+      });
+    throw refusal;
   }
+  if (!host.allowed) setupError = `could not connect to the SMTP server ${host.host}:${settings.smtpPort}`;
+  else
+    try {
+      chosen = storeTransport(ctx, settings, host.address);
+    } catch (error) {
+      setupError = `the configuration could not be used: ${error instanceof Error ? error.message : String(error)}`;
+    }
   const input = {
     storeId,
     to: { address: user.email, name: user.name },
@@ -403,9 +440,12 @@ export async function verifyStoreEmailSettings(
         verificationError: error,
         updatedAt: now,
       });
-  // A stale result proves nothing about the current settings: no notification for it.
+  // A stale result proves nothing about the current settings: no notification for it. Repeated
+  // failures count on the store's open notification (issue key) instead of adding one each.
   if (error !== null && !stale && ctx.adminAlerts) {
     await ctx.adminAlerts.raise({
+      issueKey: EMAIL_VERIFICATION_FAILED_ISSUE,
+      lastError: error,
       type: 'store_issue',
       priority: 'high',
       title: `Email provider verification failed for ${store.name}`,

@@ -8,7 +8,9 @@ export type AdminNotificationPriority = (typeof ADMIN_NOTIFICATION_PRIORITIES)[n
 
 /**
  * A notice for the platform's admins: raised by Parley itself (a store's provider failing) or by
- * the host platform's services, read and marked read by any admin.
+ * the host platform's services, read and marked read by any admin. One raised with an `issueKey`
+ * stays the only unread notice of its store and key: raising it again counts another occurrence
+ * on it instead of adding a notice; once read, the next raise opens a new one.
  */
 export interface AdminNotification {
   readonly id: string;
@@ -27,5 +29,14 @@ export interface AdminNotification {
   readonly metadata: Readonly<Record<string, unknown>>;
   /** The store it concerns, or null for a platform-wide notice. */
   readonly storeId: string | null;
+  /** When it was first raised. */
   readonly createdAt: Date;
+  /** The issue it reports for its store (`email_verification_failed`…), or null: never folded. */
+  readonly issueKey: string | null;
+  /** How many raises it stands for (1, more once raises of the same open issue folded into it). */
+  readonly occurrences: number;
+  /** The error of the latest occurrence, or null. */
+  readonly lastError: string | null;
+  /** When it was last raised (`createdAt` until a raise folds into it). */
+  readonly lastOccurredAt: Date;
 }

@@ -961,6 +961,39 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
       });
     }
 
+    // Naming oneself as the recipient: the role and recipient-type rules answer first, exactly as
+    // for anyone else (a store user starting admin_store with itself is FORBIDDEN, not a 400).
+    const selfCases = starters.flatMap((actorName) =>
+      CONVERSATION_TYPES.map((conversationType) => {
+        const actor = E2E_ACTORS[actorName]!;
+        const expected = ruleStart(
+          actor.type as ActorType,
+          conversationType,
+          actor.type as ActorType,
+          actor.storeId,
+        );
+        return { actorName, conversationType, expected };
+      }),
+    );
+    it.each(selfCases)(
+      '$actorName starts $conversationType with itself → $expected.outcome',
+      async ({ actorName, conversationType, expected }) => {
+        const world = await buildWorld();
+        const actor = world.actors[actorName]!;
+        const error = await failure(() =>
+          world.m.core.createConversation(actor, {
+            conversationType,
+            subject: 'Hi',
+            recipient: { type: actor.type, id: actor.id },
+          }),
+        );
+        // No marketplace conversation type pairs two participants of one type.
+        expect(expected.outcome).not.toBe('allowed');
+        expect(outcomeOfError(error), error?.message).toBe(expected.outcome);
+        if (expected.field) expect(error?.field).toBe(expected.field);
+      },
+    );
+
     // Another store's customer and a missing customer fail with the very same error.
     it('another store’s customer: the whole error equals the one for a missing customer', async () => {
       const world = await buildWorld();

@@ -21,18 +21,36 @@ export interface AdminNotificationQuery {
 }
 
 /**
- * The admins' notifications: written once, then only marked read.
+ * The admins' notifications: raised (inserted, or folded into the open one of the same issue),
+ * then only marked read.
  *
  * @example
  * ```ts
- * await notifications.create(notification);
+ * await notifications.raise(notification);
  * const unread = await notifications.list({ unreadOnly: true, limit: 20 });
  * await notifications.markRead(unread[0].id, 'admin-1', clock.now());
  * ```
  */
 export interface AdminNotificationRepository {
-  /** Inserts a new notification (its id is fresh). */
+  /** Inserts a new notification exactly as given (its id is fresh); never folds. */
   create(notification: AdminNotification): Promise<void>;
+
+  /**
+   * Raises a new unread notification and returns what is stored. Without an `issueKey` it is
+   * inserted as given. With one, when an unread notification of the same `storeId` (null
+   * included) and `issueKey` exists, the raise folds into it instead — `occurrences` + 1, and
+   * `lastError`, `lastOccurredAt` (the new `createdAt`), `priority`, `title`, `message`,
+   * `actionRequired`, `actionUrl` and `metadata` from the new one; its id, `createdAt` and
+   * unread state are kept — and nothing is inserted. Atomic: raises racing in several processes
+   * leave exactly one unread notification per store and issue, counting every raise.
+   *
+   * @example
+   * ```ts
+   * await notifications.raise({ ...n, id: 'n-1', issueKey: 'email_verification_failed' }); // inserted
+   * await notifications.raise({ ...n, id: 'n-2', issueKey: 'email_verification_failed' }); // n-1, occurrences 2
+   * ```
+   */
+  raise(notification: AdminNotification): Promise<AdminNotification>;
 
   /** @example `await notifications.findById('0190…')` */
   findById(id: string): Promise<AdminNotification | null>;

@@ -6,7 +6,13 @@ export type StoreMailTransportConfig =
   | {
       readonly provider: 'smtp';
       readonly storeId: string;
+      /** The host name the store set: TLS verifies the server's certificate against it. */
       readonly host: string;
+      /**
+       * The IP address to connect to: one the `OutboundAddressGuard` answered for `host` just
+       * before. Never resolve `host` again to connect (DNS rebinding).
+       */
+      readonly address: string;
       readonly port: number;
       readonly username: string | null;
       readonly password: string | null;

@@ -41,6 +41,11 @@ export interface MediaInspector {
    * `declaredName` is a hint for containers only; it never overrides the bytes. Asynchronous
    * because real detectors (file-type) are.
    *
+   * Bounded: an implementation looks at a capped number of bytes and inflates a capped number
+   * from inside containers, whatever it is given, and decides from what it has — a zip whose head
+   * ends inside an entry, or whose entries inflate past the cap, is reported as the container
+   * (`application/zip`). The use case turns a rejection into `UNSUPPORTED_MEDIA_TYPE`.
+   *
    * @example
    * ```ts
    * await inspector.detect(new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d]), 'a.pdf'); // { mimeType: 'application/pdf', extension: 'pdf' }

@@ -7,6 +7,7 @@ import { mailTransportContract } from './contracts/mail-transport-contract.js';
 import { mediaInspectorContract } from './contracts/media-inspector-contract.js';
 import { messagingStoreContract } from './contracts/messaging-store-contract.js';
 import { notificationQueueContract } from './contracts/notification-queue-contract.js';
+import { outboundAddressGuardContract } from './contracts/outbound-address-guard-contract.js';
 import { settingsStoreContract } from './contracts/settings-store-contract.js';
 import { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
 import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
@@ -15,6 +16,7 @@ import { InMemoryMailTransport } from './in-memory-mail-transport.js';
 import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
 import { fakePng, InMemoryMediaInspector } from './in-memory-media-inspector.js';
 import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
+import { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
 import { InMemorySettingsStore } from './in-memory-settings-store.js';
 import { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 import { SequentialIds } from './sequential-ids.js';
@@ -129,4 +131,9 @@ mediaInspectorContract({
       undecodable: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]),
     };
   },
+});
+
+outboundAddressGuardContract({
+  name: 'in-memory',
+  create: ({ records, allowedCidrs }) => new InMemoryOutboundAddressGuard({ records, allowedCidrs }),
 });

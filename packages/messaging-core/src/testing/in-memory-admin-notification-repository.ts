@@ -26,6 +26,33 @@ export class InMemoryAdminNotificationRepository implements AdminNotificationRep
     this.rows.set(notification.id, structuredClone(notification));
   }
 
+  async raise(notification: AdminNotification): Promise<AdminNotification> {
+    const open =
+      notification.issueKey === null
+        ? undefined
+        : [...this.rows.values()].find(
+            (n) => !n.isRead && n.issueKey === notification.issueKey && n.storeId === notification.storeId,
+          );
+    if (open === undefined) {
+      await this.create(notification);
+      return structuredClone(notification);
+    }
+    const folded: AdminNotification = {
+      ...open,
+      priority: notification.priority,
+      title: notification.title,
+      message: notification.message,
+      actionRequired: notification.actionRequired,
+      actionUrl: notification.actionUrl,
+      metadata: structuredClone(notification.metadata),
+      occurrences: open.occurrences + 1,
+      lastError: notification.lastError,
+      lastOccurredAt: new Date(notification.createdAt),
+    };
+    this.rows.set(open.id, folded);
+    return structuredClone(folded);
+  }
+
   async findById(id: string): Promise<AdminNotification | null> {
     const row = this.rows.get(id);
     return row ? structuredClone(row) : null;

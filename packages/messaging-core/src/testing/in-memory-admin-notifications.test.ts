@@ -1,5 +1,9 @@
 import { adminNotificationRepositoryContract } from './contracts/admin-notification-repository-contract.js';
+import { sendFailureStreakRepositoryContract } from './contracts/send-failure-streak-repository-contract.js';
+import { webhookReplayGuardContract } from './contracts/webhook-replay-guard-contract.js';
 import { InMemoryAdminNotificationRepository } from './in-memory-admin-notification-repository.js';
+import { InMemorySendFailureStreakRepository } from './in-memory-send-failure-streak-repository.js';
+import { InMemoryWebhookReplayGuard } from './in-memory-webhook-replay-guard.js';
 
 adminNotificationRepositoryContract({
   name: 'in-memory',
@@ -15,6 +19,39 @@ adminNotificationRepositoryContract({
         count: async () => repository.rows.size,
       },
       addStore: async () => {},
+    };
+  },
+});
+
+sendFailureStreakRepositoryContract({
+  name: 'in-memory',
+  setup: async () => {
+    const streaks = new InMemorySendFailureStreakRepository();
+    return {
+      streaks,
+      raw: {
+        streak: async (storeId) => {
+          const row = streaks.rows.get(storeId);
+          return row ? structuredClone(row) : null;
+        },
+      },
+    };
+  },
+});
+
+webhookReplayGuardContract({
+  name: 'in-memory',
+  setup: async () => {
+    const guard = new InMemoryWebhookReplayGuard();
+    return {
+      guard,
+      raw: {
+        expiry: async (provider, token) => {
+          const expiry = guard.rows.get(`${provider}\u0000${token}`);
+          return expiry === undefined ? null : new Date(expiry);
+        },
+        count: async () => guard.rows.size,
+      },
     };
   },
 });

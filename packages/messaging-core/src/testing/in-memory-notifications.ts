@@ -14,6 +14,7 @@ import { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js'
 import { InMemoryEmailTemplateRepository } from './in-memory-email-template-repository.js';
 import { InMemoryMailTransportFactory } from './in-memory-mail-transport-factory.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from './in-memory-messaging.js';
+import { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
 import { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 import { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
 import { ReversibleSecretCipher } from './reversible-secret-cipher.js';
@@ -109,6 +110,7 @@ export async function createInMemoryNotifications(
     emailLogs,
     cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
     transports,
+    outboundGuard: new InMemoryOutboundAddressGuard(),
     platformFrom: { address: 'no-reply@parley.test', name: 'Parley' },
     clock,
     ids: new SequentialIds('log'),

@@ -48,6 +48,11 @@ export type {
   NotificationQueueContractTarget,
 } from './contracts/notification-queue-contract.js';
 export { notificationQueueContract } from './contracts/notification-queue-contract.js';
+export type { OutboundAddressGuardContractOptions } from './contracts/outbound-address-guard-contract.js';
+export {
+  FORBIDDEN_ADDRESSES,
+  outboundAddressGuardContract,
+} from './contracts/outbound-address-guard-contract.js';
 export type {
   EmailLogRawReader,
   EmailTemplateRawReader,
@@ -55,6 +60,12 @@ export type {
   SettingsStoreRawReader,
   StoreEmailSettingsRawReader,
 } from './contracts/raw-readers.js';
+export type {
+  SendFailureStreakRawReader,
+  SendFailureStreakRepositoryContractOptions,
+  SendFailureStreakRepositoryContractTarget,
+} from './contracts/send-failure-streak-repository-contract.js';
+export { sendFailureStreakRepositoryContract } from './contracts/send-failure-streak-repository-contract.js';
 export type {
   SettingsStoreContractOptions,
   SettingsStoreContractTarget,
@@ -67,6 +78,12 @@ export type {
 export { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
 export type { TemplateRendererContractOptions } from './contracts/template-renderer-contract.js';
 export { templateRendererContract } from './contracts/template-renderer-contract.js';
+export type {
+  WebhookReplayGuardContractOptions,
+  WebhookReplayGuardContractTarget,
+  WebhookReplayGuardRawReader,
+} from './contracts/webhook-replay-guard-contract.js';
+export { webhookReplayGuardContract } from './contracts/webhook-replay-guard-contract.js';
 export { FixedClock } from './fixed-clock.js';
 export { InMemoryAdminNotificationRepository } from './in-memory-admin-notification-repository.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
@@ -84,9 +101,14 @@ export { createInMemoryMessaging } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
 export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
+export type { InMemoryOutboundAddressGuardOptions } from './in-memory-outbound-address-guard.js';
+export { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
+export type { StoredSendFailureStreak } from './in-memory-send-failure-streak-repository.js';
+export { InMemorySendFailureStreakRepository } from './in-memory-send-failure-streak-repository.js';
 export { InMemorySettingsStore } from './in-memory-settings-store.js';
 export { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
 export { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
+export { InMemoryWebhookReplayGuard } from './in-memory-webhook-replay-guard.js';
 export { ReversibleSecretCipher } from './reversible-secret-cipher.js';
 export { SequentialIds } from './sequential-ids.js';
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';

@@ -56,12 +56,12 @@ export async function createConversation(
     input.initialMessage === undefined
       ? undefined
       : normalizeContent(input.initialMessage, maxLength, 'initial_message', false);
+  // Role and recipient type first: a refusal must not depend on whether the recipient exists,
+  // nor on who it is (a store user naming itself in an admin_store start is FORBIDDEN, not 400).
+  enforce(ctx.policy.decideStartKind(actor, input.conversationType, input.recipient.type));
   if (sameParticipant(actor, input.recipient)) {
     throw MessagingError.validation('recipient_id', 'you cannot start a conversation with yourself');
   }
-
-  // Role and recipient type first: a refusal must not depend on whether the recipient exists.
-  enforce(ctx.policy.decideStartKind(actor, input.conversationType, input.recipient.type));
   const recipient = await ctx.directory.resolve(input.recipient);
   if (!recipient) {
     throw new MessagingError('NOT_FOUND', `${input.recipient.type} ${input.recipient.id} not found`, {

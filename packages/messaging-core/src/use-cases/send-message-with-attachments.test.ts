@@ -5,7 +5,7 @@ import type { Actor } from '../model/participant-ref.js';
 import type { ByteStream } from '../ports/attachment-storage.js';
 import { uuidV7Ids } from '../ports/id-generator.js';
 import { FixedClock } from '../testing/fixed-clock.js';
-import { fakePng } from '../testing/in-memory-media-inspector.js';
+import { fakePng, InMemoryMediaInspector } from '../testing/in-memory-media-inspector.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
 
 const ADMIN: Actor = { type: 'admin', id: 'u-admin', storeId: null };
@@ -135,6 +135,38 @@ describe('attachments on in-memory adapters', () => {
         )
       ).code,
     ).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(m.attachments.paths()).toEqual([]);
+    expect((await m.store.raw.counts()).attachments).toBe(0);
+  });
+
+  it('answers 415 naming the file when the detector fails on its bytes, storing nothing', async () => {
+    class FailingDetector extends InMemoryMediaInspector {
+      override async detect(head: Uint8Array, declaredName: string) {
+        if (declaredName === 'photos.zip') throw new Error('End-Of-Stream');
+        return super.detect(head, declaredName);
+      }
+    }
+    const core = createMessagingCore({
+      store: m.store,
+      directory: m.directory,
+      settings: m.settings,
+      attachmentStorage: m.attachments,
+      mediaInspector: new FailingDetector(),
+    });
+    expect(
+      await failure(
+        core.sendMessageWithAttachments(SAM, {
+          conversationId,
+          content: '',
+          files: [file('a.pdf', PDF), file('photos.zip', ZIP)],
+        }),
+      ),
+    ).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      field: 'file',
+      message: 'photos.zip: the type of its bytes cannot be determined',
+      details: undefined,
+    });
     expect(m.attachments.paths()).toEqual([]);
     expect((await m.store.raw.counts()).attachments).toBe(0);
   });

@@ -1,14 +1,14 @@
 import {
   type AllowedType,
   classifyAttachment,
-  sanitizeFilename,
   TextContentCheck,
   textType,
 } from '../attachments/allowed-types.js';
+import { sanitizeFilename } from '../attachments/sanitize-filename.js';
 import { isMessagingError, MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
 import type { AttachmentStorage, ByteStream } from '../ports/attachment-storage.js';
-import type { MediaInspector } from '../ports/media-inspector.js';
+import type { DetectedType, MediaInspector } from '../ports/media-inspector.js';
 import { type CoreContext, loadForAction } from './context.js';
 import { type NewAttachment, type SendMessageResult, sendMessage } from './send-message.js';
 
@@ -83,6 +83,27 @@ interface FileTarget {
   readonly written: string[];
 }
 
+/**
+ * What the inspector makes of the head. A detector that fails on what it was given (a format it
+ * cannot follow) is the upload's problem to report, never a server error: 415 naming the file.
+ */
+async function detect(
+  inspector: MediaInspector,
+  head: Uint8Array,
+  originalFilename: string,
+): Promise<DetectedType | null> {
+  try {
+    return await inspector.detect(head, originalFilename);
+  } catch (error) {
+    if (isMessagingError(error)) throw error;
+    throw new MessagingError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      `${originalFilename}: the type of its bytes cannot be determined`,
+      { field: 'file', cause: error },
+    );
+  }
+}
+
 async function storeFile(target: FileTarget, file: UploadedFile): Promise<NewAttachment> {
   const { storage, inspector, maxBytes } = target;
   const originalFilename = sanitizeFilename(file.originalFilename);
@@ -103,7 +124,7 @@ async function storeFile(target: FileTarget, file: UploadedFile): Promise<NewAtt
   if (headSize === 0) throw MessagingError.validation('file', `${originalFilename} is empty`);
   const head = concat(headChunks, headSize);
 
-  const decided = classifyAttachment(await inspector.detect(head, originalFilename), originalFilename);
+  const decided = classifyAttachment(await detect(inspector, head, originalFilename), originalFilename);
   const type: AllowedType = decided === 'text-candidate' ? textType(originalFilename) : decided;
   const textCheck = type.kind === 'text' ? new TextContentCheck() : null;
   const id = target.ctx.ids.next();

@@ -42,7 +42,11 @@ export function sampleAdminNotification(
     metadata: {},
     storeId: null,
     createdAt: at(0),
+    issueKey: null,
+    occurrences: 1,
+    lastError: null,
     ...overrides,
+    lastOccurredAt: overrides.lastOccurredAt ?? overrides.createdAt ?? at(0),
   };
 }
 
@@ -88,6 +92,99 @@ export function adminNotificationRepositoryContract(
       expect(await repo.findById('n-1')).toEqual(n);
       expect(await repo.findById('missing')).toBeNull();
       expect(await target.raw.count()).toBe(1);
+    });
+
+    it('raise without an issue key inserts every time, as given', async () => {
+      const first = sampleAdminNotification({ id: 'n-1', storeId: 'acme', lastError: 'boom' });
+      expect(await repo.raise(first)).toEqual(first);
+      expect(await repo.raise(sampleAdminNotification({ id: 'n-2', storeId: 'acme' }))).toMatchObject({
+        id: 'n-2',
+        occurrences: 1,
+      });
+      expect(await target.raw.notification('n-1')).toEqual(first);
+      expect(await target.raw.count()).toBe(2);
+    });
+
+    it('raise with an issue key folds into the unread one of the same store and key', async () => {
+      const issue = (id: string, seconds: number, extra: Partial<AdminNotification> = {}) =>
+        sampleAdminNotification({
+          id,
+          type: 'store_issue',
+          priority: 'high',
+          storeId: 'acme',
+          issueKey: 'email_verification_failed',
+          lastError: `error ${seconds}`,
+          metadata: { attempt: seconds },
+          createdAt: at(seconds),
+          ...extra,
+        });
+      const first = await repo.raise(issue('n-1', 1));
+      expect(first).toEqual(issue('n-1', 1));
+      const second = await repo.raise(
+        issue('n-2', 5, { priority: 'critical', message: 'Still failing', actionUrl: '/fix' }),
+      );
+      const folded = {
+        ...first,
+        priority: 'critical',
+        message: 'Still failing',
+        actionUrl: '/fix',
+        metadata: { attempt: 5 },
+        occurrences: 2,
+        lastError: 'error 5',
+        lastOccurredAt: at(5),
+      };
+      expect(second).toEqual(folded);
+      expect(await target.raw.notification('n-1')).toEqual(folded);
+      expect(await target.raw.notification('n-2')).toBeNull();
+      expect(await target.raw.count()).toBe(1);
+      expect(await repo.countUnread()).toBe(1);
+
+      // Another key, another store, or no store: notifications of their own.
+      await repo.raise(issue('n-3', 6, { issueKey: 'email_send_failures' }));
+      await repo.raise(issue('n-4', 7, { storeId: 'other' }));
+      await repo.raise(issue('n-5', 8, { storeId: null }));
+      expect(await repo.raise(issue('n-6', 9, { storeId: null }))).toMatchObject({
+        id: 'n-5',
+        occurrences: 2,
+      });
+      expect(await target.raw.count()).toBe(4);
+      expect(await target.raw.notification('n-1')).toMatchObject({ occurrences: 2 });
+    });
+
+    it('once the open one is read, the next raise of its issue opens a new one', async () => {
+      const issue = (id: string, seconds: number) =>
+        sampleAdminNotification({
+          id,
+          storeId: 'acme',
+          issueKey: 'email_send_failures',
+          createdAt: at(seconds),
+        });
+      await repo.raise(issue('n-1', 1));
+      await repo.raise(issue('n-2', 2));
+      await repo.markRead('n-1', 'admin-1', at(3));
+      const next = await repo.raise(issue('n-3', 4));
+      expect(next).toEqual(issue('n-3', 4));
+      expect(await repo.raise(issue('n-4', 5))).toMatchObject({ id: 'n-3', occurrences: 2, isRead: false });
+      expect(await target.raw.notification('n-1')).toMatchObject({ isRead: true, occurrences: 2 });
+      expect(await target.raw.count()).toBe(2);
+    });
+
+    it('concurrent raises of one issue leave one unread notification counting them all', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          repo.raise(
+            sampleAdminNotification({
+              id: `n-${i}`,
+              storeId: 'acme',
+              issueKey: 'email_verification_failed',
+              createdAt: at(i),
+            }),
+          ),
+        ),
+      );
+      expect(new Set(results.map((n) => n.id)).size).toBe(1);
+      expect(await target.raw.count()).toBe(1);
+      expect(await target.raw.notification(results[0]?.id ?? '')).toMatchObject({ occurrences: 10 });
     });
 
     it('lists newest first by (created_at, id) with keyset pagination', async () => {

@@ -15,6 +15,11 @@ export interface MediaSample {
 
 export interface MediaInspectorContractTarget {
   readonly inspector: MediaInspector;
+  /**
+   * Files to detect and measure. Real detectors should include containers they must decide from
+   * what they are given: a zip whose first 4100 bytes end inside an entry (`application/zip`), and
+   * a decompression bomb whose type only shows past what detection may inflate (its container).
+   */
   readonly samples: readonly MediaSample[];
   /** Bytes detected as an image that cannot be decoded (a PNG header followed by garbage). */
   readonly undecodable: Uint8Array;
@@ -40,14 +45,33 @@ async function* chunked(bytes: Uint8Array, size = 7): ByteStream {
  */
 export function mediaInspectorContract(options: MediaInspectorContractOptions): void {
   describe(`MediaInspector contract: ${options.name}`, () => {
-    it('detects each sample from its first 4100 bytes', async () => {
+    it('detects each sample from its first 4100 bytes and from the whole file, never failing', async () => {
       const { inspector, samples } = await options.setup();
       expect(samples.length).toBeGreaterThan(0);
       for (const sample of samples) {
-        expect(
-          (await inspector.detect(sample.bytes.slice(0, 4100), sample.name))?.mimeType ?? null,
-          sample.name,
-        ).toBe(sample.mimeType);
+        for (const [label, head] of [
+          ['first 4100 bytes', sample.bytes.slice(0, 4100)],
+          ['whole file', sample.bytes],
+        ] as const) {
+          expect(
+            (await inspector.detect(head, sample.name))?.mimeType ?? null,
+            `${sample.name} (${label})`,
+          ).toBe(sample.mimeType);
+        }
+      }
+    });
+
+    it('decides any prefix of a sample without failing (a head may end anywhere)', async () => {
+      const { inspector, samples } = await options.setup();
+      for (const sample of samples) {
+        for (const size of [1, 2, 8, 31, 64, 300, 1024, 4099, 4100, 8192, 40_000]) {
+          if (size > sample.bytes.byteLength) break;
+          const detected = await inspector.detect(sample.bytes.slice(0, size), sample.name).then(
+            (type) => type,
+            (error: unknown) => new Error(`${sample.name}, first ${size} bytes: ${String(error)}`),
+          );
+          expect(detected instanceof Error ? detected.message : 'decided').toBe('decided');
+        }
       }
     });
 

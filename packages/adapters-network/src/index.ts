@@ -1,0 +1,6 @@
+export type {
+  DnsOutboundAddressGuardOptions,
+  HostResolver,
+  ResolvedAddress,
+} from './dns-outbound-address-guard.js';
+export { DnsOutboundAddressGuard, forbiddenRange, parseAllowedCidrs } from './dns-outbound-address-guard.js';
