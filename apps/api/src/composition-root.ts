@@ -16,7 +16,7 @@ import {
   migrateToLatest,
   type ParleyDatabase,
 } from '@parley/adapters-kysely';
-import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
+import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import {
@@ -43,6 +43,7 @@ import {
 } from './mail/adapter-mail-transport-factory.js';
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
+import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp } from './server.js';
 
@@ -61,7 +62,7 @@ export interface ComposedApi {
   readonly core: MessagingCore;
   /** Email settings, sending, the email log and `applyDeliveryEvents` (for the tracking webhooks). */
   readonly email: EmailCore;
-  /** Email templates (Liquid, untrusted-safe) and `renderEmail` for notifications. */
+  /** Email templates (Liquid in worker threads, untrusted-safe): the routes' use cases. */
   readonly emailTemplates: EmailTemplatesCore;
   /** Admin notifications: list, mark read, and `raiseAdminNotification` for services. */
   readonly adminNotifications: AdminNotificationsCore;
@@ -75,7 +76,9 @@ export interface ComposedApi {
    * `runOnce()` works either way (tests drive it by hand).
    */
   readonly notifications: NotificationWorker;
-  /** Stops accepting, waits for in-flight requests, then closes the pool (or PGlite). */
+  /** The Prometheus registry and counters behind `GET /metrics`. */
+  readonly metrics: ParleyMetrics;
+  /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
 
@@ -133,7 +136,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       notifications: new KyselyAdminNotificationRepository({ db: database.db }),
       clock,
     });
-    const emailLogs = new KyselyEmailLogRepository({ db: database.db });
+    const notificationQueue = new KyselyNotificationQueue(database.db);
+    const metrics = createMetrics({
+      notificationQueue,
+      pool: { engine: database.kind, usage: () => database.poolUsage() },
+      clock,
+    });
+    // Every send attempt's outcome is counted where the core records it (the email log).
+    const emailLogs = countedEmailLogs(new KyselyEmailLogRepository({ db: database.db }), metrics);
     const email = createEmailCore({
       directory,
       emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
@@ -144,6 +154,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: config.outbound.allowedCidrs }),
       platformFrom: config.mail.from,
       clock,
+      htmlSanitizer: new SanitizeHtmlSanitizer(),
       adminNotifications,
       ...(config.adminAlerts.sendFailureThreshold === null
         ? {}
@@ -156,9 +167,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             },
           }),
     });
+    // Store-authored templates never run on the event loop. Two pools: previews and saves (the
+    // HTTP side) cannot delay or crowd out the notification worker's renders, nor the reverse.
+    // Threads start on first use, so a process that never renders starts none.
+    const templateRenderer = () =>
+      new PiscinaTemplateRenderer({
+        ...(config.templates.workers === null ? {} : { threads: config.templates.workers }),
+        timeLimitMs: config.templates.renderTimeoutMs,
+        memoryLimitMb: config.templates.workerMemoryMb,
+      });
+    const renderers = { requests: templateRenderer(), notifications: templateRenderer() };
+    const templateRepository = new KyselyEmailTemplateRepository({ db: database.db });
     const emailTemplates = createEmailTemplatesCore({
-      templates: new KyselyEmailTemplateRepository({ db: database.db }),
-      renderer: new LiquidTemplateRenderer(),
+      templates: templateRepository,
+      renderer: renderers.requests,
+      clock,
+    });
+    const notificationTemplates = createEmailTemplatesCore({
+      templates: templateRepository,
+      renderer: renderers.notifications,
       clock,
     });
     const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
@@ -182,28 +209,33 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         checkDatabase: async () => {
           await sql`select 1`.execute(database.db);
         },
+        metrics,
       },
       {
         logLevel: config.logLevel,
         corsOrigins: config.corsOrigins,
         rateLimit: config.rateLimit,
+        templatePreviewRateLimit: config.templates.previewRateLimit,
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
         ...(options.logStream ? { logStream: options.logStream } : {}),
+        ...(config.metricsToken ? { metricsToken: config.metricsToken } : {}),
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {
-        queue: new KyselyNotificationQueue(database.db),
+        queue: notificationQueue,
         conversations: store.conversations,
         messages: store.messages,
         directory,
         emailLogs,
-        renderEmail: (input) => emailTemplates.renderEmail(input),
+        renderEmail: (input) => notificationTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: config.publicUrl ?? localBaseUrl(config),
+        ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
       },
@@ -224,6 +256,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       jwtSecret,
       seeded,
       notifications,
+      metrics,
       close: () => {
         closing ??= (async () => {
           try {
@@ -231,6 +264,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await notifications.stop();
             await app.close();
           } finally {
+            await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
             await database.destroy();
           }

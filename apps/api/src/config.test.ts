@@ -36,12 +36,20 @@ describe('parseConfig', () => {
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
+      inboxUrlTemplate: undefined,
+      templates: {
+        workers: null,
+        renderTimeoutMs: 1_000,
+        workerMemoryMb: 64,
+        previewRateLimit: { max: 30, windowMs: 60_000 },
+      },
       encryptionKey: undefined,
       mail: {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
         from: { address: 'no-reply@parley.localhost', name: 'Parley' },
       },
       outbound: { allowedCidrs: [] },
+      metricsToken: undefined,
     });
   });
 
@@ -165,6 +173,70 @@ describe('parseConfig', () => {
     );
     expect(() => parseConfig({ PARLEY_NOTIFICATION_WINDOW: 'soon' }, CWD)).toThrow(
       /PARLEY_NOTIFICATION_WINDOW must be a duration/,
+    );
+  });
+
+  it('reads the inbox URL template notification links use, and checks its placeholders at start', () => {
+    const template = 'https://shop.example/{audience}/account/messages/{conversation_id}?src=email';
+    expect(parseConfig({ PARLEY_INBOX_URL_TEMPLATE: template }, CWD).inboxUrlTemplate).toBe(template);
+    for (const [value, why] of [
+      ['https://shop.example/account/messages', '{conversation_id} is missing'],
+      ['https://shop.example/messages/{id}', 'unknown placeholder {id}'],
+      ['https://shop.example/messages/{conversation_id', 'unknown placeholder {conversation_id'],
+      ['shop.example/messages/{conversation_id}', ''],
+      ['javascript:alert(1)//{conversation_id}', ''],
+      ['https://{conversation_id}.shop.example/', ''],
+    ] as const) {
+      const error = failure({ PARLEY_INBOX_URL_TEMPLATE: value });
+      expect(error.variable).toBe('PARLEY_INBOX_URL_TEMPLATE');
+      expect(error.message).toContain(
+        'PARLEY_INBOX_URL_TEMPLATE must be an http(s) URL containing {conversation_id} and optionally {audience}',
+      );
+      expect(error.message).toContain(why);
+    }
+  });
+
+  it('reads the template rendering settings and the preview rate limit', () => {
+    expect(
+      parseConfig(
+        {
+          PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: '100 / 1h',
+          PARLEY_TEMPLATE_RENDER_TIMEOUT: '500ms',
+          PARLEY_TEMPLATE_WORKERS: '3',
+          PARLEY_TEMPLATE_WORKER_MEMORY_MB: '128',
+        },
+        CWD,
+      ).templates,
+    ).toEqual({
+      workers: 3,
+      renderTimeoutMs: 500,
+      workerMemoryMb: 128,
+      previewRateLimit: { max: 100, windowMs: 3_600_000 },
+    });
+    expect(
+      parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: '5/minute' }, CWD).templates.previewRateLimit,
+    ).toEqual({
+      max: 5,
+      windowMs: 60_000,
+    });
+    expect(
+      parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: 'off' }, CWD).templates.previewRateLimit,
+    ).toBeNull();
+    for (const bad of ['30', '30/', '0/1m', 'x/1m', '30/1 fortnight']) {
+      expect(() => parseConfig({ PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: bad }, CWD), bad).toThrow(
+        /PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT must be previews per window, such as 30\/1m or 100\/1h, or off/,
+      );
+    }
+    for (const bad of ['5ms', '2m', 'soon']) {
+      expect(() => parseConfig({ PARLEY_TEMPLATE_RENDER_TIMEOUT: bad }, CWD), bad).toThrow(
+        /PARLEY_TEMPLATE_RENDER_TIMEOUT must be a duration from 10ms to 60s/,
+      );
+    }
+    expect(() => parseConfig({ PARLEY_TEMPLATE_WORKERS: '0' }, CWD)).toThrow(
+      /PARLEY_TEMPLATE_WORKERS must be an integer from 1 to 64/,
+    );
+    expect(() => parseConfig({ PARLEY_TEMPLATE_WORKER_MEMORY_MB: '8' }, CWD)).toThrow(
+      /PARLEY_TEMPLATE_WORKER_MEMORY_MB must be an integer number of megabytes from 16 to 4096/,
     );
   });
 
@@ -313,5 +385,23 @@ describe('parseConfig', () => {
       expect(bad.message).not.toContain('hunter2');
       expect(failure({ PARLEY_MAIL_FROM: 'Parley <not-an-address>' }).variable).toBe('PARLEY_MAIL_FROM');
     });
+  });
+});
+
+describe('PARLEY_METRICS_TOKEN', () => {
+  it('is the bearer token /metrics requires; a short or spaced one is refused without being shown', () => {
+    expect(parseConfig({ PARLEY_METRICS_TOKEN: 'm'.repeat(32) }, CWD).metricsToken).toBe('m'.repeat(32));
+    for (const bad of ['too-short', 'sixteen chars with spaces']) {
+      let error: unknown;
+      try {
+        parseConfig({ PARLEY_METRICS_TOKEN: bad }, CWD);
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variable).toBe('PARLEY_METRICS_TOKEN');
+      expect((error as Error).message).toContain('PARLEY_METRICS_TOKEN must be a bearer token of 16 to 1024');
+      expect((error as Error).message).not.toContain(bad);
+    }
   });
 });

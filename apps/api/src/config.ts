@@ -62,11 +62,27 @@ export const EnvironmentSchema = Type.Object({
     }),
   ),
   PARLEY_NOTIFICATION_MAX_ATTEMPTS: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  PARLEY_INBOX_URL_TEMPLATE: Type.Optional(
+    Type.String({ pattern: '^https?://[^\\s/{}]+(/[^\\s]*)?$', maxLength: 2000 }),
+  ),
   PARLEY_NOTIFICATION_POLL_INTERVAL: Type.Optional(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
   ),
+  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: Type.Optional(
+    Type.String({
+      pattern:
+        '^\\s*(off|\\d+\\s*/\\s*(\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?|(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)))\\s*$',
+    }),
+  ),
+  PARLEY_TEMPLATE_RENDER_TIMEOUT: Type.Optional(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes)?\\s*$',
+    }),
+  ),
+  PARLEY_TEMPLATE_WORKERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
+  PARLEY_TEMPLATE_WORKER_MEMORY_MB: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/=\\s-]{40,}$' })),
   PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
   PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 8 })),
@@ -78,6 +94,9 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
   PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
   PARLEY_OUTBOUND_ALLOWED_CIDRS: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+  PARLEY_METRICS_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
+  ),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -108,7 +127,13 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_NOTIFICATIONS_WORKER: 'on or off',
   PARLEY_NOTIFICATION_WINDOW: 'a duration such as 5m or 90s',
   PARLEY_NOTIFICATION_MAX_ATTEMPTS: 'an integer from 1 to 100',
+  PARLEY_INBOX_URL_TEMPLATE:
+    'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
   PARLEY_NOTIFICATION_POLL_INTERVAL: 'a duration such as 5s or 500ms',
+  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: 'previews per window, such as 30/1m or 100/1h, or off',
+  PARLEY_TEMPLATE_RENDER_TIMEOUT: 'a duration from 10ms to 60s, such as 1s or 500ms',
+  PARLEY_TEMPLATE_WORKERS: 'an integer from 1 to 64',
+  PARLEY_TEMPLATE_WORKER_MEMORY_MB: 'an integer number of megabytes from 16 to 4096',
   PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
     "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
   PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'an integer number of seconds from 1 to 86400',
@@ -123,6 +148,8 @@ const EXPECTED: Record<VariableName, string> = {
   PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
   PARLEY_OUTBOUND_ALLOWED_CIDRS:
     'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
+  PARLEY_METRICS_TOKEN:
+    'a bearer token of 16 to 1024 printable characters without spaces (e.g. $(openssl rand -hex 32))',
 };
 
 /** Which database the API runs on. */
@@ -184,6 +211,22 @@ export interface Config {
     readonly maxAttempts: number;
     readonly pollIntervalMs: number;
   };
+  /**
+   * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
+   * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the API's inbox page.
+   */
+  readonly inboxUrlTemplate: string | undefined;
+  /**
+   * Store-authored email templates run in worker threads: how many per pool (null: half the
+   * CPUs), each render's time limit and each worker's heap; and the preview rate limit per store
+   * (per admin for platform previews), null: off.
+   */
+  readonly templates: {
+    readonly workers: number | null;
+    readonly renderTimeoutMs: number;
+    readonly workerMemoryMb: number;
+    readonly previewRateLimit: { readonly max: number; readonly windowMs: number } | null;
+  };
   /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
   readonly emailWebhooks: EmailWebhookSettings;
   /**
@@ -198,6 +241,8 @@ export interface Config {
    * non-public address, unless `allowedCidrs` (`PARLEY_OUTBOUND_ALLOWED_CIDRS`) covers it.
    */
   readonly outbound: { readonly allowedCidrs: readonly string[] };
+  /** Bearer token `GET /metrics` requires (`PARLEY_METRICS_TOKEN`); absent: no `/metrics` route (404). */
+  readonly metricsToken: string | undefined;
 }
 
 /** The platform default mail transport and sender. */
@@ -245,6 +290,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY',
   'PARLEY_ENCRYPTION_KEY',
   'PARLEY_SMTP_URL',
+  'PARLEY_METRICS_TOKEN',
 ]);
 
 const checker = Compile(EnvironmentSchema);
@@ -352,6 +398,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     }
   }
   const cors = env.PARLEY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
+  const inboxUrlTemplate = checkInboxUrlTemplate(env.PARLEY_INBOX_URL_TEMPLATE);
   return {
     nodeEnv,
     production,
@@ -416,10 +463,13 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
               'PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW',
             ),
     },
+    inboxUrlTemplate,
+    templates: templateSettings(env),
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
     outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
+    metricsToken: env.PARLEY_METRICS_TOKEN,
   };
 }
 
@@ -434,6 +484,56 @@ function outboundAllowedCidrs(value: string | undefined): string[] {
     );
   }
   return entries;
+}
+
+/** `{conversation_id}` required, `{audience}` allowed, no other `{…}`, and a valid URL once filled. */
+function checkInboxUrlTemplate(template: string | undefined): string | undefined {
+  if (template === undefined) return undefined;
+  const name = 'PARLEY_INBOX_URL_TEMPLATE';
+  const fail = (why: string) =>
+    new ConfigError(name, `${name} must be ${EXPECTED[name]}: ${why} (got ${got(name, template)})`);
+  const placeholders: string[] = template.match(/\{[^}]*\}?/g) ?? [];
+  const unknown = placeholders.filter((p) => p !== '{conversation_id}' && p !== '{audience}');
+  if (unknown.length > 0) throw fail(`unknown placeholder ${unknown[0]}`);
+  if (!placeholders.includes('{conversation_id}')) throw fail('{conversation_id} is missing');
+  try {
+    new URL(template.replaceAll('{conversation_id}', 'c').replaceAll('{audience}', 'store'));
+  } catch {
+    throw fail('not a valid URL');
+  }
+  return template;
+}
+
+function templateSettings(env: Environment): Config['templates'] {
+  const timeout =
+    env.PARLEY_TEMPLATE_RENDER_TIMEOUT === undefined
+      ? 1_000
+      : parseDuration(env.PARLEY_TEMPLATE_RENDER_TIMEOUT, 'PARLEY_TEMPLATE_RENDER_TIMEOUT');
+  if (timeout < 10 || timeout > 60_000) {
+    throw new ConfigError(
+      'PARLEY_TEMPLATE_RENDER_TIMEOUT',
+      `PARLEY_TEMPLATE_RENDER_TIMEOUT must be ${EXPECTED.PARLEY_TEMPLATE_RENDER_TIMEOUT} (got ${got('PARLEY_TEMPLATE_RENDER_TIMEOUT', env.PARLEY_TEMPLATE_RENDER_TIMEOUT)})`,
+    );
+  }
+  return {
+    workers: env.PARLEY_TEMPLATE_WORKERS ?? null,
+    renderTimeoutMs: timeout,
+    workerMemoryMb: env.PARLEY_TEMPLATE_WORKER_MEMORY_MB ?? 64,
+    previewRateLimit: previewRateLimit(env.PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT ?? '30/1m'),
+  };
+}
+
+/** `30/1m` → 30 per minute; a bare unit means one of it (`30/m`); `off` → null. */
+function previewRateLimit(text: string): { max: number; windowMs: number } | null {
+  const variable = 'PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT';
+  if (text.trim() === 'off') return null;
+  const [count = '', window = ''] = text.split('/').map((part) => part.trim());
+  const max = Number(count);
+  if (!Number.isSafeInteger(max) || max < 1 || max > 1_000_000) {
+    throw new ConfigError(variable, `${variable} must be ${EXPECTED[variable]} (got ${got(variable, text)})`);
+  }
+  const windowMs = parseDuration(/^\d/.test(window) ? window : `1${window}`, variable);
+  return { max, windowMs };
 }
 
 function platformMail(env: Environment, mailDir: string): PlatformMailConfig {

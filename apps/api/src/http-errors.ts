@@ -40,12 +40,15 @@ export const STATUS_BY_CODE: Readonly<Record<ProblemCode, number>> = {
   URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_MISMATCH: 422,
+  TEMPLATE_TIMEOUT: 422,
+  TEMPLATE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   MAIL_PERMANENT: 502,
   MAIL_RETRYABLE: 503,
   NOT_READY: 503,
+  TEMPLATE_RENDERER_BUSY: 503,
 };
 
 const TITLES: Readonly<Record<ProblemCode, string>> = {
@@ -64,6 +67,9 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   IDEMPOTENCY_MISMATCH: 'Idempotency key reused',
+  TEMPLATE_TIMEOUT: 'Template took too long',
+  TEMPLATE_TOO_LARGE: 'Template too large',
+  TEMPLATE_RENDERER_BUSY: 'Template renderer busy',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal server error',
   MAIL_PERMANENT: 'Mail delivery failed',

@@ -6,6 +6,7 @@ import { secretKey } from './auth.js';
 import { compose } from './composition-root.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { demoTokens } from './demo-seed.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 function baseUrl(config: Config, port: number): string {
   if (config.publicUrl) return config.publicUrl;
@@ -24,7 +25,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const api = await compose(config);
+  let api: Awaited<ReturnType<typeof compose>>;
+  try {
+    api = await compose(config);
+  } catch (error) {
+    // One line naming the cause (and PARLEY_DATABASE_URL, password masked), not a stack.
+    console.error(describeStartupFailure(error, config));
+    process.exit(1);
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) api.app.log.error({ err }, 'shutting down after an error');
     else api.app.log.info({ signal }, 'shutting down: finishing in-flight requests');

@@ -55,8 +55,23 @@ export function startNotificationWorker(
         const failed = result.groups.filter((g) => g.outcome === 'failed' || g.outcome === 'retrying');
         if (failed.length > 0) {
           log.error(
-            { groups: failed.map((g) => ({ conversationId: g.conversationId, outcome: g.outcome })) },
+            {
+              groups: failed.map((g) => ({
+                conversationId: g.conversationId,
+                outcome: g.outcome,
+                error: g.error,
+              })),
+            },
             'some notification emails failed',
+          );
+        }
+        const lost = result.groups.filter((g) => g.outcome === 'lease_lost');
+        if (lost.length > 0) {
+          // Not an error: another worker holds these groups now. Frequent ones mean runs outlive
+          // the lease (a slow provider or database).
+          log.info(
+            { groups: lost.map((g) => ({ conversationId: g.conversationId })) },
+            'notification leases ended before this worker was done; left to their new holder',
           );
         }
         return result;

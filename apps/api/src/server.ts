@@ -24,6 +24,7 @@ import Fastify from 'fastify';
 import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
+import { createMetrics, metricsPlugin, type ParleyMetrics } from './plugins/metrics.js';
 import {
   answerClientError,
   answerFrameworkError,
@@ -36,6 +37,7 @@ import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-rout
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
@@ -65,6 +67,8 @@ export interface ServerDependencies {
   readonly emailTemplates?: EmailTemplatesCore;
   /** Admin notifications (admin routes and the services' POST); absent: not registered. */
   readonly adminNotifications?: AdminNotificationsCore;
+  /** Prometheus metrics (`createMetrics`); absent: a registry of its own with HTTP and process metrics only. */
+  readonly metrics?: ParleyMetrics;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -77,10 +81,14 @@ export interface ServerOptions {
   /** Allowed CORS origins; empty or absent: no CORS headers at all. */
   readonly corsOrigins?: readonly string[] | '*';
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Email template previews per window per store (or per admin), on top of `rateLimit`; null: none. */
+  readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
   /** Largest request body in bytes (default 1 MiB). */
   readonly bodyLimit?: number;
   /** API version shown in the OpenAPI document. */
   readonly version?: string;
+  /** `GET /metrics` answers only to this bearer token; absent: the route does not exist (404). */
+  readonly metricsToken?: string;
 }
 
 /** Pino paths never written to a log line: credentials in headers and any secret. */
@@ -183,6 +191,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   });
 
   await app.register(problemHandlingPlugin);
+  // Before every route, so each one is timed.
+  await app.register(metricsPlugin, {
+    metrics: deps.metrics ?? createMetrics(),
+    token: options.metricsToken,
+  });
   await app.register(textInputGuardPlugin);
   // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
   const https = options.publicUrl?.startsWith('https://') ?? false;
@@ -338,8 +351,17 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     await app.register(adminEmailRoutes, { prefix: '/api/v1/admin', email: deps.email });
   }
   if (deps.emailTemplates) {
-    await app.register(storeEmailTemplateRoutes, { prefix: '/api/v1/store', templates: deps.emailTemplates });
-    await app.register(adminEmailTemplateRoutes, { prefix: '/api/v1/admin', templates: deps.emailTemplates });
+    const previewRateLimit = options.templatePreviewRateLimit ?? null;
+    await app.register(storeEmailTemplateRoutes, {
+      prefix: '/api/v1/store',
+      templates: deps.emailTemplates,
+      previewRateLimit,
+    });
+    await app.register(adminEmailTemplateRoutes, {
+      prefix: '/api/v1/admin',
+      templates: deps.emailTemplates,
+      previewRateLimit,
+    });
   }
   if (deps.adminNotifications) {
     await app.register(adminNotificationRoutes, {
@@ -351,6 +373,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       notifications: deps.adminNotifications,
     });
   }
+  await app.register(inboxRoutes, {
+    basePath: options.publicUrl ? new URL(options.publicUrl).pathname.replace(/\/+$/, '') : '',
+  });
   await app.register(emailWebhookRoutes, {
     prefix: '/api/v1/webhooks/email',
     webhooks: deps.emailWebhooks ?? { applyDeliveryEvents: async () => [] },

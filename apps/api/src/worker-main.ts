@@ -4,6 +4,7 @@
 import closeWithGrace from 'close-with-grace';
 import { compose } from './composition-root.js';
 import { type Config, ConfigError, readConfig } from './config.js';
+import { describeStartupFailure } from './startup-failure.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -16,11 +17,18 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const api = await compose({
-    ...config,
-    seedDemo: false,
-    notifications: { ...config.notifications, worker: true },
-  });
+  let api: Awaited<ReturnType<typeof compose>>;
+  try {
+    api = await compose({
+      ...config,
+      seedDemo: false,
+      notifications: { ...config.notifications, worker: true },
+    });
+  } catch (error) {
+    // One line naming the cause (and PARLEY_DATABASE_URL, password masked), not a stack.
+    console.error(describeStartupFailure(error, config, 'The notification worker'));
+    process.exit(1);
+  }
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
     if (err) api.app.log.error({ err }, 'worker shutting down after an error');
     else api.app.log.info({ signal }, 'worker shutting down: finishing the current run');

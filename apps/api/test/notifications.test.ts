@@ -111,13 +111,95 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     expect(received[0]?.to).toEqual(['carla@mail.test']);
     expect(received[0]?.subject).toBe('Acme vous répond : Order #42');
     expect(received[0]?.text).toContain('Sam Acme : Votre colis est parti.');
-    expect(received[0]?.html).toContain(`https://parley.test/storefront/messages/${id}`);
+    expect(received[0]?.html).toContain(`https://parley.test/inbox/c/${id}`);
+
+    // The link lands on a real page of this API: the read-only inbox, under a strict CSP.
+    const href = /href="([^"]+)"/.exec(received[0]?.html ?? '')?.[1] ?? '';
+    expect(href).toBe(`https://parley.test/inbox/c/${id}`);
+    const page = await api.app.inject({ method: 'GET', url: new URL(href).pathname });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(page.headers['content-security-policy']).not.toContain('unsafe-inline');
+    expect(page.body).toContain('<script src="/inbox/assets/inbox.js" defer></script>');
+    expect(page.body).not.toMatch(/<script>|<style>|\son[a-z]+=/);
+    const script = await api.app.inject({ method: 'GET', url: '/inbox/assets/inbox.js' });
+    expect(script.statusCode).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.body).toContain("params.get('token')");
+    expect(script.body).toContain('sessionStorage.setItem');
+    expect(script.body).toContain('history.replaceState');
 
     const logs = await call('GET', '/api/v1/store/email-logs', { token: t.store1 });
     expect(logs.status).toBe(200);
     expect(JSON.stringify(logs.body)).toContain('carla@mail.test');
     expect((await api.notifications.runOnce())?.groups).toEqual([]);
     expect(smtp.received()).toHaveLength(1);
+  });
+
+  it("adds the store's signature to its customers' emails, the HTML one sanitized", async () => {
+    const settings = await call('PUT', '/api/v1/store/email-settings', {
+      token: t.store1,
+      body: {
+        signature_text: 'Acme Shop\nhttps://acme.example',
+        signature_html:
+          '<p><b>Acme Shop</b> <a href="https://acme.example" onclick="steal()">acme.example</a></p><script>alert(1)</script><img src="javascript:x">',
+      },
+    });
+    expect(settings.status).toBe(200);
+    const id = await openOrderConversation('Votre colis est parti.');
+    await api.notifications.runOnce();
+    const [mail] = smtp.received();
+    expect(mail?.text).toContain('\n-- \nAcme Shop\nhttps://acme.example');
+    expect(mail?.html).toContain(
+      '<div class="parley-signature"><p><b>Acme Shop</b> <a href="https://acme.example" rel="noopener noreferrer" target="_blank">acme.example</a></p><img /></div>',
+    );
+    expect(mail?.html).not.toContain('script');
+    expect(mail?.html).not.toContain('onclick');
+    expect(mail?.html).not.toContain('javascript:');
+    expect(mail?.html).toContain(`https://parley.test/inbox/c/${id}`);
+  });
+
+  it('previews an attachment-only message by its file name, and leaves a deleted one out', async () => {
+    const id = await openOrderConversation('Here is your order.');
+    await api.notifications.runOnce();
+    const oops = await call('POST', `${STORE}/${id}/messages`, {
+      token: t.store1,
+      body: { content: 'Wrong customer, sorry' },
+    });
+    expect(oops.status).toBe(201);
+    const deleted = await call('DELETE', `${STORE}/${id}/messages/${(oops.body as { id: string }).id}`, {
+      token: t.store1,
+    });
+    expect(deleted.status).toBe(200);
+    const boundary = '----parley-notify-test';
+    const payload = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="content"\r\n\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="facture-42.pdf"\r\nContent-Type: application/pdf\r\n\r\n`,
+      ),
+      Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const upload = await api.app.inject({
+      method: 'POST',
+      url: `${STORE}/${id}/messages`,
+      headers: {
+        authorization: `Bearer ${t.store1}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+      payload,
+    });
+    expect(upload.statusCode).toBe(201);
+
+    clock.advance(5 * 60_000);
+    const run = await api.notifications.runOnce();
+    expect(run?.groups.map((g) => [g.outcome, g.jobIds.length])).toEqual([['sent', 1]]);
+    const received = smtp.received();
+    expect(received).toHaveLength(2);
+    expect(received[1]?.text).toContain('Sam Acme vous a écrit');
+    expect(received[1]?.text).toContain('📎 facture-42.pdf');
+    expect(received[1]?.text).not.toContain('Wrong customer');
   });
 
   it('batches quick messages into one email after the window, and skips a muted customer', async () => {
@@ -165,6 +247,58 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     const log = await api.email.listEmailLogs({ type: 'admin', id: 'a1', storeId: null });
     expect(log.items.map((l) => [l.status, l.retryCount])).toEqual([['sent', 1]]);
   });
+});
+
+describe('notification links with PARLEY_INBOX_URL_TEMPLATE', () => {
+  it("point to the host platform's page instead of the API's inbox", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parley-notify-links-'));
+    const smtp = await startLocalSmtpServer({ username: 'parley', password: 'smtp-secret' });
+    const api = await compose(
+      parseConfig(
+        {
+          PARLEY_LOG_LEVEL: 'silent',
+          PARLEY_SEED_DEMO: 'false',
+          PARLEY_NOTIFICATIONS_WORKER: 'off',
+          PARLEY_PUBLIC_URL: 'https://parley.test',
+          PARLEY_INBOX_URL_TEMPLATE: 'https://shop.example/{audience}/account/messages/{conversation_id}',
+          PARLEY_SMTP_URL: `smtp://parley:smtp-secret@${smtp.host}:${smtp.port}`,
+          PARLEY_MAIL_FROM: 'Parley <no-reply@parley.test>',
+        },
+        dir,
+      ),
+    );
+    try {
+      const call = client({
+        app: api.app,
+        directory: api.directory,
+        jwtSecret: api.jwtSecret.secret,
+        databaseKind: api.database.kind,
+        close: () => api.close(),
+      });
+      const t = await tokensFor(api.jwtSecret.secret);
+      await seedFixture(call, t.service);
+      const opened = await call('POST', STORE, {
+        token: t.store1,
+        body: {
+          conversation_type: 'store_customer',
+          subject: 'Order #9',
+          recipient_type: 'customer',
+          recipient_id: 'c1',
+          initial_message: 'Shipped',
+        },
+      });
+      expect(opened.status).toBe(201);
+      const id = (opened.body as { id: string }).id;
+      await api.notifications.runOnce();
+      const [mail] = smtp.received();
+      expect(mail?.html).toContain(`href="https://shop.example/storefront/account/messages/${id}"`);
+      expect(mail?.html).not.toContain('https://parley.test/inbox');
+    } finally {
+      await api.close();
+      await smtp.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe('the notification worker inside the API process', () => {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ByteStream, isMessagingError } from '@parley/messaging-core';
-import { attachmentStorageContract } from '@parley/messaging-core/testing';
+import { attachmentStorageContract } from '@parley/messaging-core/testing/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsAttachmentStorage, type FsAttachmentStorageFs } from './fs-attachment-storage.js';
 

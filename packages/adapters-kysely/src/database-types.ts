@@ -267,6 +267,8 @@ export interface NotificationJobsTable {
   available_at: Timestamp;
   locked_until: NullableTimestamp;
   locked_by: string | null;
+  /** The claim's fencing token (0011); null when not leased. */
+  lease_token: string | null;
   email_log_id: string | null;
   last_error: string | null;
   created_at: Timestamp;

@@ -14,6 +14,7 @@ import {
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './database-types.js';
+import { acquirePgliteLock, type PgliteLock } from './pglite-lock.js';
 
 /** A real PostgreSQL server, reached through a `pg` pool. */
 export interface PostgresDatabaseConfig {
@@ -28,7 +29,11 @@ export interface PostgresDatabaseConfig {
   readonly onPoolError?: (error: Error) => void;
 }
 
-/** Embedded PostgreSQL (PGlite, WebAssembly) in this process: no server to run. */
+/**
+ * Embedded PostgreSQL (PGlite, WebAssembly) in this process: no server to run. A persisted data
+ * directory belongs to one process at a time: opening it takes `parley.lock` in it (see
+ * `acquirePgliteLock`), and a second process fails with `PgliteInUseError`.
+ */
 export interface PgliteDatabaseConfig {
   readonly kind: 'pglite';
   /** Directory the data persists to; in memory (lost on `destroy`) when absent. */
@@ -38,6 +43,18 @@ export interface PgliteDatabaseConfig {
 }
 
 export type DatabaseConfig = PostgresDatabaseConfig | PgliteDatabaseConfig;
+
+/** How busy the connections are right now (for metrics). */
+export interface DatabasePoolUsage {
+  /** Open connections (PGlite: 1 once started, else 0). */
+  readonly total: number;
+  /** Of those, idle ones; null on PGlite (one in-process session, not a pool). */
+  readonly idle: number | null;
+  /** Queries waiting for a connection; null on PGlite. */
+  readonly waiting: number | null;
+  /** The most connections the pool opens (PGlite: 1). */
+  readonly max: number;
+}
 
 /** A connected database: the typed Kysely instance and how to close it. */
 export interface ParleyDatabase {
@@ -56,7 +73,17 @@ export interface ParleyDatabase {
   /** The schema Parley's tables live in (the connections' `search_path`). */
   readonly schema: string;
   /**
-   * Closes the pool (PostgreSQL) or the embedded instance (PGlite).
+   * The pool's connections now (`pg` pool counts; PGlite: its one session). Reads counters only.
+   *
+   * @example
+   * ```ts
+   * const { total, idle, waiting, max } = database.poolUsage();
+   * ```
+   */
+  poolUsage(): DatabasePoolUsage;
+  /**
+   * Closes the pool (PostgreSQL) or the embedded instance (PGlite, then removes its directory's
+   * `parley.lock`).
    *
    * @example
    * ```ts
@@ -89,31 +116,38 @@ export function assertSchemaName(schema: string): string {
 export function createDatabase(config: DatabaseConfig): ParleyDatabase {
   const schema = assertSchemaName(config.schema ?? 'public');
   let dialect: Dialect;
+  let poolUsage: () => DatabasePoolUsage;
   if (config.kind === 'postgres') {
+    const max = config.poolSize ?? 10;
     const pool = new pg.Pool({
       connectionString: config.url,
-      max: config.poolSize ?? 10,
+      max,
       ...(config.schema === undefined ? {} : { options: `-c search_path=${schema}` }),
     });
     const onPoolError = config.onPoolError;
     pool.on('error', (error) => onPoolError?.(error));
     dialect = new PostgresDialect({ pool });
+    poolUsage = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
   } else {
-    dialect = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);
+    const pglite = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);
+    dialect = pglite;
+    poolUsage = () => ({ total: pglite.started ? 1 : 0, idle: null, waiting: null, max: 1 });
   }
   const db = new Kysely<Database>({ dialect });
   return {
     db,
     kind: config.kind,
     schema,
+    poolUsage,
     destroy: () => db.destroy(),
   };
 }
 
 /**
  * `kysely-pglite-dialect`'s driver, started lazily: the first query creates the data directory
- * (PGlite does not create parents), starts PGlite, waits until it is ready and sets the session's
- * `search_path` (PGlite is a single session, so it holds).
+ * (PGlite does not create parents), takes its lock (one process per directory; the first query
+ * rejects with `PgliteInUseError` otherwise), starts PGlite, waits until it is ready and sets the
+ * session's `search_path` (PGlite is a single session, so it holds). `destroy` releases the lock.
  */
 class KyselyPgliteDialect implements Dialect {
   readonly #dataDir: string | undefined;
@@ -128,8 +162,16 @@ class KyselyPgliteDialect implements Dialect {
     return new PostgresAdapter();
   }
 
+  #driver: KyselyPgliteDriver | undefined;
+
+  /** True while PGlite runs (started by the first query, until `destroy`). */
+  get started(): boolean {
+    return this.#driver?.started ?? false;
+  }
+
   createDriver(): Driver {
-    return new KyselyPgliteDriver(this.#dataDir, this.#schema);
+    this.#driver = new KyselyPgliteDriver(this.#dataDir, this.#schema);
+    return this.#driver;
   }
 
   createQueryCompiler() {
@@ -145,6 +187,7 @@ class KyselyPgliteDriver implements Driver {
   readonly #dataDir: string | undefined;
   readonly #schema: string | null;
   #inner: Driver | undefined;
+  #lock: PgliteLock | undefined;
 
   constructor(dataDir: string | undefined, schema: string | null) {
     this.#dataDir = dataDir;
@@ -152,13 +195,31 @@ class KyselyPgliteDriver implements Driver {
   }
 
   async init(): Promise<void> {
-    if (this.#dataDir !== undefined) await mkdir(this.#dataDir, { recursive: true });
-    const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
-    await pglite.waitReady;
-    if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
-    const inner = new PGliteDialect(pglite).createDriver();
-    await inner.init();
-    this.#inner = inner;
+    if (this.#dataDir !== undefined) {
+      await mkdir(this.#dataDir, { recursive: true });
+      this.#lock = await acquirePgliteLock(this.#dataDir);
+    }
+    try {
+      const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
+      await pglite.waitReady;
+      if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
+      const inner = new PGliteDialect(pglite).createDriver();
+      await inner.init();
+      this.#inner = inner;
+    } catch (error) {
+      await this.#releaseLock();
+      throw error;
+    }
+  }
+
+  async #releaseLock(): Promise<void> {
+    const lock = this.#lock;
+    this.#lock = undefined;
+    await lock?.release();
+  }
+
+  get started(): boolean {
+    return this.#inner !== undefined;
   }
 
   get #driver(): Driver {
@@ -187,7 +248,11 @@ class KyselyPgliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.#inner?.destroy();
-    this.#inner = undefined;
+    try {
+      await this.#inner?.destroy();
+    } finally {
+      this.#inner = undefined;
+      await this.#releaseLock();
+    }
   }
 }

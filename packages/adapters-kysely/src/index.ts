@@ -1,10 +1,13 @@
 export type {
   DatabaseConfig,
+  DatabasePoolUsage,
   ParleyDatabase,
   PgliteDatabaseConfig,
   PostgresDatabaseConfig,
 } from './database.js';
 export { assertSchemaName, createDatabase } from './database.js';
+export type { DatabaseFailureSource } from './database-failures.js';
+export { describeDatabaseFailure, maskDatabaseUrl, oneLineError } from './database-failures.js';
 export type {
   ConversationParticipantsTable,
   ConversationsTable,
@@ -53,3 +56,5 @@ export { KyselyWebhookReplayGuard } from './kysely-webhook-replay-guard.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';
 export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';
+export type { PgliteLock } from './pglite-lock.js';
+export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';

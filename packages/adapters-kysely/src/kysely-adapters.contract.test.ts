@@ -9,7 +9,7 @@ import {
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
   webhookReplayGuardContract,
-} from '@parley/messaging-core/testing';
+} from '@parley/messaging-core/testing/contracts';
 import { afterAll, describe } from 'vitest';
 import { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
 import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';

@@ -1,14 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
   FailNotificationsInput,
+  FencedWriteResult,
+  LeaseFence,
   NotificationGroup,
   NotificationJob,
   NotificationJobStatus,
   NotificationQueue,
+  NotificationQueueStats,
+  RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from '@parley/messaging-core';
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, NotificationJobsTable } from './database-types.js';
 
 export type NotificationJobRow = Selectable<NotificationJobsTable>;
@@ -26,6 +31,7 @@ export function toNotificationJob(row: NotificationJobRow): NotificationJob {
     availableAt: new Date(row.available_at),
     lockedUntil: row.locked_until === null ? null : new Date(row.locked_until),
     lockedBy: row.locked_by,
+    leaseToken: row.lease_token,
     emailLogId: row.email_log_id,
     lastError: row.last_error,
     createdAt: new Date(row.created_at),
@@ -38,8 +44,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /**
  * The notification outbox in PostgreSQL (`notification_jobs`, `notification_windows`). `claimDue`
  * is one statement: it picks due groups, takes a transaction-scoped advisory lock per group (so
- * two workers never split a group), locks the jobs `FOR UPDATE SKIP LOCKED` and leases them.
- * Works on PGlite too.
+ * two workers never split a group), locks the jobs `FOR UPDATE SKIP LOCKED` and leases them
+ * under a new fencing token (`lease_token`). Every later write is one statement whose `where`
+ * checks the token and `locked_until > now`, so a lease that ended can no longer renew, complete,
+ * reschedule or fail. Works on PGlite too.
  *
  * @example
  * ```ts
@@ -55,6 +63,30 @@ export class KyselyNotificationQueue implements NotificationQueue {
   }
 
   /**
+   * Pending jobs and the oldest available one (see `NotificationQueue.stats`): one read over the
+   * partial index on pending jobs.
+   *
+   * @example
+   * ```ts
+   * const { pending, available, oldestAvailableAt } = await queue.stats(new Date());
+   * ```
+   */
+  async stats(now: Date): Promise<NotificationQueueStats> {
+    const at = now.toISOString();
+    const { rows } = await sql<{ pending: number; available: number; oldest: Date | string | null }>`
+      select count(*)::int as pending,
+        (count(*) filter (where available_at <= ${at}::timestamptz))::int as available,
+        min(available_at) filter (where available_at <= ${at}::timestamptz) as oldest
+      from notification_jobs where status = 'pending'`.execute(this.#db);
+    const row = rows[0];
+    return {
+      pending: row?.pending ?? 0,
+      available: row?.available ?? 0,
+      oldestAvailableAt: row?.oldest == null ? null : new Date(row.oldest),
+    };
+  }
+
+  /**
    * Leases due groups (see `NotificationQueue.claimDue`).
    *
    * @example
@@ -67,6 +99,7 @@ export class KyselyNotificationQueue implements NotificationQueue {
     const windowStart = new Date(input.now.getTime() - input.windowMs).toISOString();
     const lockedUntil = new Date(input.now.getTime() + input.leaseMs).toISOString();
     const limit = Math.max(0, Math.floor(input.limit));
+    const leaseToken = randomUUID();
     const claimable = sql`j.status = 'pending' and j.available_at <= ${now}::timestamptz
       and (j.locked_until is null or j.locked_until <= ${now}::timestamptz)`;
     const { rows } = await sql<NotificationJobRow>`
@@ -94,7 +127,8 @@ export class KyselyNotificationQueue implements NotificationQueue {
       )
       update notification_jobs j
       set attempts = j.attempts + 1, locked_by = ${input.workerId}::text,
-        locked_until = ${lockedUntil}::timestamptz, updated_at = ${now}::timestamptz
+        locked_until = ${lockedUntil}::timestamptz, lease_token = ${leaseToken}::text,
+        updated_at = ${now}::timestamptz
       from picked where j.id = picked.id
       returning j.*`.execute(this.#db);
     const groups = new Map<string, NotificationJob[]>();
@@ -120,39 +154,70 @@ export class KyselyNotificationQueue implements NotificationQueue {
         conversationId: first.conversationId,
         storeId: first.storeId,
         jobs,
+        leaseToken,
+        leasedUntil: new Date(lockedUntil),
       };
     });
   }
 
   /**
-   * Marks leased jobs `sent` / `skipped`; `sent` moves the window in the same statement.
+   * Extends a lease that still holds (see `NotificationQueue.renewLease`): one fenced update.
    *
    * @example
    * ```ts
-   * await queue.complete(ids, { workerId: 'w1', status: 'sent', emailLogId, at: now });
+   * const { applied } = await queue.renewLease(ids, { workerId: 'w1', leaseToken, now, leaseMs: 60_000 });
    * ```
    */
-  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<void> {
+  async renewLease(
+    jobIds: readonly string[],
+    input: RenewNotificationLeaseInput,
+  ): Promise<FencedWriteResult> {
     const ids = jobIds.filter((id) => UUID.test(id));
-    if (ids.length === 0) return;
+    if (ids.length === 0) return { applied: [] };
+    const rows = await this.#db
+      .updateTable('notification_jobs')
+      .set({
+        locked_until: new Date(input.now.getTime() + input.leaseMs),
+        updated_at: input.now,
+      })
+      .where('id', 'in', ids)
+      .where((eb) => fenced(eb, input))
+      .returning('id')
+      .execute();
+    return inOrder(ids, rows);
+  }
+
+  /**
+   * Marks leased jobs `sent` / `skipped`; `sent` moves the window in the same statement. Fenced.
+   *
+   * @example
+   * ```ts
+   * await queue.complete(ids, { workerId: 'w1', leaseToken, now, status: 'sent', emailLogId, at: now });
+   * ```
+   */
+  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<FencedWriteResult> {
+    const ids = jobIds.filter((id) => UUID.test(id));
+    if (ids.length === 0) return { applied: [] };
     const at = input.at.toISOString();
     const window =
       input.status === 'sent'
-        ? sql`insert into notification_windows (recipient_type, recipient_id, conversation_id, last_sent_at)
+        ? sql`, windows as (insert into notification_windows (recipient_type, recipient_id, conversation_id, last_sent_at)
           select distinct recipient_type, recipient_id, conversation_id, ${at}::timestamptz from done
           on conflict (recipient_type, recipient_id, conversation_id)
-          do update set last_sent_at = greatest(notification_windows.last_sent_at, excluded.last_sent_at)`
-        : sql`select 1`;
-    await sql`
+          do update set last_sent_at = greatest(notification_windows.last_sent_at, excluded.last_sent_at))`
+        : sql``;
+    const { rows } = await sql<{ id: string }>`
       with done as (
         update notification_jobs
         set status = ${input.status}::text, email_log_id = ${input.emailLogId}::text, locked_by = null,
-          locked_until = null, updated_at = ${at}::timestamptz
+          locked_until = null, lease_token = null, updated_at = ${at}::timestamptz
         where id in (${sql.join(ids.map((id) => sql`${id}::uuid`))}) and status = 'pending'
-          and locked_by = ${input.workerId}::text
-        returning recipient_type, recipient_id, conversation_id
-      )
-      ${window}`.execute(this.#db);
+          and locked_by = ${input.workerId}::text and lease_token = ${input.leaseToken}::text
+          and locked_until > ${input.now.toISOString()}::timestamptz
+        returning id, recipient_type, recipient_id, conversation_id
+      )${window}
+      select id from done`.execute(this.#db);
+    return inOrder(ids, rows);
   }
 
   /**
@@ -163,8 +228,11 @@ export class KyselyNotificationQueue implements NotificationQueue {
    * await queue.reschedule(ids, { workerId: 'w1', availableAt, error: 'timeout', emailLogId, at: now });
    * ```
    */
-  async reschedule(jobIds: readonly string[], input: RescheduleNotificationsInput): Promise<void> {
-    await this.#release(jobIds, input.workerId, {
+  async reschedule(
+    jobIds: readonly string[],
+    input: RescheduleNotificationsInput,
+  ): Promise<FencedWriteResult> {
+    return this.#release(jobIds, input, {
       available_at: input.availableAt,
       last_error: input.error,
       email_log_id: input.emailLogId,
@@ -180,8 +248,8 @@ export class KyselyNotificationQueue implements NotificationQueue {
    * await queue.fail(ids, { workerId: 'w1', error: 'rejected', emailLogId, at: now });
    * ```
    */
-  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<void> {
-    await this.#release(jobIds, input.workerId, {
+  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<FencedWriteResult> {
+    return this.#release(jobIds, input, {
       status: 'failed',
       last_error: input.error,
       email_log_id: input.emailLogId,
@@ -191,7 +259,7 @@ export class KyselyNotificationQueue implements NotificationQueue {
 
   async #release(
     jobIds: readonly string[],
-    workerId: string,
+    fence: LeaseFence,
     set: {
       status?: string;
       available_at?: Date;
@@ -199,15 +267,32 @@ export class KyselyNotificationQueue implements NotificationQueue {
       email_log_id: string | null;
       updated_at: Date;
     },
-  ): Promise<void> {
+  ): Promise<FencedWriteResult> {
     const ids = jobIds.filter((id) => UUID.test(id));
-    if (ids.length === 0) return;
-    await this.#db
+    if (ids.length === 0) return { applied: [] };
+    const rows = await this.#db
       .updateTable('notification_jobs')
-      .set({ ...set, locked_by: null, locked_until: null })
+      .set({ ...set, locked_by: null, locked_until: null, lease_token: null })
       .where('id', 'in', ids)
-      .where('status', '=', 'pending')
-      .where('locked_by', '=', workerId)
+      .where((eb) => fenced(eb, fence))
+      .returning('id')
       .execute();
+    return inOrder(ids, rows);
   }
+}
+
+/** The ids a fenced write changed, in the order the caller gave them. */
+function inOrder(ids: readonly string[], rows: readonly { id: string }[]): FencedWriteResult {
+  const changed = new Set(rows.map((row) => row.id.toLowerCase()));
+  return { applied: ids.filter((id) => changed.has(id.toLowerCase())) };
+}
+
+/** The fence every write after the claim applies: still pending, same token, lease not ended. */
+function fenced(eb: ExpressionBuilder<Database, 'notification_jobs'>, fence: LeaseFence) {
+  return eb.and([
+    eb('status', '=', 'pending'),
+    eb('locked_by', '=', fence.workerId),
+    eb('lease_token', '=', fence.leaseToken),
+    eb('locked_until', '>', fence.now),
+  ]);
 }

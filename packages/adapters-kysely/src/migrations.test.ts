@@ -82,6 +82,7 @@ describe.each(targets)('migrations on %s', (target) => {
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0012_shared_alert_state',
+      'Down 0011_notification_fencing',
       'Down 0009_admin_notifications',
       'Down 0008_notifications',
       'Down 0007_inbox_badge_indexes',
@@ -119,6 +120,11 @@ describe.each(targets)('migrations on %s', (target) => {
       'admin_notifications_open_issue_idx',
     );
     expect(afterDown('0012_shared_alert_state')?.tables).toContain('admin_notifications');
+    expect(afterDown('0011_notification_fencing')?.columns.join('\n')).not.toContain(
+      'notification_jobs.lease_token',
+    );
+    expect(afterDown('0011_notification_fencing')?.tables).toContain('notification_jobs');
+    expect(full.columns.join('\n')).toContain('notification_jobs.lease_token text');
     expect(afterDown('0009_admin_notifications')?.tables).not.toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.indexes.join('\n')).not.toContain('admin_notifications_');
     expect(afterDown('0008_notifications')?.tables).not.toContain('notification_jobs');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseReceivedEmail } from '@parley/adapters-mail-smtp/testing';
 import { isMessagingError, type MessagingError, type OutboundEmail } from '@parley/messaging-core';
-import { mailTransportContract } from '@parley/messaging-core/testing';
+import { mailTransportContract } from '@parley/messaging-core/testing/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   FileMailTransport,

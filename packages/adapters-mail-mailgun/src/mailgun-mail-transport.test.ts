@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { isMessagingError, type MessagingError, type OutboundEmail } from '@parley/messaging-core';
-import { mailTransportContract } from '@parley/messaging-core/testing';
+import { mailTransportContract } from '@parley/messaging-core/testing/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatMailgunAddress, MailgunMailTransport } from './mailgun-mail-transport.js';
 import { LocalMailgunServer } from './testing/local-mailgun-server.js';

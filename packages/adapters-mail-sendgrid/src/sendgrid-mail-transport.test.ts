@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { isMessagingError, type MessagingError, type OutboundEmail } from '@parley/messaging-core';
-import { mailTransportContract } from '@parley/messaging-core/testing';
+import { mailTransportContract } from '@parley/messaging-core/testing/contracts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SendGridMailTransport } from './sendgrid-mail-transport.js';
 import { LocalSendGridServer } from './testing/local-sendgrid-server.js';

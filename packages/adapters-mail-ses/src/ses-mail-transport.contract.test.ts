@@ -1,4 +1,4 @@
-import { mailTransportContract } from '@parley/messaging-core/testing';
+import { mailTransportContract } from '@parley/messaging-core/testing/contracts';
 import { SesMailTransport } from './ses-mail-transport.js';
 import { LocalSesServer } from './testing/local-ses-server.js';
 

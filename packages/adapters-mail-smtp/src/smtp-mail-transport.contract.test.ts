@@ -1,4 +1,4 @@
-import { mailTransportContract } from '@parley/messaging-core/testing';
+import { mailTransportContract } from '@parley/messaging-core/testing/contracts';
 import { describe } from 'vitest';
 import { SmtpMailTransport, type SmtpMailTransportConfig } from './smtp-mail-transport.js';
 import { startLocalSmtpServer } from './testing/local-smtp-server.js';

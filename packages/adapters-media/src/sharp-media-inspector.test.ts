@@ -1,5 +1,5 @@
 import { classifyAttachment } from '@parley/messaging-core';
-import { mediaInspectorContract } from '@parley/messaging-core/testing';
+import { mediaInspectorContract } from '@parley/messaging-core/testing/contracts';
 import sharp from 'sharp';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ZipFile } from 'yazl';

@@ -1,4 +1,4 @@
-import { outboundAddressGuardContract } from '@parley/messaging-core/testing';
+import { outboundAddressGuardContract } from '@parley/messaging-core/testing/contracts';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { DnsOutboundAddressGuard, forbiddenRange, parseAllowedCidrs } from './dns-outbound-address-guard.js';

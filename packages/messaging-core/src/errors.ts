@@ -28,6 +28,15 @@ export const MESSAGING_ERROR_CODES = {
    * token, untrusted certificate or topic): nothing in it may be applied.
    */
   WEBHOOK_UNVERIFIED: 'WEBHOOK_UNVERIFIED',
+  /** A template's parse, render or text conversion ran past its time limit (`field`: `template`). */
+  TEMPLATE_TIMEOUT: 'TEMPLATE_TIMEOUT',
+  /**
+   * A template's render needed more memory, or produced more output, than allowed (`field`:
+   * `template`).
+   */
+  TEMPLATE_TOO_LARGE: 'TEMPLATE_TOO_LARGE',
+  /** The template renderer has too much work waiting and refused this one: retry later. */
+  TEMPLATE_RENDERER_BUSY: 'TEMPLATE_RENDERER_BUSY',
   /** An adapter broke its contract or a dependency failed unexpectedly. */
   INTERNAL: 'INTERNAL',
 } as const;

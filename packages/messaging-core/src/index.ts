@@ -60,6 +60,8 @@ export type {
   VerifyStoreEmailSettingsResult,
 } from './email/store-email-settings-use-cases.js';
 export { EMAIL_VERIFICATION_FAILED_ISSUE } from './email/store-email-settings-use-cases.js';
+export type { EmailBody } from './email/store-signature.js';
+export { withStoreSignature } from './email/store-signature.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
@@ -110,6 +112,7 @@ export type {
 } from './model/store-email-settings.js';
 export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
 export type {
+  MessagePreview,
   NotificationDependencies,
   NotificationGroupOutcome,
   NotificationOptions,
@@ -117,11 +120,15 @@ export type {
   ProcessNotificationsResult,
 } from './notifications/process-notifications.js';
 export {
+  defaultInboxUrlTemplate,
+  INBOX_URL_PLACEHOLDERS,
   MESSAGE_PREVIEW_LENGTH,
+  messagePreview,
   NEW_MESSAGE_TEMPLATE,
   NOTIFICATION_DEFAULTS,
   processNotifications,
   replyAudience,
+  replyUrl,
   retryDelayMs,
 } from './notifications/process-notifications.js';
 export type {
@@ -174,6 +181,7 @@ export type {
 export type { EmailTemplateRepository } from './ports/email-template-repository.js';
 export type { EventPublisher } from './ports/event-publisher.js';
 export { noopEventPublisher } from './ports/event-publisher.js';
+export type { HtmlSanitizer } from './ports/html-sanitizer.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
 export type { MailAddress, MailSendResult, MailTransport, OutboundEmail } from './ports/mail-transport.js';
@@ -205,8 +213,12 @@ export type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
   FailNotificationsInput,
+  FencedWriteResult,
+  LeaseFence,
   NotificationGroup,
   NotificationQueue,
+  NotificationQueueStats,
+  RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
 export type {

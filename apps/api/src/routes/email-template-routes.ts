@@ -6,6 +6,7 @@ import type {
   StoreEmailTemplateView,
   UpdateEmailTemplateInput,
 } from '@parley/messaging-core';
+import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Static } from 'typebox';
 import { actorOfRequest } from '../auth.js';
 import { problemResponses } from '../schemas/common.js';
@@ -23,6 +24,50 @@ import {
 
 export interface EmailTemplateRoutesOptions {
   readonly templates: EmailTemplatesCore;
+  /**
+   * Previews per window, per store (store routes) or per admin (admin routes); null or absent:
+   * only the global rate limit applies.
+   */
+  readonly previewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
+}
+
+/**
+ * The preview budget, on top of the global rate limit: rendering is the one request whose cost a
+ * store's own template decides, so one store (all its staff together) or one admin gets
+ * `max` previews per window. 429 `RATE_LIMITED` with `Retry-After` past it.
+ */
+function previewLimiter(
+  app: FastifyInstance,
+  limit: EmailTemplateRoutesOptions['previewRateLimit'],
+): onRequestAsyncHookHandler[] {
+  if (!limit) return [];
+  const window = humanDuration(limit.windowMs);
+  return [
+    app.rateLimit({
+      max: limit.max,
+      timeWindow: limit.windowMs,
+      keyGenerator: async (request) => {
+        const credentials = await app.credentials(request);
+        if (!credentials.ok) return `preview:ip:${request.ip}`;
+        const { role, storeId, subject } = credentials.principal;
+        return role === 'store' ? `preview:store:${storeId ?? ''}` : `preview:${role}:${subject}`;
+      },
+      errorResponseBuilder: (request, context) => ({
+        statusCode: 429,
+        code: 'RATE_LIMITED',
+        message: `template preview limit of ${context.max} per ${window} ${
+          request.url.startsWith('/api/v1/store/') ? 'for this store' : 'per admin'
+        } exceeded; retry in ${context.after}`,
+      }),
+    }) as onRequestAsyncHookHandler,
+  ];
+}
+
+function humanDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return ms === 3_600_000 ? 'hour' : `${ms / 3_600_000} hours`;
+  if (ms % 60_000 === 0) return ms === 60_000 ? 'minute' : `${ms / 60_000} minutes`;
+  if (ms % 1_000 === 0) return ms === 1_000 ? 'second' : `${ms / 1_000} seconds`;
+  return `${ms} ms`;
 }
 
 export function toEmailTemplateWire(template: EmailTemplate): Static<typeof EmailTemplateWire> {
@@ -86,7 +131,7 @@ function toUpdateInput(body: Static<typeof UpdateEmailTemplateBody>): UpdateEmai
 }
 
 const PREVIEW_DESCRIPTION =
-  'Renders with the given sample variables: subject and text as is, every HTML output escaped, text generated from the HTML when the template has none. 400 naming the missing ones when required variables are absent.';
+  'Renders with the given sample variables: subject and text as is, every HTML output escaped, text generated from the HTML when the template has none. 400 naming the missing ones when required variables are absent. Rendering runs in worker threads with a time limit (422 TEMPLATE_TIMEOUT) and memory and output limits (422 TEMPLATE_TOO_LARGE), `field` naming subject, body_html or body_text; 503 TEMPLATE_RENDERER_BUSY when too many renders are waiting. Previews have their own rate limit (PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: per store for store staff, per admin for admins): 429 RATE_LIMITED past it.';
 
 /**
  * Platform email templates (`/api/v1/admin/email-templates`, admin tokens).
@@ -154,7 +199,7 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
           'Partial update (absent: kept). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
         params: TemplateKeyParams,
         body: UpdateEmailTemplateBody,
-        response: { 200: EmailTemplateWire, ...problemResponses(404) },
+        response: { 200: EmailTemplateWire, ...problemResponses(404, 422, 503) },
       },
     },
     async (request) =>
@@ -171,6 +216,7 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
   app.post(
     '/email-templates/:code/:language/preview',
     {
+      onRequest: previewLimiter(app, options.previewRateLimit),
       schema: {
         ...base,
         operationId: 'adminPreviewEmailTemplate',
@@ -178,7 +224,7 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
         description: PREVIEW_DESCRIPTION,
         params: TemplateKeyParams,
         body: PreviewEmailTemplateBody,
-        response: { 200: RenderedEmailWire, ...problemResponses(404) },
+        response: { 200: RenderedEmailWire, ...problemResponses(404, 422, 503) },
       },
     },
     async (request) =>
@@ -258,7 +304,7 @@ export const storeEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
           'Needs a platform template of that code and language that is not platform-only (403). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
         params: TemplateKeyParams,
         body: SaveStoreEmailTemplateBody,
-        response: { 200: StoreEmailTemplateWire, ...problemResponses(404) },
+        response: { 200: StoreEmailTemplateWire, ...problemResponses(404, 422, 503) },
       },
     },
     async (request) =>
@@ -304,6 +350,7 @@ export const storeEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
   app.post(
     '/email-templates/:code/:language/preview',
     {
+      onRequest: previewLimiter(app, options.previewRateLimit),
       schema: {
         ...base,
         operationId: 'storePreviewEmailTemplate',
@@ -311,7 +358,7 @@ export const storeEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
         description: `Resolution: the store's override in the language → the platform template in the language → the override in en → the platform template in en (inactive ones skipped; platform-only templates ignore overrides). ${PREVIEW_DESCRIPTION}`,
         params: TemplateKeyParams,
         body: PreviewEmailTemplateBody,
-        response: { 200: RenderedEmailWire, ...problemResponses(404) },
+        response: { 200: RenderedEmailWire, ...problemResponses(404, 422, 503) },
       },
     },
     async (request) =>

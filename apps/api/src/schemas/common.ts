@@ -62,10 +62,10 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   409: 'Conflicts with the current state (e.g. the conversation is closed).',
   413: 'The request body (or an attached file) is too large.',
   415: 'Unsupported Content-Type, or an attached file of a type that is not accepted.',
-  422: 'The Idempotency-Key was already used for a different request.',
+  422: 'Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE).',
   429: 'Rate limit exceeded: see Retry-After.',
   500: 'Unexpected server error.',
-  503: 'A dependency is unavailable.',
+  503: 'A dependency is unavailable, or too many template renders are waiting (TEMPLATE_RENDERER_BUSY).',
 };
 
 function problemResponse(description: string) {

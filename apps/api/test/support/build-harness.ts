@@ -32,6 +32,9 @@ export async function buildHarness(
         ? { rateLimit: options.rateLimit }
         : { rateLimit: { max: 100_000, windowMs: 60_000 } }),
       ...(options.bodyLimit ? { bodyLimit: options.bodyLimit } : {}),
+      ...(options.templatePreviewRateLimit
+        ? { templatePreviewRateLimit: options.templatePreviewRateLimit }
+        : {}),
     },
   );
   await app.ready();

@@ -6,7 +6,7 @@ import { LocalMailgunServer } from '@parley/adapters-mail-mailgun/testing';
 import { LocalSendGridServer } from '@parley/adapters-mail-sendgrid/testing';
 import { LocalSesServer } from '@parley/adapters-mail-ses/testing';
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
-import type { ReceivedEmail } from '@parley/messaging-core/testing';
+import type { ReceivedEmail } from '@parley/messaging-core/testing/contracts';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MailProviderEndpoints } from '../../src/mail/adapter-mail-transport-factory.js';
 import { expectProblem } from './api-scenarios.js';

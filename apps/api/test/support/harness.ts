@@ -19,6 +19,8 @@ export interface ApiHarness {
 
 export interface HarnessOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Email template previews per window per store (or admin); absent: none. */
+  readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number };
   readonly bodyLimit?: number;
   readonly logStream?: NodeJS.WritableStream;
   readonly logLevel?: 'info' | 'debug' | 'silent';

@@ -22,3 +22,15 @@ export function readMigrationConfig(env: NodeJS.ProcessEnv = process.env): Datab
     ...(schema === undefined ? {} : { schema }),
   };
 }
+
+/**
+ * The variable `readMigrationConfig` took the PostgreSQL URL from, to name it in messages.
+ *
+ * @example
+ * ```ts
+ * databaseUrlVariable({ DATABASE_URL: 'postgres://x/y' }); // 'DATABASE_URL'
+ * ```
+ */
+export function databaseUrlVariable(env: NodeJS.ProcessEnv = process.env): string {
+  return env.PARLEY_DATABASE_URL ? 'PARLEY_DATABASE_URL' : 'DATABASE_URL';
+}

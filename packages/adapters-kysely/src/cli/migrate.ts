@@ -1,6 +1,7 @@
 import { createDatabase } from '../database.js';
+import { describeDatabaseFailure, oneLineError } from '../database-failures.js';
 import { migrateToLatest, rollback } from '../migrator.js';
-import { readMigrationConfig } from './config.js';
+import { databaseUrlVariable, readMigrationConfig } from './config.js';
 
 const USAGE = `usage: migrate.ts <up | down | down --all>
   up          apply every pending migration
@@ -41,7 +42,15 @@ async function main(args: readonly string[]): Promise<number> {
       console.info(`${where}: ${step.direction === 'Up' ? 'applied' : 'reverted'} ${step.name}`);
     return 0;
   } catch (error) {
-    console.error(`${where}: migration failed`, error);
+    // One line a person can act on (unreachable server, unknown host, refused login, missing
+    // database, PGlite held by another process), the password never shown.
+    const url = config.kind === 'postgres' ? config.url : undefined;
+    const known = describeDatabaseFailure(error, {
+      ...(url === undefined ? {} : { url }),
+      variable: databaseUrlVariable(),
+      pgliteInUseHint: 'stop `pnpm start` / `pnpm worker` on it first (the API migrates on start anyway)',
+    });
+    console.error(`db:migrate: ${known ?? `${where}: migration failed: ${oneLineError(error, url)}`}`);
     return 1;
   } finally {
     await database.destroy();

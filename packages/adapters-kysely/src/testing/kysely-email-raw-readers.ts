@@ -5,7 +5,7 @@ import type {
   SendFailureStreakRawReader,
   StoreEmailSettingsRawReader,
   WebhookReplayGuardRawReader,
-} from '@parley/messaging-core/testing';
+} from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import {

@@ -1,5 +1,8 @@
 import type { Message, SettingValue } from '@parley/messaging-core';
-import type { MessagingStoreRawReader, SettingsStoreRawReader } from '@parley/messaging-core/testing';
+import type {
+  MessagingStoreRawReader,
+  SettingsStoreRawReader,
+} from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import { toNotificationJob } from '../kysely-notification-queue.js';

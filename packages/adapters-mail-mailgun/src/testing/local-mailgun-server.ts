@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReceivedEmail } from '@parley/messaging-core/testing';
+import type { ReceivedEmail } from '@parley/messaging-core/testing/contracts';
 import busboy from 'busboy';
 import { parseAddressList, parseMailbox } from './mail-address-parser.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReceivedEmail } from '@parley/messaging-core/testing';
+import type { ReceivedEmail } from '@parley/messaging-core/testing/contracts';
 
 /** SendGrid's body for a refused API key (HTTP 401), as the real API sends it. */
 export const SENDGRID_UNAUTHORIZED_BODY = {

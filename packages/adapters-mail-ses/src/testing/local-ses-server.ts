@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ReceivedEmail } from '@parley/messaging-core/testing';
+import type { ReceivedEmail } from '@parley/messaging-core/testing/contracts';
 import type { SigV4Credentials } from './sigv4-verifier.js';
 import { SigV4Verifier } from './sigv4-verifier.js';
 

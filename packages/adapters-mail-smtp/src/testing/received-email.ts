@@ -1,4 +1,4 @@
-import type { ReceivedEmail } from '@parley/messaging-core/testing';
+import type { ReceivedEmail } from '@parley/messaging-core/testing/contracts';
 import libmime from 'libmime';
 import { type AddressObject, simpleParser } from 'mailparser';
 import { PARLEY_MAIL_HEADERS } from '../mail-message.js';

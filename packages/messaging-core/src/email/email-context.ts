@@ -3,6 +3,7 @@ import type { SendFailureAlertPolicy } from '../admin-notifications/send-failure
 import type { AdminNotification } from '../model/admin-notification.js';
 import type { Clock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
+import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
@@ -27,6 +28,8 @@ export interface EmailContext {
   readonly ids: IdGenerator;
   /** Raises admin notifications for failing stores; absent: none are raised. */
   readonly adminAlerts?: EmailAdminAlerts;
+  /** Cleans stores' HTML signatures; absent: HTML parts carry the escaped text signature. */
+  readonly htmlSanitizer?: HtmlSanitizer;
 }
 
 /** How the email use cases tell admins about a store's failing provider. */

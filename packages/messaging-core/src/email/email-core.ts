@@ -7,6 +7,7 @@ import type { DeliveryEvent } from '../model/delivery-event.js';
 import type { Actor } from '../model/participant-ref.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
+import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
 import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
 import type { MailAddress } from '../ports/mail-transport.js';
 import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
@@ -58,6 +59,11 @@ export interface EmailCoreDependencies {
    * absent: never.
    */
   readonly sendFailureAlert?: SendFailureAlertOptions;
+  /**
+   * Cleans stores' HTML signatures before they are added to their emails; absent: the HTML part
+   * gets the store's text signature, escaped, instead.
+   */
+  readonly htmlSanitizer?: HtmlSanitizer;
 }
 
 /** The send-failure alert rule and the streaks it counts in. */
@@ -105,6 +111,7 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
     platformFrom: deps.platformFrom,
     clock: deps.clock ?? systemClock,
     ids: deps.ids ?? uuidV7Ids,
+    ...(deps.htmlSanitizer ? { htmlSanitizer: deps.htmlSanitizer } : {}),
     ...(deps.adminNotifications
       ? {
           adminAlerts: {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { MessagingError } from '../errors.js';
 import type { EmailTemplate } from '../model/email-template.js';
 import type { Actor } from '../model/participant-ref.js';
 import { FixedClock } from '../testing/fixed-clock.js';
@@ -239,5 +240,42 @@ describe('email templates use cases (in-memory)', () => {
     await expect(core.getPlatformTemplate(admin, 'order_shipped', 'EN!')).rejects.toMatchObject({
       field: 'language',
     });
+  });
+
+  it('names the template part that hit a render limit, on previews and on saves', async () => {
+    class LimitedRenderer extends InMemoryTemplateRenderer {
+      override async render(...args: Parameters<InMemoryTemplateRenderer['render']>): Promise<string> {
+        if (args[0].includes('slow'))
+          throw new MessagingError('TEMPLATE_TIMEOUT', 'took too long', { field: 'template' });
+        return super.render(...args);
+      }
+      override async validate(source: string) {
+        if (source.includes('huge'))
+          throw new MessagingError('TEMPLATE_TIMEOUT', 'took too long', { field: 'template' });
+        return super.validate(source);
+      }
+    }
+    const limited = createEmailTemplatesCore({
+      templates: repository,
+      renderer: new LimitedRenderer(),
+      clock,
+    });
+    await limited.saveStoreTemplate(acme, 'order_shipped', 'en', {
+      subject: 'Shipped',
+      bodyHtml: '<p>slow {{ order_number }}</p>',
+    });
+    await expect(
+      limited.previewStoreTemplate(acme, 'order_shipped', 'en', { order_number: 1 }),
+    ).rejects.toMatchObject({
+      code: 'TEMPLATE_TIMEOUT',
+      field: 'body_html',
+      message: 'body_html: took too long',
+    });
+    await expect(
+      limited.saveStoreTemplate(acme, 'order_shipped', 'en', { subject: 'Shipped', bodyHtml: 'huge' }),
+    ).rejects.toMatchObject({ code: 'TEMPLATE_TIMEOUT', field: 'body_html' });
+    await expect(
+      limited.updatePlatformTemplate(admin, 'order_shipped', 'en', { subject: 'huge' }),
+    ).rejects.toMatchObject({ code: 'TEMPLATE_TIMEOUT', field: 'subject' });
   });
 });

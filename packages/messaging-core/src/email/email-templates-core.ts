@@ -1,4 +1,4 @@
-import { MessagingError } from '../errors.js';
+import { isMessagingError, MessagingError } from '../errors.js';
 import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from '../model/email-template.js';
 import type { Actor } from '../model/participant-ref.js';
 import { type Clock, systemClock } from '../ports/clock.js';
@@ -104,6 +104,25 @@ export interface EmailTemplatesCore {
   renderEmail(input: RenderEmailInput): Promise<RenderedEmail>;
 }
 
+/** Renderer failures that are the template's fault: the caller learns which part of it. */
+const TEMPLATE_LIMIT_CODES: ReadonlySet<string> = new Set(['TEMPLATE_TIMEOUT', 'TEMPLATE_TOO_LARGE']);
+
+/** Re-raises a renderer's limit error with `field` naming the template part at fault. */
+async function naming<T>(field: string, work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (isMessagingError(error) && TEMPLATE_LIMIT_CODES.has(error.code)) {
+      throw new MessagingError(error.code, `${field}: ${error.message}`, {
+        field,
+        ...(error.details === undefined ? {} : { details: error.details }),
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
 const LIMITS = { name: 200, description: 2000, subject: 500, body_html: 200_000, body_text: 100_000 };
 const LANGUAGE = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
 const CODE = /^[a-z][a-z0-9_]{0,63}$/;
@@ -128,12 +147,12 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
       throw MessagingError.validation('language', 'language must be a language tag such as en or pt-BR');
   }
 
-  function checkSource(field: keyof typeof LIMITS, source: string): void {
+  async function checkSource(field: keyof typeof LIMITS, source: string): Promise<void> {
     if (source.length > LIMITS[field])
       throw MessagingError.validation(field, `${field} must be at most ${LIMITS[field]} characters`);
     if ((field === 'subject' || field === 'body_html') && source.trim() === '')
       throw MessagingError.validation(field, `${field} must not be empty`);
-    const errors = renderer.validate(source);
+    const errors = await naming(field, renderer.validate(source));
     const first = errors[0];
     if (first !== undefined) {
       const where = first.line === undefined ? '' : ` (line ${first.line})`;
@@ -171,12 +190,14 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
         details: { missing },
       });
     }
-    const subject = stripLineBreaks(await renderer.render(chosen.subject, variables, { escapeHtml: false }));
-    const html = await renderer.render(chosen.bodyHtml, variables, { escapeHtml: true });
+    const subject = stripLineBreaks(
+      await naming('subject', renderer.render(chosen.subject, variables, { escapeHtml: false })),
+    );
+    const html = await naming('body_html', renderer.render(chosen.bodyHtml, variables, { escapeHtml: true }));
     const text =
       chosen.bodyText === null || chosen.bodyText.trim() === ''
-        ? renderer.htmlToText(html)
-        : await renderer.render(chosen.bodyText, variables, { escapeHtml: false });
+        ? await naming('body_html', renderer.htmlToText(html))
+        : await naming('body_text', renderer.render(chosen.bodyText, variables, { escapeHtml: false }));
     return { subject, html, text, templateCode: chosen.template.code, language: chosen.language, source };
   }
 
@@ -220,9 +241,9 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
           'description',
           `description must be at most ${LIMITS.description} characters`,
         );
-      checkSource('subject', next.subject);
-      checkSource('body_html', next.bodyHtml);
-      if (next.bodyText !== null) checkSource('body_text', next.bodyText);
+      await checkSource('subject', next.subject);
+      await checkSource('body_html', next.bodyHtml);
+      if (next.bodyText !== null) await checkSource('body_text', next.bodyText);
       return templates.savePlatformTemplate(next);
     },
     async previewPlatformTemplate(actor, code, language, variables) {
@@ -252,10 +273,10 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     async saveStoreTemplate(actor, code, language, input) {
       const storeId = assertStoreUser(actor);
       const template = await overridable(code, language);
-      checkSource('subject', input.subject);
-      checkSource('body_html', input.bodyHtml);
+      await checkSource('subject', input.subject);
+      await checkSource('body_html', input.bodyHtml);
       const bodyText = input.bodyText ?? null;
-      if (bodyText !== null) checkSource('body_text', bodyText);
+      if (bodyText !== null) await checkSource('body_text', bodyText);
       const now = clock.now();
       const override = await templates.saveStoreTemplate({
         storeId,

@@ -6,6 +6,7 @@ import type { StoreMailTransportConfig } from '../ports/mail-transport-factory.j
 import type { OutboundRefusalReason } from '../ports/outbound-address-guard.js';
 import type { EmailContext } from './email-context.js';
 import { isProviderAllowed, snakeCase } from './email-settings-policy.js';
+import { withStoreSignature } from './store-signature.js';
 
 /** One email to send (rendering is the caller's: templates come in the notifications issue). */
 export interface SendEmailInput {
@@ -23,6 +24,13 @@ export interface SendEmailInput {
   readonly extraData?: Readonly<Record<string, unknown>>;
   readonly headers?: Readonly<Record<string, string>>;
   readonly tags?: readonly string[];
+  /**
+   * Add the store's signature (`signature_text` / `signature_html` of its email settings) to the
+   * body. Default true when `storeId` is set: it is the store's mail. The notification pipeline
+   * turns it off for store staff and admins, who are told about the store's conversation rather
+   * than written to by the store.
+   */
+  readonly storeSignature?: boolean;
   /**
    * A deterministic log id (e.g. the notification pipeline's): when a log with this id is already
    * `sent` (or further), nothing is sent again and that log is returned; when it exists after a
@@ -275,8 +283,9 @@ export async function deliverThrough(
 }
 
 /**
- * The one path every email takes: chooses the transport (`chooseTransport`), writes the email
- * log and sends. A provider failure is recorded on the log and returned, not thrown.
+ * The one path every email takes: adds the store's signature (unless `storeSignature` is false;
+ * its HTML sanitized), chooses the transport (`chooseTransport`), writes the email log (with the
+ * body as sent) and sends. A provider failure is recorded on the log and returned, not thrown.
  *
  * @example
  * ```ts
@@ -289,13 +298,25 @@ export async function deliverThrough(
  */
 export async function sendEmail(ctx: EmailContext, input: SendEmailInput): Promise<SendEmailResult> {
   if (input.subject.trim() === '') throw MessagingError.validation('subject', 'subject is required');
-  const result = await deliverThrough(ctx, await chooseTransport(ctx, input.storeId), input);
+  const body = await withSignature(ctx, input);
+  const result = await deliverThrough(ctx, await chooseTransport(ctx, input.storeId), body);
   await trackSendOutcome(ctx, input.storeId, result);
   return result;
 }
 
 /** The issue key of a store's streak of failed sends (one open notification per store). */
 export const EMAIL_SEND_FAILURES_ISSUE = 'email_send_failures';
+
+async function withSignature(ctx: EmailContext, input: SendEmailInput): Promise<SendEmailInput> {
+  if (input.storeId === null || input.storeSignature === false) return input;
+  const settings = await ctx.emailSettings.get(input.storeId);
+  const body = withStoreSignature(
+    input.html === undefined ? { text: input.text } : { text: input.text, html: input.html },
+    settings,
+    ctx.htmlSanitizer,
+  );
+  return { ...input, text: body.text, ...(body.html === undefined ? {} : { html: body.html }) };
+}
 
 /**
  * Counts a store's consecutive failed sends in the shared streaks and raises one `store_issue`

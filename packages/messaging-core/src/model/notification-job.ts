@@ -16,6 +16,8 @@ export interface NotificationJob {
   readonly availableAt: Date;
   readonly lockedUntil: Date | null;
   readonly lockedBy: string | null;
+  /** The fencing token of the claim holding the job (new at each claim); null before the first. */
+  readonly leaseToken: string | null;
   readonly emailLogId: string | null;
   readonly lastError: string | null;
   readonly createdAt: Date;

@@ -3,14 +3,25 @@ import { describe, expect, it } from 'vitest';
 import type { Actor } from '../model/participant-ref.js';
 import { participantKey } from '../model/participant-ref.js';
 import type { NotificationQueue } from '../ports/notification-queue.js';
-import { createInMemoryNotifications } from '../testing/in-memory-notifications.js';
+import {
+  createInMemoryNotifications,
+  type InMemoryNotifications,
+} from '../testing/in-memory-notifications.js';
 
 type Command =
   | { readonly kind: 'send'; readonly conversation: 0 | 1; readonly member: 0 | 1 }
   | { readonly kind: 'mute'; readonly conversation: 0 | 1; readonly member: 0 | 1; readonly muted: boolean }
   | { readonly kind: 'advance'; readonly ms: number }
   | { readonly kind: 'outage' }
-  | { readonly kind: 'run'; readonly worker: 0 | 1; readonly crash: 'none' | 'after_claim' | 'after_send' };
+  | { readonly kind: 'run'; readonly worker: 0 | 1; readonly crash: Crash };
+
+/**
+ * How a run misbehaves: it dies right after its claim or right after sending, or it stalls past
+ * its lease while rendering — the other worker then takes the group over and either finishes
+ * (`stall`) or is inside the provider call when the stalled one wakes up (`stall_mid_send`).
+ */
+type Crash = 'none' | 'after_claim' | 'after_send' | 'stall' | 'stall_mid_send';
+const LEASE_MS = 60_000;
 
 const bit = fc.constantFrom<0 | 1>(0, 1);
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
@@ -34,31 +45,57 @@ const commandArb: fc.Arbitrary<Command> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('run' as const),
       worker: bit,
-      crash: fc.constantFrom('none' as const, 'after_claim' as const, 'after_send' as const),
+      crash: fc.constantFrom<Crash>('none', 'after_claim', 'after_send', 'stall', 'stall_mid_send'),
     }),
   },
 );
 
-/** Throws, once armed, right after a claim or right before the completion it guards. */
-function crashingQueue(queue: NotificationQueue, armed: { mode: 'none' | 'after_claim' | 'after_send' }) {
-  const crash = (mode: 'after_claim' | 'after_send') => {
+interface Armed {
+  mode: Crash;
+  /** The worker whose process died in this run: every later call of it throws. */
+  dead: string | null;
+}
+
+/**
+ * Throws, once armed, right after a claim or right before the completion it guards; from then on
+ * the dead worker's process makes no call at all.
+ */
+function crashingQueue(queue: NotificationQueue, armed: Armed): NotificationQueue {
+  const alive = (workerId: string) => {
+    if (armed.dead === workerId) throw new Error('worker crashed (process gone)');
+  };
+  const crash = (mode: 'after_claim' | 'after_send', workerId: string) => {
     if (armed.mode === mode) {
       armed.mode = 'none';
+      armed.dead = workerId;
       throw new Error(`worker crashed (${mode})`);
     }
   };
   return {
-    claimDue: async (input: Parameters<NotificationQueue['claimDue']>[0]) => {
+    claimDue: async (input) => {
+      alive(input.workerId);
       const groups = await queue.claimDue(input);
-      if (groups.length > 0) crash('after_claim');
+      if (groups.length > 0) crash('after_claim', input.workerId);
       return groups;
     },
-    complete: async (...args: Parameters<NotificationQueue['complete']>) => {
-      crash('after_send');
-      return queue.complete(...args);
+    renewLease: async (ids, input) => {
+      alive(input.workerId);
+      return queue.renewLease(ids, input);
     },
-    reschedule: (...args: Parameters<NotificationQueue['reschedule']>) => queue.reschedule(...args),
-    fail: (...args: Parameters<NotificationQueue['fail']>) => queue.fail(...args),
+    complete: async (ids, input) => {
+      alive(input.workerId);
+      crash('after_send', input.workerId);
+      return queue.complete(ids, input);
+    },
+    reschedule: async (ids, input) => {
+      alive(input.workerId);
+      return queue.reschedule(ids, input);
+    },
+    fail: async (ids, input) => {
+      alive(input.workerId);
+      return queue.fail(ids, input);
+    },
+    stats: (now: Date) => queue.stats(now),
   } satisfies NotificationQueue;
 }
 
@@ -66,13 +103,51 @@ describe('notification pipeline (property)', () => {
   it('notifies every committed message exactly once per eligible recipient, whatever the crashes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(commandArb, { maxLength: 40 }), async (commands) => {
-        const armed: { mode: 'none' | 'after_claim' | 'after_send' } = { mode: 'none' };
-        const n = await createInMemoryNotifications({
-          leaseMs: 60_000,
+        const armed: Armed = { mode: 'none', dead: null };
+        /** The successor's run while a stalled worker sleeps, awaited at the end of the command. */
+        let successor: Promise<unknown> | null = null;
+        const n: InMemoryNotifications = await createInMemoryNotifications({
+          leaseMs: LEASE_MS,
           maxAttempts: 1_000,
           backoffBaseMs: 1_000,
           backoffMaxMs: 60_000,
           wrapQueue: (queue) => crashingQueue(queue, armed),
+          wrapRenderEmail: (render) => async (input) => {
+            const rendered = await render(input);
+            const mode = armed.mode;
+            if (mode !== 'stall' && mode !== 'stall_mid_send') return rendered;
+            armed.mode = 'none';
+            // Asleep past the lease: the other worker claims the group meanwhile.
+            n.clock.advance(LEASE_MS + 1);
+            if (mode === 'stall') {
+              await n.run('successor');
+              return rendered;
+            }
+            const transport = n.transports.platform;
+            const send = transport.send.bind(transport);
+            let entered: () => void = () => {};
+            const inside = new Promise<void>((resolve) => {
+              entered = resolve;
+            });
+            let release: () => void = () => {};
+            const gate = new Promise<void>((resolve) => {
+              release = resolve;
+            });
+            transport.send = async (email) => {
+              transport.send = send;
+              entered();
+              await gate;
+              return send(email);
+            };
+            successor = n.run('successor').finally(() => {
+              transport.send = send;
+            });
+            // The successor may find nothing to send (e.g. still inside its window): then it never
+            // enters the provider call, and the stalled worker simply wakes up after it.
+            await Promise.race([inside, successor]);
+            setTimeout(release, 0);
+            return rendered;
+          },
         });
         const storeCustomer = await n.core.createConversation(n.storeUser, {
           conversationType: 'store_customer',
@@ -116,7 +191,10 @@ describe('notification pipeline (property)', () => {
             await n.run(`worker-${command.worker}`).catch((error: unknown) => {
               if (!(error instanceof Error) || !error.message.startsWith('worker crashed')) throw error;
             });
+            await successor;
+            successor = null;
             armed.mode = 'none';
+            armed.dead = null;
           }
         }
 
@@ -146,6 +224,23 @@ describe('notification pipeline (property)', () => {
               { kind: 'run', worker: 0, crash: 'after_claim' },
               { kind: 'send', conversation: 0, member: 1 },
               { kind: 'run', worker: 0, crash: 'after_send' },
+            ],
+          ],
+          // A worker stalls past its lease while the successor is inside the provider call with
+          // the same email: the stalled one must not send it a second time.
+          [
+            [
+              { kind: 'send', conversation: 0, member: 0 },
+              { kind: 'run', worker: 0, crash: 'stall_mid_send' },
+            ],
+          ],
+          [
+            [
+              { kind: 'send', conversation: 1, member: 1 },
+              { kind: 'outage' },
+              { kind: 'run', worker: 1, crash: 'stall' },
+              { kind: 'send', conversation: 1, member: 1 },
+              { kind: 'run', worker: 0, crash: 'stall_mid_send' },
             ],
           ],
         ],

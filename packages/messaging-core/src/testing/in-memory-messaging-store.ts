@@ -26,8 +26,12 @@ import type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
   FailNotificationsInput,
+  FencedWriteResult,
+  LeaseFence,
   NotificationGroup,
   NotificationQueue,
+  NotificationQueueStats,
+  RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from '../ports/notification-queue.js';
 import type { ParticipantRepository, PreferencesChange } from '../ports/participant-repository.js';
@@ -386,6 +390,7 @@ export class InMemoryMessageRepository implements MessageRepository {
           availableAt: at,
           lockedUntil: null,
           lockedBy: null,
+          leaseToken: null,
           emailLogId: null,
           lastError: null,
           createdAt: at,
@@ -478,12 +483,28 @@ function windowKey(recipient: ParticipantRef, conversationId: string): string {
   return `${participantKey(recipient)}\u0000${conversationId}`;
 }
 
+let leaseSequence = 0;
+
 /** The notification outbox over the store's state (jobs are written by `append`). */
 export class InMemoryNotificationQueue implements NotificationQueue {
   readonly #state: () => State;
 
   constructor(state: () => State) {
     this.#state = state;
+  }
+
+  async stats(now: Date): Promise<NotificationQueueStats> {
+    const pending = [...this.#state().notificationJobs.values()].filter((job) => job.status === 'pending');
+    const available = pending.filter((job) => time(job.availableAt) <= time(now));
+    const oldest = available.reduce<number | null>(
+      (min, job) => (min === null || time(job.availableAt) < min ? time(job.availableAt) : min),
+      null,
+    );
+    return {
+      pending: pending.length,
+      available: available.length,
+      oldestAvailableAt: oldest === null ? null : new Date(oldest),
+    };
   }
 
   async claimDue(input: ClaimNotificationsInput): Promise<NotificationGroup[]> {
@@ -507,12 +528,15 @@ export class InMemoryNotificationQueue implements NotificationQueue {
     }
     const lockedUntil = new Date(now + input.leaseMs);
     return [...groups.values()].map((jobs) => {
+      leaseSequence += 1;
+      const leaseToken = `lease-${String(leaseSequence).padStart(12, '0')}`;
       const claimed = jobs.map((job) => {
         const next: NotificationJob = {
           ...job,
           attempts: job.attempts + 1,
           lockedBy: input.workerId,
           lockedUntil,
+          leaseToken,
           updatedAt: input.now,
         };
         state.notificationJobs.set(job.id, next);
@@ -524,29 +548,48 @@ export class InMemoryNotificationQueue implements NotificationQueue {
         conversationId: first.conversationId,
         storeId: first.storeId,
         jobs: claimed,
+        leaseToken,
+        leasedUntil: lockedUntil,
       };
     });
   }
 
-  #leased(jobIds: readonly string[], workerId: string): NotificationJob[] {
+  /** The jobs the fence still holds: pending, same token, lease not ended at `now`. */
+  #leased(jobIds: readonly string[], fence: LeaseFence): NotificationJob[] {
     const state = this.#state();
+    const now = time(fence.now);
     return jobIds
       .map((id) => state.notificationJobs.get(id))
       .filter(
         (job): job is NotificationJob =>
-          job !== undefined && job.status === 'pending' && job.lockedBy === workerId,
+          job !== undefined &&
+          job.status === 'pending' &&
+          job.lockedBy === fence.workerId &&
+          job.leaseToken === fence.leaseToken &&
+          job.lockedUntil !== null &&
+          time(job.lockedUntil) > now,
       );
   }
 
-  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<void> {
+  async renewLease(
+    jobIds: readonly string[],
+    input: RenewNotificationLeaseInput,
+  ): Promise<FencedWriteResult> {
     const state = this.#state();
-    for (const job of this.#leased(jobIds, input.workerId)) {
+    const jobs = this.#leased(jobIds, input);
+    const lockedUntil = new Date(time(input.now) + input.leaseMs);
+    for (const job of jobs) state.notificationJobs.set(job.id, { ...job, lockedUntil, updatedAt: input.now });
+    return { applied: jobs.map((job) => job.id) };
+  }
+
+  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<FencedWriteResult> {
+    const state = this.#state();
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
       state.notificationJobs.set(job.id, {
-        ...job,
+        ...released(job),
         status: input.status,
         emailLogId: input.emailLogId,
-        lockedBy: null,
-        lockedUntil: null,
         updatedAt: input.at,
       });
       if (input.status === 'sent') {
@@ -556,37 +599,45 @@ export class InMemoryNotificationQueue implements NotificationQueue {
           state.notificationWindows.set(key, input.at);
       }
     }
+    return { applied: jobs.map((job) => job.id) };
   }
 
-  async reschedule(jobIds: readonly string[], input: RescheduleNotificationsInput): Promise<void> {
+  async reschedule(
+    jobIds: readonly string[],
+    input: RescheduleNotificationsInput,
+  ): Promise<FencedWriteResult> {
     const state = this.#state();
-    for (const job of this.#leased(jobIds, input.workerId)) {
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
       state.notificationJobs.set(job.id, {
-        ...job,
+        ...released(job),
         availableAt: input.availableAt,
         lastError: input.error,
         emailLogId: input.emailLogId,
-        lockedBy: null,
-        lockedUntil: null,
         updatedAt: input.at,
       });
     }
+    return { applied: jobs.map((job) => job.id) };
   }
 
-  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<void> {
+  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<FencedWriteResult> {
     const state = this.#state();
-    for (const job of this.#leased(jobIds, input.workerId)) {
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
       state.notificationJobs.set(job.id, {
-        ...job,
+        ...released(job),
         status: 'failed',
         lastError: input.error,
         emailLogId: input.emailLogId,
-        lockedBy: null,
-        lockedUntil: null,
         updatedAt: input.at,
       });
     }
+    return { applied: jobs.map((job) => job.id) };
   }
+}
+
+function released(job: NotificationJob): NotificationJob {
+  return { ...job, lockedBy: null, lockedUntil: null, leaseToken: null };
 }
 
 /**

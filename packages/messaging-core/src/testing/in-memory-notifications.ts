@@ -3,6 +3,7 @@ import { createEmailTemplatesCore, type EmailTemplatesCore } from '../email/emai
 import type { TemplateVariables } from '../model/email-template.js';
 import type { Actor } from '../model/participant-ref.js';
 import {
+  type NotificationDependencies,
   type NotificationOptions,
   type ProcessNotificationsResult,
   processNotifications,
@@ -38,11 +39,11 @@ export class BranchingTemplateRenderer implements TemplateRenderer {
     return this.#inner.render(chosen, variables, options);
   }
 
-  htmlToText(html: string): string {
+  htmlToText(html: string): Promise<string> {
     return this.#inner.htmlToText(html);
   }
 
-  validate(source: string): TemplateSyntaxError[] {
+  validate(source: string): Promise<TemplateSyntaxError[]> {
     return this.#inner.validate(source.replace(IF_GREATER, '$3$4'));
   }
 }
@@ -51,7 +52,15 @@ export interface InMemoryNotificationsOptions extends NotificationOptions {
   readonly start?: Date;
   /** Wraps the store's queue (e.g. to simulate a worker crashing). */
   readonly wrapQueue?: (queue: NotificationQueue) => NotificationQueue;
+  /** Wraps rendering (e.g. to simulate a worker stalling, or a template engine failing). */
+  readonly wrapRenderEmail?: (
+    render: NotificationDependencies['renderEmail'],
+  ) => NotificationDependencies['renderEmail'];
+  /** `reply_url` template (default `https://parley.test/inbox/c/{conversation_id}`). */
+  readonly inboxUrlTemplate?: string;
   readonly random?: () => number;
+  /** Default `BranchingTemplateRenderer`. */
+  readonly renderer?: TemplateRenderer;
 }
 
 /** The messaging core, the email use cases and the notification pipeline, all in memory. */
@@ -117,13 +126,14 @@ export async function createInMemoryNotifications(
   });
   const templates = createEmailTemplatesCore({
     templates: new InMemoryEmailTemplateRepository({ directory }),
-    renderer: new BranchingTemplateRenderer(),
+    renderer: options.renderer ?? new BranchingTemplateRenderer(),
     clock,
   });
   const queue = options.wrapQueue
     ? options.wrapQueue(messaging.store.notifications)
     : messaging.store.notifications;
-  const { start: _start, wrapQueue: _wrap, ...tunables } = options;
+  const { start: _start, wrapQueue: _wrap, wrapRenderEmail, renderer: _renderer, ...tunables } = options;
+  const render: NotificationDependencies['renderEmail'] = (input) => templates.renderEmail(input);
   return {
     ...messaging,
     clock,
@@ -143,9 +153,10 @@ export async function createInMemoryNotifications(
           messages: messaging.store.messages,
           directory,
           emailLogs,
-          renderEmail: (input) => templates.renderEmail(input),
+          renderEmail: wrapRenderEmail ? wrapRenderEmail(render) : render,
           sendEmail: (input) => email.sendEmail(input),
           publicUrl: 'https://parley.test',
+          clock,
         },
         { workerId, now: clock.now(), limit },
       ),

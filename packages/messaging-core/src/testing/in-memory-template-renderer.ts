@@ -32,7 +32,7 @@ function escapeHtml(value: string): string {
  */
 export class InMemoryTemplateRenderer implements TemplateRenderer {
   async render(source: string, variables: TemplateVariables, options: RenderOptions): Promise<string> {
-    const errors = this.validate(source);
+    const errors = this.#check(source);
     if (errors.length > 0) throw new Error(errors[0]?.message);
     return source.replace(OUTPUT, (_, name: string) => {
       const value = !name.includes('.') && Object.hasOwn(variables, name) ? variables[name] : undefined;
@@ -41,7 +41,7 @@ export class InMemoryTemplateRenderer implements TemplateRenderer {
     });
   }
 
-  htmlToText(html: string): string {
+  async htmlToText(html: string): Promise<string> {
     return html
       .replace(/<\/(p|div|h[1-6]|blockquote|li)>\s*/gi, '\n\n')
       .replace(/<br\s*\/?>/gi, '\n')
@@ -51,7 +51,11 @@ export class InMemoryTemplateRenderer implements TemplateRenderer {
       .trim();
   }
 
-  validate(source: string): TemplateSyntaxError[] {
+  async validate(source: string): Promise<TemplateSyntaxError[]> {
+    return this.#check(source);
+  }
+
+  #check(source: string): TemplateSyntaxError[] {
     const rest = source.replace(OUTPUT, '');
     if (rest.includes('{%')) return [{ message: 'tags are not supported by the in-memory renderer' }];
     if (rest.includes('{{') || rest.includes('}}')) return [{ message: 'output not closed: expected }}' }];

@@ -504,6 +504,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
             availableAt: at(5),
             lockedBy: null,
             lockedUntil: null,
+            leaseToken: null,
             emailLogId: null,
           });
         }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
 import type { ParticipantRef } from '../../model/participant-ref.js';
 import type { MessagingStore } from '../../ports/messaging-store.js';
-import type { NotificationQueue } from '../../ports/notification-queue.js';
+import type { NotificationGroup, NotificationQueue } from '../../ports/notification-queue.js';
 import type { MessagingStoreRawReader } from './raw-readers.js';
 
 export interface NotificationQueueContractTarget {
@@ -38,7 +38,9 @@ const WINDOW = 300_000;
 
 /**
  * The `NotificationQueue` contract: claims lease whole due groups, honour the batching window and
- * `availableAt`, and writes after the claim apply only to the lease holder's pending jobs.
+ * `availableAt`, and writes after the claim are fenced: they apply only while the claim's lease
+ * holds (its token, not ended), so an expired lease can neither renew nor complete, and the
+ * successor's writes apply.
  *
  * @example
  * ```ts
@@ -113,6 +115,14 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
     const claim = (workerId: string, seconds: number, limit = 10) =>
       queue.claimDue({ workerId, now: at(seconds), leaseMs: LEASE, windowMs: WINDOW, limit });
 
+    /** The fence of a claimed group, as its holder writes at `seconds`. */
+    const fence = (group: NotificationGroup | undefined, workerId: string, seconds: number) => ({
+      workerId,
+      leaseToken: group?.leaseToken ?? 'none',
+      now: at(seconds),
+    });
+    const jobIds = (group: NotificationGroup | undefined) => group?.jobs.map((job) => job.id) ?? [];
+
     it('claims a due group whole, oldest job first, under a lease', async () => {
       const c = await conversation();
       const m1 = await send(c, STORE_USER, 1);
@@ -122,13 +132,30 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       const groups = await claim('w1', 3);
       expect(groups).toHaveLength(1);
       const [group] = groups;
-      expect(group).toMatchObject({ recipient: CUSTOMER, conversationId: c, storeId: STORE_ID });
+      expect(group).toMatchObject({
+        recipient: CUSTOMER,
+        conversationId: c,
+        storeId: STORE_ID,
+        leasedUntil: at(63),
+      });
+      expect(typeof group?.leaseToken).toBe('string');
       expect(group?.jobs.map((job) => job.messageId)).toEqual([m1, m2]);
       for (const job of group?.jobs ?? []) {
-        expect(job).toMatchObject({ status: 'pending', attempts: 1, lockedBy: 'w1', lockedUntil: at(63) });
+        expect(job).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          lockedBy: 'w1',
+          lockedUntil: at(63),
+          leaseToken: group?.leaseToken,
+        });
       }
       const [stored] = await target.raw.notificationJobs(m1);
-      expect(stored).toMatchObject({ attempts: 1, lockedBy: 'w1', lockedUntil: at(63) });
+      expect(stored).toMatchObject({
+        attempts: 1,
+        lockedBy: 'w1',
+        lockedUntil: at(63),
+        leaseToken: group?.leaseToken,
+      });
 
       expect(await claim('w2', 30)).toEqual([]);
       const retaken = await claim('w2', 63);
@@ -136,23 +163,33 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
         [m1, 2, 'w2'],
         [m2, 2, 'w2'],
       ]);
+      expect(retaken[0]?.leaseToken).not.toBe(group?.leaseToken);
+      const done = await queue.complete([...jobIds(retaken[0])].reverse(), {
+        ...fence(retaken[0], 'w2', 64),
+        status: 'skipped',
+        emailLogId: null,
+        at: at(64),
+      });
+      expect(done.applied).toEqual([...jobIds(retaken[0])].reverse());
     });
 
     it('completes as sent, then holds the next messages until the window has passed', async () => {
       const c = await conversation();
       const m1 = await send(c, STORE_USER, 1);
       const [group] = await claim('w1', 1);
-      await queue.complete(group?.jobs.map((job) => job.id) ?? [], {
-        workerId: 'w1',
+      const done = await queue.complete(jobIds(group), {
+        ...fence(group, 'w1', 2),
         status: 'sent',
         emailLogId: 'log-1',
         at: at(2),
       });
+      expect(done.applied).toEqual(jobIds(group));
       expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({
         status: 'sent',
         emailLogId: 'log-1',
         lockedBy: null,
         lockedUntil: null,
+        leaseToken: null,
       });
       const m2 = await send(c, STORE_USER, 10);
       const m3 = await send(c, STORE_USER, 20);
@@ -165,8 +202,8 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       const c = await conversation();
       await send(c, STORE_USER, 1);
       const [group] = await claim('w1', 1);
-      await queue.complete(group?.jobs.map((job) => job.id) ?? [], {
-        workerId: 'w1',
+      await queue.complete(jobIds(group), {
+        ...fence(group, 'w1', 1),
         status: 'skipped',
         emailLogId: null,
         at: at(1),
@@ -180,9 +217,9 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       const c = await conversation();
       const m1 = await send(c, STORE_USER, 1);
       const [group] = await claim('w1', 1);
-      const ids = group?.jobs.map((job) => job.id) ?? [];
+      const ids = jobIds(group);
       await queue.reschedule(ids, {
-        workerId: 'w1',
+        ...fence(group, 'w1', 1),
         availableAt: at(100),
         error: '429 too many requests',
         emailLogId: 'log-2',
@@ -199,7 +236,7 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       const [again] = await claim('w1', 100);
       expect(again?.jobs.map((job) => job.attempts)).toEqual([2]);
       await queue.fail(ids, {
-        workerId: 'w1',
+        ...fence(again, 'w1', 100),
         error: 'mailbox unavailable',
         emailLogId: 'log-2',
         at: at(100),
@@ -211,15 +248,140 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
       expect(await claim('w1', 10_000)).toEqual([]);
     });
 
-    it('ignores writes from a worker whose lease was taken over', async () => {
+    it('reports its depth and lag: pending jobs, and the oldest one available now', async () => {
+      expect(await queue.stats(at(0))).toEqual({ pending: 0, available: 0, oldestAvailableAt: null });
+      const c = await conversation();
+      const m1 = await send(c, STORE_USER, 5);
+      await send(c, STORE_USER, 10);
+      await send(c, CUSTOMER, 12);
+      expect(await queue.stats(at(4))).toEqual({ pending: 3, available: 0, oldestAvailableAt: null });
+      expect(await queue.stats(at(11))).toEqual({ pending: 3, available: 2, oldestAvailableAt: at(5) });
+      // Leased jobs are still pending; completed ones leave the count.
+      const groups = await claim('w1', 20);
+      expect(await queue.stats(at(20))).toEqual({ pending: 3, available: 3, oldestAvailableAt: at(5) });
+      const toCustomer = groups.find((g) => g.jobs.some((job) => job.messageId === m1));
+      await queue.complete(toCustomer?.jobs.map((job) => job.id) ?? [], {
+        workerId: 'w1',
+        leaseToken: toCustomer?.leaseToken ?? 'none',
+        now: at(21),
+        status: 'sent',
+        emailLogId: 'log-stats',
+        at: at(21),
+      });
+      expect(await queue.stats(at(21))).toEqual({ pending: 1, available: 1, oldestAvailableAt: at(12) });
+    });
+
+    it("refuses every write of a lease that was taken over, and applies the successor's", async () => {
       const c = await conversation();
       const m1 = await send(c, STORE_USER, 1);
       const [first] = await claim('w1', 1);
-      await claim('w2', 62);
-      const ids = first?.jobs.map((job) => job.id) ?? [];
-      await queue.complete(ids, { workerId: 'w1', status: 'sent', emailLogId: 'stale', at: at(63) });
-      await queue.fail(ids, { workerId: 'w1', error: 'stale', emailLogId: null, at: at(63) });
-      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({ status: 'pending', lockedBy: 'w2' });
+      const [second] = await claim('w2', 62);
+      const ids = jobIds(first);
+      const stale = fence(first, 'w1', 63);
+      expect((await queue.renewLease(ids, { ...stale, leaseMs: LEASE })).applied).toEqual([]);
+      expect(
+        (await queue.complete(ids, { ...stale, status: 'sent', emailLogId: 'stale', at: at(63) })).applied,
+      ).toEqual([]);
+      expect(
+        (await queue.fail(ids, { ...stale, error: 'stale', emailLogId: null, at: at(63) })).applied,
+      ).toEqual([]);
+      expect(
+        (
+          await queue.reschedule(ids, {
+            ...stale,
+            availableAt: at(63),
+            error: 'stale',
+            emailLogId: null,
+            at: at(63),
+          })
+        ).applied,
+      ).toEqual([]);
+      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({
+        status: 'pending',
+        lockedBy: 'w2',
+        leaseToken: second?.leaseToken,
+        lockedUntil: at(122),
+      });
+      const done = await queue.complete(jobIds(second), {
+        ...fence(second, 'w2', 64),
+        status: 'sent',
+        emailLogId: 'fresh',
+        at: at(64),
+      });
+      expect(done.applied).toEqual(jobIds(second));
+      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({
+        status: 'sent',
+        emailLogId: 'fresh',
+      });
+    });
+
+    it('refuses an expired lease even when nobody took it over, and even under the same worker id', async () => {
+      const c = await conversation();
+      const m1 = await send(c, STORE_USER, 1);
+      const [first] = await claim('w1', 1);
+      const ids = jobIds(first);
+      // The lease ends at 61: at 61 it no longer holds, nobody else claimed.
+      expect((await queue.renewLease(ids, { ...fence(first, 'w1', 61), leaseMs: LEASE })).applied).toEqual(
+        [],
+      );
+      expect(
+        (
+          await queue.complete(ids, {
+            ...fence(first, 'w1', 61),
+            status: 'sent',
+            emailLogId: 'late',
+            at: at(61),
+          })
+        ).applied,
+      ).toEqual([]);
+      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({
+        status: 'pending',
+        emailLogId: null,
+      });
+      // The same worker id claims again: the old claim's token is still refused.
+      const [again] = await claim('w1', 70);
+      expect(again?.leaseToken).not.toBe(first?.leaseToken);
+      expect(
+        (
+          await queue.complete(ids, {
+            ...fence(first, 'w1', 71),
+            status: 'sent',
+            emailLogId: 'old',
+            at: at(71),
+          })
+        ).applied,
+      ).toEqual([]);
+      expect(
+        (
+          await queue.complete(ids, {
+            ...fence(again, 'w1', 71),
+            status: 'sent',
+            emailLogId: 'new',
+            at: at(71),
+          })
+        ).applied,
+      ).toEqual(ids);
+      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({ status: 'sent', emailLogId: 'new' });
+    });
+
+    it('renews a lease that still holds, which keeps other workers out until the new end', async () => {
+      const c = await conversation();
+      const m1 = await send(c, STORE_USER, 1);
+      const [group] = await claim('w1', 1);
+      const ids = jobIds(group);
+      const renewed = await queue.renewLease(ids, { ...fence(group, 'w1', 50), leaseMs: LEASE });
+      expect(renewed.applied).toEqual(ids);
+      expect((await target.raw.notificationJobs(m1))[0]).toMatchObject({
+        lockedBy: 'w1',
+        lockedUntil: at(110),
+        leaseToken: group?.leaseToken,
+      });
+      expect(await claim('w2', 100)).toEqual([]);
+      const [taken] = await claim('w2', 110);
+      expect(taken?.jobs.map((job) => job.messageId)).toEqual([m1]);
+      expect((await queue.renewLease(ids, { ...fence(group, 'w1', 111), leaseMs: LEASE })).applied).toEqual(
+        [],
+      );
     });
 
     it('groups per recipient and conversation, and honours the limit', async () => {

@@ -50,15 +50,15 @@ export function templateRendererContract(options: TemplateRendererContractOption
       }
     });
 
-    it('validates syntax', () => {
-      expect(renderer.validate('Hi {{ name }}')).toEqual([]);
-      const errors = renderer.validate('Hi {{ name');
+    it('validates syntax', async () => {
+      expect(await renderer.validate('Hi {{ name }}')).toEqual([]);
+      const errors = await renderer.validate('Hi {{ name');
       expect(errors.length).toBeGreaterThan(0);
       expect(errors[0]?.message).toEqual(expect.any(String));
     });
 
-    it('turns HTML into plain text: tags gone, paragraphs apart, entities decoded', () => {
-      const text = renderer.htmlToText('<p>Hello <b>Ann</b></p><p>Tom &amp; Jerry &lt;3</p>');
+    it('turns HTML into plain text: tags gone, paragraphs apart, entities decoded', async () => {
+      const text = await renderer.htmlToText('<p>Hello <b>Ann</b></p><p>Tom &amp; Jerry &lt;3</p>');
       expect(text).toBe('Hello Ann\n\nTom & Jerry <3');
     });
   });
