@@ -31,7 +31,7 @@ export interface SeedReport {
  * Bumped whenever the generated data changes shape, so `--reuse` reseeds a data set built by an
  * older seed.
  */
-export const SEED_VERSION = 1;
+export const SEED_VERSION = 2;
 
 /** Staff accounts per store; the first one handles most of the store's conversations. */
 export const STAFF_PER_STORE = 3;
@@ -345,10 +345,24 @@ order by joined_at, conversation_id, participant_type;`,
     {
       name: 'insert messages',
       sql: `
-insert into messages (id, conversation_id, sender_type, sender_id, content, is_system_message, is_deleted,
+insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, is_deleted,
   created_at)
-select id, conversation_id, sender_type, sender_id, content, is_system, false, created_at
+select id, conversation_id, row_number() over (partition by conversation_id order by created_at, id),
+  sender_type, sender_id, content, is_system, false, created_at
 from stage_msg order by created_at, id;`,
+    },
+    {
+      name: 'read state as a seq',
+      sql: `
+update conversation_participants p set last_read_seq = r.seq
+from (
+  select p.conversation_id, p.participant_type, p.participant_id, max(m.seq) as seq
+  from conversation_participants p
+  join messages m on m.conversation_id = p.conversation_id and m.created_at <= p.last_read_at
+  group by p.conversation_id, p.participant_type, p.participant_id
+) r
+where r.conversation_id = p.conversation_id and r.participant_type = p.participant_type
+  and r.participant_id = p.participant_id;`,
     },
     {
       name: 'insert message_attachments',
@@ -400,6 +414,20 @@ export const VERIFY_QUERIES: readonly { name: string; sql: string }[] = [
                  from messages group by conversation_id) m on m.conversation_id = c.id
       where m.n is distinct from c.message_count or m.last_at is distinct from c.last_message_at
          or c.updated_at <> greatest(c.created_at, m.last_at) or c.created_at > m.first_at`,
+  },
+  {
+    name: 'seq numbers each conversation 1..n in time order; unread_count counts after last_read_seq',
+    sql: `select (select count(*) from (
+               select seq, row_number() over (partition by conversation_id order by created_at, id) as n
+               from messages) s where s.seq <> s.n)
+           + (select count(*) from conversation_participants p
+               left join lateral (
+                 select count(*) filter (where (m.sender_type, m.sender_id) <> (p.participant_type, p.participant_id)
+                          and m.seq > p.last_read_seq) as unread,
+                        max(m.seq) filter (where (m.sender_type, m.sender_id) = (p.participant_type, p.participant_id)) as sent
+                 from messages m where m.conversation_id = p.conversation_id and not m.is_system_message
+               ) x on true
+               where x.unread <> p.unread_count or x.sent > p.last_read_seq)`,
   },
   {
     name: 'every membership: last_activity_at is the conversation activity',

@@ -64,6 +64,7 @@ export function toMessageWire(message: MessageView, base: string): Static<typeof
   return {
     id: message.id,
     conversation_id: message.conversationId,
+    seq: message.seq,
     sender_type: message.sender.type,
     sender_id: message.sender.id,
     sender_name: message.senderName,
@@ -87,6 +88,7 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
     last_message_at: isoOrNull(conversation.lastMessageAt),
     message_count: conversation.messageCount,
     unread_count: summary.unreadCount,
+    last_read_seq: summary.lastReadSeq,
     muted: summary.muted,
     email_notifications: summary.emailNotifications,
     other_participants: summary.otherParticipants.map((p) => ({
@@ -98,6 +100,7 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
       lastMessage === null
         ? null
         : {
+            seq: lastMessage.seq,
             content: lastMessage.content,
             sender_type: lastMessage.sender.type,
             sender_id: lastMessage.sender.id,
@@ -118,6 +121,7 @@ export function toDetailWire(
       id: p.ref.id,
       name: p.name,
       unread_count: p.unreadCount,
+      last_read_seq: p.lastReadSeq,
       last_read_at: isoOrNull(p.lastReadAt),
     })),
     messages: detail.messages.map((m) => toMessageWire(m, base)),
@@ -153,7 +157,12 @@ export function toRecipientWire(entry: DirectoryEntry): Static<typeof RecipientW
 }
 
 export function toReadStateWire(state: ReadState): Static<typeof ReadStateWire> {
-  return { conversation_id: state.conversationId, unread_count: 0, last_read_at: iso(state.lastReadAt) };
+  return {
+    conversation_id: state.conversationId,
+    unread_count: state.unreadCount,
+    last_read_seq: state.lastReadSeq,
+    last_read_at: iso(state.lastReadAt),
+  };
 }
 
 export function toPreferencesWire(preferences: Preferences): Static<typeof PreferencesWire> {

@@ -311,6 +311,8 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
         },
       ],
     },
+    transformObject: (document) =>
+      'openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject,
   });
   // Bundled assets only; no call to the public swagger.io validator.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
@@ -385,3 +387,20 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
 
 /** The API's Fastify instance, with its TypeBox type provider. */
 export type ParleyApp = Awaited<ReturnType<typeof buildServer>>;
+
+/**
+ * Fastify always hands a route with a body schema a body, so `@fastify/swagger` marks every
+ * request body required; routes that default a missing body (`x-body-optional: true` in their
+ * schema) are documented as optional instead.
+ */
+function optionalBodies<T extends { paths?: Record<string, unknown> }>(openapi: T): T {
+  for (const item of Object.values(openapi.paths ?? {})) {
+    for (const operation of Object.values((item ?? {}) as Record<string, Record<string, unknown>>)) {
+      if (operation?.['x-body-optional'] !== true) continue;
+      delete operation['x-body-optional'];
+      const body = operation.requestBody as { required?: boolean } | undefined;
+      if (body !== undefined) body.required = false;
+    }
+  }
+  return openapi;
+}

@@ -196,6 +196,7 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schema.properties ?? {})).toEqual([
       'id',
       'conversation_id',
+      'seq',
       'sender_type',
       'sender_id',
       'sender_name',
@@ -204,6 +205,21 @@ describe('OpenAPI document', () => {
       'is_deleted',
       'created_at',
       'attachments',
+    ]);
+    const read = document.paths?.['/api/v1/store/messages/{id}/read']?.put;
+    const readBody = (read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content?.[
+      'application/json'
+    ]?.schema as OpenAPIV3_1.SchemaObject | undefined;
+    expect(Object.keys(readBody?.properties ?? {})).toEqual(['up_to_seq']);
+    expect((read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.required).toBe(false);
+    expect(read).not.toHaveProperty('x-body-optional');
+    const readOk = read?.responses?.['200'] as OpenAPIV3_1.ResponseObject;
+    const readSchema = readOk.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
+    expect(Object.keys(readSchema?.properties ?? {})).toEqual([
+      'conversation_id',
+      'unread_count',
+      'last_read_seq',
+      'last_read_at',
     ]);
     const parameters = (send?.parameters ?? []) as OpenAPIV3_1.ParameterObject[];
     expect(parameters.map((p) => `${p.in}:${p.name}`)).toEqual(

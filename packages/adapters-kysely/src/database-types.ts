@@ -41,7 +41,10 @@ export interface ConversationParticipantsTable {
   participant_type: string;
   participant_id: string;
   store_id: string | null;
+  /** Others' non-system messages with a `seq` above `last_read_seq`. */
   unread_count: Generated<number>;
+  /** Read up to this message `seq` (0: none); only moves forward (0010). */
+  last_read_seq: Generated<number>;
   last_read_at: NullableTimestamp;
   email_notifications: Generated<boolean>;
   muted: Generated<boolean>;
@@ -59,6 +62,8 @@ export interface ConversationParticipantsTable {
 export interface MessagesTable {
   id: string;
   conversation_id: string;
+  /** 1, 2, 3 … per conversation, unique with `conversation_id` (0010): `message_count` + 1 at append. */
+  seq: number;
   sender_type: string;
   sender_id: string;
   content: string;

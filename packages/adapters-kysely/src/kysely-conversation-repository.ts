@@ -47,6 +47,7 @@ const PARTICIPANT_COLUMNS = [
   'participant_id',
   'store_id',
   'unread_count',
+  'last_read_seq',
   'last_read_at',
   'email_notifications',
   'muted',
@@ -175,6 +176,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       participant_id: p.participant.id,
       store_id: p.storeId,
       unread_count: p.unreadCount,
+      last_read_seq: p.lastReadSeq,
       last_read_at: p.lastReadAt,
       email_notifications: p.emailNotifications,
       muted: p.muted,
@@ -422,11 +424,11 @@ const participantsJoin = sql`cross join lateral (
     from conversation_participants pp where pp.conversation_id = c.id
   ) pa`;
 
-/** The latest message of conversation `c`, a backward scan of `messages_conversation_created_idx`. */
+/** The latest message of conversation `c` (highest `seq`): one probe of `messages_conversation_seq_key`. */
 const latestMessageJoin = sql`left join lateral (
     select m.*, exists (select from message_attachments a where a.message_id = m.id) as has_attachments
     from messages m where m.conversation_id = c.id
-    order by m.created_at desc, m.id desc limit 1
+    order by m.seq desc limit 1
   ) lm on true`;
 
 /** First page: the range scan of the inbox index, in index order, `limit + 1` rows. */

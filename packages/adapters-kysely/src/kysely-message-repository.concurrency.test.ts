@@ -51,6 +51,7 @@ function memberships(c: Conversation): ConversationParticipant[] {
     participant,
     storeId: participant.type === 'admin' ? null : 'store-1',
     unreadCount: 0,
+    lastReadSeq: 0,
     lastReadAt: null,
     emailNotifications: true,
     muted: false,
@@ -116,6 +117,7 @@ describe.skipIf(!onPostgres)('append under real concurrency (PostgreSQL)', () =>
           'messages.sender_id',
           'messages.is_system_message',
           'messages.created_at',
+          'messages.seq as message_seq',
           'append_order.seq',
         ])
         .where('messages.conversation_id', '=', c.id)
@@ -128,6 +130,13 @@ describe.skipIf(!onPostgres)('append under real concurrency (PostgreSQL)', () =>
         .executeTakeFirstOrThrow();
       const latest = Math.max(...messages.map((m) => m.created_at.getTime()));
       expect(messages.length).toBeGreaterThan(60);
+      // One order: seq is the lock (commit) order, 1..n, and time never goes back along it.
+      expect(messages.map((m) => m.message_seq)).toEqual(messages.map((_, i) => i + 1));
+      for (const [i, m] of messages.entries()) {
+        if (i > 0)
+          expect(m.created_at.getTime()).toBeGreaterThanOrEqual(messages[i - 1]!.created_at.getTime());
+      }
+      expect(messages.at(-1)?.created_at.getTime()).toBe(latest);
       expect(row.message_count).toBe(messages.length);
       expect(row.last_message_at?.getTime()).toBe(latest);
       expect(row.updated_at.getTime()).toBe(latest);
@@ -142,11 +151,13 @@ describe.skipIf(!onPostgres)('append under real concurrency (PostgreSQL)', () =>
         // Replay in lock order: others' non-system messages count up, the member's own reset.
         let unread = 0;
         let lastReadAt: Date | null = null;
+        let lastReadSeq = 0;
         for (const m of messages) {
           if (m.is_system_message) continue;
           if (m.sender_type === member.participant_type && m.sender_id === member.participant_id) {
             unread = 0;
             lastReadAt = m.created_at;
+            lastReadSeq = m.message_seq;
           } else {
             unread += 1;
           }
@@ -155,10 +166,12 @@ describe.skipIf(!onPostgres)('append under real concurrency (PostgreSQL)', () =>
           who: member.participant_id,
           unread: member.unread_count,
           lastReadAt: member.last_read_at,
+          lastReadSeq: member.last_read_seq,
         }).toEqual({
           who: member.participant_id,
           unread,
           lastReadAt,
+          lastReadSeq,
         });
         expect(member.last_activity_at.getTime()).toBe(latest);
       }

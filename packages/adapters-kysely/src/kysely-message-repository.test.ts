@@ -44,6 +44,7 @@ function members(c: Conversation): ConversationParticipant[] {
     participant,
     storeId: participant.type === 'admin' ? null : 'store-1',
     unreadCount: 0,
+    lastReadSeq: 0,
     lastReadAt: null,
     emailNotifications: true,
     muted: false,
@@ -224,18 +225,25 @@ describe.each(targets)('KyselyMessageRepository on %s', (target) => {
     ]);
   });
 
-  it('never moves activity backwards for a message dated earlier than the latest', async () => {
+  it('stamps a message proposed earlier than the latest at the latest time, after it in seq', async () => {
     const c = conversation();
     await store.conversations.create(c, members(c));
     await store.messages.append({ message: draft(c, STAFF, 10), requireOpen: true });
-    await store.messages.append({ message: draft(c, ADMIN, 5), requireOpen: true });
+    const late = await store.messages.append({ message: draft(c, ADMIN, 5), requireOpen: true });
+    expect(late.status === 'created' && [late.message.seq, late.message.createdAt]).toEqual([2, at(10)]);
     const found = await store.conversations.findWithParticipants(c.id);
     expect(found?.conversation).toMatchObject({ messageCount: 2, lastMessageAt: at(10), updatedAt: at(10) });
     expect(
-      found?.participants.map((p) => [p.participant.id, p.unreadCount, p.lastReadAt, p.lastActivityAt]),
+      found?.participants.map((p) => [
+        p.participant.id,
+        p.unreadCount,
+        p.lastReadSeq,
+        p.lastReadAt,
+        p.lastActivityAt,
+      ]),
     ).toEqual([
-      ['admin-1', 0, at(5), at(10)],
-      ['staff-1', 1, at(10), at(10)],
+      ['admin-1', 0, 2, at(10), at(10)],
+      ['staff-1', 1, 1, at(10), at(10)],
     ]);
   });
 

@@ -15,7 +15,7 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from './database-types.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from './postgres-errors.js';
-import { type MessageRow, toAttachment } from './row-mappers.js';
+import { type MessageRow, toAttachment, toNumber } from './row-mappers.js';
 
 /** What the append statement reports back, one row. */
 interface AppendOutcome {
@@ -28,6 +28,9 @@ interface AppendOutcome {
   /** The idempotency key, when it was already recorded in this statement's snapshot. */
   readonly prior_message_id: string | null;
   readonly prior_request_hash: string | null;
+  /** The inserted message's `seq` and stored time, when created. */
+  readonly seq: number | null;
+  readonly created_at: Date | null;
 }
 
 /**
@@ -37,6 +40,11 @@ interface AppendOutcome {
  * participant's message) enqueue one notification job per other participant who wants email. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
+ *
+ * The order is decided after the lock, from the locked row (the latest committed version, even
+ * when the statement waited): `seq` = `message_count` + 1 and `created_at` = the later of the
+ * proposed time and `last_message_at`. The lock is held to commit, so `seq` order is commit order
+ * and time never goes backwards along it, however late a send that began early reaches the lock.
  *
  * @example
  * ```ts
@@ -52,7 +60,8 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
 
   const ctes: RawBuilder<unknown>[] = [
     sql`conv as (
-    select id, is_closed, store_id from conversations where id = ${m.conversationId}::uuid for no key update
+    select id, is_closed, store_id, message_count, last_message_at
+    from conversations where id = ${m.conversationId}::uuid for no key update
   )`,
   ];
   if (idempotency !== undefined) {
@@ -73,11 +82,11 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   }
   ctes.push(
     sql`inserted as (
-    insert into messages (id, conversation_id, sender_type, sender_id, content, is_system_message, created_at)
-    select ${m.id}::uuid, conv.id, ${m.sender.type}::text, ${m.sender.id}::text, ${m.content}::text,
-      ${m.isSystemMessage}::boolean, ${at}::timestamptz
+    insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, created_at)
+    select ${m.id}::uuid, conv.id, conv.message_count + 1, ${m.sender.type}::text, ${m.sender.id}::text,
+      ${m.content}::text, ${m.isSystemMessage}::boolean, greatest(${at}::timestamptz, conv.last_message_at)
     from conv where ${open}${idempotency === undefined ? sql`` : sql` and exists (select from claimed)`}
-    returning id, conversation_id, created_at
+    returning id, conversation_id, seq, created_at
   )`,
   );
   if (m.attachments.length > 0) {
@@ -113,8 +122,8 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   ctes.push(
     sql`counted as (
     update conversations c
-    set message_count = c.message_count + 1,
-      last_message_at = greatest(c.last_message_at, inserted.created_at),
+    set message_count = inserted.seq,
+      last_message_at = inserted.created_at,
       updated_at = greatest(c.updated_at, inserted.created_at)
     from inserted where c.id = inserted.conversation_id
     returning c.id
@@ -130,7 +139,8 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at),
       unread_count = case when ${isSender} then 0 else p.unread_count + 1 end,
-      last_read_at = case when ${isSender} then inserted.created_at else p.last_read_at end
+      last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
+      last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
     from inserted where p.conversation_id = inserted.conversation_id
     returning p.participant_id
   )`,
@@ -160,7 +170,9 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
 select exists (select from conv) as found,
   coalesce((select is_closed from conv), false) as closed,
   exists (select from inserted) as created,
-  ${prior}`;
+  ${prior},
+  (select seq from inserted) as seq,
+  (select created_at from inserted) as created_at`;
 }
 
 /**
@@ -203,7 +215,15 @@ export class KyselyMessageRepository implements MessageRepository {
     }
     if (outcome === undefined) throw new MessagingError('INTERNAL', 'append statement returned no row');
     if (!outcome.found) return { status: 'conversation_not_found' };
-    if (outcome.created) return { status: 'created', message: createdMessage(input.message) };
+    if (outcome.created) {
+      if (outcome.seq === null || outcome.created_at === null) {
+        throw new MessagingError('INTERNAL', 'append statement created a message without seq or time');
+      }
+      return {
+        status: 'created',
+        message: createdMessage(input.message, toNumber(outcome.seq), outcome.created_at),
+      };
+    }
 
     const idempotency = input.idempotency;
     if (idempotency === undefined) return { status: 'conversation_closed' };
@@ -327,8 +347,8 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /**
-   * Newest first, strictly before `page.before` on (createdAt, id); one range scan of
-   * `messages_conversation_created_idx` plus one query for attachments when any exist.
+   * Newest first, `seq` strictly below `page.beforeSeq`; one backward range scan of
+   * `messages_conversation_seq_key` plus one query for attachments when any exist.
    *
    * @example
    * ```ts
@@ -338,20 +358,14 @@ export class KyselyMessageRepository implements MessageRepository {
   async listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage> {
     if (!isUuid(conversationId)) return { messages: [], hasMore: false };
     const limit = Math.max(0, Math.floor(page.limit));
-    const before = page.before;
-    const keyset =
-      before === undefined
-        ? sql``
-        : sql`and (m.created_at, m.id) < (${before.createdAt.toISOString()}::timestamptz, ${
-            // A forged cursor's id that is no uuid: the highest one, so the page keeps its meaning.
-            isUuid(before.messageId) ? before.messageId : 'ffffffff-ffff-ffff-ffff-ffffffffffff'
-          }::uuid)`;
+    const beforeSeq = page.beforeSeq;
+    const keyset = beforeSeq === undefined ? sql`` : sql`and m.seq < ${beforeSeq}::bigint`;
     const { rows } = await sql<MessageRow & { has_attachments: boolean }>`
       select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))},
         exists (select from message_attachments a where a.message_id = m.id) as has_attachments
       from messages m
       where m.conversation_id = ${conversationId}::uuid ${keyset}
-      order by m.created_at desc, m.id desc
+      order by m.seq desc
       limit ${limit + 1}`.execute(this.#db);
     const messages = await withAttachments(this.#db, rows.slice(0, limit));
     return { messages, hasMore: rows.length > limit };
@@ -415,17 +429,19 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 }
 
-function createdMessage(draft: NewMessage): Message {
+/** The message as `append` stored it: the draft with the statement's `seq` and time. */
+function createdMessage(draft: NewMessage, seq: number, createdAt: Date): Message {
   return {
     id: draft.id,
     conversationId: draft.conversationId,
+    seq,
     sender: draft.sender,
     content: draft.content,
     isSystemMessage: draft.isSystemMessage,
     isDeleted: false,
     deletedAt: null,
     deletedBy: null,
-    createdAt: draft.createdAt,
+    createdAt,
     attachments: draft.attachments.map((a) => ({ ...a, messageId: draft.id })),
   };
 }

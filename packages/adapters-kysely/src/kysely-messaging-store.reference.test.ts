@@ -96,6 +96,7 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
         participant,
         storeId: participant.type === 'admin' ? null : conversation.storeId,
         unreadCount: 0,
+        lastReadSeq: 0,
         lastReadAt: null,
         emailNotifications: true,
         muted: false,
@@ -180,9 +181,10 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
       const person = pick(PEOPLE);
       const when = time(clock);
       const flag = random() < 0.5;
+      const upToSeq = random() < 0.5 ? undefined : 1 + Math.floor(random() * 12);
       if (roll < 0.55) await append(false);
       else if (roll < 0.62)
-        await twin.both((store) => store.participants.markRead(conversation.id, member, when));
+        await twin.both((store) => store.participants.markRead(conversation.id, member, when, upToSeq));
       else if (roll < 0.67)
         await twin.both((store) =>
           store.participants.updatePreferences(conversation.id, person, { muted: flag }),
@@ -200,14 +202,17 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
         await twin.both((store) => store.conversations.unreadTotal(person, flag ? 'store-1' : undefined));
       else if (roll < 0.9) await walk();
       else {
-        let before: { createdAt: Date; messageId: string } | undefined;
+        let beforeSeq: number | undefined;
         for (let pages = 0; pages < 20; pages += 1) {
           const page = await twin.both((store) =>
-            store.messages.listByConversation(conversation.id, { limit: 3, ...(before ? { before } : {}) }),
+            store.messages.listByConversation(conversation.id, {
+              limit: 3,
+              ...(beforeSeq === undefined ? {} : { beforeSeq }),
+            }),
           );
           const last = page.messages.at(-1);
           if (!page.hasMore || last === undefined) break;
-          before = { createdAt: last.createdAt, messageId: last.id };
+          beforeSeq = last.seq;
         }
       }
     }

@@ -7,7 +7,7 @@ import type {
 import { type Kysely, sql } from 'kysely';
 import type { Database } from './database-types.js';
 import { isUuid } from './kysely-message-repository.js';
-import { toParticipant } from './row-mappers.js';
+import { type ParticipantRow, toParticipant } from './row-mappers.js';
 
 /**
  * Memberships in PostgreSQL: read state and preferences, one row per (conversation, participant).
@@ -64,26 +64,44 @@ export class KyselyParticipantRepository implements ParticipantRepository {
   }
 
   /**
+   * Moves the read state forward in one statement. The target is `upToSeq` capped at the
+   * conversation's `message_count` as this statement sees it, and every message up to that `seq` is
+   * committed and visible to it. The unread count is not recounted from scratch: a message appended
+   * concurrently (committed while this update waited for the membership row) is invisible to this
+   * statement's snapshot but already counted in the row it updates. So the count drops by the
+   * others' non-system messages between the old and the new `last_read_seq`, read from the row's
+   * latest version: exact either way.
+   *
    * @example
    * ```ts
-   * const membership = await participants.markRead(conversationId, me, clock.now());
-   * membership?.unreadCount; // 0
+   * const membership = await participants.markRead(conversationId, me, clock.now(), 42);
+   * membership?.lastReadSeq; // 42, or more if it was already further
    * ```
    */
   async markRead(
     conversationId: string,
     participant: ParticipantRef,
     at: Date,
+    upToSeq?: number,
   ): Promise<ConversationParticipant | null> {
     if (!isUuid(conversationId)) return null;
-    const row = await this.#db
-      .updateTable('conversation_participants')
-      .set({ unread_count: 0, last_read_at: at })
-      .where('conversation_id', '=', conversationId)
-      .where('participant_type', '=', participant.type)
-      .where('participant_id', '=', participant.id)
-      .returningAll()
-      .executeTakeFirst();
+    const target =
+      upToSeq === undefined ? sql`c.message_count` : sql`least(${upToSeq}::bigint, c.message_count)`;
+    const { rows } = await sql<ParticipantRow>`
+      update conversation_participants p set
+        last_read_seq = greatest(p.last_read_seq, t.up_to),
+        unread_count = greatest(0, p.unread_count - (
+          select count(*) from messages m
+          where m.conversation_id = p.conversation_id and m.seq > p.last_read_seq and m.seq <= t.up_to
+            and not m.is_system_message
+            and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
+        )::integer),
+        last_read_at = greatest(p.last_read_at, ${at.toISOString()}::timestamptz)
+      from (select ${target} as up_to from conversations c where c.id = ${conversationId}::uuid) t
+      where p.conversation_id = ${conversationId}::uuid
+        and p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+      returning p.*`.execute(this.#db);
+    const row = rows[0];
     return row === undefined ? null : toParticipant(row);
   }
 

@@ -7,6 +7,7 @@ import { type MessageRow, toAttachment, toMessage } from './row-mappers.js';
 export const MESSAGE_COLUMNS = [
   'id',
   'conversation_id',
+  'seq',
   'sender_type',
   'sender_id',
   'content',

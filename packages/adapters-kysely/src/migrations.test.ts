@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from './database-types.js';
+import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { PARLEY_MIGRATIONS } from './migrations/index.js';
 import { createMigrator, migrateToLatest, rollback } from './migrator.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
@@ -83,6 +84,7 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0012_shared_alert_state',
       'Down 0011_notification_fencing',
+      'Down 0010_message_seq',
       'Down 0009_admin_notifications',
       'Down 0008_notifications',
       'Down 0007_inbox_badge_indexes',
@@ -125,6 +127,12 @@ describe.each(targets)('migrations on %s', (target) => {
     );
     expect(afterDown('0011_notification_fencing')?.tables).toContain('notification_jobs');
     expect(full.columns.join('\n')).toContain('notification_jobs.lease_token text');
+    expect(afterDown('0010_message_seq')?.columns.join('\n')).not.toContain('messages.seq');
+    expect(afterDown('0010_message_seq')?.columns.join('\n')).not.toContain('last_read_seq');
+    expect(afterDown('0010_message_seq')?.constraints.join('\n')).not.toContain(
+      'messages_conversation_seq_key',
+    );
+    expect(afterDown('0010_message_seq')?.tables).toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.tables).not.toContain('admin_notifications');
     expect(afterDown('0009_admin_notifications')?.indexes.join('\n')).not.toContain('admin_notifications_');
     expect(afterDown('0008_notifications')?.tables).not.toContain('notification_jobs');
@@ -190,6 +198,13 @@ describe.each(targets)('migrations on %s', (target) => {
       'send_idempotency_keys send_idempotency_keys_pkey PRIMARY KEY (sender_type, sender_id, key)',
     );
     expect(has(constraints, 'conversations_subject_length_check CHECK')).toBe(true);
+    expect(constraints).toContain('messages messages_conversation_seq_key UNIQUE (conversation_id, seq)');
+    expect(constraints).toContain('messages messages_seq_check CHECK ((seq >= 1))');
+    expect(constraints).toContain(
+      'conversation_participants conversation_participants_last_read_seq_check CHECK ((last_read_seq >= 0))',
+    );
+    expect(columns).toContain('messages.seq integer not null');
+    expect(columns).toContain('conversation_participants.last_read_seq integer not null default 0');
     expect(
       has(
         constraints,
@@ -318,6 +333,7 @@ describe.each(targets)('migrations on %s', (target) => {
           .values({
             id: '01900000-0000-7000-8000-0000000000b1',
             conversation_id: '01900000-0000-7000-8000-0000000000ff',
+            seq: 1,
             sender_type: 'admin',
             sender_id: 'a1',
             content: 'x',
@@ -326,5 +342,147 @@ describe.each(targets)('migrations on %s', (target) => {
           .execute(),
       ),
     ).toEqual(['23503', 'messages_conversation_id_fkey']);
+  });
+  it('0010 numbers existing messages in history order, derives read state, recounts, and rolls back', async () => {
+    const { db } = database;
+    await database.truncate();
+    const migrator = createMigrator(database);
+    expect((await migrator.migrateTo('0009_admin_notifications')).error).toBeUndefined();
+    const t = (s: number) => new Date(Date.parse('2026-03-01T10:00:00Z') + s * 1000);
+    const conversationId = '01900000-0000-7000-8000-0000000000c1';
+    const emptyId = '01900000-0000-7000-8000-0000000000c2';
+    const legacy = db as unknown as Kysely<Record<string, Record<string, unknown>>>;
+    // As concurrent sends left it: a counter out of step with history, a last read older than the
+    // member's own last message, an unread count that disagrees with both.
+    await legacy
+      .insertInto('conversations')
+      .values([
+        {
+          id: conversationId,
+          conversation_type: 'store_customer',
+          subject: 'legacy',
+          store_id: 's1',
+          last_message_at: t(4),
+          message_count: 4,
+          created_at: t(0),
+          updated_at: t(4),
+        },
+        {
+          id: emptyId,
+          conversation_type: 'store_customer',
+          subject: 'empty',
+          store_id: 's1',
+          message_count: 0,
+          created_at: t(0),
+          updated_at: t(0),
+        },
+      ])
+      .execute();
+    await legacy
+      .insertInto('conversation_participants')
+      .values([
+        {
+          conversation_id: conversationId,
+          participant_type: 'store',
+          participant_id: 'u1',
+          store_id: 's1',
+          unread_count: 0,
+          last_read_at: t(2),
+          last_activity_at: t(5),
+          joined_at: t(0),
+        },
+        {
+          conversation_id: conversationId,
+          participant_type: 'customer',
+          participant_id: 'c1',
+          store_id: 's1',
+          unread_count: 2,
+          last_read_at: t(3),
+          last_activity_at: t(5),
+          joined_at: t(0),
+        },
+        {
+          conversation_id: emptyId,
+          participant_type: 'customer',
+          participant_id: 'c1',
+          store_id: 's1',
+          unread_count: 0,
+          last_read_at: null,
+          last_activity_at: t(0),
+          joined_at: t(0),
+        },
+      ])
+      .execute();
+    // Ids deliberately out of time order; two messages share a time (the id breaks the tie).
+    const message = (n: string, sender: [string, string], at: Date, system = false) => ({
+      id: `01900000-0000-7000-8000-0000000000${n}`,
+      conversation_id: conversationId,
+      sender_type: sender[0],
+      sender_id: sender[1],
+      content: `m${n}`,
+      is_system_message: system,
+      created_at: at,
+    });
+    const STAFF: [string, string] = ['store', 'u1'];
+    const CUSTOMER: [string, string] = ['customer', 'c1'];
+    await legacy
+      .insertInto('messages')
+      .values([
+        message('f5', CUSTOMER, t(1)),
+        message('f2', STAFF, t(2)),
+        message('f1', CUSTOMER, t(3)),
+        message('f4', STAFF, t(4), true),
+        message('f3', STAFF, t(4)),
+      ])
+      .execute();
+
+    expect((await migrator.migrateTo('0010_message_seq')).error).toBeUndefined();
+    const messages = await sql<{ id: string; seq: number }>`
+      select id, seq from messages where conversation_id = ${conversationId} order by seq`.execute(db);
+    expect(messages.rows.map((m) => [m.id.slice(-2), m.seq])).toEqual([
+      ['f5', 1],
+      ['f2', 2],
+      ['f1', 3],
+      ['f3', 4],
+      ['f4', 5],
+    ]);
+    const conversations = await sql<{ id: string; message_count: number }>`
+      select id, message_count from conversations order by id`.execute(db);
+    expect(conversations.rows.map((c) => c.message_count)).toEqual([5, 0]);
+    const members = await sql<{ participant_id: string; last_read_seq: number; unread_count: number }>`
+      select participant_id, last_read_seq, unread_count from conversation_participants
+      order by conversation_id, participant_id`.execute(db);
+    expect(members.rows.map((m) => [m.participant_id, m.last_read_seq, m.unread_count])).toEqual([
+      // c1 read at t(3): up to seq 3 (its own message); after it, f3 by the store user (f4 is a system message).
+      ['c1', 3, 1],
+      // u1 read at t(2) (seq 2) but sent seq 4 since: read up to 4; nothing after.
+      ['u1', 4, 0],
+      ['c1', 0, 0],
+    ]);
+
+    // Appends carry on from the backfilled numbers.
+    const store = new KyselyMessagingStore({ db });
+    const next = await store.messages.append({
+      message: {
+        id: '01900000-0000-7000-8000-0000000000f6',
+        conversationId,
+        sender: { type: 'customer', id: 'c1' },
+        content: 'after',
+        isSystemMessage: false,
+        createdAt: t(3),
+        attachments: [],
+      },
+      requireOpen: true,
+    });
+    expect(next.status === 'created' && [next.message.seq, next.message.createdAt]).toEqual([6, t(4)]);
+
+    expect((await migrator.migrateTo('0009_admin_notifications')).error).toBeUndefined();
+    const columns = await sql<{ name: string }>`
+      select table_name || '.' || column_name as name from information_schema.columns
+      where table_schema = current_schema() and column_name in ('seq', 'last_read_seq')`.execute(db);
+    expect(columns.rows).toEqual([]);
+    const kept = await sql<{ n: number | string }>`select count(*) as n from messages`.execute(db);
+    expect(Number(kept.rows[0]?.n)).toBe(6);
+    expect((await migrateToLatest(database)).applied.map((step) => step.name)).toContain('0010_message_seq');
   });
 });

@@ -49,6 +49,7 @@ export function toParticipant(row: ParticipantRow): ConversationParticipant {
     participant: { type: row.participant_type, id: row.participant_id },
     storeId: row.store_id,
     unreadCount: toNumber(row.unread_count),
+    lastReadSeq: toNumber(row.last_read_seq),
     lastReadAt: row.last_read_at,
     emailNotifications: row.email_notifications,
     muted: row.muted,
@@ -78,6 +79,7 @@ export function toMessage(row: MessageRow, attachments: readonly MessageAttachme
   return {
     id: row.id,
     conversationId: row.conversation_id,
+    seq: toNumber(row.seq),
     sender: { type: row.sender_type, id: row.sender_id },
     content: row.content,
     isSystemMessage: row.is_system_message,

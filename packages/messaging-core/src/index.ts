@@ -259,7 +259,7 @@ export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
 export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
 export type { ListRecipientsInput } from './use-cases/list-recipients.js';
-export type { ReadState } from './use-cases/mark-conversation-read.js';
+export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-read.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
 export type {

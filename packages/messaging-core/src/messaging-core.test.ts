@@ -376,6 +376,32 @@ describe('messaging core on in-memory adapters', () => {
       expect(m.events.ofType('conversation.read').length).toBe(2);
     });
 
+    it('marks read up to a seq, forward only, and refuses a seq that is not a positive integer', async () => {
+      const { conversation } = await adminToSam('a'); // 1
+      await m.core.sendMessage(ADMIN, { conversationId: conversation.id, content: 'b' }); // 2
+      await m.core.sendMessage(ADMIN, { conversationId: conversation.id, content: 'c' }); // 3
+      expect(await m.core.markConversationRead(SAM, conversation.id, { upToSeq: 2 })).toMatchObject({
+        unreadCount: 1,
+        lastReadSeq: 2,
+      });
+      expect(await m.core.markConversationRead(SAM, conversation.id, { upToSeq: 1 })).toMatchObject({
+        unreadCount: 1,
+        lastReadSeq: 2,
+      });
+      expect((await m.core.getUnreadCount(SAM)).totalUnread).toBe(1);
+      for (const upToSeq of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
+        expect(await failure(m.core.markConversationRead(SAM, conversation.id, { upToSeq }))).toMatchObject({
+          code: 'VALIDATION',
+          field: 'up_to_seq',
+        });
+      }
+      // Opening with markRead reads up to the newest message shown.
+      const opened = await m.core.getConversation(SAM, conversation.id, { markRead: true });
+      expect([opened.unreadCount, opened.lastReadSeq]).toEqual([0, 3]);
+      expect(opened.messages.map((msg) => msg.seq)).toEqual([1, 2, 3]);
+      expect(opened.lastMessage).toMatchObject({ seq: 3, content: 'c' });
+    });
+
     it('mutes: the badge drops, the conversation keeps its count', async () => {
       const { conversation } = await adminToSam('a');
       expect(await m.core.updatePreferences(SAM, conversation.id, { muted: true })).toEqual({

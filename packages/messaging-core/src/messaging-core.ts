@@ -34,7 +34,11 @@ import {
 } from './use-cases/list-conversations.js';
 import { type ListMessagesInput, listMessages, type MessageList } from './use-cases/list-messages.js';
 import { type ListRecipientsInput, listRecipients } from './use-cases/list-recipients.js';
-import { markConversationRead, type ReadState } from './use-cases/mark-conversation-read.js';
+import {
+  type MarkReadInput,
+  markConversationRead,
+  type ReadState,
+} from './use-cases/mark-conversation-read.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
@@ -95,7 +99,7 @@ export interface MessagingCore {
   deleteAttachment(actor: Actor, conversationId: string, attachmentId: string): Promise<void>;
   purgeDeletedMessageFiles(actor: Actor, conversationId: string, messageId: string): Promise<number>;
   sweepOrphanFiles(input: { olderThan: Date }): Promise<SweepResult>;
-  markConversationRead(actor: Actor, conversationId: string): Promise<ReadState>;
+  markConversationRead(actor: Actor, conversationId: string, input?: MarkReadInput): Promise<ReadState>;
   getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
   closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
   reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
@@ -150,7 +154,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     purgeDeletedMessageFiles: (actor, conversationId, messageId) =>
       purgeDeletedMessageFiles(ctx, actor, conversationId, messageId),
     sweepOrphanFiles: (input) => sweepOrphanFiles(ctx, input),
-    markConversationRead: (actor, id) => markConversationRead(ctx, actor, id),
+    markConversationRead: (actor, id, input) => markConversationRead(ctx, actor, id, input),
     getUnreadCount: (actor) => getUnreadCount(ctx, actor),
     closeConversation: (actor, id) => closeConversation(ctx, actor, id),
     reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),

@@ -22,6 +22,7 @@ import {
   PreferencesWire,
   PurgeWire,
   policySchemas,
+  ReadBody,
   ReadStateWire,
   RecipientListWire,
   SendBody,
@@ -405,11 +406,26 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
         ...base,
         operationId: op('MarkRead'),
         summary: 'Mark a conversation read',
+        description:
+          "Moves the caller's read state forward to `up_to_seq` (default: the latest message), never backwards. The JSON body is optional.",
         params: ConversationParams,
+        body: ReadBody,
+        'x-body-optional': true,
         response: { 200: ReadStateWire, ...problemResponses(404) },
       },
+      // No body at all reads up to the latest message.
+      preValidation: async (request) => {
+        if (request.body === undefined) request.body = {};
+      },
     },
-    async (request) => toReadStateWire(await core.markConversationRead(actor(request), request.params.id)),
+    async (request) =>
+      toReadStateWire(
+        await core.markConversationRead(
+          actor(request),
+          request.params.id,
+          defined({ upToSeq: request.body.up_to_seq }),
+        ),
+      ),
   );
 
   app.put(

@@ -4,6 +4,20 @@ import { Cursor, DateTime, Id, Nullable } from './common.js';
 
 const Count = Type.Integer({ minimum: 0 });
 
+/** Largest message `seq` (PostgreSQL `integer`). */
+const MAX_SEQ = 2_147_483_647;
+const Seq = Type.Integer({
+  minimum: 1,
+  maximum: MAX_SEQ,
+  description:
+    "The message's position in its conversation: 1, 2, 3 … (the one order of history and read state).",
+});
+const ReadSeq = Type.Integer({
+  minimum: 0,
+  maximum: MAX_SEQ,
+  description: 'Read up to this message seq (0: nothing read yet).',
+});
+
 /** Another participant as the reader sees them. */
 export const ParticipantWire = Type.Object({
   type: Type.String({ description: 'Participant type: admin, store or customer.' }),
@@ -13,6 +27,7 @@ export const ParticipantWire = Type.Object({
 
 export const LastMessageWire = Nullable(
   Type.Object({
+    seq: Seq,
     content: Type.String({ description: 'The first 200 characters (empty for a deleted message).' }),
     sender_type: Type.String(),
     sender_id: Id,
@@ -30,6 +45,7 @@ const summaryProperties = {
   last_message_at: Nullable(DateTime),
   message_count: Count,
   unread_count: Count,
+  last_read_seq: ReadSeq,
   muted: Type.Boolean(),
   email_notifications: Type.Boolean(),
   other_participants: Type.Array(ParticipantWire),
@@ -47,6 +63,7 @@ export const MemberWire = Type.Object({
   id: Id,
   name: Type.String(),
   unread_count: Count,
+  last_read_seq: ReadSeq,
   last_read_at: Nullable(DateTime),
 });
 
@@ -85,6 +102,7 @@ export const PurgeWire = Type.Object({
 export const MessageWire = Type.Object({
   id: Id,
   conversation_id: Id,
+  seq: Seq,
   sender_type: Type.String(),
   sender_id: Id,
   sender_name: Type.String(),
@@ -131,9 +149,28 @@ export const RecipientListWire = Type.Object({ recipients: Type.Array(RecipientW
 
 export const ReadStateWire = Type.Object({
   conversation_id: Id,
-  unread_count: Type.Integer({ minimum: 0, maximum: 0 }),
+  unread_count: Type.Integer({
+    minimum: 0,
+    description: "Others' messages after last_read_seq: 0 unless up_to_seq stopped short of the latest.",
+  }),
+  last_read_seq: ReadSeq,
   last_read_at: DateTime,
 });
+
+/** `PUT …/read`: the body is optional; without `up_to_seq` the conversation is read up to its latest message. */
+export const ReadBody = Type.Object(
+  {
+    up_to_seq: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: MAX_SEQ,
+        description:
+          'Read up to this message seq (the newest the reader has seen). Past the latest counts as the latest; below the current read state changes nothing.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 
 export const PreferencesWire = Type.Object({
   email_notifications: Type.Boolean(),

@@ -273,15 +273,24 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
               id: 'a1',
               name: 'Ada Admin',
               unread_count: 0,
+              last_read_seq: 1,
               last_read_at: expect.stringMatching(ISO),
             },
-            { type: 'store', id: 'u1', name: 'Sam Acme', unread_count: 1, last_read_at: null },
+            {
+              type: 'store',
+              id: 'u1',
+              name: 'Sam Acme',
+              unread_count: 1,
+              last_read_seq: 0,
+              last_read_at: null,
+            },
           ]),
         );
         expect(opened.messages).toEqual([
           {
             id: expect.any(String),
             conversation_id: opened.id,
+            seq: 1,
             sender_type: 'admin',
             sender_id: 'a1',
             sender_name: 'Ada Admin',
@@ -345,6 +354,7 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
         expect(marked.body).toEqual({
           conversation_id: id,
           unread_count: 0,
+          last_read_seq: 3,
           last_read_at: expect.stringMatching(ISO),
         });
         expect(await unread(STORE, t.store1)).toBe(0);
@@ -391,6 +401,136 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
         ]);
         expect(detail.body.unread_count).toBe(0);
         expect(await unread(STORE, t.store1)).toBe(0);
+      });
+    });
+
+    describe('one order: seq', () => {
+      it('numbers messages, exposes read state as last_read_seq, and reads up to a seq', async () => {
+        const { id } = await adminOpensStoreConversation('Order', 'one');
+        for (const content of ['two', 'three', 'four']) {
+          const sent = await call('POST', `${ADMIN}/${id}/messages`, { token: t.admin, body: { content } });
+          expect(sent.status).toBe(201);
+        }
+        const reply = await call('POST', `${STORE}/${id}/messages`, {
+          token: t.store1,
+          body: { content: 'five' },
+        });
+        expect(reply.body.seq).toBe(5);
+        const more = await call('POST', `${ADMIN}/${id}/messages`, {
+          token: t.admin,
+          body: { content: 'six' },
+        });
+        expect(more.body.seq).toBe(6);
+
+        const detail = await call('GET', `${STORE}/${id}`, { token: t.store1 });
+        expect(detail.body.messages.map((m: { seq: number; content: string }) => [m.seq, m.content])).toEqual(
+          [
+            [1, 'one'],
+            [2, 'two'],
+            [3, 'three'],
+            [4, 'four'],
+            [5, 'five'],
+            [6, 'six'],
+          ],
+        );
+        expect(detail.body).toMatchObject({ unread_count: 1, last_read_seq: 5 });
+        expect(detail.body.last_message).toMatchObject({ seq: 6, content: 'six' });
+        const members = Object.fromEntries(
+          detail.body.participants.map((p: { id: string; last_read_seq: number }) => [p.id, p.last_read_seq]),
+        );
+        expect(members).toEqual({ a1: 6, u1: 5 });
+        const inbox = await call('GET', STORE, { token: t.store1 });
+        expect(inbox.body.conversations[0]).toMatchObject({ id, last_read_seq: 5, last_message: { seq: 6 } });
+
+        // The admin has read up to their own latest message; an empty body reads up to the latest.
+        const adminRead = await call('PUT', `${ADMIN}/${id}/read`, { token: t.admin, body: {} });
+        expect(adminRead.body).toMatchObject({ unread_count: 0, last_read_seq: 6 });
+        // The store user reads up to their own 5: six is still unread.
+        const upTo = await call('PUT', `${STORE}/${id}/read`, { token: t.store1, body: { up_to_seq: 5 } });
+        expect(upTo.status).toBe(200);
+        expect(upTo.body).toMatchObject({ conversation_id: id, unread_count: 1, last_read_seq: 5 });
+        expect(await unread(STORE, t.store1)).toBe(1);
+        const all = await call('PUT', `${STORE}/${id}/read`, { token: t.store1, body: { up_to_seq: 99 } });
+        expect(all.body).toMatchObject({ unread_count: 0, last_read_seq: 6 });
+        // Never backwards.
+        const back = await call('PUT', `${STORE}/${id}/read`, { token: t.store1, body: { up_to_seq: 2 } });
+        expect(back.body).toMatchObject({ unread_count: 0, last_read_seq: 6 });
+        expect(await unread(STORE, t.store1)).toBe(0);
+
+        for (const body of [
+          { up_to_seq: 0 },
+          { up_to_seq: 1.5 },
+          { up_to_seq: 'latest' },
+          { up_to_seq: 2 ** 31 },
+        ]) {
+          expectProblem(
+            await call('PUT', `${STORE}/${id}/read`, { token: t.store1, body }),
+            400,
+            'VALIDATION',
+            'up_to_seq',
+          );
+        }
+        expectProblem(
+          await call('PUT', `${STORE}/${id}/read`, { token: t.store1, body: { up_to: 2 } }),
+          400,
+          'VALIDATION',
+        );
+        expectProblem(
+          await call('PUT', `${STORE}/${id}/read`, { token: t.store2, body: { up_to_seq: 2 } }),
+          404,
+          'NOT_FOUND',
+        );
+      });
+    });
+
+    describe('one order under concurrent sends', () => {
+      it('50 concurrent sends from both sides: counters, read state, preview and history agree by seq', async () => {
+        const { id } = await adminOpensStoreConversation('Race', 'start');
+        const sends = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            i % 2 === 0
+              ? call('POST', `${ADMIN}/${id}/messages`, { token: t.admin, body: { content: `a${i}` } })
+              : call('POST', `${STORE}/${id}/messages`, { token: t.store1, body: { content: `s${i}` } }),
+          ),
+        );
+        expect(sends.map((r) => r.status)).toEqual(sends.map(() => 201));
+        expect(new Set(sends.map((r) => r.body.seq)).size).toBe(50);
+
+        const history = await call('GET', `${ADMIN}/${id}/messages?limit=100`, { token: t.admin });
+        const messages: { seq: number; sender_type: string; created_at: string; content: string }[] =
+          history.body.messages;
+        expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+        for (let i = 1; i < messages.length; i += 1) {
+          expect(Date.parse(messages[i]!.created_at)).toBeGreaterThanOrEqual(
+            Date.parse(messages[i - 1]!.created_at),
+          );
+        }
+        // What each send answered is what history holds at that seq.
+        for (const sent of sends) {
+          expect(messages[sent.body.seq - 1]).toMatchObject({
+            content: sent.body.content,
+            created_at: sent.body.created_at,
+          });
+        }
+        const detail = await call('GET', `${ADMIN}/${id}`, { token: t.admin });
+        const latest = messages.at(-1)!;
+        expect(detail.body).toMatchObject({ message_count: 51, last_message_at: latest.created_at });
+        expect(detail.body.last_message).toMatchObject({ seq: 51, content: latest.content });
+        for (const p of detail.body.participants as {
+          type: string;
+          last_read_seq: number;
+          unread_count: number;
+        }[]) {
+          const mine = messages.filter((m) => m.sender_type === p.type).at(-1)!;
+          // Everyone has read up to their own latest message, and counts exactly the others' after it.
+          expect(p.last_read_seq).toBe(mine.seq);
+          expect(p.unread_count).toBe(
+            messages.filter((m) => m.seq > p.last_read_seq && m.sender_type !== p.type).length,
+          );
+        }
+        expect(await unread(STORE, t.store1)).toBe(
+          detail.body.participants.find((p: { type: string }) => p.type === 'store').unread_count,
+        );
       });
     });
 
@@ -807,6 +947,23 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
           cursor = page.body.next_cursor;
         } while (cursor !== null);
         expect(pages).toEqual([['m4', 'm5'], ['m2', 'm3'], ['m1']]);
+        expect(detail.body.messages.map((m: { seq: number }) => m.seq)).toEqual([1, 2, 3, 4, 5]);
+
+        // A cursor issued before messages had a seq (tag m1: conversation, time, message id) still pages.
+        const m3 = detail.body.messages[2];
+        const legacy = Buffer.from(JSON.stringify(['m1', id, Date.parse(m3.created_at), m3.id])).toString(
+          'base64url',
+        );
+        const older = await call('GET', `${STORE}/${id}/messages?cursor=${legacy}`, { token: t.store1 });
+        expect(older.status).toBe(200);
+        expect(older.body.messages.map((m: { content: string }) => m.content)).toEqual(['m1', 'm2']);
+        const gone = Buffer.from(JSON.stringify(['m1', id, 0, MISSING_ID])).toString('base64url');
+        expectProblem(
+          await call('GET', `${STORE}/${id}/messages?cursor=${gone}`, { token: t.store1 }),
+          400,
+          'VALIDATION',
+          'cursor',
+        );
 
         const other = await adminOpensStoreConversation('Other', 'x1');
         await call('POST', `${ADMIN}/${other.id}/messages`, { token: t.admin, body: { content: 'x2' } });

@@ -8,6 +8,7 @@ import * as emailTemplates from './0006-email-templates.js';
 import * as inboxBadgeIndexes from './0007-inbox-badge-indexes.js';
 import * as notifications from './0008-notifications.js';
 import * as adminNotifications from './0009-admin-notifications.js';
+import * as messageSeq from './0010-message-seq.js';
 import * as notificationFencing from './0011-notification-fencing.js';
 import * as sharedAlertState from './0012-shared-alert-state.js';
 
@@ -25,6 +26,7 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_inbox_badge_indexes': inboxBadgeIndexes,
   '0008_notifications': notifications,
   '0009_admin_notifications': adminNotifications,
+  '0010_message_seq': messageSeq,
   '0011_notification_fencing': notificationFencing,
   '0012_shared_alert_state': sharedAlertState,
 };

@@ -44,8 +44,7 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
         .selectFrom('messages')
         .selectAll()
         .where('conversation_id', '=', conversationId)
-        .orderBy('created_at')
-        .orderBy('id')
+        .orderBy('seq')
         .execute();
       const attachments =
         rows.length === 0

@@ -13,7 +13,10 @@ export interface Conversation {
   readonly closedBy: ParticipantRef | null;
   /** When the latest message (system messages included) was sent; null before the first one. */
   readonly lastMessageAt: Date | null;
-  /** Every message ever appended, system and deleted messages included. */
+  /**
+   * Every message ever appended, system and deleted messages included; messages are never removed,
+   * so this is also the `seq` of the latest message (0 before the first one).
+   */
   readonly messageCount: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -25,8 +28,17 @@ export interface ConversationParticipant {
   readonly participant: ParticipantRef;
   /** The participant's own store (null for platform admins). */
   readonly storeId: string | null;
-  /** Messages by others, not system messages, since `lastReadAt`. */
+  /** Messages by others, not system messages, with a `seq` above `lastReadSeq`. */
   readonly unreadCount: number;
+  /**
+   * The participant has read every message up to this `seq` (0: none). Only moves forward: marking
+   * read up to a message, or sending one (the sender has read everything up to their own message).
+   */
+  readonly lastReadSeq: number;
+  /**
+   * When the participant last read the conversation: their latest mark-read, or their own latest
+   * message when that is later. Never moves backwards.
+   */
   readonly lastReadAt: Date | null;
   readonly emailNotifications: boolean;
   /** Muted conversations keep their own unread count but leave the badge total. */

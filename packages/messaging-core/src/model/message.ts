@@ -1,10 +1,18 @@
 import type { MessageAttachment } from './attachment.js';
 import type { ParticipantRef } from './participant-ref.js';
 
-/** A message in a conversation. Ids are time-ordered: sorting ids sorts by creation. */
+/**
+ * A message in a conversation. `seq` is the conversation's one order: history, previews, cursors
+ * and read state follow it, and `createdAt` never decreases along it.
+ */
 export interface Message {
   readonly id: string;
   readonly conversationId: string;
+  /**
+   * Position in the conversation: 1, 2, 3 … without gaps, assigned by the store when the message is
+   * appended (under the conversation's lock), so it is also the order messages were committed in.
+   */
+  readonly seq: number;
   readonly sender: ParticipantRef;
   /** Trimmed text. Stored as sent; use cases hide it (empty string) once the message is deleted. */
   readonly content: string;
@@ -13,6 +21,7 @@ export interface Message {
   readonly isDeleted: boolean;
   readonly deletedAt: Date | null;
   readonly deletedBy: ParticipantRef | null;
+  /** Set by the store when appending: the core's proposed time, never before the previous message's. */
   readonly createdAt: Date;
   readonly attachments: readonly MessageAttachment[];
 }

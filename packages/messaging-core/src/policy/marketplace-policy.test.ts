@@ -160,6 +160,7 @@ function membershipOf(actor: Actor, conversation: Conversation): ConversationPar
     participant: { type: actor.type, id: actor.id },
     storeId: actor.storeId,
     unreadCount: 0,
+    lastReadSeq: 0,
     lastReadAt: null,
     emailNotifications: true,
     muted: false,
@@ -172,6 +173,7 @@ function messageRecord(conversationId: string, sender: ParticipantRef, isSystemM
   return {
     id: `msg-${sender.type}-${sender.id}-${isSystemMessage ? 'system' : 'user'}`,
     conversationId,
+    seq: 1,
     sender,
     content: isSystemMessage ? 'Conversation closed by someone' : 'hello',
     isSystemMessage,
@@ -1123,6 +1125,7 @@ describe('decidePurgeFiles', () => {
     const message = {
       id: 'm1',
       conversationId: 'c1',
+      seq: 1,
       sender: { type: 'customer', id: 'cu1' },
       content: '',
       isSystemMessage: false,
@@ -1139,6 +1142,7 @@ describe('decidePurgeFiles', () => {
         participant: { type, id: actor.id },
         storeId: actor.storeId,
         unreadCount: 0,
+        lastReadSeq: 0,
         lastReadAt: null,
         emailNotifications: true,
         muted: false,

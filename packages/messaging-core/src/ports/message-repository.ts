@@ -2,13 +2,17 @@ import type { MessageAttachment } from '../model/attachment.js';
 import type { Message } from '../model/message.js';
 import type { ParticipantRef } from '../model/participant-ref.js';
 
-/** A new message, built by the core (id, time and trimmed content already set). */
+/**
+ * A new message, built by the core (id, proposed time and trimmed content set). The store assigns
+ * its `seq` and its final `createdAt` (see `MessageRepository.append`).
+ */
 export interface NewMessage {
   readonly id: string;
   readonly conversationId: string;
   readonly sender: ParticipantRef;
   readonly content: string;
   readonly isSystemMessage: boolean;
+  /** The core's clock when the send began; the stored time is never before the previous message's. */
   readonly createdAt: Date;
   readonly attachments: readonly MessageAttachment[];
 }
@@ -32,12 +36,12 @@ export type AppendMessageResult =
 
 export interface MessagePageRequest {
   readonly limit: number;
-  /** Return messages strictly older than this one (created_at, id). */
-  readonly before?: { readonly createdAt: Date; readonly messageId: string };
+  /** Return messages with a `seq` strictly below this one. */
+  readonly beforeSeq?: number;
 }
 
 export interface MessagePage {
-  /** Newest first. */
+  /** Newest first: `seq` descending. */
   readonly messages: readonly Message[];
   readonly hasMore: boolean;
 }
@@ -50,11 +54,19 @@ export interface SoftDeleteInput {
 /**
  * Messages. `append` is the hot path and is atomic on its own: the message, its attachments, the
  * conversation's `message_count` and `last_message_at`, every membership's unread count and activity,
- * the sender's read state and the idempotency key commit together or not at all.
+ * the sender's read state, the idempotency key and (for a participant's message) one notification
+ * job per other participant who wants email commit together or not at all.
+ *
+ * One order per conversation: under the conversation's lock, `append` gives the message
+ * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's
+ * `lastMessageAt`, so `seq` order, time order and commit order agree and `lastMessageAt` is always
+ * the time of the highest `seq`.
  *
  * Counter rules applied by `append`, for a non-system message: every other participant's
- * `unreadCount` + 1; the sender's `unreadCount` = 0 and `lastReadAt` = createdAt. A system
- * message changes no read state. Both bump `messageCount` and activity.
+ * `unreadCount` + 1; the sender's `lastReadSeq` = the new `seq`, `unreadCount` = 0 and
+ * `lastReadAt` = its `createdAt` (never earlier than before). A system message changes no read
+ * state. Both bump `messageCount` and activity. So at every commit, a participant's `unreadCount`
+ * is the number of others' non-system messages with a `seq` above their `lastReadSeq`.
  *
  * @example
  * ```ts
@@ -67,11 +79,12 @@ export interface SoftDeleteInput {
  * ```
  */
 export interface MessageRepository {
+  /** Appends the message as described above; the result carries the stored `seq` and `createdAt`. */
   append(input: AppendMessageInput): Promise<AppendMessageResult>;
 
   findById(conversationId: string, messageId: string): Promise<Message | null>;
 
-  /** Newest first, keyset on (createdAt, id). */
+  /** Newest first, keyset on `seq`. */
   listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */

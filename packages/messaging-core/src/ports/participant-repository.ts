@@ -11,8 +11,8 @@ export interface PreferencesChange {
  *
  * @example
  * ```ts
- * const membership = await store.participants.markRead(conversationId, { type: 'customer', id: 'c1' }, clock.now());
- * membership?.unreadCount; // 0
+ * const membership = await store.participants.markRead(conversationId, { type: 'customer', id: 'c1' }, clock.now(), 12);
+ * membership?.lastReadSeq; // 12 (or more, if it was already further)
  * ```
  */
 export interface ParticipantRepository {
@@ -20,11 +20,17 @@ export interface ParticipantRepository {
 
   listByConversation(conversationId: string): Promise<ConversationParticipant[]>;
 
-  /** Sets unread to 0 and `lastReadAt` to `at`. Null when not a participant. */
+  /**
+   * Moves the participant's read state forward to `upToSeq` (default and ceiling: the latest
+   * message), never backwards, and sets `unreadCount` to the exact number of others' non-system
+   * messages above the new `lastReadSeq` (messages appended concurrently included), in one atomic
+   * step. `lastReadAt` becomes `at` unless it is already later. Null when not a participant.
+   */
   markRead(
     conversationId: string,
     participant: ParticipantRef,
     at: Date,
+    upToSeq?: number,
   ): Promise<ConversationParticipant | null>;
 
   /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */

@@ -49,7 +49,7 @@ interface State {
   conversations: Map<string, Conversation>;
   /** conversationId → participantKey → membership */
   participants: Map<string, Map<string, ConversationParticipant>>;
-  /** conversationId → messages, oldest first */
+  /** conversationId → messages in `seq` order (index + 1 = seq) */
   messages: Map<string, Message[]>;
   idempotency: Map<string, IdempotencyRecord>;
   /** The notification outbox: job id → job, in insertion order. */
@@ -241,12 +241,17 @@ function sortedMembers(state: State, conversationId: string): ConversationPartic
   );
 }
 
+/** The message with the highest `seq`. */
 function latestMessage(messages: readonly Message[]): Message | null {
   let latest: Message | null = null;
-  for (const m of messages) {
-    if (latest === null || compareDesc(m.createdAt, m.id, latest.createdAt, latest.id) < 0) latest = m;
-  }
+  for (const m of messages) if (latest === null || m.seq > latest.seq) latest = m;
   return latest;
+}
+
+/** Others' non-system messages with a `seq` above `afterSeq`: a membership's exact unread count. */
+function unreadAfter(messages: readonly Message[], reader: ParticipantRef, afterSeq: number): number {
+  return messages.filter((m) => m.seq > afterSeq && !m.isSystemMessage && !sameParticipant(m.sender, reader))
+    .length;
 }
 
 /** What a conversation's activity was at `at`: its creation or its latest message up to then. */
@@ -291,8 +296,20 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     conversationId: string,
     participant: ParticipantRef,
     at: Date,
+    upToSeq?: number,
   ): Promise<ConversationParticipant | null> {
-    return this.#update(conversationId, participant, (p) => ({ ...p, unreadCount: 0, lastReadAt: at }));
+    const state = this.#state();
+    const latest = state.conversations.get(conversationId)?.messageCount ?? 0;
+    const messages = state.messages.get(conversationId) ?? [];
+    return this.#update(conversationId, participant, (p) => {
+      const lastReadSeq = Math.max(p.lastReadSeq, Math.min(upToSeq ?? latest, latest));
+      return {
+        ...p,
+        lastReadSeq,
+        unreadCount: unreadAfter(messages, p.participant, lastReadSeq),
+        lastReadAt: p.lastReadAt !== null && time(p.lastReadAt) > time(at) ? p.lastReadAt : at,
+      };
+    });
   }
 
   async updatePreferences(
@@ -336,16 +353,21 @@ export class InMemoryMessageRepository implements MessageRepository {
     }
     if (input.requireOpen && conversation.isClosed) return { status: 'conversation_closed' };
 
+    // One order: the next seq under the store's lock, and a time never before the previous message's.
+    const seq = conversation.messageCount + 1;
+    const previous = conversation.lastMessageAt;
+    const at = previous !== null && time(previous) > time(draft.createdAt) ? previous : draft.createdAt;
     const message: Message = {
       id: draft.id,
       conversationId: draft.conversationId,
+      seq,
       sender: draft.sender,
       content: draft.content,
       isSystemMessage: draft.isSystemMessage,
       isDeleted: false,
       deletedAt: null,
       deletedBy: null,
-      createdAt: draft.createdAt,
+      createdAt: at,
       attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
     };
     const messages = state.messages.get(draft.conversationId) ?? [];
@@ -355,12 +377,11 @@ export class InMemoryMessageRepository implements MessageRepository {
     messages.push(message);
     state.messages.set(draft.conversationId, messages);
 
-    const at = draft.createdAt;
     const later = (current: Date | null): Date => (current && time(current) > time(at) ? current : at);
     state.conversations.set(conversation.id, {
       ...conversation,
-      messageCount: conversation.messageCount + 1,
-      lastMessageAt: later(conversation.lastMessageAt),
+      messageCount: seq,
+      lastMessageAt: at,
       updatedAt: later(conversation.updatedAt),
     });
     const members = state.participants.get(conversation.id) ?? new Map();
@@ -368,7 +389,7 @@ export class InMemoryMessageRepository implements MessageRepository {
       let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
       if (!draft.isSystemMessage) {
         next = sameParticipant(p.participant, draft.sender)
-          ? { ...next, unreadCount: 0, lastReadAt: at }
+          ? { ...next, unreadCount: 0, lastReadSeq: seq, lastReadAt: later(p.lastReadAt) }
           : { ...next, unreadCount: p.unreadCount + 1 };
       }
       members.set(key, next);
@@ -417,10 +438,10 @@ export class InMemoryMessageRepository implements MessageRepository {
   }
 
   async listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage> {
-    const before = page.before;
+    const beforeSeq = page.beforeSeq;
     const ordered = [...(this.#state().messages.get(conversationId) ?? [])]
-      .filter((m) => !before || compareDesc(m.createdAt, m.id, before.createdAt, before.messageId) > 0)
-      .sort((a, b) => compareDesc(a.createdAt, a.id, b.createdAt, b.id));
+      .filter((m) => beforeSeq === undefined || m.seq < beforeSeq)
+      .sort((a, b) => b.seq - a.seq);
     return { messages: ordered.slice(0, page.limit), hasMore: ordered.length > page.limit };
   }
 
@@ -678,9 +699,7 @@ export class InMemoryMessagingStore implements MessagingStore {
     conversation: async (id) => this.#state.conversations.get(id) ?? null,
     participants: async (conversationId) => sortedMembers(this.#state, conversationId),
     messages: async (conversationId) =>
-      [...(this.#state.messages.get(conversationId) ?? [])].sort(
-        (a, b) => -compareDesc(a.createdAt, a.id, b.createdAt, b.id),
-      ),
+      [...(this.#state.messages.get(conversationId) ?? [])].sort((a, b) => a.seq - b.seq),
     idempotencyKey: async (sender, key) => {
       const record = this.#state.idempotency.get(idempotencyKey(sender, key));
       return record ? { messageId: record.messageId, requestHash: record.requestHash } : null;

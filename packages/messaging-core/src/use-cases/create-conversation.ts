@@ -93,6 +93,7 @@ export async function createConversation(
     participant: { type: ref.type, id: ref.id },
     storeId: memberStore,
     unreadCount: 0,
+    lastReadSeq: 0,
     lastReadAt: null,
     emailNotifications: true,
     muted: false,
@@ -139,7 +140,11 @@ export async function createConversation(
       id: ctx.ids.next(),
       occurredAt: now,
       actor: firstMessage.sender,
-      conversation: { ...conversation, messageCount: 1, lastMessageAt: now },
+      conversation: {
+        ...conversation,
+        messageCount: firstMessage.seq,
+        lastMessageAt: firstMessage.createdAt,
+      },
       message: firstMessage,
       recipients: [recipient.ref],
     });

@@ -69,23 +69,42 @@ export function decodeInboxCursor(cursor: string, field = 'cursor'): InboxCursor
   };
 }
 
+/** Where a history page continues: below this `seq`. */
 export interface MessageCursor {
   readonly conversationId: string;
-  readonly createdAt: Date;
+  readonly seq: number;
+}
+
+/** A history cursor issued before messages had a `seq` (tag `m1`): the oldest message of its page. */
+export interface LegacyMessageCursor {
+  readonly conversationId: string;
   readonly messageId: string;
 }
 
 export function encodeMessageCursor(cursor: MessageCursor): string {
-  return encode(['m1', cursor.conversationId, cursor.createdAt.getTime(), cursor.messageId]);
+  return encode(['m2', cursor.conversationId, cursor.seq]);
 }
 
-export function decodeMessageCursor(cursor: string, conversationId: string, field = 'cursor'): MessageCursor {
-  const [tag, forConversation, createdAt, messageId] = decode(cursor, field);
+/**
+ * Reads a history cursor of this conversation: `m2` (a `seq`), or an older `m1` cursor, which the
+ * caller resolves through its message id (cursors are opaque and short-lived, but one may be in
+ * flight across an upgrade).
+ */
+export function decodeMessageCursor(
+  cursor: string,
+  conversationId: string,
+  field = 'cursor',
+): MessageCursor | LegacyMessageCursor {
+  const [tag, forConversation, position, messageId] = decode(cursor, field);
   // A cursor from another conversation would silently page the wrong history.
-  if (tag !== 'm1' || forConversation !== conversationId) {
+  if ((tag !== 'm1' && tag !== 'm2') || forConversation !== conversationId) {
     throw MessagingError.validation(field, `${field} is not a valid cursor for this conversation`);
   }
-  return { conversationId, createdAt: date(createdAt, field), messageId: text(messageId, field) };
+  if (tag === 'm1') return { conversationId, messageId: text(messageId, field) };
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 1) {
+    throw MessagingError.validation(field, `${field} is not a valid cursor`);
+  }
+  return { conversationId, seq: position };
 }
 
 export interface EmailLogPageCursor {

@@ -12,7 +12,8 @@ export interface GetConversationOptions {
 
 /**
  * A conversation the actor takes part in, with its participants and latest messages. Anyone
- * else gets `NOT_FOUND`.
+ * else gets `NOT_FOUND`. With `markRead`, the actor's read state moves up to the newest message
+ * of the returned page (and `conversation.read` is published).
  *
  * @example
  * ```ts
@@ -29,9 +30,12 @@ export async function getConversation(
   const limit = parseLimit(options.messageLimit, 50, 100, 'message_limit');
   const visible = await loadForAction(ctx, actor, conversationId, options.markRead ? 'read' : 'view');
   let { membership, participants } = visible;
-  if (options.markRead && (membership.unreadCount > 0 || membership.lastReadAt === null)) {
+  const page = await ctx.store.messages.listByConversation(conversationId, { limit });
+  const upToSeq = page.messages[0]?.seq ?? 0;
+  if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
+    // Read up to what this answer shows, not whatever arrived since the page was read.
     const now = ctx.clock.now();
-    const updated = await ctx.store.participants.markRead(conversationId, actor, now);
+    const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);
     if (updated) {
       membership = updated;
       participants = participants.map((p) => (p === visible.membership ? updated : p));
@@ -47,7 +51,6 @@ export async function getConversation(
       ]);
     }
   }
-  const page = await ctx.store.messages.listByConversation(conversationId, { limit });
   const names = await namesFor(ctx.directory, [
     ...participants.map((p) => p.participant),
     ...page.messages.map((m) => m.sender),
@@ -60,12 +63,10 @@ export async function getConversation(
       ref: p.participant,
       name: displayName(names, p.participant),
       unreadCount: p.unreadCount,
+      lastReadSeq: p.lastReadSeq,
       lastReadAt: p.lastReadAt,
     })),
     messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
-    nextCursor:
-      page.hasMore && oldest
-        ? encodeMessageCursor({ conversationId, createdAt: oldest.createdAt, messageId: oldest.id })
-        : null,
+    nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };
 }

@@ -385,7 +385,7 @@ describe('listConversations: bad input', () => {
     { name: 'an unknown version tag', cursor: base64url(['i2', 1, 1, 'conv-000000001']) },
     {
       name: 'a message cursor',
-      cursor: encodeMessageCursor({ conversationId: 'c', createdAt: new Date(), messageId: 'm' }),
+      cursor: encodeMessageCursor({ conversationId: 'c', seq: 3 }),
     },
     { name: 'a snapshot that is not a time', cursor: base64url(['i1', 'yesterday', 1, 'conv-000000001']) },
     { name: 'an activity that is not a time', cursor: base64url(['i1', 1, null, 'conv-000000001']) },
@@ -469,6 +469,7 @@ describe('listConversations: tenants', () => {
       participant: ref(a),
       storeId: a.storeId,
       unreadCount: 0,
+      lastReadSeq: 0,
       lastReadAt: null,
       emailNotifications: true,
       muted: false,

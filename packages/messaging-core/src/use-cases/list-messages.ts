@@ -1,3 +1,4 @@
+import { MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
 import { type CoreContext, loadForAction, parseLimit } from './context.js';
 import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
@@ -17,7 +18,7 @@ export interface MessageList {
 }
 
 /**
- * History of a conversation, newest first, in keyset pages going back in time.
+ * History of a conversation, newest first (`seq` descending), in keyset pages going back.
  *
  * @example
  * ```ts
@@ -33,11 +34,17 @@ export async function listMessages(
   const limit = parseLimit(input.limit, 50);
   const cursor = input.cursor === undefined ? undefined : decodeMessageCursor(input.cursor, conversationId);
   await loadForAction(ctx, actor, conversationId, 'view');
+  let beforeSeq: number | undefined;
+  if (cursor !== undefined && 'seq' in cursor) beforeSeq = cursor.seq;
+  else if (cursor !== undefined) {
+    const from = await ctx.store.messages.findById(conversationId, cursor.messageId);
+    if (!from)
+      throw MessagingError.validation('cursor', 'cursor is not a valid cursor for this conversation');
+    beforeSeq = from.seq;
+  }
   const page = await ctx.store.messages.listByConversation(
     conversationId,
-    cursor === undefined
-      ? { limit }
-      : { limit, before: { createdAt: cursor.createdAt, messageId: cursor.messageId } },
+    beforeSeq === undefined ? { limit } : { limit, beforeSeq },
   );
   const names = await namesFor(
     ctx.directory,
@@ -46,9 +53,6 @@ export async function listMessages(
   const oldest = page.messages.at(-1);
   return {
     messages: page.messages.map((m) => toMessageView(m, names)),
-    nextCursor:
-      page.hasMore && oldest
-        ? encodeMessageCursor({ conversationId, createdAt: oldest.createdAt, messageId: oldest.id })
-        : null,
+    nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };
 }

@@ -27,8 +27,9 @@ export interface SendMessageResult {
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /**
- * Sends a message. Raises every other participant's unread count, clears the sender's and
- * moves the conversation's activity, atomically. Refused on a closed conversation
+ * Sends a message. The store gives it the conversation's next `seq` and a time never before the
+ * previous message's; every other participant's unread count goes up, the sender's read state
+ * moves to the new message and the conversation's activity moves, atomically. Refused on a closed conversation
  * (`CONVERSATION_CLOSED`); an idempotency key reused with other content fails with
  * `IDEMPOTENCY_MISMATCH`.
  *
@@ -106,13 +107,13 @@ export async function sendMessage(
         {
           type: 'message.sent',
           id: ctx.ids.next(),
-          occurredAt: now,
+          occurredAt: result.message.createdAt,
           actor: result.message.sender,
           conversation: {
             ...conversation,
-            messageCount: conversation.messageCount + 1,
-            lastMessageAt: now,
-            updatedAt: now,
+            messageCount: result.message.seq,
+            lastMessageAt: result.message.createdAt,
+            updatedAt: result.message.createdAt,
           },
           message: result.message,
           recipients: participants

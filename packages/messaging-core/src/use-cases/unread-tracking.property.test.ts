@@ -103,8 +103,9 @@ function modelBadge(conversations: readonly ModelConversation[], actor: Actor): 
     .reduce((sum, c) => sum + modelUnread(c, key), 0);
 }
 
-function markRead(c: ModelConversation, key: string): void {
-  c.readUpTo.set(key, c.log.length);
+/** "Read up to here": forward only, never past the latest message. */
+function markRead(c: ModelConversation, key: string, upTo = c.log.length): void {
+  c.readUpTo.set(key, Math.max(c.readUpTo.get(key) ?? 0, Math.min(upTo, c.log.length)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -175,7 +176,12 @@ type Pick = { readonly member: 0 | 1 } | { readonly anyone: number };
 
 type Command =
   | { readonly kind: 'send'; readonly conversation: number; readonly who: Pick }
-  | { readonly kind: 'markRead'; readonly conversation: number; readonly who: Pick }
+  | {
+      readonly kind: 'markRead';
+      readonly conversation: number;
+      readonly who: Pick;
+      readonly upTo: number | null;
+    }
   | { readonly kind: 'open'; readonly conversation: number; readonly who: Pick; readonly markRead: boolean }
   | { readonly kind: 'mute'; readonly conversation: number; readonly who: Pick; readonly muted: boolean }
   | { readonly kind: 'close'; readonly conversation: number; readonly who: Pick }
@@ -196,7 +202,10 @@ const on = <K extends string>(kind: K) => ({
 
 const commandArb: fc.Arbitrary<Command> = fc.oneof(
   { weight: 6, arbitrary: fc.record(on('send')) },
-  { weight: 2, arbitrary: fc.record(on('markRead')) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ ...on('markRead'), upTo: fc.option(fc.integer({ min: 1, max: 40 })) }),
+  },
   { weight: 2, arbitrary: fc.record({ ...on('open'), markRead: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ ...on('mute'), muted: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record(on('close')) },
@@ -222,7 +231,9 @@ function describeCommand(world: World, command: Command): string {
       ? `, markRead=${command.markRead}`
       : command.kind === 'mute'
         ? `, ${command.muted}`
-        : '';
+        : command.kind === 'markRead' && command.upTo !== null
+          ? `, up to ${command.upTo}`
+          : '';
   return `${command.kind}(${who}, conversation ${command.conversation}${extra})`;
 }
 
@@ -269,9 +280,16 @@ async function runCommand(world: World, command: Command, step: string): Promise
       return;
     }
     case 'markRead': {
-      const result = await outcome(() => core.markConversationRead(actor, c.id));
+      const upTo = command.upTo ?? undefined;
+      const result = await outcome(() =>
+        core.markConversationRead(actor, c.id, upTo === undefined ? {} : { upToSeq: upTo }),
+      );
       expectCode(result, sees ? 'ok' : 'NOT_FOUND', step);
-      if (result.ok) markRead(c, key);
+      if (result.ok) {
+        markRead(c, key, upTo);
+        expect(result.value.lastReadSeq, step).toBe(c.readUpTo.get(key));
+        expect(result.value.unreadCount, step).toBe(modelUnread(c, key));
+      }
       return;
     }
     case 'open': {
@@ -353,18 +371,32 @@ async function checkStored(world: World, step: string): Promise<void> {
     expect(conversation?.isClosed, `${step}: is_closed of ${c.id}`).toBe(c.closed);
     const messages = await raw.messages(c.id);
     expect(messages, `${step}: messages of ${c.id}`).toHaveLength(c.log.length);
+    // One order: seq 1..n in the log's order, time never going back along it.
+    expect(
+      messages.map((msg) => msg.seq),
+      `${step}: seqs of ${c.id}`,
+    ).toEqual(c.log.map((_, i) => i + 1));
+    expect(
+      messages.map((msg) => [participantKey(msg.sender), msg.isSystemMessage]),
+      `${step}: history of ${c.id}`,
+    ).toEqual(c.log.map((l) => [l.sender, l.system]));
+    for (const [i, msg] of messages.entries()) {
+      if (i > 0) expect(msg.createdAt.getTime()).toBeGreaterThanOrEqual(messages[i - 1]!.createdAt.getTime());
+    }
+    expect(conversation?.lastMessageAt ?? null, `${step}: last_message_at of ${c.id}`).toEqual(
+      messages.at(-1)?.createdAt ?? null,
+    );
     for (const member of await raw.participants(c.id)) {
       const key = participantKey(member.participant);
       const where = `${step}: ${key} in ${c.id}`;
       expect(member.unreadCount, `${where}: unread vs model`).toBe(modelUnread(c, key));
+      expect(member.lastReadSeq, `${where}: last_read_seq vs model`).toBe(c.readUpTo.get(key) ?? 0);
       expect(member.muted, `${where}: muted`).toBe(c.muted.get(key) ?? false);
-      // The same count from the stored messages and the stored last read, as the model documents it.
-      const since = member.lastReadAt?.getTime() ?? Number.NEGATIVE_INFINITY;
+      // The same count from the stored messages and the stored read state, as the model documents it.
       const unreadFromMessages = messages.filter(
-        (msg) =>
-          !msg.isSystemMessage && participantKey(msg.sender) !== key && msg.createdAt.getTime() > since,
+        (msg) => !msg.isSystemMessage && participantKey(msg.sender) !== key && msg.seq > member.lastReadSeq,
       ).length;
-      expect(member.unreadCount, `${where}: unread vs messages since last read`).toBe(unreadFromMessages);
+      expect(member.unreadCount, `${where}: unread vs messages after last_read_seq`).toBe(unreadFromMessages);
     }
   }
 }

@@ -18,12 +18,15 @@ export interface ParticipantView {
 
 export interface MemberView extends ParticipantView {
   readonly unreadCount: number;
+  readonly lastReadSeq: number;
   readonly lastReadAt: Date | null;
 }
 
 export interface MessageView {
   readonly id: string;
   readonly conversationId: string;
+  /** The conversation's order: 1, 2, 3 … */
+  readonly seq: number;
   readonly sender: ParticipantRef;
   readonly senderName: string;
   /** Empty once the message is deleted. */
@@ -37,7 +40,9 @@ export interface MessageView {
   readonly attachments: readonly MessageAttachment[];
 }
 
+/** The message with the highest `seq`. */
 export interface LastMessagePreview {
+  readonly seq: number;
   /** The first 200 characters; empty for a deleted message. */
   readonly content: string;
   readonly sender: ParticipantRef;
@@ -50,6 +55,7 @@ export interface LastMessagePreview {
 export interface ConversationSummary {
   readonly conversation: Conversation;
   readonly unreadCount: number;
+  readonly lastReadSeq: number;
   readonly lastReadAt: Date | null;
   readonly muted: boolean;
   readonly emailNotifications: boolean;
@@ -101,6 +107,7 @@ export function toMessageView(message: Message, names: ReadonlyMap<string, Direc
   return {
     id: message.id,
     conversationId: message.conversationId,
+    seq: message.seq,
     sender: message.sender,
     senderName: displayName(names, message.sender),
     content: message.isDeleted ? '' : message.content,
@@ -116,6 +123,7 @@ export function toMessageView(message: Message, names: ReadonlyMap<string, Direc
 export function toPreview(message: Message | null): LastMessagePreview | null {
   if (!message) return null;
   return {
+    seq: message.seq,
     content: message.isDeleted ? '' : Array.from(message.content).slice(0, PREVIEW_LENGTH).join(''),
     sender: message.sender,
     isSystemMessage: message.isSystemMessage,
@@ -135,6 +143,7 @@ export function toSummary(
   return {
     conversation,
     unreadCount: membership.unreadCount,
+    lastReadSeq: membership.lastReadSeq,
     lastReadAt: membership.lastReadAt,
     muted: membership.muted,
     emailNotifications: membership.emailNotifications,

@@ -67,6 +67,7 @@ function membership(
     participant,
     storeId,
     unreadCount: 0,
+    lastReadSeq: 0,
     lastReadAt: null,
     emailNotifications: true,
     muted: false,
@@ -330,6 +331,72 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
           lastMessageAt: at(2),
         });
         expect((await raw.messages(conversation.id)).map((m) => m.isSystemMessage)).toEqual([false, true]);
+      });
+
+      it('numbers messages 1, 2, 3 … and never lets time go backwards along them', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        // Proposed times as requests that began earlier but reached the store later would carry.
+        const first = await send(conversation.id, ADMIN, 10);
+        const late = await send(conversation.id, CUSTOMER, 4);
+        const system = await append({
+          message: draft(conversation.id, ADMIN, at(2), { isSystemMessage: true }),
+          requireOpen: false,
+        });
+        const next = await send(conversation.id, STORE_USER, 12);
+        if (system.status !== 'created') throw new Error(system.status);
+        expect([first, late, system.message, next].map((m) => [m.seq, m.createdAt])).toEqual([
+          [1, at(10)],
+          [2, at(10)],
+          [3, at(10)],
+          [4, at(12)],
+        ]);
+        expect((await raw.messages(conversation.id)).map((m) => [m.id, m.seq, m.createdAt])).toEqual(
+          [first, late, system.message, next].map((m) => [m.id, m.seq, m.createdAt]),
+        );
+        expect(await raw.conversation(conversation.id)).toMatchObject({
+          messageCount: 4,
+          lastMessageAt: at(12),
+        });
+        // The sender has read up to their own message; the others count exactly what follows theirs.
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          lastReadSeq: 2,
+          lastReadAt: at(10),
+          unreadCount: 1,
+        });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          lastReadSeq: 4,
+          lastReadAt: at(12),
+          unreadCount: 0,
+        });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ lastReadSeq: 1, unreadCount: 2 });
+        const inbox = await store.conversations.listInbox(ADMIN, {}, { limit: 5 });
+        expect(inbox.entries[0]?.lastMessage?.id).toBe(next.id);
+      });
+
+      it('keeps a sender’s last read time from going back when their message is stamped earlier', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 1);
+        await store.participants.markRead(conversation.id, STORE_USER, at(20));
+        const reply = await send(conversation.id, STORE_USER, 5);
+        expect(reply.seq).toBe(2);
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          lastReadSeq: 2,
+          lastReadAt: at(20),
+          unreadCount: 0,
+        });
+      });
+
+      it('gives the latest message as the preview: the highest seq, whatever the times', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 9, { content: 'first' });
+        const second = await send(conversation.id, STORE_USER, 3, { content: 'second' });
+        const [entry] = (await store.conversations.listInbox(ADMIN, {}, { limit: 1 })).entries;
+        expect(entry?.lastMessage).toMatchObject({ id: second.id, seq: 2, content: 'second' });
+        expect(entry?.conversation.lastMessageAt).toEqual(second.createdAt);
       });
 
       it('refuses a closed conversation when asked to, writing nothing', async () => {
@@ -661,19 +728,72 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
     });
 
     describe('read state and preferences', () => {
-      it('marks read: unread to zero, last read time set', async () => {
+      it('marks read: unread to zero, read state at the latest seq, last read time set', async () => {
         const conversation = await createConversation();
         await send(conversation.id, ADMIN, 1);
         await send(conversation.id, ADMIN, 2);
-        expect(await member(conversation.id, STORE_USER)).toMatchObject({ unreadCount: 2 });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({ unreadCount: 2, lastReadSeq: 0 });
         const updated = await store.participants.markRead(conversation.id, STORE_USER, at(3));
-        expect(updated).toMatchObject({ unreadCount: 0, lastReadAt: at(3), participant: STORE_USER });
+        expect(updated).toMatchObject({
+          unreadCount: 0,
+          lastReadSeq: 2,
+          lastReadAt: at(3),
+          participant: STORE_USER,
+        });
         expect(await member(conversation.id, STORE_USER)).toMatchObject({
           unreadCount: 0,
+          lastReadSeq: 2,
           lastReadAt: at(3),
         });
-        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 0, lastReadAt: at(2) });
+        expect(await member(conversation.id, ADMIN)).toMatchObject({
+          unreadCount: 0,
+          lastReadSeq: 2,
+          lastReadAt: at(2),
+        });
         expect(await store.participants.markRead(conversation.id, CUSTOMER, at(4))).toBeNull();
+      });
+
+      it('marks read up to a seq: unread counts what is left, and read state never moves back', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 1); // 1
+        await send(conversation.id, STORE_USER, 2); // 2: the store user has read 1 and 2
+        await send(conversation.id, ADMIN, 3); // 3
+        await append({
+          message: draft(conversation.id, ADMIN, at(4), { isSystemMessage: true }),
+          requireOpen: false,
+        }); // 4: system, never unread
+        await send(conversation.id, ADMIN, 5); // 5
+        await send(conversation.id, ADMIN, 6); // 6
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({ unreadCount: 3, lastReadSeq: 2 });
+
+        expect(await store.participants.markRead(conversation.id, STORE_USER, at(7), 4)).toMatchObject({
+          unreadCount: 2,
+          lastReadSeq: 4,
+          lastReadAt: at(7),
+        });
+        // Backwards: nothing moves but the read time (a read happened), never back in time either.
+        expect(await store.participants.markRead(conversation.id, STORE_USER, at(8), 1)).toMatchObject({
+          unreadCount: 2,
+          lastReadSeq: 4,
+          lastReadAt: at(8),
+        });
+        expect(await store.participants.markRead(conversation.id, STORE_USER, at(6), 5)).toMatchObject({
+          unreadCount: 1,
+          lastReadSeq: 5,
+          lastReadAt: at(8),
+        });
+        // Beyond the latest message counts as the latest.
+        expect(await store.participants.markRead(conversation.id, STORE_USER, at(9), 99)).toMatchObject({
+          unreadCount: 0,
+          lastReadSeq: 6,
+        });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({
+          unreadCount: 0,
+          lastReadSeq: 6,
+          lastReadAt: at(9),
+        });
+        // The other member's read state is untouched.
+        expect(await member(conversation.id, ADMIN)).toMatchObject({ unreadCount: 0, lastReadSeq: 6 });
       });
 
       it('updates only the preferences given', async () => {
@@ -713,28 +833,32 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
     });
 
     describe('message history', () => {
-      it('pages newest first by (createdAt, id), with ties broken by id', async () => {
+      it('pages newest first by seq, whatever the proposed times and ids', async () => {
         const conversation = await createConversation();
+        // Ids handed out in reverse and proposed times going back and forth: neither may order history.
+        const ids = Array.from({ length: 7 }, () => id()).reverse();
+        const proposed = [5, 3, 3, 9, 1, 9, 2];
         const sent = [];
         for (let i = 0; i < 7; i += 1)
-          sent.push(await send(conversation.id, i % 2 ? ADMIN : STORE_USER, Math.floor(i / 2)));
+          sent.push(await send(conversation.id, i % 2 ? ADMIN : STORE_USER, proposed[i]!, { id: ids[i]! }));
+        expect(sent.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
         const expected = [...sent].reverse().map((m) => m.id);
         const first = await store.messages.listByConversation(conversation.id, { limit: 3 });
         expect(first.messages.map((m) => m.id)).toEqual(expected.slice(0, 3));
+        expect(first.messages.map((m) => m.seq)).toEqual([7, 6, 5]);
         expect(first.hasMore).toBe(true);
-        const last = first.messages.at(-1)!;
         const second = await store.messages.listByConversation(conversation.id, {
           limit: 3,
-          before: { createdAt: last.createdAt, messageId: last.id },
+          beforeSeq: first.messages.at(-1)!.seq,
         });
         expect(second.messages.map((m) => m.id)).toEqual(expected.slice(3, 6));
-        const end = second.messages.at(-1)!;
         const third = await store.messages.listByConversation(conversation.id, {
           limit: 3,
-          before: { createdAt: end.createdAt, messageId: end.id },
+          beforeSeq: second.messages.at(-1)!.seq,
         });
         expect(third.messages.map((m) => m.id)).toEqual(expected.slice(6));
         expect(third.hasMore).toBe(false);
+        expect((await raw.messages(conversation.id)).map((m) => m.id)).toEqual(sent.map((m) => m.id));
       });
 
       it('soft-deletes, keeping who and when, and the first deletion wins', async () => {

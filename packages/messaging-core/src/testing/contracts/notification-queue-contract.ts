@@ -83,6 +83,7 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
           participant,
           storeId: participant.type === 'admin' ? null : STORE_ID,
           unreadCount: 0,
+          lastReadSeq: 0,
           lastReadAt: null,
           emailNotifications: true,
           muted: false,

@@ -15,7 +15,7 @@ export interface MessagingStoreRawReader {
   conversation(id: string): Promise<Conversation | null>;
   /** Ordered by participant type then id. */
   participants(conversationId: string): Promise<ConversationParticipant[]>;
-  /** Oldest first (createdAt, id), with attachments. */
+  /** Oldest first (`seq` ascending), with attachments. */
   messages(conversationId: string): Promise<Message[]>;
   /** The message id recorded for a sender's idempotency key, or null. */
   idempotencyKey(

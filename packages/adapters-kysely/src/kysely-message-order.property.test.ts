@@ -1,0 +1,243 @@
+import type { Conversation, ConversationParticipant, ParticipantRef } from '@parley/messaging-core';
+import { participantKey } from '@parley/messaging-core';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyMessagingStore } from './kysely-messaging-store.js';
+import { createMessagingStoreRawReader } from './testing/kysely-raw-readers.js';
+import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
+
+// One order per conversation under real concurrency: random rounds of sends and reads by several
+// participants run at once on a connection pool; after every round, counters, read state, previews,
+// `last_message_at` and history must agree exactly with the stored messages in `seq` order.
+// `FC_SEED=<n>` replays a run.
+
+const selected = await resolveTestDatabaseTarget();
+const onPostgres = selected.kind === 'postgres';
+if (!onPostgres) {
+  console.info('[parley] message order property skipped: it needs PostgreSQL (set DATABASE_URL)');
+}
+
+const STORE_ID = 'store-1';
+/** The members' roles; each run gets its own ids, so a member's inbox holds only that run's conversation. */
+const ROLES: readonly ParticipantRef[] = [
+  { type: 'admin', id: 'admin-1' },
+  { type: 'customer', id: 'customer-1' },
+  { type: 'store', id: 'staff-1' },
+  { type: 'store', id: 'staff-2' },
+];
+const T0 = Date.parse('2026-03-01T10:00:00.000Z');
+
+let sequence = 0;
+let run = 0;
+const uuid = () => `01900000-0000-7000-8001-${(++sequence).toString(16).padStart(12, '0')}`;
+
+type Op =
+  | {
+      readonly kind: 'send';
+      readonly who: number;
+      readonly system: boolean;
+      /** How far before the round's clock the request took its time (it reached the lock later). */
+      readonly earlierMs: number;
+    }
+  | { readonly kind: 'read'; readonly who: number; readonly upTo: number | null };
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('send' as const),
+      who: fc.nat({ max: ROLES.length - 1 }),
+      system: fc.boolean().map((b) => b && Math.random() < 0.3),
+      earlierMs: fc.nat({ max: 3000 }),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('read' as const),
+      who: fc.nat({ max: ROLES.length - 1 }),
+      upTo: fc.option(fc.integer({ min: 1, max: 60 })),
+    }),
+  },
+);
+const roundsArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 14 }), { minLength: 1, maxLength: 6 });
+
+describe.skipIf(!onPostgres)(
+  'one order per conversation under concurrent sends and reads (PostgreSQL)',
+  () => {
+    let database: TestDatabase;
+    let store: KyselyMessagingStore;
+
+    beforeAll(async () => {
+      database = await openTestDatabase({ poolSize: 8 });
+      store = new KyselyMessagingStore({ db: database.db });
+    });
+    afterAll(async () => {
+      await database?.destroy();
+    });
+
+    async function newConversation(members: readonly ParticipantRef[]): Promise<Conversation> {
+      const at = new Date(T0);
+      const conversation: Conversation = {
+        id: uuid(),
+        conversationType: 'store_customer',
+        subject: 'Order',
+        storeId: STORE_ID,
+        isClosed: false,
+        closedAt: null,
+        closedBy: null,
+        lastMessageAt: null,
+        messageCount: 0,
+        createdAt: at,
+        updatedAt: at,
+      };
+      const memberships = members.map(
+        (participant): ConversationParticipant => ({
+          conversationId: conversation.id,
+          participant,
+          storeId: participant.type === 'admin' ? null : STORE_ID,
+          unreadCount: 0,
+          lastReadSeq: 0,
+          lastReadAt: null,
+          emailNotifications: false,
+          muted: false,
+          lastActivityAt: at,
+          joinedAt: at,
+        }),
+      );
+      await store.conversations.create(conversation, memberships);
+      return conversation;
+    }
+
+    /** Everything that must agree, read back after a round. */
+    async function check(conversationId: string, previousReadSeq: Map<string, number>, where: string) {
+      const raw = createMessagingStoreRawReader(database.db);
+      const messages = await raw.messages(conversationId);
+      const n = messages.length;
+      expect(
+        messages.map((m) => m.seq),
+        `${where}: seq is 1..n`,
+      ).toEqual(messages.map((_, i) => i + 1));
+      for (const [i, m] of messages.entries()) {
+        if (i === 0) continue;
+        expect(
+          m.createdAt.getTime(),
+          `${where}: time never goes back along seq (${m.seq})`,
+        ).toBeGreaterThanOrEqual(messages[i - 1]!.createdAt.getTime());
+      }
+      const latest = messages.at(-1) ?? null;
+      const conversation = await raw.conversation(conversationId);
+      expect(conversation?.messageCount, `${where}: message_count`).toBe(n);
+      expect(conversation?.lastMessageAt ?? null, `${where}: last_message_at`).toEqual(
+        latest?.createdAt ?? null,
+      );
+
+      for (const member of await raw.participants(conversationId)) {
+        const key = participantKey(member.participant);
+        const mine = (m: (typeof messages)[number]) => participantKey(m.sender) === key;
+        const unread = messages.filter(
+          (m) => !m.isSystemMessage && !mine(m) && m.seq > member.lastReadSeq,
+        ).length;
+        expect(member.unreadCount, `${where}: unread of ${key} = others' messages after last_read_seq`).toBe(
+          unread,
+        );
+        expect(member.lastReadSeq, `${where}: last_read_seq of ${key} <= max seq`).toBeLessThanOrEqual(n);
+        expect(
+          member.lastReadSeq,
+          `${where}: last_read_seq of ${key} never decreases`,
+        ).toBeGreaterThanOrEqual(previousReadSeq.get(key) ?? 0);
+        previousReadSeq.set(key, member.lastReadSeq);
+        const ownLatest = messages.filter((m) => !m.isSystemMessage && mine(m)).at(-1);
+        if (ownLatest) {
+          expect(member.lastReadSeq, `${where}: ${key} has read their own message`).toBeGreaterThanOrEqual(
+            ownLatest.seq,
+          );
+          expect(member.lastReadAt?.getTime(), `${where}: last_read_at of ${key}`).toBeGreaterThanOrEqual(
+            ownLatest.createdAt.getTime(),
+          );
+        }
+        // The preview each member's inbox shows is the highest seq.
+        const [entry] = (await store.conversations.listInbox(member.participant, {}, { limit: 1 })).entries;
+        expect(entry?.conversation.id).toBe(conversationId);
+        expect(
+          entry?.lastMessage === null ? null : [entry?.lastMessage?.seq, entry?.lastMessage?.content],
+          `${where}: preview for ${key}`,
+        ).toEqual(latest === null ? null : [latest.seq, latest.content]);
+        expect(entry?.membership.unreadCount).toBe(unread);
+      }
+
+      // History pages, walked with the keyset, give back exactly the seq order.
+      const walked: string[] = [];
+      let beforeSeq: number | undefined;
+      for (;;) {
+        const page = await store.messages.listByConversation(conversationId, {
+          limit: 7,
+          ...(beforeSeq === undefined ? {} : { beforeSeq }),
+        });
+        walked.push(...page.messages.map((m) => m.id));
+        const last = page.messages.at(-1);
+        if (!page.hasMore || last === undefined) break;
+        beforeSeq = last.seq;
+      }
+      expect(walked, `${where}: history`).toEqual([...messages].reverse().map((m) => m.id));
+    }
+
+    it('keeps counters, read state, previews, last_message_at and history in one order', async () => {
+      const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
+      await fc.assert(
+        fc.asyncProperty(roundsArb, async (rounds) => {
+          run += 1;
+          const members = ROLES.map((role) => ({ type: role.type, id: `${role.id}-${run}` }));
+          const conversation = await newConversation(members);
+          const previousReadSeq = new Map<string, number>();
+          let clock = T0 + 1000;
+          for (const [index, ops] of rounds.entries()) {
+            clock += 5000;
+            const now = clock;
+            const results = await Promise.all(
+              ops.map(async (op) => {
+                const who = members[op.who]!;
+                if (op.kind === 'read') {
+                  const updated = await store.participants.markRead(
+                    conversation.id,
+                    who,
+                    new Date(now),
+                    op.upTo ?? undefined,
+                  );
+                  expect(updated?.lastReadSeq).toBeGreaterThanOrEqual(0);
+                  return null;
+                }
+                const result = await store.messages.append({
+                  message: {
+                    id: uuid(),
+                    conversationId: conversation.id,
+                    sender: who,
+                    content: `round ${index} ${who.id} ${uuid()}`,
+                    isSystemMessage: op.system,
+                    createdAt: new Date(now - op.earlierMs),
+                    attachments: [],
+                  },
+                  requireOpen: !op.system,
+                });
+                expect(result.status).toBe('created');
+                return result.status === 'created' ? result.message : null;
+              }),
+            );
+            // What each send answered is what was stored.
+            const raw = createMessagingStoreRawReader(database.db);
+            const stored = new Map((await raw.messages(conversation.id)).map((m) => [m.id, m]));
+            for (const sent of results) {
+              if (sent === null) continue;
+              expect([sent.seq, sent.createdAt]).toEqual([
+                stored.get(sent.id)?.seq,
+                stored.get(sent.id)?.createdAt,
+              ]);
+            }
+            await check(conversation.id, previousReadSeq, `round ${index + 1} of ${rounds.length}`);
+          }
+        }),
+        { numRuns: 25, ...seed },
+      );
+    });
+  },
+);
