@@ -24,6 +24,7 @@ import Fastify from 'fastify';
 import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
+import { HttpProblem } from './http-errors.js';
 import { createMetrics, metricsPlugin, type ParleyMetrics } from './plugins/metrics.js';
 import {
   answerClientError,
@@ -226,7 +227,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     resolveActor: deps.core.resolveActor,
   });
   await app.register(rateLimit, {
-    global: true,
+    // Not per route: the global budget is counted by the root hook below. Routes with a budget of
+    // their own (`config.rateLimit` an object, or hooks from `app.rateLimit(...)`) keep the plugin's.
+    global: false,
     max: options.rateLimit?.max ?? 600,
     timeWindow: options.rateLimit?.windowMs ?? 60_000,
     // Per token subject when the token verifies (refreshing a token keeps the budget), else per IP.
@@ -243,17 +246,28 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     }),
   });
 
-  // Counted here, before any route's authentication hook: a request without a valid token spends
-  // its IP's budget even though it ends in a 401 (the plugin's own per-route hook runs after the
-  // route's hooks, so it never saw those). The per-route hook then skips an already counted request.
-  // Routes exempt (`rateLimit: false`) or with a budget of their own (an object) are left to it.
-  const limit = app.rateLimit();
-  app.addHook('onRequest', async function countRequest(request, reply) {
+  // The global budget, counted here before any route's authentication hook: a request without a
+  // valid token spends its IP's budget even though it ends in a 401 (a per-route hook would run
+  // after the route's own hooks and never see it). Routes exempt (`rateLimit: false`) or with a
+  // budget of their own (an object) are left out. `createRateLimit` only counts, so the routes'
+  // extra limiters (template previews) still run after this one.
+  const globalLimit = app.createRateLimit();
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config?.rateLimit !== undefined) return;
-    await limit.call(this, request, reply);
+    const result = await globalLimit(request);
+    if (result.isAllowed) return;
+    reply.header('x-ratelimit-limit', result.max);
+    reply.header('x-ratelimit-remaining', result.remaining);
+    reply.header('x-ratelimit-reset', result.ttlInSeconds);
+    if (!result.isExceeded) return;
+    reply.header('retry-after', result.ttlInSeconds);
+    throw new HttpProblem(
+      'RATE_LIMITED',
+      `rate limit of ${result.max} requests exceeded; retry in ${result.ttlInSeconds} seconds`,
+    );
   });
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+  app.setNotFoundHandler(async (request) => {
     throw routeNotFound(request.method, request.url);
   });
 

@@ -1271,6 +1271,8 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
         expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
         expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
       }
+      // Unknown routes spend the same budget.
+      expectProblem(await call('GET', '/api/v1/nope'), 429, 'RATE_LIMITED');
       // A valid token has its own budget; health checks stay exempt.
       const t = await tokensFor(harness.jwtSecret);
       expect((await call('GET', `${STORE}/unread-count`, { token: t.store1 })).status).toBe(200);
