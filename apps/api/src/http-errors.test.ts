@@ -1,6 +1,13 @@
 import { MESSAGING_ERROR_CODES, MessagingError } from '@parley/messaging-core';
 import { describe, expect, it } from 'vitest';
-import { HTTP_ERROR_CODES, HttpProblem, problemType, STATUS_BY_CODE, toProblem } from './http-errors.js';
+import {
+  HTTP_ERROR_CODES,
+  HttpProblem,
+  problemType,
+  rawClientErrorResponse,
+  STATUS_BY_CODE,
+  toProblem,
+} from './http-errors.js';
 
 describe('STATUS_BY_CODE', () => {
   it('maps every core and HTTP code', () => {
@@ -212,5 +219,39 @@ describe('toProblem', () => {
       });
       expect(body).toMatchObject({ field: 'body', detail: 'body must be object' });
     });
+  });
+});
+
+describe('rawClientErrorResponse', () => {
+  function parse(raw: string) {
+    const [head = '', body = ''] = raw.split('\r\n\r\n');
+    return { head, body: JSON.parse(body) as Record<string, unknown>, length: Buffer.byteLength(body) };
+  }
+
+  it.each([
+    ['HPE_HEADER_OVERFLOW', 431, 'HEADERS_TOO_LARGE', 'Request Header Fields Too Large'],
+    ['ERR_HTTP_REQUEST_TIMEOUT', 408, 'REQUEST_TIMEOUT', 'Request Timeout'],
+    ['HPE_INVALID_HEADER_TOKEN', 400, 'MALFORMED_REQUEST', 'Bad Request'],
+    [undefined, 400, 'MALFORMED_REQUEST', 'Bad Request'],
+  ])('%s → %i %s as a complete HTTP/1.1 problem+json response', (code, status, problemCode, reason) => {
+    const { head, body, length } = parse(rawClientErrorResponse(code === undefined ? {} : { code }, 'req-1'));
+    expect(head.split('\r\n')).toEqual([
+      `HTTP/1.1 ${status} ${reason}`,
+      'Content-Type: application/problem+json; charset=utf-8',
+      `Content-Length: ${length}`,
+      'X-Request-Id: req-1',
+      'Connection: close',
+    ]);
+    expect(body).toMatchObject({
+      status,
+      code: problemCode,
+      type: problemType(problemCode as never),
+      request_id: 'req-1',
+    });
+  });
+
+  it('never echoes an odd error code into the detail', () => {
+    const { body } = parse(rawClientErrorResponse({ code: 'x\r\nInjected: yes' }, 'req-2'));
+    expect(body.detail).not.toContain('Injected');
   });
 });

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { isMessagingError, MESSAGING_ERROR_CODES, type MessagingErrorCode } from '@parley/messaging-core';
 
 /** Codes the HTTP layer adds to the core's: failures that happen before a use case runs. */
@@ -6,8 +7,14 @@ export const HTTP_ERROR_CODES = {
   UNAUTHENTICATED: 'UNAUTHENTICATED',
   /** No route for this method and path. */
   ROUTE_NOT_FOUND: 'ROUTE_NOT_FOUND',
-  /** The body is not parseable (malformed JSON). */
+  /** The body is not parseable (malformed JSON or multipart), nor the URL or a header. */
   MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** The client took too long to send its request (Node's request timeout). */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** A path parameter longer than the router accepts. */
+  URI_TOO_LONG: 'URI_TOO_LONG',
+  /** The request's headers are larger than the HTTP server accepts. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
   // PAYLOAD_TOO_LARGE and UNSUPPORTED_MEDIA_TYPE are the core's codes (files) and used here too.
   RATE_LIMITED: 'RATE_LIMITED',
   /** A dependency (the database) does not answer: `/readyz`. */
@@ -26,14 +33,17 @@ export const STATUS_BY_CODE: Readonly<Record<ProblemCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  REQUEST_TIMEOUT: 408,
   CONVERSATION_CLOSED: 409,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  URI_TOO_LONG: 414,
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_MISMATCH: 422,
   TEMPLATE_TIMEOUT: 422,
   TEMPLATE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL: 500,
   MAIL_PERMANENT: 502,
   MAIL_RETRYABLE: 503,
@@ -49,6 +59,9 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   FORBIDDEN: 'Forbidden',
   NOT_FOUND: 'Not found',
   ROUTE_NOT_FOUND: 'Route not found',
+  REQUEST_TIMEOUT: 'Request timeout',
+  URI_TOO_LONG: 'URI too long',
+  HEADERS_TOO_LARGE: 'Request headers too large',
   CONVERSATION_CLOSED: 'Conversation closed',
   CONFLICT: 'Conflict',
   PAYLOAD_TOO_LARGE: 'Payload too large',
@@ -176,6 +189,13 @@ export function describeValidation(
     const values = (Array.isArray(enumValues) ? enumValues : allowed).map(String).join(', ');
     return { field, detail: `${field} must be one of ${values}` };
   }
+  if (first.keyword === 'format' && first.params.format === 'date-time') {
+    // The format also bounds the instant (years 1 to 9999, what the database stores).
+    return {
+      field,
+      detail: `${field} must be an RFC 3339 date-time from year 0001 to 9999, e.g. 2026-01-01T12:00:00Z`,
+    };
+  }
   return { field, detail: `${field} ${first.message ?? 'is invalid'}` };
 }
 
@@ -194,6 +214,9 @@ const FASTIFY_CODES: Readonly<Record<string, ProblemCode>> = {
   FST_INVALID_MULTIPART_CONTENT_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   FST_PROTO_VIOLATION: 'MALFORMED_REQUEST',
   FST_ERR_NOT_FOUND: 'ROUTE_NOT_FOUND',
+  // Refused by the router before any route runs (answered through `frameworkErrors`).
+  FST_ERR_BAD_URL: 'MALFORMED_REQUEST',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
 };
 
 /** What an error handler needs to answer: the problem, and whether it is our fault (log it). */
@@ -258,4 +281,37 @@ export function toProblem(error: unknown): ProblemResponse {
     }
   }
   return problem('INTERNAL', 'an unexpected error occurred');
+}
+
+/**
+ * A complete HTTP/1.1 response (status line, headers, problem+json body) for an error Node's HTTP
+ * parser raises before Fastify sees a request — headers over the size limit (431), a header value
+ * with invalid bytes or anything else unparseable (400), a client too slow to send it (408) — so
+ * these answers look like every other error. The connection is closed after it.
+ *
+ * @example
+ * ```ts
+ * socket.end(rawClientErrorResponse({ code: 'HPE_HEADER_OVERFLOW' }, randomUUID()));
+ * ```
+ */
+export function rawClientErrorResponse(error: { readonly code?: string }, requestId: string): string {
+  const answer =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('REQUEST_TIMEOUT', 'the request was not received in time')
+        : problem(
+            'MALFORMED_REQUEST',
+            `the request is not valid HTTP/1.1 (${/^[A-Z0-9_]{1,64}$/.test(error.code ?? '') ? error.code : 'parse error'}), e.g. invalid bytes in a header`,
+          );
+  const body = JSON.stringify({ ...answer.problem, request_id: requestId });
+  return [
+    `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? answer.problem.title}`,
+    'Content-Type: application/problem+json; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    `X-Request-Id: ${requestId}`,
+    'Connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }

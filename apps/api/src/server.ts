@@ -24,8 +24,15 @@ import Fastify from 'fastify';
 import Format from 'typebox/format';
 import { authPlugin, secretKey } from './auth.js';
 import type { LogLevel } from './config.js';
+import { HttpProblem } from './http-errors.js';
 import { createMetrics, metricsPlugin, type ParleyMetrics } from './plugins/metrics.js';
-import { problemHandlingPlugin, routeNotFound } from './plugins/problem-handling.js';
+import {
+  answerClientError,
+  answerFrameworkError,
+  problemHandlingPlugin,
+  routeNotFound,
+} from './plugins/problem-handling.js';
+import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
@@ -35,6 +42,7 @@ import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { isStorableDateTime } from './schemas/common.js';
 
 /** What the routes run against: the core and the ports the HTTP layer talks to directly. */
 export interface ServerDependencies {
@@ -102,13 +110,21 @@ export const REDACTED_LOG_PATHS = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Longest path parameter the router accepts, as sent (percent-encoded); longer is a 414. */
+export const MAX_PARAM_LENGTH = 2048;
+
 let formatsRegistered = false;
 
-/** String formats for request validation: ajv-formats' set, with the core's email rule. */
+/**
+ * String formats for request validation: ajv-formats' set, with the core's email rule, and
+ * `date-time` narrowed to instants the database stores (`isStorableDateTime`).
+ */
 function registerFormats(): void {
   if (formatsRegistered) return;
   registerAjvFormats();
   Format.Set('email', isValidEmail);
+  const isDateTime = Format.Get('date-time') ?? (() => true);
+  Format.Set('date-time', (value) => isDateTime(value) && isStorableDateTime(value));
   formatsRegistered = true;
 }
 
@@ -133,6 +149,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
     bodyLimit: options.bodyLimit ?? 1_048_576,
+    // Any id (at most 255 characters) fits even percent-encoded, so a long one is a 400 naming
+    // the field; only longer path parameters are a 414.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     requestIdHeader: false,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
@@ -176,6 +197,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     metrics: deps.metrics ?? createMetrics(),
     token: options.metricsToken,
   });
+  await app.register(textInputGuardPlugin);
   // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
   const https = options.publicUrl?.startsWith('https://') ?? false;
   await app.register(helmet, {
@@ -205,7 +227,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     resolveActor: deps.core.resolveActor,
   });
   await app.register(rateLimit, {
-    global: true,
+    // Not per route: the global budget is counted by the root hook below. Routes with a budget of
+    // their own (`config.rateLimit` an object, or hooks from `app.rateLimit(...)`) keep the plugin's.
+    global: false,
     max: options.rateLimit?.max ?? 600,
     timeWindow: options.rateLimit?.windowMs ?? 60_000,
     // Per token subject when the token verifies (refreshing a token keeps the budget), else per IP.
@@ -222,7 +246,28 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     }),
   });
 
-  app.setNotFoundHandler({ preHandler: app.rateLimit() }, async (request) => {
+  // The global budget, counted here before any route's authentication hook: a request without a
+  // valid token spends its IP's budget even though it ends in a 401 (a per-route hook would run
+  // after the route's own hooks and never see it). Routes exempt (`rateLimit: false`) or with a
+  // budget of their own (an object) are left out. `createRateLimit` only counts, so the routes'
+  // extra limiters (template previews) still run after this one.
+  const globalLimit = app.createRateLimit();
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config?.rateLimit !== undefined) return;
+    const result = await globalLimit(request);
+    if (result.isAllowed) return;
+    reply.header('x-ratelimit-limit', result.max);
+    reply.header('x-ratelimit-remaining', result.remaining);
+    reply.header('x-ratelimit-reset', result.ttlInSeconds);
+    if (!result.isExceeded) return;
+    reply.header('retry-after', result.ttlInSeconds);
+    throw new HttpProblem(
+      'RATE_LIMITED',
+      `rate limit of ${result.max} requests exceeded; retry in ${result.ttlInSeconds} seconds`,
+    );
+  });
+
+  app.setNotFoundHandler(async (request) => {
     throw routeNotFound(request.method, request.url);
   });
 

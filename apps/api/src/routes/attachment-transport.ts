@@ -1,5 +1,7 @@
 import type {} from '@fastify/multipart';
 import {
+  type ByteStream,
+  isMessagingError,
   type MessagingCore,
   MessagingError,
   type OpenedAttachment,
@@ -8,6 +10,7 @@ import {
 } from '@parley/messaging-core';
 import contentDisposition from 'content-disposition';
 import type { FastifyRequest } from 'fastify';
+import { HttpProblem } from '../http-errors.js';
 
 /** Percent-encoding of RFC 8187 `ext-value`s (attr-char only). */
 function encodeExtValue(value: string): string {
@@ -86,20 +89,56 @@ export async function multipartMessage(
 ): Promise<{ content: () => string; files: AsyncIterable<UploadedFile> }> {
   const maxBytes = Math.floor((await core.settings.number('message_attachment_max_size_mb')) * 1024 * 1024);
   const maxFiles = await core.settings.number('message_attachment_max_files');
-  const parts = request.parts({
-    limits: { fileSize: maxBytes + 1, files: maxFiles + 1, fields: 4, fieldSize: 1_048_576 },
-  });
+  let parts: ReturnType<FastifyRequest['parts']>;
+  try {
+    parts = request.parts({
+      limits: { fileSize: maxBytes + 1, files: maxFiles + 1, fields: 4, fieldSize: 1_048_576 },
+    });
+  } catch (error) {
+    throw malformedMultipart(error);
+  }
   let content = '';
   async function* files(): AsyncIterable<UploadedFile> {
-    for await (const part of parts) {
-      if (part.type === 'file') {
-        yield { originalFilename: part.filename || 'file', content: part.file };
-      } else if (part.fieldname === 'content') {
-        content = typeof part.value === 'string' ? part.value : String(part.value ?? '');
-      } else {
-        throw MessagingError.validation(part.fieldname, `${part.fieldname} is not a known field`);
+    try {
+      for await (const part of parts) {
+        if (part.type === 'file') {
+          yield { originalFilename: part.filename || 'file', content: readOrRefuse(part.file) };
+        } else if (part.fieldname === 'content') {
+          content = typeof part.value === 'string' ? part.value : String(part.value ?? '');
+        } else {
+          throw MessagingError.validation(part.fieldname, `${part.fieldname} is not a known field`);
+        }
       }
+    } catch (error) {
+      throw malformedMultipart(error);
     }
   }
   return { content: () => content, files: files() };
+}
+
+/**
+ * What busboy throws for a body it cannot read — no boundary in the Content-Type, a boundary over
+ * its 256-character limit, a body cut before the closing boundary — is the client's fault: a 400
+ * `MALFORMED_REQUEST` on `body`. Errors with a code (the multipart plugin's size and count
+ * limits, the core's own) keep their answers.
+ */
+function malformedMultipart(error: unknown): unknown {
+  if (isMessagingError(error) || error instanceof HttpProblem) return error;
+  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string') {
+    return error;
+  }
+  const reason = error instanceof Error ? error.message : String(error);
+  return new HttpProblem('MALFORMED_REQUEST', `the multipart/form-data body could not be read: ${reason}`, {
+    field: 'body',
+    cause: error,
+  });
+}
+
+/** A file part's bytes; a read failure of the multipart stream itself becomes `malformedMultipart`. */
+async function* readOrRefuse(file: ByteStream): ByteStream {
+  try {
+    yield* file;
+  } catch (error) {
+    throw malformedMultipart(error);
+  }
 }

@@ -6,6 +6,7 @@ import type { Clock, DeliveryEvent, DeliveryEventOutcome, WebhookReplayGuard } f
 import type { Static } from 'typebox';
 import type { EmailWebhookSettings } from '../config.js';
 import { HttpProblem } from '../http-errors.js';
+import { replaceUnstorableText } from '../plugins/text-input-guard.js';
 import { problemsExactly } from '../schemas/common.js';
 import { EmailWebhookSummaryWire } from '../schemas/email-webhooks.js';
 
@@ -71,6 +72,32 @@ export function emailWebhookVerifiers(
   };
 }
 
+function storable(text: string): string;
+function storable(text: string | null): string | null;
+function storable(text: string | null): string | null {
+  return text === null ? null : replaceUnstorableText(text);
+}
+
+/**
+ * A verified event with every unstorable character (NUL, unpaired surrogate) replaced by U+FFFD.
+ * The provider's data is opaque and the event genuine: refusing it would only make the provider
+ * retry it (or drop a bounce), while a replaced character keeps the event and can never make an
+ * id match another log (U+FFFD is in no id Parley issues).
+ */
+export function storableDeliveryEvent(event: DeliveryEvent): DeliveryEvent {
+  const detail: Record<string, string> = {};
+  for (const [key, value] of Object.entries(event.detail)) detail[storable(key)] = storable(value);
+  return {
+    ...event,
+    provider: storable(event.provider),
+    eventId: storable(event.eventId),
+    emailId: storable(event.emailId),
+    providerMessageId: storable(event.providerMessageId),
+    recipient: storable(event.recipient),
+    detail,
+  };
+}
+
 type Summary = Static<typeof EmailWebhookSummaryWire>;
 type Provider = Summary['provider'];
 type Headers = Readonly<Record<string, string | readonly string[] | undefined>>;
@@ -118,7 +145,8 @@ export const emailWebhookRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  async function apply(provider: Provider, events: readonly DeliveryEvent[]): Promise<Summary> {
+  async function apply(provider: Provider, verified: readonly DeliveryEvent[]): Promise<Summary> {
+    const events = verified.map(storableDeliveryEvent);
     const results = events.length === 0 ? [] : await webhooks.applyDeliveryEvents(events);
     const count = (outcome: DeliveryEventOutcome) => results.filter((r) => r.outcome === outcome).length;
     return {

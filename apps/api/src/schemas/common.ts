@@ -5,6 +5,24 @@ import { HTTP_ERROR_CODES } from '../http-errors.js';
 /** `T | null` (OpenAPI 3.1: `anyOf` with `type: null`). */
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/** The instants a request may name: what PostgreSQL's timestamptz stores and JavaScript dates agree on. */
+export const STORABLE_DATE_TIME_RANGE = {
+  min: '0001-01-01T00:00:00.000Z',
+  max: '9999-12-31T23:59:59.999Z',
+} as const;
+const MIN_INSTANT = Date.parse(STORABLE_DATE_TIME_RANGE.min);
+const MAX_INSTANT = Date.parse(STORABLE_DATE_TIME_RANGE.max);
+
+/**
+ * True when an RFC 3339 date-time names an instant from year 1 to year 9999 (UTC). PostgreSQL has
+ * no year 0 (`0000-…` is a database error, not a date) and a leap second (`:60`) is no JavaScript
+ * date; both would otherwise reach a query.
+ */
+export function isStorableDateTime(value: string): boolean {
+  const instant = Date.parse(value);
+  return Number.isFinite(instant) && instant >= MIN_INSTANT && instant <= MAX_INSTANT;
+}
+
 /** An ISO 8601 timestamp in UTC, e.g. `2026-01-01T12:00:00.000Z`. */
 export const DateTime = Type.String({ format: 'date-time', examples: ['2026-01-01T12:00:00.000Z'] });
 

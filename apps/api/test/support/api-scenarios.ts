@@ -1238,6 +1238,47 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
       for (let i = 0; i < 5; i += 1) expect((await call('GET', '/healthz')).status).toBe(200);
     });
 
+    it('rate limits requests without a valid token per IP: 401s count, then 429 with the headers', async () => {
+      harness = await factory({ rateLimit: { max: 5, windowMs: 60_000 } });
+      await seedDirectly(harness);
+      const call = client(harness);
+      const forged = await issueToken(secretKey('forged-secret-forged-secret-forged'), {
+        sub: 'u1',
+        role: 'store',
+        storeId: 's1',
+      });
+      const attempts = [
+        () => call('GET', `${STORE}/unread-count`),
+        () => call('GET', `${STORE}/unread-count`, { token: forged }),
+        () => call('GET', `${STORE}/unread-count`, { token: 'not-a-jwt' }),
+        () => call('PUT', `${PLATFORM}/stores/s1`, { body: { name: 'x' } }),
+        () => call('GET', ADMIN, { headers: { authorization: 'Basic dXNlcjpwYXNz' } }),
+      ];
+      const remaining: unknown[] = [];
+      for (const attempt of attempts) {
+        const response = await attempt();
+        expect(response.status).toBeGreaterThanOrEqual(401);
+        expect(response.status).toBeLessThan(429);
+        remaining.push(response.headers['x-ratelimit-remaining']);
+      }
+      expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+      for (const attempt of attempts) {
+        const limited = await attempt();
+        expectProblem(limited, 429, 'RATE_LIMITED');
+        expect(limited.headers['x-ratelimit-limit']).toBe('5');
+        expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+        expect(Number(limited.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+        expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+        expect(Number(limited.headers['retry-after'])).toBeLessThanOrEqual(60);
+      }
+      // Unknown routes spend the same budget.
+      expectProblem(await call('GET', '/api/v1/nope'), 429, 'RATE_LIMITED');
+      // A valid token has its own budget; health checks stay exempt.
+      const t = await tokensFor(harness.jwtSecret);
+      expect((await call('GET', `${STORE}/unread-count`, { token: t.store1 })).status).toBe(200);
+      for (let i = 0; i < 3; i += 1) expect((await call('GET', '/healthz')).status).toBe(200);
+    });
+
     it('never writes a token or the secret to a log line; lines carry request ids', async () => {
       const lines: string[] = [];
       const logStream = new Writable({

@@ -341,6 +341,21 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
         expect((await logOf(sent.id)).status).toBe('delivered');
       });
 
+      it('applies a verified event whose data carries NUL characters (replaced by U+FFFD), never a 500', async () => {
+        const sent = await send(driver());
+        // The variant lands in the provider's event id, stored with the log's processed events.
+        expectSummary(await post(driver(), driver().request(sent, 'delivered', { variant: '\u0000odd' })), {
+          received: 1,
+          applied: 1,
+        });
+        expect((await logOf(sent.id)).status).toBe('delivered');
+        // The same odd event again is recognised as the same one.
+        expectSummary(await post(driver(), driver().request(sent, 'delivered', { variant: '\u0000odd' })), {
+          applied: 0,
+          duplicates: 1,
+        });
+      });
+
       it('answers 401 problem+json to a request that does not verify, and changes nothing', async () => {
         const sent = await send(driver());
         const response = await post(driver(), driver().forged(sent));
@@ -371,6 +386,30 @@ export function emailWebhookScenarios(label: string, factory: EmailWebhookTarget
         'WEBHOOK_UNVERIFIED',
       );
       expect(await logOf(viaSendGrid.id)).toEqual(viaSendGrid);
+    });
+
+    it('takes a Mailgun event with a NUL in user-variables and in its details: 200, our id matches nothing', async () => {
+      const mailgun = drivers.get('mailgun') as ProviderDriver;
+      const sent = await send(mailgun);
+      const data = sampleMailgunEventData({
+        event: 'failed',
+        severity: 'permanent',
+        emailId: `${sent.id}\u0000`,
+        messageId: `${sent.providerMessageId ?? ''}\u0000`,
+        recipient: `${sent.recipient}\u0000`,
+        id: `${sent.id}:nul`,
+      });
+      const withOddDetail = {
+        ...data,
+        reason: 'bad\u0000mailbox\ud800',
+        'user-variables': { '\u0000': '\u0000', 'parley-email-id': `${sent.id}\u0000` },
+      };
+      const response = await post(mailgun, {
+        payload: mailgunSigner.body(withOddDetail),
+        headers: { 'content-type': 'application/json' },
+      });
+      expectSummary(response, { provider: 'mailgun', received: 1, applied: 0, unmatched: 1 });
+      expect(await logOf(sent.id)).toEqual(sent);
     });
 
     it('refuses a Mailgun replay on another instance over the same storage and after a restart; stale tokens anyway', async () => {

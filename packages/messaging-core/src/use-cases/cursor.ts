@@ -26,15 +26,30 @@ function decode(cursor: string, field: string): unknown[] {
   }
 }
 
+// Every instant the core stores lies in years 1 to 9999, so a cursor it issued does too; anything
+// else is forged and would only reach the store as a timestamp it cannot represent.
+const EARLIEST = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST = Date.parse('9999-12-31T23:59:59.999Z');
+
 function date(value: unknown, field: string): Date {
   const parsed = typeof value === 'number' ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(parsed.getTime()))
+  const time = parsed.getTime();
+  if (Number.isNaN(time) || time < EARLIEST || time > LATEST)
     throw MessagingError.validation(field, `${field} is not a valid cursor`);
   return parsed;
 }
 
+// No id the core issues holds a NUL or an unpaired surrogate (text no store can hold either).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function text(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.length === 0) {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > 255 ||
+    value.includes('\u0000') ||
+    LONE_SURROGATE.test(value)
+  ) {
     throw MessagingError.validation(field, `${field} is not a valid cursor`);
   }
   return value;
