@@ -337,6 +337,18 @@ async function processGroup(
     const { applied } = await write;
     if (applied.length < jobIds.length) throw new LeaseLost();
   };
+  // Jobs that arrived after an email was composed wait for the next one, released now.
+  const foldIntoNextEmail = async (later: readonly NotificationJob[]): Promise<void> => {
+    if (later.length === 0) return;
+    const write = queue.reschedule(ids(later), {
+      ...fence(),
+      availableAt: now,
+      error: 'folded into the next email',
+      emailLogId: null,
+      at: now,
+    });
+    await held(ids(later), write);
+  };
 
   // Earlier attempts left logs whose ids are job ids of this group (a log's id is the first job
   // of the group it was sent for). Jobs a sent log covers are done: complete them and fold the
@@ -359,19 +371,7 @@ async function processGroup(
           queue.complete(covering, { ...fence(), status: 'sent', emailLogId: log.id, at: log.sentAt ?? now }),
         );
     }
-    const later = jobs.filter((job) => !done.includes(job.id));
-    if (later.length > 0) {
-      await held(
-        ids(later),
-        queue.reschedule(ids(later), {
-          ...fence(),
-          availableAt: now,
-          error: 'folded into the next email',
-          emailLogId: null,
-          at: now,
-        }),
-      );
-    }
+    await foldIntoNextEmail(jobs.filter((job) => !done.includes(job.id)));
     return { jobIds: done, outcome: 'deduplicated', emailLogId: sentLogs[0]?.id ?? null };
   }
 
@@ -383,18 +383,7 @@ async function processGroup(
     const covered = coveredJobIds(previous);
     const later = jobs.filter((job) => !covered.has(job.id));
     jobs = jobs.filter((job) => covered.has(job.id));
-    if (later.length > 0) {
-      await held(
-        ids(later),
-        queue.reschedule(ids(later), {
-          ...fence(),
-          availableAt: now,
-          error: 'folded into the next email',
-          emailLogId: null,
-          at: now,
-        }),
-      );
-    }
+    await foldIntoNextEmail(later);
   }
 
   const recipient = await deps.directory.resolve(group.recipient);
