@@ -197,13 +197,7 @@ describe(`GET /metrics on the composed API (${target.name})`, () => {
       dir,
     );
     api = await compose(config, { clock });
-    call = client({
-      app: api.app,
-      directory: api.directory,
-      jwtSecret: api.jwtSecret.secret,
-      databaseKind: api.database.kind,
-      close: () => api.close(),
-    });
+    call = client(api);
     t = await tokensFor(api.jwtSecret.secret);
     await seedFixture(call, t.service);
   });

@@ -55,13 +55,7 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
       dir,
     );
     api = await compose(config, { clock });
-    call = client({
-      app: api.app,
-      directory: api.directory,
-      jwtSecret: api.jwtSecret.secret,
-      databaseKind: api.database.kind,
-      close: () => api.close(),
-    });
+    call = client(api);
     t = await tokensFor(api.jwtSecret.secret);
     await seedFixture(call, t.service);
   });
@@ -268,13 +262,7 @@ describe('notification links with PARLEY_INBOX_URL_TEMPLATE', () => {
       ),
     );
     try {
-      const call = client({
-        app: api.app,
-        directory: api.directory,
-        jwtSecret: api.jwtSecret.secret,
-        databaseKind: api.database.kind,
-        close: () => api.close(),
-      });
+      const call = client(api);
       const t = await tokensFor(api.jwtSecret.secret);
       await seedFixture(call, t.service);
       const opened = await call('POST', STORE, {
@@ -319,13 +307,7 @@ describe('the notification worker inside the API process', () => {
     );
     try {
       expect(api.config.notifications.worker).toBe(true);
-      const call = client({
-        app: api.app,
-        directory: api.directory,
-        jwtSecret: api.jwtSecret.secret,
-        databaseKind: api.database.kind,
-        close: () => api.close(),
-      });
+      const call = client(api);
       const t = await tokensFor(api.jwtSecret.secret);
       await seedFixture(call, t.service);
       const opened = await call('POST', STORE, {

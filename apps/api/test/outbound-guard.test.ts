@@ -41,13 +41,7 @@ describe('PARLEY_OUTBOUND_ALLOWED_CIDRS through the composed API', () => {
         dir,
       ),
     );
-    call = client({
-      app: api.app,
-      directory: api.directory,
-      jwtSecret: api.jwtSecret.secret,
-      databaseKind: api.database.kind,
-      close: () => api.close(),
-    });
+    call = client(api);
     t = await tokensFor(api.jwtSecret.secret);
     await seedFixture(call, t.service);
   });

@@ -75,13 +75,7 @@ describe.each(targets)('alert and replay state shared through the database: $nam
       ),
     );
     open.push(api);
-    const call = client({
-      app: api.app,
-      directory: api.directory,
-      jwtSecret: api.jwtSecret.secret,
-      databaseKind: api.database.kind,
-      close: () => api.close(),
-    });
+    const call = client(api);
     return { api, call };
   }
 

@@ -10,8 +10,8 @@ export interface ApiResponse {
   readonly text: string;
 }
 
-/** A thin `inject` wrapper: JSON in, parsed JSON out. */
-export function client(harness: ApiHarness) {
+/** A thin `inject` wrapper: JSON in, parsed JSON out (over a harness or a composed API). */
+export function client(harness: Pick<ApiHarness, 'app'>) {
   return async function call(
     method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
     url: string,
