@@ -48,6 +48,16 @@ describe('the configuration documentation', () => {
     }
   });
 
+  it('tells a bad value what it must be from the same schema entry', () => {
+    const { expected } = EnvironmentSchema.properties.PARLEY_PORT as { expected?: unknown };
+    expect(expected).toBe('an integer from 0 to 65535');
+    expect(() => parseConfig({ PARLEY_PORT: 'eighty' }, '/srv/parley')).toThrow(
+      `PARLEY_PORT must be ${expected} (got "eighty")`,
+    );
+    for (const [name, schema] of Object.entries(EnvironmentSchema.properties))
+      expect(typeof (schema as { expected?: unknown }).expected, name).toBe('string');
+  });
+
   it('keeps the numeric defaults it documents in step with what parseConfig applies', () => {
     const config = parseConfig({}, '/srv/parley');
     const documented = (name: string) => configTableRows().find((row) => row.variable === name)?.default;
