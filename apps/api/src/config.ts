@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseKeyRing } from '@parley/adapters-crypto';
 import { parseAllowedCidrs } from '@parley/adapters-network';
 import { isValidEmail } from '@parley/messaging-core';
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
 /** Pino's levels, plus `silent`. */
@@ -13,144 +13,318 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const JWT_SECRET_MIN_LENGTH = 32;
 
 /**
- * Every variable the API reads, as one TypeBox schema. Values arrive as strings; numbers and
- * booleans are converted before the check. An empty string counts as unset.
+ * How a variable is documented: what a bad value is told it must be, its default as shown to
+ * people, and what it means.
+ */
+export interface VariableDocs {
+  /** Completes "`NAME` must be …" in a `ConfigError`. */
+  readonly expected: string;
+  /** Markdown, e.g. "`600`" or "unset: embedded PGlite". */
+  readonly default: string;
+  /** Markdown; the README's "meaning" column. */
+  readonly description: string;
+}
+
+/**
+ * An optional variable whose schema also carries its documentation, so the README table is
+ * generated from the same place as the validation (see `config-docs.ts`). `defaultText` rather
+ * than JSON Schema's `default`, which would have to be a valid value, not prose.
+ */
+function variable<T extends TSchema>(schema: T, docs: VariableDocs) {
+  return Type.Optional(
+    Object.assign(schema, {
+      expected: docs.expected,
+      description: docs.description,
+      defaultText: docs.default,
+    }),
+  );
+}
+
+/**
+ * Every variable the API reads, as one TypeBox schema: the single source of each variable's
+ * name, validation, error message, default (as documented) and description. Values arrive as
+ * strings; numbers and booleans are converted before the check. An empty string counts as unset.
  */
 export const EnvironmentSchema = Type.Object({
-  NODE_ENV: Type.Optional(Type.String()),
-  PARLEY_DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://.+' })),
-  PARLEY_DATABASE_POOL_SIZE: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-  PARLEY_DATABASE_SCHEMA: Type.Optional(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' })),
-  PARLEY_DATA_DIR: Type.Optional(Type.String({ minLength: 1 })),
-  PARLEY_HOST: Type.Optional(Type.String({ minLength: 1, pattern: '^[^\\s/]+$' })),
-  PARLEY_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
-  PARLEY_JWT_SECRET: Type.Optional(Type.String({ minLength: JWT_SECRET_MIN_LENGTH })),
-  PARLEY_LOG_LEVEL: Type.Optional(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level)))),
-  PARLEY_PUBLIC_URL: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' })),
-  PARLEY_CORS_ORIGINS: Type.Optional(
+  NODE_ENV: variable(Type.String(), {
+    expected: 'a string',
+    default: '`development`',
+    description:
+      '`production` requires `PARLEY_JWT_SECRET` and `PARLEY_ENCRYPTION_KEY` and turns demo seeding off',
+  }),
+  PARLEY_DATABASE_URL: variable(Type.String({ pattern: '^postgres(ql)?://.+' }), {
+    expected: 'a PostgreSQL connection URL (postgres://user:password@host:5432/database)',
+    default: 'unset: embedded PGlite',
+    description: 'PostgreSQL connection URL (`postgres://user:password@host:5432/db`)',
+  }),
+  PARLEY_DATABASE_POOL_SIZE: variable(Type.Integer({ minimum: 1, maximum: 200 }), {
+    expected: 'an integer from 1 to 200',
+    default: '`10`',
+    description: 'most PostgreSQL connections the API opens (1–200)',
+  }),
+  PARLEY_DATABASE_SCHEMA: variable(Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }), {
+    expected: 'a lower-case schema name (letters, digits, _)',
+    default: '`public`',
+    description: "schema holding Parley's tables (also read by `pnpm db:migrate`)",
+  }),
+  PARLEY_DATA_DIR: variable(Type.String({ minLength: 1 }), {
+    expected: 'a directory path',
+    default: '`./data`',
+    description:
+      'PGlite files (`pglite/`), the generated JWT secret (`jwt-secret`), `uploads/`, the mail sink (`mail/`)',
+  }),
+  PARLEY_HOST: variable(Type.String({ minLength: 1, pattern: '^[^\\s/]+$' }), {
+    expected: 'a host name or IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)',
+    default: '`127.0.0.1`',
+    description: 'address to listen on (`0.0.0.0` in a container)',
+  }),
+  PARLEY_PORT: variable(Type.Integer({ minimum: 0, maximum: 65_535 }), {
+    expected: 'an integer from 0 to 65535',
+    default: '`3000`',
+    description: 'port to listen on (0–65535; 0 picks a free one)',
+  }),
+  PARLEY_JWT_SECRET: variable(Type.String({ minLength: JWT_SECRET_MIN_LENGTH }), {
+    expected: `a secret of at least ${JWT_SECRET_MIN_LENGTH} characters`,
+    default: 'generated once into `$PARLEY_DATA_DIR/jwt-secret` (mode 0600)',
+    description:
+      'HS256 secret shared with the platform that issues tokens, ≥ 32 characters; **required when `NODE_ENV=production`**',
+  }),
+  PARLEY_LOG_LEVEL: variable(Type.Union(LOG_LEVELS.map((level) => Type.Literal(level))), {
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+    default: '`info`',
+    description: '`fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+  }),
+  PARLEY_PUBLIC_URL: variable(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }), {
+    expected: 'an http(s) URL such as https://parley.example.com',
+    default: '`http://{host}:{port}`',
+    description: 'public base URL, shown at start and in the OpenAPI `servers`; an https URL turns on HSTS',
+  }),
+  PARLEY_CORS_ORIGINS: variable(
     Type.String({ pattern: '^\\s*(\\*|https?://[^\\s,/]+)(\\s*,\\s*https?://[^\\s,/]+)*\\s*$' }),
+    {
+      expected: 'a comma-separated list of origins (https://shop.example.com,https://admin.example.com) or *',
+      default: 'unset: no CORS',
+      description:
+        'comma-separated allowed origins (`https://shop.example.com,https://admin.example.com`) or `*`',
+    },
   ),
-  PARLEY_RATE_LIMIT_MAX: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-  PARLEY_RATE_LIMIT_WINDOW: Type.Optional(
+  PARLEY_RATE_LIMIT_MAX: variable(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
+    expected: 'an integer from 1 to 1000000',
+    default: '`600`',
+    description: 'requests per window per caller (per token subject, else per IP)',
+  }),
+  PARLEY_RATE_LIMIT_WINDOW: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
+    {
+      expected: 'a duration such as 60000, 30s, 1 minute or 1h',
+      default: '`1m`',
+      description: 'the window: milliseconds (`60000`) or a duration (`30s`, `1 minute`, `1h`)',
+    },
   ),
-  PARLEY_BODY_LIMIT: Type.Optional(Type.Integer({ minimum: 1024, maximum: 1_073_741_824 })),
-  PARLEY_SEED_DEMO: Type.Optional(Type.Boolean()),
-  PARLEY_ATTACHMENT_SWEEP_INTERVAL: Type.Optional(
+  PARLEY_BODY_LIMIT: variable(Type.Integer({ minimum: 1024, maximum: 1_073_741_824 }), {
+    expected: 'a size in bytes from 1024 to 1073741824',
+    default: '`1048576`',
+    description: 'largest request body in bytes (1024 – 1 GiB)',
+  }),
+  PARLEY_SEED_DEMO: variable(Type.Boolean(), {
+    expected: 'true or false',
+    default: '`true`, `false` when `NODE_ENV=production`',
+    description: 'seed the demo directory when empty and print demo tokens at start',
+  }),
+  PARLEY_ATTACHMENT_SWEEP_INTERVAL: variable(
     Type.String({
       pattern:
         '^\\s*(off|\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?)\\s*$',
     }),
+    {
+      expected: 'a duration such as 1h or 15 minutes, or off',
+      default: '`1h`',
+      description:
+        'how often files under `$PARLEY_DATA_DIR/uploads/messages/` that no attachment points to are removed (a duration such as `15 minutes`, or `off`)',
+    },
   ),
-  PARLEY_ADMIN_ALERT_SEND_FAILURES: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000 })),
-  PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: Type.Optional(
+  PARLEY_ADMIN_ALERT_SEND_FAILURES: variable(Type.Integer({ minimum: 0, maximum: 10_000 }), {
+    expected: 'an integer from 0 (off) to 10000',
+    default: '`5`',
+    description:
+      'consecutive failed sends for one store (within `PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW`) that raise one high-priority `store_issue` admin notification per streak; a successful send resets the streak; counted in the database, shared by every instance and worker; `0` turns it off',
+  }),
+  PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
+    {
+      expected: 'a duration such as 1h or 30 minutes',
+      default: '`1h`',
+      description: 'the period those failures must fall within (a duration such as `30 minutes`)',
+    },
   ),
-  PARLEY_ATTACHMENT_SWEEP_GRACE: Type.Optional(
+  PARLEY_ATTACHMENT_SWEEP_GRACE: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
+    {
+      expected: 'a duration such as 24h or 90 minutes',
+      default: '`24h`',
+      description:
+        'how old such a file must be before the sweep removes it, so uploads in flight are never touched (keep it well above the longest upload)',
+    },
   ),
-  PARLEY_NOTIFICATIONS_WORKER: Type.Optional(Type.String({ pattern: '^\\s*(on|off)\\s*$' })),
-  PARLEY_NOTIFICATION_WINDOW: Type.Optional(
+  PARLEY_NOTIFICATIONS_WORKER: variable(Type.String({ pattern: '^\\s*(on|off)\\s*$' }), {
+    expected: 'on or off',
+    default: '`on`',
+    description:
+      'run the email notification worker inside the API process (`off` when you run `pnpm worker` processes instead — on PostgreSQL only: a PGlite directory belongs to one process)',
+  }),
+  PARLEY_NOTIFICATION_WINDOW: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
+    {
+      expected: 'a duration such as 5m or 90s',
+      default: '`5m`',
+      description:
+        'batching window: at most one notification email per recipient per conversation per window; messages arriving inside it are folded into the next email',
+    },
   ),
-  PARLEY_NOTIFICATION_MAX_ATTEMPTS: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  PARLEY_INBOX_URL_TEMPLATE: Type.Optional(
+  PARLEY_NOTIFICATION_MAX_ATTEMPTS: variable(Type.Integer({ minimum: 1, maximum: 100 }), {
+    expected: 'an integer from 1 to 100',
+    default: '`5`',
+    description:
+      'failed send attempts (retried with exponential backoff and jitter) before a notification is marked `failed` (1–100); permanent rejections fail at once',
+  }),
+  PARLEY_INBOX_URL_TEMPLATE: variable(
     Type.String({ pattern: '^https?://[^\\s/{}]+(/[^\\s]*)?$', maxLength: 2000 }),
+    {
+      expected:
+        'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
+      default: "`{PARLEY_PUBLIC_URL}/inbox/c/{conversation_id}` (the API's read-only inbox page)",
+      description:
+        'where notification emails link: an http(s) URL with `{conversation_id}` and optionally `{audience}` (`admin`, `store`, `storefront`), e.g. `https://shop.example/storefront/account/messages/{conversation_id}`; checked at start',
+    },
   ),
-  PARLEY_NOTIFICATION_POLL_INTERVAL: Type.Optional(
+  PARLEY_NOTIFICATION_POLL_INTERVAL: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
     }),
+    {
+      expected: 'a duration such as 5s or 500ms',
+      default: '`5s`',
+      description: 'how often a worker polls the notification queue',
+    },
   ),
-  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: Type.Optional(
+  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: variable(
     Type.String({
       pattern:
         '^\\s*(off|\\d+\\s*/\\s*(\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?|(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)))\\s*$',
     }),
+    {
+      expected: 'previews per window, such as 30/1m or 100/1h, or off',
+      default: '`30/1m`',
+      description:
+        'email template previews per window, **per store** (all its staff together) for store previews and per admin for platform previews, on top of the general rate limit (`100/1h`, `5/minute`), or `off`; past it 429 `RATE_LIMITED`',
+    },
   ),
-  PARLEY_TEMPLATE_RENDER_TIMEOUT: Type.Optional(
+  PARLEY_TEMPLATE_RENDER_TIMEOUT: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes)?\\s*$',
     }),
+    {
+      expected: 'a duration from 10ms to 60s, such as 1s or 500ms',
+      default: '`1s`',
+      description:
+        'longest one template render, validation or text conversion may run in its worker thread (10 ms – 60 s); past it 422 `TEMPLATE_TIMEOUT` (and a notification email fails)',
+    },
   ),
-  PARLEY_TEMPLATE_WORKERS: Type.Optional(Type.Integer({ minimum: 1, maximum: 64 })),
-  PARLEY_TEMPLATE_WORKER_MEMORY_MB: Type.Optional(Type.Integer({ minimum: 16, maximum: 4096 })),
-  PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/=\\s-]{40,}$' })),
-  PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
-  PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: Type.Optional(Type.String({ minLength: 8 })),
-  PARLEY_SES_SNS_TOPIC_ARNS: Type.Optional(
+  PARLEY_TEMPLATE_WORKERS: variable(Type.Integer({ minimum: 1, maximum: 64 }), {
+    expected: 'an integer from 1 to 64',
+    default: 'half the CPUs, at least 1',
+    description:
+      'worker threads rendering store-authored templates, per pool (1–64): one pool serves previews and saves, another the notification worker',
+  }),
+  PARLEY_TEMPLATE_WORKER_MEMORY_MB: variable(Type.Integer({ minimum: 16, maximum: 4096 }), {
+    expected: 'an integer number of megabytes from 16 to 4096',
+    default: '`64`',
+    description:
+      'V8 heap of each template worker thread, in MB (16–4096); a render past it fails with 422 `TEMPLATE_TOO_LARGE` and the worker is replaced',
+  }),
+  PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY: variable(Type.String({ pattern: '^[A-Za-z0-9+/=\\s-]{40,}$' }), {
+    expected: "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
+    default: 'unset: `/api/v1/webhooks/email/sendgrid` answers 404',
+    description: "SendGrid's Signed Event Webhook verification key (base64 or PEM)",
+  }),
+  PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: variable(Type.Integer({ minimum: 1, maximum: 86_400 }), {
+    expected: 'an integer number of seconds from 1 to 86400',
+    default: '`300`',
+    description: 'how far the signed timestamp may be from now (1–86400)',
+  }),
+  PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: variable(Type.String({ minLength: 8 }), {
+    expected: "Mailgun's HTTP webhook signing key (at least 8 characters)",
+    default: 'unset: `/api/v1/webhooks/email/mailgun` answers 404',
+    description: "Mailgun's HTTP webhook signing key",
+  }),
+  PARLEY_SES_SNS_TOPIC_ARNS: variable(
     Type.String({ pattern: '^\\s*arn:aws[a-z-]*:sns:[^\\s,]+(\\s*,\\s*arn:aws[a-z-]*:sns:[^\\s,]+)*\\s*$' }),
+    {
+      expected:
+        'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-ses-events)',
+      default: 'unset: `/api/v1/webhooks/email/ses` answers 404',
+      description: 'comma-separated SNS topic ARNs whose SES events are accepted',
+    },
   ),
-  PARLEY_SES_SNS_CERT_HOST_PATTERN: Type.Optional(Type.String({ minLength: 1 })),
-  PARLEY_ENCRYPTION_KEY: Type.Optional(Type.String({ minLength: 1 })),
-  PARLEY_SMTP_URL: Type.Optional(Type.String({ pattern: '^smtps?://[^\\s]+$' })),
-  PARLEY_MAIL_FROM: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
-  PARLEY_OUTBOUND_ALLOWED_CIDRS: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
-  PARLEY_METRICS_TOKEN: Type.Optional(
+  PARLEY_SES_SNS_CERT_HOST_PATTERN: variable(Type.String({ minLength: 1 }), {
+    expected:
+      'a regular expression for the SNS certificate host (test only; refused when NODE_ENV=production)',
+    default: 'unset: `sns.<region>.amazonaws.com` over https',
+    description:
+      '**tests only** (refused in production): a regex for the SNS certificate host; also allows http',
+  }),
+  PARLEY_ENCRYPTION_KEY: variable(Type.String({ minLength: 1 }), {
+    expected:
+      'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
+    default: 'generated once into `$PARLEY_DATA_DIR/encryption-key` (mode 0600)',
+    description:
+      'key ring sealing stores\' mail credentials (AES-256-GCM): `kid:base64-32-bytes[,kid:base64…]`, the **first key is current**, the others still decrypt (rotation: prepend a new key, keep the old ones until every store re-saved). Generate one with `echo "k1:$(openssl rand -base64 32)"`; **required when `NODE_ENV=production`** — losing it makes stored credentials unreadable',
+  }),
+  PARLEY_SMTP_URL: variable(Type.String({ pattern: '^smtps?://[^\\s]+$' }), {
+    expected: 'an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
+    default: 'unset: platform mail is written as `.eml` files under `$PARLEY_DATA_DIR/mail`',
+    description:
+      "the platform's default transport: `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://user:password@host:465`; URL-encode `@` and `:` in credentials",
+  }),
+  PARLEY_MAIL_FROM: variable(Type.String({ minLength: 3, maxLength: 320 }), {
+    expected: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
+    default: '`Parley <no-reply@parley.localhost>`',
+    description: 'sender of platform mail (`Name <address>` or `address`); required with `PARLEY_SMTP_URL`',
+  }),
+  PARLEY_OUTBOUND_ALLOWED_CIDRS: variable(Type.String({ minLength: 1, maxLength: 4096 }), {
+    expected:
+      'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
+    default: 'unset: none',
+    description:
+      "comma-separated CIDRs or addresses (`10.20.0.0/16,fd00:1::/64`) that stores' SMTP hosts may be or resolve to although not public — a relay on your own network, `127.0.0.0/8` for a local test server. Everything else that is loopback, private, link-local, CGNAT, multicast, unspecified or reserved is refused (400 on `smtp_host`); cloud metadata addresses always are. `localhost` is 127.0.0.1 and ::1",
+  }),
+  PARLEY_METRICS_TOKEN: variable(
     Type.String({ minLength: 16, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
+    {
+      expected:
+        'a bearer token of 16 to 1024 printable characters without spaces (e.g. $(openssl rand -hex 32))',
+      default: 'unset: no `/metrics` (404)',
+      description:
+        'bearer token `GET /metrics` (Prometheus text format) requires: 16–1024 printable characters without spaces (`openssl rand -hex 32`); see [docs/api.md](docs/api.md#metrics)',
+    },
   ),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
 type VariableName = keyof Environment;
 
-/** What each variable must be, for error messages. */
-const EXPECTED: Record<VariableName, string> = {
-  NODE_ENV: 'a string',
-  PARLEY_DATABASE_URL: 'a PostgreSQL connection URL (postgres://user:password@host:5432/database)',
-  PARLEY_DATABASE_POOL_SIZE: 'an integer from 1 to 200',
-  PARLEY_DATABASE_SCHEMA: 'a lower-case schema name (letters, digits, _)',
-  PARLEY_DATA_DIR: 'a directory path',
-  PARLEY_HOST: 'a host name or IP address to listen on (e.g. 127.0.0.1 or 0.0.0.0)',
-  PARLEY_PORT: 'an integer from 0 to 65535',
-  PARLEY_JWT_SECRET: `a secret of at least ${JWT_SECRET_MIN_LENGTH} characters`,
-  PARLEY_LOG_LEVEL: `one of ${LOG_LEVELS.join(', ')}`,
-  PARLEY_PUBLIC_URL: 'an http(s) URL such as https://parley.example.com',
-  PARLEY_CORS_ORIGINS:
-    'a comma-separated list of origins (https://shop.example.com,https://admin.example.com) or *',
-  PARLEY_RATE_LIMIT_MAX: 'an integer from 1 to 1000000',
-  PARLEY_RATE_LIMIT_WINDOW: 'a duration such as 60000, 30s, 1 minute or 1h',
-  PARLEY_BODY_LIMIT: 'a size in bytes from 1024 to 1073741824',
-  PARLEY_SEED_DEMO: 'true or false',
-  PARLEY_ATTACHMENT_SWEEP_INTERVAL: 'a duration such as 1h or 15 minutes, or off',
-  PARLEY_ATTACHMENT_SWEEP_GRACE: 'a duration such as 24h or 90 minutes',
-  PARLEY_ADMIN_ALERT_SEND_FAILURES: 'an integer from 0 (off) to 10000',
-  PARLEY_ADMIN_ALERT_SEND_FAILURE_WINDOW: 'a duration such as 1h or 30 minutes',
-  PARLEY_NOTIFICATIONS_WORKER: 'on or off',
-  PARLEY_NOTIFICATION_WINDOW: 'a duration such as 5m or 90s',
-  PARLEY_NOTIFICATION_MAX_ATTEMPTS: 'an integer from 1 to 100',
-  PARLEY_INBOX_URL_TEMPLATE:
-    'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
-  PARLEY_NOTIFICATION_POLL_INTERVAL: 'a duration such as 5s or 500ms',
-  PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: 'previews per window, such as 30/1m or 100/1h, or off',
-  PARLEY_TEMPLATE_RENDER_TIMEOUT: 'a duration from 10ms to 60s, such as 1s or 500ms',
-  PARLEY_TEMPLATE_WORKERS: 'an integer from 1 to 64',
-  PARLEY_TEMPLATE_WORKER_MEMORY_MB: 'an integer number of megabytes from 16 to 4096',
-  PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY:
-    "SendGrid's Signed Event Webhook verification key (base64, or PEM with its BEGIN/END lines)",
-  PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS: 'an integer number of seconds from 1 to 86400',
-  PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY: "Mailgun's HTTP webhook signing key (at least 8 characters)",
-  PARLEY_SES_SNS_TOPIC_ARNS:
-    'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-ses-events)',
-  PARLEY_SES_SNS_CERT_HOST_PATTERN:
-    'a regular expression for the SNS certificate host (test only; refused when NODE_ENV=production)',
-  PARLEY_ENCRYPTION_KEY:
-    'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
-  PARLEY_SMTP_URL: 'an SMTP URL: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465',
-  PARLEY_MAIL_FROM: 'a sender address, optionally with a name: "Parley <no-reply@example.com>"',
-  PARLEY_OUTBOUND_ALLOWED_CIDRS:
-    'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
-  PARLEY_METRICS_TOKEN:
-    'a bearer token of 16 to 1024 printable characters without spaces (e.g. $(openssl rand -hex 32))',
-};
+/** What each variable must be, for error messages: the schema's `expected`. */
+const EXPECTED = Object.fromEntries(
+  Object.entries(EnvironmentSchema.properties).map(([name, schema]) => [name, schema.expected]),
+) as Record<VariableName, string>;
 
 /** Which database the API runs on. */
 export type DatabaseSettings = (
