@@ -125,13 +125,16 @@ const OPEN_QUERY_ROUTES =
 /**
  * `onRoute` hook: makes a route's querystring schema strict, so an unknown parameter is a 400
  * naming it, like an unknown body field. A route without a querystring schema gets an empty
- * strict one. Leaves alone `OPEN_QUERY_ROUTES`, wildcard routes (CORS preflight, whose URL
+ * strict one. Leaves alone `OPEN_QUERY_ROUTES`, routes hidden from the OpenAPI document, wildcard routes (CORS preflight, whose URL
  * carries the real request's query) and OPTIONS.
  */
 export function strictQuerystring(route: RouteOptions): void {
   const methods = Array.isArray(route.method) ? route.method : [route.method];
   if (methods.includes('OPTIONS') || route.url.includes('*') || OPEN_QUERY_ROUTES.test(route.url)) return;
   const schema = route.schema ?? {};
+  // Hidden routes are not the documented JSON API; one of them stands in for an absent route and
+  // must answer exactly like one (404), whatever the query.
+  if (schema.hide === true) return;
   const query = schema.querystring as Record<string, unknown> | undefined;
   if (query?.additionalProperties === false) return;
   // A copy keeping TypeBox's non-enumerable markers (a spread would drop them, and with them the

@@ -132,6 +132,11 @@ describe('unknown query parameters', () => {
     expect((await call('GET', '/openapi.json?v=2')).status).toBe(200);
     const docs = await harness.app.inject({ method: 'GET', url: '/docs/?x=1' });
     expect(docs.statusCode).toBe(200);
+    const absent = await call('GET', '/api/v1/storefront/messages/recipients?zz_unknown=1', {
+      token: tokens.customer1,
+    });
+    expect(absent.status).toBe(404);
+    expect(absent.body.code).toBe('ROUTE_NOT_FOUND');
     const inbox = await harness.app.inject({ method: 'GET', url: '/inbox?utm_source=mail' });
     expect(inbox.statusCode).toBe(200);
   });
