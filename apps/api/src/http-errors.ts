@@ -167,7 +167,8 @@ export function describeValidation(
     const name = firstOf(unknown.params.additionalProperties) ?? firstOf(unknown.params.additionalProperty);
     if (name !== undefined) {
       const field = fieldOf([...path(unknown.instancePath), name]);
-      return { field, detail: `${field} is not a known field` };
+      const what = context === 'querystring' ? 'parameter' : 'field';
+      return { field, detail: `${field} is not a known ${what}` };
     }
   }
   const [first] = issues;
