@@ -17,18 +17,17 @@ export interface SmtpErrorContext {
   readonly secrets?: readonly string[];
 }
 
-/** nodemailer codes that end or never open the connection: another attempt may get through. */
-const RETRYABLE_CODES = new Set([
+/**
+ * Failures of the connection itself (refused, reset, timed out, unreachable, no SMTP greeting),
+ * nodemailer's and Node's own (unwrapped or as `originalCode`).
+ */
+const CONNECTION_FAILURE_CODES = [
   'ETIMEDOUT',
   'ECONNECTION',
   'ESOCKET',
   'EDNS',
   'EPROXY',
   'EPROTOCOL',
-  'EMAXLIMIT',
-  'ESTREAM',
-  'EABORT',
-  // Node's own, when they arrive unwrapped or as `originalCode`
   'ECONNREFUSED',
   'ECONNRESET',
   'ECONNABORTED',
@@ -38,7 +37,10 @@ const RETRYABLE_CODES = new Set([
   'ENETDOWN',
   'EAI_AGAIN',
   'ENOTFOUND',
-]);
+] as const;
+
+/** nodemailer codes that end or never open the connection: another attempt may get through. */
+const RETRYABLE_CODES = new Set<string>([...CONNECTION_FAILURE_CODES, 'EMAXLIMIT', 'ESTREAM', 'EABORT']);
 
 /** nodemailer codes that say the configuration or the message is wrong: the same send fails again. */
 const PERMANENT_CODES = new Set([
@@ -78,28 +80,10 @@ function fieldsOf(error: unknown): SmtpErrorFields {
 }
 
 /**
- * Failures of the connection itself (refused, reset, timed out, unreachable, no SMTP greeting):
- * one message for all of them, so that "verify" cannot tell an open port from a closed or a
- * filtered one and is no port scanner.
+ * One message for every failure of the connection itself, so that "verify" cannot tell an open
+ * port from a closed or a filtered one and is no port scanner.
  */
-const CONNECTION_CODES = new Set([
-  'ETIMEDOUT',
-  'ECONNECTION',
-  'ESOCKET',
-  'EDNS',
-  'EPROXY',
-  'EPROTOCOL',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EADDRNOTAVAIL',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
+const CONNECTION_CODES = new Set<string>([...CONNECTION_FAILURE_CODES, 'EADDRNOTAVAIL']);
 
 function isConnectionFailure(f: SmtpErrorFields): boolean {
   if (f.responseCode !== undefined || f.code === undefined) return false;
