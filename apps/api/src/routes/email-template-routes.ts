@@ -49,8 +49,9 @@ function previewLimiter(
       keyGenerator: async (request) => {
         const credentials = await app.credentials(request);
         if (!credentials.ok) return `preview:ip:${request.ip}`;
+        // One budget per tenant (all its staff share it); callers without one, per person.
         const { role, storeId, subject } = credentials.principal;
-        return role === 'store' ? `preview:store:${storeId ?? ''}` : `preview:${role}:${subject}`;
+        return storeId ? `preview:tenant:${storeId}` : `preview:${role}:${subject}`;
       },
       errorResponseBuilder: (request, context) => ({
         statusCode: 429,
