@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueToken, secretKey } from '../src/auth.js';
 import { DEMO } from '../src/demo-seed.js';
+import { PREVIEW_VARIABLES, WORST_CASE_TEMPLATE } from '../test/support/worst-case-template.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 20);
@@ -27,16 +28,6 @@ const CONCURRENCY = Number(process.env.BENCH_PREVIEW_CONCURRENCY ?? 4);
 const HEALTH_INTERVAL_MS = Number(process.env.BENCH_HEALTH_INTERVAL_MS ?? 10);
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const GOAL_P99_MS = 50;
-
-/** Nested loops: about 10^10 steps; every render runs to the time limit. */
-const WORST_CASE =
-  '<p>{% for i in (1..100000) %}{% for j in (1..100000) %}{{ j }}{% endfor %}{% endfor %}</p>';
-const VARIABLES = {
-  conversation_subject: 'Order #42',
-  sender_name: 'Sam',
-  message_preview: 'Hello',
-  reply_url: 'https://parley.test/r',
-};
 
 function apiEnvironment(dataDir: string): Record<string, string> {
   const env: Record<string, string> = {
@@ -138,7 +129,7 @@ async function hammerPreviews(
       const response = await fetch(`${base}/api/v1/store/email-templates/new_message/${language}/preview`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ variables: VARIABLES }),
+        body: JSON.stringify({ variables: PREVIEW_VARIABLES }),
       });
       const body = (await response.json().catch(() => ({}))) as { code?: string };
       const key = `${response.status}${body.code ? ` ${body.code}` : ''}`;
@@ -172,7 +163,7 @@ async function main(): Promise<void> {
     const saved = await fetch(`${base}/api/v1/store/email-templates/new_message/en`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ subject: 'Worst case', body_html: WORST_CASE }),
+      body: JSON.stringify({ subject: 'Worst case', body_html: WORST_CASE_TEMPLATE }),
     });
     if (saved.status !== 200) throw new Error(`saving the override: ${saved.status} ${await saved.text()}`);
     const trivial = await fetch(`${base}/api/v1/store/email-templates/new_message/fr`, {
@@ -189,7 +180,7 @@ async function main(): Promise<void> {
     const warm = await fetch(`${base}/api/v1/store/email-templates/new_message/en/preview`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ variables: VARIABLES }),
+      body: JSON.stringify({ variables: PREVIEW_VARIABLES }),
     });
     console.log(
       `[bench:templates] warm-up preview: ${warm.status} ${((await warm.json()) as { code?: string }).code}`,

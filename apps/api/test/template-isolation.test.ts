@@ -7,16 +7,7 @@ import { secretKey } from '../src/auth.js';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { DEMO, demoTokens } from '../src/demo-seed.js';
-
-/** Nested loops: about 10^10 steps, far past the render time limit. */
-const WORST_CASE =
-  '<p>{% for i in (1..100000) %}{% for j in (1..100000) %}{{ j }}{% endfor %}{% endfor %}</p>';
-const VARIABLES = {
-  conversation_subject: 'Order #42',
-  sender_name: 'Sam',
-  message_preview: 'Hello',
-  reply_url: 'https://parley.test/r',
-};
+import { PREVIEW_VARIABLES, WORST_CASE_TEMPLATE } from './support/worst-case-template.js';
 
 /** The longest the event loop stood still while `work` ran, in milliseconds. */
 async function longestStall<T>(work: () => Promise<T>): Promise<{ result: T; stallMs: number }> {
@@ -63,7 +54,7 @@ describe('untrusted templates cannot stall other tenants (composed API)', () => 
         method: 'PUT',
         url: `/api/v1/store/email-templates/new_message/${language}`,
         headers: { authorization: token('store') },
-        payload: { subject: 'Worst case', body_html: WORST_CASE },
+        payload: { subject: 'Worst case', body_html: WORST_CASE_TEMPLATE },
       });
       expect(saved.statusCode).toBe(200);
     }
@@ -78,7 +69,7 @@ describe('untrusted templates cannot stall other tenants (composed API)', () => 
     fetch(`${base}/api/v1/store/email-templates/new_message/en/preview`, {
       method: 'POST',
       headers: { authorization: token('store'), 'content-type': 'application/json' },
-      body: JSON.stringify({ variables: VARIABLES }),
+      body: JSON.stringify({ variables: PREVIEW_VARIABLES }),
     });
 
   it('answers a worst-case preview with 422 TEMPLATE_TIMEOUT naming body_html', async () => {
