@@ -633,6 +633,11 @@ for (const [label, factory] of FACTORIES) {
           ['PATCH', (id) => `${CONVERSATIONS}/${id}/preferences`, { muted: true }],
           ['POST', (id) => `${CONVERSATIONS}/${id}/close`],
           ['POST', (id) => `${CONVERSATIONS}/${id}/reopen`],
+          ['DELETE', (id) => `${CONVERSATIONS}/${id}/messages/${MISSING_ID}`],
+          ['POST', (id) => `${CONVERSATIONS}/${id}/messages/${MISSING_ID}/purge-files`],
+          ['GET', (id) => `${CONVERSATIONS}/${id}/attachments/${MISSING_ID}`],
+          ['GET', (id) => `${CONVERSATIONS}/${id}/attachments/${MISSING_ID}/thumbnail`],
+          ['DELETE', (id) => `${CONVERSATIONS}/${id}/attachments/${MISSING_ID}`],
         ];
         // Another store's user, the other store's customer, and a customer in the admin's channel.
         const cases: [string, string][] = [
@@ -658,3 +663,39 @@ for (const [label, factory] of FACTORIES) {
     });
   });
 }
+
+describe('/api/v1/conversations in the OpenAPI document', () => {
+  it('every operation: tag Conversations, an operationId, a summary, its success and problem responses', async () => {
+    const { core, directory } = createInMemoryMessaging();
+    const harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} });
+    try {
+      const document = (await harness.app.inject({ method: 'GET', url: '/openapi.json' })).json() as {
+        tags: { name: string }[];
+        paths: Record<string, Record<string, Record<string, unknown>>>;
+      };
+      expect(document.tags.map((tag) => tag.name)).toContain('Conversations');
+      const operations = Object.entries(document.paths)
+        .filter(([path]) => path.startsWith(CONVERSATIONS))
+        .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ path, method, op })));
+      expect(operations).toHaveLength(14);
+      const ids = operations.map(({ op }) => op.operationId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const { path, method, op } of operations) {
+        const where = `${method} ${path}`;
+        expect(op.tags, where).toEqual(['Conversations']);
+        expect(op.operationId, where).toEqual(expect.stringMatching(/^[a-z][A-Za-z]+$/));
+        expect(op.summary, where).toEqual(expect.any(String));
+        expect(op.security, where).toEqual([{ bearerAuth: [] }]);
+        const statuses = Object.keys(op.responses as object);
+        expect(
+          statuses.filter((s) => s.startsWith('2')),
+          where,
+        ).toHaveLength(1);
+        expect(statuses, where).toEqual(expect.arrayContaining(['400', '401', '403', '429']));
+        if (path.includes('{id}')) expect(statuses, where).toContain('404');
+      }
+    } finally {
+      await harness.close();
+    }
+  });
+});
