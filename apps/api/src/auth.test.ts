@@ -119,6 +119,10 @@ describe('authenticate(role)', () => {
     for (const role of ['admin', 'store', 'customer', 'service'] as const) {
       app.get(`/${role}`, { onRequest: app.authenticate(role) }, async (request) => principalOf(request));
     }
+    app.get('/participant', { onRequest: app.authenticateParticipant() }, async (request) => ({
+      principal: principalOf(request),
+      actor: request.actor,
+    }));
     await app.ready();
   });
 
@@ -140,6 +144,32 @@ describe('authenticate(role)', () => {
     expect((await status('/admin', { sub: 'a1', role: 'admin' })).status).toBe(200);
     expect((await status('/customer', { sub: 'c1', role: 'customer', storeId: 's1' })).status).toBe(200);
     expect((await status('/service', { sub: 'anything', role: 'service' })).status).toBe(200);
+  });
+
+  it('admits any participant token the directory knows on participant routes, with its actor', async () => {
+    expect(await status('/participant', { sub: 'c1', role: 'customer', storeId: 's1' })).toEqual({
+      status: 200,
+      body: {
+        principal: { role: 'customer', subject: 'c1', storeId: 's1' },
+        actor: { type: 'customer', id: 'c1', storeId: 's1', name: 'C' },
+      },
+    });
+    expect((await status('/participant', { sub: 'u1', role: 'store', storeId: 's1' })).status).toBe(200);
+    expect((await status('/participant', { sub: 'a1', role: 'admin' })).status).toBe(200);
+  });
+
+  it('refuses service tokens (403), unknown participants (403) and no token (401) on participant routes', async () => {
+    expect(await status('/participant', { sub: 'platform', role: 'service' })).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN', detail: 'these routes are for participant tokens, not service' },
+    });
+    expect(await status('/participant', { sub: 'u1', role: 'store', storeId: 's2' })).toMatchObject({
+      status: 403,
+      body: { code: 'FORBIDDEN' },
+    });
+    const anonymous = await app.inject({ method: 'GET', url: '/participant' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer');
   });
 
   it.each([

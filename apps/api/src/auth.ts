@@ -136,6 +136,11 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** An `onRequest` hook admitting only verified tokens of `role` (401 / 403 otherwise). */
     authenticate(role: Role): onRequestAsyncHookHandler;
+    /**
+     * An `onRequest` hook admitting a verified token of any participant role (`admin`, `store`,
+     * `customer`), checked against the directory like `authenticate`; `service` is a 403.
+     */
+    authenticateParticipant(): onRequestAsyncHookHandler;
     /** The request's verified credentials, computed once per request (also used for rate-limit keys). */
     credentials(request: FastifyRequest): Promise<Credentials>;
   }
@@ -153,8 +158,8 @@ export interface AuthPluginOptions {
 }
 
 /**
- * Bearer authentication: decorates `request.principal`, `app.credentials(request)` and
- * `app.authenticate(role)`.
+ * Bearer authentication: decorates `request.principal`, `app.credentials(request)`,
+ * `app.authenticate(role)` and `app.authenticateParticipant()`.
  *
  * @example
  * ```ts
@@ -196,6 +201,17 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
         }
       }
       request.principal = principal;
+    };
+  });
+  app.decorate('authenticateParticipant', (): onRequestAsyncHookHandler => {
+    return async function participant(request, reply) {
+      const result = await credentials(request);
+      if (result.ok && result.principal.role === 'service') {
+        throw new HttpProblem('FORBIDDEN', 'these routes are for participant tokens, not service');
+      }
+      // The token's own role is the one admitted, so every other check (401s, the directory's
+      // 403s) is `authenticate`'s; a token that did not verify is refused there whatever the role.
+      await app.authenticate(result.ok ? result.principal.role : 'customer').call(this, request, reply);
     };
   });
 };

@@ -35,15 +35,16 @@ const iso = (date: Date): string => date.toISOString();
 const isoOrNull = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
 /**
- * The wire form of an attachment; `base` is the audience's route prefix (`/api/v1/store`), so the
- * URLs are the caller's own download routes.
+ * The wire form of an attachment; `base` is the path the caller's conversation routes live under
+ * (`/api/v1/store/messages`, `/api/v1/conversations`), so the URLs are the caller's own download
+ * routes.
  */
 export function toAttachmentWire(
   attachment: MessageAttachment,
   conversationId: string,
   base: string,
 ): Static<typeof AttachmentWire> {
-  const download = `${base}/messages/${encodeURIComponent(conversationId)}/attachments/${encodeURIComponent(attachment.id)}`;
+  const download = `${base}/${encodeURIComponent(conversationId)}/attachments/${encodeURIComponent(attachment.id)}`;
   return {
     id: attachment.id,
     filename: attachment.filename,

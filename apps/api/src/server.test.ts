@@ -38,6 +38,8 @@ describe('buildServer options', () => {
     expect(String(allowed.headers['access-control-allow-headers']).toLowerCase()).toContain(
       'idempotency-key',
     );
+    // PATCH, for the generic API's preferences.
+    expect(String(allowed.headers['access-control-allow-methods']).split(/,\s*/)).toContain('PATCH');
     const denied = await preflight('https://evil.example.com');
     expect(denied.headers['access-control-allow-origin']).toBeUndefined();
     const simple = await server.inject({

@@ -35,6 +35,7 @@ import {
 } from './plugins/problem-handling.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
+import { CONVERSATIONS_TAG, conversationRoutes } from './routes/conversation-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
@@ -247,7 +248,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (origins === '*' || origins.length > 0) {
     await app.register(cors, {
       origin: origins === '*' ? '*' : [...origins],
-      methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
       exposedHeaders: [
         'Retry-After',
@@ -333,6 +334,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
         { name: 'Admin messages', description: 'Platform admins (role admin).' },
         { name: 'Store messages', description: 'Store staff (role store).' },
         { name: 'Storefront messages', description: 'Customers (role customer).' },
+        {
+          name: CONVERSATIONS_TAG,
+          description:
+            'Every participant (admin, store, customer tokens; not service): the same conversations as the audience routes, whatever the preset, the actor taken from the token.',
+        },
         { name: 'Admin settings', description: 'Platform settings (role admin).' },
         { name: 'Platform directory', description: 'The host platform (role service).' },
         {
@@ -394,6 +400,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     tag: 'Storefront messages',
   });
   await app.register(absentManagementRoutes, { prefix: '/api/v1/storefront' });
+  await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',

@@ -108,6 +108,44 @@ describe('demo seed and tokens', () => {
     });
   });
 
+  it('the admin, store and customer tokens work on the generic conversation routes', async () => {
+    const base = '/api/v1/conversations';
+    // Conversations of its own, so this test does not lean on the others'.
+    const opened = async (audience: string, token: string, body: Record<string, string>) => {
+      const response = await call('POST', audience, { token, body: { subject: 'Generic', ...body } });
+      expect(response.status).toBe(201);
+      return response.body.id as string;
+    };
+    const adminStore = await opened('/api/v1/admin/messages', tokens.admin, {
+      conversation_type: 'admin_store',
+      recipient_type: 'store',
+      recipient_id: DEMO.storeUser.id,
+    });
+    const storeCustomer = await opened('/api/v1/store/messages', tokens.store, {
+      conversation_type: 'store_customer',
+      recipient_type: 'customer',
+      recipient_id: DEMO.customers[0].id,
+    });
+    for (const role of ['admin', 'store', 'customer'] as const) {
+      const token = tokens[role];
+      const id = role === 'customer' ? storeCustomer : adminStore;
+      const inbox = await call('GET', base, { token });
+      expect(inbox.status, role).toBe(200);
+      expect(inbox.body.conversations.map((c: { id: string }) => c.id)).toContain(id);
+      const statuses = [
+        (await call('GET', `${base}/unread-count`, { token })).status,
+        (await call('GET', `${base}/${id}?mark_read=true`, { token })).status,
+        (await call('GET', `${base}/${id}/messages`, { token })).status,
+        (await call('POST', `${base}/${id}/messages`, { token, body: { content: `Hi from ${role}` } }))
+          .status,
+        (await call('POST', `${base}/${id}/read`, { token })).status,
+        (await call('PATCH', `${base}/${id}/preferences`, { token, body: { muted: false } })).status,
+      ];
+      expect(statuses, role).toEqual([200, 200, 200, 201, 200, 200]);
+    }
+    expect((await call('GET', base, { token: tokens.service })).status).toBe(403);
+  });
+
   it('the service token works on every platform route', async () => {
     const put = (path: string, body: unknown) =>
       call('PUT', `/api/v1/platform${path}`, { token: tokens.service, body });

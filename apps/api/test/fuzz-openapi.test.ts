@@ -15,6 +15,8 @@ const AUDIENCES: readonly (readonly [string, keyof ComposedHarness['tokens'] | n
   ['/api/v1/admin/', 'admin'],
   ['/api/v1/storefront/', 'customer'],
   ['/api/v1/store/', 'store'],
+  // Any participant: the store user who owns the fuzzed conversation.
+  ['/api/v1/conversations', 'store'],
   ['/api/v1/platform/', 'service'],
   ['/api/v1/webhooks/', null],
   ['/', null],

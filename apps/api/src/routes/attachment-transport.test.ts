@@ -23,7 +23,7 @@ async function* empty() {}
 
 describe('names of attachments stored before invisible characters were stripped', () => {
   it('are served without them: the wire form and the download disposition', () => {
-    expect(toAttachmentWire(legacy, 'c', '/api/v1/store').original_filename).toBe('invoicefdp.pdf');
+    expect(toAttachmentWire(legacy, 'c', '/api/v1/store/messages').original_filename).toBe('invoicefdp.pdf');
     const headers = attachmentDownloadHeaders(
       { attachment: legacy, mimeType: 'application/pdf', size: 3, content: empty() },
       false,

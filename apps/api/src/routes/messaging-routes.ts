@@ -3,7 +3,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOfRequest } from '../auth.js';
-import { HttpProblem } from '../http-errors.js';
 import { routeNotFound } from '../plugins/problem-handling.js';
 import { problemResponses } from '../schemas/common.js';
 import {
@@ -40,6 +39,7 @@ import {
   toSummaryWire,
 } from '../serializers.js';
 import { attachmentDownloadHeaders, multipartMessage } from './attachment-transport.js';
+import { defined, jsonContent } from './request-inputs.js';
 
 export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
@@ -51,21 +51,7 @@ export interface MessagingRoutesOptions {
   readonly tag: string;
 }
 
-/** Drops `undefined` values, so optional inputs stay absent (`exactOptionalPropertyTypes`). */
-function defined<T extends Record<string, unknown>>(input: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  const output: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) if (value !== undefined) output[key] = value;
-  return output as { [K in keyof T]?: Exclude<T[K], undefined> };
-}
-
 const actor = (request: FastifyRequest) => actorOfRequest(request);
-
-/** The `content` of a JSON send (validated by the route schema when a JSON body is present). */
-function jsonContent(body: unknown): string {
-  if (typeof body !== 'object' || body === null)
-    throw new HttpProblem('VALIDATION', 'body is required', { field: 'body' });
-  return (body as { content: string }).content;
-}
 
 /**
  * The management paths an audience without them (`manage: false`, the storefront) would still
@@ -99,8 +85,8 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
   const schemas = policySchemas(core.policy);
   const base = { tags: [tag], security: [{ bearerAuth: [] }] };
   const op = (name: string) => `${role}${name}`;
-  // The audience's own prefix, for the download URLs in message responses.
-  const audience = app.prefix;
+  // Where the audience's conversations live, for the download URLs in message responses.
+  const audience = `${app.prefix}/messages`;
   app.addHook('onRequest', app.authenticate(role));
 
   app.get(
