@@ -4,6 +4,7 @@ import type { Conversation, ConversationParticipant } from '../model/conversatio
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Message } from '../model/message.js';
 import type { Actor, ParticipantRef } from '../model/participant-ref.js';
+import { accessPolicyContract } from '../testing/contracts/access-policy-contract.js';
 import { FixedClock } from '../testing/fixed-clock.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
 import { SequentialIds } from '../testing/sequential-ids.js';
@@ -1157,3 +1158,5 @@ describe('decidePurgeFiles', () => {
     expect(outcomes).toEqual(['allowed', 'FORBIDDEN', 'FORBIDDEN']);
   });
 });
+
+accessPolicyContract('marketplace', { policy: marketplacePolicy, fixtures: { tenants: [HOME, OTHER] } });

@@ -241,6 +241,19 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
         problems.push(`${at} names unknown predicate ${p}`);
     if (row.effect === 'deny' && (row.reason === undefined || row.reason.trim() === ''))
       problems.push(`${at} denies without a reason`);
+    // Who starts or is reached must be a type the conversation admits.
+    const startsOrAdds =
+      actions.length === 0 || actions.some((a) => a === 'start' || a === 'add_participant');
+    if (startsOrAdds && row.effect !== 'deny')
+      for (const type of types) {
+        const admitted = conversationTypes.get(type)?.participantTypes ?? [];
+        for (const t of names(row.with ?? '*'))
+          if (!admitted.includes(t)) problems.push(`${at}: conversation type ${type} does not admit ${t}`);
+        if (actions.includes('start'))
+          for (const who of names(row.who))
+            if (!admitted.includes(who))
+              problems.push(`${at}: conversation type ${type} does not admit its starter ${who}`);
+      }
   });
   definition.capabilities.forEach((row, i) => {
     const at = `capability row ${i + 1}`;
@@ -254,5 +267,8 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
       if (!(PREDICATES_BY_KIND.capability as readonly string[]).includes(p))
         problems.push(`${at} names unknown predicate ${p}`);
   });
+  const refusable = new Set<string>([...POLICY_ACTIONS, ...PLATFORM_CAPABILITIES, 'list_recipients']);
+  for (const key of Object.keys(definition.refusals ?? {}))
+    if (!refusable.has(key)) problems.push(`refusal for unknown action or capability ${key}`);
   return problems;
 }
