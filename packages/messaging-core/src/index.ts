@@ -169,6 +169,7 @@ export {
   POLICY_ACTIONS,
   POLICY_PREDICATES,
 } from './policy/policy-definition.js';
+export { requireCapability, tenantEmailOf } from './policy/require-capability.js';
 export type {
   AdminNotificationCursor,
   AdminNotificationQuery,
