@@ -43,8 +43,8 @@ import { attachmentDownloadHeaders, multipartMessage } from './attachment-transp
 
 export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
-  /** The token role these routes serve. */
-  readonly role: 'admin' | 'store' | 'customer';
+  /** The token role (a participant type of the core's policy) these routes serve. */
+  readonly role: string;
   /** Create, close, reopen and recipients: admin and store dashboards, not the storefront. */
   readonly manage: boolean;
   /** OpenAPI tag of the group. */
@@ -351,7 +351,8 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
       ),
   );
 
-  if (role === 'admin') {
+  // Only for an audience the policy may ever let purge files (admins in the marketplace).
+  if (core.policy.mayEver(role, 'purge_message_files')) {
     app.post(
       '/messages/:id/messages/:message_id/purge-files',
       {
