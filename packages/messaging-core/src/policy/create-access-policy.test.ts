@@ -529,3 +529,17 @@ describe('createAccessPolicy: definition validation', () => {
     expect(() => createAccessPolicy(school)).not.toThrow();
   });
 });
+
+describe('createAccessPolicy: the tables cannot change under a policy', () => {
+  it('freezes the definition it evaluates', () => {
+    const definition: PolicyDefinition = structuredClone(school);
+    const policy = createAccessPolicy(definition);
+    expect(Object.isFrozen(policy.definition.permissions)).toBe(true);
+    expect(() => (definition.permissions as PermissionRowList).push(definition.permissions[0]!)).toThrow(
+      TypeError,
+    );
+    expect(policy.definition).toBe(definition);
+  });
+});
+
+type PermissionRowList = PolicyDefinition['permissions'][number][];

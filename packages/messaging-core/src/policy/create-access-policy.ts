@@ -126,7 +126,7 @@ function hidden(conversation: Conversation): Refusal {
  * The one evaluator: turns a `PolicyDefinition` (tables and named predicates) into the
  * `AccessPolicy` the cores ask. Validates the definition first and throws
  * `InvalidPolicyDefinitionError` listing every problem, so a broken preset fails at start-up, not
- * on a request.
+ * on a request; then freezes it deeply, so the tables cannot change under the policy.
  *
  * Built in, whatever the tables say (the floor `accessPolicyContract` checks):
  * - a tenant-bound actor never sees, starts or joins anything outside its tenant (`NOT_FOUND`);
@@ -145,6 +145,8 @@ function hidden(conversation: Conversation): Refusal {
 export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
   const problems = definitionProblems(definition);
   if (problems.length > 0) throw new InvalidPolicyDefinitionError(definition.name, problems);
+  // Decisions must stay pure functions of their arguments: nobody edits the tables afterwards.
+  deepFreeze(definition);
 
   const participantTypes = definition.participantTypes.map((p) => p.type);
   const tenantBound = new Set(definition.participantTypes.filter((p) => p.tenantBound).map((p) => p.type));
@@ -580,4 +582,10 @@ function names(pattern: Pattern, all: readonly string[]): readonly string[] {
 function actionMatches(pattern: PermissionRow['action'], action: string): boolean {
   if (pattern === '*') return true;
   return typeof pattern === 'string' ? pattern === action : (pattern as readonly string[]).includes(action);
+}
+
+function deepFreeze(value: unknown): void {
+  if (value === null || typeof value !== 'object' || Object.isFrozen(value)) return;
+  for (const inner of Object.values(value)) deepFreeze(inner);
+  Object.freeze(value);
 }
