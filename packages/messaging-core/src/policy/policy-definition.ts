@@ -101,7 +101,10 @@ export interface PermissionRow {
   readonly who: Pattern;
   readonly action: PolicyAction | '*' | readonly PolicyAction[];
   readonly conversationType: Pattern;
-  /** Default `'*'`: any member. */
+  /**
+   * The actor's member role. Default `'*'`: any member. Not read for `start` (nobody is a member
+   * yet), nor, for `delete_message` / `purge_message_files`, when the membership records no role.
+   */
   readonly role?: RolePattern;
   /**
    * For `start` and `add_participant`: the participant types of the recipients / target. Default:
