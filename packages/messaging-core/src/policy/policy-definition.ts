@@ -103,7 +103,8 @@ export interface PermissionRow {
   readonly conversationType: Pattern;
   /**
    * The actor's member role. Default `'*'`: any member. Not read for `start` (nobody is a member
-   * yet), nor, for `delete_message` / `purge_message_files`, when the membership records no role.
+   * yet); for `delete_message` / `purge_message_files` by a member with no recorded role, only
+   * rows for any role apply (the message does not name its conversation type, hence no default).
    */
   readonly role?: RolePattern;
   /**
