@@ -45,7 +45,7 @@ export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
   /** The token role (a participant type of the core's policy) these routes serve. */
   readonly role: string;
-  /** Create, close, reopen and recipients: admin and store dashboards, not the storefront. */
+  /** Create, close, reopen and recipients: for types the policy lets start (admin and store, not customers). */
   readonly manage: boolean;
   /** OpenAPI tag of the group. */
   readonly tag: string;
