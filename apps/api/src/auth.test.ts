@@ -1,8 +1,18 @@
+import { createAccessPolicy, marketplaceDefinition } from '@parley/messaging-core';
 import { createInMemoryMessaging } from '@parley/messaging-core/testing';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { actorOf, authPlugin, issueToken, principalOf, secretKey, verifyAuthorization } from './auth.js';
+import {
+  actorOf,
+  authPlugin,
+  issueToken,
+  principalOf,
+  ROLES,
+  secretKey,
+  tokenRoles,
+  verifyAuthorization,
+} from './auth.js';
 import { problemHandlingPlugin } from './plugins/problem-handling.js';
 
 const key = secretKey('unit-test-secret-unit-test-secret-0123');
@@ -191,5 +201,108 @@ describe('authenticate(role)', () => {
     const { status: code, body } = await status(path, claims);
     expect(code).toBe(403);
     expect(body).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+  });
+});
+
+// Token roles and tenant claims come from the policy: another preset, another set of roles.
+const clinic = createAccessPolicy({
+  name: 'clinic',
+  tenantLabel: 'clinic',
+  participantTypes: [
+    { type: 'clinician', label: 'Clinician', tenantBound: true },
+    { type: 'patient', label: 'Patient', tenantBound: true },
+    { type: 'auditor', label: 'Auditor', tenantBound: false },
+  ],
+  conversationTypes: [
+    {
+      type: 'direct',
+      participantTypes: ['clinician', 'patient'],
+      size: { min: 2, max: 2 },
+      memberRoles: ['member'],
+      historyVisibleToNewMembers: true,
+    },
+  ],
+  permissions: [{ who: '*', action: ['view', 'send'], conversationType: '*' }],
+  capabilities: [{ who: 'auditor', capability: 'view_admin_notifications' }],
+});
+
+describe('token roles from the policy', () => {
+  it('the marketplace roles are its participant types plus service', () => {
+    expect(ROLES).toEqual(['admin', 'store', 'customer', 'service']);
+    expect(tokenRoles(clinic)).toEqual(['clinician', 'patient', 'auditor', 'service']);
+  });
+
+  it("another policy's roles are accepted, and its tenant-bound roles need a store_id claim", async () => {
+    const verifyWith = async (payload: Record<string, unknown>) =>
+      verifyAuthorization(`Bearer ${await sign({ ...payload, sub: 'p1', exp })}`, key, now, clinic);
+    expect(await verifyWith({ role: 'patient', store_id: 'c-1' })).toEqual({
+      ok: true,
+      principal: { role: 'patient', subject: 'p1', storeId: 'c-1' },
+    });
+    expect(await verifyWith({ role: 'auditor', store_id: 'ignored' })).toEqual({
+      ok: true,
+      principal: { role: 'auditor', subject: 'p1', storeId: null },
+    });
+    const missingTenant = await verifyWith({ role: 'clinician' });
+    expect(missingTenant.ok ? null : missingTenant.problem.message).toBe(
+      'a clinician token needs a store_id claim',
+    );
+    const marketplaceRole = await verifyWith({ role: 'admin' });
+    expect(marketplaceRole.ok ? null : marketplaceRole.problem.message).toBe(
+      "the token's role claim must be one of clinician, patient, auditor, service",
+    );
+  });
+});
+
+describe('authorize(capability)', () => {
+  const { core, directory } = createInMemoryMessaging({ policy: createAccessPolicy(marketplaceDefinition) });
+  const app = Fastify({ logger: false });
+
+  beforeAll(async () => {
+    const at = new Date();
+    await directory.upsertStore({ id: 's1', name: 'Acme', tier: 'essential' }, at);
+    await directory.upsertPlatformUser(
+      { id: 'a1', name: 'A', email: 'a@x.test', role: 'admin', storeId: null, locale: 'en' },
+      at,
+    );
+    await directory.upsertPlatformUser(
+      { id: 'u1', name: 'U', email: 'u@x.test', role: 'store', storeId: 's1', locale: 'en' },
+      at,
+    );
+    await app.register(problemHandlingPlugin);
+    await app.register(authPlugin, { key, resolveActor: core.resolveActor, policy: core.policy });
+    app.get('/alerts', { onRequest: app.authorize('view_admin_notifications') }, async (r) => principalOf(r));
+    app.get('/store-email', { onRequest: app.authorize('manage_tenant_email') }, async (r) => principalOf(r));
+    await app.ready();
+  });
+
+  async function call(path: string, claims: Parameters<typeof issueToken>[1]) {
+    const token = await issueToken(key, claims);
+    const response = await app.inject({
+      method: 'GET',
+      url: path,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+  }
+
+  it('admits the types the policy grants the capability, with the same 403 as a role mismatch otherwise', async () => {
+    expect((await call('/alerts', { sub: 'a1', role: 'admin' })).status).toBe(200);
+    expect((await call('/store-email', { sub: 'u1', role: 'store', storeId: 's1' })).status).toBe(200);
+    const store = await call('/alerts', { sub: 'u1', role: 'store', storeId: 's1' });
+    expect(store).toMatchObject({
+      status: 403,
+      body: { detail: 'these routes are for admin tokens, not store' },
+    });
+    const admin = await call('/store-email', { sub: 'a1', role: 'admin' });
+    expect(admin).toMatchObject({
+      status: 403,
+      body: { detail: 'these routes are for store tokens, not admin' },
+    });
+    const service = await call('/alerts', { sub: 'host', role: 'service' });
+    expect(service).toMatchObject({
+      status: 403,
+      body: { detail: 'these routes are for admin tokens, not service' },
+    });
   });
 });

@@ -1,19 +1,35 @@
-import { type Actor, type ActorClaims, isMessagingError } from '@parley/messaging-core';
+import {
+  type AccessPolicy,
+  type Actor,
+  type ActorClaims,
+  isMessagingError,
+  marketplacePolicy,
+  type PlatformCapability,
+} from '@parley/messaging-core';
 import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { HttpProblem } from './http-errors.js';
 
-/** Token roles: the three participant types, plus `service` for the host platform's back end. */
-export const ROLES = ['admin', 'store', 'customer', 'service'] as const;
-export type Role = (typeof ROLES)[number];
+/** The token role of the host platform's back end (not a participant). */
+export const SERVICE_ROLE = 'service';
+
+/** Token roles: the policy's participant types, plus `service` for the host platform's back end. */
+export function tokenRoles(policy: AccessPolicy): readonly string[] {
+  return [...policy.participantTypes, SERVICE_ROLE];
+}
+
+/** The marketplace's token roles: admin, store, customer and service. */
+export const ROLES: readonly string[] = tokenRoles(marketplacePolicy);
+/** A token role: one of the policy's participant types, or `service`. */
+export type Role = string;
 
 /** Who a verified token speaks for. */
 export interface Principal {
   readonly role: Role;
   /** The `sub` claim: the participant's platform id. */
   readonly subject: string;
-  /** The `store_id` claim: set for `store` and `customer`, null otherwise. */
+  /** The `store_id` claim (the tenant): set for the policy's tenant-bound types, null otherwise. */
   readonly storeId: string | null;
 }
 
@@ -43,7 +59,8 @@ function isId(value: unknown): value is string {
 
 /**
  * Verifies an `Authorization` header value: `Bearer <JWT>`, HS256 with `key`, claims `sub`,
- * `role`, `store_id` (for `store` and `customer`) and `exp` (required and honoured).
+ * `role` (a participant type of `policy`, or `service`), `store_id` (for the policy's tenant-bound
+ * types: `store` and `customer` in the marketplace) and `exp` (required and honoured).
  *
  * @example
  * ```ts
@@ -55,6 +72,7 @@ export async function verifyAuthorization(
   header: string | undefined,
   key: Uint8Array,
   now: () => Date = () => new Date(),
+  policy: AccessPolicy = marketplacePolicy,
 ): Promise<Credentials> {
   if (header === undefined || header.trim() === '') {
     return unauthenticated('an Authorization: Bearer <token> header is required');
@@ -78,16 +96,17 @@ export async function verifyAuthorization(
   }
   const { sub, role, store_id: storeId } = payload;
   if (!isId(sub)) return unauthenticated('the token has no valid sub claim');
-  if (!(ROLES as readonly unknown[]).includes(role)) {
-    return unauthenticated(`the token's role claim must be one of ${ROLES.join(', ')}`);
+  const roles = tokenRoles(policy);
+  if (typeof role !== 'string' || !roles.includes(role)) {
+    return unauthenticated(`the token's role claim must be one of ${roles.join(', ')}`);
   }
-  const tenantBound = role === 'store' || role === 'customer';
+  const tenantBound = policy.isTenantBound(role);
   if (tenantBound && !isId(storeId)) {
     return unauthenticated(`a ${String(role)} token needs a store_id claim`);
   }
   return {
     ok: true,
-    principal: { role: role as Role, subject: sub, storeId: tenantBound ? (storeId as string) : null },
+    principal: { role, subject: sub, storeId: tenantBound ? (storeId as string) : null },
   };
 }
 
@@ -137,10 +156,15 @@ declare module 'fastify' {
     /** An `onRequest` hook admitting only verified tokens of `role` (401 / 403 otherwise). */
     authenticate(role: Role): onRequestAsyncHookHandler;
     /**
-     * An `onRequest` hook admitting a verified token of any participant role (`admin`, `store`,
-     * `customer`), checked against the directory like `authenticate`; `service` is a 403.
+     * An `onRequest` hook admitting a verified token of any of the policy's participant types,
+     * checked against the directory like `authenticate`; `service` is a 403.
      */
     authenticateParticipant(): onRequestAsyncHookHandler;
+    /**
+     * An `onRequest` hook admitting verified participant tokens whose type the policy may grant
+     * `capability` (401 / 403 otherwise); each use case still asks the policy for its own tenant.
+     */
+    authorize(capability: PlatformCapability): onRequestAsyncHookHandler;
     /** The request's verified credentials, computed once per request (also used for rate-limit keys). */
     credentials(request: FastifyRequest): Promise<Credentials>;
   }
@@ -154,12 +178,14 @@ export interface AuthPluginOptions {
    * exist with that role, in the token's store. A refusal becomes 403.
    */
   readonly resolveActor: (claims: ActorClaims) => Promise<Actor>;
+  /** Which token roles exist, which carry a tenant, who holds which capability; defaults to the marketplace. */
+  readonly policy?: AccessPolicy;
   readonly now?: () => Date;
 }
 
 /**
  * Bearer authentication: decorates `request.principal`, `app.credentials(request)`,
- * `app.authenticate(role)` and `app.authenticateParticipant()`.
+ * `app.authenticate(role)`, `app.authenticateParticipant()` and `app.authorize(capability)`.
  *
  * @example
  * ```ts
@@ -168,11 +194,12 @@ export interface AuthPluginOptions {
  * ```
  */
 const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
+  const policy = options.policy ?? marketplacePolicy;
   const memo = new WeakMap<FastifyRequest, Promise<Credentials>>();
   const credentials = (request: FastifyRequest): Promise<Credentials> => {
     let found = memo.get(request);
     if (!found) {
-      found = verifyAuthorization(request.headers.authorization, options.key, options.now);
+      found = verifyAuthorization(request.headers.authorization, options.key, options.now, policy);
       memo.set(request, found);
     }
     return found;
@@ -180,7 +207,8 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   app.decorateRequest('principal', null);
   app.decorateRequest('actor', null);
   app.decorate('credentials', credentials);
-  app.decorate('authenticate', (role: Role): onRequestAsyncHookHandler => {
+  /** Admits a verified token of one of `roles` and resolves its actor (participants only). */
+  const admit = (roles: readonly string[]): onRequestAsyncHookHandler => {
     return async (request, reply) => {
       const result = await credentials(request);
       if (!result.ok) {
@@ -188,10 +216,15 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
         throw result.problem;
       }
       const { principal } = result;
-      if (principal.role !== role) {
-        throw new HttpProblem('FORBIDDEN', `these routes are for ${role} tokens, not ${principal.role}`);
+      if (!roles.includes(principal.role)) {
+        throw new HttpProblem(
+          'FORBIDDEN',
+          roles.length === 0
+            ? 'no token may use these routes'
+            : `these routes are for ${roles.join(' or ')} tokens, not ${principal.role}`,
+        );
       }
-      if (principal.role !== 'service') {
+      if (principal.role !== SERVICE_ROLE) {
         try {
           request.actor = await options.resolveActor(actorOf(principal));
         } catch (error) {
@@ -202,16 +235,21 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
       }
       request.principal = principal;
     };
-  });
+  };
+  app.decorate('authenticate', (role: Role): onRequestAsyncHookHandler => admit([role]));
+  app.decorate(
+    'authorize',
+    (capability: PlatformCapability): onRequestAsyncHookHandler =>
+      admit(policy.participantTypes.filter((type) => policy.mayEver(type, capability))),
+  );
   app.decorate('authenticateParticipant', (): onRequestAsyncHookHandler => {
-    return async function participant(request, reply) {
+    const participant = admit(policy.participantTypes);
+    return async function participantOnly(request, reply) {
       const result = await credentials(request);
       if (result.ok && result.principal.role === 'service') {
         throw new HttpProblem('FORBIDDEN', 'these routes are for participant tokens, not service');
       }
-      // The token's own role is the one admitted, so every other check (401s, the directory's
-      // 403s) is `authenticate`'s; a token that did not verify is refused there whatever the role.
-      await app.authenticate(result.ok ? result.principal.role : 'customer').call(this, request, reply);
+      await participant.call(this, request, reply);
     };
   });
 };

@@ -133,6 +133,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
     });
     const adminNotifications = createAdminNotificationsCore({
+      policy: core.policy,
       notifications: new KyselyAdminNotificationRepository({ db: database.db }),
       clock,
     });
@@ -145,6 +146,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     // Every send attempt's outcome is counted where the core records it (the email log).
     const emailLogs = countedEmailLogs(new KyselyEmailLogRepository({ db: database.db }), metrics);
     const email = createEmailCore({
+      policy: core.policy,
       directory,
       emailSettings: new KyselyStoreEmailSettingsRepository({ db: database.db }),
       emailLogs,
@@ -179,11 +181,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const renderers = { requests: templateRenderer(), notifications: templateRenderer() };
     const templateRepository = new KyselyEmailTemplateRepository({ db: database.db });
     const emailTemplates = createEmailTemplatesCore({
+      policy: core.policy,
       templates: templateRepository,
       renderer: renderers.requests,
       clock,
     });
     const notificationTemplates = createEmailTemplatesCore({
+      policy: core.policy,
       templates: templateRepository,
       renderer: renderers.notifications,
       clock,

@@ -1,5 +1,5 @@
-import type { MarketplaceDirectory, StoreTier } from '@parley/messaging-core';
-import { issueToken, type Role } from './auth.js';
+import type { MarketplaceDirectory, MarketplaceParticipantType, StoreTier } from '@parley/messaging-core';
+import { issueToken } from './auth.js';
 
 /** The demo directory: one store, one store user, one admin, two customers. */
 export const DEMO = {
@@ -37,7 +37,8 @@ export async function seedDemoDirectory(directory: MarketplaceDirectory, at: Dat
 }
 
 export interface DemoToken {
-  readonly role: Role;
+  /** The marketplace demo's roles (its participant types, and the host's `service`). */
+  readonly role: MarketplaceParticipantType | 'service';
   readonly subject: string;
   readonly name: string;
   readonly token: string;

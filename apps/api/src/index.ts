@@ -5,7 +5,9 @@ export {
   authPlugin,
   issueToken,
   ROLES,
+  SERVICE_ROLE,
   secretKey,
+  tokenRoles,
   verifyAuthorization,
 } from './auth.js';
 export type { ComposedApi, ComposeOptions } from './composition-root.js';

@@ -165,6 +165,13 @@ function registerFormats(): void {
   formatsRegistered = true;
 }
 
+/** The audience prefixes of the marketplace facade and the participant type each serves. */
+const AUDIENCE_ROUTES = [
+  { prefix: '/api/v1/admin', role: 'admin', tag: 'Admin messages' },
+  { prefix: '/api/v1/store', role: 'store', tag: 'Store messages' },
+  { prefix: '/api/v1/storefront', role: 'customer', tag: 'Storefront messages' },
+] as const;
+
 /**
  * Builds the HTTP API over a core and its directory: Fastify with TypeBox schemas as the single
  * source of validation, serialization and the OpenAPI document. Does not listen; call
@@ -264,6 +271,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   await app.register(authPlugin, {
     key: secretKey(deps.jwtSecret),
     resolveActor: deps.core.resolveActor,
+    policy: deps.core.policy,
   });
   await app.register(rateLimit, {
     // Not per route: the global budget is counted by the root hook below. Routes with a budget of
@@ -378,34 +386,21 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
 
   await app.register(healthRoutes, { checkDatabase: deps.checkDatabase, databaseKind: deps.databaseKind });
   const core = deps.core;
-  await app.register(messagingRoutes, {
-    prefix: '/api/v1/admin',
-    core,
-    role: 'admin',
-    manage: true,
-    tag: 'Admin messages',
-  });
-  await app.register(messagingRoutes, {
-    prefix: '/api/v1/store',
-    core,
-    role: 'store',
-    manage: true,
-    tag: 'Store messages',
-  });
-  await app.register(messagingRoutes, {
-    prefix: '/api/v1/storefront',
-    core,
-    role: 'customer',
-    manage: false,
-    tag: 'Storefront messages',
-  });
-  await app.register(absentManagementRoutes, { prefix: '/api/v1/storefront' });
+  // The marketplace's audience routes (the seed's facade): one prefix per participant type. The
+  // management routes (create, close, reopen, recipients) exist for the types the policy lets
+  // start conversations; the others answer 404 on those paths.
+  for (const { prefix, role, tag } of AUDIENCE_ROUTES) {
+    const manage = core.policy.mayEver(role, 'start');
+    await app.register(messagingRoutes, { prefix, core, role, manage, tag });
+    if (!manage) await app.register(absentManagementRoutes, { prefix });
+  }
   await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',
     directory: deps.directory,
     clock: deps.clock ?? systemClock,
+    policy: core.policy,
   });
   if (deps.email) {
     await app.register(storeEmailRoutes, { prefix: '/api/v1/store', email: deps.email });

@@ -133,18 +133,43 @@ export {
 } from './notifications/process-notifications.js';
 export type {
   AccessPolicy,
+  CapabilityScope,
   ConversationAction,
   ConversationTypeDefinition,
+  MembershipChange,
   PolicyDecision,
   RecipientScope,
   StartDecision,
 } from './policy/access-policy.js';
+export { createAccessPolicy, InvalidPolicyDefinitionError } from './policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './policy/marketplace-policy.js';
 export {
   MARKETPLACE_CONVERSATION_TYPES,
   MARKETPLACE_PARTICIPANT_TYPES,
+  marketplaceDefinition,
   marketplacePolicy,
 } from './policy/marketplace-policy.js';
+export type {
+  CapabilityRow,
+  ConversationTypeSpec,
+  ParticipantTypeDefinition,
+  Pattern,
+  PermissionRow,
+  PlatformCapability,
+  PolicyAction,
+  PolicyDefinition,
+  PolicyPredicate,
+  RefusalTable,
+  RolePattern,
+} from './policy/policy-definition.js';
+export {
+  definitionProblems,
+  NON_MEMBER,
+  PLATFORM_CAPABILITIES,
+  POLICY_ACTIONS,
+  POLICY_PREDICATES,
+} from './policy/policy-definition.js';
+export { requireCapability, tenantEmailOf } from './policy/require-capability.js';
 export type {
   AdminNotificationCursor,
   AdminNotificationQuery,

@@ -54,7 +54,7 @@ export const adminNotificationRoutes: FastifyPluginAsyncTypebox<AdminNotificatio
 ) => {
   const { notifications } = options;
   const base = { tags: ['Admin notifications'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('admin'));
+  app.addHook('onRequest', app.authorize('view_admin_notifications'));
 
   app.get(
     '/notifications',

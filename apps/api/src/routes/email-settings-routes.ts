@@ -146,7 +146,7 @@ export const storeEmailRoutes: FastifyPluginAsyncTypebox<EmailSettingsRoutesOpti
 ) => {
   const { email } = options;
   const base = { tags: ['Store email'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('store'));
+  app.addHook('onRequest', app.authorize('manage_tenant_email'));
 
   app.get(
     '/email-settings',
@@ -236,7 +236,7 @@ export const adminEmailRoutes: FastifyPluginAsyncTypebox<EmailSettingsRoutesOpti
 ) => {
   const { email } = options;
   const base = { tags: ['Admin email'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('admin'));
+  app.addHook('onRequest', app.authorize('view_any_tenant_email_settings'));
 
   app.get(
     '/stores/:store_id/email-settings',

@@ -148,7 +148,7 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
 ) => {
   const { templates } = options;
   const base = { tags: ['Admin email templates'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('admin'));
+  app.addHook('onRequest', app.authorize('manage_platform_email_templates'));
 
   app.get(
     '/email-templates',
@@ -254,7 +254,7 @@ export const storeEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
 ) => {
   const { templates } = options;
   const base = { tags: ['Store email templates'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('store'));
+  app.addHook('onRequest', app.authorize('manage_tenant_email'));
 
   app.get(
     '/email-templates',

@@ -43,9 +43,9 @@ import { defined, jsonContent } from './request-inputs.js';
 
 export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
-  /** The token role these routes serve. */
-  readonly role: 'admin' | 'store' | 'customer';
-  /** Create, close, reopen and recipients: admin and store dashboards, not the storefront. */
+  /** The token role (a participant type of the core's policy) these routes serve. */
+  readonly role: string;
+  /** Create, close, reopen and recipients: for types the policy lets start (admin and store, not customers). */
   readonly manage: boolean;
   /** OpenAPI tag of the group. */
   readonly tag: string;
@@ -337,7 +337,8 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
       ),
   );
 
-  if (role === 'admin') {
+  // Only for an audience the policy may ever let purge files (admins in the marketplace).
+  if (core.policy.mayEver(role, 'purge_message_files')) {
     app.post(
       '/messages/:id/messages/:message_id/purge-files',
       {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
+  type AccessPolicy,
   type Clock,
   type MarketplaceDirectory,
   MessagingError,
@@ -22,6 +23,8 @@ import { toCustomerWire, toStoreWire, toUserWire } from '../serializers.js';
 export interface PlatformRoutesOptions {
   readonly directory: MarketplaceDirectory;
   readonly clock: Clock;
+  /** Says which roles belong to a tenant (a store user does, an admin does not). */
+  readonly policy: AccessPolicy;
 }
 
 /**
@@ -30,11 +33,11 @@ export interface PlatformRoutesOptions {
  *
  * @example
  * ```ts
- * await app.register(platformRoutes, { prefix: '/api/v1/platform', directory, clock });
+ * await app.register(platformRoutes, { prefix: '/api/v1/platform', directory, clock, policy: core.policy });
  * ```
  */
 export const platformRoutes: FastifyPluginAsyncTypebox<PlatformRoutesOptions> = async (app, options) => {
-  const { directory, clock } = options;
+  const { directory, clock, policy } = options;
   const base = { tags: ['Platform directory'], security: [{ bearerAuth: [] }] };
   app.addHook('onRequest', app.authenticate('service'));
 
@@ -103,7 +106,7 @@ export const platformRoutes: FastifyPluginAsyncTypebox<PlatformRoutesOptions> = 
           name,
           email,
           role: role as 'admin' | 'store',
-          storeId: role === 'admin' ? null : (store_id ?? null),
+          storeId: policy.isTenantBound(role) ? (store_id ?? null) : null,
           locale: locale ?? 'en',
         },
         clock.now(),

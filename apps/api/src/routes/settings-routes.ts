@@ -24,7 +24,7 @@ const toSettingWire = (setting: ResolvedSetting) => ({
  */
 export const settingsRoutes: FastifyPluginAsyncTypebox<SettingsRoutesOptions> = async (app, { core }) => {
   const base = { tags: ['Admin settings'], security: [{ bearerAuth: [] }] };
-  app.addHook('onRequest', app.authenticate('admin'));
+  app.addHook('onRequest', app.authorize('manage_platform_settings'));
 
   app.get(
     '/settings',

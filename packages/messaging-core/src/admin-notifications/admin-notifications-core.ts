@@ -7,6 +7,9 @@ import {
   type AdminNotificationType,
 } from '../model/admin-notification.js';
 import type { Actor } from '../model/participant-ref.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
+import { marketplacePolicy } from '../policy/marketplace-policy.js';
+import { requireCapability } from '../policy/require-capability.js';
 import type {
   AdminNotificationQuery,
   AdminNotificationRepository,
@@ -61,6 +64,8 @@ export interface AdminNotificationList {
 
 export interface AdminNotificationsDependencies {
   readonly notifications: AdminNotificationRepository;
+  /** Who may read admin notifications; defaults to `marketplacePolicy`. */
+  readonly policy?: AccessPolicy;
   /** Defaults to the wall clock. */
   readonly clock?: Clock;
   /** Defaults to UUIDv7. */
@@ -89,10 +94,6 @@ const ISSUE_KEY = /^[a-z0-9_.:-]{1,100}$/;
 const LAST_ERROR_MAX = 2000;
 
 const ACTION_URL = /^(?:https?:\/\/[^\s/?#]+[^\s]*|\/[^\s]*)$/i;
-
-function assertAdmin(actor: Actor): void {
-  if (actor.type !== 'admin') throw MessagingError.forbidden('only admins may read admin notifications');
-}
 
 function oneOf<T extends string>(value: T | undefined, allowed: readonly T[], field: string): void {
   if (value !== undefined && !allowed.includes(value))
@@ -187,11 +188,12 @@ export function buildAdminNotification(
  */
 export function createAdminNotificationsCore(deps: AdminNotificationsDependencies): AdminNotificationsCore {
   const clock = deps.clock ?? systemClock;
+  const policy = deps.policy ?? marketplacePolicy;
   const ids = deps.ids ?? uuidV7Ids;
   const repo = deps.notifications;
   return {
     async list(actor, input = {}) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'view_admin_notifications');
       oneOf(input.priority, ADMIN_NOTIFICATION_PRIORITIES, 'priority');
       oneOf(input.type, ADMIN_NOTIFICATION_TYPES, 'type');
       const limit = parseLimit(input.limit, 50);
@@ -215,16 +217,16 @@ export function createAdminNotificationsCore(deps: AdminNotificationsDependencie
       };
     },
     async unreadCount(actor) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'view_admin_notifications');
       return repo.countUnread();
     },
     async markRead(actor, id) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'view_admin_notifications');
       if (id.trim() === '') throw MessagingError.validation('notification_id', 'notification_id is required');
       return repo.markRead(id, actor.id, clock.now());
     },
     async markAllRead(actor) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'view_admin_notifications');
       return repo.markAllRead(actor.id, clock.now());
     },
     async raiseAdminNotification(input) {

@@ -1,6 +1,7 @@
 import type { RaiseAdminNotificationInput } from '../admin-notifications/admin-notifications-core.js';
 import type { SendFailureAlertPolicy } from '../admin-notifications/send-failure-streaks.js';
 import type { AdminNotification } from '../model/admin-notification.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
 import type { Clock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
 import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
@@ -15,6 +16,8 @@ import type { StoreEmailSettingsRepository } from '../ports/store-email-settings
 
 /** What the email use cases run against. */
 export interface EmailContext {
+  /** Who may manage which tenant's email settings and read which email log. */
+  readonly policy: AccessPolicy;
   readonly directory: MarketplaceDirectory;
   readonly emailSettings: StoreEmailSettingsRepository;
   readonly emailLogs: EmailLogRepository;

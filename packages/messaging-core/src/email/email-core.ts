@@ -5,6 +5,8 @@ import {
 } from '../admin-notifications/send-failure-streaks.js';
 import type { DeliveryEvent } from '../model/delivery-event.js';
 import type { Actor } from '../model/participant-ref.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
+import { marketplacePolicy } from '../policy/marketplace-policy.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
 import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
@@ -31,6 +33,8 @@ import {
 } from './store-email-settings-use-cases.js';
 
 export interface EmailCoreDependencies {
+  /** Who may manage which tenant's email; defaults to `marketplacePolicy`. */
+  readonly policy?: AccessPolicy;
   readonly directory: MarketplaceDirectory;
   readonly emailSettings: StoreEmailSettingsRepository;
   readonly emailLogs: EmailLogRepository;
@@ -102,6 +106,7 @@ export function createEmailCore(deps: EmailCoreDependencies): EmailCore {
   const alert = deps.sendFailureAlert;
   if (alert) assertSendFailureAlertPolicy(alert);
   const ctx: EmailContext = {
+    policy: deps.policy ?? marketplacePolicy,
     directory: deps.directory,
     emailSettings: deps.emailSettings,
     emailLogs: deps.emailLogs,

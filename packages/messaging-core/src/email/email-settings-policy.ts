@@ -1,5 +1,4 @@
 import { MessagingError } from '../errors.js';
-import type { Actor } from '../model/participant-ref.js';
 import {
   EMAIL_PROVIDERS,
   type EmailProvider,
@@ -45,17 +44,6 @@ export function assertProviderAllowed(provider: EmailProvider, tier: StoreTier):
     `provider ${provider} requires the ${named} tier; this store is on the ${tier} tier`,
     { field: 'provider', details: { provider, required_tiers: [...tiers], current_tier: tier } },
   );
-}
-
-/** Store staff act on their own store's settings only. */
-export function assertStoreUser(actor: Actor): string {
-  if (actor.type !== 'store' || actor.storeId === null || actor.storeId === '')
-    throw MessagingError.forbidden("only store users manage their store's email settings");
-  return actor.storeId;
-}
-
-export function assertAdmin(actor: Actor): void {
-  if (actor.type !== 'admin') throw MessagingError.forbidden('only admins may do this');
 }
 
 /**

@@ -1,11 +1,13 @@
 import { isMessagingError, MessagingError } from '../errors.js';
 import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from '../model/email-template.js';
 import type { Actor } from '../model/participant-ref.js';
+import type { AccessPolicy } from '../policy/access-policy.js';
+import { marketplacePolicy } from '../policy/marketplace-policy.js';
+import { requireCapability, tenantEmailOf } from '../policy/require-capability.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import type { EmailTemplateRepository } from '../ports/email-template-repository.js';
 import type { TemplateRenderer } from '../ports/template-renderer.js';
 import { stripLineBreaks } from '../support/outbound-email.js';
-import { assertAdmin, assertStoreUser } from './email-settings-policy.js';
 import {
   missingVariables,
   type ResolvedEmailTemplate,
@@ -13,6 +15,8 @@ import {
 } from './resolve-email-template.js';
 
 export interface EmailTemplatesCoreDependencies {
+  /** Who manages the platform's templates and a tenant's overrides; defaults to `marketplacePolicy`. */
+  readonly policy?: AccessPolicy;
   readonly templates: EmailTemplateRepository;
   readonly renderer: TemplateRenderer;
   /** Defaults to the wall clock. */
@@ -140,6 +144,7 @@ const CODE = /^[a-z][a-z0-9_]{0,63}$/;
 export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): EmailTemplatesCore {
   const { templates, renderer } = deps;
   const clock = deps.clock ?? systemClock;
+  const policy = deps.policy ?? marketplacePolicy;
 
   function checkKey(code: string, language: string): void {
     if (!CODE.test(code)) throw MessagingError.validation('code', 'code must be snake_case (a-z, 0-9, _)');
@@ -213,15 +218,15 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
 
   return {
     async listPlatformTemplates(actor) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'manage_platform_email_templates');
       return templates.listPlatformTemplates();
     },
     async getPlatformTemplate(actor, code, language) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'manage_platform_email_templates');
       return platformTemplate(code, language);
     },
     async updatePlatformTemplate(actor, code, language, input) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'manage_platform_email_templates');
       const current = await platformTemplate(code, language);
       const next: EmailTemplate = {
         ...current,
@@ -247,12 +252,12 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
       return templates.savePlatformTemplate(next);
     },
     async previewPlatformTemplate(actor, code, language, variables) {
-      assertAdmin(actor);
+      requireCapability(policy, actor, 'manage_platform_email_templates');
       const template = await platformTemplate(code, language);
       return render({ ...template, template }, variables, 'platform');
     },
     async listStoreTemplates(actor) {
-      const storeId = assertStoreUser(actor);
+      const storeId = tenantEmailOf(policy, actor);
       const all = await templates.listPlatformTemplates();
       const platformOnly = new Set(all.filter((t) => t.isPlatformOnly).map((t) => t.code));
       const overrides = await templates.listStoreTemplates(storeId);
@@ -266,12 +271,12 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
         }));
     },
     async getStoreTemplate(actor, code, language) {
-      const storeId = assertStoreUser(actor);
+      const storeId = tenantEmailOf(policy, actor);
       const template = await overridable(code, language);
       return { template, override: await templates.getStoreTemplate(storeId, code, language) };
     },
     async saveStoreTemplate(actor, code, language, input) {
-      const storeId = assertStoreUser(actor);
+      const storeId = tenantEmailOf(policy, actor);
       const template = await overridable(code, language);
       await checkSource('subject', input.subject);
       await checkSource('body_html', input.bodyHtml);
@@ -292,13 +297,13 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
       return { template, override };
     },
     async deleteStoreTemplate(actor, code, language) {
-      const storeId = assertStoreUser(actor);
+      const storeId = tenantEmailOf(policy, actor);
       checkKey(code, language);
       if (!(await templates.deleteStoreTemplate(storeId, code, language)))
         throw MessagingError.notFound('email template override', `${code}/${language}`);
     },
     async previewStoreTemplate(actor, code, language, variables) {
-      const storeId = assertStoreUser(actor);
+      const storeId = tenantEmailOf(policy, actor);
       // What the store's recipients in that language get: fallbacks and platform-only included.
       return renderEmail({ code, language, storeId, variables });
     },

@@ -1,6 +1,7 @@
 import { MessagingError } from '../errors.js';
 import { EMAIL_STATUSES, type EmailLog, type EmailStatus } from '../model/email-log.js';
 import type { Actor } from '../model/participant-ref.js';
+import { requireCapability } from '../policy/require-capability.js';
 import type { EmailLogQuery } from '../ports/email-log-repository.js';
 import { parseLimit } from '../use-cases/context.js';
 import { decodeEmailLogCursor, encodeEmailLogCursor } from '../use-cases/cursor.js';
@@ -47,13 +48,14 @@ export async function listEmailLogs(
   actor: Actor,
   input: ListEmailLogsInput = {},
 ): Promise<EmailLogList> {
-  let storeId: string | undefined;
-  if (actor.type === 'admin') storeId = input.storeId;
-  else if (actor.type === 'store' && actor.storeId) {
-    if (input.storeId !== undefined && input.storeId !== actor.storeId)
-      throw MessagingError.forbidden("store users see their own store's email log only");
-    storeId = actor.storeId;
-  } else throw MessagingError.forbidden('only admins and store users may read the email log');
+  requireCapability(
+    ctx.policy,
+    actor,
+    'read_email_log',
+    input.storeId === undefined ? {} : { tenantId: input.storeId },
+  );
+  // A tenant-bound reader sees its own tenant's log only, whatever the definition's rows say.
+  const storeId = ctx.policy.isTenantBound(actor.type) ? (actor.storeId ?? undefined) : input.storeId;
   if (input.status !== undefined && !EMAIL_STATUSES.includes(input.status))
     throw MessagingError.validation('status', `status must be one of ${EMAIL_STATUSES.join(', ')}`);
   validDate(input.from, 'from');

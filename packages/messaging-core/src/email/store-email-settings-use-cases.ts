@@ -8,13 +8,12 @@ import {
   type MailgunRegion,
   type StoreEmailSettings,
 } from '../model/store-email-settings.js';
+import { requireCapability, tenantEmailOf } from '../policy/require-capability.js';
 import type { StoreRecord } from '../ports/marketplace-directory.js';
 import type { EmailContext } from './email-context.js';
 import {
   allowedProviders,
-  assertAdmin,
   assertProviderAllowed,
-  assertStoreUser,
   missingFields,
   refusedHostError,
   snakeCase,
@@ -215,7 +214,7 @@ export async function getStoreEmailSettings(
   ctx: EmailContext,
   actor: Actor,
 ): Promise<StoreEmailSettingsView> {
-  return read(ctx, assertStoreUser(actor));
+  return read(ctx, tenantEmailOf(ctx.policy, actor));
 }
 
 /**
@@ -228,7 +227,7 @@ export async function getStoreEmailSettingsForAdmin(
   actor: Actor,
   storeId: string,
 ): Promise<StoreEmailSettingsView> {
-  assertAdmin(actor);
+  requireCapability(ctx.policy, actor, 'view_any_tenant_email_settings', { tenantId: storeId });
   return read(ctx, storeId);
 }
 
@@ -257,7 +256,7 @@ export async function updateStoreEmailSettings(
   actor: Actor,
   input: UpdateStoreEmailSettingsInput,
 ): Promise<StoreEmailSettingsView> {
-  const storeId = assertStoreUser(actor);
+  const storeId = tenantEmailOf(ctx.policy, actor);
   const store = await loadStore(ctx, storeId);
   const now = ctx.clock.now();
   const stored = await ctx.emailSettings.get(storeId);
@@ -358,7 +357,7 @@ export async function verifyStoreEmailSettings(
   ctx: EmailContext,
   actor: Actor,
 ): Promise<VerifyStoreEmailSettingsResult> {
-  const storeId = assertStoreUser(actor);
+  const storeId = tenantEmailOf(ctx.policy, actor);
   const store = await loadStore(ctx, storeId);
   const settings = await ctx.emailSettings.get(storeId);
   if (!settings?.provider || !settings.isConfigured)

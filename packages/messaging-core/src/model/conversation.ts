@@ -26,6 +26,11 @@ export interface Conversation {
 export interface ConversationParticipant {
   readonly conversationId: string;
   readonly participant: ParticipantRef;
+  /**
+   * The member's role, one of the policy's `memberRoles` for the conversation type; absent: the
+   * type's default role (two-party conversations before roles existed).
+   */
+  readonly role?: string;
   /** The participant's own store (null for platform admins). */
   readonly storeId: string | null;
   /** Messages by others, not system messages, with a `seq` above `lastReadSeq`. */

@@ -4,6 +4,7 @@ import type { Conversation, ConversationParticipant } from '../model/conversatio
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Message } from '../model/message.js';
 import type { Actor, ParticipantRef } from '../model/participant-ref.js';
+import { accessPolicyContract } from '../testing/contracts/access-policy-contract.js';
 import { FixedClock } from '../testing/fixed-clock.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
 import { SequentialIds } from '../testing/sequential-ids.js';
@@ -425,7 +426,7 @@ describe('marketplacePolicy (pure)', () => {
     });
 
     it.each(cases)('$name', ({ actorType, conversationType, recipient, expected }) => {
-      const decision = marketplacePolicy.decideStart(ACTORS[actorType], conversationType, recipient);
+      const decision = marketplacePolicy.decideStart(ACTORS[actorType], conversationType, [recipient]);
       expect(outcomeOf(decision)).toBe(expected.outcome);
       if (decision.allowed) expect(decision.storeId).toBe(expected.storeId);
       else expect(decision.field).toBe(expected.field);
@@ -436,7 +437,7 @@ describe('marketplacePolicy (pure)', () => {
     });
 
     it('an unknown conversation type → VALIDATION on conversation_type', () => {
-      expect(marketplacePolicy.decideStart(ACTORS.admin, 'group', recipients[1]!)).toMatchObject({
+      expect(marketplacePolicy.decideStart(ACTORS.admin, 'group', [recipients[1]!])).toMatchObject({
         allowed: false,
         code: 'VALIDATION',
         field: 'conversation_type',
@@ -445,7 +446,9 @@ describe('marketplacePolicy (pure)', () => {
 
     it('an admin cannot reach a store user the directory places in no store (NOT_FOUND)', () => {
       const orphan: DirectoryEntry = { ...recipients[1]!, storeId: null };
-      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', orphan))).toBe('NOT_FOUND');
+      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', [orphan]))).toBe(
+        'NOT_FOUND',
+      );
     });
   });
 
@@ -1153,5 +1156,159 @@ describe('decidePurgeFiles', () => {
       return decision.allowed ? 'allowed' : decision.code;
     });
     expect(outcomes).toEqual(['allowed', 'FORBIDDEN', 'FORBIDDEN']);
+  });
+});
+
+accessPolicyContract('marketplace', { policy: marketplacePolicy, fixtures: { tenants: [HOME, OTHER] } });
+
+describe('marketplace: two members, no membership changes', () => {
+  const KINDS = ['add', 'remove', 'change_role', 'leave'] as const;
+
+  it('declares exactly two members in one role, who see the whole history', () => {
+    for (const type of CONVERSATION_TYPES) {
+      expect(marketplacePolicy.sizeLimits(type)).toEqual({ min: 2, max: 2 });
+      expect(marketplacePolicy.memberRoles(type)).toEqual(['member']);
+      expect(marketplacePolicy.historyVisibleToNewMembers(type)).toBe(true);
+      for (const creator of [true, false])
+        expect(marketplacePolicy.initialRole(type, ACTORS.admin, creator)).toBe('member');
+    }
+  });
+
+  it('starts with exactly one recipient', () => {
+    expect(marketplacePolicy.decideStartKind(ACTORS.admin, 'admin_store', ['store', 'store'])).toEqual({
+      allowed: false,
+      code: 'VALIDATION',
+      field: 'participants',
+      reason: 'admin_store conversations have exactly 2 participants, not 3',
+    });
+  });
+
+  // actor × conversation type × membership × change kind: FORBIDDEN for members, NOT_FOUND otherwise.
+  const cases = ACTOR_TYPES.flatMap((actorType) =>
+    CONVERSATION_TYPES.flatMap((conversationType) =>
+      [true, false].flatMap((participant) =>
+        KINDS.map((kind) => ({
+          name: `${actorType} | ${conversationType} | ${participant ? 'member' : 'non-member'} | ${kind} → ${participant ? 'FORBIDDEN' : 'NOT_FOUND'}`,
+          actorType,
+          conversationType,
+          participant,
+          kind,
+        })),
+      ),
+    ),
+  );
+
+  it('covers 3 × 3 × 2 × 4 = 72 combinations', () => {
+    expect(cases).toHaveLength(72);
+  });
+
+  it.each(cases)('$name', ({ actorType, conversationType, participant, kind }) => {
+    const actor = ACTORS[actorType];
+    const conversation = conversationRecord(conversationType, HOME);
+    const membership = participant ? membershipOf(actor, conversation) : null;
+    const target: DirectoryEntry =
+      kind === 'leave'
+        ? {
+            ref: { type: actor.type, id: actor.id },
+            name: 'Self',
+            email: null,
+            locale: 'en',
+            storeId: actor.storeId,
+          }
+        : {
+            ref: { type: 'customer', id: 'customer-z' },
+            name: 'Z',
+            email: null,
+            locale: 'en',
+            storeId: HOME,
+          };
+    const decision = marketplacePolicy.decideMembershipChange(
+      actor,
+      { kind, target, targetMembership: kind === 'add' ? null : membership },
+      conversation,
+      membership,
+      2,
+    );
+    if (participant)
+      expect(decision).toEqual({
+        allowed: false,
+        code: 'FORBIDDEN',
+        reason: 'marketplace conversations always have exactly two participants',
+      });
+    else
+      expect(decision).toEqual({
+        allowed: false,
+        code: 'NOT_FOUND',
+        reason: `conversation ${conversation.id} not found`,
+      });
+  });
+});
+
+describe('marketplace: platform capabilities (what the API and the email, template and alert cores ask)', () => {
+  type Expected = 'allowed' | string;
+  const admin = ACTORS.admin;
+  const store = ACTORS.store;
+  const customer = ACTORS.customer;
+  const cases: readonly [
+    string,
+    Actor,
+    Parameters<typeof marketplacePolicy.allows>[1],
+    string | null | undefined,
+    Expected,
+  ][] = [
+    ['admin', admin, 'manage_platform_settings', undefined, 'allowed'],
+    ['store', store, 'manage_platform_settings', undefined, 'only admins may do this'],
+    ['admin', admin, 'view_admin_notifications', undefined, 'allowed'],
+    ['store', store, 'view_admin_notifications', undefined, 'only admins may read admin notifications'],
+    ['customer', customer, 'view_admin_notifications', undefined, 'only admins may read admin notifications'],
+    ['admin', admin, 'manage_platform_email_templates', undefined, 'allowed'],
+    ['store', store, 'manage_platform_email_templates', undefined, 'only admins may do this'],
+    ['admin', admin, 'view_any_tenant_email_settings', OTHER, 'allowed'],
+    ['store', store, 'view_any_tenant_email_settings', HOME, 'only admins may do this'],
+    ['store', store, 'manage_tenant_email', undefined, 'allowed'],
+    ['store', store, 'manage_tenant_email', HOME, 'allowed'],
+    [
+      'store of another store',
+      store,
+      'manage_tenant_email',
+      OTHER,
+      "only store users manage their store's email settings",
+    ],
+    ['admin', admin, 'manage_tenant_email', HOME, "only store users manage their store's email settings"],
+    [
+      'customer',
+      customer,
+      'manage_tenant_email',
+      HOME,
+      "only store users manage their store's email settings",
+    ],
+    ['admin, any store', admin, 'read_email_log', OTHER, 'allowed'],
+    ['admin, all stores', admin, 'read_email_log', undefined, 'allowed'],
+    ['store, own store', store, 'read_email_log', undefined, 'allowed'],
+    [
+      'store, another store',
+      store,
+      'read_email_log',
+      OTHER,
+      "store users see their own store's email log only",
+    ],
+    ['customer', customer, 'read_email_log', undefined, 'only admins and store users may read the email log'],
+  ];
+
+  it.each(cases)('%s: %s on %s → %s', (_who, actor, capability, tenantId, expected) => {
+    const decision = marketplacePolicy.allows(actor, capability, tenantId === undefined ? {} : { tenantId });
+    if (expected === 'allowed') expect(decision).toEqual({ allowed: true });
+    else expect(decision).toEqual({ allowed: false, code: 'FORBIDDEN', reason: expected });
+  });
+
+  it('says which participant types could ever do what (the API registers audience routes from it)', () => {
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.mayEver(t, 'purge_message_files'))).toEqual(['admin']);
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.mayEver(t, 'close'))).toEqual(['admin', 'store']);
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.mayEver(t, 'start'))).toEqual(['admin', 'store']);
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.mayEver(t, 'view_admin_notifications'))).toEqual([
+      'admin',
+    ]);
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.mayEver(t, 'manage_tenant_email'))).toEqual(['store']);
+    expect(ACTOR_TYPES.filter((t) => marketplacePolicy.isTenantBound(t))).toEqual(['store', 'customer']);
   });
 });

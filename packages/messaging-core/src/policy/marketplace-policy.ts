@@ -1,179 +1,111 @@
-import type { Conversation, ConversationParticipant } from '../model/conversation.js';
-import type { DirectoryEntry } from '../model/directory-entry.js';
-import type { Message } from '../model/message.js';
-import type { Actor } from '../model/participant-ref.js';
-import type {
-  AccessPolicy,
-  ConversationAction,
-  ConversationTypeDefinition,
-  PolicyDecision,
-  RecipientScope,
-  StartDecision,
-} from './access-policy.js';
+import type { AccessPolicy, ConversationTypeDefinition } from './access-policy.js';
+import { createAccessPolicy } from './create-access-policy.js';
+import type { ConversationTypeSpec, PolicyDefinition } from './policy-definition.js';
 
 export const MARKETPLACE_PARTICIPANT_TYPES = ['admin', 'store', 'customer'] as const;
 export type MarketplaceParticipantType = (typeof MARKETPLACE_PARTICIPANT_TYPES)[number];
 
-export const MARKETPLACE_CONVERSATION_TYPES: readonly ConversationTypeDefinition[] = [
-  { type: 'admin_store', participantTypes: ['admin', 'store'] },
-  { type: 'store_customer', participantTypes: ['store', 'customer'] },
-  { type: 'admin_customer', participantTypes: ['admin', 'customer'] },
+/** Every marketplace conversation joins exactly two people, in one role, who see all of it. */
+function twoParty(type: string, participantTypes: readonly [string, string]): ConversationTypeSpec {
+  return {
+    type,
+    participantTypes,
+    size: { min: 2, max: 2 },
+    memberRoles: ['member'],
+    historyVisibleToNewMembers: true,
+  };
+}
+
+const CONVERSATION_TYPES: readonly ConversationTypeSpec[] = [
+  twoParty('admin_store', ['admin', 'store']),
+  twoParty('store_customer', ['store', 'customer']),
+  twoParty('admin_customer', ['admin', 'customer']),
 ];
 
-const ALLOWED: PolicyDecision = { allowed: true };
-
-function hidden(conversation: Conversation): PolicyDecision {
-  return { allowed: false, code: 'NOT_FOUND', reason: `conversation ${conversation.id} not found` };
-}
-
-/** Store staff and customers live inside one tenant; admins span the platform. */
-function isTenantBound(actor: Actor): boolean {
-  return actor.type === 'store' || actor.type === 'customer';
-}
-
-function canSee(
-  actor: Actor,
-  conversation: Conversation,
-  membership: ConversationParticipant | null,
-): boolean {
-  if (membership === null) return false;
-  if (!isTenantBound(actor)) return actor.type === 'admin';
-  return actor.storeId !== null && conversation.storeId === actor.storeId;
-}
+export const MARKETPLACE_CONVERSATION_TYPES: readonly ConversationTypeDefinition[] = CONVERSATION_TYPES.map(
+  ({ type, participantTypes }) => ({ type, participantTypes }),
+);
 
 /**
- * The marketplace rules (the default policy):
+ * The marketplace rules (the default preset), as data; a store is the tenant:
  * - admins start `admin_store` (with a store user) and `admin_customer` (with a customer);
  * - store users start `store_customer` only with customers of their own store;
  * - customers never start, close or reopen; they reply where they take part;
  * - only participants see a conversation, store users and customers only within their store;
- *   everyone else gets `NOT_FOUND`;
- * - admin and store participants close and reopen; a message is deleted by its sender or an admin.
+ *   everyone else gets `NOT_FOUND` (no type monitors);
+ * - admin and store participants close and reopen; a message is deleted by its sender or an admin;
+ * - conversations have exactly two members, so no membership change is ever allowed;
+ * - admins hold the platform capabilities; store users manage their own store's email.
+ */
+export const marketplaceDefinition: PolicyDefinition = {
+  name: 'marketplace',
+  tenantLabel: 'store',
+  participantTypes: [
+    { type: 'admin', label: 'Platform admin', tenantBound: false },
+    { type: 'store', label: 'Store staff', tenantBound: true },
+    { type: 'customer', label: 'Customer', tenantBound: true },
+  ],
+  conversationTypes: CONVERSATION_TYPES,
+  permissions: [
+    { who: 'admin', action: 'start', conversationType: 'admin_store', with: 'store' },
+    { who: 'store', action: 'start', conversationType: 'store_customer', with: 'customer' },
+    { who: 'admin', action: 'start', conversationType: 'admin_customer', with: 'customer' },
+    { who: '*', action: ['view', 'send', 'read', 'update_preferences'], conversationType: '*' },
+    { who: ['admin', 'store'], action: ['close', 'reopen'], conversationType: '*' },
+    { who: '*', action: 'delete_message', conversationType: '*', when: ['isSender'] },
+    { who: 'admin', action: ['delete_message', 'purge_message_files'], conversationType: '*' },
+  ],
+  capabilities: [
+    {
+      who: 'admin',
+      capability: [
+        'manage_platform_settings',
+        'view_admin_notifications',
+        'manage_platform_email_templates',
+        'view_any_tenant_email_settings',
+        'read_email_log',
+      ],
+    },
+    {
+      who: 'store',
+      capability: 'manage_tenant_email',
+      when: ['ownTenant'],
+      refusal: "only store users manage their store's email settings",
+    },
+    {
+      who: 'store',
+      capability: 'read_email_log',
+      when: ['ownTenant'],
+      refusal: "store users see their own store's email log only",
+    },
+  ],
+  refusals: {
+    delete_message: 'only the sender or an admin may delete a message',
+    purge_message_files: 'only an admin may purge the files of a message',
+    add_participant: 'marketplace conversations always have exactly two participants',
+    remove_participant: 'marketplace conversations always have exactly two participants',
+    change_role: 'marketplace conversations always have exactly two participants',
+    leave: 'marketplace conversations always have exactly two participants',
+    list_recipients: {
+      admin: 'admins message store users and customers, not {recipientType}',
+      store: 'store users may only list their own customers',
+      '*': 'a {actor} may not list recipients',
+    },
+    manage_platform_settings: 'only admins may do this',
+    view_admin_notifications: 'only admins may read admin notifications',
+    manage_platform_email_templates: 'only admins may do this',
+    view_any_tenant_email_settings: 'only admins may do this',
+    manage_tenant_email: "only store users manage their store's email settings",
+    read_email_log: 'only admins and store users may read the email log',
+  },
+};
+
+/**
+ * The marketplace preset, evaluated by the one evaluator.
  *
  * @example
  * ```ts
  * createMessagingCore({ policy: marketplacePolicy, store, directory, clock, ids, events, settings });
  * ```
  */
-export const marketplacePolicy: AccessPolicy = {
-  name: 'marketplace',
-  participantTypes: MARKETPLACE_PARTICIPANT_TYPES,
-  conversationTypes: MARKETPLACE_CONVERSATION_TYPES,
-
-  validateActor(actor: Actor): PolicyDecision {
-    if (!(MARKETPLACE_PARTICIPANT_TYPES as readonly string[]).includes(actor.type)) {
-      return { allowed: false, code: 'FORBIDDEN', reason: `unknown participant type ${actor.type}` };
-    }
-    if (isTenantBound(actor) && (actor.storeId === null || actor.storeId === '')) {
-      return { allowed: false, code: 'FORBIDDEN', reason: `a ${actor.type} must act within a store` };
-    }
-    if (actor.id === '') return { allowed: false, code: 'FORBIDDEN', reason: 'actor id is empty' };
-    return ALLOWED;
-  },
-
-  decideStartKind(actor: Actor, conversationType: string, recipientType: string): PolicyDecision {
-    const definition = MARKETPLACE_CONVERSATION_TYPES.find((d) => d.type === conversationType);
-    if (!definition) {
-      return {
-        allowed: false,
-        code: 'VALIDATION',
-        field: 'conversation_type',
-        reason: `conversation_type must be one of ${MARKETPLACE_CONVERSATION_TYPES.map((d) => d.type).join(', ')}`,
-      };
-    }
-    const [starterType, expectedRecipient] = definition.participantTypes;
-    if (actor.type !== starterType) {
-      return {
-        allowed: false,
-        code: 'FORBIDDEN',
-        reason: `a ${actor.type} may not start ${conversationType} conversations`,
-      };
-    }
-    if (recipientType !== expectedRecipient) {
-      return {
-        allowed: false,
-        code: 'VALIDATION',
-        field: 'recipient_type',
-        reason: `${conversationType} conversations are with a ${expectedRecipient}, not a ${recipientType}`,
-      };
-    }
-    return ALLOWED;
-  },
-
-  decideStart(actor: Actor, conversationType: string, recipient: DirectoryEntry): StartDecision {
-    const kind = marketplacePolicy.decideStartKind(actor, conversationType, recipient.ref.type);
-    if (!kind.allowed) return kind;
-    const recipientType = recipient.ref.type;
-    if (actor.type === 'admin') {
-      if (recipient.storeId === null) {
-        return {
-          allowed: false,
-          code: 'NOT_FOUND',
-          reason: `${recipientType} ${recipient.ref.id} not found`,
-        };
-      }
-      return { allowed: true, storeId: recipient.storeId };
-    }
-    // A store user reaches only their own store's customers; another store's customer is
-    // reported missing so tenants cannot probe each other.
-    if (actor.storeId === null || recipient.storeId !== actor.storeId) {
-      return { allowed: false, code: 'NOT_FOUND', reason: `${recipientType} ${recipient.ref.id} not found` };
-    }
-    return { allowed: true, storeId: actor.storeId };
-  },
-
-  decide(
-    actor: Actor,
-    action: ConversationAction,
-    conversation: Conversation,
-    membership: ConversationParticipant | null,
-  ): PolicyDecision {
-    if (!canSee(actor, conversation, membership)) return hidden(conversation);
-    switch (action) {
-      case 'view':
-      case 'send':
-      case 'read':
-      case 'update_preferences':
-        return ALLOWED;
-      case 'close':
-      case 'reopen':
-        if (actor.type === 'admin' || actor.type === 'store') return ALLOWED;
-        return {
-          allowed: false,
-          code: 'FORBIDDEN',
-          reason: `a ${actor.type} may not ${action} conversations`,
-        };
-    }
-  },
-
-  decideDeleteMessage(actor: Actor, message: Message, _membership: ConversationParticipant): PolicyDecision {
-    if (message.isSystemMessage) {
-      return { allowed: false, code: 'FORBIDDEN', reason: 'system messages cannot be deleted' };
-    }
-    if (message.sender.type === actor.type && message.sender.id === actor.id) return ALLOWED;
-    if (actor.type === 'admin') return ALLOWED;
-    return { allowed: false, code: 'FORBIDDEN', reason: 'only the sender or an admin may delete a message' };
-  },
-
-  decidePurgeFiles(actor: Actor, _message: Message, _membership: ConversationParticipant): PolicyDecision {
-    if (actor.type === 'admin') return ALLOWED;
-    return { allowed: false, code: 'FORBIDDEN', reason: 'only an admin may purge the files of a message' };
-  },
-
-  recipientScope(actor: Actor, recipientType: string): RecipientScope {
-    if (actor.type === 'admin') {
-      if (recipientType === 'store' || recipientType === 'customer') return { allowed: true, storeId: null };
-      return { allowed: false, reason: `admins message store users and customers, not ${recipientType}` };
-    }
-    if (actor.type === 'store') {
-      if (recipientType === 'customer' && actor.storeId !== null)
-        return { allowed: true, storeId: actor.storeId };
-      return { allowed: false, reason: 'store users may only list their own customers' };
-    }
-    return { allowed: false, reason: `a ${actor.type} may not list recipients` };
-  },
-
-  inboxStoreScope(actor: Actor): string | null {
-    return isTenantBound(actor) ? actor.storeId : null;
-  },
-};
+export const marketplacePolicy: AccessPolicy = createAccessPolicy(marketplaceDefinition);

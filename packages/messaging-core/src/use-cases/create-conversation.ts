@@ -58,7 +58,7 @@ export async function createConversation(
       : normalizeContent(input.initialMessage, maxLength, 'initial_message', false);
   // Role and recipient type first: a refusal must not depend on whether the recipient exists,
   // nor on who it is (a store user naming itself in an admin_store start is FORBIDDEN, not 400).
-  enforce(ctx.policy.decideStartKind(actor, input.conversationType, input.recipient.type));
+  enforce(ctx.policy.decideStartKind(actor, input.conversationType, [input.recipient.type]));
   if (sameParticipant(actor, input.recipient)) {
     throw MessagingError.validation('recipient_id', 'you cannot start a conversation with yourself');
   }
@@ -68,7 +68,7 @@ export async function createConversation(
       field: 'recipient_id',
     });
   }
-  const decision = ctx.policy.decideStart(actor, input.conversationType, recipient);
+  const decision = ctx.policy.decideStart(actor, input.conversationType, [recipient]);
   if (!decision.allowed) {
     enforce(decision.code === 'NOT_FOUND' ? { ...decision, field: 'recipient_id' } : decision);
   }

@@ -1,6 +1,11 @@
 // Contract suites, one per port, for adapter tests: they import vitest (describe/it/expect), so
 // they live in their own subpath and `@parley/messaging-core/testing` stays importable without it.
 export type {
+  AccessPolicyContractFixtures,
+  AccessPolicyContractOptions,
+} from './access-policy-contract.js';
+export { accessPolicyContract } from './access-policy-contract.js';
+export type {
   AdminNotificationRawReader,
   AdminNotificationRepositoryContractOptions,
   AdminNotificationRepositoryContractTarget,
