@@ -22,6 +22,8 @@ import {
   type SweepResult,
   sweepOrphanFiles,
 } from './use-cases/attachment-files.js';
+import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
+import { type ChangeParticipantRoleInput, changeParticipantRole } from './use-cases/change-participant-role.js';
 import type { CoreContext } from './use-cases/context.js';
 import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
 import { deleteMessage } from './use-cases/delete-message.js';
@@ -39,6 +41,8 @@ import {
   markConversationRead,
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
+import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
+import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
@@ -47,7 +51,7 @@ import {
 } from './use-cases/send-message-with-attachments.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
-import type { ConversationDetail, MessageView } from './use-cases/views.js';
+import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';
 
 export interface MessagingCoreDependencies {
   readonly store: MessagingStore;
@@ -106,6 +110,10 @@ export interface MessagingCore {
   updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
   listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
+  addParticipants(actor: Actor, input: AddParticipantsInput): Promise<MemberView[]>;
+  removeParticipant(actor: Actor, input: RemoveParticipantInput): Promise<MemberView[]>;
+  changeParticipantRole(actor: Actor, input: ChangeParticipantRoleInput): Promise<MemberView[]>;
+  leaveConversation(actor: Actor, input: LeaveConversationInput): Promise<void>;
 }
 
 /**
@@ -161,5 +169,9 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
     listRecipients: (actor, input) => listRecipients(ctx, actor, input),
+    addParticipants: (actor, input) => addParticipants(ctx, actor, input),
+    removeParticipant: (actor, input) => removeParticipant(ctx, actor, input),
+    changeParticipantRole: (actor, input) => changeParticipantRole(ctx, actor, input),
+    leaveConversation: (actor, input) => leaveConversation(ctx, actor, input),
   };
 }

@@ -1,7 +1,7 @@
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Message } from '../model/message.js';
-import type { Actor } from '../model/participant-ref.js';
+import type { Actor, ParticipantRef } from '../model/participant-ref.js';
 
 /** A conversation type and the two participant types it joins (starter's first). */
 export interface ConversationTypeDefinition {
@@ -10,7 +10,28 @@ export interface ConversationTypeDefinition {
 }
 
 /** Actions on an existing conversation the policy rules on. */
-export type ConversationAction = 'view' | 'send' | 'read' | 'close' | 'reopen' | 'update_preferences';
+export type ConversationAction =
+  | 'view'
+  | 'send'
+  | 'read'
+  | 'close'
+  | 'reopen'
+  | 'update_preferences'
+  | 'add_participant'
+  | 'remove_participant'
+  | 'change_role'
+  | 'leave';
+
+/** A change of membership the policy rules on (`decideMembershipChange`). */
+export interface MembershipChange {
+  readonly kind: 'add' | 'remove' | 'change_role' | 'leave';
+  /** The person concerned (for `leave`, the actor's own entry). */
+  readonly target: DirectoryEntry;
+  /** For add and change_role: the requested role (undefined: the policy's default). */
+  readonly role?: string;
+  /** The target's current active membership, or null. */
+  readonly targetMembership: ConversationParticipant | null;
+}
 
 export type PolicyDecision =
   | { readonly allowed: true }
@@ -66,13 +87,37 @@ export interface AccessPolicy {
    * all? Asked before the recipient is looked up, so the answer cannot reveal whether an id
    * exists.
    */
-  decideStartKind(actor: Actor, conversationType: string, recipientType: string): PolicyDecision;
+  decideStartKind(actor: Actor, conversationType: string, recipientTypes: readonly string[]): PolicyDecision;
 
   /**
-   * May `actor` start a conversation of `conversationType` with `recipient`? On success, names
-   * the tenant store the conversation belongs to.
+   * May `actor` start a conversation of `conversationType` with `recipients` (everyone but the
+   * actor)? On success, names the tenant store the conversation belongs to.
    */
-  decideStart(actor: Actor, conversationType: string, recipient: DirectoryEntry): StartDecision;
+  decideStart(actor: Actor, conversationType: string, recipients: readonly DirectoryEntry[]): StartDecision;
+
+  /** Roles a member may hold in a conversation of this type; the first is the default. */
+  memberRoles(conversationType: string): readonly string[];
+
+  /** The role a participant gets at creation (creator or not). */
+  initialRole(conversationType: string, participant: ParticipantRef, isCreator: boolean): string;
+
+  /** Minimum and maximum number of active members. */
+  sizeLimits(conversationType: string): { readonly min: number; readonly max: number };
+
+  /** Whether a member added after creation sees the messages sent before they joined. */
+  historyVisibleToNewMembers(conversationType: string): boolean;
+
+  /**
+   * May `actor` (with `actorMembership`, null if not a member) make `change`? `activeMembers` = current
+   * count. A non-member must get `NOT_FOUND` (as for a missing conversation).
+   */
+  decideMembershipChange(
+    actor: Actor,
+    change: MembershipChange,
+    conversation: Conversation,
+    actorMembership: ConversationParticipant | null,
+    activeMembers: number,
+  ): PolicyDecision;
 
   /** `membership` is the actor's own membership, or null when they do not take part. */
   decide(

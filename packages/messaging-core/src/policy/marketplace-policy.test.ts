@@ -166,6 +166,9 @@ function membershipOf(actor: Actor, conversation: Conversation): ConversationPar
     muted: false,
     lastActivityAt: T0,
     joinedAt: T0,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   };
 }
 
@@ -425,7 +428,7 @@ describe('marketplacePolicy (pure)', () => {
     });
 
     it.each(cases)('$name', ({ actorType, conversationType, recipient, expected }) => {
-      const decision = marketplacePolicy.decideStart(ACTORS[actorType], conversationType, recipient);
+      const decision = marketplacePolicy.decideStart(ACTORS[actorType], conversationType, [recipient]);
       expect(outcomeOf(decision)).toBe(expected.outcome);
       if (decision.allowed) expect(decision.storeId).toBe(expected.storeId);
       else expect(decision.field).toBe(expected.field);
@@ -436,7 +439,7 @@ describe('marketplacePolicy (pure)', () => {
     });
 
     it('an unknown conversation type → VALIDATION on conversation_type', () => {
-      expect(marketplacePolicy.decideStart(ACTORS.admin, 'group', recipients[1]!)).toMatchObject({
+      expect(marketplacePolicy.decideStart(ACTORS.admin, 'group', [recipients[1]!])).toMatchObject({
         allowed: false,
         code: 'VALIDATION',
         field: 'conversation_type',
@@ -445,7 +448,7 @@ describe('marketplacePolicy (pure)', () => {
 
     it('an admin cannot reach a store user the directory places in no store (NOT_FOUND)', () => {
       const orphan: DirectoryEntry = { ...recipients[1]!, storeId: null };
-      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', orphan))).toBe('NOT_FOUND');
+      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', [orphan]))).toBe('NOT_FOUND');
     });
   });
 
@@ -1148,6 +1151,9 @@ describe('decidePurgeFiles', () => {
         muted: false,
         lastActivityAt: new Date(0),
         joinedAt: new Date(0),
+        role: 'member',
+        leftAt: null,
+        visibleFromSeq: 1,
       };
       const decision = marketplacePolicy.decidePurgeFiles(actor, message, membership);
       return decision.allowed ? 'allowed' : decision.code;

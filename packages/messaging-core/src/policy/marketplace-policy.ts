@@ -1,11 +1,12 @@
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Message } from '../model/message.js';
-import type { Actor } from '../model/participant-ref.js';
+import type { Actor, ParticipantRef } from '../model/participant-ref.js';
 import type {
   AccessPolicy,
   ConversationAction,
   ConversationTypeDefinition,
+  MembershipChange,
   PolicyDecision,
   RecipientScope,
   StartDecision,
@@ -21,6 +22,13 @@ export const MARKETPLACE_CONVERSATION_TYPES: readonly ConversationTypeDefinition
 ];
 
 const ALLOWED: PolicyDecision = { allowed: true };
+const TWO_PARTY_ONLY: PolicyDecision = {
+  allowed: false,
+  code: 'FORBIDDEN',
+  reason: 'marketplace conversations keep their two participants',
+};
+/** The one role of a marketplace membership (what migration 0014 gives existing rows). */
+const MARKETPLACE_ROLE = 'member';
 
 function hidden(conversation: Conversation): PolicyDecision {
   return { allowed: false, code: 'NOT_FOUND', reason: `conversation ${conversation.id} not found` };
@@ -71,7 +79,7 @@ export const marketplacePolicy: AccessPolicy = {
     return ALLOWED;
   },
 
-  decideStartKind(actor: Actor, conversationType: string, recipientType: string): PolicyDecision {
+  decideStartKind(actor: Actor, conversationType: string, recipientTypes: readonly string[]): PolicyDecision {
     const definition = MARKETPLACE_CONVERSATION_TYPES.find((d) => d.type === conversationType);
     if (!definition) {
       return {
@@ -89,6 +97,15 @@ export const marketplacePolicy: AccessPolicy = {
         reason: `a ${actor.type} may not start ${conversationType} conversations`,
       };
     }
+    const [recipientType] = recipientTypes;
+    if (recipientTypes.length !== 1 || recipientType === undefined) {
+      return {
+        allowed: false,
+        code: 'VALIDATION',
+        field: 'participants',
+        reason: `${conversationType} conversations are between exactly two participants`,
+      };
+    }
     if (recipientType !== expectedRecipient) {
       return {
         allowed: false,
@@ -100,9 +117,14 @@ export const marketplacePolicy: AccessPolicy = {
     return ALLOWED;
   },
 
-  decideStart(actor: Actor, conversationType: string, recipient: DirectoryEntry): StartDecision {
-    const kind = marketplacePolicy.decideStartKind(actor, conversationType, recipient.ref.type);
+  decideStart(actor: Actor, conversationType: string, recipients: readonly DirectoryEntry[]): StartDecision {
+    const kind = marketplacePolicy.decideStartKind(
+      actor,
+      conversationType,
+      recipients.map((r) => r.ref.type),
+    );
     if (!kind.allowed) return kind;
+    const recipient = recipients[0]!;
     const recipientType = recipient.ref.type;
     if (actor.type === 'admin') {
       if (recipient.storeId === null) {
@@ -143,6 +165,11 @@ export const marketplacePolicy: AccessPolicy = {
           code: 'FORBIDDEN',
           reason: `a ${actor.type} may not ${action} conversations`,
         };
+      case 'add_participant':
+      case 'remove_participant':
+      case 'change_role':
+      case 'leave':
+        return TWO_PARTY_ONLY;
     }
   },
 
@@ -175,5 +202,32 @@ export const marketplacePolicy: AccessPolicy = {
 
   inboxStoreScope(actor: Actor): string | null {
     return isTenantBound(actor) ? actor.storeId : null;
+  },
+  memberRoles(_conversationType: string): readonly string[] {
+    return [MARKETPLACE_ROLE];
+  },
+
+  initialRole(_conversationType: string, _participant: ParticipantRef, _isCreator: boolean): string {
+    return MARKETPLACE_ROLE;
+  },
+
+  sizeLimits(_conversationType: string): { readonly min: number; readonly max: number } {
+    return { min: 2, max: 2 };
+  },
+
+  historyVisibleToNewMembers(_conversationType: string): boolean {
+    return true;
+  },
+
+  /** Marketplace conversations are exactly two members: every change is refused (hidden ones: NOT_FOUND). */
+  decideMembershipChange(
+    actor: Actor,
+    _change: MembershipChange,
+    conversation: Conversation,
+    actorMembership: ConversationParticipant | null,
+    _activeMembers: number,
+  ): PolicyDecision {
+    if (!canSee(actor, conversation, actorMembership)) return hidden(conversation);
+    return TWO_PARTY_ONLY;
   },
 };

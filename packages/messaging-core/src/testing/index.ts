@@ -29,3 +29,11 @@ export { InMemoryWebhookReplayGuard } from './in-memory-webhook-replay-guard.js'
 export { ReversibleSecretCipher } from './reversible-secret-cipher.js';
 export { SequentialIds } from './sequential-ids.js';
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';
+export type { GroupTestPolicyOptions } from './group-test-policy.js';
+export {
+  createGroupTestPolicy,
+  GROUP_CONVERSATION_TYPE,
+  GROUP_ROLES,
+  GROUP_SIZE,
+  groupTestPolicy,
+} from './group-test-policy.js';

@@ -73,6 +73,9 @@ function membership(
     muted: false,
     lastActivityAt: conversation.createdAt,
     joinedAt: conversation.createdAt,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   };
 }
 
