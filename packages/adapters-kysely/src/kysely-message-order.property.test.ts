@@ -103,6 +103,9 @@ describe.skipIf(!onPostgres)(
           muted: false,
           lastActivityAt: at,
           joinedAt: at,
+          role: 'member',
+          leftAt: null,
+          visibleFromSeq: 1,
         }),
       );
       await store.conversations.create(conversation, memberships);

@@ -50,6 +50,9 @@ function members(c: Conversation): ConversationParticipant[] {
     muted: false,
     lastActivityAt: c.createdAt,
     joinedAt: c.createdAt,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   }));
 }
 
