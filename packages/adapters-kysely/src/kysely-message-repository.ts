@@ -230,7 +230,10 @@ export class KyselyMessageRepository implements MessageRepository {
     }
     if (outcome === undefined) throw new MessagingError('INTERNAL', 'append statement returned no row');
     if (outcome.stale) {
-      throw new MessagingError('INTERNAL', `conversation ${input.message.conversationId} kept changing members`);
+      throw new MessagingError(
+        'INTERNAL',
+        `conversation ${input.message.conversationId} kept changing members`,
+      );
     }
     if (!outcome.found) return { status: 'conversation_not_found' };
     if (outcome.created) {

@@ -49,7 +49,10 @@ export class KyselyParticipantRepository implements ParticipantRepository {
    * row?.leftAt; // set when they left
    * ```
    */
-  async findAny(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+  async findAny(
+    conversationId: string,
+    participant: ParticipantRef,
+  ): Promise<ConversationParticipant | null> {
     if (!isUuid(conversationId)) return null;
     const row = await this.#db
       .selectFrom('conversation_participants')

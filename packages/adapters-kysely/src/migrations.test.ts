@@ -470,7 +470,12 @@ describe.each(targets)('migrations on %s', (target) => {
 
     // 0014 carries the memberships forward: the marketplace's one role, members from seq 1.
     expect((await migrator.migrateTo('0014_conversation_members')).error).toBeUndefined();
-    const carried = await sql<{ participant_id: string; role: string; left_at: Date | null; visible_from_seq: number }>`
+    const carried = await sql<{
+      participant_id: string;
+      role: string;
+      left_at: Date | null;
+      visible_from_seq: number;
+    }>`
       select participant_id, role, left_at, visible_from_seq from conversation_participants
       order by conversation_id, participant_id`.execute(db);
     expect(carried.rows.map((m) => [m.participant_id, m.role, m.left_at, m.visible_from_seq])).toEqual([

@@ -257,18 +257,18 @@ export { NETWORK_ERROR_CODES, TIMEOUT_ERROR_CODES } from './support/mail-failure
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
 // Shared by every AttachmentStorage adapter (pure; lives beside the in-memory adapter).
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './testing/storage-path.js';
+export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type {
   OpenAttachmentOptions,
   OpenedAttachment,
   SweepResult,
 } from './use-cases/attachment-files.js';
-export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
+export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
 export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
-export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ListRecipientsInput } from './use-cases/list-recipients.js';
 export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-read.js';
 export type { RemoveParticipantInput } from './use-cases/remove-participant.js';

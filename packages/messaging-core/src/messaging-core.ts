@@ -13,6 +13,7 @@ import type { MessagingStore } from './ports/messaging-store.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import type { SettingsStore } from './ports/settings-store.js';
 import { PlatformSettings } from './settings/platform-settings.js';
+import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
 import {
   deleteAttachment,
   type OpenAttachmentOptions,
@@ -22,13 +23,16 @@ import {
   type SweepResult,
   sweepOrphanFiles,
 } from './use-cases/attachment-files.js';
-import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
-import { type ChangeParticipantRoleInput, changeParticipantRole } from './use-cases/change-participant-role.js';
+import {
+  type ChangeParticipantRoleInput,
+  changeParticipantRole,
+} from './use-cases/change-participant-role.js';
 import type { CoreContext } from './use-cases/context.js';
 import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
 import { deleteMessage } from './use-cases/delete-message.js';
 import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
 import { getUnreadCount } from './use-cases/get-unread-count.js';
+import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
 import {
   type ConversationList,
   type ListConversationsInput,
@@ -41,7 +45,6 @@ import {
   markConversationRead,
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
-import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';

@@ -448,7 +448,9 @@ describe('marketplacePolicy (pure)', () => {
 
     it('an admin cannot reach a store user the directory places in no store (NOT_FOUND)', () => {
       const orphan: DirectoryEntry = { ...recipients[1]!, storeId: null };
-      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', [orphan]))).toBe('NOT_FOUND');
+      expect(outcomeOf(marketplacePolicy.decideStart(ACTORS.admin, 'admin_store', [orphan]))).toBe(
+        'NOT_FOUND',
+      );
     });
   });
 

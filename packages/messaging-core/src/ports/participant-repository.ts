@@ -69,7 +69,11 @@ export interface ParticipantRepository {
    * state and unread count stay as they were (frozen). Null when the participant is not an active
    * member.
    */
-  leave(conversationId: string, participant: ParticipantRef, at: Date): Promise<ConversationParticipant | null>;
+  leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null>;
 
   /** Sets an active member's role. Null when the participant is not an active member. */
   changeRole(

@@ -36,8 +36,15 @@ function forbidden(reason: string): PolicyDecision {
 }
 
 /** Group members are the store users and customers of one store, the conversation's tenant. */
-function inTenant(entry: { readonly ref: ParticipantRef; readonly storeId: string | null }, storeId: string | null) {
-  return (entry.ref.type === 'store' || entry.ref.type === 'customer') && storeId !== null && entry.storeId === storeId;
+function inTenant(
+  entry: { readonly ref: ParticipantRef; readonly storeId: string | null },
+  storeId: string | null,
+) {
+  return (
+    (entry.ref.type === 'store' || entry.ref.type === 'customer') &&
+    storeId !== null &&
+    entry.storeId === storeId
+  );
 }
 
 function hidden(conversation: Conversation): PolicyDecision {
@@ -68,7 +75,11 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       { type: GROUP_CONVERSATION_TYPE, participantTypes: ['customer', 'customer'] },
     ],
 
-    decideStartKind(actor: Actor, conversationType: string, recipientTypes: readonly string[]): PolicyDecision {
+    decideStartKind(
+      actor: Actor,
+      conversationType: string,
+      recipientTypes: readonly string[],
+    ): PolicyDecision {
       if (!isGroup(conversationType)) return base.decideStartKind(actor, conversationType, recipientTypes);
       if (actor.type !== 'store' && actor.type !== 'customer') {
         return forbidden(`a ${actor.type} may not start group conversations`);
@@ -85,7 +96,11 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       return ALLOWED;
     },
 
-    decideStart(actor: Actor, conversationType: string, recipients: readonly DirectoryEntry[]): StartDecision {
+    decideStart(
+      actor: Actor,
+      conversationType: string,
+      recipients: readonly DirectoryEntry[],
+    ): StartDecision {
       if (!isGroup(conversationType)) return base.decideStart(actor, conversationType, recipients);
       const kind = overrides.decideStartKind!(
         actor,
@@ -95,7 +110,11 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       if (!kind.allowed) return kind;
       const outsider = recipients.find((r) => !inTenant(r, actor.storeId));
       if (outsider) {
-        return { allowed: false, code: 'NOT_FOUND', reason: `${outsider.ref.type} ${outsider.ref.id} not found` };
+        return {
+          allowed: false,
+          code: 'NOT_FOUND',
+          reason: `${outsider.ref.type} ${outsider.ref.id} not found`,
+        };
       }
       return { allowed: true, storeId: actor.storeId };
     },
@@ -106,8 +125,13 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       conversation: Conversation,
       membership: ConversationParticipant | null,
     ): PolicyDecision {
-      if (!isGroup(conversation.conversationType)) return base.decide(actor, action, conversation, membership);
-      if (membership === null || membership.leftAt !== null || !inTenant({ ref: actor, storeId: actor.storeId }, conversation.storeId)) {
+      if (!isGroup(conversation.conversationType))
+        return base.decide(actor, action, conversation, membership);
+      if (
+        membership === null ||
+        membership.leftAt !== null ||
+        !inTenant({ ref: actor, storeId: actor.storeId }, conversation.storeId)
+      ) {
         return hidden(conversation);
       }
       switch (action) {
@@ -123,7 +147,9 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
         case 'add_participant':
         case 'remove_participant':
         case 'change_role':
-          return membership.role === 'owner' ? ALLOWED : forbidden(`only an owner may ${action.replace('_', ' ')}`);
+          return membership.role === 'owner'
+            ? ALLOWED
+            : forbidden(`only an owner may ${action.replace('_', ' ')}`);
       }
     },
 
@@ -164,7 +190,8 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
               : 'leave';
       const allowed = overrides.decide!(actor, action, conversation, actorMembership);
       if (!allowed.allowed) return allowed;
-      if (change.kind === 'add' && !inTenant(change.target, conversation.storeId)) return notFound(change.target.ref);
+      if (change.kind === 'add' && !inTenant(change.target, conversation.storeId))
+        return notFound(change.target.ref);
       if (change.role !== undefined && !(GROUP_ROLES as readonly string[]).includes(change.role)) {
         return {
           allowed: false,

@@ -285,7 +285,10 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     return found !== null && found.leftAt === null ? found : null;
   }
 
-  async findAny(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+  async findAny(
+    conversationId: string,
+    participant: ParticipantRef,
+  ): Promise<ConversationParticipant | null> {
     return this.#state().participants.get(conversationId)?.get(participantKey(participant)) ?? null;
   }
 

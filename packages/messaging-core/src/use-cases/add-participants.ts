@@ -64,7 +64,8 @@ export async function addParticipants(
   for (const { ref, role } of requested) {
     const target = entries.get(participantKey(ref));
     // An unknown person and one the policy hides answer alike (the policy words its NOT_FOUND the same).
-    if (!target) throw new MessagingError('NOT_FOUND', `${ref.type} ${ref.id} not found`, { field: 'participants' });
+    if (!target)
+      throw new MessagingError('NOT_FOUND', `${ref.type} ${ref.id} not found`, { field: 'participants' });
     const targetMembership = scene.members.find((p) => sameParticipant(p.participant, ref)) ?? null;
     const decision = ctx.policy.decideMembershipChange(
       actor,
@@ -73,7 +74,9 @@ export async function addParticipants(
       scene.actorMembership,
       active,
     );
-    enforce(decision.allowed || decision.code !== 'NOT_FOUND' ? decision : { ...decision, field: 'participants' });
+    enforce(
+      decision.allowed || decision.code !== 'NOT_FOUND' ? decision : { ...decision, field: 'participants' },
+    );
     if (targetMembership) {
       throw new MessagingError('CONFLICT', `${ref.type} ${ref.id} is already a participant`, {
         field: 'participants',
@@ -82,7 +85,12 @@ export async function addParticipants(
     if (role !== undefined && (typeof role !== 'string' || !roles.includes(role))) {
       throw MessagingError.validation('role', `role must be one of ${roles.join(', ')}`);
     }
-    joins.push({ participant: ref, storeId: target.storeId, role: role ?? roles[0] ?? 'member', seesHistory });
+    joins.push({
+      participant: ref,
+      storeId: target.storeId,
+      role: role ?? roles[0] ?? 'member',
+      seesHistory,
+    });
     active += 1;
   }
   const { max } = ctx.policy.sizeLimits(conversation.conversationType);

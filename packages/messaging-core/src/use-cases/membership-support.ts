@@ -27,7 +27,8 @@ export async function loadForMembershipChange(
   action: ConversationAction,
 ): Promise<MembershipScene> {
   assertActor(ctx, actor);
-  if (typeof conversationId !== 'string') throw MessagingError.notFound('conversation', String(conversationId));
+  if (typeof conversationId !== 'string')
+    throw MessagingError.notFound('conversation', String(conversationId));
   const found = await ctx.store.conversations.findWithParticipants(conversationId);
   if (!found) throw MessagingError.notFound('conversation', conversationId);
   const actorMembership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
@@ -58,7 +59,10 @@ export function checkParticipantRef(ctx: CoreContext, ref: unknown, field: strin
  * The directory entry of a current member; a member the directory forgot still has one (their
  * name falls back to `type id`), so they can always be removed.
  */
-export async function memberEntry(ctx: CoreContext, member: ConversationParticipant): Promise<DirectoryEntry> {
+export async function memberEntry(
+  ctx: CoreContext,
+  member: ConversationParticipant,
+): Promise<DirectoryEntry> {
   return (
     (await ctx.directory.resolve(member.participant)) ?? {
       ref: member.participant,

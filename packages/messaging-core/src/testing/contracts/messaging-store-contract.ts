@@ -837,9 +837,19 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
 
     describe('membership changes', () => {
       const NEWCOMER: ParticipantRef = { type: 'customer', id: 'customer-2' };
-      const join = (conversationId: string, ref: ParticipantRef, seconds: number, seesHistory = true, role = 'member') =>
+      const join = (
+        conversationId: string,
+        ref: ParticipantRef,
+        seconds: number,
+        seesHistory = true,
+        role = 'member',
+      ) =>
         store.transaction((tx) =>
-          tx.participants.join(conversationId, [{ participant: ref, storeId: STORE_ID, role, seesHistory }], at(seconds)),
+          tx.participants.join(
+            conversationId,
+            [{ participant: ref, storeId: STORE_ID, role, seesHistory }],
+            at(seconds),
+          ),
         );
 
       /** Others' non-system messages above the member's read state: what `unreadCount` must be. */
@@ -872,13 +882,14 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
           muted: false,
         });
         expect(await member(conversation.id, NEWCOMER)).toEqual(joined?.[0]);
-        expect((await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id)).toEqual([
-          'admin-1',
-          'customer-2',
-          'store-user-1',
-        ]);
+        expect(
+          (await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id),
+        ).toEqual(['admin-1', 'customer-2', 'store-user-1']);
         await send(conversation.id, ADMIN, 4);
-        expect(await member(conversation.id, NEWCOMER)).toMatchObject({ unreadCount: 1, lastActivityAt: at(4) });
+        expect(await member(conversation.id, NEWCOMER)).toMatchObject({
+          unreadCount: 1,
+          lastActivityAt: at(4),
+        });
         expect((await store.conversations.listInbox(NEWCOMER, {}, { limit: 10 })).entries).toHaveLength(1);
       });
 
@@ -934,22 +945,30 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect((await raw.notificationJobs(message.id)).map((j) => j.recipient.id)).toEqual(['admin-1']);
         expect(await store.participants.find(conversation.id, CUSTOMER)).toBeNull();
         expect(await store.participants.findAny(conversation.id, CUSTOMER)).toMatchObject({ leftAt: at(2) });
-        expect((await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id)).toEqual([
-          'admin-1',
-          'store-user-1',
-        ]);
+        expect(
+          (await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id),
+        ).toEqual(['admin-1', 'store-user-1']);
         const found = await store.conversations.findWithParticipants(conversation.id);
         expect(found?.participants.map((p) => p.participant.id)).toEqual(['admin-1', 'store-user-1']);
         expect((await store.conversations.listInbox(CUSTOMER, {}, { limit: 10 })).entries).toEqual([]);
         expect(await store.conversations.countInbox(CUSTOMER, {})).toEqual({ total: 0, totalUnread: 0 });
         expect(await store.conversations.unreadTotal(CUSTOMER, STORE_ID)).toBe(0);
         const inbox = await store.conversations.listInbox(ADMIN, {}, { limit: 10 });
-        expect(inbox.entries[0]?.participants.map((p) => p.participant.id)).toEqual(['admin-1', 'store-user-1']);
+        expect(inbox.entries[0]?.participants.map((p) => p.participant.id)).toEqual([
+          'admin-1',
+          'store-user-1',
+        ]);
         expect(await store.participants.markRead(conversation.id, CUSTOMER, at(4))).toBeNull();
-        expect(await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true })).toBeNull();
+        expect(
+          await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true }),
+        ).toBeNull();
         expect(await store.participants.changeRole(conversation.id, CUSTOMER, 'owner')).toBeNull();
         expect(await store.participants.leave(conversation.id, CUSTOMER, at(5))).toBeNull();
-        expect(await member(conversation.id, CUSTOMER)).toMatchObject({ leftAt: at(2), muted: false, role: 'member' });
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          leftAt: at(2),
+          muted: false,
+          role: 'member',
+        });
       });
 
       it('re-adding a former member reactivates their row: new join time, caught up, preferences kept', async () => {
@@ -962,13 +981,14 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         await send(conversation.id, ADMIN, 1);
         await store.participants.leave(conversation.id, CUSTOMER, at(2));
         await send(conversation.id, ADMIN, 3);
-        const [back] = (await store.transaction((tx) =>
-          tx.participants.join(
-            conversation.id,
-            [{ participant: CUSTOMER, storeId: STORE_ID, role: 'observer', seesHistory: false }],
-            at(4),
-          ),
-        )) ?? [];
+        const [back] =
+          (await store.transaction((tx) =>
+            tx.participants.join(
+              conversation.id,
+              [{ participant: CUSTOMER, storeId: STORE_ID, role: 'observer', seesHistory: false }],
+              at(4),
+            ),
+          )) ?? [];
         expect(back).toMatchObject({
           joinedAt: at(4),
           leftAt: null,
