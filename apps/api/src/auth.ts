@@ -136,6 +136,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** An `onRequest` hook admitting only verified tokens of `role` (401 / 403 otherwise). */
     authenticate(role: Role): onRequestAsyncHookHandler;
+    /** An `onRequest` hook admitting verified tokens of any participant role (not `service`). */
+    authenticateParticipant(): onRequestAsyncHookHandler;
     /** The request's verified credentials, computed once per request (also used for rate-limit keys). */
     credentials(request: FastifyRequest): Promise<Credentials>;
   }
@@ -153,8 +155,8 @@ export interface AuthPluginOptions {
 }
 
 /**
- * Bearer authentication: decorates `request.principal`, `app.credentials(request)` and
- * `app.authenticate(role)`.
+ * Bearer authentication: decorates `request.principal`, `app.credentials(request)`,
+ * `app.authenticate(role)` and `app.authenticateParticipant()`.
  *
  * @example
  * ```ts
@@ -175,7 +177,8 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   app.decorateRequest('principal', null);
   app.decorateRequest('actor', null);
   app.decorate('credentials', credentials);
-  app.decorate('authenticate', (role: Role): onRequestAsyncHookHandler => {
+  /** A hook admitting verified tokens `refusal` has nothing against (its answer: the 403 detail). */
+  const admit = (refusal: (principal: Principal) => string | null): onRequestAsyncHookHandler => {
     return async (request, reply) => {
       const result = await credentials(request);
       if (!result.ok) {
@@ -183,9 +186,8 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
         throw result.problem;
       }
       const { principal } = result;
-      if (principal.role !== role) {
-        throw new HttpProblem('FORBIDDEN', `these routes are for ${role} tokens, not ${principal.role}`);
-      }
+      const refused = refusal(principal);
+      if (refused !== null) throw new HttpProblem('FORBIDDEN', refused);
       if (principal.role !== 'service') {
         try {
           request.actor = await options.resolveActor(actorOf(principal));
@@ -197,7 +199,19 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
       }
       request.principal = principal;
     };
-  });
+  };
+  app.decorate('authenticate', (role: Role) =>
+    admit((principal) =>
+      principal.role === role ? null : `these routes are for ${role} tokens, not ${principal.role}`,
+    ),
+  );
+  app.decorate('authenticateParticipant', () =>
+    admit((principal) =>
+      principal.role === 'service'
+        ? 'these routes are for participant tokens (admin, store, customer), not service'
+        : null,
+    ),
+  );
 };
 
 export const authPlugin = fp(auth, { name: 'parley-auth', fastify: '5.x' });

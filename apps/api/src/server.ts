@@ -35,6 +35,7 @@ import {
 } from './plugins/problem-handling.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
+import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
@@ -333,6 +334,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
         { name: 'Admin messages', description: 'Platform admins (role admin).' },
         { name: 'Store messages', description: 'Store staff (role store).' },
         { name: 'Storefront messages', description: 'Customers (role customer).' },
+        {
+          name: 'Conversations',
+          description: 'Any participant (admin, store, customer token): conversations of any policy preset.',
+        },
         { name: 'Admin settings', description: 'Platform settings (role admin).' },
         { name: 'Platform directory', description: 'The host platform (role service).' },
         {
@@ -394,6 +399,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     tag: 'Storefront messages',
   });
   await app.register(absentManagementRoutes, { prefix: '/api/v1/storefront' });
+  await app.register(conversationMembershipRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',
