@@ -28,6 +28,7 @@ function tokenFor(path: string, tokens: Tokens): string {
   if (path.startsWith('/api/v1/admin/')) return tokens.admin;
   if (path.startsWith('/api/v1/storefront/')) return tokens.customer1;
   if (path.startsWith('/api/v1/store/')) return tokens.store1;
+  if (path.startsWith('/api/v1/conversations')) return tokens.store1;
   return tokens.service;
 }
 

@@ -102,7 +102,7 @@ export const conversationMembershipRoutes: FastifyPluginAsyncTypebox<
   app.addHook('onRequest', app.authenticateParticipant());
 
   app.post(
-    '/',
+    '',
     {
       schema: {
         ...base,
