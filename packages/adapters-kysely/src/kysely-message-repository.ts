@@ -41,8 +41,8 @@ interface AppendOutcome {
 /**
  * Builds the single statement `append` runs: lock the conversation row, claim the idempotency
  * key (`on conflict do nothing`), insert the message (and its attachments), bump the
- * conversation's counters and every membership's activity and read state, and (for a
- * participant's message) enqueue one notification job per other participant who wants email. Data-modifying CTEs
+ * conversation's counters and every active membership's activity and read state, and (for a
+ * participant's message) enqueue one notification job per other active participant who wants email. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
  *
@@ -50,6 +50,11 @@ interface AppendOutcome {
  * when the statement waited): `seq` = `message_count` + 1 and `created_at` = the later of the
  * proposed time and `last_message_at`. The lock is held to commit, so `seq` order is commit order
  * and time never goes backwards along it, however late a send that began early reaches the lock.
+ *
+ * Memberships are read from the statement's snapshot, which a join or leave that committed while
+ * the statement waited for the lock is not in. Those bump `membership_version` under the same lock:
+ * when the locked version differs from the snapshot's, the statement writes nothing and reports
+ * `stale`, and `append` runs it again with a fresh snapshot.
  *
  * @example
  * ```ts
