@@ -80,6 +80,8 @@ export class KyselyParticipantRepository implements ParticipantRepository {
     at: Date,
   ): Promise<ConversationParticipant[] | null> {
     if (!isUuid(conversationId)) return null;
+    const keys = new Set(members.map((m) => `${m.participant.type}:${m.participant.id}`));
+    if (keys.size !== members.length) throw new MessagingError('CONFLICT', 'a participant is listed twice');
     return inTransaction(this.#db, async (db) => {
       const conversation = await db
         .updateTable('conversations')

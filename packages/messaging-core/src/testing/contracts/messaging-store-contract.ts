@@ -923,6 +923,16 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(await store.participants.findAny(conversation.id, NEWCOMER)).toBeNull();
       });
 
+      it('refuses a participant listed twice (CONFLICT), writing nothing', async () => {
+        const conversation = await createConversation();
+        const twice = { participant: NEWCOMER, storeId: STORE_ID, role: 'member', seesHistory: true };
+        const attempt = store.transaction((tx) =>
+          tx.participants.join(conversation.id, [twice, twice], at(1)),
+        );
+        await expect(attempt).rejects.toSatisfy((e: unknown) => isMessagingError(e) && e.code === 'CONFLICT');
+        expect(await store.participants.findAny(conversation.id, NEWCOMER)).toBeNull();
+      });
+
       it('joins nobody into a conversation that does not exist (null)', async () => {
         expect(await join(id(), NEWCOMER, 1)).toBeNull();
       });
