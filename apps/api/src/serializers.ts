@@ -4,6 +4,7 @@ import type {
   ConversationSummary,
   CustomerRecord,
   DirectoryEntry,
+  MemberView,
   MessageAttachment,
   MessageList,
   MessageView,
@@ -20,6 +21,7 @@ import type {
   ConversationDetailWire,
   ConversationListWire,
   ConversationSummaryWire,
+  MemberWire,
   MessageListWire,
   MessageWire,
   PreferencesWire,
@@ -111,20 +113,28 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
   };
 }
 
+/** A member as every participant list shows them (detail, membership changes). */
+export function toMemberWire(p: MemberView): Static<typeof MemberWire> {
+  return {
+    type: p.ref.type,
+    id: p.ref.id,
+    name: p.name,
+    unread_count: p.unreadCount,
+    last_read_seq: p.lastReadSeq,
+    last_read_at: isoOrNull(p.lastReadAt),
+    role: p.role,
+    joined_at: iso(p.joinedAt),
+    left_at: isoOrNull(p.leftAt),
+  };
+}
+
 export function toDetailWire(
   detail: ConversationDetail,
   base: string,
 ): Static<typeof ConversationDetailWire> {
   return {
     ...toSummaryWire(detail),
-    participants: detail.participants.map((p) => ({
-      type: p.ref.type,
-      id: p.ref.id,
-      name: p.name,
-      unread_count: p.unreadCount,
-      last_read_seq: p.lastReadSeq,
-      last_read_at: isoOrNull(p.lastReadAt),
-    })),
+    participants: detail.participants.map(toMemberWire),
     messages: detail.messages.map((m) => toMessageWire(m, base)),
     next_cursor: detail.nextCursor,
   };

@@ -35,6 +35,7 @@ import {
 } from './plugins/problem-handling.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
+import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
 import { CONVERSATIONS_TAG, conversationRoutes } from './routes/conversation-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
@@ -395,6 +396,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     if (!manage) await app.register(absentManagementRoutes, { prefix });
   }
   await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
+  await app.register(conversationMembershipRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(platformRoutes, {
     prefix: '/api/v1/platform',

@@ -33,6 +33,8 @@ export interface ConversationsTable {
   message_count: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** Bumped by every join and leave; `append` retries when it changed under its lock (0014). */
+  membership_version: Generated<number>;
 }
 
 /** `conversation_participants`: one membership per (conversation, participant). */
@@ -56,6 +58,12 @@ export interface ConversationParticipantsTable {
    * and badge queries need no join. Filled by an insert trigger when a writer leaves it out.
    */
   conversation_store_id: Generated<string | null>;
+  /** One of the policy's roles (0014; existing rows: `member`). */
+  role: Generated<string>;
+  /** Null while a member; set when they left or were removed (0014). */
+  left_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The first message `seq` the member may see (0014; default 1). */
+  visible_from_seq: Generated<number>;
 }
 
 /** `messages`: every message, system and soft-deleted ones included. */

@@ -53,6 +53,9 @@ const PARTICIPANT_COLUMNS = [
   'muted',
   'last_activity_at',
   'joined_at',
+  'role',
+  'left_at',
+  'visible_from_seq',
 ] as const satisfies readonly (keyof ParticipantRow)[];
 
 /** `alias.column as prefix + column` for each column, to select several tables into one flat row. */
@@ -81,10 +84,11 @@ type InboxRow = Record<string, unknown> & {
 };
 
 /** A membership as `json_build_object` renders it: timestamps come back as ISO 8601 strings. */
-type JsonParticipant = Omit<ParticipantRow, 'last_read_at' | 'last_activity_at' | 'joined_at'> & {
+type JsonParticipant = Omit<ParticipantRow, 'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at'> & {
   readonly last_read_at: string | null;
   readonly last_activity_at: string;
   readonly joined_at: string;
+  readonly left_at: string | null;
 };
 
 /** The memberships of an inbox row, timestamps turned back into `Date`s. */
@@ -97,6 +101,7 @@ function participantsFromJson(value: InboxRow['participants']): ConversationPart
       last_read_at: p.last_read_at === null ? null : new Date(p.last_read_at),
       last_activity_at: new Date(p.last_activity_at),
       joined_at: new Date(p.joined_at),
+      left_at: p.left_at === null ? null : new Date(p.left_at),
     }),
   );
 }
@@ -182,6 +187,9 @@ export class KyselyConversationRepository implements ConversationRepository {
       muted: p.muted,
       last_activity_at: p.lastActivityAt,
       joined_at: p.joinedAt,
+      role: p.role,
+      left_at: p.leftAt,
+      visible_from_seq: p.visibleFromSeq,
       // Denormalized for store-scoped inbox, count and badge queries (migration 0007).
       conversation_store_id: conversation.storeId,
     }));
@@ -253,7 +261,7 @@ export class KyselyConversationRepository implements ConversationRepository {
     const { rows } = await sql<Record<string, unknown>>`
       select ${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)}
       from conversations c
-      left join conversation_participants p on p.conversation_id = c.id
+      left join conversation_participants p on p.conversation_id = c.id and p.left_at is null
       where c.id = ${conversationId}
       order by p.participant_type collate "C", p.participant_id collate "C"`.execute(this.#db);
     const first = rows[0];
@@ -335,6 +343,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       select
         (select count(*) from conversation_participants p ${join}
           where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+            and p.left_at is null
           ${filterConditions(filter)}) as total,
         (${badge(participant, filter.storeId)}) as total_unread`.execute(this.#db);
     const row = rows[0];
@@ -402,7 +411,7 @@ function badge(
   const inStore = storeId === undefined ? sql`` : sql`and p.conversation_store_id = ${storeId}`;
   return sql`select sum(p.unread_count) as total from conversation_participants p
     where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
-      and p.unread_count > 0 and not p.muted ${inStore}`;
+      and p.unread_count > 0 and not p.muted and p.left_at is null ${inStore}`;
 }
 
 /** Columns every inbox statement returns for a ranked membership `p` of conversation `c`. */
@@ -421,7 +430,7 @@ const participantsJoin = sql`cross join lateral (
     select json_agg(json_build_object(${sql.join(
       PARTICIPANT_COLUMNS.map((column) => sql`${sql.lit(column)}, ${sql.ref(`pp.${column}`)}`),
     )}) order by pp.participant_type collate "C", pp.participant_id collate "C") as participants
-    from conversation_participants pp where pp.conversation_id = c.id
+    from conversation_participants pp where pp.conversation_id = c.id and pp.left_at is null
   ) pa`;
 
 /** The latest message of conversation `c` (highest `seq`): one probe of `messages_conversation_seq_key`. */
@@ -440,6 +449,7 @@ function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: numb
     ${latestMessageJoin}
     ${participantsJoin}
     where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+      and p.left_at is null
       ${filterConditions(filter)}
     order by p.last_activity_at desc, p.conversation_id desc
     limit ${limit + 1}`;
@@ -462,7 +472,8 @@ function laterPage(
   const after = isUuid(cursor.conversationId)
     ? sql`${cursor.conversationId}::uuid`
     : sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
-  const mine = sql`p.participant_type = ${participant.type} and p.participant_id = ${participant.id}`;
+  // Active memberships only: a former member's inbox no longer lists the conversation.
+  const mine = sql`p.participant_type = ${participant.type} and p.participant_id = ${participant.id} and p.left_at is null`;
   return sql<InboxRow>`
     with ranked as (
       (select p.conversation_id, p.last_activity_at as sort_at

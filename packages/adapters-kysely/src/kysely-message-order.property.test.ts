@@ -1,14 +1,15 @@
 import type { Conversation, ConversationParticipant, ParticipantRef } from '@parley/messaging-core';
-import { participantKey } from '@parley/messaging-core';
+import { isMessagingError, participantKey } from '@parley/messaging-core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { createMessagingStoreRawReader } from './testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
 
-// One order per conversation under real concurrency: random rounds of sends and reads by several
-// participants run at once on a connection pool; after every round, counters, read state, previews,
-// `last_message_at` and history must agree exactly with the stored messages in `seq` order.
+// One order per conversation under real concurrency: random rounds of sends, reads, joins and
+// leaves by several participants run at once on a connection pool; after every round, counters,
+// read state, previews, `last_message_at` and history must agree exactly with the stored messages
+// in `seq` order (for active members; a former member's row stays frozen and out of every inbox).
 // `FC_SEED=<n>` replays a run.
 
 const selected = await resolveTestDatabaseTarget();
@@ -24,7 +25,11 @@ const ROLES: readonly ParticipantRef[] = [
   { type: 'customer', id: 'customer-1' },
   { type: 'store', id: 'staff-1' },
   { type: 'store', id: 'staff-2' },
+  // Not members at first: they join (and leave, and come back) during the run.
+  { type: 'customer', id: 'customer-2' },
+  { type: 'store', id: 'staff-3' },
 ];
+const INITIAL_MEMBERS = 4;
 const T0 = Date.parse('2026-03-01T10:00:00.000Z');
 
 let sequence = 0;
@@ -39,7 +44,9 @@ type Op =
       /** How far before the round's clock the request took its time (it reached the lock later). */
       readonly earlierMs: number;
     }
-  | { readonly kind: 'read'; readonly who: number; readonly upTo: number | null };
+  | { readonly kind: 'read'; readonly who: number; readonly upTo: number | null }
+  | { readonly kind: 'join'; readonly who: number; readonly seesHistory: boolean }
+  | { readonly kind: 'leave'; readonly who: number };
 
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
@@ -58,6 +65,18 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       who: fc.nat({ max: ROLES.length - 1 }),
       upTo: fc.option(fc.integer({ min: 1, max: 60 })),
     }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('join' as const),
+      who: fc.nat({ max: ROLES.length - 1 }),
+      seesHistory: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('leave' as const), who: fc.nat({ max: ROLES.length - 1 }) }),
   },
 );
 const roundsArb = fc.array(fc.array(opArb, { minLength: 1, maxLength: 14 }), { minLength: 1, maxLength: 6 });
@@ -103,6 +122,9 @@ describe.skipIf(!onPostgres)(
           muted: false,
           lastActivityAt: at,
           joinedAt: at,
+          role: 'member',
+          leftAt: null,
+          visibleFromSeq: 1,
         }),
       );
       await store.conversations.create(conversation, memberships);
@@ -134,6 +156,25 @@ describe.skipIf(!onPostgres)(
 
       for (const member of await raw.participants(conversationId)) {
         const key = participantKey(member.participant);
+        if (member.leftAt !== null) {
+          // Frozen at leaving: never above the recount, and the conversation is out of their inbox.
+          const since = messages.filter(
+            (m) => !m.isSystemMessage && participantKey(m.sender) !== key && m.seq > member.lastReadSeq,
+          ).length;
+          expect(member.unreadCount, `${where}: frozen unread of former ${key}`).toBeLessThanOrEqual(since);
+          const inbox = await store.conversations.listInbox(member.participant, {}, { limit: 1 });
+          expect(inbox.entries, `${where}: former ${key} has no inbox entry`).toEqual([]);
+          expect(
+            await store.conversations.unreadTotal(member.participant),
+            `${where}: badge of former ${key}`,
+          ).toBe(0);
+          previousReadSeq.set(key, member.lastReadSeq);
+          continue;
+        }
+        expect(
+          member.visibleFromSeq,
+          `${where}: ${key} sees at least what they joined at`,
+        ).toBeLessThanOrEqual(member.lastReadSeq + 1);
         const mine = (m: (typeof messages)[number]) => participantKey(m.sender) === key;
         const unread = messages.filter(
           (m) => !m.isSystemMessage && !mine(m) && m.seq > member.lastReadSeq,
@@ -147,7 +188,11 @@ describe.skipIf(!onPostgres)(
           `${where}: last_read_seq of ${key} never decreases`,
         ).toBeGreaterThanOrEqual(previousReadSeq.get(key) ?? 0);
         previousReadSeq.set(key, member.lastReadSeq);
-        const ownLatest = messages.filter((m) => !m.isSystemMessage && mine(m)).at(-1);
+        // Only messages sent as a member move one's own read state: a send racing one's join can
+        // land before it. Messages stamped after the join time were sent as a member.
+        const ownLatest = messages
+          .filter((m) => !m.isSystemMessage && mine(m) && m.createdAt.getTime() > member.joinedAt.getTime())
+          .at(-1);
         if (ownLatest) {
           expect(member.lastReadSeq, `${where}: ${key} has read their own message`).toBeGreaterThanOrEqual(
             ownLatest.seq,
@@ -188,7 +233,7 @@ describe.skipIf(!onPostgres)(
         fc.asyncProperty(roundsArb, async (rounds) => {
           run += 1;
           const members = ROLES.map((role) => ({ type: role.type, id: `${role.id}-${run}` }));
-          const conversation = await newConversation(members);
+          const conversation = await newConversation(members.slice(0, INITIAL_MEMBERS));
           const previousReadSeq = new Map<string, number>();
           let clock = T0 + 1000;
           for (const [index, ops] of rounds.entries()) {
@@ -198,13 +243,58 @@ describe.skipIf(!onPostgres)(
               ops.map(async (op) => {
                 const who = members[op.who]!;
                 if (op.kind === 'read') {
+                  // Null for someone who is not (or no longer) a member.
                   const updated = await store.participants.markRead(
                     conversation.id,
                     who,
                     new Date(now),
                     op.upTo ?? undefined,
                   );
-                  expect(updated?.lastReadSeq).toBeGreaterThanOrEqual(0);
+                  if (updated !== null) expect(updated.lastReadSeq).toBeGreaterThanOrEqual(0);
+                  return null;
+                }
+                if (op.kind === 'join' || op.kind === 'leave') {
+                  // As the use cases do: the change and its system message in one transaction.
+                  const changed = await store
+                    .transaction(async (tx) => {
+                      const done =
+                        op.kind === 'join'
+                          ? await tx.participants.join(
+                              conversation.id,
+                              [
+                                {
+                                  participant: who,
+                                  storeId: who.type === 'admin' ? null : STORE_ID,
+                                  role: 'member',
+                                  seesHistory: op.seesHistory,
+                                },
+                              ],
+                              new Date(now),
+                            )
+                          : await tx.participants.leave(conversation.id, who, new Date(now));
+                      if (done === null) return false;
+                      const appended = await tx.messages.append({
+                        message: {
+                          id: uuid(),
+                          conversationId: conversation.id,
+                          sender: who,
+                          content: `${who.id} ${op.kind}s`,
+                          isSystemMessage: true,
+                          createdAt: new Date(now),
+                          attachments: [],
+                        },
+                        requireOpen: false,
+                      });
+                      expect(appended.status).toBe('created');
+                      return true;
+                    })
+                    .catch((error: unknown) => {
+                      // Joining someone already active is a CONFLICT: nothing was written.
+                      if (isMessagingError(error) && error.code === 'CONFLICT' && op.kind === 'join')
+                        return false;
+                      throw error;
+                    });
+                  expect(typeof changed).toBe('boolean');
                   return null;
                 }
                 const result = await store.messages.append({

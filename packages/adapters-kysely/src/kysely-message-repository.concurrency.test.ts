@@ -57,6 +57,9 @@ function memberships(c: Conversation): ConversationParticipant[] {
     muted: false,
     lastActivityAt: c.createdAt,
     joinedAt: c.createdAt,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   }));
 }
 

@@ -50,6 +50,9 @@ function members(c: Conversation): ConversationParticipant[] {
     muted: false,
     lastActivityAt: c.createdAt,
     joinedAt: c.createdAt,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   }));
 }
 
@@ -278,7 +281,14 @@ describe.each(targets)('KyselyMessageRepository on %s', (target) => {
     const text = compiled.sql.replace(/\s+/g, ' ');
     expect(text).toContain('for no key update');
     expect(text).toContain('on conflict (sender_type, sender_id, key) do nothing');
-    expect(text).toContain('from conv where not conv.is_closed and exists (select from claimed)');
+    const fresh =
+      'conv.membership_version = (select s.membership_version from conversations s where s.id = conv.id)';
+    expect(text).toContain(
+      `from conv where not conv.is_closed and ${fresh} and exists (select from claimed)`,
+    );
+    // Only active memberships are raised and notified (0014).
+    expect(text).toContain('where p.conversation_id = inserted.conversation_id and p.left_at is null');
+    expect(text).toContain('and not p.muted and p.left_at is null');
     expect(text).not.toContain('message_attachments (');
   });
 });

@@ -31,13 +31,18 @@ interface AppendOutcome {
   /** The inserted message's `seq` and stored time, when created. */
   readonly seq: number | null;
   readonly created_at: Date | null;
+  /**
+   * The conversation's membership changed between this statement's snapshot and its lock: the
+   * statement wrote nothing and must run again (a fresh snapshot sees the new memberships).
+   */
+  readonly stale: boolean;
 }
 
 /**
  * Builds the single statement `append` runs: lock the conversation row, claim the idempotency
  * key (`on conflict do nothing`), insert the message (and its attachments), bump the
- * conversation's counters and every membership's activity and read state, and (for a
- * participant's message) enqueue one notification job per other participant who wants email. Data-modifying CTEs
+ * conversation's counters and every active membership's activity and read state, and (for a
+ * participant's message) enqueue one notification job per other active participant who wants email. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
  *
@@ -45,6 +50,11 @@ interface AppendOutcome {
  * when the statement waited): `seq` = `message_count` + 1 and `created_at` = the later of the
  * proposed time and `last_message_at`. The lock is held to commit, so `seq` order is commit order
  * and time never goes backwards along it, however late a send that began early reaches the lock.
+ *
+ * Memberships are read from the statement's snapshot, which a join or leave that committed while
+ * the statement waited for the lock is not in. Those bump `membership_version` under the same lock:
+ * when the locked version differs from the snapshot's, the statement writes nothing and reports
+ * `stale`, and `append` runs it again with a fresh snapshot.
  *
  * @example
  * ```ts
@@ -54,13 +64,17 @@ interface AppendOutcome {
 export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOutcome> {
   const m: NewMessage = input.message;
   const at = m.createdAt.toISOString();
-  const open = input.requireOpen ? sql`not conv.is_closed` : sql`true`;
+  // Fresh: the memberships this statement's snapshot sees are the ones under the lock. A join or
+  // leave that committed while the statement waited for the lock bumped `membership_version`;
+  // its rows are invisible to this snapshot, so nothing is written and `append` runs again.
+  const fresh = sql`conv.membership_version = (select s.membership_version from conversations s where s.id = conv.id)`;
+  const open = input.requireOpen ? sql`not conv.is_closed and ${fresh}` : fresh;
   const idempotency = input.idempotency;
   const isSender = sql`p.participant_type = ${m.sender.type}::text and p.participant_id = ${m.sender.id}::text`;
 
   const ctes: RawBuilder<unknown>[] = [
     sql`conv as (
-    select id, is_closed, store_id, message_count, last_message_at
+    select id, is_closed, store_id, message_count, last_message_at, membership_version
     from conversations where id = ${m.conversationId}::uuid for no key update
   )`,
   ];
@@ -132,7 +146,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
       ? sql`touched as (
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at)
-    from inserted where p.conversation_id = inserted.conversation_id
+    from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
     returning p.participant_id
   )`
       : sql`touched as (
@@ -141,7 +155,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
       unread_count = case when ${isSender} then 0 else p.unread_count + 1 end,
       last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
       last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
-    from inserted where p.conversation_id = inserted.conversation_id
+    from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
     returning p.participant_id
   )`,
   );
@@ -157,7 +171,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     from inserted
     join conv on conv.id = inserted.conversation_id
     join conversation_participants p on p.conversation_id = inserted.conversation_id
-    where not (${isSender}) and p.email_notifications and not p.muted
+    where not (${isSender}) and p.email_notifications and not p.muted and p.left_at is null
     returning id
   )`,
     );
@@ -172,7 +186,8 @@ select exists (select from conv) as found,
   exists (select from inserted) as created,
   ${prior},
   (select seq from inserted) as seq,
-  (select created_at from inserted) as created_at`;
+  (select created_at from inserted) as created_at,
+  coalesce((select not (${fresh}) from conv), false) as stale`;
 }
 
 /**
@@ -206,14 +221,25 @@ export class KyselyMessageRepository implements MessageRepository {
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
     if (!isUuid(input.message.conversationId)) return { status: 'conversation_not_found' };
     let outcome: AppendOutcome | undefined;
-    try {
-      ({
-        rows: [outcome],
-      } = await appendStatement(input).execute(this.#db));
-    } catch (error) {
-      throw translateAppendError(error, input.message);
+    // A membership change can only make a statement stale while it waits for the conversation's
+    // lock; the next attempt starts after that change committed. Bounded all the same.
+    for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt += 1) {
+      try {
+        ({
+          rows: [outcome],
+        } = await appendStatement(input).execute(this.#db));
+      } catch (error) {
+        throw translateAppendError(error, input.message);
+      }
+      if (outcome?.stale !== true) break;
     }
     if (outcome === undefined) throw new MessagingError('INTERNAL', 'append statement returned no row');
+    if (outcome.stale) {
+      throw new MessagingError(
+        'INTERNAL',
+        `conversation ${input.message.conversationId} kept changing members`,
+      );
+    }
     if (!outcome.found) return { status: 'conversation_not_found' };
     if (outcome.created) {
       if (outcome.seq === null || outcome.created_at === null) {
@@ -359,7 +385,13 @@ export class KyselyMessageRepository implements MessageRepository {
     if (!isUuid(conversationId)) return { messages: [], hasMore: false };
     const limit = Math.max(0, Math.floor(page.limit));
     const beforeSeq = page.beforeSeq;
-    const keyset = beforeSeq === undefined ? sql`` : sql`and m.seq < ${beforeSeq}::bigint`;
+    const keyset = sql.join(
+      [
+        beforeSeq === undefined ? sql`` : sql`and m.seq < ${beforeSeq}::bigint`,
+        page.fromSeq === undefined ? sql`` : sql`and m.seq >= ${page.fromSeq}::bigint`,
+      ],
+      sql` `,
+    );
     const { rows } = await sql<MessageRow & { has_attachments: boolean }>`
       select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))},
         exists (select from message_attachments a where a.message_id = m.id) as has_attachments
@@ -464,6 +496,9 @@ function translateAppendError(error: unknown, message: NewMessage): unknown {
   }
   return error;
 }
+
+/** How many times `append` runs its statement when memberships change under it. */
+const APPEND_ATTEMPTS = 5;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -102,6 +102,9 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
         muted: false,
         lastActivityAt: createdAt,
         joinedAt: createdAt,
+        role: 'member',
+        leftAt: null,
+        visibleFromSeq: 1,
       }));
       await twin.both((store) => store.conversations.create(conversation, memberships));
       conversations.push({ conversation, members });

@@ -100,6 +100,9 @@ describe.runIf(url !== null)('notification workers in two processes (postgres)',
         muted: false,
         lastActivityAt: at,
         joinedAt: at,
+        role: 'member',
+        leftAt: null,
+        visibleFromSeq: 1,
       });
       await store.conversations.create(
         {

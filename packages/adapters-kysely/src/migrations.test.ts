@@ -82,6 +82,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0014_conversation_members',
       'Down 0012_shared_alert_state',
       'Down 0011_notification_fencing',
       'Down 0010_message_seq',
@@ -115,6 +116,13 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0014_conversation_members')?.columns.join('\n')).not.toContain('left_at');
+    expect(afterDown('0014_conversation_members')?.columns.join('\n')).not.toContain('membership_version');
+    expect(afterDown('0014_conversation_members')?.indexes.join('\n')).toContain(
+      'INCLUDE (unread_count) WHERE ((unread_count > 0) AND (NOT muted))',
+    );
+    expect(full.columns).toContain("conversation_participants.role text not null default 'member'::text");
+    expect(full.columns).toContain('conversation_participants.visible_from_seq integer not null default 1');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('send_failure_streaks');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('webhook_replay_tokens');
     expect(afterDown('0012_shared_alert_state')?.columns.join('\n')).not.toContain('occurrences');
@@ -173,12 +181,12 @@ describe.each(targets)('migrations on %s', (target) => {
     const has = (list: readonly string[], fragment: string) => list.some((line) => line.includes(fragment));
     expect(indexes).toContainEqual(
       expect.stringContaining(
-        'conversation_participants_inbox_idx ON conversation_participants USING btree (participant_type, participant_id, last_activity_at DESC, conversation_id DESC) INCLUDE (conversation_store_id)',
+        'conversation_participants_inbox_idx ON conversation_participants USING btree (participant_type, participant_id, last_activity_at DESC, conversation_id DESC) INCLUDE (conversation_store_id) WHERE (left_at IS NULL)',
       ),
     );
     expect(indexes).toContainEqual(
       expect.stringContaining(
-        'conversation_participants_unread_idx ON conversation_participants USING btree (participant_type, participant_id, conversation_store_id) INCLUDE (unread_count) WHERE ((unread_count > 0) AND (NOT muted))',
+        'conversation_participants_unread_idx ON conversation_participants USING btree (participant_type, participant_id, conversation_store_id) INCLUDE (unread_count) WHERE ((unread_count > 0) AND (NOT muted) AND (left_at IS NULL))',
       ),
     );
     expect(indexes).toContainEqual(
@@ -458,6 +466,22 @@ describe.each(targets)('migrations on %s', (target) => {
       // u1 read at t(2) (seq 2) but sent seq 4 since: read up to 4; nothing after.
       ['u1', 4, 0],
       ['c1', 0, 0],
+    ]);
+
+    // 0014 carries the memberships forward: the marketplace's one role, members from seq 1.
+    expect((await migrator.migrateTo('0014_conversation_members')).error).toBeUndefined();
+    const carried = await sql<{
+      participant_id: string;
+      role: string;
+      left_at: Date | null;
+      visible_from_seq: number;
+    }>`
+      select participant_id, role, left_at, visible_from_seq from conversation_participants
+      order by conversation_id, participant_id`.execute(db);
+    expect(carried.rows.map((m) => [m.participant_id, m.role, m.left_at, m.visible_from_seq])).toEqual([
+      ['c1', 'member', null, 1],
+      ['u1', 'member', null, 1],
+      ['c1', 'member', null, 1],
     ]);
 
     // Appends carry on from the backfilled numbers.

@@ -55,6 +55,9 @@ export function toParticipant(row: ParticipantRow): ConversationParticipant {
     muted: row.muted,
     lastActivityAt: row.last_activity_at,
     joinedAt: row.joined_at,
+    role: row.role,
+    leftAt: row.left_at,
+    visibleFromSeq: toNumber(row.visible_from_seq),
   };
 }
 

@@ -74,7 +74,7 @@ export type {
 export { ADMIN_NOTIFICATION_PRIORITIES, ADMIN_NOTIFICATION_TYPES } from './model/admin-notification.js';
 export type { MessageAttachment } from './model/attachment.js';
 export type { Conversation, ConversationParticipant } from './model/conversation.js';
-export { SUBJECT_MAX_LENGTH } from './model/conversation.js';
+export { isActiveMember, SUBJECT_MAX_LENGTH } from './model/conversation.js';
 export type { DeliveryEvent, DeliveryEventType } from './model/delivery-event.js';
 export { DELIVERY_EVENT_TYPES } from './model/delivery-event.js';
 export type { DirectoryEntry } from './model/directory-entry.js';
@@ -87,7 +87,10 @@ export type {
   DomainEventType,
   MessageDeletedEvent,
   MessageSentEvent,
+  ParticipantAddedEvent,
   ParticipantPreferencesUpdatedEvent,
+  ParticipantRemovedEvent,
+  ParticipantRoleChangedEvent,
 } from './model/domain-event.js';
 export type { EmailLog, EmailStatus } from './model/email-log.js';
 export { EMAIL_STATUSES } from './model/email-log.js';
@@ -252,7 +255,11 @@ export type {
   OutboundRefusalReason,
 } from './ports/outbound-address-guard.js';
 export { CLOUD_METADATA_ADDRESSES } from './ports/outbound-address-guard.js';
-export type { ParticipantRepository, PreferencesChange } from './ports/participant-repository.js';
+export type {
+  JoinRequest,
+  ParticipantRepository,
+  PreferencesChange,
+} from './ports/participant-repository.js';
 export type { SecretCipher } from './ports/secret-cipher.js';
 export type {
   SendFailureStreakRepository,
@@ -274,17 +281,21 @@ export { NETWORK_ERROR_CODES, TIMEOUT_ERROR_CODES } from './support/mail-failure
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
 // Shared by every AttachmentStorage adapter (pure; lives beside the in-memory adapter).
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './testing/storage-path.js';
+export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type {
   OpenAttachmentOptions,
   OpenedAttachment,
   SweepResult,
 } from './use-cases/attachment-files.js';
+export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
+export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
 export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
 export type { ListRecipientsInput } from './use-cases/list-recipients.js';
 export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-read.js';
+export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
 export type {

@@ -13,6 +13,7 @@ import type { MessagingStore } from './ports/messaging-store.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import type { SettingsStore } from './ports/settings-store.js';
 import { PlatformSettings } from './settings/platform-settings.js';
+import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
 import {
   deleteAttachment,
   type OpenAttachmentOptions,
@@ -22,11 +23,16 @@ import {
   type SweepResult,
   sweepOrphanFiles,
 } from './use-cases/attachment-files.js';
+import {
+  type ChangeParticipantRoleInput,
+  changeParticipantRole,
+} from './use-cases/change-participant-role.js';
 import type { CoreContext } from './use-cases/context.js';
 import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
 import { deleteMessage } from './use-cases/delete-message.js';
 import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
 import { getUnreadCount } from './use-cases/get-unread-count.js';
+import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
 import {
   type ConversationList,
   type ListConversationsInput,
@@ -39,6 +45,7 @@ import {
   markConversationRead,
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
+import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
@@ -47,7 +54,7 @@ import {
 } from './use-cases/send-message-with-attachments.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
-import type { ConversationDetail, MessageView } from './use-cases/views.js';
+import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';
 
 export interface MessagingCoreDependencies {
   readonly store: MessagingStore;
@@ -106,6 +113,10 @@ export interface MessagingCore {
   updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
   listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
+  addParticipants(actor: Actor, input: AddParticipantsInput): Promise<MemberView[]>;
+  removeParticipant(actor: Actor, input: RemoveParticipantInput): Promise<MemberView[]>;
+  changeParticipantRole(actor: Actor, input: ChangeParticipantRoleInput): Promise<MemberView[]>;
+  leaveConversation(actor: Actor, input: LeaveConversationInput): Promise<void>;
 }
 
 /**
@@ -161,5 +172,9 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
     listRecipients: (actor, input) => listRecipients(ctx, actor, input),
+    addParticipants: (actor, input) => addParticipants(ctx, actor, input),
+    removeParticipant: (actor, input) => removeParticipant(ctx, actor, input),
+    changeParticipantRole: (actor, input) => changeParticipantRole(ctx, actor, input),
+    leaveConversation: (actor, input) => leaveConversation(ctx, actor, input),
   };
 }

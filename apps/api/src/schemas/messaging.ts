@@ -65,6 +65,11 @@ export const MemberWire = Type.Object({
   unread_count: Count,
   last_read_seq: ReadSeq,
   last_read_at: Nullable(DateTime),
+  role: Type.String({
+    description: "One of the policy's roles for the conversation type (marketplace: member).",
+  }),
+  joined_at: DateTime,
+  left_at: Nullable(DateTime),
 });
 
 export const AttachmentWire = Type.Object({

@@ -275,6 +275,9 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
               unread_count: 0,
               last_read_seq: 1,
               last_read_at: expect.stringMatching(ISO),
+              role: 'member',
+              joined_at: expect.stringMatching(ISO),
+              left_at: null,
             },
             {
               type: 'store',
@@ -283,6 +286,9 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
               unread_count: 1,
               last_read_seq: 0,
               last_read_at: null,
+              role: 'member',
+              joined_at: expect.stringMatching(ISO),
+              left_at: null,
             },
           ]),
         );

@@ -80,7 +80,7 @@ export function validValue(input: Schema, name = ''): Json {
     case 'boolean':
       return true;
     case 'array':
-      return [];
+      return Array.from({ length: schema.minItems ?? 0 }, () => validValue(schema.items as Schema));
     case 'object': {
       const value: Record<string, Json> = {};
       const required = new Set(schema.required ?? []);

@@ -26,11 +26,6 @@ export interface Conversation {
 export interface ConversationParticipant {
   readonly conversationId: string;
   readonly participant: ParticipantRef;
-  /**
-   * The member's role, one of the policy's `memberRoles` for the conversation type; absent: the
-   * type's default role (two-party conversations before roles existed).
-   */
-  readonly role?: string;
   /** The participant's own store (null for platform admins). */
   readonly storeId: string | null;
   /** Messages by others, not system messages, with a `seq` above `lastReadSeq`. */
@@ -53,7 +48,25 @@ export interface ConversationParticipant {
    * membership so a participant's inbox is one index range scan.
    */
   readonly lastActivityAt: Date;
+  /** When the participant (last) joined: the creation, or their latest add. */
   readonly joinedAt: Date;
+  /** One of the policy's `memberRoles` for the conversation type (e.g. owner, member, observer). */
+  readonly role: string;
+  /**
+   * When the participant left or was removed; null while they are a member. A former member's row
+   * is kept (their read state frozen) but they see nothing, count in no badge and get no unread.
+   */
+  readonly leftAt: Date | null;
+  /**
+   * The first message `seq` the participant may see: 1, or the seq after the last message when
+   * they joined a conversation whose policy hides earlier history from new members.
+   */
+  readonly visibleFromSeq: number;
+}
+
+/** Whether a membership is current (not left, not removed). */
+export function isActiveMember(membership: ConversationParticipant): boolean {
+  return membership.leftAt === null;
 }
 
 export const SUBJECT_MAX_LENGTH = 500;

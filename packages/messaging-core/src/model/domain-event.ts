@@ -45,6 +45,26 @@ export interface MessageDeletedEvent extends EventBase<'message.deleted'> {
   readonly messageId: string;
 }
 
+/** Someone joined: added by `actor`, or re-added after leaving (a fresh `joinedAt`). */
+export interface ParticipantAddedEvent extends EventBase<'participant.added'> {
+  readonly conversationId: string;
+  readonly membership: ConversationParticipant;
+}
+
+/** A membership ended: `removed` by another member, or the participant `left`. */
+export interface ParticipantRemovedEvent extends EventBase<'participant.removed'> {
+  readonly conversationId: string;
+  /** The ended membership (`leftAt` set). */
+  readonly membership: ConversationParticipant;
+  readonly reason: 'removed' | 'left';
+}
+
+export interface ParticipantRoleChangedEvent extends EventBase<'participant.role_changed'> {
+  readonly conversationId: string;
+  readonly membership: ConversationParticipant;
+  readonly previousRole: string;
+}
+
 export type DomainEvent =
   | ConversationCreatedEvent
   | MessageSentEvent
@@ -52,6 +72,9 @@ export type DomainEvent =
   | ConversationClosedEvent
   | ConversationReopenedEvent
   | ParticipantPreferencesUpdatedEvent
-  | MessageDeletedEvent;
+  | MessageDeletedEvent
+  | ParticipantAddedEvent
+  | ParticipantRemovedEvent
+  | ParticipantRoleChangedEvent;
 
 export type DomainEventType = DomainEvent['type'];

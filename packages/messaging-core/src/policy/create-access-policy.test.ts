@@ -135,7 +135,10 @@ const member = (who: Actor, c: Conversation, role?: string): ConversationPartici
   conversationId: c.id,
   participant: { type: who.type, id: who.id },
   storeId: who.storeId,
-  ...(role === undefined ? {} : { role }),
+  role:
+    role ??
+    schoolPolicy.definition.conversationTypes.find((t) => t.type === c.conversationType)?.memberRoles[0] ??
+    'member',
   unreadCount: 0,
   lastReadSeq: 0,
   lastReadAt: null,
@@ -143,6 +146,8 @@ const member = (who: Actor, c: Conversation, role?: string): ConversationPartici
   muted: false,
   lastActivityAt: T0,
   joinedAt: T0,
+  leftAt: null,
+  visibleFromSeq: 1,
 });
 const outcome = (d: PolicyDecision | { allowed: boolean; code?: string }) => (d.allowed ? 'allowed' : d.code);
 

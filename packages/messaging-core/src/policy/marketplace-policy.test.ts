@@ -167,6 +167,9 @@ function membershipOf(actor: Actor, conversation: Conversation): ConversationPar
     muted: false,
     lastActivityAt: T0,
     joinedAt: T0,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   };
 }
 
@@ -1151,6 +1154,9 @@ describe('decidePurgeFiles', () => {
         muted: false,
         lastActivityAt: new Date(0),
         joinedAt: new Date(0),
+        role: 'member',
+        leftAt: null,
+        visibleFromSeq: 1,
       };
       const decision = marketplacePolicy.decidePurgeFiles(actor, message, membership);
       return decision.allowed ? 'allowed' : decision.code;

@@ -38,6 +38,8 @@ export interface MessagePageRequest {
   readonly limit: number;
   /** Return messages with a `seq` strictly below this one. */
   readonly beforeSeq?: number;
+  /** Return only messages with a `seq` at or above this one (a member's `visibleFromSeq`). */
+  readonly fromSeq?: number;
 }
 
 export interface MessagePage {
@@ -55,14 +57,15 @@ export interface SoftDeleteInput {
  * Messages. `append` is the hot path and is atomic on its own: the message, its attachments, the
  * conversation's `message_count` and `last_message_at`, every membership's unread count and activity,
  * the sender's read state, the idempotency key and (for a participant's message) one notification
- * job per other participant who wants email commit together or not at all.
+ * job per other active participant who wants email commit together or not at all. Only active
+ * memberships (`leftAt` null) are touched: a former member's row is frozen.
  *
  * One order per conversation: under the conversation's lock, `append` gives the message
  * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's
  * `lastMessageAt`, so `seq` order, time order and commit order agree and `lastMessageAt` is always
  * the time of the highest `seq`.
  *
- * Counter rules applied by `append`, for a non-system message: every other participant's
+ * Counter rules applied by `append`, for a non-system message: every other active participant's
  * `unreadCount` + 1; the sender's `lastReadSeq` = the new `seq`, `unreadCount` = 0 and
  * `lastReadAt` = its `createdAt` (never earlier than before). A system message changes no read
  * state. Both bump `messageCount` and activity. So at every commit, a participant's `unreadCount`
@@ -84,7 +87,7 @@ export interface MessageRepository {
 
   findById(conversationId: string, messageId: string): Promise<Message | null>;
 
-  /** Newest first, keyset on `seq`. */
+  /** Newest first, keyset on `seq`, within `[fromSeq, beforeSeq)` when given. */
   listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */

@@ -6,8 +6,22 @@ export interface PreferencesChange {
   readonly muted?: boolean;
 }
 
+/** One person joining a conversation (`ParticipantRepository.join`). */
+export interface JoinRequest {
+  readonly participant: ParticipantRef;
+  /** The participant's own store (null for platform-wide participants). */
+  readonly storeId: string | null;
+  readonly role: string;
+  /** True: they see the history from `seq` 1; false: only what is appended after they joined. */
+  readonly seesHistory: boolean;
+}
+
 /**
- * Memberships: read state and preferences of each participant in a conversation.
+ * Memberships: read state, preferences, role and membership period of each participant in a
+ * conversation. Only active memberships (`leftAt` null) are returned by `find` and
+ * `listByConversation`, changed by `markRead` and `updatePreferences`, counted by the inbox and
+ * badge queries and raised by `MessageRepository.append`; a former member's row is kept, frozen,
+ * and is visible only through `findAny`.
  *
  * @example
  * ```ts
@@ -16,9 +30,57 @@ export interface PreferencesChange {
  * ```
  */
 export interface ParticipantRepository {
+  /** The participant's active membership, or null (never a member, or left). */
   find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null>;
 
+  /** The participant's membership row, active or former, or null when they never took part. */
+  findAny(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null>;
+
+  /** Active memberships, ordered by participant type then id (bytewise). */
   listByConversation(conversationId: string): Promise<ConversationParticipant[]>;
+
+  /**
+   * Makes each participant an active member, under the conversation's lock (so no message is
+   * appended between reading the conversation's `messageCount` and the new rows becoming visible
+   * to appends): a new row, or the former member's row reactivated. Each joins with `joinedAt` =
+   * `at`, `leftAt` null, the given role, read state at the latest message (`lastReadSeq` =
+   * `messageCount`, `unreadCount` 0: nothing before joining is unread), `lastActivityAt` = `at`
+   * and `visibleFromSeq` 1 when `seesHistory`, else `messageCount` + 1. A reactivated row keeps
+   * its preferences and `lastReadAt`. Returns the new memberships in request order; null when
+   * the conversation does not exist. Fails with `CONFLICT` when one of them is already active
+   * (nothing is written).
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (tx) => {
+   *   const [joined] = (await tx.participants.join(id, [{ participant: bob, storeId: 's1', role: 'member', seesHistory: false }], now))!;
+   *   joined.visibleFromSeq; // the seq of the next message: Bob sees it and what follows
+   * });
+   * ```
+   */
+  join(
+    conversationId: string,
+    members: readonly JoinRequest[],
+    at: Date,
+  ): Promise<ConversationParticipant[] | null>;
+
+  /**
+   * Ends an active membership under the conversation's lock: `leftAt` = `at`; the row's read
+   * state and unread count stay as they were (frozen). Null when the participant is not an active
+   * member.
+   */
+  leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null>;
+
+  /** Sets an active member's role. Null when the participant is not an active member. */
+  changeRole(
+    conversationId: string,
+    participant: ParticipantRef,
+    role: string,
+  ): Promise<ConversationParticipant | null>;
 
   /**
    * Moves the participant's read state forward to `upToSeq` (default and ceiling: the latest

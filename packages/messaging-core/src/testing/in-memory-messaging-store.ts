@@ -34,7 +34,11 @@ import type {
   RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from '../ports/notification-queue.js';
-import type { ParticipantRepository, PreferencesChange } from '../ports/participant-repository.js';
+import type {
+  JoinRequest,
+  ParticipantRepository,
+  PreferencesChange,
+} from '../ports/participant-repository.js';
 import { AsyncMutex } from './async-mutex.js';
 import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
 
@@ -155,7 +159,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
     const entries: InboxEntry[] = [];
     for (const [conversationId, members] of state.participants) {
       const membership = members.get(key);
-      if (!membership) continue;
+      if (!membership || membership.leftAt !== null) continue;
       const conversation = state.conversations.get(conversationId)!;
       if (filter.conversationType !== undefined && conversation.conversationType !== filter.conversationType)
         continue;
@@ -235,7 +239,13 @@ export class InMemoryConversationRepository implements ConversationRepository {
   }
 }
 
+/** Active memberships, ordered by participant type then id. */
 function sortedMembers(state: State, conversationId: string): ConversationParticipant[] {
+  return allMembers(state, conversationId).filter((p) => p.leftAt === null);
+}
+
+/** Every membership row, former members included. */
+function allMembers(state: State, conversationId: string): ConversationParticipant[] {
   return [...(state.participants.get(conversationId)?.values() ?? [])].sort((a, b) =>
     participantKey(a.participant) < participantKey(b.participant) ? -1 : 1,
   );
@@ -271,7 +281,72 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
   }
 
   async find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+    const found = await this.findAny(conversationId, participant);
+    return found !== null && found.leftAt === null ? found : null;
+  }
+
+  async findAny(
+    conversationId: string,
+    participant: ParticipantRef,
+  ): Promise<ConversationParticipant | null> {
     return this.#state().participants.get(conversationId)?.get(participantKey(participant)) ?? null;
+  }
+
+  async join(
+    conversationId: string,
+    requests: readonly JoinRequest[],
+    at: Date,
+  ): Promise<ConversationParticipant[] | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    const members = state.participants.get(conversationId);
+    if (!conversation || !members) return null;
+    const keys = requests.map((r) => participantKey(r.participant));
+    if (new Set(keys).size !== keys.length) {
+      throw new MessagingError('CONFLICT', `a participant is listed twice`);
+    }
+    for (const key of keys) {
+      if (members.get(key)?.leftAt === null) {
+        throw new MessagingError('CONFLICT', `participant ${key} is already a member`);
+      }
+    }
+    return requests.map((request) => {
+      const key = participantKey(request.participant);
+      const former = members.get(key);
+      const joined: ConversationParticipant = {
+        conversationId,
+        participant: { type: request.participant.type, id: request.participant.id },
+        storeId: request.storeId,
+        unreadCount: 0,
+        lastReadSeq: conversation.messageCount,
+        lastReadAt: former?.lastReadAt ?? null,
+        emailNotifications: former?.emailNotifications ?? true,
+        muted: former?.muted ?? false,
+        lastActivityAt: at,
+        joinedAt: at,
+        role: request.role,
+        leftAt: null,
+        visibleFromSeq: request.seesHistory ? 1 : conversation.messageCount + 1,
+      };
+      members.set(key, joined);
+      return joined;
+    });
+  }
+
+  async leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({ ...p, leftAt: at }));
+  }
+
+  async changeRole(
+    conversationId: string,
+    participant: ParticipantRef,
+    role: string,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({ ...p, role }));
   }
 
   async listByConversation(conversationId: string): Promise<ConversationParticipant[]> {
@@ -286,7 +361,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     const members = this.#state().participants.get(conversationId);
     const key = participantKey(participant);
     const current = members?.get(key);
-    if (!members || !current) return null;
+    if (!members || !current || current.leftAt !== null) return null;
     const updated = change(current);
     members.set(key, updated);
     return updated;
@@ -386,6 +461,8 @@ export class InMemoryMessageRepository implements MessageRepository {
     });
     const members = state.participants.get(conversation.id) ?? new Map();
     for (const [key, p] of members) {
+      // A former member's row is frozen: no unread, no activity, no notification.
+      if (p.leftAt !== null) continue;
       let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
       if (!draft.isSystemMessage) {
         next = sameParticipant(p.participant, draft.sender)
@@ -441,6 +518,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     const beforeSeq = page.beforeSeq;
     const ordered = [...(this.#state().messages.get(conversationId) ?? [])]
       .filter((m) => beforeSeq === undefined || m.seq < beforeSeq)
+      .filter((m) => page.fromSeq === undefined || m.seq >= page.fromSeq)
       .sort((a, b) => b.seq - a.seq);
     return { messages: ordered.slice(0, page.limit), hasMore: ordered.length > page.limit };
   }
@@ -697,7 +775,7 @@ export class InMemoryMessagingStore implements MessagingStore {
   /** Reads the state directly, for contract tests. */
   readonly raw: MessagingStoreRawReader = {
     conversation: async (id) => this.#state.conversations.get(id) ?? null,
-    participants: async (conversationId) => sortedMembers(this.#state, conversationId),
+    participants: async (conversationId) => allMembers(this.#state, conversationId),
     messages: async (conversationId) =>
       [...(this.#state.messages.get(conversationId) ?? [])].sort((a, b) => a.seq - b.seq),
     idempotencyKey: async (sender, key) => {

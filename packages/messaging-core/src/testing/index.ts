@@ -2,6 +2,14 @@
 // runners can use them. The contract suites are in `@parley/messaging-core/testing/contracts`.
 export { AsyncMutex } from './async-mutex.js';
 export { FixedClock } from './fixed-clock.js';
+export type { GroupTestPolicyOptions } from './group-test-policy.js';
+export {
+  createGroupTestPolicy,
+  GROUP_CONVERSATION_TYPE,
+  GROUP_ROLES,
+  GROUP_SIZE,
+  groupTestPolicy,
+} from './group-test-policy.js';
 export { InMemoryAdminNotificationRepository } from './in-memory-admin-notification-repository.js';
 export { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
 export { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';

@@ -2,7 +2,7 @@ import { MessagingError } from '../errors.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Actor } from '../model/participant-ref.js';
 import type { ByteStream } from '../ports/attachment-storage.js';
-import { type CoreContext, enforce, loadForAction } from './context.js';
+import { type CoreContext, enforce, loadForAction, visibleTo } from './context.js';
 import { attachmentPorts, removeStored } from './send-message-with-attachments.js';
 
 /** An attachment opened for download. */
@@ -69,10 +69,10 @@ export async function openAttachment(
   options: OpenAttachmentOptions = {},
 ): Promise<OpenedAttachment> {
   const { storage } = attachmentPorts(ctx);
-  await loadForAction(ctx, actor, conversationId, 'view');
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
   const found = await ctx.store.messages.findAttachment(conversationId, attachmentId);
   const message = found ? await ctx.store.messages.findById(conversationId, found.messageId) : null;
-  const attachment = message && !message.isDeleted ? found : null;
+  const attachment = message && !message.isDeleted && visibleTo(membership, message) ? found : null;
   if (!attachment) throw MessagingError.notFound('attachment', attachmentId);
   if (!options.thumbnail) {
     return {
@@ -115,7 +115,8 @@ export async function deleteAttachment(
   const { storage } = attachmentPorts(ctx);
   const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
   const found = await ctx.store.messages.findAttachment(conversationId, attachmentId);
-  const message = found ? await ctx.store.messages.findById(conversationId, found.messageId) : null;
+  const stored = found ? await ctx.store.messages.findById(conversationId, found.messageId) : null;
+  const message = stored && visibleTo(membership, stored) ? stored : null;
   if (!message) throw MessagingError.notFound('attachment', attachmentId);
   enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
   const removed = await ctx.store.messages.deleteAttachments(conversationId, message.id, [attachmentId]);
@@ -141,7 +142,8 @@ export async function purgeDeletedMessageFiles(
 ): Promise<number> {
   const { storage } = attachmentPorts(ctx);
   const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
-  const message = await ctx.store.messages.findById(conversationId, messageId);
+  const stored = await ctx.store.messages.findById(conversationId, messageId);
+  const message = stored && visibleTo(membership, stored) ? stored : null;
   if (!message) throw MessagingError.notFound('message', messageId);
   enforce(ctx.policy.decidePurgeFiles(actor, message, membership));
   if (!message.isDeleted) {

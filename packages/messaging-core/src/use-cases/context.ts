@@ -63,6 +63,14 @@ export async function loadForAction(
   return { conversation: found.conversation, participants: found.participants, membership };
 }
 
+/**
+ * Whether a member may see `message`: members who joined with the earlier history hidden see
+ * only messages from their `visibleFromSeq` on. A hidden message answers like a missing one.
+ */
+export function visibleTo(membership: ConversationParticipant, message: { readonly seq: number }): boolean {
+  return message.seq >= membership.visibleFromSeq;
+}
+
 export function parseLimit(value: number | undefined, fallback: number, max = 100, field = 'limit'): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1 || value > max) {

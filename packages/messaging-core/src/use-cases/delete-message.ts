@@ -1,6 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
-import { type CoreContext, enforce, loadForAction } from './context.js';
+import { type CoreContext, enforce, loadForAction, visibleTo } from './context.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
 /**
@@ -20,7 +20,8 @@ export async function deleteMessage(
   messageId: string,
 ): Promise<MessageView> {
   const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
-  const message = await ctx.store.messages.findById(conversationId, messageId);
+  const found = await ctx.store.messages.findById(conversationId, messageId);
+  const message = found && visibleTo(membership, found) ? found : null;
   if (!message) throw MessagingError.notFound('message', messageId);
   enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
   if (message.isDeleted)

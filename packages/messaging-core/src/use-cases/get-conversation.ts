@@ -1,7 +1,7 @@
 import type { Actor } from '../model/participant-ref.js';
 import { type CoreContext, loadForAction, parseLimit } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
-import { type ConversationDetail, displayName, namesFor, toMessageView, toSummary } from './views.js';
+import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
 export interface GetConversationOptions {
   /** Mark the conversation read for the actor before returning it. */
@@ -30,7 +30,10 @@ export async function getConversation(
   const limit = parseLimit(options.messageLimit, 50, 100, 'message_limit');
   const visible = await loadForAction(ctx, actor, conversationId, options.markRead ? 'read' : 'view');
   let { membership, participants } = visible;
-  const page = await ctx.store.messages.listByConversation(conversationId, { limit });
+  const page = await ctx.store.messages.listByConversation(conversationId, {
+    limit,
+    fromSeq: membership.visibleFromSeq,
+  });
   const upToSeq = page.messages[0]?.seq ?? 0;
   if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
     // Read up to what this answer shows, not whatever arrived since the page was read.
@@ -59,13 +62,7 @@ export async function getConversation(
   const oldest = newestFirst.at(-1);
   return {
     ...toSummary(actor, visible.conversation, membership, participants, newestFirst[0] ?? null, names),
-    participants: participants.map((p) => ({
-      ref: p.participant,
-      name: displayName(names, p.participant),
-      unreadCount: p.unreadCount,
-      lastReadSeq: p.lastReadSeq,
-      lastReadAt: p.lastReadAt,
-    })),
+    participants: participants.map((p) => toMemberView(p, names)),
     messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
     nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };

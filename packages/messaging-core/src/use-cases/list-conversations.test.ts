@@ -475,6 +475,9 @@ describe('listConversations: tenants', () => {
       muted: false,
       lastActivityAt: at,
       joinedAt: at,
+      role: 'member',
+      leftAt: null,
+      visibleFromSeq: 1,
     });
     await m.store.transaction(async (tx) => {
       await tx.conversations.create(stray, [member(storeB1), member(customerB1), member(storeA1)]);

@@ -1,6 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
-import { type CoreContext, loadForAction, parseLimit } from './context.js';
+import { type CoreContext, loadForAction, parseLimit, visibleTo } from './context.js';
 import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
@@ -33,18 +33,19 @@ export async function listMessages(
 ): Promise<MessageList> {
   const limit = parseLimit(input.limit, 50);
   const cursor = input.cursor === undefined ? undefined : decodeMessageCursor(input.cursor, conversationId);
-  await loadForAction(ctx, actor, conversationId, 'view');
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
   let beforeSeq: number | undefined;
   if (cursor !== undefined && 'seq' in cursor) beforeSeq = cursor.seq;
   else if (cursor !== undefined) {
     const from = await ctx.store.messages.findById(conversationId, cursor.messageId);
-    if (!from)
+    if (!from || !visibleTo(membership, from))
       throw MessagingError.validation('cursor', 'cursor is not a valid cursor for this conversation');
     beforeSeq = from.seq;
   }
+  const fromSeq = membership.visibleFromSeq;
   const page = await ctx.store.messages.listByConversation(
     conversationId,
-    beforeSeq === undefined ? { limit } : { limit, beforeSeq },
+    beforeSeq === undefined ? { limit, fromSeq } : { limit, beforeSeq, fromSeq },
   );
   const names = await namesFor(
     ctx.directory,

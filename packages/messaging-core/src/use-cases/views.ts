@@ -20,6 +20,11 @@ export interface MemberView extends ParticipantView {
   readonly unreadCount: number;
   readonly lastReadSeq: number;
   readonly lastReadAt: Date | null;
+  /** One of the policy's roles for the conversation type. */
+  readonly role: string;
+  readonly joinedAt: Date;
+  /** Always null in member lists (only active members are listed); set on a removed member's view. */
+  readonly leftAt: Date | null;
 }
 
 export interface MessageView {
@@ -101,6 +106,22 @@ export async function namesFor(
   if (unique.size === 0) return names;
   for (const [key, entry] of await directory.resolveMany([...unique.values()])) names.set(key, entry);
   return names;
+}
+
+export function toMemberView(
+  member: ConversationParticipant,
+  names: ReadonlyMap<string, DirectoryEntry>,
+): MemberView {
+  return {
+    ref: member.participant,
+    name: displayName(names, member.participant),
+    unreadCount: member.unreadCount,
+    lastReadSeq: member.lastReadSeq,
+    lastReadAt: member.lastReadAt,
+    role: member.role,
+    joinedAt: member.joinedAt,
+    leftAt: member.leftAt,
+  };
 }
 
 export function toMessageView(message: Message, names: ReadonlyMap<string, DirectoryEntry>): MessageView {

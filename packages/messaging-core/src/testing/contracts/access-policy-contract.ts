@@ -138,7 +138,10 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
     conversationId: conversation.id,
     participant: { type: actor.type, id: actor.id },
     storeId: actor.storeId,
-    ...(role === undefined ? {} : { role }),
+    role:
+      role ??
+      definition.conversationTypes.find((t) => t.type === conversation.conversationType)?.memberRoles[0] ??
+      'member',
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
@@ -146,6 +149,8 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
     muted: false,
     lastActivityAt: T0,
     joinedAt: T0,
+    leftAt: null,
+    visibleFromSeq: 1,
   });
   const missing = (conversation: Conversation): PolicyDecision => ({
     allowed: false,

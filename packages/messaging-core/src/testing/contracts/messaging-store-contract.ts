@@ -73,6 +73,9 @@ function membership(
     muted: false,
     lastActivityAt: conversation.createdAt,
     joinedAt: conversation.createdAt,
+    role: 'member',
+    leftAt: null,
+    visibleFromSeq: 1,
   };
 }
 
@@ -829,6 +832,214 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(
           (await store.participants.listByConversation(conversation.id)).map((p) => p.participant),
         ).toEqual([ADMIN, STORE_USER]);
+      });
+    });
+
+    describe('membership changes', () => {
+      const NEWCOMER: ParticipantRef = { type: 'customer', id: 'customer-2' };
+      const join = (
+        conversationId: string,
+        ref: ParticipantRef,
+        seconds: number,
+        seesHistory = true,
+        role = 'member',
+      ) =>
+        store.transaction((tx) =>
+          tx.participants.join(
+            conversationId,
+            [{ participant: ref, storeId: STORE_ID, role, seesHistory }],
+            at(seconds),
+          ),
+        );
+
+      /** Others' non-system messages above the member's read state: what `unreadCount` must be. */
+      async function recount(conversationId: string, ref: ParticipantRef): Promise<number> {
+        const m = await member(conversationId, ref);
+        return (await raw.messages(conversationId)).filter(
+          (x) =>
+            x.seq > m.lastReadSeq &&
+            !x.isSystemMessage &&
+            !(x.sender.type === ref.type && x.sender.id === ref.id),
+        ).length;
+      }
+
+      it('joins a new member at the latest message: nothing unread, role and join time set', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 1);
+        await send(conversation.id, STORE_USER, 2);
+        const joined = await join(conversation.id, NEWCOMER, 3, true, 'observer');
+        expect(joined).toHaveLength(1);
+        expect(joined?.[0]).toMatchObject({
+          participant: NEWCOMER,
+          storeId: STORE_ID,
+          role: 'observer',
+          joinedAt: at(3),
+          leftAt: null,
+          unreadCount: 0,
+          lastReadSeq: 2,
+          visibleFromSeq: 1,
+          emailNotifications: true,
+          muted: false,
+        });
+        expect(await member(conversation.id, NEWCOMER)).toEqual(joined?.[0]);
+        expect(
+          (await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id),
+        ).toEqual(['admin-1', 'customer-2', 'store-user-1']);
+        await send(conversation.id, ADMIN, 4);
+        expect(await member(conversation.id, NEWCOMER)).toMatchObject({
+          unreadCount: 1,
+          lastActivityAt: at(4),
+        });
+        expect((await store.conversations.listInbox(NEWCOMER, {}, { limit: 10 })).entries).toHaveLength(1);
+      });
+
+      it('hides the earlier history when asked: visible from the next seq', async () => {
+        const conversation = await createConversation();
+        await send(conversation.id, ADMIN, 1);
+        await send(conversation.id, STORE_USER, 2);
+        const [joined] = (await join(conversation.id, NEWCOMER, 3, false)) ?? [];
+        expect(joined).toMatchObject({ visibleFromSeq: 3, lastReadSeq: 2, unreadCount: 0 });
+        await send(conversation.id, ADMIN, 4);
+        const page = await store.messages.listByConversation(conversation.id, { limit: 10, fromSeq: 3 });
+        expect(page.messages.map((m) => m.seq)).toEqual([3]);
+        expect(page.hasMore).toBe(false);
+      });
+
+      it('refuses to join someone already active (CONFLICT), writing nothing', async () => {
+        const conversation = await createConversation();
+        const before = await raw.counts();
+        const attempt = store.transaction((tx) =>
+          tx.participants.join(
+            conversation.id,
+            [
+              { participant: NEWCOMER, storeId: STORE_ID, role: 'member', seesHistory: true },
+              { participant: STORE_USER, storeId: STORE_ID, role: 'member', seesHistory: true },
+            ],
+            at(1),
+          ),
+        );
+        await expect(attempt).rejects.toSatisfy((e: unknown) => isMessagingError(e) && e.code === 'CONFLICT');
+        expect(await raw.counts()).toEqual(before);
+        expect(await store.participants.findAny(conversation.id, NEWCOMER)).toBeNull();
+      });
+
+      it('refuses a participant listed twice (CONFLICT), writing nothing', async () => {
+        const conversation = await createConversation();
+        const twice = { participant: NEWCOMER, storeId: STORE_ID, role: 'member', seesHistory: true };
+        const attempt = store.transaction((tx) =>
+          tx.participants.join(conversation.id, [twice, twice], at(1)),
+        );
+        await expect(attempt).rejects.toSatisfy((e: unknown) => isMessagingError(e) && e.code === 'CONFLICT');
+        expect(await store.participants.findAny(conversation.id, NEWCOMER)).toBeNull();
+      });
+
+      it('joins nobody into a conversation that does not exist (null)', async () => {
+        expect(await join(id(), NEWCOMER, 1)).toBeNull();
+      });
+
+      it('a leaver’s row is kept and frozen; they vanish from every list, count and send', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        await send(conversation.id, ADMIN, 1);
+        const left = await store.participants.leave(conversation.id, CUSTOMER, at(2));
+        expect(left).toMatchObject({ leftAt: at(2), unreadCount: 1, lastReadSeq: 0 });
+        const message = await send(conversation.id, STORE_USER, 3);
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          leftAt: at(2),
+          unreadCount: 1,
+          lastActivityAt: at(1),
+        });
+        expect((await raw.notificationJobs(message.id)).map((j) => j.recipient.id)).toEqual(['admin-1']);
+        expect(await store.participants.find(conversation.id, CUSTOMER)).toBeNull();
+        expect(await store.participants.findAny(conversation.id, CUSTOMER)).toMatchObject({ leftAt: at(2) });
+        expect(
+          (await store.participants.listByConversation(conversation.id)).map((p) => p.participant.id),
+        ).toEqual(['admin-1', 'store-user-1']);
+        const found = await store.conversations.findWithParticipants(conversation.id);
+        expect(found?.participants.map((p) => p.participant.id)).toEqual(['admin-1', 'store-user-1']);
+        expect((await store.conversations.listInbox(CUSTOMER, {}, { limit: 10 })).entries).toEqual([]);
+        expect(await store.conversations.countInbox(CUSTOMER, {})).toEqual({ total: 0, totalUnread: 0 });
+        expect(await store.conversations.unreadTotal(CUSTOMER, STORE_ID)).toBe(0);
+        const inbox = await store.conversations.listInbox(ADMIN, {}, { limit: 10 });
+        expect(inbox.entries[0]?.participants.map((p) => p.participant.id)).toEqual([
+          'admin-1',
+          'store-user-1',
+        ]);
+        expect(await store.participants.markRead(conversation.id, CUSTOMER, at(4))).toBeNull();
+        expect(
+          await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true }),
+        ).toBeNull();
+        expect(await store.participants.changeRole(conversation.id, CUSTOMER, 'owner')).toBeNull();
+        expect(await store.participants.leave(conversation.id, CUSTOMER, at(5))).toBeNull();
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({
+          leftAt: at(2),
+          muted: false,
+          role: 'member',
+        });
+      });
+
+      it('re-adding a former member reactivates their row: new join time, caught up, preferences kept', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        await store.participants.updatePreferences(conversation.id, CUSTOMER, { emailNotifications: false });
+        await send(conversation.id, ADMIN, 1);
+        await store.participants.leave(conversation.id, CUSTOMER, at(2));
+        await send(conversation.id, ADMIN, 3);
+        const [back] =
+          (await store.transaction((tx) =>
+            tx.participants.join(
+              conversation.id,
+              [{ participant: CUSTOMER, storeId: STORE_ID, role: 'observer', seesHistory: false }],
+              at(4),
+            ),
+          )) ?? [];
+        expect(back).toMatchObject({
+          joinedAt: at(4),
+          leftAt: null,
+          role: 'observer',
+          unreadCount: 0,
+          lastReadSeq: 2,
+          visibleFromSeq: 3,
+          emailNotifications: false,
+        });
+        await send(conversation.id, ADMIN, 5);
+        expect(await member(conversation.id, CUSTOMER)).toMatchObject({ unreadCount: 1 });
+        expect(await store.conversations.unreadTotal(CUSTOMER)).toBe(1);
+        expect((await raw.participants(conversation.id)).length).toBe(3);
+      });
+
+      it('changes an active member’s role', async () => {
+        const conversation = await createConversation();
+        expect(await store.participants.changeRole(conversation.id, STORE_USER, 'owner')).toMatchObject({
+          participant: STORE_USER,
+          role: 'owner',
+        });
+        expect(await member(conversation.id, STORE_USER)).toMatchObject({ role: 'owner' });
+      });
+
+      it('keeps every unread count exact while members join and leave during concurrent sends', async () => {
+        const conversation = await createConversation([
+          [ADMIN, null],
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        await Promise.all([
+          ...Array.from({ length: 24 }, (_, i) => send(conversation.id, i % 2 ? ADMIN : STORE_USER, 1 + i)),
+          join(conversation.id, NEWCOMER, 5),
+          store.participants.leave(conversation.id, CUSTOMER, at(7)),
+        ]);
+        expect((await raw.conversation(conversation.id))?.messageCount).toBe(24);
+        for (const ref of [ADMIN, STORE_USER, NEWCOMER, CUSTOMER]) {
+          const m = await member(conversation.id, ref);
+          if (m.leftAt === null) expect(m.unreadCount).toBe(await recount(conversation.id, ref));
+          else expect(m.unreadCount).toBeLessThanOrEqual(await recount(conversation.id, ref));
+        }
       });
     });
 

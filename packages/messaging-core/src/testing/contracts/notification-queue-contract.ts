@@ -89,6 +89,9 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
           muted: false,
           lastActivityAt: createdAt,
           joinedAt: createdAt,
+          role: 'member',
+          leftAt: null,
+          visibleFromSeq: 1,
         }),
       );
       await target.store.conversations.create(record, memberships);

@@ -13,7 +13,7 @@ import type { StoredSetting } from '../../ports/settings-store.js';
  */
 export interface MessagingStoreRawReader {
   conversation(id: string): Promise<Conversation | null>;
-  /** Ordered by participant type then id. */
+  /** Every membership row, former members included, ordered by participant type then id. */
   participants(conversationId: string): Promise<ConversationParticipant[]>;
   /** Oldest first (`seq` ascending), with attachments. */
   messages(conversationId: string): Promise<Message[]>;
