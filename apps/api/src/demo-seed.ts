@@ -1,5 +1,5 @@
 import type { MarketplaceDirectory, StoreTier } from '@parley/messaging-core';
-import { issueToken, type Role } from './auth.js';
+import { issueToken, type Role } from './plugins/authentication.js';
 
 /** The demo directory: one store, one store user, one admin, two customers. */
 export const DEMO = {

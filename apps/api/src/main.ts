@@ -2,10 +2,10 @@
 // environment (see README "Configuration"), composes, listens, prints where to go and demo tokens.
 import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
-import { secretKey } from './auth.js';
 import { compose } from './composition-root.js';
 import { type Config, ConfigError, readConfig } from './config.js';
 import { demoTokens } from './demo-seed.js';
+import { secretKey } from './plugins/authentication.js';
 import { describeStartupFailure } from './startup-failure.js';
 
 function baseUrl(config: Config, port: number): string {

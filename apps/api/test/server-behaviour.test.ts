@@ -17,7 +17,7 @@ import {
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueToken, secretKey } from '../src/auth.js';
+import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { buildServer, type ParleyApp, type ServerOptions } from '../src/server.js';
 
 // What `buildServer` answers, pinned so that reorganising how the server is put together (one

@@ -2,7 +2,7 @@ import { type Actor, type ActorClaims, isMessagingError } from '@parley/messagin
 import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { HttpProblem } from './http-errors.js';
+import { HttpProblem } from '../http-errors.js';
 
 /** Token roles: the three participant types, plus `service` for the host platform's back end. */
 export const ROLES = ['admin', 'store', 'customer', 'service'] as const;
@@ -154,7 +154,8 @@ export interface AuthPluginOptions {
 
 /**
  * Bearer authentication: decorates `request.principal`, `app.credentials(request)` and
- * `app.authenticate(role)`.
+ * `app.authenticate(role)`. Registered after security headers and CORS, so a 401 or 403 carries
+ * them, and before rate limiting, whose budget `app.credentials` keys.
  *
  * @example
  * ```ts

@@ -2,8 +2,15 @@ import { createInMemoryMessaging } from '@parley/messaging-core/testing';
 import Fastify from 'fastify';
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { actorOf, authPlugin, issueToken, principalOf, secretKey, verifyAuthorization } from './auth.js';
-import { problemHandlingPlugin } from './plugins/problem-handling.js';
+import {
+  actorOf,
+  authPlugin,
+  issueToken,
+  principalOf,
+  secretKey,
+  verifyAuthorization,
+} from './authentication.js';
+import { problemHandlingPlugin } from './problem-handling.js';
 
 const key = secretKey('unit-test-secret-unit-test-secret-0123');
 const NOW = new Date('2026-03-01T12:00:00Z');
