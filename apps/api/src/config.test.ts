@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, publicBaseUrl, SERVER_DEFAULTS } from './config.js';
 
 const CWD = '/srv/parley';
 const ENCRYPTION_KEY = `k2:${Buffer.alloc(32, 7).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -403,5 +403,27 @@ describe('PARLEY_METRICS_TOKEN', () => {
       expect((error as Error).message).toContain('PARLEY_METRICS_TOKEN must be a bearer token of 16 to 1024');
       expect((error as Error).message).not.toContain(bad);
     }
+  });
+});
+
+describe('defaults used outside parseConfig', () => {
+  it('SERVER_DEFAULTS are what parseConfig gives the server settings when nothing is set', () => {
+    const config = parseConfig({}, CWD);
+    expect({ logLevel: config.logLevel, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit }).toEqual(
+      SERVER_DEFAULTS,
+    );
+  });
+
+  it('publicBaseUrl is PARLEY_PUBLIC_URL, else http://{host}:{port} with localhost for a wildcard host', () => {
+    expect(publicBaseUrl(parseConfig({ PARLEY_PUBLIC_URL: 'https://chat.example.com/' }, CWD))).toBe(
+      'https://chat.example.com',
+    );
+    expect(publicBaseUrl(parseConfig({}, CWD))).toBe('http://127.0.0.1:3000');
+    expect(publicBaseUrl(parseConfig({ PARLEY_HOST: '0.0.0.0', PARLEY_PORT: '8080' }, CWD))).toBe(
+      'http://localhost:8080',
+    );
+    expect(publicBaseUrl(parseConfig({ PARLEY_HOST: '::1', PARLEY_PORT: '0' }, CWD), 41234)).toBe(
+      'http://[::1]:41234',
+    );
   });
 });

@@ -419,6 +419,36 @@ export interface Config {
   readonly metricsToken: string | undefined;
 }
 
+/**
+ * Defaults of the settings `buildServer` also takes one by one (tests and embedders build a server
+ * without a `Config`): what `parseConfig` gives `PARLEY_LOG_LEVEL`, `PARLEY_RATE_LIMIT_MAX`,
+ * `PARLEY_RATE_LIMIT_WINDOW` and `PARLEY_BODY_LIMIT` when they are unset.
+ */
+export const SERVER_DEFAULTS = {
+  logLevel: 'info',
+  rateLimit: { max: 600, windowMs: 60_000 },
+  bodyLimit: 1_048_576,
+} as const satisfies Pick<Config, 'logLevel' | 'rateLimit' | 'bodyLimit'>;
+
+/**
+ * The API's public base URL: `PARLEY_PUBLIC_URL`, else its documented default
+ * `http://{host}:{port}` — the address it listens on, `localhost` for a wildcard host. `port`
+ * is the one actually bound, when `PARLEY_PORT=0` picked a free one.
+ *
+ * @example
+ * ```ts
+ * publicBaseUrl(parseConfig({ PARLEY_HOST: '0.0.0.0' }, cwd)); // 'http://localhost:3000'
+ * ```
+ */
+export function publicBaseUrl(
+  config: Pick<Config, 'publicUrl' | 'host' | 'port'>,
+  port = config.port,
+): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** The platform default mail transport and sender. */
 export interface PlatformMailConfig {
   readonly transport:
@@ -592,15 +622,17 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     host: env.PARLEY_HOST ?? '127.0.0.1',
     port: env.PARLEY_PORT ?? 3000,
     jwtSecret: env.PARLEY_JWT_SECRET,
-    logLevel: env.PARLEY_LOG_LEVEL ?? 'info',
+    logLevel: env.PARLEY_LOG_LEVEL ?? SERVER_DEFAULTS.logLevel,
     publicUrl: env.PARLEY_PUBLIC_URL?.replace(/\/+$/, ''),
     corsOrigins: cors.includes('*') ? '*' : cors,
     rateLimit: {
-      max: env.PARLEY_RATE_LIMIT_MAX ?? 600,
+      max: env.PARLEY_RATE_LIMIT_MAX ?? SERVER_DEFAULTS.rateLimit.max,
       windowMs:
-        env.PARLEY_RATE_LIMIT_WINDOW === undefined ? 60_000 : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
+        env.PARLEY_RATE_LIMIT_WINDOW === undefined
+          ? SERVER_DEFAULTS.rateLimit.windowMs
+          : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
     },
-    bodyLimit: env.PARLEY_BODY_LIMIT ?? 1_048_576,
+    bodyLimit: env.PARLEY_BODY_LIMIT ?? SERVER_DEFAULTS.bodyLimit,
     seedDemo: env.PARLEY_SEED_DEMO ?? !production,
     attachmentSweep: {
       intervalMs:

@@ -9,7 +9,7 @@ import {
   systemClock,
 } from '@parley/messaging-core';
 import Fastify from 'fastify';
-import type { LogLevel } from './config.js';
+import { type LogLevel, SERVER_DEFAULTS } from './config.js';
 import { authPlugin, secretKey } from './plugins/authentication.js';
 import { contentTypesPlugin } from './plugins/content-types.js';
 import { corsPlugin } from './plugins/cors.js';
@@ -75,10 +75,11 @@ export interface ServerOptions {
   readonly publicUrl?: string;
   /** Allowed CORS origins; empty or absent: no CORS headers at all. */
   readonly corsOrigins?: readonly string[] | '*';
+  /** Requests per window per caller (default `SERVER_DEFAULTS.rateLimit`, as `PARLEY_RATE_LIMIT_*` unset). */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** Email template previews per window per store (or per admin), on top of `rateLimit`; null: none. */
   readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
-  /** Largest request body in bytes (default 1 MiB). */
+  /** Largest request body in bytes (default `SERVER_DEFAULTS.bodyLimit`, 1 MiB). */
   readonly bodyLimit?: number;
   /** API version shown in the OpenAPI document. */
   readonly version?: string;
@@ -123,11 +124,11 @@ export const MAX_PARAM_LENGTH = 2048;
 export async function buildServer(deps: ServerDependencies, options: ServerOptions = {}) {
   const app = Fastify({
     logger: {
-      level: options.logLevel ?? 'info',
+      level: options.logLevel ?? SERVER_DEFAULTS.logLevel,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    bodyLimit: options.bodyLimit ?? 1_048_576,
+    bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
     // Any id (at most 255 characters) fits even percent-encoded, so a long one is a 400 naming
     // the field; only longer path parameters are a 414.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
@@ -154,10 +155,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     key: secretKey(deps.jwtSecret),
     resolveActor: deps.core.resolveActor,
   });
-  await app.register(rateLimitPlugin, {
-    max: options.rateLimit?.max ?? 600,
-    windowMs: options.rateLimit?.windowMs ?? 60_000,
-  });
+  await app.register(rateLimitPlugin, options.rateLimit ?? SERVER_DEFAULTS.rateLimit);
   await app.register(routeNotFoundPlugin);
   await app.register(openApiPlugin, {
     version: options.version ?? '0.1.0',
