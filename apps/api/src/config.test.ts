@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, publicBaseUrl, SERVER_DEFAULTS } from './config.js';
+import {
+  ConfigError,
+  parseConfig,
+  parseMigrationSettings,
+  publicBaseUrl,
+  SERVER_DEFAULTS,
+} from './config.js';
 
 const CWD = '/srv/parley';
 const ENCRYPTION_KEY = `k2:${Buffer.alloc(32, 7).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -425,5 +431,49 @@ describe('defaults used outside parseConfig', () => {
     expect(publicBaseUrl(parseConfig({ PARLEY_HOST: '::1', PARLEY_PORT: '0' }, CWD), 41234)).toBe(
       'http://[::1]:41234',
     );
+  });
+});
+
+describe('parseMigrationSettings', () => {
+  it('reads the database as the API does, DATABASE_URL standing in for an unset PARLEY_DATABASE_URL', () => {
+    expect(parseMigrationSettings({ DATABASE_URL: 'postgres://x/y', PARLEY_DATA_DIR: '/d' }, CWD)).toEqual({
+      database: { kind: 'postgres', url: 'postgres://x/y', poolSize: 1 },
+      urlVariable: 'DATABASE_URL',
+    });
+    expect(
+      parseMigrationSettings({ PARLEY_DATABASE_URL: 'postgres://p/q', DATABASE_URL: 'postgres://x/y' }, CWD),
+    ).toEqual({
+      database: { kind: 'postgres', url: 'postgres://p/q', poolSize: 1 },
+      urlVariable: 'PARLEY_DATABASE_URL',
+    });
+    // The same folder the API uses: $PARLEY_DATA_DIR/pglite, resolved like the API resolves it.
+    expect(parseMigrationSettings({ PARLEY_DATA_DIR: '/d', PARLEY_DATABASE_SCHEMA: 'parley' }, CWD)).toEqual({
+      database: { kind: 'pglite', dataDir: '/d/pglite', schema: 'parley' },
+      urlVariable: 'PARLEY_DATABASE_URL',
+    });
+    expect(parseMigrationSettings({}, CWD).database).toEqual(parseConfig({}, CWD).database);
+  });
+
+  it('ignores the variables only the API needs, and names the variable at fault', () => {
+    expect(
+      parseMigrationSettings(
+        { NODE_ENV: 'production', PARLEY_PORT: 'not a port', PARLEY_DATA_DIR: '/d' },
+        CWD,
+      ).database,
+    ).toEqual({ kind: 'pglite', dataDir: '/d/pglite' });
+    const refused = (env: Record<string, string>) => {
+      try {
+        parseMigrationSettings(env, CWD);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(refused({ DATABASE_URL: 'mysql://x/y' })).toMatchObject({
+      variable: 'DATABASE_URL',
+      message:
+        'Invalid configuration: DATABASE_URL must be a PostgreSQL connection URL (postgres://user:password@host:5432/database) (got a value of 11 characters, not shown)',
+    });
+    expect(refused({ PARLEY_DATABASE_SCHEMA: 'Bad-Name' }).variable).toBe('PARLEY_DATABASE_SCHEMA');
   });
 });

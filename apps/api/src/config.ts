@@ -820,8 +820,58 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
   };
 }
 
+/** The variables the migration CLI reads: the API's database variables, and `DATABASE_URL`. */
+const MIGRATION_VARIABLES = ['PARLEY_DATABASE_URL', 'PARLEY_DATABASE_SCHEMA', 'PARLEY_DATA_DIR'] as const;
+
+/** What `pnpm db:migrate` / `pnpm db:rollback` work on. */
+export interface MigrationSettings {
+  /** The API's database (one connection on PostgreSQL). */
+  readonly database: DatabaseSettings;
+  /** The variable the PostgreSQL URL came from, to name it in messages. */
+  readonly urlVariable: 'PARLEY_DATABASE_URL' | 'DATABASE_URL';
+}
+
 /**
- * Reads the configuration from `process.env`: the only place in the API that touches it.
+ * The database the migration CLI works on, read as the API reads it — `PARLEY_DATABASE_URL`, else
+ * PGlite in `$PARLEY_DATA_DIR/pglite`, in `PARLEY_DATABASE_SCHEMA` — with the same validation and
+ * defaults, except that `DATABASE_URL` (the tests' server) stands in when `PARLEY_DATABASE_URL` is
+ * unset. Only those variables are read, so a migration never fails on an unrelated one. Throws a
+ * `ConfigError` naming the variable at fault.
+ *
+ * @example
+ * ```ts
+ * parseMigrationSettings({ DATABASE_URL: 'postgres://db/parley' }, cwd);
+ * // { database: { kind: 'postgres', url: 'postgres://db/parley', poolSize: 1 }, urlVariable: 'DATABASE_URL' }
+ * ```
+ */
+export function parseMigrationSettings(
+  source: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): MigrationSettings {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of MIGRATION_VARIABLES) picked[name] = source[name];
+  const fromTests =
+    (picked.PARLEY_DATABASE_URL ?? '').trim() === '' && (source.DATABASE_URL ?? '').trim() !== '';
+  if (fromTests) picked.PARLEY_DATABASE_URL = source.DATABASE_URL;
+  const urlVariable = fromTests ? 'DATABASE_URL' : 'PARLEY_DATABASE_URL';
+  let config: Config;
+  try {
+    config = parseConfig(picked, cwd);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !fromTests || error.variable !== 'PARLEY_DATABASE_URL')
+      throw error;
+    throw new ConfigError(
+      'DATABASE_URL',
+      error.message.replace('Invalid configuration: ', '').replaceAll('PARLEY_DATABASE_URL', 'DATABASE_URL'),
+    );
+  }
+  const { database } = config;
+  return { database: database.kind === 'postgres' ? { ...database, poolSize: 1 } : database, urlVariable };
+}
+
+/**
+ * Reads the configuration from `process.env`: with `readMigrationSettings`, the only code in the
+ * API that touches it.
  *
  * @example
  * ```ts
@@ -830,4 +880,16 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
  */
 export function readConfig(): Config {
   return parseConfig(process.env, process.cwd());
+}
+
+/**
+ * Reads the migration CLI's database from `process.env` (`parseMigrationSettings`).
+ *
+ * @example
+ * ```ts
+ * const { database, urlVariable } = readMigrationSettings();
+ * ```
+ */
+export function readMigrationSettings(): MigrationSettings {
+  return parseMigrationSettings(process.env, process.cwd());
 }
