@@ -23,7 +23,7 @@ import { createMessagingCore, type IdGenerator } from '@parley/messaging-core';
 import autocannon from 'autocannon';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { issueToken, secretKey } from '../src/auth.js';
+import { issueToken, secretKey } from '../src/plugins/authentication.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SERVER_URL =

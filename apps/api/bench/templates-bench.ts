@@ -18,8 +18,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issueToken, secretKey } from '../src/auth.js';
 import { DEMO } from '../src/demo-seed.js';
+import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { PREVIEW_VARIABLES, WORST_CASE_TEMPLATE } from '../test/support/worst-case-template.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');

@@ -34,7 +34,7 @@ import {
 } from '@parley/messaging-core';
 import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
-import type { Config } from './config.js';
+import { type Config, publicBaseUrl } from './config.js';
 import { seedDemoDirectory } from './demo-seed.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
@@ -237,7 +237,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         emailLogs,
         renderEmail: (input) => notificationTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
-        publicUrl: config.publicUrl ?? localBaseUrl(config),
+        publicUrl: publicBaseUrl(config),
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
         clock,
         windowMs: config.notifications.windowMs,
@@ -280,10 +280,4 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     await database.destroy();
     throw error;
   }
-}
-
-/** Where reply links point when `PARLEY_PUBLIC_URL` is unset: the address the API listens on. */
-function localBaseUrl(config: Config): string {
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from './config.js';
+import {
+  ConfigError,
+  parseConfig,
+  parseMigrationSettings,
+  publicBaseUrl,
+  SERVER_DEFAULTS,
+} from './config.js';
 
 const CWD = '/srv/parley';
 const ENCRYPTION_KEY = `k2:${Buffer.alloc(32, 7).toString('base64')},k1:${Buffer.alloc(32, 1).toString('base64')}`;
@@ -403,5 +409,71 @@ describe('PARLEY_METRICS_TOKEN', () => {
       expect((error as Error).message).toContain('PARLEY_METRICS_TOKEN must be a bearer token of 16 to 1024');
       expect((error as Error).message).not.toContain(bad);
     }
+  });
+});
+
+describe('defaults used outside parseConfig', () => {
+  it('SERVER_DEFAULTS are what parseConfig gives the server settings when nothing is set', () => {
+    const config = parseConfig({}, CWD);
+    expect({ logLevel: config.logLevel, rateLimit: config.rateLimit, bodyLimit: config.bodyLimit }).toEqual(
+      SERVER_DEFAULTS,
+    );
+  });
+
+  it('publicBaseUrl is PARLEY_PUBLIC_URL, else http://{host}:{port} with localhost for a wildcard host', () => {
+    expect(publicBaseUrl(parseConfig({ PARLEY_PUBLIC_URL: 'https://chat.example.com/' }, CWD))).toBe(
+      'https://chat.example.com',
+    );
+    expect(publicBaseUrl(parseConfig({}, CWD))).toBe('http://127.0.0.1:3000');
+    expect(publicBaseUrl(parseConfig({ PARLEY_HOST: '0.0.0.0', PARLEY_PORT: '8080' }, CWD))).toBe(
+      'http://localhost:8080',
+    );
+    expect(publicBaseUrl(parseConfig({ PARLEY_HOST: '::1', PARLEY_PORT: '0' }, CWD), 41234)).toBe(
+      'http://[::1]:41234',
+    );
+  });
+});
+
+describe('parseMigrationSettings', () => {
+  it('reads the database as the API does, DATABASE_URL standing in for an unset PARLEY_DATABASE_URL', () => {
+    expect(parseMigrationSettings({ DATABASE_URL: 'postgres://x/y', PARLEY_DATA_DIR: '/d' }, CWD)).toEqual({
+      database: { kind: 'postgres', url: 'postgres://x/y', poolSize: 1 },
+      urlVariable: 'DATABASE_URL',
+    });
+    expect(
+      parseMigrationSettings({ PARLEY_DATABASE_URL: 'postgres://p/q', DATABASE_URL: 'postgres://x/y' }, CWD),
+    ).toEqual({
+      database: { kind: 'postgres', url: 'postgres://p/q', poolSize: 1 },
+      urlVariable: 'PARLEY_DATABASE_URL',
+    });
+    // The same folder the API uses: $PARLEY_DATA_DIR/pglite, resolved like the API resolves it.
+    expect(parseMigrationSettings({ PARLEY_DATA_DIR: '/d', PARLEY_DATABASE_SCHEMA: 'parley' }, CWD)).toEqual({
+      database: { kind: 'pglite', dataDir: '/d/pglite', schema: 'parley' },
+      urlVariable: 'PARLEY_DATABASE_URL',
+    });
+    expect(parseMigrationSettings({}, CWD).database).toEqual(parseConfig({}, CWD).database);
+  });
+
+  it('ignores the variables only the API needs, and names the variable at fault', () => {
+    expect(
+      parseMigrationSettings(
+        { NODE_ENV: 'production', PARLEY_PORT: 'not a port', PARLEY_DATA_DIR: '/d' },
+        CWD,
+      ).database,
+    ).toEqual({ kind: 'pglite', dataDir: '/d/pglite' });
+    const refused = (env: Record<string, string>) => {
+      try {
+        parseMigrationSettings(env, CWD);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(refused({ DATABASE_URL: 'mysql://x/y' })).toMatchObject({
+      variable: 'DATABASE_URL',
+      message:
+        'Invalid configuration: DATABASE_URL must be a PostgreSQL connection URL (postgres://user:password@host:5432/database) (got a value of 11 characters, not shown)',
+    });
+    expect(refused({ PARLEY_DATABASE_SCHEMA: 'Bad-Name' }).variable).toBe('PARLEY_DATABASE_SCHEMA');
   });
 });

@@ -419,6 +419,36 @@ export interface Config {
   readonly metricsToken: string | undefined;
 }
 
+/**
+ * Defaults of the settings `buildServer` also takes one by one (tests and embedders build a server
+ * without a `Config`): what `parseConfig` gives `PARLEY_LOG_LEVEL`, `PARLEY_RATE_LIMIT_MAX`,
+ * `PARLEY_RATE_LIMIT_WINDOW` and `PARLEY_BODY_LIMIT` when they are unset.
+ */
+export const SERVER_DEFAULTS = {
+  logLevel: 'info',
+  rateLimit: { max: 600, windowMs: 60_000 },
+  bodyLimit: 1_048_576,
+} as const satisfies Pick<Config, 'logLevel' | 'rateLimit' | 'bodyLimit'>;
+
+/**
+ * The API's public base URL: `PARLEY_PUBLIC_URL`, else its documented default
+ * `http://{host}:{port}` — the address it listens on, `localhost` for a wildcard host. `port`
+ * is the one actually bound, when `PARLEY_PORT=0` picked a free one.
+ *
+ * @example
+ * ```ts
+ * publicBaseUrl(parseConfig({ PARLEY_HOST: '0.0.0.0' }, cwd)); // 'http://localhost:3000'
+ * ```
+ */
+export function publicBaseUrl(
+  config: Pick<Config, 'publicUrl' | 'host' | 'port'>,
+  port = config.port,
+): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 /** The platform default mail transport and sender. */
 export interface PlatformMailConfig {
   readonly transport:
@@ -592,15 +622,17 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     host: env.PARLEY_HOST ?? '127.0.0.1',
     port: env.PARLEY_PORT ?? 3000,
     jwtSecret: env.PARLEY_JWT_SECRET,
-    logLevel: env.PARLEY_LOG_LEVEL ?? 'info',
+    logLevel: env.PARLEY_LOG_LEVEL ?? SERVER_DEFAULTS.logLevel,
     publicUrl: env.PARLEY_PUBLIC_URL?.replace(/\/+$/, ''),
     corsOrigins: cors.includes('*') ? '*' : cors,
     rateLimit: {
-      max: env.PARLEY_RATE_LIMIT_MAX ?? 600,
+      max: env.PARLEY_RATE_LIMIT_MAX ?? SERVER_DEFAULTS.rateLimit.max,
       windowMs:
-        env.PARLEY_RATE_LIMIT_WINDOW === undefined ? 60_000 : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
+        env.PARLEY_RATE_LIMIT_WINDOW === undefined
+          ? SERVER_DEFAULTS.rateLimit.windowMs
+          : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
     },
-    bodyLimit: env.PARLEY_BODY_LIMIT ?? 1_048_576,
+    bodyLimit: env.PARLEY_BODY_LIMIT ?? SERVER_DEFAULTS.bodyLimit,
     seedDemo: env.PARLEY_SEED_DEMO ?? !production,
     attachmentSweep: {
       intervalMs:
@@ -788,8 +820,58 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
   };
 }
 
+/** The variables the migration CLI reads: the API's database variables, and `DATABASE_URL`. */
+const MIGRATION_VARIABLES = ['PARLEY_DATABASE_URL', 'PARLEY_DATABASE_SCHEMA', 'PARLEY_DATA_DIR'] as const;
+
+/** What `pnpm db:migrate` / `pnpm db:rollback` work on. */
+export interface MigrationSettings {
+  /** The API's database (one connection on PostgreSQL). */
+  readonly database: DatabaseSettings;
+  /** The variable the PostgreSQL URL came from, to name it in messages. */
+  readonly urlVariable: 'PARLEY_DATABASE_URL' | 'DATABASE_URL';
+}
+
 /**
- * Reads the configuration from `process.env`: the only place in the API that touches it.
+ * The database the migration CLI works on, read as the API reads it — `PARLEY_DATABASE_URL`, else
+ * PGlite in `$PARLEY_DATA_DIR/pglite`, in `PARLEY_DATABASE_SCHEMA` — with the same validation and
+ * defaults, except that `DATABASE_URL` (the tests' server) stands in when `PARLEY_DATABASE_URL` is
+ * unset. Only those variables are read, so a migration never fails on an unrelated one. Throws a
+ * `ConfigError` naming the variable at fault.
+ *
+ * @example
+ * ```ts
+ * parseMigrationSettings({ DATABASE_URL: 'postgres://db/parley' }, cwd);
+ * // { database: { kind: 'postgres', url: 'postgres://db/parley', poolSize: 1 }, urlVariable: 'DATABASE_URL' }
+ * ```
+ */
+export function parseMigrationSettings(
+  source: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): MigrationSettings {
+  const picked: Record<string, string | undefined> = {};
+  for (const name of MIGRATION_VARIABLES) picked[name] = source[name];
+  const fromTests =
+    (picked.PARLEY_DATABASE_URL ?? '').trim() === '' && (source.DATABASE_URL ?? '').trim() !== '';
+  if (fromTests) picked.PARLEY_DATABASE_URL = source.DATABASE_URL;
+  const urlVariable = fromTests ? 'DATABASE_URL' : 'PARLEY_DATABASE_URL';
+  let config: Config;
+  try {
+    config = parseConfig(picked, cwd);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !fromTests || error.variable !== 'PARLEY_DATABASE_URL')
+      throw error;
+    throw new ConfigError(
+      'DATABASE_URL',
+      error.message.replace('Invalid configuration: ', '').replaceAll('PARLEY_DATABASE_URL', 'DATABASE_URL'),
+    );
+  }
+  const { database } = config;
+  return { database: database.kind === 'postgres' ? { ...database, poolSize: 1 } : database, urlVariable };
+}
+
+/**
+ * Reads the configuration from `process.env`: with `readMigrationSettings`, the only code in the
+ * API that touches it.
  *
  * @example
  * ```ts
@@ -798,4 +880,16 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
  */
 export function readConfig(): Config {
   return parseConfig(process.env, process.cwd());
+}
+
+/**
+ * Reads the migration CLI's database from `process.env` (`parseMigrationSettings`).
+ *
+ * @example
+ * ```ts
+ * const { database, urlVariable } = readMigrationSettings();
+ * ```
+ */
+export function readMigrationSettings(): MigrationSettings {
+  return parseMigrationSettings(process.env, process.cwd());
 }

@@ -1,5 +1,5 @@
 import type { MarketplaceDirectory, MarketplaceParticipantType, StoreTier } from '@parley/messaging-core';
-import { issueToken } from './auth.js';
+import { issueToken } from './plugins/authentication.js';
 
 /** The demo directory: one store, one store user, one admin, two customers. */
 export const DEMO = {

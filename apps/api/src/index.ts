@@ -1,15 +1,3 @@
-export type { AuthPluginOptions, Credentials, Principal, Role, TokenClaims } from './auth.js';
-export {
-  actorOf,
-  actorOfRequest,
-  authPlugin,
-  issueToken,
-  ROLES,
-  SERVICE_ROLE,
-  secretKey,
-  tokenRoles,
-  verifyAuthorization,
-} from './auth.js';
 export type { ComposedApi, ComposeOptions } from './composition-root.js';
 export { compose } from './composition-root.js';
 export type { Config, DatabaseSettings, Environment, LogLevel } from './config.js';
@@ -20,5 +8,23 @@ export type { HttpErrorCode, ProblemCode, ProblemDetails, ProblemResponse } from
 export { HTTP_ERROR_CODES, HttpProblem, STATUS_BY_CODE, toProblem } from './http-errors.js';
 export type { JwtSecretSource, ResolvedJwtSecret } from './jwt-secret.js';
 export { resolveJwtSecret } from './jwt-secret.js';
+export type {
+  AuthPluginOptions,
+  Credentials,
+  Principal,
+  Role,
+  TokenClaims,
+} from './plugins/authentication.js';
+export {
+  actorOf,
+  actorOfRequest,
+  authPlugin,
+  issueToken,
+  ROLES,
+  SERVICE_ROLE,
+  secretKey,
+  tokenRoles,
+  verifyAuthorization,
+} from './plugins/authentication.js';
 export type { ParleyApp, ServerDependencies, ServerOptions } from './server.js';
 export { buildServer } from './server.js';

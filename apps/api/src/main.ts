@@ -2,17 +2,11 @@
 // environment (see README "Configuration"), composes, listens, prints where to go and demo tokens.
 import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
-import { secretKey } from './auth.js';
 import { compose } from './composition-root.js';
-import { type Config, ConfigError, readConfig } from './config.js';
+import { type Config, ConfigError, publicBaseUrl, readConfig } from './config.js';
 import { demoTokens } from './demo-seed.js';
+import { secretKey } from './plugins/authentication.js';
 import { describeStartupFailure } from './startup-failure.js';
-
-function baseUrl(config: Config, port: number): string {
-  if (config.publicUrl) return config.publicUrl;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
 
 async function main(): Promise<void> {
   let config: Config;
@@ -46,7 +40,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const port = (api.app.server.address() as AddressInfo).port;
-  const url = baseUrl(config, port);
+  const url = publicBaseUrl(config, port);
   const database =
     config.database.kind === 'postgres'
       ? 'PostgreSQL (PARLEY_DATABASE_URL)'

@@ -1,42 +1,36 @@
-import { randomUUID } from 'node:crypto';
-import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
-import multipart from '@fastify/multipart';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import {
-  registerAjvFormats,
-  type TypeBoxTypeProvider,
-  TypeBoxValidatorCompiler,
-} from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type AdminNotificationsCore,
   type Clock,
   type EmailCore,
   type EmailTemplatesCore,
-  isValidEmail,
   type MarketplaceDirectory,
   type MessagingCore,
   systemClock,
 } from '@parley/messaging-core';
-import Fastify, { type RouteOptions } from 'fastify';
-import { Type } from 'typebox';
-import Format from 'typebox/format';
-import { authPlugin, secretKey } from './auth.js';
-import type { LogLevel } from './config.js';
-import { HttpProblem } from './http-errors.js';
+import Fastify from 'fastify';
+import { type LogLevel, SERVER_DEFAULTS } from './config.js';
+import { authPlugin, secretKey } from './plugins/authentication.js';
+import { contentTypesPlugin } from './plugins/content-types.js';
+import { corsPlugin } from './plugins/cors.js';
+import { gracefulShutdownPlugin } from './plugins/graceful-shutdown.js';
 import { createMetrics, metricsPlugin, type ParleyMetrics } from './plugins/metrics.js';
+import { openApiPlugin } from './plugins/openapi.js';
 import {
   answerClientError,
   answerFrameworkError,
   problemHandlingPlugin,
-  routeNotFound,
+  routeNotFoundPlugin,
 } from './plugins/problem-handling.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { requestIdOf, requestIdPlugin } from './plugins/request-id.js';
+import { requestValidationPlugin } from './plugins/request-validation.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { strictQuerystringPlugin } from './plugins/strict-querystring.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
-import { CONVERSATIONS_TAG, conversationRoutes } from './routes/conversation-routes.js';
+import { conversationRoutes } from './routes/conversation-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
@@ -45,7 +39,6 @@ import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
-import { isStorableDateTime } from './schemas/common.js';
 
 /** What the routes run against: the core and the ports the HTTP layer talks to directly. */
 export interface ServerDependencies {
@@ -84,10 +77,11 @@ export interface ServerOptions {
   readonly publicUrl?: string;
   /** Allowed CORS origins; empty or absent: no CORS headers at all. */
   readonly corsOrigins?: readonly string[] | '*';
+  /** Requests per window per caller (default `SERVER_DEFAULTS.rateLimit`, as `PARLEY_RATE_LIMIT_*` unset). */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
   /** Email template previews per window per store (or per admin), on top of `rateLimit`; null: none. */
   readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
-  /** Largest request body in bytes (default 1 MiB). */
+  /** Largest request body in bytes (default `SERVER_DEFAULTS.bodyLimit`, 1 MiB). */
   readonly bodyLimit?: number;
   /** API version shown in the OpenAPI document. */
   readonly version?: string;
@@ -111,60 +105,8 @@ export const REDACTED_LOG_PATHS = [
   '*.secret',
 ];
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
 /** Longest path parameter the router accepts, as sent (percent-encoded); longer is a 414. */
 export const MAX_PARAM_LENGTH = 2048;
-
-/**
- * Routes whose query strings stay open: callers we do not control (providers signing webhooks
- * may append parameters), and what is not the JSON API (docs, the OpenAPI document, the inbox
- * page, metrics, probes). Listed in docs/api.md.
- */
-const OPEN_QUERY_ROUTES =
-  /^\/(?:api\/v1\/webhooks\/|docs(?:\/|$)|openapi\.json$|inbox(?:\/|$)|metrics$|healthz$|readyz$)/;
-
-/**
- * `onRoute` hook: makes a route's querystring schema strict, so an unknown parameter is a 400
- * naming it, like an unknown body field. A route without a querystring schema gets an empty
- * strict one. Leaves alone `OPEN_QUERY_ROUTES`, routes hidden from the OpenAPI document, wildcard routes (CORS preflight, whose URL
- * carries the real request's query) and OPTIONS.
- */
-export function strictQuerystring(route: RouteOptions): void {
-  const methods = Array.isArray(route.method) ? route.method : [route.method];
-  if (methods.includes('OPTIONS') || route.url.includes('*') || OPEN_QUERY_ROUTES.test(route.url)) return;
-  const schema = route.schema ?? {};
-  // Hidden routes are not the documented JSON API; one of them stands in for an absent route and
-  // must answer exactly like one (404), whatever the query.
-  if (schema.hide === true) return;
-  const query = schema.querystring as Record<string, unknown> | undefined;
-  if (query?.additionalProperties === false) return;
-  // A copy keeping TypeBox's non-enumerable markers (a spread would drop them, and with them the
-  // conversion of query strings to numbers and booleans); the schema may be shared by routes.
-  const strict =
-    query === undefined
-      ? Type.Object({}, { additionalProperties: false })
-      : Object.create(Object.getPrototypeOf(query), {
-          ...Object.getOwnPropertyDescriptors(query),
-          additionalProperties: { value: false, enumerable: true, writable: true, configurable: true },
-        });
-  route.schema = { ...schema, querystring: strict };
-}
-
-let formatsRegistered = false;
-
-/**
- * String formats for request validation: ajv-formats' set, with the core's email rule, and
- * `date-time` narrowed to instants the database stores (`isStorableDateTime`).
- */
-function registerFormats(): void {
-  if (formatsRegistered) return;
-  registerAjvFormats();
-  Format.Set('email', isValidEmail);
-  const isDateTime = Format.Get('date-time') ?? (() => true);
-  Format.Set('date-time', (value) => isDateTime(value) && isStorableDateTime(value));
-  formatsRegistered = true;
-}
 
 /** The audience prefixes of the marketplace facade and the participant type each serves. */
 const AUDIENCE_ROUTES = [
@@ -178,6 +120,9 @@ const AUDIENCE_ROUTES = [
  * source of validation, serialization and the OpenAPI document. Does not listen; call
  * `app.listen` (or `app.inject` in tests).
  *
+ * One plugin per concern (`./plugins/`), registered in the order their hooks must run — each
+ * plugin's JSDoc says why it sits where it does — then the route plugins.
+ *
  * @example
  * ```ts
  * const { core, directory } = createInMemoryMessaging();
@@ -186,204 +131,46 @@ const AUDIENCE_ROUTES = [
  * ```
  */
 export async function buildServer(deps: ServerDependencies, options: ServerOptions = {}) {
-  registerFormats();
   const app = Fastify({
     logger: {
-      level: options.logLevel ?? 'info',
+      level: options.logLevel ?? SERVER_DEFAULTS.logLevel,
       redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
       ...(options.logStream ? { stream: options.logStream } : {}),
     },
-    bodyLimit: options.bodyLimit ?? 1_048_576,
+    bodyLimit: options.bodyLimit ?? SERVER_DEFAULTS.bodyLimit,
     // Any id (at most 255 characters) fits even percent-encoded, so a long one is a 400 naming
     // the field; only longer path parameters are a 414.
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     frameworkErrors: answerFrameworkError,
     clientErrorHandler: answerClientError,
     requestIdHeader: false,
-    genReqId: (request) => {
-      const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: requestIdOf,
   }).withTypeProvider<TypeBoxTypeProvider>();
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
-  // Before any route: every later route's querystring refuses unknown parameters.
-  app.addHook('onRoute', strictQuerystring);
 
-  // JSON only (multipart arrives with attachments): other media types are 415s. An empty JSON
-  // body (a POST with Content-Type: application/json and nothing else) is no body.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') {
-      done(null, undefined);
-      return;
-    }
-    parseJson(request, text, done);
-  });
-  // multipart/form-data for sends with attachments: parts are streamed by the route, never
-  // buffered; its limits (file size and count from the platform settings) are set per request.
-  await app.register(multipart, { throwFileSizeLimit: true });
-
-  app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
-  // Graceful shutdown: responses finishing after close() began ask the client to drop the
-  // connection, so keep-alive sockets do not hold the shutdown open.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
-
+  await app.register(requestValidationPlugin);
+  await app.register(strictQuerystringPlugin);
+  await app.register(contentTypesPlugin);
+  await app.register(requestIdPlugin);
+  await app.register(gracefulShutdownPlugin);
   await app.register(problemHandlingPlugin);
-  // Before every route, so each one is timed.
   await app.register(metricsPlugin, {
     metrics: deps.metrics ?? createMetrics(),
     token: options.metricsToken,
   });
   await app.register(textInputGuardPlugin);
-  // Over plain http (local runs), asking browsers to upgrade to https would break /docs.
-  const https = options.publicUrl?.startsWith('https://') ?? false;
-  await app.register(helmet, {
-    global: true,
-    contentSecurityPolicy: { directives: { upgradeInsecureRequests: https ? [] : null } },
-    strictTransportSecurity: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-  });
-  const origins = options.corsOrigins ?? [];
-  if (origins === '*' || origins.length > 0) {
-    await app.register(cors, {
-      origin: origins === '*' ? '*' : [...origins],
-      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
-      exposedHeaders: [
-        'Retry-After',
-        'Idempotent-Replayed',
-        'X-Request-Id',
-        'X-RateLimit-Limit',
-        'X-RateLimit-Remaining',
-        'X-RateLimit-Reset',
-      ],
-      maxAge: 600,
-    });
-  }
+  await app.register(securityHeadersPlugin, { https: options.publicUrl?.startsWith('https://') ?? false });
+  await app.register(corsPlugin, { origins: options.corsOrigins ?? [] });
   await app.register(authPlugin, {
     key: secretKey(deps.jwtSecret),
     resolveActor: deps.core.resolveActor,
     policy: deps.core.policy,
   });
-  await app.register(rateLimit, {
-    // Not per route: the global budget is counted by the root hook below. Routes with a budget of
-    // their own (`config.rateLimit` an object, or hooks from `app.rateLimit(...)`) keep the plugin's.
-    global: false,
-    max: options.rateLimit?.max ?? 600,
-    timeWindow: options.rateLimit?.windowMs ?? 60_000,
-    // Per token subject when the token verifies (refreshing a token keeps the budget), else per IP.
-    keyGenerator: async (request) => {
-      const credentials = await app.credentials(request);
-      if (!credentials.ok) return `ip:${request.ip}`;
-      const { role, storeId, subject } = credentials.principal;
-      return `${role}:${storeId ?? ''}:${subject}`;
-    },
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      code: 'RATE_LIMITED',
-      message: `rate limit of ${context.max} requests exceeded; retry in ${context.after}`,
-    }),
+  await app.register(rateLimitPlugin, options.rateLimit ?? SERVER_DEFAULTS.rateLimit);
+  await app.register(routeNotFoundPlugin);
+  await app.register(openApiPlugin, {
+    version: options.version ?? '0.1.0',
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
-
-  // The global budget, counted here before any route's authentication hook: a request without a
-  // valid token spends its IP's budget even though it ends in a 401 (a per-route hook would run
-  // after the route's own hooks and never see it). Routes exempt (`rateLimit: false`) or with a
-  // budget of their own (an object) are left out. `createRateLimit` only counts, so the routes'
-  // extra limiters (template previews) still run after this one.
-  const globalLimit = app.createRateLimit();
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config?.rateLimit !== undefined) return;
-    const result = await globalLimit(request);
-    if (result.isAllowed) return;
-    reply.header('x-ratelimit-limit', result.max);
-    reply.header('x-ratelimit-remaining', result.remaining);
-    reply.header('x-ratelimit-reset', result.ttlInSeconds);
-    if (!result.isExceeded) return;
-    reply.header('retry-after', result.ttlInSeconds);
-    throw new HttpProblem(
-      'RATE_LIMITED',
-      `rate limit of ${result.max} requests exceeded; retry in ${result.ttlInSeconds} seconds`,
-    );
-  });
-
-  app.setNotFoundHandler(async (request) => {
-    throw routeNotFound(request.method, request.url);
-  });
-
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'Parley API',
-        version: options.version ?? '0.1.0',
-        description:
-          'Messaging for multi-tenant marketplaces: admin, store and storefront conversations, and the platform directory. Errors are RFC 9457 problem+json.',
-      },
-      ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
-      components: {
-        securitySchemes: {
-          bearerAuth: {
-            type: 'http',
-            scheme: 'bearer',
-            bearerFormat: 'JWT',
-            description: 'HS256 JWT issued by the host platform: sub, role, store_id (store, customer), exp.',
-          },
-        },
-      },
-      tags: [
-        { name: 'Admin messages', description: 'Platform admins (role admin).' },
-        { name: 'Store messages', description: 'Store staff (role store).' },
-        { name: 'Storefront messages', description: 'Customers (role customer).' },
-        {
-          name: CONVERSATIONS_TAG,
-          description:
-            'Every participant (admin, store, customer tokens; not service): the same conversations as the audience routes, whatever the preset, the actor taken from the token.',
-        },
-        { name: 'Admin settings', description: 'Platform settings (role admin).' },
-        { name: 'Platform directory', description: 'The host platform (role service).' },
-        {
-          name: 'Admin notifications',
-          description: 'Admins: store issues, system alerts and import failures; mark them read.',
-        },
-        { name: 'Health', description: 'Liveness and readiness.' },
-        {
-          name: 'Store email',
-          description: "Store staff: the store's email provider settings and email log.",
-        },
-        {
-          name: 'Admin email',
-          description: "Admins: any store's email settings (masked) and the email log.",
-        },
-        {
-          name: 'Store email templates',
-          description: "Store staff: override the platform's email templates (Liquid) and preview them.",
-        },
-        {
-          name: 'Admin email templates',
-          description: 'Admins: the platform email templates (Liquid), and previews with sample variables.',
-        },
-        {
-          name: 'Email webhooks',
-          description:
-            'Delivery tracking from SendGrid, Mailgun and Amazon SES (verified by signature, no bearer token).',
-        },
-      ],
-    },
-    transformObject: (document) =>
-      'openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject,
-  });
-  // Bundled assets only; no call to the public swagger.io validator.
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(healthRoutes, { checkDatabase: deps.checkDatabase, databaseKind: deps.databaseKind });
   const core = deps.core;
@@ -443,20 +230,3 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
 
 /** The API's Fastify instance, with its TypeBox type provider. */
 export type ParleyApp = Awaited<ReturnType<typeof buildServer>>;
-
-/**
- * Fastify always hands a route with a body schema a body, so `@fastify/swagger` marks every
- * request body required; routes that default a missing body (`x-body-optional: true` in their
- * schema) are documented as optional instead.
- */
-function optionalBodies<T extends { paths?: Record<string, unknown> }>(openapi: T): T {
-  for (const item of Object.values(openapi.paths ?? {})) {
-    for (const operation of Object.values((item ?? {}) as Record<string, Record<string, unknown>>)) {
-      if (operation?.['x-body-optional'] !== true) continue;
-      delete operation['x-body-optional'];
-      const body = operation.requestBody as { required?: boolean } | undefined;
-      if (body !== undefined) body.required = false;
-    }
-  }
-  return openapi;
-}

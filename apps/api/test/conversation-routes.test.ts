@@ -206,7 +206,7 @@ for (const [label, factory] of FACTORIES) {
       });
 
       it('a participant token the directory does not know is a 403, as on the audience routes', async () => {
-        const { issueToken, secretKey } = await import('../src/auth.js');
+        const { issueToken, secretKey } = await import('../src/plugins/authentication.js');
         const stranger = await issueToken(secretKey(h.harness.jwtSecret), {
           sub: 'nobody',
           role: 'customer',

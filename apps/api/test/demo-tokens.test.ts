@@ -1,7 +1,7 @@
 import { createInMemoryMessaging } from '@parley/messaging-core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretKey } from '../src/auth.js';
 import { DEMO, type DemoToken, demoTokens, seedDemoDirectory } from '../src/demo-seed.js';
+import { secretKey } from '../src/plugins/authentication.js';
 import { buildHarness } from './support/build-harness.js';
 import { type Call, client } from './support/client.js';
 import type { ApiHarness } from './support/harness.js';

@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // tsx's loader and the source condition; no tsx wrapper process, so a SIGKILL reaches the process
 // holding the database).
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const KYSELY_DIR = resolve(APP_DIR, '..', '..', 'packages', 'adapters-kysely');
 const ENTRY = {
   start: { cwd: APP_DIR, args: ['src/main.ts'] },
   worker: { cwd: APP_DIR, args: ['src/worker-main.ts'] },
-  migrate: { cwd: KYSELY_DIR, args: ['src/cli/migrate.ts', 'up'] },
+  migrate: { cwd: APP_DIR, args: ['src/migrate-main.ts', 'up'] },
 } as const;
 type Entry = keyof typeof ENTRY;
 

@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, readdir, rm, stat, utimes, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretKey } from '../src/auth.js';
 import { compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { DEMO, demoTokens } from '../src/demo-seed.js';
+import { secretKey } from '../src/plugins/authentication.js';
 
 // main-style startup on embedded PGlite in a temp data dir: compose, ready, demo tokens work, close.
 describe('startup on embedded defaults (PGlite in the data dir)', () => {

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretKey } from '../src/auth.js';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { DEMO, demoTokens } from '../src/demo-seed.js';
+import { secretKey } from '../src/plugins/authentication.js';
 import { PREVIEW_VARIABLES, WORST_CASE_TEMPLATE } from './support/worst-case-template.js';
 
 /** The longest the event loop stood still while `work` ran, in milliseconds. */

@@ -2,7 +2,7 @@ import { LiquidTemplateRenderer } from '@parley/adapters-liquid';
 import { createEmailTemplatesCore } from '@parley/messaging-core';
 import { createInMemoryMessaging, InMemoryEmailTemplateRepository } from '@parley/messaging-core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { issueToken, secretKey } from '../src/auth.js';
+import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { buildHarness } from './support/build-harness.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import type { ApiHarness } from './support/harness.js';

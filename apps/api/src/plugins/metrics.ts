@@ -223,7 +223,8 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
  * `routeOptions.url`; requests no route serves count as `unmatched`), counts provider webhook
  * deliveries, and serves `GET /metrics` (Prometheus text format) to `Authorization: Bearer
  * <token>` — compared in constant time; another or no token is a 401 problem. Not rate limited,
- * not in the OpenAPI document. Register it before the routes.
+ * not in the OpenAPI document. Registered before every route, so each one is timed, and before
+ * security headers, CORS, authentication and rate limiting, so their refusals are timed too.
  *
  * @example
  * ```ts

@@ -50,7 +50,8 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
 /**
  * Every error as RFC 9457 `application/problem+json`: the core's errors by their code, Fastify's
  * validation, parsing, size and 404 errors, rate limiting and authentication. 5xx are logged with
- * their cause; the client only sees a generic detail.
+ * their cause; the client only sees a generic detail. Registered before every plugin whose hooks
+ * may throw (metrics, the text input guard, authentication, rate limiting) and before the routes.
  *
  * @example
  * ```ts
@@ -68,3 +69,22 @@ export function routeNotFound(method: string, url: string): HttpProblem {
   const path = url.split('?')[0] ?? url;
   return new HttpProblem('ROUTE_NOT_FOUND', `no route serves ${method} ${path}`);
 }
+
+/**
+ * A method and path no route serves answer 404 `ROUTE_NOT_FOUND` as problem+json. Registered
+ * after the hooks every request runs (security headers, CORS, authentication, rate limit): the
+ * 404 handler runs the hooks registered before it, so a miss is counted and carries the same
+ * headers as any other answer.
+ *
+ * @example
+ * ```ts
+ * await app.register(routeNotFoundPlugin);
+ * ```
+ */
+const notFound: FastifyPluginAsync = async (app) => {
+  app.setNotFoundHandler(async (request) => {
+    throw routeNotFound(request.method, request.url);
+  });
+};
+
+export const routeNotFoundPlugin = fp(notFound, { name: 'parley-route-not-found', fastify: '5.x' });

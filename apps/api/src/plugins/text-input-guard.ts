@@ -84,7 +84,9 @@ export function findTextInputFault(value: unknown, root: string): TextInputFault
  * string or parsed JSON body holds text the database cannot store (NUL, unpaired surrogates) or
  * absurd nesting — before schema validation and before any use case runs, so no route can turn
  * such input into a database error (a 500). Raw bodies (the signed webhooks keep theirs as bytes)
- * are not looked into. Registered once, before the routes.
+ * are not looked into. Registered once, before the routes; its `preValidation` hook runs after
+ * every `onRequest` hook (authentication, rate limiting), so anonymous input is refused as a 401
+ * first.
  *
  * @example
  * ```ts

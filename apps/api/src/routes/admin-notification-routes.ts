@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AdminNotification, AdminNotificationsCore } from '@parley/messaging-core';
 import type { Static } from 'typebox';
-import { actorOfRequest } from '../auth.js';
+import { actorOfRequest } from '../plugins/authentication.js';
 import {
   AdminNotificationListWire,
   AdminNotificationParams,

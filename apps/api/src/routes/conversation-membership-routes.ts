@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type AccessPolicy, type MessagingCore, SUBJECT_MAX_LENGTH } from '@parley/messaging-core';
 import { Type } from 'typebox';
-import { actorOfRequest } from '../auth.js';
+import { actorOfRequest } from '../plugins/authentication.js';
 import { Id, problemResponses } from '../schemas/common.js';
 import { ConversationDetailWire, ConversationParams, MemberWire } from '../schemas/messaging.js';
 import { toDetailWire, toMemberWire } from '../serializers.js';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
-import { actorOfRequest } from '../auth.js';
+import { actorOfRequest } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   AttachmentParams,

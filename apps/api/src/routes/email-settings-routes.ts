@@ -6,7 +6,7 @@ import type {
   UpdateStoreEmailSettingsInput,
 } from '@parley/messaging-core';
 import type { Static } from 'typebox';
-import { actorOfRequest } from '../auth.js';
+import { actorOfRequest } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   AdminEmailLogQuery,

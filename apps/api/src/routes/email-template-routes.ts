@@ -8,7 +8,7 @@ import type {
 } from '@parley/messaging-core';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Static } from 'typebox';
-import { actorOfRequest } from '../auth.js';
+import { actorOfRequest } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   EmailTemplateListWire,

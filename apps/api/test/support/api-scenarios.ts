@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { SignJWT } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { issueToken, secretKey } from '../../src/auth.js';
+import { issueToken, secretKey } from '../../src/plugins/authentication.js';
 import {
   type ApiResponse,
   type Call,

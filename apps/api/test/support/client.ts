@@ -1,5 +1,5 @@
 import type { InjectOptions } from 'fastify';
-import { issueToken, secretKey } from '../../src/auth.js';
+import { issueToken, secretKey } from '../../src/plugins/authentication.js';
 import type { ApiHarness } from './harness.js';
 
 export interface ApiResponse {

@@ -3,10 +3,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { secretKey } from '../../src/auth.js';
 import { type ComposedApi, compose } from '../../src/composition-root.js';
 import { parseConfig } from '../../src/config.js';
 import { demoTokens } from '../../src/demo-seed.js';
+import { secretKey } from '../../src/plugins/authentication.js';
 
 /** The Mailgun webhook signing key the composed API is configured with. */
 export const COMPOSED_MAILGUN_SIGNING_KEY = 'key-composed-mailgun-0123456789';

@@ -12,8 +12,8 @@ import {
   secretKey,
   tokenRoles,
   verifyAuthorization,
-} from './auth.js';
-import { problemHandlingPlugin } from './plugins/problem-handling.js';
+} from './authentication.js';
+import { problemHandlingPlugin } from './problem-handling.js';
 
 const key = secretKey('unit-test-secret-unit-test-secret-0123');
 const NOW = new Date('2026-03-01T12:00:00Z');

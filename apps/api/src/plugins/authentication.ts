@@ -9,7 +9,7 @@ import {
 import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import { HttpProblem } from './http-errors.js';
+import { HttpProblem } from '../http-errors.js';
 
 /** The token role of the host platform's back end (not a participant). */
 export const SERVICE_ROLE = 'service';
@@ -186,6 +186,8 @@ export interface AuthPluginOptions {
 /**
  * Bearer authentication: decorates `request.principal`, `app.credentials(request)`,
  * `app.authenticate(role)`, `app.authenticateParticipant()` and `app.authorize(capability)`.
+ * Registered after security headers and CORS, so a 401 or 403 carries them, and before rate
+ * limiting, whose budget `app.credentials` keys.
  *
  * @example
  * ```ts

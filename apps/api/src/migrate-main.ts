@@ -1,13 +1,21 @@
-import { createDatabase } from '../database.js';
-import { describeDatabaseFailure, oneLineError } from '../database-failures.js';
-import { migrateToLatest, rollback } from '../migrator.js';
-import { databaseUrlVariable, readMigrationConfig } from './config.js';
+// Parley's migrations: `pnpm db:migrate` / `pnpm db:rollback` from the repository root. Reads the
+// API's database variables through config.ts (`readMigrationSettings`), so it migrates the very
+// database `pnpm start` opens.
+import {
+  createDatabase,
+  type DatabaseConfig,
+  describeDatabaseFailure,
+  migrateToLatest,
+  oneLineError,
+  rollback,
+} from '@parley/adapters-kysely';
+import { ConfigError, type MigrationSettings, readMigrationSettings } from './config.js';
 
 const USAGE = `usage: migrate.ts <up | down | down --all>
   up          apply every pending migration
   down        revert the latest migration
   down --all  revert every migration
-Database: PARLEY_DATABASE_URL or DATABASE_URL (PostgreSQL), else PGlite in $PARLEY_DATA_DIR/pglite (default ./data/pglite).`;
+Database: PARLEY_DATABASE_URL, else DATABASE_URL (PostgreSQL), else PGlite in $PARLEY_DATA_DIR/pglite (default ./data/pglite).`;
 
 /**
  * `pnpm db:migrate` / `pnpm db:rollback`: applies or reverts Parley's migrations on the
@@ -26,7 +34,15 @@ async function main(args: readonly string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  const config = readMigrationConfig();
+  let settings: MigrationSettings;
+  try {
+    settings = readMigrationSettings();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`db:migrate: ${error.message}`);
+    return 1;
+  }
+  const config: DatabaseConfig = settings.database;
   const database = createDatabase(config);
   const where =
     config.kind === 'postgres'
@@ -47,7 +63,7 @@ async function main(args: readonly string[]): Promise<number> {
     const url = config.kind === 'postgres' ? config.url : undefined;
     const known = describeDatabaseFailure(error, {
       ...(url === undefined ? {} : { url }),
-      variable: databaseUrlVariable(),
+      variable: settings.urlVariable,
       pgliteInUseHint: 'stop `pnpm start` / `pnpm worker` on it first (the API migrates on start anyway)',
     });
     console.error(`db:migrate: ${known ?? `${where}: migration failed: ${oneLineError(error, url)}`}`);

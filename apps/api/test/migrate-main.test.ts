@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { PARLEY_MIGRATIONS } from '@parley/adapters-kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PARLEY_MIGRATIONS } from '../migrations/index.js';
-import { readMigrationConfig } from './config.js';
 
 const run = promisify(execFile);
-const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const appDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('migration CLI', () => {
   let dir: string;
@@ -20,15 +19,16 @@ describe('migration CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  /** Runs `src/cli/migrate.ts` as `pnpm db:migrate` does, on PGlite in a temporary directory. */
+  /** Runs `src/migrate-main.ts` as `pnpm db:migrate` does, on PGlite in a temporary directory. */
   async function migrate(...args: string[]) {
     const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dir };
     delete env.DATABASE_URL;
     delete env.PARLEY_DATABASE_URL;
+    delete env.PARLEY_DATABASE_SCHEMA;
     const { stdout } = await run(
       process.execPath,
-      ['--conditions=@parley/source', '--import', 'tsx', 'src/cli/migrate.ts', ...args],
-      { cwd: packageDir, env },
+      ['--conditions=@parley/source', '--import', 'tsx', 'src/migrate-main.ts', ...args],
+      { cwd: appDir, env },
     );
     return stdout.trim().split('\n');
   }
@@ -47,25 +47,19 @@ describe('migration CLI', () => {
     expect(await migrate('down')).toEqual([`${where}: reverted ${last}`]);
     expect(await migrate('up')).toEqual([`${where}: applied ${last}`]);
     expect(await migrate('up')).toEqual([`${where}: nothing to do`]);
-  }, 60_000);
+  }, 180_000);
 
-  it('prefers a PostgreSQL URL over a data directory', () => {
-    expect(readMigrationConfig({ DATABASE_URL: 'postgres://x/y', PARLEY_DATA_DIR: '/d' })).toEqual({
-      kind: 'postgres',
-      url: 'postgres://x/y',
-      poolSize: 1,
-    });
-    expect(
-      readMigrationConfig({ PARLEY_DATABASE_URL: 'postgres://p/q', DATABASE_URL: 'postgres://x/y' }),
-    ).toMatchObject({
-      url: 'postgres://p/q',
-    });
-    // The same folder the API uses: $PARLEY_DATA_DIR/pglite.
-    expect(readMigrationConfig({ PARLEY_DATA_DIR: '/d', PARLEY_DATABASE_SCHEMA: 'parley' })).toEqual({
-      kind: 'pglite',
-      dataDir: '/d/pglite',
-      schema: 'parley',
-    });
-    expect(readMigrationConfig({})).toEqual({ kind: 'pglite', dataDir: 'data/pglite' });
-  });
+  it('refuses a malformed URL naming the variable it came from, without running anything', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PARLEY_DATA_DIR: dir, DATABASE_URL: 'mysql://x/y' };
+    delete env.PARLEY_DATABASE_URL;
+    const failure = await run(
+      process.execPath,
+      ['--conditions=@parley/source', '--import', 'tsx', 'src/migrate-main.ts', 'up'],
+      { cwd: appDir, env },
+    ).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect((failure as { stderr: string }).stderr.trim()).toBe(
+      'db:migrate: Invalid configuration: DATABASE_URL must be a PostgreSQL connection URL (postgres://user:password@host:5432/database) (got a value of 11 characters, not shown)',
+    );
+  }, 60_000);
 });
