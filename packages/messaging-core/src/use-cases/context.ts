@@ -62,11 +62,3 @@ export async function loadForAction(
   if (!membership) throw MessagingError.notFound('conversation', conversationId);
   return { conversation: found.conversation, participants: found.participants, membership };
 }
-
-export function parseLimit(value: number | undefined, fallback: number, max = 100, field = 'limit'): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw MessagingError.validation(field, `${field} must be an integer between 1 and ${max}`);
-  }
-  return value;
-}

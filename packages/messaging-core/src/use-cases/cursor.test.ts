@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isMessagingError } from '../errors.js';
 import {
-  decodeEmailLogCursor,
-  decodeInboxCursor,
-  decodeMessageCursor,
-  encodeEmailLogCursor,
-  encodeInboxCursor,
-  encodeMessageCursor,
-} from './cursor.js';
+  decodeAdminNotificationCursor,
+  encodeAdminNotificationCursor,
+} from '../admin-notifications/admin-notification-cursor.js';
+import { decodeEmailLogCursor, encodeEmailLogCursor } from '../email/email-log-cursor.js';
+import { isMessagingError } from '../errors.js';
+import { decodeInboxCursor, decodeMessageCursor, encodeInboxCursor, encodeMessageCursor } from './cursor.js';
 
 const forge = (payload: unknown[]) => Buffer.from(JSON.stringify(payload)).toString('base64url');
 const YEAR_0 = Date.parse('0000-01-01T00:00:00.000Z');
@@ -67,5 +65,25 @@ describe('cursors', () => {
       );
       expect(refusal(() => decodeEmailLogCursor(forge(['e1', 0, id]), 'cursor'))).toBe('VALIDATION cursor');
     }
+  });
+
+  it('page one list each: an email-log cursor never pages admin notifications, nor the reverse', () => {
+    const at = new Date('2026-01-01T12:00:00.000Z');
+    const alerts = encodeAdminNotificationCursor({ createdAt: at, id: 'n-1' });
+    const emails = encodeEmailLogCursor({ createdAt: at, id: 'n-1' });
+    expect(alerts).not.toBe(emails);
+    expect(decodeAdminNotificationCursor(alerts)).toEqual({ createdAt: at, id: 'n-1' });
+    expect(refusal(() => decodeEmailLogCursor(alerts))).toBe('VALIDATION cursor');
+    const inbox = encodeInboxCursor({ snapshotAt: at, activityAt: at, conversationId: 'c-1' });
+    expect(refusal(() => decodeAdminNotificationCursor(inbox))).toBe('VALIDATION cursor');
+    expect(refusal(() => decodeEmailLogCursor(inbox))).toBe('VALIDATION cursor');
+  });
+
+  it('still read an admin-notification page link issued before it had its own tag', () => {
+    const at = new Date('2026-01-01T12:00:00.000Z');
+    expect(decodeAdminNotificationCursor(forge(['e1', at.getTime(), 'n-1']))).toEqual({
+      createdAt: at,
+      id: 'n-1',
+    });
   });
 });
