@@ -1,9 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decodeAdminNotificationCursor,
-  encodeAdminNotificationCursor,
-} from '../admin-notifications/admin-notification-cursor.js';
-import { decodeEmailLogCursor, encodeEmailLogCursor } from '../email/email-log-cursor.js';
 import { isMessagingError } from '../errors.js';
 import { decodeInboxCursor, decodeMessageCursor, encodeInboxCursor, encodeMessageCursor } from './cursor.js';
 
@@ -35,19 +30,12 @@ describe('cursors', () => {
       conversationId: 'c-1',
       seq: 7,
     });
-    expect(decodeEmailLogCursor(encodeEmailLogCursor({ createdAt: at, id: 'e-1' }))).toEqual({
-      createdAt: at,
-      id: 'e-1',
-    });
   });
 
   it('refuse forged instants no store can hold (year 0, past 9999, the ends of JavaScript dates)', () => {
     for (const time of [YEAR_0, YEAR_10000, 8.64e15, -8.64e15]) {
       expect(refusal(() => decodeInboxCursor(forge(['i1', time, 0, 'c-1'])))).toBe('VALIDATION cursor');
       expect(refusal(() => decodeInboxCursor(forge(['i1', 0, time, 'c-1'])))).toBe('VALIDATION cursor');
-      expect(refusal(() => decodeEmailLogCursor(forge(['e1', time, 'e-1']), 'cursor'))).toBe(
-        'VALIDATION cursor',
-      );
     }
   });
 
@@ -63,27 +51,6 @@ describe('cursors', () => {
       expect(refusal(() => decodeMessageCursor(forge(['m1', 'c-1', 0, id]), 'c-1'))).toBe(
         'VALIDATION cursor',
       );
-      expect(refusal(() => decodeEmailLogCursor(forge(['e1', 0, id]), 'cursor'))).toBe('VALIDATION cursor');
     }
-  });
-
-  it('page one list each: an email-log cursor never pages admin notifications, nor the reverse', () => {
-    const at = new Date('2026-01-01T12:00:00.000Z');
-    const alerts = encodeAdminNotificationCursor({ createdAt: at, id: 'n-1' });
-    const emails = encodeEmailLogCursor({ createdAt: at, id: 'n-1' });
-    expect(alerts).not.toBe(emails);
-    expect(decodeAdminNotificationCursor(alerts)).toEqual({ createdAt: at, id: 'n-1' });
-    expect(refusal(() => decodeEmailLogCursor(alerts))).toBe('VALIDATION cursor');
-    const inbox = encodeInboxCursor({ snapshotAt: at, activityAt: at, conversationId: 'c-1' });
-    expect(refusal(() => decodeAdminNotificationCursor(inbox))).toBe('VALIDATION cursor');
-    expect(refusal(() => decodeEmailLogCursor(inbox))).toBe('VALIDATION cursor');
-  });
-
-  it('still read an admin-notification page link issued before it had its own tag', () => {
-    const at = new Date('2026-01-01T12:00:00.000Z');
-    expect(decodeAdminNotificationCursor(forge(['e1', at.getTime(), 'n-1']))).toEqual({
-      createdAt: at,
-      id: 'n-1',
-    });
   });
 });
