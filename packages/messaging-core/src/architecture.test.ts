@@ -35,6 +35,17 @@ describe('the core is pure', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('never imports testing/ from production code (in-memory adapters and suites are for tests)', () => {
+    const offenders: string[] = [];
+    for (const file of sourceFiles(src)) {
+      const path = relative(src, file);
+      if (path.startsWith('testing/')) continue;
+      const text = readFileSync(file, 'utf8');
+      if (/from\s+['"][./]*testing\/|['"]@parley\/messaging-core\/testing/.test(text)) offenders.push(path);
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('exports what it declares public from the package entry points, by name', () => {
     const index =
       readFileSync(join(src, 'index.ts'), 'utf8') + readFileSync(join(src, 'testing/index.ts'), 'utf8');

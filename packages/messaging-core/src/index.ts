@@ -23,6 +23,7 @@ export {
   textType,
 } from './attachments/allowed-types.js';
 export { sanitizeFilename } from './attachments/sanitize-filename.js';
+export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './attachments/storage-path.js';
 export type { DeliveryEventOutcome, DeliveryEventResult } from './email/apply-delivery-events.js';
 export { applyDeliveryEvents } from './email/apply-delivery-events.js';
 export type { DefaultEmailTemplate } from './email/default-templates.js';
@@ -279,8 +280,6 @@ export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-setti
 export { isValidEmail } from './support/email-address.js';
 export { NETWORK_ERROR_CODES, TIMEOUT_ERROR_CODES } from './support/mail-failures.js';
 export { prepareOutboundEmail, stripLineBreaks } from './support/outbound-email.js';
-// Shared by every AttachmentStorage adapter (pure; lives beside the in-memory adapter).
-export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './testing/storage-path.js';
 export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type {
   OpenAttachmentOptions,

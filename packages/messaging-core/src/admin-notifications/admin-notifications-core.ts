@@ -7,6 +7,7 @@ import {
   type AdminNotificationType,
 } from '../model/admin-notification.js';
 import type { Actor } from '../model/participant-ref.js';
+import { parseLimit } from '../paging/parse-limit.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
 import { marketplacePolicy } from '../policy/marketplace-policy.js';
 import { requireCapability } from '../policy/require-capability.js';
@@ -16,8 +17,7 @@ import type {
 } from '../ports/admin-notification-repository.js';
 import { type Clock, systemClock } from '../ports/clock.js';
 import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
-import { parseLimit } from '../use-cases/context.js';
-import { decodeEmailLogCursor, encodeEmailLogCursor } from '../use-cases/cursor.js';
+import { decodeAdminNotificationCursor, encodeAdminNotificationCursor } from './admin-notification-cursor.js';
 
 /** A notification to raise; absent optional fields take their defaults. */
 export interface RaiseAdminNotificationInput {
@@ -203,7 +203,7 @@ export function createAdminNotificationsCore(deps: AdminNotificationsDependencie
         ...(input.priority === undefined ? {} : { priority: input.priority }),
         ...(input.type === undefined ? {} : { type: input.type }),
         ...(input.actionRequired === undefined ? {} : { actionRequired: input.actionRequired }),
-        ...(input.cursor === undefined ? {} : { after: decodeEmailLogCursor(input.cursor) }),
+        ...(input.cursor === undefined ? {} : { after: decodeAdminNotificationCursor(input.cursor) }),
       };
       const rows = await repo.list(query);
       const items = rows.slice(0, limit);
@@ -212,7 +212,7 @@ export function createAdminNotificationsCore(deps: AdminNotificationsDependencie
         items,
         nextCursor:
           rows.length > limit && last
-            ? encodeEmailLogCursor({ createdAt: last.createdAt, id: last.id })
+            ? encodeAdminNotificationCursor({ createdAt: last.createdAt, id: last.id })
             : null,
       };
     },

@@ -1,11 +1,11 @@
 import { MessagingError } from '../errors.js';
 import { EMAIL_STATUSES, type EmailLog, type EmailStatus } from '../model/email-log.js';
 import type { Actor } from '../model/participant-ref.js';
+import { parseLimit } from '../paging/parse-limit.js';
 import { requireCapability } from '../policy/require-capability.js';
 import type { EmailLogQuery } from '../ports/email-log-repository.js';
-import { parseLimit } from '../use-cases/context.js';
-import { decodeEmailLogCursor, encodeEmailLogCursor } from '../use-cases/cursor.js';
 import type { EmailContext } from './email-context.js';
+import { decodeEmailLogCursor, encodeEmailLogCursor } from './email-log-cursor.js';
 
 export interface ListEmailLogsInput {
   readonly status?: EmailStatus;

@@ -1,3 +1,4 @@
+import { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from '../attachments/storage-path.js';
 import { MessagingError } from '../errors.js';
 import type {
   AttachmentStorage,
@@ -7,7 +8,6 @@ import type {
   StoredObjectInfo,
 } from '../ports/attachment-storage.js';
 import { type Clock, systemClock } from '../ports/clock.js';
-import { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';
 
 /**
  * Attachment bytes in memory.

@@ -36,4 +36,3 @@ export { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
 export { InMemoryWebhookReplayGuard } from './in-memory-webhook-replay-guard.js';
 export { ReversibleSecretCipher } from './reversible-secret-cipher.js';
 export { SequentialIds } from './sequential-ids.js';
-export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './storage-path.js';

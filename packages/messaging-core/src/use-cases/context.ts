@@ -70,11 +70,3 @@ export async function loadForAction(
 export function visibleTo(membership: ConversationParticipant, message: { readonly seq: number }): boolean {
   return message.seq >= membership.visibleFromSeq;
 }
-
-export function parseLimit(value: number | undefined, fallback: number, max = 100, field = 'limit'): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw MessagingError.validation(field, `${field} must be an integer between 1 and ${max}`);
-  }
-  return value;
-}

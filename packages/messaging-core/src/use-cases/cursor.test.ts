@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isMessagingError } from '../errors.js';
-import {
-  decodeEmailLogCursor,
-  decodeInboxCursor,
-  decodeMessageCursor,
-  encodeEmailLogCursor,
-  encodeInboxCursor,
-  encodeMessageCursor,
-} from './cursor.js';
+import { decodeInboxCursor, decodeMessageCursor, encodeInboxCursor, encodeMessageCursor } from './cursor.js';
 
 const forge = (payload: unknown[]) => Buffer.from(JSON.stringify(payload)).toString('base64url');
 const YEAR_0 = Date.parse('0000-01-01T00:00:00.000Z');
@@ -37,19 +30,12 @@ describe('cursors', () => {
       conversationId: 'c-1',
       seq: 7,
     });
-    expect(decodeEmailLogCursor(encodeEmailLogCursor({ createdAt: at, id: 'e-1' }))).toEqual({
-      createdAt: at,
-      id: 'e-1',
-    });
   });
 
   it('refuse forged instants no store can hold (year 0, past 9999, the ends of JavaScript dates)', () => {
     for (const time of [YEAR_0, YEAR_10000, 8.64e15, -8.64e15]) {
       expect(refusal(() => decodeInboxCursor(forge(['i1', time, 0, 'c-1'])))).toBe('VALIDATION cursor');
       expect(refusal(() => decodeInboxCursor(forge(['i1', 0, time, 'c-1'])))).toBe('VALIDATION cursor');
-      expect(refusal(() => decodeEmailLogCursor(forge(['e1', time, 'e-1']), 'cursor'))).toBe(
-        'VALIDATION cursor',
-      );
     }
   });
 
@@ -65,7 +51,6 @@ describe('cursors', () => {
       expect(refusal(() => decodeMessageCursor(forge(['m1', 'c-1', 0, id]), 'c-1'))).toBe(
         'VALIDATION cursor',
       );
-      expect(refusal(() => decodeEmailLogCursor(forge(['e1', 0, id]), 'cursor'))).toBe('VALIDATION cursor');
     }
   });
 });

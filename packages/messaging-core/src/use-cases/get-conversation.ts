@@ -1,5 +1,6 @@
 import type { Actor } from '../model/participant-ref.js';
-import { type CoreContext, loadForAction, parseLimit } from './context.js';
+import { parseLimit } from '../paging/parse-limit.js';
+import { type CoreContext, loadForAction } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 

@@ -1,6 +1,7 @@
 import type { Actor } from '../model/participant-ref.js';
+import { parseLimit } from '../paging/parse-limit.js';
 import type { InboxFilter } from '../ports/conversation-repository.js';
-import { assertActor, type CoreContext, parseLimit } from './context.js';
+import { assertActor, type CoreContext } from './context.js';
 import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
 import { type ConversationSummary, namesFor, toSummary } from './views.js';
 

@@ -1,6 +1,7 @@
 import { MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
-import { type CoreContext, loadForAction, parseLimit, visibleTo } from './context.js';
+import { parseLimit } from '../paging/parse-limit.js';
+import { type CoreContext, loadForAction, visibleTo } from './context.js';
 import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 

@@ -2,7 +2,8 @@ import { MessagingError } from '../errors.js';
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { Actor } from '../model/participant-ref.js';
 import { sameParticipant } from '../model/participant-ref.js';
-import { assertActor, type CoreContext, parseLimit } from './context.js';
+import { parseLimit } from '../paging/parse-limit.js';
+import { assertActor, type CoreContext } from './context.js';
 
 export interface ListRecipientsInput {
   /** The participant type to list (`store` or `customer` in the marketplace). */
