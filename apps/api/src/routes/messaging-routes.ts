@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore } from '@parley/messaging-core';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { HttpProblem } from '../http-errors.js';
 import { actorOfRequest } from '../plugins/authentication.js';
 import { routeNotFound } from '../plugins/problem-handling.js';
 import { problemResponses } from '../schemas/common.js';
