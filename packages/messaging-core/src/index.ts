@@ -86,9 +86,27 @@ export type {
   DomainEvent,
   DomainEventType,
   MessageDeletedEvent,
+  EventPayloads,
+  EventPosition,
+  EventRecord,
+  LoggedEvent,
   MessageSentEvent,
+  ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
 } from './model/domain-event.js';
+export { comparePositions, LOG_START, messageSentPayload, toEventRecord } from './model/domain-event.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventSubscriber,
+} from './events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
+export {
+  EMAIL_NOTIFICATIONS_SUBSCRIBER,
+  emailNotificationSubscriber,
+} from './notifications/email-notification-subscriber.js';
 export type { EmailLog, EmailStatus } from './model/email-log.js';
 export { EMAIL_STATUSES } from './model/email-log.js';
 export type {
@@ -179,8 +197,7 @@ export type {
   EmailSendOutcome,
 } from './ports/email-log-repository.js';
 export type { EmailTemplateRepository } from './ports/email-template-repository.js';
-export type { EventPublisher } from './ports/event-publisher.js';
-export { noopEventPublisher } from './ports/event-publisher.js';
+export type { EventBatch, EventLog } from './ports/event-log.js';
 export type { HtmlSanitizer } from './ports/html-sanitizer.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
@@ -216,6 +233,7 @@ export type {
   FencedWriteResult,
   LeaseFence,
   NotificationGroup,
+  NewNotificationJob,
   NotificationQueue,
   NotificationQueueStats,
   RenewNotificationLeaseInput,

@@ -54,8 +54,10 @@ export interface SoftDeleteInput {
 /**
  * Messages. `append` is the hot path and is atomic on its own: the message, its attachments, the
  * conversation's `message_count` and `last_message_at`, every membership's unread count and activity,
- * the sender's read state, the idempotency key and (for a participant's message) one notification
- * job per other participant who wants email commit together or not at all.
+ * the sender's read state, the idempotency key and (for a participant's message, not a system
+ * one) its `message.sent` event in the event log (payload: `messageSentPayload`, recipients =
+ * every other member, tenant = the conversation's store) commit together or not at all. Email
+ * notifications follow from that event (the email subscriber), not from `append`.
  *
  * One order per conversation: under the conversation's lock, `append` gives the message
  * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's

@@ -1,7 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import { SUBJECT_MAX_LENGTH } from '../model/conversation.js';
-import type { DomainEvent } from '../model/domain-event.js';
 import type { Actor, ParticipantRef } from '../model/participant-ref.js';
 import { sameParticipant } from '../model/participant-ref.js';
 import { assertActor, type CoreContext, enforce } from './context.js';
@@ -20,7 +19,8 @@ export interface CreateConversationInput {
 
 /**
  * Starts a conversation between the actor and one recipient, as the policy allows, optionally
- * with a first message. Everything commits together.
+ * with a first message. Everything commits together, with `conversation.created` (and the first
+ * message's `message.sent`) in the event log.
  *
  * @example
  * ```ts
@@ -103,9 +103,21 @@ export async function createConversation(
   const members = [membership(actor, actor.storeId), membership(recipient.ref, recipient.storeId)];
 
   const messageId = initialMessage === undefined ? null : ctx.ids.next();
-  const firstMessage = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     await tx.conversations.create(conversation, members);
-    if (messageId === null || initialMessage === undefined) return null;
+    await tx.events.append([
+      {
+        type: 'conversation.created',
+        occurredAt: now,
+        actor: { type: actor.type, id: actor.id },
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        conversation,
+        participants: members.map((m) => m.participant),
+      },
+    ]);
+    if (messageId === null || initialMessage === undefined) return;
+    // `append` records the message's `message.sent` event after `conversation.created`.
     const result = await tx.messages.append({
       message: {
         id: messageId,
@@ -121,34 +133,6 @@ export async function createConversation(
     if (result.status !== 'created') {
       throw new MessagingError('INTERNAL', `initial message was not appended (${result.status})`);
     }
-    return result.message;
   });
-
-  const events: DomainEvent[] = [
-    {
-      type: 'conversation.created',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: { type: actor.type, id: actor.id },
-      conversation,
-      participants: members.map((m) => m.participant),
-    },
-  ];
-  if (firstMessage) {
-    events.push({
-      type: 'message.sent',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: firstMessage.sender,
-      conversation: {
-        ...conversation,
-        messageCount: firstMessage.seq,
-        lastMessageAt: firstMessage.createdAt,
-      },
-      message: firstMessage,
-      recipients: [recipient.ref],
-    });
-  }
-  await ctx.events.publish(events);
   return getConversation(ctx, actor, conversation.id);
 }
