@@ -64,6 +64,14 @@ export type { EmailBody } from './email/store-signature.js';
 export { withStoreSignature } from './email/store-signature.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventSubscriber,
+} from './events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
 export { createMessagingCore } from './messaging-core.js';
 export type {
@@ -85,28 +93,16 @@ export type {
   ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
-  MessageDeletedEvent,
   EventPayloads,
   EventPosition,
   EventRecord,
   LoggedEvent,
+  MessageDeletedEvent,
   MessageSentEvent,
   ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
 } from './model/domain-event.js';
 export { comparePositions, LOG_START, messageSentPayload, toEventRecord } from './model/domain-event.js';
-export type {
-  DispatchOutcome,
-  DispatchRound,
-  EventDispatcher,
-  EventDispatcherOptions,
-  EventSubscriber,
-} from './events/event-dispatcher.js';
-export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
-export {
-  EMAIL_NOTIFICATIONS_SUBSCRIBER,
-  emailNotificationSubscriber,
-} from './notifications/email-notification-subscriber.js';
 export type { EmailLog, EmailStatus } from './model/email-log.js';
 export { EMAIL_STATUSES } from './model/email-log.js';
 export type {
@@ -129,6 +125,10 @@ export type {
   StoreEmailSettings,
 } from './model/store-email-settings.js';
 export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
+export {
+  EMAIL_NOTIFICATIONS_SUBSCRIBER,
+  emailNotificationSubscriber,
+} from './notifications/email-notification-subscriber.js';
 export type {
   MessagePreview,
   NotificationDependencies,
@@ -232,8 +232,8 @@ export type {
   FailNotificationsInput,
   FencedWriteResult,
   LeaseFence,
-  NotificationGroup,
   NewNotificationJob,
+  NotificationGroup,
   NotificationQueue,
   NotificationQueueStats,
   RenewNotificationLeaseInput,

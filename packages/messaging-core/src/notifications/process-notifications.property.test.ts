@@ -1,14 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { dispatchBatch } from '../events/event-dispatcher.js';
 import type { Actor } from '../model/participant-ref.js';
 import { participantKey } from '../model/participant-ref.js';
-import { dispatchBatch } from '../events/event-dispatcher.js';
 import type { NotificationQueue } from '../ports/notification-queue.js';
-import { emailNotificationSubscriber } from './email-notification-subscriber.js';
 import {
   createInMemoryNotifications,
   type InMemoryNotifications,
 } from '../testing/in-memory-notifications.js';
+import { emailNotificationSubscriber } from './email-notification-subscriber.js';
 
 type Command =
   | { readonly kind: 'send'; readonly conversation: 0 | 1; readonly member: 0 | 1 }
@@ -208,7 +208,10 @@ describe('notification pipeline (property)', () => {
               const real = emailNotificationSubscriber();
               const dying = {
                 name: real.name,
-                handle: async (events: Parameters<typeof real.handle>[0], tx: Parameters<typeof real.handle>[1]) => {
+                handle: async (
+                  events: Parameters<typeof real.handle>[0],
+                  tx: Parameters<typeof real.handle>[1],
+                ) => {
                   await real.handle(events.slice(0, Math.ceil(events.length / 2)), tx);
                   throw new Error('subscriber crashed mid-batch');
                 },

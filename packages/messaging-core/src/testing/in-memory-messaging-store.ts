@@ -14,6 +14,7 @@ import type {
   InboxPage,
   InboxPageRequest,
 } from '../ports/conversation-repository.js';
+import type { EventLog } from '../ports/event-log.js';
 import type {
   AppendMessageInput,
   AppendMessageResult,
@@ -22,7 +23,6 @@ import type {
   MessageRepository,
   SoftDeleteInput,
 } from '../ports/message-repository.js';
-import type { EventLog } from '../ports/event-log.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
 import type {
   ClaimNotificationsInput,
@@ -30,10 +30,10 @@ import type {
   FailNotificationsInput,
   FencedWriteResult,
   LeaseFence,
+  NewNotificationJob,
   NotificationGroup,
   NotificationQueue,
   NotificationQueueStats,
-  NewNotificationJob,
   RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from '../ports/notification-queue.js';
@@ -549,7 +549,9 @@ export class InMemoryNotificationQueue implements NotificationQueue {
   async enqueue(jobs: readonly NewNotificationJob[]): Promise<number> {
     const state = this.#state();
     const owed = new Set(
-      [...state.notificationJobs.values()].map((job) => `${job.messageId}\u0000${participantKey(job.recipient)}`),
+      [...state.notificationJobs.values()].map(
+        (job) => `${job.messageId}\u0000${participantKey(job.recipient)}`,
+      ),
     );
     let inserted = 0;
     for (const job of jobs) {

@@ -32,7 +32,14 @@ export async function deleteMessage(
     const done = await tx.messages.softDelete(conversationId, messageId, { by, at: now });
     if (!done) throw MessagingError.notFound('message', messageId);
     await tx.events.append([
-      { type: 'message.deleted', occurredAt: now, actor: by, tenantId: conversation.storeId, conversationId, messageId },
+      {
+        type: 'message.deleted',
+        occurredAt: now,
+        actor: by,
+        tenantId: conversation.storeId,
+        conversationId,
+        messageId,
+      },
     ]);
     return done;
   });

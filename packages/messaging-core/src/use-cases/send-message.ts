@@ -57,7 +57,7 @@ export async function sendMessage(
       'idempotency_key must be 1 to 255 printable ASCII characters',
     );
   }
-  const { conversation, participants } =
+  const { conversation } =
     loaded?.conversation.id === input.conversationId
       ? loaded
       : await loadForAction(ctx, actor, input.conversationId, 'send');

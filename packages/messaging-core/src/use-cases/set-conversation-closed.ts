@@ -44,7 +44,13 @@ async function setClosed(
       throw new MessagingError('INTERNAL', `system message not appended (${appended.status})`);
     const updated = await tx.conversations.findById(conversationId);
     if (!updated) throw MessagingError.notFound('conversation', conversationId);
-    const base = { occurredAt: now, actor: by, tenantId: updated.storeId, conversationId, conversation: updated };
+    const base = {
+      occurredAt: now,
+      actor: by,
+      tenantId: updated.storeId,
+      conversationId,
+      conversation: updated,
+    };
     await tx.events.append([
       close ? { ...base, type: 'conversation.closed' } : { ...base, type: 'conversation.reopened' },
     ]);
