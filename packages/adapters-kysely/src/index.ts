@@ -38,6 +38,7 @@ export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-reposito
 export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
 export type { KyselyEmailTemplateRepositoryConfig } from './kysely-email-template-repository.js';
 export { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
+export { KyselyEventLog } from './kysely-event-log.js';
 export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
 export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';

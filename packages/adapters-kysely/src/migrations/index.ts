@@ -11,6 +11,7 @@ import * as adminNotifications from './0009-admin-notifications.js';
 import * as messageSeq from './0010-message-seq.js';
 import * as notificationFencing from './0011-notification-fencing.js';
 import * as sharedAlertState from './0012-shared-alert-state.js';
+import * as eventLog from './0013-event-log.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -29,4 +30,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_message_seq': messageSeq,
   '0011_notification_fencing': notificationFencing,
   '0012_shared_alert_state': sharedAlertState,
+  '0013_event_log': eventLog,
 };
