@@ -66,6 +66,8 @@ describe.each(targets)('migrations on %s', (target) => {
       'email_delivery_events',
       'email_logs',
       'email_templates',
+      'event_subscribers',
+      'events',
       'message_attachments',
       'messages',
       'notification_jobs',
@@ -82,6 +84,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0013_event_log',
       'Down 0012_shared_alert_state',
       'Down 0011_notification_fencing',
       'Down 0010_message_seq',
@@ -115,6 +118,9 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0013_event_log')?.tables).not.toContain('events');
+    expect(afterDown('0013_event_log')?.tables).not.toContain('event_subscribers');
+    expect(afterDown('0013_event_log')?.tables).toContain('send_failure_streaks');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('send_failure_streaks');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('webhook_replay_tokens');
     expect(afterDown('0012_shared_alert_state')?.columns.join('\n')).not.toContain('occurrences');
@@ -460,7 +466,8 @@ describe.each(targets)('migrations on %s', (target) => {
       ['c1', 0, 0],
     ]);
 
-    // Appends carry on from the backfilled numbers.
+    // Appends carry on from the backfilled numbers (with the migrations the append statement needs).
+    expect((await migrator.migrateTo('0013_event_log')).error).toBeUndefined();
     const store = new KyselyMessagingStore({ db });
     const next = await store.messages.append({
       message: {
