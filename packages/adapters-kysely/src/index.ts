@@ -59,3 +59,5 @@ export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';
 export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
+export type { PostgresEventWakeupsOptions } from './postgres-event-wakeups.js';
+export { PostgresEventWakeups } from './postgres-event-wakeups.js';
