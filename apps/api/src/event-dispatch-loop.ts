@@ -13,13 +13,21 @@ export interface EventDispatchLoopOptions {
    * transaction (they become readable when it ends). Default 20 ms.
    */
   readonly settleMs?: number;
+  /**
+   * How long `drain` keeps retrying while events wait behind an older running transaction (on a
+   * shared server, any transaction of the cluster). Default 2000 ms.
+   */
+  readonly drainPatienceMs?: number;
 }
 
 /** A running event dispatcher: wake-ups, polling and retention. */
 export interface EventDispatchLoop {
   /** Runs a round soon (coalesced: a wake during a round runs one more round after it). Never throws. */
   wake(): void;
-  /** Rounds until no subscriber has anything readable now (tests, `runOnce`). */
+  /**
+   * Rounds until no subscriber has anything left (tests, the notification worker's `runOnce`),
+   * waiting up to `drainPatienceMs` for events held behind an older running transaction.
+   */
   drain(): Promise<DispatchRound>;
   /** Prunes events older than the retention now; returns how many were deleted. */
   prune(): Promise<number>;
@@ -114,7 +122,16 @@ export function startEventDispatchLoop(
     wake: round,
     drain: async () => {
       await running;
-      return dispatcher.drain();
+      // The wall clock, not `clock` (tests freeze that one): this waits on the database.
+      const deadline = Date.now() + (options.drainPatienceMs ?? 2_000);
+      let result = await dispatcher.drain();
+      let delivered = result.delivered;
+      while (result.more && result.failed.length === 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, settleMs));
+        result = await dispatcher.drain();
+        delivered += result.delivered;
+      }
+      return { ...result, delivered };
     },
     prune,
     stop: async () => {
