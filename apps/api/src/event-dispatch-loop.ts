@@ -40,7 +40,8 @@ const PRUNE_BATCH = 10_000;
 /**
  * Drives an `EventDispatcher`: a round on every `wake()` (a local commit of events, or
  * `LISTEN/NOTIFY` from another process), on a polling interval as the fallback, and again after
- * `settleMs` while events wait behind an older running transaction. A failing subscriber is
+ * `settleMs` while events wait behind an older running transaction (backing off to the polling
+ * interval while such rounds deliver nothing). A failing subscriber is
  * logged and retried at the next poll, never in a tight loop. Every `pruneIntervalMs` it deletes
  * events older than `retentionDays` in batches. Timers are unref'd.
  *
@@ -62,6 +63,10 @@ export function startEventDispatchLoop(
   let running: Promise<void> | null = null;
   let again = false;
   let settle: NodeJS.Timeout | null = null;
+  // Doubles while rounds find events held back but deliver nothing (a long writing transaction
+  // somewhere on the server), up to the polling interval; back to `settleMs` once they deliver.
+  let settleDelay = settleMs;
+  const maxSettle = Math.max(settleMs, options.pollIntervalMs ?? 1_000);
 
   const round = (): void => {
     if (stopped) return;
@@ -75,6 +80,7 @@ export function startEventDispatchLoop(
       try {
         const result = await dispatcher.runRound();
         if (result.failed.length === 0 && result.more) next = 'settle';
+        settleDelay = result.delivered > 0 ? settleMs : Math.min(maxSettle, settleDelay * 2);
       } catch (error) {
         logger.error({ err: error }, 'event dispatch round failed');
       } finally {
@@ -86,7 +92,7 @@ export function startEventDispatchLoop(
         settle = setTimeout(() => {
           settle = null;
           round();
-        }, settleMs);
+        }, settleDelay);
         settle.unref();
       }
     })();
