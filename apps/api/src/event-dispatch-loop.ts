@@ -80,7 +80,7 @@ export function startEventDispatchLoop(
       try {
         const result = await dispatcher.runRound();
         if (result.failed.length === 0 && result.more) next = 'settle';
-        settleDelay = result.delivered > 0 ? settleMs : Math.min(maxSettle, settleDelay * 2);
+        if (result.delivered > 0 || !result.more) settleDelay = settleMs;
       } catch (error) {
         logger.error({ err: error }, 'event dispatch round failed');
       } finally {
@@ -94,6 +94,7 @@ export function startEventDispatchLoop(
           round();
         }, settleDelay);
         settle.unref();
+        settleDelay = Math.min(maxSettle, settleDelay * 2);
       }
     })();
   };
