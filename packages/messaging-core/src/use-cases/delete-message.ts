@@ -31,6 +31,8 @@ export async function deleteMessage(
   const deleted = await ctx.store.transaction(async (tx) => {
     const done = await tx.messages.softDelete(conversationId, messageId, { by, at: now });
     if (!done) throw MessagingError.notFound('message', messageId);
+    // Deleted meanwhile by another request: that one recorded the event.
+    if (done.deletedAt?.getTime() !== now.getTime()) return done;
     await tx.events.append([
       {
         type: 'message.deleted',
