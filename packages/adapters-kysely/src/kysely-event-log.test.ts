@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type ConversationParticipant,
   createEventDispatcher,
@@ -22,6 +25,10 @@ const url = selected.kind === 'postgres' ? selected.url : null;
 if (url === null) {
   console.info('[parley] event log concurrency tests skipped: they need PostgreSQL (set DATABASE_URL)');
 }
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const TSX = join(HERE, '..', 'node_modules', '.bin', 'tsx');
+const DYING = join(HERE, 'testing', 'dying-subscriber-process.ts');
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const STORE_USER: ParticipantRef = { type: 'store', id: 'u1' };
@@ -238,6 +245,93 @@ describe.runIf(url !== null)('event log on PostgreSQL', () => {
     }
     expect(rounds.a + rounds.b).toBeGreaterThan(0);
     console.info(`[parley] rounds that delivered: a=${rounds.a}, b=${rounds.b}`);
+  }, 60_000);
+
+  it('redelivers a batch whose process died mid-batch, and its effects land once', async () => {
+    const conversationId = crypto.randomUUID();
+    const at = new Date(Date.now() - 60_000);
+    const member = (participant: ParticipantRef): ConversationParticipant => ({
+      conversationId,
+      participant,
+      storeId: 's1',
+      unreadCount: 0,
+      lastReadSeq: 0,
+      lastReadAt: null,
+      emailNotifications: true,
+      muted: false,
+      lastActivityAt: at,
+      joinedAt: at,
+    });
+    await store.conversations.create(
+      {
+        id: conversationId,
+        conversationType: 'store_customer',
+        subject: 'Order 9',
+        storeId: 's1',
+        isClosed: false,
+        closedAt: null,
+        closedBy: null,
+        lastMessageAt: null,
+        messageCount: 0,
+        createdAt: at,
+        updatedAt: at,
+      },
+      [member(STORE_USER), member(CUSTOMER)],
+    );
+    const messageIds: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const id = crypto.randomUUID();
+      messageIds.push(id);
+      await store.messages.append({
+        message: {
+          id,
+          conversationId,
+          sender: STORE_USER,
+          content: `m${i}`,
+          isSystemMessage: false,
+          createdAt: new Date(),
+          attachments: [],
+        },
+        requireOpen: true,
+      });
+    }
+    const email = emailNotificationSubscriber();
+    const { code, signal, out } = await new Promise<{
+      code: number | null;
+      signal: string | null;
+      out: string;
+    }>((resolve, reject) => {
+      const child = spawn(TSX, ['--conditions=@parley/source', DYING, url ?? '', database.schema], {
+        cwd: join(HERE, '..'),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (exitCode, exitSignal) => resolve({ code: exitCode, signal: exitSignal, out }));
+    });
+    // Killed (tsx reports the child's SIGKILL as exit code 137) right after enqueuing half its batch.
+    expect(signal === 'SIGKILL' || code === 137).toBe(true);
+    expect(out.trim()).toBe('enqueued half of 4');
+    const raw = createMessagingStoreRawReader(database.db);
+    for (const id of messageIds) expect(await raw.notificationJobs(id)).toEqual([]);
+    expect(await raw.eventCursor(email.name)).toEqual(LOG_START);
+
+    // Another process picks the subscriber up from its cursor: every job once.
+    const survivor = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
+    for (let i = 0; i < 400; i += 1) {
+      await survivor.drain();
+      const cursor = await raw.eventCursor(email.name);
+      const last = (await raw.events()).at(-1)?.position;
+      if (cursor?.id === last?.id) break;
+      await pause(25);
+    }
+    for (const id of messageIds) {
+      const jobs = await raw.notificationJobs(id);
+      expect(jobs.map((job) => job.recipient)).toEqual([CUSTOMER]);
+    }
   }, 60_000);
 
   it('wakes another process by LISTEN/NOTIFY, coalescing announcements to one per 10 ms', async () => {
