@@ -28,9 +28,16 @@ export interface EventBatch {
  * ```
  *
  * Never append outside the transaction of the change (an event for a rolled-back change would
- * be delivered), and never publish "after commit" instead (a crash in between loses it). A new
- * event type is a new member of the `DomainEvent` union plus its payload in `EventPayloads` and
- * `toEventRecord`. Two hot paths write their event inside their own single statement instead:
+ * be delivered), and never publish "after commit" instead (a crash in between loses it). A use
+ * case whose change is a single repository call wraps it in `store.transaction` to do this.
+ *
+ * **A new event type** (e.g. `participant.added`): (1) add its interface to the `DomainEvent`
+ * union (`model/domain-event.ts`, extending `EventBase`); (2) give it a payload in
+ * `EventPayloads` and a case in `toEventRecord` (snake_case JSON, ISO timestamps; add fields
+ * later, never rename); (3) append it as above. Adapters need no change: they store whatever
+ * `toEventRecord` returns.
+ *
+ * Two hot paths write their event inside their own single statement instead:
  * `MessageRepository.append` (`message.sent`) and `ParticipantRepository.markRead`
  * (`conversation.read`).
  *
