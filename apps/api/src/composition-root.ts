@@ -15,6 +15,7 @@ import {
   KyselyWebhookReplayGuard,
   migrateToLatest,
   type ParleyDatabase,
+  PostgresEventWakeups,
 } from '@parley/adapters-kysely';
 import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
@@ -25,9 +26,11 @@ import {
   createAdminNotificationsCore,
   createEmailCore,
   createEmailTemplatesCore,
+  createEventDispatcher,
   createMessagingCore,
   type EmailCore,
   type EmailTemplatesCore,
+  emailNotificationSubscriber,
   type MarketplaceDirectory,
   type MessagingCore,
   systemClock,
@@ -36,6 +39,7 @@ import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
 import { seedDemoDirectory } from './demo-seed.js';
+import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
   AdapterMailTransportFactory,
@@ -76,6 +80,12 @@ export interface ComposedApi {
    * `runOnce()` works either way (tests drive it by hand).
    */
   readonly notifications: NotificationWorker;
+  /**
+   * The event dispatcher feeding the event log's subscribers (the email subscriber enqueues
+   * notification jobs): woken by local commits and, on PostgreSQL, by `LISTEN/NOTIFY` from other
+   * processes; polls as the fallback and prunes past the retention. `drain()` for tests.
+   */
+  readonly events: EventDispatchLoop;
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
   /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
@@ -112,9 +122,23 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           ...schema,
         })
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
+  let wakeups: PostgresEventWakeups | null = null;
   try {
     await migrateToLatest(database);
-    const store = new KyselyMessagingStore({ db: database.db });
+    // Bound below, once the loop exists: a commit of events wakes the local dispatcher at once
+    // and, on PostgreSQL, the other processes' (one coalesced NOTIFY per 10 ms at most).
+    let eventsCommitted = (_newestId: string) => {};
+    let logDispatchError = (subscriber: string, error: unknown) =>
+      console.error(`[parley] event subscriber ${subscriber} failed: ${(error as Error).message}`);
+    const store = new KyselyMessagingStore({
+      db: database.db,
+      onEventsCommitted: (newestId) => eventsCommitted(newestId),
+    });
+    const dispatcher = createEventDispatcher({
+      store,
+      subscribers: [emailNotificationSubscriber()],
+      onError: (subscriber, error) => logDispatchError(subscriber, error),
+    });
     const directory = new KyselyMarketplaceDirectory({ db: database.db });
     const settings = new KyselySettingsStore({ db: database.db });
     const core = createMessagingCore({
@@ -227,6 +251,37 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
+    logDispatchError = (subscriber, error) =>
+      app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
+    const events = startEventDispatchLoop(
+      dispatcher,
+      store.events,
+      { pollIntervalMs: config.events.pollIntervalMs, retentionDays: config.events.retentionDays },
+      clock,
+      app.log,
+    );
+    if (config.database.kind === 'postgres') {
+      const channel = `parley_events${database.schema === 'public' ? '' : `_${database.schema}`}`.slice(
+        0,
+        63,
+      );
+      const listening = new PostgresEventWakeups({
+        url: config.database.url,
+        channel,
+        onWake: () => events.wake(),
+        onError: (error) =>
+          app.log.error({ err: error }, 'event wake-up connection failed; polling meanwhile'),
+      });
+      wakeups = listening;
+      await listening.start();
+      eventsCommitted = (newestId) => {
+        events.wake();
+        listening.notify(newestId);
+      };
+    } else {
+      // PGlite belongs to this process: a local commit is the only one there is.
+      eventsCommitted = () => events.wake();
+    }
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {
@@ -243,7 +298,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
       },
-      { intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null },
+      {
+        intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null,
+        // Jobs come from the email subscriber: let it catch up before claiming.
+        beforeRun: () => events.drain(),
+      },
       clock,
       app.log,
     );
@@ -260,6 +319,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       jwtSecret,
       seeded,
       notifications,
+      events,
       metrics,
       close: () => {
         closing ??= (async () => {
@@ -267,6 +327,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await sweep.stop();
             await notifications.stop();
             await app.close();
+            await events.stop();
+            await wakeups?.close();
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
@@ -277,6 +339,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     };
   } catch (error) {
+    await wakeups?.close();
     await database.destroy();
     throw error;
   }

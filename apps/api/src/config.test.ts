@@ -42,6 +42,7 @@ describe('parseConfig', () => {
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
+      events: { pollIntervalMs: 1_000, retentionDays: 7 },
       inboxUrlTemplate: undefined,
       templates: {
         workers: null,

@@ -215,6 +215,23 @@ export const EnvironmentSchema = Type.Object({
       description: 'how often a worker polls the notification queue',
     },
   ),
+  PARLEY_EVENT_POLL_INTERVAL: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 1s or 500ms',
+      default: '`1s`',
+      description:
+        'how often the event dispatcher polls the event log when nothing woke it (a local commit, or `LISTEN/NOTIFY` on PostgreSQL, normally does)',
+    },
+  ),
+  PARLEY_EVENT_RETENTION_DAYS: variable(Type.Integer({ minimum: 1, maximum: 3650 }), {
+    expected: 'an integer from 1 to 3650',
+    default: '`7`',
+    description:
+      'how many days events stay in the event log before they are pruned (a subscriber further behind than this misses them)',
+  }),
   PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: variable(
     Type.String({
       pattern:
@@ -384,6 +401,14 @@ export interface Config {
     readonly windowMs: number;
     readonly maxAttempts: number;
     readonly pollIntervalMs: number;
+  };
+  /**
+   * The event log: how often its dispatcher polls when nothing woke it, and how long events are
+   * kept before they are pruned.
+   */
+  readonly events: {
+    readonly pollIntervalMs: number;
+    readonly retentionDays: number;
   };
   /**
    * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
@@ -657,6 +682,13 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
         env.PARLEY_NOTIFICATION_POLL_INTERVAL === undefined
           ? 5_000
           : parseDuration(env.PARLEY_NOTIFICATION_POLL_INTERVAL, 'PARLEY_NOTIFICATION_POLL_INTERVAL'),
+    },
+    events: {
+      pollIntervalMs:
+        env.PARLEY_EVENT_POLL_INTERVAL === undefined
+          ? 1_000
+          : parseDuration(env.PARLEY_EVENT_POLL_INTERVAL, 'PARLEY_EVENT_POLL_INTERVAL'),
+      retentionDays: env.PARLEY_EVENT_RETENTION_DAYS ?? 7,
     },
     adminAlerts: {
       sendFailureThreshold:

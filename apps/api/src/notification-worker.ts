@@ -15,6 +15,8 @@ export interface NotificationWorkerOptions {
   readonly batchSize?: number;
   /** Default: host, pid and a random suffix. */
   readonly workerId?: string;
+  /** Runs before each run's claim (the event dispatcher's drain, so jobs just sent are there). */
+  readonly beforeRun?: () => Promise<unknown>;
 }
 
 /** A running notification worker. */
@@ -51,6 +53,7 @@ export function startNotificationWorker(
   const runOnce = () => {
     running ??= (async () => {
       try {
+        await options.beforeRun?.();
         const result = await processNotifications(deps, { workerId, now: clock.now(), limit });
         const failed = result.groups.filter((g) => g.outcome === 'failed' || g.outcome === 'retrying');
         if (failed.length > 0) {

@@ -228,7 +228,7 @@ describe(`GET /metrics on the composed API (${target.name})`, () => {
     }
     expect(sampleValue(samples, 'parley_emails_total', { status: 'sent' })).toBeUndefined();
 
-    // A message to the customer enqueues one notification; 30 s later it is 30 s late.
+    // A message to the customer leads to one notification; 30 s later it is 30 s late.
     const created = await call('POST', '/api/v1/store/messages', {
       token: t.store1,
       body: {
@@ -241,6 +241,8 @@ describe(`GET /metrics on the composed API (${target.name})`, () => {
     });
     expect(created.status).toBe(201);
     const conversationId = (created.body as { id: string }).id;
+    // The job is the email subscriber's, enqueued when the dispatcher (woken by the commit) ran.
+    await api.events.drain();
     clock.advance(30_000);
     ({ samples } = await scrape(api.app));
     expect(sampleValue(samples, 'parley_notification_queue_depth')).toBe(1);

@@ -296,6 +296,29 @@ export interface NotificationWindowsTable {
   last_sent_at: Timestamp;
 }
 
+/** `events` (0013): the durable event log, append-only. */
+export interface EventsTable {
+  /** bigint identity, read as a decimal string. */
+  id: Generated<string>;
+  /** xid8 of the writing transaction (default `pg_current_xact_id()`), read as a decimal string. */
+  xid: Generated<string>;
+  tenant_id: string | null;
+  conversation_id: string | null;
+  type: string;
+  actor_type: string;
+  actor_id: string;
+  payload: unknown;
+  occurred_at: Timestamp;
+}
+
+/** `event_subscribers` (0013): one cursor per subscriber. */
+export interface EventSubscribersTable {
+  name: string;
+  position_xid: Generated<string>;
+  position_id: Generated<string>;
+  updated_at: Generated<Timestamp>;
+}
+
 /** `admin_notifications`: notices for the platform's admins, newest first. */
 export interface AdminNotificationsTable {
   id: string;
@@ -355,4 +378,6 @@ export interface Database {
   webhook_replay_tokens: WebhookReplayTokensTable;
   notification_jobs: NotificationJobsTable;
   notification_windows: NotificationWindowsTable;
+  events: EventsTable;
+  event_subscribers: EventSubscribersTable;
 }

@@ -38,6 +38,7 @@ export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-reposito
 export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
 export type { KyselyEmailTemplateRepositoryConfig } from './kysely-email-template-repository.js';
 export { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
+export { KyselyEventLog } from './kysely-event-log.js';
 export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
 export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
 export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';
@@ -58,3 +59,5 @@ export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';
 export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
+export type { PostgresEventWakeupsOptions } from './postgres-event-wakeups.js';
+export { PostgresEventWakeups } from './postgres-event-wakeups.js';

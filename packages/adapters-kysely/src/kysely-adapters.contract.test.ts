@@ -3,6 +3,7 @@ import {
   directoryContract,
   emailLogRepositoryContract,
   emailTemplateRepositoryContract,
+  eventLogContract,
   messagingStoreContract,
   notificationQueueContract,
   sendFailureStreakRepositoryContract,
@@ -68,6 +69,14 @@ describe.each(targets)('kysely adapters on %s', (target) => {
         queue: new KyselyNotificationQueue(db),
         raw: createMessagingStoreRawReader(db),
       };
+    },
+  });
+
+  eventLogContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
     },
   });
 

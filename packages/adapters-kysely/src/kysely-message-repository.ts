@@ -36,13 +36,15 @@ interface AppendOutcome {
    * statement wrote nothing and must run again (a fresh snapshot sees the new memberships).
    */
   readonly stale: boolean;
+  /** The id of the `message.sent` event written, when one was. */
+  readonly event_id: string | null;
 }
 
 /**
  * Builds the single statement `append` runs: lock the conversation row, claim the idempotency
  * key (`on conflict do nothing`), insert the message (and its attachments), bump the
  * conversation's counters and every active membership's activity and read state, and (for a
- * participant's message) enqueue one notification job per other active participant who wants email. Data-modifying CTEs
+ * participant's message) record its `message.sent` event in the event log. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
  *
@@ -147,7 +149,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at)
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_id
+    returning p.participant_type, p.participant_id
   )`
       : sql`touched as (
     update conversation_participants p
@@ -156,22 +158,30 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
       last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
       last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_id
+    returning p.participant_type, p.participant_id
   )`,
   );
   if (!m.isSystemMessage) {
-    // The notification outbox: one job per other participant who wants email, committed (or
-    // rolled back) with the message. Reads memberships as of the statement's snapshot.
+    // The message's `message.sent` event, in the same statement (so in the same transaction);
+    // the payload is `messageSentPayload`'s shape, recipients taken from the memberships touched.
     ctes.push(
-      sql`notified as (
-    insert into notification_jobs (id, message_id, conversation_id, recipient_type, recipient_id, store_id,
-      status, attempts, available_at, created_at, updated_at)
-    select gen_random_uuid(), inserted.id, inserted.conversation_id, p.participant_type, p.participant_id,
-      conv.store_id, 'pending', 0, inserted.created_at, inserted.created_at, inserted.created_at
-    from inserted
-    join conv on conv.id = inserted.conversation_id
-    join conversation_participants p on p.conversation_id = inserted.conversation_id
-    where not (${isSender}) and p.email_notifications and not p.muted and p.left_at is null
+      sql`logged as (
+    insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+    select conv.store_id, inserted.conversation_id, 'message.sent', ${m.sender.type}::text, ${m.sender.id}::text,
+      jsonb_build_object(
+        'message_id', inserted.id::text,
+        'seq', inserted.seq,
+        'sender', jsonb_build_object('type', ${m.sender.type}::text, 'id', ${m.sender.id}::text),
+        'created_at', to_char(inserted.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'attachment_count', ${m.attachments.length}::integer,
+        'recipients', (
+          select coalesce(jsonb_agg(jsonb_build_object('type', t.participant_type, 'id', t.participant_id)
+            order by t.participant_type collate "C", t.participant_id collate "C"), '[]'::jsonb)
+          from touched t
+          where not (t.participant_type = ${m.sender.type}::text and t.participant_id = ${m.sender.id}::text)
+        )),
+      inserted.created_at
+    from inserted join conv on conv.id = inserted.conversation_id
     returning id
   )`,
     );
@@ -187,7 +197,8 @@ select exists (select from conv) as found,
   ${prior},
   (select seq from inserted) as seq,
   (select created_at from inserted) as created_at,
-  coalesce((select not (${fresh}) from conv), false) as stale`;
+  coalesce((select not (${fresh}) from conv), false) as stale,
+  ${m.isSystemMessage ? sql`null::text` : sql`(select id::text from logged)`} as event_id`;
 }
 
 /**
@@ -204,9 +215,12 @@ select exists (select from conv) as found,
  */
 export class KyselyMessageRepository implements MessageRepository {
   readonly #db: Kysely<Database>;
+  readonly #recorded: (eventId: string) => void;
 
-  constructor(db: Kysely<Database>) {
+  /** @param recorded called with the id of each event the append statement writes. */
+  constructor(db: Kysely<Database>, recorded: (eventId: string) => void = () => {}) {
     this.#db = db;
+    this.#recorded = recorded;
   }
 
   /**
@@ -242,6 +256,7 @@ export class KyselyMessageRepository implements MessageRepository {
     }
     if (!outcome.found) return { status: 'conversation_not_found' };
     if (outcome.created) {
+      if (outcome.event_id !== null) this.#recorded(outcome.event_id);
       if (outcome.seq === null || outcome.created_at === null) {
         throw new MessagingError('INTERNAL', 'append statement created a message without seq or time');
       }

@@ -12,7 +12,7 @@ import { migrateToLatest } from './migrator.js';
 import { resolveTestDatabaseTarget } from './testing/test-database.js';
 
 // Two workers in two processes against one PostgreSQL database must never send the same
-// notification. PGlite is one process by construction, so this needs a real server.
+// notification, and their two event dispatchers deliver each event to the email subscriber once. PGlite is one process by construction, so this needs a real server.
 const selected = await resolveTestDatabaseTarget();
 const url = selected.kind === 'postgres' ? selected.url : null;
 if (url === null) {
@@ -37,7 +37,7 @@ async function admin(statement: string): Promise<void> {
 function runWorker(
   schema: string,
   workerId: string,
-): Promise<{ workerId: string; sent: { to: string[]; emailLogId: string }[] }> {
+): Promise<{ workerId: string; sent: { to: string[]; emailLogId: string }[]; dispatched: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(TSX, ['--conditions=@parley/source', CHILD, url ?? '', schema, workerId], {
       cwd: join(HERE, '..'),
@@ -151,6 +151,9 @@ describe.runIf(url !== null)('notification workers in two processes (postgres)',
     const recipients = sent.flatMap((mail) => mail.to).sort();
     expect(recipients).toEqual(Array.from({ length: CUSTOMERS }, (_, i) => `c${i}@mail.test`).sort());
     expect(new Set(sent.map((mail) => mail.emailLogId)).size).toBe(CUSTOMERS);
+    // Both processes also ran an event dispatcher: the email subscriber got each of the
+    // 2 × CUSTOMERS `message.sent` events exactly once between them.
+    expect(results.reduce((sum, r) => sum + r.dispatched, 0)).toBe(2 * CUSTOMERS);
 
     const jobs = await database.db
       .selectFrom('notification_jobs')

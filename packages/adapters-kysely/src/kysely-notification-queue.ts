@@ -5,6 +5,7 @@ import type {
   FailNotificationsInput,
   FencedWriteResult,
   LeaseFence,
+  NewNotificationJob,
   NotificationGroup,
   NotificationJob,
   NotificationJobStatus,
@@ -60,6 +61,31 @@ export class KyselyNotificationQueue implements NotificationQueue {
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+  }
+
+  /**
+   * Inserts pending jobs in one statement; `on conflict do nothing` on the (message, recipient)
+   * unique key makes a redelivered `message.sent` enqueue nothing twice.
+   *
+   * @example
+   * ```ts
+   * await queue.enqueue([{ messageId, conversationId, recipient, storeId: 'acme', createdAt }]);
+   * ```
+   */
+  async enqueue(jobs: readonly NewNotificationJob[]): Promise<number> {
+    if (jobs.length === 0) return 0;
+    const rows = jobs.map((job) => {
+      const at = job.createdAt.toISOString();
+      return sql`(gen_random_uuid(), ${job.messageId}::uuid, ${job.conversationId}::uuid,
+        ${job.recipient.type}::text, ${job.recipient.id}::text, ${job.storeId}::text, 'pending', 0,
+        ${at}::timestamptz, ${at}::timestamptz, ${at}::timestamptz)`;
+    });
+    const result = await sql`
+      insert into notification_jobs (id, message_id, conversation_id, recipient_type, recipient_id, store_id,
+        status, attempts, available_at, created_at, updated_at)
+      values ${sql.join(rows)}
+      on conflict (message_id, recipient_type, recipient_id) do nothing`.execute(this.#db);
+    return Number(result.numAffectedRows ?? 0n);
   }
 
   /**

@@ -24,9 +24,12 @@ import { type ParticipantRow, toParticipant } from './row-mappers.js';
  */
 export class KyselyParticipantRepository implements ParticipantRepository {
   readonly #db: Kysely<Database>;
+  readonly #recorded: (eventId: string) => void;
 
-  constructor(db: Kysely<Database>) {
+  /** @param recorded called with the id of each event `markRead` writes. */
+  constructor(db: Kysely<Database>, recorded: (eventId: string) => void = () => {}) {
     this.#db = db;
+    this.#recorded = recorded;
   }
 
   /**
@@ -234,7 +237,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
    * concurrently (committed while this update waited for the membership row) is invisible to this
    * statement's snapshot but already counted in the row it updates. So the count drops by the
    * others' non-system messages between the old and the new `last_read_seq`, read from the row's
-   * latest version: exact either way.
+   * latest version: exact either way. The same statement records the `conversation.read` event.
    *
    * @example
    * ```ts
@@ -251,7 +254,9 @@ export class KyselyParticipantRepository implements ParticipantRepository {
     if (!isUuid(conversationId)) return null;
     const target =
       upToSeq === undefined ? sql`c.message_count` : sql`least(${upToSeq}::bigint, c.message_count)`;
-    const { rows } = await sql<ParticipantRow>`
+    const readAt = at.toISOString();
+    const { rows } = await sql<ParticipantRow & { event_id: string | null }>`
+      with updated as (
       update conversation_participants p set
         last_read_seq = greatest(p.last_read_seq, t.up_to),
         unread_count = greatest(0, p.unread_count - (
@@ -260,14 +265,26 @@ export class KyselyParticipantRepository implements ParticipantRepository {
             and not m.is_system_message
             and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
         )::integer),
-        last_read_at = greatest(p.last_read_at, ${at.toISOString()}::timestamptz)
-      from (select ${target} as up_to from conversations c where c.id = ${conversationId}::uuid) t
+        last_read_at = greatest(p.last_read_at, ${readAt}::timestamptz)
+      from (select ${target} as up_to, c.store_id as tenant_id from conversations c where c.id = ${conversationId}::uuid) t
       where p.conversation_id = ${conversationId}::uuid
         and p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
         and p.left_at is null
-      returning p.*`.execute(this.#db);
+      returning p.*, t.tenant_id
+      ), logged as (
+        insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+        select u.tenant_id, u.conversation_id, 'conversation.read', u.participant_type, u.participant_id,
+          jsonb_build_object('read_at', ${readAt}::text, 'last_read_seq', u.last_read_seq,
+            'unread_count', u.unread_count),
+          ${readAt}::timestamptz
+        from updated u
+        returning id
+      )
+      select u.*, (select id::text from logged) as event_id from updated u`.execute(this.#db);
     const row = rows[0];
-    return row === undefined ? null : toParticipant(row);
+    if (row === undefined) return null;
+    if (row.event_id !== null) this.#recorded(row.event_id);
+    return toParticipant(row);
   }
 
   /**

@@ -66,6 +66,8 @@ describe.each(targets)('migrations on %s', (target) => {
       'email_delivery_events',
       'email_logs',
       'email_templates',
+      'event_subscribers',
+      'events',
       'message_attachments',
       'messages',
       'notification_jobs',
@@ -83,6 +85,7 @@ describe.each(targets)('migrations on %s', (target) => {
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0014_conversation_members',
+      'Down 0013_event_log',
       'Down 0012_shared_alert_state',
       'Down 0011_notification_fencing',
       'Down 0010_message_seq',
@@ -123,6 +126,9 @@ describe.each(targets)('migrations on %s', (target) => {
     );
     expect(full.columns).toContain("conversation_participants.role text not null default 'member'::text");
     expect(full.columns).toContain('conversation_participants.visible_from_seq integer not null default 1');
+    expect(afterDown('0013_event_log')?.tables).not.toContain('events');
+    expect(afterDown('0013_event_log')?.tables).not.toContain('event_subscribers');
+    expect(afterDown('0013_event_log')?.tables).toContain('send_failure_streaks');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('send_failure_streaks');
     expect(afterDown('0012_shared_alert_state')?.tables).not.toContain('webhook_replay_tokens');
     expect(afterDown('0012_shared_alert_state')?.columns.join('\n')).not.toContain('occurrences');

@@ -65,6 +65,14 @@ export type { EmailBody } from './email/store-signature.js';
 export { withStoreSignature } from './email/store-signature.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventSubscriber,
+} from './events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
 export { createMessagingCore } from './messaging-core.js';
 export type {
@@ -86,13 +94,19 @@ export type {
   ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
+  EventPayloads,
+  EventPosition,
+  EventRecord,
+  LoggedEvent,
   MessageDeletedEvent,
   MessageSentEvent,
   ParticipantAddedEvent,
+  ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './model/domain-event.js';
+export { comparePositions, LOG_START, messageSentPayload, toEventRecord } from './model/domain-event.js';
 export type { EmailLog, EmailStatus } from './model/email-log.js';
 export { EMAIL_STATUSES } from './model/email-log.js';
 export type {
@@ -115,6 +129,10 @@ export type {
   StoreEmailSettings,
 } from './model/store-email-settings.js';
 export { EMAIL_PROVIDERS, EMAIL_SECRET_FIELDS, MAILGUN_REGIONS } from './model/store-email-settings.js';
+export {
+  EMAIL_NOTIFICATIONS_SUBSCRIBER,
+  emailNotificationSubscriber,
+} from './notifications/email-notification-subscriber.js';
 export type {
   MessagePreview,
   NotificationDependencies,
@@ -208,8 +226,7 @@ export type {
   EmailSendOutcome,
 } from './ports/email-log-repository.js';
 export type { EmailTemplateRepository } from './ports/email-template-repository.js';
-export type { EventPublisher } from './ports/event-publisher.js';
-export { noopEventPublisher } from './ports/event-publisher.js';
+export type { EventBatch, EventLog } from './ports/event-log.js';
 export type { HtmlSanitizer } from './ports/html-sanitizer.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
@@ -244,6 +261,7 @@ export type {
   FailNotificationsInput,
   FencedWriteResult,
   LeaseFence,
+  NewNotificationJob,
   NotificationGroup,
   NotificationQueue,
   NotificationQueueStats,

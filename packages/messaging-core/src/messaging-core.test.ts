@@ -78,7 +78,9 @@ describe('messaging core on in-memory adapters', () => {
       expect(detail.messages.map((x) => [x.content, x.senderName])).toEqual([['Hello Sam', 'Ada']]);
       expect(detail.lastMessage?.content).toBe('Hello Sam');
       expect(m.events.events.map((e) => e.type)).toEqual(['conversation.created', 'message.sent']);
-      expect(m.events.ofType('message.sent')[0]?.recipients).toEqual([{ type: 'store', id: 'u-sam' }]);
+      expect(m.events.ofType('message.sent')[0]?.payload.recipients).toEqual([
+        { type: 'store', id: 'u-sam' },
+      ]);
       expect((await m.core.getUnreadCount(SAM)).totalUnread).toBe(1);
       expect((await m.core.getUnreadCount(ADMIN)).totalUnread).toBe(0);
     });

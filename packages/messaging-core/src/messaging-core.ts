@@ -6,7 +6,6 @@ import { marketplacePolicy } from './policy/marketplace-policy.js';
 import type { AttachmentStorage } from './ports/attachment-storage.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { Directory } from './ports/directory.js';
-import { type EventPublisher, noopEventPublisher } from './ports/event-publisher.js';
 import { type IdGenerator, uuidV7Ids } from './ports/id-generator.js';
 import type { MediaInspector } from './ports/media-inspector.js';
 import type { MessagingStore } from './ports/messaging-store.js';
@@ -66,8 +65,6 @@ export interface MessagingCoreDependencies {
   readonly clock?: Clock;
   /** Defaults to UUIDv7. */
   readonly ids?: IdGenerator;
-  /** Defaults to dropping events. */
-  readonly events?: EventPublisher;
   /** Reuse platform settings read from the store for this long (default 1000 ms; 0: always read). */
   readonly settingsCacheTtlMs?: number;
   /** Where attachment bytes live; without it (and `mediaInspector`) attachment use cases fail with `INTERNAL`. */
@@ -143,7 +140,6 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     policy: deps.policy ?? marketplacePolicy,
     clock,
     ids: deps.ids ?? uuidV7Ids,
-    events: deps.events ?? noopEventPublisher,
     ...(deps.attachmentStorage && deps.mediaInspector
       ? { attachments: { storage: deps.attachmentStorage, inspector: deps.mediaInspector } }
       : {}),

@@ -11,6 +11,7 @@ import * as adminNotifications from './0009-admin-notifications.js';
 import * as messageSeq from './0010-message-seq.js';
 import * as notificationFencing from './0011-notification-fencing.js';
 import * as sharedAlertState from './0012-shared-alert-state.js';
+import * as eventLog from './0013-event-log.js';
 import * as conversationMembers from './0014-conversation-members.js';
 
 /**
@@ -30,6 +31,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_message_seq': messageSeq,
   '0011_notification_fencing': notificationFencing,
   '0012_shared_alert_state': sharedAlertState,
-  // 0013 is taken by the event log (issue 10, item 2), built in parallel.
+  '0013_event_log': eventLog,
   '0014_conversation_members': conversationMembers,
 };

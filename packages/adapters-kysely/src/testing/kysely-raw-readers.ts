@@ -5,6 +5,7 @@ import type {
 } from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
+import { EVENT_COLUMNS, toLoggedEvent } from '../kysely-event-log.js';
 import { toNotificationJob } from '../kysely-notification-queue.js';
 import { toAttachment, toConversation, toMessage, toNumber, toParticipant } from '../row-mappers.js';
 
@@ -85,6 +86,19 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
         .execute();
       return rows.map(toNotificationJob);
     },
+    async events() {
+      const { rows } = await sql<Parameters<typeof toLoggedEvent>[0]>`
+        select ${EVENT_COLUMNS} from events order by xid, id`.execute(db);
+      return rows.map(toLoggedEvent);
+    },
+    async eventCursor(subscriber) {
+      const row = await db
+        .selectFrom('event_subscribers')
+        .select([sql<string>`position_xid::text`.as('xid'), sql<string>`position_id::text`.as('id')])
+        .where('name', '=', subscriber)
+        .executeTakeFirst();
+      return row === undefined ? null : { xid: row.xid, id: row.id };
+    },
     async counts() {
       const { rows } = await sql<Record<string, string | number>>`
         select
@@ -93,7 +107,8 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
           (select count(*) from messages) as messages,
           (select count(*) from message_attachments) as attachments,
           (select count(*) from send_idempotency_keys) as idempotency_keys,
-          (select count(*) from notification_jobs) as notification_jobs`.execute(db);
+          (select count(*) from notification_jobs) as notification_jobs,
+          (select count(*) from events) as events`.execute(db);
       const row = rows[0] ?? {};
       return {
         conversations: toNumber(row.conversations),
@@ -102,6 +117,7 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingSt
         attachments: toNumber(row.attachments),
         idempotencyKeys: toNumber(row.idempotency_keys),
         notificationJobs: toNumber(row.notification_jobs),
+        events: toNumber(row.events),
       };
     },
   };

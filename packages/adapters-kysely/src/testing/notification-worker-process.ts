@@ -1,8 +1,15 @@
 // A notification worker in a process of its own, for the two-process test
 // (`kysely-notification-queue.processes.test.ts`): `tsx notification-worker-process.ts <url> <schema> <workerId>`.
-// Runs `processNotifications` on PostgreSQL until the queue stays empty, then prints, as one JSON
-// line, every email its (in-memory) transport sent.
-import { createEmailCore, createEmailTemplatesCore, processNotifications } from '@parley/messaging-core';
+// Runs an event dispatcher (the email subscriber turns `message.sent` into jobs) and
+// `processNotifications` on PostgreSQL until both stay idle, then prints, as one JSON line, every
+// email its (in-memory) transport sent and how many events its dispatcher delivered.
+import {
+  createEmailCore,
+  createEmailTemplatesCore,
+  createEventDispatcher,
+  emailNotificationSubscriber,
+  processNotifications,
+} from '@parley/messaging-core';
 import {
   BranchingTemplateRenderer,
   InMemoryMailTransportFactory,
@@ -40,9 +47,28 @@ const templates = createEmailTemplatesCore({
   templates: new KyselyEmailTemplateRepository({ db }),
   renderer: new BranchingTemplateRenderer(),
 });
+const dispatcher = createEventDispatcher({
+  store,
+  subscribers: [emailNotificationSubscriber()],
+  batchSize: 5,
+  maxBatchesPerRound: 1,
+});
+let dispatched = 0;
 try {
+  // Phase 1: both processes dispatch, in small batches, until the email subscriber has caught up
+  // (so every job exists before any email goes out, and the batching window folds nothing).
+  for (;;) {
+    const round = await dispatcher.runRound();
+    dispatched += round.delivered;
+    const cursor = await store.events.loadCursor(emailNotificationSubscriber().name);
+    const tail = cursor === null ? null : await store.events.read(cursor, 1);
+    if (tail !== null && tail.events.length === 0 && !tail.more) break;
+    if (round.delivered === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   let idle = 0;
   while (idle < 3) {
+    const round = await dispatcher.runRound();
+    dispatched += round.delivered;
     const { groups } = await processNotifications(
       {
         queue: new KyselyNotificationQueue(db),
@@ -56,13 +82,14 @@ try {
       },
       { workerId, now: new Date(), limit: 2 },
     );
-    idle = groups.length === 0 ? idle + 1 : 0;
+    idle = groups.length === 0 && round.delivered === 0 && !round.more ? idle + 1 : 0;
+    if (idle > 0) await new Promise((resolve) => setTimeout(resolve, 20));
   }
   const sent = transports.platform.sent.map((mail) => ({
     to: mail.to.map((address) => address.address),
     emailLogId: mail.metadata?.email_log_id ?? null,
   }));
-  process.stdout.write(`${JSON.stringify({ workerId, sent })}\n`);
+  process.stdout.write(`${JSON.stringify({ workerId, sent, dispatched })}\n`);
 } finally {
   await database.destroy();
 }

@@ -143,6 +143,8 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'events',
+  'event_subscribers',
   'notification_jobs',
   'notification_windows',
   'admin_notifications',

@@ -182,6 +182,7 @@ describe('processNotifications (in-memory)', () => {
       leaseMs: MINUTE,
       // Killed after sending: from the completion on, the process writes nothing more.
       wrapQueue: (queue) => ({
+        enqueue: (jobs) => queue.enqueue(jobs),
         claimDue: (input) => queue.claimDue(input),
         renewLease: (ids, input) => queue.renewLease(ids, input),
         complete: async (ids, input) => {

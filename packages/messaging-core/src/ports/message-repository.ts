@@ -56,9 +56,11 @@ export interface SoftDeleteInput {
 /**
  * Messages. `append` is the hot path and is atomic on its own: the message, its attachments, the
  * conversation's `message_count` and `last_message_at`, every membership's unread count and activity,
- * the sender's read state, the idempotency key and (for a participant's message) one notification
- * job per other active participant who wants email commit together or not at all. Only active
- * memberships (`leftAt` null) are touched: a former member's row is frozen.
+ * the sender's read state, the idempotency key and (for a participant's message, not a system
+ * one) its `message.sent` event in the event log (payload: `messageSentPayload`, recipients =
+ * every other active member, tenant = the conversation's store) commit together or not at all. Email
+ * notifications follow from that event (the email subscriber), not from `append`.
+ * Only active memberships (`leftAt` null) are touched: a former member's row is frozen.
  *
  * One order per conversation: under the conversation's lock, `append` gives the message
  * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's

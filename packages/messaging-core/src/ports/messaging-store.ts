@@ -1,5 +1,7 @@
 import type { ConversationRepository } from './conversation-repository.js';
+import type { EventLog } from './event-log.js';
 import type { MessageRepository } from './message-repository.js';
+import type { NotificationQueue } from './notification-queue.js';
 import type { ParticipantRepository } from './participant-repository.js';
 
 /** The repositories, bound either to the store's default connection or to one transaction. */
@@ -7,6 +9,10 @@ export interface MessagingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
+  /** The event log: append a change's events through the same `tx` as the change. */
+  readonly events: EventLog;
+  /** The notification outbox (the email subscriber enqueues in the dispatcher's transaction). */
+  readonly notifications: NotificationQueue;
 }
 
 /**
@@ -18,7 +24,8 @@ export interface MessagingRepositories {
  * await store.transaction(async (tx) => {
  *   await tx.conversations.setClosed(id, { isClosed: true, at, by: actor });
  *   await tx.messages.append({ message: systemMessage, requireOpen: false });
- * }); // both or neither
+ *   await tx.events.append([closedEvent]);
+ * }); // all or nothing
  * ```
  */
 export interface MessagingStore extends MessagingRepositories {

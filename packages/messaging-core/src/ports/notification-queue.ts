@@ -77,6 +77,16 @@ export interface RenewNotificationLeaseInput extends LeaseFence {
   readonly leaseMs: number;
 }
 
+/** A notification owed, as the email subscriber enqueues it. */
+export interface NewNotificationJob {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly recipient: ParticipantRef;
+  readonly storeId: string | null;
+  /** The message's time: the job is due from then, and its batching window counts from it. */
+  readonly createdAt: Date;
+}
+
 /** What a fenced write did: the jobs it changed; the others were refused (lease lost, or done). */
 export interface FencedWriteResult {
   /** In the order the caller gave them. */
@@ -84,7 +94,8 @@ export interface FencedWriteResult {
 }
 
 /**
- * The notification outbox as workers see it. Jobs are written by `MessageRepository.append`;
+ * The notification outbox. Jobs are enqueued by the email subscriber of the event log (one per
+ * `message.sent` recipient who wants email), in the transaction that advances its cursor;
  * workers claim due groups under a lease, then complete, reschedule or fail them.
  *
  * Leases are fenced: each claim gives the group a new `leaseToken`, and every write after the
@@ -107,6 +118,18 @@ export interface FencedWriteResult {
  * ```
  */
 export interface NotificationQueue {
+  /**
+   * Inserts one `pending` job per entry (due at its `createdAt`), skipping any whose (message,
+   * recipient) already has a job, so a redelivered event enqueues nothing twice. Returns how many
+   * were inserted.
+   *
+   * @example
+   * ```ts
+   * await tx.notifications.enqueue([{ messageId, conversationId, recipient, storeId: 'acme', createdAt }]);
+   * ```
+   */
+  enqueue(jobs: readonly NewNotificationJob[]): Promise<number>;
+
   /**
    * Leases due groups: pending jobs with `availableAt <= now`, not leased (or lease expired), whose
    * (recipient, conversation) window has passed. Writes, per claimed job: `attempts + 1`,

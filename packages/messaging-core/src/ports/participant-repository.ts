@@ -86,7 +86,9 @@ export interface ParticipantRepository {
    * Moves the participant's read state forward to `upToSeq` (default and ceiling: the latest
    * message), never backwards, and sets `unreadCount` to the exact number of others' non-system
    * messages above the new `lastReadSeq` (messages appended concurrently included), in one atomic
-   * step. `lastReadAt` becomes `at` unless it is already later. Null when not a participant.
+   * step. `lastReadAt` becomes `at` unless it is already later. Records a `conversation.read`
+   * event (actor: the participant; tenant: the conversation's store) in the same step. Null when
+   * not a participant (and then nothing is written).
    */
   markRead(
     conversationId: string,

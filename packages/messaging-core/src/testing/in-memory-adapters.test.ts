@@ -2,6 +2,7 @@ import { uuidV7Ids } from '../ports/id-generator.js';
 import { attachmentStorageContract } from './contracts/attachment-storage-contract.js';
 import { directoryContract } from './contracts/directory-contract.js';
 import { emailLogRepositoryContract } from './contracts/email-log-repository-contract.js';
+import { eventLogContract } from './contracts/event-log-contract.js';
 import { idGeneratorContract } from './contracts/id-generator-contract.js';
 import { mailTransportContract } from './contracts/mail-transport-contract.js';
 import { mediaInspectorContract } from './contracts/media-inspector-contract.js';
@@ -36,6 +37,14 @@ notificationQueueContract({
   setup: async () => {
     const store = new InMemoryMessagingStore();
     return { store, queue: store.notifications, raw: store.raw };
+  },
+});
+
+eventLogContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, raw: store.raw };
   },
 });
 

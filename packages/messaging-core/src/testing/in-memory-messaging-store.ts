@@ -1,6 +1,7 @@
 import { MessagingError } from '../errors.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import { comparePositions, type LoggedEvent, messageSentPayload } from '../model/domain-event.js';
 import type { Message } from '../model/message.js';
 import type { NotificationJob } from '../model/notification-job.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
@@ -13,6 +14,7 @@ import type {
   InboxPage,
   InboxPageRequest,
 } from '../ports/conversation-repository.js';
+import type { EventLog } from '../ports/event-log.js';
 import type {
   AppendMessageInput,
   AppendMessageResult,
@@ -28,6 +30,7 @@ import type {
   FailNotificationsInput,
   FencedWriteResult,
   LeaseFence,
+  NewNotificationJob,
   NotificationGroup,
   NotificationQueue,
   NotificationQueueStats,
@@ -41,6 +44,14 @@ import type {
 } from '../ports/participant-repository.js';
 import { AsyncMutex } from './async-mutex.js';
 import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
+import {
+  appendRecord,
+  copyEventLogState,
+  type EventLogState,
+  type EventLogUnit,
+  emptyEventLogState,
+  InMemoryEventLog,
+} from './in-memory-event-log.js';
 
 interface IdempotencyRecord {
   readonly messageId: string;
@@ -60,6 +71,8 @@ interface State {
   notificationJobs: Map<string, NotificationJob>;
   /** `participantKey\u0000conversationId` → when the recipient was last emailed about it. */
   notificationWindows: Map<string, Date>;
+  /** The event log and its subscribers' cursors. */
+  log: EventLogState;
 }
 
 function emptyState(): State {
@@ -70,6 +83,7 @@ function emptyState(): State {
     idempotency: new Map(),
     notificationJobs: new Map(),
     notificationWindows: new Map(),
+    log: emptyEventLogState(),
   };
 }
 
@@ -81,6 +95,7 @@ function snapshot(state: State): State {
     idempotency: new Map(state.idempotency),
     notificationJobs: new Map(state.notificationJobs),
     notificationWindows: new Map(state.notificationWindows),
+    log: copyEventLogState(state.log),
   };
 }
 
@@ -93,6 +108,11 @@ function nextNotificationJobId(): string {
 }
 
 const time = (d: Date): number => d.getTime();
+
+/** Code-point order (PostgreSQL's `collate "C"`). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 /** Descending order on (time, id): negative when `a` comes first. */
 function compareDesc(aAt: Date, aId: string, bAt: Date, bId: string): number {
@@ -109,11 +129,15 @@ class StateRepositories implements MessagingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
+  readonly events: EventLog;
+  readonly notifications: NotificationQueue;
 
-  constructor(state: () => State) {
+  constructor(state: () => State, unit: EventLogUnit) {
     this.conversations = new InMemoryConversationRepository(state);
-    this.participants = new InMemoryParticipantRepository(state);
-    this.messages = new InMemoryMessageRepository(state);
+    this.participants = new InMemoryParticipantRepository(state, unit);
+    this.messages = new InMemoryMessageRepository(state, unit);
+    this.events = new InMemoryEventLog(() => state().log, unit);
+    this.notifications = new InMemoryNotificationQueue(state);
   }
 }
 
@@ -275,9 +299,11 @@ function activityAsOf(state: State, conversation: Conversation, at: number): Dat
 
 export class InMemoryParticipantRepository implements ParticipantRepository {
   readonly #state: () => State;
+  readonly #unit: EventLogUnit;
 
-  constructor(state: () => State) {
+  constructor(state: () => State, unit: EventLogUnit) {
     this.#state = state;
+    this.#unit = unit;
   }
 
   async find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
@@ -376,7 +402,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     const state = this.#state();
     const latest = state.conversations.get(conversationId)?.messageCount ?? 0;
     const messages = state.messages.get(conversationId) ?? [];
-    return this.#update(conversationId, participant, (p) => {
+    const updated = this.#update(conversationId, participant, (p) => {
       const lastReadSeq = Math.max(p.lastReadSeq, Math.min(upToSeq ?? latest, latest));
       return {
         ...p,
@@ -385,6 +411,21 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
         lastReadAt: p.lastReadAt !== null && time(p.lastReadAt) > time(at) ? p.lastReadAt : at,
       };
     });
+    if (updated !== null) {
+      appendRecord(state.log, this.#unit, {
+        type: 'conversation.read',
+        tenantId: state.conversations.get(conversationId)?.storeId ?? null,
+        conversationId,
+        actor: { type: updated.participant.type, id: updated.participant.id },
+        occurredAt: at,
+        payload: {
+          read_at: at.toISOString(),
+          last_read_seq: updated.lastReadSeq,
+          unread_count: updated.unreadCount,
+        },
+      });
+    }
+    return updated;
   }
 
   async updatePreferences(
@@ -402,9 +443,11 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
 
 export class InMemoryMessageRepository implements MessageRepository {
   readonly #state: () => State;
+  readonly #unit: EventLogUnit;
 
-  constructor(state: () => State) {
+  constructor(state: () => State, unit: EventLogUnit) {
     this.#state = state;
+    this.#unit = unit;
   }
 
   async append(input: AppendMessageInput): Promise<AppendMessageResult> {
@@ -470,31 +513,21 @@ export class InMemoryMessageRepository implements MessageRepository {
           : { ...next, unreadCount: p.unreadCount + 1 };
       }
       members.set(key, next);
-      if (
-        !draft.isSystemMessage &&
-        !sameParticipant(p.participant, draft.sender) &&
-        p.emailNotifications &&
-        !p.muted
-      ) {
-        const id = nextNotificationJobId();
-        state.notificationJobs.set(id, {
-          id,
-          messageId: message.id,
-          conversationId: conversation.id,
-          recipient: p.participant,
-          storeId: conversation.storeId,
-          status: 'pending',
-          attempts: 0,
-          availableAt: at,
-          lockedUntil: null,
-          lockedBy: null,
-          leaseToken: null,
-          emailLogId: null,
-          lastError: null,
-          createdAt: at,
-          updatedAt: at,
-        });
-      }
+    }
+    if (!draft.isSystemMessage) {
+      const recipients = [...members.values()]
+        .filter((p) => p.leftAt === null)
+        .map((p) => p.participant)
+        .filter((p) => !sameParticipant(p, draft.sender))
+        .sort((a, b) => compareText(`${a.type}\u0000${a.id}`, `${b.type}\u0000${b.id}`));
+      appendRecord(state.log, this.#unit, {
+        type: 'message.sent',
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        actor: { type: draft.sender.type, id: draft.sender.id },
+        occurredAt: at,
+        payload: messageSentPayload(message, recipients),
+      });
     }
     if (input.idempotency) {
       state.idempotency.set(idempotencyKey(draft.sender, input.idempotency.key), {
@@ -584,12 +617,47 @@ function windowKey(recipient: ParticipantRef, conversationId: string): string {
 
 let leaseSequence = 0;
 
-/** The notification outbox over the store's state (jobs are written by `append`). */
+/** The notification outbox over the store's state (jobs are enqueued by the email subscriber). */
 export class InMemoryNotificationQueue implements NotificationQueue {
   readonly #state: () => State;
 
   constructor(state: () => State) {
     this.#state = state;
+  }
+
+  async enqueue(jobs: readonly NewNotificationJob[]): Promise<number> {
+    const state = this.#state();
+    const owed = new Set(
+      [...state.notificationJobs.values()].map(
+        (job) => `${job.messageId}\u0000${participantKey(job.recipient)}`,
+      ),
+    );
+    let inserted = 0;
+    for (const job of jobs) {
+      const key = `${job.messageId}\u0000${participantKey(job.recipient)}`;
+      if (owed.has(key)) continue;
+      owed.add(key);
+      const id = nextNotificationJobId();
+      state.notificationJobs.set(id, {
+        id,
+        messageId: job.messageId,
+        conversationId: job.conversationId,
+        recipient: { type: job.recipient.type, id: job.recipient.id },
+        storeId: job.storeId,
+        status: 'pending',
+        attempts: 0,
+        availableAt: job.createdAt,
+        lockedUntil: null,
+        lockedBy: null,
+        leaseToken: null,
+        emailLogId: null,
+        lastError: null,
+        createdAt: job.createdAt,
+        updatedAt: job.createdAt,
+      });
+      inserted += 1;
+    }
+    return inserted;
   }
 
   async stats(now: Date): Promise<NotificationQueueStats> {
@@ -752,24 +820,70 @@ function released(job: NotificationJob): NotificationJob {
 export class InMemoryMessagingStore implements MessagingStore {
   #state: State = emptyState();
   readonly #lock = new AsyncMutex();
-  readonly #repositories = new StateRepositories(() => this.#state);
+  /** The current unit of work's number: each transaction, and each call outside one, is a unit. */
+  #xid = 0;
+  #eventIds = 0;
+  /** The newest event appended in the current unit, reported after it commits. */
+  #appended: string | null = null;
+  readonly #onEventsCommitted: ((newestId: string) => void) | undefined;
+  readonly #unit: EventLogUnit = {
+    xid: () => String(this.#xid),
+    nextEventId: () => {
+      this.#eventIds += 1;
+      return String(this.#eventIds);
+    },
+    appended: (id) => {
+      this.#appended = id;
+    },
+  };
+  readonly #repositories = new StateRepositories(() => this.#state, this.#unit);
 
   readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
   readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
   readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
-  /** The notification outbox `append` writes to, under the same lock. */
-  readonly notifications: NotificationQueue = this.#locked(new InMemoryNotificationQueue(() => this.#state));
+  /** The event log, under the same lock (events appended by `append` and `markRead` land here). */
+  readonly events: EventLog = this.#locked(this.#repositories.events);
+  /** The notification outbox, under the same lock. */
+  readonly notifications: NotificationQueue = this.#locked(this.#repositories.notifications);
+
+  /**
+   * @param options.onEventsCommitted called after a unit of work that appended events commits,
+   *   with the newest event's id (how local dispatchers are woken).
+   */
+  constructor(options: { readonly onEventsCommitted?: (newestId: string) => void } = {}) {
+    this.#onEventsCommitted = options.onEventsCommitted;
+  }
 
   async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
     return this.#lock.run(async () => {
       const before = snapshot(this.#state);
+      this.#begin();
       try {
-        return await work(this.#repositories);
+        const result = await work(this.#repositories);
+        this.#committed();
+        return result;
       } catch (error) {
         this.#state = before;
+        this.#appended = null;
         throw error;
       }
     });
+  }
+
+  #begin(): void {
+    this.#xid += 1;
+    this.#appended = null;
+  }
+
+  #committed(): void {
+    const newest = this.#appended;
+    this.#appended = null;
+    if (newest !== null) this.#onEventsCommitted?.(newest);
+  }
+
+  /** The event log as it stands, in log order (synchronous, for test helpers). */
+  recordedEvents(): LoggedEvent[] {
+    return [...this.#state.log.events].sort((a, b) => comparePositions(a.position, b.position));
   }
 
   /** Reads the state directly, for contract tests. */
@@ -790,6 +904,8 @@ export class InMemoryMessagingStore implements MessagingStore {
           const kb = `${b.recipient.type}\u0000${b.recipient.id}`;
           return ka < kb ? -1 : ka > kb ? 1 : 0;
         }),
+    events: async () => [...this.#state.log.events].sort((a, b) => comparePositions(a.position, b.position)),
+    eventCursor: async (subscriber) => this.#state.log.cursors.get(subscriber) ?? null,
     counts: async () => {
       let participants = 0;
       let messages = 0;
@@ -806,6 +922,7 @@ export class InMemoryMessagingStore implements MessagingStore {
         attachments,
         idempotencyKeys: this.#state.idempotency.size,
         notificationJobs: this.#state.notificationJobs.size,
+        events: this.#state.log.events.length,
       };
     },
   };
@@ -813,12 +930,22 @@ export class InMemoryMessagingStore implements MessagingStore {
   /** Wraps each method so calls outside a transaction are serialized with transactions. */
   #locked<T extends object>(target: T): T {
     const lock = this.#lock;
+    const store = this;
     return new Proxy(target, {
       get(object, property, receiver) {
         const value = Reflect.get(object, property, receiver);
         if (typeof value !== 'function') return value;
         return (...args: unknown[]) =>
-          lock.run(() => (value as (...a: unknown[]) => unknown).apply(object, args));
+          lock.run(async () => {
+            store.#begin();
+            try {
+              const result = await (value as (...a: unknown[]) => unknown).apply(object, args);
+              store.#committed();
+              return result;
+            } finally {
+              store.#appended = null;
+            }
+          });
       },
     });
   }

@@ -1,10 +1,12 @@
+import { createEventDispatcher, type EventDispatcher } from '../events/event-dispatcher.js';
 import { createMessagingCore, type MessagingCore } from '../messaging-core.js';
+import type { DomainEventType, LoggedEvent } from '../model/domain-event.js';
+import { emailNotificationSubscriber } from '../notifications/email-notification-subscriber.js';
 import type { AccessPolicy } from '../policy/access-policy.js';
 import type { Clock } from '../ports/clock.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
 import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
-import { InMemoryEventPublisher } from './in-memory-event-publisher.js';
 import { InMemoryMailTransport } from './in-memory-mail-transport.js';
 import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
 import { InMemoryMediaInspector } from './in-memory-media-inspector.js';
@@ -25,7 +27,10 @@ export interface InMemoryMessaging {
   readonly store: InMemoryMessagingStore;
   readonly directory: InMemoryMarketplaceDirectory;
   readonly settings: InMemorySettingsStore;
-  readonly events: InMemoryEventPublisher;
+  /** The events recorded so far, for assertions. */
+  readonly events: RecordedEvents;
+  /** Feeds the email subscriber (and nothing else) from the store's event log; call `drain()`. */
+  readonly dispatcher: EventDispatcher;
   readonly attachments: InMemoryAttachmentStorage;
   readonly mail: InMemoryMailTransport;
 }
@@ -42,13 +47,13 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
   const store = new InMemoryMessagingStore();
   const directory = new InMemoryMarketplaceDirectory();
   const settings = new InMemorySettingsStore();
-  const events = new InMemoryEventPublisher();
+  const events = new RecordedEvents(store);
+  const dispatcher = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
   const attachments = new InMemoryAttachmentStorage(options.clock ? { clock: options.clock } : {});
   const core = createMessagingCore({
     store,
     directory,
     settings,
-    events,
     attachmentStorage: attachments,
     mediaInspector: options.mediaInspector ?? new InMemoryMediaInspector(),
     ...(options.policy ? { policy: options.policy } : {}),
@@ -61,7 +66,39 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
     directory,
     settings,
     events,
+    dispatcher,
     attachments,
     mail: new InMemoryMailTransport(),
   };
+}
+
+/**
+ * The store's event log as a list, for assertions (reads the store's state; `clear` only moves
+ * where the list starts).
+ *
+ * @example
+ * ```ts
+ * m.events.ofType('message.sent')[0]?.payload.recipients;
+ * ```
+ */
+export class RecordedEvents {
+  readonly #store: InMemoryMessagingStore;
+  #after = 0;
+
+  constructor(store: InMemoryMessagingStore) {
+    this.#store = store;
+  }
+
+  /** Every event recorded since the last `clear`, in log order. */
+  get events(): LoggedEvent[] {
+    return this.#store.recordedEvents().filter((e) => Number(e.id) > this.#after);
+  }
+
+  ofType<TType extends DomainEventType>(type: TType): Extract<LoggedEvent, { type: TType }>[] {
+    return this.events.filter((e): e is Extract<LoggedEvent, { type: TType }> => e.type === type);
+  }
+
+  clear(): void {
+    this.#after = Math.max(this.#after, ...this.#store.recordedEvents().map((e) => Number(e.id)));
+  }
 }

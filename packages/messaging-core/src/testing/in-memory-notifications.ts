@@ -76,7 +76,7 @@ export interface InMemoryNotifications extends InMemoryMessaging {
   readonly customer: Actor;
   /** A platform admin (Ada, de). */
   readonly admin: Actor;
-  /** One worker run at the clock's time. */
+  /** Drains the event dispatcher (the email subscriber enqueues jobs), then one worker run at the clock's time. */
   run(workerId?: string, limit?: number): Promise<ProcessNotificationsResult>;
 }
 
@@ -144,8 +144,10 @@ export async function createInMemoryNotifications(
     storeUser: { type: 'store', id: 'u-sam', storeId: 'acme' },
     customer: { type: 'customer', id: 'c-ana', storeId: 'acme' },
     admin: { type: 'admin', id: 'a-ada', storeId: null },
-    run: (workerId = 'worker-1', limit = 50) =>
-      processNotifications(
+    // A worker run after the email subscriber caught up, as the API's dispatcher would have.
+    run: async (workerId = 'worker-1', limit = 50) => {
+      await messaging.dispatcher.drain();
+      return processNotifications(
         {
           ...tunables,
           queue,
@@ -159,6 +161,7 @@ export async function createInMemoryNotifications(
           clock,
         },
         { workerId, now: clock.now(), limit },
-      ),
+      );
+    },
   };
 }

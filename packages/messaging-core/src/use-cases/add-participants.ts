@@ -1,5 +1,4 @@
 import { MessagingError } from '../errors.js';
-import type { DomainEvent } from '../model/domain-event.js';
 import type { Actor, ParticipantRef } from '../model/participant-ref.js';
 import { participantKey, sameParticipant } from '../model/participant-ref.js';
 import type { JoinRequest } from '../ports/participant-repository.js';
@@ -104,21 +103,21 @@ export async function addParticipants(
   const now = ctx.clock.now();
   const names = await namesFor(ctx.directory, [actor, ...joins.map((j) => j.participant)], actor);
   const text = `${displayName(names, actor)} added ${joinNames(joins.map((j) => displayName(names, j.participant)))}`;
-  const joined = await ctx.store.transaction(async (tx) => {
+  const by: ParticipantRef = { type: actor.type, id: actor.id };
+  await ctx.store.transaction(async (tx) => {
     const rows = await tx.participants.join(conversation.id, joins, now);
     if (!rows) throw MessagingError.notFound('conversation', conversation.id);
     await appendMembershipNotice(ctx, tx, conversation.id, actor, text, now);
-    return rows;
+    await tx.events.append(
+      rows.map((membership) => ({
+        type: 'participant.added' as const,
+        occurredAt: now,
+        actor: by,
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        membership,
+      })),
+    );
   });
-  const by: ParticipantRef = { type: actor.type, id: actor.id };
-  const events: DomainEvent[] = joined.map((membership) => ({
-    type: 'participant.added',
-    id: ctx.ids.next(),
-    occurredAt: now,
-    actor: by,
-    conversationId: conversation.id,
-    membership,
-  }));
-  await ctx.events.publish(events);
   return memberViews(ctx, conversation.id);
 }

@@ -59,23 +59,22 @@ export async function changeParticipantRole(
   const names = await namesFor(ctx.directory, [actor, ref], actor);
   const role = input.role;
   const article = /^[aeiou]/i.test(role) ? 'an' : 'a';
-  const changed = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     const row = await tx.participants.changeRole(conversation.id, ref, role);
     if (!row) throw MessagingError.notFound('participant', `${ref.type} ${ref.id}`);
     const text = `${displayName(names, actor)} made ${displayName(names, ref)} ${article} ${role}`;
     await appendMembershipNotice(ctx, tx, conversation.id, actor, text, now);
-    return row;
+    await tx.events.append([
+      {
+        type: 'participant.role_changed',
+        occurredAt: now,
+        actor: { type: actor.type, id: actor.id },
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        membership: row,
+        previousRole: targetMembership.role,
+      },
+    ]);
   });
-  await ctx.events.publish([
-    {
-      type: 'participant.role_changed',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: { type: actor.type, id: actor.id },
-      conversationId: conversation.id,
-      membership: changed,
-      previousRole: targetMembership.role,
-    },
-  ]);
   return memberViews(ctx, conversation.id);
 }

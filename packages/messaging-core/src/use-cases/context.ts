@@ -6,7 +6,6 @@ import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { Clock } from '../ports/clock.js';
 import type { Directory } from '../ports/directory.js';
-import type { EventPublisher } from '../ports/event-publisher.js';
 import type { IdGenerator } from '../ports/id-generator.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
 import type { MessagingStore } from '../ports/messaging-store.js';
@@ -20,7 +19,6 @@ export interface CoreContext {
   readonly policy: AccessPolicy;
   readonly clock: Clock;
   readonly ids: IdGenerator;
-  readonly events: EventPublisher;
   /** Attachment bytes and their inspection; absent: attachment use cases fail with `INTERNAL`. */
   readonly attachments?: { readonly storage: AttachmentStorage; readonly inspector: MediaInspector };
 }

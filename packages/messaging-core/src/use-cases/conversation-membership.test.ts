@@ -89,8 +89,8 @@ describe('conversations of N participants (group test policy)', () => {
       ['customer-a2', 'member', null],
       ['store-user-a1', 'owner', null],
     ]);
-    expect(m.events.ofType('conversation.created')[0]?.participants).toHaveLength(3);
-    expect(m.events.ofType('message.sent')[0]?.recipients.map((r) => r.id)).toEqual([
+    expect(m.events.ofType('conversation.created')[0]?.payload.participants).toHaveLength(3);
+    expect(m.events.ofType('message.sent')[0]?.payload.recipients.map((r) => r.id)).toEqual([
       'customer-a1',
       'customer-a2',
     ]);
@@ -138,7 +138,7 @@ describe('conversations of N participants (group test policy)', () => {
     expect(added).toMatchObject({
       actor: ref(sam),
       conversationId: id,
-      membership: { participant: ref(amy) },
+      payload: { participant: ref(amy), role: 'member' },
     });
     const detail = await m.core.getConversation(amy, id);
     expect(detail.unreadCount).toBe(0);
@@ -231,7 +231,7 @@ describe('conversations of N participants (group test policy)', () => {
     expect(detail.participants.map((p) => p.ref.id)).toEqual(['customer-a1', 'store-user-a1']);
     expect(detail.messages.map((x) => [x.content, x.isSystemMessage])).toContainEqual(['Abe left', true]);
     expect(m.events.ofType('participant.removed')).toMatchObject([
-      { reason: 'left', actor: ref(abe), membership: { participant: ref(abe) } },
+      { actor: ref(abe), payload: { reason: 'left', participant: ref(abe) } },
     ]);
   });
 
@@ -243,7 +243,9 @@ describe('conversations of N participants (group test policy)', () => {
     ).toMatchObject({ code: 'FORBIDDEN' });
     const members = await m.core.removeParticipant(sam, { conversationId: id, participant: ref(abe) });
     expect(members.map((p) => p.ref.id)).toEqual(['customer-a1', 'store-user-a1']);
-    expect(m.events.ofType('participant.removed')).toMatchObject([{ reason: 'removed', actor: ref(sam) }]);
+    expect(m.events.ofType('participant.removed')).toMatchObject([
+      { actor: ref(sam), payload: { reason: 'removed', participant: ref(abe) } },
+    ]);
     expect((await failure(m.core.getConversation(abe, id))).code).toBe('NOT_FOUND');
     expect(
       await failure(m.core.removeParticipant(sam, { conversationId: id, participant: ref(abe) })),
@@ -276,7 +278,7 @@ describe('conversations of N participants (group test policy)', () => {
     const id = await group(m);
     await m.core.changeParticipantRole(sam, { conversationId: id, participant: ref(ana), role: 'observer' });
     expect(m.events.ofType('participant.role_changed')).toMatchObject([
-      { previousRole: 'member', membership: { role: 'observer', participant: ref(ana) } },
+      { payload: { previous_role: 'member', role: 'observer', participant: ref(ana) } },
     ]);
     expect(await failure(m.core.sendMessage(ana, { conversationId: id, content: 'x' }))).toMatchObject({
       code: 'FORBIDDEN',

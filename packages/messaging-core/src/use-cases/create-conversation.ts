@@ -1,7 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import { SUBJECT_MAX_LENGTH } from '../model/conversation.js';
-import type { DomainEvent } from '../model/domain-event.js';
 import type { Actor, ParticipantRef } from '../model/participant-ref.js';
 import { participantKey, sameParticipant } from '../model/participant-ref.js';
 import type { PolicyDecision } from '../policy/access-policy.js';
@@ -33,7 +32,7 @@ export type CreateConversationInput = CreateConversationFields &
  * Starts a conversation between the actor and the listed participants, as the policy allows
  * (`decideStartKind`, then `decideStart` once everyone resolved; sizes from `sizeLimits`), with
  * each member's role from `initialRole`, optionally with a first message. Everything commits
- * together; then `conversation.created` (and `message.sent` for the first message) are published.
+ * together, with `conversation.created` (and the first message's `message.sent`) in the event log.
  *
  * A refusal never depends on whether a listed participant exists: the role and participant-type
  * rules answer first, and an unknown participant and one the policy hides are the same `NOT_FOUND`.
@@ -169,9 +168,21 @@ export async function createConversation(
   ];
 
   const messageId = initialMessage === undefined ? null : ctx.ids.next();
-  const firstMessage = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     await tx.conversations.create(conversation, members);
-    if (messageId === null || initialMessage === undefined) return null;
+    await tx.events.append([
+      {
+        type: 'conversation.created',
+        occurredAt: now,
+        actor: { type: actor.type, id: actor.id },
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        conversation,
+        participants: members.map((m) => m.participant),
+      },
+    ]);
+    if (messageId === null || initialMessage === undefined) return;
+    // `append` records the message's `message.sent` event after `conversation.created`.
     const result = await tx.messages.append({
       message: {
         id: messageId,
@@ -187,34 +198,6 @@ export async function createConversation(
     if (result.status !== 'created') {
       throw new MessagingError('INTERNAL', `initial message was not appended (${result.status})`);
     }
-    return result.message;
   });
-
-  const events: DomainEvent[] = [
-    {
-      type: 'conversation.created',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: { type: actor.type, id: actor.id },
-      conversation,
-      participants: members.map((m) => m.participant),
-    },
-  ];
-  if (firstMessage) {
-    events.push({
-      type: 'message.sent',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: firstMessage.sender,
-      conversation: {
-        ...conversation,
-        messageCount: firstMessage.seq,
-        lastMessageAt: firstMessage.createdAt,
-      },
-      message: firstMessage,
-      recipients: recipients.map((r) => r.ref),
-    });
-  }
-  await ctx.events.publish(events);
   return getConversation(ctx, actor, conversation.id);
 }

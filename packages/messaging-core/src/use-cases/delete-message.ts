@@ -5,7 +5,8 @@ import { type MessageView, namesFor, toMessageView } from './views.js';
 
 /**
  * Soft-deletes a message: by its sender or an admin participant. The content is hidden from
- * then on; who deleted it and when are kept. Deleting twice returns the first deletion.
+ * then on; who deleted it and when are kept, and `message.deleted` is recorded in the same
+ * transaction. Deleting twice returns the first deletion (and records nothing).
  *
  * @example
  * ```ts
@@ -19,7 +20,7 @@ export async function deleteMessage(
   conversationId: string,
   messageId: string,
 ): Promise<MessageView> {
-  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  const { membership, conversation } = await loadForAction(ctx, actor, conversationId, 'view');
   const found = await ctx.store.messages.findById(conversationId, messageId);
   const message = found && visibleTo(membership, found) ? found : null;
   if (!message) throw MessagingError.notFound('message', messageId);
@@ -28,10 +29,22 @@ export async function deleteMessage(
     return toMessageView(message, await namesFor(ctx.directory, [message.sender], actor));
   const now = ctx.clock.now();
   const by = { type: actor.type, id: actor.id };
-  const deleted = await ctx.store.messages.softDelete(conversationId, messageId, { by, at: now });
-  if (!deleted) throw MessagingError.notFound('message', messageId);
-  await ctx.events.publish([
-    { type: 'message.deleted', id: ctx.ids.next(), occurredAt: now, actor: by, conversationId, messageId },
-  ]);
+  const deleted = await ctx.store.transaction(async (tx) => {
+    const done = await tx.messages.softDelete(conversationId, messageId, { by, at: now });
+    if (!done) throw MessagingError.notFound('message', messageId);
+    // Deleted meanwhile by another request: that one recorded the event.
+    if (done.deletedAt?.getTime() !== now.getTime()) return done;
+    await tx.events.append([
+      {
+        type: 'message.deleted',
+        occurredAt: now,
+        actor: by,
+        tenantId: conversation.storeId,
+        conversationId,
+        messageId,
+      },
+    ]);
+    return done;
+  });
   return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender], actor));
 }

@@ -14,7 +14,7 @@ export interface GetConversationOptions {
 /**
  * A conversation the actor takes part in, with its participants and latest messages. Anyone
  * else gets `NOT_FOUND`. With `markRead`, the actor's read state moves up to the newest message
- * of the returned page (and `conversation.read` is published).
+ * of the returned page (and `conversation.read` is recorded by `markRead`).
  *
  * @example
  * ```ts
@@ -43,16 +43,6 @@ export async function getConversation(
     if (updated) {
       membership = updated;
       participants = participants.map((p) => (p === visible.membership ? updated : p));
-      await ctx.events.publish([
-        {
-          type: 'conversation.read',
-          id: ctx.ids.next(),
-          occurredAt: now,
-          actor: updated.participant,
-          conversationId,
-          readAt: now,
-        },
-      ]);
     }
   }
   const names = await namesFor(ctx.directory, [

@@ -44,21 +44,20 @@ export async function leaveConversation(
   );
   const now = ctx.clock.now();
   const names = await namesFor(ctx.directory, [actor], actor);
-  const left = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     const row = await tx.participants.leave(conversation.id, actor, now);
     if (!row) throw MessagingError.notFound('conversation', conversation.id);
     await appendMembershipNotice(ctx, tx, conversation.id, actor, `${displayName(names, actor)} left`, now);
-    return row;
+    await tx.events.append([
+      {
+        type: 'participant.removed',
+        occurredAt: now,
+        actor: { type: actor.type, id: actor.id },
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        membership: row,
+        reason: 'left',
+      },
+    ]);
   });
-  await ctx.events.publish([
-    {
-      type: 'participant.removed',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: { type: actor.type, id: actor.id },
-      conversationId: conversation.id,
-      membership: left,
-      reason: 'left',
-    },
-  ]);
 }

@@ -25,7 +25,8 @@ const MAX_SEQ = 2_147_483_647;
 /**
  * Marks a conversation read for the actor up to a message (default: the latest): their
  * `lastReadSeq` moves forward (never back), their unread count becomes the exact number of
- * others' non-system messages after it, and `conversation.read` is published.
+ * others' non-system messages after it, and `conversation.read` is recorded in the event log —
+ * all in one statement on PostgreSQL (`ParticipantRepository.markRead`).
  *
  * @example
  * ```ts
@@ -47,16 +48,6 @@ export async function markConversationRead(
   const now = ctx.clock.now();
   const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);
   if (!updated) throw new Error(`membership of ${actor.type} ${actor.id} vanished`);
-  await ctx.events.publish([
-    {
-      type: 'conversation.read',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: updated.participant,
-      conversationId,
-      readAt: now,
-    },
-  ]);
   return {
     conversationId,
     unreadCount: updated.unreadCount,

@@ -66,23 +66,22 @@ export async function removeParticipant(
   }
   const now = ctx.clock.now();
   const names = await namesFor(ctx.directory, [actor, ref], actor);
-  const removed = await ctx.store.transaction(async (tx) => {
+  await ctx.store.transaction(async (tx) => {
     const row = await tx.participants.leave(conversation.id, ref, now);
     if (!row) throw MessagingError.notFound('participant', `${ref.type} ${ref.id}`);
     const text = `${displayName(names, actor)} removed ${displayName(names, ref)}`;
     await appendMembershipNotice(ctx, tx, conversation.id, actor, text, now);
-    return row;
+    await tx.events.append([
+      {
+        type: 'participant.removed',
+        occurredAt: now,
+        actor: { type: actor.type, id: actor.id },
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        membership: row,
+        reason: 'removed',
+      },
+    ]);
   });
-  await ctx.events.publish([
-    {
-      type: 'participant.removed',
-      id: ctx.ids.next(),
-      occurredAt: now,
-      actor: { type: actor.type, id: actor.id },
-      conversationId: conversation.id,
-      membership: removed,
-      reason: 'removed',
-    },
-  ]);
   return memberViews(ctx, conversation.id);
 }

@@ -1,7 +1,6 @@
 import { MessagingError } from '../errors.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Actor } from '../model/participant-ref.js';
-import { sameParticipant } from '../model/participant-ref.js';
 import { type CoreContext, loadForAction, type VisibleConversation } from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
@@ -29,7 +28,8 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /**
  * Sends a message. The store gives it the conversation's next `seq` and a time never before the
  * previous message's; every other participant's unread count goes up, the sender's read state
- * moves to the new message and the conversation's activity moves, atomically. Refused on a closed conversation
+ * moves to the new message, the conversation's activity moves and `message.sent` is recorded in
+ * the event log, atomically (one statement on PostgreSQL). Refused on a closed conversation
  * (`CONVERSATION_CLOSED`); an idempotency key reused with other content fails with
  * `IDEMPOTENCY_MISMATCH`.
  *
@@ -57,7 +57,7 @@ export async function sendMessage(
       'idempotency_key must be 1 to 255 printable ASCII characters',
     );
   }
-  const { conversation, participants } =
+  const { conversation } =
     loaded?.conversation.id === input.conversationId
       ? loaded
       : await loadForAction(ctx, actor, input.conversationId, 'send');
@@ -103,24 +103,6 @@ export async function sendMessage(
     }
     case 'created': {
       const names = await namesFor(ctx.directory, [result.message.sender], actor);
-      await ctx.events.publish([
-        {
-          type: 'message.sent',
-          id: ctx.ids.next(),
-          occurredAt: result.message.createdAt,
-          actor: result.message.sender,
-          conversation: {
-            ...conversation,
-            messageCount: result.message.seq,
-            lastMessageAt: result.message.createdAt,
-            updatedAt: result.message.createdAt,
-          },
-          message: result.message,
-          recipients: participants
-            .filter((p) => !sameParticipant(p.participant, actor))
-            .map((p) => p.participant),
-        },
-      ]);
       return { message: toMessageView(result.message, names), replayed: false };
     }
   }

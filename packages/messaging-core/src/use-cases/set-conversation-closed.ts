@@ -21,7 +21,7 @@ async function setClosed(
   const by = { type: actor.type, id: actor.id };
   const names = await namesFor(ctx.directory, [by], actor);
   const text = `Conversation ${close ? 'closed' : 'reopened'} by ${displayName(names, by)}`;
-  const updated = await ctx.store.transaction(async (tx) => {
+  return ctx.store.transaction(async (tx) => {
     const changed = await tx.conversations.setClosed(conversationId, {
       isClosed: close,
       at: now,
@@ -42,26 +42,26 @@ async function setClosed(
     });
     if (appended.status !== 'created')
       throw new MessagingError('INTERNAL', `system message not appended (${appended.status})`);
-    return tx.conversations.findById(conversationId);
+    const updated = await tx.conversations.findById(conversationId);
+    if (!updated) throw MessagingError.notFound('conversation', conversationId);
+    const base = {
+      occurredAt: now,
+      actor: by,
+      tenantId: updated.storeId,
+      conversationId,
+      conversation: updated,
+    };
+    await tx.events.append([
+      close ? { ...base, type: 'conversation.closed' } : { ...base, type: 'conversation.reopened' },
+    ]);
+    return updated;
   });
-  if (!updated) throw MessagingError.notFound('conversation', conversationId);
-  await ctx.events.publish([
-    close
-      ? { type: 'conversation.closed', id: ctx.ids.next(), occurredAt: now, actor: by, conversation: updated }
-      : {
-          type: 'conversation.reopened',
-          id: ctx.ids.next(),
-          occurredAt: now,
-          actor: by,
-          conversation: updated,
-        },
-  ]);
-  return updated;
 }
 
 /**
  * Closes a conversation (admin and store participants), recording who and when and adding a
- * system message. Closing a closed conversation is a `CONFLICT`.
+ * system message and recording `conversation.closed`, in one transaction. Closing a closed
+ * conversation is a `CONFLICT`.
  *
  * @example
  * ```ts
@@ -78,7 +78,7 @@ export function closeConversation(
 }
 
 /**
- * Reopens a closed conversation, adding a system message.
+ * Reopens a closed conversation, adding a system message and recording `conversation.reopened`.
  *
  * @example
  * ```ts

@@ -10,6 +10,7 @@ export interface Preferences {
 
 /**
  * Changes the actor's own preferences in one conversation; absent fields stay as they are.
+ * Records `participant.preferences_updated` in the same transaction.
  *
  * @example
  * ```ts
@@ -34,18 +35,21 @@ export async function updatePreferences(
   if (change.emailNotifications === undefined && change.muted === undefined) {
     throw MessagingError.validation('email_notifications', 'give email_notifications or muted');
   }
-  await loadForAction(ctx, actor, conversationId, 'update_preferences');
-  const updated = await ctx.store.participants.updatePreferences(conversationId, actor, change);
-  if (!updated) throw MessagingError.notFound('conversation', conversationId);
-  await ctx.events.publish([
-    {
-      type: 'participant.preferences_updated',
-      id: ctx.ids.next(),
-      occurredAt: ctx.clock.now(),
-      actor: updated.participant,
-      conversationId,
-      membership: updated,
-    },
-  ]);
+  const { conversation } = await loadForAction(ctx, actor, conversationId, 'update_preferences');
+  const updated = await ctx.store.transaction(async (tx) => {
+    const membership = await tx.participants.updatePreferences(conversationId, actor, change);
+    if (!membership) throw MessagingError.notFound('conversation', conversationId);
+    await tx.events.append([
+      {
+        type: 'participant.preferences_updated',
+        occurredAt: ctx.clock.now(),
+        actor: { type: membership.participant.type, id: membership.participant.id },
+        tenantId: conversation.storeId,
+        conversationId,
+        membership,
+      },
+    ]);
+    return membership;
+  });
   return { emailNotifications: updated.emailNotifications, muted: updated.muted };
 }

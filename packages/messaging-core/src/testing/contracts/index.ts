@@ -31,6 +31,8 @@ export type {
   EmailTemplateRepositoryContractTarget,
 } from './email-template-repository-contract.js';
 export { emailTemplateRepositoryContract } from './email-template-repository-contract.js';
+export type { EventLogContractOptions, EventLogContractTarget } from './event-log-contract.js';
+export { eventLogContract } from './event-log-contract.js';
 export { idGeneratorContract } from './id-generator-contract.js';
 export type {
   MailTransportContractOptions,

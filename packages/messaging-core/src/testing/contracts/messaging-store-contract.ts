@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMessagingError } from '../../errors.js';
 import type { MessageAttachment } from '../../model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
+import { messageSentPayload } from '../../model/domain-event.js';
 import type { ParticipantRef } from '../../model/participant-ref.js';
 import type { InboxEntry } from '../../ports/conversation-repository.js';
 import type { AppendMessageInput, NewMessage } from '../../ports/message-repository.js';
@@ -547,57 +548,38 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
       });
     });
 
-    describe('notification outbox', () => {
-      const recipients = async (messageId: string) =>
-        (await raw.notificationJobs(messageId)).map((job) => `${job.recipient.type}:${job.recipient.id}`);
+    describe('events written by append and markRead', () => {
+      const sentEvents = async (messageId: string) =>
+        (await raw.events()).filter((e) => e.type === 'message.sent' && e.payload.message_id === messageId);
 
-      it('enqueues one pending job per other participant who wants email, with the message', async () => {
+      it("records message.sent with the message, in the same statement, for a participant's message", async () => {
         const conversation = await createConversation([
           [ADMIN, null],
           [STORE_USER, STORE_ID],
           [CUSTOMER, STORE_ID],
         ]);
         const message = draft(conversation.id, STORE_USER, at(5));
-        expect((await append({ message, requireOpen: true })).status).toBe('created');
-        const jobs = await raw.notificationJobs(message.id);
-        expect(jobs.map((job) => `${job.recipient.type}:${job.recipient.id}`)).toEqual([
-          'admin:admin-1',
-          'customer:customer-1',
-        ]);
-        for (const job of jobs) {
-          expect(job).toMatchObject({
-            messageId: message.id,
-            conversationId: conversation.id,
-            storeId: STORE_ID,
-            status: 'pending',
-            attempts: 0,
-            availableAt: at(5),
-            lockedBy: null,
-            lockedUntil: null,
-            leaseToken: null,
-            emailLogId: null,
-          });
-        }
+        const result = await append({ message, requireOpen: true });
+        expect(result.status).toBe('created');
+        if (result.status !== 'created') return;
+        const [event, ...others] = await sentEvents(message.id);
+        expect(others).toEqual([]);
+        expect(event).toMatchObject({
+          type: 'message.sent',
+          tenantId: STORE_ID,
+          conversationId: conversation.id,
+          actor: { type: STORE_USER.type, id: STORE_USER.id },
+          occurredAt: result.message.createdAt,
+          payload: messageSentPayload(result.message, [ADMIN, CUSTOMER]),
+        });
+        expect(event?.payload).toEqual(messageSentPayload(result.message, [ADMIN, CUSTOMER]));
       });
 
-      it('skips participants who turned email off or muted the conversation', async () => {
-        const conversation = await createConversation([
-          [ADMIN, null],
-          [STORE_USER, STORE_ID],
-          [CUSTOMER, STORE_ID],
-        ]);
-        await store.participants.updatePreferences(conversation.id, ADMIN, { emailNotifications: false });
-        await store.participants.updatePreferences(conversation.id, CUSTOMER, { muted: true });
-        const message = draft(conversation.id, STORE_USER, at(5));
-        await append({ message, requireOpen: true });
-        expect(await recipients(message.id)).toEqual([]);
-      });
-
-      it('enqueues nothing for a system message, a refused one or a rolled back one', async () => {
+      it('records nothing for a system message, a refused one, a rolled back one or a duplicate', async () => {
         const conversation = await createConversation();
         const system = draft(conversation.id, ADMIN, at(1), { isSystemMessage: true });
         expect((await append({ message: system, requireOpen: false })).status).toBe('created');
-        expect(await recipients(system.id)).toEqual([]);
+        expect(await sentEvents(system.id)).toEqual([]);
 
         const rolledBack = draft(conversation.id, ADMIN, at(2));
         await store
@@ -606,27 +588,43 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
             throw new Error('boom');
           })
           .catch(() => undefined);
-        expect(await recipients(rolledBack.id)).toEqual([]);
+        expect(await sentEvents(rolledBack.id)).toEqual([]);
 
-        await store.conversations.setClosed(conversation.id, { isClosed: true, at: at(3), by: ADMIN });
-        const refused = draft(conversation.id, ADMIN, at(4));
-        expect(await append({ message: refused, requireOpen: true })).toEqual({
-          status: 'conversation_closed',
-        });
-        expect(await recipients(refused.id)).toEqual([]);
-      });
-
-      it('enqueues once for a repeated idempotency key', async () => {
-        const conversation = await createConversation();
-        const first = draft(conversation.id, ADMIN, at(1));
+        const first = draft(conversation.id, ADMIN, at(3));
         await append({ message: first, idempotency: { key: 'k', requestHash: 'h' }, requireOpen: true });
-        const again = draft(conversation.id, ADMIN, at(2));
+        const again = draft(conversation.id, ADMIN, at(4));
         expect(
           (await append({ message: again, idempotency: { key: 'k', requestHash: 'h' }, requireOpen: true }))
             .status,
         ).toBe('duplicate');
-        expect(await recipients(first.id)).toEqual(['store:store-user-1']);
-        expect(await recipients(again.id)).toEqual([]);
+        expect(await sentEvents(first.id)).toHaveLength(1);
+        expect(await sentEvents(again.id)).toEqual([]);
+
+        await store.conversations.setClosed(conversation.id, { isClosed: true, at: at(5), by: ADMIN });
+        const refused = draft(conversation.id, ADMIN, at(6));
+        expect(await append({ message: refused, requireOpen: true })).toEqual({
+          status: 'conversation_closed',
+        });
+        expect(await sentEvents(refused.id)).toEqual([]);
+        expect((await raw.counts()).events).toBe(1);
+      });
+
+      it('records conversation.read with the new read state when markRead moves it', async () => {
+        const conversation = await createConversation();
+        await append({ message: draft(conversation.id, ADMIN, at(1)), requireOpen: true });
+        const updated = await store.participants.markRead(conversation.id, STORE_USER, at(2));
+        expect(updated?.lastReadSeq).toBe(1);
+        const reads = (await raw.events()).filter((e) => e.type === 'conversation.read');
+        expect(reads).toHaveLength(1);
+        expect(reads[0]).toMatchObject({
+          tenantId: conversation.storeId,
+          conversationId: conversation.id,
+          actor: STORE_USER,
+          occurredAt: at(2),
+          payload: { read_at: at(2).toISOString(), last_read_seq: 1, unread_count: 0 },
+        });
+        expect(await store.participants.markRead(conversation.id, CUSTOMER, at(3))).toBeNull();
+        expect((await raw.events()).filter((e) => e.type === 'conversation.read')).toHaveLength(1);
       });
     });
 
@@ -952,7 +950,13 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
           unreadCount: 1,
           lastActivityAt: at(1),
         });
-        expect((await raw.notificationJobs(message.id)).map((j) => j.recipient.id)).toEqual(['admin-1']);
+        // Its message.sent names only the active others, so the email subscriber never reaches the leaver.
+        const sent = (await raw.events()).find(
+          (e) => e.type === 'message.sent' && e.payload.message_id === message.id,
+        );
+        expect(sent?.type === 'message.sent' ? sent.payload.recipients.map((r) => r.id) : null).toEqual([
+          'admin-1',
+        ]);
         expect(await store.participants.find(conversation.id, CUSTOMER)).toBeNull();
         expect(await store.participants.findAny(conversation.id, CUSTOMER)).toMatchObject({ leftAt: at(2) });
         expect(

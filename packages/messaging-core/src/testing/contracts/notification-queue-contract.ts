@@ -6,7 +6,7 @@ import type { NotificationGroup, NotificationQueue } from '../../ports/notificat
 import type { MessagingStoreRawReader } from './raw-readers.js';
 
 export interface NotificationQueueContractTarget {
-  /** The store whose `append` enqueues into `queue`. */
+  /** The store messages are appended to (the contract enqueues their jobs as the email subscriber would). */
   readonly store: MessagingStore;
   readonly queue: NotificationQueue;
   readonly raw: MessagingStoreRawReader;
@@ -113,8 +113,52 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
         requireOpen: true,
       });
       expect(result.status).toBe('created');
+      // What the email subscriber does for the message's `message.sent` event.
+      const members = await target.store.participants.listByConversation(conversationId);
+      await queue.enqueue(
+        members
+          .filter((m) => m.emailNotifications && !m.muted)
+          .filter((m) => m.participant.type !== sender.type || m.participant.id !== sender.id)
+          .map((m) => ({
+            messageId,
+            conversationId,
+            recipient: m.participant,
+            storeId: STORE_ID,
+            createdAt: at(seconds),
+          })),
+      );
       return messageId;
     }
+
+    it('enqueues one pending job per (message, recipient), once however often it is asked', async () => {
+      const c = await conversation([STORE_USER, CUSTOMER, ADMIN]);
+      const m1 = await send(c, STORE_USER, 1);
+      const again = [
+        { messageId: m1, conversationId: c, recipient: CUSTOMER, storeId: STORE_ID, createdAt: at(1) },
+        { messageId: m1, conversationId: c, recipient: ADMIN, storeId: STORE_ID, createdAt: at(1) },
+      ];
+      expect(await queue.enqueue(again)).toBe(0);
+      const jobs = await target.raw.notificationJobs(m1);
+      expect(jobs.map((job) => `${job.recipient.type}:${job.recipient.id}`)).toEqual([
+        `${ADMIN.type}:${ADMIN.id}`,
+        `${CUSTOMER.type}:${CUSTOMER.id}`,
+      ]);
+      for (const job of jobs) {
+        expect(job).toMatchObject({
+          messageId: m1,
+          conversationId: c,
+          storeId: STORE_ID,
+          status: 'pending',
+          attempts: 0,
+          availableAt: at(1),
+          lockedBy: null,
+          lockedUntil: null,
+          leaseToken: null,
+          emailLogId: null,
+        });
+      }
+      expect(await queue.enqueue([])).toBe(0);
+    });
 
     const claim = (workerId: string, seconds: number, limit = 10) =>
       queue.claimDue({ workerId, now: at(seconds), leaseMs: LEASE, windowMs: WINDOW, limit });

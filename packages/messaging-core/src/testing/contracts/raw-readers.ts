@@ -1,4 +1,5 @@
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
+import type { EventPosition, LoggedEvent } from '../../model/domain-event.js';
 import type { EmailLog } from '../../model/email-log.js';
 import type { EmailTemplate, StoreEmailTemplate } from '../../model/email-template.js';
 import type { Message } from '../../model/message.js';
@@ -24,6 +25,10 @@ export interface MessagingStoreRawReader {
   ): Promise<{ messageId: string; requestHash: string } | null>;
   /** Notification jobs enqueued for a message, ordered by recipient type then id. */
   notificationJobs(messageId: string): Promise<NotificationJob[]>;
+  /** Every event in the log, in log order (`position` ascending). */
+  events(): Promise<LoggedEvent[]>;
+  /** A subscriber's stored cursor, or null when it has no row. */
+  eventCursor(subscriber: string): Promise<EventPosition | null>;
   /** Rows in every table the store owns, for "nothing was written" checks. */
   counts(): Promise<{
     conversations: number;
@@ -32,6 +37,7 @@ export interface MessagingStoreRawReader {
     attachments: number;
     idempotencyKeys: number;
     notificationJobs: number;
+    events: number;
   }>;
 }
 
