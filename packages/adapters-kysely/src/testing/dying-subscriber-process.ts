@@ -4,8 +4,8 @@
 // itself (SIGKILL: no rollback, no goodbye). The server aborts the transaction when the
 // connection drops.
 import { dispatchBatch, type EventSubscriber, emailNotificationSubscriber } from '@parley/messaging-core';
+import { KyselyMessagingStore } from '../conversations/kysely-messaging-store.js';
 import { createDatabase } from '../database.js';
-import { KyselyMessagingStore } from '../kysely-messaging-store.js';
 
 const [url, schema] = process.argv.slice(2);
 if (!url || !schema) throw new Error('usage: dying-subscriber-process <url> <schema>');

@@ -4,10 +4,16 @@ import type {
   SettingsStoreRawReader,
 } from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
+import { EVENT_COLUMNS, toLoggedEvent } from '../conversations/kysely-event-log.js';
+import {
+  toAttachment,
+  toConversation,
+  toMessage,
+  toNumber,
+  toParticipant,
+} from '../conversations/row-mappers.js';
 import type { Database } from '../database-types.js';
-import { EVENT_COLUMNS, toLoggedEvent } from '../kysely-event-log.js';
-import { toNotificationJob } from '../kysely-notification-queue.js';
-import { toAttachment, toConversation, toMessage, toNumber, toParticipant } from '../row-mappers.js';
+import { toNotificationJob } from '../notifications/kysely-notification-queue.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,952 @@
+import { MessagingError } from '../../kernel/errors.js';
+import { type ParticipantRef, participantKey, sameParticipant } from '../../kernel/model/participant-ref.js';
+import { AsyncMutex } from '../../kernel/testing/async-mutex.js';
+import type { NotificationJob } from '../../notifications/model/notification-job.js';
+import type {
+  ClaimNotificationsInput,
+  CompleteNotificationsInput,
+  FailNotificationsInput,
+  FencedWriteResult,
+  LeaseFence,
+  NewNotificationJob,
+  NotificationGroup,
+  NotificationQueue,
+  NotificationQueueStats,
+  RenewNotificationLeaseInput,
+  RescheduleNotificationsInput,
+} from '../../notifications/ports/notification-queue.js';
+import type { MessageAttachment } from '../model/attachment.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import { comparePositions, type LoggedEvent, messageSentPayload } from '../model/domain-event.js';
+import type { Message } from '../model/message.js';
+import type {
+  CloseStateChange,
+  ConversationRepository,
+  InboxCounts,
+  InboxEntry,
+  InboxFilter,
+  InboxPage,
+  InboxPageRequest,
+} from '../ports/conversation-repository.js';
+import type { EventLog } from '../ports/event-log.js';
+import type {
+  AppendMessageInput,
+  AppendMessageResult,
+  MessagePage,
+  MessagePageRequest,
+  MessageRepository,
+  SoftDeleteInput,
+} from '../ports/message-repository.js';
+import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+import type {
+  JoinRequest,
+  ParticipantRepository,
+  PreferencesChange,
+} from '../ports/participant-repository.js';
+import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
+import {
+  appendRecord,
+  copyEventLogState,
+  type EventLogState,
+  type EventLogUnit,
+  emptyEventLogState,
+  InMemoryEventLog,
+} from './in-memory-event-log.js';
+
+interface IdempotencyRecord {
+  readonly messageId: string;
+  readonly conversationId: string;
+  readonly requestHash: string;
+}
+
+/** The whole state. Records are immutable and replaced on change, so a snapshot is a copy of the maps. */
+interface State {
+  conversations: Map<string, Conversation>;
+  /** conversationId → participantKey → membership */
+  participants: Map<string, Map<string, ConversationParticipant>>;
+  /** conversationId → messages in `seq` order (index + 1 = seq) */
+  messages: Map<string, Message[]>;
+  idempotency: Map<string, IdempotencyRecord>;
+  /** The notification outbox: job id → job, in insertion order. */
+  notificationJobs: Map<string, NotificationJob>;
+  /** `participantKey\u0000conversationId` → when the recipient was last emailed about it. */
+  notificationWindows: Map<string, Date>;
+  /** The event log and its subscribers' cursors. */
+  log: EventLogState;
+}
+
+function emptyState(): State {
+  return {
+    conversations: new Map(),
+    participants: new Map(),
+    messages: new Map(),
+    idempotency: new Map(),
+    notificationJobs: new Map(),
+    notificationWindows: new Map(),
+    log: emptyEventLogState(),
+  };
+}
+
+function snapshot(state: State): State {
+  return {
+    conversations: new Map(state.conversations),
+    participants: new Map([...state.participants].map(([id, members]) => [id, new Map(members)])),
+    messages: new Map([...state.messages].map(([id, list]) => [id, [...list]])),
+    idempotency: new Map(state.idempotency),
+    notificationJobs: new Map(state.notificationJobs),
+    notificationWindows: new Map(state.notificationWindows),
+    log: copyEventLogState(state.log),
+  };
+}
+
+let notificationJobSequence = 0;
+
+/** A fresh, sortable job id (the in-memory stand-in for `gen_random_uuid()`). */
+function nextNotificationJobId(): string {
+  notificationJobSequence += 1;
+  return `notification-${String(notificationJobSequence).padStart(12, '0')}`;
+}
+
+const time = (d: Date): number => d.getTime();
+
+/** Code-point order (PostgreSQL's `collate "C"`). */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Descending order on (time, id): negative when `a` comes first. */
+function compareDesc(aAt: Date, aId: string, bAt: Date, bId: string): number {
+  if (time(aAt) !== time(bAt)) return time(bAt) - time(aAt);
+  return aId < bId ? 1 : aId > bId ? -1 : 0;
+}
+
+function idempotencyKey(sender: ParticipantRef, key: string): string {
+  return `${participantKey(sender)}\u0000${key}`;
+}
+
+/** Repositories over a state; the store decides whether they run under its lock. */
+class StateRepositories implements MessagingRepositories {
+  readonly conversations: ConversationRepository;
+  readonly participants: ParticipantRepository;
+  readonly messages: MessageRepository;
+  readonly events: EventLog;
+  readonly notifications: NotificationQueue;
+
+  constructor(state: () => State, unit: EventLogUnit) {
+    this.conversations = new InMemoryConversationRepository(state);
+    this.participants = new InMemoryParticipantRepository(state, unit);
+    this.messages = new InMemoryMessageRepository(state, unit);
+    this.events = new InMemoryEventLog(() => state().log, unit);
+    this.notifications = new InMemoryNotificationQueue(state);
+  }
+}
+
+export class InMemoryConversationRepository implements ConversationRepository {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void> {
+    const state = this.#state();
+    if (state.conversations.has(conversation.id)) {
+      throw new MessagingError('CONFLICT', `conversation ${conversation.id} already exists`);
+    }
+    const members = new Map<string, ConversationParticipant>();
+    for (const p of participants) {
+      const key = participantKey(p.participant);
+      if (members.has(key)) throw new MessagingError('CONFLICT', `participant ${key} listed twice`);
+      members.set(key, { ...p, conversationId: conversation.id });
+    }
+    state.conversations.set(conversation.id, { ...conversation });
+    state.participants.set(conversation.id, members);
+    state.messages.set(conversation.id, []);
+  }
+
+  async findById(conversationId: string): Promise<Conversation | null> {
+    return this.#state().conversations.get(conversationId) ?? null;
+  }
+
+  async findWithParticipants(
+    conversationId: string,
+  ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    if (!conversation) return null;
+    return { conversation, participants: sortedMembers(state, conversationId) };
+  }
+
+  #memberships(participant: ParticipantRef, filter: InboxFilter): InboxEntry[] {
+    const state = this.#state();
+    const key = participantKey(participant);
+    const entries: InboxEntry[] = [];
+    for (const [conversationId, members] of state.participants) {
+      const membership = members.get(key);
+      if (!membership || membership.leftAt !== null) continue;
+      const conversation = state.conversations.get(conversationId)!;
+      if (filter.conversationType !== undefined && conversation.conversationType !== filter.conversationType)
+        continue;
+      if (filter.isClosed !== undefined && conversation.isClosed !== filter.isClosed) continue;
+      if (filter.unreadOnly === true && membership.unreadCount <= 0) continue;
+      if (filter.storeId !== undefined && conversation.storeId !== filter.storeId) continue;
+      const messages = state.messages.get(conversationId) ?? [];
+      entries.push({
+        conversation,
+        membership,
+        participants: sortedMembers(state, conversationId),
+        lastMessage: latestMessage(messages),
+      });
+    }
+    return entries;
+  }
+
+  async listInbox(
+    participant: ParticipantRef,
+    filter: InboxFilter,
+    page: InboxPageRequest,
+  ): Promise<InboxPage> {
+    const state = this.#state();
+    const cursor = page.cursor;
+    let keyed = this.#memberships(participant, filter).map((entry) => ({
+      entry,
+      key: entry.membership.lastActivityAt,
+    }));
+    if (cursor) {
+      const snapshotAt = time(cursor.snapshotAt);
+      keyed = keyed
+        .filter(({ entry }) => time(entry.conversation.createdAt) <= snapshotAt)
+        .map(({ entry, key }) => ({
+          entry,
+          key: time(key) <= snapshotAt ? key : activityAsOf(state, entry.conversation, snapshotAt),
+        }))
+        .filter(
+          ({ entry, key }) =>
+            compareDesc(key, entry.conversation.id, cursor.activityAt, cursor.conversationId) > 0,
+        );
+    }
+    keyed.sort((a, b) => compareDesc(a.key, a.entry.conversation.id, b.key, b.entry.conversation.id));
+    const slice = keyed.slice(0, page.limit);
+    const last = slice.at(-1);
+    const snapshotAt = cursor?.snapshotAt ?? slice[0]?.key;
+    const nextCursor =
+      keyed.length > page.limit && last && snapshotAt
+        ? { snapshotAt, activityAt: last.key, conversationId: last.entry.conversation.id }
+        : null;
+    return { entries: slice.map(({ entry }) => entry), nextCursor };
+  }
+
+  async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
+    return {
+      total: this.#memberships(participant, filter).length,
+      totalUnread: await this.unreadTotal(participant, filter.storeId),
+    };
+  }
+
+  async unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number> {
+    let total = 0;
+    for (const { membership } of this.#memberships(participant, storeId === undefined ? {} : { storeId })) {
+      if (!membership.muted) total += membership.unreadCount;
+    }
+    return total;
+  }
+
+  async setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    if (!conversation) return null;
+    const updated: Conversation = change.isClosed
+      ? { ...conversation, isClosed: true, closedAt: change.at, closedBy: change.by, updatedAt: change.at }
+      : { ...conversation, isClosed: false, closedAt: null, closedBy: null, updatedAt: change.at };
+    state.conversations.set(conversationId, updated);
+    return updated;
+  }
+}
+
+/** Active memberships, ordered by participant type then id. */
+function sortedMembers(state: State, conversationId: string): ConversationParticipant[] {
+  return allMembers(state, conversationId).filter((p) => p.leftAt === null);
+}
+
+/** Every membership row, former members included. */
+function allMembers(state: State, conversationId: string): ConversationParticipant[] {
+  return [...(state.participants.get(conversationId)?.values() ?? [])].sort((a, b) =>
+    participantKey(a.participant) < participantKey(b.participant) ? -1 : 1,
+  );
+}
+
+/** The message with the highest `seq`. */
+function latestMessage(messages: readonly Message[]): Message | null {
+  let latest: Message | null = null;
+  for (const m of messages) if (latest === null || m.seq > latest.seq) latest = m;
+  return latest;
+}
+
+/** Others' non-system messages with a `seq` above `afterSeq`: a membership's exact unread count. */
+function unreadAfter(messages: readonly Message[], reader: ParticipantRef, afterSeq: number): number {
+  return messages.filter((m) => m.seq > afterSeq && !m.isSystemMessage && !sameParticipant(m.sender, reader))
+    .length;
+}
+
+/** What a conversation's activity was at `at`: its creation or its latest message up to then. */
+function activityAsOf(state: State, conversation: Conversation, at: number): Date {
+  let result = conversation.createdAt;
+  for (const m of state.messages.get(conversation.id) ?? []) {
+    if (time(m.createdAt) <= at && time(m.createdAt) > time(result)) result = m.createdAt;
+  }
+  return result;
+}
+
+export class InMemoryParticipantRepository implements ParticipantRepository {
+  readonly #state: () => State;
+  readonly #unit: EventLogUnit;
+
+  constructor(state: () => State, unit: EventLogUnit) {
+    this.#state = state;
+    this.#unit = unit;
+  }
+
+  async find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+    const found = await this.findAny(conversationId, participant);
+    return found !== null && found.leftAt === null ? found : null;
+  }
+
+  async findAny(
+    conversationId: string,
+    participant: ParticipantRef,
+  ): Promise<ConversationParticipant | null> {
+    return this.#state().participants.get(conversationId)?.get(participantKey(participant)) ?? null;
+  }
+
+  async join(
+    conversationId: string,
+    requests: readonly JoinRequest[],
+    at: Date,
+  ): Promise<ConversationParticipant[] | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    const members = state.participants.get(conversationId);
+    if (!conversation || !members) return null;
+    const keys = requests.map((r) => participantKey(r.participant));
+    if (new Set(keys).size !== keys.length) {
+      throw new MessagingError('CONFLICT', `a participant is listed twice`);
+    }
+    for (const key of keys) {
+      if (members.get(key)?.leftAt === null) {
+        throw new MessagingError('CONFLICT', `participant ${key} is already a member`);
+      }
+    }
+    return requests.map((request) => {
+      const key = participantKey(request.participant);
+      const former = members.get(key);
+      const joined: ConversationParticipant = {
+        conversationId,
+        participant: { type: request.participant.type, id: request.participant.id },
+        storeId: request.storeId,
+        unreadCount: 0,
+        lastReadSeq: conversation.messageCount,
+        lastReadAt: former?.lastReadAt ?? null,
+        emailNotifications: former?.emailNotifications ?? true,
+        muted: former?.muted ?? false,
+        lastActivityAt: at,
+        joinedAt: at,
+        role: request.role,
+        leftAt: null,
+        visibleFromSeq: request.seesHistory ? 1 : conversation.messageCount + 1,
+      };
+      members.set(key, joined);
+      return joined;
+    });
+  }
+
+  async leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({ ...p, leftAt: at }));
+  }
+
+  async changeRole(
+    conversationId: string,
+    participant: ParticipantRef,
+    role: string,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({ ...p, role }));
+  }
+
+  async listByConversation(conversationId: string): Promise<ConversationParticipant[]> {
+    return sortedMembers(this.#state(), conversationId);
+  }
+
+  #update(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: (current: ConversationParticipant) => ConversationParticipant,
+  ): ConversationParticipant | null {
+    const members = this.#state().participants.get(conversationId);
+    const key = participantKey(participant);
+    const current = members?.get(key);
+    if (!members || !current || current.leftAt !== null) return null;
+    const updated = change(current);
+    members.set(key, updated);
+    return updated;
+  }
+
+  async markRead(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+    upToSeq?: number,
+  ): Promise<ConversationParticipant | null> {
+    const state = this.#state();
+    const latest = state.conversations.get(conversationId)?.messageCount ?? 0;
+    const messages = state.messages.get(conversationId) ?? [];
+    const updated = this.#update(conversationId, participant, (p) => {
+      const lastReadSeq = Math.max(p.lastReadSeq, Math.min(upToSeq ?? latest, latest));
+      return {
+        ...p,
+        lastReadSeq,
+        unreadCount: unreadAfter(messages, p.participant, lastReadSeq),
+        lastReadAt: p.lastReadAt !== null && time(p.lastReadAt) > time(at) ? p.lastReadAt : at,
+      };
+    });
+    if (updated !== null) {
+      appendRecord(state.log, this.#unit, {
+        type: 'conversation.read',
+        tenantId: state.conversations.get(conversationId)?.storeId ?? null,
+        conversationId,
+        actor: { type: updated.participant.type, id: updated.participant.id },
+        occurredAt: at,
+        payload: {
+          read_at: at.toISOString(),
+          last_read_seq: updated.lastReadSeq,
+          unread_count: updated.unreadCount,
+        },
+      });
+    }
+    return updated;
+  }
+
+  async updatePreferences(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: PreferencesChange,
+  ): Promise<ConversationParticipant | null> {
+    return this.#update(conversationId, participant, (p) => ({
+      ...p,
+      emailNotifications: change.emailNotifications ?? p.emailNotifications,
+      muted: change.muted ?? p.muted,
+    }));
+  }
+}
+
+export class InMemoryMessageRepository implements MessageRepository {
+  readonly #state: () => State;
+  readonly #unit: EventLogUnit;
+
+  constructor(state: () => State, unit: EventLogUnit) {
+    this.#state = state;
+    this.#unit = unit;
+  }
+
+  async append(input: AppendMessageInput): Promise<AppendMessageResult> {
+    const state = this.#state();
+    const { message: draft } = input;
+    const conversation = state.conversations.get(draft.conversationId);
+    if (!conversation) return { status: 'conversation_not_found' };
+    if (input.idempotency) {
+      const existing = state.idempotency.get(idempotencyKey(draft.sender, input.idempotency.key));
+      if (existing) {
+        const first = (state.messages.get(existing.conversationId) ?? []).find(
+          (m) => m.id === existing.messageId,
+        );
+        if (!first)
+          throw new MessagingError(
+            'INTERNAL',
+            `idempotency key points to missing message ${existing.messageId}`,
+          );
+        return { status: 'duplicate', message: first, requestHash: existing.requestHash };
+      }
+    }
+    if (input.requireOpen && conversation.isClosed) return { status: 'conversation_closed' };
+
+    // One order: the next seq under the store's lock, and a time never before the previous message's.
+    const seq = conversation.messageCount + 1;
+    const previous = conversation.lastMessageAt;
+    const at = previous !== null && time(previous) > time(draft.createdAt) ? previous : draft.createdAt;
+    const message: Message = {
+      id: draft.id,
+      conversationId: draft.conversationId,
+      seq,
+      sender: draft.sender,
+      content: draft.content,
+      isSystemMessage: draft.isSystemMessage,
+      isDeleted: false,
+      deletedAt: null,
+      deletedBy: null,
+      createdAt: at,
+      attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
+    };
+    const messages = state.messages.get(draft.conversationId) ?? [];
+    if (messages.some((m) => m.id === message.id)) {
+      throw new MessagingError('CONFLICT', `message ${message.id} already exists`);
+    }
+    messages.push(message);
+    state.messages.set(draft.conversationId, messages);
+
+    const later = (current: Date | null): Date => (current && time(current) > time(at) ? current : at);
+    state.conversations.set(conversation.id, {
+      ...conversation,
+      messageCount: seq,
+      lastMessageAt: at,
+      updatedAt: later(conversation.updatedAt),
+    });
+    const members = state.participants.get(conversation.id) ?? new Map();
+    for (const [key, p] of members) {
+      // A former member's row is frozen: no unread, no activity, no notification.
+      if (p.leftAt !== null) continue;
+      let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
+      if (!draft.isSystemMessage) {
+        next = sameParticipant(p.participant, draft.sender)
+          ? { ...next, unreadCount: 0, lastReadSeq: seq, lastReadAt: later(p.lastReadAt) }
+          : { ...next, unreadCount: p.unreadCount + 1 };
+      }
+      members.set(key, next);
+    }
+    if (!draft.isSystemMessage) {
+      const recipients = [...members.values()]
+        .filter((p) => p.leftAt === null)
+        .map((p) => p.participant)
+        .filter((p) => !sameParticipant(p, draft.sender))
+        .sort((a, b) => compareText(`${a.type}\u0000${a.id}`, `${b.type}\u0000${b.id}`));
+      appendRecord(state.log, this.#unit, {
+        type: 'message.sent',
+        tenantId: conversation.storeId,
+        conversationId: conversation.id,
+        actor: { type: draft.sender.type, id: draft.sender.id },
+        occurredAt: at,
+        payload: messageSentPayload(message, recipients),
+      });
+    }
+    if (input.idempotency) {
+      state.idempotency.set(idempotencyKey(draft.sender, input.idempotency.key), {
+        messageId: message.id,
+        conversationId: conversation.id,
+        requestHash: input.idempotency.requestHash,
+      });
+    }
+    return { status: 'created', message };
+  }
+
+  async findById(conversationId: string, messageId: string): Promise<Message | null> {
+    return (
+      this.#state()
+        .messages.get(conversationId)
+        ?.find((m) => m.id === messageId) ?? null
+    );
+  }
+
+  async listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage> {
+    const beforeSeq = page.beforeSeq;
+    const ordered = [...(this.#state().messages.get(conversationId) ?? [])]
+      .filter((m) => beforeSeq === undefined || m.seq < beforeSeq)
+      .filter((m) => page.fromSeq === undefined || m.seq >= page.fromSeq)
+      .sort((a, b) => b.seq - a.seq);
+    return { messages: ordered.slice(0, page.limit), hasMore: ordered.length > page.limit };
+  }
+
+  async softDelete(
+    conversationId: string,
+    messageId: string,
+    input: SoftDeleteInput,
+  ): Promise<Message | null> {
+    const messages = this.#state().messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return null;
+    const current = messages[index]!;
+    if (current.isDeleted) return current;
+    const deleted: Message = { ...current, isDeleted: true, deletedAt: input.at, deletedBy: input.by };
+    messages[index] = deleted;
+    return deleted;
+  }
+
+  async findAttachment(conversationId: string, attachmentId: string): Promise<MessageAttachment | null> {
+    for (const message of this.#state().messages.get(conversationId) ?? []) {
+      const found = message.attachments.find((a) => a.id === attachmentId);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  async deleteAttachments(
+    conversationId: string,
+    messageId: string,
+    attachmentIds?: readonly string[],
+  ): Promise<MessageAttachment[]> {
+    const messages = this.#state().messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return [];
+    const current = messages[index]!;
+    const doomed = (a: MessageAttachment) => attachmentIds === undefined || attachmentIds.includes(a.id);
+    const removed = current.attachments.filter(doomed);
+    if (removed.length > 0) {
+      messages[index] = { ...current, attachments: current.attachments.filter((a) => !doomed(a)) };
+    }
+    return removed;
+  }
+
+  async referencedPaths(paths: readonly string[]): Promise<Set<string>> {
+    const wanted = new Set(paths);
+    const found = new Set<string>();
+    for (const list of this.#state().messages.values()) {
+      for (const message of list) {
+        for (const a of message.attachments) {
+          if (wanted.has(a.filePath)) found.add(a.filePath);
+          if (a.thumbnailPath !== null && wanted.has(a.thumbnailPath)) found.add(a.thumbnailPath);
+        }
+      }
+    }
+    return found;
+  }
+}
+
+function windowKey(recipient: ParticipantRef, conversationId: string): string {
+  return `${participantKey(recipient)}\u0000${conversationId}`;
+}
+
+let leaseSequence = 0;
+
+/** The notification outbox over the store's state (jobs are enqueued by the email subscriber). */
+export class InMemoryNotificationQueue implements NotificationQueue {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async enqueue(jobs: readonly NewNotificationJob[]): Promise<number> {
+    const state = this.#state();
+    const owed = new Set(
+      [...state.notificationJobs.values()].map(
+        (job) => `${job.messageId}\u0000${participantKey(job.recipient)}`,
+      ),
+    );
+    let inserted = 0;
+    for (const job of jobs) {
+      const key = `${job.messageId}\u0000${participantKey(job.recipient)}`;
+      if (owed.has(key)) continue;
+      owed.add(key);
+      const id = nextNotificationJobId();
+      state.notificationJobs.set(id, {
+        id,
+        messageId: job.messageId,
+        conversationId: job.conversationId,
+        recipient: { type: job.recipient.type, id: job.recipient.id },
+        storeId: job.storeId,
+        status: 'pending',
+        attempts: 0,
+        availableAt: job.createdAt,
+        lockedUntil: null,
+        lockedBy: null,
+        leaseToken: null,
+        emailLogId: null,
+        lastError: null,
+        createdAt: job.createdAt,
+        updatedAt: job.createdAt,
+      });
+      inserted += 1;
+    }
+    return inserted;
+  }
+
+  async stats(now: Date): Promise<NotificationQueueStats> {
+    const pending = [...this.#state().notificationJobs.values()].filter((job) => job.status === 'pending');
+    const available = pending.filter((job) => time(job.availableAt) <= time(now));
+    const oldest = available.reduce<number | null>(
+      (min, job) => (min === null || time(job.availableAt) < min ? time(job.availableAt) : min),
+      null,
+    );
+    return {
+      pending: pending.length,
+      available: available.length,
+      oldestAvailableAt: oldest === null ? null : new Date(oldest),
+    };
+  }
+
+  async claimDue(input: ClaimNotificationsInput): Promise<NotificationGroup[]> {
+    const state = this.#state();
+    const now = time(input.now);
+    const claimable = (job: NotificationJob) =>
+      job.status === 'pending' &&
+      time(job.availableAt) <= now &&
+      (job.lockedUntil === null || time(job.lockedUntil) <= now);
+    const groups = new Map<string, NotificationJob[]>();
+    const ordered = [...state.notificationJobs.values()]
+      .filter(claimable)
+      .sort((a, b) => -compareDesc(a.createdAt, a.id, b.createdAt, b.id));
+    for (const job of ordered) {
+      const key = windowKey(job.recipient, job.conversationId);
+      const lastSent = state.notificationWindows.get(key);
+      if (lastSent !== undefined && time(lastSent) + input.windowMs > now) continue;
+      const list = groups.get(key);
+      if (list) list.push(job);
+      else if (groups.size < input.limit) groups.set(key, [job]);
+    }
+    const lockedUntil = new Date(now + input.leaseMs);
+    return [...groups.values()].map((jobs) => {
+      leaseSequence += 1;
+      const leaseToken = `lease-${String(leaseSequence).padStart(12, '0')}`;
+      const claimed = jobs.map((job) => {
+        const next: NotificationJob = {
+          ...job,
+          attempts: job.attempts + 1,
+          lockedBy: input.workerId,
+          lockedUntil,
+          leaseToken,
+          updatedAt: input.now,
+        };
+        state.notificationJobs.set(job.id, next);
+        return next;
+      });
+      const first = claimed[0]!;
+      return {
+        recipient: first.recipient,
+        conversationId: first.conversationId,
+        storeId: first.storeId,
+        jobs: claimed,
+        leaseToken,
+        leasedUntil: lockedUntil,
+      };
+    });
+  }
+
+  /** The jobs the fence still holds: pending, same token, lease not ended at `now`. */
+  #leased(jobIds: readonly string[], fence: LeaseFence): NotificationJob[] {
+    const state = this.#state();
+    const now = time(fence.now);
+    return jobIds
+      .map((id) => state.notificationJobs.get(id))
+      .filter(
+        (job): job is NotificationJob =>
+          job !== undefined &&
+          job.status === 'pending' &&
+          job.lockedBy === fence.workerId &&
+          job.leaseToken === fence.leaseToken &&
+          job.lockedUntil !== null &&
+          time(job.lockedUntil) > now,
+      );
+  }
+
+  async renewLease(
+    jobIds: readonly string[],
+    input: RenewNotificationLeaseInput,
+  ): Promise<FencedWriteResult> {
+    const state = this.#state();
+    const jobs = this.#leased(jobIds, input);
+    const lockedUntil = new Date(time(input.now) + input.leaseMs);
+    for (const job of jobs) state.notificationJobs.set(job.id, { ...job, lockedUntil, updatedAt: input.now });
+    return { applied: jobs.map((job) => job.id) };
+  }
+
+  async complete(jobIds: readonly string[], input: CompleteNotificationsInput): Promise<FencedWriteResult> {
+    const state = this.#state();
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
+      state.notificationJobs.set(job.id, {
+        ...released(job),
+        status: input.status,
+        emailLogId: input.emailLogId,
+        updatedAt: input.at,
+      });
+      if (input.status === 'sent') {
+        const key = windowKey(job.recipient, job.conversationId);
+        const current = state.notificationWindows.get(key);
+        if (current === undefined || time(current) < time(input.at))
+          state.notificationWindows.set(key, input.at);
+      }
+    }
+    return { applied: jobs.map((job) => job.id) };
+  }
+
+  async reschedule(
+    jobIds: readonly string[],
+    input: RescheduleNotificationsInput,
+  ): Promise<FencedWriteResult> {
+    const state = this.#state();
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
+      state.notificationJobs.set(job.id, {
+        ...released(job),
+        availableAt: input.availableAt,
+        lastError: input.error,
+        emailLogId: input.emailLogId,
+        updatedAt: input.at,
+      });
+    }
+    return { applied: jobs.map((job) => job.id) };
+  }
+
+  async fail(jobIds: readonly string[], input: FailNotificationsInput): Promise<FencedWriteResult> {
+    const state = this.#state();
+    const jobs = this.#leased(jobIds, input);
+    for (const job of jobs) {
+      state.notificationJobs.set(job.id, {
+        ...released(job),
+        status: 'failed',
+        lastError: input.error,
+        emailLogId: input.emailLogId,
+        updatedAt: input.at,
+      });
+    }
+    return { applied: jobs.map((job) => job.id) };
+  }
+}
+
+function released(job: NotificationJob): NotificationJob {
+  return { ...job, lockedBy: null, lockedUntil: null, leaseToken: null };
+}
+
+/**
+ * Every repository in memory, with real transactions: a transaction holds a lock and restores a
+ * snapshot when its work throws. Calls outside a transaction take the same lock one at a time.
+ *
+ * @example
+ * ```ts
+ * const store = new InMemoryMessagingStore();
+ * const core = createMessagingCore({ store, ... });
+ * ```
+ */
+export class InMemoryMessagingStore implements MessagingStore {
+  #state: State = emptyState();
+  readonly #lock = new AsyncMutex();
+  /** The current unit of work's number: each transaction, and each call outside one, is a unit. */
+  #xid = 0;
+  #eventIds = 0;
+  /** The newest event appended in the current unit, reported after it commits. */
+  #appended: string | null = null;
+  readonly #onEventsCommitted: ((newestId: string) => void) | undefined;
+  readonly #unit: EventLogUnit = {
+    xid: () => String(this.#xid),
+    nextEventId: () => {
+      this.#eventIds += 1;
+      return String(this.#eventIds);
+    },
+    appended: (id) => {
+      this.#appended = id;
+    },
+  };
+  readonly #repositories = new StateRepositories(() => this.#state, this.#unit);
+
+  readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
+  readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
+  readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
+  /** The event log, under the same lock (events appended by `append` and `markRead` land here). */
+  readonly events: EventLog = this.#locked(this.#repositories.events);
+  /** The notification outbox, under the same lock. */
+  readonly notifications: NotificationQueue = this.#locked(this.#repositories.notifications);
+
+  /**
+   * @param options.onEventsCommitted called after a unit of work that appended events commits,
+   *   with the newest event's id (how local dispatchers are woken).
+   */
+  constructor(options: { readonly onEventsCommitted?: (newestId: string) => void } = {}) {
+    this.#onEventsCommitted = options.onEventsCommitted;
+  }
+
+  async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
+    return this.#lock.run(async () => {
+      const before = snapshot(this.#state);
+      this.#begin();
+      try {
+        const result = await work(this.#repositories);
+        this.#committed();
+        return result;
+      } catch (error) {
+        this.#state = before;
+        this.#appended = null;
+        throw error;
+      }
+    });
+  }
+
+  #begin(): void {
+    this.#xid += 1;
+    this.#appended = null;
+  }
+
+  #committed(): void {
+    const newest = this.#appended;
+    this.#appended = null;
+    if (newest !== null) this.#onEventsCommitted?.(newest);
+  }
+
+  /** The event log as it stands, in log order (synchronous, for test helpers). */
+  recordedEvents(): LoggedEvent[] {
+    return [...this.#state.log.events].sort((a, b) => comparePositions(a.position, b.position));
+  }
+
+  /** Reads the state directly, for contract tests. */
+  readonly raw: MessagingStoreRawReader = {
+    conversation: async (id) => this.#state.conversations.get(id) ?? null,
+    participants: async (conversationId) => allMembers(this.#state, conversationId),
+    messages: async (conversationId) =>
+      [...(this.#state.messages.get(conversationId) ?? [])].sort((a, b) => a.seq - b.seq),
+    idempotencyKey: async (sender, key) => {
+      const record = this.#state.idempotency.get(idempotencyKey(sender, key));
+      return record ? { messageId: record.messageId, requestHash: record.requestHash } : null;
+    },
+    notificationJobs: async (messageId) =>
+      [...this.#state.notificationJobs.values()]
+        .filter((job) => job.messageId === messageId)
+        .sort((a, b) => {
+          const ka = `${a.recipient.type}\u0000${a.recipient.id}`;
+          const kb = `${b.recipient.type}\u0000${b.recipient.id}`;
+          return ka < kb ? -1 : ka > kb ? 1 : 0;
+        }),
+    events: async () => [...this.#state.log.events].sort((a, b) => comparePositions(a.position, b.position)),
+    eventCursor: async (subscriber) => this.#state.log.cursors.get(subscriber) ?? null,
+    counts: async () => {
+      let participants = 0;
+      let messages = 0;
+      let attachments = 0;
+      for (const members of this.#state.participants.values()) participants += members.size;
+      for (const list of this.#state.messages.values()) {
+        messages += list.length;
+        for (const m of list) attachments += m.attachments.length;
+      }
+      return {
+        conversations: this.#state.conversations.size,
+        participants,
+        messages,
+        attachments,
+        idempotencyKeys: this.#state.idempotency.size,
+        notificationJobs: this.#state.notificationJobs.size,
+        events: this.#state.log.events.length,
+      };
+    },
+  };
+
+  /** Wraps each method so calls outside a transaction are serialized with transactions. */
+  #locked<T extends object>(target: T): T {
+    const lock = this.#lock;
+    const store = this;
+    return new Proxy(target, {
+      get(object, property, receiver) {
+        const value = Reflect.get(object, property, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) =>
+          lock.run(async () => {
+            store.#begin();
+            try {
+              const result = await (value as (...a: unknown[]) => unknown).apply(object, args);
+              store.#committed();
+              return result;
+            } finally {
+              store.#appended = null;
+            }
+          });
+      },
+    });
+  }
+}
