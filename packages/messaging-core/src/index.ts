@@ -345,6 +345,10 @@ export type {
   RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from './notifications/ports/notification-queue.js';
+export type {
+  NotifyingMessagingStore,
+  NotifyingRepositories,
+} from './notifications/ports/notifying-messaging-store.js';
 export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,

@@ -26,7 +26,8 @@ if (url === null) {
   console.info('[parley] event log concurrency tests skipped: they need PostgreSQL (set DATABASE_URL)');
 }
 
-const HERE = dirname(fileURLToPath(import.meta.url));
+// src/ (this file sits in src/conversations/), as the child-process paths below expect.
+const HERE = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX = join(HERE, '..', 'node_modules', '.bin', 'tsx');
 const DYING = join(HERE, 'testing', 'dying-subscriber-process.ts');
 

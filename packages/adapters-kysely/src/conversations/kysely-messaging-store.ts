@@ -2,9 +2,9 @@ import type {
   ConversationRepository,
   EventLog,
   MessageRepository,
-  MessagingRepositories,
-  MessagingStore,
   NotificationQueue,
+  NotifyingMessagingStore,
+  NotifyingRepositories,
   ParticipantRepository,
 } from '@parley/messaging-core';
 import type { Kysely } from 'kysely';
@@ -26,8 +26,8 @@ export interface KyselyMessagingStoreConfig {
   readonly onEventsCommitted?: (newestId: string) => void;
 }
 
-/** The repositories over one connection: the store's pool, or one transaction. */
-class KyselyRepositories implements MessagingRepositories {
+/** The repositories over one connection (the store's pool, or one transaction), the outbox included. */
+class KyselyRepositories implements NotifyingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
@@ -49,7 +49,8 @@ function newer(current: string | null, id: string): string {
 }
 
 /**
- * `MessagingStore` over PostgreSQL or PGlite. Outside `transaction`, each call is one atomic
+ * `MessagingStore` over PostgreSQL or PGlite — a `NotifyingMessagingStore`: the notification
+ * outbox lives in the same database, so its transactions carry it too. Outside `transaction`, each call is one atomic
  * statement (or a read); `transaction` runs its work in one database transaction
  * (read committed) with repositories bound to it.
  *
@@ -60,7 +61,7 @@ function newer(current: string | null, id: string): string {
  * const store = new KyselyMessagingStore({ db: database.db });
  * ```
  */
-export class KyselyMessagingStore implements MessagingStore {
+export class KyselyMessagingStore implements NotifyingMessagingStore {
   readonly #db: Kysely<Database>;
   /**
    * Conversations and inbox queries on the store's connection pool.
@@ -133,7 +134,7 @@ export class KyselyMessagingStore implements MessagingStore {
    * });
    * ```
    */
-  async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: NotifyingRepositories) => Promise<T>): Promise<T> {
     let newest: string | null = null;
     const result = await this.#db.transaction().execute((trx) =>
       work(

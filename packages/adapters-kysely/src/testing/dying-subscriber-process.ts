@@ -3,7 +3,12 @@
 // enqueues the jobs of the first half of its batch in the dispatcher's transaction, then kills
 // itself (SIGKILL: no rollback, no goodbye). The server aborts the transaction when the
 // connection drops.
-import { dispatchBatch, type EventSubscriber, emailNotificationSubscriber } from '@parley/messaging-core';
+import {
+  dispatchBatch,
+  type EventSubscriber,
+  emailNotificationSubscriber,
+  type NotifyingRepositories,
+} from '@parley/messaging-core';
 import { KyselyMessagingStore } from '../conversations/kysely-messaging-store.js';
 import { createDatabase } from '../database.js';
 
@@ -13,7 +18,7 @@ if (!url || !schema) throw new Error('usage: dying-subscriber-process <url> <sch
 const database = createDatabase({ kind: 'postgres', url, schema, poolSize: 2 });
 const store = new KyselyMessagingStore({ db: database.db });
 const email = emailNotificationSubscriber();
-const dying: EventSubscriber = {
+const dying: EventSubscriber<NotifyingRepositories> = {
   name: email.name,
   handle: async (events, tx) => {
     await email.handle(events.slice(0, Math.ceil(events.length / 2)), tx);

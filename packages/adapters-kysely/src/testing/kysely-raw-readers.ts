@@ -1,6 +1,6 @@
 import type { Message, SettingValue } from '@parley/messaging-core';
 import type {
-  MessagingStoreRawReader,
+  NotifyingMessagingStoreRawReader,
   SettingsStoreRawReader,
 } from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
@@ -18,8 +18,8 @@ import { toNotificationJob } from '../notifications/kysely-notification-queue.js
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Reads the messaging tables straight with SQL, bypassing the repositories, so contract tests
- * check a write without trusting the adapter's own reads.
+ * Reads the messaging tables and the notification outbox straight with SQL, bypassing the
+ * repositories, so contract tests check a write without trusting the adapter's own reads.
  *
  * @example
  * ```ts
@@ -27,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * (await raw.counts()).messages; // 0
  * ```
  */
-export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingStoreRawReader {
+export function createMessagingStoreRawReader(db: Kysely<Database>): NotifyingMessagingStoreRawReader {
   return {
     async conversation(id) {
       if (!UUID.test(id)) return null;

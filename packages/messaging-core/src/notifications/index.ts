@@ -13,6 +13,7 @@ export type {
   RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
+export type { NotifyingMessagingStore, NotifyingRepositories } from './ports/notifying-messaging-store.js';
 export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,

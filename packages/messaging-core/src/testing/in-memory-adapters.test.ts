@@ -3,7 +3,6 @@ import { mediaInspectorContract } from '../conversations/testing/contracts/media
 import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 import { fakePng, InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
-import { InMemoryMessagingStore } from '../conversations/testing/in-memory-messaging-store.js';
 import { emailLogRepositoryContract } from '../email/testing/contracts/email-log-repository-contract.js';
 import { mailTransportContract } from '../email/testing/contracts/mail-transport-contract.js';
 import { outboundAddressGuardContract } from '../email/testing/contracts/outbound-address-guard-contract.js';
@@ -21,6 +20,7 @@ import { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-stor
 import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { eventLogContract } from '../notifications/testing/contracts/event-log-contract.js';
 import { notificationQueueContract } from '../notifications/testing/contracts/notification-queue-contract.js';
+import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 
 // The in-memory adapters are the reference implementation: they run every suite the
 // database, filesystem and provider adapters run.

@@ -5,13 +5,13 @@ import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import type { MediaInspector } from '../conversations/ports/media-inspector.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 import { InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
-import { InMemoryMessagingStore } from '../conversations/testing/in-memory-messaging-store.js';
 import { InMemoryMailTransport } from '../email/testing/in-memory-mail-transport.js';
 import type { Clock } from '../kernel/ports/clock.js';
 import type { IdGenerator } from '../kernel/ports/id-generator.js';
 import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
 import { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
 import { emailNotificationSubscriber } from '../notifications/use-cases/email-notification-subscriber.js';
+import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 
 export interface InMemoryMessagingOptions {
   readonly policy?: AccessPolicy;

@@ -13,7 +13,6 @@ export {
 export { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 export { InMemoryEventLog } from '../conversations/testing/in-memory-event-log.js';
 export { fakePng, InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
-export { InMemoryMessagingStore } from '../conversations/testing/in-memory-messaging-store.js';
 export { InMemoryEmailLogRepository } from '../email/testing/in-memory-email-log-repository.js';
 export type { InMemoryEmailTemplateRepositoryOptions } from '../email/testing/in-memory-email-template-repository.js';
 export { InMemoryEmailTemplateRepository } from '../email/testing/in-memory-email-template-repository.js';
@@ -35,5 +34,6 @@ export { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-stor
 export { SequentialIds } from '../kernel/testing/sequential-ids.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
+export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
 export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';

@@ -1,5 +1,16 @@
 import type { LoggedEvent } from '../model/domain-event.js';
-import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+import type { EventLog } from '../ports/event-log.js';
+import type { MessagingRepositories } from '../ports/messaging-store.js';
+
+/**
+ * What the dispatcher needs of a store: its event log, and transactions whose repositories (`TTx`)
+ * include the log. `TTx` is whatever the subscribers write through — e.g. `NotifyingRepositories`
+ * for the email subscriber, which enqueues notification jobs in the same transaction.
+ */
+export interface EventStore<TTx extends { readonly events: EventLog }> {
+  readonly events: EventLog;
+  transaction<T>(work: (tx: TTx) => Promise<T>): Promise<T>;
+}
 
 /**
  * A consumer of the event log with its own durable cursor. Delivery is at-least-once: a batch
@@ -16,11 +27,11 @@ import type { MessagingRepositories, MessagingStore } from '../ports/messaging-s
  * };
  * ```
  */
-export interface EventSubscriber {
+export interface EventSubscriber<TTx extends MessagingRepositories = MessagingRepositories> {
   /** The cursor row's key: stable forever (a new name starts again from the oldest kept event). */
   readonly name: string;
   /** Handles events in log order; throw to have the whole batch rolled back and redelivered. */
-  handle(events: readonly LoggedEvent[], tx: MessagingRepositories): Promise<void>;
+  handle(events: readonly LoggedEvent[], tx: TTx): Promise<void>;
 }
 
 /** What one dispatch of one subscriber did. */
@@ -45,9 +56,9 @@ export interface DispatchOutcome {
  * const outcome = await dispatchBatch(store, emailNotificationSubscriber(), 100);
  * ```
  */
-export function dispatchBatch(
-  store: MessagingStore,
-  subscriber: EventSubscriber,
+export function dispatchBatch<TTx extends MessagingRepositories>(
+  store: EventStore<TTx>,
+  subscriber: EventSubscriber<TTx>,
   batchSize: number,
 ): Promise<DispatchOutcome> {
   return store.transaction(async (tx): Promise<DispatchOutcome> => {
@@ -63,9 +74,9 @@ export function dispatchBatch(
   });
 }
 
-export interface EventDispatcherOptions {
-  readonly store: MessagingStore;
-  readonly subscribers: readonly EventSubscriber[];
+export interface EventDispatcherOptions<TTx extends MessagingRepositories = MessagingRepositories> {
+  readonly store: EventStore<TTx>;
+  readonly subscribers: readonly EventSubscriber<TTx>[];
   /** Most events per subscriber transaction. Default 100. */
   readonly batchSize?: number;
   /** Most batches per subscriber in one round, so one busy subscriber cannot starve the others. Default 20. */
@@ -115,7 +126,9 @@ export interface EventDispatcher {
  * await dispatcher.drain();
  * ```
  */
-export function createEventDispatcher(options: EventDispatcherOptions): EventDispatcher {
+export function createEventDispatcher<TTx extends MessagingRepositories>(
+  options: EventDispatcherOptions<TTx>,
+): EventDispatcher {
   const batchSize = options.batchSize ?? 100;
   const maxBatches = options.maxBatchesPerRound ?? 20;
   let current: Promise<DispatchRound> = Promise.resolve({ delivered: 0, more: false, failed: [] });

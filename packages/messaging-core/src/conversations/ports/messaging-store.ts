@@ -1,18 +1,19 @@
-import type { NotificationQueue } from '../../notifications/ports/notification-queue.js';
 import type { ConversationRepository } from './conversation-repository.js';
 import type { EventLog } from './event-log.js';
 import type { MessageRepository } from './message-repository.js';
 import type { ParticipantRepository } from './participant-repository.js';
 
-/** The repositories, bound either to the store's default connection or to one transaction. */
+/**
+ * The repositories, bound either to the store's default connection or to one transaction. Only
+ * this context's: a store that also holds another context's repositories in the same unit of work
+ * declares a wider transaction in that context (e.g. `NotifyingMessagingStore`).
+ */
 export interface MessagingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
   /** The event log: append a change's events through the same `tx` as the change. */
   readonly events: EventLog;
-  /** The notification outbox (the email subscriber enqueues in the dispatcher's transaction). */
-  readonly notifications: NotificationQueue;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { EventSubscriber } from '../../conversations/events/event-dispatche
 import type { ConversationParticipant } from '../../conversations/model/conversation.js';
 import { participantKey } from '../../kernel/model/participant-ref.js';
 import type { NewNotificationJob } from '../ports/notification-queue.js';
+import type { NotifyingRepositories } from '../ports/notifying-messaging-store.js';
 
 /** The email subscriber's cursor name (never rename it: a new name starts from the oldest kept event). */
 export const EMAIL_NOTIFICATIONS_SUBSCRIBER = 'email_notifications';
@@ -12,14 +13,15 @@ export const EMAIL_NOTIFICATIONS_SUBSCRIBER = 'email_notifications';
  * with email notifications on and the conversation not muted. Jobs are enqueued through the
  * dispatcher's transaction, so they commit with the cursor's advance; a redelivered batch
  * enqueues nothing twice (one job per (message, recipient), see `NotificationQueue.enqueue`).
- * Workers then send them (`processNotifications`). Other event types are passed over.
+ * Workers then send them (`processNotifications`). Other event types are passed over. Its store
+ * must be a `NotifyingMessagingStore` (the outbox in the dispatcher's transaction).
  *
  * @example
  * ```ts
  * const dispatcher = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
  * ```
  */
-export function emailNotificationSubscriber(): EventSubscriber {
+export function emailNotificationSubscriber(): EventSubscriber<NotifyingRepositories> {
   return {
     name: EMAIL_NOTIFICATIONS_SUBSCRIBER,
     handle: async (events, tx) => {

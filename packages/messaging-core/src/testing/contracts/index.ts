@@ -105,3 +105,4 @@ export type {
   NotificationQueueContractTarget,
 } from '../../notifications/testing/contracts/notification-queue-contract.js';
 export { notificationQueueContract } from '../../notifications/testing/contracts/notification-queue-contract.js';
+export type { NotifyingMessagingStoreRawReader } from '../../notifications/testing/contracts/raw-readers.js';

@@ -1,5 +1,4 @@
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
-import type { NotificationJob } from '../../../notifications/model/notification-job.js';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
 import type { EventPosition, LoggedEvent } from '../../model/domain-event.js';
 import type { Message } from '../../model/message.js';
@@ -19,8 +18,6 @@ export interface MessagingStoreRawReader {
     sender: ParticipantRef,
     key: string,
   ): Promise<{ messageId: string; requestHash: string } | null>;
-  /** Notification jobs enqueued for a message, ordered by recipient type then id. */
-  notificationJobs(messageId: string): Promise<NotificationJob[]>;
   /** Every event in the log, in log order (`position` ascending). */
   events(): Promise<LoggedEvent[]>;
   /** A subscriber's stored cursor, or null when it has no row. */
@@ -32,7 +29,6 @@ export interface MessagingStoreRawReader {
     messages: number;
     attachments: number;
     idempotencyKeys: number;
-    notificationJobs: number;
     events: number;
   }>;
 }

@@ -9,15 +9,18 @@ import {
   type LoggedEvent,
   toEventRecord,
 } from '../../../conversations/model/domain-event.js';
-import type { MessagingStore } from '../../../conversations/ports/messaging-store.js';
-import type { MessagingStoreRawReader } from '../../../conversations/testing/contracts/raw-readers.js';
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
+import type {
+  NotifyingMessagingStore,
+  NotifyingRepositories,
+} from '../../ports/notifying-messaging-store.js';
 import { emailNotificationSubscriber } from '../../use-cases/email-notification-subscriber.js';
+import type { NotifyingMessagingStoreRawReader } from './raw-readers.js';
 
 export interface EventLogContractTarget {
   /** The store whose `events` (and `tx.events`) is the log under test. */
-  readonly store: MessagingStore;
-  readonly raw: MessagingStoreRawReader;
+  readonly store: NotifyingMessagingStore;
+  readonly raw: NotifyingMessagingStoreRawReader;
   /** Creates the tenant row conversations refer to, when the adapter has one. */
   readonly ensureStore?: (storeId: string) => Promise<void>;
   readonly teardown?: () => Promise<void>;
@@ -60,7 +63,7 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * (in any database of the cluster) that began before ours keeps our committed events unreadable
  * until it ends — exactly the guarantee under test, so the test waits instead of failing.
  */
-async function settledRead(store: MessagingStore, after: EventPosition, limit: number) {
+async function settledRead(store: NotifyingMessagingStore, after: EventPosition, limit: number) {
   for (let attempt = 0; ; attempt += 1) {
     const batch = await store.events.read(after, limit);
     if (!batch.more || batch.events.length === limit || attempt >= 400) return batch;
@@ -69,7 +72,11 @@ async function settledRead(store: MessagingStore, after: EventPosition, limit: n
 }
 
 /** Dispatches until the subscriber is caught up; returns the events delivered. */
-async function dispatchAll(store: MessagingStore, subscriber: EventSubscriber, batchSize: number) {
+async function dispatchAll(
+  store: NotifyingMessagingStore,
+  subscriber: EventSubscriber<NotifyingRepositories>,
+  batchSize: number,
+) {
   let delivered = 0;
   for (let attempt = 0; attempt < 400; attempt += 1) {
     const outcome = await dispatchBatch(store, subscriber, batchSize);
@@ -102,7 +109,7 @@ function stripped(event: LoggedEvent) {
 export function eventLogContract(options: EventLogContractOptions): void {
   describe(`EventLog contract: ${options.name}`, () => {
     let target: EventLogContractTarget;
-    let store: MessagingStore;
+    let store: NotifyingMessagingStore;
 
     beforeEach(async () => {
       target = await options.setup();
@@ -276,7 +283,7 @@ export function eventLogContract(options: EventLogContractOptions): void {
       }
       const email = emailNotificationSubscriber();
       await store.events.registerSubscribers([email.name]);
-      const dying: EventSubscriber = {
+      const dying: EventSubscriber<NotifyingRepositories> = {
         name: email.name,
         handle: async (events, tx) => {
           await email.handle(events.slice(0, 2), tx);

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Conversation, ConversationParticipant } from '../../../conversations/model/conversation.js';
-import type { MessagingStore } from '../../../conversations/ports/messaging-store.js';
-import type { MessagingStoreRawReader } from '../../../conversations/testing/contracts/raw-readers.js';
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
 import type { NotificationGroup, NotificationQueue } from '../../ports/notification-queue.js';
+import type { NotifyingMessagingStore } from '../../ports/notifying-messaging-store.js';
+import type { NotifyingMessagingStoreRawReader } from './raw-readers.js';
 
 export interface NotificationQueueContractTarget {
   /** The store messages are appended to (the contract enqueues their jobs as the email subscriber would). */
-  readonly store: MessagingStore;
+  readonly store: NotifyingMessagingStore;
   readonly queue: NotificationQueue;
-  readonly raw: MessagingStoreRawReader;
+  readonly raw: NotifyingMessagingStoreRawReader;
   readonly ensureStore?: (storeId: string) => Promise<void>;
   readonly teardown?: () => Promise<void>;
 }
