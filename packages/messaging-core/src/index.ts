@@ -37,14 +37,6 @@ export {
   assertSafeStoragePrefix,
   fileTooLarge,
 } from './conversations/attachments/storage-path.js';
-export type {
-  DispatchOutcome,
-  DispatchRound,
-  EventDispatcher,
-  EventDispatcherOptions,
-  EventSubscriber,
-} from './conversations/events/event-dispatcher.js';
-export { createEventDispatcher, dispatchBatch } from './conversations/events/event-dispatcher.js';
 export type { MessagingCore, MessagingCoreDependencies } from './conversations/messaging-core.js';
 export { createMessagingCore } from './conversations/messaging-core.js';
 export type { MessageAttachment } from './conversations/model/attachment.js';
@@ -58,7 +50,6 @@ export type {
   DomainEvent,
   DomainEventType,
   EventPayloads,
-  EventPosition,
   EventRecord,
   LoggedEvent,
   MessageDeletedEvent,
@@ -69,12 +60,7 @@ export type {
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './conversations/model/domain-event.js';
-export {
-  comparePositions,
-  LOG_START,
-  messageSentPayload,
-  toEventRecord,
-} from './conversations/model/domain-event.js';
+export { messageSentPayload, toEventRecord } from './conversations/model/domain-event.js';
 export type { Message } from './conversations/model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './conversations/model/message.js';
 export type {
@@ -136,7 +122,7 @@ export type {
   InboxPage,
   InboxPageRequest,
 } from './conversations/ports/conversation-repository.js';
-export type { EventBatch, EventLog } from './conversations/ports/event-log.js';
+export type { EventBatch, EventLog, EventSubscriber } from './conversations/ports/event-log.js';
 export type {
   DetectedType,
   ImageSize,
@@ -303,12 +289,25 @@ export type {
 export { EMAIL_VERIFICATION_FAILED_ISSUE } from './email/use-cases/store-email-settings-use-cases.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './kernel/errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './kernel/errors.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventLogUnit,
+  EventStore,
+  EventSubscriberOf,
+} from './kernel/events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './kernel/events/event-dispatcher.js';
 export type { DirectoryEntry } from './kernel/model/directory-entry.js';
+export type { EventPosition, EventRecordOf, LoggedEventOf } from './kernel/model/event-envelope.js';
+export { comparePositions, LOG_START } from './kernel/model/event-envelope.js';
 export type { Actor, ParticipantRef } from './kernel/model/participant-ref.js';
 export { participantKey, sameParticipant } from './kernel/model/participant-ref.js';
 export type { Clock } from './kernel/ports/clock.js';
 export { systemClock } from './kernel/ports/clock.js';
 export type { Directory, RecipientQuery } from './kernel/ports/directory.js';
+export type { EventBatchOf, EventLogOf } from './kernel/ports/event-log.js';
 export type { IdGenerator } from './kernel/ports/id-generator.js';
 export { uuidV7Ids } from './kernel/ports/id-generator.js';
 export type {

@@ -9,14 +9,6 @@ export {
 } from './attachments/allowed-types.js';
 export { sanitizeFilename } from './attachments/sanitize-filename.js';
 export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './attachments/storage-path.js';
-export type {
-  DispatchOutcome,
-  DispatchRound,
-  EventDispatcher,
-  EventDispatcherOptions,
-  EventSubscriber,
-} from './events/event-dispatcher.js';
-export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
 export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
 export { createMessagingCore } from './messaging-core.js';
 export type { MessageAttachment } from './model/attachment.js';
@@ -30,7 +22,6 @@ export type {
   DomainEvent,
   DomainEventType,
   EventPayloads,
-  EventPosition,
   EventRecord,
   LoggedEvent,
   MessageDeletedEvent,
@@ -41,7 +32,7 @@ export type {
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './model/domain-event.js';
-export { comparePositions, LOG_START, messageSentPayload, toEventRecord } from './model/domain-event.js';
+export { messageSentPayload, toEventRecord } from './model/domain-event.js';
 export type { Message } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type {
@@ -100,7 +91,7 @@ export type {
   InboxPage,
   InboxPageRequest,
 } from './ports/conversation-repository.js';
-export type { EventBatch, EventLog } from './ports/event-log.js';
+export type { EventBatch, EventLog, EventSubscriber } from './ports/event-log.js';
 export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports/media-inspector.js';
 export type {
   AppendMessageInput,

@@ -1,12 +1,25 @@
 // @parley/messaging-core/kernel: this context's public names (the package index re-exports them).
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventLogUnit,
+  EventStore,
+  EventSubscriberOf,
+} from './events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
 export type { DirectoryEntry } from './model/directory-entry.js';
+export type { EventPosition, EventRecordOf, LoggedEventOf } from './model/event-envelope.js';
+export { comparePositions, LOG_START } from './model/event-envelope.js';
 export type { Actor, ParticipantRef } from './model/participant-ref.js';
 export { participantKey, sameParticipant } from './model/participant-ref.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type { Directory, RecipientQuery } from './ports/directory.js';
+export type { EventBatchOf, EventLogOf } from './ports/event-log.js';
 export type { IdGenerator } from './ports/id-generator.js';
 export { uuidV7Ids } from './ports/id-generator.js';
 export type {

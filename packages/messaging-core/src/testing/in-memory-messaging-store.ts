@@ -1,10 +1,6 @@
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
-import {
-  comparePositions,
-  type LoggedEvent,
-  messageSentPayload,
-} from '../conversations/model/domain-event.js';
+import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
 import type { Message } from '../conversations/model/message.js';
 import type {
   CloseStateChange,
@@ -38,6 +34,7 @@ import {
   InMemoryEventLog,
 } from '../conversations/testing/in-memory-event-log.js';
 import { MessagingError } from '../kernel/errors.js';
+import { comparePositions } from '../kernel/model/event-envelope.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../kernel/model/participant-ref.js';
 import { AsyncMutex } from '../kernel/testing/async-mutex.js';
 import type { NotificationJob } from '../notifications/model/notification-job.js';

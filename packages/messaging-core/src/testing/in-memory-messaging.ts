@@ -1,4 +1,3 @@
-import { createEventDispatcher, type EventDispatcher } from '../conversations/events/event-dispatcher.js';
 import { createMessagingCore, type MessagingCore } from '../conversations/messaging-core.js';
 import type { DomainEventType, LoggedEvent } from '../conversations/model/domain-event.js';
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
@@ -6,6 +5,7 @@ import type { MediaInspector } from '../conversations/ports/media-inspector.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 import { InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
 import { InMemoryMailTransport } from '../email/testing/in-memory-mail-transport.js';
+import { createEventDispatcher, type EventDispatcher } from '../kernel/events/event-dispatcher.js';
 import type { Clock } from '../kernel/ports/clock.js';
 import type { IdGenerator } from '../kernel/ports/id-generator.js';
 import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';

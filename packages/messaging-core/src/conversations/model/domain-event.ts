@@ -1,10 +1,12 @@
+import type { EventRecordOf, LoggedEventOf } from '../../kernel/model/event-envelope.js';
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import type { Conversation, ConversationParticipant } from './conversation.js';
 import type { Message } from './message.js';
 
 /**
  * What every event says: what happened, when, who did it, in which tenant and conversation. The
- * event log gives it its id and position when it is appended (see `EventLog`).
+ * event log gives it its id and position when it is appended (see `EventLog`); the stored
+ * envelope is the kernel's (`EventRecordOf`), the vocabulary below is this context's.
  */
 interface EventBase<TType extends string> {
   readonly type: TType;
@@ -139,47 +141,14 @@ export interface EventPayloads {
   };
 }
 
-/** What the event log stores for one event, before it has an id. */
-export interface EventRecord<TType extends DomainEventType = DomainEventType> {
-  readonly type: TType;
-  readonly tenantId: string | null;
-  readonly conversationId: string;
-  readonly actor: ParticipantRef;
-  readonly occurredAt: Date;
-  readonly payload: EventPayloads[TType];
-}
+/** What the event log stores for one conversation event, before it has an id. */
+export type EventRecord<TType extends DomainEventType = DomainEventType> = EventRecordOf<
+  EventPayloads,
+  TType
+>;
 
-/**
- * Where an event sits in the log, in the order subscribers receive it: by the transaction that
- * wrote it (`xid`, its commit-safe order) then by `id`. Both are decimal strings of 64-bit integers;
- * compare with `comparePositions`.
- */
-export interface EventPosition {
-  readonly xid: string;
-  readonly id: string;
-}
-
-/** The position before every event. */
-export const LOG_START: EventPosition = { xid: '0', id: '0' };
-
-/** Negative when `a` comes before `b`, 0 when equal. */
-export function comparePositions(a: EventPosition, b: EventPosition): number {
-  const ax = BigInt(a.xid);
-  const bx = BigInt(b.xid);
-  if (ax !== bx) return ax < bx ? -1 : 1;
-  const ai = BigInt(a.id);
-  const bi = BigInt(b.id);
-  return ai === bi ? 0 : ai < bi ? -1 : 1;
-}
-
-/** An event as subscribers read it from the log. */
-export type LoggedEvent = {
-  readonly [TType in DomainEventType]: EventRecord<TType> & {
-    /** The log's id (monotonic, decimal string). */
-    readonly id: string;
-    readonly position: EventPosition;
-  };
-}[DomainEventType];
+/** A conversation event as subscribers read it from the log. */
+export type LoggedEvent = LoggedEventOf<EventPayloads>;
 
 const ref = (p: ParticipantRef): ParticipantJson => ({ type: p.type, id: p.id });
 

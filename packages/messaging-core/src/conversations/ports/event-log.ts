@@ -1,19 +1,14 @@
-import type { DomainEvent, EventPosition, LoggedEvent } from '../model/domain-event.js';
+import type { EventSubscriberOf } from '../../kernel/events/event-dispatcher.js';
+import type { EventBatchOf, EventLogOf } from '../../kernel/ports/event-log.js';
+import type { DomainEvent, LoggedEvent } from '../model/domain-event.js';
+import type { MessagingRepositories } from './messaging-store.js';
 
-/** One read of the log. */
-export interface EventBatch {
-  /** In log order (`position` ascending), all after the position read from. */
-  readonly events: readonly LoggedEvent[];
-  /**
-   * More may be readable now: the batch was full, or committed events wait behind a transaction
-   * that began earlier and is still running (they become readable when it ends). Read again soon.
-   */
-  readonly more: boolean;
-}
+/** One read of the log, in this context's vocabulary. */
+export type EventBatch = EventBatchOf<LoggedEvent>;
 
 /**
- * The durable event log: an append-only record of every domain event, written in the same
- * transaction as the change it describes, read by subscribers that each keep a durable cursor.
+ * The kernel's durable event log (`EventLogOf`: ordering, visibility, cursors) bound to the
+ * conversation events: appends `DomainEvent`s, reads `LoggedEvent`s.
  *
  * **Recording an event (for use cases).** Make the change and append its event through the same
  * `tx`, so both commit or neither:
@@ -27,68 +22,32 @@ export interface EventBatch {
  * });
  * ```
  *
- * Never append outside the transaction of the change (an event for a rolled-back change would
- * be delivered), and never publish "after commit" instead (a crash in between loses it). A use
- * case whose change is a single repository call wraps it in `store.transaction` to do this.
+ * A use case whose change is a single repository call wraps it in `store.transaction` to do this.
+ * Two hot paths write their event inside their own single statement instead:
+ * `MessageRepository.append` (`message.sent`) and `ParticipantRepository.markRead`
+ * (`conversation.read`).
  *
  * **A new event type** (e.g. `participant.added`): (1) add its interface to the `DomainEvent`
  * union (`model/domain-event.ts`, extending `EventBase`); (2) give it a payload in
  * `EventPayloads` and a case in `toEventRecord` (snake_case JSON, ISO timestamps; add fields
  * later, never rename); (3) append it as above. Adapters need no change: they store whatever
  * `toEventRecord` returns.
- *
- * Two hot paths write their event inside their own single statement instead:
- * `MessageRepository.append` (`message.sent`) and `ParticipantRepository.markRead`
- * (`conversation.read`).
- *
- * **Ordering and visibility.** Each event has a monotonic `id` and the id of the transaction that
- * wrote it; the log's order is `(xid, id)`. `read` returns only events of transactions that ended
- * before every transaction still running began, so no event is seen before it commits and none is
- * skipped when transactions commit out of id order: a cursor never passes a gap that could still
- * be filled.
- *
- * **Subscribers.** Each has a cursor row (`registerSubscribers`). A dispatcher, in one
- * transaction: `claim`s the cursor (refused while another transaction holds it), `read`s after
- * it, hands the batch to the subscriber (whose writes go through the same `tx`), and `advance`s.
- * Delivery is at-least-once: subscribers must be idempotent.
  */
-export interface EventLog {
-  /**
-   * Appends events in order, each with a new id, stamped with the current transaction. Writes
-   * only the `events` rows (and, after commit, wakes local dispatchers); changes nothing else.
-   */
-  append(events: readonly DomainEvent[]): Promise<void>;
+export type EventLog = EventLogOf<DomainEvent, LoggedEvent>;
 
-  /**
-   * Up to `limit` committed events after `after`, in log order, and whether more may be waiting
-   * (see `EventBatch.more`). Reads only.
-   *
-   * @example
-   * ```ts
-   * const { events, more } = await store.events.read(LOG_START, 100);
-   * ```
-   */
-  read(after: EventPosition, limit: number): Promise<EventBatch>;
-
-  /** Creates the cursor rows of these subscribers at `LOG_START`, leaving existing ones as they are. */
-  registerSubscribers(names: readonly string[]): Promise<void>;
-
-  /** A subscriber's cursor without claiming it (monitoring, tests); null when not registered. */
-  loadCursor(subscriber: string): Promise<EventPosition | null>;
-
-  /**
-   * Claims a subscriber's cursor for the rest of the current transaction and returns it. Null
-   * when another transaction holds it (it is never waited for) or the subscriber is not
-   * registered. Outside a transaction the claim ends with the call: only use it through `tx`.
-   */
-  claim(subscriber: string): Promise<EventPosition | null>;
-
-  /** Moves a subscriber's cursor forward to `to`; a position behind the cursor changes nothing. */
-  advance(subscriber: string, to: EventPosition): Promise<void>;
-
-  /**
-   * Deletes up to `limit` events that occurred before `before`, oldest first, and returns how many.
-   * Subscribers whose cursor is behind them never see them (retention is the contract).
-   */
-  prune(before: Date, limit: number): Promise<number>;
-}
+/**
+ * A subscriber of the conversation events (see `EventSubscriberOf`), writing through `TTx`: the
+ * messaging repositories, or a wider unit of work such as `NotifyingRepositories`.
+ *
+ * @example
+ * ```ts
+ * const auditTrail: EventSubscriber = {
+ *   name: 'audit_trail',
+ *   handle: async (events, tx) => { for (const e of events) await writeAudit(tx, e); },
+ * };
+ * ```
+ */
+export type EventSubscriber<TTx extends MessagingRepositories = MessagingRepositories> = EventSubscriberOf<
+  LoggedEvent,
+  TTx
+>;

@@ -1,9 +1,7 @@
+import { comparePositions, type EventPosition, LOG_START } from '../../kernel/model/event-envelope.js';
 import {
-  comparePositions,
   type DomainEvent,
-  type EventPosition,
   type EventRecord,
-  LOG_START,
   type LoggedEvent,
   toEventRecord,
 } from '../model/domain-event.js';

@@ -1,5 +1,5 @@
-import type { EventSubscriber } from '../../conversations/events/event-dispatcher.js';
 import type { ConversationParticipant } from '../../conversations/model/conversation.js';
+import type { EventSubscriber } from '../../conversations/ports/event-log.js';
 import { participantKey } from '../../kernel/model/participant-ref.js';
 import type { NewNotificationJob } from '../ports/notification-queue.js';
 import type { NotifyingRepositories } from '../ports/notifying-messaging-store.js';

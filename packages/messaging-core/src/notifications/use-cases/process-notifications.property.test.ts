@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dispatchBatch } from '../../conversations/events/event-dispatcher.js';
+import { dispatchBatch } from '../../kernel/events/event-dispatcher.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { participantKey } from '../../kernel/model/participant-ref.js';
 import {

@@ -1,6 +1,7 @@
+import type { EventPosition } from '../../../kernel/model/event-envelope.js';
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
-import type { EventPosition, LoggedEvent } from '../../model/domain-event.js';
+import type { LoggedEvent } from '../../model/domain-event.js';
 import type { Message } from '../../model/message.js';
 
 /**

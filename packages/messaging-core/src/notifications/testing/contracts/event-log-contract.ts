@@ -1,14 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { dispatchBatch, type EventSubscriber } from '../../../conversations/events/event-dispatcher.js';
 import type { Conversation, ConversationParticipant } from '../../../conversations/model/conversation.js';
 import {
-  comparePositions,
   type DomainEvent,
-  type EventPosition,
-  LOG_START,
   type LoggedEvent,
   toEventRecord,
 } from '../../../conversations/model/domain-event.js';
+import type { EventSubscriber } from '../../../conversations/ports/event-log.js';
+import { dispatchBatch } from '../../../kernel/events/event-dispatcher.js';
+import { comparePositions, type EventPosition, LOG_START } from '../../../kernel/model/event-envelope.js';
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
 import type {
   NotifyingMessagingStore,

@@ -1,14 +1,18 @@
-import type { LoggedEvent } from '../model/domain-event.js';
-import type { EventLog } from '../ports/event-log.js';
-import type { MessagingRepositories } from '../ports/messaging-store.js';
+import type { EventPosition } from '../model/event-envelope.js';
+import type { EventLogOf } from '../ports/event-log.js';
+
+/** Repositories that include an event log reading `TLogged` (what a transaction must offer). */
+export interface EventLogUnit<TLogged> {
+  // `never`: the dispatcher only reads, claims and advances; it never appends.
+  readonly events: EventLogOf<never, TLogged>;
+}
 
 /**
  * What the dispatcher needs of a store: its event log, and transactions whose repositories (`TTx`)
  * include the log. `TTx` is whatever the subscribers write through — e.g. `NotifyingRepositories`
  * for the email subscriber, which enqueues notification jobs in the same transaction.
  */
-export interface EventStore<TTx extends { readonly events: EventLog }> {
-  readonly events: EventLog;
+export interface EventStore<TLogged, TTx extends EventLogUnit<TLogged>> extends EventLogUnit<TLogged> {
   transaction<T>(work: (tx: TTx) => Promise<T>): Promise<T>;
 }
 
@@ -17,21 +21,14 @@ export interface EventStore<TTx extends { readonly events: EventLog }> {
  * whose handling fails (or whose process dies) is delivered again from the cursor, so `handle`
  * must be idempotent — its writes go through `tx`, the dispatcher's transaction, and commit
  * together with the cursor's advance, so a batch's effects are kept exactly when the cursor
- * passes it.
- *
- * @example
- * ```ts
- * const auditTrail: EventSubscriber = {
- *   name: 'audit_trail',
- *   handle: async (events, tx) => { for (const e of events) await writeAudit(tx, e); },
- * };
- * ```
+ * passes it. Generic over the logged event (`TLogged`) and the transaction's repositories
+ * (`TTx`); the conversations context names its subscribers `EventSubscriber<TTx>`.
  */
-export interface EventSubscriber<TTx extends MessagingRepositories = MessagingRepositories> {
+export interface EventSubscriberOf<TLogged, TTx> {
   /** The cursor row's key: stable forever (a new name starts again from the oldest kept event). */
   readonly name: string;
   /** Handles events in log order; throw to have the whole batch rolled back and redelivered. */
-  handle(events: readonly LoggedEvent[], tx: TTx): Promise<void>;
+  handle(events: readonly TLogged[], tx: TTx): Promise<void>;
 }
 
 /** What one dispatch of one subscriber did. */
@@ -56,9 +53,12 @@ export interface DispatchOutcome {
  * const outcome = await dispatchBatch(store, emailNotificationSubscriber(), 100);
  * ```
  */
-export function dispatchBatch<TTx extends MessagingRepositories>(
-  store: EventStore<TTx>,
-  subscriber: EventSubscriber<TTx>,
+export function dispatchBatch<
+  TLogged extends { readonly position: EventPosition },
+  TTx extends EventLogUnit<TLogged>,
+>(
+  store: EventStore<TLogged, TTx>,
+  subscriber: EventSubscriberOf<TLogged, TTx>,
   batchSize: number,
 ): Promise<DispatchOutcome> {
   return store.transaction(async (tx): Promise<DispatchOutcome> => {
@@ -74,9 +74,9 @@ export function dispatchBatch<TTx extends MessagingRepositories>(
   });
 }
 
-export interface EventDispatcherOptions<TTx extends MessagingRepositories = MessagingRepositories> {
-  readonly store: EventStore<TTx>;
-  readonly subscribers: readonly EventSubscriber<TTx>[];
+export interface EventDispatcherOptions<TLogged, TTx extends EventLogUnit<TLogged>> {
+  readonly store: EventStore<TLogged, TTx>;
+  readonly subscribers: readonly EventSubscriberOf<TLogged, TTx>[];
   /** Most events per subscriber transaction. Default 100. */
   readonly batchSize?: number;
   /** Most batches per subscriber in one round, so one busy subscriber cannot starve the others. Default 20. */
@@ -126,9 +126,10 @@ export interface EventDispatcher {
  * await dispatcher.drain();
  * ```
  */
-export function createEventDispatcher<TTx extends MessagingRepositories>(
-  options: EventDispatcherOptions<TTx>,
-): EventDispatcher {
+export function createEventDispatcher<
+  TLogged extends { readonly position: EventPosition },
+  TTx extends EventLogUnit<TLogged>,
+>(options: EventDispatcherOptions<TLogged, TTx>): EventDispatcher {
   const batchSize = options.batchSize ?? 100;
   const maxBatches = options.maxBatchesPerRound ?? 20;
   let current: Promise<DispatchRound> = Promise.resolve({ delivered: 0, more: false, failed: [] });
