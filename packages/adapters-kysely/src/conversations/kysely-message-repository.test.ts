@@ -286,9 +286,11 @@ describe.each(targets)('KyselyMessageRepository on %s', (target) => {
     expect(text).toContain(
       `from conv where not conv.is_closed and ${fresh} and exists (select from claimed)`,
     );
-    // Only active memberships are raised and notified (0014).
+    // Only active memberships are raised (0014). Notification jobs are no longer written here:
+    // the email subscriber enqueues them from the `message.sent` event the statement logs.
     expect(text).toContain('where p.conversation_id = inserted.conversation_id and p.left_at is null');
-    expect(text).toContain('and not p.muted and p.left_at is null');
+    expect(text).toContain('insert into events');
+    expect(text).not.toContain('notification_jobs');
     expect(text).not.toContain('message_attachments (');
   });
 });
