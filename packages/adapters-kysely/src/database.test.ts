@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSchemaName, createDatabase } from './database.js';
-import { KyselySettingsStore } from './kysely-settings-store.js';
+import { KyselySettingsStore } from './kernel/kysely-settings-store.js';
 import { migrateToLatest } from './migrator.js';
 import { readTestDatabaseEnv } from './testing/config.js';
 

@@ -1,3 +1,13 @@
+export type { KyselyAdminNotificationRepositoryConfig } from './alerts/kysely-admin-notification-repository.js';
+export { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notification-repository.js';
+export { KyselyConversationRepository } from './conversations/kysely-conversation-repository.js';
+export { KyselyEventLog } from './conversations/kysely-event-log.js';
+export { appendStatement, KyselyMessageRepository } from './conversations/kysely-message-repository.js';
+export type { KyselyMessagingStoreConfig } from './conversations/kysely-messaging-store.js';
+export { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
+export { KyselyParticipantRepository } from './conversations/kysely-participant-repository.js';
+export type { PostgresEventWakeupsOptions } from './conversations/postgres-event-wakeups.js';
+export { PostgresEventWakeups } from './conversations/postgres-event-wakeups.js';
 export type {
   DatabaseConfig,
   DatabasePoolUsage,
@@ -31,33 +41,23 @@ export type {
   Timestamp,
   WebhookReplayTokensTable,
 } from './database-types.js';
-export type { KyselyAdminNotificationRepositoryConfig } from './kysely-admin-notification-repository.js';
-export { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
-export { KyselyConversationRepository } from './kysely-conversation-repository.js';
-export type { KyselyEmailLogRepositoryConfig } from './kysely-email-log-repository.js';
-export { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
-export type { KyselyEmailTemplateRepositoryConfig } from './kysely-email-template-repository.js';
-export { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
-export { KyselyEventLog } from './kysely-event-log.js';
-export type { KyselyMarketplaceDirectoryConfig } from './kysely-marketplace-directory.js';
-export { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
-export { appendStatement, KyselyMessageRepository } from './kysely-message-repository.js';
-export type { KyselyMessagingStoreConfig } from './kysely-messaging-store.js';
-export { KyselyMessagingStore } from './kysely-messaging-store.js';
-export { KyselyNotificationQueue, toNotificationJob } from './kysely-notification-queue.js';
-export { KyselyParticipantRepository } from './kysely-participant-repository.js';
-export type { KyselySendFailureStreakRepositoryConfig } from './kysely-send-failure-streak-repository.js';
-export { KyselySendFailureStreakRepository } from './kysely-send-failure-streak-repository.js';
-export type { KyselySettingsStoreConfig } from './kysely-settings-store.js';
-export { KyselySettingsStore } from './kysely-settings-store.js';
-export type { KyselyStoreEmailSettingsRepositoryConfig } from './kysely-store-email-settings-repository.js';
-export { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
-export type { KyselyWebhookReplayGuardConfig } from './kysely-webhook-replay-guard.js';
-export { KyselyWebhookReplayGuard } from './kysely-webhook-replay-guard.js';
+export type { KyselyEmailLogRepositoryConfig } from './email/kysely-email-log-repository.js';
+export { KyselyEmailLogRepository } from './email/kysely-email-log-repository.js';
+export type { KyselyEmailTemplateRepositoryConfig } from './email/kysely-email-template-repository.js';
+export { KyselyEmailTemplateRepository } from './email/kysely-email-template-repository.js';
+export type { KyselySendFailureStreakRepositoryConfig } from './email/kysely-send-failure-streak-repository.js';
+export { KyselySendFailureStreakRepository } from './email/kysely-send-failure-streak-repository.js';
+export type { KyselyStoreEmailSettingsRepositoryConfig } from './email/kysely-store-email-settings-repository.js';
+export { KyselyStoreEmailSettingsRepository } from './email/kysely-store-email-settings-repository.js';
+export type { KyselyWebhookReplayGuardConfig } from './email/kysely-webhook-replay-guard.js';
+export { KyselyWebhookReplayGuard } from './email/kysely-webhook-replay-guard.js';
+export type { KyselyMarketplaceDirectoryConfig } from './kernel/kysely-marketplace-directory.js';
+export { KyselyMarketplaceDirectory } from './kernel/kysely-marketplace-directory.js';
+export type { KyselySettingsStoreConfig } from './kernel/kysely-settings-store.js';
+export { KyselySettingsStore } from './kernel/kysely-settings-store.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';
 export type { MigrationRun } from './migrator.js';
 export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollback } from './migrator.js';
+export { KyselyNotificationQueue, toNotificationJob } from './notifications/kysely-notification-queue.js';
 export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
-export type { PostgresEventWakeupsOptions } from './postgres-event-wakeups.js';
-export { PostgresEventWakeups } from './postgres-event-wakeups.js';

@@ -12,16 +12,16 @@ import {
   webhookReplayGuardContract,
 } from '@parley/messaging-core/testing/contracts';
 import { afterAll, describe } from 'vitest';
-import { KyselyAdminNotificationRepository } from './kysely-admin-notification-repository.js';
-import { KyselyEmailLogRepository } from './kysely-email-log-repository.js';
-import { KyselyEmailTemplateRepository } from './kysely-email-template-repository.js';
-import { KyselyMarketplaceDirectory } from './kysely-marketplace-directory.js';
-import { KyselyMessagingStore } from './kysely-messaging-store.js';
-import { KyselyNotificationQueue } from './kysely-notification-queue.js';
-import { KyselySendFailureStreakRepository } from './kysely-send-failure-streak-repository.js';
-import { KyselySettingsStore } from './kysely-settings-store.js';
-import { KyselyStoreEmailSettingsRepository } from './kysely-store-email-settings-repository.js';
-import { KyselyWebhookReplayGuard } from './kysely-webhook-replay-guard.js';
+import { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notification-repository.js';
+import { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
+import { KyselyEmailLogRepository } from './email/kysely-email-log-repository.js';
+import { KyselyEmailTemplateRepository } from './email/kysely-email-template-repository.js';
+import { KyselySendFailureStreakRepository } from './email/kysely-send-failure-streak-repository.js';
+import { KyselyStoreEmailSettingsRepository } from './email/kysely-store-email-settings-repository.js';
+import { KyselyWebhookReplayGuard } from './email/kysely-webhook-replay-guard.js';
+import { KyselyMarketplaceDirectory } from './kernel/kysely-marketplace-directory.js';
+import { KyselySettingsStore } from './kernel/kysely-settings-store.js';
+import { KyselyNotificationQueue } from './notifications/kysely-notification-queue.js';
 import {
   createAdminNotificationRawReader,
   createEmailLogRawReader,

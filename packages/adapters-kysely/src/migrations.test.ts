@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
 import type { Database } from './database-types.js';
-import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { PARLEY_MIGRATIONS } from './migrations/index.js';
 import { createMigrator, migrateToLatest, rollback } from './migrator.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';

@@ -1,18 +1,18 @@
 import type { Migration } from 'kysely';
-import * as messaging from './0001-messaging.js';
-import * as directory from './0002-directory.js';
-import * as platformSettings from './0003-platform-settings.js';
-import * as attachmentPaths from './0004-attachment-paths.js';
-import * as email from './0005-email.js';
-import * as emailTemplates from './0006-email-templates.js';
-import * as inboxBadgeIndexes from './0007-inbox-badge-indexes.js';
-import * as notifications from './0008-notifications.js';
-import * as adminNotifications from './0009-admin-notifications.js';
-import * as messageSeq from './0010-message-seq.js';
-import * as notificationFencing from './0011-notification-fencing.js';
-import * as sharedAlertState from './0012-shared-alert-state.js';
-import * as eventLog from './0013-event-log.js';
-import * as conversationMembers from './0014-conversation-members.js';
+import * as adminNotifications from '../alerts/migrations/0009-admin-notifications.js';
+import * as sharedAlertState from '../alerts/migrations/0012-shared-alert-state.js';
+import * as messaging from '../conversations/migrations/0001-messaging.js';
+import * as attachmentPaths from '../conversations/migrations/0004-attachment-paths.js';
+import * as inboxBadgeIndexes from '../conversations/migrations/0007-inbox-badge-indexes.js';
+import * as messageSeq from '../conversations/migrations/0010-message-seq.js';
+import * as eventLog from '../conversations/migrations/0013-event-log.js';
+import * as conversationMembers from '../conversations/migrations/0014-conversation-members.js';
+import * as email from '../email/migrations/0005-email.js';
+import * as emailTemplates from '../email/migrations/0006-email-templates.js';
+import * as directory from '../kernel/migrations/0002-directory.js';
+import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
+import * as notifications from '../notifications/migrations/0008-notifications.js';
+import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build

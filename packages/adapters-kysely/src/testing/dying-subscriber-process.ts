@@ -3,9 +3,14 @@
 // enqueues the jobs of the first half of its batch in the dispatcher's transaction, then kills
 // itself (SIGKILL: no rollback, no goodbye). The server aborts the transaction when the
 // connection drops.
-import { dispatchBatch, type EventSubscriber, emailNotificationSubscriber } from '@parley/messaging-core';
+import {
+  dispatchBatch,
+  type EventSubscriber,
+  emailNotificationSubscriber,
+  type NotifyingRepositories,
+} from '@parley/messaging-core';
+import { KyselyMessagingStore } from '../conversations/kysely-messaging-store.js';
 import { createDatabase } from '../database.js';
-import { KyselyMessagingStore } from '../kysely-messaging-store.js';
 
 const [url, schema] = process.argv.slice(2);
 if (!url || !schema) throw new Error('usage: dying-subscriber-process <url> <schema>');
@@ -13,7 +18,7 @@ if (!url || !schema) throw new Error('usage: dying-subscriber-process <url> <sch
 const database = createDatabase({ kind: 'postgres', url, schema, poolSize: 2 });
 const store = new KyselyMessagingStore({ db: database.db });
 const email = emailNotificationSubscriber();
-const dying: EventSubscriber = {
+const dying: EventSubscriber<NotifyingRepositories> = {
   name: email.name,
   handle: async (events, tx) => {
     await email.handle(events.slice(0, Math.ceil(events.length / 2)), tx);

@@ -7,21 +7,24 @@ import type {
   WebhookReplayGuardRawReader,
 } from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
+import {
+  type AdminNotificationRow,
+  toAdminNotification,
+} from '../alerts/kysely-admin-notification-repository.js';
+import { toNumber } from '../conversations/row-mappers.js';
 import type { Database } from '../database-types.js';
 import {
   type EmailLogRow,
   type StoreEmailSettingsRow,
   toEmailLog,
   toStoreEmailSettings,
-} from '../email-row-mappers.js';
-import { type AdminNotificationRow, toAdminNotification } from '../kysely-admin-notification-repository.js';
+} from '../email/email-row-mappers.js';
 import {
   type EmailTemplateRow,
   type StoreEmailTemplateRow,
   toEmailTemplate,
   toStoreEmailTemplate,
-} from '../kysely-email-template-repository.js';
-import { toNumber } from '../row-mappers.js';
+} from '../email/kysely-email-template-repository.js';
 
 /**
  * Reads `email_logs` and `email_delivery_events` with plain SQL, bypassing the repository.

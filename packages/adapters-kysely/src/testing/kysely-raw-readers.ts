@@ -1,19 +1,25 @@
 import type { Message, SettingValue } from '@parley/messaging-core';
 import type {
-  MessagingStoreRawReader,
+  NotifyingMessagingStoreRawReader,
   SettingsStoreRawReader,
 } from '@parley/messaging-core/testing/contracts';
 import { type Kysely, sql } from 'kysely';
+import { EVENT_COLUMNS, toLoggedEvent } from '../conversations/kysely-event-log.js';
+import {
+  toAttachment,
+  toConversation,
+  toMessage,
+  toNumber,
+  toParticipant,
+} from '../conversations/row-mappers.js';
 import type { Database } from '../database-types.js';
-import { EVENT_COLUMNS, toLoggedEvent } from '../kysely-event-log.js';
-import { toNotificationJob } from '../kysely-notification-queue.js';
-import { toAttachment, toConversation, toMessage, toNumber, toParticipant } from '../row-mappers.js';
+import { toNotificationJob } from '../notifications/kysely-notification-queue.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Reads the messaging tables straight with SQL, bypassing the repositories, so contract tests
- * check a write without trusting the adapter's own reads.
+ * Reads the messaging tables and the notification outbox straight with SQL, bypassing the
+ * repositories, so contract tests check a write without trusting the adapter's own reads.
  *
  * @example
  * ```ts
@@ -21,7 +27,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * (await raw.counts()).messages; // 0
  * ```
  */
-export function createMessagingStoreRawReader(db: Kysely<Database>): MessagingStoreRawReader {
+export function createMessagingStoreRawReader(db: Kysely<Database>): NotifyingMessagingStoreRawReader {
   return {
     async conversation(id) {
       if (!UUID.test(id)) return null;

@@ -16,13 +16,13 @@ import {
   InMemoryOutboundAddressGuard,
   ReversibleSecretCipher,
 } from '@parley/messaging-core/testing';
+import { KyselyMessagingStore } from '../conversations/kysely-messaging-store.js';
 import { createDatabase } from '../database.js';
-import { KyselyEmailLogRepository } from '../kysely-email-log-repository.js';
-import { KyselyEmailTemplateRepository } from '../kysely-email-template-repository.js';
-import { KyselyMarketplaceDirectory } from '../kysely-marketplace-directory.js';
-import { KyselyMessagingStore } from '../kysely-messaging-store.js';
-import { KyselyNotificationQueue } from '../kysely-notification-queue.js';
-import { KyselyStoreEmailSettingsRepository } from '../kysely-store-email-settings-repository.js';
+import { KyselyEmailLogRepository } from '../email/kysely-email-log-repository.js';
+import { KyselyEmailTemplateRepository } from '../email/kysely-email-template-repository.js';
+import { KyselyStoreEmailSettingsRepository } from '../email/kysely-store-email-settings-repository.js';
+import { KyselyMarketplaceDirectory } from '../kernel/kysely-marketplace-directory.js';
+import { KyselyNotificationQueue } from '../notifications/kysely-notification-queue.js';
 
 const [url, schema, workerId] = process.argv.slice(2);
 if (!url || !schema || !workerId)

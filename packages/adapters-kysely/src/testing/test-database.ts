@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase, type ParleyDatabase } from '../database.js';
-import { seedDefaultEmailTemplates } from '../migrations/0006-email-templates.js';
+import { seedDefaultEmailTemplates } from '../email/migrations/0006-email-templates.js';
 import { migrateToLatest } from '../migrator.js';
 import { readTestDatabaseEnv } from './config.js';
 

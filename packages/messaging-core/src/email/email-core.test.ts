@@ -1,15 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Actor } from '../model/participant-ref.js';
-import type { StoreTier } from '../ports/marketplace-directory.js';
-import { FixedClock } from '../testing/fixed-clock.js';
-import { InMemoryEmailLogRepository } from '../testing/in-memory-email-log-repository.js';
-import { InMemoryMailTransportFactory } from '../testing/in-memory-mail-transport-factory.js';
-import { InMemoryMarketplaceDirectory } from '../testing/in-memory-marketplace-directory.js';
-import { InMemoryOutboundAddressGuard } from '../testing/in-memory-outbound-address-guard.js';
-import { InMemoryStoreEmailSettingsRepository } from '../testing/in-memory-store-email-settings-repository.js';
-import { ReversibleSecretCipher } from '../testing/reversible-secret-cipher.js';
-import { SequentialIds } from '../testing/sequential-ids.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import type { StoreTier } from '../kernel/ports/marketplace-directory.js';
+import { FixedClock } from '../kernel/testing/fixed-clock.js';
+import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { createEmailCore, type EmailCore } from './email-core.js';
+import { InMemoryEmailLogRepository } from './testing/in-memory-email-log-repository.js';
+import { InMemoryMailTransportFactory } from './testing/in-memory-mail-transport-factory.js';
+import { InMemoryOutboundAddressGuard } from './testing/in-memory-outbound-address-guard.js';
+import { InMemoryStoreEmailSettingsRepository } from './testing/in-memory-store-email-settings-repository.js';
+import { ReversibleSecretCipher } from './testing/reversible-secret-cipher.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
 const admin: Actor = { type: 'admin', id: 'a-1', storeId: null };

@@ -1,27 +1,24 @@
-import type { AdminNotificationsCore } from '../admin-notifications/admin-notifications-core.js';
-import {
-  assertSendFailureAlertPolicy,
-  type SendFailureAlertPolicy,
-} from '../admin-notifications/send-failure-streaks.js';
-import type { DeliveryEvent } from '../model/delivery-event.js';
-import type { Actor } from '../model/participant-ref.js';
-import type { AccessPolicy } from '../policy/access-policy.js';
-import { marketplacePolicy } from '../policy/marketplace-policy.js';
-import { type Clock, systemClock } from '../ports/clock.js';
-import type { EmailLogRepository } from '../ports/email-log-repository.js';
-import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
-import { type IdGenerator, uuidV7Ids } from '../ports/id-generator.js';
-import type { MailAddress } from '../ports/mail-transport.js';
-import type { MailTransportFactory } from '../ports/mail-transport-factory.js';
-import type { MarketplaceDirectory } from '../ports/marketplace-directory.js';
-import type { OutboundAddressGuard } from '../ports/outbound-address-guard.js';
-import type { SecretCipher } from '../ports/secret-cipher.js';
-import type { SendFailureStreakRepository } from '../ports/send-failure-streak-repository.js';
-import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
-import { applyDeliveryEvents, type DeliveryEventResult } from './apply-delivery-events.js';
-import type { EmailContext } from './email-context.js';
-import { type EmailLogList, type ListEmailLogsInput, listEmailLogs } from './list-email-logs.js';
-import { type SendEmailInput, type SendEmailResult, sendEmail } from './send-email.js';
+import type { AdminNotificationsCore } from '../alerts/admin-notifications-core.js';
+import type { AccessPolicy } from '../conversations/policy/access-policy.js';
+import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import { type Clock, systemClock } from '../kernel/ports/clock.js';
+import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
+import type { MarketplaceDirectory } from '../kernel/ports/marketplace-directory.js';
+import type { DeliveryEvent } from './model/delivery-event.js';
+import { assertSendFailureAlertPolicy, type SendFailureAlertPolicy } from './model/send-failure-streaks.js';
+import type { EmailLogRepository } from './ports/email-log-repository.js';
+import type { HtmlSanitizer } from './ports/html-sanitizer.js';
+import type { MailAddress } from './ports/mail-transport.js';
+import type { MailTransportFactory } from './ports/mail-transport-factory.js';
+import type { OutboundAddressGuard } from './ports/outbound-address-guard.js';
+import type { SecretCipher } from './ports/secret-cipher.js';
+import type { SendFailureStreakRepository } from './ports/send-failure-streak-repository.js';
+import type { StoreEmailSettingsRepository } from './ports/store-email-settings-repository.js';
+import { applyDeliveryEvents, type DeliveryEventResult } from './use-cases/apply-delivery-events.js';
+import type { EmailContext } from './use-cases/email-context.js';
+import { type EmailLogList, type ListEmailLogsInput, listEmailLogs } from './use-cases/list-email-logs.js';
+import { type SendEmailInput, type SendEmailResult, sendEmail } from './use-cases/send-email.js';
 import {
   getStoreEmailSettings,
   getStoreEmailSettingsForAdmin,
@@ -30,7 +27,7 @@ import {
   updateStoreEmailSettings,
   type VerifyStoreEmailSettingsResult,
   verifyStoreEmailSettings,
-} from './store-email-settings-use-cases.js';
+} from './use-cases/store-email-settings-use-cases.js';
 
 export interface EmailCoreDependencies {
   /** Who may manage which tenant's email; defaults to `marketplacePolicy`. */

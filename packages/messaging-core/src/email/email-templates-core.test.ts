@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MessagingError } from '../errors.js';
-import type { EmailTemplate } from '../model/email-template.js';
-import type { Actor } from '../model/participant-ref.js';
-import { FixedClock } from '../testing/fixed-clock.js';
-import { InMemoryEmailTemplateRepository } from '../testing/in-memory-email-template-repository.js';
-import { InMemoryMarketplaceDirectory } from '../testing/in-memory-marketplace-directory.js';
-import { InMemoryTemplateRenderer } from '../testing/in-memory-template-renderer.js';
+import { MessagingError } from '../kernel/errors.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import { FixedClock } from '../kernel/testing/fixed-clock.js';
+import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
 import { createEmailTemplatesCore, type EmailTemplatesCore } from './email-templates-core.js';
+import type { EmailTemplate } from './model/email-template.js';
+import { InMemoryEmailTemplateRepository } from './testing/in-memory-email-template-repository.js';
+import { InMemoryTemplateRenderer } from './testing/in-memory-template-renderer.js';
 
 const admin: Actor = { type: 'admin', id: 'root', storeId: null };
 const acme: Actor = { type: 'store', id: 'staff-1', storeId: 'acme' };

@@ -1,18 +1,18 @@
-import { isMessagingError, MessagingError } from '../errors.js';
-import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from '../model/email-template.js';
-import type { Actor } from '../model/participant-ref.js';
-import type { AccessPolicy } from '../policy/access-policy.js';
-import { marketplacePolicy } from '../policy/marketplace-policy.js';
-import { requireCapability, tenantEmailOf } from '../policy/require-capability.js';
-import { type Clock, systemClock } from '../ports/clock.js';
-import type { EmailTemplateRepository } from '../ports/email-template-repository.js';
-import type { TemplateRenderer } from '../ports/template-renderer.js';
-import { stripLineBreaks } from '../support/outbound-email.js';
+import type { AccessPolicy } from '../conversations/policy/access-policy.js';
+import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
+import { requireCapability, tenantEmailOf } from '../conversations/policy/require-capability.js';
+import { isMessagingError, MessagingError } from '../kernel/errors.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import { type Clock, systemClock } from '../kernel/ports/clock.js';
+import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from './model/email-template.js';
+import { stripLineBreaks } from './model/outbound-email.js';
 import {
   missingVariables,
   type ResolvedEmailTemplate,
   resolveEmailTemplate,
-} from './resolve-email-template.js';
+} from './model/resolve-email-template.js';
+import type { EmailTemplateRepository } from './ports/email-template-repository.js';
+import type { TemplateRenderer } from './ports/template-renderer.js';
 
 export interface EmailTemplatesCoreDependencies {
   /** Who manages the platform's templates and a tenant's overrides; defaults to `marketplacePolicy`. */

@@ -1,26 +1,26 @@
-import { uuidV7Ids } from '../ports/id-generator.js';
-import { attachmentStorageContract } from './contracts/attachment-storage-contract.js';
-import { directoryContract } from './contracts/directory-contract.js';
-import { emailLogRepositoryContract } from './contracts/email-log-repository-contract.js';
-import { eventLogContract } from './contracts/event-log-contract.js';
-import { idGeneratorContract } from './contracts/id-generator-contract.js';
-import { mailTransportContract } from './contracts/mail-transport-contract.js';
-import { mediaInspectorContract } from './contracts/media-inspector-contract.js';
-import { messagingStoreContract } from './contracts/messaging-store-contract.js';
-import { notificationQueueContract } from './contracts/notification-queue-contract.js';
-import { outboundAddressGuardContract } from './contracts/outbound-address-guard-contract.js';
-import { settingsStoreContract } from './contracts/settings-store-contract.js';
-import { storeEmailSettingsRepositoryContract } from './contracts/store-email-settings-repository-contract.js';
-import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
-import { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
-import { InMemoryMailTransport } from './in-memory-mail-transport.js';
-import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
-import { fakePng, InMemoryMediaInspector } from './in-memory-media-inspector.js';
+import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
+import { mediaInspectorContract } from '../conversations/testing/contracts/media-inspector-contract.js';
+import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
+import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
+import { fakePng, InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
+import { emailLogRepositoryContract } from '../email/testing/contracts/email-log-repository-contract.js';
+import { mailTransportContract } from '../email/testing/contracts/mail-transport-contract.js';
+import { outboundAddressGuardContract } from '../email/testing/contracts/outbound-address-guard-contract.js';
+import { storeEmailSettingsRepositoryContract } from '../email/testing/contracts/store-email-settings-repository-contract.js';
+import { InMemoryEmailLogRepository } from '../email/testing/in-memory-email-log-repository.js';
+import { InMemoryMailTransport } from '../email/testing/in-memory-mail-transport.js';
+import { InMemoryOutboundAddressGuard } from '../email/testing/in-memory-outbound-address-guard.js';
+import { InMemoryStoreEmailSettingsRepository } from '../email/testing/in-memory-store-email-settings-repository.js';
+import { uuidV7Ids } from '../kernel/ports/id-generator.js';
+import { directoryContract } from '../kernel/testing/contracts/directory-contract.js';
+import { idGeneratorContract } from '../kernel/testing/contracts/id-generator-contract.js';
+import { settingsStoreContract } from '../kernel/testing/contracts/settings-store-contract.js';
+import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+import { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
+import { SequentialIds } from '../kernel/testing/sequential-ids.js';
+import { eventLogContract } from '../notifications/testing/contracts/event-log-contract.js';
+import { notificationQueueContract } from '../notifications/testing/contracts/notification-queue-contract.js';
 import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
-import { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
-import { InMemorySettingsStore } from './in-memory-settings-store.js';
-import { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
-import { SequentialIds } from './sequential-ids.js';
 
 // The in-memory adapters are the reference implementation: they run every suite the
 // database, filesystem and provider adapters run.

@@ -1,10 +1,7 @@
-import { MessagingError } from '../errors.js';
-import type { MessageAttachment } from '../model/attachment.js';
-import type { Conversation, ConversationParticipant } from '../model/conversation.js';
-import { comparePositions, type LoggedEvent, messageSentPayload } from '../model/domain-event.js';
-import type { Message } from '../model/message.js';
-import type { NotificationJob } from '../model/notification-job.js';
-import { type ParticipantRef, participantKey, sameParticipant } from '../model/participant-ref.js';
+import type { MessageAttachment } from '../conversations/model/attachment.js';
+import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
+import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
+import type { Message } from '../conversations/model/message.js';
 import type {
   CloseStateChange,
   ConversationRepository,
@@ -13,8 +10,8 @@ import type {
   InboxFilter,
   InboxPage,
   InboxPageRequest,
-} from '../ports/conversation-repository.js';
-import type { EventLog } from '../ports/event-log.js';
+} from '../conversations/ports/conversation-repository.js';
+import type { EventLog } from '../conversations/ports/event-log.js';
 import type {
   AppendMessageInput,
   AppendMessageResult,
@@ -22,8 +19,25 @@ import type {
   MessagePageRequest,
   MessageRepository,
   SoftDeleteInput,
-} from '../ports/message-repository.js';
-import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+} from '../conversations/ports/message-repository.js';
+import type {
+  JoinRequest,
+  ParticipantRepository,
+  PreferencesChange,
+} from '../conversations/ports/participant-repository.js';
+import {
+  appendRecord,
+  copyEventLogState,
+  type EventLogState,
+  type EventLogUnit,
+  emptyEventLogState,
+  InMemoryEventLog,
+} from '../conversations/testing/in-memory-event-log.js';
+import { MessagingError } from '../kernel/errors.js';
+import { comparePositions } from '../kernel/model/event-envelope.js';
+import { type ParticipantRef, participantKey, sameParticipant } from '../kernel/model/participant-ref.js';
+import { AsyncMutex } from '../kernel/testing/async-mutex.js';
+import type { NotificationJob } from '../notifications/model/notification-job.js';
 import type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
@@ -36,22 +50,12 @@ import type {
   NotificationQueueStats,
   RenewNotificationLeaseInput,
   RescheduleNotificationsInput,
-} from '../ports/notification-queue.js';
+} from '../notifications/ports/notification-queue.js';
 import type {
-  JoinRequest,
-  ParticipantRepository,
-  PreferencesChange,
-} from '../ports/participant-repository.js';
-import { AsyncMutex } from './async-mutex.js';
-import type { MessagingStoreRawReader } from './contracts/raw-readers.js';
-import {
-  appendRecord,
-  copyEventLogState,
-  type EventLogState,
-  type EventLogUnit,
-  emptyEventLogState,
-  InMemoryEventLog,
-} from './in-memory-event-log.js';
+  NotifyingMessagingStore,
+  NotifyingRepositories,
+} from '../notifications/ports/notifying-messaging-store.js';
+import type { NotifyingMessagingStoreRawReader } from '../notifications/testing/contracts/raw-readers.js';
 
 interface IdempotencyRecord {
   readonly messageId: string;
@@ -125,7 +129,7 @@ function idempotencyKey(sender: ParticipantRef, key: string): string {
 }
 
 /** Repositories over a state; the store decides whether they run under its lock. */
-class StateRepositories implements MessagingRepositories {
+class StateRepositories implements NotifyingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
@@ -808,7 +812,8 @@ function released(job: NotificationJob): NotificationJob {
 }
 
 /**
- * Every repository in memory, with real transactions: a transaction holds a lock and restores a
+ * Every messaging repository and the notification outbox in memory, in one unit of work (so it is
+ * a `NotifyingMessagingStore`, and lives here, above both contexts), with real transactions: a transaction holds a lock and restores a
  * snapshot when its work throws. Calls outside a transaction take the same lock one at a time.
  *
  * @example
@@ -817,7 +822,7 @@ function released(job: NotificationJob): NotificationJob {
  * const core = createMessagingCore({ store, ... });
  * ```
  */
-export class InMemoryMessagingStore implements MessagingStore {
+export class InMemoryMessagingStore implements NotifyingMessagingStore {
   #state: State = emptyState();
   readonly #lock = new AsyncMutex();
   /** The current unit of work's number: each transaction, and each call outside one, is a unit. */
@@ -854,7 +859,7 @@ export class InMemoryMessagingStore implements MessagingStore {
     this.#onEventsCommitted = options.onEventsCommitted;
   }
 
-  async transaction<T>(work: (tx: MessagingRepositories) => Promise<T>): Promise<T> {
+  async transaction<T>(work: (tx: NotifyingRepositories) => Promise<T>): Promise<T> {
     return this.#lock.run(async () => {
       const before = snapshot(this.#state);
       this.#begin();
@@ -887,7 +892,7 @@ export class InMemoryMessagingStore implements MessagingStore {
   }
 
   /** Reads the state directly, for contract tests. */
-  readonly raw: MessagingStoreRawReader = {
+  readonly raw: NotifyingMessagingStoreRawReader = {
     conversation: async (id) => this.#state.conversations.get(id) ?? null,
     participants: async (conversationId) => allMembers(this.#state, conversationId),
     messages: async (conversationId) =>

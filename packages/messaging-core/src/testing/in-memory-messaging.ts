@@ -1,17 +1,17 @@
-import { createEventDispatcher, type EventDispatcher } from '../events/event-dispatcher.js';
-import { createMessagingCore, type MessagingCore } from '../messaging-core.js';
-import type { DomainEventType, LoggedEvent } from '../model/domain-event.js';
-import { emailNotificationSubscriber } from '../notifications/email-notification-subscriber.js';
-import type { AccessPolicy } from '../policy/access-policy.js';
-import type { Clock } from '../ports/clock.js';
-import type { IdGenerator } from '../ports/id-generator.js';
-import type { MediaInspector } from '../ports/media-inspector.js';
-import { InMemoryAttachmentStorage } from './in-memory-attachment-storage.js';
-import { InMemoryMailTransport } from './in-memory-mail-transport.js';
-import { InMemoryMarketplaceDirectory } from './in-memory-marketplace-directory.js';
-import { InMemoryMediaInspector } from './in-memory-media-inspector.js';
+import { createMessagingCore, type MessagingCore } from '../conversations/messaging-core.js';
+import type { DomainEventType, LoggedEvent } from '../conversations/model/domain-event.js';
+import type { AccessPolicy } from '../conversations/policy/access-policy.js';
+import type { MediaInspector } from '../conversations/ports/media-inspector.js';
+import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
+import { InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
+import { InMemoryMailTransport } from '../email/testing/in-memory-mail-transport.js';
+import { createEventDispatcher, type EventDispatcher } from '../kernel/events/event-dispatcher.js';
+import type { Clock } from '../kernel/ports/clock.js';
+import type { IdGenerator } from '../kernel/ports/id-generator.js';
+import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+import { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
+import { emailNotificationSubscriber } from '../notifications/use-cases/email-notification-subscriber.js';
 import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
-import { InMemorySettingsStore } from './in-memory-settings-store.js';
 
 export interface InMemoryMessagingOptions {
   readonly policy?: AccessPolicy;

@@ -1,25 +1,29 @@
 import { createEmailCore, type EmailCore } from '../email/email-core.js';
 import { createEmailTemplatesCore, type EmailTemplatesCore } from '../email/email-templates-core.js';
-import type { TemplateVariables } from '../model/email-template.js';
-import type { Actor } from '../model/participant-ref.js';
+import type { TemplateVariables } from '../email/model/email-template.js';
+import type {
+  RenderOptions,
+  TemplateRenderer,
+  TemplateSyntaxError,
+} from '../email/ports/template-renderer.js';
+import { InMemoryEmailLogRepository } from '../email/testing/in-memory-email-log-repository.js';
+import { InMemoryEmailTemplateRepository } from '../email/testing/in-memory-email-template-repository.js';
+import { InMemoryMailTransportFactory } from '../email/testing/in-memory-mail-transport-factory.js';
+import { InMemoryOutboundAddressGuard } from '../email/testing/in-memory-outbound-address-guard.js';
+import { InMemoryStoreEmailSettingsRepository } from '../email/testing/in-memory-store-email-settings-repository.js';
+import { InMemoryTemplateRenderer } from '../email/testing/in-memory-template-renderer.js';
+import { ReversibleSecretCipher } from '../email/testing/reversible-secret-cipher.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import { FixedClock } from '../kernel/testing/fixed-clock.js';
+import { SequentialIds } from '../kernel/testing/sequential-ids.js';
+import type { NotificationQueue } from '../notifications/ports/notification-queue.js';
 import {
   type NotificationDependencies,
   type NotificationOptions,
   type ProcessNotificationsResult,
   processNotifications,
-} from '../notifications/process-notifications.js';
-import type { NotificationQueue } from '../ports/notification-queue.js';
-import type { RenderOptions, TemplateRenderer, TemplateSyntaxError } from '../ports/template-renderer.js';
-import { FixedClock } from './fixed-clock.js';
-import { InMemoryEmailLogRepository } from './in-memory-email-log-repository.js';
-import { InMemoryEmailTemplateRepository } from './in-memory-email-template-repository.js';
-import { InMemoryMailTransportFactory } from './in-memory-mail-transport-factory.js';
+} from '../notifications/use-cases/process-notifications.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from './in-memory-messaging.js';
-import { InMemoryOutboundAddressGuard } from './in-memory-outbound-address-guard.js';
-import { InMemoryStoreEmailSettingsRepository } from './in-memory-store-email-settings-repository.js';
-import { InMemoryTemplateRenderer } from './in-memory-template-renderer.js';
-import { ReversibleSecretCipher } from './reversible-secret-cipher.js';
-import { SequentialIds } from './sequential-ids.js';
 
 const IF_GREATER = /\{%\s*if\s+(\w+)\s*>\s*(\d+)\s*%\}([\s\S]*?)\{%\s*else\s*%\}([\s\S]*?)\{%\s*endif\s*%\}/g;
 

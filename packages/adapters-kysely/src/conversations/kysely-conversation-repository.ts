@@ -1,0 +1,519 @@
+import {
+  type CloseStateChange,
+  type Conversation,
+  type ConversationParticipant,
+  type ConversationRepository,
+  type InboxCounts,
+  type InboxCursor,
+  type InboxEntry,
+  type InboxFilter,
+  type InboxPage,
+  type InboxPageRequest,
+  MessagingError,
+  type ParticipantRef,
+} from '@parley/messaging-core';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
+import { isUuid } from './kysely-message-repository.js';
+import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
+import {
+  type ConversationRow,
+  type MessageRow,
+  type ParticipantRow,
+  toConversation,
+  toNumber,
+  toParticipant,
+} from './row-mappers.js';
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'conversation_type',
+  'subject',
+  'store_id',
+  'is_closed',
+  'closed_at',
+  'closed_by_type',
+  'closed_by_id',
+  'last_message_at',
+  'message_count',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ConversationRow)[];
+
+const PARTICIPANT_COLUMNS = [
+  'conversation_id',
+  'participant_type',
+  'participant_id',
+  'store_id',
+  'unread_count',
+  'last_read_seq',
+  'last_read_at',
+  'email_notifications',
+  'muted',
+  'last_activity_at',
+  'joined_at',
+  'role',
+  'left_at',
+  'visible_from_seq',
+] as const satisfies readonly (keyof ParticipantRow)[];
+
+/** `alias.column as prefix + column` for each column, to select several tables into one flat row. */
+function prefixed(alias: string, prefix: string, columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(
+    columns.map((column) => sql`${sql.ref(`${alias}.${column}`)} as ${sql.id(`${prefix}${column}`)}`),
+  );
+}
+
+/** Picks back the columns `prefixed` renamed. */
+function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
+  const picked: Record<string, unknown> = {};
+  for (const column of columns) picked[column] = row[`${prefix}${column}`];
+  return picked as T;
+}
+
+/**
+ * One row of an inbox page: conversation (`c_`), membership (`p_`), latest message (`m_`), sort
+ * key, and the conversation's memberships as a JSON array (`participants`, see `participantsJoin`).
+ */
+type InboxRow = Record<string, unknown> & {
+  readonly sort_at: Date;
+  readonly m_id: string | null;
+  readonly m_has_attachments: boolean | null;
+  readonly participants: readonly JsonParticipant[] | string | null;
+};
+
+/** A membership as `json_build_object` renders it: timestamps come back as ISO 8601 strings. */
+type JsonParticipant = Omit<ParticipantRow, 'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at'> & {
+  readonly last_read_at: string | null;
+  readonly last_activity_at: string;
+  readonly joined_at: string;
+  readonly left_at: string | null;
+};
+
+/** The memberships of an inbox row, timestamps turned back into `Date`s. */
+function participantsFromJson(value: InboxRow['participants']): ConversationParticipant[] {
+  if (value === null) return [];
+  const list: readonly JsonParticipant[] = typeof value === 'string' ? JSON.parse(value) : value;
+  return list.map((p) =>
+    toParticipant({
+      ...p,
+      last_read_at: p.last_read_at === null ? null : new Date(p.last_read_at),
+      last_activity_at: new Date(p.last_activity_at),
+      joined_at: new Date(p.joined_at),
+      left_at: p.left_at === null ? null : new Date(p.left_at),
+    }),
+  );
+}
+
+/**
+ * The filter's conditions on `p` (membership) and `c` (conversation), each starting with `and`.
+ * The store scope reads the membership's copy of the conversation's store, so only the
+ * conversation type and closed state need `c` (see `needsConversation`).
+ */
+function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
+  const parts: RawBuilder<unknown>[] = [];
+  if (filter.conversationType !== undefined)
+    parts.push(sql` and c.conversation_type = ${filter.conversationType}`);
+  if (filter.isClosed !== undefined) parts.push(sql` and c.is_closed = ${filter.isClosed}`);
+  if (filter.unreadOnly === true) parts.push(sql` and p.unread_count > 0`);
+  if (filter.storeId !== undefined) parts.push(sql` and p.conversation_store_id = ${filter.storeId}`);
+  return sql.join(parts, sql``);
+}
+
+/** Whether `filterConditions(filter)` reads the conversation row `c`. */
+function needsConversation(filter: InboxFilter): boolean {
+  return filter.conversationType !== undefined || filter.isClosed !== undefined;
+}
+
+/**
+ * Conversations and inbox queries in PostgreSQL.
+ *
+ * The inbox's first page is one range scan of `conversation_participants_inbox_idx`
+ * (participant, last_activity_at desc, conversation_id desc) joined to the conversation and its
+ * latest message. Later pages order by activity as of the cursor's `snapshotAt`: memberships not
+ * bumped since then continue the same range scan below the cursor; the few bumped since are
+ * re-keyed from their messages up to `snapshotAt` (a lateral lookup in `messages`' index). Each
+ * page's statement also returns every entry's participants (a lateral `json_agg`), and filters the
+ * store scope on the membership's `conversation_store_id`; the badge is an index-only scan of the
+ * partial `conversation_participants_unread_idx` (migration 0007).
+ *
+ * @example
+ * ```ts
+ * const conversations = new KyselyConversationRepository(db);
+ * const page = await conversations.listInbox({ type: 'admin', id: 'u1' }, {}, { limit: 20 });
+ * ```
+ */
+export class KyselyConversationRepository implements ConversationRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Inserts the conversation and its memberships in one statement; `CONFLICT` when the id (or a
+   * membership) already exists.
+   *
+   * @example
+   * ```ts
+   * await conversations.create(conversation, [adminMembership, storeMembership]);
+   * ```
+   */
+  async create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void> {
+    const row = {
+      id: conversation.id,
+      conversation_type: conversation.conversationType,
+      subject: conversation.subject,
+      store_id: conversation.storeId,
+      is_closed: conversation.isClosed,
+      closed_at: conversation.closedAt,
+      closed_by_type: conversation.closedBy?.type ?? null,
+      closed_by_id: conversation.closedBy?.id ?? null,
+      last_message_at: conversation.lastMessageAt,
+      message_count: conversation.messageCount,
+      created_at: conversation.createdAt,
+      updated_at: conversation.updatedAt,
+    };
+    const members = participants.map((p) => ({
+      conversation_id: conversation.id,
+      participant_type: p.participant.type,
+      participant_id: p.participant.id,
+      store_id: p.storeId,
+      unread_count: p.unreadCount,
+      last_read_seq: p.lastReadSeq,
+      last_read_at: p.lastReadAt,
+      email_notifications: p.emailNotifications,
+      muted: p.muted,
+      last_activity_at: p.lastActivityAt,
+      joined_at: p.joinedAt,
+      role: p.role,
+      left_at: p.leftAt,
+      visible_from_seq: p.visibleFromSeq,
+      // Denormalized for store-scoped inbox, count and badge queries (migration 0007).
+      conversation_store_id: conversation.storeId,
+    }));
+    try {
+      if (members.length === 0) {
+        await this.#db.insertInto('conversations').values(row).execute();
+      } else {
+        // One statement: both inserts commit together without a transaction of their own.
+        await this.#db
+          .with('created', (db) => db.insertInto('conversations').values(row).returning('id'))
+          .insertInto('conversation_participants')
+          .values(members)
+          .execute();
+      }
+    } catch (error) {
+      if (isPostgresError(error, SQLSTATE.uniqueViolation)) {
+        const constraint = violatedConstraint(error);
+        throw new MessagingError(
+          'CONFLICT',
+          constraint === 'conversations_pkey'
+            ? `conversation ${conversation.id} already exists`
+            : `a participant of conversation ${conversation.id} is listed twice`,
+          { cause: error, details: { constraint } },
+        );
+      }
+      if (isPostgresError(error, SQLSTATE.checkViolation)) {
+        throw new MessagingError(
+          'VALIDATION',
+          `conversation ${conversation.id} breaks ${violatedConstraint(error)}`,
+          {
+            field:
+              violatedConstraint(error) === 'conversations_subject_length_check' ? 'subject' : 'conversation',
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const conversation = await conversations.findById(id);
+   * ```
+   */
+  async findById(conversationId: string): Promise<Conversation | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .selectFrom('conversations')
+      .selectAll()
+      .where('id', '=', conversationId)
+      .executeTakeFirst();
+    return row === undefined ? null : toConversation(row);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const found = await conversations.findWithParticipants(id);
+   * found?.participants.length; // 2
+   * ```
+   */
+  async findWithParticipants(
+    conversationId: string,
+  ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
+    if (!isUuid(conversationId)) return null;
+    // One round trip: this runs before every send, read and close.
+    const { rows } = await sql<Record<string, unknown>>`
+      select ${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)}
+      from conversations c
+      left join conversation_participants p on p.conversation_id = c.id and p.left_at is null
+      where c.id = ${conversationId}
+      order by p.participant_type collate "C", p.participant_id collate "C"`.execute(this.#db);
+    const first = rows[0];
+    if (first === undefined) return null;
+    const conversation = toConversation(unprefixed<ConversationRow>(first, 'c_', CONVERSATION_COLUMNS));
+    const participants = rows
+      .filter((row) => row.p_conversation_id !== null)
+      .map((row) => toParticipant(unprefixed<ParticipantRow>(row, 'p_', PARTICIPANT_COLUMNS)));
+    return { conversation, participants };
+  }
+
+  /**
+   * A page of the participant's inbox, most recent activity first (see the class comment).
+   *
+   * @example
+   * ```ts
+   * const first = await conversations.listInbox(me, { unreadOnly: true }, { limit: 20 });
+   * const second = first.nextCursor && (await conversations.listInbox(me, { unreadOnly: true }, { limit: 20, cursor: first.nextCursor }));
+   * ```
+   */
+  async listInbox(
+    participant: ParticipantRef,
+    filter: InboxFilter,
+    page: InboxPageRequest,
+  ): Promise<InboxPage> {
+    const limit = Math.max(0, Math.floor(page.limit));
+    const cursor = page.cursor;
+    const statement =
+      cursor === undefined
+        ? firstPage(participant, filter, limit)
+        : laterPage(participant, filter, limit, cursor);
+    const { rows } = await statement.execute(this.#db);
+    const pageRows = rows.slice(0, limit);
+    if (pageRows.length === 0) return { entries: [], nextCursor: null };
+
+    const messageRows = pageRows
+      .filter((row) => row.m_id !== null)
+      .map((row) => ({
+        ...unprefixed<MessageRow>(row, 'm_', MESSAGE_COLUMNS),
+        has_attachments: row.m_has_attachments === true,
+      }));
+    const latest = new Map(
+      (await withAttachments(this.#db, messageRows)).map((message) => [message.conversationId, message]),
+    );
+
+    const entries: InboxEntry[] = pageRows.map((row) => {
+      const conversation = toConversation(unprefixed<ConversationRow>(row, 'c_', CONVERSATION_COLUMNS));
+      return {
+        conversation,
+        membership: toParticipant(unprefixed<ParticipantRow>(row, 'p_', PARTICIPANT_COLUMNS)),
+        participants: participantsFromJson(row.participants),
+        lastMessage: latest.get(conversation.id) ?? null,
+      };
+    });
+    const last = pageRows.at(-1);
+    const top = pageRows[0];
+    const snapshotAt = cursor?.snapshotAt ?? top?.sort_at;
+    const nextCursor: InboxCursor | null =
+      rows.length > limit && last !== undefined && snapshotAt !== undefined
+        ? { snapshotAt, activityAt: last.sort_at, conversationId: last.c_id as string }
+        : null;
+    return { entries, nextCursor };
+  }
+
+  /**
+   * Conversations matching the filter, and the badge: unread over non-muted memberships,
+   * within `filter.storeId` when set (the other filters do not apply to the badge).
+   *
+   * @example
+   * ```ts
+   * const { total, totalUnread } = await conversations.countInbox(me, { isClosed: false });
+   * ```
+   */
+  async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
+    // The conversation is joined only when the filter reads it: with no filter or only the store
+    // and unread ones, the total is an index-only scan of the inbox index.
+    const join = needsConversation(filter) ? sql`join conversations c on c.id = p.conversation_id` : sql``;
+    const { rows } = await sql<{ total: string | number; total_unread: string | number | null }>`
+      select
+        (select count(*) from conversation_participants p ${join}
+          where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+            and p.left_at is null
+          ${filterConditions(filter)}) as total,
+        (${badge(participant, filter.storeId)}) as total_unread`.execute(this.#db);
+    const row = rows[0];
+    return { total: toNumber(row?.total), totalUnread: toNumber(row?.total_unread) };
+  }
+
+  /**
+   * The badge alone: unread over non-muted memberships, only in conversations of `storeId` when given.
+   *
+   * @example
+   * ```ts
+   * const badge = await conversations.unreadTotal({ type: 'customer', id: 'c1' }, 'store-1');
+   * ```
+   */
+  async unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number> {
+    const { rows } = await sql<{ total: string | number | null }>`${badge(participant, storeId)}`.execute(
+      this.#db,
+    );
+    return toNumber(rows[0]?.total);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const closed = await conversations.setClosed(id, { isClosed: true, at: clock.now(), by: actor });
+   * ```
+   */
+  async setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .updateTable('conversations')
+      .set(
+        change.isClosed
+          ? {
+              is_closed: true,
+              closed_at: change.at,
+              closed_by_type: change.by?.type ?? null,
+              closed_by_id: change.by?.id ?? null,
+              updated_at: change.at,
+            }
+          : {
+              is_closed: false,
+              closed_at: null,
+              closed_by_type: null,
+              closed_by_id: null,
+              updated_at: change.at,
+            },
+      )
+      .where('id', '=', conversationId)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? null : toConversation(row);
+  }
+}
+
+/**
+ * The badge query: an index-only scan of the partial `conversation_participants_unread_idx`
+ * (unread, non-muted memberships only), no join. Rows with no unread messages add nothing to the
+ * sum, and an empty sum (null) reads as 0.
+ */
+function badge(
+  participant: ParticipantRef,
+  storeId: string | undefined,
+): RawBuilder<{ total: string | number | null }> {
+  const inStore = storeId === undefined ? sql`` : sql`and p.conversation_store_id = ${storeId}`;
+  return sql`select sum(p.unread_count) as total from conversation_participants p
+    where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+      and p.unread_count > 0 and not p.muted and p.left_at is null ${inStore}`;
+}
+
+/** Columns every inbox statement returns for a ranked membership `p` of conversation `c`. */
+function entryColumns(): RawBuilder<unknown> {
+  return sql`${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)},
+    ${prefixed('lm', 'm_', MESSAGE_COLUMNS)}, lm.has_attachments as m_has_attachments,
+    pa.participants`;
+}
+
+/**
+ * The memberships of conversation `c` as one JSON array, ordered by participant type then id
+ * (bytewise, as `findWithParticipants` orders them): a range scan of
+ * `conversation_participants_pkey` per entry, in the page's statement instead of a second round trip.
+ */
+const participantsJoin = sql`cross join lateral (
+    select json_agg(json_build_object(${sql.join(
+      PARTICIPANT_COLUMNS.map((column) => sql`${sql.lit(column)}, ${sql.ref(`pp.${column}`)}`),
+    )}) order by pp.participant_type collate "C", pp.participant_id collate "C") as participants
+    from conversation_participants pp where pp.conversation_id = c.id and pp.left_at is null
+  ) pa`;
+
+/** The latest message of conversation `c` (highest `seq`): one probe of `messages_conversation_seq_key`. */
+const latestMessageJoin = sql`left join lateral (
+    select m.*, exists (select from message_attachments a where a.message_id = m.id) as has_attachments
+    from messages m where m.conversation_id = c.id
+    order by m.seq desc limit 1
+  ) lm on true`;
+
+/** First page: the range scan of the inbox index, in index order, `limit + 1` rows. */
+function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: number): RawBuilder<InboxRow> {
+  return sql<InboxRow>`
+    select ${entryColumns()}, p.last_activity_at as sort_at
+    from conversation_participants p
+    join conversations c on c.id = p.conversation_id
+    ${latestMessageJoin}
+    ${participantsJoin}
+    where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+      and p.left_at is null
+      ${filterConditions(filter)}
+    order by p.last_activity_at desc, p.conversation_id desc
+    limit ${limit + 1}`;
+}
+
+/**
+ * Later pages: conversations created by `snapshotAt`, keyed by their activity as of then.
+ * `steady` continues the range scan for memberships untouched since the snapshot (their key is
+ * `last_activity_at`); `bumped` re-keys the few touched since from their messages up to the
+ * snapshot. Both keep only keys strictly below the cursor.
+ */
+function laterPage(
+  participant: ParticipantRef,
+  filter: InboxFilter,
+  limit: number,
+  cursor: InboxCursor,
+): RawBuilder<InboxRow> {
+  const snapshotAt = sql`${cursor.snapshotAt.toISOString()}::timestamptz`;
+  const activityAt = sql`${cursor.activityAt.toISOString()}::timestamptz`;
+  const after = isUuid(cursor.conversationId)
+    ? sql`${cursor.conversationId}::uuid`
+    : sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
+  // Active memberships only: a former member's inbox no longer lists the conversation.
+  const mine = sql`p.participant_type = ${participant.type} and p.participant_id = ${participant.id} and p.left_at is null`;
+  return sql<InboxRow>`
+    with ranked as (
+      (select p.conversation_id, p.last_activity_at as sort_at
+        from conversation_participants p
+        join conversations c on c.id = p.conversation_id
+        where ${mine}
+          and p.last_activity_at <= ${snapshotAt}
+          and (p.last_activity_at, p.conversation_id) < (${activityAt}, ${after})
+          and c.created_at <= ${snapshotAt}
+          ${filterConditions(filter)}
+        order by p.last_activity_at desc, p.conversation_id desc
+        limit ${limit + 1})
+      union all
+      (select bumped.conversation_id, bumped.sort_at
+        from (
+          select p.conversation_id, greatest(c.created_at, asof.at) as sort_at
+          from conversation_participants p
+          join conversations c on c.id = p.conversation_id
+          cross join lateral (
+            select max(m.created_at) as at from messages m
+            where m.conversation_id = c.id and m.created_at <= ${snapshotAt}
+          ) asof
+          where ${mine}
+            and p.last_activity_at > ${snapshotAt}
+            and c.created_at <= ${snapshotAt}
+            ${filterConditions(filter)}
+        ) bumped
+        where (bumped.sort_at, bumped.conversation_id) < (${activityAt}, ${after}))
+    ),
+    page as (
+      select conversation_id, sort_at from ranked
+      order by sort_at desc, conversation_id desc
+      limit ${limit + 1}
+    )
+    select ${entryColumns()}, page.sort_at
+    from page
+    join conversation_participants p
+      on p.conversation_id = page.conversation_id and ${mine}
+    join conversations c on c.id = page.conversation_id
+    ${latestMessageJoin}
+    ${participantsJoin}
+    order by page.sort_at desc, page.conversation_id desc`;
+}

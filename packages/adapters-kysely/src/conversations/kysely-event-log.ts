@@ -1,0 +1,218 @@
+import {
+  type DomainEvent,
+  type EventBatch,
+  type EventLog,
+  type EventPosition,
+  type LoggedEvent,
+  toEventRecord,
+} from '@parley/messaging-core';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+
+/** One `events` row as the reads select it. */
+interface EventRow {
+  readonly id: string;
+  readonly xid: string;
+  readonly tenant_id: string | null;
+  readonly conversation_id: string;
+  readonly type: string;
+  readonly actor_type: string;
+  readonly actor_id: string;
+  readonly payload: unknown;
+  readonly occurred_at: Date | string;
+}
+
+/** Columns of `events` as `LoggedEvent`s are read from them (ids and xids as decimal text). */
+export const EVENT_COLUMNS = sql`id::text as id, xid::text as xid, tenant_id, conversation_id::text as conversation_id,
+  type, actor_type, actor_id, payload, occurred_at`;
+
+/** An `events` row as the core reads it. */
+export function toLoggedEvent(row: EventRow): LoggedEvent {
+  const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload;
+  return {
+    id: row.id,
+    position: { xid: row.xid, id: row.id },
+    type: row.type,
+    tenantId: row.tenant_id,
+    conversationId: row.conversation_id,
+    actor: { type: row.actor_type, id: row.actor_id },
+    occurredAt: new Date(row.occurred_at),
+    payload,
+  } as LoggedEvent;
+}
+
+/**
+ * Visible to a statement and committed, but written by a transaction that is not yet below the
+ * oldest running one's id: readable as soon as that older transaction ends.
+ */
+const SAFE = sql`xid < pg_snapshot_xmin(pg_current_snapshot())`;
+
+/**
+ * The event log in PostgreSQL (and PGlite): the `events` and `event_subscribers` tables of
+ * migration 0013. Each event row carries the writing transaction's id (`pg_current_xact_id()`,
+ * the column default); reads return only rows whose transaction id is below the statement
+ * snapshot's `xmin`, in `(xid, id)` order, so a row is never read before it commits and a reader
+ * never passes a row of a transaction that is still running (see `EventLog`).
+ *
+ * Built per connection: over the pool (each call its own transaction) or over one transaction
+ * (`KyselyMessagingStore.transaction`), where `claim` holds the subscriber's row
+ * (`for update skip locked`) until commit.
+ *
+ * @example
+ * ```ts
+ * const log = new KyselyEventLog(db);
+ * const { events, more } = await log.read(LOG_START, 100);
+ * ```
+ */
+export class KyselyEventLog implements EventLog {
+  readonly #db: Kysely<Database>;
+  readonly #recorded: (id: string) => void;
+
+  /**
+   * @param recorded called with the id of each event appended (the store reports the newest one
+   *   after commit, to wake dispatchers).
+   */
+  constructor(db: Kysely<Database>, recorded: (id: string) => void = () => {}) {
+    this.#db = db;
+    this.#recorded = recorded;
+  }
+
+  /**
+   * Inserts the events in one statement, in order.
+   *
+   * @example
+   * ```ts
+   * await tx.events.append([{ type: 'message.deleted', occurredAt, actor, tenantId, conversationId, messageId }]);
+   * ```
+   */
+  async append(events: readonly DomainEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const rows = events.map((event) => {
+      const record = toEventRecord(event);
+      return sql`(${record.tenantId}::text, ${record.conversationId}::uuid, ${record.type}::text,
+        ${record.actor.type}::text, ${record.actor.id}::text, ${JSON.stringify(record.payload)}::jsonb,
+        ${record.occurredAt.toISOString()}::timestamptz)`;
+    });
+    const { rows: inserted } = await sql<{ id: string }>`
+      insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+      values ${sql.join(rows)}
+      returning id::text as id`.execute(this.#db);
+    for (const row of inserted) this.#recorded(row.id);
+  }
+
+  /**
+   * One statement: the page after `after` (one range scan of `events_xid_id_idx`) and whether
+   * committed rows wait behind a running transaction.
+   *
+   * @example
+   * ```ts
+   * const { events, more } = await log.read(cursor, 100);
+   * ```
+   */
+  async read(after: EventPosition, limit: number): Promise<EventBatch> {
+    const size = Math.max(0, Math.floor(limit));
+    const { rows } = await sql<Partial<EventRow> & { held: boolean }>`
+      with held as (
+        select exists (select from events where not (${SAFE})) as held
+      ), page as (
+        select ${EVENT_COLUMNS}, xid as xid8 from events
+        where (xid, id) > (${after.xid}::xid8, ${after.id}::bigint) and ${SAFE}
+        order by xid, id
+        limit ${size + 1}
+      )
+      select held.held, page.id, page.xid, page.tenant_id, page.conversation_id, page.type, page.actor_type,
+        page.actor_id, page.payload, page.occurred_at
+      from held left join page on true
+      order by page.xid8, page.id::bigint`.execute(this.#db);
+    const held = rows[0]?.held ?? false;
+    const found = rows.filter((row): row is EventRow & { held: boolean } => row.id != null);
+    return {
+      events: found.slice(0, size).map(toLoggedEvent),
+      more: held || found.length > size,
+    };
+  }
+
+  /**
+   * @example
+   * ```ts
+   * await log.registerSubscribers(['email_notifications']);
+   * ```
+   */
+  async registerSubscribers(names: readonly string[]): Promise<void> {
+    if (names.length === 0) return;
+    await sql`
+      insert into event_subscribers (name)
+      select unnest(${[...names]}::text[])
+      on conflict (name) do nothing`.execute(this.#db);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const cursor = await log.loadCursor('email_notifications');
+   * ```
+   */
+  async loadCursor(subscriber: string): Promise<EventPosition | null> {
+    const row = await this.#db
+      .selectFrom('event_subscribers')
+      .select([sql<string>`position_xid::text`.as('xid'), sql<string>`position_id::text`.as('id')])
+      .where('name', '=', subscriber)
+      .executeTakeFirst();
+    return row === undefined ? null : { xid: row.xid, id: row.id };
+  }
+
+  /**
+   * Locks the subscriber's row for the transaction (`for update skip locked`: a row another
+   * transaction holds is skipped, never waited for). The lock re-reads the row's latest committed
+   * version, so the cursor returned includes an advance committed a moment ago by another process.
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (tx) => { const cursor = await tx.events.claim('email_notifications'); });
+   * ```
+   */
+  async claim(subscriber: string): Promise<EventPosition | null> {
+    const { rows } = await sql<{ xid: string; id: string }>`
+      select position_xid::text as xid, position_id::text as id from event_subscribers
+      where name = ${subscriber} for update skip locked`.execute(this.#db);
+    const row = rows[0];
+    return row === undefined ? null : { xid: row.xid, id: row.id };
+  }
+
+  /**
+   * @example
+   * ```ts
+   * await tx.events.advance('email_notifications', lastEvent.position);
+   * ```
+   */
+  async advance(subscriber: string, to: EventPosition): Promise<void> {
+    await sql`
+      update event_subscribers
+      set position_xid = ${to.xid}::xid8, position_id = ${to.id}::bigint, updated_at = now()
+      where name = ${subscriber} and (position_xid, position_id) < (${to.xid}::xid8, ${to.id}::bigint)`.execute(
+      this.#db,
+    );
+  }
+
+  /**
+   * Deletes the oldest events before `before` (by id), up to `limit`, in one statement.
+   *
+   * @example
+   * ```ts
+   * await log.prune(new Date(Date.now() - 7 * 86_400_000), 10_000);
+   * ```
+   */
+  async prune(before: Date, limit: number): Promise<number> {
+    const size = Math.max(0, Math.floor(limit));
+    if (size === 0) return 0;
+    const { rows } = await sql<{ count: string | number }>`
+      with doomed as (
+        delete from events where id in (
+          select id from events where occurred_at < ${before.toISOString()}::timestamptz order by id limit ${size}
+        )
+        returning 1
+      )
+      select count(*) as count from doomed`.execute(this.#db);
+    return Number(rows[0]?.count ?? 0);
+  }
+}

@@ -1,0 +1,323 @@
+import {
+  type ConversationParticipant,
+  type JoinRequest,
+  MessagingError,
+  type ParticipantRef,
+  type ParticipantRepository,
+  type PreferencesChange,
+} from '@parley/messaging-core';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+import { isUuid } from './kysely-message-repository.js';
+import { type ParticipantRow, toParticipant } from './row-mappers.js';
+
+/**
+ * Memberships in PostgreSQL: read state, preferences, role and membership period, one row per
+ * (conversation, participant). Former members keep their row (`left_at` set); every method but
+ * `findAny` and `join` reads and writes active rows only.
+ *
+ * @example
+ * ```ts
+ * const participants = new KyselyParticipantRepository(db);
+ * await participants.markRead(conversationId, { type: 'customer', id: 'c1' }, clock.now());
+ * ```
+ */
+export class KyselyParticipantRepository implements ParticipantRepository {
+  readonly #db: Kysely<Database>;
+  readonly #recorded: (eventId: string) => void;
+
+  /** @param recorded called with the id of each event `markRead` writes. */
+  constructor(db: Kysely<Database>, recorded: (eventId: string) => void = () => {}) {
+    this.#db = db;
+    this.#recorded = recorded;
+  }
+
+  /**
+   * @example
+   * ```ts
+   * const membership = await participants.find(conversationId, { type: 'store', id: 'u2' });
+   * ```
+   */
+  async find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null> {
+    const found = await this.findAny(conversationId, participant);
+    return found !== null && found.leftAt === null ? found : null;
+  }
+
+  /**
+   * The row whether active or former.
+   *
+   * @example
+   * ```ts
+   * const row = await participants.findAny(conversationId, { type: 'customer', id: 'c1' });
+   * row?.leftAt; // set when they left
+   * ```
+   */
+  async findAny(
+    conversationId: string,
+    participant: ParticipantRef,
+  ): Promise<ConversationParticipant | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .selectFrom('conversation_participants')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('participant_type', '=', participant.type)
+      .where('participant_id', '=', participant.id)
+      .executeTakeFirst();
+    return row === undefined ? null : toParticipant(row);
+  }
+
+  /**
+   * Joins in the caller's transaction, or in one of its own: locks the conversation row by bumping
+   * `membership_version` (appends wait for it, and a waiting append retries, see 0014), refuses
+   * when anyone listed is already active, then inserts or reactivates every row in one statement.
+   *
+   * @example
+   * ```ts
+   * const joined = await participants.join(conversationId, [{ participant: bob, storeId: 's1', role: 'member', seesHistory: true }], clock.now());
+   * ```
+   */
+  async join(
+    conversationId: string,
+    members: readonly JoinRequest[],
+    at: Date,
+  ): Promise<ConversationParticipant[] | null> {
+    if (!isUuid(conversationId)) return null;
+    const keys = new Set(members.map((m) => `${m.participant.type}:${m.participant.id}`));
+    if (keys.size !== members.length) throw new MessagingError('CONFLICT', 'a participant is listed twice');
+    return inTransaction(this.#db, async (db) => {
+      const conversation = await db
+        .updateTable('conversations')
+        .set((eb) => ({ membership_version: eb('membership_version', '+', 1) }))
+        .where('id', '=', conversationId)
+        .returning(['message_count'])
+        .executeTakeFirst();
+      if (conversation === undefined) return null;
+      if (members.length === 0) return [];
+      const messageCount = Number(conversation.message_count);
+      const refs = members.map((m) => sql`(${m.participant.type}::text, ${m.participant.id}::text)`);
+      const active = await sql<{ participant_type: string; participant_id: string }>`
+        select participant_type, participant_id from conversation_participants
+        where conversation_id = ${conversationId}::uuid and left_at is null
+          and (participant_type, participant_id) in (${sql.join(refs)})`.execute(db);
+      const first = active.rows[0];
+      if (first !== undefined) {
+        throw new MessagingError(
+          'CONFLICT',
+          `participant ${first.participant_type}:${first.participant_id} is already a member`,
+        );
+      }
+      const rows = await db
+        .insertInto('conversation_participants')
+        .values(
+          members.map((m) => ({
+            conversation_id: conversationId,
+            participant_type: m.participant.type,
+            participant_id: m.participant.id,
+            store_id: m.storeId,
+            unread_count: 0,
+            last_read_seq: messageCount,
+            last_read_at: null,
+            last_activity_at: at,
+            joined_at: at,
+            role: m.role,
+            left_at: null,
+            visible_from_seq: m.seesHistory ? 1 : messageCount + 1,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['conversation_id', 'participant_type', 'participant_id']).doUpdateSet((eb) => ({
+            store_id: eb.ref('excluded.store_id'),
+            unread_count: 0,
+            last_read_seq: eb.ref('excluded.last_read_seq'),
+            last_activity_at: eb.ref('excluded.last_activity_at'),
+            joined_at: eb.ref('excluded.joined_at'),
+            role: eb.ref('excluded.role'),
+            left_at: null,
+            visible_from_seq: eb.ref('excluded.visible_from_seq'),
+          })),
+        )
+        .returningAll()
+        .execute();
+      const byKey = new Map(rows.map((row) => [`${row.participant_type}\u0000${row.participant_id}`, row]));
+      return members.map((m) => {
+        const row = byKey.get(`${m.participant.type}\u0000${m.participant.id}`);
+        if (row === undefined) throw new MessagingError('INTERNAL', 'join returned fewer rows than asked');
+        return toParticipant(row);
+      });
+    });
+  }
+
+  /**
+   * Ends an active membership, locking the conversation first (bumping `membership_version`) so
+   * appends waiting for it run again without this member.
+   *
+   * @example
+   * ```ts
+   * const former = await participants.leave(conversationId, { type: 'customer', id: 'c1' }, clock.now());
+   * ```
+   */
+  async leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null> {
+    if (!isUuid(conversationId)) return null;
+    // One statement: the conversation's lock (via the version bump) and the membership's end
+    // commit together, also outside a transaction.
+    const { rows } = await sql<ParticipantRow>`
+      with bumped as (
+        update conversations set membership_version = membership_version + 1
+        where id = ${conversationId}::uuid
+          and exists (
+            select from conversation_participants q
+            where q.conversation_id = ${conversationId}::uuid and q.participant_type = ${participant.type}
+              and q.participant_id = ${participant.id} and q.left_at is null)
+        returning id
+      )
+      update conversation_participants p set left_at = ${at.toISOString()}::timestamptz
+      from bumped
+      where p.conversation_id = bumped.id
+        and p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+        and p.left_at is null
+      returning p.*`.execute(this.#db);
+    const row = rows[0];
+    return row === undefined ? null : toParticipant(row);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * await participants.changeRole(conversationId, { type: 'customer', id: 'c1' }, 'observer');
+   * ```
+   */
+  async changeRole(
+    conversationId: string,
+    participant: ParticipantRef,
+    role: string,
+  ): Promise<ConversationParticipant | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .updateTable('conversation_participants')
+      .set({ role })
+      .where('conversation_id', '=', conversationId)
+      .where('participant_type', '=', participant.type)
+      .where('participant_id', '=', participant.id)
+      .where('left_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? null : toParticipant(row);
+  }
+
+  /**
+   * Every membership, ordered by participant type then id.
+   *
+   * @example
+   * ```ts
+   * const members = await participants.listByConversation(conversationId);
+   * ```
+   */
+  async listByConversation(conversationId: string): Promise<ConversationParticipant[]> {
+    if (!isUuid(conversationId)) return [];
+    const rows = await this.#db
+      .selectFrom('conversation_participants')
+      .selectAll()
+      .where('conversation_id', '=', conversationId)
+      .where('left_at', 'is', null)
+      .orderBy(sql`participant_type collate "C"`)
+      .orderBy(sql`participant_id collate "C"`)
+      .execute();
+    return rows.map(toParticipant);
+  }
+
+  /**
+   * Moves the read state forward in one statement. The target is `upToSeq` capped at the
+   * conversation's `message_count` as this statement sees it, and every message up to that `seq` is
+   * committed and visible to it. The unread count is not recounted from scratch: a message appended
+   * concurrently (committed while this update waited for the membership row) is invisible to this
+   * statement's snapshot but already counted in the row it updates. So the count drops by the
+   * others' non-system messages between the old and the new `last_read_seq`, read from the row's
+   * latest version: exact either way. The same statement records the `conversation.read` event.
+   *
+   * @example
+   * ```ts
+   * const membership = await participants.markRead(conversationId, me, clock.now(), 42);
+   * membership?.lastReadSeq; // 42, or more if it was already further
+   * ```
+   */
+  async markRead(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+    upToSeq?: number,
+  ): Promise<ConversationParticipant | null> {
+    if (!isUuid(conversationId)) return null;
+    const target =
+      upToSeq === undefined ? sql`c.message_count` : sql`least(${upToSeq}::bigint, c.message_count)`;
+    const readAt = at.toISOString();
+    const { rows } = await sql<ParticipantRow & { event_id: string | null }>`
+      with updated as (
+      update conversation_participants p set
+        last_read_seq = greatest(p.last_read_seq, t.up_to),
+        unread_count = greatest(0, p.unread_count - (
+          select count(*) from messages m
+          where m.conversation_id = p.conversation_id and m.seq > p.last_read_seq and m.seq <= t.up_to
+            and not m.is_system_message
+            and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
+        )::integer),
+        last_read_at = greatest(p.last_read_at, ${readAt}::timestamptz)
+      from (select ${target} as up_to, c.store_id as tenant_id from conversations c where c.id = ${conversationId}::uuid) t
+      where p.conversation_id = ${conversationId}::uuid
+        and p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
+        and p.left_at is null
+      returning p.*, t.tenant_id
+      ), logged as (
+        insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+        select u.tenant_id, u.conversation_id, 'conversation.read', u.participant_type, u.participant_id,
+          jsonb_build_object('read_at', ${readAt}::text, 'last_read_seq', u.last_read_seq,
+            'unread_count', u.unread_count),
+          ${readAt}::timestamptz
+        from updated u
+        returning id
+      )
+      select u.*, (select id::text from logged) as event_id from updated u`.execute(this.#db);
+    const row = rows[0];
+    if (row === undefined) return null;
+    if (row.event_id !== null) this.#recorded(row.event_id);
+    return toParticipant(row);
+  }
+
+  /**
+   * @example
+   * ```ts
+   * await participants.updatePreferences(conversationId, me, { muted: true });
+   * ```
+   */
+  async updatePreferences(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: PreferencesChange,
+  ): Promise<ConversationParticipant | null> {
+    if (!isUuid(conversationId)) return null;
+    const set = {
+      ...(change.emailNotifications === undefined ? {} : { email_notifications: change.emailNotifications }),
+      ...(change.muted === undefined ? {} : { muted: change.muted }),
+    };
+    if (Object.keys(set).length === 0) return this.find(conversationId, participant);
+    const row = await this.#db
+      .updateTable('conversation_participants')
+      .set(set)
+      .where('conversation_id', '=', conversationId)
+      .where('participant_type', '=', participant.type)
+      .where('participant_id', '=', participant.id)
+      .where('left_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? null : toParticipant(row);
+  }
+}
+
+/** Runs `work` in the caller's transaction when there is one, else in a new one. */
+function inTransaction<T>(db: Kysely<Database>, work: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}

@@ -1,0 +1,95 @@
+import type {
+  Conversation,
+  ConversationParticipant,
+  Message,
+  MessageAttachment,
+  ParticipantRef,
+} from '@parley/messaging-core';
+import type { Selectable } from 'kysely';
+import type {
+  ConversationParticipantsTable,
+  ConversationsTable,
+  MessageAttachmentsTable,
+  MessagesTable,
+} from '../database-types.js';
+
+export type ConversationRow = Selectable<ConversationsTable>;
+export type ParticipantRow = Selectable<ConversationParticipantsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type AttachmentRow = Selectable<MessageAttachmentsTable>;
+
+/** `count(*)`, `sum(...)` and `bigint` columns: a string from `pg`, a number or bigint from PGlite. */
+export function toNumber(value: string | number | bigint | null | undefined): number {
+  return value === null || value === undefined ? 0 : Number(value);
+}
+
+function ref(type: string | null, id: string | null): ParticipantRef | null {
+  return type === null || id === null ? null : { type, id };
+}
+
+export function toConversation(row: ConversationRow): Conversation {
+  return {
+    id: row.id,
+    conversationType: row.conversation_type,
+    subject: row.subject,
+    storeId: row.store_id,
+    isClosed: row.is_closed,
+    closedAt: row.closed_at,
+    closedBy: ref(row.closed_by_type, row.closed_by_id),
+    lastMessageAt: row.last_message_at,
+    messageCount: toNumber(row.message_count),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toParticipant(row: ParticipantRow): ConversationParticipant {
+  return {
+    conversationId: row.conversation_id,
+    participant: { type: row.participant_type, id: row.participant_id },
+    storeId: row.store_id,
+    unreadCount: toNumber(row.unread_count),
+    lastReadSeq: toNumber(row.last_read_seq),
+    lastReadAt: row.last_read_at,
+    emailNotifications: row.email_notifications,
+    muted: row.muted,
+    lastActivityAt: row.last_activity_at,
+    joinedAt: row.joined_at,
+    role: row.role,
+    leftAt: row.left_at,
+    visibleFromSeq: toNumber(row.visible_from_seq),
+  };
+}
+
+export function toAttachment(row: AttachmentRow): MessageAttachment {
+  return {
+    id: row.id,
+    messageId: row.message_id,
+    filename: row.filename,
+    originalFilename: row.original_filename,
+    filePath: row.file_path,
+    fileSize: toNumber(row.file_size),
+    mimeType: row.mime_type,
+    isImage: row.is_image,
+    imageWidth: row.image_width,
+    imageHeight: row.image_height,
+    thumbnailPath: row.thumbnail_path,
+    createdAt: row.created_at,
+  };
+}
+
+export function toMessage(row: MessageRow, attachments: readonly MessageAttachment[]): Message {
+  return {
+    id: row.id,
+    conversationId: row.conversation_id,
+    seq: toNumber(row.seq),
+    sender: { type: row.sender_type, id: row.sender_id },
+    content: row.content,
+    isSystemMessage: row.is_system_message,
+    isDeleted: row.is_deleted,
+    deletedAt: row.deleted_at,
+    deletedBy: ref(row.deleted_by_type, row.deleted_by_id),
+    createdAt: row.created_at,
+    attachments,
+  };
+}

@@ -1,0 +1,177 @@
+import {
+  type EmailTemplate,
+  type EmailTemplateCategory,
+  type EmailTemplateRepository,
+  MessagingError,
+  type StoreEmailTemplate,
+  type TemplateVariable,
+} from '@parley/messaging-core';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, EmailTemplatesTable, StoreEmailTemplatesTable } from '../database-types.js';
+import { isPostgresError, SQLSTATE } from '../postgres-errors.js';
+import { jsonb } from './email-row-mappers.js';
+
+export interface KyselyEmailTemplateRepositoryConfig {
+  /** The migrated database (see `createDatabase` and `migrateToLatest`). */
+  readonly db: Kysely<Database>;
+}
+
+export type EmailTemplateRow = Selectable<EmailTemplatesTable>;
+export type StoreEmailTemplateRow = Selectable<StoreEmailTemplatesTable>;
+
+export function toEmailTemplate(row: EmailTemplateRow): EmailTemplate {
+  return {
+    code: row.code,
+    language: row.language,
+    name: row.name,
+    description: row.description,
+    category: row.category as EmailTemplateCategory,
+    subject: row.subject,
+    bodyHtml: row.body_html,
+    bodyText: row.body_text,
+    variables: row.variables as unknown as TemplateVariable[],
+    requiredVariables: row.required_variables as string[],
+    isActive: row.is_active,
+    isPlatformOnly: row.is_platform_only,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toStoreEmailTemplate(row: StoreEmailTemplateRow): StoreEmailTemplate {
+  return {
+    storeId: row.store_id,
+    code: row.code,
+    language: row.language,
+    subject: row.subject,
+    bodyHtml: row.body_html,
+    bodyText: row.body_text,
+    isActive: row.is_active,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Email templates in PostgreSQL: `email_templates` (platform, seeded by migration
+ * `0006_email_templates`) and `store_email_templates` (overrides, foreign key to `stores`).
+ *
+ * @example
+ * ```ts
+ * const templates = new KyselyEmailTemplateRepository({ db: database.db });
+ * await templates.getPlatformTemplate('new_message', 'fr');
+ * ```
+ */
+export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
+  readonly #db: Kysely<Database>;
+
+  constructor(config: KyselyEmailTemplateRepositoryConfig) {
+    this.#db = config.db;
+  }
+
+  async listPlatformTemplates(code?: string): Promise<EmailTemplate[]> {
+    let query = this.#db.selectFrom('email_templates').selectAll();
+    if (code !== undefined) query = query.where('code', '=', code);
+    const rows = await query.orderBy('code').orderBy('language').execute();
+    return rows.map(toEmailTemplate);
+  }
+
+  async getPlatformTemplate(code: string, language: string): Promise<EmailTemplate | null> {
+    const row = await this.#db
+      .selectFrom('email_templates')
+      .selectAll()
+      .where('code', '=', code)
+      .where('language', '=', language)
+      .executeTakeFirst();
+    return row === undefined ? null : toEmailTemplate(row);
+  }
+
+  /** `insert … on conflict (code, language) do update`, keeping the first `created_at`. */
+  async savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate> {
+    const row = {
+      code: template.code,
+      language: template.language,
+      name: template.name,
+      description: template.description,
+      category: template.category,
+      subject: template.subject,
+      body_html: template.bodyHtml,
+      body_text: template.bodyText,
+      variables: jsonb(template.variables),
+      required_variables: jsonb(template.requiredVariables),
+      is_active: template.isActive,
+      is_platform_only: template.isPlatformOnly,
+      created_at: template.createdAt,
+      updated_at: template.updatedAt,
+    };
+    const { code: _c, language: _l, created_at: _created, ...updates } = row;
+    const saved = await this.#db
+      .insertInto('email_templates')
+      .values(row)
+      .onConflict((oc) => oc.columns(['code', 'language']).doUpdateSet(updates))
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toEmailTemplate(saved);
+  }
+
+  async listStoreTemplates(storeId: string, code?: string): Promise<StoreEmailTemplate[]> {
+    let query = this.#db.selectFrom('store_email_templates').selectAll().where('store_id', '=', storeId);
+    if (code !== undefined) query = query.where('code', '=', code);
+    const rows = await query.orderBy('code').orderBy('language').execute();
+    return rows.map(toStoreEmailTemplate);
+  }
+
+  async getStoreTemplate(
+    storeId: string,
+    code: string,
+    language: string,
+  ): Promise<StoreEmailTemplate | null> {
+    const row = await this.#db
+      .selectFrom('store_email_templates')
+      .selectAll()
+      .where('store_id', '=', storeId)
+      .where('code', '=', code)
+      .where('language', '=', language)
+      .executeTakeFirst();
+    return row === undefined ? null : toStoreEmailTemplate(row);
+  }
+
+  /** `insert … on conflict (store_id, code, language) do update`, keeping the first `created_at`. */
+  async saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate> {
+    const row = {
+      store_id: template.storeId,
+      code: template.code,
+      language: template.language,
+      subject: template.subject,
+      body_html: template.bodyHtml,
+      body_text: template.bodyText,
+      is_active: template.isActive,
+      created_at: template.createdAt,
+      updated_at: template.updatedAt,
+    };
+    const { store_id: _s, code: _c, language: _l, created_at: _created, ...updates } = row;
+    try {
+      const saved = await this.#db
+        .insertInto('store_email_templates')
+        .values(row)
+        .onConflict((oc) => oc.columns(['store_id', 'code', 'language']).doUpdateSet(updates))
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toStoreEmailTemplate(saved);
+    } catch (error) {
+      if (isPostgresError(error, SQLSTATE.foreignKeyViolation, 'store_email_templates_store_id_fkey'))
+        throw MessagingError.notFound('store', template.storeId);
+      throw error;
+    }
+  }
+
+  async deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom('store_email_templates')
+      .where('store_id', '=', storeId)
+      .where('code', '=', code)
+      .where('language', '=', language)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}

@@ -1,0 +1,142 @@
+// @parley/messaging-core/conversations: this context's public names (the package index re-exports them).
+export type { AllowedType, AttachmentKind } from './attachments/allowed-types.js';
+export {
+  ALLOWED_TYPES,
+  classifyAttachment,
+  declaredExtension,
+  TextContentCheck,
+  textType,
+} from './attachments/allowed-types.js';
+export { sanitizeFilename } from './attachments/sanitize-filename.js';
+export { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from './attachments/storage-path.js';
+export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.js';
+export { createMessagingCore } from './messaging-core.js';
+export type { MessageAttachment } from './model/attachment.js';
+export type { Conversation, ConversationParticipant } from './model/conversation.js';
+export { isActiveMember, SUBJECT_MAX_LENGTH } from './model/conversation.js';
+export type {
+  ConversationClosedEvent,
+  ConversationCreatedEvent,
+  ConversationReadEvent,
+  ConversationReopenedEvent,
+  DomainEvent,
+  DomainEventType,
+  EventPayloads,
+  EventRecord,
+  LoggedEvent,
+  MessageDeletedEvent,
+  MessageSentEvent,
+  ParticipantAddedEvent,
+  ParticipantJson,
+  ParticipantPreferencesUpdatedEvent,
+  ParticipantRemovedEvent,
+  ParticipantRoleChangedEvent,
+} from './model/domain-event.js';
+export { messageSentPayload, toEventRecord } from './model/domain-event.js';
+export type { Message } from './model/message.js';
+export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
+export type {
+  AccessPolicy,
+  CapabilityScope,
+  ConversationAction,
+  ConversationTypeDefinition,
+  MembershipChange,
+  PolicyDecision,
+  RecipientScope,
+  StartDecision,
+} from './policy/access-policy.js';
+export { createAccessPolicy, InvalidPolicyDefinitionError } from './policy/create-access-policy.js';
+export type { MarketplaceParticipantType } from './policy/marketplace-policy.js';
+export {
+  MARKETPLACE_CONVERSATION_TYPES,
+  MARKETPLACE_PARTICIPANT_TYPES,
+  marketplaceDefinition,
+  marketplacePolicy,
+} from './policy/marketplace-policy.js';
+export type {
+  CapabilityRow,
+  ConversationTypeSpec,
+  ParticipantTypeDefinition,
+  Pattern,
+  PermissionRow,
+  PlatformCapability,
+  PolicyAction,
+  PolicyDefinition,
+  PolicyPredicate,
+  RefusalTable,
+  RolePattern,
+} from './policy/policy-definition.js';
+export {
+  definitionProblems,
+  NON_MEMBER,
+  PLATFORM_CAPABILITIES,
+  POLICY_ACTIONS,
+  POLICY_PREDICATES,
+} from './policy/policy-definition.js';
+export { requireCapability, tenantEmailOf } from './policy/require-capability.js';
+export type {
+  AttachmentStorage,
+  ByteStream,
+  PutObjectInput,
+  StoredObject,
+  StoredObjectInfo,
+} from './ports/attachment-storage.js';
+export type {
+  CloseStateChange,
+  ConversationRepository,
+  InboxCounts,
+  InboxCursor,
+  InboxEntry,
+  InboxFilter,
+  InboxPage,
+  InboxPageRequest,
+} from './ports/conversation-repository.js';
+export type { EventBatch, EventLog, EventSubscriber } from './ports/event-log.js';
+export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports/media-inspector.js';
+export type {
+  AppendMessageInput,
+  AppendMessageResult,
+  MessagePage,
+  MessagePageRequest,
+  MessageRepository,
+  NewMessage,
+  SoftDeleteInput,
+} from './ports/message-repository.js';
+export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
+export type {
+  JoinRequest,
+  ParticipantRepository,
+  PreferencesChange,
+} from './ports/participant-repository.js';
+export type { AddParticipantsInput } from './use-cases/add-participants.js';
+export type {
+  OpenAttachmentOptions,
+  OpenedAttachment,
+  SweepResult,
+} from './use-cases/attachment-files.js';
+export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';
+export type { CreateConversationInput } from './use-cases/create-conversation.js';
+export type { GetConversationOptions } from './use-cases/get-conversation.js';
+export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
+export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
+export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
+export type { ListRecipientsInput } from './use-cases/list-recipients.js';
+export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-read.js';
+export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
+export type { ActorClaims } from './use-cases/resolve-actor.js';
+export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
+export type {
+  SendMessageWithAttachmentsInput,
+  UploadedFile,
+} from './use-cases/send-message-with-attachments.js';
+export { DETECTION_HEAD_BYTES, THUMBNAIL_MAX_SIDE } from './use-cases/send-message-with-attachments.js';
+export type { Preferences } from './use-cases/update-preferences.js';
+export type {
+  ConversationDetail,
+  ConversationSummary,
+  LastMessagePreview,
+  MemberView,
+  MessageView,
+  ParticipantView,
+} from './use-cases/views.js';
+export { PREVIEW_LENGTH } from './use-cases/views.js';

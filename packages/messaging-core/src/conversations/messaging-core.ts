@@ -1,0 +1,176 @@
+import type { DirectoryEntry } from '../kernel/model/directory-entry.js';
+import type { Actor } from '../kernel/model/participant-ref.js';
+import { type Clock, systemClock } from '../kernel/ports/clock.js';
+import type { Directory } from '../kernel/ports/directory.js';
+import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
+import type { SettingsStore } from '../kernel/ports/settings-store.js';
+import { PlatformSettings } from '../kernel/settings/platform-settings.js';
+import type { Conversation } from './model/conversation.js';
+import type { AccessPolicy } from './policy/access-policy.js';
+import { marketplacePolicy } from './policy/marketplace-policy.js';
+import type { AttachmentStorage } from './ports/attachment-storage.js';
+import type { MediaInspector } from './ports/media-inspector.js';
+import type { MessagingStore } from './ports/messaging-store.js';
+import type { PreferencesChange } from './ports/participant-repository.js';
+import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
+import {
+  deleteAttachment,
+  type OpenAttachmentOptions,
+  type OpenedAttachment,
+  openAttachment,
+  purgeDeletedMessageFiles,
+  type SweepResult,
+  sweepOrphanFiles,
+} from './use-cases/attachment-files.js';
+import {
+  type ChangeParticipantRoleInput,
+  changeParticipantRole,
+} from './use-cases/change-participant-role.js';
+import type { CoreContext } from './use-cases/context.js';
+import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
+import { deleteMessage } from './use-cases/delete-message.js';
+import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
+import { getUnreadCount } from './use-cases/get-unread-count.js';
+import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
+import {
+  type ConversationList,
+  type ListConversationsInput,
+  listConversations,
+} from './use-cases/list-conversations.js';
+import { type ListMessagesInput, listMessages, type MessageList } from './use-cases/list-messages.js';
+import { type ListRecipientsInput, listRecipients } from './use-cases/list-recipients.js';
+import {
+  type MarkReadInput,
+  markConversationRead,
+  type ReadState,
+} from './use-cases/mark-conversation-read.js';
+import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
+import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
+import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
+import {
+  type SendMessageWithAttachmentsInput,
+  sendMessageWithAttachments,
+} from './use-cases/send-message-with-attachments.js';
+import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
+import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
+import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';
+
+export interface MessagingCoreDependencies {
+  readonly store: MessagingStore;
+  readonly directory: Directory;
+  readonly settings: SettingsStore;
+  /** Defaults to `marketplacePolicy`. */
+  readonly policy?: AccessPolicy;
+  /** Defaults to the wall clock. */
+  readonly clock?: Clock;
+  /** Defaults to UUIDv7. */
+  readonly ids?: IdGenerator;
+  /** Reuse platform settings read from the store for this long (default 1000 ms; 0: always read). */
+  readonly settingsCacheTtlMs?: number;
+  /** Where attachment bytes live; without it (and `mediaInspector`) attachment use cases fail with `INTERNAL`. */
+  readonly attachmentStorage?: AttachmentStorage;
+  /** Detects file types, measures and thumbnails images. */
+  readonly mediaInspector?: MediaInspector;
+}
+
+/**
+ * Parley's use cases, bound to their ports. Every method takes the acting participant first;
+ * failures are `MessagingError`s.
+ */
+export interface MessagingCore {
+  readonly policy: AccessPolicy;
+  readonly settings: PlatformSettings;
+  resolveActor(claims: ActorClaims): Promise<Actor>;
+  createConversation(actor: Actor, input: CreateConversationInput): Promise<ConversationDetail>;
+  getConversation(
+    actor: Actor,
+    conversationId: string,
+    options?: GetConversationOptions,
+  ): Promise<ConversationDetail>;
+  listConversations(actor: Actor, input?: ListConversationsInput): Promise<ConversationList>;
+  listMessages(actor: Actor, conversationId: string, input?: ListMessagesInput): Promise<MessageList>;
+  sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult>;
+  sendMessageWithAttachments(
+    actor: Actor,
+    input: SendMessageWithAttachmentsInput,
+  ): Promise<SendMessageResult>;
+  openAttachment(
+    actor: Actor,
+    conversationId: string,
+    attachmentId: string,
+    options?: OpenAttachmentOptions,
+  ): Promise<OpenedAttachment>;
+  deleteAttachment(actor: Actor, conversationId: string, attachmentId: string): Promise<void>;
+  purgeDeletedMessageFiles(actor: Actor, conversationId: string, messageId: string): Promise<number>;
+  sweepOrphanFiles(input: { olderThan: Date }): Promise<SweepResult>;
+  markConversationRead(actor: Actor, conversationId: string, input?: MarkReadInput): Promise<ReadState>;
+  getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
+  closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
+  deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
+  listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
+  addParticipants(actor: Actor, input: AddParticipantsInput): Promise<MemberView[]>;
+  removeParticipant(actor: Actor, input: RemoveParticipantInput): Promise<MemberView[]>;
+  changeParticipantRole(actor: Actor, input: ChangeParticipantRoleInput): Promise<MemberView[]>;
+  leaveConversation(actor: Actor, input: LeaveConversationInput): Promise<void>;
+}
+
+/**
+ * Builds the core from its ports: the composition root calls this once.
+ *
+ * @example
+ * ```ts
+ * const core = createMessagingCore({
+ *   store: new InMemoryMessagingStore(),
+ *   directory: new InMemoryMarketplaceDirectory(),
+ *   settings: new InMemorySettingsStore(),
+ * });
+ * await core.sendMessage(actor, { conversationId, content: 'Hello' });
+ * ```
+ */
+export function createMessagingCore(deps: MessagingCoreDependencies): MessagingCore {
+  const clock = deps.clock ?? systemClock;
+  const ctx: CoreContext = {
+    store: deps.store,
+    directory: deps.directory,
+    settings: new PlatformSettings(deps.settings, clock, {
+      ...(deps.settingsCacheTtlMs === undefined ? {} : { cacheTtlMs: deps.settingsCacheTtlMs }),
+    }),
+    policy: deps.policy ?? marketplacePolicy,
+    clock,
+    ids: deps.ids ?? uuidV7Ids,
+    ...(deps.attachmentStorage && deps.mediaInspector
+      ? { attachments: { storage: deps.attachmentStorage, inspector: deps.mediaInspector } }
+      : {}),
+  };
+  return {
+    policy: ctx.policy,
+    settings: ctx.settings,
+    resolveActor: (claims) => resolveActor(ctx, claims),
+    createConversation: (actor, input) => createConversation(ctx, actor, input),
+    getConversation: (actor, id, options) => getConversation(ctx, actor, id, options),
+    listConversations: (actor, input) => listConversations(ctx, actor, input),
+    listMessages: (actor, id, input) => listMessages(ctx, actor, id, input),
+    sendMessage: (actor, input) => sendMessage(ctx, actor, input),
+    sendMessageWithAttachments: (actor, input) => sendMessageWithAttachments(ctx, actor, input),
+    openAttachment: (actor, conversationId, attachmentId, options) =>
+      openAttachment(ctx, actor, conversationId, attachmentId, options),
+    deleteAttachment: (actor, conversationId, attachmentId) =>
+      deleteAttachment(ctx, actor, conversationId, attachmentId),
+    purgeDeletedMessageFiles: (actor, conversationId, messageId) =>
+      purgeDeletedMessageFiles(ctx, actor, conversationId, messageId),
+    sweepOrphanFiles: (input) => sweepOrphanFiles(ctx, input),
+    markConversationRead: (actor, id, input) => markConversationRead(ctx, actor, id, input),
+    getUnreadCount: (actor) => getUnreadCount(ctx, actor),
+    closeConversation: (actor, id) => closeConversation(ctx, actor, id),
+    reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),
+    updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
+    deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
+    listRecipients: (actor, input) => listRecipients(ctx, actor, input),
+    addParticipants: (actor, input) => addParticipants(ctx, actor, input),
+    removeParticipant: (actor, input) => removeParticipant(ctx, actor, input),
+    changeParticipantRole: (actor, input) => changeParticipantRole(ctx, actor, input),
+    leaveConversation: (actor, input) => leaveConversation(ctx, actor, input),
+  };
+}

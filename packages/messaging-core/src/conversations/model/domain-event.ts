@@ -1,0 +1,256 @@
+import type { EventRecordOf, LoggedEventOf } from '../../kernel/model/event-envelope.js';
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import type { Conversation, ConversationParticipant } from './conversation.js';
+import type { Message } from './message.js';
+
+/**
+ * What every event says: what happened, when, who did it, in which tenant and conversation. The
+ * event log gives it its id and position when it is appended (see `EventLog`); the stored
+ * envelope is the kernel's (`EventRecordOf`), the vocabulary below is this context's.
+ */
+interface EventBase<TType extends string> {
+  readonly type: TType;
+  readonly occurredAt: Date;
+  readonly actor: ParticipantRef;
+  /** The conversation's tenant (its store); null for platform conversations. */
+  readonly tenantId: string | null;
+  readonly conversationId: string;
+}
+
+export interface ConversationCreatedEvent extends EventBase<'conversation.created'> {
+  readonly conversation: Conversation;
+  readonly participants: readonly ParticipantRef[];
+}
+
+/** Written by `MessageRepository.append` itself, in its one statement (participants' messages only). */
+export interface MessageSentEvent extends EventBase<'message.sent'> {
+  readonly message: Message;
+  /** Everyone in the conversation but the sender: who may be notified. */
+  readonly recipients: readonly ParticipantRef[];
+}
+
+/** Written by `ParticipantRepository.markRead` itself, in its one statement. */
+export interface ConversationReadEvent extends EventBase<'conversation.read'> {
+  readonly readAt: Date;
+  readonly lastReadSeq: number;
+  readonly unreadCount: number;
+}
+
+export interface ConversationClosedEvent extends EventBase<'conversation.closed'> {
+  readonly conversation: Conversation;
+}
+
+export interface ConversationReopenedEvent extends EventBase<'conversation.reopened'> {
+  readonly conversation: Conversation;
+}
+
+export interface ParticipantPreferencesUpdatedEvent extends EventBase<'participant.preferences_updated'> {
+  readonly membership: ConversationParticipant;
+}
+
+export interface MessageDeletedEvent extends EventBase<'message.deleted'> {
+  readonly messageId: string;
+}
+
+/** Someone joined: added by `actor`, or re-added after leaving (a fresh `joinedAt`). */
+export interface ParticipantAddedEvent extends EventBase<'participant.added'> {
+  readonly membership: ConversationParticipant;
+}
+
+/** A membership ended: `removed` by another member, or the participant `left`. */
+export interface ParticipantRemovedEvent extends EventBase<'participant.removed'> {
+  /** The ended membership (`leftAt` set). */
+  readonly membership: ConversationParticipant;
+  readonly reason: 'removed' | 'left';
+}
+
+export interface ParticipantRoleChangedEvent extends EventBase<'participant.role_changed'> {
+  readonly membership: ConversationParticipant;
+  readonly previousRole: string;
+}
+
+/** The vocabulary of the event log: every fact the core records. */
+export type DomainEvent =
+  | ConversationCreatedEvent
+  | MessageSentEvent
+  | ConversationReadEvent
+  | ConversationClosedEvent
+  | ConversationReopenedEvent
+  | ParticipantPreferencesUpdatedEvent
+  | MessageDeletedEvent
+  | ParticipantAddedEvent
+  | ParticipantRemovedEvent
+  | ParticipantRoleChangedEvent;
+
+export type DomainEventType = DomainEvent['type'];
+
+/** A participant as it appears in a payload. */
+export interface ParticipantJson {
+  readonly type: string;
+  readonly id: string;
+}
+
+/**
+ * The stored JSON payload of each event type: snake_case, timestamps as ISO 8601 strings (UTC,
+ * milliseconds). These shapes are a contract with every subscriber and every event still in the
+ * log: add fields, never rename or remove one.
+ */
+export interface EventPayloads {
+  'conversation.created': {
+    readonly conversation_type: string;
+    readonly subject: string;
+    readonly participants: readonly ParticipantJson[];
+  };
+  'message.sent': {
+    readonly message_id: string;
+    readonly seq: number;
+    readonly sender: ParticipantJson;
+    readonly created_at: string;
+    readonly attachment_count: number;
+    readonly recipients: readonly ParticipantJson[];
+  };
+  'conversation.read': {
+    readonly read_at: string;
+    readonly last_read_seq: number;
+    readonly unread_count: number;
+  };
+  'conversation.closed': { readonly message_count: number };
+  'conversation.reopened': { readonly message_count: number };
+  'participant.preferences_updated': {
+    readonly participant: ParticipantJson;
+    readonly email_notifications: boolean;
+    readonly muted: boolean;
+  };
+  'message.deleted': { readonly message_id: string };
+  'participant.added': {
+    readonly participant: ParticipantJson;
+    readonly role: string;
+    readonly joined_at: string;
+    /** The first `seq` the new member sees (1 when the history is visible to them). */
+    readonly visible_from_seq: number;
+  };
+  'participant.removed': {
+    readonly participant: ParticipantJson;
+    readonly reason: 'removed' | 'left';
+    readonly left_at: string | null;
+  };
+  'participant.role_changed': {
+    readonly participant: ParticipantJson;
+    readonly role: string;
+    readonly previous_role: string;
+  };
+}
+
+/** What the event log stores for one conversation event, before it has an id. */
+export type EventRecord<TType extends DomainEventType = DomainEventType> = EventRecordOf<
+  EventPayloads,
+  TType
+>;
+
+/** A conversation event as subscribers read it from the log. */
+export type LoggedEvent = LoggedEventOf<EventPayloads>;
+
+const ref = (p: ParticipantRef): ParticipantJson => ({ type: p.type, id: p.id });
+
+/** The payload stored for a `message.sent` event (also what the SQL append builds). */
+export function messageSentPayload(
+  message: Pick<Message, 'id' | 'seq' | 'sender' | 'createdAt' | 'attachments'>,
+  recipients: readonly ParticipantRef[],
+): EventPayloads['message.sent'] {
+  return {
+    message_id: message.id,
+    seq: message.seq,
+    sender: ref(message.sender),
+    created_at: message.createdAt.toISOString(),
+    attachment_count: message.attachments.length,
+    recipients: recipients.map(ref),
+  };
+}
+
+/**
+ * The stored form of a domain event: its envelope and its stable JSON payload.
+ *
+ * @example
+ * ```ts
+ * toEventRecord({ type: 'message.deleted', occurredAt, actor, tenantId: 's1', conversationId, messageId });
+ * // { type: 'message.deleted', tenantId: 's1', conversationId, actor, occurredAt, payload: { message_id } }
+ * ```
+ */
+export function toEventRecord(event: DomainEvent): EventRecord {
+  const envelope = {
+    tenantId: event.tenantId,
+    conversationId: event.conversationId,
+    actor: ref(event.actor),
+    occurredAt: event.occurredAt,
+  };
+  switch (event.type) {
+    case 'conversation.created':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          conversation_type: event.conversation.conversationType,
+          subject: event.conversation.subject,
+          participants: event.participants.map(ref),
+        },
+      };
+    case 'message.sent':
+      return { ...envelope, type: event.type, payload: messageSentPayload(event.message, event.recipients) };
+    case 'conversation.read':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          read_at: event.readAt.toISOString(),
+          last_read_seq: event.lastReadSeq,
+          unread_count: event.unreadCount,
+        },
+      };
+    case 'conversation.closed':
+    case 'conversation.reopened':
+      return { ...envelope, type: event.type, payload: { message_count: event.conversation.messageCount } };
+    case 'participant.preferences_updated':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.membership.participant),
+          email_notifications: event.membership.emailNotifications,
+          muted: event.membership.muted,
+        },
+      };
+    case 'message.deleted':
+      return { ...envelope, type: event.type, payload: { message_id: event.messageId } };
+    case 'participant.added':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.membership.participant),
+          role: event.membership.role,
+          joined_at: event.membership.joinedAt.toISOString(),
+          visible_from_seq: event.membership.visibleFromSeq,
+        },
+      };
+    case 'participant.removed':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.membership.participant),
+          reason: event.reason,
+          left_at: event.membership.leftAt?.toISOString() ?? null,
+        },
+      };
+    case 'participant.role_changed':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.membership.participant),
+          role: event.membership.role,
+          previous_role: event.previousRole,
+        },
+      };
+  }
+}

@@ -1,0 +1,29 @@
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import type { MessageAttachment } from './attachment.js';
+
+/**
+ * A message in a conversation. `seq` is the conversation's one order: history, previews, cursors
+ * and read state follow it, and `createdAt` never decreases along it.
+ */
+export interface Message {
+  readonly id: string;
+  readonly conversationId: string;
+  /**
+   * Position in the conversation: 1, 2, 3 … without gaps, assigned by the store when the message is
+   * appended (under the conversation's lock), so it is also the order messages were committed in.
+   */
+  readonly seq: number;
+  readonly sender: ParticipantRef;
+  /** Trimmed text. Stored as sent; use cases hide it (empty string) once the message is deleted. */
+  readonly content: string;
+  /** Written by the system (close, reopen); never raises unread counts. */
+  readonly isSystemMessage: boolean;
+  readonly isDeleted: boolean;
+  readonly deletedAt: Date | null;
+  readonly deletedBy: ParticipantRef | null;
+  /** Set by the store when appending: the core's proposed time, never before the previous message's. */
+  readonly createdAt: Date;
+  readonly attachments: readonly MessageAttachment[];
+}
+
+export const DEFAULT_MESSAGE_MAX_LENGTH = 10_000;

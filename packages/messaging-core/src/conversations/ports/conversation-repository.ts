@@ -1,0 +1,104 @@
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { Message } from '../model/message.js';
+
+/** Filters of a participant's inbox. Absent fields do not filter. */
+export interface InboxFilter {
+  readonly conversationType?: string;
+  readonly isClosed?: boolean;
+  /** Only conversations where the participant's own unread count is above zero. */
+  readonly unreadOnly?: boolean;
+  /** Only conversations of this tenant (the policy's scope for store users and customers). */
+  readonly storeId?: string;
+}
+
+/**
+ * Keyset position in an inbox walk. `snapshotAt` is when the walk started: later pages order
+ * conversations by their activity *as of* that instant, so a conversation that receives a message
+ * during the walk is neither skipped nor returned twice.
+ */
+export interface InboxCursor {
+  readonly snapshotAt: Date;
+  readonly activityAt: Date;
+  readonly conversationId: string;
+}
+
+export interface InboxPageRequest {
+  readonly limit: number;
+  readonly cursor?: InboxCursor;
+}
+
+/** One row of an inbox: the conversation, the reader's membership, everyone's memberships, the latest message. */
+export interface InboxEntry {
+  readonly conversation: Conversation;
+  readonly membership: ConversationParticipant;
+  readonly participants: readonly ConversationParticipant[];
+  readonly lastMessage: Message | null;
+}
+
+export interface InboxPage {
+  readonly entries: readonly InboxEntry[];
+  /** Null on the last page. */
+  readonly nextCursor: InboxCursor | null;
+}
+
+export interface InboxCounts {
+  /** Conversations matching the filter. */
+  readonly total: number;
+  /**
+   * Badge: sum of unread counts over the participant's non-muted conversations, within
+   * `filter.storeId` when it is set; the other filters do not apply.
+   */
+  readonly totalUnread: number;
+}
+
+export interface CloseStateChange {
+  readonly isClosed: boolean;
+  readonly at: Date;
+  /** Who closed it; null when reopening. */
+  readonly by: ParticipantRef | null;
+}
+
+/**
+ * Conversations and the inbox queries over them.
+ *
+ * @example
+ * ```ts
+ * await store.transaction(async (tx) => {
+ *   await tx.conversations.create(conversation, [adminMembership, storeMembership]);
+ * });
+ * const page = await store.conversations.listInbox({ type: 'admin', id: 'u1' }, {}, { limit: 20 });
+ * ```
+ */
+export interface ConversationRepository {
+  /** Inserts a conversation with its memberships. Fails with `CONFLICT` if the id exists. */
+  create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void>;
+
+  findById(conversationId: string): Promise<Conversation | null>;
+
+  /** The conversation with every membership, or null. */
+  findWithParticipants(
+    conversationId: string,
+  ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null>;
+
+  /**
+   * One page of the participant's conversations, most recent activity first, ties by id
+   * descending. Only conversations created at or before `cursor.snapshotAt` appear after page one.
+   */
+  listInbox(participant: ParticipantRef, filter: InboxFilter, page: InboxPageRequest): Promise<InboxPage>;
+
+  countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts>;
+
+  /**
+   * Badge total only: the sum of unread counts over non-muted memberships, restricted to
+   * conversations of `storeId` when given (a store user's or customer's badge never counts
+   * another tenant's conversations).
+   */
+  unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number>;
+
+  /**
+   * Sets the closed state. Returns the updated conversation, or null if it does not exist.
+   * Does not append the system message: the use case does that in the same transaction.
+   */
+  setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null>;
+}

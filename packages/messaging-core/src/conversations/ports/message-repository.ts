@@ -1,0 +1,133 @@
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import type { MessageAttachment } from '../model/attachment.js';
+import type { Message } from '../model/message.js';
+
+/**
+ * A new message, built by the core (id, proposed time and trimmed content set). The store assigns
+ * its `seq` and its final `createdAt` (see `MessageRepository.append`).
+ */
+export interface NewMessage {
+  readonly id: string;
+  readonly conversationId: string;
+  readonly sender: ParticipantRef;
+  readonly content: string;
+  readonly isSystemMessage: boolean;
+  /** The core's clock when the send began; the stored time is never before the previous message's. */
+  readonly createdAt: Date;
+  readonly attachments: readonly MessageAttachment[];
+}
+
+export interface AppendMessageInput {
+  readonly message: NewMessage;
+  /**
+   * Client idempotency key, scoped to the sender. When a message was already appended under it,
+   * nothing is written and that message is returned.
+   */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
+  /** Refuse when the conversation is closed (true for participants' messages, false for system ones). */
+  readonly requireOpen: boolean;
+}
+
+export type AppendMessageResult =
+  | { readonly status: 'created'; readonly message: Message }
+  | { readonly status: 'duplicate'; readonly message: Message; readonly requestHash: string }
+  | { readonly status: 'conversation_closed' }
+  | { readonly status: 'conversation_not_found' };
+
+export interface MessagePageRequest {
+  readonly limit: number;
+  /** Return messages with a `seq` strictly below this one. */
+  readonly beforeSeq?: number;
+  /** Return only messages with a `seq` at or above this one (a member's `visibleFromSeq`). */
+  readonly fromSeq?: number;
+}
+
+export interface MessagePage {
+  /** Newest first: `seq` descending. */
+  readonly messages: readonly Message[];
+  readonly hasMore: boolean;
+}
+
+export interface SoftDeleteInput {
+  readonly by: ParticipantRef;
+  readonly at: Date;
+}
+
+/**
+ * Messages. `append` is the hot path and is atomic on its own: the message, its attachments, the
+ * conversation's `message_count` and `last_message_at`, every membership's unread count and activity,
+ * the sender's read state, the idempotency key and (for a participant's message, not a system
+ * one) its `message.sent` event in the event log (payload: `messageSentPayload`, recipients =
+ * every other active member, tenant = the conversation's store) commit together or not at all. Email
+ * notifications follow from that event (the email subscriber), not from `append`.
+ * Only active memberships (`leftAt` null) are touched: a former member's row is frozen.
+ *
+ * One order per conversation: under the conversation's lock, `append` gives the message
+ * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's
+ * `lastMessageAt`, so `seq` order, time order and commit order agree and `lastMessageAt` is always
+ * the time of the highest `seq`.
+ *
+ * Counter rules applied by `append`, for a non-system message: every other active participant's
+ * `unreadCount` + 1; the sender's `lastReadSeq` = the new `seq`, `unreadCount` = 0 and
+ * `lastReadAt` = its `createdAt` (never earlier than before). A system message changes no read
+ * state. Both bump `messageCount` and activity. So at every commit, a participant's `unreadCount`
+ * is the number of others' non-system messages with a `seq` above their `lastReadSeq`.
+ *
+ * @example
+ * ```ts
+ * const result = await store.messages.append({
+ *   message: { id, conversationId, sender, content: 'Hello', isSystemMessage: false, createdAt, attachments: [] },
+ *   idempotency: { key: 'client-key-1', requestHash: 'a1b2' },
+ *   requireOpen: true,
+ * });
+ * if (result.status === 'created') console.log(result.message.id);
+ * ```
+ */
+export interface MessageRepository {
+  /** Appends the message as described above; the result carries the stored `seq` and `createdAt`. */
+  append(input: AppendMessageInput): Promise<AppendMessageResult>;
+
+  findById(conversationId: string, messageId: string): Promise<Message | null>;
+
+  /** Newest first, keyset on `seq`, within `[fromSeq, beforeSeq)` when given. */
+  listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
+
+  /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */
+  softDelete(conversationId: string, messageId: string, input: SoftDeleteInput): Promise<Message | null>;
+
+  /**
+   * One attachment of a message of this conversation (deleted messages included), or null.
+   *
+   * @example
+   * ```ts
+   * const file = await store.messages.findAttachment(conversationId, attachmentId);
+   * file?.messageId; // the message it belongs to
+   * ```
+   */
+  findAttachment(conversationId: string, attachmentId: string): Promise<MessageAttachment | null>;
+
+  /**
+   * Deletes attachment rows of a message: those in `attachmentIds`, or all of them when absent.
+   * Returns the rows deleted (so the caller can remove their files); ids of other messages are ignored.
+   *
+   * @example
+   * ```ts
+   * const removed = await store.messages.deleteAttachments(conversationId, messageId, [attachmentId]);
+   * ```
+   */
+  deleteAttachments(
+    conversationId: string,
+    messageId: string,
+    attachmentIds?: readonly string[],
+  ): Promise<MessageAttachment[]>;
+
+  /**
+   * Which of `paths` an attachment row points to, as its file or its thumbnail (for the orphan sweep).
+   *
+   * @example
+   * ```ts
+   * const kept = await store.messages.referencedPaths(['uploads/messages/2026/11/c/a.png']);
+   * ```
+   */
+  referencedPaths(paths: readonly string[]): Promise<Set<string>>;
+}

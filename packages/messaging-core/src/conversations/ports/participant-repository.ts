@@ -1,0 +1,106 @@
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import type { ConversationParticipant } from '../model/conversation.js';
+
+export interface PreferencesChange {
+  readonly emailNotifications?: boolean;
+  readonly muted?: boolean;
+}
+
+/** One person joining a conversation (`ParticipantRepository.join`). */
+export interface JoinRequest {
+  readonly participant: ParticipantRef;
+  /** The participant's own store (null for platform-wide participants). */
+  readonly storeId: string | null;
+  readonly role: string;
+  /** True: they see the history from `seq` 1; false: only what is appended after they joined. */
+  readonly seesHistory: boolean;
+}
+
+/**
+ * Memberships: read state, preferences, role and membership period of each participant in a
+ * conversation. Only active memberships (`leftAt` null) are returned by `find` and
+ * `listByConversation`, changed by `markRead` and `updatePreferences`, counted by the inbox and
+ * badge queries and raised by `MessageRepository.append`; a former member's row is kept, frozen,
+ * and is visible only through `findAny`.
+ *
+ * @example
+ * ```ts
+ * const membership = await store.participants.markRead(conversationId, { type: 'customer', id: 'c1' }, clock.now(), 12);
+ * membership?.lastReadSeq; // 12 (or more, if it was already further)
+ * ```
+ */
+export interface ParticipantRepository {
+  /** The participant's active membership, or null (never a member, or left). */
+  find(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null>;
+
+  /** The participant's membership row, active or former, or null when they never took part. */
+  findAny(conversationId: string, participant: ParticipantRef): Promise<ConversationParticipant | null>;
+
+  /** Active memberships, ordered by participant type then id (bytewise). */
+  listByConversation(conversationId: string): Promise<ConversationParticipant[]>;
+
+  /**
+   * Makes each participant an active member, under the conversation's lock (so no message is
+   * appended between reading the conversation's `messageCount` and the new rows becoming visible
+   * to appends): a new row, or the former member's row reactivated. Each joins with `joinedAt` =
+   * `at`, `leftAt` null, the given role, read state at the latest message (`lastReadSeq` =
+   * `messageCount`, `unreadCount` 0: nothing before joining is unread), `lastActivityAt` = `at`
+   * and `visibleFromSeq` 1 when `seesHistory`, else `messageCount` + 1. A reactivated row keeps
+   * its preferences and `lastReadAt`. Returns the new memberships in request order; null when
+   * the conversation does not exist. Fails with `CONFLICT` when one of them is already active
+   * (nothing is written).
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (tx) => {
+   *   const [joined] = (await tx.participants.join(id, [{ participant: bob, storeId: 's1', role: 'member', seesHistory: false }], now))!;
+   *   joined.visibleFromSeq; // the seq of the next message: Bob sees it and what follows
+   * });
+   * ```
+   */
+  join(
+    conversationId: string,
+    members: readonly JoinRequest[],
+    at: Date,
+  ): Promise<ConversationParticipant[] | null>;
+
+  /**
+   * Ends an active membership under the conversation's lock: `leftAt` = `at`; the row's read
+   * state and unread count stay as they were (frozen). Null when the participant is not an active
+   * member.
+   */
+  leave(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+  ): Promise<ConversationParticipant | null>;
+
+  /** Sets an active member's role. Null when the participant is not an active member. */
+  changeRole(
+    conversationId: string,
+    participant: ParticipantRef,
+    role: string,
+  ): Promise<ConversationParticipant | null>;
+
+  /**
+   * Moves the participant's read state forward to `upToSeq` (default and ceiling: the latest
+   * message), never backwards, and sets `unreadCount` to the exact number of others' non-system
+   * messages above the new `lastReadSeq` (messages appended concurrently included), in one atomic
+   * step. `lastReadAt` becomes `at` unless it is already later. Records a `conversation.read`
+   * event (actor: the participant; tenant: the conversation's store) in the same step. Null when
+   * not a participant (and then nothing is written).
+   */
+  markRead(
+    conversationId: string,
+    participant: ParticipantRef,
+    at: Date,
+    upToSeq?: number,
+  ): Promise<ConversationParticipant | null>;
+
+  /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */
+  updatePreferences(
+    conversationId: string,
+    participant: ParticipantRef,
+    change: PreferencesChange,
+  ): Promise<ConversationParticipant | null>;
+}

@@ -1,0 +1,70 @@
+import { MessagingError } from '../../kernel/errors.js';
+import type { Actor } from '../../kernel/model/participant-ref.js';
+import { sameParticipant } from '../../kernel/model/participant-ref.js';
+import type { Clock } from '../../kernel/ports/clock.js';
+import type { Directory } from '../../kernel/ports/directory.js';
+import type { IdGenerator } from '../../kernel/ports/id-generator.js';
+import type { PlatformSettings } from '../../kernel/settings/platform-settings.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
+import type { AttachmentStorage } from '../ports/attachment-storage.js';
+import type { MediaInspector } from '../ports/media-inspector.js';
+import type { MessagingStore } from '../ports/messaging-store.js';
+
+/** What every use case runs against: the ports, the policy and the settings. */
+export interface CoreContext {
+  readonly store: MessagingStore;
+  readonly directory: Directory;
+  readonly settings: PlatformSettings;
+  readonly policy: AccessPolicy;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  /** Attachment bytes and their inspection; absent: attachment use cases fail with `INTERNAL`. */
+  readonly attachments?: { readonly storage: AttachmentStorage; readonly inspector: MediaInspector };
+}
+
+export function enforce(decision: PolicyDecision): void {
+  if (decision.allowed) return;
+  throw new MessagingError(
+    decision.code,
+    decision.reason,
+    decision.field === undefined ? {} : { field: decision.field },
+  );
+}
+
+export function assertActor(ctx: CoreContext, actor: Actor): void {
+  enforce(ctx.policy.validateActor(actor));
+}
+
+export interface VisibleConversation {
+  readonly conversation: Conversation;
+  readonly participants: ConversationParticipant[];
+  readonly membership: ConversationParticipant;
+}
+
+/**
+ * Loads a conversation the actor may act on, or throws. A conversation that does not exist and
+ * one the actor may not see fail the same way (`NOT_FOUND`, same message).
+ */
+export async function loadForAction(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  action: ConversationAction,
+): Promise<VisibleConversation> {
+  assertActor(ctx, actor);
+  const found = await ctx.store.conversations.findWithParticipants(conversationId);
+  if (!found) throw MessagingError.notFound('conversation', conversationId);
+  const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
+  enforce(ctx.policy.decide(actor, action, found.conversation, membership));
+  if (!membership) throw MessagingError.notFound('conversation', conversationId);
+  return { conversation: found.conversation, participants: found.participants, membership };
+}
+
+/**
+ * Whether a member may see `message`: members who joined with the earlier history hidden see
+ * only messages from their `visibleFromSeq` on. A hidden message answers like a missing one.
+ */
+export function visibleTo(membership: ConversationParticipant, message: { readonly seq: number }): boolean {
+  return message.seq >= membership.visibleFromSeq;
+}

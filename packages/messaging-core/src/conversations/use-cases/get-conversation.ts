@@ -1,0 +1,60 @@
+import type { Actor } from '../../kernel/model/participant-ref.js';
+import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import { type CoreContext, loadForAction } from './context.js';
+import { encodeMessageCursor } from './cursor.js';
+import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
+
+export interface GetConversationOptions {
+  /** Mark the conversation read for the actor before returning it. */
+  readonly markRead?: boolean;
+  /** How many of the latest messages to include (1–100, default 50). */
+  readonly messageLimit?: number;
+}
+
+/**
+ * A conversation the actor takes part in, with its participants and latest messages. Anyone
+ * else gets `NOT_FOUND`. With `markRead`, the actor's read state moves up to the newest message
+ * of the returned page (and `conversation.read` is recorded by `markRead`).
+ *
+ * @example
+ * ```ts
+ * const detail = await core.getConversation(actor, conversationId, { markRead: true });
+ * detail.unreadCount; // 0
+ * ```
+ */
+export async function getConversation(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  options: GetConversationOptions = {},
+): Promise<ConversationDetail> {
+  const limit = parseLimit(options.messageLimit, 50, 100, 'message_limit');
+  const visible = await loadForAction(ctx, actor, conversationId, options.markRead ? 'read' : 'view');
+  let { membership, participants } = visible;
+  const page = await ctx.store.messages.listByConversation(conversationId, {
+    limit,
+    fromSeq: membership.visibleFromSeq,
+  });
+  const upToSeq = page.messages[0]?.seq ?? 0;
+  if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
+    // Read up to what this answer shows, not whatever arrived since the page was read.
+    const now = ctx.clock.now();
+    const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);
+    if (updated) {
+      membership = updated;
+      participants = participants.map((p) => (p === visible.membership ? updated : p));
+    }
+  }
+  const names = await namesFor(ctx.directory, [
+    ...participants.map((p) => p.participant),
+    ...page.messages.map((m) => m.sender),
+  ]);
+  const newestFirst = page.messages;
+  const oldest = newestFirst.at(-1);
+  return {
+    ...toSummary(actor, visible.conversation, membership, participants, newestFirst[0] ?? null, names),
+    participants: participants.map((p) => toMemberView(p, names)),
+    messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
+    nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
+  };
+}

@@ -1,0 +1,74 @@
+import type { Actor } from '../../kernel/model/participant-ref.js';
+import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import type { InboxFilter } from '../ports/conversation-repository.js';
+import { assertActor, type CoreContext } from './context.js';
+import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
+import { type ConversationSummary, namesFor, toSummary } from './views.js';
+
+export interface ListConversationsInput {
+  readonly conversationType?: string;
+  readonly isClosed?: boolean;
+  readonly unreadOnly?: boolean;
+  /** 1–100, default 20. */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+export interface ConversationList {
+  readonly conversations: readonly ConversationSummary[];
+  /** Conversations matching the filters. */
+  readonly total: number;
+  /** The unread badge (non-muted conversations, filters ignored). */
+  readonly totalUnread: number;
+  readonly nextCursor: string | null;
+}
+
+/**
+ * The actor's conversations, latest activity first, in keyset pages. A walk through every page
+ * returns each conversation that existed when it began exactly once, even while messages
+ * arrive (later pages order by activity as of the first page).
+ *
+ * @example
+ * ```ts
+ * let page = await core.listConversations(actor, { limit: 20 });
+ * while (page.nextCursor) page = await core.listConversations(actor, { cursor: page.nextCursor });
+ * ```
+ */
+export async function listConversations(
+  ctx: CoreContext,
+  actor: Actor,
+  input: ListConversationsInput = {},
+): Promise<ConversationList> {
+  assertActor(ctx, actor);
+  const limit = parseLimit(input.limit, 20);
+  const cursor = input.cursor === undefined ? undefined : decodeInboxCursor(input.cursor);
+  const scope = ctx.policy.inboxStoreScope(actor);
+  const filter: InboxFilter = {
+    ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),
+    ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),
+    ...(input.unreadOnly === undefined ? {} : { unreadOnly: input.unreadOnly }),
+    ...(scope === null ? {} : { storeId: scope }),
+  };
+  const ref = { type: actor.type, id: actor.id };
+  const [page, counts] = await Promise.all([
+    ctx.store.conversations.listInbox(ref, filter, cursor === undefined ? { limit } : { limit, cursor }),
+    ctx.store.conversations.countInbox(ref, filter),
+  ]);
+  // The repository already scoped the query; the policy has the last word on every row anyway.
+  const visible = page.entries.filter(
+    (e) => ctx.policy.decide(actor, 'view', e.conversation, e.membership).allowed,
+  );
+  const names = await namesFor(
+    ctx.directory,
+    visible.flatMap((e) => e.participants.map((p) => p.participant)),
+  );
+  return {
+    conversations: visible.map((e) =>
+      toSummary(actor, e.conversation, e.membership, e.participants, e.lastMessage, names),
+    ),
+    total: counts.total,
+    totalUnread: counts.totalUnread,
+    nextCursor: page.nextCursor ? encodeInboxCursor(page.nextCursor) : null,
+  };
+}

@@ -1,0 +1,60 @@
+import { MessagingError } from '../../kernel/errors.js';
+import type { Actor } from '../../kernel/model/participant-ref.js';
+import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import { type CoreContext, loadForAction, visibleTo } from './context.js';
+import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
+import { type MessageView, namesFor, toMessageView } from './views.js';
+
+export interface ListMessagesInput {
+  /** 1–100, default 50. */
+  readonly limit?: number;
+  /** `nextCursor` from `getConversation` or a previous page: returns older messages. */
+  readonly cursor?: string;
+}
+
+export interface MessageList {
+  /** Newest first. */
+  readonly messages: readonly MessageView[];
+  readonly nextCursor: string | null;
+}
+
+/**
+ * History of a conversation, newest first (`seq` descending), in keyset pages going back.
+ *
+ * @example
+ * ```ts
+ * const older = await core.listMessages(actor, conversationId, { cursor: detail.nextCursor! });
+ * ```
+ */
+export async function listMessages(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  input: ListMessagesInput = {},
+): Promise<MessageList> {
+  const limit = parseLimit(input.limit, 50);
+  const cursor = input.cursor === undefined ? undefined : decodeMessageCursor(input.cursor, conversationId);
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  let beforeSeq: number | undefined;
+  if (cursor !== undefined && 'seq' in cursor) beforeSeq = cursor.seq;
+  else if (cursor !== undefined) {
+    const from = await ctx.store.messages.findById(conversationId, cursor.messageId);
+    if (!from || !visibleTo(membership, from))
+      throw MessagingError.validation('cursor', 'cursor is not a valid cursor for this conversation');
+    beforeSeq = from.seq;
+  }
+  const fromSeq = membership.visibleFromSeq;
+  const page = await ctx.store.messages.listByConversation(
+    conversationId,
+    beforeSeq === undefined ? { limit, fromSeq } : { limit, beforeSeq, fromSeq },
+  );
+  const names = await namesFor(
+    ctx.directory,
+    page.messages.map((m) => m.sender),
+  );
+  const oldest = page.messages.at(-1);
+  return {
+    messages: page.messages.map((m) => toMessageView(m, names)),
+    nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
+  };
+}

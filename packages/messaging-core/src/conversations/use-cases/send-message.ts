@@ -1,0 +1,109 @@
+import { MessagingError } from '../../kernel/errors.js';
+import type { Actor } from '../../kernel/model/participant-ref.js';
+import type { MessageAttachment } from '../model/attachment.js';
+import { type CoreContext, loadForAction, type VisibleConversation } from './context.js';
+import { fingerprint, normalizeContent } from './message-content.js';
+import { type MessageView, namesFor, toMessageView } from './views.js';
+
+/** An attachment already stored (by `AttachmentStorage`), to be recorded with the message. */
+export type NewAttachment = Omit<MessageAttachment, 'messageId' | 'createdAt'>;
+
+export interface SendMessageInput {
+  readonly conversationId: string;
+  /** Trimmed; may be empty only when `attachments` is not. */
+  readonly content: string;
+  /** Client key: the same key from the same sender returns the first message and creates nothing. */
+  readonly idempotencyKey?: string;
+  readonly attachments?: readonly NewAttachment[];
+}
+
+export interface SendMessageResult {
+  readonly message: MessageView;
+  /** True when an earlier send with the same idempotency key was returned instead. */
+  readonly replayed: boolean;
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * Sends a message. The store gives it the conversation's next `seq` and a time never before the
+ * previous message's; every other participant's unread count goes up, the sender's read state
+ * moves to the new message, the conversation's activity moves and `message.sent` is recorded in
+ * the event log, atomically (one statement on PostgreSQL). Refused on a closed conversation
+ * (`CONVERSATION_CLOSED`); an idempotency key reused with other content fails with
+ * `IDEMPOTENCY_MISMATCH`.
+ *
+ * @example
+ * ```ts
+ * const { message, replayed } = await core.sendMessage(
+ *   { type: 'customer', id: 'c1', storeId: 's1' },
+ *   { conversationId, content: 'Is it in stock?', idempotencyKey: 'f3b1…' },
+ * );
+ * ```
+ */
+export async function sendMessage(
+  ctx: CoreContext,
+  actor: Actor,
+  input: SendMessageInput,
+  /** The conversation as a caller in this module already loaded it for `send` (saves the query). */
+  loaded?: VisibleConversation,
+): Promise<SendMessageResult> {
+  const attachments = input.attachments ?? [];
+  const maxLength = await ctx.settings.number('message_max_length');
+  const content = normalizeContent(input.content, maxLength, 'content', attachments.length > 0);
+  if (input.idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(input.idempotencyKey)) {
+    throw MessagingError.validation(
+      'idempotency_key',
+      'idempotency_key must be 1 to 255 printable ASCII characters',
+    );
+  }
+  const { conversation } =
+    loaded?.conversation.id === input.conversationId
+      ? loaded
+      : await loadForAction(ctx, actor, input.conversationId, 'send');
+
+  const now = ctx.clock.now();
+  const messageId = ctx.ids.next();
+  const requestHash = fingerprint([
+    conversation.id,
+    content,
+    ...attachments.map((a) => `${a.originalFilename}|${a.fileSize}|${a.mimeType}`),
+  ]);
+  const result = await ctx.store.messages.append({
+    message: {
+      id: messageId,
+      conversationId: conversation.id,
+      sender: { type: actor.type, id: actor.id },
+      content,
+      isSystemMessage: false,
+      createdAt: now,
+      attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
+    },
+    ...(input.idempotencyKey === undefined
+      ? {}
+      : { idempotency: { key: input.idempotencyKey, requestHash } }),
+    requireOpen: true,
+  });
+
+  switch (result.status) {
+    case 'conversation_not_found':
+      throw MessagingError.notFound('conversation', input.conversationId);
+    case 'conversation_closed':
+      throw new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`);
+    case 'duplicate': {
+      if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
+        throw new MessagingError(
+          'IDEMPOTENCY_MISMATCH',
+          'idempotency_key was already used for a different message',
+          { field: 'idempotency_key' },
+        );
+      }
+      const names = await namesFor(ctx.directory, [result.message.sender], actor);
+      return { message: toMessageView(result.message, names), replayed: true };
+    }
+    case 'created': {
+      const names = await namesFor(ctx.directory, [result.message.sender], actor);
+      return { message: toMessageView(result.message, names), replayed: false };
+    }
+  }
+}

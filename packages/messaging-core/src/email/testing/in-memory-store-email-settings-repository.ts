@@ -1,0 +1,41 @@
+import { MessagingError } from '../../kernel/errors.js';
+import type { MarketplaceDirectory } from '../../kernel/ports/marketplace-directory.js';
+import type { StoreEmailSettings } from '../model/store-email-settings.js';
+import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
+import type { StoreEmailSettingsRawReader } from './contracts/raw-readers.js';
+
+/**
+ * Store email settings in memory. Given a directory, it refuses settings for an unknown store
+ * like the database's foreign key does.
+ *
+ * @example
+ * ```ts
+ * const repository = new InMemoryStoreEmailSettingsRepository(directory);
+ * ```
+ */
+export class InMemoryStoreEmailSettingsRepository implements StoreEmailSettingsRepository {
+  readonly #settings = new Map<string, StoreEmailSettings>();
+  readonly #directory: Pick<MarketplaceDirectory, 'getStore'> | undefined;
+
+  constructor(directory?: Pick<MarketplaceDirectory, 'getStore'>) {
+    this.#directory = directory;
+  }
+
+  async get(storeId: string): Promise<StoreEmailSettings | null> {
+    const settings = this.#settings.get(storeId);
+    return settings ? structuredClone(settings) : null;
+  }
+
+  async upsert(settings: StoreEmailSettings): Promise<StoreEmailSettings> {
+    if (this.#directory && !(await this.#directory.getStore(settings.storeId)))
+      throw MessagingError.notFound('store', settings.storeId);
+    const existing = this.#settings.get(settings.storeId);
+    const stored = { ...settings, createdAt: existing?.createdAt ?? settings.createdAt };
+    this.#settings.set(settings.storeId, structuredClone(stored));
+    return structuredClone(stored);
+  }
+
+  readonly raw: StoreEmailSettingsRawReader = {
+    settings: async (storeId) => this.#settings.get(storeId) ?? null,
+  };
+}

@@ -1,0 +1,44 @@
+// @parley/messaging-core/kernel: this context's public names (the package index re-exports them).
+export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
+export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
+export type {
+  DispatchOutcome,
+  DispatchRound,
+  EventDispatcher,
+  EventDispatcherOptions,
+  EventLogUnit,
+  EventStore,
+  EventSubscriberOf,
+} from './events/event-dispatcher.js';
+export { createEventDispatcher, dispatchBatch } from './events/event-dispatcher.js';
+export type { DirectoryEntry } from './model/directory-entry.js';
+export type { EventPosition, EventRecordOf, LoggedEventOf } from './model/event-envelope.js';
+export { comparePositions, LOG_START } from './model/event-envelope.js';
+export type { Actor, ParticipantRef } from './model/participant-ref.js';
+export { participantKey, sameParticipant } from './model/participant-ref.js';
+export type { Clock } from './ports/clock.js';
+export { systemClock } from './ports/clock.js';
+export type { Directory, RecipientQuery } from './ports/directory.js';
+export type { EventBatchOf, EventLogOf } from './ports/event-log.js';
+export type { IdGenerator } from './ports/id-generator.js';
+export { uuidV7Ids } from './ports/id-generator.js';
+export type {
+  CustomerRecord,
+  MarketplaceDirectory,
+  PlatformUserRecord,
+  PlatformUserRole,
+  StoreRecord,
+  StoreTier,
+  UpsertCustomer,
+  UpsertPlatformUser,
+  UpsertStore,
+} from './ports/marketplace-directory.js';
+export { STORE_TIERS } from './ports/marketplace-directory.js';
+export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
+export type {
+  PlatformSettingsOptions,
+  ResolvedSetting,
+  SettingDefinition,
+  SettingKey,
+} from './settings/platform-settings.js';
+export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
