@@ -61,6 +61,33 @@ describe('startEventDispatchLoop', () => {
     await loop.stop();
   });
 
+  it('gathers the wake-ups of a busy moment into one batch (batchWindowMs)', async () => {
+    const batches: number[] = [];
+    const recorder: EventSubscriber = {
+      name: 'recorder',
+      handle: async (events) => void batches.push(events.length),
+    };
+    const clock = new FixedClock(new Date('2026-05-01T00:00:00Z'));
+    let wake = () => {};
+    const store = new InMemoryMessagingStore({ onEventsCommitted: () => wake() });
+    const loop = startEventDispatchLoop(
+      createEventDispatcher({ store, subscribers: [recorder] }),
+      store.events,
+      { pollIntervalMs: null, retentionDays: 7, pruneIntervalMs: null, batchWindowMs: 30 },
+      clock,
+      memoryLog() as never,
+    );
+    wake = () => loop.wake();
+    await loop.drain(); // the start-up round, catching up on an empty log
+    // Five commits, each waking the loop, inside one window: one round takes all five.
+    for (let i = 1; i <= 5; i += 1) {
+      await store.transaction((tx) => tx.events.append([deletedAt(clock.now(), `m${i}`)]));
+    }
+    await until(() => batches.reduce((a, b) => a + b, 0) === 5);
+    expect(batches).toEqual([5]);
+    await loop.stop();
+  });
+
   it('logs a failing subscriber, retries it on the next poll from its cursor, and keeps the others going', async () => {
     const seen: string[] = [];
     let failures = 1;
