@@ -114,7 +114,10 @@ export function startEventDispatchLoop(
       again = true;
       return;
     }
-    if (batchWindowMs <= 0) return round();
+    if (batchWindowMs <= 0) {
+      round();
+      return;
+    }
     if (windowTimer !== null) return;
     windowTimer = setTimeout(() => {
       windowTimer = null;
