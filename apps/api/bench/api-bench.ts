@@ -4,7 +4,8 @@
 // Environment (all optional): BENCH_DATABASE_URL (else DATABASE_URL, else
 // postgres://postgres@127.0.0.1:5432/postgres) — a server where a throwaway database is created and
 // dropped; BENCH_DURATION seconds per workload (default 10); BENCH_CONNECTIONS autocannon connections
-// (default 20); BENCH_POOL the API's pool size and pgbench's clients (default 10).
+// (default 20); BENCH_POOL the API's pool size and pgbench's clients (default 10); BENCH_KEEP=1 keeps
+// the database and the pgbench scripts afterwards (their names are printed) for profiling by hand.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -311,8 +312,12 @@ async function main(): Promise<void> {
     if (results.some((r) => r.non2xx > 0 || r.errors > 0)) process.exitCode = 1;
   } finally {
     api?.kill('SIGKILL');
-    await rm(workDir, { recursive: true, force: true });
-    await admin(`drop database if exists "${name}" with (force)`);
+    if (process.env.BENCH_KEEP === '1') {
+      console.log(`\nkept (BENCH_KEEP=1): database ${url}, pgbench scripts in ${workDir}`);
+    } else {
+      await rm(workDir, { recursive: true, force: true });
+      await admin(`drop database if exists "${name}" with (force)`);
+    }
   }
 }
 
