@@ -109,7 +109,7 @@ const OTHER = 'school-2';
 const actor = (type: string, id = `${type}-1`, storeId: string | null = HOME): Actor => ({
   type,
   id,
-  storeId,
+  tenantId: storeId,
 });
 const entry = (type: string, id: string, storeId: string | null = HOME): DirectoryEntry => ({
   ref: { type, id },
@@ -122,7 +122,7 @@ const conversation = (conversationType: string, storeId: string | null = HOME): 
   id: `c-${conversationType}`,
   conversationType,
   subject: 'S',
-  storeId,
+  tenantId: storeId,
   isClosed: false,
   closedAt: null,
   closedBy: null,
@@ -134,7 +134,7 @@ const conversation = (conversationType: string, storeId: string | null = HOME): 
 const member = (who: Actor, c: Conversation, role?: string): ConversationParticipant => ({
   conversationId: c.id,
   participant: { type: who.type, id: who.id },
-  storeId: who.storeId,
+  tenantId: who.tenantId,
   role:
     role ??
     schoolPolicy.definition.conversationTypes.find((t) => t.type === c.conversationType)?.memberRoles[0] ??
