@@ -66,7 +66,7 @@ describe('messaging core on in-memory adapters', () => {
       expect(detail.conversation).toMatchObject({
         conversationType: 'admin_store',
         subject: 'Payout delay',
-        storeId: 'acme',
+        tenantId: 'acme',
         isClosed: false,
         messageCount: 1,
       });
@@ -570,7 +570,7 @@ describe('resolveActor and the settings cache', () => {
     expect(await m.core.resolveActor({ type: 'store', id: 'u-sam', tenantId: 'acme' })).toEqual({
       type: 'store',
       id: 'u-sam',
-      storeId: 'acme',
+      tenantId: 'acme',
       name: 'Sam',
     });
     expect(await m.core.resolveActor({ type: 'admin', id: 'u-admin', tenantId: null })).toMatchObject({

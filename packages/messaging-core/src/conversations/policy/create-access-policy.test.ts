@@ -171,7 +171,7 @@ describe('createAccessPolicy: a group preset as data', () => {
 
   it('starts a group with two or more others, in the starter’s school', () => {
     const others = [entry('student', 's-2'), entry('student', 's-3')];
-    expect(schoolPolicy.decideStart(mentor, 'group', others)).toEqual({ allowed: true, storeId: HOME });
+    expect(schoolPolicy.decideStart(mentor, 'group', others)).toEqual({ allowed: true, tenantId: HOME });
     expect(schoolPolicy.decideStartKind(mentor, 'group', ['student'])).toEqual({
       allowed: false,
       code: 'VALIDATION',
@@ -195,7 +195,7 @@ describe('createAccessPolicy: a group preset as data', () => {
     expect(schoolPolicy.decideStart(student, 'direct', [entry('mentor', 'm-9')])).toEqual(refusal);
     expect(schoolPolicy.decideStart(student, 'direct', [entry('student', 's-2')])).toEqual({
       allowed: true,
-      storeId: HOME,
+      tenantId: HOME,
     });
     // Replying is sending in a conversation the mentor started: allowed.
     const direct = conversation('direct');
@@ -207,7 +207,7 @@ describe('createAccessPolicy: a group preset as data', () => {
       schoolPolicy.decideStart(actor('operator', 'op-1', null), 'direct', [entry('admin', 'a-1', OTHER)]),
     ).toEqual({
       allowed: true,
-      storeId: OTHER,
+      tenantId: OTHER,
     });
   });
 
@@ -355,10 +355,10 @@ describe('createAccessPolicy: a group preset as data', () => {
   });
 
   it('lists recipients of the types the actor may start with, in its school', () => {
-    expect(schoolPolicy.recipientScope(student, 'admin')).toEqual({ allowed: true, storeId: HOME });
+    expect(schoolPolicy.recipientScope(student, 'admin')).toEqual({ allowed: true, tenantId: HOME });
     expect(schoolPolicy.recipientScope(actor('operator', 'op', null), 'admin')).toEqual({
       allowed: true,
-      storeId: null,
+      tenantId: null,
     });
     expect(schoolPolicy.recipientScope(actor('operator', 'op', null), 'student')).toEqual({
       allowed: false,

@@ -906,7 +906,7 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
       });
       expect(outcomeOfError(error), error?.message).toBe(expected.outcome);
       if (expected.outcome === 'allowed') {
-        expect(created?.conversation).toMatchObject({ conversationType, storeId: expected.storeId });
+        expect(created?.conversation).toMatchObject({ conversationType, tenantId: expected.storeId });
         expect(created?.otherParticipants.map((p) => p.ref)).toEqual([
           { type: recipient.type, id: recipient.id },
         ]);

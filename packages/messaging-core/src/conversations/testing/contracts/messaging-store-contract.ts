@@ -871,7 +871,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(joined).toHaveLength(1);
         expect(joined?.[0]).toMatchObject({
           participant: NEWCOMER,
-          storeId: STORE_ID,
+          tenantId: STORE_ID,
           role: 'observer',
           joinedAt: at(3),
           leftAt: null,
