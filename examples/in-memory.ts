@@ -24,8 +24,8 @@ export async function main(log: (line: string) => void = console.log) {
     now,
   );
 
-  const sam = { type: 'store', id: 'sam', storeId: 'acme' };
-  const ana = { type: 'customer', id: 'ana', storeId: 'acme' };
+  const sam = { type: 'store', id: 'sam', tenantId: 'acme' };
+  const ana = { type: 'customer', id: 'ana', tenantId: 'acme' };
   const conversation = await core.createConversation(sam, {
     conversationType: 'store_customer',
     subject: 'Your order #42',

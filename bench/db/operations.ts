@@ -120,7 +120,7 @@ export async function selectWorkload(
     page += 1;
   }
   const core = coreFor(db);
-  const actor = await core.resolveActor({ type: 'store', id: user.id, storeId: user.storeId });
+  const actor = await core.resolveActor({ type: 'store', id: user.id, tenantId: user.storeId });
   let coreCursor: string | null = null;
   for (let corePage = 1; corePage < page; corePage++) {
     coreCursor = (

@@ -92,7 +92,7 @@ async function seed(url: string) {
     },
     at,
   );
-  const staff = { type: 'store', id: 'bench-staff', storeId: 'bench-store' };
+  const staff = { type: 'store', id: 'bench-staff', tenantId: 'bench-store' };
   const ids: string[] = [];
   for (let i = 1; i <= CONVERSATIONS; i += 1) {
     await directory.upsertCustomer(
@@ -145,7 +145,7 @@ async function captureSendSql(url: string, conversationId: string): Promise<stri
   // read), settings come from the core's cache once warm, then load + append.
   await core.settings.number('message_max_length');
   captured.length = 0;
-  const actor = await core.resolveActor({ type: 'store', id: 'bench-staff', storeId: 'bench-store' });
+  const actor = await core.resolveActor({ type: 'store', id: 'bench-staff', tenantId: 'bench-store' });
   await core.sendMessage(actor, { conversationId, content: 'Your parcel left the warehouse.' });
   await db.destroy();
   return captured

@@ -85,7 +85,7 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
     id: conversation.id,
     conversation_type: conversation.conversationType,
     subject: conversation.subject,
-    store_id: conversation.storeId,
+    store_id: conversation.tenantId,
     is_closed: conversation.isClosed,
     closed_at: isoOrNull(conversation.closedAt),
     last_message_at: isoOrNull(conversation.lastMessageAt),

@@ -238,7 +238,7 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     expect(second?.groups.map((g) => g.outcome)).toEqual(['sent']);
     expect(second?.groups[0]?.emailLogId).toBe(first?.groups[0]?.emailLogId);
     expect(smtp.received()).toHaveLength(1);
-    const log = await api.email.listEmailLogs({ type: 'admin', id: 'a1', storeId: null });
+    const log = await api.email.listEmailLogs({ type: 'admin', id: 'a1', tenantId: null });
     expect(log.items.map((l) => [l.status, l.retryCount])).toEqual([['sent', 1]]);
   });
 });

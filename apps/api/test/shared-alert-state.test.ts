@@ -15,7 +15,7 @@ const url = process.env.DATABASE_URL;
 const SIGNING_KEY = 'key-shared-alert-state-0123456789';
 const GONE = 'gone@example.com';
 const THRESHOLD = 3;
-const admin: Actor = { type: 'admin', id: 'a1', storeId: null };
+const admin: Actor = { type: 'admin', id: 'a1', tenantId: null };
 
 // The API composed as in production, twice over one database: two instances side by side on
 // PostgreSQL, one after the other (a restart) on PGlite's data directory, which only one process

@@ -99,7 +99,7 @@ describe('verifyAuthorization', () => {
     expect(actorOf({ role: 'customer', subject: 'c1', storeId: 's1' })).toEqual({
       type: 'customer',
       id: 'c1',
-      storeId: 's1',
+      tenantId: 's1',
     });
   });
 });
@@ -161,7 +161,7 @@ describe('authenticate(role)', () => {
       status: 200,
       body: {
         principal: { role: 'customer', subject: 'c1', storeId: 's1' },
-        actor: { type: 'customer', id: 'c1', storeId: 's1', name: 'C' },
+        actor: { type: 'customer', id: 'c1', tenantId: 's1', name: 'C' },
       },
     });
     expect((await status('/participant', { sub: 'u1', role: 'store', storeId: 's1' })).status).toBe(200);

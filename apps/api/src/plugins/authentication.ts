@@ -142,7 +142,7 @@ export async function issueToken(key: Uint8Array, claims: TokenClaims): Promise<
 
 /** The core's actor for a participant principal (`service` is not a participant). */
 export function actorOf(principal: Principal): Actor {
-  return { type: principal.role, id: principal.subject, storeId: principal.storeId };
+  return { type: principal.role, id: principal.subject, tenantId: principal.storeId };
 }
 
 declare module 'fastify' {

@@ -165,7 +165,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       id: conversation.id,
       conversation_type: conversation.conversationType,
       subject: conversation.subject,
-      store_id: conversation.storeId,
+      store_id: conversation.tenantId,
       is_closed: conversation.isClosed,
       closed_at: conversation.closedAt,
       closed_by_type: conversation.closedBy?.type ?? null,
@@ -179,7 +179,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       conversation_id: conversation.id,
       participant_type: p.participant.type,
       participant_id: p.participant.id,
-      store_id: p.storeId,
+      store_id: p.tenantId,
       unread_count: p.unreadCount,
       last_read_seq: p.lastReadSeq,
       last_read_at: p.lastReadAt,
@@ -191,7 +191,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       left_at: p.leftAt,
       visible_from_seq: p.visibleFromSeq,
       // Denormalized for store-scoped inbox, count and badge queries (migration 0007).
-      conversation_store_id: conversation.storeId,
+      conversation_store_id: conversation.tenantId,
     }));
     try {
       if (members.length === 0) {

@@ -101,7 +101,7 @@ describe.skipIf(!onPostgres)(
         id: uuid(),
         conversationType: 'store_customer',
         subject: 'Order',
-        storeId: STORE_ID,
+        tenantId: STORE_ID,
         isClosed: false,
         closedAt: null,
         closedBy: null,
@@ -114,7 +114,7 @@ describe.skipIf(!onPostgres)(
         (participant): ConversationParticipant => ({
           conversationId: conversation.id,
           participant,
-          storeId: participant.type === 'admin' ? null : STORE_ID,
+          tenantId: participant.type === 'admin' ? null : STORE_ID,
           unreadCount: 0,
           lastReadSeq: 0,
           lastReadAt: null,

@@ -34,7 +34,7 @@ function conversation(): Conversation {
     id: uuid(),
     conversationType: 'store_customer',
     subject: 'Race',
-    storeId: 'store-1',
+    tenantId: 'store-1',
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -49,7 +49,7 @@ function memberships(c: Conversation): ConversationParticipant[] {
   return MEMBERS.map((participant) => ({
     conversationId: c.id,
     participant,
-    storeId: participant.type === 'admin' ? null : 'store-1',
+    tenantId: participant.type === 'admin' ? null : 'store-1',
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,

@@ -27,7 +27,7 @@ function conversation(): Conversation {
     id: uuid(),
     conversationType: 'admin_store',
     subject: 'Payout',
-    storeId: 'store-1',
+    tenantId: 'store-1',
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -42,7 +42,7 @@ function members(c: Conversation): ConversationParticipant[] {
   return [ADMIN, STAFF].map((participant) => ({
     conversationId: c.id,
     participant,
-    storeId: participant.type === 'admin' ? null : 'store-1',
+    tenantId: participant.type === 'admin' ? null : 'store-1',
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,

@@ -80,7 +80,7 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
         id: uuid(),
         conversationType: pick(TYPES),
         subject: `Subject ${i}`,
-        storeId: pick(STORES),
+        tenantId: pick(STORES),
         isClosed: false,
         closedAt: null,
         closedBy: null,
@@ -94,7 +94,7 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
       const memberships: ConversationParticipant[] = members.map((participant) => ({
         conversationId: conversation.id,
         participant,
-        storeId: participant.type === 'admin' ? null : conversation.storeId,
+        tenantId: participant.type === 'admin' ? null : conversation.tenantId,
         unreadCount: 0,
         lastReadSeq: 0,
         lastReadAt: null,

@@ -32,7 +32,7 @@ export function toConversation(row: ConversationRow): Conversation {
     id: row.id,
     conversationType: row.conversation_type,
     subject: row.subject,
-    storeId: row.store_id,
+    tenantId: row.store_id,
     isClosed: row.is_closed,
     closedAt: row.closed_at,
     closedBy: ref(row.closed_by_type, row.closed_by_id),
@@ -47,7 +47,7 @@ export function toParticipant(row: ParticipantRow): ConversationParticipant {
   return {
     conversationId: row.conversation_id,
     participant: { type: row.participant_type, id: row.participant_id },
-    storeId: row.store_id,
+    tenantId: row.store_id,
     unreadCount: toNumber(row.unread_count),
     lastReadSeq: toNumber(row.last_read_seq),
     lastReadAt: row.last_read_at,

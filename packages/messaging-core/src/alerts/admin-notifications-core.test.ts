@@ -16,10 +16,10 @@ import { type AdminNotificationsCore, createAdminNotificationsCore } from './adm
 import { InMemoryAdminNotificationRepository } from './testing/in-memory-admin-notification-repository.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
-const admin: Actor = { type: 'admin', id: 'a-1', storeId: null };
-const otherAdmin: Actor = { type: 'admin', id: 'a-2', storeId: null };
-const sam: Actor = { type: 'store', id: 'u-sam', storeId: 'acme' };
-const customer: Actor = { type: 'customer', id: 'c-ana', storeId: 'acme' };
+const admin: Actor = { type: 'admin', id: 'a-1', tenantId: null };
+const otherAdmin: Actor = { type: 'admin', id: 'a-2', tenantId: null };
+const sam: Actor = { type: 'store', id: 'u-sam', tenantId: 'acme' };
+const customer: Actor = { type: 'customer', id: 'c-ana', tenantId: 'acme' };
 
 let repo: InMemoryAdminNotificationRepository;
 let alerts: AdminNotificationsCore;

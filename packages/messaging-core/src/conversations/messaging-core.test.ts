@@ -5,11 +5,11 @@ import { FixedClock } from '../kernel/testing/fixed-clock.js';
 import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
 
-const ADMIN: Actor = { type: 'admin', id: 'u-admin', storeId: null };
-const SAM: Actor = { type: 'store', id: 'u-sam', storeId: 'acme' };
-const BEA: Actor = { type: 'store', id: 'u-bea', storeId: 'bolt' };
-const ANA: Actor = { type: 'customer', id: 'c-ana', storeId: 'acme' };
-const CLEO: Actor = { type: 'customer', id: 'c-cleo', storeId: 'bolt' };
+const ADMIN: Actor = { type: 'admin', id: 'u-admin', tenantId: null };
+const SAM: Actor = { type: 'store', id: 'u-sam', tenantId: 'acme' };
+const BEA: Actor = { type: 'store', id: 'u-bea', tenantId: 'bolt' };
+const ANA: Actor = { type: 'customer', id: 'c-ana', tenantId: 'acme' };
+const CLEO: Actor = { type: 'customer', id: 'c-cleo', tenantId: 'bolt' };
 
 async function failure(promise: Promise<unknown>) {
   const error = await promise.then(
@@ -66,7 +66,7 @@ describe('messaging core on in-memory adapters', () => {
       expect(detail.conversation).toMatchObject({
         conversationType: 'admin_store',
         subject: 'Payout delay',
-        storeId: 'acme',
+        tenantId: 'acme',
         isClosed: false,
         messageCount: 1,
       });
@@ -91,13 +91,13 @@ describe('messaging core on in-memory adapters', () => {
         subject: 'Refund',
         recipient: { type: 'customer', id: 'c-cleo' },
       });
-      expect(a.conversation.storeId).toBe('bolt');
+      expect(a.conversation.tenantId).toBe('bolt');
       const b = await m.core.createConversation(SAM, {
         conversationType: 'store_customer',
         subject: 'Order',
         recipient: { type: 'customer', id: 'c-ana' },
       });
-      expect(b.conversation.storeId).toBe('acme');
+      expect(b.conversation.tenantId).toBe('acme');
       expect(b.messages).toEqual([]);
       expect(b.conversation.lastMessageAt).toBeNull();
     });
@@ -304,15 +304,15 @@ describe('messaging core on in-memory adapters', () => {
         code: 'NOT_FOUND',
       });
       expect(
-        await failure(m.core.getConversation({ ...SAM, storeId: 'bolt' }, conversation.id)),
+        await failure(m.core.getConversation({ ...SAM, tenantId: 'bolt' }, conversation.id)),
       ).toMatchObject({ code: 'NOT_FOUND' });
     });
 
     it('refuses malformed actors', async () => {
       expect(
-        await failure(m.core.getUnreadCount({ type: 'store', id: 'u-sam', storeId: null })),
+        await failure(m.core.getUnreadCount({ type: 'store', id: 'u-sam', tenantId: null })),
       ).toMatchObject({ code: 'FORBIDDEN' });
-      expect(await failure(m.core.getUnreadCount({ type: 'robot', id: 'r', storeId: null }))).toMatchObject({
+      expect(await failure(m.core.getUnreadCount({ type: 'robot', id: 'r', tenantId: null }))).toMatchObject({
         code: 'FORBIDDEN',
       });
     });
@@ -567,25 +567,25 @@ describe('resolveActor and the settings cache', () => {
       at,
     );
 
-    expect(await m.core.resolveActor({ type: 'store', id: 'u-sam', storeId: 'acme' })).toEqual({
+    expect(await m.core.resolveActor({ type: 'store', id: 'u-sam', tenantId: 'acme' })).toEqual({
       type: 'store',
       id: 'u-sam',
-      storeId: 'acme',
+      tenantId: 'acme',
       name: 'Sam',
     });
-    expect(await m.core.resolveActor({ type: 'admin', id: 'u-admin', storeId: null })).toMatchObject({
+    expect(await m.core.resolveActor({ type: 'admin', id: 'u-admin', tenantId: null })).toMatchObject({
       name: 'Ada',
     });
-    expect(await m.core.resolveActor({ type: 'customer', id: 'c-ana', storeId: 'acme' })).toMatchObject({
+    expect(await m.core.resolveActor({ type: 'customer', id: 'c-ana', tenantId: 'acme' })).toMatchObject({
       name: 'Ana',
     });
     for (const claims of [
-      { type: 'store', id: 'u-sam', storeId: 'bolt' },
-      { type: 'admin', id: 'u-sam', storeId: null },
-      { type: 'store', id: 'u-admin', storeId: 'acme' },
-      { type: 'customer', id: 'c-ana', storeId: 'bolt' },
-      { type: 'customer', id: 'ghost', storeId: 'acme' },
-      { type: 'store', id: 'u-sam', storeId: null },
+      { type: 'store', id: 'u-sam', tenantId: 'bolt' },
+      { type: 'admin', id: 'u-sam', tenantId: null },
+      { type: 'store', id: 'u-admin', tenantId: 'acme' },
+      { type: 'customer', id: 'c-ana', tenantId: 'bolt' },
+      { type: 'customer', id: 'ghost', tenantId: 'acme' },
+      { type: 'store', id: 'u-sam', tenantId: null },
     ]) {
       expect(await failure(m.core.resolveActor(claims)), JSON.stringify(claims)).toMatchObject({
         code: 'FORBIDDEN',

@@ -12,10 +12,10 @@ import { InMemoryStoreEmailSettingsRepository } from './testing/in-memory-store-
 import { ReversibleSecretCipher } from './testing/reversible-secret-cipher.js';
 
 const T0 = new Date('2026-03-01T10:00:00.000Z');
-const admin: Actor = { type: 'admin', id: 'a-1', storeId: null };
-const sam: Actor = { type: 'store', id: 'u-sam', storeId: 'acme' };
-const eve: Actor = { type: 'store', id: 'u-eve', storeId: 'tiny' };
-const customer: Actor = { type: 'customer', id: 'c-ana', storeId: 'acme' };
+const admin: Actor = { type: 'admin', id: 'a-1', tenantId: null };
+const sam: Actor = { type: 'store', id: 'u-sam', tenantId: 'acme' };
+const eve: Actor = { type: 'store', id: 'u-eve', tenantId: 'tiny' };
+const customer: Actor = { type: 'customer', id: 'c-ana', tenantId: 'acme' };
 
 let email: EmailCore;
 let settings: InMemoryStoreEmailSettingsRepository;

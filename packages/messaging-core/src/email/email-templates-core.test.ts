@@ -8,10 +8,10 @@ import type { EmailTemplate } from './model/email-template.js';
 import { InMemoryEmailTemplateRepository } from './testing/in-memory-email-template-repository.js';
 import { InMemoryTemplateRenderer } from './testing/in-memory-template-renderer.js';
 
-const admin: Actor = { type: 'admin', id: 'root', storeId: null };
-const acme: Actor = { type: 'store', id: 'staff-1', storeId: 'acme' };
-const globex: Actor = { type: 'store', id: 'staff-2', storeId: 'globex' };
-const customer: Actor = { type: 'customer', id: 'c1', storeId: 'acme' };
+const admin: Actor = { type: 'admin', id: 'root', tenantId: null };
+const acme: Actor = { type: 'store', id: 'staff-1', tenantId: 'acme' };
+const globex: Actor = { type: 'store', id: 'staff-2', tenantId: 'globex' };
+const customer: Actor = { type: 'customer', id: 'c1', tenantId: 'acme' };
 const at = new Date('2026-01-01T00:00:00Z');
 
 const shipped = (language: string, subject: string, extra: Partial<EmailTemplate> = {}): EmailTemplate => ({

@@ -193,7 +193,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
         continue;
       if (filter.isClosed !== undefined && conversation.isClosed !== filter.isClosed) continue;
       if (filter.unreadOnly === true && membership.unreadCount <= 0) continue;
-      if (filter.storeId !== undefined && conversation.storeId !== filter.storeId) continue;
+      if (filter.storeId !== undefined && conversation.tenantId !== filter.storeId) continue;
       const messages = state.messages.get(conversationId) ?? [];
       entries.push({
         conversation,
@@ -346,7 +346,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
       const joined: ConversationParticipant = {
         conversationId,
         participant: { type: request.participant.type, id: request.participant.id },
-        storeId: request.storeId,
+        tenantId: request.storeId,
         unreadCount: 0,
         lastReadSeq: conversation.messageCount,
         lastReadAt: former?.lastReadAt ?? null,
@@ -418,7 +418,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     if (updated !== null) {
       appendRecord(state.log, this.#unit, {
         type: 'conversation.read',
-        tenantId: state.conversations.get(conversationId)?.storeId ?? null,
+        tenantId: state.conversations.get(conversationId)?.tenantId ?? null,
         conversationId,
         actor: { type: updated.participant.type, id: updated.participant.id },
         occurredAt: at,
@@ -526,7 +526,7 @@ export class InMemoryMessageRepository implements MessageRepository {
         .sort((a, b) => compareText(`${a.type}\u0000${a.id}`, `${b.type}\u0000${b.id}`));
       appendRecord(state.log, this.#unit, {
         type: 'message.sent',
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         actor: { type: draft.sender.type, id: draft.sender.id },
         occurredAt: at,

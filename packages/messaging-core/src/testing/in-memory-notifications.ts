@@ -145,9 +145,9 @@ export async function createInMemoryNotifications(
     templates,
     emailLogs,
     transports,
-    storeUser: { type: 'store', id: 'u-sam', storeId: 'acme' },
-    customer: { type: 'customer', id: 'c-ana', storeId: 'acme' },
-    admin: { type: 'admin', id: 'a-ada', storeId: null },
+    storeUser: { type: 'store', id: 'u-sam', tenantId: 'acme' },
+    customer: { type: 'customer', id: 'c-ana', tenantId: 'acme' },
+    admin: { type: 'admin', id: 'a-ada', tenantId: null },
     // A worker run after the email subscriber caught up, as the API's dispatcher would have.
     run: async (workerId = 'worker-1', limit = 50) => {
       await messaging.dispatcher.drain();

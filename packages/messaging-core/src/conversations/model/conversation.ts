@@ -1,13 +1,13 @@
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 
-/** A threaded conversation between participants, owned by a tenant store when one takes part. */
+/** A threaded conversation between participants, owned by a tenant when a tenant-bound participant takes part. */
 export interface Conversation {
   readonly id: string;
   /** One of the policy's conversation types (`admin_store`, `store_customer`, `admin_customer`). */
   readonly conversationType: string;
   readonly subject: string;
-  /** The tenant; set whenever a store user or a customer takes part. */
-  readonly storeId: string | null;
+  /** The tenant (a store in the marketplace); set whenever a tenant-bound participant takes part. */
+  readonly tenantId: string | null;
   readonly isClosed: boolean;
   readonly closedAt: Date | null;
   readonly closedBy: ParticipantRef | null;
@@ -26,8 +26,8 @@ export interface Conversation {
 export interface ConversationParticipant {
   readonly conversationId: string;
   readonly participant: ParticipantRef;
-  /** The participant's own store (null for platform admins). */
-  readonly storeId: string | null;
+  /** The participant's own tenant (null for platform-wide participants such as admins). */
+  readonly tenantId: string | null;
   /** Messages by others, not system messages, with a `seq` above `lastReadSeq`. */
   readonly unreadCount: number;
   /**

@@ -36,7 +36,7 @@ export type PolicyDecision =
     };
 
 export type StartDecision =
-  | { readonly allowed: true; readonly storeId: string | null }
+  | { readonly allowed: true; readonly tenantId: string | null }
   | {
       readonly allowed: false;
       readonly code: 'NOT_FOUND' | 'FORBIDDEN' | 'VALIDATION';
@@ -45,7 +45,7 @@ export type StartDecision =
     };
 
 export type RecipientScope =
-  | { readonly allowed: true; readonly storeId: string | null }
+  | { readonly allowed: true; readonly tenantId: string | null }
   | { readonly allowed: false; readonly reason: string };
 
 /** A change to who takes part in a conversation, as `decideMembershipChange` is asked about it. */
@@ -160,7 +160,7 @@ export interface AccessPolicy {
   recipientScope(actor: Actor, recipientType: string): RecipientScope;
 
   /** The tenant an actor's inbox is restricted to (null: no restriction beyond membership). */
-  inboxStoreScope(actor: Actor): string | null;
+  inboxTenantScope(actor: Actor): string | null;
 
   /**
    * May `actor` use a platform-level capability (settings, email, admin notifications), in

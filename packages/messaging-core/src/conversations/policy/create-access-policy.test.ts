@@ -109,7 +109,7 @@ const OTHER = 'school-2';
 const actor = (type: string, id = `${type}-1`, storeId: string | null = HOME): Actor => ({
   type,
   id,
-  storeId,
+  tenantId: storeId,
 });
 const entry = (type: string, id: string, storeId: string | null = HOME): DirectoryEntry => ({
   ref: { type, id },
@@ -122,7 +122,7 @@ const conversation = (conversationType: string, storeId: string | null = HOME): 
   id: `c-${conversationType}`,
   conversationType,
   subject: 'S',
-  storeId,
+  tenantId: storeId,
   isClosed: false,
   closedAt: null,
   closedBy: null,
@@ -134,7 +134,7 @@ const conversation = (conversationType: string, storeId: string | null = HOME): 
 const member = (who: Actor, c: Conversation, role?: string): ConversationParticipant => ({
   conversationId: c.id,
   participant: { type: who.type, id: who.id },
-  storeId: who.storeId,
+  tenantId: who.tenantId,
   role:
     role ??
     schoolPolicy.definition.conversationTypes.find((t) => t.type === c.conversationType)?.memberRoles[0] ??
@@ -171,7 +171,7 @@ describe('createAccessPolicy: a group preset as data', () => {
 
   it('starts a group with two or more others, in the starter’s school', () => {
     const others = [entry('student', 's-2'), entry('student', 's-3')];
-    expect(schoolPolicy.decideStart(mentor, 'group', others)).toEqual({ allowed: true, storeId: HOME });
+    expect(schoolPolicy.decideStart(mentor, 'group', others)).toEqual({ allowed: true, tenantId: HOME });
     expect(schoolPolicy.decideStartKind(mentor, 'group', ['student'])).toEqual({
       allowed: false,
       code: 'VALIDATION',
@@ -195,7 +195,7 @@ describe('createAccessPolicy: a group preset as data', () => {
     expect(schoolPolicy.decideStart(student, 'direct', [entry('mentor', 'm-9')])).toEqual(refusal);
     expect(schoolPolicy.decideStart(student, 'direct', [entry('student', 's-2')])).toEqual({
       allowed: true,
-      storeId: HOME,
+      tenantId: HOME,
     });
     // Replying is sending in a conversation the mentor started: allowed.
     const direct = conversation('direct');
@@ -207,7 +207,7 @@ describe('createAccessPolicy: a group preset as data', () => {
       schoolPolicy.decideStart(actor('operator', 'op-1', null), 'direct', [entry('admin', 'a-1', OTHER)]),
     ).toEqual({
       allowed: true,
-      storeId: OTHER,
+      tenantId: OTHER,
     });
   });
 
@@ -355,10 +355,10 @@ describe('createAccessPolicy: a group preset as data', () => {
   });
 
   it('lists recipients of the types the actor may start with, in its school', () => {
-    expect(schoolPolicy.recipientScope(student, 'admin')).toEqual({ allowed: true, storeId: HOME });
+    expect(schoolPolicy.recipientScope(student, 'admin')).toEqual({ allowed: true, tenantId: HOME });
     expect(schoolPolicy.recipientScope(actor('operator', 'op', null), 'admin')).toEqual({
       allowed: true,
-      storeId: null,
+      tenantId: null,
     });
     expect(schoolPolicy.recipientScope(actor('operator', 'op', null), 'student')).toEqual({
       allowed: false,

@@ -82,16 +82,16 @@ interface Facts {
 
 const PREDICATES: Readonly<Record<PolicyPredicate, (facts: Facts) => boolean>> = {
   sameTenant: ({ actor, conversation }) =>
-    hasTenant(actor.storeId) && conversation !== undefined && conversation.storeId === actor.storeId,
+    hasTenant(actor.tenantId) && conversation !== undefined && conversation.tenantId === actor.tenantId,
   recipientInActorTenant: ({ actor, recipients }) =>
-    hasTenant(actor.storeId) && (recipients ?? []).every((r) => r.storeId === actor.storeId),
+    hasTenant(actor.tenantId) && (recipients ?? []).every((r) => r.storeId === actor.tenantId),
   isSender: ({ actor, message }) => message !== undefined && sameParticipant(message.sender, actor),
   targetIsSelf: ({ actor, recipients }) =>
     recipients !== undefined &&
     recipients.length > 0 &&
     recipients.every((r) => sameParticipant(r.ref, actor)),
   ownTenant: ({ actor, scope }) =>
-    hasTenant(actor.storeId) && (scope?.tenantId === undefined || scope.tenantId === actor.storeId),
+    hasTenant(actor.tenantId) && (scope?.tenantId === undefined || scope.tenantId === actor.tenantId),
 };
 
 function holds(when: readonly PolicyPredicate[] | undefined, facts: Facts): boolean {
@@ -238,7 +238,7 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
   ): boolean {
     const spec = specs.get(conversation.conversationType);
     if (!spec || !known(actor.type)) return false;
-    if (isTenantBound(actor.type) && (!hasTenant(actor.storeId) || conversation.storeId !== actor.storeId))
+    if (isTenantBound(actor.type) && (!hasTenant(actor.tenantId) || conversation.tenantId !== actor.tenantId))
       return false;
     const role = roleOf(membership, spec);
     return judge('view', actor, spec.type, role, { actor, conversation }).allowed;
@@ -280,7 +280,7 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
       if (!known(actor.type)) {
         return { allowed: false, code: 'FORBIDDEN', reason: `unknown participant type ${actor.type}` };
       }
-      if (isTenantBound(actor.type) && !hasTenant(actor.storeId)) {
+      if (isTenantBound(actor.type) && !hasTenant(actor.tenantId)) {
         return {
           allowed: false,
           code: 'FORBIDDEN',
@@ -363,13 +363,13 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
       }
       // Tenancy: a recipient the actor may not reach answers like a missing one, so tenants
       // cannot probe each other's people.
-      let tenant: string | null = isTenantBound(actor.type) ? actor.storeId : null;
+      let tenant: string | null = isTenantBound(actor.type) ? actor.tenantId : null;
       for (const recipient of recipients) {
         const missing = notFound(recipient.ref.type, recipient.ref.id);
         if (!isTenantBound(recipient.ref.type)) continue;
         if (!hasTenant(recipient.storeId)) return missing;
         if (isTenantBound(actor.type)) {
-          if (!hasTenant(actor.storeId) || recipient.storeId !== actor.storeId) return missing;
+          if (!hasTenant(actor.tenantId) || recipient.storeId !== actor.tenantId) return missing;
         } else if (tenant === null) tenant = recipient.storeId;
         else if (recipient.storeId !== tenant) {
           return {
@@ -399,7 +399,7 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
         );
         return ownRule || denied ? verdict : notFound(recipient.ref.type, recipient.ref.id);
       }
-      return { allowed: true, storeId: tenant };
+      return { allowed: true, tenantId: tenant };
     },
 
     decide(actor, action: ConversationAction, conversation, membership) {
@@ -453,7 +453,7 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
           // Another tenant's person is reported missing, like in decideStart.
           if (
             isTenantBound(target.ref.type) &&
-            (!hasTenant(target.storeId) || target.storeId !== conversation.storeId)
+            (!hasTenant(target.storeId) || target.storeId !== conversation.tenantId)
           )
             return notFound(target.ref.type, target.ref.id);
           if (!spec.participantTypes.includes(target.ref.type)) {
@@ -538,12 +538,12 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
             matches(withTypes(row, specs.get(t)), recipientType),
           ),
       );
-      if (!known(actor.type) || !reachable || (isTenantBound(actor.type) && !hasTenant(actor.storeId)))
+      if (!known(actor.type) || !reachable || (isTenantBound(actor.type) && !hasTenant(actor.tenantId)))
         return { allowed: false, reason: refusalText('list_recipients', wording) };
-      return { allowed: true, storeId: isTenantBound(actor.type) ? actor.storeId : null };
+      return { allowed: true, tenantId: isTenantBound(actor.type) ? actor.tenantId : null };
     },
 
-    inboxStoreScope: (actor) => (isTenantBound(actor.type) ? actor.storeId : null),
+    inboxTenantScope: (actor) => (isTenantBound(actor.type) ? actor.tenantId : null),
 
     allows(actor, capability: PlatformCapability, scope: CapabilityScope = {}) {
       const wording = { actor: actor.type, action: capability };

@@ -134,9 +134,9 @@ function ruleRecipients(
 const T0 = new Date('2026-01-01T00:00:00.000Z');
 
 const ACTORS: Record<ActorType, Actor> = {
-  admin: { type: 'admin', id: 'admin-1', storeId: null },
-  store: { type: 'store', id: 'store-user-a', storeId: HOME },
-  customer: { type: 'customer', id: 'customer-a', storeId: HOME },
+  admin: { type: 'admin', id: 'admin-1', tenantId: null },
+  store: { type: 'store', id: 'store-user-a', tenantId: HOME },
+  customer: { type: 'customer', id: 'customer-a', tenantId: HOME },
 };
 
 function conversationRecord(conversationType: ConversationType, storeId: string | null): Conversation {
@@ -144,7 +144,7 @@ function conversationRecord(conversationType: ConversationType, storeId: string 
     id: `conv-${conversationType}-${storeId ?? 'none'}`,
     conversationType,
     subject: 'Subject',
-    storeId,
+    tenantId: storeId,
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -159,7 +159,7 @@ function membershipOf(actor: Actor, conversation: Conversation): ConversationPar
   return {
     conversationId: conversation.id,
     participant: { type: actor.type, id: actor.id },
-    storeId: actor.storeId,
+    tenantId: actor.tenantId,
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
@@ -246,7 +246,7 @@ const ACTION_CASES: ActionCase[] = conversationCases().flatMap((c) =>
       c.actorType,
       action,
       c.participant,
-      c.storeId === ACTORS[c.actorType].storeId,
+      c.storeId === ACTORS[c.actorType].tenantId,
     );
     return { ...c, action, expected, name: `${c.name} | ${action} → ${expected}` };
   }),
@@ -259,7 +259,7 @@ interface DeleteCase extends ConversationCase {
 
 const DELETE_CASES: DeleteCase[] = conversationCases().flatMap((c) =>
   DELETE_KINDS.map((kind) => {
-    const expected = ruleDelete(c.actorType, kind, c.participant, c.storeId === ACTORS[c.actorType].storeId);
+    const expected = ruleDelete(c.actorType, kind, c.participant, c.storeId === ACTORS[c.actorType].tenantId);
     return { ...c, kind, expected, name: `${c.name} | delete ${kind} → ${expected}` };
   }),
 );
@@ -431,7 +431,7 @@ describe('marketplacePolicy (pure)', () => {
     it.each(cases)('$name', ({ actorType, conversationType, recipient, expected }) => {
       const decision = marketplacePolicy.decideStart(ACTORS[actorType], conversationType, [recipient]);
       expect(outcomeOf(decision)).toBe(expected.outcome);
-      if (decision.allowed) expect(decision.storeId).toBe(expected.storeId);
+      if (decision.allowed) expect(decision.tenantId).toBe(expected.storeId);
       else expect(decision.field).toBe(expected.field);
       if (expected.outcome === 'NOT_FOUND') {
         // The same words as for a recipient that does not exist.
@@ -471,7 +471,7 @@ describe('marketplacePolicy (pure)', () => {
     it.each(cases)('$name', ({ actorType, recipientType, expected }) => {
       const scope = marketplacePolicy.recipientScope(ACTORS[actorType], recipientType);
       expect(scope.allowed).toBe(expected.allowed);
-      if (scope.allowed) expect(scope.storeId).toBe(expected.storeId);
+      if (scope.allowed) expect(scope.tenantId).toBe(expected.storeId);
     });
   });
 
@@ -481,7 +481,7 @@ describe('marketplacePolicy (pure)', () => {
       { actorType: 'store' as const, expected: HOME },
       { actorType: 'customer' as const, expected: HOME },
     ])('$actorType → $expected', ({ actorType, expected }) => {
-      expect(marketplacePolicy.inboxStoreScope(ACTORS[actorType])).toBe(expected);
+      expect(marketplacePolicy.inboxTenantScope(ACTORS[actorType])).toBe(expected);
     });
   });
 
@@ -492,27 +492,27 @@ describe('marketplacePolicy (pure)', () => {
       { name: 'a customer in their store', actor: ACTORS.customer, expected: 'allowed' as Outcome },
       {
         name: 'a store user without a store',
-        actor: { ...ACTORS.store, storeId: null },
+        actor: { ...ACTORS.store, tenantId: null },
         expected: 'FORBIDDEN' as Outcome,
       },
       {
         name: 'a store user with an empty store id',
-        actor: { ...ACTORS.store, storeId: '' },
+        actor: { ...ACTORS.store, tenantId: '' },
         expected: 'FORBIDDEN' as Outcome,
       },
       {
         name: 'a customer without a store',
-        actor: { ...ACTORS.customer, storeId: null },
+        actor: { ...ACTORS.customer, tenantId: null },
         expected: 'FORBIDDEN' as Outcome,
       },
       {
         name: 'a customer with an empty store id',
-        actor: { ...ACTORS.customer, storeId: '' },
+        actor: { ...ACTORS.customer, tenantId: '' },
         expected: 'FORBIDDEN' as Outcome,
       },
       {
         name: 'an unknown participant type',
-        actor: { type: 'robot', id: 'r1', storeId: null },
+        actor: { type: 'robot', id: 'r1', tenantId: null },
         expected: 'FORBIDDEN' as Outcome,
       },
       {
@@ -571,14 +571,14 @@ interface World {
 }
 
 const E2E_ACTORS: Record<string, Actor> = {
-  admin1: { type: 'admin', id: 'admin-1', storeId: null },
-  admin2: { type: 'admin', id: 'admin-2', storeId: null },
-  storeA1: { type: 'store', id: 'store-user-a1', storeId: HOME },
-  storeA2: { type: 'store', id: 'store-user-a2', storeId: HOME },
-  storeB1: { type: 'store', id: 'store-user-b1', storeId: OTHER },
-  customerA1: { type: 'customer', id: 'customer-a1', storeId: HOME },
-  customerA2: { type: 'customer', id: 'customer-a2', storeId: HOME },
-  customerB1: { type: 'customer', id: 'customer-b1', storeId: OTHER },
+  admin1: { type: 'admin', id: 'admin-1', tenantId: null },
+  admin2: { type: 'admin', id: 'admin-2', tenantId: null },
+  storeA1: { type: 'store', id: 'store-user-a1', tenantId: HOME },
+  storeA2: { type: 'store', id: 'store-user-a2', tenantId: HOME },
+  storeB1: { type: 'store', id: 'store-user-b1', tenantId: OTHER },
+  customerA1: { type: 'customer', id: 'customer-a1', tenantId: HOME },
+  customerA2: { type: 'customer', id: 'customer-a2', tenantId: HOME },
+  customerB1: { type: 'customer', id: 'customer-b1', tenantId: OTHER },
 };
 
 /** Who starts each conversation and with whom, per store. */
@@ -600,7 +600,7 @@ async function buildWorld(): Promise<World> {
   for (const [name, actor] of Object.entries(E2E_ACTORS)) {
     if (actor.type === 'customer') {
       await m.directory.upsertCustomer(
-        { id: actor.id, storeId: actor.storeId!, name, email: `${actor.id}@mail.test`, locale: 'en' },
+        { id: actor.id, storeId: actor.tenantId!, name, email: `${actor.id}@mail.test`, locale: 'en' },
         at,
       );
     } else {
@@ -610,7 +610,7 @@ async function buildWorld(): Promise<World> {
           name,
           email: `${actor.id}@mail.test`,
           role: actor.type as 'admin' | 'store',
-          storeId: actor.storeId,
+          storeId: actor.tenantId,
           locale: 'en',
         },
         at,
@@ -641,7 +641,7 @@ async function buildWorld(): Promise<World> {
     const system = (await m.store.raw.messages(id)).find((msg) => msg.isSystemMessage);
     conversations[key] = {
       id,
-      storeId: detail.conversation.storeId!,
+      storeId: detail.conversation.tenantId!,
       members: [starterName, recipientName],
       staff: starterName,
       messageBy: { [starterName]: detail.messages[0]!.id, [recipientName]: reply.message.id },
@@ -729,13 +729,13 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
       const actor = E2E_ACTORS[actorName]!;
       const participant = PLAN[key].includes(actorName);
       const conversationStore = key.endsWith('@a') ? HOME : OTHER;
-      const sameStore = actor.storeId === conversationStore;
+      const sameStore = actor.tenantId === conversationStore;
       return {
         actorName,
         key,
         participant,
         sameStore,
-        label: `${actorName} (${actor.type}${actor.storeId ? ` of ${actor.storeId}` : ''}) | ${key} | ${participant ? 'participant' : 'non-participant'}`,
+        label: `${actorName} (${actor.type}${actor.tenantId ? ` of ${actor.tenantId}` : ''}) | ${key} | ${participant ? 'participant' : 'non-participant'}`,
       };
     }),
   );
@@ -878,7 +878,7 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
             actor.type as ActorType,
             conversationType,
             recipient.type as ActorType,
-            recipient.storeId,
+            recipient.tenantId,
           );
           return {
             name: `${actorName} starts ${conversationType} with ${recipientName} → ${expected.outcome}`,
@@ -906,7 +906,7 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
       });
       expect(outcomeOfError(error), error?.message).toBe(expected.outcome);
       if (expected.outcome === 'allowed') {
-        expect(created?.conversation).toMatchObject({ conversationType, storeId: expected.storeId });
+        expect(created?.conversation).toMatchObject({ conversationType, tenantId: expected.storeId });
         expect(created?.otherParticipants.map((p) => p.ref)).toEqual([
           { type: recipient.type, id: recipient.id },
         ]);
@@ -978,7 +978,7 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
           actor.type as ActorType,
           conversationType,
           actor.type as ActorType,
-          actor.storeId,
+          actor.tenantId,
         );
         return { actorName, conversationType, expected };
       }),
@@ -1058,7 +1058,7 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
         const expectedIds = rule.allowed
           ? everyone
               .filter(
-                (a) => a.type === recipientType && (rule.storeId === null || a.storeId === rule.storeId),
+                (a) => a.type === recipientType && (rule.storeId === null || a.tenantId === rule.storeId),
               )
               .filter((a) => a.id !== actor.id)
               .map((a) => a.id)
@@ -1101,9 +1101,9 @@ describe('marketplace rules end to end (createInMemoryMessaging)', () => {
 
   describe('malformed actors are refused before anything is read', () => {
     const malformed: { name: string; actor: Actor }[] = [
-      { name: 'a store user without a store', actor: { type: 'store', id: 'store-user-a1', storeId: null } },
-      { name: 'a customer without a store', actor: { type: 'customer', id: 'customer-a1', storeId: null } },
-      { name: 'an unknown type', actor: { type: 'robot', id: 'admin-1', storeId: null } },
+      { name: 'a store user without a store', actor: { type: 'store', id: 'store-user-a1', tenantId: null } },
+      { name: 'a customer without a store', actor: { type: 'customer', id: 'customer-a1', tenantId: null } },
+      { name: 'an unknown type', actor: { type: 'robot', id: 'admin-1', tenantId: null } },
     ];
     it.each(malformed)(
       '$name → FORBIDDEN on every call, even for a conversation they are in',
@@ -1142,11 +1142,11 @@ describe('decidePurgeFiles', () => {
       attachments: [],
     };
     const outcomes = (['admin', 'store', 'customer'] as const).map((type) => {
-      const actor = { type, id: `${type}-1`, storeId: type === 'admin' ? null : 's1' };
+      const actor = { type, id: `${type}-1`, tenantId: type === 'admin' ? null : 's1' };
       const membership = {
         conversationId: 'c1',
         participant: { type, id: actor.id },
-        storeId: actor.storeId,
+        tenantId: actor.tenantId,
         unreadCount: 0,
         lastReadSeq: 0,
         lastReadAt: null,
@@ -1219,7 +1219,7 @@ describe('marketplace: two members, no membership changes', () => {
             name: 'Self',
             email: null,
             locale: 'en',
-            storeId: actor.storeId,
+            storeId: actor.tenantId,
           }
         : {
             ref: { type: 'customer', id: 'customer-z' },

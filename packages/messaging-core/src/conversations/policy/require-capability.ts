@@ -30,12 +30,12 @@ export function requireCapability(
  * of its own to manage).
  */
 export function tenantEmailOf(policy: AccessPolicy, actor: Actor): string {
-  const decision = policy.allows(actor, 'manage_tenant_email', { tenantId: actor.storeId });
+  const decision = policy.allows(actor, 'manage_tenant_email', { tenantId: actor.tenantId });
   if (!decision.allowed) throw MessagingError.forbidden(decision.reason);
   // A definition granting it without `ownTenant` to a platform-wide type still names no tenant.
-  if (actor.storeId === null || actor.storeId === '' || !policy.isTenantBound(actor.type))
+  if (actor.tenantId === null || actor.tenantId === '' || !policy.isTenantBound(actor.type))
     throw MessagingError.forbidden(
       `a ${actor.type} has no ${policy.definition.tenantLabel} whose email settings to manage`,
     );
-  return actor.storeId;
+  return actor.tenantId;
 }

@@ -108,7 +108,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
         recipients.map((r) => r.ref.type),
       );
       if (!kind.allowed) return kind;
-      const outsider = recipients.find((r) => !inTenant(r, actor.storeId));
+      const outsider = recipients.find((r) => !inTenant(r, actor.tenantId));
       if (outsider) {
         return {
           allowed: false,
@@ -116,7 +116,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
           reason: `${outsider.ref.type} ${outsider.ref.id} not found`,
         };
       }
-      return { allowed: true, storeId: actor.storeId };
+      return { allowed: true, tenantId: actor.tenantId };
     },
 
     decide(
@@ -130,7 +130,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       if (
         membership === null ||
         membership.leftAt !== null ||
-        !inTenant({ ref: actor, storeId: actor.storeId }, conversation.storeId)
+        !inTenant({ ref: actor, storeId: actor.tenantId }, conversation.tenantId)
       ) {
         return hidden(conversation);
       }
@@ -190,7 +190,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
               : 'leave';
       const allowed = overrides.decide!(actor, action, conversation, actorMembership);
       if (!allowed.allowed) return allowed;
-      if (change.kind === 'add' && !inTenant(change.target, conversation.storeId))
+      if (change.kind === 'add' && !inTenant(change.target, conversation.tenantId))
         return notFound(change.target.ref);
       if (change.role !== undefined && !(GROUP_ROLES as readonly string[]).includes(change.role)) {
         return {

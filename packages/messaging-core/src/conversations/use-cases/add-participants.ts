@@ -113,7 +113,7 @@ export async function addParticipants(
         type: 'participant.added' as const,
         occurredAt: now,
         actor: by,
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         membership,
       })),

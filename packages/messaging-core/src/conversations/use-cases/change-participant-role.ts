@@ -69,7 +69,7 @@ export async function changeParticipantRole(
         type: 'participant.role_changed',
         occurredAt: now,
         actor: { type: actor.type, id: actor.id },
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         membership: row,
         previousRole: targetMembership.role,

@@ -13,12 +13,12 @@ import { createGroupTestPolicy } from '../testing/group-test-policy.js';
 
 const STORE_A = 'store-a';
 const STORE_B = 'store-b';
-const admin: Actor = { type: 'admin', id: 'admin-1', storeId: null };
-const sam: Actor = { type: 'store', id: 'store-user-a1', storeId: STORE_A };
-const ana: Actor = { type: 'customer', id: 'customer-a1', storeId: STORE_A };
-const abe: Actor = { type: 'customer', id: 'customer-a2', storeId: STORE_A };
-const amy: Actor = { type: 'customer', id: 'customer-a3', storeId: STORE_A };
-const bea: Actor = { type: 'customer', id: 'customer-b1', storeId: STORE_B };
+const admin: Actor = { type: 'admin', id: 'admin-1', tenantId: null };
+const sam: Actor = { type: 'store', id: 'store-user-a1', tenantId: STORE_A };
+const ana: Actor = { type: 'customer', id: 'customer-a1', tenantId: STORE_A };
+const abe: Actor = { type: 'customer', id: 'customer-a2', tenantId: STORE_A };
+const amy: Actor = { type: 'customer', id: 'customer-a3', tenantId: STORE_A };
+const bea: Actor = { type: 'customer', id: 'customer-b1', tenantId: STORE_B };
 const ref = (a: Actor) => ({ type: a.type, id: a.id });
 
 async function world(policy: AccessPolicy = createGroupTestPolicy()) {
@@ -42,7 +42,7 @@ async function world(policy: AccessPolicy = createGroupTestPolicy()) {
     [bea, 'Bea'],
   ] as const) {
     await m.directory.upsertCustomer(
-      { id: c.id, storeId: c.storeId!, name, email: `${c.id}@mail.test`, locale: 'en' },
+      { id: c.id, storeId: c.tenantId!, name, email: `${c.id}@mail.test`, locale: 'en' },
       at,
     );
   }

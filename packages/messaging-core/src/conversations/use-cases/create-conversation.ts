@@ -127,14 +127,14 @@ export async function createConversation(
   if (!decision.allowed) {
     enforce(decision.code === 'NOT_FOUND' ? { ...decision, field: idField } : fieldsOf(decision));
   }
-  const storeId = decision.allowed ? decision.storeId : null;
+  const storeId = decision.allowed ? decision.tenantId : null;
 
   const now = ctx.clock.now();
   const conversation: Conversation = {
     id: ctx.ids.next(),
     conversationType: input.conversationType,
     subject,
-    storeId,
+    tenantId: storeId,
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -150,7 +150,7 @@ export async function createConversation(
   ): ConversationParticipant => ({
     conversationId: conversation.id,
     participant: { type: ref.type, id: ref.id },
-    storeId: memberStore,
+    tenantId: memberStore,
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
@@ -163,7 +163,7 @@ export async function createConversation(
     visibleFromSeq: 1,
   });
   const members = [
-    membership(actor, actor.storeId, true),
+    membership(actor, actor.tenantId, true),
     ...recipients.map((r) => membership(r.ref, r.storeId, false)),
   ];
 
@@ -175,7 +175,7 @@ export async function createConversation(
         type: 'conversation.created',
         occurredAt: now,
         actor: { type: actor.type, id: actor.id },
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         conversation,
         participants: members.map((m) => m.participant),

@@ -39,7 +39,7 @@ export async function deleteMessage(
         type: 'message.deleted',
         occurredAt: now,
         actor: by,
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId,
         messageId,
       },

@@ -12,7 +12,7 @@ import { assertActor, type CoreContext } from './context.js';
 export async function getUnreadCount(ctx: CoreContext, actor: Actor): Promise<{ totalUnread: number }> {
   assertActor(ctx, actor);
   // Tenant-bound actors only count conversations of their store, like their inbox.
-  const scope = ctx.policy.inboxStoreScope(actor);
+  const scope = ctx.policy.inboxTenantScope(actor);
   const ref = { type: actor.type, id: actor.id };
   return { totalUnread: await ctx.store.conversations.unreadTotal(ref, scope ?? undefined) };
 }

@@ -53,7 +53,7 @@ export async function leaveConversation(
         type: 'participant.removed',
         occurredAt: now,
         actor: { type: actor.type, id: actor.id },
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         membership: row,
         reason: 'left',

@@ -14,13 +14,13 @@ import type { ConversationList, ListConversationsInput } from './list-conversati
 const STORE_A = 'store-a';
 const STORE_B = 'store-b';
 
-const admin: Actor = { type: 'admin', id: 'admin-1', storeId: null };
-const storeA1: Actor = { type: 'store', id: 'store-user-a1', storeId: STORE_A };
-const storeA2: Actor = { type: 'store', id: 'store-user-a2', storeId: STORE_A };
-const storeB1: Actor = { type: 'store', id: 'store-user-b1', storeId: STORE_B };
-const customerA1: Actor = { type: 'customer', id: 'customer-a1', storeId: STORE_A };
-const customerA2: Actor = { type: 'customer', id: 'customer-a2', storeId: STORE_A };
-const customerB1: Actor = { type: 'customer', id: 'customer-b1', storeId: STORE_B };
+const admin: Actor = { type: 'admin', id: 'admin-1', tenantId: null };
+const storeA1: Actor = { type: 'store', id: 'store-user-a1', tenantId: STORE_A };
+const storeA2: Actor = { type: 'store', id: 'store-user-a2', tenantId: STORE_A };
+const storeB1: Actor = { type: 'store', id: 'store-user-b1', tenantId: STORE_B };
+const customerA1: Actor = { type: 'customer', id: 'customer-a1', tenantId: STORE_A };
+const customerA2: Actor = { type: 'customer', id: 'customer-a2', tenantId: STORE_A };
+const customerB1: Actor = { type: 'customer', id: 'customer-b1', tenantId: STORE_B };
 
 const ref = (a: Actor) => ({ type: a.type, id: a.id });
 
@@ -57,7 +57,7 @@ async function directory(m: InMemoryMessaging, at: Date): Promise<void> {
         name,
         email: `${a.id}@mail.test`,
         role: a.type as 'admin' | 'store',
-        storeId: a.storeId,
+        storeId: a.tenantId,
         locale: 'en',
       },
       at,
@@ -69,7 +69,7 @@ async function directory(m: InMemoryMessaging, at: Date): Promise<void> {
     [customerB1, 'Bea'],
   ] as const) {
     await m.directory.upsertCustomer(
-      { id: c.id, storeId: c.storeId!, name, email: `${c.id}@mail.test`, locale: 'en' },
+      { id: c.id, storeId: c.tenantId!, name, email: `${c.id}@mail.test`, locale: 'en' },
       at,
     );
   }
@@ -96,7 +96,7 @@ async function adminInbox(
     inbox.conversations.set(detail.conversation.id, {
       id: detail.conversation.id,
       type,
-      storeId: detail.conversation.storeId!,
+      storeId: detail.conversation.tenantId!,
       other,
       activity: (detail.conversation.lastMessageAt ?? detail.conversation.createdAt).getTime(),
       unread: 0,
@@ -455,7 +455,7 @@ describe('listConversations: tenants', () => {
       id: 'conv-stray',
       conversationType: 'store_customer',
       subject: 'Store B business',
-      storeId: STORE_B,
+      tenantId: STORE_B,
       isClosed: false,
       closedAt: null,
       closedBy: null,
@@ -467,7 +467,7 @@ describe('listConversations: tenants', () => {
     const member = (a: Actor): ConversationParticipant => ({
       conversationId: stray.id,
       participant: ref(a),
-      storeId: a.storeId,
+      tenantId: a.tenantId,
       unreadCount: 0,
       lastReadSeq: 0,
       lastReadAt: null,
@@ -500,7 +500,7 @@ describe('listConversations: tenants', () => {
     ];
     for (const list of inboxes) {
       expect(list.conversations.map((c) => c.conversation.id)).not.toContain(stray.id);
-      expect(list.conversations.every((c) => c.conversation.storeId === STORE_A)).toBe(true);
+      expect(list.conversations.every((c) => c.conversation.tenantId === STORE_A)).toBe(true);
     }
     expect(inboxes.map((l) => l.total)).toEqual([4, 4, 3, 4]);
     expect(inboxes[0]!.conversations.map((c) => c.conversation.id).sort()).toEqual([...own].sort());
@@ -542,7 +542,7 @@ describe('listConversations: tenants', () => {
   // another store (and so now acts with that store id) still gets the old store's unread count.
   it('a store user now acting for another store gets no badge from the old store', async () => {
     const { m } = await strayMembership();
-    const moved: Actor = { ...storeA1, storeId: STORE_B };
+    const moved: Actor = { ...storeA1, tenantId: STORE_B };
     const list = await m.core.listConversations(moved);
     // Only the stray store B conversation is theirs in store B.
     expect(list.conversations.map((c) => c.conversation.id)).toEqual(['conv-stray']);
@@ -553,7 +553,7 @@ describe('listConversations: tenants', () => {
   it('an admin’s inbox spans both stores', async () => {
     const inbox = await adminInbox();
     const page = await inbox.m.core.listConversations(admin, { limit: 100 });
-    expect(new Set(page.conversations.map((c) => c.conversation.storeId))).toEqual(
+    expect(new Set(page.conversations.map((c) => c.conversation.tenantId))).toEqual(
       new Set([STORE_A, STORE_B]),
     );
   });

@@ -43,7 +43,7 @@ export async function listConversations(
   assertActor(ctx, actor);
   const limit = parseLimit(input.limit, 20);
   const cursor = input.cursor === undefined ? undefined : decodeInboxCursor(input.cursor);
-  const scope = ctx.policy.inboxStoreScope(actor);
+  const scope = ctx.policy.inboxTenantScope(actor);
   const filter: InboxFilter = {
     ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),
     ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),

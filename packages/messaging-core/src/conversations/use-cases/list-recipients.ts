@@ -39,7 +39,7 @@ export async function listRecipients(
   const entries = await ctx.directory.searchRecipients({
     type: input.recipientType,
     limit: limit + 1,
-    ...(scope.storeId === null ? {} : { storeId: scope.storeId }),
+    ...(scope.tenantId === null ? {} : { storeId: scope.tenantId }),
     ...(query ? { query: query.slice(0, 200) } : {}),
   });
   return entries.filter((e) => !sameParticipant(e.ref, actor)).slice(0, limit);

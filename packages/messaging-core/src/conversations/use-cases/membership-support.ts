@@ -69,7 +69,7 @@ export async function memberEntry(
       name: `${member.participant.type} ${member.participant.id}`,
       email: null,
       locale: 'en',
-      storeId: member.storeId,
+      storeId: member.tenantId,
     }
   );
 }

@@ -76,7 +76,7 @@ export async function removeParticipant(
         type: 'participant.removed',
         occurredAt: now,
         actor: { type: actor.type, id: actor.id },
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId: conversation.id,
         membership: row,
         reason: 'removed',

@@ -6,7 +6,7 @@ import { assertActor, type CoreContext } from './context.js';
 export interface ActorClaims {
   readonly type: string;
   readonly id: string;
-  readonly storeId: string | null;
+  readonly tenantId: string | null;
 }
 
 /**
@@ -22,15 +22,15 @@ export interface ActorClaims {
  * ```
  */
 export async function resolveActor(ctx: CoreContext, claims: ActorClaims): Promise<Actor> {
-  const actor: Actor = { type: claims.type, id: claims.id, storeId: claims.storeId };
+  const actor: Actor = { type: claims.type, id: claims.id, tenantId: claims.tenantId };
   assertActor(ctx, actor);
   const entry = await ctx.directory.resolve(actor);
   if (!entry) throw MessagingError.forbidden(`${claims.type} ${claims.id} is not known to the directory`);
-  if (entry.storeId !== claims.storeId) {
+  if (entry.storeId !== claims.tenantId) {
     throw MessagingError.forbidden(
-      claims.storeId === null
+      claims.tenantId === null
         ? `${claims.type} ${claims.id} belongs to a store; name it`
-        : `${claims.type} ${claims.id} does not belong to store ${claims.storeId}`,
+        : `${claims.type} ${claims.id} does not belong to store ${claims.tenantId}`,
     );
   }
   return { ...actor, name: entry.name };

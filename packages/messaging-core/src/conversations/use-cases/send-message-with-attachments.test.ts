@@ -8,9 +8,9 @@ import { createMessagingCore } from '../messaging-core.js';
 import type { ByteStream } from '../ports/attachment-storage.js';
 import { fakePng, InMemoryMediaInspector } from '../testing/in-memory-media-inspector.js';
 
-const ADMIN: Actor = { type: 'admin', id: 'u-admin', storeId: null };
-const SAM: Actor = { type: 'store', id: 'u-sam', storeId: 'acme' };
-const BEA: Actor = { type: 'store', id: 'u-bea', storeId: 'bolt' };
+const ADMIN: Actor = { type: 'admin', id: 'u-admin', tenantId: null };
+const SAM: Actor = { type: 'store', id: 'u-sam', tenantId: 'acme' };
+const BEA: Actor = { type: 'store', id: 'u-bea', tenantId: 'bolt' };
 
 const text = (value: string) => new TextEncoder().encode(value);
 const PDF = text('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');

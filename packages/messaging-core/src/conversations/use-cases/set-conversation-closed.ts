@@ -47,7 +47,7 @@ async function setClosed(
     const base = {
       occurredAt: now,
       actor: by,
-      tenantId: updated.storeId,
+      tenantId: updated.tenantId,
       conversationId,
       conversation: updated,
     };

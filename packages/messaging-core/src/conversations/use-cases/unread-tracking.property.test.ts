@@ -23,7 +23,7 @@ interface Who {
 
 const person = (name: string, type: string, id: string, storeId: string | null): Who => ({
   name,
-  actor: { type, id, storeId },
+  actor: { type, id, tenantId: storeId },
   genuine: true,
 });
 
@@ -42,9 +42,9 @@ const PEOPLE: readonly Who[] = [
 
 /** Real participants presenting the other store: members by reference, never by tenant. */
 const IMPOSTORS: readonly Who[] = [
-  { name: 'storeA1@b', actor: { type: 'store', id: 'store-user-a1', storeId: STORE_B }, genuine: false },
-  { name: 'customerA1@b', actor: { type: 'customer', id: 'customer-a1', storeId: STORE_B }, genuine: false },
-  { name: 'customerB1@a', actor: { type: 'customer', id: 'customer-b1', storeId: STORE_A }, genuine: false },
+  { name: 'storeA1@b', actor: { type: 'store', id: 'store-user-a1', tenantId: STORE_B }, genuine: false },
+  { name: 'customerA1@b', actor: { type: 'customer', id: 'customer-a1', tenantId: STORE_B }, genuine: false },
+  { name: 'customerB1@a', actor: { type: 'customer', id: 'customer-b1', tenantId: STORE_A }, genuine: false },
 ];
 
 const EVERYONE: readonly Who[] = [...PEOPLE, ...IMPOSTORS];
@@ -93,7 +93,7 @@ function modelUnread(c: ModelConversation, key: string): number {
 /** The issue's visibility rule: a participant, and a store user or customer only within their store. */
 function modelSees(c: ModelConversation, actor: Actor): boolean {
   if (!c.members.includes(participantKey(actor))) return false;
-  return actor.type === 'admin' || actor.storeId === c.storeId;
+  return actor.type === 'admin' || actor.tenantId === c.storeId;
 }
 
 function modelBadge(conversations: readonly ModelConversation[], actor: Actor): number {
@@ -127,13 +127,13 @@ async function buildWorld(): Promise<World> {
     const email = `${actor.id}@mail.test`;
     if (actor.type === 'customer') {
       await m.directory.upsertCustomer(
-        { id: actor.id, storeId: actor.storeId!, name, email, locale: 'en' },
+        { id: actor.id, storeId: actor.tenantId!, name, email, locale: 'en' },
         at,
       );
     } else {
       const role = actor.type === 'admin' ? 'admin' : 'store';
       await m.directory.upsertPlatformUser(
-        { id: actor.id, name, email, role, storeId: actor.storeId, locale: 'en' },
+        { id: actor.id, name, email, role, storeId: actor.tenantId, locale: 'en' },
         at,
       );
     }
@@ -151,7 +151,7 @@ async function buildWorld(): Promise<World> {
     const starterKey = participantKey(starter);
     const c: ModelConversation = {
       id: detail.conversation.id,
-      storeId: detail.conversation.storeId!,
+      storeId: detail.conversation.tenantId!,
       members: [starterKey, participantKey(recipient)],
       closed: false,
       log: [],
@@ -416,7 +416,7 @@ async function checkInbox(world: World, who: Who, step: string): Promise<void> {
     const c = world.conversations.find((x) => x.id === summary.conversation.id)!;
     expect(summary.unreadCount, `${step}: unread of ${who.name} in ${c.id}`).toBe(modelUnread(c, key));
     expect(summary.conversation.messageCount).toBe(c.log.length);
-    expect(summary.conversation.storeId === c.storeId).toBe(true);
+    expect(summary.conversation.tenantId === c.storeId).toBe(true);
   }
   expect(list.totalUnread, `${step}: total_unread of ${who.name}`).toBe(
     modelBadge(world.conversations, actor),

@@ -44,7 +44,7 @@ export async function updatePreferences(
         type: 'participant.preferences_updated',
         occurredAt: ctx.clock.now(),
         actor: { type: membership.participant.type, id: membership.participant.id },
-        tenantId: conversation.storeId,
+        tenantId: conversation.tenantId,
         conversationId,
         membership,
       },

@@ -100,7 +100,7 @@ export async function namesFor(
       name: known.name,
       email: null,
       locale: 'en',
-      storeId: known.storeId,
+      storeId: known.tenantId,
     });
   }
   if (unique.size === 0) return names;

@@ -55,7 +55,7 @@ export async function listEmailLogs(
     input.storeId === undefined ? {} : { tenantId: input.storeId },
   );
   // A tenant-bound reader sees its own tenant's log only, whatever the definition's rows say.
-  const storeId = ctx.policy.isTenantBound(actor.type) ? (actor.storeId ?? undefined) : input.storeId;
+  const storeId = ctx.policy.isTenantBound(actor.type) ? (actor.tenantId ?? undefined) : input.storeId;
   if (input.status !== undefined && !EMAIL_STATUSES.includes(input.status))
     throw MessagingError.validation('status', `status must be one of ${EMAIL_STATUSES.join(', ')}`);
   validDate(input.from, 'from');

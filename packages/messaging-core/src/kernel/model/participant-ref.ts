@@ -18,11 +18,11 @@ export function sameParticipant(a: ParticipantRef, b: ParticipantRef): boolean {
 }
 
 /**
- * The authenticated caller of a use case. `storeId` is the tenant the caller acts within
+ * The authenticated caller of a use case. `tenantId` is the tenant the caller acts within (a store in the marketplace)
  * (null for platform-wide actors such as admins). Hosts build it from their own authentication.
  */
 export interface Actor extends ParticipantRef {
-  readonly storeId: string | null;
+  readonly tenantId: string | null;
   /**
    * Display name, when the caller already knows it (`resolveActor` fills it in); saves a
    * directory lookup on every send.

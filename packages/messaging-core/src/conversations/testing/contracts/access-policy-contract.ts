@@ -108,7 +108,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
   const actorOf = (type: string, id = `${type}-1`, tenant: string | null = home): Actor => ({
     type,
     id,
-    storeId: policy.isTenantBound(type) ? tenant : null,
+    tenantId: policy.isTenantBound(type) ? tenant : null,
   });
   const entryOf = (type: string, id: string, tenant: string | null): DirectoryEntry => ({
     ref: { type, id },
@@ -121,7 +121,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
     id: `conv-${type}-${tenant ?? 'none'}`,
     conversationType: type,
     subject: 'Subject',
-    storeId: tenant,
+    tenantId: tenant,
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -137,7 +137,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
   ): ConversationParticipant => ({
     conversationId: conversation.id,
     participant: { type: actor.type, id: actor.id },
-    storeId: actor.storeId,
+    tenantId: actor.tenantId,
     role:
       role ??
       definition.conversationTypes.find((t) => t.type === conversation.conversationType)?.memberRoles[0] ??
@@ -290,10 +290,10 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
                   continue;
                 }
                 if (policy.isTenantBound(type)) {
-                  expect(decision.storeId).toBe(home);
+                  expect(decision.tenantId).toBe(home);
                   if (policy.isTenantBound(recipientType)) expect(tenant).toBe(home);
                 }
-                if (policy.isTenantBound(recipientType)) expect(decision.storeId).toBe(tenant);
+                if (policy.isTenantBound(recipientType)) expect(decision.tenantId).toBe(tenant);
               }
             }
       });
@@ -325,7 +325,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
     });
 
     describe('unknown types', () => {
-      const stranger: Actor = { type: 'no-such-type', id: 'x-1', storeId: home };
+      const stranger: Actor = { type: 'no-such-type', id: 'x-1', tenantId: home };
 
       it('an actor of an unknown type is refused by every question', () => {
         expect(policy.validateActor(stranger)).toMatchObject({ allowed: false, code: 'FORBIDDEN' });
@@ -391,10 +391,10 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
         for (const type of types.filter((t) => policy.isTenantBound(t))) {
           expect(policy.validateActor(actorOf(type, `${type}-1`, null)).allowed).toBe(false);
           const actor = actorOf(type);
-          expect(policy.inboxStoreScope(actor)).toBe(home);
+          expect(policy.inboxTenantScope(actor)).toBe(home);
           for (const recipientType of types) {
             const scope = policy.recipientScope(actor, recipientType);
-            if (scope.allowed) expect(scope.storeId).toBe(home);
+            if (scope.allowed) expect(scope.tenantId).toBe(home);
           }
           for (const capability of TENANT_SCOPED)
             expect(policy.allows(actor, capability, { tenantId: other }).allowed).toBe(false);
@@ -442,7 +442,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
                 );
                 expect(add.allowed).toBe(false);
                 const targetMembership = membershipOf(
-                  { type: targetType, id: 't-1', storeId: target.storeId },
+                  { type: targetType, id: 't-1', tenantId: target.storeId },
                   conversation,
                 );
                 const remove = policy.decideMembershipChange(
@@ -476,7 +476,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
               for (const targetType of types) {
                 const target = entryOf(targetType, 't-1', home);
                 const targetMembership = membershipOf(
-                  { type: targetType, id: 't-1', storeId: target.storeId },
+                  { type: targetType, id: 't-1', tenantId: target.storeId },
                   conversation,
                 );
                 for (const change of [
@@ -540,7 +540,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
             () => policy.decideStart(actor, conversationType, [recipient]),
             () => policy.decideMembershipChange(actor, change, conversation, membership, activeMembers),
             () => policy.recipientScope(actor, recipient.ref.type),
-            () => policy.inboxStoreScope(actor),
+            () => policy.inboxTenantScope(actor),
             () => policy.allows(actor, capability, { tenantId }),
             () => (membership === null ? null : policy.decideDeleteMessage(actor, message, membership)),
             () => (membership === null ? null : policy.decidePurgeFiles(actor, message, membership)),

@@ -46,7 +46,7 @@ function conversationRecord(overrides: Partial<Conversation> = {}): Conversation
     id: id(),
     conversationType: 'admin_store',
     subject: 'Payout question',
-    storeId: STORE_ID,
+    tenantId: STORE_ID,
     isClosed: false,
     closedAt: null,
     closedBy: null,
@@ -66,7 +66,7 @@ function membership(
   return {
     conversationId: conversation.id,
     participant,
-    storeId,
+    tenantId: storeId,
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
@@ -192,10 +192,12 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         const conversation = await createConversation();
         expect(await raw.conversation(conversation.id)).toEqual(conversation);
         const members = await raw.participants(conversation.id);
-        expect(members.map((m) => [m.participant.type, m.participant.id, m.storeId, m.unreadCount])).toEqual([
-          ['admin', 'admin-1', null, 0],
-          ['store', 'store-user-1', STORE_ID, 0],
-        ]);
+        expect(members.map((m) => [m.participant.type, m.participant.id, m.tenantId, m.unreadCount])).toEqual(
+          [
+            ['admin', 'admin-1', null, 0],
+            ['store', 'store-user-1', STORE_ID, 0],
+          ],
+        );
         expect(members.every((m) => m.emailNotifications && !m.muted && m.lastReadAt === null)).toBe(true);
         expect(members[0]?.lastActivityAt).toEqual(conversation.createdAt);
       });
@@ -617,7 +619,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         const reads = (await raw.events()).filter((e) => e.type === 'conversation.read');
         expect(reads).toHaveLength(1);
         expect(reads[0]).toMatchObject({
-          tenantId: conversation.storeId,
+          tenantId: conversation.tenantId,
           conversationId: conversation.id,
           actor: STORE_USER,
           occurredAt: at(2),
@@ -825,7 +827,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
 
       it('finds and lists memberships', async () => {
         const conversation = await createConversation();
-        expect((await store.participants.find(conversation.id, STORE_USER))?.storeId).toBe(STORE_ID);
+        expect((await store.participants.find(conversation.id, STORE_USER))?.tenantId).toBe(STORE_ID);
         expect(await store.participants.find(conversation.id, CUSTOMER)).toBeNull();
         expect(
           (await store.participants.listByConversation(conversation.id)).map((p) => p.participant),
@@ -869,7 +871,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(joined).toHaveLength(1);
         expect(joined?.[0]).toMatchObject({
           participant: NEWCOMER,
-          storeId: STORE_ID,
+          tenantId: STORE_ID,
           role: 'observer',
           joinedAt: at(3),
           leftAt: null,
@@ -1176,7 +1178,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
           ],
           {
             createdAt: at(2),
-            storeId: 'store-2',
+            tenantId: 'store-2',
           },
         );
         await send(b.id, CUSTOMER, 3);
@@ -1223,7 +1225,7 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
             [ADMIN, null],
             [STORE_USER, 'store-2'],
           ],
-          { storeId: 'store-2' },
+          { tenantId: 'store-2' },
         );
         await send(home.id, ADMIN, 1);
         await send(away.id, ADMIN, 2);

@@ -133,7 +133,7 @@ export function eventLogContract(options: EventLogContractOptions): void {
           membership: {
             conversationId,
             participant: CUSTOMER,
-            storeId: STORE_ID,
+            tenantId: STORE_ID,
             unreadCount: 0,
             lastReadSeq: 0,
             lastReadAt: null,
@@ -236,7 +236,7 @@ export function eventLogContract(options: EventLogContractOptions): void {
         id: uuid(),
         conversationType: 'store_customer',
         subject: 'Order 7',
-        storeId: STORE_ID,
+        tenantId: STORE_ID,
         isClosed: false,
         closedAt: null,
         closedBy: null,
@@ -248,7 +248,7 @@ export function eventLogContract(options: EventLogContractOptions): void {
       const member = (participant: ParticipantRef): ConversationParticipant => ({
         conversationId: conversation.id,
         participant,
-        storeId: STORE_ID,
+        tenantId: STORE_ID,
         unreadCount: 0,
         lastReadSeq: 0,
         lastReadAt: null,

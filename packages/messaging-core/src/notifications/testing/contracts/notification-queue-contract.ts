@@ -68,7 +68,7 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
         id: id(),
         conversationType: 'store_customer',
         subject: 'Order 42',
-        storeId: STORE_ID,
+        tenantId: STORE_ID,
         isClosed: false,
         closedAt: null,
         closedBy: null,
@@ -81,7 +81,7 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
         (participant): ConversationParticipant => ({
           conversationId: record.id,
           participant,
-          storeId: participant.type === 'admin' ? null : STORE_ID,
+          tenantId: participant.type === 'admin' ? null : STORE_ID,
           unreadCount: 0,
           lastReadSeq: 0,
           lastReadAt: null,
