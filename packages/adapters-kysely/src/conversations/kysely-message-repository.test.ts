@@ -281,8 +281,7 @@ describe.each(targets)('KyselyMessageRepository on %s', (target) => {
     const text = compiled.sql.replace(/\s+/g, ' ');
     expect(text).toContain('for no key update');
     expect(text).toContain('on conflict (sender_type, sender_id, key) do nothing');
-    const fresh =
-      'conv.membership_version = (select s.membership_version from conversations s where s.id = conv.id)';
+    const fresh = 'conv.membership_version = (select membership_version from snap)';
     expect(text).toContain(
       `from conv where not conv.is_closed and ${fresh} and exists (select from claimed)`,
     );

@@ -69,12 +69,17 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   // Fresh: the memberships this statement's snapshot sees are the ones under the lock. A join or
   // leave that committed while the statement waited for the lock bumped `membership_version`;
   // its rows are invisible to this snapshot, so nothing is written and `append` runs again.
-  const fresh = sql`conv.membership_version = (select s.membership_version from conversations s where s.id = conv.id)`;
+  // `snap` reads the version as of the statement's snapshot once (a materialized CTE), however many
+  // places compare it with the locked row's.
+  const fresh = sql`conv.membership_version = (select membership_version from snap)`;
   const open = input.requireOpen ? sql`not conv.is_closed and ${fresh}` : fresh;
   const idempotency = input.idempotency;
   const isSender = sql`p.participant_type = ${m.sender.type}::text and p.participant_id = ${m.sender.id}::text`;
 
   const ctes: RawBuilder<unknown>[] = [
+    sql`snap as materialized (
+    select membership_version from conversations where id = ${m.conversationId}::uuid
+  )`,
     sql`conv as (
     select id, is_closed, store_id, message_count, last_message_at, membership_version
     from conversations where id = ${m.conversationId}::uuid for no key update
