@@ -1,24 +1,9 @@
-import {
-  createAdminNotificationsCore,
-  createEmailCore,
-  createEmailTemplatesCore,
-} from '@parley/messaging-core';
-import {
-  createInMemoryMessaging,
-  InMemoryAdminNotificationRepository,
-  InMemoryEmailLogRepository,
-  InMemoryEmailTemplateRepository,
-  InMemoryMailTransportFactory,
-  InMemoryOutboundAddressGuard,
-  InMemoryStoreEmailSettingsRepository,
-  InMemoryTemplateRenderer,
-  ReversibleSecretCipher,
-} from '@parley/messaging-core/testing';
 import { validate } from '@readme/openapi-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from './support/build-harness.js';
 import type { ApiHarness } from './support/harness.js';
+import { inMemoryServices } from './support/in-memory-services.js';
 
 const MESSAGING_ROUTES = [
   'get /messages',
@@ -106,32 +91,8 @@ describe('OpenAPI document', () => {
   let document: OpenAPIV3_1.Document;
 
   beforeAll(async () => {
-    const { core, directory } = createInMemoryMessaging();
-    const email = createEmailCore({
-      directory,
-      emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
-      emailLogs: new InMemoryEmailLogRepository(),
-      cipher: new ReversibleSecretCipher(),
-      transports: new InMemoryMailTransportFactory(),
-      outboundGuard: new InMemoryOutboundAddressGuard(),
-      platformFrom: { address: 'no-reply@parley.test' },
-    });
-    const emailTemplates = createEmailTemplatesCore({
-      templates: new InMemoryEmailTemplateRepository({ directory }),
-      renderer: new InMemoryTemplateRenderer(),
-    });
-    harness = await buildHarness(
-      core,
-      directory,
-      { kind: 'memory', check: async () => {} },
-      {
-        email,
-        emailTemplates,
-        adminNotifications: createAdminNotificationsCore({
-          notifications: new InMemoryAdminNotificationRepository(),
-        }),
-      },
-    );
+    const { core, directory, ...services } = inMemoryServices();
+    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, services);
     const response = await harness.app.inject({ method: 'GET', url: '/openapi.json' });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);

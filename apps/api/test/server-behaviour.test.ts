@@ -1,24 +1,9 @@
-import {
-  createAdminNotificationsCore,
-  createEmailCore,
-  createEmailTemplatesCore,
-} from '@parley/messaging-core';
-import {
-  createInMemoryMessaging,
-  InMemoryAdminNotificationRepository,
-  InMemoryEmailLogRepository,
-  InMemoryEmailTemplateRepository,
-  InMemoryMailTransportFactory,
-  InMemoryOutboundAddressGuard,
-  InMemoryStoreEmailSettingsRepository,
-  InMemoryTemplateRenderer,
-  ReversibleSecretCipher,
-} from '@parley/messaging-core/testing';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { buildServer, type ParleyApp, type ServerOptions } from '../src/server.js';
+import { inMemoryServices } from './support/in-memory-services.js';
 
 // What `buildServer` answers, pinned so that reorganising how the server is put together (one
 // plugin per concern) cannot change it: the OpenAPI operations and their ids, and the status,
@@ -33,31 +18,12 @@ const REQUEST_ID = 'behaviour-request-1';
 const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/;
 
 async function build(options: ServerOptions): Promise<ParleyApp> {
-  const { core, directory } = createInMemoryMessaging();
-  const email = createEmailCore({
-    directory,
-    emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
-    emailLogs: new InMemoryEmailLogRepository(),
-    cipher: new ReversibleSecretCipher(),
-    transports: new InMemoryMailTransportFactory(),
-    outboundGuard: new InMemoryOutboundAddressGuard(),
-    platformFrom: { address: 'no-reply@parley.test' },
-  });
   const app = await buildServer(
     {
-      core,
-      directory,
+      ...inMemoryServices(),
       jwtSecret: SECRET,
       databaseKind: 'memory',
       checkDatabase: async () => {},
-      email,
-      emailTemplates: createEmailTemplatesCore({
-        templates: new InMemoryEmailTemplateRepository({ directory }),
-        renderer: new InMemoryTemplateRenderer(),
-      }),
-      adminNotifications: createAdminNotificationsCore({
-        notifications: new InMemoryAdminNotificationRepository(),
-      }),
     },
     { logLevel: 'silent', ...options },
   );

@@ -1,24 +1,9 @@
-import {
-  createAdminNotificationsCore,
-  createEmailCore,
-  createEmailTemplatesCore,
-} from '@parley/messaging-core';
-import {
-  createInMemoryMessaging,
-  InMemoryAdminNotificationRepository,
-  InMemoryEmailLogRepository,
-  InMemoryEmailTemplateRepository,
-  InMemoryMailTransportFactory,
-  InMemoryOutboundAddressGuard,
-  InMemoryStoreEmailSettingsRepository,
-  InMemoryTemplateRenderer,
-  ReversibleSecretCipher,
-} from '@parley/messaging-core/testing';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from './support/build-harness.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import type { ApiHarness } from './support/harness.js';
+import { inMemoryServices } from './support/in-memory-services.js';
 import { operationsOf, validValue } from './support/openapi-fuzz.js';
 
 /** Open by design (docs/api.md): providers may append parameters to webhook URLs. */
@@ -40,31 +25,8 @@ describe('unknown query parameters', () => {
   let call: Call;
 
   beforeAll(async () => {
-    const { core, directory } = createInMemoryMessaging();
-    const email = createEmailCore({
-      directory,
-      emailSettings: new InMemoryStoreEmailSettingsRepository(directory),
-      emailLogs: new InMemoryEmailLogRepository(),
-      cipher: new ReversibleSecretCipher(),
-      transports: new InMemoryMailTransportFactory(),
-      outboundGuard: new InMemoryOutboundAddressGuard(),
-      platformFrom: { address: 'no-reply@parley.test' },
-    });
-    harness = await buildHarness(
-      core,
-      directory,
-      { kind: 'memory', check: async () => {} },
-      {
-        email,
-        emailTemplates: createEmailTemplatesCore({
-          templates: new InMemoryEmailTemplateRepository({ directory }),
-          renderer: new InMemoryTemplateRenderer(),
-        }),
-        adminNotifications: createAdminNotificationsCore({
-          notifications: new InMemoryAdminNotificationRepository(),
-        }),
-      },
-    );
+    const { core, directory, ...services } = inMemoryServices();
+    harness = await buildHarness(core, directory, { kind: 'memory', check: async () => {} }, services);
     tokens = await tokensFor(harness.jwtSecret);
     call = client(harness);
     await seedFixture(call, tokens.service);
