@@ -1,4 +1,12 @@
-import type { MarketplaceDirectory, MarketplaceParticipantType, StoreTier } from '@parley/messaging-core';
+import {
+  type AccessPolicy,
+  type Directory,
+  type MarketplaceDirectory,
+  type MarketplaceParticipantType,
+  marketplacePolicy,
+  participantKey,
+  type StoreTier,
+} from '@parley/messaging-core';
 import { issueToken } from './plugins/authentication.js';
 
 /** The demo directory: one store, one store user, one admin, two customers. */
@@ -37,72 +45,73 @@ export async function seedDemoDirectory(directory: MarketplaceDirectory, at: Dat
 }
 
 export interface DemoToken {
-  /** The marketplace demo's roles (its participant types, and the host's `service`). */
+  /** A participant type of the policy, or the host's `service`. */
   readonly role: MarketplaceParticipantType | 'service';
+  /** False for the `service` token, which speaks for the host platform, not a participant. */
+  readonly participant: boolean;
   readonly subject: string;
   readonly name: string;
   readonly token: string;
 }
 
+/** The demo's participants, one per participant type of the marketplace preset (demo data). */
+export const DEMO_PARTICIPANTS: readonly {
+  readonly type: MarketplaceParticipantType;
+  readonly id: string;
+}[] = [
+  { type: 'admin', id: DEMO.admin.id },
+  { type: 'store', id: DEMO.storeUser.id },
+  { type: 'customer', id: DEMO.customers[0].id },
+];
+
 /**
- * A bearer token for each demo role whose demo participant is in the directory (and one for
- * `service`), signed with the API's secret.
+ * A bearer token for each demo participant the directory still knows under that type (and one
+ * for `service`), signed with the API's secret. Which tokens carry a `store_id` claim is the
+ * policy's answer (`isTenantBound`), from the participant's directory entry.
  *
  * @example
  * ```ts
- * for (const { role, token } of await demoTokens(key, directory)) console.log(role, token);
+ * for (const { role, token } of await demoTokens(key, directory, { policy: core.policy })) console.log(role, token);
  * ```
  */
 export async function demoTokens(
   key: Uint8Array,
-  directory: MarketplaceDirectory,
-  options: { readonly now?: Date; readonly expiresInSeconds?: number } = {},
+  directory: Directory,
+  options: {
+    readonly now?: Date;
+    readonly expiresInSeconds?: number;
+    readonly policy?: Pick<AccessPolicy, 'isTenantBound'>;
+  } = {},
 ): Promise<DemoToken[]> {
+  const policy = options.policy ?? marketplacePolicy;
   const timing = {
     expiresInSeconds: options.expiresInSeconds ?? 12 * 3600,
     ...(options.now ? { issuedAt: options.now } : {}),
   };
+  const entries = await directory.resolveMany(DEMO_PARTICIPANTS);
   const tokens: DemoToken[] = [];
-  const admin = await directory.getPlatformUser(DEMO.admin.id);
-  if (admin?.role === 'admin') {
+  for (const ref of DEMO_PARTICIPANTS) {
+    const entry = entries.get(participantKey(ref));
+    if (!entry) continue;
+    const tenantBound = policy.isTenantBound(ref.type);
+    // A tenant-bound participant without a tenant could not sign in: no token for it.
+    if (tenantBound && entry.storeId === null) continue;
     tokens.push({
-      role: 'admin',
-      subject: admin.id,
-      name: admin.name,
-      token: await issueToken(key, { sub: admin.id, role: 'admin', ...timing }),
-    });
-  }
-  const storeUser = await directory.getPlatformUser(DEMO.storeUser.id);
-  if (storeUser?.role === 'store' && storeUser.storeId !== null) {
-    tokens.push({
-      role: 'store',
-      subject: storeUser.id,
-      name: storeUser.name,
+      role: ref.type,
+      participant: true,
+      subject: ref.id,
+      name: entry.name,
       token: await issueToken(key, {
-        sub: storeUser.id,
-        role: 'store',
-        storeId: storeUser.storeId,
-        ...timing,
-      }),
-    });
-  }
-  const [first] = DEMO.customers;
-  const customer = await directory.getCustomer(first.id);
-  if (customer) {
-    tokens.push({
-      role: 'customer',
-      subject: customer.id,
-      name: customer.name,
-      token: await issueToken(key, {
-        sub: customer.id,
-        role: 'customer',
-        storeId: customer.storeId,
+        sub: ref.id,
+        role: ref.type,
+        ...(tenantBound && entry.storeId !== null ? { storeId: entry.storeId } : {}),
         ...timing,
       }),
     });
   }
   tokens.push({
     role: 'service',
+    participant: false,
     subject: DEMO.service.id,
     name: 'host platform',
     token: await issueToken(key, { sub: DEMO.service.id, role: 'service', ...timing }),

@@ -53,18 +53,21 @@ async function main(): Promise<void> {
     `JWT secret        ${api.jwtSecret.source === 'environment' ? 'PARLEY_JWT_SECRET' : api.jwtSecret.path}`,
   ];
   if (config.seedDemo) {
-    const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
+    const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory, {
+      policy: api.core.policy,
+    });
     lines.push('', 'Demo bearer tokens (valid 12 hours):');
     for (const { role, subject, name, token } of tokens) {
       lines.push(`  ${role.padEnd(9)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
     }
-    const store = tokens.find((t) => t.role === 'store');
-    if (store) {
+    // Any participant's inbox, through the generic API (every preset has one).
+    const sample = tokens.find((t) => t.participant);
+    if (sample) {
       lines.push(
         '',
         'Try:',
-        `  curl -H "Authorization: Bearer ${store.token.slice(0, 12)}…" ${url}/api/v1/store/messages`,
-        '  (paste the whole store token above)',
+        `  curl -H "Authorization: Bearer ${sample.token.slice(0, 12)}…" ${url}/api/v1/conversations`,
+        `  (paste the whole ${sample.role} token above)`,
       );
     }
   }

@@ -1,4 +1,5 @@
 import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO, type DemoToken, demoTokens, seedDemoDirectory } from '../src/demo-seed.js';
 import { secretKey } from '../src/plugins/authentication.js';
@@ -172,5 +173,28 @@ describe('demo seed and tokens', () => {
       (await get(`/customers/${DEMO.customers[1].id}`)).status,
     ];
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
+  it('asks the policy which tokens carry a tenant claim, and skips a participant the directory no longer knows', async () => {
+    const { directory } = createInMemoryMessaging();
+    await seedDemoDirectory(directory, new Date());
+    const claims = async (tenantBound: (type: string) => boolean) =>
+      Object.fromEntries(
+        (
+          await demoTokens(secretKey(harness.jwtSecret), directory, {
+            policy: { isTenantBound: tenantBound },
+          })
+        ).map((t) => [t.role, decodeJwt(t.token).store_id ?? null]),
+      );
+    expect(await claims((type) => type !== 'admin')).toEqual({
+      admin: null,
+      store: DEMO.store.id,
+      customer: DEMO.store.id,
+      service: null,
+    });
+    // Another policy's answer, not a role name, decides: no type tenant-bound, no store_id anywhere.
+    expect(await claims(() => false)).toEqual({ admin: null, store: null, customer: null, service: null });
+    const issued = await demoTokens(secretKey(harness.jwtSecret), createInMemoryMessaging().directory);
+    expect(issued.map((t) => [t.role, t.participant])).toEqual([['service', false]]);
   });
 });
