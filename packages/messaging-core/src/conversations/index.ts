@@ -45,6 +45,8 @@ export type {
   RecipientScope,
   StartDecision,
 } from './policy/access-policy.js';
+export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
+export { communityDefinition, communityPolicy, communityPreset } from './policy/community-policy.js';
 export { createAccessPolicy, InvalidPolicyDefinitionError } from './policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './policy/marketplace-policy.js';
 export {
@@ -52,6 +54,7 @@ export {
   MARKETPLACE_PARTICIPANT_TYPES,
   marketplaceDefinition,
   marketplacePolicy,
+  marketplacePreset,
 } from './policy/marketplace-policy.js';
 export type {
   CapabilityRow,
@@ -73,6 +76,9 @@ export {
   POLICY_ACTIONS,
   POLICY_PREDICATES,
 } from './policy/policy-definition.js';
+export type { DemoConversation, DemoPerson, DemoTenant, Preset } from './policy/preset.js';
+export type { PresetName } from './policy/presets.js';
+export { PRESET_NAMES, PRESETS, presetByName } from './policy/presets.js';
 export { requireCapability, tenantEmailOf } from './policy/require-capability.js';
 export type {
   AttachmentStorage,

@@ -1,6 +1,7 @@
 import type { AccessPolicy, ConversationTypeDefinition } from './access-policy.js';
 import { createAccessPolicy } from './create-access-policy.js';
 import type { ConversationTypeSpec, PolicyDefinition } from './policy-definition.js';
+import type { Preset } from './preset.js';
 
 export const MARKETPLACE_PARTICIPANT_TYPES = ['admin', 'store', 'customer'] as const;
 export type MarketplaceParticipantType = (typeof MARKETPLACE_PARTICIPANT_TYPES)[number];
@@ -109,3 +110,53 @@ export const marketplaceDefinition: PolicyDefinition = {
  * ```
  */
 export const marketplacePolicy: AccessPolicy = createAccessPolicy(marketplaceDefinition);
+
+/**
+ * The marketplace as a preset. Its demo data is the API's historical demo (one store, its staff,
+ * an admin, two customers); the marketplace directory keeps its own tables (stores, platform
+ * users, customers).
+ */
+export const marketplacePreset: Preset = {
+  name: 'marketplace',
+  description: 'A marketplace: platform admins, store staff and customers, one tenant per store.',
+  definition: marketplaceDefinition,
+  policy: marketplacePolicy,
+  demo: {
+    tenants: [{ id: 'demo-store', name: 'Demo Store' }],
+    people: [
+      {
+        type: 'admin',
+        id: 'demo-admin',
+        name: 'Ada Admin',
+        email: 'ada.admin@parley.test',
+        locale: 'en',
+        tenantId: null,
+      },
+      {
+        type: 'store',
+        id: 'demo-store-user',
+        name: 'Sam Store',
+        email: 'sam@demo-store.test',
+        locale: 'en',
+        tenantId: 'demo-store',
+      },
+      {
+        type: 'customer',
+        id: 'demo-customer-1',
+        name: 'Carla Customer',
+        email: 'carla@example.test',
+        locale: 'en',
+        tenantId: 'demo-store',
+      },
+      {
+        type: 'customer',
+        id: 'demo-customer-2',
+        name: 'Chris Customer',
+        email: 'chris@example.test',
+        locale: 'fr',
+        tenantId: 'demo-store',
+      },
+    ],
+    conversations: [],
+  },
+};
