@@ -34,6 +34,13 @@ export type {
   UpsertStore,
 } from './ports/marketplace-directory.js';
 export { STORE_TIERS } from './ports/marketplace-directory.js';
+export type {
+  PeopleDirectory,
+  PersonRecord,
+  TenantRecord,
+  UpsertPerson,
+  UpsertTenant,
+} from './ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
 export type {
   PlatformSettingsOptions,

@@ -30,6 +30,7 @@ export { ReversibleSecretCipher } from '../email/testing/reversible-secret-ciphe
 export { AsyncMutex } from '../kernel/testing/async-mutex.js';
 export { FixedClock } from '../kernel/testing/fixed-clock.js';
 export { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+export { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 export { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
 export { SequentialIds } from '../kernel/testing/sequential-ids.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
