@@ -47,6 +47,7 @@ export type {
   ConversationCreatedEvent,
   ConversationReadEvent,
   ConversationReopenedEvent,
+  ConversationRenamedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -71,6 +72,8 @@ export type {
   MembershipChange,
   PolicyDecision,
   RecipientScope,
+  TeamInboxScope,
+  TeamSpec,
   StartDecision,
 } from './conversations/policy/access-policy.js';
 export {
@@ -119,6 +122,7 @@ export type {
   InboxCursor,
   InboxEntry,
   InboxFilter,
+  TeamInboxFilter,
   InboxPage,
   InboxPageRequest,
 } from './conversations/ports/conversation-repository.js';

@@ -19,6 +19,7 @@ export type {
   ConversationCreatedEvent,
   ConversationReadEvent,
   ConversationReopenedEvent,
+  ConversationRenamedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -43,6 +44,8 @@ export type {
   MembershipChange,
   PolicyDecision,
   RecipientScope,
+  TeamInboxScope,
+  TeamSpec,
   StartDecision,
 } from './policy/access-policy.js';
 export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
@@ -94,6 +97,7 @@ export type {
   InboxCursor,
   InboxEntry,
   InboxFilter,
+  TeamInboxFilter,
   InboxPage,
   InboxPageRequest,
 } from './ports/conversation-repository.js';

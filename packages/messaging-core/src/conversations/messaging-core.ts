@@ -51,6 +51,7 @@ import {
   type SendMessageWithAttachmentsInput,
   sendMessageWithAttachments,
 } from './use-cases/send-message-with-attachments.js';
+import { renameConversation } from './use-cases/rename-conversation.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
 import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';
@@ -107,6 +108,8 @@ export interface MessagingCore {
   getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
   closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
   reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  /** See `renameConversation`. */
+  renameConversation(actor: Actor, conversationId: string, subject: unknown): Promise<Conversation>;
   updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
   listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
@@ -165,6 +168,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     getUnreadCount: (actor) => getUnreadCount(ctx, actor),
     closeConversation: (actor, id) => closeConversation(ctx, actor, id),
     reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),
+    renameConversation: (actor, id, subject) => renameConversation(ctx, actor, id, subject),
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
     listRecipients: (actor, input) => listRecipients(ctx, actor, input),

@@ -7,9 +7,10 @@ import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { PlatformSettings } from '../../kernel/settings/platform-settings.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
+import { NON_MEMBER } from '../policy/policy-definition.js';
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
-import type { MessagingStore } from '../ports/messaging-store.js';
+import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
 
 /** What every use case runs against: the ports, the policy and the settings. */
 export interface CoreContext {
@@ -40,6 +41,92 @@ export interface VisibleConversation {
   readonly conversation: Conversation;
   readonly participants: ConversationParticipant[];
   readonly membership: ConversationParticipant;
+  /**
+   * True when the actor sees the conversation as one of its team (support) without being a
+   * member: `membership` is then a stand-in (role `'none'`, nothing read), never stored, until
+   * `joinTeam` makes it real.
+   */
+  readonly onTeam?: boolean;
+}
+
+/**
+ * The stand-in membership of a team member who has not joined: sees the whole history, has read
+ * nothing, and whose unread count is what waits for the team (see `teamUnread`).
+ */
+export function teamStandIn(
+  conversation: Conversation,
+  actor: Actor,
+  unreadCount: number,
+): ConversationParticipant {
+  return {
+    conversationId: conversation.id,
+    participant: { type: actor.type, id: actor.id },
+    tenantId: actor.tenantId,
+    unreadCount,
+    lastReadSeq: 0,
+    lastReadAt: null,
+    emailNotifications: false,
+    muted: false,
+    lastActivityAt: conversation.lastMessageAt ?? conversation.createdAt,
+    joinedAt: conversation.createdAt,
+    role: NON_MEMBER,
+    leftAt: null,
+    visibleFromSeq: 1,
+  };
+}
+
+/**
+ * What a team conversation's unread count is for a team member who has not joined it: the
+ * requester's messages since the team last answered (newest first in, system messages ignored).
+ * Once someone on the team answers, it is no longer waiting for anyone on the team.
+ */
+export function teamUnread(
+  newestFirst: readonly { readonly sender: { readonly type: string }; readonly isSystemMessage: boolean }[],
+  teamTypes: readonly string[],
+): number {
+  let count = 0;
+  for (const m of newestFirst) {
+    if (m.isSystemMessage) continue;
+    if (teamTypes.includes(m.sender.type)) break;
+    count += 1;
+  }
+  return count;
+}
+
+/**
+ * Makes a team member who acts on a conversation for the first time (reads or answers it) a
+ * member, with the team's role and the whole history, in `tx`, recording `participant.added`
+ * (the actor adding themselves) — no system message, so a team answering does not spam the
+ * thread. Returns the membership; an already joined member's unchanged.
+ */
+export async function joinTeam(
+  ctx: CoreContext,
+  tx: MessagingRepositories,
+  actor: Actor,
+  visible: VisibleConversation,
+): Promise<ConversationParticipant> {
+  if (!visible.onTeam) return visible.membership;
+  const team = ctx.policy.team(visible.conversation.conversationType);
+  if (team === null) throw new MessagingError('INTERNAL', 'team stand-in without a team');
+  const now = ctx.clock.now();
+  const joined = await tx.participants.join(
+    visible.conversation.id,
+    [{ participant: { type: actor.type, id: actor.id }, storeId: actor.tenantId, role: team.role, seesHistory: true }],
+    now,
+  );
+  const membership = joined?.[0];
+  if (!membership) throw MessagingError.notFound('conversation', visible.conversation.id);
+  await tx.events.append([
+    {
+      type: 'participant.added',
+      occurredAt: now,
+      actor: { type: actor.type, id: actor.id },
+      tenantId: visible.conversation.tenantId,
+      conversationId: visible.conversation.id,
+      membership,
+    },
+  ]);
+  return membership;
 }
 
 /**
@@ -57,7 +144,18 @@ export async function loadForAction(
   if (!found) throw MessagingError.notFound('conversation', conversationId);
   const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
   enforce(ctx.policy.decide(actor, action, found.conversation, membership));
-  if (!membership) throw MessagingError.notFound('conversation', conversationId);
+  if (!membership) {
+    // Allowed without a membership: only a team (support) member may be; anyone else is hidden.
+    const team = ctx.policy.team(found.conversation.conversationType);
+    if (team === null || !team.participantTypes.includes(actor.type))
+      throw MessagingError.notFound('conversation', conversationId);
+    return {
+      conversation: found.conversation,
+      participants: found.participants,
+      membership: teamStandIn(found.conversation, actor, 0),
+      onTeam: true,
+    };
+  }
   return { conversation: found.conversation, participants: found.participants, membership };
 }
 

@@ -1,6 +1,6 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
-import { type CoreContext, loadForAction } from './context.js';
+import { type CoreContext, joinTeam, loadForAction, teamStandIn, teamUnread } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
@@ -12,8 +12,9 @@ export interface GetConversationOptions {
 }
 
 /**
- * A conversation the actor takes part in, with its participants and latest messages. Anyone
- * else gets `NOT_FOUND`. With `markRead`, the actor's read state moves up to the newest message
+ * A conversation the actor takes part in (or handles as one of its team: support), with its
+ * participants and latest messages. Anyone else gets `NOT_FOUND`. A team member's first read
+ * (`markRead`) makes them a member (see `joinTeam`). With `markRead`, the actor's read state moves up to the newest message
  * of the returned page (and `conversation.read` is recorded by `markRead`).
  *
  * @example
@@ -36,7 +37,19 @@ export async function getConversation(
     fromSeq: membership.visibleFromSeq,
   });
   const upToSeq = page.messages[0]?.seq ?? 0;
-  if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
+  const team = visible.onTeam ? ctx.policy.team(visible.conversation.conversationType) : null;
+  if (team !== null && options.markRead) {
+    // A team member's first read makes them a member (no system message), read up to this page.
+    const now = ctx.clock.now();
+    membership = await ctx.store.transaction(async (tx) => {
+      const joined = await joinTeam(ctx, tx, actor, visible);
+      return (await tx.participants.markRead(conversationId, actor, now, upToSeq)) ?? joined;
+    });
+    participants = await ctx.store.participants.listByConversation(conversationId);
+  } else if (team !== null) {
+    // Exact while the team's last answer is on this page (the latest `limit` messages).
+    membership = teamStandIn(visible.conversation, actor, teamUnread(page.messages, team.participantTypes));
+  } else if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
     // Read up to what this answer shows, not whatever arrived since the page was read.
     const now = ctx.clock.now();
     const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);

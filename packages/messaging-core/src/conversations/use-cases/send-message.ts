@@ -1,7 +1,8 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
-import { type CoreContext, loadForAction, type VisibleConversation } from './context.js';
+import type { MessagingRepositories } from '../ports/messaging-store.js';
+import { type CoreContext, joinTeam, loadForAction, type VisibleConversation } from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
@@ -57,10 +58,11 @@ export async function sendMessage(
       'idempotency_key must be 1 to 255 printable ASCII characters',
     );
   }
-  const { conversation } =
+  const visible =
     loaded?.conversation.id === input.conversationId
       ? loaded
       : await loadForAction(ctx, actor, input.conversationId, 'send');
+  const { conversation } = visible;
 
   const now = ctx.clock.now();
   const messageId = ctx.ids.next();
@@ -69,7 +71,8 @@ export async function sendMessage(
     content,
     ...attachments.map((a) => `${a.originalFilename}|${a.fileSize}|${a.mimeType}`),
   ]);
-  const result = await ctx.store.messages.append({
+  const appendTo = (repositories: MessagingRepositories) =>
+    repositories.messages.append({
     message: {
       id: messageId,
       conversationId: conversation.id,
@@ -84,12 +87,25 @@ export async function sendMessage(
       : { idempotency: { key: input.idempotencyKey, requestHash } }),
     requireOpen: true,
   });
+  const refusal = (status: 'conversation_closed' | 'conversation_not_found') =>
+    status === 'conversation_closed'
+      ? new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`)
+      : MessagingError.notFound('conversation', input.conversationId);
+  const result = visible.onTeam
+    ? // A team member's first answer makes them a member (no system message), in the same transaction.
+      await ctx.store.transaction(async (tx) => {
+        await joinTeam(ctx, tx, actor, visible);
+        const appended = await appendTo(tx);
+        if (appended.status === 'conversation_closed' || appended.status === 'conversation_not_found')
+          throw refusal(appended.status);
+        return appended;
+      })
+    : await appendTo(ctx.store);
 
   switch (result.status) {
     case 'conversation_not_found':
-      throw MessagingError.notFound('conversation', input.conversationId);
     case 'conversation_closed':
-      throw new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`);
+      throw refusal(result.status);
     case 'duplicate': {
       if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
         throw new MessagingError(
