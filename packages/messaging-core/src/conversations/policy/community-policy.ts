@@ -59,7 +59,9 @@ export const communityDefinition: PolicyDefinition = {
     {
       type: 'support',
       participantTypes: ['student', 'mentor', 'admin'],
-      size: { min: 1, max: 1 + 500 },
+      // Opened alone; the team's admins join on their own when they first read or answer (a team
+      // join is not a membership change, so it is not bounded by `max`).
+      size: { min: 1, max: 1 },
       memberRoles: ['requester', 'agent'],
       initialRoles: { creator: 'requester' },
       historyVisibleToNewMembers: true,
