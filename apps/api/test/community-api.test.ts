@@ -1,5 +1,9 @@
 import { KyselyMessagingStore, KyselySettingsStore } from '@parley/adapters-kysely';
-import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from '@parley/adapters-kysely/testing';
+import {
+  openTestDatabase,
+  resolveTestDatabaseTarget,
+  type TestDatabase,
+} from '@parley/adapters-kysely/testing';
 import { createMessagingCore, type MessagingStore, type SettingsStore } from '@parley/messaging-core';
 import { communityPolicy } from '@parley/messaging-core/conversations';
 import {
@@ -39,7 +43,12 @@ type Who = (typeof PEOPLE)[number]['id'];
 
 interface Backend {
   readonly name: string;
-  open(): Promise<{ store: MessagingStore; settings: SettingsStore; kind: string; check: () => Promise<void> }>;
+  open(): Promise<{
+    store: MessagingStore;
+    settings: SettingsStore;
+    kind: string;
+    check: () => Promise<void>;
+  }>;
   close(): Promise<void>;
 }
 
@@ -135,7 +144,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
           initial_message: 'Hello',
         });
         expect(created.status).toBe(201);
-        expect(created.body.participants.map((p: { id: string; role: string }) => [p.id, p.role]).sort()).toEqual(
+        expect(
+          created.body.participants.map((p: { id: string; role: string }) => [p.id, p.role]).sort(),
+        ).toEqual(
           [
             ['ana', 'member'],
             [to, 'member'],
@@ -166,10 +177,12 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
         subject: 'Question',
         participants: [{ type: 'admin', id: 'ada' }],
       });
-      expect((await call('PATCH', `${BASE}/${body.id}`, { ...as('ana'), body: { subject: 'New' } })).status).toBe(
+      expect(
+        (await call('PATCH', `${BASE}/${body.id}`, { ...as('ana'), body: { subject: 'New' } })).status,
+      ).toBe(403);
+      expect((await call('DELETE', `${BASE}/${body.id}/participants/student/ana`, as('ana'))).status).toBe(
         403,
       );
-      expect((await call('DELETE', `${BASE}/${body.id}/participants/student/ana`, as('ana'))).status).toBe(403);
       expect((await call('POST', `${BASE}/${body.id}/close`, as('ana'))).status).toBe(403);
       const closed = await call('POST', `${BASE}/${body.id}/close`, as('ada'));
       expect(closed.status).toBe(200);
@@ -213,7 +226,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
         participants: [{ type: 'student', id: 'ben' }],
       });
       expect(tooSmall.status).toBe(400);
-      expect(tooSmall.body.field ?? tooSmall.body.errors?.[0]?.field ?? tooSmall.text).toContain('participants');
+      expect(tooSmall.body.field ?? tooSmall.body.errors?.[0]?.field ?? tooSmall.text).toContain(
+        'participants',
+      );
     });
 
     it('the group admin adds (later joiners see history from their join), changes roles, renames; members leave', async () => {
@@ -239,14 +254,20 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
           .map((m: { content: string }) => m.content),
       ).toEqual(['After Cy joined']);
 
-      const renamedByMember = await call('PATCH', `${BASE}/${id}`, { ...as('ana'), body: { subject: 'Mine' } });
+      const renamedByMember = await call('PATCH', `${BASE}/${id}`, {
+        ...as('ana'),
+        body: { subject: 'Mine' },
+      });
       expect(renamedByMember.status).toBe(403);
       const blank = await call('PATCH', `${BASE}/${id}`, { ...as('mia'), body: { subject: '   ' } });
       expect(blank.status).toBe(400);
       expect(blank.body.detail).toContain('subject');
       const missing = await call('PATCH', `${BASE}/${id}`, { ...as('mia'), body: {} });
       expect(missing.status).toBe(400);
-      const renamed = await call('PATCH', `${BASE}/${id}`, { ...as('mia'), body: { subject: ' Algebra II ' } });
+      const renamed = await call('PATCH', `${BASE}/${id}`, {
+        ...as('mia'),
+        body: { subject: ' Algebra II ' },
+      });
       expect(renamed.status).toBe(200);
       expect(renamed.body.subject).toBe('Algebra II');
       const seen = await call('GET', `${BASE}/${id}`, as('ana'));
@@ -256,7 +277,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
         content: 'Mia renamed the conversation to “Algebra II”',
       });
       // Another school's admin: the group does not exist.
-      expect((await call('PATCH', `${BASE}/${id}`, { ...as('sam'), body: { subject: 'x' } })).status).toBe(404);
+      expect((await call('PATCH', `${BASE}/${id}`, { ...as('sam'), body: { subject: 'x' } })).status).toBe(
+        404,
+      );
       // A member of this school who is not in it: same 404.
       expect((await call('GET', `${BASE}/${id}`, as('ada'))).status).toBe(404);
 
@@ -265,7 +288,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
         body: { role: 'admin' },
       });
       expect(promoted.status).toBe(200);
-      expect((await call('PATCH', `${BASE}/${id}`, { ...as('ana'), body: { subject: 'By Ana' } })).status).toBe(200);
+      expect(
+        (await call('PATCH', `${BASE}/${id}`, { ...as('ana'), body: { subject: 'By Ana' } })).status,
+      ).toBe(200);
 
       const left = await call('DELETE', `${BASE}/${id}/participants/student/ben`, as('ben'));
       expect(left.status).toBeLessThan(300);
@@ -306,9 +331,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
           `${BASE}?limit=1&cursor=${encodeURIComponent(inbox.body.next_cursor)}`,
           as(admin),
         );
-        expect(next.body.conversations.map((c: { id: string; unread_count: number }) => [c.id, c.unread_count])).toEqual(
-          [[first, 1]],
-        );
+        expect(
+          next.body.conversations.map((c: { id: string; unread_count: number }) => [c.id, c.unread_count]),
+        ).toEqual([[first, 1]]);
         expect(next.body.next_cursor).toBeNull();
         expect((await call('GET', `${BASE}/unread-count`, as(admin))).body).toEqual({ total_unread: 2 });
       }
@@ -316,13 +341,15 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
       expect((await call('GET', BASE, as('sam'))).body.conversations).toEqual([]);
       for (const path of [`${BASE}/${first}`, `${BASE}/${first}/messages`])
         expect((await call('GET', path, as('sam'))).status).toBe(404);
-      expect((await call('POST', `${BASE}/${first}/messages`, { ...as('sam'), body: { content: 'x' } })).status).toBe(
-        404,
-      );
+      expect(
+        (await call('POST', `${BASE}/${first}/messages`, { ...as('sam'), body: { content: 'x' } })).status,
+      ).toBe(404);
       expect((await call('POST', `${BASE}/${first}/close`, as('sam'))).status).toBe(404);
       // Students see only their own tickets.
       expect((await call('GET', `${BASE}/${second}`, as('ana'))).status).toBe(404);
-      expect((await call('GET', BASE, as('ben'))).body.conversations.map((c: { id: string }) => c.id)).toEqual([first]);
+      expect(
+        (await call('GET', BASE, as('ben'))).body.conversations.map((c: { id: string }) => c.id),
+      ).toEqual([first]);
     });
 
     it('an admin answers without being added, no system message; the rest of the team sees it answered', async () => {
@@ -337,10 +364,9 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
       });
       expect(answer.status).toBe(201);
       const thread = await call('GET', `${BASE}/${id}`, as('ben'));
-      expect(thread.body.messages.map((m: { is_system_message: boolean; content: string }) => m.content)).toEqual([
-        'My reset link expired',
-        'Here is a new link',
-      ]);
+      expect(
+        thread.body.messages.map((m: { is_system_message: boolean; content: string }) => m.content),
+      ).toEqual(['My reset link expired', 'Here is a new link']);
       expect(thread.body.unread_count).toBe(1);
       expect(
         Object.fromEntries(thread.body.participants.map((p: { id: string; role: string }) => [p.id, p.role])),
@@ -353,8 +379,14 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
       expect(read.status).toBe(200);
       expect(read.body.unread_count).toBe(0);
       const members = await call('GET', `${BASE}/${id}`, as('ben'));
-      expect(members.body.participants.map((p: { id: string }) => p.id).sort()).toEqual(['ada', 'alo', 'ben']);
-      expect(members.body.messages.filter((m: { is_system_message: boolean }) => m.is_system_message)).toEqual([]);
+      expect(members.body.participants.map((p: { id: string }) => p.id).sort()).toEqual([
+        'ada',
+        'alo',
+        'ben',
+      ]);
+      expect(
+        members.body.messages.filter((m: { is_system_message: boolean }) => m.is_system_message),
+      ).toEqual([]);
     });
 
     it('is closed and reopened like a ticket, by the admins and the requester; admins may not open one', async () => {
@@ -370,7 +402,10 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
       expect((await call('POST', `${BASE}/${id}/reopen`, as('ben'))).status).toBe(200);
       expect((await call('POST', `${BASE}/${id}/close`, as('ben'))).status).toBe(200);
       expect((await call('POST', `${BASE}/${id}/reopen`, as('ada'))).status).toBe(200);
-      const renamed = await call('PATCH', `${BASE}/${id}`, { ...as('ada'), body: { subject: 'Password reset' } });
+      const renamed = await call('PATCH', `${BASE}/${id}`, {
+        ...as('ada'),
+        body: { subject: 'Password reset' },
+      });
       expect(renamed.status).toBe(200);
       expect(renamed.body.subject).toBe('Password reset');
       const byAdmin = await create('ada', { conversation_type: 'support', subject: 'x', participants: [] });

@@ -46,8 +46,8 @@ export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationReadEvent,
-  ConversationReopenedEvent,
   ConversationRenamedEvent,
+  ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -72,9 +72,9 @@ export type {
   MembershipChange,
   PolicyDecision,
   RecipientScope,
+  StartDecision,
   TeamInboxScope,
   TeamSpec,
-  StartDecision,
 } from './conversations/policy/access-policy.js';
 export {
   createAccessPolicy,
@@ -122,9 +122,9 @@ export type {
   InboxCursor,
   InboxEntry,
   InboxFilter,
-  TeamInboxFilter,
   InboxPage,
   InboxPageRequest,
+  TeamInboxFilter,
 } from './conversations/ports/conversation-repository.js';
 export type { EventBatch, EventLog, EventSubscriber } from './conversations/ports/event-log.js';
 export type {

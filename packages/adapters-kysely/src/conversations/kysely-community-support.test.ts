@@ -1,4 +1,9 @@
-import { type Actor, createMessagingCore, type MessagingCore, type MessagingStore } from '@parley/messaging-core';
+import {
+  type Actor,
+  createMessagingCore,
+  type MessagingCore,
+  type MessagingStore,
+} from '@parley/messaging-core';
 import { communityPolicy } from '@parley/messaging-core/conversations';
 import {
   FixedClock,
@@ -46,7 +51,11 @@ async function coreOn(store: MessagingStore): Promise<MessagingCore> {
 }
 
 /** Every page of an inbox walk, as (subject, unread) pairs, plus the counts of the first page. */
-async function walk(core: MessagingCore, actor: Actor, filter: { unreadOnly?: boolean; isClosed?: boolean } = {}) {
+async function walk(
+  core: MessagingCore,
+  actor: Actor,
+  filter: { unreadOnly?: boolean; isClosed?: boolean } = {},
+) {
   const rows: [string, number][] = [];
   let page = await core.listConversations(actor, { ...filter, limit: 2 });
   const counts = { total: page.total, totalUnread: page.totalUnread };
@@ -61,7 +70,12 @@ async function walk(core: MessagingCore, actor: Actor, filter: { unreadOnly?: bo
 /** The same history on any store: tickets, an answer, a direct conversation, a closed ticket. */
 async function history(core: MessagingCore) {
   const open = (who: Actor, subject: string) =>
-    core.createConversation(who, { conversationType: 'support', subject, participants: [], initialMessage: subject });
+    core.createConversation(who, {
+      conversationType: 'support',
+      subject,
+      participants: [],
+      initialMessage: subject,
+    });
   const t1 = await open(ben, 'T1 login');
   const t2 = await open(mia, 'T2 grades');
   const t3 = await open(ana, 'T3 course page');
@@ -119,7 +133,10 @@ describe.each(targets)('community support inbox on the Kysely store (%s)', (targ
       total: 3,
       totalUnread: 3,
     });
-    expect((await walk(core, alo, { unreadOnly: true })).rows.map(([s]) => s)).toEqual(['T3 course page', 'T1 login']);
+    expect((await walk(core, alo, { unreadOnly: true })).rows.map(([s]) => s)).toEqual([
+      'T3 course page',
+      'T1 login',
+    ]);
     expect((await walk(core, alo, { isClosed: true })).rows).toEqual([['T3 course page', 1]]);
     expect((await core.getUnreadCount(alo)).totalUnread).toBe(3);
     // The other community's admin sees only theirs; students and mentors see only their own.
@@ -135,7 +152,9 @@ describe.each(targets)('community support inbox on the Kysely store (%s)', (targ
     await history(memory);
     for (const who of [ada, alo, sam, ben, mia]) {
       expect(await walk(kysely, who)).toEqual(await walk(memory, who));
-      expect(await walk(kysely, who, { unreadOnly: true })).toEqual(await walk(memory, who, { unreadOnly: true }));
+      expect(await walk(kysely, who, { unreadOnly: true })).toEqual(
+        await walk(memory, who, { unreadOnly: true }),
+      );
       expect(await kysely.getUnreadCount(who)).toEqual(await memory.getUnreadCount(who));
     }
   });

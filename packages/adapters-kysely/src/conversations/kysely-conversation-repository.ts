@@ -130,7 +130,10 @@ function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
  * after the team's latest one). The outer conditions on `p` (participant, `left_at`, store,
  * unread) apply to both branches, so every inbox statement reads it unchanged.
  */
-function membershipSource(participant: ParticipantRef, filter: Pick<InboxFilter, 'storeId' | 'team'>): RawBuilder<unknown> {
+function membershipSource(
+  participant: ParticipantRef,
+  filter: Pick<InboxFilter, 'storeId' | 'team'>,
+): RawBuilder<unknown> {
   const team = filter.team;
   const tenant = filter.storeId;
   if (team === undefined || tenant === undefined || team.conversationTypes.length === 0)
@@ -398,9 +401,9 @@ export class KyselyConversationRepository implements ConversationRepository {
    * ```
    */
   async unreadTotal(participant: ParticipantRef, storeId?: string, team?: TeamInboxFilter): Promise<number> {
-    const { rows } = await sql<{ total: string | number | null }>`${badge(participant, storeId, team)}`.execute(
-      this.#db,
-    );
+    const { rows } = await sql<{
+      total: string | number | null;
+    }>`${badge(participant, storeId, team)}`.execute(this.#db);
     return toNumber(rows[0]?.total);
   }
 

@@ -18,8 +18,8 @@ export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationReadEvent,
-  ConversationReopenedEvent,
   ConversationRenamedEvent,
+  ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -44,9 +44,9 @@ export type {
   MembershipChange,
   PolicyDecision,
   RecipientScope,
+  StartDecision,
   TeamInboxScope,
   TeamSpec,
-  StartDecision,
 } from './policy/access-policy.js';
 export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
 export { communityDefinition, communityPolicy, communityPreset } from './policy/community-policy.js';
@@ -97,9 +97,9 @@ export type {
   InboxCursor,
   InboxEntry,
   InboxFilter,
-  TeamInboxFilter,
   InboxPage,
   InboxPageRequest,
+  TeamInboxFilter,
 } from './ports/conversation-repository.js';
 export type { EventBatch, EventLog, EventSubscriber } from './ports/event-log.js';
 export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports/media-inspector.js';

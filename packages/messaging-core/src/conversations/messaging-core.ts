@@ -45,13 +45,13 @@ import {
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
+import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
   type SendMessageWithAttachmentsInput,
   sendMessageWithAttachments,
 } from './use-cases/send-message-with-attachments.js';
-import { renameConversation } from './use-cases/rename-conversation.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
 import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';

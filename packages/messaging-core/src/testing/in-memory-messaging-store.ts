@@ -2,6 +2,7 @@ import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
 import type { Message } from '../conversations/model/message.js';
+import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type {
   CloseStateChange,
   ConversationRepository,
@@ -34,7 +35,6 @@ import {
   emptyEventLogState,
   InMemoryEventLog,
 } from '../conversations/testing/in-memory-event-log.js';
-import { teamStandIn, teamUnread } from '../conversations/use-cases/context.js';
 import { MessagingError } from '../kernel/errors.js';
 import { comparePositions } from '../kernel/model/event-envelope.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../kernel/model/participant-ref.js';

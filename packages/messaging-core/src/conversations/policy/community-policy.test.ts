@@ -14,7 +14,11 @@ const T0 = new Date('2026-01-01T00:00:00.000Z');
 
 accessPolicyContract('community', { policy: communityPolicy, fixtures: { tenants: [HOME, OTHER] } });
 
-const actor = (type: string, tenantId: string | null = HOME, id = `${type}-1`): Actor => ({ type, id, tenantId });
+const actor = (type: string, tenantId: string | null = HOME, id = `${type}-1`): Actor => ({
+  type,
+  id,
+  tenantId,
+});
 const entry = (type: string, id: string, tenant: string | null = HOME): DirectoryEntry => ({
   ref: { type, id },
   name: `${type} ${id}`,
@@ -85,7 +89,9 @@ const TEAM: readonly Action[] = ['view', 'send', 'read', 'close', 'reopen', 'ren
  * The whole matrix: conversation type → member role (`none`: not a member) → participant type →
  * the actions allowed, for an actor of the conversation's tenant. Every other cell is refused.
  */
-const MATRIX: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, readonly Action[]>>>>>> = {
+const MATRIX: Readonly<
+  Record<string, Readonly<Record<string, Readonly<Record<string, readonly Action[]>>>>>
+> = {
   direct: {
     member: { student: MEMBER, mentor: MEMBER, admin: [...MEMBER, 'close', 'reopen'] },
     none: { student: [], mentor: [], admin: [] },
@@ -149,7 +155,12 @@ describe('community policy: the role × action matrix', () => {
               // Who cannot view it is told it does not exist; who can is told why not.
               const canView = allowed.includes('view');
               if (canView) expect(decision.code).not.toBe('NOT_FOUND');
-              else expect(decision).toEqual({ allowed: false, code: 'NOT_FOUND', reason: `conversation ${c.id} not found` });
+              else
+                expect(decision).toEqual({
+                  allowed: false,
+                  code: 'NOT_FOUND',
+                  reason: `conversation ${c.id} not found`,
+                });
             }
           });
         }
@@ -170,7 +181,11 @@ describe('community policy: the role × action matrix', () => {
         for (const role of Object.keys(MATRIX[conversationType] ?? {}))
           for (const action of ACTIONS) {
             const decision = ask(actor(type, HOME), action, c, role);
-            expect(decision).toEqual({ allowed: false, code: 'NOT_FOUND', reason: `conversation ${c.id} not found` });
+            expect(decision).toEqual({
+              allowed: false,
+              code: 'NOT_FOUND',
+              reason: `conversation ${c.id} not found`,
+            });
           }
       });
     }
@@ -224,10 +239,18 @@ describe('community policy: who starts what', () => {
       field: 'participants',
     });
     expect(
-      communityPolicy.decideStartKind(actor('mentor'), 'group', Array.from({ length: 499 }, () => 'student')),
+      communityPolicy.decideStartKind(
+        actor('mentor'),
+        'group',
+        Array.from({ length: 499 }, () => 'student'),
+      ),
     ).toEqual({ allowed: true });
     expect(
-      communityPolicy.decideStartKind(actor('mentor'), 'group', Array.from({ length: 500 }, () => 'student')),
+      communityPolicy.decideStartKind(
+        actor('mentor'),
+        'group',
+        Array.from({ length: 500 }, () => 'student'),
+      ),
     ).toMatchObject({ code: 'VALIDATION', field: 'participants' });
     expect(communityPolicy.decideStartKind(actor('student'), 'direct', ['student', 'mentor'])).toMatchObject({
       code: 'VALIDATION',
@@ -297,7 +320,8 @@ describe('community policy: messages and capabilities', () => {
       const c = conversation('group');
       const decision = communityPolicy.decideDeleteMessage(who, message(author), membership(who, c, role));
       expect(decision.allowed).toBe(expected);
-      if (!decision.allowed) expect(decision.reason).toBe('only the sender or a group admin may delete a message');
+      if (!decision.allowed)
+        expect(decision.reason).toBe('only the sender or a group admin may delete a message');
     });
   }
 
@@ -305,17 +329,21 @@ describe('community policy: messages and capabilities', () => {
     const c = conversation('group');
     for (const type of COMMUNITY_PARTICIPANT_TYPES) {
       const who = actor(type);
-      expect(communityPolicy.decidePurgeFiles(who, message(author), membership(who, c, 'member')).allowed).toBe(
-        type === 'admin',
-      );
+      expect(
+        communityPolicy.decidePurgeFiles(who, message(author), membership(who, c, 'member')).allowed,
+      ).toBe(type === 'admin');
     }
   });
 
   it("community admins manage their own community's email, nobody the platform", () => {
     for (const type of COMMUNITY_PARTICIPANT_TYPES) {
       const who = actor(type);
-      expect(communityPolicy.allows(who, 'manage_tenant_email', { tenantId: HOME }).allowed).toBe(type === 'admin');
-      expect(communityPolicy.allows(who, 'read_email_log', { tenantId: HOME }).allowed).toBe(type === 'admin');
+      expect(communityPolicy.allows(who, 'manage_tenant_email', { tenantId: HOME }).allowed).toBe(
+        type === 'admin',
+      );
+      expect(communityPolicy.allows(who, 'read_email_log', { tenantId: HOME }).allowed).toBe(
+        type === 'admin',
+      );
       expect(communityPolicy.allows(who, 'manage_tenant_email', { tenantId: OTHER }).allowed).toBe(false);
       expect(communityPolicy.allows(who, 'manage_platform_settings').allowed).toBe(false);
       expect(communityPolicy.allows(who, 'view_admin_notifications').allowed).toBe(false);

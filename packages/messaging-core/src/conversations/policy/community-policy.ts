@@ -118,7 +118,8 @@ export const communityDefinition: PolicyDefinition = {
   ],
   refusals: {
     start: {
-      student: 'students start direct conversations and support requests, not {conversationType} conversations',
+      student:
+        'students start direct conversations and support requests, not {conversationType} conversations',
       admin: 'admins answer support requests as a team; they do not open them',
       '*': 'a {actor} may not start {conversationType} conversations',
     },

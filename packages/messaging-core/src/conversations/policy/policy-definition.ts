@@ -228,7 +228,8 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
     if (c.team !== undefined) {
       if (!c.memberRoles.includes(c.team.role))
         problems.push(`conversation type ${c.type} gives its team the unknown role ${c.team.role}`);
-      if (c.team.participantTypes.length === 0) problems.push(`conversation type ${c.type} has an empty team`);
+      if (c.team.participantTypes.length === 0)
+        problems.push(`conversation type ${c.type} has an empty team`);
       for (const t of c.team.participantTypes) {
         if (!c.participantTypes.includes(t))
           problems.push(`conversation type ${c.type} does not admit its team's participant type ${t}`);

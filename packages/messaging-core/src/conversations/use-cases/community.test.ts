@@ -32,7 +32,14 @@ async function world() {
   const at = clock.now();
   await directory.upsertTenant({ id: NORTH, name: 'North High' }, at);
   await directory.upsertTenant({ id: SOUTH, name: 'South High' }, at);
-  const names: Record<string, string> = { ana: 'Ana', ben: 'Ben', cy: 'Cy', mia: 'Mia', ada: 'Ada', alo: 'Alo' };
+  const names: Record<string, string> = {
+    ana: 'Ana',
+    ben: 'Ben',
+    cy: 'Cy',
+    mia: 'Mia',
+    ada: 'Ada',
+    alo: 'Alo',
+  };
   for (const p of [ana, ben, cy, mia, ada, alo, sol, sam])
     await directory.upsertPerson(
       { type: p.type, id: p.id, name: names[p.id] ?? p.id, email: null, locale: 'en', tenantId: p.tenantId },
@@ -49,7 +56,9 @@ async function world() {
   return { core, store, directory, clock };
 }
 
-async function failure(promise: Promise<unknown>): Promise<{ code: string; field?: string; message: string }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ code: string; field?: string; message: string }> {
   try {
     await promise;
   } catch (error) {
@@ -73,7 +82,11 @@ describe('community groups', () => {
     expect(roles).toEqual({ mia: 'admin', ana: 'member', ben: 'member' });
     expect(
       await failure(
-        core.createConversation(ana, { conversationType: 'group', subject: 'x', participants: [ref(ben), ref(cy)] }),
+        core.createConversation(ana, {
+          conversationType: 'group',
+          subject: 'x',
+          participants: [ref(ben), ref(cy)],
+        }),
       ),
     ).toMatchObject({ code: 'FORBIDDEN' });
   });
@@ -81,7 +94,13 @@ describe('community groups', () => {
   it('keeps the size limits: at least 3, at most 500', async () => {
     const { core, directory, clock } = await world();
     expect(
-      await failure(core.createConversation(mia, { conversationType: 'group', subject: 'Pair', participants: [ref(ana)] })),
+      await failure(
+        core.createConversation(mia, {
+          conversationType: 'group',
+          subject: 'Pair',
+          participants: [ref(ana)],
+        }),
+      ),
     ).toMatchObject({ code: 'VALIDATION', field: 'participants' });
     const many: Actor[] = [];
     for (let i = 0; i < COMMUNITY_GROUP_MAX; i++) {
@@ -94,7 +113,11 @@ describe('community groups', () => {
     }
     expect(
       await failure(
-        core.createConversation(mia, { conversationType: 'group', subject: 'Too many', participants: many.map(ref) }),
+        core.createConversation(mia, {
+          conversationType: 'group',
+          subject: 'Too many',
+          participants: many.map(ref),
+        }),
       ),
     ).toMatchObject({ code: 'VALIDATION', field: 'participants' });
     const full = await core.createConversation(mia, {
@@ -120,7 +143,9 @@ describe('community groups', () => {
     });
     const id = conversation.id;
     // A member may not add; the group admin may.
-    expect(await failure(core.addParticipants(ana, { conversationId: id, participants: [ref(cy)] }))).toMatchObject({
+    expect(
+      await failure(core.addParticipants(ana, { conversationId: id, participants: [ref(cy)] })),
+    ).toMatchObject({
       code: 'FORBIDDEN',
     });
     await core.addParticipants(mia, { conversationId: id, participants: [ref(cy)] });
@@ -155,7 +180,9 @@ describe('community groups', () => {
     expect(await failure(core.getConversation(cy, id))).toMatchObject({ code: 'NOT_FOUND' });
 
     // Leave: Ben leaves (three remain would be two: refused below the minimum).
-    expect(await failure(core.leaveConversation(ben, { conversationId: id }))).toMatchObject({ code: 'VALIDATION' });
+    expect(await failure(core.leaveConversation(ben, { conversationId: id }))).toMatchObject({
+      code: 'VALIDATION',
+    });
     await core.addParticipants(mia, { conversationId: id, participants: [ref(cy)] });
     await core.leaveConversation(ben, { conversationId: id });
     expect(await failure(core.getConversation(ben, id))).toMatchObject({ code: 'NOT_FOUND' });
@@ -195,7 +222,9 @@ describe('community support, handled by the admins as a team', () => {
     const mine = await core.getConversation(ben, id);
     expect(mine.participants.map((p) => [p.ref.id, p.role])).toEqual([['ben', 'requester']]);
     expect(
-      await failure(core.createConversation(ada, { conversationType: 'support', subject: 'x', participants: [] })),
+      await failure(
+        core.createConversation(ada, { conversationType: 'support', subject: 'x', participants: [] }),
+      ),
     ).toMatchObject({ code: 'FORBIDDEN' });
     expect(
       await failure(
@@ -213,7 +242,9 @@ describe('community support, handled by the admins as a team', () => {
       expect(inbox.totalUnread).toBe(1);
       expect((await core.getUnreadCount(admin)).totalUnread).toBe(1);
       expect((await core.listConversations(admin, { unreadOnly: true })).conversations).toHaveLength(1);
-      expect((await core.listConversations(admin, { conversationType: 'direct' })).conversations).toHaveLength(0);
+      expect(
+        (await core.listConversations(admin, { conversationType: 'direct' })).conversations,
+      ).toHaveLength(0);
     }
     expect((await core.listConversations(sam)).conversations).toEqual([]);
     expect((await core.getUnreadCount(sam)).totalUnread).toBe(0);

@@ -6,8 +6,8 @@ import type { Directory } from '../../kernel/ports/directory.js';
 import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { PlatformSettings } from '../../kernel/settings/platform-settings.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import { teamStandIn } from '../model/team.js';
 import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
-import { NON_MEMBER } from '../policy/policy-definition.js';
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
@@ -50,50 +50,6 @@ export interface VisibleConversation {
 }
 
 /**
- * The stand-in membership of a team member who has not joined: sees the whole history, has read
- * nothing, and whose unread count is what waits for the team (see `teamUnread`).
- */
-export function teamStandIn(
-  conversation: Conversation,
-  actor: Actor,
-  unreadCount: number,
-): ConversationParticipant {
-  return {
-    conversationId: conversation.id,
-    participant: { type: actor.type, id: actor.id },
-    tenantId: actor.tenantId,
-    unreadCount,
-    lastReadSeq: 0,
-    lastReadAt: null,
-    emailNotifications: false,
-    muted: false,
-    lastActivityAt: conversation.lastMessageAt ?? conversation.createdAt,
-    joinedAt: conversation.createdAt,
-    role: NON_MEMBER,
-    leftAt: null,
-    visibleFromSeq: 1,
-  };
-}
-
-/**
- * What a team conversation's unread count is for a team member who has not joined it: the
- * requester's messages since the team last answered (newest first in, system messages ignored).
- * Once someone on the team answers, it is no longer waiting for anyone on the team.
- */
-export function teamUnread(
-  newestFirst: readonly { readonly sender: { readonly type: string }; readonly isSystemMessage: boolean }[],
-  teamTypes: readonly string[],
-): number {
-  let count = 0;
-  for (const m of newestFirst) {
-    if (m.isSystemMessage) continue;
-    if (teamTypes.includes(m.sender.type)) break;
-    count += 1;
-  }
-  return count;
-}
-
-/**
  * Makes a team member who acts on a conversation for the first time (reads or answers it) a
  * member, with the team's role and the whole history, in `tx`, recording `participant.added`
  * (the actor adding themselves) — no system message, so a team answering does not spam the
@@ -111,7 +67,14 @@ export async function joinTeam(
   const now = ctx.clock.now();
   const joined = await tx.participants.join(
     visible.conversation.id,
-    [{ participant: { type: actor.type, id: actor.id }, storeId: actor.tenantId, role: team.role, seesHistory: true }],
+    [
+      {
+        participant: { type: actor.type, id: actor.id },
+        storeId: actor.tenantId,
+        role: team.role,
+        seesHistory: true,
+      },
+    ],
     now,
   );
   const membership = joined?.[0];

@@ -1,6 +1,7 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
-import { type CoreContext, joinTeam, loadForAction, teamStandIn, teamUnread } from './context.js';
+import { teamStandIn, teamUnread } from '../model/team.js';
+import { type CoreContext, joinTeam, loadForAction } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 

@@ -52,7 +52,10 @@ export async function listConversations(
     ...(team === null
       ? {}
       : {
-          team: { conversationTypes: team.conversationTypes, teamParticipantTypes: team.teamParticipantTypes },
+          team: {
+            conversationTypes: team.conversationTypes,
+            teamParticipantTypes: team.teamParticipantTypes,
+          },
           storeId: team.tenantId,
         }),
     ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),

@@ -73,20 +73,20 @@ export async function sendMessage(
   ]);
   const appendTo = (repositories: MessagingRepositories) =>
     repositories.messages.append({
-    message: {
-      id: messageId,
-      conversationId: conversation.id,
-      sender: { type: actor.type, id: actor.id },
-      content,
-      isSystemMessage: false,
-      createdAt: now,
-      attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
-    },
-    ...(input.idempotencyKey === undefined
-      ? {}
-      : { idempotency: { key: input.idempotencyKey, requestHash } }),
-    requireOpen: true,
-  });
+      message: {
+        id: messageId,
+        conversationId: conversation.id,
+        sender: { type: actor.type, id: actor.id },
+        content,
+        isSystemMessage: false,
+        createdAt: now,
+        attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
+      },
+      ...(input.idempotencyKey === undefined
+        ? {}
+        : { idempotency: { key: input.idempotencyKey, requestHash } }),
+      requireOpen: true,
+    });
   const refusal = (status: 'conversation_closed' | 'conversation_not_found') =>
     status === 'conversation_closed'
       ? new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`)
