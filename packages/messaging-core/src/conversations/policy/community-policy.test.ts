@@ -5,8 +5,13 @@ import type { Conversation, ConversationParticipant } from '../model/conversatio
 import type { Message } from '../model/message.js';
 import { accessPolicyContract } from '../testing/contracts/access-policy-contract.js';
 import type { ConversationAction, MembershipChange, PolicyDecision } from './access-policy.js';
-import { COMMUNITY_PARTICIPANT_TYPES, communityPolicy, communityPreset } from './community-policy.js';
-import { NON_MEMBER } from './policy-definition.js';
+import {
+  COMMUNITY_PARTICIPANT_TYPES,
+  communityDefinition,
+  communityPolicy,
+  communityPreset,
+} from './community-policy.js';
+import { definitionProblems, NON_MEMBER, type PolicyDefinition } from './policy-definition.js';
 
 const HOME = 'north-high';
 const OTHER = 'south-high';
@@ -290,6 +295,42 @@ describe('community policy: support is handled by the community admins as a team
     expect(communityPolicy.teamInboxScope(actor('student'))).toBeNull();
     expect(communityPolicy.teamInboxScope(actor('mentor'))).toBeNull();
     expect(communityPolicy.teamInboxScope(actor('admin', null))).toBeNull();
+  });
+});
+
+describe('team types in a definition', () => {
+  const withSupport = (team: unknown, min = 1): PolicyDefinition => ({
+    ...communityDefinition,
+    conversationTypes: communityDefinition.conversationTypes.map((c) =>
+      c.type === 'support' ? ({ ...c, size: { min, max: 1 }, team } as typeof c) : c,
+    ),
+  });
+
+  it('must name a declared role and admitted, tenant-bound participant types', () => {
+    expect(definitionProblems(withSupport({ participantTypes: ['admin'], role: 'boss' }))).toEqual([
+      'conversation type support gives its team the unknown role boss',
+    ]);
+    expect(definitionProblems(withSupport({ participantTypes: [], role: 'agent' }))).toEqual([
+      'conversation type support has an empty team',
+    ]);
+    const platformAdmins: PolicyDefinition = {
+      ...withSupport({ participantTypes: ['admin'], role: 'agent' }),
+      participantTypes: communityDefinition.participantTypes.map((p) =>
+        p.type === 'admin' ? { ...p, tenantBound: false } : p,
+      ),
+    };
+    expect(definitionProblems(platformAdmins)).toEqual([
+      'conversation type support has team type admin, which is not tenant-bound',
+    ]);
+  });
+
+  it('lets only a team type be opened alone', () => {
+    expect(definitionProblems(withSupport(undefined))).toEqual([
+      'conversation type support has an invalid size 1–1 (integers, 2 ≤ min ≤ max)',
+    ]);
+    expect(definitionProblems(withSupport({ participantTypes: ['admin'], role: 'agent' }, 0))).toEqual([
+      'conversation type support has an invalid size 0–1 (integers, 1 ≤ min ≤ max)',
+    ]);
   });
 });
 

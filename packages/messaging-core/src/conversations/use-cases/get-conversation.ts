@@ -14,9 +14,11 @@ export interface GetConversationOptions {
 
 /**
  * A conversation the actor takes part in (or handles as one of its team: support), with its
- * participants and latest messages. Anyone else gets `NOT_FOUND`. A team member's first read
- * (`markRead`) makes them a member (see `joinTeam`). With `markRead`, the actor's read state moves up to the newest message
- * of the returned page (and `conversation.read` is recorded by `markRead`).
+ * participants and latest messages. Anyone else gets `NOT_FOUND`. With `markRead`, the actor's
+ * read state moves up to the newest message of the returned page (and `conversation.read` is
+ * recorded by `markRead`); a team member who has not joined joins first, in the same transaction
+ * (`joinTeam`: role from the policy's team, `participant.added`, no system message). Without it, a
+ * team member's unread count is what waits for the team (`teamUnread`, over the returned page).
  *
  * @example
  * ```ts

@@ -32,7 +32,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * moves to the new message, the conversation's activity moves and `message.sent` is recorded in
  * the event log, atomically (one statement on PostgreSQL). Refused on a closed conversation
  * (`CONVERSATION_CLOSED`); an idempotency key reused with other content fails with
- * `IDEMPOTENCY_MISMATCH`.
+ * `IDEMPOTENCY_MISMATCH`. A team member (support) who has not joined the conversation joins it
+ * with this first answer, in the same transaction (`joinTeam`: `participant.added`, no system
+ * message); a refused send joins nobody.
  *
  * @example
  * ```ts
