@@ -176,4 +176,23 @@ describe.each(targets)('community support inbox on the Kysely store (%s)', (targ
       code: 'NOT_FOUND',
     });
   });
+
+  it('concurrent first answers and reads of one admin: all succeed, one membership each', async () => {
+    await database.truncate();
+    const store = new KyselyMessagingStore({ db: database.db });
+    const core = await coreOn(store);
+    const { t3 } = await history(core);
+    await core.reopenConversation(ada, t3);
+    const sent = await Promise.all([
+      core.sendMessage(alo, { conversationId: t3, content: 'One' }),
+      core.sendMessage(alo, { conversationId: t3, content: 'Two' }),
+      core.markConversationRead(alo, t3),
+    ]);
+    expect(sent).toHaveLength(3);
+    const members = await store.participants.listByConversation(t3);
+    expect(members.map((m) => [m.participant.id, m.role])).toEqual([
+      ['alo', 'agent'],
+      ['ana', 'requester'],
+    ]);
+  });
 });

@@ -309,6 +309,25 @@ describe('community support, handled by the admins as a team', () => {
     expect(await store.participants.find(id, alo)).not.toBeNull();
   });
 
+  it('two first answers (and reads) of the same admin at once: both succeed, one membership', async () => {
+    const { core, store, id } = await ticket();
+    const [a, b] = await Promise.all([
+      core.sendMessage(ada, { conversationId: id, content: 'One' }),
+      core.sendMessage(ada, { conversationId: id, content: 'Two' }),
+    ]);
+    expect([a.message.content, b.message.content].sort()).toEqual(['One', 'Two']);
+    await Promise.all([
+      core.markConversationRead(alo, id),
+      core.getConversation(alo, id, { markRead: true }),
+    ]);
+    const members = await store.participants.listByConversation(id);
+    expect(members.map((m) => [m.participant.id, m.role])).toEqual([
+      ['ada', 'agent'],
+      ['alo', 'agent'],
+      ['ben', 'requester'],
+    ]);
+  });
+
   it('admins close and reopen it without joining; the requester may too; closed it refuses answers', async () => {
     const { core, store, id } = await ticket();
     const closed = await core.closeConversation(alo, id);

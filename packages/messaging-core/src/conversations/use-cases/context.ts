@@ -1,4 +1,4 @@
-import { MessagingError } from '../../kernel/errors.js';
+import { isMessagingError, MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { sameParticipant } from '../../kernel/model/participant-ref.js';
 import type { Clock } from '../../kernel/ports/clock.js';
@@ -47,6 +47,24 @@ export interface VisibleConversation {
    * `joinTeam` makes it real.
    */
   readonly onTeam?: boolean;
+}
+
+/**
+ * Runs `run`, a transaction that joins a team member (`joinTeam`); when the same person joined in
+ * the meantime (another of their requests committed first: the join's `CONFLICT`, nothing of
+ * `run` written), runs `again` instead — the use case once more, as the member they now are.
+ */
+export async function retryIfJoinedMeanwhile<T>(
+  visible: VisibleConversation,
+  run: () => Promise<T>,
+  again: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (visible.onTeam && isMessagingError(error) && error.code === 'CONFLICT') return again();
+    throw error;
+  }
 }
 
 /**

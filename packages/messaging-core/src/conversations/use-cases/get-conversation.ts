@@ -1,7 +1,7 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
 import { teamStandIn, teamUnread } from '../model/team.js';
-import { type CoreContext, joinTeam, loadForAction } from './context.js';
+import { type CoreContext, joinTeam, loadForAction, retryIfJoinedMeanwhile } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
@@ -44,10 +44,18 @@ export async function getConversation(
   if (team !== null && options.markRead) {
     // A team member's first read makes them a member (no system message), read up to this page.
     const now = ctx.clock.now();
-    membership = await ctx.store.transaction(async (tx) => {
-      const joined = await joinTeam(ctx, tx, actor, visible);
-      return (await tx.participants.markRead(conversationId, actor, now, upToSeq)) ?? joined;
-    });
+    const joined = await retryIfJoinedMeanwhile(
+      visible,
+      () =>
+        ctx.store.transaction(async (tx) => {
+          const member = await joinTeam(ctx, tx, actor, visible);
+          return (await tx.participants.markRead(conversationId, actor, now, upToSeq)) ?? member;
+        }),
+      async () => null,
+    );
+    // Joined meanwhile by another of their requests: read as the member they now are.
+    if (joined === null) return getConversation(ctx, actor, conversationId, options);
+    membership = joined;
     participants = await ctx.store.participants.listByConversation(conversationId);
   } else if (team !== null) {
     // Exact while the team's last answer is on this page (the latest `limit` messages).

@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
-import { type CoreContext, joinTeam, loadForAction } from './context.js';
+import type { ConversationParticipant } from '../model/conversation.js';
+import { type CoreContext, joinTeam, loadForAction, retryIfJoinedMeanwhile } from './context.js';
 
 export interface MarkReadInput {
   /**
@@ -47,18 +48,29 @@ export async function markConversationRead(
   }
   const visible = await loadForAction(ctx, actor, conversationId, 'read');
   const now = ctx.clock.now();
-  const updated = visible.onTeam
-    ? // A team member's first read makes them a member (no system message).
-      await ctx.store.transaction(async (tx) => {
-        await joinTeam(ctx, tx, actor, visible);
-        return tx.participants.markRead(conversationId, actor, now, upToSeq);
-      })
-    : await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);
-  if (!updated) throw new Error(`membership of ${actor.type} ${actor.id} vanished`);
-  return {
-    conversationId,
-    unreadCount: updated.unreadCount,
-    lastReadSeq: updated.lastReadSeq,
-    lastReadAt: updated.lastReadAt ?? now,
-  };
+  if (visible.onTeam) {
+    // A team member's first read makes them a member (no system message).
+    return retryIfJoinedMeanwhile(
+      visible,
+      async () =>
+        readState(
+          await ctx.store.transaction(async (tx) => {
+            await joinTeam(ctx, tx, actor, visible);
+            return tx.participants.markRead(conversationId, actor, now, upToSeq);
+          }),
+        ),
+      () => markConversationRead(ctx, actor, conversationId, input),
+    );
+  }
+  return readState(await ctx.store.participants.markRead(conversationId, actor, now, upToSeq));
+
+  function readState(updated: ConversationParticipant | null): ReadState {
+    if (!updated) throw new Error(`membership of ${actor.type} ${actor.id} vanished`);
+    return {
+      conversationId,
+      unreadCount: updated.unreadCount,
+      lastReadSeq: updated.lastReadSeq,
+      lastReadAt: updated.lastReadAt ?? now,
+    };
+  }
 }

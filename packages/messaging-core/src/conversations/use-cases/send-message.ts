@@ -1,8 +1,15 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
+import type { AppendMessageResult } from '../ports/message-repository.js';
 import type { MessagingRepositories } from '../ports/messaging-store.js';
-import { type CoreContext, joinTeam, loadForAction, type VisibleConversation } from './context.js';
+import {
+  type CoreContext,
+  joinTeam,
+  loadForAction,
+  retryIfJoinedMeanwhile,
+  type VisibleConversation,
+} from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
@@ -93,35 +100,46 @@ export async function sendMessage(
     status === 'conversation_closed'
       ? new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`)
       : MessagingError.notFound('conversation', input.conversationId);
-  const result = visible.onTeam
-    ? // A team member's first answer makes them a member (no system message), in the same transaction.
-      await ctx.store.transaction(async (tx) => {
-        await joinTeam(ctx, tx, actor, visible);
-        const appended = await appendTo(tx);
-        if (appended.status === 'conversation_closed' || appended.status === 'conversation_not_found')
-          throw refusal(appended.status);
-        return appended;
-      })
-    : await appendTo(ctx.store);
+  if (visible.onTeam) {
+    // A team member's first answer makes them a member (no system message), in the same transaction.
+    return retryIfJoinedMeanwhile(
+      visible,
+      async () =>
+        answer(
+          await ctx.store.transaction(async (tx) => {
+            await joinTeam(ctx, tx, actor, visible);
+            const appended = await appendTo(tx);
+            // Refused: throw, so the join rolls back with it.
+            if (appended.status === 'conversation_closed' || appended.status === 'conversation_not_found')
+              throw refusal(appended.status);
+            return appended;
+          }),
+        ),
+      () => sendMessage(ctx, actor, input),
+    );
+  }
+  return answer(await appendTo(ctx.store));
 
-  switch (result.status) {
-    case 'conversation_not_found':
-    case 'conversation_closed':
-      throw refusal(result.status);
-    case 'duplicate': {
-      if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
-        throw new MessagingError(
-          'IDEMPOTENCY_MISMATCH',
-          'idempotency_key was already used for a different message',
-          { field: 'idempotency_key' },
-        );
+  async function answer(result: AppendMessageResult): Promise<SendMessageResult> {
+    switch (result.status) {
+      case 'conversation_not_found':
+      case 'conversation_closed':
+        throw refusal(result.status);
+      case 'duplicate': {
+        if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
+          throw new MessagingError(
+            'IDEMPOTENCY_MISMATCH',
+            'idempotency_key was already used for a different message',
+            { field: 'idempotency_key' },
+          );
+        }
+        const names = await namesFor(ctx.directory, [result.message.sender], actor);
+        return { message: toMessageView(result.message, names), replayed: true };
       }
-      const names = await namesFor(ctx.directory, [result.message.sender], actor);
-      return { message: toMessageView(result.message, names), replayed: true };
-    }
-    case 'created': {
-      const names = await namesFor(ctx.directory, [result.message.sender], actor);
-      return { message: toMessageView(result.message, names), replayed: false };
+      case 'created': {
+        const names = await namesFor(ctx.directory, [result.message.sender], actor);
+        return { message: toMessageView(result.message, names), replayed: false };
+      }
     }
   }
 }
