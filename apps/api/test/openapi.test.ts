@@ -30,6 +30,7 @@ const EXPECTED_ROUTES = [
   ...MESSAGING_ROUTES.map((r) => r.replace(' /', ' /api/v1/store/')),
   ...STOREFRONT_ROUTES.map((r) => r.replace(' /', ' /api/v1/storefront/')),
   'post /api/v1/conversations',
+  'patch /api/v1/conversations/{id}',
   'post /api/v1/conversations/{id}/participants',
   'delete /api/v1/conversations/{id}/participants/{type}/{participant_id}',
   'patch /api/v1/conversations/{id}/participants/{type}/{participant_id}',

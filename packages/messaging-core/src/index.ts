@@ -46,6 +46,7 @@ export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationReadEvent,
+  ConversationRenamedEvent,
   ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
@@ -72,6 +73,8 @@ export type {
   PolicyDecision,
   RecipientScope,
   StartDecision,
+  TeamInboxScope,
+  TeamSpec,
 } from './conversations/policy/access-policy.js';
 export {
   createAccessPolicy,
@@ -121,6 +124,7 @@ export type {
   InboxFilter,
   InboxPage,
   InboxPageRequest,
+  TeamInboxFilter,
 } from './conversations/ports/conversation-repository.js';
 export type { EventBatch, EventLog, EventSubscriber } from './conversations/ports/event-log.js';
 export type {

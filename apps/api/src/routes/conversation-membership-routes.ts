@@ -3,8 +3,13 @@ import { type AccessPolicy, type MessagingCore, SUBJECT_MAX_LENGTH } from '@parl
 import { Type } from 'typebox';
 import { actorOfRequest } from '../plugins/authentication.js';
 import { Id, problemResponses } from '../schemas/common.js';
-import { ConversationDetailWire, ConversationParams, MemberWire } from '../schemas/messaging.js';
-import { toDetailWire, toMemberWire } from '../serializers.js';
+import {
+  ConversationDetailWire,
+  ConversationParams,
+  ConversationSummaryWire,
+  MemberWire,
+} from '../schemas/messaging.js';
+import { toDetailWire, toMemberWire, toSummaryWire } from '../serializers.js';
 
 export interface ConversationMembershipRoutesOptions {
   readonly core: MessagingCore;
@@ -36,6 +41,8 @@ function membershipSchemas(policy: AccessPolicy) {
   const conversationTypes = policy.conversationTypes.map((d) => d.type);
   const ParticipantType = Type.String({ enum: [...policy.participantTypes] });
   const largest = Math.max(2, ...conversationTypes.map((type) => policy.sizeLimits(type).max));
+  // A type opened alone (support: its team answers without being added) takes an empty list.
+  const fewest = Math.max(0, Math.min(...conversationTypes.map((type) => policy.sizeLimits(type).min)) - 1);
   const roles = [...new Set(conversationTypes.flatMap((type) => policy.memberRoles(type)))];
   const Role = Type.String({
     minLength: 1,
@@ -50,7 +57,7 @@ function membershipSchemas(policy: AccessPolicy) {
         participants: Type.Array(
           Type.Object({ type: ParticipantType, id: Id }, { additionalProperties: false }),
           {
-            minItems: 1,
+            minItems: fewest,
             maxItems: largest - 1,
             description: 'Everyone but the caller; each gets the role the policy gives at creation.',
           },
@@ -76,12 +83,20 @@ function membershipSchemas(policy: AccessPolicy) {
       { additionalProperties: false },
     ),
     RoleBody: Type.Object({ role: Role }, { additionalProperties: false }),
+    RenameBody: Type.Object(
+      {
+        subject: Type.String({
+          description: `The new subject: 1 to ${SUBJECT_MAX_LENGTH} characters after trimming.`,
+        }),
+      },
+      { additionalProperties: false },
+    ),
   };
 }
 
 /**
  * Conversations of any preset, with the actor taken from the token (any participant role; the
- * policy decides): `POST /` creates one with a list of participants, and the membership routes
+ * policy decides): `POST /` creates one with a list of participants, `PATCH /{id}` renames it, and the membership routes
  * add, remove (or leave, when the participant named is the caller) and change a member's role.
  * Registered under `/api/v1/conversations`. Errors are problem+json: a conversation the caller
  * may not see answers 404 exactly like a missing one; a change their role may not make, 403; an
@@ -124,6 +139,28 @@ export const conversationMembershipRoutes: FastifyPluginAsyncTypebox<
       });
       reply.code(201);
       return toDetailWire(detail, audience);
+    },
+  );
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        ...base,
+        operationId: 'renameConversation',
+        summary: 'Rename a conversation',
+        description:
+          'Changes the subject, as the policy allows (in the community preset: group admins, and the community admins for support requests; 403 otherwise). Adds a system message saying who renamed it to what and records `conversation.renamed`. The same subject again changes nothing.',
+        params: ConversationParams,
+        body: schemas.RenameBody,
+        response: { 200: ConversationSummaryWire, ...problemResponses(404) },
+      },
+    },
+    async (request) => {
+      const who = actorOfRequest(request);
+      await core.renameConversation(who, request.params.id, request.body.subject);
+      // The use case returns the conversation; the summary is the caller's view of it.
+      return toSummaryWire(await core.getConversation(who, request.params.id, { messageLimit: 1 }));
     },
   );
 

@@ -38,7 +38,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     operationId: 'listConversations',
     summary: "List the caller's conversations",
     description:
-      'Conversations the caller takes part in, latest activity first, in keyset pages: pass `next_cursor` back as `cursor` until it is null. Filters as on the audience routes.',
+      "Conversations the caller takes part in — and, for a member of a support team (the community preset's admins), the team's conversations of their tenant they have not joined, whose `unread_count` counts the messages since the team last answered — latest activity first, in keyset pages: pass `next_cursor` back as `cursor` until it is null. Filters as on the audience routes.",
   });
   routes.unreadCount('conversationsUnreadCount');
   routes.getConversation({

@@ -10,7 +10,9 @@ import {
   type InboxPage,
   type InboxPageRequest,
   MessagingError,
+  NON_MEMBER,
   type ParticipantRef,
+  type TeamInboxFilter,
 } from '@parley/messaging-core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
@@ -119,6 +121,46 @@ function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
   if (filter.unreadOnly === true) parts.push(sql` and p.unread_count > 0`);
   if (filter.storeId !== undefined) parts.push(sql` and p.conversation_store_id = ${filter.storeId}`);
   return sql.join(parts, sql``);
+}
+
+/**
+ * Where an inbox reads memberships from: `conversation_participants`, or — for a team member
+ * (`filter.team`, support) — those unioned with a stand-in row for every team conversation of
+ * the tenant they have not joined (role `none`, nothing read; unread: the non-system messages
+ * after the team's latest one). The outer conditions on `p` (participant, `left_at`, store,
+ * unread) apply to both branches, so every inbox statement reads it unchanged.
+ */
+function membershipSource(
+  participant: ParticipantRef,
+  filter: Pick<InboxFilter, 'storeId' | 'team'>,
+): RawBuilder<unknown> {
+  const team = filter.team;
+  const tenant = filter.storeId;
+  if (team === undefined || tenant === undefined || team.conversationTypes.length === 0)
+    return sql`conversation_participants`;
+  const teamTypes =
+    team.teamParticipantTypes.length === 0
+      ? sql`null`
+      : sql.join(team.teamParticipantTypes.map((t) => sql`${t}`));
+  return sql`(
+    select ${sql.join(PARTICIPANT_COLUMNS.map((column) => sql.ref(`cp.${column}`)))}, cp.conversation_store_id
+    from conversation_participants cp
+    union all
+    select tc.id, ${participant.type}::text, ${participant.id}::text, ${tenant}::text,
+      (select count(*) from messages tm
+        where tm.conversation_id = tc.id and not tm.is_system_message
+          and tm.seq > coalesce((select max(ta.seq) from messages ta
+            where ta.conversation_id = tc.id and not ta.is_system_message
+              and ta.sender_type in (${teamTypes})), 0))::integer,
+      0, null::timestamptz, false, false, coalesce(tc.last_message_at, tc.created_at), tc.created_at,
+      ${NON_MEMBER}::text, null::timestamptz, 1, tc.store_id
+    from conversations tc
+    where tc.store_id = ${tenant}
+      and tc.conversation_type in (${sql.join(team.conversationTypes.map((t) => sql`${t}`))})
+      and not exists (select from conversation_participants tx
+        where tx.conversation_id = tc.id and tx.participant_type = ${participant.type}
+          and tx.participant_id = ${participant.id} and tx.left_at is null)
+  )`;
 }
 
 /** Whether `filterConditions(filter)` reads the conversation row `c`. */
@@ -341,11 +383,11 @@ export class KyselyConversationRepository implements ConversationRepository {
     const join = needsConversation(filter) ? sql`join conversations c on c.id = p.conversation_id` : sql``;
     const { rows } = await sql<{ total: string | number; total_unread: string | number | null }>`
       select
-        (select count(*) from conversation_participants p ${join}
+        (select count(*) from ${membershipSource(participant, filter)} p ${join}
           where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
             and p.left_at is null
           ${filterConditions(filter)}) as total,
-        (${badge(participant, filter.storeId)}) as total_unread`.execute(this.#db);
+        (${badge(participant, filter.storeId, filter.team)}) as total_unread`.execute(this.#db);
     const row = rows[0];
     return { total: toNumber(row?.total), totalUnread: toNumber(row?.total_unread) };
   }
@@ -358,10 +400,10 @@ export class KyselyConversationRepository implements ConversationRepository {
    * const badge = await conversations.unreadTotal({ type: 'customer', id: 'c1' }, 'store-1');
    * ```
    */
-  async unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number> {
-    const { rows } = await sql<{ total: string | number | null }>`${badge(participant, storeId)}`.execute(
-      this.#db,
-    );
+  async unreadTotal(participant: ParticipantRef, storeId?: string, team?: TeamInboxFilter): Promise<number> {
+    const { rows } = await sql<{
+      total: string | number | null;
+    }>`${badge(participant, storeId, team)}`.execute(this.#db);
     return toNumber(rows[0]?.total);
   }
 
@@ -371,6 +413,23 @@ export class KyselyConversationRepository implements ConversationRepository {
    * const closed = await conversations.setClosed(id, { isClosed: true, at: clock.now(), by: actor });
    * ```
    */
+  /**
+   * @example
+   * ```ts
+   * const renamed = await conversations.rename(id, 'Spring term', clock.now());
+   * ```
+   */
+  async rename(conversationId: string, subject: string, at: Date): Promise<Conversation | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .updateTable('conversations')
+      .set({ subject, updated_at: at })
+      .where('id', '=', conversationId)
+      .returningAll()
+      .executeTakeFirst();
+    return row === undefined ? null : toConversation(row);
+  }
+
   async setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null> {
     if (!isUuid(conversationId)) return null;
     const row = await this.#db
@@ -407,9 +466,14 @@ export class KyselyConversationRepository implements ConversationRepository {
 function badge(
   participant: ParticipantRef,
   storeId: string | undefined,
+  team?: TeamInboxFilter,
 ): RawBuilder<{ total: string | number | null }> {
   const inStore = storeId === undefined ? sql`` : sql`and p.conversation_store_id = ${storeId}`;
-  return sql`select sum(p.unread_count) as total from conversation_participants p
+  const source = membershipSource(participant, {
+    ...(storeId === undefined ? {} : { storeId }),
+    ...(team === undefined ? {} : { team }),
+  });
+  return sql`select sum(p.unread_count) as total from ${source} p
     where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
       and p.unread_count > 0 and not p.muted and p.left_at is null ${inStore}`;
 }
@@ -444,7 +508,7 @@ const latestMessageJoin = sql`left join lateral (
 function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: number): RawBuilder<InboxRow> {
   return sql<InboxRow>`
     select ${entryColumns()}, p.last_activity_at as sort_at
-    from conversation_participants p
+    from ${membershipSource(participant, filter)} p
     join conversations c on c.id = p.conversation_id
     ${latestMessageJoin}
     ${participantsJoin}
@@ -473,11 +537,12 @@ function laterPage(
     ? sql`${cursor.conversationId}::uuid`
     : sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
   // Active memberships only: a former member's inbox no longer lists the conversation.
+  const source = membershipSource(participant, filter);
   const mine = sql`p.participant_type = ${participant.type} and p.participant_id = ${participant.id} and p.left_at is null`;
   return sql<InboxRow>`
     with ranked as (
       (select p.conversation_id, p.last_activity_at as sort_at
-        from conversation_participants p
+        from ${source} p
         join conversations c on c.id = p.conversation_id
         where ${mine}
           and p.last_activity_at <= ${snapshotAt}
@@ -490,7 +555,7 @@ function laterPage(
       (select bumped.conversation_id, bumped.sort_at
         from (
           select p.conversation_id, greatest(c.created_at, asof.at) as sort_at
-          from conversation_participants p
+          from ${source} p
           join conversations c on c.id = p.conversation_id
           cross join lateral (
             select max(m.created_at) as at from messages m
@@ -510,7 +575,7 @@ function laterPage(
     )
     select ${entryColumns()}, page.sort_at
     from page
-    join conversation_participants p
+    join ${source} p
       on p.conversation_id = page.conversation_id and ${mine}
     join conversations c on c.id = page.conversation_id
     ${latestMessageJoin}

@@ -18,6 +18,7 @@ export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationReadEvent,
+  ConversationRenamedEvent,
   ConversationReopenedEvent,
   DomainEvent,
   DomainEventType,
@@ -44,6 +45,8 @@ export type {
   PolicyDecision,
   RecipientScope,
   StartDecision,
+  TeamInboxScope,
+  TeamSpec,
 } from './policy/access-policy.js';
 export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
 export { communityDefinition, communityPolicy, communityPreset } from './policy/community-policy.js';
@@ -96,6 +99,7 @@ export type {
   InboxFilter,
   InboxPage,
   InboxPageRequest,
+  TeamInboxFilter,
 } from './ports/conversation-repository.js';
 export type { EventBatch, EventLog, EventSubscriber } from './ports/event-log.js';
 export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports/media-inspector.js';

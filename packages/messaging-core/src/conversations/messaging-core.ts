@@ -45,6 +45,7 @@ import {
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
+import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
@@ -107,6 +108,8 @@ export interface MessagingCore {
   getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
   closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
   reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
+  /** See `renameConversation`. */
+  renameConversation(actor: Actor, conversationId: string, subject: unknown): Promise<Conversation>;
   updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
   listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
@@ -165,6 +168,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     getUnreadCount: (actor) => getUnreadCount(ctx, actor),
     closeConversation: (actor, id) => closeConversation(ctx, actor, id),
     reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),
+    renameConversation: (actor, id, subject) => renameConversation(ctx, actor, id, subject),
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
     listRecipients: (actor, input) => listRecipients(ctx, actor, input),

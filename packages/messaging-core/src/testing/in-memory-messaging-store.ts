@@ -2,6 +2,7 @@ import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
 import type { Message } from '../conversations/model/message.js';
+import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type {
   CloseStateChange,
   ConversationRepository,
@@ -10,6 +11,7 @@ import type {
   InboxFilter,
   InboxPage,
   InboxPageRequest,
+  TeamInboxFilter,
 } from '../conversations/ports/conversation-repository.js';
 import type { EventLog } from '../conversations/ports/event-log.js';
 import type {
@@ -187,17 +189,32 @@ export class InMemoryConversationRepository implements ConversationRepository {
     const entries: InboxEntry[] = [];
     for (const [conversationId, members] of state.participants) {
       const membership = members.get(key);
-      if (!membership || membership.leftAt !== null) continue;
       const conversation = state.conversations.get(conversationId)!;
+      const messages = state.messages.get(conversationId) ?? [];
+      let entry: ConversationParticipant;
+      if (membership && membership.leftAt === null) entry = membership;
+      else if (
+        filter.team !== undefined &&
+        filter.storeId !== undefined &&
+        conversation.tenantId === filter.storeId &&
+        filter.team.conversationTypes.includes(conversation.conversationType)
+      ) {
+        // Handled by the participant's team without a membership: a stand-in row.
+        const newestFirst = [...messages].sort((a, b) => b.seq - a.seq);
+        entry = teamStandIn(
+          conversation,
+          { ...participant, tenantId: filter.storeId },
+          teamUnread(newestFirst, filter.team.teamParticipantTypes),
+        );
+      } else continue;
       if (filter.conversationType !== undefined && conversation.conversationType !== filter.conversationType)
         continue;
       if (filter.isClosed !== undefined && conversation.isClosed !== filter.isClosed) continue;
-      if (filter.unreadOnly === true && membership.unreadCount <= 0) continue;
+      if (filter.unreadOnly === true && entry.unreadCount <= 0) continue;
       if (filter.storeId !== undefined && conversation.tenantId !== filter.storeId) continue;
-      const messages = state.messages.get(conversationId) ?? [];
       entries.push({
         conversation,
-        membership,
+        membership: entry,
         participants: sortedMembers(state, conversationId),
         lastMessage: latestMessage(messages),
       });
@@ -243,16 +260,29 @@ export class InMemoryConversationRepository implements ConversationRepository {
   async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
     return {
       total: this.#memberships(participant, filter).length,
-      totalUnread: await this.unreadTotal(participant, filter.storeId),
+      totalUnread: await this.unreadTotal(participant, filter.storeId, filter.team),
     };
   }
 
-  async unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number> {
+  async unreadTotal(participant: ParticipantRef, storeId?: string, team?: TeamInboxFilter): Promise<number> {
     let total = 0;
-    for (const { membership } of this.#memberships(participant, storeId === undefined ? {} : { storeId })) {
+    const filter: InboxFilter = {
+      ...(storeId === undefined ? {} : { storeId }),
+      ...(team === undefined ? {} : { team }),
+    };
+    for (const { membership } of this.#memberships(participant, filter)) {
       if (!membership.muted) total += membership.unreadCount;
     }
     return total;
+  }
+
+  async rename(conversationId: string, subject: string, at: Date): Promise<Conversation | null> {
+    const state = this.#state();
+    const conversation = state.conversations.get(conversationId);
+    if (!conversation) return null;
+    const updated: Conversation = { ...conversation, subject, updatedAt: at };
+    state.conversations.set(conversationId, updated);
+    return updated;
   }
 
   async setClosed(conversationId: string, change: CloseStateChange): Promise<Conversation | null> {

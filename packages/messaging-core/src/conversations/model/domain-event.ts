@@ -44,6 +44,12 @@ export interface ConversationReopenedEvent extends EventBase<'conversation.reope
   readonly conversation: Conversation;
 }
 
+/** The subject changed (`conversation` carries the new one). */
+export interface ConversationRenamedEvent extends EventBase<'conversation.renamed'> {
+  readonly conversation: Conversation;
+  readonly previousSubject: string;
+}
+
 export interface ParticipantPreferencesUpdatedEvent extends EventBase<'participant.preferences_updated'> {
   readonly membership: ConversationParticipant;
 }
@@ -76,6 +82,7 @@ export type DomainEvent =
   | ConversationReadEvent
   | ConversationClosedEvent
   | ConversationReopenedEvent
+  | ConversationRenamedEvent
   | ParticipantPreferencesUpdatedEvent
   | MessageDeletedEvent
   | ParticipantAddedEvent
@@ -116,6 +123,7 @@ export interface EventPayloads {
   };
   'conversation.closed': { readonly message_count: number };
   'conversation.reopened': { readonly message_count: number };
+  'conversation.renamed': { readonly subject: string; readonly previous_subject: string };
   'participant.preferences_updated': {
     readonly participant: ParticipantJson;
     readonly email_notifications: boolean;
@@ -209,6 +217,12 @@ export function toEventRecord(event: DomainEvent): EventRecord {
     case 'conversation.closed':
     case 'conversation.reopened':
       return { ...envelope, type: event.type, payload: { message_count: event.conversation.messageCount } };
+    case 'conversation.renamed':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { subject: event.conversation.subject, previous_subject: event.previousSubject },
+      };
     case 'participant.preferences_updated':
       return {
         ...envelope,

@@ -24,7 +24,8 @@ export type ConversationAction =
   | 'add_participant'
   | 'remove_participant'
   | 'change_role'
-  | 'leave';
+  | 'leave'
+  | 'rename';
 
 export type PolicyDecision =
   | { readonly allowed: true }
@@ -43,6 +44,20 @@ export type StartDecision =
       readonly reason: string;
       readonly field?: string;
     };
+
+/** Who handles a conversation type as a team, and the role they take when they first read or answer. */
+export interface TeamSpec {
+  readonly participantTypes: readonly string[];
+  readonly role: string;
+}
+
+/** The conversations an actor handles as one of a team: of these types, in this tenant. */
+export interface TeamInboxScope {
+  readonly tenantId: string;
+  readonly conversationTypes: readonly string[];
+  /** Every participant type on those teams (whose messages count as the team's answers). */
+  readonly teamParticipantTypes: readonly string[];
+}
 
 export type RecipientScope =
   | { readonly allowed: true; readonly tenantId: string | null }
@@ -155,6 +170,15 @@ export interface AccessPolicy {
    * `message`? Files are otherwise kept for audit.
    */
   decidePurgeFiles(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;
+
+  /** Who handles `conversationType` as a team (support), or null when its members handle it alone. */
+  team(conversationType: string): TeamSpec | null;
+
+  /**
+   * The conversations `actor` handles as one of a team without being a member, listed in their
+   * inbox beside their memberships; null when they are on no team (or have no tenant).
+   */
+  teamInboxScope(actor: Actor): TeamInboxScope | null;
 
   /** Which recipients of `recipientType` the actor may list, scoped to a tenant or not. */
   recipientScope(actor: Actor, recipientType: string): RecipientScope;

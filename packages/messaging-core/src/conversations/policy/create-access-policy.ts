@@ -51,6 +51,7 @@ const DEFAULT_REFUSALS: Readonly<Record<string, string>> = {
   remove_participant: 'a {actor} may not remove participants from {conversationType} conversations',
   change_role: 'a {actor} may not change member roles in {conversationType} conversations',
   leave: 'a {actor} may not leave {conversationType} conversations',
+  rename: 'a {actor} may not rename {conversationType} conversations',
   delete_message: 'a {actor} may not delete this message',
   purge_message_files: 'a {actor} may not purge the files of a message',
   list_recipients: 'a {actor} may not list recipients',
@@ -515,6 +516,19 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
     },
 
     historyVisibleToNewMembers: (conversationType) => specOf(conversationType).historyVisibleToNewMembers,
+
+    team: (conversationType) => specs.get(conversationType)?.team ?? null,
+
+    teamInboxScope(actor) {
+      if (!isTenantBound(actor.type) || !hasTenant(actor.tenantId)) return null;
+      const teams = definition.conversationTypes.filter((c) => c.team?.participantTypes.includes(actor.type));
+      if (teams.length === 0) return null;
+      return {
+        tenantId: actor.tenantId,
+        conversationTypes: teams.map((c) => c.type),
+        teamParticipantTypes: [...new Set(teams.flatMap((c) => c.team?.participantTypes ?? []))],
+      };
+    },
 
     decideDeleteMessage(actor, message: Message, membership) {
       if (message.isSystemMessage) {

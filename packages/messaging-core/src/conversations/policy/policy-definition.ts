@@ -28,6 +28,13 @@ export interface ConversationTypeSpec {
   readonly initialRoles?: { readonly creator?: string; readonly others?: string };
   /** Does a member who joins later see the messages sent before they joined? */
   readonly historyVisibleToNewMembers: boolean;
+  /**
+   * Handled as a team (support): every person of these tenant-bound `participantTypes` in the
+   * conversation's tenant lists it in their inbox without being a member, and becomes a member
+   * with `role` (no system message) when they first read or answer it. What the team may do
+   * before that is said by permission rows with role `'none'` (usually with `sameTenant`).
+   */
+  readonly team?: { readonly participantTypes: readonly string[]; readonly role: string };
 }
 
 /** Conversation actions (`ConversationAction`), starting one, and the message actions. */
@@ -43,6 +50,7 @@ export const POLICY_ACTIONS = [
   'remove_participant',
   'change_role',
   'leave',
+  'rename',
   'delete_message',
   'purge_message_files',
 ] as const;
@@ -207,14 +215,28 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
       if (!participantTypes.has(t))
         problems.push(`conversation type ${c.type} admits unknown participant type ${t}`);
     const { min, max } = c.size;
-    if (!Number.isInteger(min) || !Number.isInteger(max) || min < 2 || max < min)
+    // A team type may have one member: the person who opened it (the team answers without joining).
+    const floor = c.team === undefined ? 2 : 1;
+    if (!Number.isInteger(min) || !Number.isInteger(max) || min < floor || max < min)
       problems.push(
-        `conversation type ${c.type} has an invalid size ${min}–${max} (integers, 2 ≤ min ≤ max)`,
+        `conversation type ${c.type} has an invalid size ${min}–${max} (integers, ${floor} ≤ min ≤ max)`,
       );
     if (c.memberRoles.length === 0) problems.push(`conversation type ${c.type} has no member roles`);
     for (const role of c.memberRoles)
       if (role === '' || role === '*' || role === NON_MEMBER)
         problems.push(`conversation type ${c.type} declares reserved role "${role}"`);
+    if (c.team !== undefined) {
+      if (!c.memberRoles.includes(c.team.role))
+        problems.push(`conversation type ${c.type} gives its team the unknown role ${c.team.role}`);
+      if (c.team.participantTypes.length === 0)
+        problems.push(`conversation type ${c.type} has an empty team`);
+      for (const t of c.team.participantTypes) {
+        if (!c.participantTypes.includes(t))
+          problems.push(`conversation type ${c.type} does not admit its team's participant type ${t}`);
+        if (!definition.participantTypes.some((p) => p.type === t && p.tenantBound))
+          problems.push(`conversation type ${c.type} has team type ${t}, which is not tenant-bound`);
+      }
+    }
     for (const role of [c.initialRoles?.creator, c.initialRoles?.others])
       if (role !== undefined && !c.memberRoles.includes(role))
         problems.push(`conversation type ${c.type} gives the unknown initial role ${role}`);

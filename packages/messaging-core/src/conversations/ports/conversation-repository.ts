@@ -10,6 +10,21 @@ export interface InboxFilter {
   readonly unreadOnly?: boolean;
   /** Only conversations of this tenant (the policy's scope for store users and customers). */
   readonly storeId?: string;
+  /**
+   * The participant handles these conversations as one of a team (support, see
+   * `AccessPolicy.teamInboxScope`): besides their memberships, list every conversation of
+   * `conversationTypes` in `storeId` where they are not an active member, with a stand-in
+   * membership (`role` `'none'`, nothing read, `lastActivityAt` the conversation's activity) whose
+   * unread count is the non-system messages since the latest one sent by a
+   * `teamParticipantTypes` participant. Such rows count in `total` and in the badge. Requires `storeId`.
+   */
+  readonly team?: TeamInboxFilter;
+}
+
+/** The team part of an inbox (see `InboxFilter.team`). */
+export interface TeamInboxFilter {
+  readonly conversationTypes: readonly string[];
+  readonly teamParticipantTypes: readonly string[];
 }
 
 /**
@@ -92,9 +107,16 @@ export interface ConversationRepository {
   /**
    * Badge total only: the sum of unread counts over non-muted memberships, restricted to
    * conversations of `storeId` when given (a store user's or customer's badge never counts
-   * another tenant's conversations).
+   * another tenant's conversations), plus, with `team`, the unread counts of the team
+   * conversations of `storeId` the participant has not joined (see `InboxFilter.team`).
    */
-  unreadTotal(participant: ParticipantRef, storeId?: string): Promise<number>;
+  unreadTotal(participant: ParticipantRef, storeId?: string, team?: TeamInboxFilter): Promise<number>;
+
+  /**
+   * Sets the subject. Returns the updated conversation, or null if it does not exist. Does not
+   * append the system message nor the event: the use case does that in the same transaction.
+   */
+  rename(conversationId: string, subject: string, at: Date): Promise<Conversation | null>;
 
   /**
    * Sets the closed state. Returns the updated conversation, or null if it does not exist.

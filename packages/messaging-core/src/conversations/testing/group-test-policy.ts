@@ -147,6 +147,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
         case 'add_participant':
         case 'remove_participant':
         case 'change_role':
+        case 'rename':
           return membership.role === 'owner'
             ? ALLOWED
             : forbidden(`only an owner may ${action.replace('_', ' ')}`);

@@ -74,7 +74,8 @@ export async function createConversation(
     );
   }
   const refs: readonly ParticipantRef[] = input.participants ?? [input.recipient];
-  if (!Array.isArray(refs) || refs.length === 0) {
+  // An empty list only for a type opened alone (support: its team answers without being added).
+  if (!Array.isArray(refs) || (refs.length === 0 && ctx.policy.sizeLimits(input.conversationType).min > 1)) {
     throw MessagingError.validation('participants', 'participants must list at least one participant');
   }
   for (const ref of refs) {

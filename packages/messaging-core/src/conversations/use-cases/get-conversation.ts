@@ -1,6 +1,7 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
-import { type CoreContext, loadForAction } from './context.js';
+import { teamStandIn, teamUnread } from '../model/team.js';
+import { type CoreContext, joinTeam, loadForAction, retryIfJoinedMeanwhile } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
@@ -12,9 +13,12 @@ export interface GetConversationOptions {
 }
 
 /**
- * A conversation the actor takes part in, with its participants and latest messages. Anyone
- * else gets `NOT_FOUND`. With `markRead`, the actor's read state moves up to the newest message
- * of the returned page (and `conversation.read` is recorded by `markRead`).
+ * A conversation the actor takes part in (or handles as one of its team: support), with its
+ * participants and latest messages. Anyone else gets `NOT_FOUND`. With `markRead`, the actor's
+ * read state moves up to the newest message of the returned page (and `conversation.read` is
+ * recorded by `markRead`); a team member who has not joined joins first, in the same transaction
+ * (`joinTeam`: role from the policy's team, `participant.added`, no system message). Without it, a
+ * team member's unread count is what waits for the team (`teamUnread`, over the returned page).
  *
  * @example
  * ```ts
@@ -36,7 +40,27 @@ export async function getConversation(
     fromSeq: membership.visibleFromSeq,
   });
   const upToSeq = page.messages[0]?.seq ?? 0;
-  if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
+  const team = visible.onTeam ? ctx.policy.team(visible.conversation.conversationType) : null;
+  if (team !== null && options.markRead) {
+    // A team member's first read makes them a member (no system message), read up to this page.
+    const now = ctx.clock.now();
+    const joined = await retryIfJoinedMeanwhile(
+      visible,
+      () =>
+        ctx.store.transaction(async (tx) => {
+          const member = await joinTeam(ctx, tx, actor, visible);
+          return (await tx.participants.markRead(conversationId, actor, now, upToSeq)) ?? member;
+        }),
+      async () => null,
+    );
+    // Joined meanwhile by another of their requests: read as the member they now are.
+    if (joined === null) return getConversation(ctx, actor, conversationId, options);
+    membership = joined;
+    participants = await ctx.store.participants.listByConversation(conversationId);
+  } else if (team !== null) {
+    // Exact while the team's last answer is on this page (the latest `limit` messages).
+    membership = teamStandIn(visible.conversation, actor, teamUnread(page.messages, team.participantTypes));
+  } else if (options.markRead && (membership.lastReadSeq < upToSeq || membership.lastReadAt === null)) {
     // Read up to what this answer shows, not whatever arrived since the page was read.
     const now = ctx.clock.now();
     const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);

@@ -2,7 +2,9 @@ import type { Actor } from '../../kernel/model/participant-ref.js';
 import { assertActor, type CoreContext } from './context.js';
 
 /**
- * The unread badge: the sum of the actor's unread counts over conversations they have not muted.
+ * The unread badge: the sum of the actor's unread counts over conversations they have not muted,
+ * plus, for a team member (a community admin), what waits for the team in the support
+ * conversations of their tenant they have not joined.
  *
  * @example
  * ```ts
@@ -14,5 +16,14 @@ export async function getUnreadCount(ctx: CoreContext, actor: Actor): Promise<{ 
   // Tenant-bound actors only count conversations of their store, like their inbox.
   const scope = ctx.policy.inboxTenantScope(actor);
   const ref = { type: actor.type, id: actor.id };
-  return { totalUnread: await ctx.store.conversations.unreadTotal(ref, scope ?? undefined) };
+  const team = ctx.policy.teamInboxScope(actor);
+  return {
+    totalUnread: await ctx.store.conversations.unreadTotal(
+      ref,
+      scope ?? undefined,
+      team === null
+        ? undefined
+        : { conversationTypes: team.conversationTypes, teamParticipantTypes: team.teamParticipantTypes },
+    ),
+  };
 }

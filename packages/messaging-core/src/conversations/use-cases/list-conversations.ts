@@ -25,7 +25,9 @@ export interface ConversationList {
 }
 
 /**
- * The actor's conversations, latest activity first, in keyset pages. A walk through every page
+ * The actor's conversations, latest activity first, in keyset pages; for a team member (support)
+ * also the team's conversations of their tenant they have not joined, with what waits for the
+ * team as their unread count. A walk through every page
  * returns each conversation that existed when it began exactly once, even while messages
  * arrive (later pages order by activity as of the first page).
  *
@@ -44,7 +46,18 @@ export async function listConversations(
   const limit = parseLimit(input.limit, 20);
   const cursor = input.cursor === undefined ? undefined : decodeInboxCursor(input.cursor);
   const scope = ctx.policy.inboxTenantScope(actor);
+  // A team member (support) also sees every conversation the team handles in their tenant.
+  const team = ctx.policy.teamInboxScope(actor);
   const filter: InboxFilter = {
+    ...(team === null
+      ? {}
+      : {
+          team: {
+            conversationTypes: team.conversationTypes,
+            teamParticipantTypes: team.teamParticipantTypes,
+          },
+          storeId: team.tenantId,
+        }),
     ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),
     ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),
     ...(input.unreadOnly === undefined ? {} : { unreadOnly: input.unreadOnly }),

@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
-import { type CoreContext, loadForAction } from './context.js';
+import type { ConversationParticipant } from '../model/conversation.js';
+import { type CoreContext, joinTeam, loadForAction, retryIfJoinedMeanwhile } from './context.js';
 
 export interface MarkReadInput {
   /**
@@ -26,7 +27,8 @@ const MAX_SEQ = 2_147_483_647;
  * Marks a conversation read for the actor up to a message (default: the latest): their
  * `lastReadSeq` moves forward (never back), their unread count becomes the exact number of
  * others' non-system messages after it, and `conversation.read` is recorded in the event log —
- * all in one statement on PostgreSQL (`ParticipantRepository.markRead`).
+ * all in one statement on PostgreSQL (`ParticipantRepository.markRead`). A team member (support)
+ * who has not joined becomes a member first, in the same transaction (`joinTeam`).
  *
  * @example
  * ```ts
@@ -44,14 +46,31 @@ export async function markConversationRead(
   if (upToSeq !== undefined && (!Number.isInteger(upToSeq) || upToSeq < 1 || upToSeq > MAX_SEQ)) {
     throw MessagingError.validation('up_to_seq', `up_to_seq must be an integer between 1 and ${MAX_SEQ}`);
   }
-  await loadForAction(ctx, actor, conversationId, 'read');
+  const visible = await loadForAction(ctx, actor, conversationId, 'read');
   const now = ctx.clock.now();
-  const updated = await ctx.store.participants.markRead(conversationId, actor, now, upToSeq);
-  if (!updated) throw new Error(`membership of ${actor.type} ${actor.id} vanished`);
-  return {
-    conversationId,
-    unreadCount: updated.unreadCount,
-    lastReadSeq: updated.lastReadSeq,
-    lastReadAt: updated.lastReadAt ?? now,
-  };
+  if (visible.onTeam) {
+    // A team member's first read makes them a member (no system message).
+    return retryIfJoinedMeanwhile(
+      visible,
+      async () =>
+        readState(
+          await ctx.store.transaction(async (tx) => {
+            await joinTeam(ctx, tx, actor, visible);
+            return tx.participants.markRead(conversationId, actor, now, upToSeq);
+          }),
+        ),
+      () => markConversationRead(ctx, actor, conversationId, input),
+    );
+  }
+  return readState(await ctx.store.participants.markRead(conversationId, actor, now, upToSeq));
+
+  function readState(updated: ConversationParticipant | null): ReadState {
+    if (!updated) throw new Error(`membership of ${actor.type} ${actor.id} vanished`);
+    return {
+      conversationId,
+      unreadCount: updated.unreadCount,
+      lastReadSeq: updated.lastReadSeq,
+      lastReadAt: updated.lastReadAt ?? now,
+    };
+  }
 }

@@ -1,7 +1,15 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
-import { type CoreContext, loadForAction, type VisibleConversation } from './context.js';
+import type { AppendMessageResult } from '../ports/message-repository.js';
+import type { MessagingRepositories } from '../ports/messaging-store.js';
+import {
+  type CoreContext,
+  joinTeam,
+  loadForAction,
+  retryIfJoinedMeanwhile,
+  type VisibleConversation,
+} from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
@@ -31,7 +39,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * moves to the new message, the conversation's activity moves and `message.sent` is recorded in
  * the event log, atomically (one statement on PostgreSQL). Refused on a closed conversation
  * (`CONVERSATION_CLOSED`); an idempotency key reused with other content fails with
- * `IDEMPOTENCY_MISMATCH`.
+ * `IDEMPOTENCY_MISMATCH`. A team member (support) who has not joined the conversation joins it
+ * with this first answer, in the same transaction (`joinTeam`: `participant.added`, no system
+ * message); a refused send joins nobody.
  *
  * @example
  * ```ts
@@ -57,10 +67,11 @@ export async function sendMessage(
       'idempotency_key must be 1 to 255 printable ASCII characters',
     );
   }
-  const { conversation } =
+  const visible =
     loaded?.conversation.id === input.conversationId
       ? loaded
       : await loadForAction(ctx, actor, input.conversationId, 'send');
+  const { conversation } = visible;
 
   const now = ctx.clock.now();
   const messageId = ctx.ids.next();
@@ -69,41 +80,66 @@ export async function sendMessage(
     content,
     ...attachments.map((a) => `${a.originalFilename}|${a.fileSize}|${a.mimeType}`),
   ]);
-  const result = await ctx.store.messages.append({
-    message: {
-      id: messageId,
-      conversationId: conversation.id,
-      sender: { type: actor.type, id: actor.id },
-      content,
-      isSystemMessage: false,
-      createdAt: now,
-      attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
-    },
-    ...(input.idempotencyKey === undefined
-      ? {}
-      : { idempotency: { key: input.idempotencyKey, requestHash } }),
-    requireOpen: true,
-  });
+  const appendTo = (repositories: MessagingRepositories) =>
+    repositories.messages.append({
+      message: {
+        id: messageId,
+        conversationId: conversation.id,
+        sender: { type: actor.type, id: actor.id },
+        content,
+        isSystemMessage: false,
+        createdAt: now,
+        attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
+      },
+      ...(input.idempotencyKey === undefined
+        ? {}
+        : { idempotency: { key: input.idempotencyKey, requestHash } }),
+      requireOpen: true,
+    });
+  const refusal = (status: 'conversation_closed' | 'conversation_not_found') =>
+    status === 'conversation_closed'
+      ? new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`)
+      : MessagingError.notFound('conversation', input.conversationId);
+  if (visible.onTeam) {
+    // A team member's first answer makes them a member (no system message), in the same transaction.
+    return retryIfJoinedMeanwhile(
+      visible,
+      async () =>
+        answer(
+          await ctx.store.transaction(async (tx) => {
+            await joinTeam(ctx, tx, actor, visible);
+            const appended = await appendTo(tx);
+            // Refused: throw, so the join rolls back with it.
+            if (appended.status === 'conversation_closed' || appended.status === 'conversation_not_found')
+              throw refusal(appended.status);
+            return appended;
+          }),
+        ),
+      () => sendMessage(ctx, actor, input),
+    );
+  }
+  return answer(await appendTo(ctx.store));
 
-  switch (result.status) {
-    case 'conversation_not_found':
-      throw MessagingError.notFound('conversation', input.conversationId);
-    case 'conversation_closed':
-      throw new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`);
-    case 'duplicate': {
-      if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
-        throw new MessagingError(
-          'IDEMPOTENCY_MISMATCH',
-          'idempotency_key was already used for a different message',
-          { field: 'idempotency_key' },
-        );
+  async function answer(result: AppendMessageResult): Promise<SendMessageResult> {
+    switch (result.status) {
+      case 'conversation_not_found':
+      case 'conversation_closed':
+        throw refusal(result.status);
+      case 'duplicate': {
+        if (result.requestHash !== requestHash || result.message.conversationId !== conversation.id) {
+          throw new MessagingError(
+            'IDEMPOTENCY_MISMATCH',
+            'idempotency_key was already used for a different message',
+            { field: 'idempotency_key' },
+          );
+        }
+        const names = await namesFor(ctx.directory, [result.message.sender], actor);
+        return { message: toMessageView(result.message, names), replayed: true };
       }
-      const names = await namesFor(ctx.directory, [result.message.sender], actor);
-      return { message: toMessageView(result.message, names), replayed: true };
-    }
-    case 'created': {
-      const names = await namesFor(ctx.directory, [result.message.sender], actor);
-      return { message: toMessageView(result.message, names), replayed: false };
+      case 'created': {
+        const names = await namesFor(ctx.directory, [result.message.sender], actor);
+        return { message: toMessageView(result.message, names), replayed: false };
+      }
     }
   }
 }

@@ -1284,5 +1284,144 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(seen.length).toBe(9);
       });
     });
+
+    describe('conversations handled by a team (support)', () => {
+      // A team member of store-1 (any participant type the caller names as the team's).
+      const TEAMMATE: ParticipantRef = { type: 'store', id: 'store-user-2' };
+      const TEAM = { conversationTypes: ['support'], teamParticipantTypes: ['store'] } as const;
+      const teamFilter = { storeId: STORE_ID, team: TEAM };
+
+      async function ticket(storeId: string, seconds: number): Promise<Conversation> {
+        const conversation = await createConversation([[CUSTOMER, storeId]], {
+          conversationType: 'support',
+          tenantId: storeId,
+          createdAt: at(seconds),
+        });
+        await send(conversation.id, CUSTOMER, seconds + 1);
+        return conversation;
+      }
+
+      it('renames: the subject and update time change, as stored; a missing conversation is null', async () => {
+        const conversation = await createConversation();
+        const renamed = await store.conversations.rename(conversation.id, 'Payout, again', at(9));
+        expect(renamed).toMatchObject({ id: conversation.id, subject: 'Payout, again', updatedAt: at(9) });
+        expect(await raw.conversation(conversation.id)).toMatchObject({ subject: 'Payout, again' });
+        expect(await store.conversations.rename(id(), 'x', at(9))).toBeNull();
+      });
+
+      it("lists the tenant's team conversations the member has not joined, with a stand-in membership", async () => {
+        const waiting = await ticket(STORE_ID, 0);
+        await ticket('store-2', 1);
+        const answered = await ticket(STORE_ID, 2);
+        await store.transaction(async (tx) => {
+          await tx.participants.join(
+            answered.id,
+            [{ participant: STORE_USER, storeId: STORE_ID, role: 'agent', seesHistory: true }],
+            at(4),
+          );
+        });
+        await send(answered.id, STORE_USER, 5);
+        // A system message (a close, say) is no answer: the first ticket still waits for the team.
+        await append({
+          message: draft(waiting.id, STORE_USER, at(6), { isSystemMessage: true, content: 'Closed' }),
+          requireOpen: false,
+        });
+
+        expect(
+          (await store.conversations.listInbox(TEAMMATE, { storeId: STORE_ID }, { limit: 10 })).entries,
+        ).toEqual([]);
+        const page = await store.conversations.listInbox(TEAMMATE, teamFilter, { limit: 10 });
+        expect(page.entries.map((e) => e.conversation.id)).toEqual([waiting.id, answered.id]);
+        expect(page.entries.map((e) => e.membership.unreadCount)).toEqual([1, 0]);
+        const top = page.entries[0] as InboxEntry;
+        expect(top.membership).toMatchObject({
+          conversationId: waiting.id,
+          participant: TEAMMATE,
+          role: 'none',
+          lastReadSeq: 0,
+          lastReadAt: null,
+          muted: false,
+          leftAt: null,
+          visibleFromSeq: 1,
+          lastActivityAt: at(6),
+        });
+        expect(top.participants.map((p) => p.participant)).toEqual([CUSTOMER]);
+        expect(top.lastMessage?.content).toBe('Closed');
+        expect(await store.conversations.countInbox(TEAMMATE, teamFilter)).toEqual({
+          total: 2,
+          totalUnread: 1,
+        });
+        expect(await store.conversations.unreadTotal(TEAMMATE, STORE_ID, TEAM)).toBe(1);
+        expect(
+          (
+            await store.conversations.listInbox(TEAMMATE, { ...teamFilter, unreadOnly: true }, { limit: 10 })
+          ).entries.map((e) => e.conversation.id),
+        ).toEqual([waiting.id]);
+        expect(
+          (
+            await store.conversations.listInbox(
+              TEAMMATE,
+              { ...teamFilter, conversationType: 'admin_store' },
+              { limit: 10 },
+            )
+          ).entries,
+        ).toEqual([]);
+
+        // The customer writes again: it waits for the team again, the answering member included.
+        await send(answered.id, CUSTOMER, 7);
+        expect(await store.conversations.countInbox(TEAMMATE, teamFilter)).toEqual({
+          total: 2,
+          totalUnread: 2,
+        });
+        expect(await store.conversations.unreadTotal(STORE_USER, STORE_ID, TEAM)).toBe(2);
+
+        // Once joined, the member's own row is listed instead of the stand-in, once.
+        await store.transaction(async (tx) => {
+          await tx.participants.join(
+            waiting.id,
+            [{ participant: TEAMMATE, storeId: STORE_ID, role: 'agent', seesHistory: true }],
+            at(8),
+          );
+        });
+        const joined = await store.conversations.listInbox(TEAMMATE, teamFilter, { limit: 10 });
+        expect(
+          joined.entries.map((e) => [e.conversation.id, e.membership.role, e.membership.unreadCount]),
+        ).toEqual([
+          // Joining is the member's latest activity (`join` sets it), so it comes first.
+          [waiting.id, 'agent', 0],
+          [answered.id, 'none', 1],
+        ]);
+      });
+
+      it('pages memberships and team conversations together, each once, while messages arrive', async () => {
+        const ids: string[] = [];
+        for (let i = 0; i < 4; i += 1) ids.push((await ticket(STORE_ID, i * 2)).id);
+        for (let i = 0; i < 3; i += 1) {
+          const own = await createConversation(
+            [
+              [TEAMMATE, STORE_ID],
+              [CUSTOMER, STORE_ID],
+            ],
+            { createdAt: at(20 + i), conversationType: 'store_customer' },
+          );
+          ids.push(own.id);
+        }
+        const seen: string[] = [];
+        let page = await store.conversations.listInbox(TEAMMATE, teamFilter, { limit: 2 });
+        seen.push(...page.entries.map((e) => e.conversation.id));
+        let clock = 100;
+        while (page.nextCursor) {
+          const unseen = ids.find((cid) => !seen.includes(cid));
+          if (unseen) await send(unseen, CUSTOMER, clock++);
+          page = await store.conversations.listInbox(TEAMMATE, teamFilter, {
+            limit: 2,
+            cursor: page.nextCursor,
+          });
+          seen.push(...page.entries.map((e) => e.conversation.id));
+        }
+        expect(seen.length).toBe(7);
+        expect(new Set(seen)).toEqual(new Set(ids));
+      });
+    });
   });
 }
