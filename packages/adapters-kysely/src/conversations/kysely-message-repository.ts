@@ -154,7 +154,6 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at)
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_type, p.participant_id
   )`
       : sql`touched as (
     update conversation_participants p
@@ -163,12 +162,11 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
       last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
       last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_type, p.participant_id
   )`,
   );
   if (!m.isSystemMessage) {
     // The message's `message.sent` event, in the same statement (so in the same transaction);
-    // the payload is `messageSentPayload`'s shape, recipients taken from the memberships touched.
+    // the payload is `messageSentPayload`'s shape. No recipients: subscribers read the members.
     ctes.push(
       sql`logged as (
     insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
@@ -178,13 +176,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
         'seq', inserted.seq,
         'sender', jsonb_build_object('type', ${m.sender.type}::text, 'id', ${m.sender.id}::text),
         'created_at', to_char(inserted.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'attachment_count', ${m.attachments.length}::integer,
-        'recipients', (
-          select coalesce(jsonb_agg(jsonb_build_object('type', t.participant_type, 'id', t.participant_id)
-            order by t.participant_type collate "C", t.participant_id collate "C"), '[]'::jsonb)
-          from touched t
-          where not (t.participant_type = ${m.sender.type}::text and t.participant_id = ${m.sender.id}::text)
-        )),
+        'attachment_count', ${m.attachments.length}::integer),
       inserted.created_at
     from inserted join conv on conv.id = inserted.conversation_id
     returning id
