@@ -14,6 +14,7 @@ import {
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
+import { PREPARED } from '../preparing-pool.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { type MessageRow, toAttachment, toNumber } from './row-mappers.js';
 
@@ -187,7 +188,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     idempotency === undefined
       ? sql`null::uuid as prior_message_id, null::text as prior_request_hash`
       : sql`(select message_id from prior) as prior_message_id, (select request_hash from prior) as prior_request_hash`;
-  return sql<AppendOutcome>`with ${sql.join(ctes, sql`,\n  `)}
+  return sql<AppendOutcome>`${sql.raw(PREPARED)} with ${sql.join(ctes, sql`,\n  `)}
 select exists (select from conv) as found,
   coalesce((select is_closed from conv), false) as closed,
   exists (select from inserted) as created,
