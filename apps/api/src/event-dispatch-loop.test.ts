@@ -61,7 +61,7 @@ describe('startEventDispatchLoop', () => {
     await loop.stop();
   });
 
-  it('gathers the wake-ups of a busy moment into one batch (batchWindowMs)', async () => {
+  it('runs a lone wake-up at once, and gathers the wake-ups of a busy moment into one batch (batchWindowMs)', async () => {
     const batches: number[] = [];
     const recorder: EventSubscriber = {
       name: 'recorder',
@@ -73,18 +73,25 @@ describe('startEventDispatchLoop', () => {
     const loop = startEventDispatchLoop(
       createEventDispatcher({ store, subscribers: [recorder] }),
       store.events,
-      { pollIntervalMs: null, retentionDays: 7, pruneIntervalMs: null, batchWindowMs: 30 },
+      { pollIntervalMs: null, retentionDays: 7, pruneIntervalMs: null, batchWindowMs: 1_000 },
       clock,
       memoryLog() as never,
     );
     wake = () => loop.wake();
     await loop.drain(); // the start-up round, catching up on an empty log
-    // Five commits, each waking the loop, inside one window: one round takes all five.
-    for (let i = 1; i <= 5; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // a quiet spell longer than the window
+    // The first commit after the quiet spell is dispatched at once, not a window later.
+    const startedAt = performance.now();
+    await store.transaction((tx) => tx.events.append([deletedAt(clock.now(), 'm1')]));
+    await until(() => batches.length === 1);
+    expect(performance.now() - startedAt).toBeLessThan(500);
+    // The next four arrive within the window of that round: they wait for its end and go together.
+    for (let i = 2; i <= 5; i += 1) {
       await store.transaction((tx) => tx.events.append([deletedAt(clock.now(), `m${i}`)]));
     }
-    await until(() => batches.reduce((a, b) => a + b, 0) === 5);
-    expect(batches).toEqual([5]);
+    for (let i = 0; i < 400 && batches.reduce((a, b) => a + b, 0) < 5; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(batches).toEqual([1, 4]);
     await loop.stop();
   });
 

@@ -15,6 +15,7 @@ import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Database } from './database-types.js';
 import { acquirePgliteLock, type PgliteLock } from './pglite-lock.js';
+import { preparingPool } from './preparing-pool.js';
 
 /** A real PostgreSQL server, reached through a `pg` pool. */
 export interface PostgresDatabaseConfig {
@@ -126,7 +127,7 @@ export function createDatabase(config: DatabaseConfig): ParleyDatabase {
     });
     const onPoolError = config.onPoolError;
     pool.on('error', (error) => onPoolError?.(error));
-    dialect = new PostgresDialect({ pool });
+    dialect = new PostgresDialect({ pool: preparingPool(pool) });
     poolUsage = () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max });
   } else {
     const pglite = new KyselyPgliteDialect(config.dataDir, config.schema === undefined ? null : schema);

@@ -61,7 +61,7 @@ export type {
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './conversations/model/domain-event.js';
-export { messageSentPayload, toEventRecord } from './conversations/model/domain-event.js';
+export { messageSentPayload, recipientsOf, toEventRecord } from './conversations/model/domain-event.js';
 export type { Message } from './conversations/model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './conversations/model/message.js';
 export type {

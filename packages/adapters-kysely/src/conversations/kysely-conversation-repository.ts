@@ -17,6 +17,7 @@ import {
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
+import { PREPARED } from '../preparing-pool.js';
 import { isUuid } from './kysely-message-repository.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import {
@@ -300,8 +301,8 @@ export class KyselyConversationRepository implements ConversationRepository {
   ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
     if (!isUuid(conversationId)) return null;
     // One round trip: this runs before every send, read and close.
-    const { rows } = await sql<Record<string, unknown>>`
-      select ${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)}
+    const { rows } = await sql<Record<string, unknown>>`${sql.raw(PREPARED)}
+      select ${CONVERSATION_AND_MEMBER_COLUMNS}
       from conversations c
       left join conversation_participants p on p.conversation_id = c.id and p.left_at is null
       where c.id = ${conversationId}
@@ -381,7 +382,10 @@ export class KyselyConversationRepository implements ConversationRepository {
     // The conversation is joined only when the filter reads it: with no filter or only the store
     // and unread ones, the total is an index-only scan of the inbox index.
     const join = needsConversation(filter) ? sql`join conversations c on c.id = p.conversation_id` : sql``;
-    const { rows } = await sql<{ total: string | number; total_unread: string | number | null }>`
+    const { rows } = await sql<{
+      total: string | number;
+      total_unread: string | number | null;
+    }>`${sql.raw(PREPARED)}
       select
         (select count(*) from ${membershipSource(participant, filter)} p ${join}
           where p.participant_type = ${participant.type} and p.participant_id = ${participant.id}
@@ -403,7 +407,7 @@ export class KyselyConversationRepository implements ConversationRepository {
   async unreadTotal(participant: ParticipantRef, storeId?: string, team?: TeamInboxFilter): Promise<number> {
     const { rows } = await sql<{
       total: string | number | null;
-    }>`${badge(participant, storeId, team)}`.execute(this.#db);
+    }>`${sql.raw(PREPARED)} ${badge(participant, storeId, team)}`.execute(this.#db);
     return toNumber(rows[0]?.total);
   }
 
@@ -478,11 +482,16 @@ function badge(
       and p.unread_count > 0 and not p.muted and p.left_at is null ${inStore}`;
 }
 
-/** Columns every inbox statement returns for a ranked membership `p` of conversation `c`. */
-function entryColumns(): RawBuilder<unknown> {
-  return sql`${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)},
+/** A conversation `c` and a membership `p`, prefixed `c_` and `p_` (built once: it never changes). */
+const CONVERSATION_AND_MEMBER_COLUMNS = sql`${prefixed('c', 'c_', CONVERSATION_COLUMNS)}, ${prefixed('p', 'p_', PARTICIPANT_COLUMNS)}`;
+
+/** Columns every inbox statement returns for a ranked membership `p` of conversation `c` (built once). */
+const ENTRY_COLUMNS = sql`${CONVERSATION_AND_MEMBER_COLUMNS},
     ${prefixed('lm', 'm_', MESSAGE_COLUMNS)}, lm.has_attachments as m_has_attachments,
     pa.participants`;
+
+function entryColumns(): RawBuilder<unknown> {
+  return ENTRY_COLUMNS;
 }
 
 /**
@@ -506,7 +515,7 @@ const latestMessageJoin = sql`left join lateral (
 
 /** First page: the range scan of the inbox index, in index order, `limit + 1` rows. */
 function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: number): RawBuilder<InboxRow> {
-  return sql<InboxRow>`
+  return sql<InboxRow>`${sql.raw(PREPARED)}
     select ${entryColumns()}, p.last_activity_at as sort_at
     from ${membershipSource(participant, filter)} p
     join conversations c on c.id = p.conversation_id

@@ -14,6 +14,7 @@ import {
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
+import { PREPARED } from '../preparing-pool.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { type MessageRow, toAttachment, toNumber } from './row-mappers.js';
 
@@ -154,7 +155,6 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at)
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_type, p.participant_id
   )`
       : sql`touched as (
     update conversation_participants p
@@ -163,12 +163,11 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
       last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
       last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
-    returning p.participant_type, p.participant_id
   )`,
   );
   if (!m.isSystemMessage) {
     // The message's `message.sent` event, in the same statement (so in the same transaction);
-    // the payload is `messageSentPayload`'s shape, recipients taken from the memberships touched.
+    // the payload is `messageSentPayload`'s shape. No recipients: subscribers read the members.
     ctes.push(
       sql`logged as (
     insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
@@ -178,13 +177,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
         'seq', inserted.seq,
         'sender', jsonb_build_object('type', ${m.sender.type}::text, 'id', ${m.sender.id}::text),
         'created_at', to_char(inserted.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'attachment_count', ${m.attachments.length}::integer,
-        'recipients', (
-          select coalesce(jsonb_agg(jsonb_build_object('type', t.participant_type, 'id', t.participant_id)
-            order by t.participant_type collate "C", t.participant_id collate "C"), '[]'::jsonb)
-          from touched t
-          where not (t.participant_type = ${m.sender.type}::text and t.participant_id = ${m.sender.id}::text)
-        )),
+        'attachment_count', ${m.attachments.length}::integer),
       inserted.created_at
     from inserted join conv on conv.id = inserted.conversation_id
     returning id
@@ -195,7 +188,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     idempotency === undefined
       ? sql`null::uuid as prior_message_id, null::text as prior_request_hash`
       : sql`(select message_id from prior) as prior_message_id, (select request_hash from prior) as prior_request_hash`;
-  return sql<AppendOutcome>`with ${sql.join(ctes, sql`,\n  `)}
+  return sql<AppendOutcome>`${sql.raw(PREPARED)} with ${sql.join(ctes, sql`,\n  `)}
 select exists (select from conv) as found,
   coalesce((select is_closed from conv), false) as closed,
   exists (select from inserted) as created,

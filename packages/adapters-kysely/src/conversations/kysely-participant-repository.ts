@@ -231,6 +231,33 @@ export class KyselyParticipantRepository implements ParticipantRepository {
   }
 
   /**
+   * Active memberships of several conversations in one statement (see
+   * `ParticipantRepository.listByConversations`).
+   *
+   * @example
+   * ```ts
+   * const byConversation = await participants.listByConversations([a, b]);
+   * ```
+   */
+  async listByConversations(
+    conversationIds: readonly string[],
+  ): Promise<Map<string, ConversationParticipant[]>> {
+    const result = new Map<string, ConversationParticipant[]>(conversationIds.map((id) => [id, []]));
+    const ids = [...new Set(conversationIds.filter(isUuid))];
+    if (ids.length === 0) return result;
+    const rows = await this.#db
+      .selectFrom('conversation_participants')
+      .selectAll()
+      .where('conversation_id', 'in', ids)
+      .where('left_at', 'is', null)
+      .orderBy(sql`participant_type collate "C"`)
+      .orderBy(sql`participant_id collate "C"`)
+      .execute();
+    for (const row of rows) result.get(row.conversation_id)?.push(toParticipant(row));
+    return result;
+  }
+
+  /**
    * Moves the read state forward in one statement. The target is `upToSeq` capped at the
    * conversation's `message_count` as this statement sees it, and every message up to that `seq` is
    * committed and visible to it. The unread count is not recounted from scratch: a message appended

@@ -4,6 +4,7 @@ import type { Actor } from '../kernel/model/participant-ref.js';
 import { FixedClock } from '../kernel/testing/fixed-clock.js';
 import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
+import { recipientsOf } from './model/domain-event.js';
 
 const ADMIN: Actor = { type: 'admin', id: 'u-admin', tenantId: null };
 const SAM: Actor = { type: 'store', id: 'u-sam', tenantId: 'acme' };
@@ -78,7 +79,10 @@ describe('messaging core on in-memory adapters', () => {
       expect(detail.messages.map((x) => [x.content, x.senderName])).toEqual([['Hello Sam', 'Ada']]);
       expect(detail.lastMessage?.content).toBe('Hello Sam');
       expect(m.events.events.map((e) => e.type)).toEqual(['conversation.created', 'message.sent']);
-      expect(m.events.ofType('message.sent')[0]?.payload.recipients).toEqual([
+      const sent = m.events.ofType('message.sent')[0]?.payload;
+      expect(sent?.recipients).toBeUndefined();
+      const members = await m.store.participants.listByConversation(detail.conversation.id);
+      expect(sent && recipientsOf(sent, members).map((p) => p.participant)).toEqual([
         { type: 'store', id: 'u-sam' },
       ]);
       expect((await m.core.getUnreadCount(SAM)).totalUnread).toBe(1);

@@ -116,10 +116,6 @@ function nextNotificationJobId(): string {
 const time = (d: Date): number => d.getTime();
 
 /** Code-point order (PostgreSQL's `collate "C"`). */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Descending order on (time, id): negative when `a` comes first. */
 function compareDesc(aAt: Date, aId: string, bAt: Date, bId: string): number {
   if (time(aAt) !== time(bAt)) return time(bAt) - time(aAt);
@@ -413,6 +409,12 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     return sortedMembers(this.#state(), conversationId);
   }
 
+  async listByConversations(
+    conversationIds: readonly string[],
+  ): Promise<Map<string, ConversationParticipant[]>> {
+    return new Map(conversationIds.map((id) => [id, sortedMembers(this.#state(), id)]));
+  }
+
   #update(
     conversationId: string,
     participant: ParticipantRef,
@@ -549,18 +551,13 @@ export class InMemoryMessageRepository implements MessageRepository {
       members.set(key, next);
     }
     if (!draft.isSystemMessage) {
-      const recipients = [...members.values()]
-        .filter((p) => p.leftAt === null)
-        .map((p) => p.participant)
-        .filter((p) => !sameParticipant(p, draft.sender))
-        .sort((a, b) => compareText(`${a.type}\u0000${a.id}`, `${b.type}\u0000${b.id}`));
       appendRecord(state.log, this.#unit, {
         type: 'message.sent',
         tenantId: conversation.tenantId,
         conversationId: conversation.id,
         actor: { type: draft.sender.type, id: draft.sender.id },
         occurredAt: at,
-        payload: messageSentPayload(message, recipients),
+        payload: messageSentPayload(message),
       });
     }
     if (input.idempotency) {

@@ -78,7 +78,7 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
  *
  * @example
  * ```ts
- * m.events.ofType('message.sent')[0]?.payload.recipients;
+ * recipientsOf(m.events.ofType('message.sent')[0]!.payload, members);
  * ```
  */
 export class RecordedEvents {

@@ -1,5 +1,5 @@
 import type { EventRecordOf, LoggedEventOf } from '../../kernel/model/event-envelope.js';
-import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import { type ParticipantRef, participantKey } from '../../kernel/model/participant-ref.js';
 import type { Conversation, ConversationParticipant } from './conversation.js';
 import type { Message } from './message.js';
 
@@ -25,8 +25,6 @@ export interface ConversationCreatedEvent extends EventBase<'conversation.create
 /** Written by `MessageRepository.append` itself, in its one statement (participants' messages only). */
 export interface MessageSentEvent extends EventBase<'message.sent'> {
   readonly message: Message;
-  /** Everyone in the conversation but the sender: who may be notified. */
-  readonly recipients: readonly ParticipantRef[];
 }
 
 /** Written by `ParticipantRepository.markRead` itself, in its one statement. */
@@ -114,7 +112,13 @@ export interface EventPayloads {
     readonly sender: ParticipantJson;
     readonly created_at: string;
     readonly attachment_count: number;
-    readonly recipients: readonly ParticipantJson[];
+    /**
+     * Only in events written before 2026-12-07: the active members but the sender at the send.
+     * Newer events leave it out (building it was a third of the event's cost on the send path);
+     * subscribers read the members instead, and a member counts as a recipient when they joined
+     * before the message and see it (`recipientsOf`).
+     */
+    readonly recipients?: readonly ParticipantJson[];
   };
   'conversation.read': {
     readonly read_at: string;
@@ -163,7 +167,6 @@ const ref = (p: ParticipantRef): ParticipantJson => ({ type: p.type, id: p.id })
 /** The payload stored for a `message.sent` event (also what the SQL append builds). */
 export function messageSentPayload(
   message: Pick<Message, 'id' | 'seq' | 'sender' | 'createdAt' | 'attachments'>,
-  recipients: readonly ParticipantRef[],
 ): EventPayloads['message.sent'] {
   return {
     message_id: message.id,
@@ -171,8 +174,27 @@ export function messageSentPayload(
     sender: ref(message.sender),
     created_at: message.createdAt.toISOString(),
     attachment_count: message.attachments.length,
-    recipients: recipients.map(ref),
   };
+}
+
+/**
+ * Who a `message.sent` reaches among the conversation's active members: not the sender; a member
+ * who joined at or before the message and sees it (`visibleFromSeq` ≤ its `seq`). Events written
+ * before 2026-12-07 also name their recipients; then only those still members count.
+ */
+export function recipientsOf(
+  payload: EventPayloads['message.sent'],
+  members: readonly ConversationParticipant[],
+): ConversationParticipant[] {
+  const sender = participantKey(payload.sender);
+  const named = payload.recipients === undefined ? null : new Set(payload.recipients.map(participantKey));
+  const sentAt = Date.parse(payload.created_at);
+  return members.filter((member) => {
+    const key = participantKey(member.participant);
+    if (key === sender) return false;
+    if (named !== null) return named.has(key);
+    return member.joinedAt.getTime() <= sentAt && member.visibleFromSeq <= payload.seq;
+  });
 }
 
 /**
@@ -203,7 +225,7 @@ export function toEventRecord(event: DomainEvent): EventRecord {
         },
       };
     case 'message.sent':
-      return { ...envelope, type: event.type, payload: messageSentPayload(event.message, event.recipients) };
+      return { ...envelope, type: event.type, payload: messageSentPayload(event.message) };
     case 'conversation.read':
       return {
         ...envelope,

@@ -40,6 +40,13 @@ export interface ParticipantRepository {
   listByConversation(conversationId: string): Promise<ConversationParticipant[]>;
 
   /**
+   * Active memberships of several conversations in one read, keyed by conversation id (every id
+   * asked is a key, with an empty list when it has none), each list ordered as
+   * `listByConversation`'s: how a subscriber handles a batch of events without a read per event.
+   */
+  listByConversations(conversationIds: readonly string[]): Promise<Map<string, ConversationParticipant[]>>;
+
+  /**
    * Makes each participant an active member, under the conversation's lock (so no message is
    * appended between reading the conversation's `messageCount` and the new rows becoming visible
    * to appends): a new row, or the former member's row reactivated. Each joins with `joinedAt` =

@@ -1,6 +1,5 @@
-import type { ConversationParticipant } from '../../conversations/model/conversation.js';
+import { recipientsOf } from '../../conversations/model/domain-event.js';
 import type { EventSubscriber } from '../../conversations/ports/event-log.js';
-import { participantKey } from '../../kernel/model/participant-ref.js';
 import type { NewNotificationJob } from '../ports/notification-queue.js';
 import type { NotifyingRepositories } from '../ports/notifying-messaging-store.js';
 
@@ -9,12 +8,13 @@ export const EMAIL_NOTIFICATIONS_SUBSCRIBER = 'email_notifications';
 
 /**
  * The subscriber that turns `message.sent` into email notification jobs: one per recipient of
- * the event who, when the event is handled (normally moments after the send), is still a member
- * with email notifications on and the conversation not muted. Jobs are enqueued through the
- * dispatcher's transaction, so they commit with the cursor's advance; a redelivered batch
- * enqueues nothing twice (one job per (message, recipient), see `NotificationQueue.enqueue`).
- * Workers then send them (`processNotifications`). Other event types are passed over. Its store
- * must be a `NotifyingMessagingStore` (the outbox in the dispatcher's transaction).
+ * the message (`recipientsOf`) who, when the event is handled (normally moments after the send),
+ * is still a member with email notifications on and the conversation not muted. The members of
+ * every conversation of a batch are read at once. Jobs are enqueued through the dispatcher's
+ * transaction, so they commit with the cursor's advance; a redelivered batch enqueues nothing
+ * twice (one job per (message, recipient), see `NotificationQueue.enqueue`). Workers then send
+ * them (`processNotifications`). Other event types are passed over. Its store must be a
+ * `NotifyingMessagingStore` (the outbox in the dispatcher's transaction).
  *
  * @example
  * ```ts
@@ -25,20 +25,15 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
   return {
     name: EMAIL_NOTIFICATIONS_SUBSCRIBER,
     handle: async (events, tx) => {
-      const members = new Map<string, ConversationParticipant[]>();
+      const sent = events.filter((event) => event.type === 'message.sent');
+      if (sent.length === 0) return;
+      const members = await tx.participants.listByConversations([
+        ...new Set(sent.map((event) => event.conversationId)),
+      ]);
       const jobs: NewNotificationJob[] = [];
-      for (const event of events) {
+      for (const event of sent) {
         if (event.type !== 'message.sent') continue;
-        let current = members.get(event.conversationId);
-        if (current === undefined) {
-          current = await tx.participants.listByConversation(event.conversationId);
-          members.set(event.conversationId, current);
-        }
-        const sender = participantKey(event.payload.sender);
-        const recipients = new Set(event.payload.recipients.map(participantKey));
-        for (const member of current) {
-          const key = participantKey(member.participant);
-          if (key === sender || !recipients.has(key)) continue;
+        for (const member of recipientsOf(event.payload, members.get(event.conversationId) ?? [])) {
           if (!member.emailNotifications || member.muted) continue;
           jobs.push({
             messageId: event.payload.message_id,
