@@ -78,11 +78,17 @@ export {
   InvalidPolicyDefinitionError,
 } from './conversations/policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './conversations/policy/marketplace-policy.js';
+export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './conversations/policy/care-team-policy.js';
+export { communityDefinition, communityPolicy, communityPreset } from './conversations/policy/community-policy.js';
+export type { DemoConversation, DemoPerson, DemoTenant, Preset } from './conversations/policy/preset.js';
+export type { PresetName } from './conversations/policy/presets.js';
+export { PRESET_NAMES, PRESETS, presetByName } from './conversations/policy/presets.js';
 export {
   MARKETPLACE_CONVERSATION_TYPES,
   MARKETPLACE_PARTICIPANT_TYPES,
   marketplaceDefinition,
   marketplacePolicy,
+  marketplacePreset,
 } from './conversations/policy/marketplace-policy.js';
 export type {
   CapabilityRow,
@@ -322,7 +328,15 @@ export type {
   UpsertStore,
 } from './kernel/ports/marketplace-directory.js';
 export { STORE_TIERS } from './kernel/ports/marketplace-directory.js';
+export type {
+  PeopleDirectory,
+  PersonRecord,
+  TenantRecord,
+  UpsertPerson,
+  UpsertTenant,
+} from './kernel/ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './kernel/ports/settings-store.js';
+export type { TenantDirectory, TenantSummary } from './kernel/ports/tenant-directory.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,
