@@ -101,6 +101,11 @@ export interface ComposeOptions {
   readonly clock?: Clock;
   /** Provider API locations (tests: the adapters' local servers). Never from request input. */
   readonly mailEndpoints?: MailProviderEndpoints;
+  /**
+   * Tests: a preset object of their own (e.g. with demo data) in place of `PARLEY_PRESET`'s;
+   * the directory is still the one `config.preset` keeps its people in.
+   */
+  readonly preset?: Preset;
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -190,7 +195,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [emailNotificationSubscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
-    const preset = presetByName(config.preset);
+    const preset = options.preset ?? presetByName(config.preset);
     const directories = composeDirectory(config.preset, database);
     const directory = directories.read;
     const settings = new KyselySettingsStore({ db: database.db });

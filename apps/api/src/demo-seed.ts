@@ -9,9 +9,9 @@ import {
   MessagingError,
   marketplacePolicy,
   marketplacePreset,
+  type ParticipantRef,
   type PeopleDirectory,
   type Preset,
-  type ParticipantRef,
   participantKey,
   type StoreTier,
 } from '@parley/messaging-core';
@@ -95,7 +95,10 @@ export function marketplaceDemoDirectory(directory: MarketplaceDirectory): DemoD
           at,
         );
       } else {
-        throw MessagingError.validation('type', `the marketplace directory cannot hold ${person.type} ${person.id}`);
+        throw MessagingError.validation(
+          'type',
+          `the marketplace directory cannot hold ${person.type} ${person.id}`,
+        );
       }
     },
   };

@@ -53,7 +53,9 @@ describe('startup on embedded defaults (PGlite in the data dir)', () => {
     try {
       expect(second.seeded).toBe(false);
       expect(second.jwtSecret).toMatchObject({ source: 'data-dir', secret });
-      expect(await second.marketplaceDirectory?.getCustomer(DEMO.customers[1].id)).toMatchObject({ locale: 'fr' });
+      expect(await second.marketplaceDirectory?.getCustomer(DEMO.customers[1].id)).toMatchObject({
+        locale: 'fr',
+      });
       expect((await second.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     } finally {
       await second.close();

@@ -74,15 +74,20 @@ export type {
   StartDecision,
 } from './conversations/policy/access-policy.js';
 export {
+  careTeamDefinition,
+  careTeamPolicy,
+  careTeamPreset,
+} from './conversations/policy/care-team-policy.js';
+export {
+  communityDefinition,
+  communityPolicy,
+  communityPreset,
+} from './conversations/policy/community-policy.js';
+export {
   createAccessPolicy,
   InvalidPolicyDefinitionError,
 } from './conversations/policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './conversations/policy/marketplace-policy.js';
-export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './conversations/policy/care-team-policy.js';
-export { communityDefinition, communityPolicy, communityPreset } from './conversations/policy/community-policy.js';
-export type { DemoConversation, DemoPerson, DemoTenant, Preset } from './conversations/policy/preset.js';
-export type { PresetName } from './conversations/policy/presets.js';
-export { PRESET_NAMES, PRESETS, presetByName } from './conversations/policy/presets.js';
 export {
   MARKETPLACE_CONVERSATION_TYPES,
   MARKETPLACE_PARTICIPANT_TYPES,
@@ -110,6 +115,9 @@ export {
   POLICY_ACTIONS,
   POLICY_PREDICATES,
 } from './conversations/policy/policy-definition.js';
+export type { DemoConversation, DemoPerson, DemoTenant, Preset } from './conversations/policy/preset.js';
+export type { PresetName } from './conversations/policy/presets.js';
+export { PRESET_NAMES, PRESETS, presetByName } from './conversations/policy/presets.js';
 export { requireCapability, tenantEmailOf } from './conversations/policy/require-capability.js';
 export type {
   AttachmentStorage,

@@ -23,7 +23,11 @@ export const TenantWire = Type.Object({
 
 /** `type` is checked against the preset's participant types by the route (400 naming `type`). */
 export const PersonParams = Type.Object({
-  type: Type.String({ minLength: 1, maxLength: 64, description: "A participant type of the preset's policy." }),
+  type: Type.String({
+    minLength: 1,
+    maxLength: 64,
+    description: "A participant type of the preset's policy.",
+  }),
   id: Id,
 });
 

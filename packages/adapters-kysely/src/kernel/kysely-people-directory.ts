@@ -19,7 +19,10 @@ export interface KyselyPeopleDirectoryConfig {
   readonly db: Kysely<Database>;
 }
 
-type EntryRow = Pick<Selectable<DirectoryPeopleTable>, 'type' | 'id' | 'name' | 'email' | 'locale' | 'tenant_id'>;
+type EntryRow = Pick<
+  Selectable<DirectoryPeopleTable>,
+  'type' | 'id' | 'name' | 'email' | 'locale' | 'tenant_id'
+>;
 
 const ENTRY_COLUMNS = ['type', 'id', 'name', 'email', 'locale', 'tenant_id'] as const;
 
@@ -178,9 +181,7 @@ export class KyselyPeopleDirectory implements PeopleDirectory {
     const rows = await this.#db
       .selectFrom('directory_people')
       .select(ENTRY_COLUMNS)
-      .where((eb) =>
-        eb.or(unique.map((ref) => eb.and([eb('type', '=', ref.type), eb('id', '=', ref.id)]))),
-      )
+      .where((eb) => eb.or(unique.map((ref) => eb.and([eb('type', '=', ref.type), eb('id', '=', ref.id)]))))
       .execute();
     for (const row of rows) result.set(participantKey({ type: row.type, id: row.id }), toEntry(row));
     return result;

@@ -2,8 +2,8 @@ import type { RaiseAdminNotificationInput } from '../../alerts/admin-notificatio
 import type { AdminNotification } from '../../alerts/model/admin-notification.js';
 import type { AccessPolicy } from '../../conversations/policy/access-policy.js';
 import type { Clock } from '../../kernel/ports/clock.js';
-import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { Directory } from '../../kernel/ports/directory.js';
+import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import type { SendFailureAlertPolicy } from '../model/send-failure-streaks.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';

@@ -380,7 +380,10 @@ export async function verifyStoreEmailSettings(
   if (!user || user.storeId !== storeId)
     throw MessagingError.forbidden(`store user ${actor.id} is not known`);
   if (user.email === null)
-    throw MessagingError.validation('email', `${actor.type} ${actor.id} has no email address to send the test to`);
+    throw MessagingError.validation(
+      'email',
+      `${actor.type} ${actor.id} has no email address to send the test to`,
+    );
 
   let chosen: ReturnType<typeof storeTransport> | null = null;
   let setupError: string | null = null;

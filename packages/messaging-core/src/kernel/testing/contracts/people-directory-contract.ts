@@ -16,7 +16,9 @@ export interface PeopleDirectoryContractOptions {
 
 const at = (seconds: number) => new Date(Date.parse('2026-03-01T10:00:00.000Z') + seconds * 1000);
 
-const person = (fields: Partial<UpsertPerson> & Pick<UpsertPerson, 'type' | 'id' | 'name'>): UpsertPerson => ({
+const person = (
+  fields: Partial<UpsertPerson> & Pick<UpsertPerson, 'type' | 'id' | 'name'>,
+): UpsertPerson => ({
   email: null,
   locale: 'en',
   tenantId: null,
@@ -51,7 +53,14 @@ export function peopleDirectoryContract(options: PeopleDirectoryContractOptions)
       await directory.upsertTenant({ id: 'south', name: 'South School' }, at(0));
       for (const entry of [
         person({ type: 'mentor', id: 'kim', name: 'Kim Mentor', email: 'kim@north.test', tenantId: 'north' }),
-        person({ type: 'student', id: 'ana', name: 'Ana', email: 'ana@north.test', tenantId: 'north', locale: 'fr' }),
+        person({
+          type: 'student',
+          id: 'ana',
+          name: 'Ana',
+          email: 'ana@north.test',
+          tenantId: 'north',
+          locale: 'fr',
+        }),
         person({ type: 'student', id: 'ben', name: 'Ben', email: 'ben@mail.test', tenantId: 'north' }),
         person({ type: 'student', id: 'cleo', name: 'Cleo', email: 'cleo@south.test', tenantId: 'south' }),
         person({ type: 'student', id: 'abe', name: 'Ana', email: null, tenantId: 'south' }),
@@ -84,7 +93,14 @@ export function peopleDirectoryContract(options: PeopleDirectoryContractOptions)
     it('upserts people idempotently, keeping createdAt, and keeps people of other types apart', async () => {
       await seed();
       const updated = await directory.upsertPerson(
-        person({ type: 'student', id: 'ana', name: 'Ana B.', email: 'ana@new.test', tenantId: 'north', locale: 'de' }),
+        person({
+          type: 'student',
+          id: 'ana',
+          name: 'Ana B.',
+          email: 'ana@new.test',
+          tenantId: 'north',
+          locale: 'de',
+        }),
         at(9),
       );
       expect(updated).toEqual({
@@ -200,7 +216,8 @@ export function peopleDirectoryContract(options: PeopleDirectoryContractOptions)
 
     it('searches recipients by type, tenant and text, ordered by name then id, limited', async () => {
       await seed();
-      const ids = async (query: RecipientQuery) => (await directory.searchRecipients(query)).map((e) => e.ref.id);
+      const ids = async (query: RecipientQuery) =>
+        (await directory.searchRecipients(query)).map((e) => e.ref.id);
       // Two students named Ana: ordered by id.
       expect(await ids({ type: 'student', limit: 10 })).toEqual(['abe', 'ana', 'ben', 'cleo']);
       expect(await ids({ type: 'student', storeId: 'north', limit: 10 })).toEqual(['ana', 'ben']);
