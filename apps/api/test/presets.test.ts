@@ -205,7 +205,7 @@ describe.each(DATABASES)('presets through HTTP on %s', (database) => {
         ? '/api/v1/platform/tenants/no-such-tenant'
         : '/api/v1/platform/stores/no-such-store';
       // Past authentication: the service token reaches the platform routes (the tenant is unknown).
-      expect((await call('GET', platformRead, { token: service?.token })).status).toBe(404);
+      expect((await call('GET', platformRead, { token: service?.token ?? '' })).status).toBe(404);
     });
 
     it("every demo person's token lists exactly the demo conversations they are in", async () => {
