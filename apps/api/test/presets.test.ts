@@ -7,6 +7,7 @@ import {
   type Preset,
   participantKey,
 } from '@parley/messaging-core';
+import { validate } from '@readme/openapi-parser';
 import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedApi } from '../src/composition-root.js';
@@ -254,6 +255,26 @@ describe.each(DATABASES)('presets through HTTP on %s', (database) => {
           .map((m) => ({ from: `${m.sender_type}:${m.sender_id}`, body: m.content }));
         expect(sent, c.subject).toEqual(c.messages);
       }
+    });
+
+    it('documents its directory routes in a valid OpenAPI document', async () => {
+      const document = (await call('GET', '/openapi.json')).body;
+      expect((await validate(structuredClone(document))).valid).toBe(true);
+      const operations = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(
+        ([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`),
+      );
+      const people = [
+        'put /api/v1/platform/tenants/{tenant_id}',
+        'get /api/v1/platform/tenants/{tenant_id}',
+        'put /api/v1/platform/people/{type}/{id}',
+        'get /api/v1/platform/people/{type}/{id}',
+        'delete /api/v1/platform/people/{type}/{id}',
+      ];
+      const marketplace = ['put /api/v1/platform/stores/{store_id}', 'get /api/v1/admin/messages'];
+      const generic = ['get /api/v1/conversations', 'post /api/v1/conversations'];
+      const [present, absent] = api.peopleDirectory ? [people, marketplace] : [marketplace, people];
+      for (const operation of [...present, ...generic]) expect(operations, operation).toContain(operation);
+      for (const operation of absent) expect(operations, operation).not.toContain(operation);
     });
 
     it('the platform routes for people: written and read by service tokens, validated by the policy', async () => {
