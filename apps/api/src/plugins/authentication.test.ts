@@ -255,6 +255,10 @@ describe('token roles from the policy', () => {
       ok: true,
       principal: { storeId: 'c-2' },
     });
+    expect(await verifyWith({ role: 'patient', tenant_id: null, store_id: 'c-1' })).toMatchObject({
+      ok: true,
+      principal: { storeId: 'c-1' },
+    });
     const twoTenants = await verifyWith({ role: 'patient', tenant_id: 'c-2', store_id: 'c-1' });
     expect(twoTenants.ok ? null : twoTenants.problem.message).toBe(
       'the token names two tenants: tenant_id and store_id differ',

@@ -104,7 +104,7 @@ export async function verifyAuthorization(
   const tenantBound = policy.isTenantBound(role);
   if (!tenantBound) return { ok: true, principal: { role, subject: sub, storeId: null } };
   // `tenant_id` is the claim's name for every preset; marketplace clients keep sending `store_id`.
-  if (tenantClaim !== undefined && storeClaim !== undefined && tenantClaim !== storeClaim) {
+  if (tenantClaim != null && storeClaim != null && tenantClaim !== storeClaim) {
     return unauthenticated('the token names two tenants: tenant_id and store_id differ');
   }
   const tenantId = tenantClaim ?? storeClaim;
