@@ -147,8 +147,9 @@ export interface SeedDemoOptions {
  * Seeds `preset.demo` when the directory is empty: its tenants and people, then its
  * conversations through the core's use cases (the first participant starts it, then each
  * message is sent by its author), so the demo obeys the preset's rules like any other data.
- * Returns whether it seeded. Side effects: directory upserts; each conversation and message
- * commits with its events in the event log, as any use case does.
+ * Returns whether it wrote anything (false for a preset without demo data). Side effects:
+ * directory upserts; each conversation and message commits with its events in the event log, as
+ * any use case does.
  *
  * @example
  * ```ts
@@ -158,6 +159,7 @@ export interface SeedDemoOptions {
 export async function seedDemo(options: SeedDemoOptions): Promise<boolean> {
   const { preset, directory, core, at } = options;
   if (!(await directory.isEmpty())) return false;
+  if (preset.demo.tenants.length === 0 && preset.demo.people.length === 0) return false;
   for (const tenant of preset.demo.tenants) await directory.addTenant(tenant, at);
   for (const person of preset.demo.people) await directory.addPerson(person, at);
   if (preset.demo.conversations.length === 0) return true;
