@@ -9,6 +9,7 @@ import {
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselyNotificationQueue,
+  KyselyPeopleDirectory,
   KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
@@ -28,17 +29,23 @@ import {
   createEmailTemplatesCore,
   createEventDispatcher,
   createMessagingCore,
+  type Directory,
   type EmailCore,
   type EmailTemplatesCore,
   emailNotificationSubscriber,
   type MarketplaceDirectory,
   type MessagingCore,
+  type PeopleDirectory,
+  type Preset,
+  type PresetName,
+  presetByName,
   systemClock,
+  type TenantDirectory,
 } from '@parley/messaging-core';
 import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
-import { seedDemoDirectory } from './demo-seed.js';
+import { type DemoDirectory, marketplaceDemoDirectory, peopleDemoDirectory, seedDemo } from './demo-seed.js';
 import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
@@ -49,7 +56,44 @@ import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
-import { buildServer, type ParleyApp } from './server.js';
+import { buildServer, type ParleyApp, type ServerDirectory } from './server.js';
+
+/**
+ * Where each preset keeps its people: the marketplace its historical tables (stores, platform
+ * users, customers), the others the people directory (tenants, people of any type).
+ */
+const PRESET_DIRECTORIES: Readonly<Record<PresetName, 'marketplace' | 'people'>> = {
+  marketplace: 'marketplace',
+  'care-team': 'people',
+  community: 'people',
+};
+
+/** The preset's directory, as each part of the API needs it. */
+interface ComposedDirectory {
+  /** What the core, email and the notification worker read. */
+  readonly read: Directory & TenantDirectory;
+  /** What the server's platform routes write. */
+  readonly server: ServerDirectory;
+  /** What the demo seed writes. */
+  readonly demo: DemoDirectory;
+  readonly marketplace: MarketplaceDirectory | null;
+  readonly people: PeopleDirectory | null;
+}
+
+function composeDirectory(preset: PresetName, database: ParleyDatabase): ComposedDirectory {
+  if (PRESET_DIRECTORIES[preset] === 'marketplace') {
+    const directory = new KyselyMarketplaceDirectory({ db: database.db });
+    return {
+      read: directory,
+      server: { directory },
+      demo: marketplaceDemoDirectory(directory),
+      marketplace: directory,
+      people: null,
+    };
+  }
+  const people = new KyselyPeopleDirectory({ db: database.db });
+  return { read: people, server: { people }, demo: peopleDemoDirectory(people), marketplace: null, people };
+}
 
 export interface ComposeOptions {
   /** Log destination (default stdout). */
@@ -57,6 +101,11 @@ export interface ComposeOptions {
   readonly clock?: Clock;
   /** Provider API locations (tests: the adapters' local servers). Never from request input. */
   readonly mailEndpoints?: MailProviderEndpoints;
+  /**
+   * Tests: a preset object of their own (e.g. with demo data) in place of `PARLEY_PRESET`'s;
+   * the directory is still the one `config.preset` keeps its people in.
+   */
+  readonly preset?: Preset;
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -70,7 +119,14 @@ export interface ComposedApi {
   readonly emailTemplates: EmailTemplatesCore;
   /** Admin notifications: list, mark read, and `raiseAdminNotification` for services. */
   readonly adminNotifications: AdminNotificationsCore;
-  readonly directory: MarketplaceDirectory;
+  /** `PARLEY_PRESET`: the policy the core runs and the demo data. */
+  readonly preset: Preset;
+  /** The preset's directory, as the demo seed and `demoTokens` read it (and `isEmpty`). */
+  readonly directory: DemoDirectory;
+  /** The marketplace directory (preset `marketplace`), else null. */
+  readonly marketplaceDirectory: MarketplaceDirectory | null;
+  /** The people directory (presets `care-team`, `community`), else null. */
+  readonly peopleDirectory: PeopleDirectory | null;
   readonly database: ParleyDatabase;
   readonly jwtSecret: ResolvedJwtSecret;
   /** True when this start wrote the demo directory. */
@@ -139,12 +195,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [emailNotificationSubscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
-    const directory = new KyselyMarketplaceDirectory({ db: database.db });
+    const preset = options.preset ?? presetByName(config.preset);
+    const directories = composeDirectory(config.preset, database);
+    const directory = directories.read;
     const settings = new KyselySettingsStore({ db: database.db });
     const core = createMessagingCore({
       store,
       directory,
       settings,
+      policy: preset.policy,
       clock,
       // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
       attachmentStorage: new FsAttachmentStorage({ root: config.dataDir }),
@@ -216,7 +275,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       renderer: renderers.notifications,
       clock,
     });
-    const seeded = config.seedDemo ? await seedDemoDirectory(directory, clock.now()) : false;
+    const seeded = config.seedDemo
+      ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
+      : false;
     const app = await buildServer(
       {
         core,
@@ -230,7 +291,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             replayGuard: new KyselyWebhookReplayGuard({ db: database.db }),
           }),
         },
-        directory,
+        ...directories.server,
         clock,
         jwtSecret: jwtSecret.secret,
         databaseKind: database.kind,
@@ -314,7 +375,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       email,
       emailTemplates,
       adminNotifications,
-      directory,
+      preset,
+      directory: directories.demo,
+      marketplaceDirectory: directories.marketplace,
+      peopleDirectory: directories.people,
       database,
       jwtSecret,
       seeded,

@@ -37,6 +37,7 @@ describe('parseConfig', () => {
       corsOrigins: [],
       rateLimit: { max: 600, windowMs: 60_000 },
       bodyLimit: 1_048_576,
+      preset: 'marketplace',
       seedDemo: true,
       emailWebhooks: {},
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
@@ -91,6 +92,7 @@ describe('parseConfig', () => {
         PARLEY_RATE_LIMIT_MAX: '50',
         PARLEY_RATE_LIMIT_WINDOW: '30s',
         PARLEY_BODY_LIMIT: '65536',
+        PARLEY_PRESET: 'care-team',
         PARLEY_SEED_DEMO: 'true',
         PARLEY_ENCRYPTION_KEY: ENCRYPTION_KEY,
         PARLEY_SMTP_URL: 'smtps://mailer%40example.com:p%40ss@smtp.example.com',
@@ -128,6 +130,7 @@ describe('parseConfig', () => {
       corsOrigins: ['https://shop.example.com', 'https://admin.example.com:8443'],
       rateLimit: { max: 50, windowMs: 30_000 },
       bodyLimit: 65_536,
+      preset: 'care-team',
       seedDemo: true,
     });
   });
@@ -262,6 +265,15 @@ describe('parseConfig', () => {
     );
   });
 
+  it('reads PARLEY_PRESET (default marketplace) and names the presets on a bad value', () => {
+    expect(parseConfig({}, CWD).preset).toBe('marketplace');
+    expect(parseConfig({ PARLEY_PRESET: 'community' }, CWD).preset).toBe('community');
+    expect(parseConfig({ PARLEY_PRESET: '' }, CWD).preset).toBe('marketplace');
+    expect(() => parseConfig({ PARLEY_PRESET: 'Care-Team' }, CWD)).toThrow(
+      'PARLEY_PRESET must be one of marketplace, care-team, community (got "Care-Team")',
+    );
+  });
+
   it('does not seed demo data in production unless asked', () => {
     const secret = {
       NODE_ENV: 'production',
@@ -288,6 +300,7 @@ describe('parseConfig', () => {
     ['PARLEY_RATE_LIMIT_WINDOW', '5 fortnights'],
     ['PARLEY_BODY_LIMIT', '10'],
     ['PARLEY_SEED_DEMO', 'maybe'],
+    ['PARLEY_PRESET', 'school'],
     ['PARLEY_JWT_SECRET', 'short'],
     ['PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY', 'not a key!'],
     ['PARLEY_SENDGRID_WEBHOOK_MAX_AGE_SECONDS', '0'],

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseKeyRing } from '@parley/adapters-crypto';
 import { parseAllowedCidrs } from '@parley/adapters-network';
-import { isValidEmail } from '@parley/messaging-core';
+import { isValidEmail, PRESET_NAMES, type PresetName } from '@parley/messaging-core';
 import { type Static, type TSchema, Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 
@@ -127,6 +127,12 @@ export const EnvironmentSchema = Type.Object({
     expected: 'a size in bytes from 1024 to 1073741824',
     default: '`1048576`',
     description: 'largest request body in bytes (1024 – 1 GiB)',
+  }),
+  PARLEY_PRESET: variable(Type.Union(PRESET_NAMES.map((name) => Type.Literal(name))), {
+    expected: `one of ${PRESET_NAMES.join(', ')}`,
+    default: '`marketplace`',
+    description:
+      'the kind of platform (see "Presets"): `marketplace` (admins, stores, customers), `care-team` (therapists, clinicians, users, admins) or `community` (students, mentors, admins); its access policy, directory and demo data',
   }),
   PARLEY_SEED_DEMO: variable(Type.Boolean(), {
     expected: 'true or false',
@@ -376,6 +382,8 @@ export interface Config {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
   /** Largest request body accepted, in bytes. */
   readonly bodyLimit: number;
+  /** `PARLEY_PRESET`: the access policy, the directory and the demo data. */
+  readonly preset: PresetName;
   /** Seed the demo directory when it is empty and print demo tokens. */
   readonly seedDemo: boolean;
   /**
@@ -658,6 +666,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
           : parseDuration(env.PARLEY_RATE_LIMIT_WINDOW),
     },
     bodyLimit: env.PARLEY_BODY_LIMIT ?? SERVER_DEFAULTS.bodyLimit,
+    preset: env.PARLEY_PRESET ?? 'marketplace',
     seedDemo: env.PARLEY_SEED_DEMO ?? !production,
     attachmentSweep: {
       intervalMs:

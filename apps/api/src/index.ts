@@ -2,8 +2,17 @@ export type { ComposedApi, ComposeOptions } from './composition-root.js';
 export { compose } from './composition-root.js';
 export type { Config, DatabaseSettings, Environment, LogLevel } from './config.js';
 export { ConfigError, EnvironmentSchema, parseConfig, readConfig } from './config.js';
-export type { DemoToken } from './demo-seed.js';
-export { DEMO, demoTokens, seedDemoDirectory } from './demo-seed.js';
+export type { DemoDirectory, DemoToken, SeedDemoOptions } from './demo-seed.js';
+export {
+  DEMO,
+  DEMO_PARTICIPANTS,
+  demoParticipants,
+  demoTokens,
+  marketplaceDemoDirectory,
+  peopleDemoDirectory,
+  seedDemo,
+  seedDemoDirectory,
+} from './demo-seed.js';
 export type { HttpErrorCode, ProblemCode, ProblemDetails, ProblemResponse } from './http-errors.js';
 export { HTTP_ERROR_CODES, HttpProblem, STATUS_BY_CODE, toProblem } from './http-errors.js';
 export type { JwtSecretSource, ResolvedJwtSecret } from './jwt-secret.js';
@@ -13,6 +22,7 @@ export type {
   Credentials,
   Principal,
   Role,
+  TenantClaim,
   TokenClaims,
 } from './plugins/authentication.js';
 export {
@@ -26,5 +36,5 @@ export {
   tokenRoles,
   verifyAuthorization,
 } from './plugins/authentication.js';
-export type { ParleyApp, ServerDependencies, ServerOptions } from './server.js';
+export type { ParleyApp, ServerDependencies, ServerDirectory, ServerOptions, ServerPorts } from './server.js';
 export { buildServer } from './server.js';

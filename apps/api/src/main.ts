@@ -49,12 +49,14 @@ async function main(): Promise<void> {
     '',
     `Parley API        ${url}`,
     `API docs          ${url}/docs   (OpenAPI 3.1: ${url}/openapi.json)`,
+    `Preset            ${api.preset.name} (PARLEY_PRESET) — ${api.preset.description}`,
     `Database          ${database}${api.seeded ? ' — demo directory seeded' : ''}`,
     `JWT secret        ${api.jwtSecret.source === 'environment' ? 'PARLEY_JWT_SECRET' : api.jwtSecret.path}`,
   ];
   if (config.seedDemo) {
     const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory, {
-      policy: api.core.policy,
+      preset: api.preset,
+      tenantClaim: api.directory.tenantClaim,
     });
     lines.push('', 'Demo bearer tokens (valid 12 hours):');
     for (const { role, subject, name, token } of tokens) {

@@ -8,11 +8,13 @@ import type {
   MessageAttachment,
   MessageList,
   MessageView,
+  PersonRecord,
   PlatformUserRecord,
   Preferences,
   ReadState,
   StoreRecord,
   StoreTier,
+  TenantRecord,
 } from '@parley/messaging-core';
 import { sanitizeFilename } from '@parley/messaging-core';
 import type { Static } from 'typebox';
@@ -28,6 +30,7 @@ import type {
   ReadStateWire,
   RecipientWire,
 } from './schemas/messaging.js';
+import type { PersonWire, TenantWire } from './schemas/people.js';
 import type { CustomerWire, StoreWire, UserWire } from './schemas/platform.js';
 
 // Core views → wire shapes: snake_case, string ids, ISO 8601 dates. The route schemas then
@@ -212,5 +215,27 @@ export function toCustomerWire(customer: CustomerRecord): Static<typeof Customer
     locale: customer.locale,
     created_at: iso(customer.createdAt),
     updated_at: iso(customer.updatedAt),
+  };
+}
+
+export function toTenantWire(tenant: TenantRecord): Static<typeof TenantWire> {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    created_at: iso(tenant.createdAt),
+    updated_at: iso(tenant.updatedAt),
+  };
+}
+
+export function toPersonWire(person: PersonRecord): Static<typeof PersonWire> {
+  return {
+    type: person.type,
+    id: person.id,
+    name: person.name,
+    email: person.email,
+    locale: person.locale,
+    tenant_id: person.tenantId,
+    created_at: iso(person.createdAt),
+    updated_at: iso(person.updatedAt),
   };
 }

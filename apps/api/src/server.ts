@@ -6,6 +6,7 @@ import {
   type EmailTemplatesCore,
   type MarketplaceDirectory,
   type MessagingCore,
+  type PeopleDirectory,
   systemClock,
 } from '@parley/messaging-core';
 import Fastify from 'fastify';
@@ -37,14 +38,25 @@ import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/emai
 import { healthRoutes } from './routes/health-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
+import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 
+/**
+ * The directory the host platform writes through the platform routes: the marketplace's own
+ * (`/platform/stores|users|customers`, with the marketplace's audience facade) or the people
+ * directory of the other presets (`/platform/tenants`, `/platform/people/{type}/{id}`). Tokens
+ * are checked through the core (`resolveActor`), whichever it is.
+ */
+export type ServerDirectory =
+  | { readonly directory: MarketplaceDirectory; readonly people?: never }
+  | { readonly people: PeopleDirectory; readonly directory?: never };
+
 /** What the routes run against: the core and the ports the HTTP layer talks to directly. */
-export interface ServerDependencies {
+export type ServerDependencies = ServerDirectory & ServerPorts;
+
+export interface ServerPorts {
   readonly core: MessagingCore;
-  /** The directory's write side, for the platform routes and token checks. */
-  readonly directory: MarketplaceDirectory;
   /** Resolves when the database answers (for `/readyz`). */
   readonly checkDatabase: () => Promise<void>;
   /** Shown by `/readyz`: `postgres`, `pglite`, `memory`. */
@@ -174,23 +186,35 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
 
   await app.register(healthRoutes, { checkDatabase: deps.checkDatabase, databaseKind: deps.databaseKind });
   const core = deps.core;
-  // The marketplace's audience routes (the seed's facade): one prefix per participant type. The
-  // management routes (create, close, reopen, recipients) exist for the types the policy lets
-  // start conversations; the others answer 404 on those paths.
-  for (const { prefix, role, tag } of AUDIENCE_ROUTES) {
-    const manage = core.policy.mayEver(role, 'start');
-    await app.register(messagingRoutes, { prefix, core, role, manage, tag });
-    if (!manage) await app.register(absentManagementRoutes, { prefix });
+  const clock = deps.clock ?? systemClock;
+  if (deps.directory) {
+    // The marketplace's audience routes (the seed's facade): one prefix per participant type. The
+    // management routes (create, close, reopen, recipients) exist for the types the policy lets
+    // start conversations; the others answer 404 on those paths.
+    for (const { prefix, role, tag } of AUDIENCE_ROUTES) {
+      const manage = core.policy.mayEver(role, 'start');
+      await app.register(messagingRoutes, { prefix, core, role, manage, tag });
+      if (!manage) await app.register(absentManagementRoutes, { prefix });
+    }
   }
   await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(conversationMembershipRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
-  await app.register(platformRoutes, {
-    prefix: '/api/v1/platform',
-    directory: deps.directory,
-    clock: deps.clock ?? systemClock,
-    policy: core.policy,
-  });
+  if (deps.directory) {
+    await app.register(platformRoutes, {
+      prefix: '/api/v1/platform',
+      directory: deps.directory,
+      clock,
+      policy: core.policy,
+    });
+  } else {
+    await app.register(platformPeopleRoutes, {
+      prefix: '/api/v1/platform',
+      directory: deps.people,
+      clock,
+      policy: core.policy,
+    });
+  }
   if (deps.email) {
     await app.register(storeEmailRoutes, { prefix: '/api/v1/store', email: deps.email });
     await app.register(adminEmailRoutes, { prefix: '/api/v1/admin', email: deps.email });

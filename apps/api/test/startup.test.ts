@@ -41,7 +41,7 @@ describe('startup on embedded defaults (PGlite in the data dir)', () => {
       });
       expect(inbox.statusCode).toBe(200);
       expect(inbox.json()).toEqual({ conversations: [], total: 0, total_unread: 0, next_cursor: null });
-      const user = await first.directory.getPlatformUser(DEMO.storeUser.id);
+      const user = await first.marketplaceDirectory?.getPlatformUser(DEMO.storeUser.id);
       expect(user).toMatchObject({ role: 'store', storeId: DEMO.store.id });
     } finally {
       await first.close();
@@ -53,7 +53,9 @@ describe('startup on embedded defaults (PGlite in the data dir)', () => {
     try {
       expect(second.seeded).toBe(false);
       expect(second.jwtSecret).toMatchObject({ source: 'data-dir', secret });
-      expect(await second.directory.getCustomer(DEMO.customers[1].id)).toMatchObject({ locale: 'fr' });
+      expect(await second.marketplaceDirectory?.getCustomer(DEMO.customers[1].id)).toMatchObject({
+        locale: 'fr',
+      });
       expect((await second.app.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(200);
     } finally {
       await second.close();

@@ -358,6 +358,26 @@ export interface WebhookReplayTokensTable {
   expires_at: Timestamp;
 }
 
+/** A tenant of the people directory (care-team, community). */
+export interface DirectoryTenantsTable {
+  id: string;
+  name: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** A person of the people directory: any participant type of the preset, keyed by (type, id). */
+export interface DirectoryPeopleTable {
+  type: string;
+  id: string;
+  name: string;
+  email: string | null;
+  locale: string;
+  tenant_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
@@ -367,6 +387,8 @@ export interface Database {
   stores: StoresTable;
   platform_users: PlatformUsersTable;
   customers: CustomersTable;
+  directory_tenants: DirectoryTenantsTable;
+  directory_people: DirectoryPeopleTable;
   platform_settings: PlatformSettingsTable;
   store_email_settings: StoreEmailSettingsTable;
   email_logs: EmailLogsTable;

@@ -53,6 +53,8 @@ export type { KyselyWebhookReplayGuardConfig } from './email/kysely-webhook-repl
 export { KyselyWebhookReplayGuard } from './email/kysely-webhook-replay-guard.js';
 export type { KyselyMarketplaceDirectoryConfig } from './kernel/kysely-marketplace-directory.js';
 export { KyselyMarketplaceDirectory } from './kernel/kysely-marketplace-directory.js';
+export type { KyselyPeopleDirectoryConfig } from './kernel/kysely-people-directory.js';
+export { KyselyPeopleDirectory } from './kernel/kysely-people-directory.js';
 export type { KyselySettingsStoreConfig } from './kernel/kysely-settings-store.js';
 export { KyselySettingsStore } from './kernel/kysely-settings-store.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';

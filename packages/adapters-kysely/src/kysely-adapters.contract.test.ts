@@ -6,6 +6,7 @@ import {
   eventLogContract,
   messagingStoreContract,
   notificationQueueContract,
+  peopleDirectoryContract,
   sendFailureStreakRepositoryContract,
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
@@ -20,6 +21,7 @@ import { KyselySendFailureStreakRepository } from './email/kysely-send-failure-s
 import { KyselyStoreEmailSettingsRepository } from './email/kysely-store-email-settings-repository.js';
 import { KyselyWebhookReplayGuard } from './email/kysely-webhook-replay-guard.js';
 import { KyselyMarketplaceDirectory } from './kernel/kysely-marketplace-directory.js';
+import { KyselyPeopleDirectory } from './kernel/kysely-people-directory.js';
 import { KyselySettingsStore } from './kernel/kysely-settings-store.js';
 import { KyselyNotificationQueue } from './notifications/kysely-notification-queue.js';
 import {
@@ -83,6 +85,11 @@ describe.each(targets)('kysely adapters on %s', (target) => {
   directoryContract({
     name,
     setup: async () => ({ directory: new KyselyMarketplaceDirectory({ db: (await fresh()).db }) }),
+  });
+
+  peopleDirectoryContract({
+    name,
+    setup: async () => ({ directory: new KyselyPeopleDirectory({ db: (await fresh()).db }) }),
   });
 
   settingsStoreContract({

@@ -63,6 +63,8 @@ describe.each(targets)('migrations on %s', (target) => {
       'conversation_participants',
       'conversations',
       'customers',
+      'directory_people',
+      'directory_tenants',
       'email_delivery_events',
       'email_logs',
       'email_templates',
@@ -84,6 +86,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0015_people_directory',
       'Down 0014_conversation_members',
       'Down 0013_event_log',
       'Down 0012_shared_alert_state',
@@ -119,6 +122,10 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_people');
+    expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_tenants');
+    expect(afterDown('0015_people_directory')?.indexes.join('\n')).not.toContain('directory_people_');
+    expect(afterDown('0015_people_directory')?.tables).toContain('customers');
     expect(afterDown('0014_conversation_members')?.columns.join('\n')).not.toContain('left_at');
     expect(afterDown('0014_conversation_members')?.columns.join('\n')).not.toContain('membership_version');
     expect(afterDown('0014_conversation_members')?.indexes.join('\n')).toContain(

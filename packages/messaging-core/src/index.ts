@@ -77,6 +77,16 @@ export type {
   TeamSpec,
 } from './conversations/policy/access-policy.js';
 export {
+  careTeamDefinition,
+  careTeamPolicy,
+  careTeamPreset,
+} from './conversations/policy/care-team-policy.js';
+export {
+  communityDefinition,
+  communityPolicy,
+  communityPreset,
+} from './conversations/policy/community-policy.js';
+export {
   createAccessPolicy,
   InvalidPolicyDefinitionError,
 } from './conversations/policy/create-access-policy.js';
@@ -86,6 +96,7 @@ export {
   MARKETPLACE_PARTICIPANT_TYPES,
   marketplaceDefinition,
   marketplacePolicy,
+  marketplacePreset,
 } from './conversations/policy/marketplace-policy.js';
 export type {
   CapabilityRow,
@@ -107,6 +118,9 @@ export {
   POLICY_ACTIONS,
   POLICY_PREDICATES,
 } from './conversations/policy/policy-definition.js';
+export type { DemoConversation, DemoPerson, DemoTenant, Preset } from './conversations/policy/preset.js';
+export type { PresetName } from './conversations/policy/presets.js';
+export { PRESET_NAMES, PRESETS, presetByName } from './conversations/policy/presets.js';
 export { requireCapability, tenantEmailOf } from './conversations/policy/require-capability.js';
 export type {
   AttachmentStorage,
@@ -326,7 +340,15 @@ export type {
   UpsertStore,
 } from './kernel/ports/marketplace-directory.js';
 export { STORE_TIERS } from './kernel/ports/marketplace-directory.js';
+export type {
+  PeopleDirectory,
+  PersonRecord,
+  TenantRecord,
+  UpsertPerson,
+  UpsertTenant,
+} from './kernel/ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './kernel/ports/settings-store.js';
+export type { TenantDirectory, TenantSummary } from './kernel/ports/tenant-directory.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,

@@ -232,7 +232,7 @@ describe('token roles from the policy', () => {
     expect(tokenRoles(clinic)).toEqual(['clinician', 'patient', 'auditor', 'service']);
   });
 
-  it("another policy's roles are accepted, and its tenant-bound roles need a store_id claim", async () => {
+  it("another policy's roles are accepted, and its tenant-bound roles need a tenant_id (or store_id) claim", async () => {
     const verifyWith = async (payload: Record<string, unknown>) =>
       verifyAuthorization(`Bearer ${await sign({ ...payload, sub: 'p1', exp })}`, key, now, clinic);
     expect(await verifyWith({ role: 'patient', store_id: 'c-1' })).toEqual({
@@ -245,7 +245,27 @@ describe('token roles from the policy', () => {
     });
     const missingTenant = await verifyWith({ role: 'clinician' });
     expect(missingTenant.ok ? null : missingTenant.problem.message).toBe(
-      'a clinician token needs a store_id claim',
+      'a clinician token needs a tenant_id (or store_id) claim',
+    );
+    expect(await verifyWith({ role: 'patient', tenant_id: 'c-2' })).toEqual({
+      ok: true,
+      principal: { role: 'patient', subject: 'p1', storeId: 'c-2' },
+    });
+    expect(await verifyWith({ role: 'patient', tenant_id: 'c-2', store_id: 'c-2' })).toMatchObject({
+      ok: true,
+      principal: { storeId: 'c-2' },
+    });
+    expect(await verifyWith({ role: 'patient', tenant_id: null, store_id: 'c-1' })).toMatchObject({
+      ok: true,
+      principal: { storeId: 'c-1' },
+    });
+    const twoTenants = await verifyWith({ role: 'patient', tenant_id: 'c-2', store_id: 'c-1' });
+    expect(twoTenants.ok ? null : twoTenants.problem.message).toBe(
+      'the token names two tenants: tenant_id and store_id differ',
+    );
+    const badTenant = await verifyWith({ role: 'patient', tenant_id: 42 });
+    expect(badTenant.ok ? null : badTenant.problem.message).toBe(
+      'a patient token needs a tenant_id (or store_id) claim',
     );
     const marketplaceRole = await verifyWith({ role: 'admin' });
     expect(marketplaceRole.ok ? null : marketplaceRole.problem.message).toBe(

@@ -29,7 +29,7 @@ export interface Principal {
   readonly role: Role;
   /** The `sub` claim: the participant's platform id. */
   readonly subject: string;
-  /** The `store_id` claim (the tenant): set for the policy's tenant-bound types, null otherwise. */
+  /** The tenant (`tenant_id` or `store_id` claim): set for the policy's tenant-bound types, null otherwise. */
   readonly storeId: string | null;
 }
 
@@ -59,8 +59,9 @@ function isId(value: unknown): value is string {
 
 /**
  * Verifies an `Authorization` header value: `Bearer <JWT>`, HS256 with `key`, claims `sub`,
- * `role` (a participant type of `policy`, or `service`), `store_id` (for the policy's tenant-bound
- * types: `store` and `customer` in the marketplace) and `exp` (required and honoured).
+ * `role` (a participant type of `policy`, or `service`), the tenant for the policy's tenant-bound
+ * types (`store` and `customer` in the marketplace) as `tenant_id` or, for marketplace clients,
+ * `store_id` (both: they must agree), and `exp` (required and honoured).
  *
  * @example
  * ```ts
@@ -94,27 +95,36 @@ export async function verifyAuthorization(
     }
     return unauthenticated('the token is invalid (malformed or not signed with the shared secret)');
   }
-  const { sub, role, store_id: storeId } = payload;
+  const { sub, role, tenant_id: tenantClaim, store_id: storeClaim } = payload;
   if (!isId(sub)) return unauthenticated('the token has no valid sub claim');
   const roles = tokenRoles(policy);
   if (typeof role !== 'string' || !roles.includes(role)) {
     return unauthenticated(`the token's role claim must be one of ${roles.join(', ')}`);
   }
   const tenantBound = policy.isTenantBound(role);
-  if (tenantBound && !isId(storeId)) {
-    return unauthenticated(`a ${String(role)} token needs a store_id claim`);
+  if (!tenantBound) return { ok: true, principal: { role, subject: sub, storeId: null } };
+  // `tenant_id` is the claim's name for every preset; marketplace clients keep sending `store_id`.
+  if (tenantClaim != null && storeClaim != null && tenantClaim !== storeClaim) {
+    return unauthenticated('the token names two tenants: tenant_id and store_id differ');
   }
-  return {
-    ok: true,
-    principal: { role, subject: sub, storeId: tenantBound ? (storeId as string) : null },
-  };
+  const tenantId = tenantClaim ?? storeClaim;
+  if (!isId(tenantId)) {
+    return unauthenticated(`a ${String(role)} token needs a tenant_id (or store_id) claim`);
+  }
+  return { ok: true, principal: { role, subject: sub, storeId: tenantId } };
 }
+
+/** The claim naming a token's tenant: `tenant_id`, or `store_id` as marketplace clients send it. */
+export type TenantClaim = 'tenant_id' | 'store_id';
 
 /** Claims of a token to issue (demo tokens, tests). */
 export interface TokenClaims {
   readonly sub: string;
   readonly role: Role;
+  /** The tenant, as the `store_id` claim (marketplace clients). */
   readonly storeId?: string;
+  /** The tenant, as the `tenant_id` claim. */
+  readonly tenantId?: string;
   /** Lifetime in seconds (default 12 hours). */
   readonly expiresInSeconds?: number;
   /** Issue time (default now). */
@@ -132,7 +142,11 @@ export interface TokenClaims {
  */
 export async function issueToken(key: Uint8Array, claims: TokenClaims): Promise<string> {
   const issuedAt = Math.floor((claims.issuedAt ?? new Date()).getTime() / 1000);
-  const jwt = new SignJWT({ role: claims.role, ...(claims.storeId ? { store_id: claims.storeId } : {}) })
+  const jwt = new SignJWT({
+    role: claims.role,
+    ...(claims.tenantId ? { tenant_id: claims.tenantId } : {}),
+    ...(claims.storeId ? { store_id: claims.storeId } : {}),
+  })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setIssuedAt(issuedAt)

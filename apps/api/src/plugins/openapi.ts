@@ -38,7 +38,8 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
             type: 'http',
             scheme: 'bearer',
             bearerFormat: 'JWT',
-            description: 'HS256 JWT issued by the host platform: sub, role, store_id (store, customer), exp.',
+            description:
+              "HS256 JWT issued by the host platform: sub, role, exp, and for the preset's tenant-bound roles (store, customer in the marketplace) the tenant as tenant_id or store_id.",
           },
         },
       },

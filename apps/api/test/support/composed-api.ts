@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Preset } from '@parley/messaging-core';
 import pg from 'pg';
 import { type ComposedApi, compose } from '../../src/composition-root.js';
 import { parseConfig } from '../../src/config.js';
@@ -30,6 +31,34 @@ export interface ComposedHarness {
 export async function composedHarness(
   options: { database?: 'pglite' | 'postgres'; env?: Readonly<Record<string, string>> } = {},
 ): Promise<ComposedHarness> {
+  const { api, close } = await composeForTest(options);
+  const issued = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
+  const token = (role: string) => {
+    const found = issued.find((t) => t.role === role)?.token;
+    if (!found) throw new Error(`no demo token for ${role}`);
+    return found;
+  };
+  return {
+    api,
+    tokens: {
+      admin: token('admin'),
+      store: token('store'),
+      customer: token('customer'),
+      service: token('service'),
+    },
+    databaseKind: api.database.kind,
+    close,
+  };
+}
+
+/**
+ * Composes the real API as `composedHarness` does (temp data dir; PostgreSQL in a schema of its
+ * own or PGlite), ready, for any preset (`PARLEY_PRESET` in `env`; `preset` replaces the preset
+ * object, e.g. with demo data of the test's own).
+ */
+export async function composeForTest(
+  options: { database?: 'pglite' | 'postgres'; env?: Readonly<Record<string, string>>; preset?: Preset } = {},
+): Promise<{ readonly api: ComposedApi; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-composed-'));
   const url = process.env.DATABASE_URL;
   const database =
@@ -63,28 +92,15 @@ export async function composedHarness(
   }
   let api: ComposedApi;
   try {
-    api = await compose(parseConfig(env, dir));
+    api = await compose(parseConfig(env, dir), options.preset ? { preset: options.preset } : {});
   } catch (error) {
     await dropSchema?.();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   await api.app.ready();
-  const issued = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
-  const token = (role: string) => {
-    const found = issued.find((t) => t.role === role)?.token;
-    if (!found) throw new Error(`no demo token for ${role}`);
-    return found;
-  };
   return {
     api,
-    tokens: {
-      admin: token('admin'),
-      store: token('store'),
-      customer: token('customer'),
-      service: token('service'),
-    },
-    databaseKind: api.database.kind,
     close: async () => {
       try {
         await api.close();

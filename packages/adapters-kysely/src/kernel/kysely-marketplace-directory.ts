@@ -133,6 +133,18 @@ export class KyselyMarketplaceDirectory implements MarketplaceDirectory {
   }
 
   /**
+   * The store, as a tenant (what the email use cases read: its name and tier).
+   *
+   * @example
+   * ```ts
+   * (await directory.getTenant('s1'))?.name; // "Acme"
+   * ```
+   */
+  async getTenant(id: string): Promise<StoreRecord | null> {
+    return this.getStore(id);
+  }
+
+  /**
    * `VALIDATION` (field `store_id`) for a store user without a store; `NOT_FOUND` for an unknown store.
    * An admin's `storeId` is stored as null.
    *

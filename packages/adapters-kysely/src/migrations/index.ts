@@ -11,6 +11,7 @@ import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
+import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
 
@@ -33,4 +34,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012_shared_alert_state': sharedAlertState,
   '0013_event_log': eventLog,
   '0014_conversation_members': conversationMembers,
+  '0015_people_directory': peopleDirectory,
 };

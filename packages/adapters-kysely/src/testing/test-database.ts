@@ -163,6 +163,8 @@ const TABLES = [
   'customers',
   'platform_users',
   'stores',
+  'directory_people',
+  'directory_tenants',
   'platform_settings',
 ] as const;
 

@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { createAccessPolicy } from '../conversations/policy/create-access-policy.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import type { StoreTier } from '../kernel/ports/marketplace-directory.js';
 import { FixedClock } from '../kernel/testing/fixed-clock.js';
 import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+import { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { createEmailCore, type EmailCore } from './email-core.js';
 import { InMemoryEmailLogRepository } from './testing/in-memory-email-log-repository.js';
@@ -498,5 +500,92 @@ describe('store SMTP hosts and the outbound guard', () => {
     guard.setRecords('smtp.acme.test', ['203.0.114.9']);
     expect((await send()).log.provider).toBe('smtp');
     expect(transports.configs.at(-1)).toMatchObject({ address: '203.0.114.9' });
+  });
+});
+
+describe('email on the people directory (presets without plans)', () => {
+  // A preset whose tenant-bound mentors manage their school's email: the email use cases read the
+  // tenant through TenantDirectory and the verifying person through Directory.resolve.
+  const schoolPolicy = createAccessPolicy({
+    name: 'school',
+    tenantLabel: 'school',
+    participantTypes: [{ type: 'mentor', label: 'Mentor', tenantBound: true }],
+    conversationTypes: [
+      {
+        type: 'direct',
+        participantTypes: ['mentor'],
+        size: { min: 2, max: 2 },
+        memberRoles: ['member'],
+        historyVisibleToNewMembers: true,
+      },
+    ],
+    permissions: [{ who: '*', action: ['view', 'send', 'read'], conversationType: '*' }],
+    capabilities: [{ who: 'mentor', capability: 'manage_tenant_email', when: ['ownTenant'] }],
+  });
+  const kim: Actor = { type: 'mentor', id: 'kim', tenantId: 'north' };
+
+  async function buildSchool(kimEmail: string | null) {
+    const people = new InMemoryPeopleDirectory();
+    await people.upsertTenant({ id: 'north', name: 'North School' }, T0);
+    await people.upsertPerson(
+      { type: 'mentor', id: 'kim', name: 'Kim', email: kimEmail, locale: 'en', tenantId: 'north' },
+      T0,
+    );
+    const factory = new InMemoryMailTransportFactory();
+    const core = createEmailCore({
+      policy: schoolPolicy,
+      directory: people,
+      emailSettings: new InMemoryStoreEmailSettingsRepository(people),
+      emailLogs: new InMemoryEmailLogRepository(),
+      cipher: new ReversibleSecretCipher({ currentKeyId: 'k1' }),
+      transports: factory,
+      outboundGuard: new InMemoryOutboundAddressGuard({ records: { 'smtp.north.test': [PUBLIC] } }),
+      platformFrom: { address: 'no-reply@parley.test' },
+      clock: new FixedClock(T0, { autoAdvanceMs: 1000 }),
+      ids: new SequentialIds('log'),
+    });
+    return { core, factory };
+  }
+  const smtp = {
+    provider: 'smtp',
+    fromEmail: 'office@north.test',
+    smtpHost: 'smtp.north.test',
+    smtpPort: 587,
+  } as const;
+
+  it('puts a tenant without a plan on the essential tier: smtp only', async () => {
+    const { core } = await buildSchool('kim@north.test');
+    expect(await core.getStoreEmailSettings(kim)).toMatchObject({
+      storeId: 'north',
+      tier: 'essential',
+      allowedProviders: ['smtp'],
+    });
+    await expect(core.updateStoreEmailSettings(kim, sendgrid)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      field: 'provider',
+    });
+    await expect(
+      core.getStoreEmailSettings({ type: 'mentor', id: 'kim', tenantId: 'south' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it("verifies to the person's address from the directory, naming the tenant", async () => {
+    const { core, factory } = await buildSchool('kim@north.test');
+    await core.updateStoreEmailSettings(kim, smtp);
+    const result = await core.verifyStoreEmailSettings(kim);
+    expect(result.verified).toBe(true);
+    const sent = factory.transportFor(factory.configs.at(-1) as never)?.sent ?? [];
+    expect(sent.map((m) => [m.to[0]?.address, m.subject])).toEqual([
+      ['kim@north.test', 'Parley: email settings test for North School'],
+    ]);
+  });
+
+  it('refuses to verify for a person without an address, naming email', async () => {
+    const { core } = await buildSchool(null);
+    await core.updateStoreEmailSettings(kim, smtp);
+    await expect(core.verifyStoreEmailSettings(kim)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      field: 'email',
+    });
   });
 });

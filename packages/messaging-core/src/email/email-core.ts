@@ -3,8 +3,9 @@ import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import { type Clock, systemClock } from '../kernel/ports/clock.js';
+import type { Directory } from '../kernel/ports/directory.js';
 import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
-import type { MarketplaceDirectory } from '../kernel/ports/marketplace-directory.js';
+import type { TenantDirectory } from '../kernel/ports/tenant-directory.js';
 import type { DeliveryEvent } from './model/delivery-event.js';
 import { assertSendFailureAlertPolicy, type SendFailureAlertPolicy } from './model/send-failure-streaks.js';
 import type { EmailLogRepository } from './ports/email-log-repository.js';
@@ -32,7 +33,11 @@ import {
 export interface EmailCoreDependencies {
   /** Who may manage which tenant's email; defaults to `marketplacePolicy`. */
   readonly policy?: AccessPolicy;
-  readonly directory: MarketplaceDirectory;
+  /**
+   * Tenants (name and plan, `getTenant`) and people (`resolve`: a store user's own address for
+   * the test email), from whichever directory the preset uses.
+   */
+  readonly directory: Pick<Directory, 'resolve'> & TenantDirectory;
   readonly emailSettings: StoreEmailSettingsRepository;
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;

@@ -42,6 +42,7 @@ export type {
   UpsertTenant,
 } from './ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
+export type { TenantDirectory, TenantSummary } from './ports/tenant-directory.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,

@@ -14,8 +14,10 @@ import { InMemoryStoreEmailSettingsRepository } from '../email/testing/in-memory
 import { uuidV7Ids } from '../kernel/ports/id-generator.js';
 import { directoryContract } from '../kernel/testing/contracts/directory-contract.js';
 import { idGeneratorContract } from '../kernel/testing/contracts/id-generator-contract.js';
+import { peopleDirectoryContract } from '../kernel/testing/contracts/people-directory-contract.js';
 import { settingsStoreContract } from '../kernel/testing/contracts/settings-store-contract.js';
 import { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
+import { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 import { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
 import { SequentialIds } from '../kernel/testing/sequential-ids.js';
 import { eventLogContract } from '../notifications/testing/contracts/event-log-contract.js';
@@ -51,6 +53,11 @@ eventLogContract({
 directoryContract({
   name: 'in-memory',
   setup: async () => ({ directory: new InMemoryMarketplaceDirectory() }),
+});
+
+peopleDirectoryContract({
+  name: 'in-memory',
+  setup: async () => ({ directory: new InMemoryPeopleDirectory() }),
 });
 
 settingsStoreContract({

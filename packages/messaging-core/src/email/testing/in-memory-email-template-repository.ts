@@ -1,5 +1,5 @@
 import { MessagingError } from '../../kernel/errors.js';
-import type { MarketplaceDirectory } from '../../kernel/ports/marketplace-directory.js';
+import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import { DEFAULT_EMAIL_TEMPLATES } from '../model/default-templates.js';
 import type { EmailTemplate, StoreEmailTemplate } from '../model/email-template.js';
 import type { EmailTemplateRepository } from '../ports/email-template-repository.js';
@@ -7,7 +7,7 @@ import type { EmailTemplateRawReader } from './contracts/raw-readers.js';
 
 export interface InMemoryEmailTemplateRepositoryOptions {
   /** Refuses overrides for unknown stores, like the database's foreign key. */
-  readonly directory?: Pick<MarketplaceDirectory, 'getStore'>;
+  readonly directory?: TenantDirectory;
   /** When the seeded defaults were created (default: 2026-01-01). */
   readonly seededAt?: Date;
 }
@@ -28,7 +28,7 @@ const byCodeThenLanguage = (a: { code: string; language: string }, b: { code: st
 export class InMemoryEmailTemplateRepository implements EmailTemplateRepository {
   readonly #platform = new Map<string, EmailTemplate>();
   readonly #store = new Map<string, StoreEmailTemplate>();
-  readonly #directory: Pick<MarketplaceDirectory, 'getStore'> | undefined;
+  readonly #directory: TenantDirectory | undefined;
 
   constructor(options: InMemoryEmailTemplateRepositoryOptions = {}) {
     this.#directory = options.directory;
@@ -78,7 +78,7 @@ export class InMemoryEmailTemplateRepository implements EmailTemplateRepository 
   }
 
   async saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate> {
-    if (this.#directory && !(await this.#directory.getStore(template.storeId)))
+    if (this.#directory && !(await this.#directory.getTenant(template.storeId)))
       throw MessagingError.notFound('store', template.storeId);
     const id = key(template.storeId, template.code, template.language);
     const existing = this.#store.get(id);

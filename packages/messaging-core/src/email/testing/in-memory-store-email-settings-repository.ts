@@ -1,5 +1,5 @@
 import { MessagingError } from '../../kernel/errors.js';
-import type { MarketplaceDirectory } from '../../kernel/ports/marketplace-directory.js';
+import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
 import type { StoreEmailSettingsRepository } from '../ports/store-email-settings-repository.js';
 import type { StoreEmailSettingsRawReader } from './contracts/raw-readers.js';
@@ -15,9 +15,9 @@ import type { StoreEmailSettingsRawReader } from './contracts/raw-readers.js';
  */
 export class InMemoryStoreEmailSettingsRepository implements StoreEmailSettingsRepository {
   readonly #settings = new Map<string, StoreEmailSettings>();
-  readonly #directory: Pick<MarketplaceDirectory, 'getStore'> | undefined;
+  readonly #directory: TenantDirectory | undefined;
 
-  constructor(directory?: Pick<MarketplaceDirectory, 'getStore'>) {
+  constructor(directory?: TenantDirectory) {
     this.#directory = directory;
   }
 
@@ -27,7 +27,7 @@ export class InMemoryStoreEmailSettingsRepository implements StoreEmailSettingsR
   }
 
   async upsert(settings: StoreEmailSettings): Promise<StoreEmailSettings> {
-    if (this.#directory && !(await this.#directory.getStore(settings.storeId)))
+    if (this.#directory && !(await this.#directory.getTenant(settings.storeId)))
       throw MessagingError.notFound('store', settings.storeId);
     const existing = this.#settings.get(settings.storeId);
     const stored = { ...settings, createdAt: existing?.createdAt ?? settings.createdAt };

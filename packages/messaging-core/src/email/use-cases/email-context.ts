@@ -2,8 +2,9 @@ import type { RaiseAdminNotificationInput } from '../../alerts/admin-notificatio
 import type { AdminNotification } from '../../alerts/model/admin-notification.js';
 import type { AccessPolicy } from '../../conversations/policy/access-policy.js';
 import type { Clock } from '../../kernel/ports/clock.js';
+import type { Directory } from '../../kernel/ports/directory.js';
 import type { IdGenerator } from '../../kernel/ports/id-generator.js';
-import type { MarketplaceDirectory } from '../../kernel/ports/marketplace-directory.js';
+import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import type { SendFailureAlertPolicy } from '../model/send-failure-streaks.js';
 import type { EmailLogRepository } from '../ports/email-log-repository.js';
 import type { HtmlSanitizer } from '../ports/html-sanitizer.js';
@@ -18,7 +19,11 @@ import type { StoreEmailSettingsRepository } from '../ports/store-email-settings
 export interface EmailContext {
   /** Who may manage which tenant's email settings and read which email log. */
   readonly policy: AccessPolicy;
-  readonly directory: MarketplaceDirectory;
+  /**
+   * Tenants (name and plan, `getTenant`) and people (`resolve`: a store user's own address for
+   * the test email), from whichever directory the preset uses.
+   */
+  readonly directory: Pick<Directory, 'resolve'> & TenantDirectory;
   readonly emailSettings: StoreEmailSettingsRepository;
   readonly emailLogs: EmailLogRepository;
   readonly cipher: SecretCipher;

@@ -172,9 +172,11 @@ export function storeTransport(
 export async function chooseTransport(ctx: EmailContext, storeId: string | null): Promise<ChosenTransport> {
   const settings = storeId === null ? null : await ctx.emailSettings.get(storeId);
   if (settings?.provider && settings.isConfigured && settings.isVerified && storeId !== null) {
-    const store = await ctx.directory.getStore(storeId);
+    const store = await ctx.directory.getTenant(storeId);
     const host =
-      store && isProviderAllowed(settings.provider, store.tier) ? await checkStoreHost(ctx, settings) : null;
+      store && isProviderAllowed(settings.provider, store.tier ?? 'essential')
+        ? await checkStoreHost(ctx, settings)
+        : null;
     if (host?.allowed) {
       try {
         return storeTransport(ctx, settings, host.address);

@@ -1,7 +1,8 @@
 import { requireCapability, tenantEmailOf } from '../../conversations/policy/require-capability.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
-import type { StoreRecord } from '../../kernel/ports/marketplace-directory.js';
+import type { StoreTier } from '../../kernel/ports/marketplace-directory.js';
+import type { TenantSummary } from '../../kernel/ports/tenant-directory.js';
 import type { EmailLog } from '../model/email-log.js';
 import {
   allowedProviders,
@@ -53,7 +54,7 @@ export interface StoreEmailSettingsView {
   readonly lastVerifiedAt: Date | null;
   readonly verificationError: string | null;
   /** The store's tier and the providers it may choose. */
-  readonly tier: StoreRecord['tier'];
+  readonly tier: StoreTier;
   readonly allowedProviders: EmailProvider[];
   /** `store` when mail currently goes through the store's provider, else `platform`. */
   readonly activeTransport: 'store' | 'platform';
@@ -150,7 +151,14 @@ function blank(storeId: string, at: Date): StoreEmailSettings {
   };
 }
 
-function view(settings: StoreEmailSettings, store: StoreRecord, saved: boolean): StoreEmailSettingsView {
+/** A tenant as the email rules see it: its name and its plan (`essential` where the directory has none). */
+interface EmailTenant {
+  readonly id: string;
+  readonly name: string;
+  readonly tier: StoreTier;
+}
+
+function view(settings: StoreEmailSettings, store: EmailTenant, saved: boolean): StoreEmailSettingsView {
   const masked = (token: string | null): MaskedSecret => ({ isSet: token !== null });
   const active =
     settings.provider !== null &&
@@ -190,10 +198,15 @@ function view(settings: StoreEmailSettings, store: StoreRecord, saved: boolean):
   };
 }
 
-async function loadStore(ctx: EmailContext, storeId: string): Promise<StoreRecord> {
-  const store = await ctx.directory.getStore(storeId);
+/** The tenant through the port every directory implements; no plan means the base one. */
+function emailTenant(tenant: TenantSummary): EmailTenant {
+  return { id: tenant.id, name: tenant.name, tier: tenant.tier ?? 'essential' };
+}
+
+async function loadStore(ctx: EmailContext, storeId: string): Promise<EmailTenant> {
+  const store = await ctx.directory.getTenant(storeId);
   if (!store) throw MessagingError.notFound('store', storeId);
-  return store;
+  return emailTenant(store);
 }
 
 async function read(ctx: EmailContext, storeId: string): Promise<StoreEmailSettingsView> {
@@ -363,9 +376,14 @@ export async function verifyStoreEmailSettings(
   if (!settings?.provider || !settings.isConfigured)
     throw MessagingError.validation('provider', 'configure an email provider before verifying it');
   assertProviderAllowed(settings.provider, store.tier);
-  const user = await ctx.directory.getPlatformUser(actor.id);
+  const user = await ctx.directory.resolve(actor);
   if (!user || user.storeId !== storeId)
     throw MessagingError.forbidden(`store user ${actor.id} is not known`);
+  if (user.email === null)
+    throw MessagingError.validation(
+      'email',
+      `${actor.type} ${actor.id} has no email address to send the test to`,
+    );
 
   let chosen: ReturnType<typeof storeTransport> | null = null;
   let setupError: string | null = null;
@@ -397,7 +415,7 @@ export async function verifyStoreEmailSettings(
     text: `This test email confirms that ${store.name} can send email through ${settings.provider}.`,
     html: `<p>This test email confirms that <strong>${escapeHtml(store.name)}</strong> can send email through ${settings.provider}.</p>`,
     templateCode: 'email_settings_verification',
-    userId: user.id,
+    userId: user.ref.id,
     relatedType: 'store_email_settings',
     relatedId: storeId,
     tags: ['email_settings_verification'],

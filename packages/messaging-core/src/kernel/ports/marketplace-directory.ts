@@ -1,4 +1,5 @@
 import type { Directory } from './directory.js';
+import type { TenantDirectory } from './tenant-directory.js';
 
 export const STORE_TIERS = ['essential', 'professional', 'business', 'enterprise'] as const;
 export type StoreTier = (typeof STORE_TIERS)[number];
@@ -54,9 +55,11 @@ export type UpsertCustomer = Omit<CustomerRecord, 'createdAt' | 'updatedAt'>;
  * await directory.upsertCustomer({ id: 'c1', storeId: 's1', name: 'Ana', email: 'ana@example.com', locale: 'fr' }, now);
  * ```
  */
-export interface MarketplaceDirectory extends Directory {
+export interface MarketplaceDirectory extends Directory, TenantDirectory {
   upsertStore(store: UpsertStore, at: Date): Promise<StoreRecord>;
   getStore(id: string): Promise<StoreRecord | null>;
+  /** The store of that id, as a tenant (the same record as `getStore`). */
+  getTenant(id: string): Promise<StoreRecord | null>;
   upsertPlatformUser(user: UpsertPlatformUser, at: Date): Promise<PlatformUserRecord>;
   getPlatformUser(id: string): Promise<PlatformUserRecord | null>;
   upsertCustomer(customer: UpsertCustomer, at: Date): Promise<CustomerRecord>;

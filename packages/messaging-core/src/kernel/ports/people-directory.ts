@@ -1,6 +1,7 @@
 import type { DirectoryEntry } from '../model/directory-entry.js';
 import type { ParticipantRef } from '../model/participant-ref.js';
 import type { Directory } from './directory.js';
+import type { TenantDirectory } from './tenant-directory.js';
 
 /** A tenant of a people directory (a school, a clinic): the unit of tenancy of tenant-bound types. */
 export interface TenantRecord {
@@ -45,7 +46,7 @@ export type UpsertPerson = Omit<PersonRecord, 'createdAt' | 'updatedAt'>;
  * (await people.findById('dr.kim')).map((e) => e.ref.type); // ['clinician']
  * ```
  */
-export interface PeopleDirectory extends Directory {
+export interface PeopleDirectory extends Directory, TenantDirectory {
   upsertTenant(tenant: UpsertTenant, at: Date): Promise<TenantRecord>;
   getTenant(id: string): Promise<TenantRecord | null>;
   upsertPerson(person: UpsertPerson, at: Date): Promise<PersonRecord>;

@@ -57,6 +57,10 @@ export class InMemoryMarketplaceDirectory implements MarketplaceDirectory {
     return this.#stores.get(id) ?? null;
   }
 
+  async getTenant(id: string): Promise<StoreRecord | null> {
+    return this.getStore(id);
+  }
+
   async upsertPlatformUser(user: UpsertPlatformUser, at: Date): Promise<PlatformUserRecord> {
     if (user.role === 'store' && user.storeId === null) {
       throw MessagingError.validation('store_id', 'store_id is required for role store');

@@ -89,6 +89,11 @@ export type {
 } from '../../kernel/testing/contracts/directory-contract.js';
 export { directoryContract } from '../../kernel/testing/contracts/directory-contract.js';
 export { idGeneratorContract } from '../../kernel/testing/contracts/id-generator-contract.js';
+export type {
+  PeopleDirectoryContractOptions,
+  PeopleDirectoryContractTarget,
+} from '../../kernel/testing/contracts/people-directory-contract.js';
+export { peopleDirectoryContract } from '../../kernel/testing/contracts/people-directory-contract.js';
 export type { SettingsStoreRawReader } from '../../kernel/testing/contracts/raw-readers.js';
 export type {
   SettingsStoreContractOptions,
