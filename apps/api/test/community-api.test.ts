@@ -1,10 +1,15 @@
-import { KyselyMessagingStore, KyselySettingsStore } from '@parley/adapters-kysely';
+import { KyselyMessagingStore, KyselyPeopleDirectory, KyselySettingsStore } from '@parley/adapters-kysely';
 import {
   openTestDatabase,
   resolveTestDatabaseTarget,
   type TestDatabase,
 } from '@parley/adapters-kysely/testing';
-import { createMessagingCore, type MessagingStore, type SettingsStore } from '@parley/messaging-core';
+import {
+  createMessagingCore,
+  type MessagingStore,
+  type PeopleDirectory,
+  type SettingsStore,
+} from '@parley/messaging-core';
 import { communityPolicy } from '@parley/messaging-core/conversations';
 import {
   FixedClock,
@@ -45,6 +50,7 @@ interface Backend {
   readonly name: string;
   open(): Promise<{
     store: MessagingStore;
+    people: PeopleDirectory;
     settings: SettingsStore;
     kind: string;
     check: () => Promise<void>;
@@ -66,6 +72,7 @@ const kyselyOn = (target: 'auto' | 'pglite'): Backend => {
       const db = database.db;
       return {
         store: new KyselyMessagingStore({ db }),
+        people: new KyselyPeopleDirectory({ db }),
         settings: new KyselySettingsStore({ db }),
         kind: database.kind,
         check: async () => {
@@ -84,6 +91,7 @@ const backends: Backend[] = [
     async open() {
       return {
         store: new InMemoryMessagingStore(),
+        people: new InMemoryPeopleDirectory(),
         settings: new InMemorySettingsStore(),
         kind: 'memory',
         check: async () => {},
@@ -105,9 +113,8 @@ describe.each(backends)('community preset over /api/v1/conversations ($name)', (
   const as = (who: Who) => ({ token: tokens.get(who) ?? '' });
 
   beforeEach(async () => {
-    const { store, settings, kind, check } = await backend.open();
+    const { store, people, settings, kind, check } = await backend.open();
     const clock = new FixedClock(new Date('2026-03-01T08:00:00.000Z'), { autoAdvanceMs: 1000 });
-    const people = new InMemoryPeopleDirectory();
     await people.upsertTenant({ id: NORTH, name: 'North High' }, clock.now());
     await people.upsertTenant({ id: SOUTH, name: 'South High' }, clock.now());
     const key = secretKey(TEST_SECRET);
