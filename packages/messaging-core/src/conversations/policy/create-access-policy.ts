@@ -490,7 +490,9 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
         case 'remove':
         case 'leave':
           if (change.targetMembership === null) return notFound(target.ref.type, target.ref.id);
-          if (activeMembers - 1 < spec.size.min) {
+          // The minimum binds what others do to a conversation, never whether a member may go:
+          // nobody is held in a conversation (see `leaveConversation`).
+          if (change.kind === 'remove' && activeMembers - 1 < spec.size.min) {
             return {
               allowed: false,
               code: 'VALIDATION',

@@ -456,6 +456,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
                 );
                 expect(remove.allowed).toBe(false);
               }
+              // Leaving is never refused for the size: nobody is held in a conversation.
               const leave = policy.decideMembershipChange(
                 actor,
                 { kind: 'leave', target: entryOf(type, actor.id, home), targetMembership: membership },
@@ -463,7 +464,7 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
                 membership,
                 min,
               );
-              expect(leave.allowed).toBe(false);
+              expect(leave.allowed || leave.field !== 'participants').toBe(true);
             }
           }
       });
