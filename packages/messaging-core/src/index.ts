@@ -68,11 +68,22 @@ export type {
   CapabilityScope,
   ConversationAction,
   ConversationTypeDefinition,
+  DecisionFacts,
   MembershipChange,
   PolicyDecision,
   RecipientScope,
   StartDecision,
 } from './conversations/policy/access-policy.js';
+export type { CareTeamParticipantType } from './conversations/policy/care-team-policy.js';
+export {
+  ADMINS_CANNOT_BE_BLOCKED,
+  BLOCKED_BY_RECIPIENT,
+  CARE_TEAM_PARTICIPANT_TYPES,
+  careTeamDefinition,
+  careTeamPolicy,
+  careTeamPreset,
+  USERS_ONLY_REPLY_TO_CLINICIANS,
+} from './conversations/policy/care-team-policy.js';
 export {
   createAccessPolicy,
   InvalidPolicyDefinitionError,
@@ -112,6 +123,7 @@ export type {
   StoredObject,
   StoredObjectInfo,
 } from './conversations/ports/attachment-storage.js';
+export type { BlockRecord, BlockRepository } from './conversations/ports/block-repository.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -132,6 +144,7 @@ export type {
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  HideResult,
   MessagePage,
   MessagePageRequest,
   MessageRepository,

@@ -40,12 +40,22 @@ export type {
   CapabilityScope,
   ConversationAction,
   ConversationTypeDefinition,
+  DecisionFacts,
   MembershipChange,
   PolicyDecision,
   RecipientScope,
   StartDecision,
 } from './policy/access-policy.js';
-export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
+export type { CareTeamParticipantType } from './policy/care-team-policy.js';
+export {
+  ADMINS_CANNOT_BE_BLOCKED,
+  BLOCKED_BY_RECIPIENT,
+  CARE_TEAM_PARTICIPANT_TYPES,
+  careTeamDefinition,
+  careTeamPolicy,
+  careTeamPreset,
+  USERS_ONLY_REPLY_TO_CLINICIANS,
+} from './policy/care-team-policy.js';
 export { communityDefinition, communityPolicy, communityPreset } from './policy/community-policy.js';
 export { createAccessPolicy, InvalidPolicyDefinitionError } from './policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './policy/marketplace-policy.js';
@@ -87,6 +97,7 @@ export type {
   StoredObject,
   StoredObjectInfo,
 } from './ports/attachment-storage.js';
+export type { BlockRecord, BlockRepository } from './ports/block-repository.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -102,6 +113,7 @@ export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  HideResult,
   MessagePage,
   MessagePageRequest,
   MessageRepository,

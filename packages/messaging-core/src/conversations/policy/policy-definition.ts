@@ -28,6 +28,18 @@ export interface ConversationTypeSpec {
   readonly initialRoles?: { readonly creator?: string; readonly others?: string };
   /** Does a member who joins later see the messages sent before they joined? */
   readonly historyVisibleToNewMembers: boolean;
+  /**
+   * At most one conversation of this type per pair of people (two-party types only): starting
+   * one with someone you already share one with reuses it (the core claims the pair atomically,
+   * so two concurrent first messages still give one conversation). Default false.
+   */
+  readonly onePerPair?: boolean;
+  /**
+   * What deleting a message does. `for_everyone` (default): the message is soft-deleted for all.
+   * `per_side`: it is hidden for the one who deleted it only; once every member has deleted it,
+   * it is soft-deleted (`deletedAt` set) and never returned to anyone.
+   */
+  readonly deletion?: 'for_everyone' | 'per_side';
 }
 
 /** Conversation actions (`ConversationAction`), starting one, and the message actions. */
@@ -45,6 +57,7 @@ export const POLICY_ACTIONS = [
   'leave',
   'delete_message',
   'purge_message_files',
+  'block',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
@@ -76,6 +89,9 @@ export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
  * - `targetIsSelf`: the target of a membership change is the actor.
  * - `ownTenant`: the capability is used on the actor's own tenant (`scope.tenantId` absent or
  *   equal to it).
+ * - `blockedByRecipient`: a recipient of the start, or another member of the conversation, has
+ *   blocked the actor (the use case loads the blocks and hands them over as facts); meant for
+ *   deny rows on `start` and `send`.
  */
 export const POLICY_PREDICATES = [
   'sameTenant',
@@ -83,6 +99,7 @@ export const POLICY_PREDICATES = [
   'isSender',
   'targetIsSelf',
   'ownTenant',
+  'blockedByRecipient',
 ] as const;
 export type PolicyPredicate = (typeof POLICY_PREDICATES)[number];
 
@@ -173,7 +190,7 @@ export interface PolicyDefinition {
 export const NON_MEMBER = 'none';
 
 const PREDICATES_BY_KIND = {
-  conversation: ['sameTenant', 'recipientInActorTenant', 'isSender', 'targetIsSelf'],
+  conversation: ['sameTenant', 'recipientInActorTenant', 'isSender', 'targetIsSelf', 'blockedByRecipient'],
   capability: ['ownTenant'],
 } as const;
 
@@ -215,6 +232,8 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
     for (const role of c.memberRoles)
       if (role === '' || role === '*' || role === NON_MEMBER)
         problems.push(`conversation type ${c.type} declares reserved role "${role}"`);
+    if (c.onePerPair === true && (c.size.min !== 2 || c.size.max !== 2))
+      problems.push(`conversation type ${c.type} is one per pair but not exactly 2 participants`);
     for (const role of [c.initialRoles?.creator, c.initialRoles?.others])
       if (role !== undefined && !c.memberRoles.includes(role))
         problems.push(`conversation type ${c.type} gives the unknown initial role ${role}`);

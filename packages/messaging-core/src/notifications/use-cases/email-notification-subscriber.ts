@@ -28,11 +28,13 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
       const members = new Map<string, ConversationParticipant[]>();
       const jobs: NewNotificationJob[] = [];
       for (const event of events) {
-        if (event.type !== 'message.sent') continue;
-        let current = members.get(event.conversationId);
+        // A message is always sent in a conversation; only conversation-less events (blocks) lack one.
+        if (event.type !== 'message.sent' || event.conversationId === null) continue;
+        const conversationId = event.conversationId;
+        let current = members.get(conversationId);
         if (current === undefined) {
-          current = await tx.participants.listByConversation(event.conversationId);
-          members.set(event.conversationId, current);
+          current = await tx.participants.listByConversation(conversationId);
+          members.set(conversationId, current);
         }
         const sender = participantKey(event.payload.sender);
         const recipients = new Set(event.payload.recipients.map(participantKey));
@@ -42,7 +44,7 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
           if (!member.emailNotifications || member.muted) continue;
           jobs.push({
             messageId: event.payload.message_id,
-            conversationId: event.conversationId,
+            conversationId,
             recipient: member.participant,
             storeId: event.tenantId,
             createdAt: new Date(event.payload.created_at),
