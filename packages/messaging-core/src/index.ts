@@ -165,6 +165,15 @@ export type {
 } from './conversations/use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './conversations/use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './conversations/use-cases/create-conversation.js';
+export type {
+  BlockView,
+  DirectConversation,
+  DirectInbox,
+  DirectInboxInput,
+  DirectInboxRow,
+  DirectMessageView,
+  SendDirectMessageInput,
+} from './conversations/use-cases/direct-messages.js';
 export type { GetConversationOptions } from './conversations/use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './conversations/use-cases/leave-conversation.js';
 export type {

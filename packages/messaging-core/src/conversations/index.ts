@@ -134,6 +134,15 @@ export type {
 } from './use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
+export type {
+  BlockView,
+  DirectConversation,
+  DirectInbox,
+  DirectInboxInput,
+  DirectInboxRow,
+  DirectMessageView,
+  SendDirectMessageInput,
+} from './use-cases/direct-messages.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
