@@ -1,5 +1,6 @@
 import {
   adminNotificationRepositoryContract,
+  careTeamContract,
   directoryContract,
   emailLogRepositoryContract,
   emailTemplateRepositoryContract,
@@ -57,6 +58,14 @@ describe.each(targets)('kysely adapters on %s', (target) => {
     setup: async () => {
       const { db } = await fresh();
       return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  careTeamContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }) };
     },
   });
 

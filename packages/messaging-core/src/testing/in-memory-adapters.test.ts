@@ -1,4 +1,5 @@
 import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
+import { careTeamContract } from '../conversations/testing/contracts/care-team-contract.js';
 import { mediaInspectorContract } from '../conversations/testing/contracts/media-inspector-contract.js';
 import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
@@ -31,6 +32,8 @@ messagingStoreContract({
     return { store, raw: store.raw };
   },
 });
+
+careTeamContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
 
 notificationQueueContract({
   name: 'in-memory',

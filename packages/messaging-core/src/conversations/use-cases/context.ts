@@ -68,8 +68,14 @@ export async function decisionFacts(
 
 /** The key of a pair of people in a one-per-pair conversation type (order-free). */
 export function pairKey(conversationType: string, a: ParticipantRef, b: ParticipantRef): string {
-  const [first, second] = [participantKey(a), participantKey(b)].sort();
-  return `${conversationType}\u0000${first}\u0000${second}`;
+  // JSON keeps it unambiguous whatever the ids contain (and free of NUL, which text columns refuse).
+  const [first, second] = [
+    [a.type, a.id],
+    [b.type, b.id],
+  ].sort((x, y) =>
+    participantKey({ type: x[0]!, id: x[1]! }) < participantKey({ type: y[0]!, id: y[1]! }) ? -1 : 1,
+  );
+  return JSON.stringify([conversationType, first, second]);
 }
 
 /** What a per-side deletion leaves a viewer: their own hides and messages deleted for everyone are gone. */
