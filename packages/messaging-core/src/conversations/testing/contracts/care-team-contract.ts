@@ -34,7 +34,6 @@ const person = (type: string, id: string): Actor => ({ type, id, tenantId: null,
 const ADA = person('admin', 'ada');
 const THEO = person('therapist', 'theo');
 const KIM = person('clinician', 'dr.kim');
-const KAI = person('clinician', 'dr.kai');
 const UMA = person('user', 'uma');
 const ULYSSES = person('user', 'ulysses');
 
