@@ -395,6 +395,40 @@ describe('care-team API registration', () => {
     }
   });
 
+  it('is in the OpenAPI document of a care-team deployment, with the error member in its problems', async () => {
+    const core = createMessagingCore({
+      store: new InMemoryMessagingStore(),
+      directory: new InMemoryPeopleDirectory(),
+      settings: new InMemorySettingsStore(),
+      policy: careTeamPolicy,
+    });
+    const harness = await buildHarness(core, new InMemoryMarketplaceDirectory(), {
+      kind: 'memory',
+      check: async () => {},
+    });
+    try {
+      const document = (await client(harness)('GET', '/openapi.json')).body;
+      expect(
+        Object.keys(document.paths)
+          .filter((path: string) => path.startsWith(API))
+          .sort(),
+      ).toEqual([
+        '/api/messages/blocks',
+        '/api/messages/blocks/{username}',
+        '/api/messages/conversation/{username}',
+        '/api/messages/inbox',
+        '/api/messages/send',
+        '/api/messages/{message_id}',
+        '/api/messages/{message_id}/read',
+      ]);
+      const problem =
+        document.paths['/api/messages/send'].post.responses['403'].content['application/problem+json'].schema;
+      expect(JSON.stringify(problem)).toContain('error');
+    } finally {
+      await harness.close();
+    }
+  });
+
   it('the Kysely tables it needs are migrated', async () => {
     const database = databases.pglite;
     if (!database) throw new Error('no database');
