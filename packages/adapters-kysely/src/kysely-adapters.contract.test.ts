@@ -1,5 +1,6 @@
 import {
   adminNotificationRepositoryContract,
+  blockRepositoryContract,
   careTeamContract,
   directoryContract,
   emailLogRepositoryContract,
@@ -58,6 +59,14 @@ describe.each(targets)('kysely adapters on %s', (target) => {
     setup: async () => {
       const { db } = await fresh();
       return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  blockRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }) };
     },
   });
 

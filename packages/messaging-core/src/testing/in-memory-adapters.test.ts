@@ -1,4 +1,5 @@
 import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
+import { blockRepositoryContract } from '../conversations/testing/contracts/block-repository-contract.js';
 import { careTeamContract } from '../conversations/testing/contracts/care-team-contract.js';
 import { mediaInspectorContract } from '../conversations/testing/contracts/media-inspector-contract.js';
 import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
@@ -32,6 +33,8 @@ messagingStoreContract({
     return { store, raw: store.raw };
   },
 });
+
+blockRepositoryContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
 
 careTeamContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
 

@@ -24,6 +24,11 @@ export {
   UNSAFE_STORAGE_PATHS,
 } from '../../conversations/testing/contracts/attachment-storage-contract.js';
 export type {
+  BlockRepositoryContractOptions,
+  BlockRepositoryContractTarget,
+} from '../../conversations/testing/contracts/block-repository-contract.js';
+export { blockRepositoryContract } from '../../conversations/testing/contracts/block-repository-contract.js';
+export type {
   CareTeamContractOptions,
   CareTeamContractTarget,
 } from '../../conversations/testing/contracts/care-team-contract.js';
