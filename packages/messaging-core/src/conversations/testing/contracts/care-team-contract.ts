@@ -101,6 +101,14 @@ export function careTeamContract(options: CareTeamContractOptions): void {
       expect(first.subject).toBe('Results');
       expect(second.subject).toBeNull();
       expect((await events('conversation.created')).length).toBe(1);
+      // The generic use case honours the pair too: starting again reuses the conversation.
+      const generic = await core.createConversation(UMA, {
+        conversationType: 'direct',
+        subject: 'Again',
+        participants: [{ type: 'clinician', id: 'dr.kim' }],
+      });
+      expect(generic.conversation.id).toBe(first.conversationId);
+      expect((await events('conversation.created')).length).toBe(1);
       const { messages } = await core.getDirectConversation(UMA, 'dr.kim', { limit: 50 });
       expect(messages.map((m) => [m.sender.id, m.recipient.id, m.content, m.subject])).toEqual([
         ['dr.kim', 'uma', 'All fine', 'Results'],
