@@ -79,4 +79,34 @@ describe.runIf(onPostgres)('one conversation per pair under concurrency (Postgre
       await second?.destroy();
     }
   });
+
+  it('both members deleting one message at once: the message is deleted for good, each side recorded once', async () => {
+    await database.truncate();
+    const directory = new InMemoryPeopleDirectory();
+    for (const p of careTeamPreset.demo.people) await directory.upsertPerson(p, new Date());
+    const second = database.connectAgain();
+    const cores = [database, second ?? database].map((db) =>
+      createMessagingCore({
+        store: new KyselyMessagingStore({ db: db.db }),
+        directory,
+        settings: new InMemorySettingsStore(),
+        policy: careTeamPolicy,
+      }),
+    );
+    try {
+      for (let round = 0; round < 5; round += 1) {
+        const sent = await cores[0]!.sendDirectMessage(KIM, { recipient: 'uma', content: `m${round}` });
+        await Promise.all([
+          cores[0]!.deleteDirectMessage(KIM, sent.id),
+          cores[1]!.deleteDirectMessage(UMA, sent.id),
+        ]);
+        const row = await sql<{ is_deleted: boolean; hides: number }>`
+          select m.is_deleted, (select count(*)::int from message_hides h where h.message_id = m.id) as hides
+          from messages m where m.id = ${sent.id}::uuid`.execute(database.db);
+        expect(row.rows[0]).toEqual({ is_deleted: true, hides: 2 });
+      }
+    } finally {
+      await second?.destroy();
+    }
+  });
 });
