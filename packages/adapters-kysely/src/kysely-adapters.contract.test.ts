@@ -74,7 +74,7 @@ describe.each(targets)('kysely adapters on %s', (target) => {
     name,
     setup: async () => {
       const { db } = await fresh();
-      return { store: new KyselyMessagingStore({ db }) };
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
     },
   });
 

@@ -36,7 +36,13 @@ messagingStoreContract({
 
 blockRepositoryContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
 
-careTeamContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
+careTeamContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, raw: store.raw };
+  },
+});
 
 notificationQueueContract({
   name: 'in-memory',

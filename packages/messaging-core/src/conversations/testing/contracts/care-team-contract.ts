@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isMessagingError } from '../../../kernel/errors.js';
-import { LOG_START } from '../../../kernel/model/event-envelope.js';
 import type { Actor } from '../../../kernel/model/participant-ref.js';
 import { FixedClock } from '../../../kernel/testing/fixed-clock.js';
 import { InMemoryPeopleDirectory } from '../../../kernel/testing/in-memory-people-directory.js';
@@ -15,10 +14,13 @@ import {
   USERS_ONLY_REPLY_TO_CLINICIANS,
 } from '../../policy/care-team-policy.js';
 import type { MessagingStore } from '../../ports/messaging-store.js';
+import type { MessagingStoreRawReader } from './raw-readers.js';
 
 export interface CareTeamContractTarget {
   /** A fresh, empty store. */
   readonly store: MessagingStore;
+  /** Reads the recorded events directly (the log's reader holds back what concurrent transactions may still precede). */
+  readonly raw: Pick<MessagingStoreRawReader, 'events'>;
   readonly teardown?: () => Promise<void>;
 }
 
@@ -55,7 +57,7 @@ async function failure(work: Promise<unknown>): Promise<{ code: string; message:
  *
  * @example
  * ```ts
- * careTeamContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });
+ * careTeamContract({ name: 'in-memory', setup: async () => { const store = new InMemoryMessagingStore(); return { store, raw: store.raw }; } });
  * ```
  */
 export function careTeamContract(options: CareTeamContractOptions): void {
@@ -83,7 +85,7 @@ export function careTeamContract(options: CareTeamContractOptions): void {
     });
 
     const events = async (type: string): Promise<LoggedEvent[]> =>
-      (await target.store.events.read(LOG_START, 1000)).events.filter((e) => e.type === type);
+      (await target.raw.events()).filter((e) => e.type === type);
     const tick = () => clock.advance(1000);
 
     it('one conversation per pair: later messages of either side go into it, a user replies to a clinician who wrote first', async () => {
