@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type AdminNotificationsCore,
   type Clock,
+  careTeamPolicy,
   type EmailCore,
   type EmailTemplatesCore,
   type MarketplaceDirectory,
@@ -30,6 +31,7 @@ import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { strictQuerystringPlugin } from './plugins/strict-querystring.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
+import { careTeamRoutes } from './routes/care-team-routes.js';
 import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
 import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-routes.js';
@@ -199,6 +201,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   }
   await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(conversationMembershipRoutes, { prefix: '/api/v1/conversations', core });
+  // The care-team platform's own API, for deployments of that preset only.
+  if (core.policy.name === careTeamPolicy.name)
+    await app.register(careTeamRoutes, { prefix: '/api/messages', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
   if (deps.directory) {
     await app.register(platformRoutes, {

@@ -81,6 +81,8 @@ export interface MessagesTable {
   deleted_by_type: string | null;
   deleted_by_id: string | null;
   created_at: Timestamp;
+  /** An optional subject of this message (0016). */
+  subject: Generated<string | null>;
 }
 
 /** `message_attachments`: metadata of the files of a message (bytes live in `AttachmentStorage`). */
@@ -378,7 +380,43 @@ export interface DirectoryPeopleTable {
   updated_at: Timestamp;
 }
 
+/** `conversation_pairs` (0016): the one conversation of a pair of people. */
+export interface ConversationPairsTable {
+  pair_key: string;
+  conversation_id: string;
+}
+
+/** `participant_blocks` (0016): `blocker` blocks `blocked`. */
+export interface ParticipantBlocksTable {
+  blocker_type: string;
+  blocker_id: string;
+  blocked_type: string;
+  blocked_id: string;
+  created_at: Timestamp;
+}
+
+/** `message_hides` (0016): per-side deletes. */
+export interface MessageHidesTable {
+  message_id: string;
+  participant_type: string;
+  participant_id: string;
+  hidden_at: Timestamp;
+}
+
+/** `read_advances` (0016): each move forward of a member's read state. */
+export interface ReadAdvancesTable {
+  conversation_id: string;
+  participant_type: string;
+  participant_id: string;
+  up_to_seq: number;
+  at: Timestamp;
+}
+
 export interface Database {
+  conversation_pairs: ConversationPairsTable;
+  participant_blocks: ParticipantBlocksTable;
+  message_hides: MessageHidesTable;
+  read_advances: ReadAdvancesTable;
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
   messages: MessagesTable;

@@ -1,5 +1,7 @@
 import {
   adminNotificationRepositoryContract,
+  blockRepositoryContract,
+  careTeamContract,
   directoryContract,
   emailLogRepositoryContract,
   emailTemplateRepositoryContract,
@@ -55,6 +57,22 @@ describe.each(targets)('kysely adapters on %s', (target) => {
   const name = target === 'pglite' ? 'kysely (pglite)' : `kysely (${selected.kind})`;
 
   messagingStoreContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  blockRepositoryContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }) };
+    },
+  });
+
+  careTeamContract({
     name,
     setup: async () => {
       const { db } = await fresh();

@@ -69,6 +69,7 @@ export type {
   CapabilityScope,
   ConversationAction,
   ConversationTypeDefinition,
+  DecisionFacts,
   MembershipChange,
   PolicyDecision,
   RecipientScope,
@@ -76,10 +77,15 @@ export type {
   TeamInboxScope,
   TeamSpec,
 } from './conversations/policy/access-policy.js';
+export type { CareTeamParticipantType } from './conversations/policy/care-team-policy.js';
 export {
+  ADMINS_CANNOT_BE_BLOCKED,
+  BLOCKED_BY_RECIPIENT,
+  CARE_TEAM_PARTICIPANT_TYPES,
   careTeamDefinition,
   careTeamPolicy,
   careTeamPreset,
+  USERS_ONLY_REPLY_TO_CLINICIANS,
 } from './conversations/policy/care-team-policy.js';
 export {
   communityDefinition,
@@ -129,6 +135,7 @@ export type {
   StoredObject,
   StoredObjectInfo,
 } from './conversations/ports/attachment-storage.js';
+export type { BlockRecord, BlockRepository } from './conversations/ports/block-repository.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -150,6 +157,7 @@ export type {
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  HideResult,
   MessagePage,
   MessagePageRequest,
   MessageRepository,
@@ -170,6 +178,15 @@ export type {
 } from './conversations/use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './conversations/use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './conversations/use-cases/create-conversation.js';
+export type {
+  BlockView,
+  DirectConversation,
+  DirectInbox,
+  DirectInboxInput,
+  DirectInboxRow,
+  DirectMessageView,
+  SendDirectMessageInput,
+} from './conversations/use-cases/direct-messages.js';
 export type { GetConversationOptions } from './conversations/use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './conversations/use-cases/leave-conversation.js';
 export type {

@@ -203,6 +203,38 @@ export class KyselyConversationRepository implements ConversationRepository {
    * await conversations.create(conversation, [adminMembership, storeMembership]);
    * ```
    */
+  /**
+   * One statement: inserts the pair unless it exists (the primary key makes a concurrent claim
+   * wait for this transaction), then reads the holder — a new statement, so it sees a claim
+   * committed meanwhile.
+   *
+   * @example
+   * ```ts
+   * const holder = await tx.conversations.claimPair(pairKey, draft.id);
+   * ```
+   */
+  async claimPair(pairKey: string, conversationId: string): Promise<string> {
+    const inserted = await this.#db
+      .insertInto('conversation_pairs')
+      .values({ pair_key: pairKey, conversation_id: conversationId })
+      .onConflict((oc) => oc.column('pair_key').doNothing())
+      .returning('conversation_id')
+      .executeTakeFirst();
+    if (inserted !== undefined) return inserted.conversation_id;
+    const holder = await this.findPair(pairKey);
+    if (holder === null) throw new MessagingError('CONFLICT', `pair ${pairKey} vanished while claimed`);
+    return holder;
+  }
+
+  async findPair(pairKey: string): Promise<string | null> {
+    const row = await this.#db
+      .selectFrom('conversation_pairs')
+      .select('conversation_id')
+      .where('pair_key', '=', pairKey)
+      .executeTakeFirst();
+    return row?.conversation_id ?? null;
+  }
+
   async create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void> {
     const row = {
       id: conversation.id,
@@ -334,7 +366,7 @@ export class KyselyConversationRepository implements ConversationRepository {
     const cursor = page.cursor;
     const statement =
       cursor === undefined
-        ? firstPage(participant, filter, limit)
+        ? firstPage(participant, filter, limit, Math.max(0, Math.floor(page.offset ?? 0)))
         : laterPage(participant, filter, limit, cursor);
     const { rows } = await statement.execute(this.#db);
     const pageRows = rows.slice(0, limit);
@@ -514,7 +546,12 @@ const latestMessageJoin = sql`left join lateral (
   ) lm on true`;
 
 /** First page: the range scan of the inbox index, in index order, `limit + 1` rows. */
-function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: number): RawBuilder<InboxRow> {
+function firstPage(
+  participant: ParticipantRef,
+  filter: InboxFilter,
+  limit: number,
+  offset: number,
+): RawBuilder<InboxRow> {
   return sql<InboxRow>`${sql.raw(PREPARED)}
     select ${entryColumns()}, p.last_activity_at as sort_at
     from ${membershipSource(participant, filter)} p
@@ -525,7 +562,7 @@ function firstPage(participant: ParticipantRef, filter: InboxFilter, limit: numb
       and p.left_at is null
       ${filterConditions(filter)}
     order by p.last_activity_at desc, p.conversation_id desc
-    limit ${limit + 1}`;
+    limit ${limit + 1}${offset > 0 ? sql` offset ${offset}` : sql``}`;
 }
 
 /**

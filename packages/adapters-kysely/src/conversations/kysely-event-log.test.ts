@@ -171,7 +171,9 @@ describe.runIf(url !== null)('event log on PostgreSQL', () => {
       name: 'echo',
       handle: async (events, tx) => {
         const echoes = events.flatMap((e) =>
-          e.type === 'message.sent' ? [deleted(e.conversationId, e.payload.message_id)] : [],
+          e.type === 'message.sent' && e.conversationId !== null
+            ? [deleted(e.conversationId, e.payload.message_id)]
+            : [],
         );
         await tx.events.append(echoes);
       },

@@ -1,6 +1,7 @@
 import {
   type AppendMessageInput,
   type AppendMessageResult,
+  type HideResult,
   type Message,
   type MessageAttachment,
   type MessagePage,
@@ -104,9 +105,10 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   }
   ctes.push(
     sql`inserted as (
-    insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, created_at)
+    insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, created_at, subject)
     select ${m.id}::uuid, conv.id, conv.message_count + 1, ${m.sender.type}::text, ${m.sender.id}::text,
-      ${m.content}::text, ${m.isSystemMessage}::boolean, greatest(${at}::timestamptz, conv.last_message_at)
+      ${m.content}::text, ${m.isSystemMessage}::boolean, greatest(${at}::timestamptz, conv.last_message_at),
+      ${m.subject ?? null}::text
     from conv where ${open}${idempotency === undefined ? sql`` : sql` and exists (select from claimed)`}
     returning id, conversation_id, seq, created_at
   )`,
@@ -402,6 +404,10 @@ export class KyselyMessageRepository implements MessageRepository {
       [
         beforeSeq === undefined ? sql`` : sql`and m.seq < ${beforeSeq}::bigint`,
         page.fromSeq === undefined ? sql`` : sql`and m.seq >= ${page.fromSeq}::bigint`,
+        page.viewer === undefined
+          ? sql``
+          : sql`and not exists (select from message_hides h where h.message_id = m.id
+              and h.participant_type = ${page.viewer.type}::text and h.participant_id = ${page.viewer.id}::text)`,
       ],
       sql` `,
     );
@@ -424,6 +430,104 @@ export class KyselyMessageRepository implements MessageRepository {
    * const deleted = await messages.softDelete(conversationId, messageId, { by: actor, at: clock.now() });
    * ```
    */
+  async locate(messageId: string): Promise<string | null> {
+    if (!isUuid(messageId)) return null;
+    const row = await this.#db
+      .selectFrom('messages')
+      .select('conversation_id')
+      .where('id', '=', messageId)
+      .executeTakeFirst();
+    return row?.conversation_id ?? null;
+  }
+
+  /**
+   * One statement: `hid` records the hide (once), `uncounted` takes it out of the hider's unread
+   * count when it was counted there, `gone` soft-deletes the message when every member has now
+   * hidden it. The message row is locked first, so two members hiding at once cannot both miss
+   * the other's hide.
+   *
+   * @example
+   * ```ts
+   * const result = await messages.hideFor(conversationId, messageId, uma, [uma, drKim], clock.now());
+   * result?.deletedForEveryone; // true once Dr Kim had hidden it too
+   * ```
+   */
+  async hideFor(
+    conversationId: string,
+    messageId: string,
+    participant: ParticipantRef,
+    members: readonly ParticipantRef[],
+    at: Date,
+  ): Promise<HideResult | null> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return null;
+    const hiddenAt = at.toISOString();
+    const others = members.filter((m) => !(m.type === participant.type && m.id === participant.id));
+    const othersHid =
+      others.length === 0
+        ? sql`true`
+        : sql.join(
+            others.map(
+              (o) => sql`exists (select from message_hides h where h.message_id = msg.id
+                and h.participant_type = ${o.type}::text and h.participant_id = ${o.id}::text)`,
+            ),
+            sql` and `,
+          );
+    const includesHider = members.some((m) => m.type === participant.type && m.id === participant.id);
+    const run = async (db: Kysely<Database>) => {
+      // Lock first, then look: the second statement's snapshot sees a hide committed by another
+      // member while this one waited, so the last of two concurrent hides deletes for everyone.
+      await sql`select from messages where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
+        for update`.execute(db);
+      const { rows } = await sql<{ hid: boolean; gone: boolean }>`
+        with msg as (
+          select id, seq, sender_type, sender_id, is_system_message, is_deleted from messages
+          where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
+        ), hid as (
+          insert into message_hides (message_id, participant_type, participant_id, hidden_at)
+          select msg.id, ${participant.type}::text, ${participant.id}::text, ${hiddenAt}::timestamptz from msg
+          on conflict do nothing
+          returning message_id
+        ), uncounted as (
+          update conversation_participants p set unread_count = greatest(0, p.unread_count - 1)
+          from msg
+          where exists (select from hid)
+            and p.conversation_id = ${conversationId}::uuid
+            and p.participant_type = ${participant.type}::text and p.participant_id = ${participant.id}::text
+            and p.left_at is null and msg.seq > p.last_read_seq and not msg.is_system_message
+            and not (msg.sender_type = p.participant_type and msg.sender_id = p.participant_id)
+          returning p.conversation_id
+        ), gone as (
+          update messages m set is_deleted = true, deleted_at = ${hiddenAt}::timestamptz,
+            deleted_by_type = ${participant.type}::text, deleted_by_id = ${participant.id}::text
+          from msg
+          where m.id = msg.id and exists (select from hid) and not msg.is_deleted
+            and ${includesHider ? sql`true` : sql`false`} and ${othersHid}
+          returning m.id
+        )
+        select exists (select from hid) as hid, exists (select from gone) as gone,
+          (select count(*) from uncounted) as uncounted
+        from msg`.execute(db);
+      return rows[0];
+    };
+    const outcome = await (this.#db.isTransaction ? run(this.#db) : this.#db.transaction().execute(run));
+    if (outcome === undefined) return null;
+    const message = await this.findById(conversationId, messageId);
+    if (message === null) return null;
+    return { message, hidden: outcome.hid, deletedForEveryone: outcome.gone };
+  }
+
+  async hiddenBy(conversationId: string, messageId: string): Promise<ParticipantRef[]> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return [];
+    const rows = await this.#db
+      .selectFrom('message_hides')
+      .select(['participant_type', 'participant_id'])
+      .where('message_id', '=', messageId)
+      .orderBy(sql`participant_type collate "C"`)
+      .orderBy(sql`participant_id collate "C"`)
+      .execute();
+    return rows.map((r) => ({ type: r.participant_type, id: r.participant_id }));
+  }
+
   async softDelete(
     conversationId: string,
     messageId: string,
@@ -488,6 +592,7 @@ function createdMessage(draft: NewMessage, seq: number, createdAt: Date): Messag
     deletedBy: null,
     createdAt,
     attachments: draft.attachments.map((a) => ({ ...a, messageId: draft.id })),
+    subject: draft.subject ?? null,
   };
 }
 

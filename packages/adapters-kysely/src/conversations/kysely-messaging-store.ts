@@ -1,4 +1,5 @@
 import type {
+  BlockRepository,
   ConversationRepository,
   EventLog,
   MessageRepository,
@@ -10,6 +11,7 @@ import type {
 import type { Kysely } from 'kysely';
 import type { Database } from '../database-types.js';
 import { KyselyNotificationQueue } from '../notifications/kysely-notification-queue.js';
+import { KyselyBlockRepository } from './kysely-block-repository.js';
 import { KyselyConversationRepository } from './kysely-conversation-repository.js';
 import { KyselyEventLog } from './kysely-event-log.js';
 import { KyselyMessageRepository } from './kysely-message-repository.js';
@@ -31,10 +33,12 @@ class KyselyRepositories implements NotifyingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
+  readonly blocks: BlockRepository;
   readonly events: EventLog;
   readonly notifications: NotificationQueue;
 
   constructor(db: Kysely<Database>, recorded: (eventId: string) => void) {
+    this.blocks = new KyselyBlockRepository(db);
     this.conversations = new KyselyConversationRepository(db);
     this.participants = new KyselyParticipantRepository(db, recorded);
     this.messages = new KyselyMessageRepository(db, recorded);
@@ -91,6 +95,15 @@ export class KyselyMessagingStore implements NotifyingMessagingStore {
    */
   readonly messages: MessageRepository;
   /**
+   * Blocks on the store's connection pool.
+   *
+   * @example
+   * ```ts
+   * await store.blocks.blockersAmong(sender, [recipient]);
+   * ```
+   */
+  readonly blocks: BlockRepository;
+  /**
    * The event log on the store's connection pool (reads, cursors, pruning).
    *
    * @example
@@ -119,6 +132,7 @@ export class KyselyMessagingStore implements NotifyingMessagingStore {
     this.conversations = repositories.conversations;
     this.participants = repositories.participants;
     this.messages = repositories.messages;
+    this.blocks = repositories.blocks;
     this.events = repositories.events;
     this.notifications = repositories.notifications;
   }

@@ -291,6 +291,8 @@ export class KyselyParticipantRepository implements ParticipantRepository {
           where m.conversation_id = p.conversation_id and m.seq > p.last_read_seq and m.seq <= t.up_to
             and not m.is_system_message
             and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
+            and not exists (select from message_hides h where h.message_id = m.id
+              and h.participant_type = p.participant_type and h.participant_id = p.participant_id)
         )::integer),
         last_read_at = greatest(p.last_read_at, ${readAt}::timestamptz)
       from (select ${target} as up_to, c.store_id as tenant_id from conversations c where c.id = ${conversationId}::uuid) t
@@ -306,12 +308,50 @@ export class KyselyParticipantRepository implements ParticipantRepository {
           ${readAt}::timestamptz
         from updated u
         returning id
+      ), advanced as (
+        insert into read_advances (conversation_id, participant_type, participant_id, up_to_seq, at)
+        select u.conversation_id, u.participant_type, u.participant_id, u.last_read_seq, ${readAt}::timestamptz
+        from updated u
+        where u.last_read_seq > coalesce((select max(r.up_to_seq) from read_advances r
+          where r.conversation_id = u.conversation_id and r.participant_type = u.participant_type
+            and r.participant_id = u.participant_id), 0)
+        on conflict do nothing
       )
       select u.*, (select id::text from logged) as event_id from updated u`.execute(this.#db);
     const row = rows[0];
     if (row === undefined) return null;
     if (row.event_id !== null) this.#recorded(row.event_id);
     return toParticipant(row);
+  }
+
+  /**
+   * One query: per seq, the earliest read advance reaching it and the reader's first later
+   * non-system message (both index range scans).
+   *
+   * @example
+   * ```ts
+   * const readAt = await participants.readTimes(conversationId, uma, [3, 4]);
+   * ```
+   */
+  async readTimes(
+    conversationId: string,
+    reader: ParticipantRef,
+    seqs: readonly number[],
+  ): Promise<Map<number, Date>> {
+    const result = new Map<number, Date>();
+    if (!isUuid(conversationId) || seqs.length === 0) return result;
+    const { rows } = await sql<{ seq: number; read_at: Date | null }>`
+      select s.seq, least(
+        (select min(r.at) from read_advances r
+          where r.conversation_id = ${conversationId}::uuid and r.participant_type = ${reader.type}::text
+            and r.participant_id = ${reader.id}::text and r.up_to_seq >= s.seq),
+        (select min(m.created_at) from messages m
+          where m.conversation_id = ${conversationId}::uuid and m.sender_type = ${reader.type}::text
+            and m.sender_id = ${reader.id}::text and m.seq > s.seq and not m.is_system_message)
+      ) as read_at
+      from unnest(${[...new Set(seqs)]}::integer[]) as s(seq)`.execute(this.#db);
+    for (const row of rows) if (row.read_at !== null) result.set(Number(row.seq), new Date(row.read_at));
+    return result;
   }
 
   /**

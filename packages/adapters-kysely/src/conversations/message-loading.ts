@@ -17,6 +17,7 @@ export const MESSAGE_COLUMNS = [
   'deleted_by_type',
   'deleted_by_id',
   'created_at',
+  'subject',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 /** The attachments of these messages (one query), grouped by message id, each list in order. */

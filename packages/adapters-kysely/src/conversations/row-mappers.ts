@@ -91,5 +91,6 @@ export function toMessage(row: MessageRow, attachments: readonly MessageAttachme
     deletedBy: ref(row.deleted_by_type, row.deleted_by_id),
     createdAt: row.created_at,
     attachments,
+    subject: row.subject,
   };
 }

@@ -143,6 +143,10 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'read_advances',
+  'message_hides',
+  'participant_blocks',
+  'conversation_pairs',
   'events',
   'event_subscribers',
   'notification_jobs',

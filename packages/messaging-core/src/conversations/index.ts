@@ -41,6 +41,7 @@ export type {
   CapabilityScope,
   ConversationAction,
   ConversationTypeDefinition,
+  DecisionFacts,
   MembershipChange,
   PolicyDecision,
   RecipientScope,
@@ -48,7 +49,16 @@ export type {
   TeamInboxScope,
   TeamSpec,
 } from './policy/access-policy.js';
-export { careTeamDefinition, careTeamPolicy, careTeamPreset } from './policy/care-team-policy.js';
+export type { CareTeamParticipantType } from './policy/care-team-policy.js';
+export {
+  ADMINS_CANNOT_BE_BLOCKED,
+  BLOCKED_BY_RECIPIENT,
+  CARE_TEAM_PARTICIPANT_TYPES,
+  careTeamDefinition,
+  careTeamPolicy,
+  careTeamPreset,
+  USERS_ONLY_REPLY_TO_CLINICIANS,
+} from './policy/care-team-policy.js';
 export { communityDefinition, communityPolicy, communityPreset } from './policy/community-policy.js';
 export { createAccessPolicy, InvalidPolicyDefinitionError } from './policy/create-access-policy.js';
 export type { MarketplaceParticipantType } from './policy/marketplace-policy.js';
@@ -90,6 +100,7 @@ export type {
   StoredObject,
   StoredObjectInfo,
 } from './ports/attachment-storage.js';
+export type { BlockRecord, BlockRepository } from './ports/block-repository.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -106,6 +117,7 @@ export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  HideResult,
   MessagePage,
   MessagePageRequest,
   MessageRepository,
@@ -126,6 +138,15 @@ export type {
 } from './use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';
 export type { CreateConversationInput } from './use-cases/create-conversation.js';
+export type {
+  BlockView,
+  DirectConversation,
+  DirectInbox,
+  DirectInboxInput,
+  DirectInboxRow,
+  DirectMessageView,
+  SendDirectMessageInput,
+} from './use-cases/direct-messages.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';

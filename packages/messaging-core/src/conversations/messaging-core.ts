@@ -29,6 +29,22 @@ import {
 import type { CoreContext } from './use-cases/context.js';
 import { type CreateConversationInput, createConversation } from './use-cases/create-conversation.js';
 import { deleteMessage } from './use-cases/delete-message.js';
+import {
+  type BlockView,
+  blockPerson,
+  type DirectConversation,
+  type DirectInbox,
+  type DirectInboxInput,
+  type DirectMessageView,
+  deleteDirectMessage,
+  getDirectConversation,
+  listBlocks,
+  listDirectInbox,
+  markMessageRead,
+  type SendDirectMessageInput,
+  sendDirectMessage,
+  unblockPerson,
+} from './use-cases/direct-messages.js';
 import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
 import { getUnreadCount } from './use-cases/get-unread-count.js';
 import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
@@ -117,6 +133,22 @@ export interface MessagingCore {
   removeParticipant(actor: Actor, input: RemoveParticipantInput): Promise<MemberView[]>;
   changeParticipantRole(actor: Actor, input: ChangeParticipantRoleInput): Promise<MemberView[]>;
   leaveConversation(actor: Actor, input: LeaveConversationInput): Promise<void>;
+  /** Username-addressed, one conversation per pair (care-team): see `direct-messages.ts`. */
+  sendDirectMessage(actor: Actor, input: SendDirectMessageInput): Promise<DirectMessageView>;
+  listDirectInbox(actor: Actor, input: DirectInboxInput): Promise<DirectInbox>;
+  getDirectConversation(
+    actor: Actor,
+    username: string,
+    input: { readonly limit: number },
+  ): Promise<DirectConversation>;
+  markMessageRead(
+    actor: Actor,
+    messageId: string,
+  ): Promise<{ readonly messageId: string; readonly isRead: true; readonly readAt: Date }>;
+  deleteDirectMessage(actor: Actor, messageId: string): Promise<void>;
+  blockPerson(actor: Actor, username: string): Promise<BlockView & { readonly created: boolean }>;
+  unblockPerson(actor: Actor, username: string): Promise<void>;
+  listBlocks(actor: Actor): Promise<BlockView[]>;
 }
 
 /**
@@ -176,5 +208,13 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     removeParticipant: (actor, input) => removeParticipant(ctx, actor, input),
     changeParticipantRole: (actor, input) => changeParticipantRole(ctx, actor, input),
     leaveConversation: (actor, input) => leaveConversation(ctx, actor, input),
+    sendDirectMessage: (actor, input) => sendDirectMessage(ctx, actor, input),
+    listDirectInbox: (actor, input) => listDirectInbox(ctx, actor, input),
+    getDirectConversation: (actor, username, input) => getDirectConversation(ctx, actor, username, input),
+    markMessageRead: (actor, messageId) => markMessageRead(ctx, actor, messageId),
+    deleteDirectMessage: (actor, messageId) => deleteDirectMessage(ctx, actor, messageId),
+    blockPerson: (actor, username) => blockPerson(ctx, actor, username),
+    unblockPerson: (actor, username) => unblockPerson(ctx, actor, username),
+    listBlocks: (actor) => listBlocks(ctx, actor),
   };
 }

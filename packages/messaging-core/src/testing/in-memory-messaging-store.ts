@@ -3,6 +3,7 @@ import type { Conversation, ConversationParticipant } from '../conversations/mod
 import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
 import type { Message } from '../conversations/model/message.js';
 import { teamStandIn, teamUnread } from '../conversations/model/team.js';
+import type { BlockRecord, BlockRepository } from '../conversations/ports/block-repository.js';
 import type {
   CloseStateChange,
   ConversationRepository,
@@ -17,6 +18,7 @@ import type { EventLog } from '../conversations/ports/event-log.js';
 import type {
   AppendMessageInput,
   AppendMessageResult,
+  HideResult,
   MessagePage,
   MessagePageRequest,
   MessageRepository,
@@ -79,6 +81,14 @@ interface State {
   notificationWindows: Map<string, Date>;
   /** The event log and its subscribers' cursors. */
   log: EventLogState;
+  /** Pair key → the conversation of that pair (one-per-pair types). */
+  pairs: Map<string, string>;
+  /** `blocker\u0000blocked` (participant keys) → the block. */
+  blocks: Map<string, BlockRecord>;
+  /** Message id → participant keys of those who hid it (per-side delete); arrays replaced, never mutated. */
+  hidden: Map<string, readonly string[]>;
+  /** `participantKey\u0000conversationId` → read advances, oldest first; arrays replaced, never mutated. */
+  readAdvances: Map<string, readonly { readonly upToSeq: number; readonly at: Date }[]>;
 }
 
 function emptyState(): State {
@@ -90,6 +100,10 @@ function emptyState(): State {
     notificationJobs: new Map(),
     notificationWindows: new Map(),
     log: emptyEventLogState(),
+    pairs: new Map(),
+    blocks: new Map(),
+    hidden: new Map(),
+    readAdvances: new Map(),
   };
 }
 
@@ -102,6 +116,10 @@ function snapshot(state: State): State {
     notificationJobs: new Map(state.notificationJobs),
     notificationWindows: new Map(state.notificationWindows),
     log: copyEventLogState(state.log),
+    pairs: new Map(state.pairs),
+    blocks: new Map(state.blocks),
+    hidden: new Map(state.hidden),
+    readAdvances: new Map(state.readAdvances),
   };
 }
 
@@ -131,10 +149,12 @@ class StateRepositories implements NotifyingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
+  readonly blocks: BlockRepository;
   readonly events: EventLog;
   readonly notifications: NotificationQueue;
 
   constructor(state: () => State, unit: EventLogUnit) {
+    this.blocks = new InMemoryBlockRepository(state);
     this.conversations = new InMemoryConversationRepository(state);
     this.participants = new InMemoryParticipantRepository(state, unit);
     this.messages = new InMemoryMessageRepository(state, unit);
@@ -143,11 +163,27 @@ class StateRepositories implements NotifyingRepositories {
   }
 }
 
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export class InMemoryConversationRepository implements ConversationRepository {
   readonly #state: () => State;
 
   constructor(state: () => State) {
     this.#state = state;
+  }
+
+  async claimPair(pairKey: string, conversationId: string): Promise<string> {
+    const state = this.#state();
+    const holder = state.pairs.get(pairKey);
+    if (holder !== undefined) return holder;
+    state.pairs.set(pairKey, conversationId);
+    return conversationId;
+  }
+
+  async findPair(pairKey: string): Promise<string | null> {
+    return this.#state().pairs.get(pairKey) ?? null;
   }
 
   async create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void> {
@@ -225,6 +261,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
   ): Promise<InboxPage> {
     const state = this.#state();
     const cursor = page.cursor;
+    const offset = cursor === undefined ? Math.max(0, page.offset ?? 0) : 0;
     let keyed = this.#memberships(participant, filter).map((entry) => ({
       entry,
       key: entry.membership.lastActivityAt,
@@ -243,6 +280,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
         );
     }
     keyed.sort((a, b) => compareDesc(a.key, a.entry.conversation.id, b.key, b.entry.conversation.id));
+    keyed = keyed.slice(offset);
     const slice = keyed.slice(0, page.limit);
     const last = slice.at(-1);
     const snapshotAt = cursor?.snapshotAt ?? slice[0]?.key;
@@ -312,10 +350,33 @@ function latestMessage(messages: readonly Message[]): Message | null {
   return latest;
 }
 
-/** Others' non-system messages with a `seq` above `afterSeq`: a membership's exact unread count. */
-function unreadAfter(messages: readonly Message[], reader: ParticipantRef, afterSeq: number): number {
-  return messages.filter((m) => m.seq > afterSeq && !m.isSystemMessage && !sameParticipant(m.sender, reader))
-    .length;
+/** Whether `reader` hid the message (per-side delete). */
+function hiddenFrom(state: State, messageId: string, reader: ParticipantRef): boolean {
+  return state.hidden.get(messageId)?.includes(participantKey(reader)) ?? false;
+}
+
+/** Counts toward the reader's unread: another's non-system message above `afterSeq` they did not hide. */
+function countsUnread(state: State, m: Message, reader: ParticipantRef, afterSeq: number): boolean {
+  return (
+    m.seq > afterSeq &&
+    !m.isSystemMessage &&
+    !sameParticipant(m.sender, reader) &&
+    !hiddenFrom(state, m.id, reader)
+  );
+}
+
+/** Others' non-system messages with a `seq` above `afterSeq`, not hidden by the reader: a membership's exact unread count. */
+function unreadAfter(
+  state: State,
+  messages: readonly Message[],
+  reader: ParticipantRef,
+  afterSeq: number,
+): number {
+  return messages.filter((m) => countsUnread(state, m, reader, afterSeq)).length;
+}
+
+function advancesKey(conversationId: string, participant: ParticipantRef): string {
+  return `${participantKey(participant)}\u0000${conversationId}`;
 }
 
 /** What a conversation's activity was at `at`: its creation or its latest message up to then. */
@@ -443,11 +504,16 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
       return {
         ...p,
         lastReadSeq,
-        unreadCount: unreadAfter(messages, p.participant, lastReadSeq),
+        unreadCount: unreadAfter(state, messages, p.participant, lastReadSeq),
         lastReadAt: p.lastReadAt !== null && time(p.lastReadAt) > time(at) ? p.lastReadAt : at,
       };
     });
     if (updated !== null) {
+      const key = advancesKey(conversationId, participant);
+      const advances = state.readAdvances.get(key) ?? [];
+      const before = advances.at(-1)?.upToSeq ?? 0;
+      if (updated.lastReadSeq > before)
+        state.readAdvances.set(key, [...advances, { upToSeq: updated.lastReadSeq, at }]);
       appendRecord(state.log, this.#unit, {
         type: 'conversation.read',
         tenantId: state.conversations.get(conversationId)?.tenantId ?? null,
@@ -462,6 +528,27 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
       });
     }
     return updated;
+  }
+
+  async readTimes(
+    conversationId: string,
+    reader: ParticipantRef,
+    seqs: readonly number[],
+  ): Promise<Map<number, Date>> {
+    const state = this.#state();
+    const advances = state.readAdvances.get(advancesKey(conversationId, reader)) ?? [];
+    const own = (state.messages.get(conversationId) ?? []).filter(
+      (m) => !m.isSystemMessage && sameParticipant(m.sender, reader),
+    );
+    const result = new Map<number, Date>();
+    for (const seq of seqs) {
+      const times = [
+        ...advances.filter((a) => a.upToSeq >= seq).map((a) => a.at),
+        ...own.filter((m) => m.seq > seq).map((m) => m.createdAt),
+      ];
+      if (times.length > 0) result.set(seq, new Date(Math.min(...times.map(time))));
+    }
+    return result;
   }
 
   async updatePreferences(
@@ -523,6 +610,7 @@ export class InMemoryMessageRepository implements MessageRepository {
       deletedBy: null,
       createdAt: at,
       attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
+      subject: draft.subject ?? null,
     };
     const messages = state.messages.get(draft.conversationId) ?? [];
     if (messages.some((m) => m.id === message.id)) {
@@ -583,8 +671,56 @@ export class InMemoryMessageRepository implements MessageRepository {
     const ordered = [...(this.#state().messages.get(conversationId) ?? [])]
       .filter((m) => beforeSeq === undefined || m.seq < beforeSeq)
       .filter((m) => page.fromSeq === undefined || m.seq >= page.fromSeq)
+      .filter((m) => page.viewer === undefined || !hiddenFrom(this.#state(), m.id, page.viewer))
       .sort((a, b) => b.seq - a.seq);
     return { messages: ordered.slice(0, page.limit), hasMore: ordered.length > page.limit };
+  }
+
+  async locate(messageId: string): Promise<string | null> {
+    for (const [conversationId, messages] of this.#state().messages)
+      if (messages.some((m) => m.id === messageId)) return conversationId;
+    return null;
+  }
+
+  async hideFor(
+    conversationId: string,
+    messageId: string,
+    participant: ParticipantRef,
+    members: readonly ParticipantRef[],
+    at: Date,
+  ): Promise<HideResult | null> {
+    const state = this.#state();
+    const messages = state.messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return null;
+    const current = messages[index]!;
+    const key = participantKey(participant);
+    const hiders = state.hidden.get(messageId) ?? [];
+    if (hiders.includes(key)) return { message: current, hidden: false, deletedForEveryone: false };
+    const membership = state.participants.get(conversationId)?.get(key);
+    if (
+      membership &&
+      membership.leftAt === null &&
+      countsUnread(state, current, participant, membership.lastReadSeq)
+    )
+      state.participants.get(conversationId)?.set(key, {
+        ...membership,
+        unreadCount: Math.max(0, membership.unreadCount - 1),
+      });
+    const now = [...hiders, key];
+    state.hidden.set(messageId, now);
+    const everyone = !current.isDeleted && members.every((m) => now.includes(participantKey(m)));
+    if (!everyone) return { message: current, hidden: true, deletedForEveryone: false };
+    const deleted: Message = { ...current, isDeleted: true, deletedAt: at, deletedBy: participant };
+    messages[index] = deleted;
+    return { message: deleted, hidden: true, deletedForEveryone: true };
+  }
+
+  async hiddenBy(_conversationId: string, messageId: string): Promise<ParticipantRef[]> {
+    return [...(this.#state().hidden.get(messageId) ?? [])].sort(compareText).map((key) => {
+      const at = key.indexOf(':');
+      return { type: key.slice(0, at), id: key.slice(at + 1) };
+    });
   }
 
   async softDelete(
@@ -639,6 +775,53 @@ export class InMemoryMessageRepository implements MessageRepository {
       }
     }
     return found;
+  }
+}
+
+function blockKey(blocker: ParticipantRef, blocked: ParticipantRef): string {
+  return `${participantKey(blocker)}\u0000${participantKey(blocked)}`;
+}
+
+/** Blocks over the store's state. */
+export class InMemoryBlockRepository implements BlockRepository {
+  readonly #state: () => State;
+
+  constructor(state: () => State) {
+    this.#state = state;
+  }
+
+  async block(blocker: ParticipantRef, blocked: ParticipantRef, at: Date): Promise<boolean> {
+    const blocks = this.#state().blocks;
+    const key = blockKey(blocker, blocked);
+    if (blocks.has(key)) return false;
+    blocks.set(key, {
+      blocker: { type: blocker.type, id: blocker.id },
+      blocked: { type: blocked.type, id: blocked.id },
+      createdAt: at,
+    });
+    return true;
+  }
+
+  async unblock(blocker: ParticipantRef, blocked: ParticipantRef): Promise<boolean> {
+    return this.#state().blocks.delete(blockKey(blocker, blocked));
+  }
+
+  async listByBlocker(blocker: ParticipantRef): Promise<BlockRecord[]> {
+    return [...this.#state().blocks.values()]
+      .filter((b) => sameParticipant(b.blocker, blocker))
+      .sort(
+        (a, b) =>
+          time(b.createdAt) - time(a.createdAt) ||
+          compareText(`${a.blocked.type}\u0000${a.blocked.id}`, `${b.blocked.type}\u0000${b.blocked.id}`),
+      );
+  }
+
+  async blockersAmong(
+    target: ParticipantRef,
+    candidates: readonly ParticipantRef[],
+  ): Promise<ParticipantRef[]> {
+    const blocks = this.#state().blocks;
+    return candidates.filter((c) => blocks.has(blockKey(c, target)));
   }
 }
 
@@ -873,6 +1056,8 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
   readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
   readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
   readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
+  /** Blocks, under the same lock. */
+  readonly blocks: BlockRepository = this.#locked(this.#repositories.blocks);
   /** The event log, under the same lock (events appended by `append` and `markRead` land here). */
   readonly events: EventLog = this.#locked(this.#repositories.events);
   /** The notification outbox, under the same lock. */

@@ -54,6 +54,34 @@ export interface ParticipantPreferencesUpdatedEvent extends EventBase<'participa
 
 export interface MessageDeletedEvent extends EventBase<'message.deleted'> {
   readonly messageId: string;
+  /**
+   * `everyone` (default): soft-deleted for all; `self`: hidden for the actor only (a `per_side`
+   * conversation type); a per-side delete that completes the set records `everyone`.
+   */
+  readonly scope?: 'everyone' | 'self';
+}
+
+/**
+ * A non-member read a conversation the policy lets them monitor (care-team admins): every such
+ * read is recorded, in the read's transaction, for the audit log.
+ */
+export interface ConversationMonitoredEvent extends EventBase<'conversation.monitored'> {
+  readonly messageCount: number;
+}
+
+/** Blocks concern two people, not a conversation. */
+interface PersonEventBase<TType extends string> extends Omit<EventBase<TType>, 'conversationId'> {
+  readonly conversationId: null;
+}
+
+/** The actor blocked `blocked`, who can no longer message them. */
+export interface ParticipantBlockedEvent extends PersonEventBase<'participant.blocked'> {
+  readonly blocked: ParticipantRef;
+}
+
+/** The actor lifted their block of `blocked`. */
+export interface ParticipantUnblockedEvent extends PersonEventBase<'participant.unblocked'> {
+  readonly blocked: ParticipantRef;
 }
 
 /** Someone joined: added by `actor`, or re-added after leaving (a fresh `joinedAt`). */
@@ -85,7 +113,10 @@ export type DomainEvent =
   | MessageDeletedEvent
   | ParticipantAddedEvent
   | ParticipantRemovedEvent
-  | ParticipantRoleChangedEvent;
+  | ParticipantRoleChangedEvent
+  | ConversationMonitoredEvent
+  | ParticipantBlockedEvent
+  | ParticipantUnblockedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -133,7 +164,10 @@ export interface EventPayloads {
     readonly email_notifications: boolean;
     readonly muted: boolean;
   };
-  'message.deleted': { readonly message_id: string };
+  'message.deleted': { readonly message_id: string; readonly scope: 'everyone' | 'self' };
+  'conversation.monitored': { readonly message_count: number };
+  'participant.blocked': { readonly blocked: ParticipantJson };
+  'participant.unblocked': { readonly blocked: ParticipantJson };
   'participant.added': {
     readonly participant: ParticipantJson;
     readonly role: string;
@@ -256,7 +290,16 @@ export function toEventRecord(event: DomainEvent): EventRecord {
         },
       };
     case 'message.deleted':
-      return { ...envelope, type: event.type, payload: { message_id: event.messageId } };
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { message_id: event.messageId, scope: event.scope ?? 'everyone' },
+      };
+    case 'conversation.monitored':
+      return { ...envelope, type: event.type, payload: { message_count: event.messageCount } };
+    case 'participant.blocked':
+    case 'participant.unblocked':
+      return { ...envelope, type: event.type, payload: { blocked: ref(event.blocked) } };
     case 'participant.added':
       return {
         ...envelope,

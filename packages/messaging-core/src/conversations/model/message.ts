@@ -24,6 +24,8 @@ export interface Message {
   /** Set by the store when appending: the core's proposed time, never before the previous message's. */
   readonly createdAt: Date;
   readonly attachments: readonly MessageAttachment[];
+  /** The subject this message was sent with (care-team), null or absent when none. */
+  readonly subject?: string | null;
 }
 
 export const DEFAULT_MESSAGE_MAX_LENGTH = 10_000;

@@ -74,6 +74,15 @@ export interface MembershipChange {
   readonly targetMembership: ConversationParticipant | null;
 }
 
+/**
+ * Facts a use case loaded for a decision that the tables' predicates read (see
+ * `blockedByRecipient`). Absent: none known (nobody blocked the actor).
+ */
+export interface DecisionFacts {
+  /** The recipients / other members who have blocked the actor. */
+  readonly blockedBy?: readonly ParticipantRef[];
+}
+
 /** Where a capability is asked about: the tenant it concerns, when it concerns one. */
 export interface CapabilityScope {
   /** The tenant acted on; undefined: the actor's own (or, for platform-wide actors, any). */
@@ -127,7 +136,12 @@ export interface AccessPolicy {
    * the tenant the conversation belongs to. A recipient the actor may not reach (another tenant's)
    * is refused exactly like a missing one (`NOT_FOUND` naming it).
    */
-  decideStart(actor: Actor, conversationType: string, recipients: readonly DirectoryEntry[]): StartDecision;
+  decideStart(
+    actor: Actor,
+    conversationType: string,
+    recipients: readonly DirectoryEntry[],
+    facts?: DecisionFacts,
+  ): StartDecision;
 
   /** `membership` is the actor's own membership, or null when they do not take part. */
   decide(
@@ -135,7 +149,15 @@ export interface AccessPolicy {
     action: ConversationAction,
     conversation: Conversation,
     membership: ConversationParticipant | null,
+    facts?: DecisionFacts,
   ): PolicyDecision;
+
+  /**
+   * May `actor` block `target` (so that `target` can no longer message them)? Blocking oneself is
+   * a `VALIDATION` refusal (field `username`); who may not be blocked is the table's `block` rows
+   * (care-team: admins, 403).
+   */
+  decideBlock(actor: Actor, target: DirectoryEntry): PolicyDecision;
 
   /**
    * May `actor` add, remove, re-role or (for `leave`) withdraw `change.target`? `activeMembers`
@@ -161,6 +183,12 @@ export interface AccessPolicy {
 
   /** Does a member who joins later see the messages sent before they joined? */
   historyVisibleToNewMembers(conversationType: string): boolean;
+
+  /** At most one conversation of this type per pair of people (`ConversationTypeSpec.onePerPair`)? */
+  onePerPair(conversationType: string): boolean;
+
+  /** What deleting a message of this type does (`ConversationTypeSpec.deletion`). */
+  deletion(conversationType: string): 'for_everyone' | 'per_side';
 
   /** May `actor` (who can see the conversation) delete `message`? */
   decideDeleteMessage(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;

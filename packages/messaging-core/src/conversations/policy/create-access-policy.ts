@@ -6,6 +6,7 @@ import type {
   AccessPolicy,
   CapabilityScope,
   ConversationAction,
+  DecisionFacts,
   MembershipChange,
   PolicyDecision,
   RecipientScope,
@@ -54,6 +55,7 @@ const DEFAULT_REFUSALS: Readonly<Record<string, string>> = {
   rename: 'a {actor} may not rename {conversationType} conversations',
   delete_message: 'a {actor} may not delete this message',
   purge_message_files: 'a {actor} may not purge the files of a message',
+  block: 'a {actor} may not block this person',
   list_recipients: 'a {actor} may not list recipients',
 };
 
@@ -79,6 +81,7 @@ interface Facts {
   readonly recipients?: readonly DirectoryEntry[];
   readonly message?: Message;
   readonly scope?: CapabilityScope;
+  readonly blockedBy?: readonly ParticipantRef[];
 }
 
 const PREDICATES: Readonly<Record<PolicyPredicate, (facts: Facts) => boolean>> = {
@@ -93,7 +96,12 @@ const PREDICATES: Readonly<Record<PolicyPredicate, (facts: Facts) => boolean>> =
     recipients.every((r) => sameParticipant(r.ref, actor)),
   ownTenant: ({ actor, scope }) =>
     hasTenant(actor.tenantId) && (scope?.tenantId === undefined || scope.tenantId === actor.tenantId),
+  blockedByRecipient: ({ blockedBy }) => (blockedBy ?? []).length > 0,
 };
+
+function withBlocks(facts: Facts, extra: DecisionFacts | undefined): Facts {
+  return extra?.blockedBy === undefined ? facts : { ...facts, blockedBy: extra.blockedBy };
+}
 
 function holds(when: readonly PolicyPredicate[] | undefined, facts: Facts): boolean {
   return (when ?? []).every((p) => PREDICATES[p](facts));
@@ -344,7 +352,7 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
       return ALLOWED;
     },
 
-    decideStart(actor, conversationType, recipients): StartDecision {
+    decideStart(actor, conversationType, recipients, extra): StartDecision {
       const kind = policy.decideStartKind(
         actor,
         conversationType,
@@ -382,7 +390,12 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
         }
       }
       for (const recipient of recipients) {
-        const facts: Facts = { actor, recipients: [recipient] };
+        const facts: Facts = withBlocks(
+          { actor, recipients: [recipient] },
+          extra?.blockedBy === undefined
+            ? undefined
+            : { blockedBy: extra.blockedBy.filter((b) => sameParticipant(b, recipient.ref)) },
+        );
         const verdict = judge('start', actor, conversationType, null, facts, recipient.ref.type);
         if (verdict.allowed) continue;
         // A predicate that failed without a reason of its own says nothing about the recipient.
@@ -403,11 +416,24 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
       return { allowed: true, tenantId: tenant };
     },
 
-    decide(actor, action: ConversationAction, conversation, membership) {
+    decide(actor, action: ConversationAction, conversation, membership, extra) {
       if (!canSee(actor, conversation, membership)) return hidden(conversation);
       if (action === 'view') return ALLOWED;
       const spec = specOf(conversation.conversationType);
-      return judge(action, actor, spec.type, roleOf(membership, spec), { actor, conversation });
+      return judge(
+        action,
+        actor,
+        spec.type,
+        roleOf(membership, spec),
+        withBlocks({ actor, conversation }, extra),
+      );
+    },
+
+    decideBlock(actor, target) {
+      if (!known(actor.type)) return forbidden('block', { actor: actor.type, action: 'block' });
+      if (sameParticipant(actor, target.ref))
+        return { allowed: false, code: 'VALIDATION', field: 'username', reason: 'you cannot block yourself' };
+      return judge('block', actor, null, null, { actor, recipients: [target] }, target.ref.type);
     },
 
     decideMembershipChange(actor, change: MembershipChange, conversation, actorMembership, activeMembers) {
@@ -531,6 +557,9 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
         teamParticipantTypes: [...new Set(teams.flatMap((c) => c.team?.participantTypes ?? []))],
       };
     },
+    onePerPair: (conversationType) => specOf(conversationType).onePerPair === true,
+
+    deletion: (conversationType) => specOf(conversationType).deletion ?? 'for_everyone',
 
     decideDeleteMessage(actor, message: Message, membership) {
       if (message.isSystemMessage) {

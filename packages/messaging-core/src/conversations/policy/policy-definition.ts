@@ -35,6 +35,18 @@ export interface ConversationTypeSpec {
    * before that is said by permission rows with role `'none'` (usually with `sameTenant`).
    */
   readonly team?: { readonly participantTypes: readonly string[]; readonly role: string };
+  /**
+   * At most one conversation of this type per pair of people (two-party types only): starting
+   * one with someone you already share one with reuses it (the core claims the pair atomically,
+   * so two concurrent first messages still give one conversation). Default false.
+   */
+  readonly onePerPair?: boolean;
+  /**
+   * What deleting a message does. `for_everyone` (default): the message is soft-deleted for all.
+   * `per_side`: it is hidden for the one who deleted it only; once every member has deleted it,
+   * it is soft-deleted (`deletedAt` set) and never returned to anyone.
+   */
+  readonly deletion?: 'for_everyone' | 'per_side';
 }
 
 /** Conversation actions (`ConversationAction`), starting one, and the message actions. */
@@ -53,6 +65,7 @@ export const POLICY_ACTIONS = [
   'rename',
   'delete_message',
   'purge_message_files',
+  'block',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
@@ -84,6 +97,9 @@ export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
  * - `targetIsSelf`: the target of a membership change is the actor.
  * - `ownTenant`: the capability is used on the actor's own tenant (`scope.tenantId` absent or
  *   equal to it).
+ * - `blockedByRecipient`: a recipient of the start, or another member of the conversation, has
+ *   blocked the actor (the use case loads the blocks and hands them over as facts); meant for
+ *   deny rows on `start` and `send`.
  */
 export const POLICY_PREDICATES = [
   'sameTenant',
@@ -91,6 +107,7 @@ export const POLICY_PREDICATES = [
   'isSender',
   'targetIsSelf',
   'ownTenant',
+  'blockedByRecipient',
 ] as const;
 export type PolicyPredicate = (typeof POLICY_PREDICATES)[number];
 
@@ -181,7 +198,7 @@ export interface PolicyDefinition {
 export const NON_MEMBER = 'none';
 
 const PREDICATES_BY_KIND = {
-  conversation: ['sameTenant', 'recipientInActorTenant', 'isSender', 'targetIsSelf'],
+  conversation: ['sameTenant', 'recipientInActorTenant', 'isSender', 'targetIsSelf', 'blockedByRecipient'],
   capability: ['ownTenant'],
 } as const;
 
@@ -237,6 +254,8 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
           problems.push(`conversation type ${c.type} has team type ${t}, which is not tenant-bound`);
       }
     }
+    if (c.onePerPair === true && (c.size.min !== 2 || c.size.max !== 2))
+      problems.push(`conversation type ${c.type} is one per pair but not exactly 2 participants`);
     for (const role of [c.initialRoles?.creator, c.initialRoles?.others])
       if (role !== undefined && !c.memberRoles.includes(role))
         problems.push(`conversation type ${c.type} gives the unknown initial role ${role}`);

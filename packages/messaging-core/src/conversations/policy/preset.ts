@@ -46,5 +46,7 @@ export interface Preset {
     /** Enough people to show every rule of the preset, at least one per participant type. */
     readonly people: readonly DemoPerson[];
     readonly conversations: readonly DemoConversation[];
+    /** Blocks to record after the conversations (refs as `type:id`), for presets that have blocking. */
+    readonly blocks?: readonly { readonly by: string; readonly blocked: string }[];
   };
 }

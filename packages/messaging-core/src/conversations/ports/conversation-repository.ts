@@ -41,6 +41,11 @@ export interface InboxCursor {
 export interface InboxPageRequest {
   readonly limit: number;
   readonly cursor?: InboxCursor;
+  /**
+   * Skip this many rows first (page-numbered clients; without `cursor` only). Offsets drift while
+   * messages arrive: walks that must see every conversation once use cursors.
+   */
+  readonly offset?: number;
 }
 
 /** One row of an inbox: the conversation, the reader's membership, everyone's memberships, the latest message. */
@@ -86,6 +91,26 @@ export interface CloseStateChange {
  * ```
  */
 export interface ConversationRepository {
+  /**
+   * For conversation types that are one per pair of people: records `conversationId` as the
+   * conversation of `pairKey` unless one is recorded already, and returns the recorded one (this
+   * id when the claim won). Call it in the transaction that then creates the conversation: a
+   * concurrent claim of the same key waits for that transaction and then returns its id, so two
+   * concurrent first messages of a pair give one conversation. A rolled-back claim leaves nothing.
+   *
+   * @example
+   * ```ts
+   * await store.transaction(async (tx) => {
+   *   const holder = await tx.conversations.claimPair('direct|user:uma|clinician:dr.kim', draft.id);
+   *   if (holder === draft.id) await tx.conversations.create(draft, members);
+   * });
+   * ```
+   */
+  claimPair(pairKey: string, conversationId: string): Promise<string>;
+
+  /** The conversation recorded for `pairKey` (see `claimPair`), or null. */
+  findPair(pairKey: string): Promise<string | null>;
+
   /** Inserts a conversation with its memberships. Fails with `CONFLICT` if the id exists. */
   create(conversation: Conversation, participants: readonly ConversationParticipant[]): Promise<void>;
 

@@ -15,6 +15,8 @@ export interface NewMessage {
   /** The core's clock when the send began; the stored time is never before the previous message's. */
   readonly createdAt: Date;
   readonly attachments: readonly MessageAttachment[];
+  /** An optional subject of this one message (care-team); absent: none. */
+  readonly subject?: string | null;
 }
 
 export interface AppendMessageInput {
@@ -40,6 +42,18 @@ export interface MessagePageRequest {
   readonly beforeSeq?: number;
   /** Return only messages with a `seq` at or above this one (a member's `visibleFromSeq`). */
   readonly fromSeq?: number;
+  /** Leave out the messages this participant hid (per-side delete, see `hideFor`). */
+  readonly viewer?: ParticipantRef;
+}
+
+/** What `hideFor` did. */
+export interface HideResult {
+  /** The message after the change (soft-deleted when everyone has now hidden it). */
+  readonly message: Message;
+  /** False when the participant had already hidden it (nothing written). */
+  readonly hidden: boolean;
+  /** True when this hide completed the set of members and soft-deleted the message. */
+  readonly deletedForEveryone: boolean;
 }
 
 export interface MessagePage {
@@ -91,6 +105,31 @@ export interface MessageRepository {
 
   /** Newest first, keyset on `seq`, within `[fromSeq, beforeSeq)` when given. */
   listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
+
+  /**
+   * The conversation a message belongs to, or null when no message has this id (clients that
+   * name messages alone, like the care-team API).
+   */
+  locate(messageId: string): Promise<string | null>;
+
+  /**
+   * Per-side delete: hides the message for `participant` only, in one atomic step: records the
+   * hide (once), takes the message out of the participant's unread count when it was counted
+   * there (another's non-system message above their `lastReadSeq`), and, when every one of
+   * `members` has now hidden it, soft-deletes it (`deletedAt` = `at`, `deletedBy` = the
+   * participant). Records no event (the use case appends `message.deleted`). Null when the
+   * message does not exist.
+   */
+  hideFor(
+    conversationId: string,
+    messageId: string,
+    participant: ParticipantRef,
+    members: readonly ParticipantRef[],
+    at: Date,
+  ): Promise<HideResult | null>;
+
+  /** Who hid the message (per-side delete), ordered by type then id. */
+  hiddenBy(conversationId: string, messageId: string): Promise<ParticipantRef[]>;
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */
   softDelete(conversationId: string, messageId: string, input: SoftDeleteInput): Promise<Message | null>;

@@ -1,3 +1,4 @@
+import type { BlockRepository } from './block-repository.js';
 import type { ConversationRepository } from './conversation-repository.js';
 import type { EventLog } from './event-log.js';
 import type { MessageRepository } from './message-repository.js';
@@ -12,6 +13,8 @@ export interface MessagingRepositories {
   readonly conversations: ConversationRepository;
   readonly participants: ParticipantRepository;
   readonly messages: MessageRepository;
+  /** Who blocked whom (presets with blocking). */
+  readonly blocks: BlockRepository;
   /** The event log: append a change's events through the same `tx` as the change. */
   readonly events: EventLog;
 }

@@ -94,8 +94,10 @@ export interface ParticipantRepository {
    * message), never backwards, and sets `unreadCount` to the exact number of others' non-system
    * messages above the new `lastReadSeq` (messages appended concurrently included), in one atomic
    * step. `lastReadAt` becomes `at` unless it is already later. Records a `conversation.read`
-   * event (actor: the participant; tenant: the conversation's store) in the same step. Null when
-   * not a participant (and then nothing is written).
+   * event (actor: the participant; tenant: the conversation's store) and, when `lastReadSeq`
+   * moved, the read advance (`upToSeq`, `at`) that `readTimes` reads, in the same step. Null when
+   * not a participant (and then nothing is written). A message hidden by the participant
+   * (`MessageRepository.hideFor`) is never counted unread.
    */
   markRead(
     conversationId: string,
@@ -103,6 +105,23 @@ export interface ParticipantRepository {
     at: Date,
     upToSeq?: number,
   ): Promise<ConversationParticipant | null>;
+
+  /**
+   * When `reader`'s read state first covered each of `seqs`: the earliest of their read advances
+   * (`markRead`) reaching it and their own first later non-system message (sending moves the
+   * sender's read state too). A seq never covered is absent from the map.
+   *
+   * @example
+   * ```ts
+   * const readAt = await store.participants.readTimes(conversationId, uma, [3, 4]);
+   * readAt.get(3); // Date of Uma's first mark-read up to 3 or beyond
+   * ```
+   */
+  readTimes(
+    conversationId: string,
+    reader: ParticipantRef,
+    seqs: readonly number[],
+  ): Promise<Map<number, Date>>;
 
   /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */
   updatePreferences(

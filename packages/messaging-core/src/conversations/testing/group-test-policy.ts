@@ -171,6 +171,14 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
       return isGroup(conversationType) ? historyVisible : base.historyVisibleToNewMembers(conversationType);
     },
 
+    onePerPair(conversationType: string): boolean {
+      return isGroup(conversationType) ? false : base.onePerPair(conversationType);
+    },
+
+    deletion(conversationType: string): 'for_everyone' | 'per_side' {
+      return isGroup(conversationType) ? 'for_everyone' : base.deletion(conversationType);
+    },
+
     decideMembershipChange(
       actor: Actor,
       change: MembershipChange,

@@ -1,13 +1,18 @@
 import { isMessagingError, MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
-import { sameParticipant } from '../../kernel/model/participant-ref.js';
+import { type ParticipantRef, participantKey, sameParticipant } from '../../kernel/model/participant-ref.js';
 import type { Clock } from '../../kernel/ports/clock.js';
 import type { Directory } from '../../kernel/ports/directory.js';
 import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { PlatformSettings } from '../../kernel/settings/platform-settings.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import { teamStandIn } from '../model/team.js';
-import type { AccessPolicy, ConversationAction, PolicyDecision } from '../policy/access-policy.js';
+import type {
+  AccessPolicy,
+  ConversationAction,
+  DecisionFacts,
+  PolicyDecision,
+} from '../policy/access-policy.js';
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
@@ -110,6 +115,101 @@ export async function joinTeam(
   return membership;
 }
 
+/** Whether the policy's tables read blocks at all (else nobody pays for loading them). */
+export function usesBlocks(policy: AccessPolicy): boolean {
+  return policy.definition.permissions.some((row) => row.when?.includes('blockedByRecipient') === true);
+}
+
+/**
+ * The facts the policy's predicates read for an action towards `others`: who of them blocked the
+ * actor (loaded only for `start` / `send` under a policy that reads blocks).
+ */
+export async function decisionFacts(
+  ctx: CoreContext,
+  actor: Actor,
+  action: ConversationAction | 'start',
+  others: readonly ParticipantRef[],
+): Promise<DecisionFacts> {
+  if ((action !== 'send' && action !== 'start') || others.length === 0 || !usesBlocks(ctx.policy)) return {};
+  return { blockedBy: await ctx.store.blocks.blockersAmong(actor, others) };
+}
+
+/** The key of a pair of people in a one-per-pair conversation type (order-free). */
+export function pairKey(conversationType: string, a: ParticipantRef, b: ParticipantRef): string {
+  // JSON keeps it unambiguous whatever the ids contain (and free of NUL, which text columns refuse).
+  const [first, second] = [
+    [a.type, a.id],
+    [b.type, b.id],
+  ].sort((x, y) =>
+    participantKey({ type: x[0]!, id: x[1]! }) < participantKey({ type: y[0]!, id: y[1]! }) ? -1 : 1,
+  );
+  return JSON.stringify([conversationType, first, second]);
+}
+
+/** What a per-side deletion leaves a viewer: their own hides and messages deleted for everyone are gone. */
+export function perSide(ctx: CoreContext, conversation: Conversation): boolean {
+  return ctx.policy.deletion(conversation.conversationType) === 'per_side';
+}
+
+/** A conversation the actor may see, as a member or (monitoring) as a non-member. */
+export interface ViewableConversation {
+  readonly conversation: Conversation;
+  readonly participants: ConversationParticipant[];
+  /** Null: the actor monitors it (the policy lets them see conversations they are not in). */
+  readonly membership: ConversationParticipant | null;
+  /** As `VisibleConversation.onTeam`: `membership` is a team stand-in, not a stored row. */
+  readonly onTeam?: boolean;
+}
+
+/**
+ * Loads a conversation the actor may view — a member, or a non-member the policy lets monitor it
+ * — or throws `NOT_FOUND` exactly like for a missing id.
+ */
+export async function loadForView(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+): Promise<ViewableConversation> {
+  assertActor(ctx, actor);
+  const found = await ctx.store.conversations.findWithParticipants(conversationId);
+  if (!found) throw MessagingError.notFound('conversation', conversationId);
+  const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
+  enforce(ctx.policy.decide(actor, 'view', found.conversation, membership));
+  const team = membership ? null : ctx.policy.team(found.conversation.conversationType);
+  if (team?.participantTypes.includes(actor.type)) {
+    // A team (support) member who has not joined sees it as the team does, not as a monitor.
+    return {
+      conversation: found.conversation,
+      participants: found.participants,
+      membership: teamStandIn(found.conversation, actor, 0),
+      onTeam: true,
+    };
+  }
+  return { conversation: found.conversation, participants: found.participants, membership };
+}
+
+/**
+ * How a monitoring non-member reads a conversation: as if a member who has read nothing and sees
+ * the whole history, with the role `none`.
+ */
+export function observerMembership(conversation: Conversation, actor: Actor): ConversationParticipant {
+  return {
+    conversationId: conversation.id,
+    participant: { type: actor.type, id: actor.id },
+    tenantId: actor.tenantId,
+    unreadCount: 0,
+    lastReadSeq: 0,
+    lastReadAt: null,
+    emailNotifications: false,
+    muted: true,
+    lastActivityAt: conversation.lastMessageAt ?? conversation.createdAt,
+    joinedAt: conversation.createdAt,
+    role: 'none',
+    leftAt: null,
+    visibleFromSeq: 1,
+  };
+}
+
 /**
  * Loads a conversation the actor may act on, or throws. A conversation that does not exist and
  * one the actor may not see fail the same way (`NOT_FOUND`, same message).
@@ -124,7 +224,9 @@ export async function loadForAction(
   const found = await ctx.store.conversations.findWithParticipants(conversationId);
   if (!found) throw MessagingError.notFound('conversation', conversationId);
   const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
-  enforce(ctx.policy.decide(actor, action, found.conversation, membership));
+  const others = found.participants.map((p) => p.participant).filter((p) => !sameParticipant(p, actor));
+  const facts = membership ? await decisionFacts(ctx, actor, action, others) : {};
+  enforce(ctx.policy.decide(actor, action, found.conversation, membership, facts));
   if (!membership) {
     // Allowed without a membership: only a team (support) member may be; anyone else is hidden.
     const team = ctx.policy.team(found.conversation.conversationType);

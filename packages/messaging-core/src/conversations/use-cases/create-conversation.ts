@@ -4,9 +4,10 @@ import { participantKey, sameParticipant } from '../../kernel/model/participant-
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import { SUBJECT_MAX_LENGTH } from '../model/conversation.js';
 import type { PolicyDecision } from '../policy/access-policy.js';
-import { assertActor, type CoreContext, enforce } from './context.js';
+import { assertActor, type CoreContext, decisionFacts, enforce, pairKey } from './context.js';
 import { getConversation } from './get-conversation.js';
 import { normalizeContent } from './message-content.js';
+import { sendMessage } from './send-message.js';
 import type { ConversationDetail } from './views.js';
 
 interface CreateConversationFields {
@@ -15,6 +16,8 @@ interface CreateConversationFields {
   readonly subject: string;
   /** Sent as the first message, in the same transaction. */
   readonly initialMessage?: string;
+  /** The first message's own subject (types whose messages carry one); validated by the caller. */
+  readonly initialMessageSubject?: string;
 }
 
 /**
@@ -36,6 +39,11 @@ export type CreateConversationInput = CreateConversationFields &
  *
  * A refusal never depends on whether a listed participant exists: the role and participant-type
  * rules answer first, and an unknown participant and one the policy hides are the same `NOT_FOUND`.
+ *
+ * For a type that is one per pair (`onePerPair`), the pair's existing conversation is reused: the
+ * first message is sent in it (as `send` allows) and it is returned, nothing is created. The pair
+ * is claimed in the creating transaction, so two concurrent first messages give one conversation.
+ * Under a policy that reads blocks, a recipient who blocked the actor is refused (403).
  *
  * @example
  * ```ts
@@ -91,6 +99,15 @@ export async function createConversation(
     input.initialMessage === undefined
       ? undefined
       : normalizeContent(input.initialMessage, maxLength, 'initial_message', false);
+  const [onlyRecipient] = refs;
+  const pair =
+    ctx.policy.onePerPair(input.conversationType) && refs.length === 1 && onlyRecipient !== undefined
+      ? pairKey(input.conversationType, actor, onlyRecipient)
+      : null;
+  if (pair !== null && onlyRecipient !== undefined && !sameParticipant(actor, onlyRecipient)) {
+    const existing = await ctx.store.conversations.findPair(pair);
+    if (existing !== null) return continuePair(ctx, actor, existing, initialMessage, input);
+  }
   // Role and participant types first: a refusal must not depend on whether a participant exists,
   // nor on who it is (a store user naming itself in an admin_store start is FORBIDDEN, not 400).
   enforce(
@@ -124,7 +141,12 @@ export async function createConversation(
     }
     return entry;
   });
-  const decision = ctx.policy.decideStart(actor, input.conversationType, recipients);
+  const decision = ctx.policy.decideStart(
+    actor,
+    input.conversationType,
+    recipients,
+    await decisionFacts(ctx, actor, 'start', refs),
+  );
   if (!decision.allowed) {
     enforce(decision.code === 'NOT_FOUND' ? { ...decision, field: idField } : fieldsOf(decision));
   }
@@ -169,7 +191,12 @@ export async function createConversation(
   ];
 
   const messageId = initialMessage === undefined ? null : ctx.ids.next();
-  await ctx.store.transaction(async (tx) => {
+  const created = await ctx.store.transaction(async (tx) => {
+    if (pair !== null) {
+      const holder = await tx.conversations.claimPair(pair, conversation.id);
+      // Another first message of this pair won the race: this one goes into its conversation.
+      if (holder !== conversation.id) return holder;
+    }
     await tx.conversations.create(conversation, members);
     await tx.events.append([
       {
@@ -182,7 +209,7 @@ export async function createConversation(
         participants: members.map((m) => m.participant),
       },
     ]);
-    if (messageId === null || initialMessage === undefined) return;
+    if (messageId === null || initialMessage === undefined) return conversation.id;
     // `append` records the message's `message.sent` event after `conversation.created`.
     const result = await tx.messages.append({
       message: {
@@ -193,12 +220,33 @@ export async function createConversation(
         isSystemMessage: false,
         createdAt: now,
         attachments: [],
+        ...(input.initialMessageSubject === undefined ? {} : { subject: input.initialMessageSubject }),
       },
       requireOpen: true,
     });
     if (result.status !== 'created') {
       throw new MessagingError('INTERNAL', `initial message was not appended (${result.status})`);
     }
+    return conversation.id;
   });
+  if (created !== conversation.id) return continuePair(ctx, actor, created, initialMessage, input);
   return getConversation(ctx, actor, conversation.id);
+}
+
+/** The pair's conversation exists: send the first message in it (as `send` allows) and return it. */
+async function continuePair(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  initialMessage: string | undefined,
+  input: CreateConversationInput,
+): Promise<ConversationDetail> {
+  if (initialMessage !== undefined) {
+    await sendMessage(ctx, actor, {
+      conversationId,
+      content: initialMessage,
+      ...(input.initialMessageSubject === undefined ? {} : { subject: input.initialMessageSubject }),
+    });
+  }
+  return getConversation(ctx, actor, conversationId);
 }

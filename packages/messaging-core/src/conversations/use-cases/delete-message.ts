@@ -1,12 +1,20 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
-import { type CoreContext, enforce, loadForAction, visibleTo } from './context.js';
+import type { Message } from '../model/message.js';
+import { type CoreContext, enforce, loadForAction, perSide, visibleTo } from './context.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
 /**
- * Soft-deletes a message: by its sender or an admin participant. The content is hidden from
- * then on; who deleted it and when are kept, and `message.deleted` is recorded in the same
- * transaction. Deleting twice returns the first deletion (and records nothing).
+ * Deletes a message, as the policy allows (`decideDeleteMessage`), the way its conversation
+ * type says (`deletion`):
+ * - `for_everyone` (marketplace): a soft delete — the content is hidden from then on, who deleted
+ *   it and when are kept, `message.deleted` (scope `everyone`) is recorded in the same
+ *   transaction. Deleting twice returns the first deletion (and records nothing).
+ * - `per_side` (care-team): hidden for the actor only (`MessageRepository.hideFor`: never returned
+ *   to them again, out of their unread count); when every member has deleted it, it is
+ *   soft-deleted and never returned to anyone. `message.deleted` records scope `self`, or
+ *   `everyone` for the delete that completed the set. A message already gone for the actor is
+ *   `NOT_FOUND`. The view returned is the actor's: content and attachments emptied.
  *
  * @example
  * ```ts
@@ -20,16 +28,48 @@ export async function deleteMessage(
   conversationId: string,
   messageId: string,
 ): Promise<MessageView> {
-  const { membership, conversation } = await loadForAction(ctx, actor, conversationId, 'view');
+  const { membership, conversation, participants } = await loadForAction(ctx, actor, conversationId, 'view');
   const found = await ctx.store.messages.findById(conversationId, messageId);
   const message = found && visibleTo(membership, found) ? found : null;
   if (!message) throw MessagingError.notFound('message', messageId);
+  const by = { type: actor.type, id: actor.id };
+  if (perSide(ctx, conversation)) {
+    const hiders = await ctx.store.messages.hiddenBy(conversationId, messageId);
+    if (message.isDeleted || hiders.some((h) => h.type === actor.type && h.id === actor.id))
+      throw MessagingError.notFound('message', messageId);
+    enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
+    const now = ctx.clock.now();
+    const result = await ctx.store.transaction(async (tx) => {
+      const hidden = await tx.messages.hideFor(
+        conversationId,
+        messageId,
+        by,
+        participants.map((p) => p.participant),
+        now,
+      );
+      if (!hidden) throw MessagingError.notFound('message', messageId);
+      // Hidden meanwhile by another request of the actor: that one recorded the event.
+      if (!hidden.hidden) throw MessagingError.notFound('message', messageId);
+      await tx.events.append([
+        {
+          type: 'message.deleted',
+          occurredAt: now,
+          actor: by,
+          tenantId: conversation.tenantId,
+          conversationId,
+          messageId,
+          scope: hidden.deletedForEveryone ? 'everyone' : 'self',
+        },
+      ]);
+      return hidden.message;
+    });
+    return goneFor(toMessageView(result, await namesFor(ctx.directory, [result.sender], actor)));
+  }
   enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
   if (message.isDeleted)
     return toMessageView(message, await namesFor(ctx.directory, [message.sender], actor));
   const now = ctx.clock.now();
-  const by = { type: actor.type, id: actor.id };
-  const deleted = await ctx.store.transaction(async (tx) => {
+  const deleted: Message = await ctx.store.transaction(async (tx) => {
     const done = await tx.messages.softDelete(conversationId, messageId, { by, at: now });
     if (!done) throw MessagingError.notFound('message', messageId);
     // Deleted meanwhile by another request: that one recorded the event.
@@ -42,9 +82,15 @@ export async function deleteMessage(
         tenantId: conversation.tenantId,
         conversationId,
         messageId,
+        scope: 'everyone',
       },
     ]);
     return done;
   });
   return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender], actor));
+}
+
+/** The deleter's view of a message they hid: nothing of it is left for them. */
+function goneFor(view: MessageView): MessageView {
+  return { ...view, content: '', attachments: [], isDeleted: true, deletedAt: view.deletedAt ?? null };
 }

@@ -1,7 +1,19 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import type { Message } from '../model/message.js';
 import { teamStandIn, teamUnread } from '../model/team.js';
-import { type CoreContext, joinTeam, loadForAction, retryIfJoinedMeanwhile } from './context.js';
+import type { MessagePage, MessagePageRequest } from '../ports/message-repository.js';
+import {
+  type CoreContext,
+  joinTeam,
+  loadForAction,
+  loadForView,
+  observerMembership,
+  perSide,
+  retryIfJoinedMeanwhile,
+  type ViewableConversation,
+} from './context.js';
 import { encodeMessageCursor } from './cursor.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
@@ -14,11 +26,14 @@ export interface GetConversationOptions {
 
 /**
  * A conversation the actor takes part in (or handles as one of its team: support), with its
- * participants and latest messages. Anyone else gets `NOT_FOUND`. With `markRead`, the actor's
- * read state moves up to the newest message of the returned page (and `conversation.read` is
- * recorded by `markRead`); a team member who has not joined joins first, in the same transaction
- * (`joinTeam`: role from the policy's team, `participant.added`, no system message). Without it, a
- * team member's unread count is what waits for the team (`teamUnread`, over the returned page).
+ * participants and latest messages. A non-member the policy lets monitor it (care-team admins)
+ * reads it too, and each such read records `conversation.monitored` in the read's transaction.
+ * Anyone else gets `NOT_FOUND`. In a `per_side` conversation the messages the actor deleted, and
+ * those deleted for everyone, are left out. With `markRead`, the actor's read state moves up to
+ * the newest message of the returned page (and `conversation.read` is recorded by `markRead`); a
+ * team member who has not joined joins first, in the same transaction (`joinTeam`: role from the
+ * policy's team, `participant.added`, no system message). Without it, a team member's unread
+ * count is what waits for the team (`teamUnread`, over the returned page).
  *
  * @example
  * ```ts
@@ -33,9 +48,12 @@ export async function getConversation(
   options: GetConversationOptions = {},
 ): Promise<ConversationDetail> {
   const limit = parseLimit(options.messageLimit, 50, 100, 'message_limit');
-  const visible = await loadForAction(ctx, actor, conversationId, options.markRead ? 'read' : 'view');
-  let { membership, participants } = visible;
-  const page = await ctx.store.messages.listByConversation(conversationId, {
+  const visible: ViewableConversation = options.markRead
+    ? await loadForAction(ctx, actor, conversationId, 'read')
+    : await loadForView(ctx, actor, conversationId);
+  let { participants } = visible;
+  let membership = visible.membership ?? observerMembership(visible.conversation, actor);
+  const page = await readMessages(ctx, actor, visible, {
     limit,
     fromSeq: membership.visibleFromSeq,
   });
@@ -44,11 +62,12 @@ export async function getConversation(
   if (team !== null && options.markRead) {
     // A team member's first read makes them a member (no system message), read up to this page.
     const now = ctx.clock.now();
+    const standIn = { ...visible, membership };
     const joined = await retryIfJoinedMeanwhile(
-      visible,
+      standIn,
       () =>
         ctx.store.transaction(async (tx) => {
-          const member = await joinTeam(ctx, tx, actor, visible);
+          const member = await joinTeam(ctx, tx, actor, standIn);
           return (await tx.participants.markRead(conversationId, actor, now, upToSeq)) ?? member;
         }),
       async () => null,
@@ -81,4 +100,43 @@ export async function getConversation(
     messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
     nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };
+}
+
+/**
+ * One page of a conversation's messages as the actor may see them: without what they deleted in a
+ * `per_side` conversation (nor what was deleted for everyone there); for a monitoring non-member,
+ * read in one transaction with the `conversation.monitored` event recording the read.
+ */
+export async function readMessages(
+  ctx: CoreContext,
+  actor: Actor,
+  visible: { readonly conversation: Conversation; readonly membership: ConversationParticipant | null },
+  request: MessagePageRequest,
+): Promise<MessagePage> {
+  const sided = perSide(ctx, visible.conversation);
+  const wanted: MessagePageRequest =
+    sided && visible.membership !== null
+      ? { ...request, viewer: { type: actor.type, id: actor.id } }
+      : request;
+  const keep = (page: MessagePage): MessagePage =>
+    sided ? { ...page, messages: page.messages.filter((m: Message) => !m.isDeleted) } : page;
+  if (visible.membership !== null)
+    return keep(await ctx.store.messages.listByConversation(visible.conversation.id, wanted));
+  const now = ctx.clock.now();
+  return keep(
+    await ctx.store.transaction(async (tx) => {
+      const page = await tx.messages.listByConversation(visible.conversation.id, wanted);
+      await tx.events.append([
+        {
+          type: 'conversation.monitored',
+          occurredAt: now,
+          actor: { type: actor.type, id: actor.id },
+          tenantId: visible.conversation.tenantId,
+          conversationId: visible.conversation.id,
+          messageCount: visible.conversation.messageCount,
+        },
+      ]);
+      return page;
+    }),
+  );
 }

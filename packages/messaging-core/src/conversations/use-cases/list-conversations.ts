@@ -1,7 +1,7 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
-import type { InboxFilter } from '../ports/conversation-repository.js';
-import { assertActor, type CoreContext } from './context.js';
+import type { InboxEntry, InboxFilter } from '../ports/conversation-repository.js';
+import { assertActor, type CoreContext, perSide } from './context.js';
 import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
 import { type ConversationSummary, namesFor, toSummary } from './views.js';
 
@@ -72,16 +72,48 @@ export async function listConversations(
   const visible = page.entries.filter(
     (e) => ctx.policy.decide(actor, 'view', e.conversation, e.membership).allowed,
   );
+  const shown = await withVisibleLastMessages(ctx, actor, visible);
   const names = await namesFor(
     ctx.directory,
-    visible.flatMap((e) => e.participants.map((p) => p.participant)),
+    shown.flatMap((e) => e.participants.map((p) => p.participant)),
   );
   return {
-    conversations: visible.map((e) =>
+    conversations: shown.map((e) =>
       toSummary(actor, e.conversation, e.membership, e.participants, e.lastMessage, names),
     ),
     total: counts.total,
     totalUnread: counts.totalUnread,
     nextCursor: page.nextCursor ? encodeInboxCursor(page.nextCursor) : null,
   };
+}
+
+/**
+ * In `per_side` conversations the latest message may be one the reader deleted (or one deleted
+ * for everyone): the entry then shows the latest the reader still sees (one query per such entry).
+ */
+export async function withVisibleLastMessages(
+  ctx: CoreContext,
+  actor: Actor,
+  entries: readonly InboxEntry[],
+): Promise<InboxEntry[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      if (!perSide(ctx, entry.conversation) || entry.lastMessage === null) return entry;
+      const page = await ctx.store.messages.listByConversation(entry.conversation.id, {
+        limit: 5,
+        fromSeq: entry.membership.visibleFromSeq,
+        viewer: { type: actor.type, id: actor.id },
+      });
+      let lastMessage = page.messages.find((m) => !m.isDeleted) ?? null;
+      if (lastMessage === null && page.hasMore) {
+        const more = await ctx.store.messages.listByConversation(entry.conversation.id, {
+          limit: 100,
+          fromSeq: entry.membership.visibleFromSeq,
+          viewer: { type: actor.type, id: actor.id },
+        });
+        lastMessage = more.messages.find((m) => !m.isDeleted) ?? null;
+      }
+      return { ...entry, lastMessage };
+    }),
+  );
 }

@@ -1,8 +1,9 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
-import { type CoreContext, loadForAction, visibleTo } from './context.js';
+import { type CoreContext, loadForView, observerMembership, visibleTo } from './context.js';
 import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
+import { readMessages } from './get-conversation.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
 export interface ListMessagesInput {
@@ -19,7 +20,9 @@ export interface MessageList {
 }
 
 /**
- * History of a conversation, newest first (`seq` descending), in keyset pages going back.
+ * History of a conversation, newest first (`seq` descending), in keyset pages going back. Visible
+ * as in `getConversation` (monitoring non-members included, each read recorded; per-side deletes
+ * left out).
  *
  * @example
  * ```ts
@@ -34,7 +37,8 @@ export async function listMessages(
 ): Promise<MessageList> {
   const limit = parseLimit(input.limit, 50);
   const cursor = input.cursor === undefined ? undefined : decodeMessageCursor(input.cursor, conversationId);
-  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  const visible = await loadForView(ctx, actor, conversationId);
+  const membership = visible.membership ?? observerMembership(visible.conversation, actor);
   let beforeSeq: number | undefined;
   if (cursor !== undefined && 'seq' in cursor) beforeSeq = cursor.seq;
   else if (cursor !== undefined) {
@@ -44,8 +48,10 @@ export async function listMessages(
     beforeSeq = from.seq;
   }
   const fromSeq = membership.visibleFromSeq;
-  const page = await ctx.store.messages.listByConversation(
-    conversationId,
+  const page = await readMessages(
+    ctx,
+    actor,
+    visible,
     beforeSeq === undefined ? { limit, fromSeq } : { limit, beforeSeq, fromSeq },
   );
   const names = await namesFor(

@@ -23,6 +23,8 @@ export interface SendMessageInput {
   /** Client key: the same key from the same sender returns the first message and creates nothing. */
   readonly idempotencyKey?: string;
   readonly attachments?: readonly NewAttachment[];
+  /** The message's own subject (care-team); validated by the caller, stored as given. */
+  readonly subject?: string;
 }
 
 export interface SendMessageResult {
@@ -90,6 +92,7 @@ export async function sendMessage(
         isSystemMessage: false,
         createdAt: now,
         attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
+        ...(input.subject === undefined ? {} : { subject: input.subject }),
       },
       ...(input.idempotencyKey === undefined
         ? {}

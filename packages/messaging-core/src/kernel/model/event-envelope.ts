@@ -10,7 +10,8 @@ export interface EventRecordOf<TPayloads, TType extends keyof TPayloads & string
   readonly type: TType;
   /** The tenant the event belongs to; null for platform-wide ones. */
   readonly tenantId: string | null;
-  readonly conversationId: string;
+  /** The conversation it concerns; null for events about people, not a conversation (blocks). */
+  readonly conversationId: string | null;
   readonly actor: ParticipantRef;
   readonly occurredAt: Date;
   readonly payload: TPayloads[TType];

@@ -28,11 +28,12 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
       const sent = events.filter((event) => event.type === 'message.sent');
       if (sent.length === 0) return;
       const members = await tx.participants.listByConversations([
-        ...new Set(sent.map((event) => event.conversationId)),
+        ...new Set(sent.flatMap((event) => (event.conversationId === null ? [] : [event.conversationId]))),
       ]);
       const jobs: NewNotificationJob[] = [];
       for (const event of sent) {
-        if (event.type !== 'message.sent') continue;
+        // A message is always sent in a conversation; only conversation-less events (blocks) lack one.
+        if (event.type !== 'message.sent' || event.conversationId === null) continue;
         for (const member of recipientsOf(event.payload, members.get(event.conversationId) ?? [])) {
           if (!member.emailNotifications || member.muted) continue;
           jobs.push({

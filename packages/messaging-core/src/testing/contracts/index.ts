@@ -24,6 +24,16 @@ export {
   UNSAFE_STORAGE_PATHS,
 } from '../../conversations/testing/contracts/attachment-storage-contract.js';
 export type {
+  BlockRepositoryContractOptions,
+  BlockRepositoryContractTarget,
+} from '../../conversations/testing/contracts/block-repository-contract.js';
+export { blockRepositoryContract } from '../../conversations/testing/contracts/block-repository-contract.js';
+export type {
+  CareTeamContractOptions,
+  CareTeamContractTarget,
+} from '../../conversations/testing/contracts/care-team-contract.js';
+export { careTeamContract } from '../../conversations/testing/contracts/care-team-contract.js';
+export type {
   MediaInspectorContractOptions,
   MediaInspectorContractTarget,
   MediaSample,
