@@ -139,14 +139,14 @@ export interface SeedDemoOptions {
   readonly preset: Preset;
   readonly directory: DemoDirectory;
   /** Writes the demo conversations through its use cases; required when the preset has any. */
-  readonly core?: Pick<MessagingCore, 'resolveActor' | 'createConversation' | 'sendMessage'>;
+  readonly core?: Pick<MessagingCore, 'resolveActor' | 'createConversation' | 'sendMessage' | 'blockPerson'>;
   readonly at: Date;
 }
 
 /**
  * Seeds `preset.demo` when the directory is empty: its tenants and people, then its
  * conversations through the core's use cases (the first participant starts it, then each
- * message is sent by its author), so the demo obeys the preset's rules like any other data.
+ * message is sent by its author) and its blocks (`blockPerson`), so the demo obeys the preset's rules like any other data.
  * Returns whether it wrote anything (false for a preset without demo data). Side effects:
  * directory upserts; each conversation and message commits with its events in the event log, as
  * any use case does.
@@ -162,7 +162,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<boolean> {
   if (preset.demo.tenants.length === 0 && preset.demo.people.length === 0) return false;
   for (const tenant of preset.demo.tenants) await directory.addTenant(tenant, at);
   for (const person of preset.demo.people) await directory.addPerson(person, at);
-  if (preset.demo.conversations.length === 0) return true;
+  const blocks = preset.demo.blocks ?? [];
+  if (preset.demo.conversations.length === 0 && blocks.length === 0) return true;
   if (!core) throw new Error(`the ${preset.name} demo has conversations: seedDemo needs the core`);
   const tenantOf = new Map(preset.demo.people.map((p) => [participantKey(p), p.tenantId]));
   const actorOf = (key: string) => {
@@ -183,6 +184,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<boolean> {
         content: message.body,
       });
     }
+  }
+  // Blocks last, through the use case (the rules hold: nobody blocks an admin or themselves).
+  for (const block of blocks) {
+    await core.blockPerson(await actorOf(block.by), parseDemoRef(block.blocked).id);
   }
   return true;
 }

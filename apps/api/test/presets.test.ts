@@ -209,6 +209,27 @@ describe.each(DATABASES)('presets through HTTP on %s', (database) => {
       expect((await call('GET', platformRead, { token: service?.token ?? '' })).status).toBe(404);
     });
 
+    it('seeds the demo blocks: the blocked person may not write to who blocked them (403)', async () => {
+      for (const block of preset.demo.blocks ?? []) {
+        const blocked = preset.demo.people.find((p) => participantKey(p) === block.blocked);
+        const by = parseDemoRef(block.by);
+        if (!blocked) throw new Error(`demo block names no person ${block.blocked}`);
+        const type = preset.definition.conversationTypes.find(
+          (c) => c.participantTypes.includes(blocked.type) && c.participantTypes.includes(by.type),
+        );
+        const response = await call('POST', '/api/v1/conversations', {
+          token: await tokenFor(blocked),
+          body: {
+            conversation_type: type?.type,
+            subject: 'Hello',
+            participants: [{ type: by.type, id: by.id }],
+            initial_message: 'Hello?',
+          },
+        });
+        expect(response.status, `${block.blocked} → ${block.by}`).toBe(403);
+      }
+    });
+
     it("every demo person's token lists exactly the demo conversations they are in, or handle as a team", async () => {
       for (const p of preset.demo.people) {
         const me = participantKey(p);
