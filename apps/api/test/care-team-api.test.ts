@@ -1,4 +1,4 @@
-import { KyselyMessagingStore, KyselySettingsStore } from '@parley/adapters-kysely';
+import { KyselyMessagingStore, KyselyPeopleDirectory, KyselySettingsStore } from '@parley/adapters-kysely';
 import {
   openTestDatabase,
   resolveTestDatabaseTarget,
@@ -11,6 +11,7 @@ import {
   careTeamPreset,
   createMessagingCore,
   type MessagingStore,
+  type PeopleDirectory,
   type SettingsStore,
   USERS_ONLY_REPLY_TO_CLINICIANS,
 } from '@parley/messaging-core';
@@ -48,7 +49,12 @@ afterAll(async () => {
   await databases.auto?.destroy();
 });
 
-type Storage = () => Promise<{ store: MessagingStore; settings: SettingsStore; kind: string }>;
+type Storage = () => Promise<{
+  store: MessagingStore;
+  people: PeopleDirectory;
+  settings: SettingsStore;
+  kind: string;
+}>;
 const kysely =
   (target: 'pglite' | 'auto'): Storage =>
   async () => {
@@ -57,6 +63,7 @@ const kysely =
     await database.truncate();
     return {
       store: new KyselyMessagingStore({ db: database.db }),
+      people: new KyselyPeopleDirectory({ db: database.db }),
       settings: new KyselySettingsStore({ db: database.db }),
       kind: database.kind,
     };
@@ -66,6 +73,7 @@ const STORAGES: readonly (readonly [string, Storage])[] = [
     'in-memory',
     async () => ({
       store: new InMemoryMessagingStore(),
+      people: new InMemoryPeopleDirectory(),
       settings: new InMemorySettingsStore(),
       kind: 'memory',
     }),
@@ -89,8 +97,7 @@ describe.each(STORAGES)('care-team API on %s', (_name, storage) => {
   let close: () => Promise<void>;
 
   beforeEach(async () => {
-    const { store, settings, kind } = await storage();
-    const people = new InMemoryPeopleDirectory();
+    const { store, people, settings, kind } = await storage();
     for (const p of careTeamPreset.demo.people) await people.upsertPerson(p, new Date());
     for (const id of PATIENTS)
       await people.upsertPerson(

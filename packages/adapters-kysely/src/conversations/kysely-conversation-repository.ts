@@ -585,7 +585,7 @@ function laterPage(
   // Active memberships only: a former member's inbox no longer lists the conversation.
   const source = membershipSource(participant, filter);
   const mine = sql`p.participant_type = ${participant.type} and p.participant_id = ${participant.id} and p.left_at is null`;
-  return sql<InboxRow>`
+  return sql<InboxRow>`${sql.raw(PREPARED)}
     with ranked as (
       (select p.conversation_id, p.last_activity_at as sort_at
         from ${source} p
