@@ -59,8 +59,10 @@ async function main(): Promise<void> {
       tenantClaim: api.directory.tenantClaim,
     });
     lines.push('', 'Demo bearer tokens (valid 12 hours):');
+    // Role names differ by preset (`therapist`, `clinician`): the column is as wide as the longest.
+    const roleWidth = Math.max(...tokens.map((t) => t.role.length)) + 1;
     for (const { role, subject, name, token } of tokens) {
-      lines.push(`  ${role.padEnd(9)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
+      lines.push(`  ${role.padEnd(roleWidth)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
     }
     // Any participant's inbox, through the generic API (every preset has one).
     const sample = tokens.find((t) => t.participant);
