@@ -354,6 +354,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         renderEmail: (input) => notificationTemplates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: publicBaseUrl(config),
+        policy: core.policy,
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
         clock,
         windowMs: config.notifications.windowMs,

@@ -208,7 +208,7 @@ export const EnvironmentSchema = Type.Object({
         'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
       default: "`{PARLEY_PUBLIC_URL}/inbox/c/{conversation_id}` (the API's read-only inbox page)",
       description:
-        'where notification emails link: an http(s) URL with `{conversation_id}` and optionally `{audience}` (`admin`, `store`, `storefront`), e.g. `https://shop.example/storefront/account/messages/{conversation_id}`; checked at start',
+        "where notification emails link: an http(s) URL with `{conversation_id}` and optionally `{audience}` (the recipient type's audience in the preset: `admin`, `store`, `storefront` in the marketplace, the role itself in the others), e.g. `https://shop.example/storefront/account/messages/{conversation_id}`; checked at start",
     },
   ),
   PARLEY_NOTIFICATION_POLL_INTERVAL: variable(

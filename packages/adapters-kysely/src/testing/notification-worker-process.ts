@@ -8,6 +8,7 @@ import {
   createEmailTemplatesCore,
   createEventDispatcher,
   emailNotificationSubscriber,
+  marketplacePolicy,
   processNotifications,
 } from '@parley/messaging-core';
 import {
@@ -79,6 +80,7 @@ try {
         renderEmail: (input) => templates.renderEmail(input),
         sendEmail: (input) => email.sendEmail(input),
         publicUrl: 'https://parley.test',
+        policy: marketplacePolicy,
       },
       { workerId, now: new Date(), limit: 2 },
     );

@@ -162,6 +162,7 @@ export async function createInMemoryNotifications(
           renderEmail: wrapRenderEmail ? wrapRenderEmail(render) : render,
           sendEmail: (input) => email.sendEmail(input),
           publicUrl: 'https://parley.test',
+          policy: messaging.core.policy,
           clock,
         },
         { workerId, now: clock.now(), limit },

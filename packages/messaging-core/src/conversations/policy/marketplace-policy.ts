@@ -42,9 +42,9 @@ export const marketplaceDefinition: PolicyDefinition = {
   name: 'marketplace',
   tenantLabel: 'store',
   participantTypes: [
-    { type: 'admin', label: 'Platform admin', tenantBound: false },
-    { type: 'store', label: 'Store staff', tenantBound: true },
-    { type: 'customer', label: 'Customer', tenantBound: true },
+    { type: 'admin', label: 'Platform admin', tenantBound: false, audience: 'admin' },
+    { type: 'store', label: 'Store staff', tenantBound: true, audience: 'store' },
+    { type: 'customer', label: 'Customer', tenantBound: true, audience: 'storefront', tenantSignature: true },
   ],
   conversationTypes: CONVERSATION_TYPES,
   permissions: [

@@ -13,6 +13,13 @@ export interface ParticipantTypeDefinition {
    * claim, the directory entry a tenant); false for platform-wide participants.
    */
   readonly tenantBound: boolean;
+  /**
+   * The `{audience}` of this type's notification links (`PARLEY_INBOX_URL_TEMPLATE`): which of the
+   * host's front ends a person of this type reads messages in. Default: the type itself.
+   */
+  readonly audience?: string;
+  /** Do notification emails to this type carry the tenant's signature (a store's, to its customers)? Default false. */
+  readonly tenantSignature?: boolean;
 }
 
 /** A kind of conversation. */
@@ -218,6 +225,10 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
     if (p.type === '' || p.type === '*' || p.type === 'service')
       problems.push(`participant type "${p.type}" is reserved or empty`);
     if (participantTypes.has(p.type)) problems.push(`participant type ${p.type} is declared twice`);
+    if (p.audience !== undefined && !/^[a-z0-9_-]{1,64}$/.test(p.audience))
+      problems.push(
+        `participant type ${p.type} has an audience that is not a URL segment (a-z, 0-9, _ and -)`,
+      );
     participantTypes.add(p.type);
   }
   if (participantTypes.size === 0) problems.push('no participant types');

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { careTeamDefinition } from '../../conversations/policy/care-team-policy.js';
+import { communityDefinition } from '../../conversations/policy/community-policy.js';
+import { marketplaceDefinition } from '../../conversations/policy/marketplace-policy.js';
 import type { ByteStream } from '../../conversations/ports/attachment-storage.js';
 import { fakePng } from '../../conversations/testing/in-memory-media-inspector.js';
 import { MessagingError } from '../../kernel/errors.js';
@@ -9,6 +12,7 @@ import {
 import {
   messagePreview,
   type ProcessNotificationsResult,
+  replyAudience,
   replyUrl,
   retryDelayMs,
 } from './process-notifications.js';
@@ -475,6 +479,14 @@ describe('messagePreview and replyUrl', () => {
     expect(replyUrl('https://x.test/{audience}/c/{conversation_id}', 'admin', 'a b')).toBe(
       'https://x.test/admin/c/a%20b',
     );
+  });
+
+  it("takes each type's audience from the preset's policy (the type itself when it names none)", () => {
+    expect(replyAudience(marketplaceDefinition, 'customer')).toBe('storefront');
+    expect(replyAudience(marketplaceDefinition, 'store')).toBe('store');
+    expect(replyAudience(marketplaceDefinition, 'admin')).toBe('admin');
+    expect(replyAudience(careTeamDefinition, 'clinician')).toBe('clinician');
+    expect(replyAudience(communityDefinition, 'student')).toBe('student');
   });
 });
 

@@ -1,4 +1,6 @@
 import type { Message } from '../../conversations/model/message.js';
+import type { AccessPolicy } from '../../conversations/policy/access-policy.js';
+import type { PolicyDefinition } from '../../conversations/policy/policy-definition.js';
 import type { ConversationRepository } from '../../conversations/ports/conversation-repository.js';
 import type { MessageRepository } from '../../conversations/ports/message-repository.js';
 import type { RenderEmailInput, RenderedEmail } from '../../email/email-templates-core.js';
@@ -48,6 +50,8 @@ export interface NotificationDependencies extends NotificationOptions {
   readonly sendEmail: (input: SendEmailInput) => Promise<SendEmailResult>;
   /** The public base URL reply links start with, e.g. `https://parley.example.com`. */
   readonly publicUrl: string;
+  /** The preset's policy: each participant type's link `{audience}` and whether it gets the tenant's signature. */
+  readonly policy: Pick<AccessPolicy, 'definition'>;
   /**
    * Where `reply_url` points: a URL with `{conversation_id}` and optionally `{audience}` (`admin`,
    * `store` or `storefront`). Default: `{publicUrl}/inbox/c/{conversation_id}`, the web inbox.
@@ -118,10 +122,8 @@ function coveredJobIds(log: EmailLog): Set<string> {
 }
 
 /** Where a recipient of this type reads their messages. */
-export function replyAudience(recipientType: string): 'admin' | 'store' | 'storefront' {
-  if (recipientType === 'admin') return 'admin';
-  if (recipientType === 'customer') return 'storefront';
-  return 'store';
+export function replyAudience(definition: PolicyDefinition, recipientType: string): string {
+  return definition.participantTypes.find((t) => t.type === recipientType)?.audience ?? recipientType;
 }
 
 /** The placeholders an inbox URL template may use. */
@@ -142,10 +144,10 @@ export function defaultInboxUrlTemplate(publicUrl: string): string {
  * // "https://shop.example/account/messages/c-1"
  * ```
  */
-export function replyUrl(template: string, recipientType: string, conversationId: string): string {
+export function replyUrl(template: string, audience: string, conversationId: string): string {
   return template
     .replaceAll('{conversation_id}', encodeURIComponent(conversationId))
-    .replaceAll('{audience}', replyAudience(recipientType));
+    .replaceAll('{audience}', encodeURIComponent(audience));
 }
 
 /** What a notification says about its latest message. */
@@ -429,7 +431,7 @@ async function processGroup(
       attachment_names: preview?.attachmentNames ?? '',
       reply_url: replyUrl(
         deps.inboxUrlTemplate ?? defaultInboxUrlTemplate(deps.publicUrl),
-        group.recipient.type,
+        replyAudience(deps.policy.definition, group.recipient.type),
         group.conversationId,
       ),
       message_count: jobs.length,
@@ -464,7 +466,9 @@ async function processGroup(
     relatedType: 'conversation',
     relatedId: group.conversationId,
     // The store's signature is for the store's customers, not for its staff or the platform.
-    storeSignature: replyAudience(group.recipient.type) === 'storefront',
+    storeSignature:
+      deps.policy.definition.participantTypes.find((t) => t.type === group.recipient.type)
+        ?.tenantSignature === true,
     extraData: {
       [JOB_IDS_KEY]: ids(jobs),
       message_ids: jobs.map((job) => job.messageId),
