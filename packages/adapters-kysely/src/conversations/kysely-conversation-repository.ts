@@ -522,10 +522,6 @@ const ENTRY_COLUMNS = sql`${CONVERSATION_AND_MEMBER_COLUMNS},
     ${prefixed('lm', 'm_', MESSAGE_COLUMNS)}, lm.has_attachments as m_has_attachments,
     pa.participants`;
 
-function entryColumns(): RawBuilder<unknown> {
-  return ENTRY_COLUMNS;
-}
-
 /**
  * The memberships of conversation `c` as one JSON array, ordered by participant type then id
  * (bytewise, as `findWithParticipants` orders them): a range scan of
@@ -553,7 +549,7 @@ function firstPage(
   offset: number,
 ): RawBuilder<InboxRow> {
   return sql<InboxRow>`${sql.raw(PREPARED)}
-    select ${entryColumns()}, p.last_activity_at as sort_at
+    select ${ENTRY_COLUMNS}, p.last_activity_at as sort_at
     from ${membershipSource(participant, filter)} p
     join conversations c on c.id = p.conversation_id
     ${latestMessageJoin}
@@ -619,7 +615,7 @@ function laterPage(
       order by sort_at desc, conversation_id desc
       limit ${limit + 1}
     )
-    select ${entryColumns()}, page.sort_at
+    select ${ENTRY_COLUMNS}, page.sort_at
     from page
     join ${source} p
       on p.conversation_id = page.conversation_id and ${mine}

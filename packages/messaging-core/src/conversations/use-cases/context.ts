@@ -175,17 +175,28 @@ export async function loadForView(
   if (!found) throw MessagingError.notFound('conversation', conversationId);
   const membership = found.participants.find((p) => sameParticipant(p.participant, actor)) ?? null;
   enforce(ctx.policy.decide(actor, 'view', found.conversation, membership));
-  const team = membership ? null : ctx.policy.team(found.conversation.conversationType);
-  if (team?.participantTypes.includes(actor.type)) {
-    // A team (support) member who has not joined sees it as the team does, not as a monitor.
-    return {
-      conversation: found.conversation,
-      participants: found.participants,
-      membership: teamStandIn(found.conversation, actor, 0),
-      onTeam: true,
-    };
-  }
-  return { conversation: found.conversation, participants: found.participants, membership };
+  // A team (support) member who has not joined sees it as the team does, not as a monitor.
+  if (!membership) return asTeamMember(ctx, actor, found) ?? { ...found, membership };
+  return { ...found, membership };
+}
+
+/**
+ * The conversation as a team member who has not joined sees it (a stand-in membership), or null
+ * when the actor is on no team of its type.
+ */
+function asTeamMember(
+  ctx: CoreContext,
+  actor: Actor,
+  found: { readonly conversation: Conversation; readonly participants: ConversationParticipant[] },
+): VisibleConversation | null {
+  const team = ctx.policy.team(found.conversation.conversationType);
+  if (!team?.participantTypes.includes(actor.type)) return null;
+  return {
+    conversation: found.conversation,
+    participants: found.participants,
+    membership: teamStandIn(found.conversation, actor, 0),
+    onTeam: true,
+  };
 }
 
 /**
@@ -229,15 +240,9 @@ export async function loadForAction(
   enforce(ctx.policy.decide(actor, action, found.conversation, membership, facts));
   if (!membership) {
     // Allowed without a membership: only a team (support) member may be; anyone else is hidden.
-    const team = ctx.policy.team(found.conversation.conversationType);
-    if (team === null || !team.participantTypes.includes(actor.type))
-      throw MessagingError.notFound('conversation', conversationId);
-    return {
-      conversation: found.conversation,
-      participants: found.participants,
-      membership: teamStandIn(found.conversation, actor, 0),
-      onTeam: true,
-    };
+    const asTeam = asTeamMember(ctx, actor, found);
+    if (asTeam === null) throw MessagingError.notFound('conversation', conversationId);
+    return asTeam;
   }
   return { conversation: found.conversation, participants: found.participants, membership };
 }
