@@ -11,13 +11,15 @@ const src = join(root, 'src');
  * Bounded contexts and what each may import. Dependencies point one way, in one line:
  *
  *   kernel ← conversations ← alerts ← email ← notifications
+ *                  ↖ realtime
  *
  * kernel is imported by all and imports none. conversations owns the access policy (the one rule
  * book: conversation actions and platform capabilities alike); alerts and email ask it about
  * their capabilities (`requireCapability`) and default to the marketplace preset, so they sit
  * above conversations rather than pulling a capability interface into the kernel (which could not
  * hold that default) — conversations never needs email or alerts. email raises admin alerts
- * (send-failure streaks); notifications reacts to conversation events and sends through email.
+ * (send-failure streaks); notifications reacts to conversation events and sends through email;
+ * realtime projects conversation events for connected people and carries typing and presence.
  * The package entry points (src/index.ts, src/testing/) sit above every context and may import
  * any of them.
  */
@@ -27,6 +29,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   alerts: ['kernel', 'conversations'],
   email: ['kernel', 'conversations', 'alerts'],
   notifications: ['kernel', 'conversations', 'alerts', 'email'],
+  realtime: ['kernel', 'conversations'],
 };
 const CONTEXTS = Object.keys(MAY_IMPORT);
 

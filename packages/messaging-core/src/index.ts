@@ -415,3 +415,19 @@ export {
   replyUrl,
   retryDelayMs,
 } from './notifications/use-cases/process-notifications.js';
+export type {
+  ClientPresenceStatus,
+  LiveAudience,
+  LiveBatch,
+  LiveDelivery,
+  LiveFeed,
+  LiveReplay,
+  LiveSignal,
+  LiveSignalBus,
+  LiveSignalKind,
+  LiveView,
+  PresenceReport,
+  PresenceStatus,
+  TypingState,
+} from './realtime/index.js';
+export { MAX_SIGNAL_BYTES } from './realtime/index.js';

@@ -1,0 +1,13 @@
+// @parley/messaging-core/realtime: this context's public names (the package index re-exports them).
+export type { LiveAudience, LiveBatch, LiveDelivery, LiveFeed, LiveReplay } from './live-feed.js';
+export type {
+  ClientPresenceStatus,
+  LiveSignal,
+  LiveSignalKind,
+  PresenceReport,
+  PresenceStatus,
+  TypingState,
+} from './model/live-signal.js';
+export { MAX_SIGNAL_BYTES } from './model/live-signal.js';
+export type { LiveView } from './model/live-view.js';
+export type { LiveSignalBus } from './ports/live-signal-bus.js';
