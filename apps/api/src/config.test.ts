@@ -58,6 +58,14 @@ describe('parseConfig', () => {
       },
       outbound: { allowedCidrs: [] },
       metricsToken: undefined,
+      realtime: {
+        redisUrl: undefined,
+        heartbeatMs: 25_000,
+        maxFrameBytes: 4096,
+        framesPerSecond: 10,
+        replayMaxEvents: 10_000,
+        maxConnections: 20_000,
+      },
     });
   });
 
