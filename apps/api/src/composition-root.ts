@@ -55,6 +55,9 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
+import { createRealtime, logEnd, type Realtime } from './realtime/realtime-service.js';
+import { standInLiveFeed } from './realtime/stand-in-live-feed.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp, type ServerDirectory } from './server.js';
 
@@ -106,6 +109,8 @@ export interface ComposeOptions {
    * the directory is still the one `config.preset` keeps its people in.
    */
   readonly preset?: Preset;
+  /** Tests: real-time timings of their own (short polls, re-checks, ack flushes, heartbeats). */
+  readonly realtime?: Partial<RealtimeHubSettings> & { readonly heartbeatMs?: number };
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -144,6 +149,11 @@ export interface ComposedApi {
   readonly events: EventDispatchLoop;
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
+  /**
+   * Real-time delivery of this instance: the hub tailing the log for its WebSocket and SSE
+   * connections (woken with the event dispatcher), tickets, typing and presence.
+   */
+  readonly realtime: Realtime;
   /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -275,6 +285,43 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       renderer: renderers.notifications,
       clock,
     });
+    type RealtimeLog = {
+      error(object: object, message: string): void;
+      warn(object: object, message: string): void;
+    };
+    let realtimeLog: RealtimeLog = {
+      error: (object: object, message: string) => console.error(`[parley] ${message}`, object),
+      warn: (object: object, message: string) => console.warn(`[parley] ${message}`, object),
+    };
+    const realtime = createRealtime(
+      {
+        feed: standInLiveFeed(store),
+        toFrame: ({ event, view }) => ({
+          id: event.id,
+          type: event.type,
+          conversation_id: event.conversationId,
+          occurred_at: event.occurredAt.toISOString(),
+          data: view,
+        }),
+        startPosition: () => logEnd(store.events),
+        resolveActor: core.resolveActor,
+        jwtSecret: jwtSecret.secret,
+        metrics,
+        logger: {
+          error: (object, message) => realtimeLog.error(object, message),
+          warn: (object, message) => realtimeLog.warn(object, message),
+        },
+      },
+      {
+        heartbeatMs: config.realtime.heartbeatMs,
+        maxFrameBytes: config.realtime.maxFrameBytes,
+        framesPerSecond: config.realtime.framesPerSecond,
+        replayMaxEvents: config.realtime.replayMaxEvents,
+        maxConnections: config.realtime.maxConnections,
+        pollIntervalMs: config.events.pollIntervalMs,
+        ...options.realtime,
+      },
+    );
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -299,6 +346,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           await sql`select 1`.execute(database.db);
         },
         metrics,
+        realtime,
       },
       {
         logLevel: config.logLevel,
@@ -312,6 +360,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
+    realtimeLog = app.log;
     logDispatchError = (subscriber, error) =>
       app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
     const events = startEventDispatchLoop(
@@ -329,7 +378,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       const listening = new PostgresEventWakeups({
         url: config.database.url,
         channel,
-        onWake: () => events.wake(),
+        onWake: () => {
+          events.wake();
+          realtime.hub.wake();
+        },
         onError: (error) =>
           app.log.error({ err: error }, 'event wake-up connection failed; polling meanwhile'),
       });
@@ -337,12 +389,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await listening.start();
       eventsCommitted = (newestId) => {
         events.wake();
+        realtime.hub.wake();
         listening.notify(newestId);
       };
     } else {
       // PGlite belongs to this process: a local commit is the only one there is.
-      eventsCommitted = () => events.wake();
+      eventsCommitted = () => {
+        events.wake();
+        realtime.hub.wake();
+      };
     }
+    await realtime.start();
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {
@@ -386,11 +443,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       notifications,
       events,
       metrics,
+      realtime,
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
             await notifications.stop();
+            await realtime.stop();
             await app.close();
             await events.stop();
             await wakeups?.close();
