@@ -430,4 +430,10 @@ export type {
   PresenceStatus,
   TypingState,
 } from './realtime/index.js';
-export { MAX_SIGNAL_BYTES } from './realtime/index.js';
+export {
+  decodeLiveSignal,
+  deliverLiveSignal,
+  encodeLiveSignal,
+  MAX_SIGNAL_BYTES,
+  utf8Bytes,
+} from './realtime/index.js';

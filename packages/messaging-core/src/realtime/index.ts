@@ -10,4 +10,5 @@ export type {
 } from './model/live-signal.js';
 export { MAX_SIGNAL_BYTES } from './model/live-signal.js';
 export type { LiveView } from './model/live-view.js';
+export { decodeLiveSignal, deliverLiveSignal, encodeLiveSignal, utf8Bytes } from './model/signal-codec.js';
 export type { LiveSignalBus } from './ports/live-signal-bus.js';
