@@ -68,14 +68,14 @@ describe.runIf(reason === null)('RedisLiveSignalBus', () => {
     const admin = new Redis(url);
     try {
       // Kill this bus's subscriber only (other processes may share the server).
-      const clients = (await admin.client('LIST', 'TYPE', 'pubsub')) as string;
+      const clients = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
       const ids = clients
         .split('\n')
         .filter((line) => line.includes(` name=parley-test-${process.pid}:sub `))
         .map((line) => /id=(\d+)/.exec(line)?.[1])
         .filter((id): id is string => id !== undefined);
       expect(ids).toHaveLength(1);
-      for (const id of ids) await admin.client('KILL', 'ID', id);
+      for (const id of ids) await admin.call('CLIENT', 'KILL', 'ID', id);
       await vi.waitFor(() => expect(reconnected).toBeGreaterThanOrEqual(1), {
         timeout: 10_000,
         interval: 20,
