@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { AesGcmSecretCipher, parseKeyRing } from '@parley/adapters-crypto';
 import { FsAttachmentStorage } from '@parley/adapters-fs';
@@ -17,10 +18,12 @@ import {
   migrateToLatest,
   type ParleyDatabase,
   PostgresEventWakeups,
+  PostgresLiveSignalBus,
 } from '@parley/adapters-kysely';
 import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
+import { RedisLiveSignalBus } from '@parley/adapters-redis';
 import {
   type AdminNotificationsCore,
   type Clock,
@@ -33,6 +36,7 @@ import {
   type EmailCore,
   type EmailTemplatesCore,
   emailNotificationSubscriber,
+  type LiveSignalBus,
   type MarketplaceDirectory,
   type MessagingCore,
   type PeopleDirectory,
@@ -42,6 +46,7 @@ import {
   systemClock,
   type TenantDirectory,
 } from '@parley/messaging-core';
+import { InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
@@ -55,6 +60,7 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
 import { createRealtime, logEnd, type Realtime } from './realtime/realtime-service.js';
 import { standInLiveFeed } from './realtime/stand-in-live-feed.js';
@@ -110,7 +116,8 @@ export interface ComposeOptions {
    */
   readonly preset?: Preset;
   /** Tests: real-time timings of their own (short polls, re-checks, ack flushes, heartbeats). */
-  readonly realtime?: Partial<RealtimeHubSettings> & { readonly heartbeatMs?: number };
+  readonly realtime?: Partial<RealtimeHubSettings> &
+    Partial<LiveSignalsSettings> & { readonly heartbeatMs?: number };
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -189,6 +196,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         })
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
+  let signalBus: LiveSignalBus | null = null;
   try {
     await migrateToLatest(database);
     // Bound below, once the loop exists: a commit of events wakes the local dispatcher at once
@@ -289,13 +297,40 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       error(object: object, message: string): void;
       warn(object: object, message: string): void;
     };
+    const feed = standInLiveFeed(store);
     let realtimeLog: RealtimeLog = {
       error: (object: object, message: string) => console.error(`[parley] ${message}`, object),
       warn: (object: object, message: string) => console.warn(`[parley] ${message}`, object),
     };
+    // Typing and presence between instances: Redis when configured, else PostgreSQL NOTIFY on a
+    // channel of this schema (like the event wake-ups), else (PGlite: one process) in-process.
+    const instanceId = `api-${randomUUID()}`;
+    const schemaSuffix = database.schema === 'public' ? '' : `_${database.schema}`;
+    let signals: LiveSignals | null = null;
+    const busEvents = {
+      onError: (error: Error) => realtimeLog.warn({ err: error }, 'live signal bus connection failed'),
+      onReconnect: () => signals?.resync(),
+    };
+    const bus: LiveSignalBus =
+      config.realtime.redisUrl !== undefined
+        ? new RedisLiveSignalBus({
+            url: config.realtime.redisUrl,
+            channel: `parley:signals${schemaSuffix}`,
+            connectionName: instanceId,
+            ...busEvents,
+          })
+        : config.database.kind === 'postgres'
+          ? new PostgresLiveSignalBus({
+              url: config.database.url,
+              channel: `parley_signals${schemaSuffix}`.slice(0, 63),
+              ...busEvents,
+            })
+          : new InMemoryLiveSignalBus();
+    signalBus = bus;
+    await bus.start();
     const realtime = createRealtime(
       {
-        feed: standInLiveFeed(store),
+        feed,
         toFrame: ({ event, view }) => ({
           id: event.id,
           type: event.type,
@@ -310,6 +345,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         logger: {
           error: (object, message) => realtimeLog.error(object, message),
           warn: (object, message) => realtimeLog.warn(object, message),
+        },
+        signals: (hub) => {
+          signals = new LiveSignals(
+            {
+              hub,
+              bus,
+              instanceId,
+              clock,
+              policy: core.policy,
+              feed,
+              typingAudience: core.typingAudience,
+              logger: { warn: (object, message) => realtimeLog.warn(object, message) },
+            },
+            options.realtime ?? {},
+          );
+          return signals;
         },
       },
       {
@@ -453,6 +504,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await app.close();
             await events.stop();
             await wakeups?.close();
+            await bus.close();
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
@@ -464,6 +516,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     };
   } catch (error) {
     await wakeups?.close();
+    await signalBus?.close();
     await database.destroy();
     throw error;
   }

@@ -27,7 +27,11 @@ import {
  * (membership changes move whose presence a person may see).
  */
 export interface EphemeralRelay {
+  /** Starts listening to the other instances (before the hub admits connections). */
+  start(): Promise<void>;
   connected(connection: LiveConnection): void;
+  /** Activity on a connection (any accepted client frame): moves its person's `last_active_at`. */
+  touch(connection: LiveConnection): void;
   disconnected(connection: LiveConnection, clean: boolean): void;
   /** Relays a typing frame; throws a `MessagingError` when the sender may not send there. */
   typing(connection: LiveConnection, conversationId: string, state: TypingState): Promise<void>;
@@ -153,8 +157,9 @@ export class RealtimeHub implements LiveAudience {
     this.#relay = relay;
   }
 
-  /** Finds the log's end, starts the tail, its poll and the directory re-check. */
+  /** Starts the relay, finds the log's end, starts the tail, its poll and the directory re-check. */
   async start(): Promise<void> {
+    await this.#relay?.start();
     this.#position = await this.#deps.startPosition();
     this.#poll = setInterval(() => this.wake(), this.settings.pollIntervalMs);
     this.#poll.unref();
@@ -255,7 +260,8 @@ export class RealtimeHub implements LiveAudience {
     try {
       connection.sink.close(code, reason);
     } finally {
-      this.ended(connection, code === CLOSE_CODES.goingAway || code === CLOSE_CODES.unauthenticated);
+      // The server ended it on purpose: a clean end.
+      this.ended(connection, true);
     }
   }
 
@@ -315,6 +321,7 @@ export class RealtimeHub implements LiveAudience {
       return errorFrame('rate_limited', `at most ${this.settings.framesPerSecond} frames per second`);
     }
     connection.strikes = 0;
+    this.#relay?.touch(connection);
     switch (frame.type) {
       case 'ping':
         return { type: 'pong' };
