@@ -419,15 +419,19 @@ export type {
   ClientPresenceStatus,
   LiveAudience,
   LiveBatch,
+  LiveConversationChange,
   LiveDelivery,
   LiveFeed,
+  LiveFeedDependencies,
+  LiveReadState,
   LiveReplay,
   LiveSignal,
   LiveSignalBus,
   LiveSignalKind,
   LiveView,
+  LiveViewKind,
   PresenceReport,
   PresenceStatus,
   TypingState,
 } from './realtime/index.js';
-export { MAX_SIGNAL_BYTES } from './realtime/index.js';
+export { createLiveFeed, MAX_SIGNAL_BYTES } from './realtime/index.js';
