@@ -399,10 +399,14 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         const isViewer = participantKey(added) === participantKey(recipient.viewer);
         return {
           kind: event.type,
-          member: memberOf(state, event.conversationId, added, {
+          // The role they joined with (a later change has its own event).
+          member: {
+            ...memberOf(state, event.conversationId, added, {
+              role: event.payload.role,
+              joinedAt: new Date(event.payload.joined_at),
+            }),
             role: event.payload.role,
-            joinedAt: new Date(event.payload.joined_at),
-          }),
+          },
           summary: isViewer && conversation !== undefined ? summaryFor(recipient, conversation, state) : null,
         };
       }

@@ -73,7 +73,7 @@ export type LiveView =
   | { readonly kind: 'conversation.renamed'; readonly subject: string; readonly previousSubject: string }
   | {
       readonly kind: 'participant.added';
-      /** The new member (now: their current membership while they are still a member). */
+      /** The new member with the role they joined with (read state: now, while still a member). */
       readonly member: MemberView;
       /** For the added person only: the conversation as their inbox now shows it; null for the others. */
       readonly summary: ConversationSummary | null;
