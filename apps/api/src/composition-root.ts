@@ -31,6 +31,7 @@ import {
   createEmailCore,
   createEmailTemplatesCore,
   createEventDispatcher,
+  createLiveFeed,
   createMessagingCore,
   type Directory,
   type EmailCore,
@@ -60,10 +61,10 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
 import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
 import { createRealtime, logEnd, type Realtime } from './realtime/realtime-service.js';
-import { standInLiveFeed } from './realtime/stand-in-live-feed.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp, type ServerDirectory } from './server.js';
 
@@ -297,7 +298,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       error(object: object, message: string): void;
       warn(object: object, message: string): void;
     };
-    const feed = standInLiveFeed(store);
+    const feed = createLiveFeed({ store, directory, policy: core.policy, clock });
+    // Each viewer's attachment URLs point at their own conversation routes, as their HTTP answers do.
+    const attachmentBases = new Map<string, string>();
+    const attachmentBase = (type: string) => {
+      let base = attachmentBases.get(type);
+      if (base === undefined) {
+        base = attachmentBaseFor(core.policy.definition, type);
+        attachmentBases.set(type, base);
+      }
+      return base;
+    };
     let realtimeLog: RealtimeLog = {
       error: (object: object, message: string) => console.error(`[parley] ${message}`, object),
       warn: (object: object, message: string) => console.warn(`[parley] ${message}`, object),
@@ -331,13 +342,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     const realtime = createRealtime(
       {
         feed,
-        toFrame: ({ event, view }) => ({
-          id: event.id,
-          type: event.type,
-          conversation_id: event.conversationId,
-          occurred_at: event.occurredAt.toISOString(),
-          data: view,
-        }),
+        toFrame: (delivery) => toLiveFrame(delivery, attachmentBase(delivery.viewer.type)),
         startPosition: () => logEnd(store.events),
         resolveActor: core.resolveActor,
         jwtSecret: jwtSecret.secret,

@@ -1,7 +1,7 @@
 import type { LoggedEvent } from '../conversations/model/domain-event.js';
 import type { EventPosition } from '../kernel/model/event-envelope.js';
 import type { Actor, ParticipantRef } from '../kernel/model/participant-ref.js';
-import type { LiveView } from './model/live-view.js';
+import type { LiveView } from './live-view.js';
 
 /**
  * The people connected to one API instance, as the live feed asks about them: by key, and — for
