@@ -161,7 +161,7 @@ function membershipSource(
             where ta.conversation_id = tc.id and not ta.is_system_message
               and ta.sender_type in (${teamTypes})), 0))::integer,
       0, null::timestamptz, false, false, coalesce(tc.last_message_at, tc.created_at), tc.created_at,
-      ${NON_MEMBER}::text, null::timestamptz, 1, tc.store_id
+      ${NON_MEMBER}::text, null::timestamptz, 1, 0, null::timestamptz, tc.store_id
     from conversations tc
     where tc.store_id = ${tenant}
       and tc.conversation_type in (${sql.join(team.conversationTypes.map((t) => sql`${t}`))})
