@@ -345,6 +345,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         toFrame: (delivery) => toLiveFrame(delivery, attachmentBase(delivery.viewer.type)),
         startPosition: () => logEnd(store.events),
         resolveActor: core.resolveActor,
+        markDelivered: (entries) => core.markDelivered(entries),
         jwtSecret: jwtSecret.secret,
         metrics,
         logger: {
