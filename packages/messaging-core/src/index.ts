@@ -426,8 +426,25 @@ export type {
   LiveSignalBus,
   LiveSignalKind,
   LiveView,
+  PresenceChange,
   PresenceReport,
   PresenceStatus,
+  PresenceTrackerOptions,
+  PresenceUpdate,
+  PresenceView,
+  TypingFrame,
+  TypingInput,
+  TypingRelayOptions,
   TypingState,
+  TypingStop,
 } from './realtime/index.js';
-export { MAX_SIGNAL_BYTES } from './realtime/index.js';
+export {
+  decodeLiveSignal,
+  deliverLiveSignal,
+  encodeLiveSignal,
+  MAX_SIGNAL_BYTES,
+  PresenceTracker,
+  presenceAsSeen,
+  TypingRelay,
+  utf8Bytes,
+} from './realtime/index.js';

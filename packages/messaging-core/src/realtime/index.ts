@@ -10,4 +10,15 @@ export type {
 } from './model/live-signal.js';
 export { MAX_SIGNAL_BYTES } from './model/live-signal.js';
 export type { LiveView } from './model/live-view.js';
+export { decodeLiveSignal, deliverLiveSignal, encodeLiveSignal, utf8Bytes } from './model/signal-codec.js';
 export type { LiveSignalBus } from './ports/live-signal-bus.js';
+export { presenceAsSeen } from './presence-as-seen.js';
+export type {
+  PresenceChange,
+  PresenceTrackerOptions,
+  PresenceUpdate,
+  PresenceView,
+} from './presence-tracker.js';
+export { PresenceTracker } from './presence-tracker.js';
+export type { TypingFrame, TypingInput, TypingRelayOptions, TypingStop } from './typing-relay.js';
+export { TypingRelay } from './typing-relay.js';
