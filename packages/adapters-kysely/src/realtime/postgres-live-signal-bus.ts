@@ -72,7 +72,15 @@ export class PostgresLiveSignalBus implements LiveSignalBus {
     if (this.#closed) throw new Error('live signal bus is closed');
     if (this.#started) return;
     await this.#listen();
-    await this.#connection();
+    try {
+      await this.#connection();
+    } catch (error) {
+      // Leave nothing open (nor reconnecting) behind a start that failed.
+      const listener = this.#listener;
+      this.#listener = null;
+      await listener?.end().catch(() => undefined);
+      throw error;
+    }
     this.#started = true;
   }
 

@@ -28,7 +28,10 @@ export interface PresenceUpdate {
 }
 
 export interface PresenceTrackerOptions {
-  /** This API instance: the `origin` of its signals (its own are ignored when they come back). */
+  /**
+   * This API instance: the `origin` of its signals (its own are ignored when they come back).
+   * New at every process start, so a restarted instance never answers for its predecessor.
+   */
   readonly instanceId: string;
   readonly clock: Clock;
   /**
@@ -72,6 +75,10 @@ const NO_UPDATE: PresenceUpdate = { changes: [], signals: [] };
  * - its reports of everyone connected here on `heartbeat()` (every `ttlMs / 3`), and in answer to
  *   another instance's `presence_sync`;
  * - nothing on `touch()`: the new `lastActiveAt` travels with the next heartbeat.
+ *
+ * After the bus reconnects (signals may have been lost both ways) publish `heartbeat()` and a
+ * `presence_sync`. Memory: one entry per connection here, per person reported by another
+ * instance, and the last activity of every person seen since the process started.
  *
  * @example
  * ```ts
