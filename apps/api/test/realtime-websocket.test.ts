@@ -83,6 +83,19 @@ describe.each(databases)('WebSocket real-time delivery (%s)', (database) => {
     expect(store.frames.length).toBeGreaterThanOrEqual(0);
   });
 
+  it('shapes each frame for its viewer: their own unread count', async () => {
+    const id = await startConversation('Shaped');
+    const customer = await connect({ token: t.customer1 });
+    const store = await connect({ token: t.store1 });
+    await send(id, 'Count me');
+    const mine = await customer.next((f) => f.type === 'message.sent' && f.conversation_id === id);
+    const theirs = await store.next((f) => f.type === 'message.sent' && f.conversation_id === id);
+    expect(mine.id).toBe(theirs.id);
+    expect(mine.data.message.content).toBe('Count me');
+    expect(mine.data.read_state.unread_count).toBe(2);
+    expect(theirs.data.read_state.unread_count).toBe(0);
+  });
+
   it('answers ping with pong; bad frames get error frames and the socket stays up', async () => {
     const socket = await connect({ token: t.customer2 });
     socket.send({ type: 'ping' });
