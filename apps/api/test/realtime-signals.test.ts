@@ -31,7 +31,11 @@ describe.each(databases)('typing, presence and acks (%s)', (database) => {
   beforeAll(async () => {
     ({ api, close } = await composeForTest({
       database,
-      env: { PARLEY_SEED_DEMO: 'false', PARLEY_EVENT_POLL_INTERVAL: '100ms' },
+      env: {
+        PARLEY_SEED_DEMO: 'false',
+        PARLEY_EVENT_POLL_INTERVAL: '100ms',
+        PARLEY_REALTIME_HEARTBEAT: '150ms',
+      },
       realtime: { typingThrottleMs: 400, typingExpireMs: 600, typingTickMs: 50, ackFlushMs: 20 },
     }));
     call = client(api);
@@ -132,6 +136,18 @@ describe.each(databases)('typing, presence and acks (%s)', (database) => {
     expect(await outsider.none(presenceOf('u1'), 100)).toBe(true);
     const after = await call('GET', '/api/v1/presence?participants=store:u1', { token: t.customer1 });
     expect(after.body.presence[0]).toMatchObject({ status: 'offline' });
+  });
+
+  it('ends a socket that stops answering pings and shows its person offline', async () => {
+    for (const socket of open.splice(0)) await socket.close();
+    const customer = await connect(t.customer1);
+    const store = await connect(t.store1);
+    await customer.next(presenceOf('u1', 'online'));
+    // The store's client goes silent (a dead network): it no longer reads, so it never pongs.
+    (store.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    expect(await customer.next(presenceOf('u1', 'offline'), 2_000)).toMatchObject({ status: 'offline' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.realtime.hub.connectionsOf('store:u1')).toHaveLength(0);
   });
 
   it('an ack of a message.sent frame records delivery (delivered_to)', async () => {
