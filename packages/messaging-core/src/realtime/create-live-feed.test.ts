@@ -174,6 +174,69 @@ describe('live feed: marketplace', () => {
   });
 });
 
+describe('live feed: reads', () => {
+  const ada = actor('admin', 'ada', 'Ada');
+  const sam = actor('store', 'sam', 'Sam', 'acme');
+  const bo = actor('store', 'bo', 'Bo', 'acme');
+
+  /** Counts every call the feed makes to the store's repositories and the directory. */
+  function counted<T extends object>(target: T, calls: { n: number }): T {
+    return new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.n += 1;
+          return (value as (...a: unknown[]) => unknown).apply(object, args);
+        };
+      },
+    });
+  }
+
+  async function readsFor(conversations: number, messagesEach: number) {
+    const { core, store, directory, clock } = await world(marketplacePolicy, [ada, sam, bo], ['acme']);
+    for (let c = 0; c < conversations; c += 1) {
+      const created = await core.createConversation(ada, {
+        conversationType: 'admin_store',
+        subject: `c${c}`,
+        recipient: ref(c % 2 ? sam : bo),
+        initialMessage: 'hi',
+      });
+      for (let m = 0; m < messagesEach; m += 1)
+        await core.sendMessage(m % 2 ? ada : c % 2 ? sam : bo, {
+          conversationId: created.conversation.id,
+          content: `m${m}`,
+        });
+    }
+    const calls = { n: 0 };
+    const wrapped: MessagingStore = {
+      conversations: counted(store.conversations, calls),
+      participants: counted(store.participants, calls),
+      messages: counted(store.messages, calls),
+      blocks: counted(store.blocks, calls),
+      events: counted(store.events, calls),
+      transaction: (work) => store.transaction(work),
+    };
+    const feed = createLiveFeed({
+      store: wrapped,
+      directory: counted(directory, calls),
+      policy: marketplacePolicy,
+      clock,
+    });
+    const batch = await feed.next(LOG_START, inMemoryLiveAudience([ada, sam, bo]), 500);
+    return { calls: calls.n, deliveries: batch.deliveries.length };
+  }
+
+  it('reads a constant number of times per batch, whatever its events and viewers', async () => {
+    const small = await readsFor(1, 1);
+    const large = await readsFor(6, 8);
+    expect(small.deliveries).toBe(6);
+    expect(large.deliveries).toBe(6 * 2 * 10);
+    expect(large.calls).toBe(small.calls);
+    expect(small.calls).toBeLessThanOrEqual(6);
+  });
+});
+
 describe('live feed: care-team', () => {
   const [adaP, theoP, kimP, umaP, ulyP] = careTeamPreset.demo.people;
   const as = (p: typeof adaP) => actor(p!.type, p!.id, p!.name);

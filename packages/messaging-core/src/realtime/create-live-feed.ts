@@ -235,7 +235,12 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
   }
 
   /** Who among `audience` receives `event`, and as what (see `createLiveFeed`). */
-  function recipientsOf(event: LoggedEvent, audience: LiveAudience, state: BatchState): Recipient[] {
+  function recipientsOf(
+    event: LoggedEvent,
+    audience: LiveAudience,
+    watchers: readonly Actor[],
+    state: BatchState,
+  ): Recipient[] {
     const type: string = event.type;
     if (type === 'conversation.monitored') return [];
     const members = event.conversationId === null ? undefined : state.members.get(event.conversationId);
@@ -269,13 +274,11 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       }
     }
     if (!KNOWN.has(type)) return [...found.values()];
-    for (const watcherType of watcherTypes) {
-      for (const viewer of audience.ofType(watcherType)) {
-        const key = participantKey(viewer);
-        if (found.has(key) || members?.has(key) || !sameTenant(viewer, conversation)) continue;
-        const standing = mayViewAsNonMember(viewer, conversation);
-        if (standing !== null) found.set(key, { viewer, membership: null, standing });
-      }
+    for (const viewer of watchers) {
+      const key = participantKey(viewer);
+      if (found.has(key) || members?.has(key) || !sameTenant(viewer, conversation)) continue;
+      const standing = mayViewAsNonMember(viewer, conversation);
+      if (standing !== null) found.set(key, { viewer, membership: null, standing });
     }
     if (event.type === 'participant.removed') {
       const key = participantKey(event.payload.participant);
@@ -474,10 +477,12 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
     const position = last === undefined ? after : last.position;
     if (events.length === 0) return { deliveries: [], position, more, scanned: 0 };
     const state = await loadBatch(events);
+    // The connected people who may see conversations they are not in, asked for once per batch.
+    const watchers = watcherTypes.flatMap((type) => [...audience.ofType(type)]);
     const deliveries: LiveDelivery[] = [];
     const watched = new Map<string, { viewer: Actor; conversation: Conversation }>();
     for (const event of events) {
-      for (const recipient of recipientsOf(event, audience, state)) {
+      for (const recipient of recipientsOf(event, audience, watchers, state)) {
         const view = viewOf(event, recipient, state);
         if (view === null) continue;
         deliveries.push({ event, viewer: recipient.viewer, view });
