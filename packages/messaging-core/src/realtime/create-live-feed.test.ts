@@ -268,6 +268,16 @@ describe('live feed: care-team', () => {
     // The audit records are read by the next tail and given to nobody (no loop, no frame).
     expect(await next()).toEqual([]);
     expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(1);
+    // A replay is a read again, and audited; one refused for its length read nothing.
+    const firstId = store.recordedEvents()[0]!.id;
+    expect(await feed.replay(ada, firstId, 1)).toEqual({ kind: 'resync_required' });
+    expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(1);
+    const replay = await feed.replay(ada, firstId, 100);
+    expect(replay.kind === 'replayed' && replay.deliveries.map((d) => d.event.type)).toEqual([
+      'message.sent',
+      'message.sent',
+    ]);
+    expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(2);
   });
 
   it('a per-side delete and blocks reach their actor only', async () => {
