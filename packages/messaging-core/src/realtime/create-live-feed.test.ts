@@ -174,6 +174,69 @@ describe('live feed: marketplace', () => {
   });
 });
 
+describe('live feed: reads', () => {
+  const ada = actor('admin', 'ada', 'Ada');
+  const sam = actor('store', 'sam', 'Sam', 'acme');
+  const bo = actor('store', 'bo', 'Bo', 'acme');
+
+  /** Counts every call the feed makes to the store's repositories and the directory. */
+  function counted<T extends object>(target: T, calls: { n: number }): T {
+    return new Proxy(target, {
+      get(object, property) {
+        const value = Reflect.get(object, property);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.n += 1;
+          return (value as (...a: unknown[]) => unknown).apply(object, args);
+        };
+      },
+    });
+  }
+
+  async function readsFor(conversations: number, messagesEach: number) {
+    const { core, store, directory, clock } = await world(marketplacePolicy, [ada, sam, bo], ['acme']);
+    for (let c = 0; c < conversations; c += 1) {
+      const created = await core.createConversation(ada, {
+        conversationType: 'admin_store',
+        subject: `c${c}`,
+        recipient: ref(c % 2 ? sam : bo),
+        initialMessage: 'hi',
+      });
+      for (let m = 0; m < messagesEach; m += 1)
+        await core.sendMessage(m % 2 ? ada : c % 2 ? sam : bo, {
+          conversationId: created.conversation.id,
+          content: `m${m}`,
+        });
+    }
+    const calls = { n: 0 };
+    const wrapped: MessagingStore = {
+      conversations: counted(store.conversations, calls),
+      participants: counted(store.participants, calls),
+      messages: counted(store.messages, calls),
+      blocks: counted(store.blocks, calls),
+      events: counted(store.events, calls),
+      transaction: (work) => store.transaction(work),
+    };
+    const feed = createLiveFeed({
+      store: wrapped,
+      directory: counted(directory, calls),
+      policy: marketplacePolicy,
+      clock,
+    });
+    const batch = await feed.next(LOG_START, inMemoryLiveAudience([ada, sam, bo]), 500);
+    return { calls: calls.n, deliveries: batch.deliveries.length };
+  }
+
+  it('reads a constant number of times per batch, whatever its events and viewers', async () => {
+    const small = await readsFor(1, 1);
+    const large = await readsFor(6, 8);
+    expect(small.deliveries).toBe(6);
+    expect(large.deliveries).toBe(6 * 2 * 10);
+    expect(large.calls).toBe(small.calls);
+    expect(small.calls).toBeLessThanOrEqual(6);
+  });
+});
+
 describe('live feed: care-team', () => {
   const [adaP, theoP, kimP, umaP, ulyP] = careTeamPreset.demo.people;
   const as = (p: typeof adaP) => actor(p!.type, p!.id, p!.name);
@@ -205,6 +268,16 @@ describe('live feed: care-team', () => {
     // The audit records are read by the next tail and given to nobody (no loop, no frame).
     expect(await next()).toEqual([]);
     expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(1);
+    // A replay is a read again, and audited; one refused for its length read nothing.
+    const firstId = store.recordedEvents()[0]!.id;
+    expect(await feed.replay(ada, firstId, 1)).toEqual({ kind: 'resync_required' });
+    expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(1);
+    const replay = await feed.replay(ada, firstId, 100);
+    expect(replay.kind === 'replayed' && replay.deliveries.map((d) => d.event.type)).toEqual([
+      'message.sent',
+      'message.sent',
+    ]);
+    expect(store.recordedEvents().filter((e) => e.type === 'conversation.monitored')).toHaveLength(2);
   });
 
   it('a per-side delete and blocks reach their actor only', async () => {

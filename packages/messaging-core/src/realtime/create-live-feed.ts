@@ -165,7 +165,7 @@ function messageIdOf(event: LoggedEvent): string | null {
  * count now, the highest `seq` they may have seen). A support team member who has not joined is
  * not monitoring (getConversation does not audit them either). These events are delivered to
  * nobody. This is the feed's only write; a replay to a monitoring admin records again (they read
- * again).
+ * again), and a replay refused for its length records nothing.
  *
  * @example
  * ```ts
@@ -235,7 +235,12 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
   }
 
   /** Who among `audience` receives `event`, and as what (see `createLiveFeed`). */
-  function recipientsOf(event: LoggedEvent, audience: LiveAudience, state: BatchState): Recipient[] {
+  function recipientsOf(
+    event: LoggedEvent,
+    audience: LiveAudience,
+    watchers: readonly Actor[],
+    state: BatchState,
+  ): Recipient[] {
     const type: string = event.type;
     if (type === 'conversation.monitored') return [];
     const members = event.conversationId === null ? undefined : state.members.get(event.conversationId);
@@ -269,13 +274,11 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       }
     }
     if (!KNOWN.has(type)) return [...found.values()];
-    for (const watcherType of watcherTypes) {
-      for (const viewer of audience.ofType(watcherType)) {
-        const key = participantKey(viewer);
-        if (found.has(key) || members?.has(key) || !sameTenant(viewer, conversation)) continue;
-        const standing = mayViewAsNonMember(viewer, conversation);
-        if (standing !== null) found.set(key, { viewer, membership: null, standing });
-      }
+    for (const viewer of watchers) {
+      const key = participantKey(viewer);
+      if (found.has(key) || members?.has(key) || !sameTenant(viewer, conversation)) continue;
+      const standing = mayViewAsNonMember(viewer, conversation);
+      if (standing !== null) found.set(key, { viewer, membership: null, standing });
     }
     if (event.type === 'participant.removed') {
       const key = participantKey(event.payload.participant);
@@ -464,20 +467,29 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
     await store.transaction((tx) => tx.events.append(events));
   }
 
+  /**
+   * Reads up to `limit` events after `after` and projects them for `audience`; with `atMost`, a
+   * read of more events than that stops there (nothing projected, nothing recorded): `replay`'s
+   * gap is too long.
+   */
   async function project(
     after: EventPosition,
     audience: LiveAudience,
     limit: number,
+    atMost = Number.POSITIVE_INFINITY,
   ): Promise<LiveBatch & { readonly scanned: number }> {
     const { events, more } = await store.events.read(after, limit);
     const last = events.at(-1);
     const position = last === undefined ? after : last.position;
-    if (events.length === 0) return { deliveries: [], position, more, scanned: 0 };
+    if (events.length === 0 || events.length > atMost)
+      return { deliveries: [], position, more, scanned: events.length };
     const state = await loadBatch(events);
+    // The connected people who may see conversations they are not in, asked for once per batch.
+    const watchers = watcherTypes.flatMap((type) => [...audience.ofType(type)]);
     const deliveries: LiveDelivery[] = [];
     const watched = new Map<string, { viewer: Actor; conversation: Conversation }>();
     for (const event of events) {
-      for (const recipient of recipientsOf(event, audience, state)) {
+      for (const recipient of recipientsOf(event, audience, watchers, state)) {
         const view = viewOf(event, recipient, state);
         if (view === null) continue;
         deliveries.push({ event, viewer: recipient.viewer, view });
@@ -521,7 +533,7 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       for (;;) {
         // One event more than the room left tells that the gap is longer than allowed.
         const room = Math.max(0, Math.floor(maxEvents) - scanned);
-        const batch = await project(position, alone, Math.min(REPLAY_PAGE, room + 1));
+        const batch = await project(position, alone, Math.min(REPLAY_PAGE, room + 1), room);
         scanned += batch.scanned;
         if (scanned > maxEvents) return { kind: 'resync_required' };
         deliveries.push(...batch.deliveries);

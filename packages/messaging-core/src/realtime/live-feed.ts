@@ -48,7 +48,7 @@ export type LiveReplay =
  * (as the access policy decides) and what each of them sees. Transports (WebSocket, SSE) tail the
  * log through `next`, resume clients through `replay`, and ask `contactsOf` whose presence a
  * person may see. Reads only, except where a policy records non-member reads (see the
- * implementation).
+ * implementation, `createLiveFeed`).
  */
 export interface LiveFeed {
   /** Up to `limit` events after `after`, projected for `audience`. */
