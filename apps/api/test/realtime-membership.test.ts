@@ -25,10 +25,15 @@ describe.each(databases)('real-time delivery follows membership (%s)', (database
   let close: () => Promise<void>;
   let base: string;
   let call: Call;
-  const tokens: Record<string, string> = {};
+  const issued = new Map<string, string>();
+  const token = (who: string): string => {
+    const found = issued.get(who);
+    if (found === undefined) throw new Error(`no token for ${who}`);
+    return found;
+  };
   const sockets: TestSocket[] = [];
   const connect = async (who: string) => {
-    const socket = await TestSocket.connect(base, { token: tokens[who] });
+    const socket = await TestSocket.connect(base, { token: token(who) });
     sockets.push(socket);
     return socket;
   };
@@ -51,7 +56,7 @@ describe.each(databases)('real-time delivery follows membership (%s)', (database
         body: { name: id, tenant_id: 'north' },
       });
       expect(put.status).toBe(200);
-      tokens[id] = await issueToken(key, { sub: id, role: type, tenantId: 'north' });
+      issued.set(id, await issueToken(key, { sub: id, role: type, tenantId: 'north' }));
     }
     base = await listen(api);
   });
@@ -64,7 +69,7 @@ describe.each(databases)('real-time delivery follows membership (%s)', (database
     const ana = await connect('ana');
     const ben = await connect('ben');
     const created = await call('POST', BASE, {
-      token: tokens.mia,
+      token: token('mia'),
       body: {
         conversation_type: 'group',
         subject: 'Algebra',
@@ -79,11 +84,11 @@ describe.each(databases)('real-time delivery follows membership (%s)', (database
     expect(created.status).toBe(201);
     const id = created.body.id;
     await ben.next((f) => f.type === 'conversation.created' && f.conversation_id === id);
-    const removed = await call('DELETE', `${BASE}/${id}/participants/student/ben`, { token: tokens.mia });
+    const removed = await call('DELETE', `${BASE}/${id}/participants/student/ben`, { token: token('mia') });
     expect(removed.status).toBeLessThan(300);
     expect(await ben.next((f) => f.type === 'participant.removed' && f.conversation_id === id)).toBeDefined();
     const sent = await call('POST', `${BASE}/${id}/messages`, {
-      token: tokens.mia,
+      token: token('mia'),
       body: { content: 'After Ben left' },
     });
     expect(sent.status).toBe(201);
@@ -99,11 +104,11 @@ describe.each(databases)('real-time delivery follows membership (%s)', (database
 
     const dee = await connect('dee');
     const added = await call('POST', `${BASE}/${id}/participants`, {
-      token: tokens.mia,
+      token: token('mia'),
       body: { participants: [{ type: 'student', id: 'dee' }] },
     });
     expect(added.status).toBeLessThan(300);
-    await call('POST', `${BASE}/${id}/messages`, { token: tokens.mia, body: { content: 'Hello Dee' } });
+    await call('POST', `${BASE}/${id}/messages`, { token: token('mia'), body: { content: 'Hello Dee' } });
     expect(
       await dee.next((f) => f.type === 'message.sent' && f.data?.message?.content === 'Hello Dee'),
     ).toBeDefined();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedApi } from '../src/composition-root.js';
+import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import { composeForTest } from './support/composed-api.js';
 import { listen, TestEventStream, TestSocket } from './support/realtime-clients.js';
@@ -114,6 +115,17 @@ describe.each(databases)('SSE real-time delivery (%s)', (database) => {
       status: 400,
     });
     await expect(TestEventStream.open(base)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('ends the stream with a close frame (4401) when the token expires', async () => {
+    const shortLived = await issueToken(secretKey(api.jwtSecret.secret), {
+      sub: 'c1',
+      role: 'customer',
+      storeId: 's1',
+      expiresInSeconds: 1,
+    });
+    const stream = await openStream({ token: shortLived });
+    expect(await stream.next((f) => f.type === 'close', 3_000)).toMatchObject({ code: 4401 });
   });
 
   it('takes client frames by POST for an open stream: ping, ack (delivered), bad frames', async () => {

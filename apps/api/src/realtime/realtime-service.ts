@@ -141,7 +141,11 @@ const realtimeConcern: FastifyPluginAsync<RealtimePluginOptions> = async (app, o
     maxFrameBytes: realtime.settings.maxFrameBytes,
     heartbeatMs: realtime.settings.heartbeatMs,
   });
-  await app.register(sseTransportRoutes, { ...admission, heartbeatMs: realtime.settings.heartbeatMs });
+  await app.register(sseTransportRoutes, {
+    ...admission,
+    heartbeatMs: realtime.settings.heartbeatMs,
+    maxFrameBytes: realtime.settings.maxFrameBytes,
+  });
   await app.register(realtimeRoutes, { tickets: realtime.tickets, presence: realtime.presence });
 };
 

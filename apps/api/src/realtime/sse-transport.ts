@@ -12,6 +12,8 @@ import { RealtimeQuery } from './websocket-transport.js';
 export interface SseTransportOptions extends AdmissionOptions {
   /** A comment line this often keeps proxies from closing an idle stream. */
   readonly heartbeatMs: number;
+  /** Largest `POST /api/v1/realtime/frames` body in bytes (`PARLEY_REALTIME_MAX_FRAME_BYTES`). */
+  readonly maxFrameBytes: number;
 }
 
 /** The SSE event of a frame: `id:` for durable ones, `event:` its type, `data:` its JSON. */
@@ -32,6 +34,8 @@ const PROBLEM_OF_ERROR: Readonly<Record<string, { code: ProblemCode; field?: str
  *   `Last-Event-ID` header or `?since=`) streams the same frames as the WebSocket as
  *   `text/event-stream`: durable ones with an `id:` line, `event:` the frame type, `data:` its
  *   JSON; a comment line every `heartbeatMs`. Admission as for the WebSocket (400/401/403/503).
+ *   Where a WebSocket would get a close code, the stream gets a last `close` frame
+ *   (`{ "type": "close", "code", "reason" }`) and ends.
  * - `POST /api/v1/realtime/frames` (bearer) takes one client frame (`typing`, `presence`, `ack`,
  *   `ping`) for the caller's SSE streams on this instance: 204, `{ "type": "pong" }` for a
  *   ping, or a problem (`ack` of an id none of their streams here received: 400; rate limit: 429;
@@ -95,9 +99,14 @@ export const sseTransportRoutes: FastifyPluginAsyncTypebox<SseTransportOptions> 
       const sink: LiveSink = {
         transport: 'sse',
         send: (frame, json) => raw.write(sseEvent(frame, json)),
-        close: () => {
+        close: (code, reason) => {
           streams.delete(stream);
-          raw.end();
+          // SSE has no close code: say it in a last frame (4401: authenticate again; 1001, 1011,
+          // 1013: reconnect with Last-Event-ID), then end the stream.
+          if (!raw.writableEnded) {
+            const frame = { type: 'close', code, reason };
+            raw.end(sseEvent(frame, JSON.stringify(frame)));
+          }
         },
         pending: () => raw.writableLength,
       };
@@ -118,6 +127,7 @@ export const sseTransportRoutes: FastifyPluginAsyncTypebox<SseTransportOptions> 
     '/api/v1/realtime/frames',
     {
       onRequest: app.authenticateParticipant(),
+      bodyLimit: options.maxFrameBytes,
       schema: {
         tags: ['Real-time'],
         operationId: 'sendRealtimeFrame',
