@@ -5,7 +5,7 @@ import { type Call, client, seedFixture, type Tokens, tokensFor } from './suppor
 import { composeForTest } from './support/composed-api.js';
 import { listen, TestEventStream, TestSocket } from './support/realtime-clients.js';
 
-// The SSE fallback with a real streaming client (fetch), on the real feed and store.
+// The SSE fallback with a real streaming HTTP client, on the real feed and store.
 const databases: ('pglite' | 'postgres')[] = [
   'pglite',
   ...(process.env.DATABASE_URL ? ['postgres' as const] : []),
@@ -67,7 +67,7 @@ describe.each(databases)('SSE real-time delivery (%s)', (database) => {
 
   it('streams durable frames with id lines, ephemeral ones without, and comment heartbeats', async () => {
     const stream = await openStream({ token: t.customer1 });
-    expect(stream.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
     await send('First over SSE');
     const frame = await stream.next((f) => f.type === 'message.sent' && f.conversation_id === conversationId);
     expect(stream.ids[stream.frames.indexOf(frame)]).toBe(frame.id);

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { participantKey } from '@parley/messaging-core';
 import { Type } from 'typebox';
@@ -20,6 +21,9 @@ export interface SseTransportOptions extends AdmissionOptions {
 export function sseEvent(frame: ServerFrame, json: string): string {
   return `${frame.id === undefined ? '' : `id: ${frame.id}\n`}event: ${frame.type}\ndata: ${json}\n\n`;
 }
+
+/** How long shutdown waits for stream sockets to close after ending them. */
+const SHUTDOWN_GRACE_MS = 500;
 
 const PROBLEM_OF_ERROR: Readonly<Record<string, { code: ProblemCode; field?: string }>> = {
   rate_limited: { code: 'RATE_LIMITED' },
@@ -55,13 +59,40 @@ export const sseTransportRoutes: FastifyPluginAsyncTypebox<SseTransportOptions> 
   }, options.heartbeatMs);
   heartbeat.unref();
   app.addHook('onClose', async () => clearInterval(heartbeat));
-  // The hub ends every stream (1001 for WebSockets) before the server waits for its connections.
-  app.addHook('preClose', async () => hub.stop());
+  // The sockets that carried a stream request: the server waits for every connection at
+  // shutdown, and a client's keep-alive socket of a stream (ended, refused or given up) may never
+  // be seen idle by it.
+  const sockets = new Set<Socket>();
+  // The hub ends every stream (a `close` frame; 1001 for WebSockets) first; then the sockets of
+  // streams are ended too (after what was written is flushed).
+  app.addHook('preClose', async () => {
+    await hub.stop();
+    if (sockets.size === 0) return;
+    const closed = [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
+    for (const socket of sockets) socket.end();
+    // A client gone without a word never acknowledges the end: let it go after a short grace.
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(closed),
+      new Promise((resolve) => {
+        grace = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(grace);
+    for (const socket of sockets) socket.destroy();
+  });
 
   app.get(
     '/api/v1/realtime/sse',
     {
-      onRequest: async (request) => refuseTokenInUrl(request),
+      onRequest: async (request) => {
+        const socket = request.raw.socket;
+        if (!sockets.has(socket)) {
+          sockets.add(socket);
+          socket.once('close', () => sockets.delete(socket));
+        }
+        refuseTokenInUrl(request);
+      },
       schema: {
         tags: ['Real-time'],
         operationId: 'realtimeEvents',
@@ -116,7 +147,9 @@ export const sseTransportRoutes: FastifyPluginAsyncTypebox<SseTransportOptions> 
       });
       if (connection.closed) return;
       streams.add(stream);
-      request.raw.on('close', () => {
+      // The response's close: it ended, or the client went away (the request's own 'close'
+      // only says the request was read).
+      raw.on('close', () => {
         streams.delete(stream);
         hub.ended(connection, true);
       });

@@ -1,3 +1,4 @@
+import { type ClientRequest, get as httpGet, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import type { ComposedApi } from '../../src/composition-root.js';
@@ -117,67 +118,77 @@ export class TestSocket extends FrameQueue {
   }
 }
 
-/** A real SSE client over `fetch` streaming, parsing `id:` / `event:` / `data:` lines. */
+/**
+ * A real SSE client over `node:http` (a connection of its own, no pool: a pooled client keeps
+ * spare connections the server would wait for at shutdown), parsing `id:` / `event:` / `data:`
+ * lines as they stream in.
+ */
 export class TestEventStream extends FrameQueue {
   readonly ids: (string | undefined)[] = [];
   readonly comments: string[] = [];
-  readonly #abort = new AbortController();
-  #done: Promise<void> = Promise.resolve();
+  #request: ClientRequest | null = null;
+  #buffer = '';
 
   private constructor() {
     super();
   }
 
   /** Opens the stream; rejects with `{ status, body }` on an HTTP error. */
-  static async open(
+  static open(
     base: string,
     options: { token?: string; query?: string; headers?: Record<string, string> } = {},
-  ): Promise<TestEventStream & { status: number; headers: Headers }> {
+  ): Promise<TestEventStream & { status: number; headers: IncomingHttpHeaders }> {
     const stream = new TestEventStream();
-    const headers: Record<string, string> = { ...options.headers };
+    const headers: Record<string, string> = { accept: 'text/event-stream', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const response = await fetch(`${base}/api/v1/realtime/sse${options.query ?? ''}`, {
-      headers,
-      signal: stream.#abort.signal,
+    return new Promise((resolve, reject) => {
+      const request = httpGet(`${base}/api/v1/realtime/sse${options.query ?? ''}`, { headers, agent: false });
+      stream.#request = request;
+      request.on('error', reject);
+      request.on('response', (response) => {
+        response.setEncoding('utf8');
+        if (response.statusCode !== 200) {
+          let body = '';
+          response.on('data', (chunk: string) => {
+            body += chunk;
+          });
+          response.on('end', () =>
+            reject(
+              Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode, body }),
+            ),
+          );
+          return;
+        }
+        response.on('data', (chunk: string) => stream.#read(chunk));
+        response.on('error', () => {});
+        resolve(Object.assign(stream, { status: 200, headers: response.headers }));
+      });
     });
-    if (response.status !== 200) {
-      const body = await response.text();
-      throw Object.assign(new Error(`HTTP ${response.status}`), { status: response.status, body });
-    }
-    const body = response.body;
-    if (!body) throw new Error('no body');
-    stream.#done = stream.#read(body).catch(() => {});
-    return Object.assign(stream, { status: response.status, headers: response.headers });
   }
 
-  async #read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        let id: string | undefined;
-        let data = '';
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) this.comments.push(line);
-          else if (line.startsWith('id: ')) id = line.slice(4);
-          else if (line.startsWith('data: ')) data += line.slice(6);
-        }
-        if (data !== '') {
-          this.ids.push(id);
-          this.push(JSON.parse(data) as Frame);
-        }
-        end = buffer.indexOf('\n\n');
+  #read(chunk: string): void {
+    this.#buffer += chunk;
+    let end = this.#buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const block = this.#buffer.slice(0, end);
+      this.#buffer = this.#buffer.slice(end + 2);
+      let id: string | undefined;
+      let data = '';
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) this.comments.push(line);
+        else if (line.startsWith('id: ')) id = line.slice(4);
+        else if (line.startsWith('data: ')) data += line.slice(6);
       }
+      if (data !== '') {
+        this.ids.push(id);
+        this.push(JSON.parse(data) as Frame);
+      }
+      end = this.#buffer.indexOf('\n\n');
     }
   }
 
   async close(): Promise<void> {
-    this.#abort.abort();
-    await this.#done;
+    this.#request?.destroy();
   }
 }
 
