@@ -63,3 +63,5 @@ export { createMigrator, KyselyInCodeMigrationProvider, migrateToLatest, rollbac
 export { KyselyNotificationQueue, toNotificationJob } from './notifications/kysely-notification-queue.js';
 export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
+export type { PostgresLiveSignalBusOptions } from './realtime/postgres-live-signal-bus.js';
+export { PostgresLiveSignalBus } from './realtime/postgres-live-signal-bus.js';

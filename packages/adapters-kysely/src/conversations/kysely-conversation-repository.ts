@@ -331,6 +331,26 @@ export class KyselyConversationRepository implements ConversationRepository {
   }
 
   /**
+   * One index scan of the primary key for the well-formed ids.
+   *
+   * @example
+   * ```ts
+   * const byId = await conversations.findByIds([a, b]);
+   * ```
+   */
+  async findByIds(conversationIds: readonly string[]): Promise<Map<string, Conversation>> {
+    const ids = [...new Set(conversationIds.filter(isUuid))];
+    const found = new Map<string, Conversation>();
+    if (ids.length === 0) return found;
+    const rows = await this.#db.selectFrom('conversations').selectAll().where('id', 'in', ids).execute();
+    for (const row of rows) {
+      const conversation = toConversation(row);
+      found.set(conversation.id, conversation);
+    }
+    return found;
+  }
+
+  /**
    * @example
    * ```ts
    * const found = await conversations.findWithParticipants(id);

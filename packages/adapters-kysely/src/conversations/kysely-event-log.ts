@@ -41,6 +41,8 @@ export function toLoggedEvent(row: EventRow): LoggedEvent {
   } as LoggedEvent;
 }
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 /**
  * Visible to a statement and committed, but written by a transaction that is not yet below the
  * oldest running one's id: readable as soon as that older transaction ends.
@@ -130,6 +132,23 @@ export class KyselyEventLog implements EventLog {
       events: found.slice(0, size).map(toLoggedEvent),
       more: held || found.length > size,
     };
+  }
+
+  /**
+   * One probe of the primary key; an id that is not a positive 64-bit decimal answers null
+   * without a query (clients send it).
+   *
+   * @example
+   * ```ts
+   * const since = await log.locate('1042'); // { xid: '7781', id: '1042' } or null
+   * ```
+   */
+  async locate(id: string): Promise<EventPosition | null> {
+    if (!/^[1-9][0-9]{0,18}$/.test(id) || BigInt(id) > MAX_BIGINT) return null;
+    const { rows } = await sql<{ xid: string; id: string }>`
+      select xid::text as xid, id::text as id from events where id = ${id}::bigint`.execute(this.#db);
+    const row = rows[0];
+    return row === undefined ? null : { xid: row.xid, id: row.id };
   }
 
   /**

@@ -388,6 +388,46 @@ export class KyselyMessageRepository implements MessageRepository {
   }
 
   /**
+   * One probe of the primary key per id, plus one query for attachments.
+   *
+   * @example
+   * ```ts
+   * const byId = await messages.findByIds([m1, m2]);
+   * ```
+   */
+  async findByIds(messageIds: readonly string[]): Promise<Map<string, Message>> {
+    const ids = [...new Set(messageIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+    return new Map((await withAttachments(this.#db, rows)).map((message) => [message.id, message]));
+  }
+
+  /**
+   * The message at each conversation's `message_count` (the latest `seq`): one probe of
+   * `messages_conversation_seq_key` per conversation, plus one query for attachments.
+   *
+   * @example
+   * ```ts
+   * const latest = await messages.latestByConversations([a, b]);
+   * ```
+   */
+  async latestByConversations(conversationIds: readonly string[]): Promise<Map<string, Message>> {
+    const ids = [...new Set(conversationIds.filter(isUuid))];
+    if (ids.length === 0) return new Map();
+    const rows = await this.#db
+      .selectFrom('conversations as c')
+      .innerJoin('messages as m', (join) =>
+        join.onRef('m.conversation_id', '=', 'c.id').onRef('m.seq', '=', 'c.message_count'),
+      )
+      .selectAll('m')
+      .where('c.id', 'in', ids)
+      .execute();
+    return new Map(
+      (await withAttachments(this.#db, rows)).map((message) => [message.conversationId, message]),
+    );
+  }
+
+  /**
    * Newest first, `seq` strictly below `page.beforeSeq`; one backward range scan of
    * `messages_conversation_seq_key` plus one query for attachments when any exist.
    *

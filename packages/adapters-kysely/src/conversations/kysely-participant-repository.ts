@@ -512,6 +512,31 @@ export class KyselyParticipantRepository implements ParticipantRepository {
       .executeTakeFirst();
     return row === undefined ? null : toParticipant(row);
   }
+
+  /**
+   * One statement: the participant's active memberships (`conversation_participants_inbox_idx`),
+   * then each conversation's active members (the primary key), distinct, ordered and limited.
+   *
+   * @example
+   * ```ts
+   * const contacts = await participants.listContacts({ type: 'customer', id: 'c1' }, 500);
+   * ```
+   */
+  async listContacts(participant: ParticipantRef, limit: number): Promise<ParticipantRef[]> {
+    const size = Math.max(0, Math.floor(limit));
+    if (size === 0) return [];
+    const { rows } = await sql<{ type: string; id: string }>`
+      select distinct other.participant_type collate "C" as type, other.participant_id collate "C" as id
+      from conversation_participants me
+      join conversation_participants other
+        on other.conversation_id = me.conversation_id and other.left_at is null
+      where me.participant_type = ${participant.type} and me.participant_id = ${participant.id}
+        and me.left_at is null
+        and (other.participant_type, other.participant_id) <> (${participant.type}, ${participant.id})
+      order by 1, 2
+      limit ${size}`.execute(this.#db);
+    return rows.map((row) => ({ type: row.type, id: row.id }));
+  }
 }
 
 /** Runs `work` in the caller's transaction when there is one, else in a new one. */

@@ -1,7 +1,7 @@
 import type { LoggedEvent } from '../conversations/model/domain-event.js';
 import type { EventPosition } from '../kernel/model/event-envelope.js';
 import type { Actor, ParticipantRef } from '../kernel/model/participant-ref.js';
-import type { LiveView } from './model/live-view.js';
+import type { LiveView } from './live-view.js';
 
 /**
  * The people connected to one API instance, as the live feed asks about them: by key, and — for
@@ -48,7 +48,7 @@ export type LiveReplay =
  * (as the access policy decides) and what each of them sees. Transports (WebSocket, SSE) tail the
  * log through `next`, resume clients through `replay`, and ask `contactsOf` whose presence a
  * person may see. Reads only, except where a policy records non-member reads (see the
- * implementation).
+ * implementation, `createLiveFeed`).
  */
 export interface LiveFeed {
   /** Up to `limit` events after `after`, projected for `audience`. */

@@ -213,6 +213,16 @@ export class InMemoryConversationRepository implements ConversationRepository {
     return this.#state().conversations.get(conversationId) ?? null;
   }
 
+  async findByIds(conversationIds: readonly string[]): Promise<Map<string, Conversation>> {
+    const { conversations } = this.#state();
+    const found = new Map<string, Conversation>();
+    for (const id of conversationIds) {
+      const conversation = conversations.get(id);
+      if (conversation) found.set(id, conversation);
+    }
+    return found;
+  }
+
   async findWithParticipants(
     conversationId: string,
   ): Promise<{ conversation: Conversation; participants: ConversationParticipant[] } | null> {
@@ -487,6 +497,21 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     return new Map(conversationIds.map((id) => [id, sortedMembers(this.#state(), id)]));
   }
 
+  async listContacts(participant: ParticipantRef, limit: number): Promise<ParticipantRef[]> {
+    const state = this.#state();
+    const own = participantKey(participant);
+    const contacts = new Map<string, ParticipantRef>();
+    for (const members of state.participants.values()) {
+      if (members.get(own)?.leftAt !== null) continue;
+      for (const [key, member] of members)
+        if (key !== own && member.leftAt === null) contacts.set(key, member.participant);
+    }
+    return [...contacts.values()]
+      .sort((a, b) => compareText(a.type, b.type) || compareText(a.id, b.id))
+      .slice(0, Math.max(0, Math.floor(limit)))
+      .map((p) => ({ type: p.type, id: p.id }));
+  }
+
   #update(
     conversationId: string,
     participant: ParticipantRef,
@@ -747,6 +772,25 @@ export class InMemoryMessageRepository implements MessageRepository {
         .messages.get(conversationId)
         ?.find((m) => m.id === messageId) ?? null
     );
+  }
+
+  async findByIds(messageIds: readonly string[]): Promise<Map<string, Message>> {
+    const wanted = new Set(messageIds);
+    const found = new Map<string, Message>();
+    if (wanted.size === 0) return found;
+    for (const messages of this.#state().messages.values())
+      for (const message of messages) if (wanted.has(message.id)) found.set(message.id, message);
+    return found;
+  }
+
+  async latestByConversations(conversationIds: readonly string[]): Promise<Map<string, Message>> {
+    const { messages } = this.#state();
+    const found = new Map<string, Message>();
+    for (const id of conversationIds) {
+      const latest = latestMessage(messages.get(id) ?? []);
+      if (latest) found.set(id, latest);
+    }
+    return found;
   }
 
   async listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage> {

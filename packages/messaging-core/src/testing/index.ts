@@ -33,6 +33,9 @@ export { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-market
 export { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 export { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
 export { SequentialIds } from '../kernel/testing/sequential-ids.js';
+export { inMemoryLiveAudience } from '../realtime/testing/in-memory-live-audience.js';
+export type { InMemoryLiveSignalBusOptions } from '../realtime/testing/in-memory-live-signal-bus.js';
+export { InMemoryLiveSignalBus, InMemorySignalHub } from '../realtime/testing/in-memory-live-signal-bus.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';

@@ -27,14 +27,15 @@ export const ADMINS_CANNOT_BE_BLOCKED = 'Admins cannot be blocked';
  * - anyone blocks anyone but an admin (a deny row, 403: blocking an admin is a rule refused, not
  *   malformed input); sending or starting towards someone who blocked you is refused (a deny row
  *   on `blockedByRecipient`, 403);
- * - admins hold the platform capabilities.
+ * - admins hold the platform capabilities;
+ * - clinicians show to others only as available or not (presence `available`: no away, no last activity).
  */
 export const careTeamDefinition: PolicyDefinition = {
   name: 'care-team',
   tenantLabel: 'care team',
   participantTypes: [
     { type: 'therapist', label: 'Therapist', tenantBound: false },
-    { type: 'clinician', label: 'Clinician', tenantBound: false },
+    { type: 'clinician', label: 'Clinician', tenantBound: false, presence: 'available' },
     { type: 'user', label: 'User', tenantBound: false },
     { type: 'admin', label: 'Admin', tenantBound: false },
   ],

@@ -20,6 +20,13 @@ export interface ParticipantTypeDefinition {
   readonly audience?: string;
   /** Do notification emails to this type carry the tenant's signature (a store's, to its customers)? Default false. */
   readonly tenantSignature?: boolean;
+  /**
+   * What others see of this type's presence: `full` (default) online, away or offline with the
+   * last activity; `available` only whether they can be reached (online or away both show as
+   * online) and no last activity — e.g. clinicians, whose working pattern is not the patients'
+   * business. See `presenceAsSeen`.
+   */
+  readonly presence?: 'full' | 'available';
 }
 
 /** A kind of conversation. */
@@ -229,6 +236,8 @@ export function definitionProblems(definition: PolicyDefinition): string[] {
       problems.push(
         `participant type ${p.type} has an audience that is not a URL segment (a-z, 0-9, _ and -)`,
       );
+    if (p.presence !== undefined && p.presence !== 'full' && p.presence !== 'available')
+      problems.push(`participant type ${p.type} has a presence that is neither "full" nor "available"`);
     participantTypes.add(p.type);
   }
   if (participantTypes.size === 0) problems.push('no participant types');

@@ -116,6 +116,12 @@ export interface ConversationRepository {
 
   findById(conversationId: string): Promise<Conversation | null>;
 
+  /**
+   * Several conversations in one read (the live feed projects a batch of events with it), keyed
+   * by id; ids with no conversation (or not well-formed) are absent. Reads only.
+   */
+  findByIds(conversationIds: readonly string[]): Promise<Map<string, Conversation>>;
+
   /** The conversation with every membership, or null. */
   findWithParticipants(
     conversationId: string,

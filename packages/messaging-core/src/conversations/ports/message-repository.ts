@@ -103,6 +103,19 @@ export interface MessageRepository {
 
   findById(conversationId: string, messageId: string): Promise<Message | null>;
 
+  /**
+   * Messages by id, whatever their conversation, in one read (with their attachments), keyed by
+   * id; unknown ids are absent. Deleted messages are returned as stored (content and all): hiding
+   * it is the views' job. Reads only.
+   */
+  findByIds(messageIds: readonly string[]): Promise<Map<string, Message>>;
+
+  /**
+   * The latest message (highest `seq`, system and deleted ones included) of each conversation, in
+   * one read, keyed by conversation id; conversations without messages are absent. Reads only.
+   */
+  latestByConversations(conversationIds: readonly string[]): Promise<Map<string, Message>>;
+
   /** Newest first, keyset on `seq`, within `[fromSeq, beforeSeq)` when given. */
   listByConversation(conversationId: string, page: MessagePageRequest): Promise<MessagePage>;
 

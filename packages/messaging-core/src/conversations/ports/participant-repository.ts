@@ -197,4 +197,16 @@ export interface ParticipantRepository {
     participant: ParticipantRef,
     change: PreferencesChange,
   ): Promise<ConversationParticipant | null>;
+
+  /**
+   * The people who share an active membership of some conversation with `participant` (who is
+   * not one of them), each once, ordered by type then id (bytewise), at most `limit`: whose
+   * presence `participant` may see. Reads only.
+   *
+   * @example
+   * ```ts
+   * const contacts = await store.participants.listContacts({ type: 'customer', id: 'c1' }, 500);
+   * ```
+   */
+  listContacts(participant: ParticipantRef, limit: number): Promise<ParticipantRef[]>;
 }

@@ -78,6 +78,11 @@ export class InMemoryEventLog implements EventLog {
     return { events: found.slice(0, size), more: found.length > size };
   }
 
+  async locate(id: string): Promise<EventPosition | null> {
+    const found = this.#state().events.find((e) => e.id === id);
+    return found === undefined ? null : { xid: found.position.xid, id: found.position.id };
+  }
+
   async registerSubscribers(names: readonly string[]): Promise<void> {
     const { cursors } = this.#state();
     for (const name of names) if (!cursors.has(name)) cursors.set(name, LOG_START);

@@ -51,6 +51,18 @@ export interface EventLogOf<TEvent, TLogged> {
    */
   read(after: EventPosition, limit: number): Promise<EventBatchOf<TLogged>>;
 
+  /**
+   * Where the event with this id sits in the log, or null when no event has it (never appended,
+   * pruned, or not a log id at all). Reads only; sees committed events whether or not `read` may
+   * return them yet (a resuming client names an event it received, so it is readable).
+   *
+   * @example
+   * ```ts
+   * const since = await store.events.locate(lastEventId); // null: resync
+   * ```
+   */
+  locate(id: string): Promise<EventPosition | null>;
+
   /** Creates the cursor rows of these subscribers at `LOG_START`, leaving existing ones as they are. */
   registerSubscribers(names: readonly string[]): Promise<void>;
 

@@ -122,3 +122,5 @@ export type {
 } from '../../notifications/testing/contracts/notification-queue-contract.js';
 export { notificationQueueContract } from '../../notifications/testing/contracts/notification-queue-contract.js';
 export type { NotifyingMessagingStoreRawReader } from '../../notifications/testing/contracts/raw-readers.js';
+export type { LiveSignalBusContractOptions } from '../../realtime/testing/contracts/live-signal-bus-contract.js';
+export { liveSignalBusContract } from '../../realtime/testing/contracts/live-signal-bus-contract.js';

@@ -1126,6 +1126,86 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
       });
     });
 
+    describe('batch reads (the live feed)', () => {
+      it('finds conversations by id in one read, leaving out unknown and malformed ids', async () => {
+        const a = await createConversation();
+        const b = await createConversation([
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        const found = await store.conversations.findByIds([a.id, b.id, id(), 'not-a-uuid', a.id]);
+        expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+        expect(found.get(a.id)).toEqual(a);
+        expect(found.get(b.id)).toEqual(b);
+        expect((await store.conversations.findByIds([])).size).toBe(0);
+      });
+
+      it('finds messages by id across conversations, with attachments, deleted ones as stored', async () => {
+        const a = await createConversation();
+        const b = await createConversation();
+        const first = await send(a.id, ADMIN, 1, { content: 'first' });
+        const messageId = id();
+        const file = attachment(messageId);
+        const second = await send(b.id, STORE_USER, 2, { id: messageId, attachments: [file] });
+        await store.messages.softDelete(a.id, first.id, { by: ADMIN, at: at(3) });
+        const found = await store.messages.findByIds([first.id, second.id, id(), 'nope']);
+        expect([...found.keys()].sort()).toEqual([first.id, second.id].sort());
+        expect(found.get(first.id)).toMatchObject({
+          conversationId: a.id,
+          content: 'first',
+          isDeleted: true,
+        });
+        expect(found.get(second.id)).toEqual(second);
+        expect(found.get(second.id)?.attachments).toEqual([file]);
+        expect((await store.messages.findByIds([])).size).toBe(0);
+      });
+
+      it('finds the latest message of each conversation (the highest seq), none for an empty one', async () => {
+        const a = await createConversation();
+        const b = await createConversation();
+        const empty = await createConversation();
+        await send(a.id, ADMIN, 5);
+        const latestOfA = await send(a.id, STORE_USER, 1, { content: 'newest' });
+        const latestOfB = await send(b.id, ADMIN, 2);
+        const found = await store.messages.latestByConversations([a.id, b.id, empty.id, id(), 'x']);
+        expect([...found.keys()].sort()).toEqual([a.id, b.id].sort());
+        expect(found.get(a.id)).toEqual(latestOfA);
+        expect(found.get(b.id)).toEqual(latestOfB);
+      });
+
+      it('lists the people sharing an active conversation with someone, once each, ordered, limited', async () => {
+        const OTHER: ParticipantRef = { type: 'customer', id: 'customer-2' };
+        const STRANGER: ParticipantRef = { type: 'customer', id: 'customer-9' };
+        const withAdmin = await createConversation();
+        await createConversation([
+          [STORE_USER, STORE_ID],
+          [CUSTOMER, STORE_ID],
+        ]);
+        await createConversation([
+          [STORE_USER, STORE_ID],
+          [ADMIN, null],
+        ]);
+        const left = await createConversation([
+          [STORE_USER, STORE_ID],
+          [OTHER, STORE_ID],
+        ]);
+        await createConversation([
+          [ADMIN, null],
+          [STRANGER, STORE_ID],
+        ]);
+        await store.participants.leave(left.id, OTHER, at(4));
+        expect(await store.participants.listContacts(STORE_USER, 10)).toEqual([ADMIN, CUSTOMER]);
+        expect(await store.participants.listContacts(STORE_USER, 1)).toEqual([ADMIN]);
+        expect(await store.participants.listContacts(ADMIN, 10)).toEqual([STRANGER, STORE_USER]);
+        // A former member has no contacts there, and nobody sees them through it.
+        expect(await store.participants.listContacts(OTHER, 10)).toEqual([]);
+        await store.participants.leave(withAdmin.id, ADMIN, at(5));
+        expect(await store.participants.listContacts(ADMIN, 10)).toEqual([STRANGER, STORE_USER]);
+        expect(await store.participants.listContacts({ type: 'customer', id: 'nobody' }, 10)).toEqual([]);
+        expect(await store.participants.listContacts(STORE_USER, 0)).toEqual([]);
+      });
+    });
+
     describe('inbox', () => {
       it('lists only the participant’s conversations, latest activity first, with members and the latest message', async () => {
         const first = await createConversation(

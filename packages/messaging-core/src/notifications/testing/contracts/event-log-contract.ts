@@ -193,6 +193,22 @@ export function eventLogContract(options: EventLogContractOptions): void {
       expect((await settledRead(store, all[5]!.position, 4)).events).toEqual([]);
     });
 
+    it('locates an event by id, and answers null for an unknown, malformed or pruned id', async () => {
+      const conversationId = uuid();
+      await store.transaction((tx) =>
+        tx.events.append([deleted(conversationId, 1), deleted(conversationId, 20)]),
+      );
+      const [first, second] = await target.raw.events();
+      expect(await store.events.locate(first!.id)).toEqual(first!.position);
+      expect(await store.events.locate(second!.id)).toEqual(second!.position);
+      const unknown = (BigInt(second!.id) + 1000n).toString();
+      for (const id of [unknown, '0', '-1', 'abc', '', '1e3', '99999999999999999999999'])
+        expect(await store.events.locate(id)).toBeNull();
+      expect(await store.events.prune(at(5), 10)).toBe(1);
+      expect(await store.events.locate(first!.id)).toBeNull();
+      expect(await store.events.locate(second!.id)).toEqual(second!.position);
+    });
+
     it('registers cursors once, claims them in a transaction and only moves them forward', async () => {
       expect(await store.events.loadCursor('s1')).toBeNull();
       await store.events.registerSubscribers(['s1', 's2']);
