@@ -12,6 +12,7 @@ import type {
   PlatformUserRecord,
   Preferences,
   ReadState,
+  ReceiptView,
   StoreRecord,
   StoreTier,
   TenantRecord,
@@ -28,6 +29,7 @@ import type {
   MessageWire,
   PreferencesWire,
   ReadStateWire,
+  ReceiptWire,
   RecipientWire,
 } from './schemas/messaging.js';
 import type { PersonWire, TenantWire } from './schemas/people.js';
@@ -79,7 +81,15 @@ export function toMessageWire(message: MessageView, base: string): Static<typeof
     is_deleted: message.isDeleted,
     created_at: iso(message.createdAt),
     attachments: message.attachments.map((a) => toAttachmentWire(a, message.conversationId, base)),
+    read_by: receiptsWire(message.receipts.readBy),
+    delivered_to: receiptsWire(message.receipts.deliveredTo),
+    read_count: message.receipts.readCount,
+    delivered_count: message.receipts.deliveredCount,
   };
+}
+
+function receiptsWire(list: readonly ReceiptView[] | null): Static<typeof ReceiptWire>[] | null {
+  return list === null ? null : list.map((r) => ({ type: r.ref.type, id: r.ref.id, at: iso(r.at) }));
 }
 
 export function toSummaryWire(summary: ConversationSummary): Static<typeof ConversationSummaryWire> {

@@ -64,6 +64,10 @@ export interface ConversationParticipantsTable {
   left_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** The first message `seq` the member may see (0014; default 1). */
   visible_from_seq: Generated<number>;
+  /** Delivered (acknowledged by a client) up to this `seq` (0017; default 0); only moves forward. */
+  last_delivered_seq: Generated<number>;
+  /** When `last_delivered_seq` last moved (0017). */
+  last_delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** `messages`: every message, system and soft-deleted ones included. */
@@ -412,11 +416,21 @@ export interface ReadAdvancesTable {
   at: Timestamp;
 }
 
+/** `delivery_advances` (0017): each move forward of a member's delivery state. */
+export interface DeliveryAdvancesTable {
+  conversation_id: string;
+  participant_type: string;
+  participant_id: string;
+  up_to_seq: number;
+  at: Timestamp;
+}
+
 export interface Database {
   conversation_pairs: ConversationPairsTable;
   participant_blocks: ParticipantBlocksTable;
   message_hides: MessageHidesTable;
   read_advances: ReadAdvancesTable;
+  delivery_advances: DeliveryAdvancesTable;
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
   messages: MessagesTable;

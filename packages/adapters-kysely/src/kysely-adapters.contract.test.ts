@@ -2,6 +2,7 @@ import {
   adminNotificationRepositoryContract,
   blockRepositoryContract,
   careTeamContract,
+  deliveryReceiptsContract,
   directoryContract,
   emailLogRepositoryContract,
   emailTemplateRepositoryContract,
@@ -57,6 +58,14 @@ describe.each(targets)('kysely adapters on %s', (target) => {
   const name = target === 'pglite' ? 'kysely (pglite)' : `kysely (${selected.kind})`;
 
   messagingStoreContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  deliveryReceiptsContract({
     name,
     setup: async () => {
       const { db } = await fresh();

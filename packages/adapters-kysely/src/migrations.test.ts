@@ -64,6 +64,7 @@ describe.each(targets)('migrations on %s', (target) => {
       'conversation_participants',
       'conversations',
       'customers',
+      'delivery_advances',
       'directory_people',
       'directory_tenants',
       'email_delivery_events',
@@ -90,6 +91,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0017_delivery_receipts',
       'Down 0016_care_team',
       'Down 0015_people_directory',
       'Down 0014_conversation_members',

@@ -41,10 +41,15 @@ export type { MessagingCore, MessagingCoreDependencies } from './conversations/m
 export { createMessagingCore } from './conversations/messaging-core.js';
 export type { MessageAttachment } from './conversations/model/attachment.js';
 export type { Conversation, ConversationParticipant } from './conversations/model/conversation.js';
-export { isActiveMember, SUBJECT_MAX_LENGTH } from './conversations/model/conversation.js';
+export {
+  effectiveDeliveredSeq,
+  isActiveMember,
+  SUBJECT_MAX_LENGTH,
+} from './conversations/model/conversation.js';
 export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
+  ConversationDeliveredEvent,
   ConversationReadEvent,
   ConversationRenamedEvent,
   ConversationReopenedEvent,
@@ -166,9 +171,11 @@ export type {
 } from './conversations/ports/message-repository.js';
 export type { MessagingRepositories, MessagingStore } from './conversations/ports/messaging-store.js';
 export type {
+  DeliveryAdvance,
   JoinRequest,
   ParticipantRepository,
   PreferencesChange,
+  ReceiptTime,
 } from './conversations/ports/participant-repository.js';
 export type { AddParticipantsInput } from './conversations/use-cases/add-participants.js';
 export type {
@@ -196,6 +203,7 @@ export type {
 export type { ListMessagesInput, MessageList } from './conversations/use-cases/list-messages.js';
 export type { ListRecipientsInput } from './conversations/use-cases/list-recipients.js';
 export type { MarkReadInput, ReadState } from './conversations/use-cases/mark-conversation-read.js';
+export type { DeliveredState, DeliveryAck } from './conversations/use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './conversations/use-cases/remove-participant.js';
 export type { ActorClaims } from './conversations/use-cases/resolve-actor.js';
 export type {
@@ -217,10 +225,12 @@ export type {
   ConversationSummary,
   LastMessagePreview,
   MemberView,
+  MessageReceipts,
   MessageView,
   ParticipantView,
+  ReceiptView,
 } from './conversations/use-cases/views.js';
-export { PREVIEW_LENGTH } from './conversations/use-cases/views.js';
+export { noReceiptsYet, PREVIEW_LENGTH, RECEIPT_LIST_MAX_MEMBERS } from './conversations/use-cases/views.js';
 export type { EmailCore, EmailCoreDependencies, SendFailureAlertOptions } from './email/email-core.js';
 export { createEmailCore } from './email/email-core.js';
 export type {

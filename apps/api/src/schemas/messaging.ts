@@ -1,4 +1,4 @@
-import { type AccessPolicy, SUBJECT_MAX_LENGTH } from '@parley/messaging-core';
+import { type AccessPolicy, RECEIPT_LIST_MAX_MEMBERS, SUBJECT_MAX_LENGTH } from '@parley/messaging-core';
 import { Type } from 'typebox';
 import { Cursor, DateTime, Id, Nullable } from './common.js';
 
@@ -104,6 +104,20 @@ export const PurgeWire = Type.Object({
   purged_attachments: Count,
 });
 
+/** Who read or received a message, and since when. */
+export const ReceiptWire = Type.Object({
+  type: Type.String({ description: 'Participant type.' }),
+  id: Id,
+  at: DateTime,
+});
+
+const ReceiptList = (what: string) =>
+  Nullable(
+    Type.Array(ReceiptWire, {
+      description: `The other active members who ${what} it (the sender excluded), earliest first, with since when; null in a conversation of more than ${RECEIPT_LIST_MAX_MEMBERS} active members (counts only).`,
+    }),
+  );
+
 export const MessageWire = Type.Object({
   id: Id,
   conversation_id: Id,
@@ -116,6 +130,15 @@ export const MessageWire = Type.Object({
   is_deleted: Type.Boolean(),
   created_at: DateTime,
   attachments: Type.Array(AttachmentWire),
+  read_by: ReceiptList('read'),
+  delivered_to: ReceiptList(
+    'received (a client acknowledged it, or they read it: readers count as delivered)',
+  ),
+  read_count: Type.Integer({ minimum: 0, description: 'How many other active members read it.' }),
+  delivered_count: Type.Integer({
+    minimum: 0,
+    description: 'How many other active members received it (readers included).',
+  }),
 });
 
 export const ConversationDetailWire = Type.Object(

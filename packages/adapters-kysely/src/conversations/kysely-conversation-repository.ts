@@ -59,6 +59,8 @@ const PARTICIPANT_COLUMNS = [
   'role',
   'left_at',
   'visible_from_seq',
+  'last_delivered_seq',
+  'last_delivered_at',
 ] as const satisfies readonly (keyof ParticipantRow)[];
 
 /** `alias.column as prefix + column` for each column, to select several tables into one flat row. */
@@ -87,8 +89,12 @@ type InboxRow = Record<string, unknown> & {
 };
 
 /** A membership as `json_build_object` renders it: timestamps come back as ISO 8601 strings. */
-type JsonParticipant = Omit<ParticipantRow, 'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at'> & {
+type JsonParticipant = Omit<
+  ParticipantRow,
+  'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at' | 'last_delivered_at'
+> & {
   readonly last_read_at: string | null;
+  readonly last_delivered_at: string | null;
   readonly last_activity_at: string;
   readonly joined_at: string;
   readonly left_at: string | null;
@@ -102,6 +108,7 @@ function participantsFromJson(value: InboxRow['participants']): ConversationPart
     toParticipant({
       ...p,
       last_read_at: p.last_read_at === null ? null : new Date(p.last_read_at),
+      last_delivered_at: p.last_delivered_at === null ? null : new Date(p.last_delivered_at),
       last_activity_at: new Date(p.last_activity_at),
       joined_at: new Date(p.joined_at),
       left_at: p.left_at === null ? null : new Date(p.left_at),
@@ -154,7 +161,7 @@ function membershipSource(
             where ta.conversation_id = tc.id and not ta.is_system_message
               and ta.sender_type in (${teamTypes})), 0))::integer,
       0, null::timestamptz, false, false, coalesce(tc.last_message_at, tc.created_at), tc.created_at,
-      ${NON_MEMBER}::text, null::timestamptz, 1, tc.store_id
+      ${NON_MEMBER}::text, null::timestamptz, 1, 0, null::timestamptz, tc.store_id
     from conversations tc
     where tc.store_id = ${tenant}
       and tc.conversation_type in (${sql.join(team.conversationTypes.map((t) => sql`${t}`))})
@@ -265,6 +272,8 @@ export class KyselyConversationRepository implements ConversationRepository {
       role: p.role,
       left_at: p.leftAt,
       visible_from_seq: p.visibleFromSeq,
+      last_delivered_seq: p.lastDeliveredSeq,
+      last_delivered_at: p.lastDeliveredAt,
       // Denormalized for store-scoped inbox, count and badge queries (migration 0007).
       conversation_store_id: conversation.tenantId,
     }));

@@ -118,6 +118,8 @@ describe.skipIf(!onPostgres)(
           unreadCount: 0,
           lastReadSeq: 0,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           emailNotifications: false,
           muted: false,
           lastActivityAt: at,

@@ -53,6 +53,8 @@ function memberships(c: Conversation): ConversationParticipant[] {
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: true,
     muted: false,
     lastActivityAt: c.createdAt,

@@ -98,6 +98,8 @@ describe.each(targets)('Kysely store matches the in-memory reference on %s', (ta
         unreadCount: 0,
         lastReadSeq: 0,
         lastReadAt: null,
+        lastDeliveredSeq: 0,
+        lastDeliveredAt: null,
         emailNotifications: true,
         muted: false,
         lastActivityAt: createdAt,

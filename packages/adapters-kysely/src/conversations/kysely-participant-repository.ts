@@ -1,10 +1,13 @@
 import {
   type ConversationParticipant,
+  type DeliveryAdvance,
   type JoinRequest,
   MessagingError,
   type ParticipantRef,
   type ParticipantRepository,
   type PreferencesChange,
+  participantKey,
+  type ReceiptTime,
 } from '@parley/messaging-core';
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../database-types.js';
@@ -353,6 +356,133 @@ export class KyselyParticipantRepository implements ParticipantRepository {
     for (const row of rows) if (row.read_at !== null) result.set(Number(row.seq), new Date(row.read_at));
     return result;
   }
+
+  // --- Delivery receipts (issue 12) -------------------------------------------------------------
+
+  /**
+   * One statement for the whole batch: the advances as arrays (`unnest`), the memberships locked
+   * in key order, one update of every membership that moves (target capped at the conversation's `message_count`, above
+   * `greatest(last_delivered_seq, last_read_seq)`), and from its returned rows the
+   * `delivery_advances` rows and the `conversation.delivered` events. A row locked by a
+   * concurrent `markRead` or append is re-checked against its new version, so a delivery already
+   * covered by a read meanwhile does not move. Advances of one member are merged first (an update
+   * changes a row once per statement).
+   *
+   * @example
+   * ```ts
+   * const moved = await participants.markDelivered([{ conversationId, participant: bob, upToSeq: 7, at: clock.now() }]);
+   * ```
+   */
+  async markDelivered(advances: readonly DeliveryAdvance[]): Promise<ConversationParticipant[]> {
+    const highest = new Map<string, DeliveryAdvance>();
+    for (const advance of advances) {
+      if (!isUuid(advance.conversationId) || !Number.isInteger(advance.upToSeq) || advance.upToSeq < 1)
+        continue;
+      const key = `${advance.conversationId}\u0000${participantKey(advance.participant)}`;
+      const current = highest.get(key);
+      if (current === undefined || advance.upToSeq > current.upToSeq) highest.set(key, advance);
+    }
+    const list = [...highest.values()];
+    if (list.length === 0) return [];
+    const seqs = list.map((a) => Math.min(a.upToSeq, 2_147_483_647));
+    const { rows } = await sql<ParticipantRow & { event_ids: string[] | null }>`
+      with input as (
+        select * from unnest(
+          ${list.map((a) => a.conversationId)}::uuid[], ${list.map((a) => a.participant.type)}::text[],
+          ${list.map((a) => a.participant.id)}::text[], ${seqs}::integer[],
+          ${list.map((a) => a.at.toISOString())}::text[]
+        ) as i(conversation_id, participant_type, participant_id, up_to_seq, at)
+      ), locked as (
+        -- Rows locked in key order first: two batches (two instances' acks) sharing members take
+        -- them in the same order, so one waits for the other instead of deadlocking.
+        select p.conversation_id, p.participant_type, p.participant_id
+        from conversation_participants p
+        join input i on i.conversation_id = p.conversation_id and i.participant_type = p.participant_type
+          and i.participant_id = p.participant_id
+        where p.left_at is null
+        order by p.conversation_id, p.participant_type, p.participant_id
+        for update of p
+      ), updated as (
+        update conversation_participants p set
+          last_delivered_seq = least(i.up_to_seq, c.message_count),
+          last_delivered_at = greatest(p.last_delivered_at, i.at::timestamptz)
+        from input i join conversations c on c.id = i.conversation_id
+        where p.conversation_id = i.conversation_id and p.participant_type = i.participant_type
+          and p.participant_id = i.participant_id and p.left_at is null
+          and (p.conversation_id, p.participant_type, p.participant_id) in (select * from locked)
+          and least(i.up_to_seq, c.message_count) > greatest(p.last_delivered_seq, p.last_read_seq)
+        returning p.*, c.store_id as tenant_id, i.at as delivered_at
+      ), logged as (
+        insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+        select u.tenant_id, u.conversation_id, 'conversation.delivered', u.participant_type, u.participant_id,
+          jsonb_build_object('last_delivered_seq', u.last_delivered_seq, 'delivered_at', u.delivered_at),
+          u.delivered_at::timestamptz
+        from updated u
+        order by u.conversation_id, u.participant_type, u.participant_id
+        returning id
+      ), advanced as (
+        insert into delivery_advances (conversation_id, participant_type, participant_id, up_to_seq, at)
+        select u.conversation_id, u.participant_type, u.participant_id, u.last_delivered_seq,
+          u.delivered_at::timestamptz
+        from updated u
+        on conflict do nothing
+      )
+      select u.*, (select array_agg(id::text order by id) from logged) as event_ids
+      from updated u`.execute(this.#db);
+    for (const id of rows[0]?.event_ids ?? []) this.#recorded(id);
+    return rows.map((row) => toParticipant(row));
+  }
+
+  /**
+   * One query: per (participant, seq), the first read advance and the first delivery advance
+   * reaching the seq (each the head of a primary-key range scan).
+   *
+   * @example
+   * ```ts
+   * const times = await participants.receiptTimes(conversationId, [bob, uma], [41, 42]);
+   * ```
+   */
+  async receiptTimes(
+    conversationId: string,
+    participants: readonly ParticipantRef[],
+    seqs: readonly number[],
+  ): Promise<Map<string, Map<number, ReceiptTime>>> {
+    const result = new Map<string, Map<number, ReceiptTime>>();
+    for (const p of participants) {
+      result.set(participantKey(p), new Map(seqs.map((seq) => [seq, { readAt: null, deliveredAt: null }])));
+    }
+    if (!isUuid(conversationId) || participants.length === 0 || seqs.length === 0) return result;
+    const { rows } = await sql<{
+      participant_type: string;
+      participant_id: string;
+      seq: number;
+      read_at: Date | null;
+      delivered_at: Date | null;
+    }>`
+      select m.participant_type, m.participant_id, s.seq,
+        (select r.at from read_advances r
+          where r.conversation_id = ${conversationId}::uuid and r.participant_type = m.participant_type
+            and r.participant_id = m.participant_id and r.up_to_seq >= s.seq
+          order by r.up_to_seq limit 1) as read_at,
+        (select d.at from delivery_advances d
+          where d.conversation_id = ${conversationId}::uuid and d.participant_type = m.participant_type
+            and d.participant_id = m.participant_id and d.up_to_seq >= s.seq
+          order by d.up_to_seq limit 1) as delivered_at
+      from unnest(${participants.map((p) => p.type)}::text[], ${participants.map((p) => p.id)}::text[])
+        as m(participant_type, participant_id)
+      cross join unnest(${[...new Set(seqs)]}::integer[]) as s(seq)`.execute(this.#db);
+    for (const row of rows) {
+      result
+        .get(participantKey({ type: row.participant_type, id: row.participant_id }))
+        ?.set(Number(row.seq), {
+          readAt: row.read_at === null ? null : new Date(row.read_at),
+          deliveredAt: row.delivered_at === null ? null : new Date(row.delivered_at),
+        });
+    }
+    return result;
+  }
+
+  // --- end of delivery receipts ------------------------------------------------------------------
 
   /**
    * @example

@@ -51,6 +51,8 @@ export function toParticipant(row: ParticipantRow): ConversationParticipant {
     unreadCount: toNumber(row.unread_count),
     lastReadSeq: toNumber(row.last_read_seq),
     lastReadAt: row.last_read_at,
+    lastDeliveredSeq: toNumber(row.last_delivered_seq),
+    lastDeliveredAt: row.last_delivered_at,
     emailNotifications: row.email_notifications,
     muted: row.muted,
     lastActivityAt: row.last_activity_at,

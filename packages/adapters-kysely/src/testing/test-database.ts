@@ -143,6 +143,7 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'delivery_advances',
   'read_advances',
   'message_hides',
   'participant_blocks',

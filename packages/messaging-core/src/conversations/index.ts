@@ -13,10 +13,11 @@ export type { MessagingCore, MessagingCoreDependencies } from './messaging-core.
 export { createMessagingCore } from './messaging-core.js';
 export type { MessageAttachment } from './model/attachment.js';
 export type { Conversation, ConversationParticipant } from './model/conversation.js';
-export { isActiveMember, SUBJECT_MAX_LENGTH } from './model/conversation.js';
+export { effectiveDeliveredSeq, isActiveMember, SUBJECT_MAX_LENGTH } from './model/conversation.js';
 export type {
   ConversationClosedEvent,
   ConversationCreatedEvent,
+  ConversationDeliveredEvent,
   ConversationReadEvent,
   ConversationRenamedEvent,
   ConversationReopenedEvent,
@@ -126,9 +127,11 @@ export type {
 } from './ports/message-repository.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
 export type {
+  DeliveryAdvance,
   JoinRequest,
   ParticipantRepository,
   PreferencesChange,
+  ReceiptTime,
 } from './ports/participant-repository.js';
 export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type {
@@ -153,6 +156,7 @@ export type { ConversationList, ListConversationsInput } from './use-cases/list-
 export type { ListMessagesInput, MessageList } from './use-cases/list-messages.js';
 export type { ListRecipientsInput } from './use-cases/list-recipients.js';
 export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-read.js';
+export type { DeliveredState, DeliveryAck } from './use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
@@ -167,7 +171,9 @@ export type {
   ConversationSummary,
   LastMessagePreview,
   MemberView,
+  MessageReceipts,
   MessageView,
   ParticipantView,
+  ReceiptView,
 } from './use-cases/views.js';
-export { PREVIEW_LENGTH } from './use-cases/views.js';
+export { noReceiptsYet, PREVIEW_LENGTH, RECEIPT_LIST_MAX_MEMBERS } from './use-cases/views.js';

@@ -60,6 +60,7 @@ import {
   markConversationRead,
   type ReadState,
 } from './use-cases/mark-conversation-read.js';
+import { type DeliveredState, type DeliveryAck, markDelivered } from './use-cases/mark-delivered.js';
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
@@ -121,6 +122,8 @@ export interface MessagingCore {
   purgeDeletedMessageFiles(actor: Actor, conversationId: string, messageId: string): Promise<number>;
   sweepOrphanFiles(input: { olderThan: Date }): Promise<SweepResult>;
   markConversationRead(actor: Actor, conversationId: string, input?: MarkReadInput): Promise<ReadState>;
+  /** Client acknowledgements of delivery, batched across actors: see `markDelivered`. */
+  markDelivered(entries: readonly DeliveryAck[]): Promise<DeliveredState[]>;
   getUnreadCount(actor: Actor): Promise<{ totalUnread: number }>;
   closeConversation(actor: Actor, conversationId: string): Promise<Conversation>;
   reopenConversation(actor: Actor, conversationId: string): Promise<Conversation>;
@@ -197,6 +200,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
       purgeDeletedMessageFiles(ctx, actor, conversationId, messageId),
     sweepOrphanFiles: (input) => sweepOrphanFiles(ctx, input),
     markConversationRead: (actor, id, input) => markConversationRead(ctx, actor, id, input),
+    markDelivered: (entries) => markDelivered(ctx, entries),
     getUnreadCount: (actor) => getUnreadCount(ctx, actor),
     closeConversation: (actor, id) => closeConversation(ctx, actor, id),
     reopenConversation: (actor, id) => reopenConversation(ctx, actor, id),

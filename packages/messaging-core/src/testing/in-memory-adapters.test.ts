@@ -1,6 +1,7 @@
 import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
 import { blockRepositoryContract } from '../conversations/testing/contracts/block-repository-contract.js';
 import { careTeamContract } from '../conversations/testing/contracts/care-team-contract.js';
+import { deliveryReceiptsContract } from '../conversations/testing/contracts/delivery-receipts-contract.js';
 import { mediaInspectorContract } from '../conversations/testing/contracts/media-inspector-contract.js';
 import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
@@ -29,6 +30,14 @@ import { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 // The in-memory adapters are the reference implementation: they run every suite the
 // database, filesystem and provider adapters run.
 messagingStoreContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, raw: store.raw };
+  },
+});
+
+deliveryReceiptsContract({
   name: 'in-memory',
   setup: async () => {
     const store = new InMemoryMessagingStore();

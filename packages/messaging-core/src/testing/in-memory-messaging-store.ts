@@ -1,6 +1,7 @@
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
-import { type LoggedEvent, messageSentPayload } from '../conversations/model/domain-event.js';
+import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
+import { type LoggedEvent, messageSentPayload, toEventRecord } from '../conversations/model/domain-event.js';
 import type { Message } from '../conversations/model/message.js';
 import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type { BlockRecord, BlockRepository } from '../conversations/ports/block-repository.js';
@@ -25,9 +26,11 @@ import type {
   SoftDeleteInput,
 } from '../conversations/ports/message-repository.js';
 import type {
+  DeliveryAdvance,
   JoinRequest,
   ParticipantRepository,
   PreferencesChange,
+  ReceiptTime,
 } from '../conversations/ports/participant-repository.js';
 import {
   appendRecord,
@@ -89,6 +92,8 @@ interface State {
   hidden: Map<string, readonly string[]>;
   /** `participantKey\u0000conversationId` → read advances, oldest first; arrays replaced, never mutated. */
   readAdvances: Map<string, readonly { readonly upToSeq: number; readonly at: Date }[]>;
+  /** Same key → delivery advances (`markDelivered`), oldest first; arrays replaced, never mutated. */
+  deliveryAdvances: Map<string, readonly { readonly upToSeq: number; readonly at: Date }[]>;
 }
 
 function emptyState(): State {
@@ -104,6 +109,7 @@ function emptyState(): State {
     blocks: new Map(),
     hidden: new Map(),
     readAdvances: new Map(),
+    deliveryAdvances: new Map(),
   };
 }
 
@@ -120,6 +126,7 @@ function snapshot(state: State): State {
     blocks: new Map(state.blocks),
     hidden: new Map(state.hidden),
     readAdvances: new Map(state.readAdvances),
+    deliveryAdvances: new Map(state.deliveryAdvances),
   };
 }
 
@@ -447,6 +454,10 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
         unreadCount: 0,
         lastReadSeq: conversation.messageCount,
         lastReadAt: former?.lastReadAt ?? null,
+        // Kept, like the preferences: joining reads up to the latest message, which already
+        // counts as delivered (`effectiveDeliveredSeq`).
+        lastDeliveredSeq: former?.lastDeliveredSeq ?? 0,
+        lastDeliveredAt: former?.lastDeliveredAt ?? null,
         emailNotifications: former?.emailNotifications ?? true,
         muted: former?.muted ?? false,
         lastActivityAt: at,
@@ -575,6 +586,78 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
     }
     return result;
   }
+
+  // --- Delivery receipts (issue 12) -------------------------------------------------------------
+
+  async markDelivered(advances: readonly DeliveryAdvance[]): Promise<ConversationParticipant[]> {
+    const state = this.#state();
+    // Several advances of one member count as the highest.
+    const highest = new Map<string, DeliveryAdvance>();
+    for (const advance of advances) {
+      const key = advancesKey(advance.conversationId, advance.participant);
+      const current = highest.get(key);
+      if (current === undefined || advance.upToSeq > current.upToSeq) highest.set(key, advance);
+    }
+    const moved: ConversationParticipant[] = [];
+    for (const [key, { conversationId, participant, upToSeq, at }] of highest) {
+      const conversation = state.conversations.get(conversationId);
+      if (!conversation) continue;
+      const target = Math.min(upToSeq, conversation.messageCount);
+      const current = state.participants.get(conversationId)?.get(participantKey(participant));
+      if (!current || current.leftAt !== null || target <= effectiveDeliveredSeq(current)) continue;
+      const updated: ConversationParticipant = {
+        ...current,
+        lastDeliveredSeq: target,
+        lastDeliveredAt:
+          current.lastDeliveredAt !== null && time(current.lastDeliveredAt) > time(at)
+            ? current.lastDeliveredAt
+            : at,
+      };
+      state.participants.get(conversationId)?.set(participantKey(participant), updated);
+      state.deliveryAdvances.set(key, [...(state.deliveryAdvances.get(key) ?? []), { upToSeq: target, at }]);
+      appendRecord(
+        state.log,
+        this.#unit,
+        toEventRecord({
+          type: 'conversation.delivered',
+          tenantId: conversation.tenantId,
+          conversationId,
+          actor: { type: updated.participant.type, id: updated.participant.id },
+          occurredAt: at,
+          deliveredAt: at,
+          lastDeliveredSeq: target,
+        }),
+      );
+      moved.push(updated);
+    }
+    return moved;
+  }
+
+  async receiptTimes(
+    conversationId: string,
+    participants: readonly ParticipantRef[],
+    seqs: readonly number[],
+  ): Promise<Map<string, Map<number, ReceiptTime>>> {
+    const state = this.#state();
+    const result = new Map<string, Map<number, ReceiptTime>>();
+    for (const participant of participants) {
+      const key = advancesKey(conversationId, participant);
+      // Appended oldest first with a growing `upToSeq`: the first reaching a seq is the earliest.
+      const reads = state.readAdvances.get(key) ?? [];
+      const deliveries = state.deliveryAdvances.get(key) ?? [];
+      const bySeq = new Map<number, ReceiptTime>();
+      for (const seq of seqs) {
+        bySeq.set(seq, {
+          readAt: reads.find((a) => a.upToSeq >= seq)?.at ?? null,
+          deliveredAt: deliveries.find((a) => a.upToSeq >= seq)?.at ?? null,
+        });
+      }
+      result.set(participantKey(participant), bySeq);
+    }
+    return result;
+  }
+
+  // --- end of delivery receipts ------------------------------------------------------------------
 
   async updatePreferences(
     conversationId: string,

@@ -40,6 +40,15 @@ export interface ConversationParticipant {
    * message when that is later. Never moves backwards.
    */
   readonly lastReadAt: Date | null;
+  /**
+   * The participant's clients acknowledged receiving every message up to this `seq` (0: none;
+   * `ParticipantRepository.markDelivered`). Only moves forward. It records acknowledgements
+   * only: reading counts as delivery, so what has reached the participant is
+   * `effectiveDeliveredSeq` (the greater of this and `lastReadSeq`).
+   */
+  readonly lastDeliveredSeq: number;
+  /** When `lastDeliveredSeq` last moved; null before the first acknowledgement. */
+  readonly lastDeliveredAt: Date | null;
   readonly emailNotifications: boolean;
   /** Muted conversations keep their own unread count but leave the badge total. */
   readonly muted: boolean;
@@ -62,6 +71,17 @@ export interface ConversationParticipant {
    * they joined a conversation whose policy hides earlier history from new members.
    */
   readonly visibleFromSeq: number;
+}
+
+/**
+ * Every message up to this `seq` has reached the participant: the greater of their acknowledged
+ * delivery (`lastDeliveredSeq`) and their read state (`lastReadSeq`), because reading a message
+ * (or sending after it) implies it was delivered even when no client acknowledged it.
+ */
+export function effectiveDeliveredSeq(
+  membership: Pick<ConversationParticipant, 'lastDeliveredSeq' | 'lastReadSeq'>,
+): number {
+  return Math.max(membership.lastDeliveredSeq, membership.lastReadSeq);
 }
 
 /** Whether a membership is current (not left, not removed). */

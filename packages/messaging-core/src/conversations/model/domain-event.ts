@@ -34,6 +34,15 @@ export interface ConversationReadEvent extends EventBase<'conversation.read'> {
   readonly unreadCount: number;
 }
 
+/**
+ * A member's clients acknowledged receiving the conversation up to `lastDeliveredSeq`. Written
+ * by `ParticipantRepository.markDelivered` itself, in its one statement.
+ */
+export interface ConversationDeliveredEvent extends EventBase<'conversation.delivered'> {
+  readonly deliveredAt: Date;
+  readonly lastDeliveredSeq: number;
+}
+
 export interface ConversationClosedEvent extends EventBase<'conversation.closed'> {
   readonly conversation: Conversation;
 }
@@ -106,6 +115,7 @@ export type DomainEvent =
   | ConversationCreatedEvent
   | MessageSentEvent
   | ConversationReadEvent
+  | ConversationDeliveredEvent
   | ConversationClosedEvent
   | ConversationReopenedEvent
   | ConversationRenamedEvent
@@ -155,6 +165,10 @@ export interface EventPayloads {
     readonly read_at: string;
     readonly last_read_seq: number;
     readonly unread_count: number;
+  };
+  'conversation.delivered': {
+    readonly last_delivered_seq: number;
+    readonly delivered_at: string;
   };
   'conversation.closed': { readonly message_count: number };
   'conversation.reopened': { readonly message_count: number };
@@ -268,6 +282,15 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           read_at: event.readAt.toISOString(),
           last_read_seq: event.lastReadSeq,
           unread_count: event.unreadCount,
+        },
+      };
+    case 'conversation.delivered':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          last_delivered_seq: event.lastDeliveredSeq,
+          delivered_at: event.deliveredAt.toISOString(),
         },
       };
     case 'conversation.closed':

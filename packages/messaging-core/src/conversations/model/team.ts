@@ -20,6 +20,8 @@ export function teamStandIn(
     unreadCount,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: false,
     muted: false,
     lastActivityAt: conversation.lastMessageAt ?? conversation.createdAt,

@@ -64,6 +64,8 @@ const membership = (a: Actor): ConversationParticipant => ({
   unreadCount: 0,
   lastReadSeq: 0,
   lastReadAt: null,
+  lastDeliveredSeq: 0,
+  lastDeliveredAt: null,
   emailNotifications: true,
   muted: false,
   lastActivityAt: at,

@@ -52,6 +52,8 @@ const membership = (who: Actor, c: Conversation, role: string): ConversationPart
   unreadCount: 0,
   lastReadSeq: 0,
   lastReadAt: null,
+  lastDeliveredSeq: 0,
+  lastDeliveredAt: null,
   emailNotifications: true,
   muted: false,
   lastActivityAt: T0,

@@ -142,6 +142,8 @@ const member = (who: Actor, c: Conversation, role?: string): ConversationPartici
   unreadCount: 0,
   lastReadSeq: 0,
   lastReadAt: null,
+  lastDeliveredSeq: 0,
+  lastDeliveredAt: null,
   emailNotifications: true,
   muted: false,
   lastActivityAt: T0,

@@ -17,6 +17,27 @@ export interface JoinRequest {
 }
 
 /**
+ * One member's delivery acknowledgement (`ParticipantRepository.markDelivered`): their clients
+ * received every message of the conversation up to `upToSeq`.
+ */
+export interface DeliveryAdvance {
+  readonly conversationId: string;
+  readonly participant: ParticipantRef;
+  readonly upToSeq: number;
+  readonly at: Date;
+}
+
+/**
+ * When a member's read and delivery states first covered a message (`receiptTimes`): the time of
+ * the first read / delivery advance reaching its seq, null when none does (covered without an
+ * advance: by joining, or read by sending, whose time is the membership's `lastReadAt`).
+ */
+export interface ReceiptTime {
+  readonly readAt: Date | null;
+  readonly deliveredAt: Date | null;
+}
+
+/**
  * Memberships: read state, preferences, role and membership period of each participant in a
  * conversation. Only active memberships (`leftAt` null) are returned by `find` and
  * `listByConversation`, changed by `markRead` and `updatePreferences`, counted by the inbox and
@@ -122,6 +143,53 @@ export interface ParticipantRepository {
     reader: ParticipantRef,
     seqs: readonly number[],
   ): Promise<Map<number, Date>>;
+
+  // --- Delivery receipts (issue 12) -------------------------------------------------------------
+
+  /**
+   * Moves the delivery state of many members of many conversations forward in one step (one
+   * statement on PostgreSQL): for each advance whose participant is an active member, the target
+   * is `upToSeq` capped at the conversation's latest message; when it is above the member's
+   * effective delivered seq (`effectiveDeliveredSeq`: acknowledged or read), `lastDeliveredSeq`
+   * becomes it and `lastDeliveredAt` becomes `at` (unless already later). For each member that
+   * moved it also appends, in the same step, a delivery advance (`upToSeq`, `at`: what
+   * `receiptTimes` reads) and a `conversation.delivered` event (actor: the member; tenant: the
+   * conversation's store; payload `{ last_delivered_seq, delivered_at }`). Advances for a
+   * non-member, a former member, an unknown conversation or a seq already covered change
+   * nothing; several advances of one member count as the highest. Returns the memberships that
+   * moved (in no particular order).
+   *
+   * @example
+   * ```ts
+   * const moved = await store.participants.markDelivered([
+   *   { conversationId: a, participant: bob, upToSeq: 7, at: now },
+   *   { conversationId: b, participant: uma, upToSeq: 3, at: now },
+   * ]);
+   * moved.map((m) => m.lastDeliveredSeq); // [7, 3], or fewer when one was already delivered
+   * ```
+   */
+  markDelivered(advances: readonly DeliveryAdvance[]): Promise<ConversationParticipant[]>;
+
+  /**
+   * For each of `participants` and each of `seqs`: when their read state and their delivery
+   * state first covered that seq (see `ReceiptTime`), in one read, keyed by `participantKey`
+   * then seq. Every participant and seq asked is present. Says nothing about whether the seq is
+   * covered now: the caller compares it with the membership (`lastReadSeq`,
+   * `effectiveDeliveredSeq`) and falls back to `lastReadAt` / `lastDeliveredAt` when a time is null.
+   *
+   * @example
+   * ```ts
+   * const times = await store.participants.receiptTimes(conversationId, [bob, uma], [41, 42]);
+   * times.get('customer:bob')?.get(42)?.deliveredAt; // when Bob's client acknowledged 42 or beyond
+   * ```
+   */
+  receiptTimes(
+    conversationId: string,
+    participants: readonly ParticipantRef[],
+    seqs: readonly number[],
+  ): Promise<Map<string, Map<number, ReceiptTime>>>;
+
+  // --- end of delivery receipts ------------------------------------------------------------------
 
   /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */
   updatePreferences(

@@ -211,6 +211,8 @@ export function observerMembership(conversation: Conversation, actor: Actor): Co
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: false,
     muted: true,
     lastActivityAt: conversation.lastMessageAt ?? conversation.createdAt,

@@ -177,6 +177,8 @@ export async function createConversation(
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: true,
     muted: false,
     lastActivityAt: now,

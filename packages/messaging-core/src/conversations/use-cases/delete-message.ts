@@ -2,6 +2,7 @@ import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { Message } from '../model/message.js';
 import { type CoreContext, enforce, loadForAction, perSide, visibleTo } from './context.js';
+import { receiptsFor } from './receipts.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
 /**
@@ -63,11 +64,10 @@ export async function deleteMessage(
       ]);
       return hidden.message;
     });
-    return goneFor(toMessageView(result, await namesFor(ctx.directory, [result.sender], actor)));
+    return goneFor(await viewOf(result));
   }
   enforce(ctx.policy.decideDeleteMessage(actor, message, membership));
-  if (message.isDeleted)
-    return toMessageView(message, await namesFor(ctx.directory, [message.sender], actor));
+  if (message.isDeleted) return viewOf(message);
   const now = ctx.clock.now();
   const deleted: Message = await ctx.store.transaction(async (tx) => {
     const done = await tx.messages.softDelete(conversationId, messageId, { by, at: now });
@@ -87,7 +87,16 @@ export async function deleteMessage(
     ]);
     return done;
   });
-  return toMessageView(deleted, await namesFor(ctx.directory, [deleted.sender], actor));
+  return viewOf(deleted);
+
+  /** The message with its sender's name and its receipts (one read each). */
+  async function viewOf(m: Message): Promise<MessageView> {
+    const [names, receipts] = await Promise.all([
+      namesFor(ctx.directory, [m.sender], actor),
+      receiptsFor(ctx, conversationId, participants, [m]),
+    ]);
+    return toMessageView(m, names, receipts.get(m.id));
+  }
 }
 
 /** The deleter's view of a message they hid: nothing of it is left for them. */

@@ -15,6 +15,7 @@ import {
   type ViewableConversation,
 } from './context.js';
 import { encodeMessageCursor } from './cursor.js';
+import { receiptsFor } from './receipts.js';
 import { type ConversationDetail, namesFor, toMemberView, toMessageView, toSummary } from './views.js';
 
 export interface GetConversationOptions {
@@ -88,16 +89,19 @@ export async function getConversation(
       participants = participants.map((p) => (p === visible.membership ? updated : p));
     }
   }
-  const names = await namesFor(ctx.directory, [
-    ...participants.map((p) => p.participant),
-    ...page.messages.map((m) => m.sender),
+  const [names, receipts] = await Promise.all([
+    namesFor(ctx.directory, [
+      ...participants.map((p) => p.participant),
+      ...page.messages.map((m) => m.sender),
+    ]),
+    receiptsFor(ctx, conversationId, participants, page.messages),
   ]);
   const newestFirst = page.messages;
   const oldest = newestFirst.at(-1);
   return {
     ...toSummary(actor, visible.conversation, membership, participants, newestFirst[0] ?? null, names),
     participants: participants.map((p) => toMemberView(p, names)),
-    messages: [...newestFirst].reverse().map((m) => toMessageView(m, names)),
+    messages: [...newestFirst].reverse().map((m) => toMessageView(m, names, receipts.get(m.id))),
     nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };
 }

@@ -471,6 +471,8 @@ describe('listConversations: tenants', () => {
       unreadCount: 0,
       lastReadSeq: 0,
       lastReadAt: null,
+      lastDeliveredSeq: 0,
+      lastDeliveredAt: null,
       emailNotifications: true,
       muted: false,
       lastActivityAt: at,

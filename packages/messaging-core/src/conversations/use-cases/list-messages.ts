@@ -4,6 +4,7 @@ import { parseLimit } from '../../kernel/paging/parse-limit.js';
 import { type CoreContext, loadForView, observerMembership, visibleTo } from './context.js';
 import { decodeMessageCursor, encodeMessageCursor } from './cursor.js';
 import { readMessages } from './get-conversation.js';
+import { receiptsFor } from './receipts.js';
 import { type MessageView, namesFor, toMessageView } from './views.js';
 
 export interface ListMessagesInput {
@@ -54,13 +55,16 @@ export async function listMessages(
     visible,
     beforeSeq === undefined ? { limit, fromSeq } : { limit, beforeSeq, fromSeq },
   );
-  const names = await namesFor(
-    ctx.directory,
-    page.messages.map((m) => m.sender),
-  );
+  const [names, receipts] = await Promise.all([
+    namesFor(
+      ctx.directory,
+      page.messages.map((m) => m.sender),
+    ),
+    receiptsFor(ctx, conversationId, visible.participants, page.messages),
+  ]);
   const oldest = page.messages.at(-1);
   return {
-    messages: page.messages.map((m) => toMessageView(m, names)),
+    messages: page.messages.map((m) => toMessageView(m, names, receipts.get(m.id))),
     nextCursor: page.hasMore && oldest ? encodeMessageCursor({ conversationId, seq: oldest.seq }) : null,
   };
 }

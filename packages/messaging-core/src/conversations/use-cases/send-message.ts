@@ -11,7 +11,7 @@ import {
   type VisibleConversation,
 } from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
-import { type MessageView, namesFor, toMessageView } from './views.js';
+import { type MessageView, namesFor, noReceiptsYet, toMessageView } from './views.js';
 
 /** An attachment already stored (by `AttachmentStorage`), to be recorded with the message. */
 export type NewAttachment = Omit<MessageAttachment, 'messageId' | 'createdAt'>;
@@ -103,6 +103,9 @@ export async function sendMessage(
     status === 'conversation_closed'
       ? new MessagingError('CONVERSATION_CLOSED', `conversation ${conversation.id} is closed`)
       : MessagingError.notFound('conversation', input.conversationId);
+  // Just sent: nobody else has it yet, so the send path reads no receipts (a replay says the same).
+  const sentReceipts = noReceiptsYet(visible.participants.length + (visible.onTeam ? 1 : 0));
+
   if (visible.onTeam) {
     // A team member's first answer makes them a member (no system message), in the same transaction.
     return retryIfJoinedMeanwhile(
@@ -137,11 +140,11 @@ export async function sendMessage(
           );
         }
         const names = await namesFor(ctx.directory, [result.message.sender], actor);
-        return { message: toMessageView(result.message, names), replayed: true };
+        return { message: toMessageView(result.message, names, sentReceipts), replayed: true };
       }
       case 'created': {
         const names = await namesFor(ctx.directory, [result.message.sender], actor);
-        return { message: toMessageView(result.message, names), replayed: false };
+        return { message: toMessageView(result.message, names, sentReceipts), replayed: false };
       }
     }
   }

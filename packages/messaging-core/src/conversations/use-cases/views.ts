@@ -27,6 +27,39 @@ export interface MemberView extends ParticipantView {
   readonly leftAt: Date | null;
 }
 
+/** Who read or received a message, and since when (`MessageReceipts`). */
+export interface ReceiptView {
+  readonly ref: ParticipantRef;
+  /** When their read (or delivery) state first covered the message. */
+  readonly at: Date;
+}
+
+/**
+ * Where a message got to among the conversation's other active members (the sender excluded;
+ * a reader counts as delivered): lists while the conversation has at most
+ * `RECEIPT_LIST_MAX_MEMBERS` active members, counts always.
+ */
+export interface MessageReceipts {
+  /** Members whose read state covers the message, earliest first; null in larger conversations. */
+  readonly readBy: readonly ReceiptView[] | null;
+  /** Members the message reached (acknowledged or read), earliest first; null in larger conversations. */
+  readonly deliveredTo: readonly ReceiptView[] | null;
+  readonly readCount: number;
+  readonly deliveredCount: number;
+}
+
+/** Conversations with more active members than this carry receipt counts only. */
+export const RECEIPT_LIST_MAX_MEMBERS = 20;
+
+/**
+ * The receipts of a message nobody else has received yet (a send result): empty lists, or null
+ * lists in a conversation of more than `RECEIPT_LIST_MAX_MEMBERS` active members.
+ */
+export function noReceiptsYet(activeMembers: number): MessageReceipts {
+  const listed = activeMembers <= RECEIPT_LIST_MAX_MEMBERS;
+  return { readBy: listed ? [] : null, deliveredTo: listed ? [] : null, readCount: 0, deliveredCount: 0 };
+}
+
 export interface MessageView {
   readonly id: string;
   readonly conversationId: string;
@@ -43,6 +76,8 @@ export interface MessageView {
   readonly createdAt: Date;
   /** Empty once the message is deleted (files are kept for audit). */
   readonly attachments: readonly MessageAttachment[];
+  /** Who read and received it (`receiptsFor`); `noReceiptsYet` where that was not read. */
+  readonly receipts: MessageReceipts;
 }
 
 /** The message with the highest `seq`. */
@@ -124,7 +159,11 @@ export function toMemberView(
   };
 }
 
-export function toMessageView(message: Message, names: ReadonlyMap<string, DirectoryEntry>): MessageView {
+export function toMessageView(
+  message: Message,
+  names: ReadonlyMap<string, DirectoryEntry>,
+  receipts: MessageReceipts = noReceiptsYet(0),
+): MessageView {
   return {
     id: message.id,
     conversationId: message.conversationId,
@@ -138,6 +177,7 @@ export function toMessageView(message: Message, names: ReadonlyMap<string, Direc
     deletedBy: message.deletedBy,
     createdAt: message.createdAt,
     attachments: message.isDeleted ? [] : message.attachments,
+    receipts,
   };
 }
 

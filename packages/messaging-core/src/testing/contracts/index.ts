@@ -33,6 +33,7 @@ export type {
   CareTeamContractTarget,
 } from '../../conversations/testing/contracts/care-team-contract.js';
 export { careTeamContract } from '../../conversations/testing/contracts/care-team-contract.js';
+export { deliveryReceiptsContract } from '../../conversations/testing/contracts/delivery-receipts-contract.js';
 export type {
   MediaInspectorContractOptions,
   MediaInspectorContractTarget,

@@ -146,6 +146,8 @@ export function accessPolicyContract(name: string, options: AccessPolicyContract
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: true,
     muted: false,
     lastActivityAt: T0,

@@ -70,6 +70,8 @@ function membership(
     unreadCount: 0,
     lastReadSeq: 0,
     lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
     emailNotifications: true,
     muted: false,
     lastActivityAt: conversation.createdAt,
@@ -290,11 +292,15 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(await member(conversation.id, STORE_USER)).toMatchObject({
           unreadCount: 1,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           lastActivityAt: at(10),
         });
         expect(await member(conversation.id, CUSTOMER)).toMatchObject({
           unreadCount: 1,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           lastActivityAt: at(10),
         });
 
@@ -326,6 +332,8 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
         expect(await member(conversation.id, ADMIN)).toMatchObject({
           unreadCount: 1,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           lastActivityAt: at(2),
         });
         expect(await member(conversation.id, STORE_USER)).toMatchObject({
@@ -1424,6 +1432,8 @@ export function messagingStoreContract(options: MessagingStoreContractOptions): 
           role: 'none',
           lastReadSeq: 0,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           muted: false,
           leftAt: null,
           visibleFromSeq: 1,

@@ -85,6 +85,8 @@ export function notificationQueueContract(options: NotificationQueueContractOpti
           unreadCount: 0,
           lastReadSeq: 0,
           lastReadAt: null,
+          lastDeliveredSeq: 0,
+          lastDeliveredAt: null,
           emailNotifications: true,
           muted: false,
           lastActivityAt: createdAt,
