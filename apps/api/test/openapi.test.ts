@@ -185,6 +185,10 @@ describe('OpenAPI document', () => {
       'is_deleted',
       'created_at',
       'attachments',
+      'read_by',
+      'delivered_to',
+      'read_count',
+      'delivered_count',
     ]);
     const read = document.paths?.['/api/v1/store/messages/{id}/read']?.put;
     const readBody = (read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content?.[

@@ -86,6 +86,7 @@ describe('live frames', () => {
               createdAt: T,
             },
           ],
+          receipts: { readBy: [], deliveredTo: [], readCount: 0, deliveredCount: 0 },
         },
         conversation: {
           messageCount: 3,
@@ -135,6 +136,10 @@ describe('live frames', () => {
               created_at: '2026-03-01T08:00:00.000Z',
             },
           ],
+          read_by: [],
+          delivered_to: [],
+          read_count: 0,
+          delivered_count: 0,
         },
         conversation: {
           message_count: 3,

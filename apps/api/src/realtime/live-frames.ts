@@ -115,6 +115,12 @@ function dataOf(view: LiveView, base: string): unknown {
     case 'participant.blocked':
     case 'participant.unblocked':
       return { blocked: participantWire(view.blocked) };
+    case 'conversation.delivered':
+      return {
+        participant: participantWire(view.participant),
+        last_delivered_seq: view.lastDeliveredSeq,
+        delivered_at: iso(view.deliveredAt),
+      };
     case 'generic':
       return view.payload;
   }

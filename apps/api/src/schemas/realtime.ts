@@ -53,6 +53,11 @@ export const LiveFrameData = {
     /** Set only in the frames of the reader's own connections. */
     read_state: LiveReadStateWire,
   }),
+  'conversation.delivered': Type.Object({
+    participant: ParticipantWire,
+    last_delivered_seq: ReadSeq,
+    delivered_at: DateTime,
+  }),
   'conversation.closed': Type.Object({
     is_closed: Type.Boolean(),
     closed_at: Nullable(DateTime),
@@ -108,6 +113,11 @@ export const LiveFrameWire = Type.Union([
     'A message was deleted for everyone, or hidden by this person (per-side).',
   ),
   frame('conversation.read', LiveFrameData['conversation.read'], 'A member read up to a message.'),
+  frame(
+    'conversation.delivered',
+    LiveFrameData['conversation.delivered'],
+    'A member’s client acknowledged messages up to `last_delivered_seq` (delivery receipt).',
+  ),
   frame('conversation.closed', LiveFrameData['conversation.closed'], 'The conversation was closed.'),
   frame('conversation.reopened', LiveFrameData['conversation.closed'], 'The conversation was reopened.'),
   frame('conversation.renamed', LiveFrameData['conversation.renamed'], 'The subject changed.'),

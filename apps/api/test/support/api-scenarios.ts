@@ -305,6 +305,11 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
             is_deleted: false,
             created_at: expect.stringMatching(ISO),
             attachments: [],
+            // Nobody else has received it yet (no acknowledgement, no read).
+            read_by: [],
+            delivered_to: [],
+            read_count: 0,
+            delivered_count: 0,
           },
         ]);
         const id: string = opened.id;

@@ -360,8 +360,8 @@ export class KyselyParticipantRepository implements ParticipantRepository {
   // --- Delivery receipts (issue 12) -------------------------------------------------------------
 
   /**
-   * One statement for the whole batch: the advances as arrays (`unnest`), one update of every
-   * membership that moves (target capped at the conversation's `message_count`, above
+   * One statement for the whole batch: the advances as arrays (`unnest`), the memberships locked
+   * in key order, one update of every membership that moves (target capped at the conversation's `message_count`, above
    * `greatest(last_delivered_seq, last_read_seq)`), and from its returned rows the
    * `delivery_advances` rows and the `conversation.delivered` events. A row locked by a
    * concurrent `markRead` or append is re-checked against its new version, so a delivery already
@@ -382,8 +382,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
       const current = highest.get(key);
       if (current === undefined || advance.upToSeq > current.upToSeq) highest.set(key, advance);
     }
-    // A stable row order, so two batches touching the same members lock them in the same order.
-    const list = [...highest.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    const list = [...highest.values()];
     if (list.length === 0) return [];
     const seqs = list.map((a) => Math.min(a.upToSeq, 2_147_483_647));
     const { rows } = await sql<ParticipantRow & { event_ids: string[] | null }>`
@@ -393,6 +392,16 @@ export class KyselyParticipantRepository implements ParticipantRepository {
           ${list.map((a) => a.participant.id)}::text[], ${seqs}::integer[],
           ${list.map((a) => a.at.toISOString())}::text[]
         ) as i(conversation_id, participant_type, participant_id, up_to_seq, at)
+      ), locked as (
+        -- Rows locked in key order first: two batches (two instances' acks) sharing members take
+        -- them in the same order, so one waits for the other instead of deadlocking.
+        select p.conversation_id, p.participant_type, p.participant_id
+        from conversation_participants p
+        join input i on i.conversation_id = p.conversation_id and i.participant_type = p.participant_type
+          and i.participant_id = p.participant_id
+        where p.left_at is null
+        order by p.conversation_id, p.participant_type, p.participant_id
+        for update of p
       ), updated as (
         update conversation_participants p set
           last_delivered_seq = least(i.up_to_seq, c.message_count),
@@ -400,6 +409,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
         from input i join conversations c on c.id = i.conversation_id
         where p.conversation_id = i.conversation_id and p.participant_type = i.participant_type
           and p.participant_id = i.participant_id and p.left_at is null
+          and (p.conversation_id, p.participant_type, p.participant_id) in (select * from locked)
           and least(i.up_to_seq, c.message_count) > greatest(p.last_delivered_seq, p.last_read_seq)
         returning p.*, c.store_id as tenant_id, i.at as delivered_at
       ), logged as (

@@ -386,13 +386,13 @@ describe('live feed: community', () => {
     });
     const deliveredAt = clock.now();
     await core.addParticipants(mia, { conversationId: group.conversation.id, participants: [ref(cy)] });
-    // A later feature's event (receipts), after the log's last one, as an adapter would read it.
+    // A later feature's event (reactions, say), after the log's last one, as an adapter would read it.
     const last = store.recordedEvents().at(-1)!;
     const later = (BigInt(last.id) + 1000n).toString();
     const delivered = {
       id: later,
       position: { xid: last.position.xid, id: later },
-      type: 'conversation.delivered',
+      type: 'message.reacted',
       tenantId: NORTH,
       conversationId: group.conversation.id,
       actor: ref(ana),
@@ -426,11 +426,40 @@ describe('live feed: community', () => {
     const generic = (who: Actor) => forViewer(all, who).filter((d) => d.view.kind === 'generic');
     for (const member of [ana, ben, mia])
       expect(generic(member).map((d) => d.view)).toEqual([
-        { kind: 'generic', type: 'conversation.delivered', payload: delivered.payload },
+        { kind: 'generic', type: 'message.reacted', payload: delivered.payload },
       ]);
     // Cy joined after it; an admin outside the group never sees it.
     expect(generic(cy)).toEqual([]);
     expect(typesFor(all, ada)).toEqual([]);
+  });
+
+  it('a delivery receipt reaches the members with who received up to which message, and when', async () => {
+    const { core, store, directory, clock } = await world(communityPolicy, people, [NORTH, SOUTH]);
+    const group = await core.createConversation(mia, {
+      conversationType: 'group',
+      subject: 'Geometry',
+      participants: [ref(ana), ref(ben)],
+    });
+    const sent = await core.sendMessage(mia, { conversationId: group.conversation.id, content: 'Homework' });
+    const feed = createLiveFeed({ store, directory, policy: communityPolicy, clock });
+    const read = tail(feed, inMemoryLiveAudience(people));
+    await read();
+    const before = clock.now();
+    await core.markDelivered([{ actor: ana, conversationId: group.conversation.id, seq: sent.message.seq }]);
+    const after = await read();
+    const at = (after[0]?.view as { deliveredAt: Date } | undefined)?.deliveredAt ?? new Date(0);
+    expect(at.getTime()).toBeGreaterThan(before.getTime());
+    expect(at.getTime()).toBeLessThan(clock.now().getTime());
+    for (const member of [ana, ben, mia])
+      expect(forViewer(after, member).map((d) => d.view)).toEqual([
+        {
+          kind: 'conversation.delivered',
+          participant: { ref: ref(ana), name: 'Ana' },
+          lastDeliveredSeq: sent.message.seq,
+          deliveredAt: at,
+        },
+      ]);
+    expect(typesFor(after, ada)).toEqual([]);
   });
 });
 

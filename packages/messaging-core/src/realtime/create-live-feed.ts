@@ -11,6 +11,7 @@ import {
   displayName,
   type MemberView,
   namesFor,
+  noReceiptsYet,
   type ParticipantView,
   toMemberView,
   toMessageView,
@@ -60,6 +61,7 @@ const KNOWN = new Set([
   'participant.blocked',
   'participant.unblocked',
   'conversation.monitored',
+  'conversation.delivered',
 ]);
 
 /**
@@ -348,7 +350,12 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         if (message === undefined || preview === null) return null;
         return {
           kind: event.type,
-          message: toMessageView(message, names),
+          // Just sent: nobody else has it yet (lists only in conversations small enough to list).
+          message: toMessageView(
+            message,
+            names,
+            noReceiptsYet(state.members.get(message.conversationId)?.size ?? 0),
+          ),
           conversation: { messageCount: message.seq, lastMessageAt: message.createdAt, lastMessage: preview },
           readState: readStateOf(recipient.membership),
         };
@@ -443,6 +450,13 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         return { kind: event.type, blocked: participantView(names, event.payload.blocked) };
       case 'conversation.monitored':
         return null;
+      case 'conversation.delivered':
+        return {
+          kind: event.type,
+          participant: participantView(names, event.actor),
+          lastDeliveredSeq: event.payload.last_delivered_seq,
+          deliveredAt: new Date(event.payload.delivered_at),
+        };
       default: {
         const other = event as { readonly type: string; readonly payload: unknown };
         return { kind: 'generic', type: other.type, payload: other.payload };

@@ -98,6 +98,12 @@ export type LiveView =
   /** For the actor only (their other connections). */
   | { readonly kind: 'participant.blocked' | 'participant.unblocked'; readonly blocked: ParticipantView }
   /** An event type this version does not shape: its stored payload as it is, for the conversation's members. */
+  | {
+      readonly kind: 'conversation.delivered';
+      readonly participant: ParticipantView;
+      readonly lastDeliveredSeq: number;
+      readonly deliveredAt: Date;
+    }
   | { readonly kind: 'generic'; readonly type: string; readonly payload: unknown };
 
 export type LiveViewKind = LiveView['kind'];

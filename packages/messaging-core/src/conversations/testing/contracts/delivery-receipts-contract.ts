@@ -237,6 +237,29 @@ export function deliveryReceiptsContract(options: MessagingStoreContractOptions)
       ).toEqual(['first customer-1 3', 'first store-user-1 2', 'second customer-1 2']);
     });
 
+    it('lets concurrent batches over the same members (in any order) all finish, at the highest seq', async () => {
+      const conversations = [await conversationWith(6), await conversationWith(6)];
+      const entries = conversations.flatMap((c) =>
+        [CUSTOMER, STORE_USER].map((participant) => ({ conversationId: c.id, participant })),
+      );
+      await Promise.all(
+        Array.from({ length: 8 }, (_, round) => {
+          const ordered = round % 2 === 0 ? entries : [...entries].reverse();
+          return store.participants.markDelivered(
+            ordered.map((e) => ({ ...e, upToSeq: round < 4 ? round + 1 : 6, at: at(10 + round) })),
+          );
+        }),
+      );
+      for (const c of conversations) {
+        expect((await membership(c.id, CUSTOMER)).lastDeliveredSeq).toBe(6);
+        expect((await membership(c.id, STORE_USER)).lastDeliveredSeq).toBe(6);
+      }
+      const events = await deliveredEvents();
+      // One event per move, and every member's last one says 6.
+      expect(events.length).toBeGreaterThanOrEqual(4);
+      expect(events.length).toBeLessThanOrEqual(4 * 5);
+    });
+
     it('writes nothing when its transaction rolls back', async () => {
       const conversation = await conversationWith(2);
       await store
