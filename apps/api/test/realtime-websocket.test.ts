@@ -212,7 +212,7 @@ describe.each(databases)('WebSocket real-time delivery (%s)', (database) => {
     const id = await startConversation('Resume me');
     const first = await connect({ token: t.customer1 });
     await send(id, 'one');
-    const one = await first.next((f) => f.type === 'message.sent' && f.conversation_id === id);
+    const one = await first.next((f) => f.type === 'message.sent' && f.data.message.content === 'one');
     await first.close();
     const missed: string[] = [];
     for (const content of ['two', 'three', 'four']) missed.push((await send(id, content)).id);
