@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { participantKey } from '@parley/messaging-core';
 import { Type } from 'typebox';
@@ -87,7 +87,8 @@ export const sseTransportRoutes: FastifyPluginAsyncTypebox<SseTransportOptions> 
     {
       onRequest: async (request) => {
         const socket = request.raw.socket;
-        if (!sockets.has(socket)) {
+        // `inject` requests have a stand-in socket: nothing to end at shutdown.
+        if (socket instanceof Socket && !sockets.has(socket)) {
           sockets.add(socket);
           socket.once('close', () => sockets.delete(socket));
         }
