@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { AesGcmSecretCipher, parseKeyRing } from '@parley/adapters-crypto';
 import { FsAttachmentStorage } from '@parley/adapters-fs';
@@ -17,10 +18,12 @@ import {
   migrateToLatest,
   type ParleyDatabase,
   PostgresEventWakeups,
+  PostgresLiveSignalBus,
 } from '@parley/adapters-kysely';
 import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
+import { RedisLiveSignalBus } from '@parley/adapters-redis';
 import {
   type AdminNotificationsCore,
   type Clock,
@@ -28,11 +31,13 @@ import {
   createEmailCore,
   createEmailTemplatesCore,
   createEventDispatcher,
+  createLiveFeed,
   createMessagingCore,
   type Directory,
   type EmailCore,
   type EmailTemplatesCore,
   emailNotificationSubscriber,
+  type LiveSignalBus,
   type MarketplaceDirectory,
   type MessagingCore,
   type PeopleDirectory,
@@ -42,6 +47,7 @@ import {
   systemClock,
   type TenantDirectory,
 } from '@parley/messaging-core';
+import { InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
@@ -55,6 +61,10 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
+import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
+import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
+import { createRealtime, logEnd, type Realtime } from './realtime/realtime-service.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp, type ServerDirectory } from './server.js';
 
@@ -106,6 +116,9 @@ export interface ComposeOptions {
    * the directory is still the one `config.preset` keeps its people in.
    */
   readonly preset?: Preset;
+  /** Tests: real-time timings of their own (short polls, re-checks, ack flushes, heartbeats). */
+  readonly realtime?: Partial<RealtimeHubSettings> &
+    Partial<LiveSignalsSettings> & { readonly heartbeatMs?: number };
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -144,6 +157,11 @@ export interface ComposedApi {
   readonly events: EventDispatchLoop;
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
+  /**
+   * Real-time delivery of this instance: the hub tailing the log for its WebSocket and SSE
+   * connections (woken with the event dispatcher), tickets, typing and presence.
+   */
+  readonly realtime: Realtime;
   /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -179,6 +197,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         })
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
+  let signalBus: LiveSignalBus | null = null;
   try {
     await migrateToLatest(database);
     // Bound below, once the loop exists: a commit of events wakes the local dispatcher at once
@@ -275,6 +294,91 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       renderer: renderers.notifications,
       clock,
     });
+    type RealtimeLog = {
+      error(object: object, message: string): void;
+      warn(object: object, message: string): void;
+    };
+    const feed = createLiveFeed({ store, directory, policy: core.policy, clock });
+    // Each viewer's attachment URLs point at their own conversation routes, as their HTTP answers do.
+    const attachmentBases = new Map<string, string>();
+    const attachmentBase = (type: string) => {
+      let base = attachmentBases.get(type);
+      if (base === undefined) {
+        base = attachmentBaseFor(core.policy.definition, type);
+        attachmentBases.set(type, base);
+      }
+      return base;
+    };
+    let realtimeLog: RealtimeLog = {
+      error: (object: object, message: string) => console.error(`[parley] ${message}`, object),
+      warn: (object: object, message: string) => console.warn(`[parley] ${message}`, object),
+    };
+    // Typing and presence between instances: Redis when configured, else PostgreSQL NOTIFY on a
+    // channel of this schema (like the event wake-ups), else (PGlite: one process) in-process.
+    const instanceId = `api-${randomUUID()}`;
+    const schemaSuffix = database.schema === 'public' ? '' : `_${database.schema}`;
+    let signals: LiveSignals | null = null;
+    const busEvents = {
+      onError: (error: Error) => realtimeLog.warn({ err: error }, 'live signal bus connection failed'),
+      onReconnect: () => signals?.resync(),
+    };
+    const bus: LiveSignalBus =
+      config.realtime.redisUrl !== undefined
+        ? new RedisLiveSignalBus({
+            url: config.realtime.redisUrl,
+            channel: `parley:signals${schemaSuffix}`,
+            connectionName: instanceId,
+            ...busEvents,
+          })
+        : config.database.kind === 'postgres'
+          ? new PostgresLiveSignalBus({
+              url: config.database.url,
+              channel: `parley_signals${schemaSuffix}`.slice(0, 63),
+              ...busEvents,
+            })
+          : new InMemoryLiveSignalBus();
+    signalBus = bus;
+    await bus.start();
+    const realtime = createRealtime(
+      {
+        feed,
+        toFrame: (delivery) => toLiveFrame(delivery, attachmentBase(delivery.viewer.type)),
+        startPosition: () => logEnd(store.events),
+        resolveActor: core.resolveActor,
+        markDelivered: (entries) => core.markDelivered(entries),
+        jwtSecret: jwtSecret.secret,
+        metrics,
+        logger: {
+          error: (object, message) => realtimeLog.error(object, message),
+          warn: (object, message) => realtimeLog.warn(object, message),
+        },
+        signals: (hub) => {
+          signals = new LiveSignals(
+            {
+              hub,
+              bus,
+              instanceId,
+              clock,
+              policy: core.policy,
+              feed,
+              typingAudience: core.typingAudience,
+              logger: { warn: (object, message) => realtimeLog.warn(object, message) },
+            },
+            options.realtime ?? {},
+          );
+          return signals;
+        },
+      },
+      {
+        heartbeatMs: config.realtime.heartbeatMs,
+        maxFrameBytes: config.realtime.maxFrameBytes,
+        framesPerSecond: config.realtime.framesPerSecond,
+        replayMaxEvents: config.realtime.replayMaxEvents,
+        maxConnections: config.realtime.maxConnections,
+        pollIntervalMs: config.events.pollIntervalMs,
+        ...options.realtime,
+      },
+    );
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -299,6 +403,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           await sql`select 1`.execute(database.db);
         },
         metrics,
+        realtime,
       },
       {
         logLevel: config.logLevel,
@@ -312,6 +417,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
+    realtimeLog = app.log;
     logDispatchError = (subscriber, error) =>
       app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
     const events = startEventDispatchLoop(
@@ -329,7 +435,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       const listening = new PostgresEventWakeups({
         url: config.database.url,
         channel,
-        onWake: () => events.wake(),
+        onWake: () => {
+          events.wake();
+          realtime.hub.wake();
+        },
         onError: (error) =>
           app.log.error({ err: error }, 'event wake-up connection failed; polling meanwhile'),
       });
@@ -337,12 +446,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       await listening.start();
       eventsCommitted = (newestId) => {
         events.wake();
+        realtime.hub.wake();
         listening.notify(newestId);
       };
     } else {
       // PGlite belongs to this process: a local commit is the only one there is.
-      eventsCommitted = () => events.wake();
+      eventsCommitted = () => {
+        events.wake();
+        realtime.hub.wake();
+      };
     }
+    await realtime.start();
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {
@@ -386,14 +500,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       notifications,
       events,
       metrics,
+      realtime,
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
             await notifications.stop();
+            await realtime.stop();
             await app.close();
             await events.stop();
             await wakeups?.close();
+            await bus.close();
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
@@ -405,6 +522,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     };
   } catch (error) {
     await wakeups?.close();
+    await signalBus?.close();
     await database.destroy();
     throw error;
   }

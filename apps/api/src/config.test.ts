@@ -58,6 +58,14 @@ describe('parseConfig', () => {
       },
       outbound: { allowedCidrs: [] },
       metricsToken: undefined,
+      realtime: {
+        redisUrl: undefined,
+        heartbeatMs: 25_000,
+        maxFrameBytes: 4096,
+        framesPerSecond: 10,
+        replayMaxEvents: 10_000,
+        maxConnections: 20_000,
+      },
     });
   });
 
@@ -423,6 +431,43 @@ describe('PARLEY_METRICS_TOKEN', () => {
       expect((error as Error).message).toContain('PARLEY_METRICS_TOKEN must be a bearer token of 16 to 1024');
       expect((error as Error).message).not.toContain(bad);
     }
+  });
+});
+
+describe('real-time settings', () => {
+  it('reads PARLEY_REDIS_URL and PARLEY_REALTIME_*', () => {
+    const { realtime } = parseConfig(
+      {
+        PARLEY_REDIS_URL: 'redis://:pw@cache:6379/0',
+        PARLEY_REALTIME_HEARTBEAT: '500ms',
+        PARLEY_REALTIME_MAX_FRAME_BYTES: '8192',
+        PARLEY_REALTIME_FRAMES_PER_SECOND: '20',
+        PARLEY_REALTIME_REPLAY_MAX_EVENTS: '500',
+        PARLEY_REALTIME_MAX_CONNECTIONS: '100',
+      },
+      CWD,
+    );
+    expect(realtime).toEqual({
+      redisUrl: 'redis://:pw@cache:6379/0',
+      heartbeatMs: 500,
+      maxFrameBytes: 8192,
+      framesPerSecond: 20,
+      replayMaxEvents: 500,
+      maxConnections: 100,
+    });
+  });
+
+  it('names a bad value, never showing a Redis URL (it may hold a password)', () => {
+    expect(() => parseConfig({ PARLEY_REDIS_URL: 'http://user:secret@cache' }, CWD)).toThrow(
+      /PARLEY_REDIS_URL must be a Redis URL .*not shown/,
+    );
+    expect(() => parseConfig({ PARLEY_REDIS_URL: 'http://user:secret@cache' }, CWD)).not.toThrow(/secret/);
+    expect(() => parseConfig({ PARLEY_REALTIME_MAX_FRAME_BYTES: '10' }, CWD)).toThrow(
+      /PARLEY_REALTIME_MAX_FRAME_BYTES must be a size in bytes from 256/,
+    );
+    expect(() => parseConfig({ PARLEY_REALTIME_HEARTBEAT: 'soon' }, CWD)).toThrow(
+      /PARLEY_REALTIME_HEARTBEAT/,
+    );
   });
 });
 

@@ -339,6 +339,47 @@ export const EnvironmentSchema = Type.Object({
         'bearer token `GET /metrics` (Prometheus text format) requires: 16–1024 printable characters without spaces (`openssl rand -hex 32`); see [docs/api.md](docs/api.md#metrics)',
     },
   ),
+  PARLEY_REDIS_URL: variable(Type.String({ pattern: '^rediss?://[^\\s]+$' }), {
+    expected: 'a Redis URL such as redis://localhost:6379 or rediss://user:password@host:6380/0',
+    default: 'unset: PostgreSQL `NOTIFY` (in-process on PGlite)',
+    description:
+      'Redis (pub/sub) carrying typing and presence between API instances (`redis://host:6379`, `rediss://` for TLS); unset: they cross instances through PostgreSQL `LISTEN/NOTIFY`, or stay in the process on PGlite. Durable events always come from the event log',
+  }),
+  PARLEY_REALTIME_HEARTBEAT: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 25s or 500ms',
+      default: '`25s`',
+      description:
+        'how often each WebSocket is pinged (a socket that has not answered the previous ping is ended) and each SSE stream gets a comment line; presence of a connection ended abruptly turns offline within about 2.5 of these',
+    },
+  ),
+  PARLEY_REALTIME_MAX_FRAME_BYTES: variable(Type.Integer({ minimum: 256, maximum: 1_048_576 }), {
+    expected: 'a size in bytes from 256 to 1048576',
+    default: '`4096`',
+    description:
+      'largest client frame (WebSocket message or `POST /api/v1/realtime/frames` body) in bytes; a larger WebSocket message closes the socket (1009)',
+  }),
+  PARLEY_REALTIME_FRAMES_PER_SECOND: variable(Type.Integer({ minimum: 1, maximum: 10_000 }), {
+    expected: 'an integer from 1 to 10000',
+    default: '`10`',
+    description:
+      'client frames per second per connection (bursts of twice that); past it an `error` frame `rate_limited`, and a connection that keeps at it is closed (1008)',
+  }),
+  PARLEY_REALTIME_REPLAY_MAX_EVENTS: variable(Type.Integer({ minimum: 1, maximum: 10_000_000 }), {
+    expected: 'an integer from 1 to 10000000',
+    default: '`10000`',
+    description:
+      'longest gap (in events of the whole log) a reconnecting client resumes with `since` / `Last-Event-ID`; a longer or unknown one gets `resync_required`',
+  }),
+  PARLEY_REALTIME_MAX_CONNECTIONS: variable(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
+    expected: 'an integer from 1 to 1000000',
+    default: '`20000`',
+    description:
+      'WebSocket and SSE connections one API instance accepts; past it new ones are refused (503 before the upgrade)',
+  }),
 });
 
 export type Environment = Static<typeof EnvironmentSchema>;
@@ -450,6 +491,24 @@ export interface Config {
   readonly outbound: { readonly allowedCidrs: readonly string[] };
   /** Bearer token `GET /metrics` requires (`PARLEY_METRICS_TOKEN`); absent: no `/metrics` route (404). */
   readonly metricsToken: string | undefined;
+  /** Real-time delivery (WebSocket and SSE): see `RealtimeSettings`. */
+  readonly realtime: RealtimeSettings;
+}
+
+/** Real-time delivery's settings (`PARLEY_REDIS_URL`, `PARLEY_REALTIME_*`). */
+export interface RealtimeSettings {
+  /** Redis carrying typing and presence between instances; absent: PostgreSQL NOTIFY (or in-process on PGlite). */
+  readonly redisUrl: string | undefined;
+  /** WebSocket ping and SSE comment interval. */
+  readonly heartbeatMs: number;
+  /** Largest client frame in bytes. */
+  readonly maxFrameBytes: number;
+  /** Client frames per second per connection (bursts of twice that). */
+  readonly framesPerSecond: number;
+  /** Longest gap in log events a resume covers before `resync_required`. */
+  readonly replayMaxEvents: number;
+  /** Connections (WebSocket and SSE) one instance accepts. */
+  readonly maxConnections: number;
 }
 
 /**
@@ -528,6 +587,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_ENCRYPTION_KEY',
   'PARLEY_SMTP_URL',
   'PARLEY_METRICS_TOKEN',
+  'PARLEY_REDIS_URL',
 ]);
 
 const checker = Compile(EnvironmentSchema);
@@ -717,6 +777,17 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     mail: platformMail(env, resolve(dataDir, 'mail')),
     outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
     metricsToken: env.PARLEY_METRICS_TOKEN,
+    realtime: {
+      redisUrl: env.PARLEY_REDIS_URL,
+      heartbeatMs:
+        env.PARLEY_REALTIME_HEARTBEAT === undefined
+          ? 25_000
+          : parseDuration(env.PARLEY_REALTIME_HEARTBEAT, 'PARLEY_REALTIME_HEARTBEAT'),
+      maxFrameBytes: env.PARLEY_REALTIME_MAX_FRAME_BYTES ?? 4096,
+      framesPerSecond: env.PARLEY_REALTIME_FRAMES_PER_SECOND ?? 10,
+      replayMaxEvents: env.PARLEY_REALTIME_REPLAY_MAX_EVENTS ?? 10_000,
+      maxConnections: env.PARLEY_REALTIME_MAX_CONNECTIONS ?? 20_000,
+    },
   };
 }
 

@@ -30,6 +30,7 @@ import { requestValidationPlugin } from './plugins/request-validation.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { strictQuerystringPlugin } from './plugins/strict-querystring.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
+import { type Realtime, realtimePlugin } from './realtime/realtime-service.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
 import { careTeamRoutes } from './routes/care-team-routes.js';
 import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
@@ -80,6 +81,8 @@ export interface ServerPorts {
   readonly adminNotifications?: AdminNotificationsCore;
   /** Prometheus metrics (`createMetrics`); absent: a registry of its own with HTTP and process metrics only. */
   readonly metrics?: ParleyMetrics;
+  /** Real-time delivery (`createRealtime`, started by its owner); absent: no real-time routes. */
+  readonly realtime?: Realtime;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -247,6 +250,12 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       notifications: deps.adminNotifications,
     });
   }
+  if (deps.realtime)
+    await app.register(realtimePlugin, {
+      realtime: deps.realtime,
+      corsOrigins: options.corsOrigins ?? [],
+      resolveActor: core.resolveActor,
+    });
   await app.register(inboxRoutes, {
     basePath: options.publicUrl ? new URL(options.publicUrl).pathname.replace(/\/+$/, '') : '',
   });

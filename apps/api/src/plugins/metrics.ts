@@ -50,6 +50,10 @@ export interface ParleyMetrics {
   countEmail(provider: string, status: 'sent' | 'failed'): void;
   /** Counts one inbound email tracking webhook delivery by provider and outcome. */
   countWebhookDelivery(provider: string, outcome: WebhookDeliveryOutcome): void;
+  /** A real-time connection opened (+1) or ended (-1), by transport. */
+  countRealtimeConnection(transport: 'websocket' | 'sse', delta: 1 | -1): void;
+  /** Counts frames sent to real-time clients: `durable` (from the event log) or `ephemeral`. */
+  countRealtimeFrames(kind: 'durable' | 'ephemeral', count: number): void;
 }
 
 /**
@@ -58,6 +62,7 @@ export interface ParleyMetrics {
  * - `parley_emails_total{provider,status}`, `parley_email_webhook_deliveries_total{provider,outcome}`;
  * - `parley_notification_queue_depth`, `parley_notification_queue_available`,
  *   `parley_notification_queue_lag_seconds` (read from the queue at scrape time);
+ * - `parley_realtime_connections{transport}` (gauge), `parley_realtime_frames_sent_total{kind}`;
  * - `parley_db_pool_connections`, `parley_db_pool_idle_connections`,
  *   `parley_db_pool_waiting_requests`, `parley_db_pool_max_connections` (label `engine`);
  * - the process defaults (`process_*`, `nodejs_*`).
@@ -89,6 +94,18 @@ export function createMetrics(sources: MetricsSources = {}): ParleyMetrics {
     name: 'parley_email_webhook_deliveries_total',
     help: 'Inbound email tracking webhook deliveries by provider and outcome.',
     labelNames: ['provider', 'outcome'] as const,
+    registers: [registry],
+  });
+  const realtimeConnections = new Gauge({
+    name: 'parley_realtime_connections',
+    help: 'Open real-time connections on this instance, by transport (websocket, sse).',
+    labelNames: ['transport'] as const,
+    registers: [registry],
+  });
+  const realtimeFrames = new Counter({
+    name: 'parley_realtime_frames_sent_total',
+    help: 'Frames sent to real-time clients: durable (events of the log) or ephemeral (typing, presence, pong, error).',
+    labelNames: ['kind'] as const,
     registers: [registry],
   });
   const queue = sources.notificationQueue;
@@ -171,6 +188,8 @@ export function createMetrics(sources: MetricsSources = {}): ParleyMetrics {
       duration.observe({ method, route, status_code: String(status) }, seconds),
     countEmail: (provider, status) => emails.inc({ provider, status }),
     countWebhookDelivery: (provider, outcome) => webhooks.inc({ provider, outcome }),
+    countRealtimeConnection: (transport, delta) => realtimeConnections.inc({ transport }, delta),
+    countRealtimeFrames: (kind, count) => realtimeFrames.inc({ kind }, count),
   };
 }
 

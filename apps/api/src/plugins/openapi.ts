@@ -58,6 +58,11 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
           name: 'Admin notifications',
           description: 'Admins: store issues, system alerts and import failures; mark them read.',
         },
+        {
+          name: 'Real-time',
+          description:
+            'Live events (WebSocket `GET /api/v1/realtime`, or Server-Sent Events), connection tickets for browsers, typing and presence: see docs/realtime.md.',
+        },
         { name: 'Health', description: 'Liveness and readiness.' },
         {
           name: 'Store email',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Preset } from '@parley/messaging-core';
 import pg from 'pg';
-import { type ComposedApi, compose } from '../../src/composition-root.js';
+import { type ComposedApi, type ComposeOptions, compose } from '../../src/composition-root.js';
 import { parseConfig } from '../../src/config.js';
 import { demoTokens } from '../../src/demo-seed.js';
 import { secretKey } from '../../src/plugins/authentication.js';
@@ -57,7 +57,13 @@ export async function composedHarness(
  * object, e.g. with demo data of the test's own).
  */
 export async function composeForTest(
-  options: { database?: 'pglite' | 'postgres'; env?: Readonly<Record<string, string>>; preset?: Preset } = {},
+  options: {
+    database?: 'pglite' | 'postgres';
+    env?: Readonly<Record<string, string>>;
+    preset?: Preset;
+    /** Real-time timings of the test's own (`ComposeOptions.realtime`). */
+    realtime?: ComposeOptions['realtime'];
+  } = {},
 ): Promise<{ readonly api: ComposedApi; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-composed-'));
   const url = process.env.DATABASE_URL;
@@ -92,7 +98,10 @@ export async function composeForTest(
   }
   let api: ComposedApi;
   try {
-    api = await compose(parseConfig(env, dir), options.preset ? { preset: options.preset } : {});
+    api = await compose(parseConfig(env, dir), {
+      ...(options.preset ? { preset: options.preset } : {}),
+      ...(options.realtime ? { realtime: options.realtime } : {}),
+    });
   } catch (error) {
     await dropSchema?.();
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import type { DirectoryEntry } from '../kernel/model/directory-entry.js';
-import type { Actor } from '../kernel/model/participant-ref.js';
+import type { Actor, ParticipantRef } from '../kernel/model/participant-ref.js';
 import { type Clock, systemClock } from '../kernel/ports/clock.js';
 import type { Directory } from '../kernel/ports/directory.js';
 import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
@@ -70,6 +70,7 @@ import {
   sendMessageWithAttachments,
 } from './use-cases/send-message-with-attachments.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
+import { typingAudience } from './use-cases/typing-audience.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
 import type { ConversationDetail, MemberView, MessageView } from './use-cases/views.js';
 
@@ -152,6 +153,8 @@ export interface MessagingCore {
   blockPerson(actor: Actor, username: string): Promise<BlockView & { readonly created: boolean }>;
   unblockPerson(actor: Actor, username: string): Promise<void>;
   listBlocks(actor: Actor): Promise<BlockView[]>;
+  /** Who the actor's typing indicator in a conversation is for (the other active members): see `typingAudience`. */
+  typingAudience(actor: Actor, conversationId: string): Promise<ParticipantRef[]>;
 }
 
 /**
@@ -220,5 +223,6 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     blockPerson: (actor, username) => blockPerson(ctx, actor, username),
     unblockPerson: (actor, username) => unblockPerson(ctx, actor, username),
     listBlocks: (actor) => listBlocks(ctx, actor),
+    typingAudience: (actor, conversationId) => typingAudience(ctx, actor, conversationId),
   };
 }

@@ -1,0 +1,98 @@
+import { createLiveFeed, LOG_START } from '@parley/messaging-core';
+import { createInMemoryMessaging } from '@parley/messaging-core/testing';
+import { describe, expect, it } from 'vitest';
+import { CLOSE_CODES, type LiveSink, type ServerFrame } from './live-connection.js';
+import { RealtimeHub } from './realtime-hub.js';
+
+/** A sink that records frames and reports as many unsent bytes as the test says. */
+function recordingSink() {
+  const sink = {
+    frames: [] as ServerFrame[],
+    closedWith: null as number | null,
+    unsent: 0,
+    transport: 'websocket' as const,
+    send(frame: ServerFrame) {
+      sink.frames.push(frame);
+    },
+    close(code: number) {
+      sink.closedWith = code;
+    },
+    pending: () => sink.unsent,
+  };
+  return sink satisfies LiveSink;
+}
+
+describe('RealtimeHub', () => {
+  const setup = async (settings: ConstructorParameters<typeof RealtimeHub>[1] = {}) => {
+    const m = createInMemoryMessaging();
+    const store = { type: 'store', id: 'u1', tenantId: 's1' };
+    const customer = { type: 'customer', id: 'c1', tenantId: 's1' };
+    const at = new Date();
+    await m.directory.upsertStore({ id: 's1', name: 'Acme', tier: 'business' }, at);
+    await m.directory.upsertPlatformUser(
+      { id: 'u1', name: 'Sam', email: 'sam@acme.test', role: 'store', storeId: 's1', locale: 'en' },
+      at,
+    );
+    await m.directory.upsertCustomer(
+      { id: 'c1', storeId: 's1', name: 'Carla', email: 'carla@mail.test', locale: 'en' },
+      at,
+    );
+    const feed = createLiveFeed({
+      store: m.store,
+      directory: m.directory,
+      policy: m.core.policy,
+      clock: { now: () => new Date() },
+    });
+    const hub = new RealtimeHub(
+      {
+        feed,
+        toFrame: (delivery) => ({ id: delivery.event.id, type: delivery.event.type }),
+        startPosition: async () => LOG_START,
+        resolveActor: m.core.resolveActor,
+        logger: { error: () => {}, warn: () => {} },
+      },
+      { pollIntervalMs: 3_600_000, ...settings },
+    );
+    await hub.start();
+    return { m, hub, store, customer };
+  };
+
+  it('closes a connection that reads too slowly (1013) instead of buffering without bound', async () => {
+    const { m, hub, store, customer } = await setup({ maxPendingBytes: 1_000 });
+    const sink = recordingSink();
+    const connection = hub.open(customer, customer, sink, { tokenExpiresAt: Date.now() + 60_000 });
+    await m.core.createConversation(store, {
+      conversationType: 'store_customer',
+      subject: 'Slow reader',
+      recipient: { type: 'customer', id: 'c1' },
+      initialMessage: 'one',
+    });
+    await hub.drain();
+    expect(sink.frames.map((f) => f.type)).toContain('conversation.created');
+    expect(sink.closedWith).toBeNull();
+    sink.unsent = 5_000;
+    await m.core.createConversation(store, {
+      conversationType: 'store_customer',
+      subject: 'Slower',
+      recipient: { type: 'customer', id: 'c1' },
+      initialMessage: 'two',
+    });
+    await hub.drain();
+    expect(sink.closedWith).toBe(CLOSE_CODES.tryAgainLater);
+    expect(connection.closed).toBe(true);
+    expect(hub.size).toBe(0);
+    await hub.stop();
+  });
+
+  it('refuses connections past maxConnections and closes at once a connection whose token already expired', async () => {
+    const { hub, customer } = await setup({ maxConnections: 1 });
+    const expired = recordingSink();
+    hub.open(customer, customer, expired, { tokenExpiresAt: Date.now() - 1 });
+    expect(expired.closedWith).toBe(CLOSE_CODES.unauthenticated);
+    expect(hub.hasRoom()).toBe(true);
+    hub.open(customer, customer, recordingSink(), { tokenExpiresAt: Date.now() + 60_000 });
+    expect(hub.hasRoom()).toBe(false);
+    await hub.stop();
+    expect(hub.size).toBe(0);
+  });
+});
