@@ -364,7 +364,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
               typingAudience: core.typingAudience,
               logger: { warn: (object, message) => realtimeLog.warn(object, message) },
             },
-            options.realtime ?? {},
+            // Presence follows the heartbeat: a dead instance's reports run out after two of them.
+            { presenceTtlMs: 2 * config.realtime.heartbeatMs, ...options.realtime },
           );
           return signals;
         },

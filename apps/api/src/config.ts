@@ -353,7 +353,7 @@ export const EnvironmentSchema = Type.Object({
       expected: 'a duration such as 25s or 500ms',
       default: '`25s`',
       description:
-        'how often each WebSocket is pinged (a socket that has not answered the previous ping is ended) and each SSE stream gets a comment line; presence of a connection ended abruptly turns offline within about 2.5 of these',
+        'how often each WebSocket is pinged (a socket that has not answered the previous ping is ended) and each SSE stream gets a comment line; presence of a connection ended abruptly, or of an instance that died, turns offline within about 2.5 of these (presence reports between instances last two of these)',
     },
   ),
   PARLEY_REALTIME_MAX_FRAME_BYTES: variable(Type.Integer({ minimum: 256, maximum: 1_048_576 }), {

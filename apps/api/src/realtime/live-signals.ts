@@ -23,7 +23,12 @@ import type { EphemeralRelay, RealtimeHub } from './realtime-hub.js';
 import type { PresenceEntry, PresenceSource } from './realtime-routes.js';
 
 export interface LiveSignalsSettings {
-  /** How long this instance's presence reports hold at the others unless repeated (heartbeat every third of it). */
+  /**
+   * How long this instance's presence reports hold at the others unless repeated (they are
+   * repeated every third of it; expiry is checked every tenth, at most every 5 s). The composition
+   * root sets it to twice `PARLEY_REALTIME_HEARTBEAT` (50 s by default): an instance that dies
+   * without a word shows its people offline within 55 s, inside the 70 s promised.
+   */
   readonly presenceTtlMs: number;
   /** How often expired typing indicators are stopped. */
   readonly typingTickMs: number;
@@ -107,6 +112,7 @@ export class LiveSignals implements EphemeralRelay, PresenceSource {
   readonly #audiences = new Map<string, { recipients: ParticipantRef[]; at: number }>();
   #unsubscribe: (() => void) | null = null;
   #heartbeat: NodeJS.Timeout | null = null;
+  #expiry: NodeJS.Timeout | null = null;
   #typingTick: NodeJS.Timeout | null = null;
   #stopped = false;
 
@@ -130,14 +136,19 @@ export class LiveSignals implements EphemeralRelay, PresenceSource {
   async start(): Promise<void> {
     this.#unsubscribe = this.#deps.bus.subscribe((signal) => this.#receive(signal));
     this.#publish([{ kind: 'presence_sync', origin: this.#deps.instanceId }]);
+    const ttl = this.#settings.presenceTtlMs;
     this.#heartbeat = setInterval(
-      () => {
-        this.#publish(this.#presence.heartbeat());
-        this.#apply(this.#presence.expire());
-      },
-      Math.max(1, Math.floor(this.#settings.presenceTtlMs / 3)),
+      () => this.#publish(this.#presence.heartbeat()),
+      Math.max(1, Math.floor(ttl / 3)),
     );
     this.#heartbeat.unref();
+    // Expiry is checked far more often than reports are repeated: an instance that died is forgotten
+    // at most a tenth of the ttl (5 s at most) after its last report ran out, not a third later.
+    this.#expiry = setInterval(
+      () => this.#apply(this.#presence.expire()),
+      Math.max(50, Math.min(5_000, Math.floor(ttl / 10))),
+    );
+    this.#expiry.unref();
     this.#typingTick = setInterval(
       () => this.#stopTyping(this.#typing.expire()),
       this.#settings.typingTickMs,
@@ -210,6 +221,7 @@ export class LiveSignals implements EphemeralRelay, PresenceSource {
     if (this.#stopped) return;
     this.#stopped = true;
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#expiry) clearInterval(this.#expiry);
     if (this.#typingTick) clearInterval(this.#typingTick);
     for (const timer of this.#refreshing.values()) clearTimeout(timer);
     this.#unsubscribe?.();
