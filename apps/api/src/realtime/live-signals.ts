@@ -43,7 +43,9 @@ export interface LiveSignalsSettings {
 }
 
 export const DEFAULT_SIGNALS_SETTINGS: LiveSignalsSettings = {
-  presenceTtlMs: 60_000,
+  // An instance that dies is forgotten within the ttl plus one heartbeat (ttl / 3): 60 s, inside
+  // the 70 s for abrupt ends.
+  presenceTtlMs: 45_000,
   typingTickMs: 1_000,
   contactsLimit: 5_000,
   contactsRefreshMs: 200,
