@@ -43,8 +43,8 @@ export interface LiveSignalsSettings {
 }
 
 export const DEFAULT_SIGNALS_SETTINGS: LiveSignalsSettings = {
-  // An instance that dies is forgotten within the ttl plus one heartbeat (ttl / 3): 60 s, inside
-  // the 70 s for abrupt ends.
+  // Without the composition root's value (twice the heartbeat): an instance that dies is forgotten
+  // within the ttl plus one expiry check (5 s), inside the 70 s allowed for abrupt ends.
   presenceTtlMs: 45_000,
   typingTickMs: 1_000,
   contactsLimit: 5_000,
