@@ -44,7 +44,7 @@ export interface PostgresLiveSignalBusOptions {
  *
  * @example
  * ```ts
- * const bus = new PostgresLiveSignalBus({ url: process.env.DATABASE_URL, onError: log.warn });
+ * const bus = new PostgresLiveSignalBus({ url: databaseUrl, onError: log.warn });
  * await bus.start();
  * bus.subscribe((signal) => tracker.receive(signal));
  * await bus.publish({ kind: 'presence_sync', origin: instanceId });
