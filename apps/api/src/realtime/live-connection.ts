@@ -1,4 +1,10 @@
-import type { Actor, ActorClaims, ClientPresenceStatus, LiveDelivery } from '@parley/messaging-core';
+import type {
+  Actor,
+  ActorClaims,
+  ClientPresenceStatus,
+  EventPosition,
+  LiveDelivery,
+} from '@parley/messaging-core';
 
 /** A frame the server sends: durable ones carry the event `id`; ephemeral ones (typing, presence, pong, error) none. */
 export interface ServerFrame {
@@ -84,6 +90,13 @@ export class LiveConnection {
   readonly id = `c${++sequence}`;
   /** Live deliveries held while the connection replays (`since`), with their frames. */
   held: { delivery: LiveDelivery; frame: ServerFrame; json: string }[] | null = null;
+  /**
+   * The log position this connection has received everything up to (its last durable frame, or
+   * the end of its replay). A durable delivery at or before it is a repeat and is not sent: the
+   * tail may read an event before a replay ends and deliver it after, so holding alone cannot
+   * tell.
+   */
+  through: EventPosition | null = null;
   closed = false;
   /** What the connection said of itself (`presence` frames); `online` until then. */
   status: ClientPresenceStatus = 'online';

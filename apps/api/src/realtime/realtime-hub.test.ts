@@ -1,4 +1,4 @@
-import { createLiveFeed, LOG_START } from '@parley/messaging-core';
+import { createLiveFeed, type LiveFeed, LOG_START } from '@parley/messaging-core';
 import { createInMemoryMessaging } from '@parley/messaging-core/testing';
 import { describe, expect, it } from 'vitest';
 import { CLOSE_CODES, type LiveSink, type ServerFrame } from './live-connection.js';
@@ -23,7 +23,10 @@ function recordingSink() {
 }
 
 describe('RealtimeHub', () => {
-  const setup = async (settings: ConstructorParameters<typeof RealtimeHub>[1] = {}) => {
+  const setup = async (
+    settings: ConstructorParameters<typeof RealtimeHub>[1] = {},
+    wrapFeed: (feed: LiveFeed) => LiveFeed = (feed) => feed,
+  ) => {
     const m = createInMemoryMessaging();
     const store = { type: 'store', id: 'u1', tenantId: 's1' };
     const customer = { type: 'customer', id: 'c1', tenantId: 's1' };
@@ -45,7 +48,7 @@ describe('RealtimeHub', () => {
     });
     const hub = new RealtimeHub(
       {
-        feed,
+        feed: wrapFeed(feed),
         toFrame: (delivery) => ({ id: delivery.event.id, type: delivery.event.type }),
         startPosition: async () => LOG_START,
         resolveActor: m.core.resolveActor,
@@ -56,6 +59,47 @@ describe('RealtimeHub', () => {
     await hub.start();
     return { m, hub, store, customer };
   };
+
+  it('never sends an event twice when the tail read it before a replay ended and delivers it after', async () => {
+    // The tail's read of the log is held back after reading, until the test lets it finish.
+    let release = () => {};
+    let holding = false;
+    const { m, hub, store, customer } = await setup({}, (feed) => ({
+      ...feed,
+      next: async (after, audience, limit) => {
+        const batch = await feed.next(after, audience, limit);
+        if (holding) await new Promise<void>((resolve) => (release = resolve));
+        return batch;
+      },
+    }));
+    const first = recordingSink();
+    hub.open(customer, customer, first, { tokenExpiresAt: Date.now() + 60_000 });
+    const created = await m.core.createConversation(store, {
+      conversationType: 'store_customer',
+      subject: 'Race',
+      recipient: { type: 'customer', id: 'c1' },
+      initialMessage: 'one',
+    });
+    await hub.drain();
+    const since = first.frames.at(-1)?.id as string;
+    expect(first.frames.map((f) => f.type)).toEqual(['conversation.created', 'message.sent']);
+
+    holding = true;
+    await m.core.sendMessage(store, { conversationId: created.conversation.id, content: 'two' });
+    hub.wake(); // the tail reads 'two', then waits
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const resumed = recordingSink();
+    hub.open(customer, customer, resumed, { tokenExpiresAt: Date.now() + 60_000, since });
+    for (let i = 0; i < 100 && resumed.frames.length === 0; i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(resumed.frames.map((f) => f.type)).toEqual(['message.sent']); // replayed
+    holding = false;
+    release(); // the tail now delivers what it read: 'two' again, which must not be sent
+    await hub.drain();
+    const ids = resumed.frames.map((f) => f.id);
+    expect(ids).toHaveLength(1);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
 
   it('closes a connection that reads too slowly (1013) instead of buffering without bound', async () => {
     const { m, hub, store, customer } = await setup({ maxPendingBytes: 1_000 });

@@ -420,6 +420,9 @@ export class RealtimeHub implements LiveAudience {
   #sendDurable(connection: LiveConnection, delivery: LiveDelivery, frame: ServerFrame, json: string): void {
     if (connection.closed) return;
     const { event } = delivery;
+    // In log order, once: whatever a replay or an earlier frame already covered is not sent again.
+    if (connection.through !== null && comparePositions(event.position, connection.through) <= 0) return;
+    connection.through = event.position;
     if (event.type === 'message.sent' && event.conversationId !== null)
       connection.rememberMessage(event.id, { conversationId: event.conversationId, seq: event.payload.seq });
     connection.sink.send(frame, json);
@@ -448,6 +451,9 @@ export class RealtimeHub implements LiveAudience {
         const frame = this.#deps.toFrame(delivery);
         this.#sendDurable(connection, delivery, frame, JSON.stringify(frame));
       }
+      // The replay covered the log up to its end, seen or not: the tail resumes after it.
+      if (connection.through === null || comparePositions(replay.position, connection.through) > 0)
+        connection.through = replay.position;
       // What the tail read while the replay ran: only what lies after the replay's end is new.
       for (const { delivery, frame, json } of held) {
         if (comparePositions(delivery.event.position, replay.position) > 0)
