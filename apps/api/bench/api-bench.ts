@@ -25,32 +25,15 @@ import autocannon from 'autocannon';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
+import { admin, databaseUrl, SERVER_URL } from './bench-database.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const POOL = Number(process.env.BENCH_POOL ?? 10);
 const CONVERSATIONS = 20;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const MARKER = 'eeeeeeee-eeee-7eee-8eee-';
-
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** A SQL literal for a bound parameter, so a captured query can be replayed by pgbench. */
 function literal(value: unknown): string {

@@ -34,10 +34,9 @@ import { communityPolicy, createMessagingCore } from '@parley/messaging-core';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
+import { admin, databaseUrl, SERVER_URL } from './bench-database.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SERVER_URL =
-  process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 2000);
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const DURATION = Number(process.env.BENCH_DURATION ?? 60);
@@ -52,22 +51,6 @@ const GOALS = { p50Ms: 50, p99Ms: 250, idleMemoryMiB: 1024 };
 const MAX_IN_FLIGHT = Number(process.env.BENCH_MAX_IN_FLIGHT ?? 400);
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-
-function databaseUrl(name: string): string {
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: SERVER_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 const studentId = (n: number) => `s${n}`;
 
