@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComposedApi } from '../src/composition-root.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import { composeForTest } from './support/composed-api.js';
-import { type Frame, listen, TestSocket } from './support/realtime-clients.js';
+import { type Frame, listen, startStoreConversation, TestSocket } from './support/realtime-clients.js';
 
 // Typing, presence and delivery acks over real WebSockets, on the real feed and store.
 const databases: ('pglite' | 'postgres')[] = [
@@ -42,18 +42,7 @@ describe.each(databases)('typing, presence and acks (%s)', (database) => {
     t = await tokensFor(api.jwtSecret.secret);
     await seedFixture(call, t.service);
     base = await listen(api);
-    const created = await call('POST', '/api/v1/store/messages', {
-      token: t.store1,
-      body: {
-        conversation_type: 'store_customer',
-        subject: 'Order #9',
-        recipient_type: 'customer',
-        recipient_id: 'c1',
-        initial_message: 'Hello Carla',
-      },
-    });
-    expect(created.status).toBe(201);
-    conversationId = created.body.id;
+    conversationId = await startStoreConversation(call, t.store1, 'Order #9', 'Hello Carla');
   });
   afterAll(async () => {
     for (const socket of open) await socket.close();

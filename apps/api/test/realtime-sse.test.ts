@@ -3,7 +3,7 @@ import type { ComposedApi } from '../src/composition-root.js';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import { composeForTest } from './support/composed-api.js';
-import { listen, TestEventStream, TestSocket } from './support/realtime-clients.js';
+import { listen, startStoreConversation, TestEventStream, TestSocket } from './support/realtime-clients.js';
 
 // The SSE fallback with a real streaming HTTP client, on the real feed and store.
 const databases: ('pglite' | 'postgres')[] = [
@@ -47,18 +47,7 @@ describe.each(databases)('SSE real-time delivery (%s)', (database) => {
     t = await tokensFor(api.jwtSecret.secret);
     await seedFixture(call, t.service);
     base = await listen(api);
-    const created = await call('POST', '/api/v1/store/messages', {
-      token: t.store1,
-      body: {
-        conversation_type: 'store_customer',
-        subject: 'SSE',
-        recipient_type: 'customer',
-        recipient_id: 'c1',
-        initial_message: 'Hi',
-      },
-    });
-    expect(created.status).toBe(201);
-    conversationId = created.body.id;
+    conversationId = await startStoreConversation(call, t.store1, 'SSE', 'Hi');
   });
   afterAll(async () => {
     for (const stream of streams) await stream.close();

@@ -2,9 +2,35 @@ import { type ClientRequest, get as httpGet, type IncomingHttpHeaders } from 'no
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import type { ComposedApi } from '../../src/composition-root.js';
+import type { Call } from './client.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: frames are asserted field by field
 export type Frame = Record<string, any>;
+
+/**
+ * Store user `token` starts a `store_customer` conversation with `customer` (the fixture's `c1`
+ * unless said) and a first message; returns its id, failing the test on any other answer than 201.
+ */
+export async function startStoreConversation(
+  call: Call,
+  token: string,
+  subject: string,
+  initialMessage: string,
+  customer = 'c1',
+): Promise<string> {
+  const created = await call('POST', '/api/v1/store/messages', {
+    token,
+    body: {
+      conversation_type: 'store_customer',
+      subject,
+      recipient_type: 'customer',
+      recipient_id: customer,
+      initial_message: initialMessage,
+    },
+  });
+  if (created.status !== 201) throw new Error(`starting a conversation: ${created.status} ${created.text}`);
+  return created.body.id as string;
+}
 
 /** Listens on a free port of 127.0.0.1; returns the base URL (`http://127.0.0.1:…`). */
 export async function listen(api: Pick<ComposedApi, 'app'>): Promise<string> {
