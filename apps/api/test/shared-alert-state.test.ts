@@ -5,6 +5,7 @@ import { MailgunWebhookSigner, sampleMailgunEventData } from '@parley/adapters-m
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
 import type { Actor } from '@parley/messaging-core';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
@@ -47,12 +48,19 @@ describe.each(targets)('alert and replay state shared through the database: $nam
     smtp.rejectRecipient(GONE);
   });
   afterEach(async () => {
-    const last = open.at(-1);
-    if (env.PARLEY_DATABASE_SCHEMA && last)
-      await sql`drop schema if exists ${sql.id(env.PARLEY_DATABASE_SCHEMA)} cascade`.execute(
-        last.database.db,
-      );
+    // Stop every instance before dropping its schema: a running instance's tails (dispatcher,
+    // real-time hub) lock the tables the drop takes, in another order, and PostgreSQL answers
+    // with a deadlock.
     for (const api of open.splice(0)) await api.close();
+    if (env.PARLEY_DATABASE_SCHEMA) {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        await admin.query(`drop schema if exists "${env.PARLEY_DATABASE_SCHEMA}" cascade`);
+      } finally {
+        await admin.end();
+      }
+    }
     await smtp.close();
     await rm(dir, { recursive: true, force: true });
   });
