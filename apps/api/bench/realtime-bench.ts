@@ -16,7 +16,10 @@
 // postgres://postgres@127.0.0.1:5432/postgres); BENCH_CLIENTS per instance (2000); BENCH_RATE
 // messages/s (200); BENCH_DURATION s (60); BENCH_DISCONNECTS (1000); BENCH_IDLE (10000);
 // BENCH_REDIS=redis://… to cross instances through Redis instead of PostgreSQL; BENCH_KILL=0 to keep
-// both instances alive.
+// both instances alive; BENCH_API_PARLEY_<NAME>=<value> sets PARLEY_<NAME> in the API processes;
+// BENCH_CPU_PROFILE=<dir> writes a CPU profile of each API process there
+// (`api-<pid>.cpuprofile`, taken just before the instances stop; summarise with
+// `node apps/api/bench/cpu-profile-summary.mjs <file>`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -44,6 +47,13 @@ const DISCONNECTS = Number(process.env.BENCH_DISCONNECTS ?? 1000);
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const REDIS = process.env.BENCH_REDIS;
 const KILL = process.env.BENCH_KILL !== '0';
+/** `BENCH_API_PARLEY_X=v` sets `PARLEY_X=v` in the API processes (e.g. BENCH_API_PARLEY_NOTIFICATIONS_WORKER=off). */
+const API_ENV = Object.fromEntries(
+  Object.entries(process.env)
+    .filter(([k]) => k.startsWith('BENCH_API_PARLEY_'))
+    .map(([k, v]) => [k.slice('BENCH_API_'.length), v ?? '']),
+);
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE ? resolve(process.env.BENCH_CPU_PROFILE) : undefined;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const TENANT = 'bench-school';
 const GOALS = { p50Ms: 50, p99Ms: 250, idleMemoryMiB: 1024 };
@@ -112,10 +122,13 @@ interface Instance {
 
 async function startApi(name: string, url: string, dataDir: string): Promise<Instance> {
   // node itself (not the tsx wrapper), so the pid is the server's and its memory is the server's.
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@parley/source', 'src/main.ts'], {
+  const profile = CPU_PROFILE ? ['--import', join(APP_DIR, 'bench', 'cpu-profile-hook.mjs')] : [];
+  const args = [...profile, '--import', 'tsx', '--conditions=@parley/source', 'src/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: APP_DIR,
     env: {
       PATH: process.env.PATH,
+      ...(CPU_PROFILE ? { BENCH_CPU_PROFILE_DIR: CPU_PROFILE } : {}),
       NODE_ENV: 'production',
       PARLEY_PRESET: 'community',
       PARLEY_DATABASE_URL: url,
@@ -127,6 +140,7 @@ async function startApi(name: string, url: string, dataDir: string): Promise<Ins
       PARLEY_RATE_LIMIT_MAX: '1000000',
       PARLEY_SEED_DEMO: 'false',
       ...(REDIS ? { PARLEY_REDIS_URL: REDIS } : {}),
+      ...API_ENV,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -433,6 +447,11 @@ async function main(): Promise<void> {
     const byAccepted = [...latencyFromAccepted].sort((x, y) => x - y);
     const reconnects = clients.reduce((n, c) => n + c.connects - 1, 0);
     running = false;
+    if (CPU_PROFILE) {
+      for (const instance of instances) if (instance.alive) instance.child.kill('SIGUSR2');
+      await new Promise((r) => setTimeout(r, 3000));
+      log(`CPU profiles written to ${CPU_PROFILE}`);
+    }
     for (const c of clients) c.socket?.close();
     await Promise.all(instances.map(stopApi));
 

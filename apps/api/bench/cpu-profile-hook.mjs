@@ -1,0 +1,20 @@
+// Preloaded into a benchmarked API process (`node --import …/cpu-profile-hook.mjs`) when
+// BENCH_CPU_PROFILE_DIR is set: samples the CPU from the start and writes
+// `<dir>/api-<pid>.cpuprofile` on SIGUSR2, while the process still runs. `--cpu-prof` writes only
+// at a clean exit, which a process stopped under load or by SIGKILL never reaches.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+
+const dir = process.env.BENCH_CPU_PROFILE_DIR;
+if (dir) {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  process.on('SIGUSR2', () => {
+    void session.post('Profiler.stop').then(({ profile }) => {
+      writeFileSync(`${dir}/api-${process.pid}.cpuprofile`, JSON.stringify(profile));
+    });
+  });
+}
