@@ -25,10 +25,12 @@ export interface OpenApiOptions {
  * wherever the route declares that very schema. Only the document changes: the routes keep their
  * own schemas for validation and serialization. Response headers, the download types, the
  * multipart send body, `servers`, the global bearer requirement and the license are declared here.
+ * Side effect beyond the routes it adds: the root instance holds those shared schemas, so their
+ * names (`Message`, `Problem` …) are taken as `$id`s.
  *
  * @example
  * ```ts
- * await app.register(openApiPlugin, { version: '1.0.0', publicUrl: 'https://chat.example.com' });
+ * await app.register(openApiPlugin, { version: '1.0.0', publicUrl: 'https://chat.example.com', policy: core.policy });
  * ```
  */
 const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
