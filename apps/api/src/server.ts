@@ -186,6 +186,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   await app.register(routeNotFoundPlugin);
   await app.register(openApiPlugin, {
     version: options.version ?? '0.1.0',
+    policy: deps.core.policy,
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
   });
 

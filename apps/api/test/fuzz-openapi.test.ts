@@ -37,8 +37,16 @@ beforeAll(async () => {
   const problem = document.paths?.['/api/v1/store/messages']?.get?.responses?.[
     '400'
   ] as OpenAPIV3_1.ResponseObject;
-  const schema = problem.content?.['application/problem+json']?.schema as OpenAPIV3_1.SchemaObject;
-  const codeSchema = schema.properties?.code as OpenAPIV3_1.SchemaObject | undefined;
+  // Named schemas are `$ref`s into components.schemas (Problem, and its ProblemCode).
+  const named = (schema: unknown) => {
+    const ref = (schema as { $ref?: string } | undefined)?.$ref;
+    const name = ref?.replace('#/components/schemas/', '');
+    return (name === undefined ? schema : document.components?.schemas?.[name]) as
+      | OpenAPIV3_1.SchemaObject
+      | undefined;
+  };
+  const schema = named(problem.content?.['application/problem+json']?.schema);
+  const codeSchema = named(schema?.properties?.code);
   problemCodes = new Set((codeSchema?.enum ?? []) as string[]);
 
   // Real ids, so malformed requests reach past "not found" into the use cases.

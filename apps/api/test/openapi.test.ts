@@ -1,7 +1,9 @@
+import { ALLOWED_TYPES, marketplacePolicy } from '@parley/messaging-core';
 import { validate } from '@readme/openapi-parser';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHarness } from './support/build-harness.js';
+import { client, seedFixture, tokensFor } from './support/client.js';
 import type { ApiHarness } from './support/harness.js';
 import { inMemoryServices } from './support/in-memory-services.js';
 
@@ -87,6 +89,18 @@ const EXPECTED_ROUTES = [
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
 
+const SCHEMAS = '#/components/schemas/';
+
+/** The schema itself, or the named one a `$ref` points at (one level: what the response declares). */
+function resolved(document: OpenAPIV3_1.Document, schema: unknown): OpenAPIV3_1.SchemaObject {
+  const ref = (schema as { $ref?: string } | undefined)?.$ref;
+  if (ref === undefined) return schema as OpenAPIV3_1.SchemaObject;
+  expect(ref.startsWith(SCHEMAS), ref).toBe(true);
+  const target = document.components?.schemas?.[ref.slice(SCHEMAS.length)];
+  expect(target, ref).toBeDefined();
+  return target as OpenAPIV3_1.SchemaObject;
+}
+
 describe('OpenAPI document', () => {
   let harness: ApiHarness;
   let document: OpenAPIV3_1.Document;
@@ -140,11 +154,18 @@ describe('OpenAPI document', () => {
         const [status, ok] = success[0] as [string, OpenAPIV3_1.ResponseObject];
         if (status === '204') expect(ok.content, `${method} ${path}`).toBeUndefined();
         else if (path.includes('/attachments/')) {
-          // Downloads are the file's bytes, not JSON.
-          expect(ok.content?.['application/octet-stream']?.schema, `${method} ${path}`).toMatchObject({
-            type: 'string',
-            format: 'binary',
-          });
+          // Downloads are the file's bytes, not JSON: the accepted types, a thumbnail's WebP or JPEG.
+          const types = path.endsWith('/thumbnail')
+            ? ['image/webp', 'image/jpeg']
+            : Object.values(ALLOWED_TYPES).map((t) => t.mimeType);
+          expect(Object.keys(ok.content ?? {}), `${method} ${path}`).toEqual(types);
+          for (const type of types) {
+            expect(ok.content?.[type]?.schema, `${method} ${path} ${type}`).toMatchObject({
+              type: 'string',
+              format: 'binary',
+            });
+          }
+          expect(Object.keys(ok.headers ?? {}), `${method} ${path}`).toContain('Content-Disposition');
         } else expect(ok.content?.['application/json']?.schema, `${method} ${path}`).toBeDefined();
         const errors = Object.entries(responses).filter(([status]) => /^[45]/.test(status));
         expect(errors.length, `${method} ${path}`).toBeGreaterThan(0);
@@ -172,7 +193,7 @@ describe('OpenAPI document', () => {
     });
     const send = document.paths?.['/api/v1/store/messages/{id}/messages']?.post;
     const ok = send?.responses?.['201'] as OpenAPIV3_1.ResponseObject;
-    const schema = ok.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject;
+    const schema = resolved(document, ok.content?.['application/json']?.schema);
     expect(Object.keys(schema.properties ?? {})).toEqual([
       'id',
       'conversation_id',
@@ -198,8 +219,8 @@ describe('OpenAPI document', () => {
     expect((read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.required).toBe(false);
     expect(read).not.toHaveProperty('x-body-optional');
     const readOk = read?.responses?.['200'] as OpenAPIV3_1.ResponseObject;
-    const readSchema = readOk.content?.['application/json']?.schema as OpenAPIV3_1.SchemaObject | undefined;
-    expect(Object.keys(readSchema?.properties ?? {})).toEqual([
+    const readSchema = resolved(document, readOk.content?.['application/json']?.schema);
+    expect(Object.keys(readSchema.properties ?? {})).toEqual([
       'conversation_id',
       'unread_count',
       'last_read_seq',
@@ -210,8 +231,167 @@ describe('OpenAPI document', () => {
       expect.arrayContaining(['path:id', 'header:idempotency-key']),
     );
     const conflict = send?.responses?.['409'] as OpenAPIV3_1.ResponseObject | undefined;
-    const problem = conflict?.content?.['application/problem+json']?.schema as OpenAPIV3_1.SchemaObject;
+    const problem = resolved(document, conflict?.content?.['application/problem+json']?.schema);
     expect(problem.required).toEqual(['type', 'title', 'status', 'detail', 'code']);
+  });
+
+  it('names the shared shapes and refers to them instead of repeating them', () => {
+    const schemas = document.components?.schemas ?? {};
+    expect(Object.keys(schemas)).toEqual(
+      expect.arrayContaining([
+        'Problem',
+        'ConversationSummary',
+        'ConversationDetail',
+        'ConversationPage',
+        'Message',
+        'MessagePage',
+        'Attachment',
+        'Participant',
+        'ConversationMember',
+        'UnreadCount',
+        'ConversationType',
+        'ParticipantType',
+        'ParticipantRole',
+      ]),
+    );
+    const json = (path: string, method: 'get' | 'post', status: string) =>
+      (document.paths?.[path]?.[method]?.responses?.[status] as OpenAPIV3_1.ResponseObject | undefined)
+        ?.content?.['application/json']?.schema;
+    const ref = (name: string) => ({ $ref: `${SCHEMAS}${name}` });
+    expect(json('/api/v1/store/messages/{id}/messages', 'post', '201')).toEqual(ref('Message'));
+    expect(json('/api/v1/conversations/{id}/messages', 'post', '201')).toEqual(ref('Message'));
+    expect(json('/api/v1/store/messages', 'get', '200')).toEqual(ref('ConversationPage'));
+    expect(json('/api/v1/store/messages', 'post', '201')).toEqual(ref('ConversationDetail'));
+    expect(json('/api/v1/storefront/messages/{id}', 'get', '200')).toEqual(ref('ConversationDetail'));
+    expect(json('/api/v1/admin/messages/{id}/messages', 'get', '200')).toEqual(ref('MessagePage'));
+    expect(json('/api/v1/conversations/unread-count', 'get', '200')).toEqual(ref('UnreadCount'));
+    const message = schemas.Message as OpenAPIV3_1.SchemaObject;
+    expect(message.properties?.attachments).toMatchObject({ type: 'array', items: ref('Attachment') });
+    expect(message.properties?.sender_type).toEqual(ref('ParticipantType'));
+    const page = schemas.ConversationPage as OpenAPIV3_1.SchemaObject;
+    expect(page.properties?.conversations).toMatchObject({ items: ref('ConversationSummary') });
+    const summary = schemas.ConversationSummary as OpenAPIV3_1.SchemaObject;
+    expect(summary.properties?.other_participants).toMatchObject({ items: ref('Participant') });
+    // Each shape is written once: the document holds one copy of a message's own field.
+    expect(JSON.stringify(document).match(/"is_system_message":/g)).toHaveLength(1);
+    // Every error of every operation is the one Problem schema.
+    for (const item of Object.values(document.paths ?? {})) {
+      for (const method of METHODS) {
+        for (const [status, response] of Object.entries(item?.[method]?.responses ?? {})) {
+          if (!/^[45]/.test(status)) continue;
+          const content = (response as OpenAPIV3_1.ResponseObject).content ?? {};
+          expect(content['application/problem+json']?.schema).toEqual(ref('Problem'));
+        }
+      }
+    }
+    // A named enumeration keeps its values.
+    expect((schemas.ProblemCode as OpenAPIV3_1.SchemaObject).enum).toContain('NOT_FOUND');
+  });
+
+  it("lists the preset's conversation types, participant types and roles as enumerations", () => {
+    const schemas = document.components?.schemas ?? {};
+    const values = (name: string) => (schemas[name] as OpenAPIV3_1.SchemaObject | undefined)?.enum;
+    expect(values('ConversationType')).toEqual(marketplacePolicy.conversationTypes.map((c) => c.type));
+    expect(values('ParticipantType')).toEqual(['admin', 'store', 'customer']);
+    expect(values('ParticipantRole')).toEqual(['member']);
+  });
+
+  it('declares the multipart send body beside the JSON one', () => {
+    for (const path of ['/api/v1/store/messages/{id}/messages', '/api/v1/conversations/{id}/messages']) {
+      const body = document.paths?.[path]?.post?.requestBody as OpenAPIV3_1.RequestBodyObject;
+      expect(Object.keys(body.content), path).toEqual(['application/json', 'multipart/form-data']);
+      const multipart = body.content['multipart/form-data']?.schema as OpenAPIV3_1.SchemaObject;
+      expect(multipart.type).toBe('object');
+      expect(multipart.properties?.content).toMatchObject({ type: 'string' });
+      expect(multipart.properties?.file).toMatchObject({
+        type: 'array',
+        items: { type: 'string', format: 'binary' },
+      });
+    }
+  });
+
+  it('declares the response headers: request id, rate limit, idempotent replay, Location', () => {
+    expect(Object.keys(document.components?.headers ?? {}).sort()).toEqual(
+      [
+        'ContentDisposition',
+        'IdempotentReplayed',
+        'Location',
+        'RetryAfter',
+        'XRateLimitLimit',
+        'XRateLimitRemaining',
+        'XRateLimitReset',
+        'XRequestId',
+      ].sort(),
+    );
+    let created = 0;
+    for (const [path, item] of Object.entries(document.paths ?? {})) {
+      for (const method of METHODS) {
+        for (const [status, response] of Object.entries(item?.[method]?.responses ?? {})) {
+          const headers = Object.keys((response as OpenAPIV3_1.ResponseObject).headers ?? {});
+          const where = `${method} ${path} ${status}`;
+          expect(headers, where).toContain('X-Request-Id');
+          if (status === '429')
+            expect(headers, where).toEqual(
+              expect.arrayContaining([
+                'X-RateLimit-Limit',
+                'X-RateLimit-Remaining',
+                'X-RateLimit-Reset',
+                'Retry-After',
+              ]),
+            );
+          if (status === '201') {
+            created += 1;
+            expect(headers, where).toContain('Location');
+          }
+        }
+      }
+    }
+    expect(created).toBeGreaterThanOrEqual(5);
+    const send = document.paths?.['/api/v1/store/messages/{id}/messages']?.post?.responses?.['201'];
+    expect((send as OpenAPIV3_1.ResponseObject).headers?.['Idempotent-Replayed']).toEqual({
+      $ref: '#/components/headers/IdempotentReplayed',
+    });
+  });
+
+  it('has servers, a global bearer requirement (public routes opt out) and a license', () => {
+    expect(document.servers).toEqual([{ url: '/' }]);
+    expect(document.security).toEqual([{ bearerAuth: [] }]);
+    expect(document.paths?.['/healthz']?.get?.security).toEqual([]);
+    expect(document.paths?.['/readyz']?.get?.security).toEqual([]);
+    expect(document.info.license).toEqual({ name: 'MIT', identifier: 'MIT' });
+    expect(document.info.description).toEqual(expect.stringContaining('problem+json'));
+  });
+
+  it('a 201 names the created resource in Location, and that path leads to it', async () => {
+    const call = client(harness);
+    const tokens = await tokensFor(harness.jwtSecret);
+    await seedFixture(call, tokens.service);
+    const created = await call('POST', '/api/v1/store/messages', {
+      token: tokens.store1,
+      body: {
+        conversation_type: 'store_customer',
+        subject: 'Where is it?',
+        recipient_type: 'customer',
+        recipient_id: 'c1',
+        initial_message: 'Hello',
+      },
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toBe(`/api/v1/store/messages/${created.body.id}`);
+    const read = await call('GET', String(created.headers.location), { token: tokens.store1 });
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(created.body.id);
+
+    const sent = await call('POST', `/api/v1/conversations/${created.body.id}/messages`, {
+      token: tokens.customer1,
+      body: { content: 'Thanks' },
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.headers.location).toBe(`/api/v1/conversations/${created.body.id}/messages/${sent.body.id}`);
+    // The message's own path: its sender deletes it there.
+    const deleted = await call('DELETE', String(sent.headers.location), { token: tokens.customer1 });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toMatchObject({ id: sent.body.id, is_deleted: true });
   });
 
   it('serves interactive docs at /docs from bundled assets (no network needed)', async () => {

@@ -1,13 +1,17 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyPluginAsync } from 'fastify';
+import type { AccessPolicy } from '@parley/messaging-core';
+import type { FastifyPluginAsync, FastifySchema } from 'fastify';
 import fp from 'fastify-plugin';
+import { namedSchemas, referenceNamed } from '../schemas/named-schemas.js';
 
 export interface OpenApiOptions {
   /** API version shown in the document. */
   readonly version: string;
-  /** Public base URL, the document's `servers` entry; absent: no `servers`. */
+  /** Public base URL, the document's `servers` entry; absent: the relative `/`. */
   readonly publicUrl?: string;
+  /** The running preset's policy: the document lists its conversation and participant types and roles. */
+  readonly policy: AccessPolicy;
 }
 
 /**
@@ -16,22 +20,43 @@ export interface OpenApiOptions {
  * swagger.io validator). Registered after the hooks every request runs and before the routes:
  * `@fastify/swagger` only documents routes added after it.
  *
+ * The shared shapes are named (`components.schemas`, see `namedSchemas`): each is added with
+ * `app.addSchema` under its `$id`, and the document's copy of a route's responses refers to it
+ * wherever the route declares that very schema. Only the document changes: the routes keep their
+ * own schemas for validation and serialization. Response headers, the download types, the
+ * multipart send body, `servers`, the global bearer requirement and the license are declared here.
+ * Side effect beyond the routes it adds: the root instance holds those shared schemas, so their
+ * names (`Message`, `Problem` …) are taken as `$id`s.
+ *
  * @example
  * ```ts
- * await app.register(openApiPlugin, { version: '1.0.0', publicUrl: 'https://chat.example.com' });
+ * await app.register(openApiPlugin, { version: '1.0.0', publicUrl: 'https://chat.example.com', policy: core.policy });
  * ```
  */
 const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
+  const named = namedSchemas(options.policy);
+  const names = new Map<object, string>(named.map(({ name, schema }) => [schema, name]));
+  for (const { name, schema, definition } of named) {
+    app.addSchema({ ...(referenceNamed(definition ?? schema, names, true) as object), $id: name });
+  }
   await app.register(swagger, {
+    // Components take the `$id` of their schema as their name (the default is `def-N`).
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
     openapi: {
       openapi: '3.1.0',
       info: {
         title: 'Parley API',
         version: options.version,
+        summary: 'Conversations, messages and attachments for multi-tenant platforms.',
         description:
-          'Messaging for multi-tenant marketplaces: admin, store and storefront conversations, and the platform directory. Errors are RFC 9457 problem+json.',
+          'Messaging for multi-tenant platforms (marketplace, care-team and community presets): conversations between the participant types of the running preset, the platform directory, email settings and templates, and real-time delivery. Authenticate with a bearer JWT issued by the host platform. Errors are RFC 9457 problem+json; every answer carries X-Request-Id.',
+        license: { name: 'MIT', identifier: 'MIT' },
       },
-      ...(options.publicUrl ? { servers: [{ url: options.publicUrl }] } : {}),
+      servers: [{ url: options.publicUrl ?? '/' }],
+      security: [{ bearerAuth: [] }],
       components: {
         securitySchemes: {
           bearerAuth: {
@@ -87,8 +112,11 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
         },
       ],
     },
+    transform: ({ schema, url }) => ({ schema: documentedSchema(schema, names), url }),
     transformObject: (document) =>
-      'openapiObject' in document ? optionalBodies(document.openapiObject) : document.swaggerObject,
+      'openapiObject' in document
+        ? withoutUnusedSchemas(declareHeaders(optionalBodies(document.openapiObject)))
+        : document.swaggerObject,
   });
   // Bundled assets only; no call to the public swagger.io validator.
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
@@ -111,5 +139,138 @@ function optionalBodies<T extends { paths?: Record<string, unknown> }>(openapi: 
       if (body !== undefined) body.required = false;
     }
   }
+  return openapi;
+}
+
+/**
+ * The document's copy of a route schema: responses refer to the named shapes, and a
+ * `multipart/form-data` body declared with `x-multipart-body` (the handler streams its parts, so it
+ * is no validation schema) sits next to the JSON body.
+ */
+function documentedSchema(schema: FastifySchema, names: ReadonlyMap<object, string>): FastifySchema {
+  // Routes without a schema reach here with none (`hide` routes, the docs' own).
+  if (schema === undefined) return schema;
+  const { 'x-multipart-body': multipart, ...rest } = schema as FastifySchema & Record<string, unknown>;
+  const documented: Record<string, unknown> = { ...rest };
+  if (rest.response !== undefined) documented.response = referenceNamed(rest.response, names);
+  if (multipart !== undefined) {
+    const body = rest.body as { content?: Record<string, unknown> } | undefined;
+    documented.body = {
+      ...body,
+      content: { ...body?.content, 'multipart/form-data': { schema: multipart } },
+    };
+  }
+  return documented as FastifySchema;
+}
+
+const header = (name: string) => ({ $ref: `#/components/headers/${name}` });
+
+/** The response headers of the API, declared once and referred to by every response they apply to. */
+const RESPONSE_HEADERS = {
+  XRequestId: {
+    description:
+      'The request id: the caller’s own X-Request-Id when well-formed, else a generated one; the same as a problem’s `request_id` and in the logs.',
+    schema: { type: 'string' },
+  },
+  XRateLimitLimit: {
+    description: 'Requests the caller may make per window.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  XRateLimitRemaining: {
+    description: 'Requests left in the current window.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  XRateLimitReset: {
+    description: 'Seconds until the window resets.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  RetryAfter: {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 0 },
+  },
+  IdempotentReplayed: {
+    description:
+      '`true` when this answer replays the first request made with the same Idempotency-Key (nothing was done again); absent otherwise.',
+    schema: { type: 'string', enum: ['true'] },
+  },
+  ContentDisposition: {
+    description: '`attachment` with the original file name (RFC 6266 `filename*`).',
+    schema: { type: 'string' },
+  },
+  Location: {
+    description: 'The path of the created resource.',
+    schema: { type: 'string', format: 'uri-reference' },
+  },
+} as const;
+
+interface DocumentedResponse {
+  headers?: Record<string, unknown>;
+  content?: Record<string, { schema?: { format?: string } }>;
+}
+
+interface DocumentedOperation {
+  parameters?: { in?: string; name?: string }[];
+  responses?: Record<string, DocumentedResponse>;
+}
+
+/**
+ * Declares the response headers the plugins and handlers set: `X-Request-Id` on every answer, the
+ * rate-limit headers and `Retry-After` on 429s, `Location` on 201s, `Idempotent-Replayed` on the
+ * successes of operations that take an `Idempotency-Key`, `Content-Disposition` on file downloads.
+ */
+function declareHeaders<T extends { paths?: Record<string, unknown>; components?: object }>(openapi: T): T {
+  const components = (openapi.components ?? {}) as Record<string, unknown>;
+  components.headers = { ...(components.headers as object | undefined), ...RESPONSE_HEADERS };
+  openapi.components = components;
+  for (const item of Object.values(openapi.paths ?? {})) {
+    for (const operation of Object.values((item ?? {}) as Record<string, DocumentedOperation>)) {
+      if (typeof operation !== 'object' || operation?.responses === undefined) continue;
+      const idempotent = (operation.parameters ?? []).some(
+        (p) => p.in === 'header' && p.name?.toLowerCase() === 'idempotency-key',
+      );
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const headers: Record<string, unknown> = { 'X-Request-Id': header('XRequestId') };
+        if (status === '429') {
+          headers['X-RateLimit-Limit'] = header('XRateLimitLimit');
+          headers['X-RateLimit-Remaining'] = header('XRateLimitRemaining');
+          headers['X-RateLimit-Reset'] = header('XRateLimitReset');
+          headers['Retry-After'] = header('RetryAfter');
+        }
+        if (status === '201') headers.Location = header('Location');
+        if (idempotent && status.startsWith('2'))
+          headers['Idempotent-Replayed'] = header('IdempotentReplayed');
+        const binary = Object.values(response.content ?? {}).some((c) => c.schema?.format === 'binary');
+        if (binary) headers['Content-Disposition'] = header('ContentDisposition');
+        response.headers = { ...response.headers, ...headers };
+      }
+    }
+  }
+  return openapi;
+}
+
+/**
+ * Drops the named schemas no operation of this document refers to (directly or through another
+ * schema): the table names the shapes of every preset and configuration, a running API serves
+ * only some of their routes.
+ */
+function withoutUnusedSchemas<T extends { paths?: unknown; components?: object }>(openapi: T): T {
+  const schemas = (openapi.components as { schemas?: Record<string, unknown> } | undefined)?.schemas;
+  if (schemas === undefined) return openapi;
+  const prefix = '#/components/schemas/';
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    const ref = (node as { $ref?: unknown }).$ref;
+    if (typeof ref === 'string' && ref.startsWith(prefix)) {
+      const name = ref.slice(prefix.length);
+      if (!used.has(name)) {
+        used.add(name);
+        visit(schemas[name]);
+      }
+    }
+    for (const value of Object.values(node)) visit(value);
+  };
+  visit(openapi.paths);
+  for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
   return openapi;
 }

@@ -3,7 +3,8 @@ import type { Actor, ParticipantRef, PresenceStatus } from '@parley/messaging-co
 import { Type } from 'typebox';
 import { HttpProblem } from '../http-errors.js';
 import { actorOfRequest } from '../plugins/authentication.js';
-import { DateTime, Nullable, problemResponses } from '../schemas/common.js';
+import { problemResponses } from '../schemas/common.js';
+import { PresenceWire, RealtimeTicketWire } from '../schemas/realtime.js';
 import { bearer } from './live-admission.js';
 import type { RealtimeTickets } from './realtime-tickets.js';
 
@@ -27,23 +28,6 @@ export interface RealtimeRoutesOptions {
 
 /** Most people one presence request may name. */
 export const MAX_PRESENCE_PARTICIPANTS = 100;
-
-const TicketWire = Type.Object({
-  ticket: Type.String({ description: 'Opaque; pass it as ?ticket= within 60 s, once.' }),
-  expires_at: DateTime,
-});
-
-const ParticipantWire = Type.Object({ type: Type.String(), id: Type.String() });
-
-const PresenceWire = Type.Object({
-  presence: Type.Array(
-    Type.Object({
-      participant: ParticipantWire,
-      status: Type.Union([Type.Literal('online'), Type.Literal('away'), Type.Literal('offline')]),
-      last_active_at: Nullable(DateTime),
-    }),
-  ),
-});
 
 const PARTICIPANT = /^([^:,\s]{1,64}):([^,\s]{1,255})$/;
 
@@ -72,7 +56,7 @@ export const realtimeRoutes: FastifyPluginAsyncTypebox<RealtimeRoutesOptions> = 
         description:
           'Browsers cannot set an Authorization header on a WebSocket (nor on EventSource): get a ticket here with your bearer token, then connect to `wss://…/api/v1/realtime?ticket=…` (or `/api/v1/realtime/sse?ticket=…`) within 60 s. A ticket works once, on any instance, and the connection closes (4401) when the token it was issued for expires. A token itself is never accepted in a URL.',
         security: [{ bearerAuth: [] }],
-        response: { 200: TicketWire, ...problemResponses() },
+        response: { 200: RealtimeTicketWire, ...problemResponses() },
       },
     },
     async (request) => {

@@ -12,6 +12,7 @@ import {
   UnreadCountWire,
 } from '../schemas/admin-notifications.js';
 import { problemResponses } from '../schemas/common.js';
+import { pathSegment } from './request-inputs.js';
 
 export interface AdminNotificationRoutesOptions {
   readonly notifications: AdminNotificationsCore;
@@ -170,7 +171,8 @@ export const platformNotificationRoutes: FastifyPluginAsyncTypebox<AdminNotifica
         ...(b.metadata === undefined ? {} : { metadata: b.metadata }),
         ...(b.store_id === undefined ? {} : { storeId: b.store_id }),
       });
-      reply.code(201);
+      // Where admins find it (the admin routes' prefix, beside `…/{id}/read`).
+      reply.code(201).header('location', `/api/v1/admin/notifications/${pathSegment(raised.id)}`);
       return toAdminNotificationWire(raised);
     },
   );

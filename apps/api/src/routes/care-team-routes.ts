@@ -17,6 +17,7 @@ import {
   SentWire,
   UsernameParams,
 } from '../schemas/care-team.js';
+import { pathSegment } from './request-inputs.js';
 
 export interface CareTeamRoutesOptions {
   readonly core: MessagingCore;
@@ -74,6 +75,7 @@ export const careTeamRoutes: FastifyPluginAsyncTypebox<CareTeamRoutesOptions> = 
       });
       return reply
         .code(201)
+        .header('location', `${app.prefix}/${pathSegment(sent.id)}`)
         .send({ message_id: sent.id, sent_at: sent.sentAt.toISOString(), status: 'sent' });
     },
   );
@@ -201,6 +203,7 @@ export const careTeamRoutes: FastifyPluginAsyncTypebox<CareTeamRoutesOptions> = 
     },
     async (request, reply) => {
       const block = await core.blockPerson(actorOfRequest(request), request.body.username);
+      if (block.created) reply.header('location', `${app.prefix}/blocks/${pathSegment(block.blocked.id)}`);
       return reply
         .code(block.created ? 201 : 200)
         .send({ username: block.blocked.id, name: block.name, blocked_at: block.createdAt.toISOString() });

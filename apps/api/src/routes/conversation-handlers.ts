@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { MessagingCore } from '@parley/messaging-core';
+import { ALLOWED_TYPES, type MessagingCore } from '@parley/messaging-core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -30,6 +30,7 @@ import {
   ReadStateWire,
   SendBody,
   SendHeaders,
+  SendMultipartBody,
   UnreadCountWire,
 } from '../schemas/messaging.js';
 import {
@@ -42,7 +43,7 @@ import {
   toSummaryWire,
 } from '../serializers.js';
 import { attachmentDownloadHeaders, multipartMessage } from './attachment-transport.js';
-import { defined, jsonContent } from './request-inputs.js';
+import { defined, jsonContent, pathSegment as path } from './request-inputs.js';
 
 /** The plugin instance both conversation surfaces register on (TypeBox-typed). */
 export type TypeboxApp = FastifyInstance<
@@ -71,6 +72,11 @@ export interface ConversationHandlersOptions {
   /** The OpenAPI tag of the surface. */
   readonly tag: string;
 }
+
+/** What a download answers: the accepted attachment types. */
+const DOWNLOAD_TYPES = Object.values(ALLOWED_TYPES).map((type) => type.mimeType);
+/** What a thumbnail download answers. */
+const THUMBNAIL_TYPES = ['image/webp', 'image/jpeg'];
 
 /**
  * The conversation routes the generic API (`conversation-routes.ts`) and the marketplace's
@@ -206,6 +212,8 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
             headers: SendHeaders,
             // Only JSON bodies are validated here; multipart parts are read as a stream by the handler.
             body: { content: { 'application/json': { schema: SendBody } } },
+            // Documented beside the JSON body (the OpenAPI plugin); never a validation schema.
+            'x-multipart-body': SendMultipartBody,
             response: { 201: MessageWire, ...problemResponses(404, 409, 422) },
           },
         },
@@ -224,7 +232,12 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
                 ...defined({ idempotencyKey }),
               });
           if (replayed) reply.header('idempotent-replayed', 'true');
-          reply.code(201);
+          reply
+            .code(201)
+            .header(
+              'location',
+              `${conversations}/${path(message.conversationId)}/messages/${path(message.id)}`,
+            );
           return toMessageWire(message, conversations);
         },
       );
@@ -281,7 +294,8 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
               operationId: thumbnail ? operationIds.thumbnail : operationIds.file,
               summary: thumbnail ? 'Download the thumbnail of an image attachment' : 'Download an attachment',
               description: 'Participants only; anyone else gets a 404, as for a missing file.',
-              produces: ['application/octet-stream'],
+              // The stored type of the file (one of the accepted ones), or the thumbnail's.
+              produces: thumbnail ? THUMBNAIL_TYPES : DOWNLOAD_TYPES,
               params: AttachmentParams,
               response: { 200: FileDownload, ...problemResponses(404) },
             },

@@ -7,21 +7,16 @@ import {
   ConversationDetailWire,
   ConversationParams,
   ConversationSummaryWire,
-  MemberWire,
+  MemberListWire,
 } from '../schemas/messaging.js';
 import { toDetailWire, toMemberWire, toSummaryWire } from '../serializers.js';
+import { pathSegment } from './request-inputs.js';
 
 export interface ConversationMembershipRoutesOptions {
   readonly core: MessagingCore;
 }
 
 const TAG = 'Conversations';
-
-/** The active members after a change. */
-export const MemberListWire = Type.Object(
-  { participants: Type.Array(MemberWire, { description: 'Active members, by participant type then id.' }) },
-  { description: "A conversation's members." },
-);
 
 export const ParticipantParams = Type.Object({
   id: Id,
@@ -137,7 +132,7 @@ export const conversationMembershipRoutes: FastifyPluginAsyncTypebox<
         participants: body.participants.map((p) => ({ type: p.type, id: p.id })),
         ...(body.initial_message === undefined ? {} : { initialMessage: body.initial_message }),
       });
-      reply.code(201);
+      reply.code(201).header('location', `${audience}/${pathSegment(detail.conversation.id)}`);
       return toDetailWire(detail, audience);
     },
   );
@@ -187,7 +182,8 @@ export const conversationMembershipRoutes: FastifyPluginAsyncTypebox<
           ...(p.role === undefined ? {} : { role: p.role }),
         })),
       });
-      reply.code(201);
+      // No route reads the members alone: the conversation (with its participants) is where they are.
+      reply.code(201).header('location', `${audience}/${pathSegment(request.params.id)}`);
       return { participants: members.map(toMemberWire) };
     },
   );

@@ -24,6 +24,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       schema: {
         tags: ['Health'],
         operationId: 'healthz',
+        security: [],
         summary: 'Liveness: the process is up',
         response: { 200: HealthWire, ...problemsExactly(500) },
       },
@@ -38,6 +39,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
       schema: {
         tags: ['Health'],
         operationId: 'readyz',
+        security: [],
         summary: 'Readiness: the database answers',
         response: { 200: ReadinessWire, ...problemsExactly(500, 503) },
       },

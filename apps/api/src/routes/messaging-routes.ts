@@ -7,7 +7,7 @@ import { problemResponses } from '../schemas/common.js';
 import { ConversationDetailWire, policySchemas, RecipientListWire } from '../schemas/messaging.js';
 import { toDetailWire, toRecipientWire } from '../serializers.js';
 import { conversationHandlers } from './conversation-handlers.js';
-import { defined } from './request-inputs.js';
+import { defined, pathSegment } from './request-inputs.js';
 
 export interface MessagingRoutesOptions {
   readonly core: MessagingCore;
@@ -85,7 +85,7 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
           recipient: { type: body.recipient_type, id: body.recipient_id },
           ...defined({ initialMessage: body.initial_message }),
         });
-        reply.code(201);
+        reply.code(201).header('location', `${audience}/${pathSegment(detail.conversation.id)}`);
         return toDetailWire(detail, audience);
       },
     );

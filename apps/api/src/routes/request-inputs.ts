@@ -25,3 +25,16 @@ export function jsonContent(body: unknown): string {
     throw new HttpProblem('VALIDATION', 'body is required', { field: 'body' });
   return (body as { content: string }).content;
 }
+
+/**
+ * An id as one path segment of a `Location` header: percent-encoded, so any id (platform ids are
+ * free-form) makes a valid header and names exactly that resource.
+ *
+ * @example
+ * ```ts
+ * reply.header('location', `/api/v1/conversations/${pathSegment(detail.id)}`);
+ * ```
+ */
+export function pathSegment(id: string): string {
+  return encodeURIComponent(id);
+}

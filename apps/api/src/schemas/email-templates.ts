@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { DateTime, Nullable } from './common.js';
 
 const [auth, orders, billing, system, marketing] = EMAIL_TEMPLATE_CATEGORIES;
-const Category = Type.Union([
+export const Category = Type.Union([
   Type.Literal(auth),
   Type.Literal(orders),
   Type.Literal(billing),

@@ -3,14 +3,14 @@ import { Type } from 'typebox';
 import { Cursor, DateTime, Id, Nullable } from './common.js';
 
 const [smtp, sendgrid, mailgun, ses] = EMAIL_PROVIDERS;
-const Provider = Type.Union(
+export const Provider = Type.Union(
   [Type.Literal(smtp), Type.Literal(sendgrid), Type.Literal(mailgun), Type.Literal(ses)],
   {
     description: 'smtp (all tiers); sendgrid, mailgun, ses (business and enterprise tiers).',
   },
 );
 const MailgunRegion = Type.Union([Type.Literal(MAILGUN_REGIONS[0]), Type.Literal(MAILGUN_REGIONS[1])]);
-const EmailStatus = Type.Union([
+export const EmailStatus = Type.Union([
   Type.Literal(EMAIL_STATUSES[0]),
   Type.Literal(EMAIL_STATUSES[1]),
   Type.Literal(EMAIL_STATUSES[2]),
@@ -19,7 +19,7 @@ const EmailStatus = Type.Union([
   Type.Literal(EMAIL_STATUSES[5]),
   Type.Literal(EMAIL_STATUSES[6]),
 ]);
-const Tier = Type.Union([
+export const Tier = Type.Union([
   Type.Literal(STORE_TIERS[0]),
   Type.Literal(STORE_TIERS[1]),
   Type.Literal(STORE_TIERS[2]),

@@ -18,26 +18,40 @@ const ReadSeq = Type.Integer({
   description: 'Read up to this message seq (0: nothing read yet).',
 });
 
-/** Another participant as the reader sees them. */
-export const ParticipantWire = Type.Object({
-  type: Type.String({ description: 'Participant type: admin, store or customer.' }),
-  id: Id,
-  name: Type.String(),
+/**
+ * A participant type (marketplace: admin, store, customer). One schema object wherever a response
+ * names one, so the OpenAPI document can list the running preset's types (`ParticipantType`).
+ */
+export const ParticipantTypeField = Type.String({ description: 'A participant type of the preset.' });
+
+/** A conversation type of the preset (the document lists them: `ConversationType`). */
+export const ConversationTypeField = Type.String({ description: 'A conversation type of the preset.' });
+
+/** A member's role (the document lists the preset's roles: `ParticipantRole`). */
+export const ParticipantRoleField = Type.String({
+  description: "One of the policy's roles for the conversation type (marketplace: member).",
 });
 
-export const LastMessageWire = Nullable(
-  Type.Object({
-    seq: Seq,
-    content: Type.String({ description: 'The first 200 characters (empty for a deleted message).' }),
-    sender_type: Type.String(),
-    sender_id: Id,
-    created_at: DateTime,
-  }),
+/** Another participant as the reader sees them. */
+export const ParticipantWire = Type.Object(
+  { type: ParticipantTypeField, id: Id, name: Type.String() },
+  { description: 'A participant: type, id and display name.' },
 );
+
+/** The latest message of a conversation, as its inbox line previews it. */
+export const LastMessagePreviewWire = Type.Object({
+  seq: Seq,
+  content: Type.String({ description: 'The first 200 characters (empty for a deleted message).' }),
+  sender_type: ParticipantTypeField,
+  sender_id: Id,
+  created_at: DateTime,
+});
+
+export const LastMessageWire = Nullable(LastMessagePreviewWire);
 
 const summaryProperties = {
   id: Id,
-  conversation_type: Type.String(),
+  conversation_type: ConversationTypeField,
   subject: Type.String(),
   store_id: Nullable(Id),
   is_closed: Type.Boolean(),
@@ -58,19 +72,24 @@ export const ConversationSummaryWire = Type.Object(summaryProperties, {
   description: 'A conversation as the caller sees it.',
 });
 
+/** A member of a conversation, with their read state and role. */
 export const MemberWire = Type.Object({
-  type: Type.String(),
+  type: ParticipantTypeField,
   id: Id,
   name: Type.String(),
   unread_count: Count,
   last_read_seq: ReadSeq,
   last_read_at: Nullable(DateTime),
-  role: Type.String({
-    description: "One of the policy's roles for the conversation type (marketplace: member).",
-  }),
+  role: ParticipantRoleField,
   joined_at: DateTime,
   left_at: Nullable(DateTime),
 });
+
+/** The active members after a change. */
+export const MemberListWire = Type.Object(
+  { participants: Type.Array(MemberWire, { description: 'Active members, by participant type then id.' }) },
+  { description: "A conversation's members." },
+);
 
 export const AttachmentWire = Type.Object({
   id: Id,
@@ -106,7 +125,7 @@ export const PurgeWire = Type.Object({
 
 /** Who read or received a message, and since when. */
 export const ReceiptWire = Type.Object({
-  type: Type.String({ description: 'Participant type.' }),
+  type: ParticipantTypeField,
   id: Id,
   at: DateTime,
 });
@@ -122,7 +141,7 @@ export const MessageWire = Type.Object({
   id: Id,
   conversation_id: Id,
   seq: Seq,
-  sender_type: Type.String(),
+  sender_type: ParticipantTypeField,
   sender_id: Id,
   sender_name: Type.String(),
   content: Type.String({ description: 'Empty once the message is deleted.' }),
@@ -166,7 +185,7 @@ export const MessageListWire = Type.Object({
 export const UnreadCountWire = Type.Object({ total_unread: Count });
 
 export const RecipientWire = Type.Object({
-  type: Type.String(),
+  type: ParticipantTypeField,
   id: Id,
   name: Type.String(),
   email: Nullable(Type.String()),
@@ -223,6 +242,25 @@ export const DetailQuery = Type.Object({
 
 export const SendBody = Type.Object(
   { content: Type.String({ description: 'Message text, trimmed; at most message_max_length characters.' }) },
+  { additionalProperties: false },
+);
+
+/**
+ * The `multipart/form-data` form of a send, for the OpenAPI document only: the handler reads the
+ * parts as a stream (`multipartMessage`), so this schema never validates a request.
+ */
+export const SendMultipartBody = Type.Object(
+  {
+    content: Type.Optional(
+      Type.String({ description: 'Message text, trimmed; may be empty when a file is attached.' }),
+    ),
+    file: Type.Optional(
+      Type.Array(Type.String({ format: 'binary', contentMediaType: 'application/octet-stream' }), {
+        description:
+          'The files, one `file` part each (the name of a file part is not checked): at most message_attachment_max_files, each at most message_attachment_max_size_mb, of an accepted type decided from its bytes.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

@@ -153,5 +153,32 @@ export const LiveFrameWire = Type.Union([
   ),
 ]);
 
+/** `POST /api/v1/realtime/ticket`: a single-use ticket for a browser's `?ticket=`. */
+export const RealtimeTicketWire = Type.Object({
+  ticket: Type.String({ description: 'Opaque; pass it as ?ticket= within 60 s, once.' }),
+  expires_at: DateTime,
+});
+
+/** A participant named by type and id only (presence answers carry no display name). */
+export const ParticipantRefWire = Type.Object({ type: Type.String(), id: Type.String() });
+
+/** How present someone is, as the preset shows it. */
+export const PresenceStatusWire = Type.Union([
+  Type.Literal('online'),
+  Type.Literal('away'),
+  Type.Literal('offline'),
+]);
+
+/** `GET /api/v1/presence`: the people among those asked for whom the caller may see. */
+export const PresenceWire = Type.Object({
+  presence: Type.Array(
+    Type.Object({
+      participant: ParticipantRefWire,
+      status: PresenceStatusWire,
+      last_active_at: Nullable(DateTime),
+    }),
+  ),
+});
+
 /** After a `since` the log no longer holds: refetch, then carry on with the live frames that follow. */
 export const ResyncRequiredFrameWire = Type.Object({ type: Type.Literal('resync_required') });
