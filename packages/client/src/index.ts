@@ -80,3 +80,4 @@ export type {
   StartConversation,
   UnreadCount,
 } from './types.js';
+export type { UploadProgress, XhrConstructor, XhrLike } from './xhr-upload.js';
