@@ -13,6 +13,8 @@ import type {
   QueryOf,
   ReadState,
   RealtimeTicket,
+  Recipient,
+  RecipientQuery,
   RequestBody,
   StartConversation,
   UnreadCount,
@@ -109,6 +111,11 @@ export interface ParleyClient {
   startConversation(body: StartConversation): Promise<ConversationDetail>;
   /** The header badge: unread messages over the caller's non-muted conversations. */
   unreadCount(): Promise<UnreadCount>;
+  /**
+   * People an admin or a store user may start a conversation with (the compose dialog's search),
+   * through their audience's route; customers have none (404).
+   */
+  recipients(audience: 'admin' | 'store', query: RecipientQuery): Promise<Recipient[]>;
   /** Presence of those among `participants` who share a conversation with the caller. */
   presence(participants: readonly ParticipantRef[]): Promise<Presence[]>;
   /** A single-use ticket (60 s) for a browser's real-time connection. */
@@ -264,6 +271,14 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
     async unreadCount() {
       const { data } = await api.GET('/api/v1/conversations/unread-count');
       return data as UnreadCount;
+    },
+
+    async recipients(audience, query) {
+      const { data } =
+        audience === 'admin'
+          ? await api.GET('/api/v1/admin/messages/recipients', { params: { query } })
+          : await api.GET('/api/v1/store/messages/recipients', { params: { query } });
+      return (data?.recipients ?? []) as Recipient[];
     },
 
     async presence(participants) {

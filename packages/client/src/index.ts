@@ -75,6 +75,8 @@ export type {
   QueryOf,
   ReadState,
   RealtimeTicket,
+  Recipient,
+  RecipientQuery,
   RequestBody,
   ResponseBody,
   StartConversation,
