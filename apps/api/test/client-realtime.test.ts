@@ -136,7 +136,7 @@ describe('@parley/client real-time client', () => {
     // A reconnect delay long enough to send while disconnected.
     const customer = live({
       token: harness.tokens.customer,
-      backoff: { initialMs: 1_500 },
+      backoff: { initialMs: 3_000 },
       random: () => 0.9,
     });
     await customer.open();
