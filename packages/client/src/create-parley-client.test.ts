@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createParleyClient } from './create-parley-client.js';
 import { ParleyApiError, ParleyNetworkError } from './parley-api-error.js';
-import type { XhrConstructor } from './xhr-upload.js';
+import type { XhrConstructor } from './xhr-request.js';
 
 /** An XMLHttpRequest double: records the request, reports progress in two steps, then answers. */
 function fakeXhr(answer: { status: number; body: string; headers?: string } | 'network-error') {

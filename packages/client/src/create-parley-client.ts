@@ -19,7 +19,7 @@ import type {
   StartConversation,
   UnreadCount,
 } from './types.js';
-import { type UploadProgress, type XhrConstructor, xhrRequest } from './xhr-upload.js';
+import { type UploadProgress, type XhrConstructor, xhrRequest } from './xhr-request.js';
 
 /** How to reach the API and who is calling. */
 export interface ParleyClientOptions {
