@@ -1,0 +1,20 @@
+import { defineConfig } from 'vite';
+import { initialJsBudget } from './build/initial-js-budget.js';
+
+// Static files for the API to serve at /inbox: hashed names under /inbox/assets/ (served as
+// immutable), workspace packages read from their TypeScript sources like the tests do.
+export default defineConfig({
+  base: '/inbox/',
+  resolve: { conditions: ['@parley/source'] },
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    assetsDir: 'assets',
+    target: 'es2022',
+    sourcemap: false,
+    // Inlined assets would be data: URLs; the CSP allows them for images only, so keep files.
+    assetsInlineLimit: 0,
+  },
+  plugins: [initialJsBudget({ limitBytes: 100 * 1024 })],
+});
