@@ -1,0 +1,119 @@
+// The inbox's view of the API: the few calls and the live feed the state needs, in the API's own
+// shapes (snake_case). `client-inbox-port.ts` implements it over `@parley/client`; tests use an
+// in-memory one. Keeping the state behind this seam lets its logic run in vitest without a browser.
+
+/** Someone in a conversation, as the API names them. */
+export interface ParticipantRef {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** A counterpart shown in the list: type, id and display name. */
+export interface Counterpart extends ParticipantRef {
+  readonly name: string;
+}
+
+/** One file of a message, with URLs under the caller's own routes. */
+export interface Attachment {
+  readonly id: string;
+  readonly original_filename: string;
+  readonly file_size: number;
+  readonly mime_type: string;
+  readonly is_image: boolean;
+  readonly download_url: string;
+  readonly thumbnail_url: string | null;
+}
+
+/** A message as the API returns it to the caller. */
+export interface Message {
+  readonly id: string;
+  readonly conversation_id: string;
+  readonly seq: number;
+  readonly sender_type: string;
+  readonly sender_id: string;
+  readonly sender_name: string;
+  readonly content: string;
+  readonly is_system_message: boolean;
+  readonly is_deleted: boolean;
+  readonly created_at: string;
+  readonly attachments: readonly Attachment[];
+}
+
+/** The inbox line of a conversation: the caller's own unread count and read position. */
+export interface ConversationSummary {
+  readonly id: string;
+  readonly conversation_type: string;
+  readonly subject: string;
+  readonly is_closed: boolean;
+  readonly last_message_at: string | null;
+  readonly message_count: number;
+  readonly unread_count: number;
+  readonly last_read_seq: number;
+  readonly muted: boolean;
+  readonly other_participants: readonly Counterpart[];
+  readonly last_message: {
+    readonly seq: number;
+    readonly content: string;
+    readonly sender_type: string;
+    readonly sender_id: string;
+    readonly created_at: string;
+  } | null;
+  readonly created_at: string;
+}
+
+/** A member of an open conversation and how far they have read. */
+export interface Member extends Counterpart {
+  readonly last_read_seq: number;
+}
+
+/** An opened conversation: its line, its members and its latest messages (oldest first). */
+export interface ConversationDetail extends ConversationSummary {
+  readonly participants: readonly Member[];
+  readonly messages: readonly Message[];
+  readonly next_cursor: string | null;
+}
+
+/** One page of the list, newest activity first. */
+export interface ConversationPage {
+  readonly conversations: readonly ConversationSummary[];
+  readonly total_unread: number;
+  readonly next_cursor: string | null;
+}
+
+/** A durable real-time frame (`docs/realtime.md`): its log id, type, conversation and data. */
+export interface LiveEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly conversation_id: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** The connection's state as the banner shows it. */
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting';
+
+/** What the store hears from the live feed. */
+export interface LiveHandlers {
+  event(event: LiveEvent): void;
+  status(status: ConnectionStatus): void;
+  /** The server could not replay what was missed: refetch the list and the open thread. */
+  resync(): void;
+}
+
+/** The calls the inbox makes; every one may reject with an error the view shows. */
+export interface InboxPort {
+  listConversations(cursor: string | null): Promise<ConversationPage>;
+  openConversation(id: string): Promise<ConversationDetail>;
+  olderMessages(
+    id: string,
+    cursor: string,
+  ): Promise<{ messages: readonly Message[]; next_cursor: string | null }>;
+  /** Sends with an `Idempotency-Key`: a retry with the same key never sends twice. */
+  sendMessage(
+    id: string,
+    input: { content: string; files: readonly File[] },
+    idempotencyKey: string,
+  ): Promise<Message>;
+  markRead(id: string, upToSeq: number): Promise<{ unread_count: number }>;
+  /** Starts the live feed; returns its stop. */
+  live(handlers: LiveHandlers): () => void;
+}
