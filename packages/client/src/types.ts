@@ -1,0 +1,56 @@
+// Named shapes of the API, taken from the operations of the generated document (`paths`), not from
+// `components.schemas`: the document's component names may change, these aliases are the one place
+// to adjust when they do.
+import type { paths } from './generated/openapi.js';
+
+type Method = 'get' | 'put' | 'post' | 'delete' | 'patch';
+
+/** The JSON body of the `status` answer of `method path`. */
+export type ResponseBody<
+  P extends keyof paths,
+  M extends Method & keyof paths[P],
+  S extends number,
+> = paths[P][M] extends { responses: { [K in S]: { content: { 'application/json': infer B } } } } ? B : never;
+
+/** The JSON request body of `method path`. */
+export type RequestBody<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends {
+  requestBody?: { content: { 'application/json': infer B } };
+}
+  ? B
+  : never;
+
+/** The query parameters of `method path`. */
+export type QueryOf<P extends keyof paths, M extends Method & keyof paths[P]> = paths[P][M] extends {
+  parameters: { query?: infer Q };
+}
+  ? NonNullable<Q>
+  : never;
+
+/** One page of the caller's inbox: `{ conversations, total, total_unread, next_cursor }`. */
+export type ConversationPage = ResponseBody<'/api/v1/conversations', 'get', 200>;
+/** An inbox line: subject, counterpart(s), last message, the caller's own unread count and read state. */
+export type ConversationSummary = ConversationPage['conversations'][number];
+/** A conversation with its members and latest messages (oldest first), as `GET …/{id}` answers. */
+export type ConversationDetail = ResponseBody<'/api/v1/conversations/{id}', 'get', 200>;
+/** A member of a conversation with their read state and role. */
+export type Participant = ConversationDetail['participants'][number];
+/** One page of older history: `{ messages, next_cursor }`, oldest first within the page. */
+export type MessagePage = ResponseBody<'/api/v1/conversations/{id}/messages', 'get', 200>;
+/** A message as the API returns it to the caller, with its attachments and receipts. */
+export type Message = ResponseBody<'/api/v1/conversations/{id}/messages', 'post', 201>;
+/** A file attached to a message, with the caller's download (and thumbnail) paths. */
+export type Attachment = Message['attachments'][number];
+/** The caller's read state after `POST …/{id}/read`. */
+export type ReadState = ResponseBody<'/api/v1/conversations/{id}/read', 'post', 200>;
+/** The header badge: `{ total_unread }`. */
+export type UnreadCount = ResponseBody<'/api/v1/conversations/unread-count', 'get', 200>;
+/** `{ ticket, expires_at }` from `POST /api/v1/realtime/ticket`. */
+export type RealtimeTicket = ResponseBody<'/api/v1/realtime/ticket', 'post', 200>;
+/** `{ presence: [...] }` from `GET /api/v1/presence`. */
+export type PresenceAnswer = ResponseBody<'/api/v1/presence', 'get', 200>;
+/** One person's presence: participant, `online` / `away` / `offline`, `last_active_at`. */
+export type Presence = PresenceAnswer['presence'][number];
+/** Filters and keyset cursor of `GET /api/v1/conversations`. */
+export type ConversationQuery = QueryOf<'/api/v1/conversations', 'get'>;
+/** The body of `POST /api/v1/conversations`: type, subject, the other participants, a first message. */
+export type StartConversation = RequestBody<'/api/v1/conversations', 'post'>;
