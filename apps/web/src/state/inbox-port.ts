@@ -114,6 +114,8 @@ export interface InboxPort {
     idempotencyKey: string,
   ): Promise<Message>;
   markRead(id: string, upToSeq: number): Promise<{ unread_count: number }>;
+  /** Closes (true) or reopens (false) a conversation; answers its new inbox line. */
+  setClosed(id: string, closed: boolean): Promise<ConversationSummary>;
   /** Starts the live feed; returns its stop. */
   live(handlers: LiveHandlers): () => void;
 }

@@ -87,6 +87,7 @@ function memoryPort() {
       reads.push({ id, upTo });
       return { unread_count: 0 };
     },
+    setClosed: async (id, closed) => ({ ...summary(id, 0), is_closed: closed }),
     live: (handlers) => {
       live = handlers;
       return () => {

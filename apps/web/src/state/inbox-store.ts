@@ -361,6 +361,17 @@ export function createInboxStore(options: InboxStoreOptions) {
     }
   }
 
+  /** Closes or reopens a conversation, then shows its thread again (with the system message). */
+  async function setClosed(id: string, closed: boolean): Promise<void> {
+    try {
+      const line = await port.setClosed(id, closed);
+      updateConversation(id, (c) => ({ ...c, ...line }));
+      if (threads.value[id]?.detail) await open(id);
+    } catch (failure) {
+      error.value = describe(failure);
+    }
+  }
+
   /** The live feed could not replay what was missed: the list and the open thread are fetched again. */
   async function resync(): Promise<void> {
     await loadList();
@@ -399,6 +410,7 @@ export function createInboxStore(options: InboxStoreOptions) {
     setDraft,
     send,
     retry,
+    setClosed,
     handleEvent,
     resync,
     start,

@@ -1,0 +1,33 @@
+/** What the signed-in person may do in the inbox; what they may not do is not offered at all. */
+export interface InboxRole {
+  /** The token's role. */
+  readonly role: string;
+  /** The audience routes the inbox reads through (`/api/v1/{audience}/messages`). */
+  readonly audience: 'admin' | 'store' | 'storefront';
+  /** May start conversations ("New conversation"). */
+  readonly canCompose: boolean;
+  /** May close and reopen conversations. */
+  readonly canClose: boolean;
+  /** What the list's counterparts are called, for the empty state. */
+  readonly label: string;
+}
+
+const ROLES: Readonly<Record<string, InboxRole>> = {
+  admin: { role: 'admin', audience: 'admin', canCompose: true, canClose: true, label: 'Marketplace admin' },
+  store: { role: 'store', audience: 'store', canCompose: true, canClose: true, label: 'Store' },
+  customer: {
+    role: 'customer',
+    audience: 'storefront',
+    canCompose: false,
+    canClose: false,
+    label: 'Customer',
+  },
+};
+
+/**
+ * The inbox role for a token's role claim (the marketplace's admin, store and customer), or null
+ * when this inbox has no view for it yet. Pure; the API still decides every call.
+ */
+export function inboxRoleOf(role: string): InboxRole | null {
+  return ROLES[role] ?? null;
+}

@@ -1,0 +1,54 @@
+import type { ParleyClient } from '@parley/client';
+import type {
+  ConversationDetail,
+  ConversationPage,
+  ConversationSummary,
+  InboxPort,
+  LiveHandlers,
+  Message,
+} from './inbox-port.js';
+
+/** How many conversations a list page asks for: one screen and then some. */
+const PAGE_SIZE = 50;
+
+/**
+ * The inbox's port over `@parley/client`: every call goes through the typed client on the
+ * generic `/api/v1/conversations` API (the same for every audience and preset; the policy
+ * decides), the live feed through `live` (the client's real-time connection). The API's shapes
+ * are the port's, so values pass through unchanged.
+ */
+export function createClientInboxPort(
+  client: ParleyClient,
+  live: (handlers: LiveHandlers) => () => void,
+): InboxPort {
+  return {
+    async listConversations(cursor) {
+      const page = await client.listConversations({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+      return page as unknown as ConversationPage;
+    },
+    async openConversation(id) {
+      return (await client.getConversation(id)) as unknown as ConversationDetail;
+    },
+    async olderMessages(id, cursor) {
+      const page = await client.listMessages(id, { cursor });
+      return page as unknown as { messages: readonly Message[]; next_cursor: string | null };
+    },
+    async sendMessage(id, input, idempotencyKey) {
+      const { message } = await client.sendMessage(id, {
+        content: input.content,
+        files: [...input.files],
+        idempotencyKey,
+      });
+      return message as unknown as Message;
+    },
+    async markRead(id, upToSeq) {
+      const state = await client.markRead(id, upToSeq);
+      return { unread_count: state.unread_count };
+    },
+    async setClosed(id, closed) {
+      const line = closed ? await client.closeConversation(id) : await client.reopenConversation(id);
+      return line as unknown as ConversationSummary;
+    },
+    live,
+  };
+}

@@ -1,0 +1,11 @@
+import type { ParleyClient } from '@parley/client';
+import type { LiveHandlers } from './inbox-port.js';
+
+/** Placeholder until @parley/client's real-time client is merged: reports online, delivers nothing. */
+export function connectLive(
+  _options: { readonly baseUrl: string; readonly token: string; readonly client: ParleyClient },
+  handlers: LiveHandlers,
+): () => void {
+  handlers.status('online');
+  return () => {};
+}

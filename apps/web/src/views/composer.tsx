@@ -1,0 +1,89 @@
+import { useRef, useState } from 'preact/hooks';
+
+/**
+ * The composer: a textbox labelled "Message" (Enter sends, Shift+Enter starts a new line), an
+ * "Attach files" button opening the file picker, and "Send". The text is the conversation's draft,
+ * kept by the store, so switching conversations keeps what was typed in each.
+ */
+export function Composer(props: {
+  readonly draft: string;
+  readonly disabled: boolean;
+  readonly onDraft: (text: string) => void;
+  readonly onSend: (text: string, files: readonly File[]) => void;
+}) {
+  const [files, setFiles] = useState<readonly File[]>([]);
+  const picker = useRef<HTMLInputElement>(null);
+  const send = () => {
+    if (props.disabled || (props.draft.trim() === '' && files.length === 0)) return;
+    props.onSend(props.draft, files);
+    setFiles([]);
+  };
+  return (
+    <form
+      class="composer"
+      aria-label="Reply"
+      onSubmit={(event) => {
+        event.preventDefault();
+        send();
+      }}
+    >
+      {files.length > 0 ? (
+        <ul class="chips" aria-label="Files to send">
+          {files.map((file, index) => (
+            <li key={`${file.name}-${index}`}>
+              {file.name}{' '}
+              <button
+                type="button"
+                class="chip-remove"
+                aria-label={`Remove ${file.name}`}
+                onClick={() => setFiles(files.filter((_, i) => i !== index))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <div class="composer-row">
+        <button
+          type="button"
+          class="attach"
+          onClick={() => picker.current?.click()}
+          disabled={props.disabled}
+        >
+          Attach files
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          tabIndex={-1}
+          aria-hidden="true"
+          onChange={(event) => {
+            const chosen = [...(event.currentTarget.files ?? [])];
+            setFiles([...files, ...chosen]);
+            event.currentTarget.value = '';
+          }}
+        />
+        <textarea
+          aria-label="Message"
+          rows={2}
+          value={props.draft}
+          disabled={props.disabled}
+          placeholder={props.disabled ? 'This conversation is closed' : 'Write a message'}
+          onInput={(event) => props.onDraft(event.currentTarget.value)}
+          onKeyDown={(event) => {
+            if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+              event.preventDefault();
+              send();
+            }
+          }}
+        />
+        <button type="submit" class="send" disabled={props.disabled}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,99 @@
+import { useEffect } from 'preact/hooks';
+import { conversationPath } from '../session/inbox-location.js';
+import type { InboxRole } from '../session/inbox-role.js';
+import type { InboxStore } from '../state/inbox-store.js';
+import { ConversationList } from './conversation-list.js';
+import { ThreadView } from './thread-view.js';
+
+/**
+ * The inbox: a header with the unread badge (named "N unread", also in the page title), a
+ * "Reconnecting…" banner while the live connection is down, and the split panel — the
+ * conversation list and the open thread side by side, one pane at a time under 720 px.
+ */
+export function InboxApp(props: {
+  readonly store: InboxStore;
+  readonly role: InboxRole;
+  readonly inboxPath: string;
+  readonly navigate: (path: string) => void;
+}) {
+  const { store, role, inboxPath } = props;
+  const unread = store.unreadTotal.value;
+  const selectedId = store.selectedId.value;
+  const selected = store.selected.value;
+  const thread = selectedId ? store.threads.value[selectedId] : undefined;
+
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Messages` : 'Messages';
+  }, [unread]);
+
+  const open = (id: string | null) => {
+    props.navigate(conversationPath(inboxPath, id));
+    void store.select(id);
+  };
+
+  return (
+    <div class={selectedId ? 'inbox has-selection' : 'inbox'}>
+      <header class="top">
+        <h1>Messages</h1>
+        <span class="role">{role.label}</span>
+        <span class={unread > 0 ? 'badge' : 'badge zero'} role="status" aria-label={`${unread} unread`}>
+          {unread}
+        </span>
+      </header>
+      {store.connection.value === 'reconnecting' ? (
+        <div class="banner" role="status">
+          Reconnecting…
+        </div>
+      ) : null}
+      {store.error.value ? (
+        <div class="banner error" role="alert">
+          {store.error.value}
+        </div>
+      ) : null}
+      <main class="panes">
+        <ConversationList
+          conversations={store.conversations.value}
+          selectedId={selectedId}
+          hrefOf={(id) => conversationPath(inboxPath, id)}
+          onOpen={open}
+          hasMore={store.listCursor.value !== null}
+          onMore={() => void store.loadMoreList()}
+          loaded={store.listLoaded.value}
+        />
+        {selectedId && selected ? (
+          <ThreadView
+            conversation={selected}
+            thread={thread}
+            me={store.me}
+            draft={store.drafts.value[selectedId] ?? ''}
+            canClose={role.canClose}
+            onBack={() => open(null)}
+            onOlder={() => store.loadOlder(selectedId)}
+            onDraft={(text) => store.setDraft(selectedId, text)}
+            onSend={(text, files) => void store.send(selectedId, text, files)}
+            onRetry={(clientId) => void store.retry(selectedId, clientId)}
+            onClose={(closed) => void store.setClosed(selectedId, closed)}
+          />
+        ) : (
+          <section class="thread-pane placeholder" aria-label="No conversation selected">
+            <p class="meta">{selectedId ? 'Loading…' : 'Choose a conversation.'}</p>
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}
+
+/** What the page shows when it cannot open an inbox: no token, or a role without a view. */
+export function SignedOut(props: { readonly reason: 'no-token' | 'unsupported' }) {
+  return (
+    <main class="signed-out">
+      <h1>Messages</h1>
+      <p>
+        {props.reason === 'no-token'
+          ? 'You are not signed in here. Open your messages from your account on the site you use; this page shows them when it is opened with a sign-in link.'
+          : 'This sign-in cannot open an inbox here yet.'}
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,137 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
+import { type ComposedInbox, composedInbox } from './support/composed-inbox.js';
+
+// The inbox as people use it: the real composed API on a free port serving the built app
+// (`pnpm --filter @parley/web build`, which the root `test` script runs first), driven in Debian's
+// Chromium through playwright-core. Names are the accessible ones the issue fixes.
+
+const SUBJECT = 'Order #1001: the blue teapot';
+const CUSTOMER_NAME = 'Carla Customer';
+
+interface Opened {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Content-Security-Policy violations the page reported. */
+  readonly cspViolations: string[];
+}
+
+describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
+  let api: ComposedInbox;
+  let browser: Browser;
+  let conversationId: string;
+  const contexts: BrowserContext[] = [];
+
+  async function open(path: string, token: string, viewport = { width: 1200, height: 800 }): Promise<Opened> {
+    const context = await browser.newContext({ viewport });
+    // Short waits: a step that fails says which, well within the test's own timeout.
+    context.setDefaultTimeout(10_000);
+    contexts.push(context);
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await page.goto(`${api.url}${path}#token=${token}`);
+    return { context, page, cspViolations };
+  }
+
+  beforeAll(async () => {
+    [api, browser] = await Promise.all([composedInbox(), launchChromium()]);
+    const created = await fetch(`${api.url}/api/v1/store/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${api.tokens.store}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        conversation_type: 'store_customer',
+        subject: SUBJECT,
+        recipient_type: 'customer',
+        recipient_id: 'demo-customer-1',
+        initial_message: 'Hello Carla, your teapot is packed.',
+      }),
+    });
+    expect(created.status).toBe(201);
+    conversationId = ((await created.json()) as { id: string }).id;
+  });
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('signs in from the link fragment, keeps the token out of the address bar, and lists conversations', async () => {
+    const { page, cspViolations } = await open('/inbox', api.tokens.store);
+    const list = page.getByRole('list', { name: 'Conversations' });
+    const item = list.getByRole('listitem', { name: new RegExp(`${SUBJECT}.*${CUSTOMER_NAME}`) });
+    await item.waitFor();
+    expect(page.url()).toBe(`${api.url}/inbox`);
+    expect(await page.evaluate(() => sessionStorage.getItem('parley.inbox.token'))).toBe(api.tokens.store);
+    expect(await page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('a store and a customer: the customer writes, the store sees it live with the badge, replies, and sees it read', async () => {
+    const store = await open('/inbox', api.tokens.store);
+    const customer = await open(`/inbox/c/${conversationId}`, api.tokens.customer);
+
+    // The customer opened the conversation from a link: the thread, read, and no close for them.
+    const customerLog = customer.page.getByRole('log', { name: 'Messages' });
+    await customerLog.getByText('Hello Carla, your teapot is packed.').waitFor();
+    await customer.page.getByRole('status', { name: '0 unread' }).waitFor();
+    expect(await customer.page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
+    expect(await customer.page.getByRole('button', { name: 'New conversation' }).count()).toBe(0);
+
+    const storeList = store.page.getByRole('list', { name: 'Conversations' });
+    await storeList.getByRole('listitem', { name: new RegExp(SUBJECT) }).waitFor();
+    await store.page.getByRole('status', { name: '0 unread' }).waitFor();
+
+    // Enter sends; Shift+Enter is a new line in the same message.
+    const message = customer.page.getByRole('textbox', { name: 'Message' });
+    await message.fill('Where is my parcel?');
+    await message.press('Shift+Enter');
+    await message.pressSequentially('It was due Monday.');
+    await message.press('Enter');
+    await customerLog.getByText('It was due Monday.').waitFor();
+    expect(await message.inputValue()).toBe('');
+
+    // Live for the store, without a reload: the list item, the header badge and the page title.
+    await storeList.getByRole('listitem', { name: new RegExp(`${SUBJECT}.*1 unread`) }).waitFor();
+    await store.page.getByRole('status', { name: '1 unread' }).waitFor();
+    expect(await store.page.title()).toBe('(1) Messages');
+
+    // The store opens it (read), replies with the Send button.
+    await storeList.getByRole('link', { name: new RegExp(SUBJECT) }).click();
+    const storeLog = store.page.getByRole('log', { name: 'Messages' });
+    await storeLog.getByText(/Where is my parcel\?\s+It was due Monday\./).waitFor();
+    await store.page.getByRole('status', { name: '0 unread' }).waitFor();
+    expect(store.page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
+    await store.page.getByRole('textbox', { name: 'Message' }).fill('It ships today.');
+    await store.page.getByRole('button', { name: 'Send' }).click();
+
+    // The customer has the thread open: it arrives there live and is read at once, which the store sees.
+    await customerLog.getByText('It ships today.').waitFor();
+    await storeLog.getByRole('listitem').filter({ hasText: 'It ships today.' }).getByText('Read').waitFor();
+
+    expect(await seriousAxeViolations(store.page)).toEqual([]);
+    expect(await seriousAxeViolations(customer.page)).toEqual([]);
+    expect([...store.cspViolations, ...customer.cspViolations]).toEqual([]);
+  }, 90_000);
+
+  it('shows one pane at a time on a 390×844 screen', async () => {
+    const { page } = await open('/inbox', api.tokens.store, { width: 390, height: 844 });
+    const list = page.getByRole('list', { name: 'Conversations' });
+    const item = list.getByRole('link', { name: new RegExp(SUBJECT) });
+    await item.waitFor();
+    expect(await page.getByRole('log', { name: 'Messages' }).count()).toBe(0);
+    await item.click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    await log.waitFor();
+    expect(await list.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    await list.waitFor();
+    expect(await log.isVisible()).toBe(false);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+});
