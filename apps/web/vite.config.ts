@@ -16,5 +16,7 @@ export default defineConfig({
     // Inlined assets would be data: URLs; the CSP allows them for images only, so keep files.
     assetsInlineLimit: 0,
   },
+  // `vite` (development): the API of `pnpm start` answers /api, WebSockets included.
+  server: { proxy: { '/api': { target: 'http://127.0.0.1:3000', ws: true } } },
   plugins: [initialJsBudget({ limitBytes: 100 * 1024 })],
 });

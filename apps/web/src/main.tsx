@@ -10,8 +10,11 @@ import { InboxApp, SignedOut } from './views/inbox-app.js';
 import './inbox.css';
 
 // The API's base URL: this script is served from `{base}/inbox/assets/`, so the API is two
-// folders up — right under a path prefix (`PARLEY_PUBLIC_URL`) too, with no configuration.
-const apiBase = new URL('../../', import.meta.url).href.replace(/\/$/, '');
+// folders up — right under a path prefix (`PARLEY_PUBLIC_URL`) too, with no configuration. The
+// development server proxies /api on its own origin.
+const apiBase = import.meta.env.DEV
+  ? location.origin
+  : new URL('../../', import.meta.url).href.replace(/\/$/, '');
 const root = document.getElementById('app') as HTMLElement;
 const host = { location, history, storage: sessionStorage };
 const token = takeToken(host);
