@@ -26,7 +26,7 @@ else if (!role) render(<SignedOut reason="unsupported" />, root);
 else {
   const client = createParleyClient({ baseUrl: apiBase, token });
   const store = createInboxStore({
-    port: createClientInboxPort(client, (handlers) =>
+    port: createClientInboxPort(client, role.audience, (handlers) =>
       connectLive({ baseUrl: apiBase, token, client }, handlers),
     ),
     me: { type: claims.role, id: claims.sub },

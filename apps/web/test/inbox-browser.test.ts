@@ -8,6 +8,11 @@ import { type ComposedInbox, composedInbox } from './support/composed-inbox.js';
 // Chromium through playwright-core. Names are the accessible ones the issue fixes.
 
 const SUBJECT = 'Order #1001: the blue teapot';
+/** A 1×1 PNG: the API decodes it and makes a thumbnail. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
 const CUSTOMER_NAME = 'Carla Customer';
 
 interface Opened {
@@ -108,16 +113,49 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     await store.page.getByRole('status', { name: '0 unread' }).waitFor();
     expect(store.page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
     await store.page.getByRole('textbox', { name: 'Message' }).fill('It ships today.');
+    await store.page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'teapot.png', mimeType: 'image/png', buffer: PNG });
+    await store.page.getByRole('list', { name: 'Files to send' }).getByText('teapot.png').waitFor();
     await store.page.getByRole('button', { name: 'Send' }).click();
 
-    // The customer has the thread open: it arrives there live and is read at once, which the store sees.
+    // The customer has the thread open: it arrives there live (with the image's thumbnail) and is
+    // read at once, which the store sees.
     await customerLog.getByText('It ships today.').waitFor();
+    await customerLog.getByRole('img', { name: 'teapot.png' }).waitFor();
     await storeLog.getByRole('listitem').filter({ hasText: 'It ships today.' }).getByText('Read').waitFor();
 
     expect(await seriousAxeViolations(store.page)).toEqual([]);
     expect(await seriousAxeViolations(customer.page)).toEqual([]);
     expect([...store.cspViolations, ...customer.cspViolations]).toEqual([]);
   }, 90_000);
+
+  it('composes: the store starts a conversation with a customer from the dialog', async () => {
+    const { page, cspViolations } = await open('/inbox', api.tokens.store);
+    await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().waitFor();
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.waitFor();
+    // Esc closes it; a store writes to its customers only.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    expect(await dialog.getByRole('radio', { name: 'Store user' }).count()).toBe(0);
+    await dialog.getByRole('searchbox', { name: 'Search recipients' }).fill('Chris');
+    await dialog.getByRole('radio', { name: /Chris Customer/ }).check();
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Your return label');
+    await dialog.getByRole('textbox', { name: 'First message' }).fill('Here is the label for the mug.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByRole('log', { name: 'Messages' }).getByText('Here is the label for the mug.').waitFor();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('listitem', { name: /^Your return label — Chris Customer/ })
+      .waitFor();
+    expect(page.url()).toMatch(new RegExp(`^${api.url}/inbox/c/[0-9a-f-]+$`));
+    expect(cspViolations).toEqual([]);
+  });
 
   it('shows one pane at a time on a 390×844 screen', async () => {
     const { page } = await open('/inbox', api.tokens.store, { width: 390, height: 844 });

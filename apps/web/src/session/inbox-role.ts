@@ -8,19 +8,43 @@ export interface InboxRole {
   readonly canCompose: boolean;
   /** May close and reopen conversations. */
   readonly canClose: boolean;
-  /** What the list's counterparts are called, for the empty state. */
+  /** How the header names the signed-in person's role. */
   readonly label: string;
+  /** Whom a new conversation may be with, and its conversation type for each. */
+  readonly recipients: readonly {
+    readonly type: 'store' | 'customer';
+    readonly label: string;
+    readonly conversationType: string;
+  }[];
 }
 
 const ROLES: Readonly<Record<string, InboxRole>> = {
-  admin: { role: 'admin', audience: 'admin', canCompose: true, canClose: true, label: 'Marketplace admin' },
-  store: { role: 'store', audience: 'store', canCompose: true, canClose: true, label: 'Store' },
+  admin: {
+    role: 'admin',
+    audience: 'admin',
+    canCompose: true,
+    canClose: true,
+    label: 'Marketplace admin',
+    recipients: [
+      { type: 'store', label: 'Store user', conversationType: 'admin_store' },
+      { type: 'customer', label: 'Customer', conversationType: 'admin_customer' },
+    ],
+  },
+  store: {
+    role: 'store',
+    audience: 'store',
+    canCompose: true,
+    canClose: true,
+    label: 'Store',
+    recipients: [{ type: 'customer', label: 'Customer', conversationType: 'store_customer' }],
+  },
   customer: {
     role: 'customer',
     audience: 'storefront',
     canCompose: false,
     canClose: false,
     label: 'Customer',
+    recipients: [],
   },
 };
 

@@ -6,6 +6,7 @@ import type {
   InboxPort,
   LiveHandlers,
   Message,
+  Recipient,
 } from './inbox-port.js';
 
 /** How many conversations a list page asks for: one screen and then some. */
@@ -19,9 +20,31 @@ const PAGE_SIZE = 50;
  */
 export function createClientInboxPort(
   client: ParleyClient,
+  audience: 'admin' | 'store' | 'storefront',
   live: (handlers: LiveHandlers) => () => void,
 ): InboxPort {
   return {
+    async searchRecipients(type, query) {
+      // Recipients are the audience routes' own (who a store may write to is its customers).
+      if (audience === 'storefront') return [];
+      const path =
+        audience === 'admin' ? '/api/v1/admin/messages/recipients' : '/api/v1/store/messages/recipients';
+      const { data } = await client.GET(path, {
+        params: {
+          query: { recipient_type: type as 'store' | 'customer', limit: 10, ...(query ? { q: query } : {}) },
+        },
+      });
+      return (data?.recipients ?? []) as unknown as readonly Recipient[];
+    },
+    async startConversation(input) {
+      const detail = await client.startConversation({
+        conversation_type: input.conversation_type,
+        subject: input.subject,
+        participants: [input.participant],
+        ...(input.initial_message ? { initial_message: input.initial_message } : {}),
+      } as Parameters<ParleyClient['startConversation']>[0]);
+      return detail as unknown as ConversationDetail;
+    },
     async listConversations(cursor) {
       const page = await client.listConversations({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
       return page as unknown as ConversationPage;
@@ -49,6 +72,7 @@ export function createClientInboxPort(
       const line = closed ? await client.closeConversation(id) : await client.reopenConversation(id);
       return line as unknown as ConversationSummary;
     },
+    download: (path) => client.download(path),
     live,
   };
 }

@@ -99,6 +99,19 @@ export interface LiveHandlers {
   resync(): void;
 }
 
+/** Someone a new conversation can be started with. */
+export interface Recipient extends Counterpart {
+  readonly email: string | null;
+}
+
+/** What starting a conversation takes: its type, subject, the other person and a first message. */
+export interface NewConversation {
+  readonly conversation_type: string;
+  readonly subject: string;
+  readonly participant: ParticipantRef;
+  readonly initial_message: string;
+}
+
 /** The calls the inbox makes; every one may reject with an error the view shows. */
 export interface InboxPort {
   listConversations(cursor: string | null): Promise<ConversationPage>;
@@ -116,6 +129,11 @@ export interface InboxPort {
   markRead(id: string, upToSeq: number): Promise<{ unread_count: number }>;
   /** Closes (true) or reopens (false) a conversation; answers its new inbox line. */
   setClosed(id: string, closed: boolean): Promise<ConversationSummary>;
+  /** People of `type` the caller may start a conversation with, matching `query` (name or email). */
+  searchRecipients(type: string, query: string): Promise<readonly Recipient[]>;
+  startConversation(input: NewConversation): Promise<ConversationDetail>;
+  /** An attachment or thumbnail by its `download_url` / `thumbnail_url`, with the bearer token. */
+  download(path: string): Promise<Blob>;
   /** Starts the live feed; returns its stop. */
   live(handlers: LiveHandlers): () => void;
 }

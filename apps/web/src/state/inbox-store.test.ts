@@ -87,6 +87,15 @@ function memoryPort() {
       reads.push({ id, upTo });
       return { unread_count: 0 };
     },
+    download: async () => new Blob(['x']),
+    searchRecipients: async () => [],
+    startConversation: async (input) => ({
+      ...summary('k9', 0),
+      subject: input.subject,
+      participants: [],
+      messages: [message(1, STORE, input.initial_message)],
+      next_cursor: null,
+    }),
     setClosed: async (id, closed) => ({ ...summary(id, 0), is_closed: closed }),
     live: (handlers) => {
       live = handlers;
@@ -217,6 +226,22 @@ describe('the inbox store', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(api.lists()).toBe(before + 1);
     expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
+  });
+
+  it('starts a conversation: it tops the list and opens', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    await store.loadList();
+    const id = await store.startConversation({
+      conversation_type: 'store_customer',
+      subject: 'Your return',
+      participant: CUSTOMER,
+      initial_message: 'We got it.',
+    });
+    expect(id).toBe('k9');
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k9', 'k1', 'k2']);
+    expect(store.selectedId.value).toBe('k9');
+    expect(ids(store, 'k9')).toEqual(['msg-1']);
   });
 
   it('moves the "read" mark when the other member reads, and follows their closing the conversation', async () => {

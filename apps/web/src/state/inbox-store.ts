@@ -7,6 +7,7 @@ import type {
   LiveEvent,
   Member,
   Message,
+  NewConversation,
   ParticipantRef,
 } from './inbox-port.js';
 import {
@@ -361,6 +362,23 @@ export function createInboxStore(options: InboxStoreOptions) {
     }
   }
 
+  /** Starts a conversation, puts it on top of the list and opens it; answers its id. */
+  async function startConversation(input: NewConversation): Promise<string> {
+    const detail = await port.startConversation(input);
+    batch(() => {
+      conversations.value = [detail, ...conversations.value.filter((c) => c.id !== detail.id)];
+      updateThread(detail.id, () => ({
+        detail,
+        items: mergeMessages([], detail.messages),
+        olderCursor: detail.next_cursor,
+        othersReadSeq: othersRead(detail.participants, me),
+        loading: false,
+      }));
+      selectedId.value = detail.id;
+    });
+    return detail.id;
+  }
+
   /** Closes or reopens a conversation, then shows its thread again (with the system message). */
   async function setClosed(id: string, closed: boolean): Promise<void> {
     try {
@@ -392,6 +410,8 @@ export function createInboxStore(options: InboxStoreOptions) {
   }
 
   return {
+    /** Files of messages (and thumbnails), fetched with the token: `<img>` cannot send it. */
+    download: (path: string) => port.download(path),
     conversations,
     listCursor,
     listLoaded,
@@ -411,6 +431,8 @@ export function createInboxStore(options: InboxStoreOptions) {
     send,
     retry,
     setClosed,
+    startConversation,
+    searchRecipients: (type: string, query: string) => port.searchRecipients(type, query),
     handleEvent,
     resync,
     start,

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'preact/hooks';
+import { ACCEPT_ATTRIBUTE, fileProblems } from '../state/file-checks.js';
 
 /**
  * The composer: a textbox labelled "Message" (Enter sends, Shift+Enter starts a new line), an
@@ -13,8 +14,9 @@ export function Composer(props: {
 }) {
   const [files, setFiles] = useState<readonly File[]>([]);
   const picker = useRef<HTMLInputElement>(null);
+  const problems = fileProblems(files);
   const send = () => {
-    if (props.disabled || (props.draft.trim() === '' && files.length === 0)) return;
+    if (props.disabled || problems.length > 0 || (props.draft.trim() === '' && files.length === 0)) return;
     props.onSend(props.draft, files);
     setFiles([]);
   };
@@ -44,6 +46,13 @@ export function Composer(props: {
           ))}
         </ul>
       ) : null}
+      {problems.length > 0 ? (
+        <ul class="problems" role="alert">
+          {problems.map((problem) => (
+            <li key={problem}>{problem}</li>
+          ))}
+        </ul>
+      ) : null}
       <div class="composer-row">
         <button
           type="button"
@@ -58,6 +67,7 @@ export function Composer(props: {
           type="file"
           multiple
           hidden
+          accept={ACCEPT_ATTRIBUTE}
           tabIndex={-1}
           aria-hidden="true"
           onChange={(event) => {

@@ -1,8 +1,9 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { conversationPath } from '../session/inbox-location.js';
 import type { InboxRole } from '../session/inbox-role.js';
 import type { InboxStore } from '../state/inbox-store.js';
 import { ConversationList } from './conversation-list.js';
+import { NewConversationDialog } from './new-conversation-dialog.js';
 import { ThreadView } from './thread-view.js';
 
 /**
@@ -21,6 +22,7 @@ export function InboxApp(props: {
   const selectedId = store.selectedId.value;
   const selected = store.selected.value;
   const thread = selectedId ? store.threads.value[selectedId] : undefined;
+  const [composing, setComposing] = useState(false);
 
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Messages` : 'Messages';
@@ -36,6 +38,11 @@ export function InboxApp(props: {
       <header class="top">
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
+        {role.canCompose ? (
+          <button type="button" class="new" onClick={() => setComposing(true)}>
+            New conversation
+          </button>
+        ) : null}
         <span class={unread > 0 ? 'badge' : 'badge zero'} role="status" aria-label={`${unread} unread`}>
           {unread}
         </span>
@@ -73,6 +80,7 @@ export function InboxApp(props: {
             onSend={(text, files) => void store.send(selectedId, text, files)}
             onRetry={(clientId) => void store.retry(selectedId, clientId)}
             onClose={(closed) => void store.setClosed(selectedId, closed)}
+            download={store.download}
           />
         ) : (
           <section class="thread-pane placeholder" aria-label="No conversation selected">
@@ -80,6 +88,17 @@ export function InboxApp(props: {
           </section>
         )}
       </main>
+      {composing ? (
+        <NewConversationDialog
+          role={role}
+          search={store.searchRecipients}
+          start={store.startConversation}
+          onDone={(id) => {
+            setComposing(false);
+            if (id) props.navigate(conversationPath(inboxPath, id));
+          }}
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,24 +1,11 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ConversationSummary, Message } from '../state/inbox-port.js';
+import type { ConversationSummary } from '../state/inbox-port.js';
 import type { ThreadState } from '../state/inbox-store.js';
 import { dayOf, type ThreadItem } from '../state/thread-items.js';
+import { AttachmentList } from './attachment-list.js';
 import { Composer } from './composer.js';
 import { counterpartOf } from './conversation-list.js';
 import { dayLabel, timeOf } from './format.js';
-
-function Attachments(props: { readonly message: Message }) {
-  if (props.message.attachments.length === 0) return null;
-  return (
-    <ul class="files" aria-label="Files">
-      {props.message.attachments.map((file) => (
-        <li key={file.id}>
-          {file.original_filename}{' '}
-          <span class="meta">({Math.max(1, Math.round(file.file_size / 1024))} KB)</span>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 function stateOf(item: ThreadItem, mine: boolean, othersReadSeq: number): string | null {
   if (item.kind === 'pending') return item.status === 'sending' ? 'Sending…' : 'Not sent';
@@ -44,6 +31,7 @@ export function ThreadView(props: {
   readonly onSend: (text: string, files: readonly File[]) => void;
   readonly onRetry: (clientId: string) => void;
   readonly onClose: (closed: boolean) => void;
+  readonly download: (path: string) => Promise<Blob>;
 }) {
   const { conversation, thread, me } = props;
   const log = useRef<HTMLDivElement>(null);
@@ -147,7 +135,9 @@ export function ThreadView(props: {
                 ) : (
                   <p class="content">{item.kind === 'sent' ? item.message.content : item.content}</p>
                 )}
-                {item.kind === 'sent' ? <Attachments message={item.message} /> : null}
+                {item.kind === 'sent' ? (
+                  <AttachmentList files={item.message.attachments} download={props.download} />
+                ) : null}
                 {state ? (
                   <p class="state">
                     {state}
