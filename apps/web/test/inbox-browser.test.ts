@@ -157,6 +157,38 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     expect(cspViolations).toEqual([]);
   });
 
+  it('the admin: writes to a store user, filters by type and status, closes and reopens', async () => {
+    const { page, cspViolations } = await open('/inbox', api.tokens.admin);
+    await page.getByRole('status', { name: '0 unread' }).waitFor();
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByRole('radio', { name: 'Store user' }).check();
+    await dialog.getByRole('radio', { name: /Sam Store/ }).check();
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Your payout schedule');
+    await dialog.getByRole('textbox', { name: 'First message' }).fill('Payouts move to Fridays.');
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    const list = page.getByRole('list', { name: 'Conversations' });
+    const item = list.getByRole('listitem', { name: /^Your payout schedule — Sam Store/ });
+    await item.waitFor();
+
+    await page.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Customers' });
+    await item.waitFor({ state: 'detached' });
+    await page.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Stores' });
+    await item.waitFor();
+
+    await page.getByRole('button', { name: 'Close conversation' }).click();
+    await page.getByRole('button', { name: 'Reopen conversation' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Open' });
+    await item.waitFor({ state: 'detached' });
+    await page.getByRole('combobox', { name: 'Status' }).selectOption({ label: 'Closed' });
+    await list.getByRole('listitem', { name: /^Your payout schedule — Sam Store.*closed/ }).waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Reopen conversation' }).click();
+    await page.getByRole('textbox', { name: 'Message' }).waitFor();
+    expect(cspViolations).toEqual([]);
+  });
+
   it('shows one pane at a time on a 390×844 screen', async () => {
     const { page } = await open('/inbox', api.tokens.store, { width: 390, height: 844 });
     const list = page.getByRole('list', { name: 'Conversations' });

@@ -10,6 +10,8 @@ export interface InboxRole {
   readonly canClose: boolean;
   /** How the header names the signed-in person's role. */
   readonly label: string;
+  /** The list's type filter: conversation types the role takes part in, named by counterpart. */
+  readonly types: readonly { readonly value: string; readonly label: string }[];
   /** Whom a new conversation may be with, and its conversation type for each. */
   readonly recipients: readonly {
     readonly type: 'store' | 'customer';
@@ -25,6 +27,10 @@ const ROLES: Readonly<Record<string, InboxRole>> = {
     canCompose: true,
     canClose: true,
     label: 'Marketplace admin',
+    types: [
+      { value: 'admin_store', label: 'Stores' },
+      { value: 'admin_customer', label: 'Customers' },
+    ],
     recipients: [
       { type: 'store', label: 'Store user', conversationType: 'admin_store' },
       { type: 'customer', label: 'Customer', conversationType: 'admin_customer' },
@@ -36,6 +42,10 @@ const ROLES: Readonly<Record<string, InboxRole>> = {
     canCompose: true,
     canClose: true,
     label: 'Store',
+    types: [
+      { value: 'store_customer', label: 'Customers' },
+      { value: 'admin_store', label: 'Marketplace' },
+    ],
     recipients: [{ type: 'customer', label: 'Customer', conversationType: 'store_customer' }],
   },
   customer: {
@@ -44,6 +54,7 @@ const ROLES: Readonly<Record<string, InboxRole>> = {
     canCompose: false,
     canClose: false,
     label: 'Customer',
+    types: [],
     recipients: [],
   },
 };

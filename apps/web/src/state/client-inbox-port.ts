@@ -45,8 +45,20 @@ export function createClientInboxPort(
       } as Parameters<ParleyClient['startConversation']>[0]);
       return detail as unknown as ConversationDetail;
     },
-    async listConversations(cursor) {
-      const page = await client.listConversations({ limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) });
+    async listConversations(cursor, filters) {
+      const page = await client.listConversations({
+        limit: PAGE_SIZE,
+        ...(cursor ? { cursor } : {}),
+        ...(filters.conversation_type
+          ? {
+              conversation_type: filters.conversation_type as
+                | 'admin_store'
+                | 'store_customer'
+                | 'admin_customer',
+            }
+          : {}),
+        ...(filters.is_closed !== undefined ? { is_closed: filters.is_closed } : {}),
+      });
       return page as unknown as ConversationPage;
     },
     async openConversation(id) {

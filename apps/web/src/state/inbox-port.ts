@@ -112,9 +112,15 @@ export interface NewConversation {
   readonly initial_message: string;
 }
 
+/** The list's filters: a conversation type, open or closed; absent: all. */
+export interface ListFilters {
+  readonly conversation_type?: string;
+  readonly is_closed?: boolean;
+}
+
 /** The calls the inbox makes; every one may reject with an error the view shows. */
 export interface InboxPort {
-  listConversations(cursor: string | null): Promise<ConversationPage>;
+  listConversations(cursor: string | null, filters: ListFilters): Promise<ConversationPage>;
   openConversation(id: string): Promise<ConversationDetail>;
   olderMessages(
     id: string,

@@ -54,9 +54,11 @@ function memoryPort() {
   let live: LiveHandlers | undefined;
   let lists = 0;
   const port: InboxPort = {
-    listConversations: async () => {
+    listConversations: async (_cursor, filters) => {
       lists += 1;
-      return { conversations: [summary('k1', 2), summary('k2', 1)], total_unread: 3, next_cursor: null };
+      const all = [summary('k1', 2), { ...summary('k2', 1), is_closed: true }];
+      const shown = all.filter((c) => filters.is_closed === undefined || c.is_closed === filters.is_closed);
+      return { conversations: shown, total_unread: 3, next_cursor: null };
     },
     openConversation: async (id) =>
       ({
@@ -226,6 +228,26 @@ describe('the inbox store', () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(api.lists()).toBe(before + 1);
     expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
+  });
+
+  it('filters the list, and keeps a new conversation that does not match out of it', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.setFilters({ is_closed: true });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    api
+      .live()
+      ?.event({
+        id: '60',
+        type: 'conversation.created',
+        conversation_id: 'k5',
+        data: { conversation: summary('k5', 1) },
+      });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    expect(store.unreadTotal.value).toBe(4);
+    await store.setFilters({});
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1', 'k2']);
   });
 
   it('starts a conversation: it tops the list and opens', async () => {

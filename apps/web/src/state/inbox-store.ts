@@ -4,6 +4,7 @@ import type {
   ConversationDetail,
   ConversationSummary,
   InboxPort,
+  ListFilters,
   LiveEvent,
   Member,
   Message,
@@ -86,6 +87,7 @@ export function createInboxStore(options: InboxStoreOptions) {
   const conversations = signal<readonly ConversationSummary[]>([]);
   const listCursor = signal<string | null>(null);
   const listLoaded = signal(false);
+  const filters = signal<ListFilters>({});
   const selectedId = signal<string | null>(null);
   const threads = signal<Readonly<Record<string, ThreadState>>>({});
   const unreadTotal = signal(0);
@@ -126,7 +128,7 @@ export function createInboxStore(options: InboxStoreOptions) {
 
   async function loadList(): Promise<void> {
     try {
-      const page = await port.listConversations(null);
+      const page = await port.listConversations(null, filters.value);
       batch(() => {
         conversations.value = page.conversations;
         listCursor.value = page.next_cursor;
@@ -139,10 +141,24 @@ export function createInboxStore(options: InboxStoreOptions) {
     }
   }
 
+  /** Lists with other filters (from the first page). */
+  async function setFilters(next: ListFilters): Promise<void> {
+    filters.value = next;
+    await loadList();
+  }
+
+  function matches(conversation: ConversationSummary): boolean {
+    const { conversation_type, is_closed } = filters.value;
+    return (
+      (conversation_type === undefined || conversation.conversation_type === conversation_type) &&
+      (is_closed === undefined || conversation.is_closed === is_closed)
+    );
+  }
+
   async function loadMoreList(): Promise<void> {
     const cursor = listCursor.value;
     if (!cursor) return;
-    const page = await port.listConversations(cursor);
+    const page = await port.listConversations(cursor, filters.value);
     const known = new Set(conversations.value.map((c) => c.id));
     batch(() => {
       conversations.value = [...conversations.value, ...page.conversations.filter((c) => !known.has(c.id))];
@@ -313,7 +329,7 @@ export function createInboxStore(options: InboxStoreOptions) {
       case 'conversation.created': {
         const conversation = data.conversation as ConversationSummary;
         if (!conversations.value.some((c) => c.id === conversation.id)) {
-          conversations.value = [conversation, ...conversations.value];
+          if (matches(conversation)) conversations.value = [conversation, ...conversations.value];
           if (!conversation.muted) unreadTotal.value += conversation.unread_count;
         }
         return;
@@ -415,6 +431,8 @@ export function createInboxStore(options: InboxStoreOptions) {
     conversations,
     listCursor,
     listLoaded,
+    filters,
+    setFilters,
     selectedId,
     selected,
     threads,

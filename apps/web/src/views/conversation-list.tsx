@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { ConversationSummary } from '../state/inbox-port.js';
 import { listTime } from './format.js';
 
@@ -26,10 +27,12 @@ export function ConversationList(props: {
   readonly hasMore: boolean;
   readonly onMore: () => void;
   readonly loaded: boolean;
+  readonly filters?: ComponentChildren;
 }) {
   const { conversations, selectedId } = props;
   return (
     <nav class="list-pane" aria-label="Conversation list">
+      {props.filters}
       {props.loaded && conversations.length === 0 ? <p class="empty">No conversations yet.</p> : null}
       <ul class="conversations" aria-label="Conversations">
         {conversations.map((c) => (

@@ -3,6 +3,7 @@ import { conversationPath } from '../session/inbox-location.js';
 import type { InboxRole } from '../session/inbox-role.js';
 import type { InboxStore } from '../state/inbox-store.js';
 import { ConversationList } from './conversation-list.js';
+import { ListFilterBar } from './list-filters.js';
 import { NewConversationDialog } from './new-conversation-dialog.js';
 import { ThreadView } from './thread-view.js';
 
@@ -66,6 +67,13 @@ export function InboxApp(props: {
           hasMore={store.listCursor.value !== null}
           onMore={() => void store.loadMoreList()}
           loaded={store.listLoaded.value}
+          filters={
+            <ListFilterBar
+              role={role}
+              filters={store.filters.value}
+              onChange={(next) => void store.setFilters(next)}
+            />
+          }
         />
         {selectedId && selected ? (
           <ThreadView
