@@ -236,14 +236,12 @@ describe('the inbox store', () => {
     store.start();
     await store.setFilters({ is_closed: true });
     expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
-    api
-      .live()
-      ?.event({
-        id: '60',
-        type: 'conversation.created',
-        conversation_id: 'k5',
-        data: { conversation: summary('k5', 1) },
-      });
+    api.live()?.event({
+      id: '60',
+      type: 'conversation.created',
+      conversation_id: 'k5',
+      data: { conversation: summary('k5', 1) },
+    });
     expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
     expect(store.unreadTotal.value).toBe(4);
     await store.setFilters({});
