@@ -74,6 +74,13 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('parley.inbox.token'))).toBe(api.tokens.store);
     expect(await page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // Alt+↓ opens the first conversation.
+    await page.keyboard.press('Alt+ArrowDown');
+    await page
+      .getByRole('log', { name: 'Messages' })
+      .getByText('Hello Carla, your teapot is packed.')
+      .waitFor();
+    expect(page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
     expect(cspViolations).toEqual([]);
   });
 
@@ -110,6 +117,7 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     await storeList.getByRole('link', { name: new RegExp(SUBJECT) }).click();
     const storeLog = store.page.getByRole('log', { name: 'Messages' });
     await storeLog.getByText(/Where is my parcel\?\s+It was due Monday\./).waitFor();
+    await storeLog.getByText('New messages').waitFor();
     await store.page.getByRole('status', { name: '0 unread' }).waitFor();
     expect(store.page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
     await store.page.getByRole('textbox', { name: 'Message' }).fill('It ships today.');

@@ -135,6 +135,8 @@ describe('the inbox store', () => {
     expect(api.reads).toEqual([{ id: 'k1', upTo: 2 }]);
     expect(store.unreadTotal.value).toBe(1);
     expect(store.threads.value.k1?.othersReadSeq).toBe(2);
+    // Opened with 2 unread from read position 0: the divider goes before message 1.
+    expect(store.threads.value.k1?.newAfterSeq).toBe(0);
   });
 
   it('sends optimistically and replaces the pending item with the server message', async () => {

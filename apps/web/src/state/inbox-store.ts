@@ -29,6 +29,11 @@ export interface ThreadState {
   readonly olderCursor: string | null;
   /** How far the other members have read (the highest `last_read_seq` among them): "Read" marks. */
   readonly othersReadSeq: number;
+  /**
+   * Where the "New messages" divider goes: after this `seq`, the reader's read position when they
+   * opened the thread with unread messages; null when there were none.
+   */
+  readonly newAfterSeq: number | null;
   readonly loading: boolean;
 }
 
@@ -55,6 +60,7 @@ const EMPTY_THREAD: ThreadState = {
   items: [],
   olderCursor: null,
   othersReadSeq: 0,
+  newAfterSeq: null,
   loading: true,
 };
 
@@ -197,6 +203,7 @@ export function createInboxStore(options: InboxStoreOptions) {
           items: mergeMessages(t.items, detail.messages),
           olderCursor: detail.next_cursor,
           othersReadSeq: othersRead(detail.participants, me),
+          newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
           loading: false,
         }));
         if (!updateConversation(id, () => detail)) conversations.value = [detail, ...conversations.value];
@@ -212,8 +219,13 @@ export function createInboxStore(options: InboxStoreOptions) {
   async function select(id: string | null): Promise<void> {
     selectedId.value = id;
     if (id === null) return;
-    if (threads.value[id]?.detail) await markReadIfSeen(id);
-    else await open(id);
+    const conversation = conversations.value.find((c) => c.id === id);
+    if (threads.value[id]?.detail && conversation) {
+      // Coming back to a thread that got messages meanwhile: the divider marks them.
+      const newAfterSeq = conversation.unread_count > 0 ? conversation.last_read_seq : null;
+      updateThread(id, (t) => ({ ...t, newAfterSeq }));
+      await markReadIfSeen(id);
+    } else await open(id);
   }
 
   async function loadOlder(id: string): Promise<void> {
@@ -388,6 +400,7 @@ export function createInboxStore(options: InboxStoreOptions) {
         items: mergeMessages([], detail.messages),
         olderCursor: detail.next_cursor,
         othersReadSeq: othersRead(detail.participants, me),
+        newAfterSeq: null,
         loading: false,
       }));
       selectedId.value = detail.id;

@@ -34,6 +34,23 @@ export function InboxApp(props: {
     void store.select(id);
   };
 
+  // Alt+↑ / Alt+↓: the previous or next conversation of the list, from anywhere on the page.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
+      const list = store.conversations.value;
+      if (list.length === 0) return;
+      const at = list.findIndex((c) => c.id === store.selectedId.value);
+      const next = event.key === 'ArrowDown' ? Math.min(list.length - 1, at + 1) : Math.max(0, at - 1);
+      const target = list[at === -1 ? 0 : next];
+      if (!target) return;
+      event.preventDefault();
+      open(target.id);
+    };
+    addEventListener('keydown', onKey);
+    return () => removeEventListener('keydown', onKey);
+  }, []);
+
   return (
     <div class={selectedId ? 'inbox has-selection' : 'inbox'}>
       <header class="top">

@@ -59,6 +59,7 @@ export function ThreadView(props: {
   };
 
   let previousDay = '';
+  let dividerShown = false;
   return (
     <section class="thread-pane" aria-label={`Conversation: ${conversation.subject}`}>
       <header class="thread-header">
@@ -112,9 +113,22 @@ export function ThreadView(props: {
                 </li>
               ) : null;
             previousDay = day;
+            const newAfter = thread?.newAfterSeq ?? null;
+            const divider =
+              !dividerShown &&
+              newAfter !== null &&
+              item.kind === 'sent' &&
+              item.message.seq > newAfter &&
+              !(item.message.sender_type === me.type && item.message.sender_id === me.id) ? (
+                <li key="new-messages" class="new-divider">
+                  New messages
+                </li>
+              ) : null;
+            if (divider) dividerShown = true;
             if (item.kind === 'sent' && item.message.is_system_message)
               return [
                 separator,
+                divider,
                 <li key={item.key} class="system">
                   {item.message.content}
                 </li>,
@@ -125,6 +139,7 @@ export function ThreadView(props: {
             const state = stateOf(item, mine, thread?.othersReadSeq ?? 0);
             return [
               separator,
+              divider,
               <li key={item.key} class={mine ? 'message mine' : 'message'}>
                 <p class="meta">
                   {item.kind === 'sent' ? item.message.sender_name : 'You'} ·{' '}
