@@ -15,6 +15,15 @@ export default defineConfig({
     sourcemap: false,
     // Inlined assets would be data: URLs; the CSP allows them for images only, so keep files.
     assetsInlineLimit: 0,
+    rolldownOptions: {
+      input: { inbox: 'index.html', embed: 'src/embed/parley-inbox-element.tsx' },
+      output: {
+        // The custom element keeps one name that host pages can load (served no-cache); every
+        // other file is named by its content (served immutable).
+        entryFileNames: (chunk) =>
+          chunk.name === 'embed' ? 'assets/parley-inbox.js' : 'assets/[name]-[hash].js',
+      },
+    },
   },
   // `vite` (development): the API of `pnpm start` answers /api, WebSockets included.
   server: { proxy: { '/api': { target: 'http://127.0.0.1:3000', ws: true } } },

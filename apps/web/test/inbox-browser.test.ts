@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
@@ -27,6 +30,10 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
   let browser: Browser;
   let conversationId: string;
   const contexts: BrowserContext[] = [];
+  /** A host platform's own server (another origin than the API) with the embedding example page. */
+  let host: Server | undefined;
+  let hostOrigin = '';
+  let tokensAsked = 0;
 
   async function open(path: string, token: string, viewport = { width: 1200, height: 800 }): Promise<Opened> {
     const context = await browser.newContext({ viewport });
@@ -43,7 +50,23 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
   }
 
   beforeAll(async () => {
-    [api, browser] = await Promise.all([composedInbox(), launchChromium()]);
+    const example = await readFile(new URL('../examples/embed.html', import.meta.url), 'utf8');
+    host = createServer((request, response) => {
+      if (request.url === '/account/parley-token') {
+        tokensAsked += 1;
+        response.writeHead(200, { 'content-type': 'text/plain' }).end(api.tokens.customer);
+      } else
+        response
+          .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+          .end(example.replaceAll('http://127.0.0.1:3000', api.url));
+    });
+    const server = host;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    hostOrigin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    [api, browser] = await Promise.all([
+      composedInbox({ PARLEY_CORS_ORIGINS: hostOrigin }),
+      launchChromium(),
+    ]);
     const created = await fetch(`${api.url}/api/v1/store/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${api.tokens.store}`, 'content-type': 'application/json' },
@@ -63,6 +86,7 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await api?.close();
+    await new Promise((resolve) => host?.close(resolve));
   });
 
   it('signs in from the link fragment, keeps the token out of the address bar, and lists conversations', async () => {
@@ -195,6 +219,29 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     await page.getByRole('button', { name: 'Reopen conversation' }).click();
     await page.getByRole('textbox', { name: 'Message' }).waitFor();
     expect(cspViolations).toEqual([]);
+  });
+
+  it('embeds as <parley-inbox> in a host page of another origin, with a token provider (apps/web/examples/embed.html)', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    context.setDefaultTimeout(10_000);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${hostOrigin}/account/messages`);
+    const item = page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('listitem', { name: new RegExp(SUBJECT) });
+    await item.waitFor();
+    expect(tokensAsked).toBeGreaterThan(0);
+    await item.getByRole('link').click();
+    await page
+      .getByRole('log', { name: 'Messages' })
+      .getByText('Hello Carla, your teapot is packed.')
+      .waitFor();
+    // The host's URL is left alone, and the customer is offered no compose and no close.
+    expect(page.url()).toBe(`${hostOrigin}/account/messages`);
+    expect(await page.getByRole('button', { name: 'New conversation' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
   it('shows one pane at a time on a 390×844 screen', async () => {

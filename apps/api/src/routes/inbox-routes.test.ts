@@ -16,6 +16,7 @@ beforeAll(async () => {
   await writeFile(join(dist, 'index.html'), INDEX);
   await writeFile(join(dist, 'assets', 'index-Ab12.js'), 'console.log("inbox")');
   await writeFile(join(dist, 'assets', 'index-Cd34.css'), 'body{margin:0}');
+  await writeFile(join(dist, 'assets', 'parley-inbox.js'), 'customElements.define("parley-inbox", class {})');
 });
 
 afterAll(async () => {
@@ -62,6 +63,10 @@ describe('the inbox routes', () => {
     expect(INBOX_ASSET_CACHE_CONTROL).toBe('public, max-age=31536000, immutable');
     const css = await server.inject({ method: 'GET', url: '/inbox/assets/index-Cd34.css' });
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.headers['cross-origin-resource-policy']).toBe('cross-origin');
+    const element = await server.inject({ method: 'GET', url: '/inbox/assets/parley-inbox.js' });
+    expect(element.statusCode).toBe(200);
+    expect(element.headers['cache-control']).toBe('no-cache');
     const missing = await server.inject({ method: 'GET', url: '/inbox/assets/index-Zz99.js' });
     expect(missing.statusCode).toBe(404);
     const traversal = await server.inject({ method: 'GET', url: '/inbox/assets/..%2findex.html' });

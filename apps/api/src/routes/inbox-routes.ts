@@ -38,6 +38,12 @@ export const INBOX_CONTENT_SECURITY_POLICY = [
 /** How long a hashed asset may be cached: its name changes whenever its content does. */
 export const INBOX_ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
+/**
+ * Assets with a stable name, which host pages load to embed the inbox (`<parley-inbox>`): checked
+ * with the server on every use (`no-cache`), since their name does not change with their content.
+ */
+export const INBOX_STABLE_ASSETS: ReadonlySet<string> = new Set(['parley-inbox.js']);
+
 function escapeHtml(value: string): string {
   return value.replace(/[&"<>']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -70,7 +76,8 @@ function underBasePath(html: string, basePath: string): string {
  * The web inbox (`apps/web`), the page notification emails link to by default: `GET /inbox`,
  * `/inbox/`, `/inbox/c/{id}` and every other app route answer the app's `index.html`
  * (`Cache-Control: no-cache`, so a new build is picked up at once), `GET /inbox/assets/*` the
- * hashed files (`@fastify/static`, cached for a year as immutable). Every response carries the
+ * hashed files (`@fastify/static`, cached for a year as immutable; `parley-inbox.js`, the custom element host pages
+ * load by that name, revalidated). Every response carries the
  * inbox's strict Content-Security-Policy and `Referrer-Policy: no-referrer`. The page reveals
  * nothing: every id answers the same file, and what a token may see is decided by the API. When
  * the build is missing the API still runs and the page says how to build it.
@@ -79,9 +86,13 @@ export const inboxRoutes: FastifyPluginAsync<InboxRoutesOptions> = async (app, o
   const basePath = options.basePath ?? '';
   const distDir = options.distDir ?? DEFAULT_INBOX_DIST_DIR;
   // Encapsulated (not fastify-plugin): these headers replace helmet's API policy on the inbox only.
-  app.addHook('onSend', async (_request, reply, payload) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('content-security-policy', INBOX_CONTENT_SECURITY_POLICY);
     reply.header('referrer-policy', 'no-referrer');
+    // Host pages embedding <parley-inbox> load the stylesheet without CORS (helmet's default
+    // `same-origin` would block it); scripts are module scripts, governed by CORS.
+    if (request.url.startsWith(`/inbox/assets/`))
+      reply.header('cross-origin-resource-policy', 'cross-origin');
     return payload;
   });
   await app.register(fastifyStatic, {
@@ -89,10 +100,13 @@ export const inboxRoutes: FastifyPluginAsync<InboxRoutesOptions> = async (app, o
     prefix: '/inbox/assets/',
     decorateReply: false,
     index: false,
-    // Hashed names change with their content, so a year as immutable is safe:
-    // `public, max-age=31536000, immutable` (INBOX_ASSET_CACHE_CONTROL).
-    maxAge: 31_536_000_000,
-    immutable: true,
+    // Hashed names change with their content, so a year as immutable is safe; the few stable
+    // names are revalidated.
+    cacheControl: false,
+    setHeaders: (reply, path) => {
+      const name = path.split(/[\\/]/).pop() ?? '';
+      reply.header('cache-control', INBOX_STABLE_ASSETS.has(name) ? 'no-cache' : INBOX_ASSET_CACHE_CONTROL);
+    },
   });
 
   const page = async (_request: unknown, reply: FastifyReply) => {

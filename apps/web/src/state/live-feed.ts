@@ -1,9 +1,9 @@
-import type { ParleyClient } from '@parley/client';
+import type { TokenProvider } from '@parley/client';
 import type { LiveHandlers } from './inbox-port.js';
 
 /** Placeholder until @parley/client's real-time client is merged: reports online, delivers nothing. */
 export function connectLive(
-  _options: { readonly baseUrl: string; readonly token: string; readonly client: ParleyClient },
+  _options: { readonly baseUrl: string; readonly token: TokenProvider },
   handlers: LiveHandlers,
 ): () => void {
   handlers.status('online');

@@ -20,7 +20,7 @@ export interface ComposedInbox {
  * listens on 127.0.0.1, port 0. The same steps as the API's own test harness, kept here so the
  * web app does not import another app's test folder.
  */
-export async function composedInbox(): Promise<ComposedInbox> {
+export async function composedInbox(extraEnv: Readonly<Record<string, string>> = {}): Promise<ComposedInbox> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-web-'));
   const url = process.env.DATABASE_URL;
   const env: Record<string, string> = {
@@ -28,6 +28,7 @@ export async function composedInbox(): Promise<ComposedInbox> {
     PARLEY_NOTIFICATIONS_WORKER: 'off',
     PARLEY_ATTACHMENT_SWEEP_INTERVAL: 'off',
     PARLEY_RATE_LIMIT_MAX: '1000000',
+    ...extraEnv,
   };
   let dropSchema: (() => Promise<void>) | undefined;
   if (url && process.env.PARLEY_TEST_DB !== 'pglite') {
