@@ -4,6 +4,7 @@ import type {
   ConversationPage,
   ConversationSummary,
   InboxPort,
+  LiveFeed,
   LiveHandlers,
   Message,
   Recipient,
@@ -21,7 +22,7 @@ const PAGE_SIZE = 50;
 export function createClientInboxPort(
   client: ParleyClient,
   audience: 'admin' | 'store' | 'storefront',
-  live: (handlers: LiveHandlers) => () => void,
+  live: (handlers: LiveHandlers) => LiveFeed,
 ): InboxPort {
   return {
     async searchRecipients(type, query) {

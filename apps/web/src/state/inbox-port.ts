@@ -97,6 +97,24 @@ export interface LiveHandlers {
   status(status: ConnectionStatus): void;
   /** The server could not replay what was missed: refetch the list and the open thread. */
   resync(): void;
+  /** Someone started or stopped typing in a conversation (ephemeral, never replayed). */
+  typing(frame: TypingSignal): void;
+}
+
+/** A typing frame: who, where, and whether they started or stopped. */
+export interface TypingSignal {
+  readonly conversation_id: string;
+  readonly participant: ParticipantRef;
+  readonly state: 'start' | 'stop';
+}
+
+/** The running live feed: what the person says through it, and its stop. */
+export interface LiveFeed {
+  /** A keystroke in a conversation's composer (the feed throttles what it sends). */
+  typing(conversationId: string): void;
+  /** The person sent, or cleared the composer. */
+  stopTyping(conversationId: string): void;
+  stop(): void;
 }
 
 /** Someone a new conversation can be started with. */
@@ -140,6 +158,6 @@ export interface InboxPort {
   startConversation(input: NewConversation): Promise<ConversationDetail>;
   /** An attachment or thumbnail by its `download_url` / `thumbnail_url`, with the bearer token. */
   download(path: string): Promise<Blob>;
-  /** Starts the live feed; returns its stop. */
-  live(handlers: LiveHandlers): () => void;
+  /** Starts the live feed. */
+  live(handlers: LiveHandlers): LiveFeed;
 }

@@ -53,6 +53,7 @@ function memoryPort() {
   let seq = 2;
   let live: LiveHandlers | undefined;
   let lists = 0;
+  const typed: string[] = [];
   const port: InboxPort = {
     listConversations: async (_cursor, filters) => {
       lists += 1;
@@ -101,8 +102,12 @@ function memoryPort() {
     setClosed: async (id, closed) => ({ ...summary(id, 0), is_closed: closed }),
     live: (handlers) => {
       live = handlers;
-      return () => {
-        live = undefined;
+      return {
+        typing: (id) => typed.push(`start:${id}`),
+        stopTyping: (id) => typed.push(`stop:${id}`),
+        stop: () => {
+          live = undefined;
+        },
       };
     },
   };
@@ -115,6 +120,7 @@ function memoryPort() {
     },
     live: () => live,
     lists: () => lists,
+    typed,
     nextSeq: () => ++seq,
   };
 }
@@ -248,6 +254,23 @@ describe('the inbox store', () => {
     expect(store.unreadTotal.value).toBe(4);
     await store.setFilters({});
     expect(store.conversations.value.map((c) => c.id)).toEqual(['k1', 'k2']);
+  });
+
+  it('shows who is typing where, and says when the person types or stops', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.select('k1');
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'start' });
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'start' });
+    api.live()?.typing({ conversation_id: 'k1', participant: STORE, state: 'start' });
+    expect(store.typing.value).toEqual({ k1: [CUSTOMER] });
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'stop' });
+    expect(store.typing.value).toEqual({});
+    store.setDraft('k1', 'h');
+    store.setDraft('k1', '');
+    await store.send('k2', 'hi');
+    expect(api.typed).toEqual(['start:k1', 'stop:k1', 'stop:k2']);
   });
 
   it('starts a conversation: it tops the list and opens', async () => {

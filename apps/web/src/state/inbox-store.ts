@@ -6,6 +6,7 @@ import type {
   InboxPort,
   ListFilters,
   LiveEvent,
+  LiveFeed,
   Member,
   Message,
   NewConversation,
@@ -102,6 +103,10 @@ export function createInboxStore(options: InboxStoreOptions) {
   const error = signal<string | null>(null);
   const selected = computed(() => conversations.value.find((c) => c.id === selectedId.value) ?? null);
   const seenEvents = new Set<string>();
+  /** Who is typing, per conversation (others only). */
+  const typing = signal<Readonly<Record<string, readonly ParticipantRef[]>>>({});
+  let feed: LiveFeed | null = null;
+  const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   function readDrafts(): Record<string, string> {
     try {
@@ -239,7 +244,10 @@ export function createInboxStore(options: InboxStoreOptions) {
     }));
   }
 
+  /** The composer's text for a conversation; typing in it tells the others (throttled by the feed). */
   function setDraft(id: string, text: string): void {
+    if (text === '') feed?.stopTyping(id);
+    else if (text !== (drafts.value[id] ?? '')) feed?.typing(id);
     const next = { ...drafts.value };
     if (text === '') delete next[id];
     else next[id] = text;
@@ -302,6 +310,7 @@ export function createInboxStore(options: InboxStoreOptions) {
     };
     batch(() => {
       updateThread(id, (t) => ({ ...t, items: addPending(t.items, item) }));
+      // Clearing the draft also tells the others the person stopped typing.
       setDraft(id, '');
     });
     await attempt(id, item);
@@ -419,6 +428,24 @@ export function createInboxStore(options: InboxStoreOptions) {
     }
   }
 
+  function setTyping(conversationId: string, who: ParticipantRef, on: boolean): void {
+    const key = `${conversationId}|${who.type}:${who.id}`;
+    clearTimeout(typingTimers.get(key));
+    typingTimers.delete(key);
+    const others = (typing.value[conversationId] ?? []).filter((p) => !same(p, who));
+    const next = { ...typing.value };
+    if (on) next[conversationId] = [...others, who];
+    else if (others.length > 0) next[conversationId] = others;
+    else delete next[conversationId];
+    typing.value = next;
+    // A start the server never follows with a stop (a lost frame) still ends.
+    if (on)
+      typingTimers.set(
+        key,
+        setTimeout(() => setTyping(conversationId, who, false), 8000),
+      );
+  }
+
   /** The live feed could not replay what was missed: the list and the open thread are fetched again. */
   async function resync(): Promise<void> {
     await loadList();
@@ -429,13 +456,23 @@ export function createInboxStore(options: InboxStoreOptions) {
   /** Loads the first page and starts the live feed; returns its stop. */
   function start(): () => void {
     void loadList();
-    return port.live({
+    feed = port.live({
       event: handleEvent,
+      typing: (frame) => {
+        if (!same(frame.participant, me))
+          setTyping(frame.conversation_id, frame.participant, frame.state === 'start');
+      },
       status: (status) => {
         connection.value = status;
       },
       resync: () => void resync(),
     });
+    const running = feed;
+    return () => {
+      running.stop();
+      for (const timer of typingTimers.values()) clearTimeout(timer);
+      typingTimers.clear();
+    };
   }
 
   return {
@@ -444,6 +481,7 @@ export function createInboxStore(options: InboxStoreOptions) {
     conversations,
     listCursor,
     listLoaded,
+    typing,
     filters,
     setFilters,
     selectedId,

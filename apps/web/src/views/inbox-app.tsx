@@ -106,6 +106,7 @@ export function InboxApp(props: {
             onRetry={(clientId) => void store.retry(selectedId, clientId)}
             onClose={(closed) => void store.setClosed(selectedId, closed)}
             download={store.download}
+            typing={store.typing.value[selectedId] ?? []}
           />
         ) : (
           <section class="thread-pane placeholder" aria-label="No conversation selected">

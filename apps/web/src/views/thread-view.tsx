@@ -7,6 +7,18 @@ import { Composer } from './composer.js';
 import { counterpartOf } from './conversation-list.js';
 import { dayLabel, timeOf } from './format.js';
 
+/** "Carla is typing…", naming members by the list's names (a type when unknown). */
+function typingLine(
+  who: readonly { readonly type: string; readonly id: string }[],
+  conversation: ConversationSummary,
+): string {
+  if (who.length === 0) return '';
+  const names = who.map(
+    (p) => conversation.other_participants.find((o) => o.type === p.type && o.id === p.id)?.name ?? p.type,
+  );
+  return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+}
+
 function stateOf(item: ThreadItem, mine: boolean, othersReadSeq: number): string | null {
   if (item.kind === 'pending') return item.status === 'sending' ? 'Sending…' : 'Not sent';
   if (!mine) return null;
@@ -32,6 +44,8 @@ export function ThreadView(props: {
   readonly onRetry: (clientId: string) => void;
   readonly onClose: (closed: boolean) => void;
   readonly download: (path: string) => Promise<Blob>;
+  /** Others typing in this conversation now. */
+  readonly typing: readonly { readonly type: string; readonly id: string }[];
 }) {
   const { conversation, thread, me } = props;
   const log = useRef<HTMLDivElement>(null);
@@ -168,6 +182,9 @@ export function ThreadView(props: {
           })}
         </ol>
       </div>
+      <p class="typing" aria-live="polite">
+        {typingLine(props.typing, conversation)}
+      </p>
       {conversation.is_closed ? (
         <p class="closed-note">This conversation is closed.</p>
       ) : (
