@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
 import { type ComposedInbox, composedInbox } from './support/composed-inbox.js';
 
@@ -82,8 +82,13 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     conversationId = ((await created.json()) as { id: string }).id;
   });
 
+  // Each test's pages close with it: a store tab left open on a thread would read what arrives
+  // there, and the store's other tabs follow (their badge drops back to 0).
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+
   afterAll(async () => {
-    for (const context of contexts) await context.close().catch(() => {});
     await browser?.close();
     await api?.close();
     await new Promise((resolve) => host?.close(resolve));
@@ -145,6 +150,8 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     await store.page.getByRole('status', { name: '0 unread' }).waitFor();
     expect(store.page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
     await store.page.getByRole('textbox', { name: 'Message' }).fill('It ships today.');
+    // The customer sees the store typing.
+    await customer.page.getByText('Sam Store is typing…').waitFor();
     await store.page
       .locator('input[type=file]')
       .setInputFiles({ name: 'teapot.png', mimeType: 'image/png', buffer: PNG });
