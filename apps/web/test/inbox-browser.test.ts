@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
 import { type ComposedInbox, composedInbox } from './support/composed-inbox.js';
@@ -50,6 +53,9 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
   }
 
   beforeAll(async () => {
+    // `pnpm test` builds the app first; a run of this file alone builds it when it is missing.
+    const webDir = fileURLToPath(new URL('..', import.meta.url));
+    if (!existsSync(`${webDir}/dist/index.html`)) await build({ root: webDir, logLevel: 'warn' });
     const example = await readFile(new URL('../examples/embed.html', import.meta.url), 'utf8');
     host = createServer((request, response) => {
       if (request.url === '/account/parley-token') {

@@ -83,8 +83,9 @@ describe('the inbox routes', () => {
   it('say how to build the inbox when it is not built, and the server still starts', async () => {
     const server = await app({ distDir: join(dist, 'nowhere') });
     const response = await server.inject({ method: 'GET', url: '/inbox' });
-    expect(response.statusCode).toBe(503);
-    expect(response.headers['cache-control']).toBe('no-store');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['cache-control']).toBe('no-cache');
+    expect(response.headers['content-security-policy']).toBe(INBOX_CONTENT_SECURITY_POLICY);
     expect(response.body).toContain('pnpm --filter @parley/web build');
     expect((await server.inject({ method: 'GET', url: '/inbox/assets/a.js' })).statusCode).toBe(404);
   });

@@ -115,7 +115,8 @@ export const inboxRoutes: FastifyPluginAsync<InboxRoutesOptions> = async (app, o
       return underBasePath(await readFile(join(distDir, 'index.html'), 'utf8'), basePath);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      reply.code(503).header('cache-control', 'no-store');
+      // Answered like the app itself (200, revalidated): it is this server's page until a build
+      // replaces it, and nothing else about the response depends on whether the app is built.
       return notBuiltPage(distDir);
     }
   };
