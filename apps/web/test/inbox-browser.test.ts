@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
@@ -256,6 +256,48 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     expect(await page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
+
+  it('going offline and back: "Reconnecting…", then what was missed arrives once each, without a reload', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    contexts.push(context);
+    // Every real-time socket passes through here, so the test can drop them like a network would.
+    const sockets: WebSocketRoute[] = [];
+    await context.routeWebSocket(/\/api\/v1\/realtime/, (socket) => {
+      socket.connectToServer();
+      sockets.push(socket);
+    });
+    const page = await context.newPage();
+    await page.goto(`${api.url}/inbox/c/${conversationId}#token=${api.tokens.store}`);
+    const log = page.getByRole('log', { name: 'Messages' });
+    await log.getByText('Hello Carla, your teapot is packed.').waitFor();
+    await expect.poll(() => sockets.length).toBeGreaterThan(0);
+    await page.evaluate(() => {
+      (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage = true;
+    });
+
+    await context.setOffline(true);
+    for (const socket of sockets.splice(0)) await socket.close({ code: 1001, reason: 'network lost' });
+    await page.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor();
+    // The customer writes twice meanwhile (from elsewhere).
+    for (const content of ['Missed one', 'Missed two']) {
+      const sent = await fetch(`${api.url}/api/v1/conversations/${conversationId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${api.tokens.customer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ content }),
+      });
+      expect(sent.status).toBe(201);
+    }
+    await context.setOffline(false);
+
+    await log.getByText('Missed two').waitFor();
+    await page.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ state: 'detached' });
+    expect(await log.getByText('Missed one', { exact: true }).count()).toBe(1);
+    expect(await log.getByText('Missed two', { exact: true }).count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(
+      true,
+    );
+  }, 90_000);
 
   it('shows one pane at a time on a 390×844 screen', async () => {
     const { page } = await open('/inbox', api.tokens.store, { width: 390, height: 844 });
