@@ -199,6 +199,29 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
       .getByRole('listitem', { name: /^Your return label — Chris Customer/ })
       .waitFor();
     expect(page.url()).toMatch(new RegExp(`^${api.url}/inbox/c/[0-9a-f-]+$`));
+
+    // Files by paste and by drag and drop, checked before upload.
+    await page.getByRole('textbox', { name: 'Message' }).evaluate((textarea) => {
+      const files = new DataTransfer();
+      files.items.add(new File(['png'], 'screenshot.png', { type: 'image/png' }));
+      textarea.dispatchEvent(
+        new ClipboardEvent('paste', { clipboardData: files, bubbles: true, cancelable: true }),
+      );
+    });
+    const chips = page.getByRole('list', { name: 'Files to send' });
+    await chips.getByText('screenshot.png').waitFor();
+    await page.getByRole('form', { name: 'Reply' }).evaluate((form) => {
+      const files = new DataTransfer();
+      files.items.add(new File(['MZ'], 'setup.exe', { type: 'application/octet-stream' }));
+      form.dispatchEvent(new DragEvent('drop', { dataTransfer: files, bubbles: true, cancelable: true }));
+    });
+    await chips.getByText('setup.exe').waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'setup.exe: this type of file cannot be sent.' })
+      .waitFor();
+    await page.getByRole('button', { name: 'Remove setup.exe' }).click();
+    await page.getByRole('alert').filter({ hasText: 'setup.exe' }).waitFor({ state: 'detached' });
     expect(cspViolations).toEqual([]);
   });
 

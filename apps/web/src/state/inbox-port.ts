@@ -37,6 +37,8 @@ export interface Message {
   readonly is_deleted: boolean;
   readonly created_at: string;
   readonly attachments: readonly Attachment[];
+  /** How many of the other members have it delivered (a client acknowledged it, or they read it). */
+  readonly delivered_count?: number;
 }
 
 /** The inbox line of a conversation: the caller's own unread count and read position. */

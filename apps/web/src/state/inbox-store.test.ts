@@ -302,6 +302,13 @@ describe('the inbox store', () => {
       data: { participant: CUSTOMER, last_read_seq: 7 },
     });
     expect(store.threads.value.k1?.othersReadSeq).toBe(7);
+    api.live()?.event({
+      id: '49',
+      type: 'conversation.delivered',
+      conversation_id: 'k1',
+      data: { participant: CUSTOMER, last_delivered_seq: 9 },
+    });
+    expect(store.threads.value.k1?.othersDeliveredSeq).toBe(9);
     api
       .live()
       ?.event({ id: '51', type: 'conversation.closed', conversation_id: 'k1', data: { is_closed: true } });

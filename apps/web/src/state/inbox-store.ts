@@ -30,6 +30,8 @@ export interface ThreadState {
   readonly olderCursor: string | null;
   /** How far the other members have read (the highest `last_read_seq` among them): "Read" marks. */
   readonly othersReadSeq: number;
+  /** How far another member's clients have received (the highest `last_delivered_seq`): "Delivered". */
+  readonly othersDeliveredSeq: number;
   /**
    * Where the "New messages" divider goes: after this `seq`, the reader's read position when they
    * opened the thread with unread messages; null when there were none.
@@ -61,6 +63,7 @@ const EMPTY_THREAD: ThreadState = {
   items: [],
   olderCursor: null,
   othersReadSeq: 0,
+  othersDeliveredSeq: 0,
   newAfterSeq: null,
   loading: true,
 };
@@ -71,6 +74,11 @@ function same(a: ParticipantRef, b: ParticipantRef): boolean {
 
 function othersRead(participants: readonly Member[], me: ParticipantRef): number {
   return participants.filter((p) => !same(p, me)).reduce((max, p) => Math.max(max, p.last_read_seq), 0);
+}
+
+/** The newest message someone else has received, from the messages' receipts. */
+function deliveredFrom(messages: readonly Message[]): number {
+  return messages.reduce((max, m) => ((m.delivered_count ?? 0) > 0 ? Math.max(max, m.seq) : max), 0);
 }
 
 function describe(error: unknown): string {
@@ -208,6 +216,7 @@ export function createInboxStore(options: InboxStoreOptions) {
           items: mergeMessages(t.items, detail.messages),
           olderCursor: detail.next_cursor,
           othersReadSeq: othersRead(detail.participants, me),
+          othersDeliveredSeq: Math.max(t.othersDeliveredSeq, deliveredFrom(detail.messages)),
           newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
           loading: false,
         }));
@@ -386,6 +395,15 @@ export function createInboxStore(options: InboxStoreOptions) {
           }));
         return;
       }
+      case 'conversation.delivered': {
+        const receiver = data.participant as ParticipantRef;
+        if (!same(receiver, me) && threads.value[id])
+          updateThread(id, (t) => ({
+            ...t,
+            othersDeliveredSeq: Math.max(t.othersDeliveredSeq, Number(data.last_delivered_seq) || 0),
+          }));
+        return;
+      }
       case 'conversation.closed':
       case 'conversation.reopened': {
         const isClosed = data.is_closed === true;
@@ -409,6 +427,7 @@ export function createInboxStore(options: InboxStoreOptions) {
         items: mergeMessages([], detail.messages),
         olderCursor: detail.next_cursor,
         othersReadSeq: othersRead(detail.participants, me),
+        othersDeliveredSeq: 0,
         newAfterSeq: null,
         loading: false,
       }));

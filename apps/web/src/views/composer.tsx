@@ -15,6 +15,10 @@ export function Composer(props: {
   const [files, setFiles] = useState<readonly File[]>([]);
   const picker = useRef<HTMLInputElement>(null);
   const problems = fileProblems(files);
+  const [dragging, setDragging] = useState(false);
+  const add = (more: readonly File[]) => {
+    if (more.length > 0) setFiles([...files, ...more]);
+  };
   const send = () => {
     if (props.disabled || problems.length > 0 || (props.draft.trim() === '' && files.length === 0)) return;
     props.onSend(props.draft, files);
@@ -22,11 +26,24 @@ export function Composer(props: {
   };
   return (
     <form
-      class="composer"
+      class={dragging ? 'composer dragging' : 'composer'}
       aria-label="Reply"
       onSubmit={(event) => {
         event.preventDefault();
         send();
+      }}
+      // Files dropped on the composer are attached like picked ones.
+      onDragOver={(event) => {
+        if (props.disabled || !event.dataTransfer?.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(event) => {
+        setDragging(false);
+        if (props.disabled || !event.dataTransfer || event.dataTransfer.files.length === 0) return;
+        event.preventDefault();
+        add([...event.dataTransfer.files]);
       }}
     >
       {files.length > 0 ? (
@@ -71,8 +88,7 @@ export function Composer(props: {
           tabIndex={-1}
           aria-hidden="true"
           onChange={(event) => {
-            const chosen = [...(event.currentTarget.files ?? [])];
-            setFiles([...files, ...chosen]);
+            add([...(event.currentTarget.files ?? [])]);
             event.currentTarget.value = '';
           }}
         />
@@ -83,6 +99,13 @@ export function Composer(props: {
           disabled={props.disabled}
           placeholder={props.disabled ? 'This conversation is closed' : 'Write a message'}
           onInput={(event) => props.onDraft(event.currentTarget.value)}
+          onPaste={(event) => {
+            // A pasted image (a screenshot) or file is attached; pasted text stays text.
+            const pasted = [...(event.clipboardData?.files ?? [])];
+            if (pasted.length === 0) return;
+            event.preventDefault();
+            add(pasted);
+          }}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
               event.preventDefault();

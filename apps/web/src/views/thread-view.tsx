@@ -19,10 +19,11 @@ function typingLine(
   return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
-function stateOf(item: ThreadItem, mine: boolean, othersReadSeq: number): string | null {
+function stateOf(item: ThreadItem, mine: boolean, thread: ThreadState | undefined): string | null {
   if (item.kind === 'pending') return item.status === 'sending' ? 'Sending…' : 'Not sent';
   if (!mine) return null;
-  return item.message.seq <= othersReadSeq ? 'Read' : 'Sent';
+  if (item.message.seq <= (thread?.othersReadSeq ?? 0)) return 'Read';
+  return item.message.seq <= (thread?.othersDeliveredSeq ?? 0) ? 'Delivered' : 'Sent';
 }
 
 /**
@@ -150,7 +151,7 @@ export function ThreadView(props: {
             const mine =
               item.kind === 'pending' ||
               (item.message.sender_type === me.type && item.message.sender_id === me.id);
-            const state = stateOf(item, mine, thread?.othersReadSeq ?? 0);
+            const state = stateOf(item, mine, thread);
             return [
               separator,
               divider,
