@@ -133,6 +133,10 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     const storeList = store.page.getByRole('list', { name: 'Conversations' });
     await storeList.getByRole('listitem', { name: new RegExp(SUBJECT) }).waitFor();
     await store.page.getByRole('status', { name: '0 unread' }).waitFor();
+    // The customer's presence shows in the store's list.
+    await storeList
+      .getByRole('listitem', { name: new RegExp(`${SUBJECT} — ${CUSTOMER_NAME} \\(online\\)`) })
+      .waitFor();
 
     // Enter sends; Shift+Enter is a new line in the same message.
     const message = customer.page.getByRole('textbox', { name: 'Message' });
@@ -313,7 +317,8 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     }
     await context.setOffline(false);
 
-    await log.getByText('Missed two').waitFor();
+    await log.getByText('Missed one', { exact: true }).waitFor();
+    await log.getByText('Missed two', { exact: true }).waitFor();
     await page.getByRole('status').filter({ hasText: 'Reconnecting…' }).waitFor({ state: 'detached' });
     expect(await log.getByText('Missed one', { exact: true }).count()).toBe(1);
     expect(await log.getByText('Missed two', { exact: true }).count()).toBe(1);

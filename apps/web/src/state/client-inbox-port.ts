@@ -7,6 +7,7 @@ import type {
   LiveFeed,
   LiveHandlers,
   Message,
+  PresenceSignal,
   Recipient,
 } from './inbox-port.js';
 
@@ -86,6 +87,13 @@ export function createClientInboxPort(
       return line as unknown as ConversationSummary;
     },
     download: (path) => client.download(path),
+    async presence(participants) {
+      const answer = await client.presence(participants);
+      return answer.map((p) => ({
+        participant: p.participant,
+        status: p.status,
+      })) as readonly PresenceSignal[];
+    },
     live,
   };
 }

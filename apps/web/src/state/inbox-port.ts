@@ -101,6 +101,14 @@ export interface LiveHandlers {
   resync(): void;
   /** Someone started or stopped typing in a conversation (ephemeral, never replayed). */
   typing(frame: TypingSignal): void;
+  /** Someone's presence changed (ephemeral). */
+  presence(signal: PresenceSignal): void;
+}
+
+/** Whether someone is reachable now. */
+export interface PresenceSignal {
+  readonly participant: ParticipantRef;
+  readonly status: 'online' | 'away' | 'offline';
 }
 
 /** A typing frame: who, where, and whether they started or stopped. */
@@ -158,6 +166,8 @@ export interface InboxPort {
   /** People of `type` the caller may start a conversation with, matching `query` (name or email). */
   searchRecipients(type: string, query: string): Promise<readonly Recipient[]>;
   startConversation(input: NewConversation): Promise<ConversationDetail>;
+  /** Presence of those among `participants` who share a conversation with the caller. */
+  presence(participants: readonly ParticipantRef[]): Promise<readonly PresenceSignal[]>;
   /** An attachment or thumbnail by its `download_url` / `thumbnail_url`, with the bearer token. */
   download(path: string): Promise<Blob>;
   /** Starts the live feed. */

@@ -92,6 +92,10 @@ function memoryPort() {
     },
     download: async () => new Blob(['x']),
     searchRecipients: async () => [],
+    presence: async (people) =>
+      people.map(
+        (participant) => ({ participant, status: participant.id === 'c1' ? 'online' : 'offline' }) as const,
+      ),
     startConversation: async (input) => ({
       ...summary('k9', 0),
       subject: input.subject,
@@ -136,6 +140,8 @@ describe('the inbox store', () => {
     store.start();
     await store.loadList();
     expect(store.unreadTotal.value).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.presence.value).toEqual({ 'customer:c1': 'online' });
     await store.select('k1');
     expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
     expect(api.reads).toEqual([{ id: 'k1', upTo: 2 }]);
@@ -267,6 +273,8 @@ describe('the inbox store', () => {
     expect(store.typing.value).toEqual({ k1: [CUSTOMER] });
     api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'stop' });
     expect(store.typing.value).toEqual({});
+    api.live()?.presence({ participant: CUSTOMER, status: 'away' });
+    expect(store.presence.value['customer:c1']).toBe('away');
     store.setDraft('k1', 'h');
     store.setDraft('k1', '');
     await store.send('k2', 'hi');

@@ -11,6 +11,7 @@ import type {
   Message,
   NewConversation,
   ParticipantRef,
+  PresenceSignal,
 } from './inbox-port.js';
 import {
   addPending,
@@ -111,6 +112,8 @@ export function createInboxStore(options: InboxStoreOptions) {
   const error = signal<string | null>(null);
   const selected = computed(() => conversations.value.find((c) => c.id === selectedId.value) ?? null);
   const seenEvents = new Set<string>();
+  /** Presence of the counterparts, by `type:id`. */
+  const presence = signal<Readonly<Record<string, PresenceSignal['status']>>>({});
   /** Who is typing, per conversation (others only). */
   const typing = signal<Readonly<Record<string, readonly ParticipantRef[]>>>({});
   let feed: LiveFeed | null = null;
@@ -155,8 +158,25 @@ export function createInboxStore(options: InboxStoreOptions) {
         listLoaded.value = true;
         error.value = null;
       });
+      void loadPresence(page.conversations);
     } catch (failure) {
       error.value = describe(failure);
+    }
+  }
+
+  /** The presence dots of a page of the list; frames keep them current afterwards. */
+  async function loadPresence(lines: readonly ConversationSummary[]): Promise<void> {
+    const people = new Map<string, ParticipantRef>();
+    for (const line of lines)
+      for (const p of line.other_participants) people.set(`${p.type}:${p.id}`, { type: p.type, id: p.id });
+    if (people.size === 0) return;
+    try {
+      const answer = await port.presence([...people.values()]);
+      const next = { ...presence.value };
+      for (const p of answer) next[`${p.participant.type}:${p.participant.id}`] = p.status;
+      presence.value = next;
+    } catch {
+      // Presence is a nicety: the inbox works without it.
     }
   }
 
@@ -477,6 +497,12 @@ export function createInboxStore(options: InboxStoreOptions) {
     void loadList();
     feed = port.live({
       event: handleEvent,
+      presence: (signal) => {
+        presence.value = {
+          ...presence.value,
+          [`${signal.participant.type}:${signal.participant.id}`]: signal.status,
+        };
+      },
       typing: (frame) => {
         if (!same(frame.participant, me))
           setTyping(frame.conversation_id, frame.participant, frame.state === 'start');
@@ -501,6 +527,7 @@ export function createInboxStore(options: InboxStoreOptions) {
     listCursor,
     listLoaded,
     typing,
+    presence,
     filters,
     setFilters,
     selectedId,

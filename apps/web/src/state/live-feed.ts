@@ -25,6 +25,7 @@ export function connectLive(
       if (frame.conversation_id !== null) handlers.event(frame as unknown as LiveEvent);
     }),
     realtime.on('typing', (frame) => handlers.typing(frame)),
+    realtime.on('presence', (frame) => handlers.presence(frame)),
     realtime.on('status', (status) => handlers.status(connectionOf(status))),
     realtime.on('resync', () => handlers.resync()),
   ];

@@ -9,10 +9,18 @@ export function counterpartOf(conversation: ConversationSummary): string {
 }
 
 /** What a list item is called for assistive technology (and for the browser tests). */
-export function itemLabel(conversation: ConversationSummary): string {
+export function itemLabel(conversation: ConversationSummary, online = false): string {
   const unread = conversation.unread_count > 0 ? `, ${conversation.unread_count} unread` : '';
   const closed = conversation.is_closed ? ', closed' : '';
-  return `${conversation.subject} — ${counterpartOf(conversation)}${unread}${closed}`;
+  return `${conversation.subject} — ${counterpartOf(conversation)}${online ? ' (online)' : ''}${unread}${closed}`;
+}
+
+/** Whether any counterpart of the conversation is online now. */
+function anyoneOnline(
+  conversation: ConversationSummary,
+  presence: Readonly<Record<string, string>>,
+): boolean {
+  return conversation.other_participants.some((p) => presence[`${p.type}:${p.id}`] === 'online');
 }
 
 /**
@@ -28,6 +36,8 @@ export function ConversationList(props: {
   readonly onMore: () => void;
   readonly loaded: boolean;
   readonly filters?: ComponentChildren;
+  /** Presence by `type:id`. */
+  readonly presence: Readonly<Record<string, string>>;
 }) {
   const { conversations, selectedId } = props;
   return (
@@ -36,7 +46,11 @@ export function ConversationList(props: {
       {props.loaded && conversations.length === 0 ? <p class="empty">No conversations yet.</p> : null}
       <ul class="conversations" aria-label="Conversations">
         {conversations.map((c) => (
-          <li key={c.id} aria-label={itemLabel(c)} class={c.unread_count > 0 ? 'unread' : undefined}>
+          <li
+            key={c.id}
+            aria-label={itemLabel(c, anyoneOnline(c, props.presence))}
+            class={c.unread_count > 0 ? 'unread' : undefined}
+          >
             <a
               href={props.hrefOf(c.id)}
               aria-current={c.id === selectedId ? 'page' : undefined}
@@ -47,7 +61,10 @@ export function ConversationList(props: {
               }}
             >
               <span class="line">
-                <span class="who">{counterpartOf(c)}</span>
+                <span class="who">
+                  {anyoneOnline(c, props.presence) ? <span class="dot" aria-hidden="true" /> : null}
+                  {counterpartOf(c)}
+                </span>
                 <span class="when">{listTime(c.last_message_at ?? c.created_at)}</span>
               </span>
               <span class="line">

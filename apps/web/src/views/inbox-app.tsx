@@ -84,6 +84,7 @@ export function InboxApp(props: {
           hasMore={store.listCursor.value !== null}
           onMore={() => void store.loadMoreList()}
           loaded={store.listLoaded.value}
+          presence={store.presence.value}
           filters={
             <ListFilterBar
               role={role}
