@@ -66,7 +66,8 @@ async function main(): Promise<void> {
     }
     // The web inbox signed in as each participant: the token rides in the fragment, which the
     // browser never sends, and the app moves it to the tab's sessionStorage at once.
-    const people = tokens.filter((t) => t.participant);
+    // Its views are the marketplace's so far (docs/inbox.md).
+    const people = api.preset.name === 'marketplace' ? tokens.filter((t) => t.participant) : [];
     if (people.length > 0) {
       lines.push('', 'Web inbox (open in a browser; one link per demo role):');
       for (const { role, token } of people)

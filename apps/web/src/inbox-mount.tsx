@@ -30,7 +30,8 @@ export interface MountOptions {
  */
 export async function mountInbox(root: HTMLElement, options: MountOptions): Promise<() => void> {
   const claims = readClaims(await resolveToken(options.token));
-  const role = claims ? inboxRoleOf(claims.role) : null;
+  // The views are the marketplace's: another preset's token (even an `admin`) is not offered them.
+  const role = claims && !claims.otherPreset ? inboxRoleOf(claims.role) : null;
   if (!claims || !role) {
     render(<SignedOut reason={claims ? 'unsupported' : 'no-token'} />, root);
     return () => render(null, root);

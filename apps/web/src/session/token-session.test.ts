@@ -46,7 +46,9 @@ describe('readClaims', () => {
       sub: 'u1',
       role: 'store',
       exp: 5,
+      otherPreset: false,
     });
+    expect(readClaims(jwt({ sub: 'a1', role: 'admin', tenant_id: 't1' }))?.otherPreset).toBe(true);
     expect(readClaims('nope')).toBeNull();
     expect(readClaims(jwt({ role: 'store' }))).toBeNull();
     expect(readClaims('a.!!!.c')).toBeNull();

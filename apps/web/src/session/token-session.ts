@@ -42,6 +42,11 @@ export interface TokenClaims {
   readonly role: string;
   /** Seconds since the epoch. */
   readonly exp?: number;
+  /**
+   * True when the token names its tenant with `tenant_id` — the claim of the presets other than
+   * the marketplace (whose clients read `store_id`), whose views the inbox does not have yet.
+   */
+  readonly otherPreset: boolean;
 }
 
 /** The token's payload (base64url JSON), or null when it is not a JWT the inbox can read. Pure. */
@@ -50,9 +55,14 @@ export function readClaims(token: string): TokenClaims | null {
   if (!part) return null;
   try {
     const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const claims = JSON.parse(json) as Partial<TokenClaims>;
+    const claims = JSON.parse(json) as Partial<Omit<TokenClaims, 'otherPreset'>> & { tenant_id?: unknown };
     return typeof claims.sub === 'string' && typeof claims.role === 'string'
-      ? { sub: claims.sub, role: claims.role, ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}) }
+      ? {
+          sub: claims.sub,
+          role: claims.role,
+          ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
+          otherPreset: claims.tenant_id !== undefined,
+        }
       : null;
   } catch {
     return null;
