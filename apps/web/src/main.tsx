@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { mountInbox } from './inbox-mount.js';
-import { takeToken } from './session/token-session.js';
+import { forgetToken, readClaims, takeToken } from './session/token-session.js';
 import { SignedOut } from './views/inbox-app.js';
 import './inbox.css';
 
@@ -11,7 +11,13 @@ const apiBase = import.meta.env.DEV
   ? location.origin
   : new URL(/* @vite-ignore */ '../../', import.meta.url).href.replace(/\/$/, '');
 const root = document.getElementById('app') as HTMLElement;
-const token = takeToken({ location, history, storage: sessionStorage });
+const host = { location, history, storage: sessionStorage };
+const token = takeToken(host);
+const exp = token ? readClaims(token)?.exp : undefined;
 
-if (token) void mountInbox(root, { apiBase, token, routing: 'url', draftStorage: sessionStorage });
+if (token && exp !== undefined && exp * 1000 <= Date.now()) {
+  // An expired token cannot come back by itself: forget it, so the next link signs in afresh.
+  forgetToken(host);
+  render(<SignedOut reason="expired" />, root);
+} else if (token) void mountInbox(root, { apiBase, token, routing: 'url', draftStorage: sessionStorage });
 else render(<SignedOut reason="no-token" />, root);

@@ -48,7 +48,7 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
-    await page.goto(`${api.url}${path}#token=${token}`);
+    await page.goto(token ? `${api.url}${path}#token=${token}` : `${api.url}${path}`);
     return { context, page, cspViolations };
   }
 
@@ -117,6 +117,11 @@ describe.skipIf(!browserTestsRun())('the web inbox in a browser', () => {
       .waitFor();
     expect(page.url()).toBe(`${api.url}/inbox/c/${conversationId}`);
     expect(cspViolations).toEqual([]);
+
+    // Another tab, no sign-in link: it says how to get there, and asks nothing of the API.
+    const signedOut = await open('/inbox', '');
+    await signedOut.page.getByText('You are not signed in here.').waitFor();
+    expect(await seriousAxeViolations(signedOut.page)).toEqual([]);
   });
 
   it('a store and a customer: the customer writes, the store sees it live with the badge, replies, and sees it read', async () => {

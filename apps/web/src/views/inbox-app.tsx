@@ -131,14 +131,16 @@ export function InboxApp(props: {
 }
 
 /** What the page shows when it cannot open an inbox: no token, or a role without a view. */
-export function SignedOut(props: { readonly reason: 'no-token' | 'unsupported' }) {
+export function SignedOut(props: { readonly reason: 'no-token' | 'expired' | 'unsupported' }) {
   return (
     <main class="signed-out">
       <h1>Messages</h1>
       <p>
         {props.reason === 'no-token'
           ? 'You are not signed in here. Open your messages from your account on the site you use; this page shows them when it is opened with a sign-in link.'
-          : 'This sign-in cannot open an inbox here yet.'}
+          : props.reason === 'expired'
+            ? 'Your sign-in has expired. Open your messages again from your account.'
+            : 'This sign-in cannot open an inbox here yet.'}
       </p>
     </main>
   );
