@@ -166,6 +166,17 @@ describe('@parley/client typed calls', () => {
     );
   });
 
+  it('searches recipients for the compose dialog through the caller audience route', async () => {
+    const found = await store.recipients('store', { recipient_type: 'customer', q: 'carla' });
+    expect(found.map((r) => r.id)).toEqual(['demo-customer-1']);
+    const admin = createParleyClient({ baseUrl: base, token: harness.tokens.admin });
+    const stores = await admin.recipients('admin', { recipient_type: 'store' });
+    expect(stores.map((r) => r.id)).toContain('demo-store-user');
+    await expect(customer.recipients('store', { recipient_type: 'store' })).rejects.toMatchObject({
+      status: 403,
+    });
+  });
+
   it('answers presence and real-time tickets', async () => {
     const ticket = await customer.realtimeTicket();
     expect(ticket.ticket.length).toBeGreaterThan(20);

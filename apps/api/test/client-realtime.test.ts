@@ -26,6 +26,7 @@ class Recorder {
   readonly statuses: string[] = [];
   readonly errors: RealtimeError[] = [];
   readonly resyncs: RealtimeEvents['resync'][] = [];
+  readonly presence: RealtimeEvents['presence'][] = [];
 
   constructor(readonly client: RealtimeClient) {
     // The client starts connecting as it is created, before this recorder listens.
@@ -35,6 +36,7 @@ class Recorder {
     client.on('status', (status) => this.statuses.push(status));
     client.on('error', (error) => this.errors.push(error));
     client.on('resync', (notice) => this.resyncs.push(notice));
+    client.on('presence', (frame) => this.presence.push(frame));
   }
 
   /** The contents of the `message.sent` frames received for `conversationId`, in order. */
@@ -134,7 +136,7 @@ describe('@parley/client real-time client', () => {
     // A reconnect delay long enough to send while disconnected.
     const customer = live({
       token: harness.tokens.customer,
-      backoff: { initialMs: 1_500 },
+      backoff: { initialMs: 3_000 },
       random: () => 0.9,
     });
     await customer.open();
@@ -243,6 +245,21 @@ describe('@parley/client real-time client', () => {
     ]);
     expect(storeLive.typing[0]?.participant).toEqual(CUSTOMER);
     expect(customer.errors).toEqual([]);
+  });
+
+  it('says presence: away, then online, reaching someone who shares a conversation', async () => {
+    await conversation('Presence');
+    const storeLive = live({ token: harness.tokens.store });
+    await storeLive.open();
+    const customer = live({ token: harness.tokens.customer });
+    await customer.open();
+    customer.client.setPresence('away');
+    await eventually(() =>
+      storeLive.presence.some((f) => f.participant.id === CUSTOMER.id && f.status === 'away'),
+    );
+    customer.client.setPresence('online');
+    await eventually(() => storeLive.presence.at(-1)?.status === 'online');
+    expect((await store.presence([CUSTOMER]))[0]?.status).toBe('online');
   });
 
   it('works over SSE end to end: receives, sends typing through POST /realtime/frames, resumes', async () => {

@@ -10,11 +10,16 @@ import type {
   Message,
   MessagePage,
   Presence,
+  QueryOf,
   ReadState,
   RealtimeTicket,
+  Recipient,
+  RecipientQuery,
+  RequestBody,
   StartConversation,
   UnreadCount,
 } from './types.js';
+import { type UploadProgress, type XhrConstructor, xhrRequest } from './xhr-request.js';
 
 /** How to reach the API and who is calling. */
 export interface ParleyClientOptions {
@@ -27,6 +32,8 @@ export interface ParleyClientOptions {
   readonly token: TokenProvider;
   /** A `fetch` of your own (tests, instrumentation); default `globalThis.fetch`. */
   readonly fetch?: typeof fetch;
+  /** For sends with `onUploadProgress`; default `globalThis.XMLHttpRequest` (browsers). */
+  readonly XMLHttpRequest?: XhrConstructor;
 }
 
 /** A file to attach: a `File` (its name is used) or any `Blob` with a name. */
@@ -44,6 +51,12 @@ export interface SendMessageInput {
    */
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Called as the body uploads. Browsers report progress through `XMLHttpRequest` only (fetch
+   * cannot), so the send goes through it when this is set; where there is none (Node), it is
+   * called once, with everything loaded, when the answer arrives.
+   */
+  readonly onUploadProgress?: (progress: UploadProgress) => void;
 }
 
 /** The answer of `sendMessage`. */
@@ -98,6 +111,11 @@ export interface ParleyClient {
   startConversation(body: StartConversation): Promise<ConversationDetail>;
   /** The header badge: unread messages over the caller's non-muted conversations. */
   unreadCount(): Promise<UnreadCount>;
+  /**
+   * People an admin or a store user may start a conversation with (the compose dialog's search),
+   * through their audience's route; customers have none (404).
+   */
+  recipients(audience: 'admin' | 'store', query: RecipientQuery): Promise<Recipient[]>;
   /** Presence of those among `participants` who share a conversation with the caller. */
   presence(participants: readonly ParticipantRef[]): Promise<Presence[]>;
   /** A single-use ticket (60 s) for a browser's real-time connection. */
@@ -128,7 +146,10 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
 
   const url = (path: string) => (/^[a-z][a-z0-9+.-]*:/i.test(path) ? path : `${baseUrl}${path}`);
   const listConversations = async (query: ConversationQuery = {}) => {
-    const { data } = await api.GET('/api/v1/conversations', { params: { query } });
+    // Any preset's conversation type (see ConversationQuery); the server validates it.
+    const { data } = await api.GET('/api/v1/conversations', {
+      params: { query: query as QueryOf<'/api/v1/conversations', 'get'> },
+    });
     return data as ConversationPage;
   };
 
@@ -174,6 +195,36 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
       const idempotencyKey = input.idempotencyKey ?? randomKey();
       const files = input.files ?? [];
       const body = files.length > 0 ? formOf(input.content, files) : { content: input.content ?? '' };
+      const Xhr =
+        options.XMLHttpRequest ?? (globalThis as { XMLHttpRequest?: XhrConstructor }).XMLHttpRequest;
+      if (input.onUploadProgress && Xhr) {
+        const target = url(`/api/v1/conversations/${encodeURIComponent(id)}/messages`);
+        const headers: Record<string, string> = {
+          authorization: `Bearer ${await resolveToken(options.token)}`,
+          'idempotency-key': idempotencyKey,
+        };
+        if (!(body instanceof FormData)) headers['content-type'] = 'application/json';
+        let response: Response;
+        try {
+          response = await xhrRequest(Xhr, {
+            method: 'POST',
+            url: target,
+            headers,
+            body: body instanceof FormData ? body : JSON.stringify(body),
+            signal: input.signal,
+            onUploadProgress: input.onUploadProgress,
+          });
+        } catch (error) {
+          if (input.signal?.aborted) throw error;
+          throw new ParleyNetworkError('POST', target, error);
+        }
+        if (!response.ok) throw await ParleyApiError.fromResponse(response);
+        return {
+          message: (await response.json()) as Message,
+          replayed: response.headers.get('idempotent-replayed') === 'true',
+          idempotencyKey,
+        };
+      }
       const { data, response } = await api.POST('/api/v1/conversations/{id}/messages', {
         params: { path: { id }, header: { 'idempotency-key': idempotencyKey } },
         // The document declares the JSON body; multipart goes through as FormData, which
@@ -181,6 +232,10 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
         body: body as { content: string },
         ...(input.signal ? { signal: input.signal } : {}),
       });
+      if (input.onUploadProgress) {
+        const size = body instanceof FormData ? files.reduce((sum, f) => sum + blobOf(f).size, 0) : 0;
+        input.onUploadProgress({ loaded: size, total: size });
+      }
       return {
         message: data as Message,
         replayed: response.headers.get('idempotent-replayed') === 'true',
@@ -207,13 +262,23 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
     },
 
     async startConversation(body) {
-      const { data } = await api.POST('/api/v1/conversations', { body });
+      const { data } = await api.POST('/api/v1/conversations', {
+        body: body as RequestBody<'/api/v1/conversations', 'post'>,
+      });
       return data as ConversationDetail;
     },
 
     async unreadCount() {
       const { data } = await api.GET('/api/v1/conversations/unread-count');
       return data as UnreadCount;
+    },
+
+    async recipients(audience, query) {
+      const { data } =
+        audience === 'admin'
+          ? await api.GET('/api/v1/admin/messages/recipients', { params: { query } })
+          : await api.GET('/api/v1/store/messages/recipients', { params: { query } });
+      return (data?.recipients ?? []) as Recipient[];
     },
 
     async presence(participants) {
@@ -267,6 +332,10 @@ function authAndErrors(token: TokenProvider): Middleware {
       return new ParleyNetworkError(request.method, request.url, error);
     },
   };
+}
+
+function blobOf(file: FileInput): Blob {
+  return file instanceof Blob ? file : file.data;
 }
 
 function formOf(content: string | undefined, files: readonly FileInput[]): FormData {

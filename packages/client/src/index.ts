@@ -10,8 +10,8 @@ export { createParleyClient } from './create-parley-client.js';
 export type { components, operations, paths } from './generated/openapi.js';
 export type { Problem } from './parley-api-error.js';
 export { ParleyApiError, ParleyNetworkError } from './parley-api-error.js';
-export type { BackoffOptions } from './realtime/backoff.js';
-export { backoffDelay } from './realtime/backoff.js';
+export type { BackoffOptions } from './realtime/backoff-delay.js';
+export { backoffDelay } from './realtime/backoff-delay.js';
 export type {
   RealtimeClient,
   RealtimeClientOptions,
@@ -75,8 +75,11 @@ export type {
   QueryOf,
   ReadState,
   RealtimeTicket,
+  Recipient,
+  RecipientQuery,
   RequestBody,
   ResponseBody,
   StartConversation,
   UnreadCount,
 } from './types.js';
+export type { UploadProgress, XhrConstructor, XhrLike } from './xhr-request.js';

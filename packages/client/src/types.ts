@@ -50,7 +50,26 @@ export type RealtimeTicket = ResponseBody<'/api/v1/realtime/ticket', 'post', 200
 export type PresenceAnswer = ResponseBody<'/api/v1/presence', 'get', 200>;
 /** One person's presence: participant, `online` / `away` / `offline`, `last_active_at`. */
 export type Presence = PresenceAnswer['presence'][number];
-/** Filters and keyset cursor of `GET /api/v1/conversations`. */
-export type ConversationQuery = QueryOf<'/api/v1/conversations', 'get'>;
-/** The body of `POST /api/v1/conversations`: type, subject, the other participants, a first message. */
-export type StartConversation = RequestBody<'/api/v1/conversations', 'post'>;
+/**
+ * Filters and keyset cursor of `GET /api/v1/conversations`. `conversation_type` is any preset's
+ * type: the document is generated with the marketplace preset, whose enum would refuse the
+ * community's `direct` or `group`.
+ */
+export type ConversationQuery = Omit<QueryOf<'/api/v1/conversations', 'get'>, 'conversation_type'> & {
+  conversation_type?: string;
+};
+/**
+ * The body of `POST /api/v1/conversations`: type, subject, the other participants (each gets the
+ * role the policy gives at creation), a first message. Types are any preset's, as for `ConversationQuery`.
+ */
+export type StartConversation = Omit<
+  RequestBody<'/api/v1/conversations', 'post'>,
+  'conversation_type' | 'participants'
+> & {
+  conversation_type: string;
+  participants: { type: string; id: string }[];
+};
+/** A person a conversation may be started with: `GET /api/v1/{admin|store}/messages/recipients`. */
+export type Recipient = ResponseBody<'/api/v1/store/messages/recipients', 'get', 200>['recipients'][number];
+/** The search of `recipients`: `recipient_type` (`store` or `customer`), `q` (name or email), `limit`. */
+export type RecipientQuery = QueryOf<'/api/v1/store/messages/recipients', 'get'>;

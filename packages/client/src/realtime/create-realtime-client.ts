@@ -1,7 +1,7 @@
 import { createParleyClient } from '../create-parley-client.js';
 import { ParleyApiError } from '../parley-api-error.js';
 import { resolveToken, type TokenProvider } from '../token-provider.js';
-import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { type BackoffOptions, backoffDelay } from './backoff-delay.js';
 import { DedupeWindow } from './dedupe-window.js';
 import {
   type ClientFrame,

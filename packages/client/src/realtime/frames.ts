@@ -25,10 +25,12 @@ export interface DurableFrameOf<TType extends string, TData> {
   readonly data: TData;
 }
 
+/** A conversation the person takes part in (or handles) was created: its inbox line. */
 export type ConversationCreatedFrame = DurableFrameOf<
   'conversation.created',
   { readonly conversation: ConversationSummary }
 >;
+/** A message as the API returns it to this person, the inbox line's changes and their own read state. */
 export type MessageSentFrame = DurableFrameOf<
   'message.sent',
   {
@@ -42,6 +44,7 @@ export type MessageSentFrame = DurableFrameOf<
     readonly read_state: LiveReadState;
   }
 >;
+/** A message was deleted for everyone, or hidden by this person (`scope: self`). */
 export type MessageDeletedFrame = DurableFrameOf<
   'message.deleted',
   {
@@ -52,6 +55,7 @@ export type MessageDeletedFrame = DurableFrameOf<
     readonly read_state: LiveReadState;
   }
 >;
+/** A member read up to `last_read_seq`. */
 export type ConversationReadFrame = DurableFrameOf<
   'conversation.read',
   {
@@ -62,6 +66,7 @@ export type ConversationReadFrame = DurableFrameOf<
     readonly read_state?: LiveReadState;
   }
 >;
+/** A member's client acknowledged messages up to `last_delivered_seq` (delivery receipt). */
 export type ConversationDeliveredFrame = DurableFrameOf<
   'conversation.delivered',
   {
@@ -77,16 +82,21 @@ export interface ClosedStateData {
   readonly closed_by: FrameParticipant | null;
   readonly message_count: number;
 }
+/** The conversation was closed. */
 export type ConversationClosedFrame = DurableFrameOf<'conversation.closed', ClosedStateData>;
+/** The conversation was reopened. */
 export type ConversationReopenedFrame = DurableFrameOf<'conversation.reopened', ClosedStateData>;
+/** The subject changed. */
 export type ConversationRenamedFrame = DurableFrameOf<
   'conversation.renamed',
   { readonly subject: string; readonly previous_subject: string }
 >;
+/** Someone joined; the person added also gets their inbox line in `conversation`. */
 export type ParticipantAddedFrame = DurableFrameOf<
   'participant.added',
   { readonly participant: Participant; readonly conversation: ConversationSummary | null }
 >;
+/** Someone left or was removed (the last frame of that conversation they receive). */
 export type ParticipantRemovedFrame = DurableFrameOf<
   'participant.removed',
   {
@@ -95,18 +105,22 @@ export type ParticipantRemovedFrame = DurableFrameOf<
     readonly left_at: string | null;
   }
 >;
+/** A member's role changed. */
 export type ParticipantRoleChangedFrame = DurableFrameOf<
   'participant.role_changed',
   { readonly participant: Participant; readonly previous_role: string }
 >;
+/** This person's own preferences changed (from another of their connections). */
 export type ParticipantPreferencesUpdatedFrame = DurableFrameOf<
   'participant.preferences_updated',
   { readonly email_notifications: boolean; readonly muted: boolean }
 >;
+/** This person blocked someone (care-team). */
 export type ParticipantBlockedFrame = DurableFrameOf<
   'participant.blocked',
   { readonly blocked: FrameParticipant }
 >;
+/** This person lifted a block (care-team). */
 export type ParticipantUnblockedFrame = DurableFrameOf<
   'participant.unblocked',
   { readonly blocked: FrameParticipant }

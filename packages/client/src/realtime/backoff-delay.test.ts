@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from './backoff-delay.js';
 
 describe('backoffDelay', () => {
   it('grows the cap exponentially up to maxMs, the delay a jittered fraction of it', () => {
