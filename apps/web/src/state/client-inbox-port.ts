@@ -29,14 +29,12 @@ export function createClientInboxPort(
     async searchRecipients(type, query) {
       // Recipients are the audience routes' own (who a store may write to is its customers).
       if (audience === 'storefront') return [];
-      const path =
-        audience === 'admin' ? '/api/v1/admin/messages/recipients' : '/api/v1/store/messages/recipients';
-      const { data } = await client.GET(path, {
-        params: {
-          query: { recipient_type: type as 'store' | 'customer', limit: 10, ...(query ? { q: query } : {}) },
-        },
+      const found = await client.recipients(audience, {
+        recipient_type: type as 'store' | 'customer',
+        limit: 10,
+        ...(query ? { q: query } : {}),
       });
-      return (data?.recipients ?? []) as unknown as readonly Recipient[];
+      return found as unknown as readonly Recipient[];
     },
     async startConversation(input) {
       const detail = await client.startConversation({
