@@ -281,6 +281,27 @@ describe('the inbox store', () => {
     expect(api.typed).toEqual(['start:k1', 'stop:k1', 'stop:k2']);
   });
 
+  it('pages the list by keyset cursor, one page at a time, without repeating a conversation', async () => {
+    const asked: (string | null)[] = [];
+    const base = memoryPort().port;
+    const port: InboxPort = {
+      ...base,
+      listConversations: async (cursor) => {
+        asked.push(cursor);
+        return cursor === null
+          ? { conversations: [summary('k1', 0), summary('k2', 0)], total_unread: 0, next_cursor: 'after-k2' }
+          : { conversations: [summary('k2', 0), summary('k3', 0)], total_unread: 0, next_cursor: null };
+      },
+    };
+    const store = createInboxStore({ port, me: STORE });
+    await store.loadList();
+    await Promise.all([store.loadMoreList(), store.loadMoreList()]);
+    await store.loadMoreList();
+    expect(asked).toEqual([null, 'after-k2']);
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1', 'k2', 'k3']);
+    expect(store.listCursor.value).toBeNull();
+  });
+
   it('starts a conversation: it tops the list and opens', async () => {
     const api = memoryPort();
     const store = createInboxStore({ port: api.port, me: STORE });

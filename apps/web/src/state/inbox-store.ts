@@ -194,15 +194,26 @@ export function createInboxStore(options: InboxStoreOptions) {
     );
   }
 
+  let loadingMore = false;
+
+  /** The next keyset page of the list, once at a time (scrolling asks for it repeatedly). */
   async function loadMoreList(): Promise<void> {
     const cursor = listCursor.value;
-    if (!cursor) return;
-    const page = await port.listConversations(cursor, filters.value);
-    const known = new Set(conversations.value.map((c) => c.id));
-    batch(() => {
-      conversations.value = [...conversations.value, ...page.conversations.filter((c) => !known.has(c.id))];
-      listCursor.value = page.next_cursor;
-    });
+    if (!cursor || loadingMore) return;
+    loadingMore = true;
+    try {
+      const page = await port.listConversations(cursor, filters.value);
+      const known = new Set(conversations.value.map((c) => c.id));
+      batch(() => {
+        conversations.value = [...conversations.value, ...page.conversations.filter((c) => !known.has(c.id))];
+        listCursor.value = page.next_cursor;
+      });
+      void loadPresence(page.conversations);
+    } catch (failure) {
+      error.value = describe(failure);
+    } finally {
+      loadingMore = false;
+    }
   }
 
   async function markReadIfSeen(id: string): Promise<void> {

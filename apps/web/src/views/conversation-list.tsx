@@ -41,7 +41,15 @@ export function ConversationList(props: {
 }) {
   const { conversations, selectedId } = props;
   return (
-    <nav class="list-pane" aria-label="Conversation list">
+    <nav
+      class="list-pane"
+      aria-label="Conversation list"
+      // Infinite scroll: the next page loads as the end of the list comes into view.
+      onScroll={(event) => {
+        const pane = event.currentTarget;
+        if (props.hasMore && pane.scrollTop + pane.clientHeight >= pane.scrollHeight - 200) props.onMore();
+      }}
+    >
       {props.filters}
       {props.loaded && conversations.length === 0 ? <p class="empty">No conversations yet.</p> : null}
       <ul class="conversations" aria-label="Conversations">
