@@ -77,6 +77,12 @@ function othersRead(participants: readonly Member[], me: ParticipantRef): number
   return participants.filter((p) => !same(p, me)).reduce((max, p) => Math.max(max, p.last_read_seq), 0);
 }
 
+/** The list line of a detail (without its members and messages). */
+function summaryOf(detail: ConversationDetail): ConversationSummary {
+  const { participants: _, messages: __, next_cursor: ___, ...line } = detail;
+  return line;
+}
+
 /** The newest message someone else has received, from the messages' receipts. */
 function deliveredFrom(messages: readonly Message[]): number {
   return messages.reduce((max, m) => ((m.delivered_count ?? 0) > 0 ? Math.max(max, m.seq) : max), 0);
@@ -110,7 +116,13 @@ export function createInboxStore(options: InboxStoreOptions) {
   const drafts = signal<Readonly<Record<string, string>>>(readDrafts());
   const connection = signal<ConnectionStatus>('connecting');
   const error = signal<string | null>(null);
-  const selected = computed(() => conversations.value.find((c) => c.id === selectedId.value) ?? null);
+  // The open conversation: its list line, else its thread's detail (a deep link to one that is not
+  // on the list's loaded pages, or that the list's filters leave out).
+  const selected = computed(() => {
+    const id = selectedId.value;
+    if (id === null) return null;
+    return conversations.value.find((c) => c.id === id) ?? threads.value[id]?.detail ?? null;
+  });
   const seenEvents = new Set<string>();
   /** Presence of the counterparts, by `type:id`. */
   const presence = signal<Readonly<Record<string, PresenceSignal['status']>>>({});
@@ -251,7 +263,7 @@ export function createInboxStore(options: InboxStoreOptions) {
           newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
           loading: false,
         }));
-        if (!updateConversation(id, () => detail)) conversations.value = [detail, ...conversations.value];
+        updateConversation(id, (c) => ({ ...c, ...summaryOf(detail) }));
       });
       await markReadIfSeen(id);
     } catch (failure) {
