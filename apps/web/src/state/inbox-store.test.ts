@@ -151,6 +151,36 @@ describe('the inbox store', () => {
     expect(store.threads.value.k1?.newAfterSeq).toBe(0);
   });
 
+  it('marks a thread read that was opened from a link before the list arrived', async () => {
+    const api = memoryPort();
+    let release: () => void = () => {};
+    const listed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const port: InboxPort = {
+      ...api.port,
+      listConversations: async (cursor, filters) => {
+        await listed;
+        return api.port.listConversations(cursor, filters);
+      },
+    };
+    const store = createInboxStore({ port, me: STORE });
+    store.start();
+    await store.select('k1');
+    expect(store.selected.value?.subject).toBe('Subject k1');
+    expect(api.reads).toEqual([{ id: 'k1', upTo: 2 }]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The list came back with the unread count it read before: the thread is read again, the badge follows.
+    expect(api.reads).toEqual([
+      { id: 'k1', upTo: 2 },
+      { id: 'k1', upTo: 2 },
+    ]);
+    expect(store.conversations.value.find((c) => c.id === 'k1')?.unread_count).toBe(0);
+    expect(store.unreadTotal.value).toBe(1);
+  });
+
   it('sends optimistically and replaces the pending item with the server message', async () => {
     const api = memoryPort();
     let n = 0;

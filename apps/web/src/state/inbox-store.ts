@@ -171,6 +171,8 @@ export function createInboxStore(options: InboxStoreOptions) {
         error.value = null;
       });
       void loadPresence(page.conversations);
+      // A thread opened before the list arrived may have been read meanwhile, or not yet.
+      if (selectedId.value) void markReadIfSeen(selectedId.value);
     } catch (failure) {
       error.value = describe(failure);
     }
@@ -228,12 +230,16 @@ export function createInboxStore(options: InboxStoreOptions) {
     }
   }
 
+  /**
+   * Marks the open, visible thread read up to its newest message when it has unread ones — by its
+   * list line, or by its detail while the list has not loaded it yet (the list's load asks again).
+   */
   async function markReadIfSeen(id: string): Promise<void> {
     const thread = threads.value[id];
-    const conversation = conversations.value.find((c) => c.id === id);
+    const conversation = conversations.value.find((c) => c.id === id) ?? thread?.detail;
     if (
       selectedId.value !== id ||
-      !thread ||
+      !thread?.detail ||
       !isVisible() ||
       !conversation ||
       conversation.unread_count === 0
@@ -245,6 +251,7 @@ export function createInboxStore(options: InboxStoreOptions) {
       unread_count: 0,
       last_read_seq: Math.max(c.last_read_seq, upTo),
     }));
+    updateThread(id, (t) => (t.detail ? { ...t, detail: { ...t.detail, unread_count: 0 } } : t));
     const { unread_count } = await port.markRead(id, upTo);
     updateConversation(id, (c) => ({ ...c, unread_count }));
   }
