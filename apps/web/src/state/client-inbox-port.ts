@@ -68,11 +68,14 @@ export function createClientInboxPort(
       const page = await client.listMessages(id, { cursor });
       return page as unknown as { messages: readonly Message[]; next_cursor: string | null };
     },
-    async sendMessage(id, input, idempotencyKey) {
+    async sendMessage(id, input, idempotencyKey, onProgress) {
       const { message } = await client.sendMessage(id, {
         content: input.content,
         files: [...input.files],
         idempotencyKey,
+        ...(onProgress && input.files.length > 0
+          ? { onUploadProgress: ({ loaded, total }) => onProgress(total > 0 ? loaded / total : 0) }
+          : {}),
       });
       return message as unknown as Message;
     },

@@ -154,11 +154,15 @@ export interface InboxPort {
     id: string,
     cursor: string,
   ): Promise<{ messages: readonly Message[]; next_cursor: string | null }>;
-  /** Sends with an `Idempotency-Key`: a retry with the same key never sends twice. */
+  /**
+   * Sends with an `Idempotency-Key`: a retry with the same key never sends twice. With files,
+   * `onProgress` hears the upload's progress (0 to 1).
+   */
   sendMessage(
     id: string,
     input: { content: string; files: readonly File[] },
     idempotencyKey: string,
+    onProgress?: (fraction: number) => void,
   ): Promise<Message>;
   markRead(id: string, upToSeq: number): Promise<{ unread_count: number }>;
   /** Closes (true) or reopens (false) a conversation; answers its new inbox line. */

@@ -72,8 +72,9 @@ function memoryPort() {
         next_cursor: null,
       }) satisfies ConversationDetail,
     olderMessages: async () => ({ messages: [], next_cursor: null }),
-    sendMessage: async (_id, input, key) => {
+    sendMessage: async (_id, input, key, onProgress) => {
       sends.push({ key, content: input.content });
+      if (input.files.length > 0) onProgress?.(0.5);
       const replay = byKey.get(key);
       if (replay && failNext === 0) return replay;
       seq += 1;
@@ -200,6 +201,15 @@ describe('the inbox store', () => {
     await sending;
     expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2', 'msg-3']);
     expect(store.conversations.value[0]?.last_message?.content).toBe('hello');
+    // With a file, the pending item follows the upload.
+    let seen: number | undefined;
+    const stop = store.threads.subscribe((threads) => {
+      const last = threads.k1?.items.at(-1);
+      if (last?.kind === 'pending' && last.progress !== undefined) seen = last.progress;
+    });
+    await store.send('k1', 'a photo', [new File(['x'], 'a.png', { type: 'image/png' })]);
+    stop();
+    expect(seen).toBe(0.5);
   });
 
   it('retries a failed send with the same Idempotency-Key, so it is stored once', async () => {

@@ -339,6 +339,13 @@ export function createInboxStore(options: InboxStoreOptions) {
         id,
         { content: item.content, files: item.files },
         item.idempotencyKey,
+        (progress) =>
+          updateThread(id, (t) => ({
+            ...t,
+            items: t.items.map((i) =>
+              i.kind === 'pending' && i.clientId === item.clientId ? { ...i, progress } : i,
+            ),
+          })),
       );
       batch(() => {
         updateThread(id, (t) => ({ ...t, items: confirmPending(t.items, item.clientId, message) }));

@@ -19,6 +19,8 @@ export interface PendingItem {
   readonly files: readonly File[];
   readonly createdAt: string;
   readonly status: 'sending' | 'failed';
+  /** How much of its files has uploaded (0 to 1); absent without files. */
+  readonly progress?: number;
 }
 
 /** What a thread shows, oldest first: the server's messages by `seq`, then pending ones. */

@@ -20,7 +20,12 @@ function typingLine(
 }
 
 function stateOf(item: ThreadItem, mine: boolean, thread: ThreadState | undefined): string | null {
-  if (item.kind === 'pending') return item.status === 'sending' ? 'Sending…' : 'Not sent';
+  if (item.kind === 'pending') {
+    if (item.status === 'failed') return 'Not sent';
+    return item.progress !== undefined && item.progress < 1
+      ? `Sending… ${Math.round(item.progress * 100)}%`
+      : 'Sending…';
+  }
   if (!mine) return null;
   if (item.message.seq <= (thread?.othersReadSeq ?? 0)) return 'Read';
   return item.message.seq <= (thread?.othersDeliveredSeq ?? 0) ? 'Delivered' : 'Sent';
