@@ -206,7 +206,7 @@ export const EnvironmentSchema = Type.Object({
     {
       expected:
         'an http(s) URL containing {conversation_id} and optionally {audience}, such as https://shop.example/account/messages/{conversation_id}',
-      default: "`{PARLEY_PUBLIC_URL}/inbox/c/{conversation_id}` (the API's read-only inbox page)",
+      default: '`{PARLEY_PUBLIC_URL}/inbox/c/{conversation_id}` (the web inbox the API serves)',
       description:
         "where notification emails link: an http(s) URL with `{conversation_id}` and optionally `{audience}` (the recipient type's audience in the preset: `admin`, `store`, `storefront` in the marketplace, the role itself in the others), e.g. `https://shop.example/storefront/account/messages/{conversation_id}`; checked at start",
     },
@@ -461,7 +461,7 @@ export interface Config {
   };
   /**
    * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
-   * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the API's inbox page.
+   * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the web inbox the API serves.
    */
   readonly inboxUrlTemplate: string | undefined;
   /**

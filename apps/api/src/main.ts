@@ -64,6 +64,15 @@ async function main(): Promise<void> {
     for (const { role, subject, name, token } of tokens) {
       lines.push(`  ${role.padEnd(roleWidth)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
     }
+    // The web inbox signed in as each participant: the token rides in the fragment, which the
+    // browser never sends, and the app moves it to the tab's sessionStorage at once.
+    // Its views are the marketplace's so far (docs/inbox.md).
+    const people = api.preset.name === 'marketplace' ? tokens.filter((t) => t.participant) : [];
+    if (people.length > 0) {
+      lines.push('', 'Web inbox (open in a browser; one link per demo role):');
+      for (const { role, token } of people)
+        lines.push(`  ${role.padEnd(roleWidth)}${url}/inbox#token=${token}`);
+    }
     // Any participant's inbox, through the generic API (every preset has one).
     const sample = tokens.find((t) => t.participant);
     if (sample) {

@@ -1,0 +1,100 @@
+import type { ParleyClient } from '@parley/client';
+import type {
+  ConversationDetail,
+  ConversationPage,
+  ConversationSummary,
+  InboxPort,
+  LiveFeed,
+  LiveHandlers,
+  Message,
+  PresenceSignal,
+  Recipient,
+} from './inbox-port.js';
+
+/** How many conversations a list page asks for: one screen and then some. */
+const PAGE_SIZE = 50;
+
+/**
+ * The inbox's port over `@parley/client`: every call goes through the typed client on the
+ * generic `/api/v1/conversations` API (the same for every audience and preset; the policy
+ * decides), the live feed through `live` (the client's real-time connection). The API's shapes
+ * are the port's, so values pass through unchanged.
+ */
+export function createClientInboxPort(
+  client: ParleyClient,
+  audience: 'admin' | 'store' | 'storefront',
+  live: (handlers: LiveHandlers) => LiveFeed,
+): InboxPort {
+  return {
+    async searchRecipients(type, query) {
+      // Recipients are the audience routes' own (who a store may write to is its customers).
+      if (audience === 'storefront') return [];
+      const found = await client.recipients(audience, {
+        recipient_type: type as 'store' | 'customer',
+        limit: 10,
+        ...(query ? { q: query } : {}),
+      });
+      return found as unknown as readonly Recipient[];
+    },
+    async startConversation(input) {
+      const detail = await client.startConversation({
+        conversation_type: input.conversation_type,
+        subject: input.subject,
+        participants: [input.participant],
+        ...(input.initial_message ? { initial_message: input.initial_message } : {}),
+      } as Parameters<ParleyClient['startConversation']>[0]);
+      return detail as unknown as ConversationDetail;
+    },
+    async listConversations(cursor, filters) {
+      const page = await client.listConversations({
+        limit: PAGE_SIZE,
+        ...(cursor ? { cursor } : {}),
+        ...(filters.conversation_type
+          ? {
+              conversation_type: filters.conversation_type as
+                | 'admin_store'
+                | 'store_customer'
+                | 'admin_customer',
+            }
+          : {}),
+        ...(filters.is_closed !== undefined ? { is_closed: filters.is_closed } : {}),
+      });
+      return page as unknown as ConversationPage;
+    },
+    async openConversation(id) {
+      return (await client.getConversation(id)) as unknown as ConversationDetail;
+    },
+    async olderMessages(id, cursor) {
+      const page = await client.listMessages(id, { cursor });
+      return page as unknown as { messages: readonly Message[]; next_cursor: string | null };
+    },
+    async sendMessage(id, input, idempotencyKey, onProgress) {
+      const { message } = await client.sendMessage(id, {
+        content: input.content,
+        files: [...input.files],
+        idempotencyKey,
+        ...(onProgress && input.files.length > 0
+          ? { onUploadProgress: ({ loaded, total }) => onProgress(total > 0 ? loaded / total : 0) }
+          : {}),
+      });
+      return message as unknown as Message;
+    },
+    async markRead(id, upToSeq) {
+      const state = await client.markRead(id, upToSeq);
+      return { unread_count: state.unread_count };
+    },
+    async setClosed(id, closed) {
+      const line = closed ? await client.closeConversation(id) : await client.reopenConversation(id);
+      return line as unknown as ConversationSummary;
+    },
+    download: (path) => client.download(path),
+    async presence(participants) {
+      const answer = await client.presence(participants);
+      return answer.map((p) => ({
+        participant: p.participant,
+        status: p.status,
+      })) as readonly PresenceSignal[];
+    },
+    live,
+  };
+}

@@ -1,0 +1,386 @@
+import { describe, expect, it } from 'vitest';
+import type {
+  ConversationDetail,
+  ConversationSummary,
+  InboxPort,
+  LiveHandlers,
+  Message,
+} from './inbox-port.js';
+import { createInboxStore } from './inbox-store.js';
+
+const STORE = { type: 'store', id: 'u1' };
+const CUSTOMER = { type: 'customer', id: 'c1' };
+
+function message(seq: number, from = CUSTOMER, content = `m${seq}`): Message {
+  return {
+    id: `msg-${seq}`,
+    conversation_id: 'k1',
+    seq,
+    sender_type: from.type,
+    sender_id: from.id,
+    sender_name: from.id,
+    content,
+    is_system_message: false,
+    is_deleted: false,
+    created_at: new Date(Date.UTC(2026, 11, 7, 8, seq)).toISOString(),
+    attachments: [],
+  };
+}
+
+function summary(id: string, unread: number): ConversationSummary {
+  return {
+    id,
+    conversation_type: 'store_customer',
+    subject: `Subject ${id}`,
+    is_closed: false,
+    last_message_at: null,
+    message_count: 2,
+    unread_count: unread,
+    last_read_seq: 0,
+    muted: false,
+    other_participants: [{ ...CUSTOMER, name: 'Cam' }],
+    last_message: null,
+    created_at: '2026-12-07T08:00:00.000Z',
+  };
+}
+
+/** An in-memory API: records sends (by idempotency key, like the server) and can fail on demand. */
+function memoryPort() {
+  const sends: { key: string; content: string }[] = [];
+  const reads: { id: string; upTo: number }[] = [];
+  const byKey = new Map<string, Message>();
+  let failNext = 0;
+  let seq = 2;
+  let live: LiveHandlers | undefined;
+  let lists = 0;
+  const typed: string[] = [];
+  const port: InboxPort = {
+    listConversations: async (_cursor, filters) => {
+      lists += 1;
+      const all = [summary('k1', 2), { ...summary('k2', 1), is_closed: true }];
+      const shown = all.filter((c) => filters.is_closed === undefined || c.is_closed === filters.is_closed);
+      return { conversations: shown, total_unread: 3, next_cursor: null };
+    },
+    openConversation: async (id) =>
+      ({
+        ...summary(id, id === 'k1' ? 2 : 1),
+        participants: [
+          { ...STORE, name: 'Sam', last_read_seq: 0 },
+          { ...CUSTOMER, name: 'Cam', last_read_seq: 2 },
+        ],
+        messages: [message(1), message(2)],
+        next_cursor: null,
+      }) satisfies ConversationDetail,
+    olderMessages: async () => ({ messages: [], next_cursor: null }),
+    sendMessage: async (_id, input, key, onProgress) => {
+      sends.push({ key, content: input.content });
+      if (input.files.length > 0) onProgress?.(0.5);
+      const replay = byKey.get(key);
+      if (replay && failNext === 0) return replay;
+      seq += 1;
+      const created = replay ?? message(seq, STORE, input.content);
+      byKey.set(key, created);
+      if (failNext > 0) {
+        failNext -= 1;
+        // The server stored it, but the answer was lost on the way back.
+        throw new Error('network');
+      }
+      return created;
+    },
+    markRead: async (id, upTo) => {
+      reads.push({ id, upTo });
+      return { unread_count: 0 };
+    },
+    download: async () => new Blob(['x']),
+    searchRecipients: async () => [],
+    presence: async (people) =>
+      people.map(
+        (participant) => ({ participant, status: participant.id === 'c1' ? 'online' : 'offline' }) as const,
+      ),
+    startConversation: async (input) => ({
+      ...summary('k9', 0),
+      subject: input.subject,
+      participants: [],
+      messages: [message(1, STORE, input.initial_message)],
+      next_cursor: null,
+    }),
+    setClosed: async (id, closed) => ({ ...summary(id, 0), is_closed: closed }),
+    live: (handlers) => {
+      live = handlers;
+      return {
+        typing: (id) => typed.push(`start:${id}`),
+        stopTyping: (id) => typed.push(`stop:${id}`),
+        stop: () => {
+          live = undefined;
+        },
+      };
+    },
+  };
+  return {
+    port,
+    sends,
+    reads,
+    failNext: (n: number) => {
+      failNext = n;
+    },
+    live: () => live,
+    lists: () => lists,
+    typed,
+    nextSeq: () => ++seq,
+  };
+}
+
+function ids(store: ReturnType<typeof createInboxStore>, id: string): string[] {
+  return (store.threads.value[id]?.items ?? []).map((i) => i.key);
+}
+
+describe('the inbox store', () => {
+  it('opens a thread, marks it read and lowers the unread total', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    expect(store.unreadTotal.value).toBe(3);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.presence.value).toEqual({ 'customer:c1': 'online' });
+    await store.select('k1');
+    expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
+    expect(api.reads).toEqual([{ id: 'k1', upTo: 2 }]);
+    expect(store.unreadTotal.value).toBe(1);
+    expect(store.threads.value.k1?.othersReadSeq).toBe(2);
+    // Opened with 2 unread from read position 0: the divider goes before message 1.
+    expect(store.threads.value.k1?.newAfterSeq).toBe(0);
+  });
+
+  it('marks a thread read that was opened from a link before the list arrived', async () => {
+    const api = memoryPort();
+    let release: () => void = () => {};
+    const listed = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const port: InboxPort = {
+      ...api.port,
+      listConversations: async (cursor, filters) => {
+        await listed;
+        return api.port.listConversations(cursor, filters);
+      },
+    };
+    const store = createInboxStore({ port, me: STORE });
+    store.start();
+    await store.select('k1');
+    expect(store.selected.value?.subject).toBe('Subject k1');
+    expect(api.reads).toEqual([{ id: 'k1', upTo: 2 }]);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The list came back with the unread count it read before: the thread is read again, the badge follows.
+    expect(api.reads).toEqual([
+      { id: 'k1', upTo: 2 },
+      { id: 'k1', upTo: 2 },
+    ]);
+    expect(store.conversations.value.find((c) => c.id === 'k1')?.unread_count).toBe(0);
+    expect(store.unreadTotal.value).toBe(1);
+  });
+
+  it('sends optimistically and replaces the pending item with the server message', async () => {
+    const api = memoryPort();
+    let n = 0;
+    const store = createInboxStore({ port: api.port, me: STORE, newId: () => `client-${++n}` });
+    await store.loadList();
+    await store.select('k1');
+    store.setDraft('k1', 'hello');
+    const sending = store.send('k1', ' hello ');
+    const pending = store.threads.value.k1?.items.at(-1);
+    expect(pending).toMatchObject({
+      kind: 'pending',
+      status: 'sending',
+      content: 'hello',
+      idempotencyKey: 'client-1',
+    });
+    expect(store.drafts.value.k1).toBeUndefined();
+    await sending;
+    expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    expect(store.conversations.value[0]?.last_message?.content).toBe('hello');
+    // With a file, the pending item follows the upload.
+    let seen: number | undefined;
+    const stop = store.threads.subscribe((threads) => {
+      const last = threads.k1?.items.at(-1);
+      if (last?.kind === 'pending' && last.progress !== undefined) seen = last.progress;
+    });
+    await store.send('k1', 'a photo', [new File(['x'], 'a.png', { type: 'image/png' })]);
+    stop();
+    expect(seen).toBe(0.5);
+  });
+
+  it('retries a failed send with the same Idempotency-Key, so it is stored once', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE, newId: () => 'client-x' });
+    await store.loadList();
+    await store.select('k2');
+    api.failNext(1);
+    await store.send('k2', 'are you there?');
+    expect(store.threads.value.k2?.items.at(-1)).toMatchObject({ kind: 'pending', status: 'failed' });
+    await store.retry('k2', 'client-x');
+    expect(api.sends).toEqual([
+      { key: 'client-x', content: 'are you there?' },
+      { key: 'client-x', content: 'are you there?' },
+    ]);
+    expect(ids(store, 'k2')).toEqual(['msg-1', 'msg-2', 'msg-3']);
+  });
+
+  it('applies each live event once: a replayed frame and an already-known message add nothing', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE, isVisible: () => false });
+    store.start();
+    await store.loadList();
+    await store.select('k1');
+    const arrival = {
+      id: '41',
+      type: 'message.sent',
+      conversation_id: 'k1',
+      data: {
+        message: message(3),
+        conversation: { message_count: 3, last_message_at: message(3).created_at },
+        read_state: { unread_count: 3, last_read_seq: 0 },
+      },
+    };
+    api.live()?.event(arrival);
+    api.live()?.event(arrival);
+    api.live()?.event({ ...arrival, id: '42' });
+    expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2', 'msg-3']);
+    // Not visible (tab hidden): not marked read, so the badge shows it.
+    expect(store.conversations.value.find((c) => c.id === 'k1')?.unread_count).toBe(3);
+    expect(store.unreadTotal.value).toBe(4);
+  });
+
+  it('keeps a draft per conversation, across a reload of the tab', async () => {
+    const saved = new Map<string, string>();
+    const storage = {
+      getItem: (k: string) => saved.get(k) ?? null,
+      setItem: (k: string, v: string) => void saved.set(k, v),
+    };
+    const first = createInboxStore({ port: memoryPort().port, me: STORE, draftStorage: storage });
+    first.setDraft('k1', 'half a thought');
+    first.setDraft('k2', 'another');
+    first.setDraft('k2', '');
+    const reloaded = createInboxStore({ port: memoryPort().port, me: STORE, draftStorage: storage });
+    expect(reloaded.drafts.value).toEqual({ k1: 'half a thought' });
+  });
+
+  it('resumes: shows the connection state, and refetches list and thread when asked to resync', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    expect(store.connection.value).toBe('connecting');
+    api.live()?.status('online');
+    expect(store.connection.value).toBe('online');
+    await store.select('k1');
+    api.live()?.status('reconnecting');
+    expect(store.connection.value).toBe('reconnecting');
+    const before = api.lists();
+    api.live()?.resync();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(api.lists()).toBe(before + 1);
+    expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
+  });
+
+  it('filters the list, and keeps a new conversation that does not match out of it', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.setFilters({ is_closed: true });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    api.live()?.event({
+      id: '60',
+      type: 'conversation.created',
+      conversation_id: 'k5',
+      data: { conversation: summary('k5', 1) },
+    });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    expect(store.unreadTotal.value).toBe(4);
+    await store.setFilters({});
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1', 'k2']);
+  });
+
+  it('shows who is typing where, and says when the person types or stops', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.select('k1');
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'start' });
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'start' });
+    api.live()?.typing({ conversation_id: 'k1', participant: STORE, state: 'start' });
+    expect(store.typing.value).toEqual({ k1: [CUSTOMER] });
+    api.live()?.typing({ conversation_id: 'k1', participant: CUSTOMER, state: 'stop' });
+    expect(store.typing.value).toEqual({});
+    api.live()?.presence({ participant: CUSTOMER, status: 'away' });
+    expect(store.presence.value['customer:c1']).toBe('away');
+    store.setDraft('k1', 'h');
+    store.setDraft('k1', '');
+    await store.send('k2', 'hi');
+    expect(api.typed).toEqual(['start:k1', 'stop:k1', 'stop:k2']);
+  });
+
+  it('pages the list by keyset cursor, one page at a time, without repeating a conversation', async () => {
+    const asked: (string | null)[] = [];
+    const base = memoryPort().port;
+    const port: InboxPort = {
+      ...base,
+      listConversations: async (cursor) => {
+        asked.push(cursor);
+        return cursor === null
+          ? { conversations: [summary('k1', 0), summary('k2', 0)], total_unread: 0, next_cursor: 'after-k2' }
+          : { conversations: [summary('k2', 0), summary('k3', 0)], total_unread: 0, next_cursor: null };
+      },
+    };
+    const store = createInboxStore({ port, me: STORE });
+    await store.loadList();
+    await Promise.all([store.loadMoreList(), store.loadMoreList()]);
+    await store.loadMoreList();
+    expect(asked).toEqual([null, 'after-k2']);
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1', 'k2', 'k3']);
+    expect(store.listCursor.value).toBeNull();
+  });
+
+  it('starts a conversation: it tops the list and opens', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    await store.loadList();
+    const id = await store.startConversation({
+      conversation_type: 'store_customer',
+      subject: 'Your return',
+      participant: CUSTOMER,
+      initial_message: 'We got it.',
+    });
+    expect(id).toBe('k9');
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k9', 'k1', 'k2']);
+    expect(store.selectedId.value).toBe('k9');
+    expect(ids(store, 'k9')).toEqual(['msg-1']);
+  });
+
+  it('moves the "read" mark when the other member reads, and follows their closing the conversation', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    await store.select('k1');
+    api.live()?.event({
+      id: '50',
+      type: 'conversation.read',
+      conversation_id: 'k1',
+      data: { participant: CUSTOMER, last_read_seq: 7 },
+    });
+    expect(store.threads.value.k1?.othersReadSeq).toBe(7);
+    api.live()?.event({
+      id: '49',
+      type: 'conversation.delivered',
+      conversation_id: 'k1',
+      data: { participant: CUSTOMER, last_delivered_seq: 9 },
+    });
+    expect(store.threads.value.k1?.othersDeliveredSeq).toBe(9);
+    api
+      .live()
+      ?.event({ id: '51', type: 'conversation.closed', conversation_id: 'k1', data: { is_closed: true } });
+    expect(store.conversations.value.find((c) => c.id === 'k1')?.is_closed).toBe(true);
+  });
+});

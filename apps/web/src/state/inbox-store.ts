@@ -1,0 +1,595 @@
+import { batch, computed, signal } from '@preact/signals';
+import type {
+  ConnectionStatus,
+  ConversationDetail,
+  ConversationSummary,
+  InboxPort,
+  ListFilters,
+  LiveEvent,
+  LiveFeed,
+  Member,
+  Message,
+  NewConversation,
+  ParticipantRef,
+  PresenceSignal,
+} from './inbox-port.js';
+import {
+  addPending,
+  confirmPending,
+  latestSeq,
+  mergeMessages,
+  type PendingItem,
+  setPendingStatus,
+  type ThreadItem,
+} from './thread-items.js';
+
+/** One opened conversation as the thread shows it. */
+export interface ThreadState {
+  readonly detail: ConversationDetail | null;
+  readonly items: readonly ThreadItem[];
+  /** Where older history continues; null when the thread starts at its first message. */
+  readonly olderCursor: string | null;
+  /** How far the other members have read (the highest `last_read_seq` among them): "Read" marks. */
+  readonly othersReadSeq: number;
+  /** How far another member's clients have received (the highest `last_delivered_seq`): "Delivered". */
+  readonly othersDeliveredSeq: number;
+  /**
+   * Where the "New messages" divider goes: after this `seq`, the reader's read position when they
+   * opened the thread with unread messages; null when there were none.
+   */
+  readonly newAfterSeq: number | null;
+  readonly loading: boolean;
+}
+
+/** What `createInboxStore` needs. */
+export interface InboxStoreOptions {
+  readonly port: InboxPort;
+  /** The signed-in person (from the token): their own messages are marked as such. */
+  readonly me: ParticipantRef;
+  /** Client ids for optimistic sends (also their `Idempotency-Key`). Default: `crypto.randomUUID`. */
+  readonly newId?: () => string;
+  readonly now?: () => Date;
+  /** Whether the person can see the thread now (tab visible): only then is it marked read. */
+  readonly isVisible?: () => boolean;
+  /** Where drafts survive a reload of the tab (`sessionStorage`); absent: in memory only. */
+  readonly draftStorage?: Pick<Storage, 'getItem' | 'setItem'>;
+}
+
+const DRAFTS_KEY = 'parley.inbox.drafts';
+/** How many live event ids are remembered to drop a replayed frame: far more than one replay holds. */
+const SEEN_EVENTS = 2000;
+
+const EMPTY_THREAD: ThreadState = {
+  detail: null,
+  items: [],
+  olderCursor: null,
+  othersReadSeq: 0,
+  othersDeliveredSeq: 0,
+  newAfterSeq: null,
+  loading: true,
+};
+
+function same(a: ParticipantRef, b: ParticipantRef): boolean {
+  return a.type === b.type && a.id === b.id;
+}
+
+function othersRead(participants: readonly Member[], me: ParticipantRef): number {
+  return participants.filter((p) => !same(p, me)).reduce((max, p) => Math.max(max, p.last_read_seq), 0);
+}
+
+/** The list line of a detail (without its members and messages). */
+function summaryOf(detail: ConversationDetail): ConversationSummary {
+  const { participants: _, messages: __, next_cursor: ___, ...line } = detail;
+  return line;
+}
+
+/** The newest message someone else has received, from the messages' receipts. */
+function deliveredFrom(messages: readonly Message[]): number {
+  return messages.reduce((max, m) => ((m.delivered_count ?? 0) > 0 ? Math.max(max, m.seq) : max), 0);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The inbox's state in a few signals — conversations, the selected one, messages per
+ * conversation, the unread total, drafts per conversation and the connection — and the actions
+ * that change them: loading pages, opening a thread (and marking it read while it is visible),
+ * optimistic sends with a client id and an `Idempotency-Key` reused on retry, live events applied
+ * once each (deduplicated by event id, messages by message id) and a refetch when the live feed
+ * asks for one. Views read the signals and call the actions; every call goes through `port`.
+ */
+export function createInboxStore(options: InboxStoreOptions) {
+  const { port, me } = options;
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  const now = options.now ?? (() => new Date());
+  const isVisible = options.isVisible ?? (() => true);
+
+  const conversations = signal<readonly ConversationSummary[]>([]);
+  const listCursor = signal<string | null>(null);
+  const listLoaded = signal(false);
+  const filters = signal<ListFilters>({});
+  const selectedId = signal<string | null>(null);
+  const threads = signal<Readonly<Record<string, ThreadState>>>({});
+  const unreadTotal = signal(0);
+  const drafts = signal<Readonly<Record<string, string>>>(readDrafts());
+  const connection = signal<ConnectionStatus>('connecting');
+  const error = signal<string | null>(null);
+  // The open conversation: its list line, else its thread's detail (a deep link to one that is not
+  // on the list's loaded pages, or that the list's filters leave out).
+  const selected = computed(() => {
+    const id = selectedId.value;
+    if (id === null) return null;
+    return conversations.value.find((c) => c.id === id) ?? threads.value[id]?.detail ?? null;
+  });
+  const seenEvents = new Set<string>();
+  /** Presence of the counterparts, by `type:id`. */
+  const presence = signal<Readonly<Record<string, PresenceSignal['status']>>>({});
+  /** Who is typing, per conversation (others only). */
+  const typing = signal<Readonly<Record<string, readonly ParticipantRef[]>>>({});
+  let feed: LiveFeed | null = null;
+  const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  function readDrafts(): Record<string, string> {
+    try {
+      return JSON.parse(options.draftStorage?.getItem(DRAFTS_KEY) ?? '{}') as Record<string, string>;
+    } catch {
+      return {};
+    }
+  }
+
+  function updateThread(id: string, change: (thread: ThreadState) => ThreadState): void {
+    threads.value = { ...threads.value, [id]: change(threads.value[id] ?? EMPTY_THREAD) };
+  }
+
+  function updateConversation(id: string, change: (c: ConversationSummary) => ConversationSummary): boolean {
+    const found = conversations.value.find((c) => c.id === id);
+    if (!found) return false;
+    const next = change(found);
+    // The unread total follows the conversation's own count (muted ones are not in the badge).
+    if (!found.muted)
+      unreadTotal.value = Math.max(0, unreadTotal.value + next.unread_count - found.unread_count);
+    conversations.value = conversations.value.map((c) => (c.id === id ? next : c));
+    return true;
+  }
+
+  /** Newest activity first, as the API lists them. */
+  function toTop(id: string): void {
+    const found = conversations.value.find((c) => c.id === id);
+    if (found) conversations.value = [found, ...conversations.value.filter((c) => c.id !== id)];
+  }
+
+  async function loadList(): Promise<void> {
+    try {
+      const page = await port.listConversations(null, filters.value);
+      batch(() => {
+        conversations.value = page.conversations;
+        listCursor.value = page.next_cursor;
+        unreadTotal.value = page.total_unread;
+        listLoaded.value = true;
+        error.value = null;
+      });
+      void loadPresence(page.conversations);
+      // A thread opened before the list arrived may have been read meanwhile, or not yet.
+      if (selectedId.value) void markReadIfSeen(selectedId.value);
+    } catch (failure) {
+      error.value = describe(failure);
+    }
+  }
+
+  /** The presence dots of a page of the list; frames keep them current afterwards. */
+  async function loadPresence(lines: readonly ConversationSummary[]): Promise<void> {
+    const people = new Map<string, ParticipantRef>();
+    for (const line of lines)
+      for (const p of line.other_participants) people.set(`${p.type}:${p.id}`, { type: p.type, id: p.id });
+    if (people.size === 0) return;
+    try {
+      const answer = await port.presence([...people.values()]);
+      const next = { ...presence.value };
+      for (const p of answer) next[`${p.participant.type}:${p.participant.id}`] = p.status;
+      presence.value = next;
+    } catch {
+      // Presence is a nicety: the inbox works without it.
+    }
+  }
+
+  /** Lists with other filters (from the first page). */
+  async function setFilters(next: ListFilters): Promise<void> {
+    filters.value = next;
+    await loadList();
+  }
+
+  function matches(conversation: ConversationSummary): boolean {
+    const { conversation_type, is_closed } = filters.value;
+    return (
+      (conversation_type === undefined || conversation.conversation_type === conversation_type) &&
+      (is_closed === undefined || conversation.is_closed === is_closed)
+    );
+  }
+
+  let loadingMore = false;
+
+  /** The next keyset page of the list, once at a time (scrolling asks for it repeatedly). */
+  async function loadMoreList(): Promise<void> {
+    const cursor = listCursor.value;
+    if (!cursor || loadingMore) return;
+    loadingMore = true;
+    try {
+      const page = await port.listConversations(cursor, filters.value);
+      const known = new Set(conversations.value.map((c) => c.id));
+      batch(() => {
+        conversations.value = [...conversations.value, ...page.conversations.filter((c) => !known.has(c.id))];
+        listCursor.value = page.next_cursor;
+      });
+      void loadPresence(page.conversations);
+    } catch (failure) {
+      error.value = describe(failure);
+    } finally {
+      loadingMore = false;
+    }
+  }
+
+  /**
+   * Marks the open, visible thread read up to its newest message when it has unread ones — by its
+   * list line, or by its detail while the list has not loaded it yet (the list's load asks again).
+   */
+  async function markReadIfSeen(id: string): Promise<void> {
+    const thread = threads.value[id];
+    const conversation = conversations.value.find((c) => c.id === id) ?? thread?.detail;
+    if (
+      selectedId.value !== id ||
+      !thread?.detail ||
+      !isVisible() ||
+      !conversation ||
+      conversation.unread_count === 0
+    )
+      return;
+    const upTo = latestSeq(thread.items);
+    updateConversation(id, (c) => ({
+      ...c,
+      unread_count: 0,
+      last_read_seq: Math.max(c.last_read_seq, upTo),
+    }));
+    updateThread(id, (t) => (t.detail ? { ...t, detail: { ...t.detail, unread_count: 0 } } : t));
+    const { unread_count } = await port.markRead(id, upTo);
+    updateConversation(id, (c) => ({ ...c, unread_count }));
+  }
+
+  async function open(id: string): Promise<void> {
+    updateThread(id, (t) => ({ ...t, loading: true }));
+    try {
+      const detail = await port.openConversation(id);
+      batch(() => {
+        updateThread(id, (t) => ({
+          detail,
+          items: mergeMessages(t.items, detail.messages),
+          olderCursor: detail.next_cursor,
+          othersReadSeq: othersRead(detail.participants, me),
+          othersDeliveredSeq: Math.max(t.othersDeliveredSeq, deliveredFrom(detail.messages)),
+          newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
+          loading: false,
+        }));
+        updateConversation(id, (c) => ({ ...c, ...summaryOf(detail) }));
+      });
+      await markReadIfSeen(id);
+    } catch (failure) {
+      updateThread(id, (t) => ({ ...t, loading: false }));
+      error.value = describe(failure);
+    }
+  }
+
+  /** Shows a conversation: its thread (fetched the first time) and marks it read. */
+  async function select(id: string | null): Promise<void> {
+    selectedId.value = id;
+    if (id === null) return;
+    const conversation = conversations.value.find((c) => c.id === id);
+    if (threads.value[id]?.detail && conversation) {
+      // Coming back to a thread that got messages meanwhile: the divider marks them.
+      const newAfterSeq = conversation.unread_count > 0 ? conversation.last_read_seq : null;
+      updateThread(id, (t) => ({ ...t, newAfterSeq }));
+      await markReadIfSeen(id);
+    } else await open(id);
+  }
+
+  async function loadOlder(id: string): Promise<void> {
+    const cursor = threads.value[id]?.olderCursor;
+    if (!cursor) return;
+    const page = await port.olderMessages(id, cursor);
+    updateThread(id, (t) => ({
+      ...t,
+      items: mergeMessages(t.items, page.messages),
+      olderCursor: page.next_cursor,
+    }));
+  }
+
+  /** The composer's text for a conversation; typing in it tells the others (throttled by the feed). */
+  function setDraft(id: string, text: string): void {
+    if (text === '') feed?.stopTyping(id);
+    else if (text !== (drafts.value[id] ?? '')) feed?.typing(id);
+    const next = { ...drafts.value };
+    if (text === '') delete next[id];
+    else next[id] = text;
+    drafts.value = next;
+    options.draftStorage?.setItem(DRAFTS_KEY, JSON.stringify(next));
+  }
+
+  function sentByMe(id: string, message: Message): void {
+    updateConversation(id, (c) => ({
+      ...c,
+      message_count: Math.max(c.message_count, message.seq),
+      last_message_at: message.created_at,
+      last_message: {
+        seq: message.seq,
+        content: message.content.slice(0, 200),
+        sender_type: message.sender_type,
+        sender_id: message.sender_id,
+        created_at: message.created_at,
+      },
+      // Sending reads up to one's own message.
+      unread_count: 0,
+      last_read_seq: Math.max(c.last_read_seq, message.seq),
+    }));
+    toTop(id);
+  }
+
+  async function attempt(id: string, item: PendingItem): Promise<void> {
+    try {
+      const message = await port.sendMessage(
+        id,
+        { content: item.content, files: item.files },
+        item.idempotencyKey,
+        (progress) =>
+          updateThread(id, (t) => ({
+            ...t,
+            items: t.items.map((i) =>
+              i.kind === 'pending' && i.clientId === item.clientId ? { ...i, progress } : i,
+            ),
+          })),
+      );
+      batch(() => {
+        updateThread(id, (t) => ({ ...t, items: confirmPending(t.items, item.clientId, message) }));
+        sentByMe(id, message);
+      });
+    } catch {
+      updateThread(id, (t) => ({ ...t, items: setPendingStatus(t.items, item.clientId, 'failed') }));
+    }
+  }
+
+  /**
+   * Sends at once on screen (a pending item), then to the API with a fresh client id as its
+   * `Idempotency-Key`; the draft is cleared. A failure leaves the item marked failed for `retry`.
+   */
+  async function send(id: string, content: string, files: readonly File[] = []): Promise<void> {
+    const text = content.trim();
+    if (text === '' && files.length === 0) return;
+    const clientId = newId();
+    const item: PendingItem = {
+      kind: 'pending',
+      clientId,
+      key: `pending:${clientId}`,
+      idempotencyKey: clientId,
+      content: text,
+      files,
+      createdAt: now().toISOString(),
+      status: 'sending',
+    };
+    batch(() => {
+      updateThread(id, (t) => ({ ...t, items: addPending(t.items, item) }));
+      // Clearing the draft also tells the others the person stopped typing.
+      setDraft(id, '');
+    });
+    await attempt(id, item);
+  }
+
+  /** Tries a failed send again with the same `Idempotency-Key`, so it is never sent twice. */
+  async function retry(id: string, clientId: string): Promise<void> {
+    const item = threads.value[id]?.items.find(
+      (i): i is PendingItem => i.kind === 'pending' && i.clientId === clientId,
+    );
+    if (item?.status !== 'failed') return;
+    updateThread(id, (t) => ({ ...t, items: setPendingStatus(t.items, clientId, 'sending') }));
+    await attempt(id, { ...item, status: 'sending' });
+  }
+
+  function applyReadState(id: string, data: Readonly<Record<string, unknown>>): void {
+    const readState = data.read_state as { unread_count: number; last_read_seq: number } | undefined;
+    if (readState)
+      updateConversation(id, (c) => ({
+        ...c,
+        unread_count: readState.unread_count,
+        last_read_seq: readState.last_read_seq,
+      }));
+  }
+
+  /**
+   * Applies one durable live event, once: a frame whose id was seen (replayed after a reconnect)
+   * is dropped, and a message already in the thread (our own send's answer) is not added again.
+   */
+  function handleEvent(event: LiveEvent): void {
+    if (seenEvents.has(event.id)) return;
+    seenEvents.add(event.id);
+    if (seenEvents.size > SEEN_EVENTS) seenEvents.delete(seenEvents.values().next().value as string);
+    const id = event.conversation_id;
+    const { data } = event;
+    switch (event.type) {
+      case 'conversation.created': {
+        const conversation = data.conversation as ConversationSummary;
+        if (!conversations.value.some((c) => c.id === conversation.id)) {
+          if (matches(conversation)) conversations.value = [conversation, ...conversations.value];
+          if (!conversation.muted) unreadTotal.value += conversation.unread_count;
+        }
+        return;
+      }
+      case 'message.sent': {
+        const message = data.message as Message;
+        const line = data.conversation as Partial<ConversationSummary>;
+        batch(() => {
+          if (threads.value[id])
+            updateThread(id, (t) => ({ ...t, items: mergeMessages(t.items, [message]) }));
+          const known = updateConversation(id, (c) => ({ ...c, ...line }));
+          applyReadState(id, data);
+          if (known) toTop(id);
+        });
+        if (!conversations.value.some((c) => c.id === id)) void loadList();
+        void markReadIfSeen(id);
+        return;
+      }
+      case 'message.deleted': {
+        const message = data.message as Message | undefined;
+        if (message && threads.value[id])
+          updateThread(id, (t) => ({ ...t, items: mergeMessages(t.items, [message]) }));
+        applyReadState(id, data);
+        return;
+      }
+      case 'conversation.read': {
+        const reader = data.participant as ParticipantRef;
+        if (same(reader, me)) applyReadState(id, data);
+        else if (threads.value[id])
+          updateThread(id, (t) => ({
+            ...t,
+            othersReadSeq: Math.max(t.othersReadSeq, Number(data.last_read_seq) || 0),
+          }));
+        return;
+      }
+      case 'conversation.delivered': {
+        const receiver = data.participant as ParticipantRef;
+        if (!same(receiver, me) && threads.value[id])
+          updateThread(id, (t) => ({
+            ...t,
+            othersDeliveredSeq: Math.max(t.othersDeliveredSeq, Number(data.last_delivered_seq) || 0),
+          }));
+        return;
+      }
+      case 'conversation.closed':
+      case 'conversation.reopened': {
+        const isClosed = data.is_closed === true;
+        updateConversation(id, (c) => ({ ...c, is_closed: isClosed }));
+        if (threads.value[id]?.detail) void open(id);
+        return;
+      }
+      default:
+        // Types added later are ignored (docs/realtime.md: a client ignores types it does not know).
+        return;
+    }
+  }
+
+  /** Starts a conversation, puts it on top of the list and opens it; answers its id. */
+  async function startConversation(input: NewConversation): Promise<string> {
+    const detail = await port.startConversation(input);
+    batch(() => {
+      conversations.value = [detail, ...conversations.value.filter((c) => c.id !== detail.id)];
+      updateThread(detail.id, () => ({
+        detail,
+        items: mergeMessages([], detail.messages),
+        olderCursor: detail.next_cursor,
+        othersReadSeq: othersRead(detail.participants, me),
+        othersDeliveredSeq: 0,
+        newAfterSeq: null,
+        loading: false,
+      }));
+      selectedId.value = detail.id;
+    });
+    return detail.id;
+  }
+
+  /** Closes or reopens a conversation, then shows its thread again (with the system message). */
+  async function setClosed(id: string, closed: boolean): Promise<void> {
+    try {
+      const line = await port.setClosed(id, closed);
+      updateConversation(id, (c) => ({ ...c, ...line }));
+      if (threads.value[id]?.detail) await open(id);
+    } catch (failure) {
+      error.value = describe(failure);
+    }
+  }
+
+  function setTyping(conversationId: string, who: ParticipantRef, on: boolean): void {
+    const key = `${conversationId}|${who.type}:${who.id}`;
+    clearTimeout(typingTimers.get(key));
+    typingTimers.delete(key);
+    const others = (typing.value[conversationId] ?? []).filter((p) => !same(p, who));
+    const next = { ...typing.value };
+    if (on) next[conversationId] = [...others, who];
+    else if (others.length > 0) next[conversationId] = others;
+    else delete next[conversationId];
+    typing.value = next;
+    // A start the server never follows with a stop (a lost frame) still ends.
+    if (on)
+      typingTimers.set(
+        key,
+        setTimeout(() => setTyping(conversationId, who, false), 8000),
+      );
+  }
+
+  /** The live feed could not replay what was missed: the list and the open thread are fetched again. */
+  async function resync(): Promise<void> {
+    await loadList();
+    const id = selectedId.value;
+    if (id) await open(id);
+  }
+
+  /** Loads the first page and starts the live feed; returns its stop. */
+  function start(): () => void {
+    void loadList();
+    feed = port.live({
+      event: handleEvent,
+      presence: (signal) => {
+        presence.value = {
+          ...presence.value,
+          [`${signal.participant.type}:${signal.participant.id}`]: signal.status,
+        };
+      },
+      typing: (frame) => {
+        if (!same(frame.participant, me))
+          setTyping(frame.conversation_id, frame.participant, frame.state === 'start');
+      },
+      status: (status) => {
+        connection.value = status;
+      },
+      resync: () => void resync(),
+    });
+    const running = feed;
+    return () => {
+      running.stop();
+      for (const timer of typingTimers.values()) clearTimeout(timer);
+      typingTimers.clear();
+    };
+  }
+
+  return {
+    /** Files of messages (and thumbnails), fetched with the token: `<img>` cannot send it. */
+    download: (path: string) => port.download(path),
+    conversations,
+    listCursor,
+    listLoaded,
+    typing,
+    presence,
+    filters,
+    setFilters,
+    selectedId,
+    selected,
+    threads,
+    unreadTotal,
+    drafts,
+    connection,
+    error,
+    me,
+    loadList,
+    loadMoreList,
+    select,
+    loadOlder,
+    setDraft,
+    send,
+    retry,
+    setClosed,
+    startConversation,
+    searchRecipients: (type: string, query: string) => port.searchRecipients(type, query),
+    handleEvent,
+    resync,
+    start,
+  };
+}
+
+/** The inbox's state and actions, as `createInboxStore` returns them. */
+export type InboxStore = ReturnType<typeof createInboxStore>;

@@ -1,0 +1,51 @@
+import type { InboxRole } from '../session/inbox-role.js';
+import type { ListFilters } from '../state/inbox-port.js';
+
+/** The list's filters: with whom (the role's conversation types) and open or closed. */
+export function ListFilterBar(props: {
+  readonly role: InboxRole;
+  readonly filters: ListFilters;
+  readonly onChange: (filters: ListFilters) => void;
+}) {
+  const { filters } = props;
+  const status = filters.is_closed === undefined ? 'all' : filters.is_closed ? 'closed' : 'open';
+  return (
+    <div class="filters">
+      {props.role.types.length > 0 ? (
+        <label>
+          Type{' '}
+          <select
+            value={filters.conversation_type ?? ''}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              const { conversation_type: _, ...rest } = filters;
+              props.onChange(value ? { ...rest, conversation_type: value } : rest);
+            }}
+          >
+            <option value="">All</option>
+            {props.role.types.map((type) => (
+              <option key={type.value} value={type.value}>
+                {type.label}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      <label>
+        Status{' '}
+        <select
+          value={status}
+          onChange={(event) => {
+            const value = event.currentTarget.value;
+            const { is_closed: _, ...rest } = filters;
+            props.onChange(value === 'all' ? rest : { ...rest, is_closed: value === 'closed' });
+          }}
+        >
+          <option value="all">All</option>
+          <option value="open">Open</option>
+          <option value="closed">Closed</option>
+        </select>
+      </label>
+    </div>
+  );
+}
