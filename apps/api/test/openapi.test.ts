@@ -124,6 +124,13 @@ describe('OpenAPI document', () => {
     expect(result.warnings).toEqual([]);
   });
 
+  it('keeps the named schemas to the document: no route context inherits them', () => {
+    // Shared schemas join every route's serializer build: inherited by the routes, the ~55 named
+    // shapes made building the app four times slower.
+    expect(Object.keys(document.components?.schemas ?? {})).toContain('Message');
+    expect(Object.keys(harness.app.getSchemas())).toEqual([]);
+  });
+
   it('the validator is not a rubber stamp: a broken copy fails', async () => {
     const broken = structuredClone(document) as unknown as Record<string, unknown>;
     const paths = broken.paths as Record<string, Record<string, { operationId?: string }>>;

@@ -25,8 +25,8 @@ export interface OpenApiOptions {
  * wherever the route declares that very schema. Only the document changes: the routes keep their
  * own schemas for validation and serialization. Response headers, the download types, the
  * multipart send body, `servers`, the global bearer requirement and the license are declared here.
- * Side effect beyond the routes it adds: the root instance holds those shared schemas, so their
- * names (`Message`, `Problem` …) are taken as `$id`s.
+ * The shared schemas are added in a context of their own that no route inherits (the document
+ * only needs them; every route's serializer build would otherwise carry them).
  *
  * @example
  * ```ts
@@ -36,9 +36,6 @@ export interface OpenApiOptions {
 const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
   const named = namedSchemas(options.policy);
   const names = new Map<object, string>(named.map(({ name, schema }) => [schema, name]));
-  for (const { name, schema, definition } of named) {
-    app.addSchema({ ...(referenceNamed(definition ?? schema, names, true) as object), $id: name });
-  }
   await app.register(swagger, {
     // Components take the `$id` of their schema as their name (the default is `def-N`).
     refResolver: {
@@ -119,6 +116,13 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
         : document.swaggerObject,
   });
   // Bundled assets only; no call to the public swagger.io validator.
+  // The named schemas live in a child context of their own, which @fastify/swagger reads (it
+  // collects every registered context's schemas) and no route inherits: added to the root, they
+  // would join every route's serializer build, which made building the app four times slower.
+  await app.register(async (documentOnly) => {
+    for (const { name, schema, definition } of named)
+      documentOnly.addSchema({ ...(referenceNamed(definition ?? schema, names, true) as object), $id: name });
+  });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { validatorUrl: null } });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 };
