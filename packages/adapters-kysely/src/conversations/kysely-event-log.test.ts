@@ -16,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ParleyDatabase } from '../database.js';
 import { createMessagingStoreRawReader } from '../testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from '../testing/test-database.js';
+import { KyselyEventLog } from './kysely-event-log.js';
 import { KyselyMessagingStore } from './kysely-messaging-store.js';
 import { PostgresEventWakeups } from './postgres-event-wakeups.js';
 
@@ -75,6 +76,33 @@ describe.runIf(url !== null)('event log on PostgreSQL', () => {
     await database.truncate();
     store = new KyselyMessagingStore({ db: database.db });
     otherStore = new KyselyMessagingStore({ db: other.db });
+  });
+
+  it('claims a subscriber for one transaction without giving it an id, and the next claim sees its advance', async () => {
+    await store.events.registerSubscribers(['probe']);
+    const held = gate();
+    const claimed = gate();
+    const first = database.db.transaction().execute(async (trx) => {
+      const log = new KyselyEventLog(trx);
+      const cursor = await log.claim('probe');
+      // No transaction id yet: the log's readers wait for transactions with an id, and a claim is none.
+      const { rows } = await sql<{ xid: string | null }>`
+        select pg_current_xact_id_if_assigned()::text as xid`.execute(trx);
+      claimed.open();
+      await held.wait;
+      await log.advance('probe', { xid: '5', id: '7' });
+      return { cursor, xid: rows[0]?.xid };
+    });
+    await claimed.wait;
+    const claimOnOtherPool = () =>
+      other.db.transaction().execute((trx) => new KyselyEventLog(trx).claim('probe'));
+    // Held by the first transaction: skipped, never waited for.
+    expect(await claimOnOtherPool()).toBeNull();
+    held.open();
+    expect(await first).toEqual({ cursor: LOG_START, xid: null });
+    // The advance committed before the lock was released: the next claim starts from it.
+    expect(await claimOnOtherPool()).toEqual({ xid: '5', id: '7' });
+    expect(await other.db.transaction().execute((trx) => new KyselyEventLog(trx).claim('nobody'))).toBeNull();
   });
 
   it('delivers events of transactions that commit out of id order, each once, in (xid, id) order', async () => {

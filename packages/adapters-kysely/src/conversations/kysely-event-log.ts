@@ -44,6 +44,13 @@ export function toLoggedEvent(row: EventRow): LoggedEvent {
 const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
 /**
+ * The first key of the subscribers' advisory locks (`claim`); the second hashes the schema and the
+ * name, since advisory locks belong to the database, not to a schema (deployments and test files
+ * share databases, one schema each).
+ */
+const SUBSCRIBER_LOCK_CLASS = 0x7061726c; // 'parl'
+
+/**
  * Visible to a statement and committed, but written by a transaction that is not yet below the
  * oldest running one's id: readable as soon as that older transaction ends.
  */
@@ -57,8 +64,8 @@ const SAFE = sql`xid < pg_snapshot_xmin(pg_current_snapshot())`;
  * never passes a row of a transaction that is still running (see `EventLog`).
  *
  * Built per connection: over the pool (each call its own transaction) or over one transaction
- * (`KyselyMessagingStore.transaction`), where `claim` holds the subscriber's row
- * (`for update skip locked`) until commit.
+ * (`KyselyMessagingStore.transaction`), where `claim` holds the subscriber
+ * (a transaction-scoped advisory lock, never waited for) until commit.
  *
  * @example
  * ```ts
@@ -181,9 +188,15 @@ export class KyselyEventLog implements EventLog {
   }
 
   /**
-   * Locks the subscriber's row for the transaction (`for update skip locked`: a row another
-   * transaction holds is skipped, never waited for). The lock re-reads the row's latest committed
-   * version, so the cursor returned includes an advance committed a moment ago by another process.
+   * Claims the subscriber with a transaction-scoped advisory lock (`pg_try_advisory_xact_lock`,
+   * never waited for: held elsewhere → null), then reads its cursor in a statement of its own,
+   * whose snapshot is taken after the lock: the previous holder committed its advance before its
+   * lock was released, so the cursor returned includes it.
+   *
+   * Why not `select … for update skip locked`: a row lock gives the transaction an id at once, and
+   * every reader of the log (the live tail, other subscribers) waits for each transaction holding
+   * an id older than its snapshot (`xid < pg_snapshot_xmin`). Claimed that way, a whole batch held
+   * back every live frame; now the transaction takes an id only at the subscriber's first write.
    *
    * @example
    * ```ts
@@ -191,9 +204,14 @@ export class KyselyEventLog implements EventLog {
    * ```
    */
   async claim(subscriber: string): Promise<EventPosition | null> {
+    const { rows: locks } = await sql<{ claimed: boolean }>`
+      select pg_try_advisory_xact_lock(${SUBSCRIBER_LOCK_CLASS}, hashtext(current_schema() || '.' || ${subscriber})) as claimed`.execute(
+      this.#db,
+    );
+    if (locks[0]?.claimed !== true) return null;
     const { rows } = await sql<{ xid: string; id: string }>`
       select position_xid::text as xid, position_id::text as id from event_subscribers
-      where name = ${subscriber} for update skip locked`.execute(this.#db);
+      where name = ${subscriber}`.execute(this.#db);
     const row = rows[0];
     return row === undefined ? null : { xid: row.xid, id: row.id };
   }
