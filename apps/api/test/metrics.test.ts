@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
 import { createInMemoryMessaging, FixedClock } from '@parley/messaging-core/testing';
-import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { createMetrics } from '../src/plugins/metrics.js';
 import { buildServer, type ParleyApp } from '../src/server.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
+import { dropSchema } from './support/drop-schema.js';
 import { TEST_SECRET } from './support/harness.js';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
@@ -204,8 +204,9 @@ describe(`GET /metrics on the composed API (${target.name})`, () => {
 
   afterEach(async () => {
     const schema = target.env.PARLEY_DATABASE_SCHEMA;
-    if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(api.database.db);
+    // Stopped first: a running instance's tails lock the tables the drop takes (a deadlock).
     await api.close();
+    if (schema) await dropSchema(schema);
     await smtp.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
 import { FixedClock } from '@parley/messaging-core/testing';
-import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
+import { dropSchema } from './support/drop-schema.js';
 
 const STORE = '/api/v1/store/messages';
 const STOREFRONT = '/api/v1/storefront/messages';
@@ -62,8 +62,9 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
 
   afterEach(async () => {
     const schema = env.PARLEY_DATABASE_SCHEMA;
-    if (schema) await sql`drop schema ${sql.id(schema)} cascade`.execute(api.database.db);
+    // Stopped first: a running instance's tails lock the tables the drop takes (a deadlock).
     await api.close();
+    if (schema) await dropSchema(schema);
     await smtp.close();
     await rm(dir, { recursive: true, force: true });
   });

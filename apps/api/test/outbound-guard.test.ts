@@ -2,12 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { expectProblem } from './support/api-scenarios.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
+import { dropSchema } from './support/drop-schema.js';
 
 const url = process.env.DATABASE_URL;
 const env: Record<string, string> = url
@@ -48,8 +48,9 @@ describe('PARLEY_OUTBOUND_ALLOWED_CIDRS through the composed API', () => {
 
   afterAll(async () => {
     const schema = env.PARLEY_DATABASE_SCHEMA;
-    if (schema && api) await sql`drop schema ${sql.id(schema)} cascade`.execute(api.database.db);
+    // Stopped first: a running instance's tails lock the tables the drop takes (a deadlock).
     await api?.close();
+    if (schema) await dropSchema(schema);
     await smtp?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
