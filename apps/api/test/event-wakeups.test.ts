@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
 import { client, seedFixture, tokensFor } from './support/client.js';
+import { dropSchema } from './support/drop-schema.js';
 
 // Two API processes on one PostgreSQL database: a send on one wakes the other's dispatcher by
 // LISTEN/NOTIFY, long before either would poll.
@@ -41,9 +42,10 @@ describe.runIf(url !== undefined)('event dispatch across API processes (postgres
     dir = await mkdtemp(join(tmpdir(), 'parley-wake-'));
   });
   afterAll(async () => {
-    const last = open.at(-1);
-    if (last) await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(last.database.db);
+    // Stopped first: a running instance's tails lock the tables the drop takes (a deadlock).
+    const started = open.length > 0;
     for (const api of open.splice(0)) await api.close();
+    if (started) await dropSchema(schema);
     await rm(dir, { recursive: true, force: true });
   });
 
