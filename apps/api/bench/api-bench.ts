@@ -25,6 +25,7 @@ import autocannon from 'autocannon';
 import { type CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
+import { apiEntry } from './api-entry.js';
 import { admin, databaseUrl, SERVER_URL } from './bench-database.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -136,28 +137,28 @@ async function captureSendSql(url: string, conversationId: string): Promise<stri
     .map((sql) => sql.replace(new RegExp(`'${MARKER}\\d{12}'`, 'g'), 'gen_random_uuid()'));
 }
 
-async function startApi(url: string, dataDir: string): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(
-    join(APP_DIR, 'node_modules', '.bin', 'tsx'),
-    ['--conditions=@parley/source', 'src/main.ts'],
-    {
-      cwd: APP_DIR,
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'production',
-        PARLEY_DATABASE_URL: url,
-        PARLEY_DATABASE_POOL_SIZE: String(POOL),
-        PARLEY_DATA_DIR: dataDir,
-        PARLEY_PORT: '0',
-        PARLEY_JWT_SECRET: SECRET,
-        PARLEY_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
-        PARLEY_LOG_LEVEL: 'warn',
-        PARLEY_RATE_LIMIT_MAX: '1000000',
-        PARLEY_SEED_DEMO: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+async function startApi(
+  url: string,
+  dataDir: string,
+  entry: ReturnType<typeof apiEntry>,
+): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(process.execPath, [...entry.args], {
+    cwd: APP_DIR,
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PARLEY_DATABASE_URL: url,
+      PARLEY_DATABASE_POOL_SIZE: String(POOL),
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_PORT: '0',
+      PARLEY_JWT_SECRET: SECRET,
+      PARLEY_ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
+      PARLEY_LOG_LEVEL: 'warn',
+      PARLEY_RATE_LIMIT_MAX: '1000000',
+      PARLEY_SEED_DEMO: 'false',
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let output = '';
   const base = await new Promise<string>((resolveBase, reject) => {
     const timer = setTimeout(() => reject(new Error(`API did not start:\n${output}`)), 60_000);
@@ -254,8 +255,9 @@ async function main(): Promise<void> {
   const url = databaseUrl(name);
   const workDir = await mkdtemp(join(tmpdir(), 'parley-bench-'));
   let api: ChildProcess | undefined;
+  const entry = apiEntry();
   console.log(
-    `bench: database ${name} on ${new URL(SERVER_URL).host}; ${DURATION}s per workload, ${CONNECTIONS} connections, pool ${POOL}`,
+    `bench: database ${name} on ${new URL(SERVER_URL).host}; ${DURATION}s per workload, ${CONNECTIONS} connections, pool ${POOL}; API: ${entry.runtime}`,
   );
   await admin(`create database "${name}"`);
   try {
@@ -268,7 +270,7 @@ async function main(): Promise<void> {
       scripts.push(path);
     }
 
-    const started = await startApi(url, workDir);
+    const started = await startApi(url, workDir, entry);
     api = started.child;
     const token = await issueToken(secretKey(SECRET), {
       sub: 'bench-staff',

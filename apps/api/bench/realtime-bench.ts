@@ -37,6 +37,7 @@ import { communityPolicy, createMessagingCore } from '@parley/messaging-core';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { issueToken, secretKey } from '../src/plugins/authentication.js';
+import { apiEntry } from './api-entry.js';
 import { admin, databaseUrl, SERVER_URL } from './bench-database.js';
 
 const APP_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -120,10 +121,12 @@ interface Instance {
   alive: boolean;
 }
 
+const entry = apiEntry(log);
+
 async function startApi(name: string, url: string, dataDir: string): Promise<Instance> {
   // node itself (not the tsx wrapper), so the pid is the server's and its memory is the server's.
   const profile = CPU_PROFILE ? ['--import', join(APP_DIR, 'bench', 'cpu-profile-hook.mjs')] : [];
-  const args = [...profile, '--import', 'tsx', '--conditions=@parley/source', 'src/main.ts'];
+  const args = [...profile, ...entry.args];
   const child = spawn(process.execPath, args, {
     cwd: APP_DIR,
     env: {
@@ -482,6 +485,7 @@ async function main(): Promise<void> {
     console.log(
       `configuration: 2 instances (community preset) on PostgreSQL ${new URL(SERVER_URL).host}, ` +
         `${CLIENTS} clients each, ${RATE} messages/s for ${DURATION} s, signals via ${REDIS ? 'Redis' : 'PostgreSQL NOTIFY'}, ` +
+        `API: ${entry.runtime}, ` +
         `host: ${(await readFile('/proc/cpuinfo', 'utf8')).match(/^processor/gm)?.length ?? '?'} cores`,
     );
     console.log(

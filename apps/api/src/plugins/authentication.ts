@@ -10,6 +10,7 @@ import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } fr
 import fp from 'fastify-plugin';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import { HttpProblem } from '../http-errors.js';
+import { CLOCK_TOLERANCE_SECONDS, VerifiedTokenCache } from './verified-token-cache.js';
 
 /** The token role of the host platform's back end (not a participant). */
 export const SERVICE_ROLE = 'service';
@@ -68,25 +69,33 @@ function isId(value: unknown): value is string {
  * const credentials = await verifyAuthorization(request.headers.authorization, secretKey(secret));
  * if (credentials.ok) credentials.principal.role; // "store"
  * ```
+ *
+ * With a `cache`, a token verified before (and not yet expired) skips the signature check, and a
+ * newly verified one is remembered.
  */
 export async function verifyAuthorization(
   header: string | undefined,
   key: Uint8Array,
   now: () => Date = () => new Date(),
   policy: AccessPolicy = marketplacePolicy,
+  cache?: VerifiedTokenCache,
 ): Promise<Credentials> {
   if (header === undefined || header.trim() === '') {
     return unauthenticated('an Authorization: Bearer <token> header is required');
   }
   const match = /^Bearer\s+([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)\s*$/i.exec(header);
-  if (!match?.[1]) return unauthenticated('the Authorization header must be "Bearer <JWT>"');
+  const token = match?.[1];
+  if (!token) return unauthenticated('the Authorization header must be "Bearer <JWT>"');
+  const at = now();
+  const known = cache?.recall(token, at);
+  if (known) return { ok: true, principal: known };
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(match[1], key, {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: [ALGORITHM],
       requiredClaims: ['sub', 'exp'],
-      clockTolerance: 5,
-      currentDate: now(),
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      currentDate: at,
     }));
   } catch (error) {
     if (error instanceof joseErrors.JWTExpired) return unauthenticated('the token has expired');
@@ -101,8 +110,12 @@ export async function verifyAuthorization(
   if (typeof role !== 'string' || !roles.includes(role)) {
     return unauthenticated(`the token's role claim must be one of ${roles.join(', ')}`);
   }
+  const admitted = (principal: Principal): Credentials => {
+    if (typeof payload.exp === 'number') cache?.remember(token, principal, payload.exp);
+    return { ok: true, principal };
+  };
   const tenantBound = policy.isTenantBound(role);
-  if (!tenantBound) return { ok: true, principal: { role, subject: sub, storeId: null } };
+  if (!tenantBound) return admitted({ role, subject: sub, storeId: null });
   // `tenant_id` is the claim's name for every preset; marketplace clients keep sending `store_id`.
   if (tenantClaim != null && storeClaim != null && tenantClaim !== storeClaim) {
     return unauthenticated('the token names two tenants: tenant_id and store_id differ');
@@ -111,7 +124,7 @@ export async function verifyAuthorization(
   if (!isId(tenantId)) {
     return unauthenticated(`a ${String(role)} token needs a tenant_id (or store_id) claim`);
   }
-  return { ok: true, principal: { role, subject: sub, storeId: tenantId } };
+  return admitted({ role, subject: sub, storeId: tenantId });
 }
 
 /** The claim naming a token's tenant: `tenant_id`, or `store_id` as marketplace clients send it. */
@@ -195,6 +208,11 @@ export interface AuthPluginOptions {
   /** Which token roles exist, which carry a tenant, who holds which capability; defaults to the marketplace. */
   readonly policy?: AccessPolicy;
   readonly now?: () => Date;
+  /**
+   * Verified tokens kept per process until their `exp` (default: a cache of 10,000 tokens; pass
+   * `false` to verify every request's signature).
+   */
+  readonly tokenCache?: VerifiedTokenCache | false;
 }
 
 /**
@@ -212,10 +230,18 @@ export interface AuthPluginOptions {
 const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   const policy = options.policy ?? marketplacePolicy;
   const memo = new WeakMap<FastifyRequest, Promise<Credentials>>();
+  const tokenCache =
+    options.tokenCache === false ? undefined : (options.tokenCache ?? new VerifiedTokenCache());
   const credentials = (request: FastifyRequest): Promise<Credentials> => {
     let found = memo.get(request);
     if (!found) {
-      found = verifyAuthorization(request.headers.authorization, options.key, options.now, policy);
+      found = verifyAuthorization(
+        request.headers.authorization,
+        options.key,
+        options.now,
+        policy,
+        tokenCache,
+      );
       memo.set(request, found);
     }
     return found;
