@@ -46,6 +46,7 @@ export class PostgresEventWakeups {
   #client: pg.Client | null = null;
   #pending: string | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #sending = false;
   #reconnect: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -96,12 +97,20 @@ export class PostgresEventWakeups {
   #flush(): void {
     const id = this.#pending;
     if (id === null) return;
-    this.#pending = null;
     const client = this.#client;
-    if (client !== null) {
-      client
-        .query('select pg_notify($1, $2)', [this.#channel, id])
-        .catch((error: Error) => this.#options.onError?.(error));
+    // While the previous NOTIFY is still on the wire (a loaded server), the newest id waits for the
+    // next tick: `pg` deprecates queueing a query on a busy client.
+    if (!this.#sending) {
+      this.#pending = null;
+      if (client !== null) {
+        this.#sending = true;
+        client
+          .query('select pg_notify($1, $2)', [this.#channel, id])
+          .catch((error: Error) => this.#options.onError?.(error))
+          .finally(() => {
+            this.#sending = false;
+          });
+      }
     }
     this.#timer = setTimeout(() => {
       this.#timer = null;
