@@ -26,6 +26,8 @@ import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import { RedisLiveSignalBus } from '@parley/adapters-redis';
 import {
   type AdminNotificationsCore,
+  CachingDirectory,
+  CachingSettingsStore,
   type Clock,
   createAdminNotificationsCore,
   createEmailCore,
@@ -34,6 +36,7 @@ import {
   createLiveFeed,
   createMessagingCore,
   type Directory,
+  type DirectoryChangedPayload,
   type EmailCore,
   type EmailTemplatesCore,
   emailNotificationSubscriber,
@@ -90,9 +93,16 @@ interface ComposedDirectory {
   readonly people: PeopleDirectory | null;
 }
 
-function composeDirectory(preset: PresetName, database: ParleyDatabase): ComposedDirectory {
+function composeDirectory(
+  preset: PresetName,
+  database: ParleyDatabase,
+  committed: {
+    readonly onEventsCommitted: (newestId: string) => void;
+    readonly onChanged: (change: DirectoryChangedPayload) => void;
+  },
+): ComposedDirectory {
   if (PRESET_DIRECTORIES[preset] === 'marketplace') {
-    const directory = new KyselyMarketplaceDirectory({ db: database.db });
+    const directory = new KyselyMarketplaceDirectory({ db: database.db, ...committed });
     return {
       read: directory,
       server: { directory },
@@ -101,7 +111,7 @@ function composeDirectory(preset: PresetName, database: ParleyDatabase): Compose
       people: null,
     };
   }
-  const people = new KyselyPeopleDirectory({ db: database.db });
+  const people = new KyselyPeopleDirectory({ db: database.db, ...committed });
   return { read: people, server: { people }, demo: peopleDemoDirectory(people), marketplace: null, people };
 }
 
@@ -119,6 +129,8 @@ export interface ComposeOptions {
   /** Tests: real-time timings of their own (short polls, re-checks, ack flushes, heartbeats). */
   readonly realtime?: Partial<RealtimeHubSettings> &
     Partial<LiveSignalsSettings> & { readonly heartbeatMs?: number };
+  /** Tests: sees the SQL of every statement this process runs (`DatabaseObservation`). */
+  readonly onStatement?: (sql: string) => void;
 }
 
 /** The running pieces: the app (not yet listening) and how to shut everything down. */
@@ -185,7 +197,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   await mkdir(config.mailDir, { recursive: true });
   let logPoolError = (error: Error) =>
     console.error(`[parley] idle database connection failed: ${error.message}`);
-  const schema = config.database.schema === undefined ? {} : { schema: config.database.schema };
+  const schema = {
+    ...(config.database.schema === undefined ? {} : { schema: config.database.schema }),
+    ...(options.onStatement ? { onStatement: options.onStatement } : {}),
+  };
   const database =
     config.database.kind === 'postgres'
       ? createDatabase({
@@ -215,13 +230,29 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
     const preset = options.preset ?? presetByName(config.preset);
-    const directories = composeDirectory(config.preset, database);
-    const directory = directories.read;
-    const settings = new KyselySettingsStore({ db: database.db });
+    // Every request resolves its actor and every page its counterparts: from memory, dropped at
+    // once when this process changes an entry, and when its log tail (the real-time hub) reads
+    // another process's `directory.changed`.
+    let forget = (_participantId: string) => {};
+    const directories = composeDirectory(config.preset, database, {
+      onEventsCommitted: (newestId) => eventsCommitted(newestId),
+      onChanged: (change) => forget(change.participant_id),
+    });
+    const directory = new CachingDirectory(directories.read, { clock });
+    forget = (participantId) => directory.invalidate(participantId);
+    const settings = new CachingSettingsStore(
+      new KyselySettingsStore({
+        db: database.db,
+        onEventsCommitted: (newestId) => eventsCommitted(newestId),
+      }),
+      { clock },
+    );
     const core = createMessagingCore({
       store,
       directory,
       settings,
+      // The store above caches, invalidated through the log: no second, time-based cache.
+      settingsCacheTtlMs: 0,
       policy: preset.policy,
       clock,
       // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
@@ -346,6 +377,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         startPosition: () => logEnd(store.events),
         resolveActor: core.resolveActor,
         markDelivered: (entries) => core.markDelivered(entries),
+        onEventsRead: (events) => {
+          directory.observe(events);
+          settings.observe(events);
+        },
         jwtSecret: jwtSecret.secret,
         metrics,
         logger: {
@@ -458,6 +493,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       };
     }
     await realtime.start();
+    // The tail starts at the log's end: whatever was cached before it (the demo seed) is dropped.
+    directory.clear();
+    settings.clear();
     const sweep = startAttachmentSweep(core, config.attachmentSweep, clock, app.log);
     const notifications = startNotificationWorker(
       {

@@ -5,6 +5,7 @@ import {
   type Dialect,
   type Driver,
   Kysely,
+  type LogEvent,
   PostgresAdapter,
   PostgresDialect,
   PostgresIntrospector,
@@ -43,7 +44,16 @@ export interface PgliteDatabaseConfig {
   readonly schema?: string;
 }
 
-export type DatabaseConfig = PostgresDatabaseConfig | PgliteDatabaseConfig;
+/** Options every engine takes. */
+export interface DatabaseObservation {
+  /**
+   * Called with the SQL of every statement once it ran (or failed), in this process: tests count
+   * the statements a request costs so they cannot creep up. Keep it cheap; it runs on every query.
+   */
+  readonly onStatement?: (sql: string) => void;
+}
+
+export type DatabaseConfig = (PostgresDatabaseConfig | PgliteDatabaseConfig) & DatabaseObservation;
 
 /** How busy the connections are right now (for metrics). */
 export interface DatabasePoolUsage {
@@ -134,7 +144,11 @@ export function createDatabase(config: DatabaseConfig): ParleyDatabase {
     dialect = pglite;
     poolUsage = () => ({ total: pglite.started ? 1 : 0, idle: null, waiting: null, max: 1 });
   }
-  const db = new Kysely<Database>({ dialect });
+  const onStatement = config.onStatement;
+  const db = new Kysely<Database>({
+    dialect,
+    ...(onStatement ? { log: (event: LogEvent) => onStatement(event.query.sql) } : {}),
+  });
   return {
     db,
     kind: config.kind,

@@ -332,6 +332,10 @@ export type {
   VerifyStoreEmailSettingsResult,
 } from './email/use-cases/store-email-settings-use-cases.js';
 export { EMAIL_VERIFICATION_FAILED_ISSUE } from './email/use-cases/store-email-settings-use-cases.js';
+export type { CachingDirectoryOptions } from './kernel/directory/caching-directory.js';
+export { CachingDirectory } from './kernel/directory/caching-directory.js';
+export type { DirectoryChangedPayload, DirectoryEventPayloads } from './kernel/directory/directory-events.js';
+export { changedParticipantId, DIRECTORY_CHANGED } from './kernel/directory/directory-events.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './kernel/errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './kernel/errors.js';
 export type {
@@ -376,6 +380,8 @@ export type {
 } from './kernel/ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './kernel/ports/settings-store.js';
 export type { TenantDirectory, TenantSummary } from './kernel/ports/tenant-directory.js';
+export type { CachingSettingsStoreOptions } from './kernel/settings/caching-settings-store.js';
+export { CachingSettingsStore } from './kernel/settings/caching-settings-store.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,
@@ -383,6 +389,8 @@ export type {
   SettingKey,
 } from './kernel/settings/platform-settings.js';
 export { PlatformSettings, SETTING_DEFINITIONS } from './kernel/settings/platform-settings.js';
+export type { SettingsChangedPayload } from './kernel/settings/settings-events.js';
+export { changedSettingKey, SETTINGS_CHANGED } from './kernel/settings/settings-events.js';
 export type { NotificationJob, NotificationJobStatus } from './notifications/model/notification-job.js';
 export type {
   ClaimNotificationsInput,

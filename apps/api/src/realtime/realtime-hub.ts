@@ -6,6 +6,7 @@ import {
   type EventPosition,
   isMessagingError,
   type LiveAudience,
+  type LiveBatch,
   type LiveDelivery,
   type LiveFeed,
   participantKey,
@@ -95,6 +96,11 @@ export interface RealtimeHubDependencies {
   };
   /** Monotonic enough wall clock in ms (tests may pass their own). */
   readonly now?: () => number;
+  /**
+   * Sees every event the tail reads, in log order, before they are delivered (the process's
+   * caches drop what `directory.changed` names). Must not throw.
+   */
+  readonly onEventsRead?: (events: LiveBatch['events']) => void;
 }
 
 /** Rate-limited frames in a row after which a connection is closed (1008). */
@@ -400,6 +406,7 @@ export class RealtimeHub implements LiveAudience {
     const after = this.#position;
     if (after === null) return false;
     const batch = await this.#deps.feed.next(after, this, this.settings.batchSize);
+    if (batch.events.length > 0) this.#deps.onEventsRead?.(batch.events);
     for (const delivery of batch.deliveries) this.#deliver(delivery);
     if (comparePositions(batch.position, after) > 0) this.#position = batch.position;
     return batch.more;

@@ -14,6 +14,7 @@ import {
   type DeliveredEntry,
   type EphemeralRelay,
   RealtimeHub,
+  type RealtimeHubDependencies,
   type RealtimeHubSettings,
 } from './realtime-hub.js';
 import { type PresenceSource, realtimeRoutes } from './realtime-routes.js';
@@ -51,6 +52,8 @@ export interface RealtimeDependencies {
   };
   /** Builds typing and presence over the hub (absent: neither is relayed, presence is empty). */
   readonly signals?: (hub: RealtimeHub) => EphemeralRelay & PresenceSource;
+  /** Sees every event the tail reads (`RealtimeHubDependencies.onEventsRead`). */
+  readonly onEventsRead?: RealtimeHubDependencies['onEventsRead'];
 }
 
 export interface RealtimeSettings extends Partial<RealtimeHubSettings> {
@@ -94,6 +97,7 @@ export function createRealtime(deps: RealtimeDependencies, settings: RealtimeSet
       resolveActor: deps.resolveActor,
       ...(deps.markDelivered ? { markDelivered: deps.markDelivered } : {}),
       ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      ...(deps.onEventsRead ? { onEventsRead: deps.onEventsRead } : {}),
       logger: deps.logger,
     },
     settings,

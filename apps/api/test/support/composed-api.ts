@@ -63,6 +63,8 @@ export async function composeForTest(
     preset?: Preset;
     /** Real-time timings of the test's own (`ComposeOptions.realtime`). */
     realtime?: ComposeOptions['realtime'];
+    /** Sees every statement's SQL (`ComposeOptions.onStatement`). */
+    onStatement?: ComposeOptions['onStatement'];
   } = {},
 ): Promise<{ readonly api: ComposedApi; close(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'parley-composed-'));
@@ -101,6 +103,7 @@ export async function composeForTest(
     api = await compose(parseConfig(env, dir), {
       ...(options.preset ? { preset: options.preset } : {}),
       ...(options.realtime ? { realtime: options.realtime } : {}),
+      ...(options.onStatement ? { onStatement: options.onStatement } : {}),
     });
   } catch (error) {
     await dropSchema?.();

@@ -1,5 +1,7 @@
 import {
   type CustomerRecord,
+  DIRECTORY_CHANGED,
+  type DirectoryChangedPayload,
   type DirectoryEntry,
   type MarketplaceDirectory,
   MessagingError,
@@ -15,10 +17,21 @@ import {
 import { type Expression, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { CustomersTable, Database, PlatformUsersTable, StoresTable } from '../database-types.js';
 import { isPostgresError, SQLSTATE } from '../postgres-errors.js';
+import { directoryChange, type KernelChange, writeKernelChange } from './kernel-change-log.js';
 
 export interface KyselyMarketplaceDirectoryConfig {
   /** The migrated database (see `createDatabase` and `migrateToLatest`). */
   readonly db: Kysely<Database>;
+  /**
+   * Called after a write that changed an existing person committed its `directory.changed`
+   * event, with the event's id (wire it like `KyselyMessagingStore`'s, to wake the log tails).
+   */
+  readonly onEventsCommitted?: (newestId: string) => void;
+  /**
+   * Called after such a write committed, with whose entry changed: this process's cache drops it
+   * at once (read-your-writes), before its log tail reads the event.
+   */
+  readonly onChanged?: (change: DirectoryChangedPayload) => void;
 }
 
 function toStore(row: Selectable<StoresTable>): StoreRecord {
@@ -94,9 +107,14 @@ function isUserRole(type: string): type is PlatformUserRecord['role'] {
  */
 export class KyselyMarketplaceDirectory implements MarketplaceDirectory {
   readonly #db: Kysely<Database>;
+  readonly #committed: (newestId: string, change: KernelChange) => void;
 
   constructor(config: KyselyMarketplaceDirectoryConfig) {
     this.#db = config.db;
+    this.#committed = (newestId, change) => {
+      config.onEventsCommitted?.(newestId);
+      if (change.type === DIRECTORY_CHANGED) config.onChanged?.(change.payload);
+    };
   }
 
   /**
@@ -161,30 +179,37 @@ export class KyselyMarketplaceDirectory implements MarketplaceDirectory {
       throw MessagingError.notFound('store', user.storeId);
     }
     try {
-      const row = await this.#db
-        .insertInto('platform_users')
-        .values({
-          id: user.id,
-          name: user.name,
-          email: user.email,
-          role: user.role,
-          store_id: user.role === 'admin' ? null : user.storeId,
-          locale: user.locale,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            email: eb.ref('excluded.email'),
-            role: eb.ref('excluded.role'),
-            store_id: eb.ref('excluded.store_id'),
-            locale: eb.ref('excluded.locale'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await writeKernelChange(this.#db, this.#committed, at, async (trx) => {
+        const row = await trx
+          .insertInto('platform_users')
+          .values({
+            id: user.id,
+            name: user.name,
+            email: user.email,
+            role: user.role,
+            store_id: user.role === 'admin' ? null : user.storeId,
+            locale: user.locale,
+            created_at: at,
+            updated_at: at,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              email: eb.ref('excluded.email'),
+              role: eb.ref('excluded.role'),
+              store_id: eb.ref('excluded.store_id'),
+              locale: eb.ref('excluded.locale'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .returningAll()
+          .returning(sql<boolean>`xmax <> 0`.as('replaced'))
+          .executeTakeFirstOrThrow();
+        return {
+          value: row,
+          change: row.replaced ? directoryChange(row.id, row.store_id, 'updated') : null,
+        };
+      });
       return toPlatformUser(row);
     } catch (error) {
       if (isPostgresError(error, SQLSTATE.foreignKeyViolation) && user.storeId !== null) {
@@ -219,28 +244,35 @@ export class KyselyMarketplaceDirectory implements MarketplaceDirectory {
    */
   async upsertCustomer(customer: UpsertCustomer, at: Date): Promise<CustomerRecord> {
     try {
-      const row = await this.#db
-        .insertInto('customers')
-        .values({
-          id: customer.id,
-          store_id: customer.storeId,
-          name: customer.name,
-          email: customer.email,
-          locale: customer.locale,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            store_id: eb.ref('excluded.store_id'),
-            name: eb.ref('excluded.name'),
-            email: eb.ref('excluded.email'),
-            locale: eb.ref('excluded.locale'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await writeKernelChange(this.#db, this.#committed, at, async (trx) => {
+        const row = await trx
+          .insertInto('customers')
+          .values({
+            id: customer.id,
+            store_id: customer.storeId,
+            name: customer.name,
+            email: customer.email,
+            locale: customer.locale,
+            created_at: at,
+            updated_at: at,
+          })
+          .onConflict((oc) =>
+            oc.column('id').doUpdateSet((eb) => ({
+              store_id: eb.ref('excluded.store_id'),
+              name: eb.ref('excluded.name'),
+              email: eb.ref('excluded.email'),
+              locale: eb.ref('excluded.locale'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .returningAll()
+          .returning(sql<boolean>`xmax <> 0`.as('replaced'))
+          .executeTakeFirstOrThrow();
+        return {
+          value: row,
+          change: row.replaced ? directoryChange(row.id, row.store_id, 'updated') : null,
+        };
+      });
       return toCustomer(row);
     } catch (error) {
       if (isPostgresError(error, SQLSTATE.foreignKeyViolation))

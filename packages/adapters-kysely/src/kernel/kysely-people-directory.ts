@@ -1,4 +1,6 @@
 import {
+  DIRECTORY_CHANGED,
+  type DirectoryChangedPayload,
   type DirectoryEntry,
   MessagingError,
   type ParticipantRef,
@@ -13,10 +15,21 @@ import {
 import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Database, DirectoryPeopleTable, DirectoryTenantsTable } from '../database-types.js';
 import { isPostgresError, SQLSTATE } from '../postgres-errors.js';
+import { directoryChange, type KernelChange, writeKernelChange } from './kernel-change-log.js';
 
 export interface KyselyPeopleDirectoryConfig {
   /** The migrated database (see `createDatabase` and `migrateToLatest`). */
   readonly db: Kysely<Database>;
+  /**
+   * Called after a write that changed or removed an existing person committed its
+   * `directory.changed` event, with the event's id (wire it to wake the log tails).
+   */
+  readonly onEventsCommitted?: (newestId: string) => void;
+  /**
+   * Called after such a write committed, with whose entry changed: this process's cache drops it
+   * at once (read-your-writes), before its log tail reads the event.
+   */
+  readonly onChanged?: (change: DirectoryChangedPayload) => void;
 }
 
 type EntryRow = Pick<
@@ -69,8 +82,14 @@ function toEntry(row: EntryRow): DirectoryEntry {
 export class KyselyPeopleDirectory implements PeopleDirectory {
   readonly #db: Kysely<Database>;
 
+  readonly #committed: (newestId: string, change: KernelChange) => void;
+
   constructor(config: KyselyPeopleDirectoryConfig) {
     this.#db = config.db;
+    this.#committed = (newestId, change) => {
+      config.onEventsCommitted?.(newestId);
+      if (change.type === DIRECTORY_CHANGED) config.onChanged?.(change.payload);
+    };
   }
 
   async upsertTenant(tenant: UpsertTenant, at: Date): Promise<TenantRecord> {
@@ -100,29 +119,36 @@ export class KyselyPeopleDirectory implements PeopleDirectory {
   /** `NOT_FOUND` (`tenant {id} not found`) for an unknown tenant. */
   async upsertPerson(person: UpsertPerson, at: Date): Promise<PersonRecord> {
     try {
-      const row = await this.#db
-        .insertInto('directory_people')
-        .values({
-          type: person.type,
-          id: person.id,
-          name: person.name,
-          email: person.email,
-          locale: person.locale,
-          tenant_id: person.tenantId,
-          created_at: at,
-          updated_at: at,
-        })
-        .onConflict((oc) =>
-          oc.columns(['type', 'id']).doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            email: eb.ref('excluded.email'),
-            locale: eb.ref('excluded.locale'),
-            tenant_id: eb.ref('excluded.tenant_id'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const row = await writeKernelChange(this.#db, this.#committed, at, async (trx) => {
+        const row = await trx
+          .insertInto('directory_people')
+          .values({
+            type: person.type,
+            id: person.id,
+            name: person.name,
+            email: person.email,
+            locale: person.locale,
+            tenant_id: person.tenantId,
+            created_at: at,
+            updated_at: at,
+          })
+          .onConflict((oc) =>
+            oc.columns(['type', 'id']).doUpdateSet((eb) => ({
+              name: eb.ref('excluded.name'),
+              email: eb.ref('excluded.email'),
+              locale: eb.ref('excluded.locale'),
+              tenant_id: eb.ref('excluded.tenant_id'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .returningAll()
+          .returning(sql<boolean>`xmax <> 0`.as('replaced'))
+          .executeTakeFirstOrThrow();
+        return {
+          value: row,
+          change: row.replaced ? directoryChange(row.id, row.tenant_id, 'updated') : null,
+        };
+      });
       return toPerson(row);
     } catch (error) {
       if (isPostgresError(error, SQLSTATE.foreignKeyViolation) && person.tenantId !== null)
@@ -142,12 +168,18 @@ export class KyselyPeopleDirectory implements PeopleDirectory {
   }
 
   async removePerson(ref: ParticipantRef): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom('directory_people')
-      .where('type', '=', ref.type)
-      .where('id', '=', ref.id)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    return writeKernelChange(this.#db, this.#committed, new Date(), async (trx) => {
+      const removed = await trx
+        .deleteFrom('directory_people')
+        .where('type', '=', ref.type)
+        .where('id', '=', ref.id)
+        .returning(['id', 'tenant_id'])
+        .executeTakeFirst();
+      return {
+        value: removed !== undefined,
+        change: removed === undefined ? null : directoryChange(removed.id, removed.tenant_id, 'removed'),
+      };
+    });
   }
 
   async findById(id: string): Promise<DirectoryEntry[]> {

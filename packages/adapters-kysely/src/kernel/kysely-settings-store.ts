@@ -1,10 +1,21 @@
-import type { SettingsStore, SettingValue, StoredSetting } from '@parley/messaging-core';
+import {
+  SETTINGS_CHANGED,
+  type SettingsStore,
+  type SettingValue,
+  type StoredSetting,
+} from '@parley/messaging-core';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Database, PlatformSettingsTable } from '../database-types.js';
+import { writeKernelChange } from './kernel-change-log.js';
 
 export interface KyselySettingsStoreConfig {
   /** The migrated database (see `createDatabase` and `migrateToLatest`). */
   readonly db: Kysely<Database>;
+  /**
+   * Called after a write committed its `settings.changed` event, with the event's id (wire it
+   * like `KyselyMessagingStore`'s, to wake the log tails).
+   */
+  readonly onEventsCommitted?: (newestId: string) => void;
 }
 
 function toSetting(row: Selectable<PlatformSettingsTable>): StoredSetting {
@@ -27,9 +38,11 @@ function toSetting(row: Selectable<PlatformSettingsTable>): StoredSetting {
  */
 export class KyselySettingsStore implements SettingsStore {
   readonly #db: Kysely<Database>;
+  readonly #committed: ((newestId: string) => void) | undefined;
 
   constructor(config: KyselySettingsStoreConfig) {
     this.#db = config.db;
+    this.#committed = config.onEventsCommitted;
   }
 
   /**
@@ -48,7 +61,8 @@ export class KyselySettingsStore implements SettingsStore {
   }
 
   /**
-   * Inserts or replaces the setting (`insert ... on conflict do update`).
+   * Inserts or replaces the setting (`insert ... on conflict do update`) and appends
+   * `settings.changed` to the event log in the same transaction (caches in every process drop it).
    *
    * @example
    * ```ts
@@ -59,17 +73,23 @@ export class KyselySettingsStore implements SettingsStore {
     // Serialized here and cast from text, so both drivers store the same JSON (pg would turn a
     // JS array into a PostgreSQL array literal).
     const value = sql<string>`cast(${JSON.stringify(setting.value)}::text as jsonb)`;
-    await this.#db
-      .insertInto('platform_settings')
-      .values({ key: setting.key, value, category: setting.category, updated_at: setting.updatedAt })
-      .onConflict((oc) =>
-        oc.column('key').doUpdateSet((eb) => ({
-          value: eb.ref('excluded.value'),
-          category: eb.ref('excluded.category'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+    await writeKernelChange(this.#db, this.#committed, setting.updatedAt, async (trx) => {
+      await trx
+        .insertInto('platform_settings')
+        .values({ key: setting.key, value, category: setting.category, updated_at: setting.updatedAt })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            value: eb.ref('excluded.value'),
+            category: eb.ref('excluded.category'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+      return {
+        value: undefined,
+        change: { type: SETTINGS_CHANGED, tenantId: null, payload: { key: setting.key } },
+      };
+    });
   }
 
   /**

@@ -1,4 +1,9 @@
 // @parley/messaging-core/kernel: this context's public names (the package index re-exports them).
+
+export type { CachingDirectoryOptions } from './directory/caching-directory.js';
+export { CachingDirectory } from './directory/caching-directory.js';
+export type { DirectoryChangedPayload, DirectoryEventPayloads } from './directory/directory-events.js';
+export { changedParticipantId, DIRECTORY_CHANGED } from './directory/directory-events.js';
 export type { MessagingErrorCode, MessagingErrorOptions } from './errors.js';
 export { isMessagingError, MESSAGING_ERROR_CODES, MessagingError } from './errors.js';
 export type {
@@ -43,6 +48,8 @@ export type {
 } from './ports/people-directory.js';
 export type { SettingsStore, SettingValue, StoredSetting } from './ports/settings-store.js';
 export type { TenantDirectory, TenantSummary } from './ports/tenant-directory.js';
+export type { CachingSettingsStoreOptions } from './settings/caching-settings-store.js';
+export { CachingSettingsStore } from './settings/caching-settings-store.js';
 export type {
   PlatformSettingsOptions,
   ResolvedSetting,
@@ -50,3 +57,5 @@ export type {
   SettingKey,
 } from './settings/platform-settings.js';
 export { PlatformSettings, SETTING_DEFINITIONS } from './settings/platform-settings.js';
+export type { SettingsChangedPayload } from './settings/settings-events.js';
+export { changedSettingKey, SETTINGS_CHANGED } from './settings/settings-events.js';

@@ -496,7 +496,7 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
     const last = events.at(-1);
     const position = last === undefined ? after : last.position;
     if (events.length === 0 || events.length > atMost)
-      return { deliveries: [], position, more, scanned: events.length };
+      return { deliveries: [], position, more, events, scanned: events.length };
     const state = await loadBatch(events);
     // The connected people who may see conversations they are not in, asked for once per batch.
     const watchers = watcherTypes.flatMap((type) => [...audience.ofType(type)]);
@@ -522,13 +522,13 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       }
     }
     await recordMonitoring(watched);
-    return { deliveries, position, more, scanned: events.length };
+    return { deliveries, position, more, events, scanned: events.length };
   }
 
   return {
     async next(after, audience, limit) {
-      const { deliveries, position, more } = await project(after, audience, limit);
-      return { deliveries, position, more };
+      const { deliveries, position, more, events } = await project(after, audience, limit);
+      return { deliveries, position, more, events };
     },
 
     locate: (eventId) => store.events.locate(eventId),

@@ -31,6 +31,11 @@ export interface LiveBatch {
   readonly position: EventPosition;
   /** More may be readable now (see `EventBatchOf.more`). */
   readonly more: boolean;
+  /**
+   * Every event read, delivered or not, in log order — other contexts' too (`directory.changed`):
+   * the process's caches watch the log through this tail.
+   */
+  readonly events: readonly LoggedEvent[];
 }
 
 /** What a resume found. */

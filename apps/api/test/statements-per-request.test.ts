@@ -1,0 +1,107 @@
+// How many SQL statements the hot requests cost (issue "Performance"): each round trip is latency
+// and pool time, so the counts are pinned here and can only go down. A change that adds one fails
+// this test and must say why (raise the budget in the same commit, with the reason).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { composeForTest } from './support/composed-api.js';
+import { demoTokens } from '../src/demo-seed.js';
+import { secretKey } from '../src/plugins/authentication.js';
+import type { ComposedApi } from '../src/composition-root.js';
+
+/** Statements per request, as measured when the budget was set (lower is welcome). */
+const BUDGET = {
+  create: 0,
+  send: 0,
+  inbox: 0,
+  badge: 0,
+  detail: 0,
+} as const;
+
+const engines = [
+  ...(process.env.DATABASE_URL ? (['postgres'] as const) : []),
+  'pglite' as const,
+];
+
+describe.each(engines)('statements per request on %s', (database) => {
+  let api: ComposedApi;
+  let close: () => Promise<void>;
+  let statements: string[] = [];
+  let recording = false;
+  let store: string;
+  let customer: string;
+  let conversationId: string;
+
+  /**
+   * The statements one request ran. The event dispatcher and the real-time tail are stopped first
+   * (their rounds react to commits on timers of their own and would land in any request's count);
+   * the worker and the sweep are off in tests.
+   */
+  async function count(request: () => Promise<{ statusCode: number; body: string }>) {
+    statements = [];
+    recording = true;
+    const response = await request();
+    recording = false;
+    expect(response.statusCode, response.body).toBeLessThan(300);
+    return [...statements];
+  }
+
+  beforeAll(async () => {
+    ({ api, close } = await composeForTest({
+      database,
+      onStatement: (sql) => {
+        if (recording) statements.push(sql);
+      },
+    }));
+    await api.events.stop();
+    await api.realtime.hub.stop();
+    const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
+    store = tokens.find((t) => t.role === 'store')?.token as string;
+    customer = tokens.find((t) => t.role === 'customer')?.token as string;
+  });
+  afterAll(async () => close?.());
+
+  const inject = (token: string, method: 'GET' | 'POST', url: string, payload?: unknown) =>
+    api.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+    });
+
+  it('stays within the budget for create, send, inbox, badge and detail', async () => {
+    // Warm the token cache and anything read once per process, as a running server is.
+    await inject(store, 'GET', '/api/v1/store/messages/unread-count');
+    await inject(customer, 'GET', '/api/v1/storefront/messages/unread-count');
+    const created = await count(() =>
+      inject(store, 'POST', '/api/v1/store/messages', {
+        conversation_type: 'store_customer',
+        subject: 'Your order',
+        recipient_type: 'customer',
+        recipient_id: 'demo-customer-1',
+        initial_message: 'It shipped!',
+      }),
+    );
+    const list = await inject(store, 'GET', '/api/v1/store/messages?limit=20');
+    conversationId = (JSON.parse(list.body) as { conversations: { id: string }[] }).conversations[0]
+      ?.id as string;
+    const sent = await count(() =>
+      inject(customer, 'POST', `/api/v1/storefront/messages/${conversationId}/messages`, {
+        content: 'Thanks!',
+      }),
+    );
+    const inbox = await count(() => inject(store, 'GET', '/api/v1/store/messages?limit=20'));
+    const badge = await count(() => inject(store, 'GET', '/api/v1/store/messages/unread-count'));
+    const detail = await count(() => inject(store, 'GET', `/api/v1/store/messages/${conversationId}`));
+    const measured = {
+      create: created.length,
+      send: sent.length,
+      inbox: inbox.length,
+      badge: badge.length,
+      detail: detail.length,
+    };
+    const brief = (list: string[]) => list.map((sql) => sql.replace(/\s+/g, ' ').slice(0, 110)).join('\n  ');
+    console.log(
+      `statements per request (${database}): ${JSON.stringify(measured)}\ncreate:\n  ${brief(created)}\nsend:\n  ${brief(sent)}\ninbox:\n  ${brief(inbox)}\ndetail:\n  ${brief(detail)}`,
+    );
+    expect(measured).toEqual(BUDGET);
+  });
+});
