@@ -596,8 +596,15 @@ export function createInboxStore(options: InboxStoreOptions) {
   }
 
   const addMember = (id: string, who: ParticipantRef) => changeMembers(id, () => port.addMember(id, who));
+  /** Removed members stay among the people one knows (to add them back). */
+  const formerMembers = signal<readonly Counterpart[]>([]);
   const removeMember = (id: string, who: ParticipantRef) =>
-    changeMembers(id, () => port.removeMember(id, who));
+    changeMembers(id, async () => {
+      await port.removeMember(id, who);
+      const member = threads.value[id]?.detail?.participants.find((p) => same(p, who));
+      if (member)
+        formerMembers.value = [...formerMembers.value, { type: who.type, id: who.id, name: member.name }];
+    });
   const changeRole = (id: string, who: ParticipantRef, role: string) =>
     changeMembers(id, () => port.changeRole(id, who, role));
 
@@ -618,6 +625,7 @@ export function createInboxStore(options: InboxStoreOptions) {
    */
   const people = computed(() => {
     const known = new Map<string, Counterpart>();
+    for (const p of formerMembers.value) known.set(personKey(p), p);
     for (const c of conversations.value)
       for (const p of c.other_participants) known.set(personKey(p), { type: p.type, id: p.id, name: p.name });
     for (const t of Object.values(threads.value))
