@@ -92,11 +92,17 @@ export function createClientInboxPort(
       return (await client.renameConversation(id, subject)) as unknown as ConversationSummary;
     },
     async addMember(id, participant) {
-      return (await client.addParticipants(id, [participant])) as unknown as readonly Member[];
+      // Only the reference: a display name is the directory's, not the request's.
+      const { type, id: who } = participant;
+      return (await client.addParticipants(id, [{ type, id: who }])) as unknown as readonly Member[];
     },
-    removeMember: (id, participant) => client.removeParticipant(id, participant),
-    async changeRole(id, participant, role) {
-      return (await client.changeParticipantRole(id, participant, role)) as unknown as readonly Member[];
+    removeMember: (id, { type, id: who }) => client.removeParticipant(id, { type, id: who }),
+    async changeRole(id, { type, id: who }, role) {
+      return (await client.changeParticipantRole(
+        id,
+        { type, id: who },
+        role,
+      )) as unknown as readonly Member[];
     },
     download: (path) => client.download(path),
     async presence(participants) {

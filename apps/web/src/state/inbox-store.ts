@@ -573,17 +573,11 @@ export function createInboxStore(options: InboxStoreOptions) {
 
   /**
    * Runs a membership change (rename, add, remove, role), then shows the thread again with its
-   * members and the change's system message. A refusal is shown in the error banner and thrown
-   * back to the dialog that asked.
+   * members and the change's system message. A refusal is thrown back to the dialog that asked,
+   * which names it.
    */
   async function changeMembers(id: string, change: () => Promise<unknown>): Promise<void> {
-    try {
-      await change();
-      error.value = null;
-    } catch (failure) {
-      error.value = describe(failure);
-      throw failure;
-    }
+    await change();
     await open(id);
   }
 
