@@ -248,7 +248,7 @@ export function SignedOut(props: { readonly reason: 'no-token' | 'expired' | 'un
           ? 'You are not signed in here. Open your messages from your account on the site you use; this page shows them when it is opened with a sign-in link.'
           : props.reason === 'expired'
             ? 'Your sign-in has expired. Open your messages again from your account.'
-            : 'This sign-in cannot open an inbox here yet.'}
+            : 'This sign-in has no inbox here: it does not speak for a person of this platform.'}
       </p>
     </main>
   );
