@@ -57,6 +57,7 @@ export function InboxApp(props: {
   const [showMembers, setShowMembers] = useState(false);
   const [query, setQuery] = useState('');
   const search = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLDivElement>(null);
   const membersOpener = useRef<HTMLElement | null>(null);
   const shown =
     query.trim() === ''
@@ -80,7 +81,11 @@ export function InboxApp(props: {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       if (event.key === '/' && !event.altKey && !event.ctrlKey && !event.metaKey) {
-        const target = event.composedPath()[0];
+        const path = event.composedPath();
+        // Embedded in a host's page, `/` is the host's own unless it comes from inside the inbox.
+        const inbox = root.current;
+        if (!inbox || (inbox.getRootNode() !== document && !path.includes(inbox))) return;
+        const target = path[0];
         const typing =
           target instanceof HTMLElement &&
           (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
@@ -104,7 +109,7 @@ export function InboxApp(props: {
   }, []);
 
   return (
-    <div class={selectedId ? 'inbox has-selection' : 'inbox'}>
+    <div ref={root} class={selectedId ? 'inbox has-selection' : 'inbox'}>
       <header class="top">
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
