@@ -65,9 +65,9 @@ async function main(): Promise<void> {
       lines.push(`  ${role.padEnd(roleWidth)}${`${subject} (${name})`.padEnd(36)}`, `    ${token}`);
     }
     // The web inbox signed in as each participant: the token rides in the fragment, which the
-    // browser never sends, and the app moves it to the tab's sessionStorage at once.
-    // Its views are the marketplace's so far (docs/inbox.md).
-    const people = api.preset.name === 'marketplace' ? tokens.filter((t) => t.participant) : [];
+    // browser never sends, and the app moves it to the tab's sessionStorage at once. Every
+    // preset's roles have a view (docs/inbox.md).
+    const people = tokens.filter((t) => t.participant);
     if (people.length > 0) {
       lines.push('', 'Web inbox (open in a browser; one link per demo role):');
       for (const { role, token } of people)

@@ -1,7 +1,13 @@
-import { createParleyClient, resolveToken, type TokenProvider } from '@parley/client';
+import {
+  createParleyClient,
+  ParleyApiError,
+  type ParleyClient,
+  resolveToken,
+  type TokenProvider,
+} from '@parley/client';
 import { render } from 'preact';
 import { readInboxLocation } from './session/inbox-location.js';
-import { inboxRoleOf } from './session/inbox-role.js';
+import { type InboxPreset, inboxRoleOf, presetOfClaims } from './session/inbox-role.js';
 import { readClaims } from './session/token-session.js';
 import { createClientInboxPort } from './state/client-inbox-port.js';
 import { createInboxStore } from './state/inbox-store.js';
@@ -30,14 +36,17 @@ export interface MountOptions {
  */
 export async function mountInbox(root: HTMLElement, options: MountOptions): Promise<() => void> {
   const claims = readClaims(await resolveToken(options.token));
-  // The views are the marketplace's: another preset's token (even an `admin`) is not offered them.
-  const role = claims && !claims.otherPreset ? inboxRoleOf(claims.role) : null;
+  const { apiBase, token } = options;
+  const client = createParleyClient({ baseUrl: apiBase, token });
+  const preset = claims ? presetOfClaims(claims.role, claims.tenant) : null;
+  const role =
+    claims && preset
+      ? inboxRoleOf(claims.role, preset === 'undecided' ? await adminPreset(client) : preset)
+      : null;
   if (!claims || !role) {
     render(<SignedOut reason={claims ? 'unsupported' : 'no-token'} />, root);
     return () => render(null, root);
   }
-  const { apiBase, token } = options;
-  const client = createParleyClient({ baseUrl: apiBase, token });
   const store = createInboxStore({
     port: createClientInboxPort(client, role.audience, (handlers) =>
       connectLive({ baseUrl: apiBase, token }, handlers),
@@ -68,4 +77,17 @@ export async function mountInbox(root: HTMLElement, options: MountOptions): Prom
     document.removeEventListener('visibilitychange', onVisible);
     render(null, root);
   };
+}
+
+/**
+ * Whose admin a tenantless `admin` token is: the marketplace's admin has the admin audience's
+ * recipient search, which a care-team deployment does not serve (404 `ROUTE_NOT_FOUND`).
+ */
+async function adminPreset(client: ParleyClient): Promise<InboxPreset> {
+  try {
+    await client.recipients('admin', { recipient_type: 'store', limit: 1 });
+    return 'marketplace';
+  } catch (error) {
+    return error instanceof ParleyApiError && error.status === 404 ? 'care-team' : 'marketplace';
+  }
 }

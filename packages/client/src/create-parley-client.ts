@@ -9,6 +9,7 @@ import type {
   ConversationSummary,
   Message,
   MessagePage,
+  Participant,
   Presence,
   QueryOf,
   ReadState,
@@ -111,6 +112,17 @@ export interface ParleyClient {
   startConversation(body: StartConversation): Promise<ConversationDetail>;
   /** The header badge: unread messages over the caller's non-muted conversations. */
   unreadCount(): Promise<UnreadCount>;
+  /** Renames a conversation (the policy decides who may: community group admins, the support team). */
+  renameConversation(id: string, subject: string): Promise<ConversationSummary>;
+  /** Adds people (`role` defaults to the type's first); answers the active members. */
+  addParticipants(
+    id: string,
+    participants: readonly (ParticipantRef & { readonly role?: string })[],
+  ): Promise<Participant[]>;
+  /** Removes a member, or leaves when `participant` is the caller. */
+  removeParticipant(id: string, participant: ParticipantRef): Promise<void>;
+  /** Changes a member's role (`admin` / `member` in community groups); answers the active members. */
+  changeParticipantRole(id: string, participant: ParticipantRef, role: string): Promise<Participant[]>;
   /**
    * People an admin or a store user may start a conversation with (the compose dialog's search),
    * through their audience's route; customers have none (404).
@@ -271,6 +283,37 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
     async unreadCount() {
       const { data } = await api.GET('/api/v1/conversations/unread-count');
       return data as UnreadCount;
+    },
+
+    async renameConversation(id, subject) {
+      const { data } = await api.PATCH('/api/v1/conversations/{id}', {
+        params: { path: { id } },
+        body: { subject },
+      });
+      return data as ConversationSummary;
+    },
+
+    async addParticipants(id, participants) {
+      // Any preset's participant types (the document lists the marketplace's); the server validates.
+      const { data } = await api.POST('/api/v1/conversations/{id}/participants', {
+        params: { path: { id } },
+        body: { participants } as unknown as RequestBody<'/api/v1/conversations/{id}/participants', 'post'>,
+      });
+      return (data?.participants ?? []) as Participant[];
+    },
+
+    async removeParticipant(id, participant) {
+      await api.DELETE('/api/v1/conversations/{id}/participants/{type}/{participant_id}', {
+        params: { path: { id, type: participant.type, participant_id: participant.id } },
+      });
+    },
+
+    async changeParticipantRole(id, participant, role) {
+      const { data } = await api.PATCH('/api/v1/conversations/{id}/participants/{type}/{participant_id}', {
+        params: { path: { id, type: participant.type, participant_id: participant.id } },
+        body: { role },
+      });
+      return (data?.participants ?? []) as Participant[];
     },
 
     async recipients(audience, query) {

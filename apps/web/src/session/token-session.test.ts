@@ -46,9 +46,10 @@ describe('readClaims', () => {
       sub: 'u1',
       role: 'store',
       exp: 5,
-      otherPreset: false,
+      tenant: null,
     });
-    expect(readClaims(jwt({ sub: 'a1', role: 'admin', tenant_id: 't1' }))?.otherPreset).toBe(true);
+    expect(readClaims(jwt({ sub: 'a1', role: 'admin', tenant_id: 't1' }))?.tenant).toBe('t1');
+    expect(readClaims(jwt({ sub: 'c1', role: 'customer', store_id: 's1' }))?.tenant).toBe('s1');
     expect(readClaims('nope')).toBeNull();
     expect(readClaims(jwt({ role: 'store' }))).toBeNull();
     expect(readClaims('a.!!!.c')).toBeNull();

@@ -42,11 +42,8 @@ export interface TokenClaims {
   readonly role: string;
   /** Seconds since the epoch. */
   readonly exp?: number;
-  /**
-   * True when the token names its tenant with `tenant_id` — the claim of the presets other than
-   * the marketplace (whose clients read `store_id`), whose views the inbox does not have yet.
-   */
-  readonly otherPreset: boolean;
+  /** The tenant the token names (`tenant_id`, or `store_id` as marketplace clients send it), or null. */
+  readonly tenant: string | null;
 }
 
 /** The token's payload (base64url JSON), or null when it is not a JWT the inbox can read. Pure. */
@@ -55,13 +52,17 @@ export function readClaims(token: string): TokenClaims | null {
   if (!part) return null;
   try {
     const json = atob(part.replace(/-/g, '+').replace(/_/g, '/'));
-    const claims = JSON.parse(json) as Partial<Omit<TokenClaims, 'otherPreset'>> & { tenant_id?: unknown };
+    const claims = JSON.parse(json) as Partial<Omit<TokenClaims, 'tenant'>> & {
+      tenant_id?: unknown;
+      store_id?: unknown;
+    };
+    const tenant = claims.tenant_id ?? claims.store_id;
     return typeof claims.sub === 'string' && typeof claims.role === 'string'
       ? {
           sub: claims.sub,
           role: claims.role,
           ...(typeof claims.exp === 'number' ? { exp: claims.exp } : {}),
-          otherPreset: claims.tenant_id !== undefined,
+          tenant: typeof tenant === 'string' ? tenant : null,
         }
       : null;
   } catch {

@@ -6,6 +6,7 @@ import type {
   InboxPort,
   LiveFeed,
   LiveHandlers,
+  Member,
   Message,
   PresenceSignal,
   Recipient,
@@ -22,13 +23,13 @@ const PAGE_SIZE = 50;
  */
 export function createClientInboxPort(
   client: ParleyClient,
-  audience: 'admin' | 'store' | 'storefront',
+  audience: 'admin' | 'store' | 'storefront' | null,
   live: (handlers: LiveHandlers) => LiveFeed,
 ): InboxPort {
   return {
     async searchRecipients(type, query) {
       // Recipients are the audience routes' own (who a store may write to is its customers).
-      if (audience === 'storefront') return [];
+      if (audience === 'storefront' || audience === null) return [];
       const found = await client.recipients(audience, {
         recipient_type: type as 'store' | 'customer',
         limit: 10,
@@ -40,7 +41,7 @@ export function createClientInboxPort(
       const detail = await client.startConversation({
         conversation_type: input.conversation_type,
         subject: input.subject,
-        participants: [input.participant],
+        participants: [...input.participants],
         ...(input.initial_message ? { initial_message: input.initial_message } : {}),
       } as Parameters<ParleyClient['startConversation']>[0]);
       return detail as unknown as ConversationDetail;
@@ -86,6 +87,22 @@ export function createClientInboxPort(
     async setClosed(id, closed) {
       const line = closed ? await client.closeConversation(id) : await client.reopenConversation(id);
       return line as unknown as ConversationSummary;
+    },
+    async rename(id, subject) {
+      return (await client.renameConversation(id, subject)) as unknown as ConversationSummary;
+    },
+    async addMember(id, participant) {
+      // Only the reference: a display name is the directory's, not the request's.
+      const { type, id: who } = participant;
+      return (await client.addParticipants(id, [{ type, id: who }])) as unknown as readonly Member[];
+    },
+    removeMember: (id, { type, id: who }) => client.removeParticipant(id, { type, id: who }),
+    async changeRole(id, { type, id: who }, role) {
+      return (await client.changeParticipantRole(
+        id,
+        { type, id: who },
+        role,
+      )) as unknown as readonly Member[];
     },
     download: (path) => client.download(path),
     async presence(participants) {

@@ -39,6 +39,10 @@ export interface Message {
   readonly attachments: readonly Attachment[];
   /** How many of the other members have it delivered (a client acknowledged it, or they read it). */
   readonly delivered_count?: number;
+  /** Who of the other members read it and since when (null in conversations of over 20 members). */
+  readonly read_by?: readonly Receipt[] | null;
+  /** How many of the other members read it. */
+  readonly read_count?: number;
 }
 
 /** The inbox line of a conversation: the caller's own unread count and read position. */
@@ -63,9 +67,18 @@ export interface ConversationSummary {
   readonly created_at: string;
 }
 
-/** A member of an open conversation and how far they have read. */
+/** Someone who read (or received) a message, and since when. */
+export interface Receipt extends ParticipantRef {
+  readonly at: string;
+}
+
+/** A member of an open conversation: their role in it and how far they have read. */
 export interface Member extends Counterpart {
   readonly last_read_seq: number;
+  /** When they last read; absent from older fakes. */
+  readonly last_read_at?: string | null;
+  /** Their role in the conversation (`member`, `admin`, `requester`, `agent` …). */
+  readonly role?: string;
 }
 
 /** An opened conversation: its line, its members and its latest messages (oldest first). */
@@ -132,11 +145,14 @@ export interface Recipient extends Counterpart {
   readonly email: string | null;
 }
 
-/** What starting a conversation takes: its type, subject, the other person and a first message. */
+/**
+ * What starting a conversation takes: its type, subject, the other people (none for a type opened
+ * alone, such as the community's support requests) and a first message.
+ */
 export interface NewConversation {
   readonly conversation_type: string;
   readonly subject: string;
-  readonly participant: ParticipantRef;
+  readonly participants: readonly ParticipantRef[];
   readonly initial_message: string;
 }
 
@@ -170,6 +186,14 @@ export interface InboxPort {
   /** People of `type` the caller may start a conversation with, matching `query` (name or email). */
   searchRecipients(type: string, query: string): Promise<readonly Recipient[]>;
   startConversation(input: NewConversation): Promise<ConversationDetail>;
+  /** Renames a conversation; answers its new inbox line. */
+  rename(id: string, subject: string): Promise<ConversationSummary>;
+  /** Adds someone to a conversation (their type's first role); answers the active members. */
+  addMember(id: string, participant: ParticipantRef): Promise<readonly Member[]>;
+  /** Removes a member, or leaves when `participant` is the caller. */
+  removeMember(id: string, participant: ParticipantRef): Promise<void>;
+  /** Changes a member's role; answers the active members. */
+  changeRole(id: string, participant: ParticipantRef, role: string): Promise<readonly Member[]>;
   /** Presence of those among `participants` who share a conversation with the caller. */
   presence(participants: readonly ParticipantRef[]): Promise<readonly PresenceSignal[]>;
   /** An attachment or thumbnail by its `download_url` / `thumbnail_url`, with the bearer token. */

@@ -54,6 +54,8 @@ function memoryPort() {
   let live: LiveHandlers | undefined;
   let lists = 0;
   const typed: string[] = [];
+  const changes: string[] = [];
+  const subjects = new Map<string, string>();
   const port: InboxPort = {
     listConversations: async (_cursor, filters) => {
       lists += 1;
@@ -64,6 +66,7 @@ function memoryPort() {
     openConversation: async (id) =>
       ({
         ...summary(id, id === 'k1' ? 2 : 1),
+        subject: subjects.get(id) ?? `Subject ${id}`,
         participants: [
           { ...STORE, name: 'Sam', last_read_seq: 0 },
           { ...CUSTOMER, name: 'Cam', last_read_seq: 2 },
@@ -105,6 +108,22 @@ function memoryPort() {
       next_cursor: null,
     }),
     setClosed: async (id, closed) => ({ ...summary(id, 0), is_closed: closed }),
+    rename: async (id, subject) => {
+      changes.push(`rename:${id}:${subject}`);
+      subjects.set(id, subject);
+      return { ...summary(id, 0), subject };
+    },
+    addMember: async (id, who) => {
+      changes.push(`add:${id}:${who.type}:${who.id}`);
+      return [];
+    },
+    removeMember: async (id, who) => {
+      changes.push(`remove:${id}:${who.type}:${who.id}`);
+    },
+    changeRole: async (id, who, role) => {
+      changes.push(`role:${id}:${who.type}:${who.id}:${role}`);
+      return [];
+    },
     live: (handlers) => {
       live = handlers;
       return {
@@ -126,6 +145,7 @@ function memoryPort() {
     live: () => live,
     lists: () => lists,
     typed,
+    changes,
     nextSeq: () => ++seq,
   };
 }
@@ -349,7 +369,7 @@ describe('the inbox store', () => {
     const id = await store.startConversation({
       conversation_type: 'store_customer',
       subject: 'Your return',
-      participant: CUSTOMER,
+      participants: [CUSTOMER],
       initial_message: 'We got it.',
     });
     expect(id).toBe('k9');
@@ -382,5 +402,60 @@ describe('the inbox store', () => {
       .live()
       ?.event({ id: '51', type: 'conversation.closed', conversation_id: 'k1', data: { is_closed: true } });
     expect(store.conversations.value.find((c) => c.id === 'k1')?.is_closed).toBe(true);
+  });
+
+  it("keeps each member's read position with its time, from the detail and from live reads", async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    await store.select('k1');
+    expect(store.threads.value.k1?.reads).toEqual({ 'customer:c1': { seq: 2, at: null } });
+    api.live()?.event({
+      id: '60',
+      type: 'conversation.read',
+      conversation_id: 'k1',
+      data: { participant: CUSTOMER, last_read_seq: 5, read_at: '2026-12-07T09:00:00.000Z' },
+    });
+    // A replayed, older read never moves it back.
+    api.live()?.event({
+      id: '61',
+      type: 'conversation.read',
+      conversation_id: 'k1',
+      data: { participant: CUSTOMER, last_read_seq: 3, read_at: '2026-12-07T08:30:00.000Z' },
+    });
+    expect(store.threads.value.k1?.reads['customer:c1']).toEqual({ seq: 5, at: '2026-12-07T09:00:00.000Z' });
+  });
+
+  it('changes members through the port, follows renames, and forgets a conversation the person left', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    await store.select('k1');
+    await store.changeRole('k1', CUSTOMER, 'admin');
+    await store.rename('k1', 'Renamed');
+    expect(store.conversations.value.find((c) => c.id === 'k1')?.subject).toBe('Renamed');
+    api.live()?.event({
+      id: '70',
+      type: 'conversation.renamed',
+      conversation_id: 'k2',
+      data: { subject: 'Elsewhere', previous_subject: 'Subject k2' },
+    });
+    expect(store.conversations.value.find((c) => c.id === 'k2')?.subject).toBe('Elsewhere');
+    expect(store.people.value).toEqual([{ ...CUSTOMER, name: 'Cam' }]);
+    await store.leave('k1');
+    expect(api.changes).toEqual(['role:k1:customer:c1:admin', 'rename:k1:Renamed', 'remove:k1:store:u1']);
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    expect(store.selectedId.value).toBeNull();
+    expect(store.unreadTotal.value).toBe(1);
+    // Removed by someone else: the same.
+    api.live()?.event({
+      id: '71',
+      type: 'participant.removed',
+      conversation_id: 'k2',
+      data: { participant: STORE, reason: 'removed' },
+    });
+    expect(store.conversations.value).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import type {
   ConnectionStatus,
   ConversationDetail,
   ConversationSummary,
+  Counterpart,
   InboxPort,
   ListFilters,
   LiveEvent,
@@ -34,11 +35,22 @@ export interface ThreadState {
   /** How far another member's clients have received (the highest `last_delivered_seq`): "Delivered". */
   readonly othersDeliveredSeq: number;
   /**
+   * How far each other member has read, by `type:id`, and when they last read: who read which of
+   * one's own messages ("Read 10:42", "Read by 2 of 3"), kept current by live read events.
+   */
+  readonly reads: Readonly<Record<string, MemberRead>>;
+  /**
    * Where the "New messages" divider goes: after this `seq`, the reader's read position when they
    * opened the thread with unread messages; null when there were none.
    */
   readonly newAfterSeq: number | null;
   readonly loading: boolean;
+}
+
+/** How far one member has read, and when they last did (null when unknown). */
+export interface MemberRead {
+  readonly seq: number;
+  readonly at: string | null;
 }
 
 /** What `createInboxStore` needs. */
@@ -65,6 +77,7 @@ const EMPTY_THREAD: ThreadState = {
   olderCursor: null,
   othersReadSeq: 0,
   othersDeliveredSeq: 0,
+  reads: {},
   newAfterSeq: null,
   loading: true,
 };
@@ -75,6 +88,27 @@ function same(a: ParticipantRef, b: ParticipantRef): boolean {
 
 function othersRead(participants: readonly Member[], me: ParticipantRef): number {
   return participants.filter((p) => !same(p, me)).reduce((max, p) => Math.max(max, p.last_read_seq), 0);
+}
+
+/** The key a person goes by in the store's maps. */
+export function personKey(p: ParticipantRef): string {
+  return `${p.type}:${p.id}`;
+}
+
+/** Each other member's read position, never moving back from what `known` already holds. */
+function readsOf(
+  participants: readonly Member[],
+  me: ParticipantRef,
+  known: Readonly<Record<string, MemberRead>>,
+): Record<string, MemberRead> {
+  const reads: Record<string, MemberRead> = {};
+  for (const p of participants) {
+    if (same(p, me)) continue;
+    const before = known[personKey(p)];
+    reads[personKey(p)] =
+      before && before.seq > p.last_read_seq ? before : { seq: p.last_read_seq, at: p.last_read_at ?? null };
+  }
+  return reads;
 }
 
 /** The list line of a detail (without its members and messages). */
@@ -267,6 +301,7 @@ export function createInboxStore(options: InboxStoreOptions) {
           olderCursor: detail.next_cursor,
           othersReadSeq: othersRead(detail.participants, me),
           othersDeliveredSeq: Math.max(t.othersDeliveredSeq, deliveredFrom(detail.messages)),
+          reads: readsOf(detail.participants, me, t.reads),
           newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
           loading: false,
         }));
@@ -445,11 +480,18 @@ export function createInboxStore(options: InboxStoreOptions) {
       case 'conversation.read': {
         const reader = data.participant as ParticipantRef;
         if (same(reader, me)) applyReadState(id, data);
-        else if (threads.value[id])
-          updateThread(id, (t) => ({
-            ...t,
-            othersReadSeq: Math.max(t.othersReadSeq, Number(data.last_read_seq) || 0),
-          }));
+        else if (threads.value[id]) {
+          const seq = Number(data.last_read_seq) || 0;
+          const at = typeof data.read_at === 'string' ? data.read_at : null;
+          updateThread(id, (t) => {
+            const before = t.reads[personKey(reader)];
+            return {
+              ...t,
+              othersReadSeq: Math.max(t.othersReadSeq, seq),
+              reads: before && before.seq >= seq ? t.reads : { ...t.reads, [personKey(reader)]: { seq, at } },
+            };
+          });
+        }
         return;
       }
       case 'conversation.delivered': {
@@ -465,6 +507,29 @@ export function createInboxStore(options: InboxStoreOptions) {
       case 'conversation.reopened': {
         const isClosed = data.is_closed === true;
         updateConversation(id, (c) => ({ ...c, is_closed: isClosed }));
+        if (threads.value[id]?.detail) void open(id);
+        return;
+      }
+      case 'conversation.renamed': {
+        const subject = String(data.subject ?? '');
+        updateConversation(id, (c) => ({ ...c, subject }));
+        if (threads.value[id]?.detail) void open(id);
+        return;
+      }
+      case 'participant.added':
+      case 'participant.removed':
+      case 'participant.role_changed': {
+        const who = data.participant as ParticipantRef | undefined;
+        if (event.type === 'participant.removed' && who && same(who, me)) {
+          forget(id);
+          return;
+        }
+        const line = data.conversation as ConversationSummary | undefined;
+        if (event.type === 'participant.added' && line && !conversations.value.some((c) => c.id === id)) {
+          if (matches(line)) conversations.value = [line, ...conversations.value];
+          if (!line.muted) unreadTotal.value += line.unread_count;
+        }
+        // The members (and the system message of the change) come with the detail.
         if (threads.value[id]?.detail) void open(id);
         return;
       }
@@ -485,6 +550,7 @@ export function createInboxStore(options: InboxStoreOptions) {
         olderCursor: detail.next_cursor,
         othersReadSeq: othersRead(detail.participants, me),
         othersDeliveredSeq: 0,
+        reads: readsOf(detail.participants, me, {}),
         newAfterSeq: null,
         loading: false,
       }));
@@ -492,6 +558,75 @@ export function createInboxStore(options: InboxStoreOptions) {
     });
     return detail.id;
   }
+
+  /** Drops a conversation the person left or was removed from: list, thread and selection. */
+  function forget(id: string): void {
+    batch(() => {
+      const line = conversations.value.find((c) => c.id === id);
+      if (line && !line.muted) unreadTotal.value = Math.max(0, unreadTotal.value - line.unread_count);
+      conversations.value = conversations.value.filter((c) => c.id !== id);
+      const { [id]: _, ...rest } = threads.value;
+      threads.value = rest;
+      if (selectedId.value === id) selectedId.value = null;
+    });
+  }
+
+  /**
+   * Runs a membership change (rename, add, remove, role), then shows the thread again with its
+   * members and the change's system message. A refusal is thrown back to the dialog that asked,
+   * which names it.
+   */
+  async function changeMembers(id: string, change: () => Promise<unknown>): Promise<void> {
+    await change();
+    await open(id);
+  }
+
+  /** Renames a conversation (a group admin; the support team). */
+  async function rename(id: string, subject: string): Promise<void> {
+    await changeMembers(id, async () => {
+      const line = await port.rename(id, subject);
+      updateConversation(id, (c) => ({ ...c, ...line }));
+    });
+  }
+
+  const addMember = (id: string, who: ParticipantRef) => changeMembers(id, () => port.addMember(id, who));
+  /** Removed members stay among the people one knows (to add them back). */
+  const formerMembers = signal<readonly Counterpart[]>([]);
+  const removeMember = (id: string, who: ParticipantRef) =>
+    changeMembers(id, async () => {
+      await port.removeMember(id, who);
+      const member = threads.value[id]?.detail?.participants.find((p) => same(p, who));
+      if (member)
+        formerMembers.value = [...formerMembers.value, { type: who.type, id: who.id, name: member.name }];
+    });
+  const changeRole = (id: string, who: ParticipantRef, role: string) =>
+    changeMembers(id, () => port.changeRole(id, who, role));
+
+  /** Leaves a conversation: it leaves the list, and the inbox shows none. */
+  async function leave(id: string): Promise<void> {
+    try {
+      await port.removeMember(id, me);
+    } catch (failure) {
+      error.value = describe(failure);
+      return;
+    }
+    forget(id);
+  }
+
+  /**
+   * Everyone the person met in their loaded conversations, by `type:id`: whom a group admin may add
+   * (the generic API has no directory search for the care-team and community presets).
+   */
+  const people = computed(() => {
+    const known = new Map<string, Counterpart>();
+    for (const p of formerMembers.value) known.set(personKey(p), p);
+    for (const c of conversations.value)
+      for (const p of c.other_participants) known.set(personKey(p), { type: p.type, id: p.id, name: p.name });
+    for (const t of Object.values(threads.value))
+      for (const p of t.detail?.participants ?? [])
+        if (!same(p, me)) known.set(personKey(p), { type: p.type, id: p.id, name: p.name });
+    return [...known.values()].sort((a, b) => a.name.localeCompare(b.name));
+  });
 
   /** Closes or reopens a conversation, then shows its thread again (with the system message). */
   async function setClosed(id: string, closed: boolean): Promise<void> {
@@ -583,6 +718,12 @@ export function createInboxStore(options: InboxStoreOptions) {
     send,
     retry,
     setClosed,
+    rename,
+    addMember,
+    removeMember,
+    changeRole,
+    leave,
+    people,
     startConversation,
     searchRecipients: (type: string, query: string) => port.searchRecipients(type, query),
     handleEvent,

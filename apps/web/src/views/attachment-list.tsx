@@ -1,17 +1,16 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Attachment } from '../state/inbox-port.js';
 
 type Download = (path: string) => Promise<Blob>;
 
-/** An image's thumbnail, fetched with the token and shown from memory (`blob:`, allowed by the CSP). */
-function Thumbnail(props: { readonly file: Attachment; readonly download: Download }) {
+/** A file fetched with the token and shown from memory (`blob:`, allowed by the CSP); null until then. */
+function useBlobUrl(path: string | null, download: Download): string | null {
   const [src, setSrc] = useState<string | null>(null);
-  const path = props.file.thumbnail_url;
   useEffect(() => {
     if (!path) return;
     let url: string | null = null;
     let live = true;
-    props.download(path).then(
+    download(path).then(
       (blob) => {
         if (!live) return;
         url = URL.createObjectURL(blob);
@@ -24,10 +23,73 @@ function Thumbnail(props: { readonly file: Attachment; readonly download: Downlo
       if (url) URL.revokeObjectURL(url);
     };
   }, [path]);
-  return src ? (
-    <img class="thumbnail" src={src} alt={props.file.original_filename} />
-  ) : (
-    <span class="thumbnail loading">{props.file.original_filename}</span>
+  return src;
+}
+
+/**
+ * The larger view of an image: a modal `<dialog>` named by the file (the browser keeps focus in
+ * it; Esc or "Close" closes it), the whole file rather than the thumbnail. Focus goes back to the
+ * thumbnail that opened it.
+ */
+function ImageViewer(props: {
+  readonly file: Attachment;
+  readonly download: Download;
+  readonly onDone: () => void;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const src = useBlobUrl(props.file.download_url, props.download);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      class="image-viewer"
+      aria-label={`Image: ${props.file.original_filename}`}
+      onClose={props.onDone}
+    >
+      {src ? (
+        <img src={src} alt={props.file.original_filename} />
+      ) : (
+        <p class="meta">Loading {props.file.original_filename}…</p>
+      )}
+      <div class="actions">
+        <button type="button" onClick={() => dialog.current?.close()}>
+          Close
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** An image's thumbnail, a button that opens the larger view. */
+function Thumbnail(props: { readonly file: Attachment; readonly download: Download }) {
+  const src = useBlobUrl(props.file.thumbnail_url, props.download);
+  const [viewing, setViewing] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
+  const name = props.file.original_filename;
+  return (
+    <>
+      <button
+        ref={opener}
+        type="button"
+        class="thumbnail-button"
+        title={`View ${name} larger`}
+        onClick={() => setViewing(true)}
+      >
+        {src ? <img class="thumbnail" src={src} alt={name} /> : <span class="thumbnail loading">{name}</span>}
+      </button>
+      {viewing ? (
+        <ImageViewer
+          file={props.file}
+          download={props.download}
+          onDone={() => {
+            setViewing(false);
+            opener.current?.focus();
+          }}
+        />
+      ) : null}
+    </>
   );
 }
 

@@ -1,11 +1,41 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { conversationPath } from '../session/inbox-location.js';
-import type { InboxRole } from '../session/inbox-role.js';
-import type { InboxStore } from '../state/inbox-store.js';
-import { ConversationList } from './conversation-list.js';
+import type { InboxRole, Membership } from '../session/inbox-role.js';
+import type { ConversationSummary, ParticipantRef } from '../state/inbox-port.js';
+import type { InboxStore, ThreadState } from '../state/inbox-store.js';
+import { ConversationList, counterpartOf } from './conversation-list.js';
 import { ListFilterBar } from './list-filters.js';
+import { MembersDialog } from './members-dialog.js';
 import { NewConversationDialog } from './new-conversation-dialog.js';
+import { SupportRequestDialog } from './support-request-dialog.js';
 import { ThreadView } from './thread-view.js';
+
+/** Whether a loaded conversation matches the search box (subject, people, last message). */
+function matchesQuery(conversation: ConversationSummary, query: string): boolean {
+  const q = query.trim().toLocaleLowerCase();
+  if (q === '') return true;
+  return [conversation.subject, counterpartOf(conversation), conversation.last_message?.content ?? '']
+    .join('\n')
+    .toLocaleLowerCase()
+    .includes(q);
+}
+
+/**
+ * The person's own membership of a conversation, from its detail; until the detail has loaded,
+ * taken as a member's (the API decides anyway), so the composer does not flicker.
+ */
+function membershipOf(
+  conversation: ConversationSummary,
+  thread: ThreadState | undefined,
+  me: ParticipantRef,
+): Membership {
+  const detail = thread?.detail;
+  const own = detail?.participants.find((p) => p.type === me.type && p.id === me.id);
+  return {
+    conversationType: conversation.conversation_type,
+    memberRole: detail ? (own ? (own.role ?? 'member') : null) : 'member',
+  };
+}
 
 /**
  * The inbox: a header with the unread badge (named "N unread", also in the page title), a
@@ -23,7 +53,19 @@ export function InboxApp(props: {
   const selectedId = store.selectedId.value;
   const selected = store.selected.value;
   const thread = selectedId ? store.threads.value[selectedId] : undefined;
-  const [composing, setComposing] = useState(false);
+  const [composing, setComposing] = useState<'conversation' | 'support' | null>(null);
+  const [showMembers, setShowMembers] = useState(false);
+  const [query, setQuery] = useState('');
+  const search = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const membersOpener = useRef<HTMLElement | null>(null);
+  const shown =
+    query.trim() === ''
+      ? store.conversations.value
+      : store.conversations.value.filter((c) => matchesQuery(c, query));
+  const membership = selected ? membershipOf(selected, thread, store.me) : null;
+  // The community's conversations have members worth showing (groups above all); the others, two.
+  const hasMembers = role.preset === 'community' && thread?.detail !== undefined && thread.detail !== null;
 
   useEffect(() => {
     document.title = unread > 0 ? `(${unread}) Messages` : 'Messages';
@@ -34,9 +76,24 @@ export function InboxApp(props: {
     void store.select(id);
   };
 
-  // Alt+↑ / Alt+↓: the previous or next conversation of the list, from anywhere on the page.
+  // Alt+↑ / Alt+↓: the previous or next conversation of the list, from anywhere on the page;
+  // `/` goes to the search box unless the person is typing somewhere.
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      if (event.key === '/' && !event.altKey && !event.ctrlKey && !event.metaKey) {
+        const path = event.composedPath();
+        // Embedded in a host's page, `/` is the host's own unless it comes from inside the inbox.
+        const inbox = root.current;
+        if (!inbox || (inbox.getRootNode() !== document && !path.includes(inbox))) return;
+        const target = path[0];
+        const typing =
+          target instanceof HTMLElement &&
+          (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+        if (typing || document.querySelector('dialog[open]')) return;
+        event.preventDefault();
+        search.current?.focus();
+        return;
+      }
       if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
       const list = store.conversations.value;
       if (list.length === 0) return;
@@ -52,13 +109,18 @@ export function InboxApp(props: {
   }, []);
 
   return (
-    <div class={selectedId ? 'inbox has-selection' : 'inbox'}>
+    <div ref={root} class={selectedId ? 'inbox has-selection' : 'inbox'}>
       <header class="top">
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
         {role.canCompose ? (
-          <button type="button" class="new" onClick={() => setComposing(true)}>
+          <button type="button" class="new" onClick={() => setComposing('conversation')}>
             New conversation
+          </button>
+        ) : null}
+        {role.canRequestSupport ? (
+          <button type="button" class="new" onClick={() => setComposing('support')}>
+            New support request
           </button>
         ) : null}
         <span class={unread > 0 ? 'badge' : 'badge zero'} role="status" aria-label={`${unread} unread`}>
@@ -77,7 +139,11 @@ export function InboxApp(props: {
       ) : null}
       <main class="panes">
         <ConversationList
-          conversations={store.conversations.value}
+          conversations={shown}
+          searching={query.trim() !== ''}
+          groupByCounterpart={role.groupByCounterpart}
+          showKinds={role.preset === 'community'}
+          {...(role.preset === 'marketplace' ? {} : { typeLabels: role.typeLabels })}
           selectedId={selectedId}
           hrefOf={(id) => conversationPath(inboxPath, id)}
           onOpen={open}
@@ -90,6 +156,9 @@ export function InboxApp(props: {
               role={role}
               filters={store.filters.value}
               onChange={(next) => void store.setFilters(next)}
+              query={query}
+              onQuery={setQuery}
+              searchRef={search}
             />
           }
         />
@@ -99,7 +168,18 @@ export function InboxApp(props: {
             thread={thread}
             me={store.me}
             draft={store.drafts.value[selectedId] ?? ''}
-            canClose={role.canClose}
+            canClose={membership !== null && role.mayClose(membership)}
+            canReply={membership === null || role.mayReply(membership)}
+            readDetails={role.readDetails}
+            {...(role.preset === 'marketplace' ? {} : { typeLabels: role.typeLabels })}
+            {...(hasMembers
+              ? {
+                  onMembers: () => {
+                    membersOpener.current = document.activeElement as HTMLElement | null;
+                    setShowMembers(true);
+                  },
+                }
+              : {})}
             onBack={() => open(null)}
             onOlder={() => store.loadOlder(selectedId)}
             onDraft={(text) => store.setDraft(selectedId, text)}
@@ -115,14 +195,47 @@ export function InboxApp(props: {
           </section>
         )}
       </main>
-      {composing ? (
+      {composing === 'conversation' ? (
         <NewConversationDialog
           role={role}
           search={store.searchRecipients}
           start={store.startConversation}
           onDone={(id) => {
-            setComposing(false);
+            setComposing(null);
             if (id) props.navigate(conversationPath(inboxPath, id));
+          }}
+        />
+      ) : null}
+      {composing === 'support' ? (
+        <SupportRequestDialog
+          start={store.startConversation}
+          onDone={(id) => {
+            setComposing(null);
+            if (id) props.navigate(conversationPath(inboxPath, id));
+          }}
+        />
+      ) : null}
+      {showMembers && selectedId && selected && thread?.detail && membership ? (
+        <MembersDialog
+          subject={selected.subject}
+          members={thread.detail.participants}
+          me={store.me}
+          typeLabels={role.typeLabels}
+          canManage={role.mayManageMembers(membership)}
+          canLeave={role.mayLeave(membership)}
+          candidates={store.people.value}
+          onRename={(subject) => store.rename(selectedId, subject)}
+          onAdd={(who) => store.addMember(selectedId, who)}
+          onRemove={(who) => store.removeMember(selectedId, who)}
+          onRole={(who, next) => store.changeRole(selectedId, who, next)}
+          onLeave={async () => {
+            setShowMembers(false);
+            await store.leave(selectedId);
+            props.navigate(conversationPath(inboxPath, null));
+          }}
+          onDone={() => {
+            setShowMembers(false);
+            membersOpener.current?.focus();
           }}
         />
       ) : null}
@@ -140,7 +253,7 @@ export function SignedOut(props: { readonly reason: 'no-token' | 'expired' | 'un
           ? 'You are not signed in here. Open your messages from your account on the site you use; this page shows them when it is opened with a sign-in link.'
           : props.reason === 'expired'
             ? 'Your sign-in has expired. Open your messages again from your account.'
-            : 'This sign-in cannot open an inbox here yet.'}
+            : 'This sign-in has no inbox here: it does not speak for a person of this platform.'}
       </p>
     </main>
   );

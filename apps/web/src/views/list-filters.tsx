@@ -1,16 +1,33 @@
+import type { Ref } from 'preact';
 import type { InboxRole } from '../session/inbox-role.js';
 import type { ListFilters } from '../state/inbox-port.js';
 
-/** The list's filters: with whom (the role's conversation types) and open or closed. */
+/**
+ * The list's filters: a search box over the loaded conversations (subject, people, last message;
+ * `/` focuses it), with whom (the role's conversation types) and open or closed.
+ */
 export function ListFilterBar(props: {
   readonly role: InboxRole;
   readonly filters: ListFilters;
   readonly onChange: (filters: ListFilters) => void;
+  readonly query: string;
+  readonly onQuery: (query: string) => void;
+  readonly searchRef: Ref<HTMLInputElement>;
 }) {
   const { filters } = props;
   const status = filters.is_closed === undefined ? 'all' : filters.is_closed ? 'closed' : 'open';
   return (
     <div class="filters">
+      <input
+        ref={props.searchRef}
+        type="search"
+        class="search"
+        aria-label="Search conversations"
+        aria-keyshortcuts="/"
+        placeholder="Search (/)"
+        value={props.query}
+        onInput={(event) => props.onQuery(event.currentTarget.value)}
+      />
       {props.role.types.length > 0 ? (
         <label>
           Type{' '}
@@ -31,21 +48,23 @@ export function ListFilterBar(props: {
           </select>
         </label>
       ) : null}
-      <label>
-        Status{' '}
-        <select
-          value={status}
-          onChange={(event) => {
-            const value = event.currentTarget.value;
-            const { is_closed: _, ...rest } = filters;
-            props.onChange(value === 'all' ? rest : { ...rest, is_closed: value === 'closed' });
-          }}
-        >
-          <option value="all">All</option>
-          <option value="open">Open</option>
-          <option value="closed">Closed</option>
-        </select>
-      </label>
+      {props.role.preset === 'care-team' ? null : (
+        <label>
+          Status{' '}
+          <select
+            value={status}
+            onChange={(event) => {
+              const value = event.currentTarget.value;
+              const { is_closed: _, ...rest } = filters;
+              props.onChange(value === 'all' ? rest : { ...rest, is_closed: value === 'closed' });
+            }}
+          >
+            <option value="all">All</option>
+            <option value="open">Open</option>
+            <option value="closed">Closed</option>
+          </select>
+        </label>
+      )}
     </div>
   );
 }

@@ -50,7 +50,7 @@ export function NewConversationDialog(props: {
       const id = await props.start({
         conversation_type: kind.conversationType,
         subject: subject.trim(),
-        participant: { type: chosen.type, id: chosen.id },
+        participants: [{ type: chosen.type, id: chosen.id }],
         initial_message: text.trim(),
       });
       dialog.current?.close();

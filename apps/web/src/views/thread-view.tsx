@@ -1,6 +1,6 @@
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ConversationSummary } from '../state/inbox-port.js';
-import type { ThreadState } from '../state/inbox-store.js';
+import type { ConversationSummary, Message } from '../state/inbox-port.js';
+import type { MemberRead, ThreadState } from '../state/inbox-store.js';
 import { dayOf, type ThreadItem } from '../state/thread-items.js';
 import { AttachmentList } from './attachment-list.js';
 import { Composer } from './composer.js';
@@ -19,7 +19,12 @@ function typingLine(
   return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
-function stateOf(item: ThreadItem, mine: boolean, thread: ThreadState | undefined): string | null {
+function stateOf(
+  item: ThreadItem,
+  mine: boolean,
+  thread: ThreadState | undefined,
+  readDetails: boolean,
+): string | null {
   if (item.kind === 'pending') {
     if (item.status === 'failed') return 'Not sent';
     return item.progress !== undefined && item.progress < 1
@@ -27,8 +32,31 @@ function stateOf(item: ThreadItem, mine: boolean, thread: ThreadState | undefine
       : 'Sending…';
   }
   if (!mine) return null;
-  if (item.message.seq <= (thread?.othersReadSeq ?? 0)) return 'Read';
+  if (readDetails && thread) {
+    const read = readState(item.message, thread);
+    if (read) return read;
+  } else if (item.message.seq <= (thread?.othersReadSeq ?? 0)) return 'Read';
   return item.message.seq <= (thread?.othersDeliveredSeq ?? 0) ? 'Delivered' : 'Sent';
+}
+
+/**
+ * Who read one's own message: with one other member, "Read" and when ("Read 10:42"; the message's
+ * own receipt when the API gave one, else the reader's latest read); in a group, how many of the
+ * others ("Read by 2 of 3", "Read by everyone"). Null when nobody has.
+ */
+export function readState(message: Message, thread: ThreadState): string | null {
+  const others = Object.entries(thread.reads);
+  const readers = others.filter(([, read]) => read.seq >= message.seq);
+  if (readers.length === 0) return null;
+  if (others.length === 1) {
+    const [key, read] = readers[0] as [string, MemberRead];
+    const receipt = message.read_by?.find((r) => `${r.type}:${r.id}` === key);
+    const at = receipt?.at ?? read.at;
+    return at ? `Read ${timeOf(at)}` : 'Read';
+  }
+  return readers.length === others.length
+    ? 'Read by everyone'
+    : `Read by ${readers.length} of ${others.length}`;
 }
 
 /**
@@ -43,6 +71,14 @@ export function ThreadView(props: {
   readonly me: { readonly type: string; readonly id: string };
   readonly draft: string;
   readonly canClose: boolean;
+  /** May write here (a monitoring admin reads only). */
+  readonly canReply: boolean;
+  /** Own messages say who read them and when. */
+  readonly readDetails: boolean;
+  /** Names counterparts with their role. */
+  readonly typeLabels?: Readonly<Record<string, string>>;
+  /** Opens the "Members" dialog; absent where conversations have no members to show. */
+  readonly onMembers?: () => void;
   readonly onBack: () => void;
   readonly onOlder: () => Promise<void>;
   readonly onDraft: (text: string) => void;
@@ -89,10 +125,15 @@ export function ThreadView(props: {
         <div class="thread-title">
           <h2>{conversation.subject}</h2>
           <p class="meta">
-            {counterpartOf(conversation)}
+            {counterpartOf(conversation, props.typeLabels)}
             {conversation.is_closed ? ' · Closed' : ''}
           </p>
         </div>
+        {props.onMembers ? (
+          <button type="button" onClick={props.onMembers}>
+            Members
+          </button>
+        ) : null}
         {props.canClose ? (
           conversation.is_closed ? (
             <button type="button" onClick={() => props.onClose(false)}>
@@ -156,7 +197,7 @@ export function ThreadView(props: {
             const mine =
               item.kind === 'pending' ||
               (item.message.sender_type === me.type && item.message.sender_id === me.id);
-            const state = stateOf(item, mine, thread);
+            const state = stateOf(item, mine, thread, props.readDetails);
             return [
               separator,
               divider,
@@ -193,6 +234,8 @@ export function ThreadView(props: {
       </p>
       {conversation.is_closed ? (
         <p class="closed-note">This conversation is closed.</p>
+      ) : !props.canReply ? (
+        <p class="closed-note">You are not a member of this conversation: you can read it, not reply.</p>
       ) : (
         <Composer draft={props.draft} disabled={false} onDraft={props.onDraft} onSend={props.onSend} />
       )}

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compose, demoTokens, parseConfig, secretKey } from '@parley/api';
+import { compose, demoTokens, issueToken, parseConfig, secretKey } from '@parley/api';
 import pg from 'pg';
 
 /** The API as `pnpm start` composes it, listening on a free port, with a token per demo role. */
@@ -11,6 +11,11 @@ export interface ComposedInbox {
   /** `http://127.0.0.1:{port}`. */
   readonly url: string;
   readonly tokens: Readonly<Record<'admin' | 'store' | 'customer', string>>;
+  /**
+   * A token for any person of the running preset (`PARLEY_PRESET` in the environment given), with
+   * their tenant when they have one — the demo's other people too (`stu-ben`, `uma`).
+   */
+  tokenFor(type: string, id: string, tenant?: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -62,16 +67,19 @@ export async function composedInbox(extraEnv: Readonly<Record<string, string>> =
     await cleanup();
     throw error;
   }
-  const issued = await demoTokens(secretKey(api.jwtSecret.secret), api.directory);
-  const token = (role: string) => {
-    const found = issued.find((t) => t.role === role)?.token;
-    if (!found) throw new Error(`no demo token for ${role}`);
-    return found;
-  };
+  const key = secretKey(api.jwtSecret.secret);
+  const issued = await demoTokens(key, api.directory, {
+    preset: api.preset,
+    tenantClaim: api.directory.tenantClaim,
+  });
+  // Another preset's roles: the marketplace's names stay empty there (use `tokenFor`).
+  const token = (role: string) => issued.find((t) => t.role === role)?.token ?? '';
   const { port } = api.app.server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     tokens: { admin: token('admin'), store: token('store'), customer: token('customer') },
+    tokenFor: (type, id, tenant) =>
+      issueToken(key, { sub: id, role: type, ...(tenant ? { tenantId: tenant } : {}) }),
     close: async () => {
       try {
         await api.close();

@@ -1,0 +1,162 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { browserTestsRun, launchChromium, seriousAxeViolations } from './support/chromium.js';
+import { type ComposedInbox, composedInbox } from './support/composed-inbox.js';
+
+// The community's inbox (`PARLEY_PRESET=community`, docs/community.md): direct conversations,
+// groups with their members and roles (a group admin manages them), support requests the
+// community's admins answer as a team. The demo (North High): Ana and Mia talk; Mia runs the
+// algebra group with Ana, Ben and Max; Ben asked for support.
+
+const SCHOOL = 'north-high';
+
+interface Opened {
+  readonly page: Page;
+  readonly cspViolations: string[];
+}
+
+describe.skipIf(!browserTestsRun())('the community inbox in a browser', () => {
+  let api: ComposedInbox;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  async function open(path: string, type: string, id: string): Promise<Opened> {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    context.setDefaultTimeout(15_000);
+    contexts.push(context);
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    await page.goto(`${api.url}${path}#token=${await api.tokenFor(type, id, SCHOOL)}`);
+    return { page, cspViolations };
+  }
+
+  beforeAll(async () => {
+    const webDir = fileURLToPath(new URL('..', import.meta.url));
+    if (!existsSync(`${webDir}/dist/index.html`)) await build({ root: webDir, logLevel: 'warn' });
+    [api, browser] = await Promise.all([composedInbox({ PARLEY_PRESET: 'community' }), launchChromium()]);
+  });
+
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close().catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('a group admin: members with their roles, makes one an admin, removes one and adds them back, renames', async () => {
+    const { page, cspViolations } = await open('/inbox', 'mentor', 'men-mia');
+    const list = page.getByRole('list', { name: 'Conversations' });
+    await list.getByRole('listitem', { name: /^Essay feedback — Ana Student \(Student\)/ }).waitFor();
+    // The type filter names the community's kinds.
+    await page.getByRole('combobox', { name: 'Type' }).selectOption({ label: 'Groups' });
+    await list.getByRole('listitem', { name: /^Essay feedback/ }).waitFor({ state: 'detached' });
+    await list.getByRole('link', { name: /Algebra study group/ }).click();
+    await page.getByRole('log', { name: 'Messages' }).getByText('Welcome! We meet on Tuesdays.').waitFor();
+
+    const opener = page.getByRole('button', { name: 'Members' });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'Members' });
+    const members = dialog.getByRole('list', { name: 'Members' });
+    await members.getByRole('listitem', { name: 'Mia Mentor (Mentor), admin' }).waitFor();
+    await members.getByRole('listitem', { name: 'Max Mentor (Mentor), member' }).waitFor();
+    expect(await members.getByRole('listitem').count()).toBe(4);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await dialog.getByRole('button', { name: 'Make Max Mentor an admin' }).click();
+    await members.getByRole('listitem', { name: 'Max Mentor (Mentor), admin' }).waitFor();
+    await dialog.getByRole('button', { name: 'Remove Ben Student' }).click();
+    await members.getByRole('listitem', { name: /^Ben Student/ }).waitFor({ state: 'detached' });
+    await dialog
+      .getByRole('combobox', { name: 'Person to add' })
+      .selectOption({ label: 'Ben Student (Student)' });
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    await members.getByRole('listitem', { name: 'Ben Student (Student), member' }).waitFor();
+    await dialog.getByRole('textbox', { name: 'Group name' }).fill('Algebra II study group');
+    await dialog.getByRole('button', { name: 'Rename' }).click();
+    await list.getByRole('listitem', { name: /^Algebra II study group/ }).waitFor();
+
+    // Esc closes the dialog and focus goes back to "Members"; each change left a system message.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => opener.evaluate((button) => button === document.activeElement)).toBe(true);
+    await page.getByRole('heading', { name: 'Algebra II study group' }).waitFor();
+    expect(
+      await page.getByRole('log', { name: 'Messages' }).locator('li.system').count(),
+    ).toBeGreaterThanOrEqual(4);
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
+
+  it('a student: sees the group members without managing them, and opens a support request', async () => {
+    const { page, cspViolations } = await open('/inbox', 'student', 'stu-ana');
+    const list = page.getByRole('list', { name: 'Conversations' });
+    await list.getByRole('link', { name: /study group/ }).click();
+    await page.getByRole('button', { name: 'Members' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Members' });
+    await dialog
+      .getByRole('list', { name: 'Members' })
+      .getByRole('listitem', { name: /^Mia Mentor.*admin$/ })
+      .waitFor();
+    expect(await dialog.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+    expect(await dialog.getByRole('button', { name: 'Rename' }).count()).toBe(0);
+    await dialog.getByRole('button', { name: 'Leave group' }).waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // A direct conversation: a student may not close it.
+    await list.getByRole('link', { name: /Essay feedback/ }).click();
+    await page
+      .getByRole('log', { name: 'Messages' })
+      .getByText('Sure — send it over before Friday.')
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Close conversation' }).count()).toBe(0);
+
+    await page.getByRole('button', { name: 'New support request' }).click();
+    const request = page.getByRole('dialog', { name: 'New support request' });
+    await request.getByRole('textbox', { name: 'Subject' }).fill('My quiz score is missing');
+    await request.getByRole('textbox', { name: 'Describe the problem' }).fill('Quiz 3 shows no score.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await request.getByRole('button', { name: 'Send request' }).click();
+    await request.waitFor({ state: 'detached' });
+    await page.getByRole('log', { name: 'Messages' }).getByText('Quiz 3 shows no score.').waitFor();
+    await list.getByRole('listitem', { name: /^My quiz score is missing — Support team/ }).waitFor();
+    // The requester closes their own request.
+    await page.getByRole('button', { name: 'Close conversation' }).waitFor();
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
+
+  it('a community admin: answers a support request as the team and closes it; groups stay private', async () => {
+    const { page, cspViolations } = await open('/inbox', 'admin', 'adm-ada');
+    await page.getByText('Community admin', { exact: true }).waitFor();
+    const list = page.getByRole('list', { name: 'Conversations' });
+    const ticket = list.getByRole('listitem', {
+      name: /^Cannot open the course page — Ben Student \(Student\)/,
+    });
+    await ticket.waitFor();
+    expect(await list.getByRole('listitem', { name: /study group/ }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'New support request' }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await ticket.getByRole('link').click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    await log.getByText('The algebra course page shows an error.').waitFor();
+    await page.getByRole('textbox', { name: 'Message' }).fill('Fixed: try again now.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await log
+      .getByRole('listitem')
+      .filter({ hasText: 'Fixed: try again now.' })
+      .getByText(/^(Sent|Delivered)$/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Close conversation' }).click();
+    await page.getByRole('button', { name: 'Reopen conversation' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
+});
