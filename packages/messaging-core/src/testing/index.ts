@@ -41,3 +41,13 @@ export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.j
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
 export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
+export type { WebhookState } from '../webhooks/testing/in-memory-webhook-store.js';
+export {
+  InMemoryWebhookDeliveryRepository,
+  InMemoryWebhookEndpointRepository,
+  InMemoryWebhookStore,
+} from '../webhooks/testing/in-memory-webhook-store.js';
+export {
+  InMemoryWebhookTransport,
+  sequentialWebhookSecrets,
+} from '../webhooks/testing/in-memory-webhook-transport.js';
