@@ -37,8 +37,8 @@ import {
   createWebhookReplayGuardRawReader,
 } from './testing/kysely-email-raw-readers.js';
 import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
-import { KyselyWebhookStore } from './webhooks/kysely-webhook-store.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
+import { KyselyWebhookStore } from './webhooks/kysely-webhook-store.js';
 
 // The core's contract suites against the environment's database (DATABASE_URL, else a
 // testcontainers PostgreSQL, else PGlite) and, always, against embedded PGlite.

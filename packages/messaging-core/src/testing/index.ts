@@ -36,11 +36,6 @@ export { SequentialIds } from '../kernel/testing/sequential-ids.js';
 export { inMemoryLiveAudience } from '../realtime/testing/in-memory-live-audience.js';
 export type { InMemoryLiveSignalBusOptions } from '../realtime/testing/in-memory-live-signal-bus.js';
 export { InMemoryLiveSignalBus, InMemorySignalHub } from '../realtime/testing/in-memory-live-signal-bus.js';
-export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
-export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
-export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
-export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
-export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
 export type { WebhookState } from '../webhooks/testing/in-memory-webhook-store.js';
 export {
   InMemoryWebhookDeliveryRepository,
@@ -51,3 +46,8 @@ export {
   InMemoryWebhookTransport,
   sequentialWebhookSecrets,
 } from '../webhooks/testing/in-memory-webhook-transport.js';
+export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
+export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
+export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
+export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
+export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';

@@ -1,17 +1,5 @@
 // @parley/messaging-core/webhooks: this context's public names (the package index re-exports them).
-export type {
-  CreatedWebhookEndpoint,
-  CreateWebhookEndpointInput,
-  ProcessWebhooksResult,
-  RotatedWebhookSecret,
-  UpdateWebhookEndpointInput,
-  WebhookDeliveryDetail,
-  WebhookDeliveryPage,
-  WebhookEndpointPage,
-  WebhooksCore,
-  WebhooksDependencies,
-} from './webhooks-core.js';
-export { createWebhooksCore } from './webhooks-core.js';
+
 export type {
   WebhookAttempt,
   WebhookDelivery,
@@ -19,10 +7,10 @@ export type {
 } from './model/webhook-delivery.js';
 export {
   RESPONSE_SNIPPET_MAX,
-  webhookRetryDelayMs,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_PING_TYPE,
   WEBHOOK_RETRY_WINDOW_MS,
+  webhookRetryDelayMs,
 } from './model/webhook-delivery.js';
 export type {
   WebhookDisabledReason,
@@ -58,3 +46,16 @@ export type {
   WebhookTransport,
 } from './ports/webhook-transport.js';
 export { WEBHOOK_SUBSCRIBER, webhookEventSubscriber } from './use-cases/webhook-event-subscriber.js';
+export type {
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointInput,
+  ProcessWebhooksResult,
+  RotatedWebhookSecret,
+  UpdateWebhookEndpointInput,
+  WebhookDeliveryDetail,
+  WebhookDeliveryPage,
+  WebhookEndpointPage,
+  WebhooksCore,
+  WebhooksDependencies,
+} from './webhooks-core.js';
+export { createWebhooksCore } from './webhooks-core.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryAdminNotificationRepository } from '../alerts/testing/in-memory-admin-notification-repository.js';
 import { createAdminNotificationsCore } from '../alerts/admin-notifications-core.js';
+import { InMemoryAdminNotificationRepository } from '../alerts/testing/in-memory-admin-notification-repository.js';
 import { communityPolicy } from '../conversations/policy/community-policy.js';
 import { InMemoryOutboundAddressGuard } from '../email/testing/in-memory-outbound-address-guard.js';
 import { ReversibleSecretCipher } from '../email/testing/reversible-secret-cipher.js';
@@ -114,7 +114,10 @@ describe('webhooks core', () => {
 
   it('validates the URL, event types against the known list and the tenant filter, naming the field', async () => {
     const { webhooks } = await setup();
-    const bad = async (input: Parameters<typeof webhooks.createEndpoint>[1], owner = PLATFORM) =>
+    const bad = async (
+      input: Parameters<typeof webhooks.createEndpoint>[1],
+      owner: WebhookOwner = PLATFORM,
+    ) =>
       webhooks.createEndpoint(owner, input).then(
         () => null,
         (error: { code: string; field?: string }) => [error.code, error.field],

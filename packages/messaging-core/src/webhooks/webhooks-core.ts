@@ -13,7 +13,6 @@ import { type Clock, systemClock } from '../kernel/ports/clock.js';
 import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
 import {
   RESPONSE_SNIPPET_MAX,
-  webhookRetryDelayMs,
   snippet,
   WEBHOOK_DELIVERY_STATUSES,
   WEBHOOK_PING_TYPE,
@@ -21,6 +20,7 @@ import {
   type WebhookAttempt,
   type WebhookDelivery,
   type WebhookDeliveryStatus,
+  webhookRetryDelayMs,
 } from './model/webhook-delivery.js';
 import {
   WEBHOOK_SECRET_OVERLAP_MS,
@@ -30,7 +30,7 @@ import {
 } from './model/webhook-endpoint.js';
 import { pingWebhookBody } from './model/webhook-payload.js';
 import type { ClaimedWebhookDelivery, WebhookAttemptOutcome } from './ports/webhook-delivery-repository.js';
-import type { WebhookStore, WebhookRepositories } from './ports/webhook-store.js';
+import type { WebhookRepositories, WebhookStore } from './ports/webhook-store.js';
 import type { WebhookSecretGenerator, WebhookTransport } from './ports/webhook-transport.js';
 import {
   decodeWebhookDeliveryCursor,

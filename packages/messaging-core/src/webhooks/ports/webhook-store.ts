@@ -1,6 +1,6 @@
+import type { LoggedEvent } from '../../conversations/model/domain-event.js';
 import type { EventStore } from '../../kernel/events/event-dispatcher.js';
 import type { EventLogOf } from '../../kernel/ports/event-log.js';
-import type { LoggedEvent } from '../../conversations/model/domain-event.js';
 import type { WebhookDeliveryRepository } from './webhook-delivery-repository.js';
 import type { WebhookEndpointRepository } from './webhook-endpoint-repository.js';
 

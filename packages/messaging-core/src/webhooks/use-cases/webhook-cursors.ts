@@ -1,7 +1,9 @@
-import { decodeCursor, encodeCursor, invalidCursor } from '../../kernel/paging/cursor-codec.js';
 import {
+  decodeCursor,
   decodeTimeIdCursor,
+  encodeCursor,
   encodeTimeIdCursor,
+  invalidCursor,
   type TimeIdCursor,
 } from '../../kernel/paging/cursor-codec.js';
 

@@ -1,6 +1,6 @@
 import { DOMAIN_EVENT_TYPES } from '../../conversations/model/domain-event.js';
-import { MessagingError } from '../../kernel/errors.js';
 import type { OutboundAddressGuard } from '../../email/ports/outbound-address-guard.js';
+import { MessagingError } from '../../kernel/errors.js';
 import { ALL_WEBHOOK_EVENTS } from '../model/webhook-endpoint.js';
 
 const URL_MAX = 2048;
