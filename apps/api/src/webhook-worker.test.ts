@@ -46,6 +46,7 @@ describe('startWebhookWorker', () => {
     retrying: 0,
     failed: 0,
     disabledEndpoints: [],
+    errors: [],
   };
   const log = { info: () => {}, warn: () => {}, error: () => {} };
 

@@ -53,6 +53,11 @@ export function startWebhookWorker(
       try {
         await options.beforeRun?.();
         const result = await webhooks.processDeliveries({ workerId, limit: options.batchSize ?? 50 });
+        if (result.errors.length > 0)
+          log.error(
+            { deliveries: result.errors },
+            'some webhook deliveries failed unexpectedly; retried after their lease',
+          );
         if (result.disabledEndpoints.length > 0)
           log.warn(
             { endpoints: result.disabledEndpoints },

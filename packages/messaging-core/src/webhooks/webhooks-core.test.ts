@@ -383,6 +383,34 @@ describe('webhooks core', () => {
     ).rejects.toMatchObject({ code: 'VALIDATION', field: 'cursor' });
   });
 
+  it('never sends unsigned: a secret the key ring cannot open fails the attempt, which is logged and retried', async () => {
+    const t = await setup();
+    const { endpoint } = await t.webhooks.createEndpoint(PLATFORM, {
+      url: 'https://hooks.example/',
+      eventTypes: ['*'],
+    });
+    const lostKeys = createWebhooksCore({
+      store: t.store,
+      cipher: {
+        encrypt: (plaintext) => plaintext,
+        decrypt: () => {
+          throw new Error('unknown key id k0');
+        },
+        needsRotation: () => false,
+      },
+      outboundGuard: t.guard,
+      transport: t.transport,
+      newSecret: sequentialWebhookSecrets(),
+      clock: t.clock,
+    });
+    await t.start('acme', 'sealed');
+    await t.dispatcher.drain();
+    expect(await lostKeys.processDeliveries({ workerId: 'w' })).toMatchObject({ retrying: 1, errors: [] });
+    expect(t.transport.requests).toEqual([]);
+    const [delivery] = (await t.webhooks.listDeliveries(PLATFORM, endpoint.id)).items.slice(-1);
+    expect(delivery?.lastError).toMatch(/signing secret could not be opened \(unknown key id k0\)/);
+  });
+
   it('deletes an endpoint: it answers 404 afterwards and receives nothing more', async () => {
     const t = await setup();
     const { endpoint } = await t.webhooks.createEndpoint(PLATFORM, {

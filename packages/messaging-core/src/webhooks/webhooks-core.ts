@@ -102,6 +102,11 @@ export interface ProcessWebhooksResult {
   readonly failed: number;
   /** Endpoints disabled in this run (their delivery ran out of retries). */
   readonly disabledEndpoints: readonly string[];
+  /**
+   * Deliveries whose handling failed unexpectedly (`<delivery id>: <message>`, e.g. the database
+   * went away): their lease runs out and a later run takes them again.
+   */
+  readonly errors: readonly string[];
 }
 
 export interface WebhooksDependencies {
@@ -271,25 +276,35 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
           ? `refused: ${verdict.address ?? url.hostname} is not a public address${verdict.range ? ` (${verdict.range})` : ''}`
           : `refused: ${verdict.reason}`;
     } else {
-      const secrets = (await store.webhookEndpoints.activeSecrets(endpoint.id, at)).map((s) =>
-        cipher.decrypt(s.sealed, webhookSecretContext(endpoint.id)),
-      );
+      const sealed = await store.webhookEndpoints.activeSecrets(endpoint.id, at);
+      let secrets: string[] = [];
+      try {
+        secrets = sealed.map((s) => cipher.decrypt(s.sealed, webhookSecretContext(endpoint.id)));
+      } catch (failure) {
+        // Never sent unsigned: a secret sealed with a key no longer in the ring fails the attempt.
+        error = `the signing secret could not be opened (${(failure as Error).message}); rotate it`;
+      }
       const address = verdict.addresses[0] as string;
-      const response = await deps.transport.deliver({
-        url: endpoint.url,
-        address,
-        messageId: delivery.messageId,
-        timestamp: at,
-        body: delivery.body,
-        secrets,
-        timeoutMs,
-      });
-      durationMs = response.durationMs;
-      if (response.kind === 'response') {
-        statusCode = response.statusCode;
-        responseSnippet = snippet(response.bodySnippet, RESPONSE_SNIPPET_MAX);
-      } else {
-        error = snippet(response.error, RESPONSE_SNIPPET_MAX);
+      const response =
+        error !== null
+          ? null
+          : await deps.transport.deliver({
+              url: endpoint.url,
+              address,
+              messageId: delivery.messageId,
+              timestamp: at,
+              body: delivery.body,
+              secrets,
+              timeoutMs,
+            });
+      if (response !== null) {
+        durationMs = response.durationMs;
+        if (response.kind === 'response') {
+          statusCode = response.statusCode;
+          responseSnippet = snippet(response.bodySnippet, RESPONSE_SNIPPET_MAX);
+        } else {
+          error = snippet(response.error, RESPONSE_SNIPPET_MAX);
+        }
       }
     }
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
@@ -529,31 +544,43 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
       let retrying = 0;
       let failed = 0;
       const disabledEndpoints: string[] = [];
+      const errors: string[] = [];
       const endpoints = new Map<string, WebhookEndpoint | null>();
       for (let start = 0; start < claimed.length; start += PARALLEL_ATTEMPTS) {
         await Promise.all(
           claimed.slice(start, start + PARALLEL_ATTEMPTS).map(async (one) => {
-            const endpointId = one.delivery.endpointId;
-            if (!endpoints.has(endpointId))
-              endpoints.set(endpointId, await store.webhookEndpoints.find(endpointId, PLATFORM));
-            const endpoint = endpoints.get(endpointId);
-            // Deleted or disabled since the claim: the lease runs out; nothing is attempted.
-            if (endpoint === null || endpoint === undefined || !endpoint.enabled) return;
-            const result = await attempt(one, endpoint);
-            if (!result.recorded) return;
-            if (result.outcome.kind === 'delivered') delivered += 1;
-            else if (result.outcome.kind === 'retry') retrying += 1;
-            else {
-              failed += 1;
-              if (one.delivery.eventType !== WEBHOOK_PING_TYPE && !disabledEndpoints.includes(endpointId)) {
-                disabledEndpoints.push(endpointId);
-                await disableFailing(endpoint, one.delivery, result.attempt.error);
+            try {
+              const endpointId = one.delivery.endpointId;
+              if (!endpoints.has(endpointId))
+                endpoints.set(endpointId, await store.webhookEndpoints.find(endpointId, PLATFORM));
+              const endpoint = endpoints.get(endpointId);
+              // Deleted or disabled since the claim: the lease runs out; nothing is attempted.
+              if (endpoint === null || endpoint === undefined || !endpoint.enabled) return;
+              const result = await attempt(one, endpoint);
+              if (!result.recorded) return;
+              if (result.outcome.kind === 'delivered') delivered += 1;
+              else if (result.outcome.kind === 'retry') retrying += 1;
+              else {
+                failed += 1;
+                if (one.delivery.eventType !== WEBHOOK_PING_TYPE && !disabledEndpoints.includes(endpointId)) {
+                  disabledEndpoints.push(endpointId);
+                  await disableFailing(endpoint, one.delivery, result.attempt.error);
+                }
               }
+            } catch (failure) {
+              errors.push(`${one.delivery.id}: ${(failure as Error).message}`);
             }
           }),
         );
       }
-      return { attempted: delivered + retrying + failed, delivered, retrying, failed, disabledEndpoints };
+      return {
+        attempted: delivered + retrying + failed,
+        delivered,
+        retrying,
+        failed,
+        disabledEndpoints,
+        errors,
+      };
     },
 
     subscriber: () => webhookEventSubscriber({ clock, ids }),
