@@ -182,7 +182,7 @@ export const EnvironmentSchema = Type.Object({
     expected: 'on or off',
     default: '`on`',
     description:
-      'run the email notification worker inside the API process (`off` when you run `pnpm worker` processes instead — on PostgreSQL only: a PGlite directory belongs to one process)',
+      'run the email notification worker and the webhook delivery worker inside the API process (`off` when you run `pnpm worker` processes instead — on PostgreSQL only: a PGlite directory belongs to one process)',
   }),
   PARLEY_NOTIFICATION_WINDOW: variable(
     Type.String({
