@@ -15,6 +15,7 @@ import {
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
   KyselyWebhookReplayGuard,
+  KyselyWebhookStore,
   migrateToLatest,
   type ParleyDatabase,
   PostgresEventWakeups,
@@ -22,7 +23,11 @@ import {
 } from '@parley/adapters-kysely';
 import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters-liquid';
 import { SharpMediaInspector } from '@parley/adapters-media';
-import { DnsOutboundAddressGuard } from '@parley/adapters-network';
+import {
+  DnsOutboundAddressGuard,
+  generateWebhookSecret,
+  HttpWebhookTransport,
+} from '@parley/adapters-network';
 import { RedisLiveSignalBus } from '@parley/adapters-redis';
 import {
   type AdminNotificationsCore,
@@ -35,6 +40,7 @@ import {
   createEventDispatcher,
   createLiveFeed,
   createMessagingCore,
+  createWebhooksCore,
   type Directory,
   type DirectoryChangedPayload,
   type EmailCore,
@@ -49,6 +55,7 @@ import {
   presetByName,
   systemClock,
   type TenantDirectory,
+  type WebhooksCore,
 } from '@parley/messaging-core';
 import { InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
@@ -70,6 +77,7 @@ import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
 import { createRealtime, logEnd, type Realtime } from './realtime/realtime-service.js';
 import { emailWebhookVerifiers } from './routes/email-webhook-routes.js';
 import { buildServer, type ParleyApp, type ServerDirectory } from './server.js';
+import { combineDispatchers, startWebhookWorker, type WebhookWorker } from './webhook-worker.js';
 
 /**
  * Where each preset keeps its people: the marketplace its historical tables (stores, platform
@@ -169,6 +177,11 @@ export interface ComposedApi {
   readonly events: EventDispatchLoop;
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
+  /**
+   * Webhooks to the host platform: the use cases the routes call, and the delivery worker (its
+   * timer runs where the notification worker's does; `runOnce()` works either way).
+   */
+  readonly webhooks: { readonly core: WebhooksCore; readonly worker: WebhookWorker };
   /**
    * Real-time delivery of this instance: the hub tailing the log for its WebSocket and SSE
    * connections (woken with the event dispatcher), tickets, typing and presence.
@@ -415,6 +428,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         ...options.realtime,
       },
     );
+    // Webhooks: deliveries are enqueued from the event log in the subscriber's transaction and
+    // sent by the worker; targets go through the same outbound guard as stores' SMTP hosts.
+    const webhookStore = new KyselyWebhookStore({ db: database.db });
+    const webhooks = createWebhooksCore({
+      store: webhookStore,
+      cipher: new AesGcmSecretCipher(parseKeyRing(encryptionKey.keyRing)),
+      outboundGuard: new DnsOutboundAddressGuard({ allowedCidrs: config.outbound.allowedCidrs }),
+      transport: new HttpWebhookTransport(),
+      newSecret: generateWebhookSecret,
+      raiseAdminNotification: adminNotifications.raiseAdminNotification,
+      policy: core.policy,
+      clock,
+      timeoutMs: config.webhooks.timeoutMs,
+    });
+    const webhookDispatcher = createEventDispatcher({
+      store: webhookStore,
+      subscribers: [webhooks.subscriber()],
+      onError: (subscriber, error) => logDispatchError(subscriber, error),
+    });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -440,6 +472,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         },
         metrics,
         realtime,
+        webhooks,
       },
       {
         logLevel: config.logLevel,
@@ -457,7 +490,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     logDispatchError = (subscriber, error) =>
       app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
     const events = startEventDispatchLoop(
-      dispatcher,
+      combineDispatchers(dispatcher, webhookDispatcher),
       store.events,
       { pollIntervalMs: config.events.pollIntervalMs, retentionDays: config.events.retentionDays },
       clock,
@@ -521,6 +554,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       clock,
       app.log,
     );
+    const webhookWorker = startWebhookWorker(
+      webhooks,
+      {
+        intervalMs: config.notifications.worker ? config.webhooks.pollIntervalMs : null,
+        // Deliveries come from the webhook subscriber: let it catch up before claiming.
+        beforeRun: () => events.drain(),
+      },
+      app.log,
+    );
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -540,11 +582,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       events,
       metrics,
       realtime,
+      webhooks: { core: webhooks, worker: webhookWorker },
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
             await notifications.stop();
+            await webhookWorker.stop();
             await realtime.stop();
             await app.close();
             await events.stop();

@@ -182,7 +182,7 @@ export const EnvironmentSchema = Type.Object({
     expected: 'on or off',
     default: '`on`',
     description:
-      'run the email notification worker inside the API process (`off` when you run `pnpm worker` processes instead — on PostgreSQL only: a PGlite directory belongs to one process)',
+      'run the email notification worker and the webhook delivery worker inside the API process (`off` when you run `pnpm worker` processes instead — on PostgreSQL only: a PGlite directory belongs to one process)',
   }),
   PARLEY_NOTIFICATION_WINDOW: variable(
     Type.String({
@@ -219,6 +219,28 @@ export const EnvironmentSchema = Type.Object({
       expected: 'a duration such as 5s or 500ms',
       default: '`5s`',
       description: 'how often a worker polls the notification queue',
+    },
+  ),
+  PARLEY_WEBHOOK_POLL_INTERVAL: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 1s or 500ms',
+      default: '`1s`',
+      description:
+        'how often a worker (wherever the notification worker runs) looks for webhook deliveries that are due, first or retried',
+    },
+  ),
+  PARLEY_WEBHOOK_TIMEOUT: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes)?\\s*$',
+    }),
+    {
+      expected: 'a duration from 100ms to 60s, such as 10s',
+      default: '`10s`',
+      description:
+        "longest one webhook attempt may take (connect, send, the receiver's answer); past it the attempt fails and is retried",
     },
   ),
   PARLEY_EVENT_POLL_INTERVAL: variable(
@@ -327,7 +349,7 @@ export const EnvironmentSchema = Type.Object({
       'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
     default: 'unset: none',
     description:
-      "comma-separated CIDRs or addresses (`10.20.0.0/16,fd00:1::/64`) that stores' SMTP hosts may be or resolve to although not public — a relay on your own network, `127.0.0.0/8` for a local test server. Everything else that is loopback, private, link-local, CGNAT, multicast, unspecified or reserved is refused (400 on `smtp_host`); cloud metadata addresses always are. `localhost` is 127.0.0.1 and ::1",
+      "comma-separated CIDRs or addresses (`10.20.0.0/16,fd00:1::/64`) that stores' SMTP hosts and webhook URLs may be or resolve to although not public — a relay or receiver on your own network, `127.0.0.0/8` for a local test server. Everything else that is loopback, private, link-local, CGNAT, multicast, unspecified or reserved is refused (400 on `smtp_host` or `url`, and at every webhook attempt); cloud metadata addresses always are. `localhost` is 127.0.0.1 and ::1",
   }),
   PARLEY_METRICS_TOKEN: variable(
     Type.String({ minLength: 16, maxLength: 1024, pattern: '^[\\x21-\\x7e]+$' }),
@@ -460,6 +482,14 @@ export interface Config {
     readonly retentionDays: number;
   };
   /**
+   * Webhooks to the host platform: how often the delivery worker (running where the notification
+   * worker runs) polls for due deliveries, and the longest one attempt may take.
+   */
+  readonly webhooks: {
+    readonly pollIntervalMs: number;
+    readonly timeoutMs: number;
+  };
+  /**
    * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
    * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the web inbox the API serves.
    */
@@ -516,6 +546,26 @@ export interface RealtimeSettings {
  * without a `Config`): what `parseConfig` gives `PARLEY_LOG_LEVEL`, `PARLEY_RATE_LIMIT_MAX`,
  * `PARLEY_RATE_LIMIT_WINDOW` and `PARLEY_BODY_LIMIT` when they are unset.
  */
+/** `PARLEY_WEBHOOK_*`: the delivery worker's poll interval and the per-attempt timeout (100 ms – 60 s). */
+function webhookSettings(env: Environment): Config['webhooks'] {
+  const timeoutMs =
+    env.PARLEY_WEBHOOK_TIMEOUT === undefined
+      ? 10_000
+      : parseDuration(env.PARLEY_WEBHOOK_TIMEOUT, 'PARLEY_WEBHOOK_TIMEOUT');
+  if (timeoutMs < 100 || timeoutMs > 60_000)
+    throw new ConfigError(
+      'PARLEY_WEBHOOK_TIMEOUT',
+      `PARLEY_WEBHOOK_TIMEOUT must be ${EXPECTED.PARLEY_WEBHOOK_TIMEOUT} (got ${env.PARLEY_WEBHOOK_TIMEOUT})`,
+    );
+  return {
+    pollIntervalMs:
+      env.PARLEY_WEBHOOK_POLL_INTERVAL === undefined
+        ? 1_000
+        : parseDuration(env.PARLEY_WEBHOOK_POLL_INTERVAL, 'PARLEY_WEBHOOK_POLL_INTERVAL'),
+    timeoutMs,
+  };
+}
+
 export const SERVER_DEFAULTS = {
   logLevel: 'info',
   rateLimit: { max: 600, windowMs: 60_000 },
@@ -759,6 +809,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
           : parseDuration(env.PARLEY_EVENT_POLL_INTERVAL, 'PARLEY_EVENT_POLL_INTERVAL'),
       retentionDays: env.PARLEY_EVENT_RETENTION_DAYS ?? 7,
     },
+    webhooks: webhookSettings(env),
     adminAlerts: {
       sendFailureThreshold:
         env.PARLEY_ADMIN_ALERT_SEND_FAILURES === 0 ? null : (env.PARLEY_ADMIN_ALERT_SEND_FAILURES ?? 5),

@@ -9,6 +9,7 @@ import {
   type MessagingCore,
   type PeopleDirectory,
   systemClock,
+  type WebhooksCore,
 } from '@parley/messaging-core';
 import Fastify from 'fastify';
 import { type LogLevel, SERVER_DEFAULTS } from './config.js';
@@ -44,6 +45,7 @@ import { absentManagementRoutes, messagingRoutes } from './routes/messaging-rout
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
+import { platformWebhookRoutes, storeWebhookRoutes } from './routes/webhook-routes.js';
 
 /**
  * The directory the host platform writes through the platform routes: the marketplace's own
@@ -83,6 +85,8 @@ export interface ServerPorts {
   readonly metrics?: ParleyMetrics;
   /** Real-time delivery (`createRealtime`, started by its owner); absent: no real-time routes. */
   readonly realtime?: Realtime;
+  /** Webhooks to the host platform (platform and store routes); absent: not registered. */
+  readonly webhooks?: WebhooksCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -250,6 +254,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
       prefix: '/api/v1/platform',
       notifications: deps.adminNotifications,
     });
+  }
+  if (deps.webhooks) {
+    await app.register(platformWebhookRoutes, { prefix: '/api/v1/platform', webhooks: deps.webhooks });
+    await app.register(storeWebhookRoutes, { prefix: '/api/v1/store', webhooks: deps.webhooks });
   }
   if (deps.realtime)
     await app.register(realtimePlugin, {

@@ -1,6 +1,7 @@
 // The notification worker on its own: `pnpm worker` from the repository root. Same configuration
 // as the API (see README "Configuration"); it composes everything but never listens, and sends
-// notification emails until SIGINT/SIGTERM. Run as many as you like against one database.
+// notification emails and webhook deliveries until SIGINT/SIGTERM. Run as many as you like against
+// one database.
 import closeWithGrace from 'close-with-grace';
 import { compose } from './composition-root.js';
 import { type Config, ConfigError, readConfig } from './config.js';
@@ -35,8 +36,13 @@ async function main(): Promise<void> {
     await api.close();
   });
   api.app.log.info(
-    { workerId: api.notifications.workerId, pollIntervalMs: config.notifications.pollIntervalMs },
-    'notification worker started',
+    {
+      workerId: api.notifications.workerId,
+      pollIntervalMs: config.notifications.pollIntervalMs,
+      webhookWorkerId: api.webhooks.worker.workerId,
+      webhookPollIntervalMs: config.webhooks.pollIntervalMs,
+    },
+    'notification and webhook workers started',
   );
   // The worker's timer is unref'd; this keeps the process alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);

@@ -425,6 +425,64 @@ export interface DeliveryAdvancesTable {
   at: Timestamp;
 }
 
+/** `webhook_endpoints` (0023): the platform's (`owner_tenant_id` null) and tenants' webhook URLs. */
+export interface WebhookEndpointsTable {
+  id: string;
+  owner_tenant_id: string | null;
+  url: string;
+  event_types: string[];
+  tenant_ids: string[] | null;
+  description: string;
+  enabled: boolean;
+  disabled_reason: 'manual' | 'failing' | null;
+  disabled_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+/** `webhook_secrets` (0023): sealed signing secrets; `expires_at` null for the current one. */
+export interface WebhookSecretsTable {
+  id: string;
+  endpoint_id: string;
+  sealed: string;
+  created_at: Timestamp;
+  expires_at: NullableTimestamp;
+}
+
+/** `webhook_deliveries` (0023): the webhook outbox, one row per endpoint and event (or ping). */
+export interface WebhookDeliveriesTable {
+  id: string;
+  seq: Generated<string>;
+  endpoint_id: string;
+  event_id: string | null;
+  message_id: string;
+  event_type: string;
+  ordering_key: string;
+  body: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempt_count: Generated<number>;
+  next_attempt_at: Timestamp;
+  give_up_at: Timestamp;
+  last_attempt_at: NullableTimestamp;
+  last_status_code: number | null;
+  last_error: string | null;
+  delivered_at: NullableTimestamp;
+  created_at: Timestamp;
+  lease_token: string | null;
+  lease_until: NullableTimestamp;
+}
+
+/** `webhook_attempts` (0023): every HTTP attempt of a delivery. */
+export interface WebhookAttemptsTable {
+  id: string;
+  delivery_id: string;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  response_snippet: string | null;
+}
+
 export interface Database {
   conversation_pairs: ConversationPairsTable;
   participant_blocks: ParticipantBlocksTable;
@@ -454,4 +512,8 @@ export interface Database {
   notification_windows: NotificationWindowsTable;
   events: EventsTable;
   event_subscribers: EventSubscribersTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_secrets: WebhookSecretsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -65,3 +65,6 @@ export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
 export type { PostgresLiveSignalBusOptions } from './realtime/postgres-live-signal-bus.js';
 export { PostgresLiveSignalBus } from './realtime/postgres-live-signal-bus.js';
+export { KyselyWebhookDeliveryRepository } from './webhooks/kysely-webhook-delivery-repository.js';
+export { KyselyWebhookEndpointRepository } from './webhooks/kysely-webhook-endpoint-repository.js';
+export { KyselyWebhookStore } from './webhooks/kysely-webhook-store.js';

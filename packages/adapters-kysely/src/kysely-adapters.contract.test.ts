@@ -14,6 +14,7 @@ import {
   settingsStoreContract,
   storeEmailSettingsRepositoryContract,
   webhookReplayGuardContract,
+  webhookStoreContract,
 } from '@parley/messaging-core/testing/contracts';
 import { afterAll, describe } from 'vitest';
 import { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notification-repository.js';
@@ -37,6 +38,7 @@ import {
 } from './testing/kysely-email-raw-readers.js';
 import { createMessagingStoreRawReader, createSettingsStoreRawReader } from './testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from './testing/test-database.js';
+import { KyselyWebhookStore } from './webhooks/kysely-webhook-store.js';
 
 // The core's contract suites against the environment's database (DATABASE_URL, else a
 // testcontainers PostgreSQL, else PGlite) and, always, against embedded PGlite.
@@ -160,6 +162,62 @@ describe.each(targets)('kysely adapters on %s', (target) => {
         raw: createEmailTemplateRawReader(db),
         addStore: async (id) => {
           await directory.upsertStore({ id, name: id, tier: 'business' }, new Date('2026-01-01T00:00:00Z'));
+        },
+      };
+    },
+  });
+
+  webhookStoreContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return {
+        store: new KyselyWebhookStore({ db }),
+        raw: {
+          secrets: async (endpointId) =>
+            (
+              await db
+                .selectFrom('webhook_secrets')
+                .selectAll()
+                .where('endpoint_id', '=', endpointId)
+                .orderBy('created_at')
+                .execute()
+            ).map((row) => ({
+              id: row.id,
+              endpointId: row.endpoint_id,
+              sealed: row.sealed,
+              createdAt: row.created_at,
+              expiresAt: row.expires_at,
+            })),
+          delivery: async (id) => {
+            const row = await db
+              .selectFrom('webhook_deliveries')
+              .select(['id', 'status', 'attempt_count', 'next_attempt_at'])
+              .where('id', '=', id)
+              .executeTakeFirst();
+            return row === undefined
+              ? null
+              : {
+                  id: row.id,
+                  status: row.status,
+                  attemptCount: row.attempt_count,
+                  nextAttemptAt: row.next_attempt_at,
+                };
+          },
+          counts: async (endpointId) => {
+            const deliveries = await db
+              .selectFrom('webhook_deliveries')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('endpoint_id', '=', endpointId)
+              .executeTakeFirstOrThrow();
+            const attempts = await db
+              .selectFrom('webhook_attempts')
+              .innerJoin('webhook_deliveries', 'webhook_deliveries.id', 'webhook_attempts.delivery_id')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('webhook_deliveries.endpoint_id', '=', endpointId)
+              .executeTakeFirstOrThrow();
+            return { deliveries: Number(deliveries.n), attempts: Number(attempts.n) };
+          },
         },
       };
     },

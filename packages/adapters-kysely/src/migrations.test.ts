@@ -86,11 +86,16 @@ describe.each(targets)('migrations on %s', (target) => {
       'store_email_settings',
       'store_email_templates',
       'stores',
+      'webhook_attempts',
+      'webhook_deliveries',
+      'webhook_endpoints',
       'webhook_replay_tokens',
+      'webhook_secrets',
     ]);
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0023_webhooks',
       'Down 0017_delivery_receipts',
       'Down 0016_care_team',
       'Down 0015_people_directory',
@@ -129,6 +134,11 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(seen.at(-1)?.tables).toEqual([]);
     // Each down removed only its own tables (and indexes).
     const afterDown = (name: string) => seen[names.length - 1 - names.indexOf(name)];
+    expect(afterDown('0023_webhooks')?.tables.filter((t) => t.startsWith('webhook_'))).toEqual([
+      'webhook_replay_tokens',
+    ]);
+    expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
+    expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
     expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_people');
     expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_tenants');
     expect(afterDown('0015_people_directory')?.indexes.join('\n')).not.toContain('directory_people_');

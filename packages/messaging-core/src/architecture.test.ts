@@ -11,7 +11,7 @@ const src = join(root, 'src');
  * Bounded contexts and what each may import. Dependencies point one way, in one line:
  *
  *   kernel ← conversations ← alerts ← email ← notifications
- *                  ↖ realtime
+ *                  ↖ realtime                ↖ webhooks
  *
  * kernel is imported by all and imports none. conversations owns the access policy (the one rule
  * book: conversation actions and platform capabilities alike); alerts and email ask it about
@@ -19,7 +19,10 @@ const src = join(root, 'src');
  * above conversations rather than pulling a capability interface into the kernel (which could not
  * hold that default) — conversations never needs email or alerts. email raises admin alerts
  * (send-failure streaks); notifications reacts to conversation events and sends through email;
- * realtime projects conversation events for connected people and carries typing and presence.
+ * realtime projects conversation events for connected people and carries typing and presence;
+ * webhooks delivers conversation events to the host platform, sealing its secrets and checking
+ * its targets through email's ports (`SecretCipher`, `OutboundAddressGuard`) and raising an
+ * admin alert when an endpoint is disabled.
  * The package entry points (src/index.ts, src/testing/) sit above every context and may import
  * any of them.
  */
@@ -30,6 +33,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   email: ['kernel', 'conversations', 'alerts'],
   notifications: ['kernel', 'conversations', 'alerts', 'email'],
   realtime: ['kernel', 'conversations'],
+  webhooks: ['kernel', 'conversations', 'alerts', 'email'],
 };
 const CONTEXTS = Object.keys(MAY_IMPORT);
 

@@ -66,7 +66,12 @@ export type {
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './conversations/model/domain-event.js';
-export { messageSentPayload, recipientsOf, toEventRecord } from './conversations/model/domain-event.js';
+export {
+  DOMAIN_EVENT_TYPES,
+  messageSentPayload,
+  recipientsOf,
+  toEventRecord,
+} from './conversations/model/domain-event.js';
 export type { Message } from './conversations/model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './conversations/model/message.js';
 export type {
@@ -471,3 +476,54 @@ export {
   TypingRelay,
   utf8Bytes,
 } from './realtime/index.js';
+export type {
+  ClaimedWebhookDelivery,
+  CreatedWebhookEndpoint,
+  CreateWebhookEndpointInput,
+  NewWebhookDelivery,
+  ProcessWebhooksResult,
+  RotatedWebhookSecret,
+  UpdateWebhookEndpointInput,
+  WebhookAttempt,
+  WebhookAttemptOutcome,
+  WebhookBody,
+  WebhookDelivery,
+  WebhookDeliveryDetail,
+  WebhookDeliveryPage,
+  WebhookDeliveryQuery,
+  WebhookDeliveryRepository,
+  WebhookDeliveryStatus,
+  WebhookDisabledReason,
+  WebhookEndpoint,
+  WebhookEndpointChanges,
+  WebhookEndpointCursor,
+  WebhookEndpointPage,
+  WebhookEndpointRepository,
+  WebhookOwner,
+  WebhookRepositories,
+  WebhookRequest,
+  WebhookResponse,
+  WebhookSecret,
+  WebhookSecretGenerator,
+  WebhookStore,
+  WebhooksCore,
+  WebhooksDependencies,
+  WebhookTransport,
+} from './webhooks/index.js';
+export {
+  ALL_WEBHOOK_EVENTS,
+  createWebhooksCore,
+  endpointReceives,
+  eventWebhookBody,
+  orderingKeyOf,
+  pingWebhookBody,
+  RESPONSE_SNIPPET_MAX,
+  WEBHOOK_DELIVERY_STATUSES,
+  WEBHOOK_PING_TYPE,
+  WEBHOOK_RETRY_WINDOW_MS,
+  WEBHOOK_SECRET_OVERLAP_MS,
+  WEBHOOK_SUBSCRIBER,
+  webhookEventSubscriber,
+  webhookRetryDelayMs,
+  webhookSecretContext,
+} from './webhooks/index.js';

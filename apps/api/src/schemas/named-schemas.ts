@@ -55,6 +55,17 @@ import { PersonWire, TenantWire } from './people.js';
 import { CustomerWire, StoreWire, UserWire } from './platform.js';
 import { ParticipantRefWire, PresenceStatusWire, PresenceWire, RealtimeTicketWire } from './realtime.js';
 import { SettingListWire, SettingWire } from './settings.js';
+import {
+  CreatedWebhookEndpointWire,
+  RotatedWebhookSecretWire,
+  WebhookAttemptWire,
+  WebhookDeliveryDetailWire,
+  WebhookDeliveryListWire,
+  WebhookDeliveryStatus,
+  WebhookDeliveryWire,
+  WebhookEndpointListWire,
+  WebhookEndpointWire,
+} from './webhooks.js';
 
 /**
  * A shape of the API with a name in the OpenAPI document (`components.schemas`), so generated
@@ -154,6 +165,15 @@ export function namedSchemas(policy: AccessPolicy): readonly NamedSchema[] {
     { name: 'AdminNotificationPage', schema: AdminNotificationListWire },
     { name: 'AdminNotificationUnreadCount', schema: AdminNotificationUnreadCountWire },
     { name: 'MarkedRead', schema: MarkAllReadWire },
+    { name: 'Webhook', schema: WebhookEndpointWire },
+    { name: 'WebhookPage', schema: WebhookEndpointListWire },
+    { name: 'CreatedWebhook', schema: CreatedWebhookEndpointWire },
+    { name: 'RotatedWebhookSecret', schema: RotatedWebhookSecretWire },
+    { name: 'WebhookDeliveryStatus', schema: WebhookDeliveryStatus },
+    { name: 'WebhookDelivery', schema: WebhookDeliveryWire },
+    { name: 'WebhookDeliveryPage', schema: WebhookDeliveryListWire },
+    { name: 'WebhookDeliveryDetail', schema: WebhookDeliveryDetailWire },
+    { name: 'WebhookAttempt', schema: WebhookAttemptWire },
   ];
 }
 

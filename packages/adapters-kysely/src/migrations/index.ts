@@ -16,6 +16,7 @@ import * as platformSettings from '../kernel/migrations/0003-platform-settings.j
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
+import * as webhooks from '../webhooks/migrations/0023-webhooks.js';
 
 /**
  * Every migration, in order, held in code (not read from the filesystem) so a bundled build
@@ -39,4 +40,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_people_directory': peopleDirectory,
   '0016_care_team': careTeam,
   '0017_delivery_receipts': deliveryReceipts,
+  '0023_webhooks': webhooks,
 };

@@ -143,6 +143,10 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_secrets',
+  'webhook_endpoints',
   'delivery_advances',
   'read_advances',
   'message_hides',

@@ -34,7 +34,7 @@ export type {
   ParticipantRemovedEvent,
   ParticipantRoleChangedEvent,
 } from './model/domain-event.js';
-export { messageSentPayload, recipientsOf, toEventRecord } from './model/domain-event.js';
+export { DOMAIN_EVENT_TYPES, messageSentPayload, recipientsOf, toEventRecord } from './model/domain-event.js';
 export type { Message } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type {

@@ -36,6 +36,16 @@ export { SequentialIds } from '../kernel/testing/sequential-ids.js';
 export { inMemoryLiveAudience } from '../realtime/testing/in-memory-live-audience.js';
 export type { InMemoryLiveSignalBusOptions } from '../realtime/testing/in-memory-live-signal-bus.js';
 export { InMemoryLiveSignalBus, InMemorySignalHub } from '../realtime/testing/in-memory-live-signal-bus.js';
+export type { WebhookState } from '../webhooks/testing/in-memory-webhook-store.js';
+export {
+  InMemoryWebhookDeliveryRepository,
+  InMemoryWebhookEndpointRepository,
+  InMemoryWebhookStore,
+} from '../webhooks/testing/in-memory-webhook-store.js';
+export {
+  InMemoryWebhookTransport,
+  sequentialWebhookSecrets,
+} from '../webhooks/testing/in-memory-webhook-transport.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';

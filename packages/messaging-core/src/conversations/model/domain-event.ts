@@ -201,6 +201,34 @@ export interface EventPayloads {
   };
 }
 
+/**
+ * Every event type the log may hold, as data (webhook endpoints validate their filters against
+ * it). Typed as a record over `EventPayloads`, so adding a payload without listing it here, or
+ * listing a type without a payload, does not compile.
+ */
+const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
+  'conversation.created': true,
+  'message.sent': true,
+  'conversation.read': true,
+  'conversation.delivered': true,
+  'conversation.closed': true,
+  'conversation.reopened': true,
+  'conversation.renamed': true,
+  'participant.preferences_updated': true,
+  'message.deleted': true,
+  'conversation.monitored': true,
+  'participant.blocked': true,
+  'participant.unblocked': true,
+  'participant.added': true,
+  'participant.removed': true,
+  'participant.role_changed': true,
+};
+
+/** The known event types, in declaration order. */
+export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = Object.keys(
+  EVENT_TYPE_SET,
+) as DomainEventType[];
+
 /** What the event log stores for one conversation event, before it has an id. */
 export type EventRecord<TType extends DomainEventType = DomainEventType> = EventRecordOf<
   EventPayloads,

@@ -115,6 +115,12 @@ export const communityDefinition: PolicyDefinition = {
       when: ['ownTenant'],
       refusal: "community admins manage their own community's email only",
     },
+    {
+      who: 'admin',
+      capability: 'manage_tenant_webhooks',
+      when: ['ownTenant'],
+      refusal: "community admins manage their own community's webhooks only",
+    },
   ],
   refusals: {
     start: {

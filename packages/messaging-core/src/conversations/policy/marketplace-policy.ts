@@ -79,6 +79,12 @@ export const marketplaceDefinition: PolicyDefinition = {
       when: ['ownTenant'],
       refusal: "store users see their own store's email log only",
     },
+    {
+      who: 'store',
+      capability: 'manage_tenant_webhooks',
+      when: ['ownTenant'],
+      refusal: "only store users manage their store's webhooks",
+    },
   ],
   refusals: {
     delete_message: 'only the sender or an admin may delete a message',
@@ -98,6 +104,7 @@ export const marketplaceDefinition: PolicyDefinition = {
     view_any_tenant_email_settings: 'only admins may do this',
     manage_tenant_email: "only store users manage their store's email settings",
     read_email_log: 'only admins and store users may read the email log',
+    manage_tenant_webhooks: "only store users manage their store's webhooks",
   },
 };
 

@@ -91,6 +91,7 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
  * - `view_any_tenant_email_settings`: read any tenant's email settings (secrets masked).
  * - `manage_tenant_email`: a tenant's own email settings and template overrides.
  * - `read_email_log`: the email log (of one tenant, or all).
+ * - `manage_tenant_webhooks`: a tenant's own webhook endpoints (the platform's are for services).
  */
 export const PLATFORM_CAPABILITIES = [
   'manage_platform_settings',
@@ -99,6 +100,7 @@ export const PLATFORM_CAPABILITIES = [
   'view_any_tenant_email_settings',
   'manage_tenant_email',
   'read_email_log',
+  'manage_tenant_webhooks',
 ] as const;
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
 

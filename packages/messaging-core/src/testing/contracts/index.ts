@@ -124,3 +124,9 @@ export { notificationQueueContract } from '../../notifications/testing/contracts
 export type { NotifyingMessagingStoreRawReader } from '../../notifications/testing/contracts/raw-readers.js';
 export type { LiveSignalBusContractOptions } from '../../realtime/testing/contracts/live-signal-bus-contract.js';
 export { liveSignalBusContract } from '../../realtime/testing/contracts/live-signal-bus-contract.js';
+export type {
+  WebhookRawReader,
+  WebhookStoreContractOptions,
+  WebhookStoreContractTarget,
+} from '../../webhooks/testing/contracts/webhook-store-contract.js';
+export { webhookStoreContract } from '../../webhooks/testing/contracts/webhook-store-contract.js';
