@@ -1,3 +1,5 @@
+import { DOMAIN_EVENT_TYPES } from '../../conversations/model/domain-event.js';
+
 /**
  * Who registered an endpoint: the host platform (its services) or one tenant's admins. A
  * tenant's endpoints only ever receive that tenant's events; the platform's receive every
@@ -61,6 +63,8 @@ export function webhookSecretContext(endpointId: string): string {
   return `webhook_secrets:${endpointId}`;
 }
 
+const DOMAIN_EVENT_SET: ReadonlySet<string> = new Set(DOMAIN_EVENT_TYPES);
+
 /** Whether `endpoint` receives an event of this type and tenant. */
 export function endpointReceives(
   endpoint: Pick<WebhookEndpoint, 'owner' | 'eventTypes' | 'tenantIds' | 'enabled'>,
@@ -68,6 +72,9 @@ export function endpointReceives(
   tenantId: string | null,
 ): boolean {
   if (!endpoint.enabled) return false;
+  // `*` means every conversation event; the kernel's own (`directory.changed`, `settings.changed`)
+  // only tell Parley's processes to drop caches of what the host itself wrote.
+  if (!DOMAIN_EVENT_SET.has(type)) return false;
   if (!endpoint.eventTypes.includes(ALL_WEBHOOK_EVENTS) && !endpoint.eventTypes.includes(type)) return false;
   if (endpoint.owner.kind === 'tenant') return tenantId === endpoint.owner.tenantId;
   return endpoint.tenantIds === null || (tenantId !== null && endpoint.tenantIds.includes(tenantId));
