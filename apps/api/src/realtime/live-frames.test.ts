@@ -70,6 +70,8 @@ describe('live frames', () => {
           deletedAt: null,
           deletedBy: null,
           createdAt: T,
+          editedAt: null,
+          revision: 1,
           attachments: [
             {
               id: 'a1',

@@ -41,6 +41,8 @@ const REPLAY_PAGE = 500;
 /** Events delivered to their actor only (their other connections), whoever else is in the conversation. */
 const ACTOR_ONLY = new Set([
   'participant.preferences_updated',
+  'conversation.archived',
+  'conversation.unarchived',
   'participant.blocked',
   'participant.unblocked',
 ]);
@@ -62,6 +64,9 @@ const KNOWN = new Set([
   'participant.unblocked',
   'conversation.monitored',
   'conversation.delivered',
+  'conversation.archived',
+  'conversation.unarchived',
+  'message.updated',
 ]);
 
 /**
@@ -126,9 +131,11 @@ function participantView(names: ReadonlyMap<string, DirectoryEntry>, ref: Partic
   return { ref: { type: ref.type, id: ref.id }, name: displayName(names, ref) };
 }
 
-/** The `message_id` an event names (`message.sent`, `message.deleted`), or null. */
+/** The `message_id` an event names (`message.sent`, `message.deleted`, `message.updated`), or null. */
 function messageIdOf(event: LoggedEvent): string | null {
-  return event.type === 'message.sent' || event.type === 'message.deleted' ? event.payload.message_id : null;
+  return event.type === 'message.sent' || event.type === 'message.deleted' || event.type === 'message.updated'
+    ? event.payload.message_id
+    : null;
 }
 
 /**
@@ -137,10 +144,11 @@ function messageIdOf(event: LoggedEvent): string | null {
  *
  * **Who receives an event** (among the `audience` asked about):
  * - `conversation.monitored` (audit records): nobody;
- * - `participant.preferences_updated`, `participant.blocked` / `unblocked`, and a `message.deleted`
- *   of scope `self` (a per-side delete): the actor only, on all their connections;
- * - any other conversation event: the conversation's active members — for `message.sent` and
- *   `message.deleted` those who see the message (`visibleFromSeq` ≤ its `seq`), for the others
+ * - `participant.preferences_updated`, `participant.blocked` / `unblocked`,
+ *   `conversation.archived` / `unarchived` (an archive is the person's own), and a
+ *   `message.deleted` of scope `self` (a per-side delete): the actor only, on all their connections;
+ * - any other conversation event: the conversation's active members — for `message.sent`,
+ *   `message.updated` and `message.deleted` those who see the message (`visibleFromSeq` ≤ its `seq`), for the others
  *   those who had joined by then (`joinedAt` ≤ the event's time) — and the connected people the
  *   policy lets view it without being members (`policy.decide(viewer, 'view', conversation,
  *   null)`, asked only for the types with a non-member `view` row or a team: care-team admins, a
@@ -450,6 +458,22 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         return { kind: event.type, blocked: participantView(names, event.payload.blocked) };
       case 'conversation.monitored':
         return null;
+      case 'conversation.archived':
+        return { kind: event.type, archived: true, archivedAt: new Date(event.payload.archived_at) };
+      case 'conversation.unarchived':
+        return { kind: event.type, archived: false, archivedAt: null };
+      case 'message.updated': {
+        // The message as it is now (a later edit or a delete shows here too); gone: nothing to show.
+        const message = state.messages.get(event.payload.message_id);
+        if (message === undefined || message.isDeleted) return null;
+        return {
+          kind: event.type,
+          message: toMessageView(message, names),
+          revision: event.payload.revision,
+          previousRevision: event.payload.previous_revision,
+          editedAt: new Date(event.payload.edited_at),
+        };
+      }
       case 'conversation.delivered':
         return {
           kind: event.type,

@@ -191,6 +191,25 @@ export interface ParticipantRepository {
 
   // --- end of delivery receipts ------------------------------------------------------------------
 
+  /**
+   * Archives (`archivedAt` a time) or unarchives (`null`) the conversation for this active member
+   * only, in one atomic step. Archiving an archived conversation keeps its first `archivedAt`;
+   * `changed` says whether anything was written. Records no event (the use case appends
+   * `conversation.archived` / `conversation.unarchived` when `changed`). Null when not an active
+   * member.
+   *
+   * @example
+   * ```ts
+   * const result = await tx.participants.setArchived(conversationId, customer, clock.now());
+   * result?.changed; // false when it was archived already
+   * ```
+   */
+  setArchived(
+    conversationId: string,
+    participant: ParticipantRef,
+    archivedAt: Date | null,
+  ): Promise<{ readonly membership: ConversationParticipant; readonly changed: boolean } | null>;
+
   /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */
   updatePreferences(
     conversationId: string,
