@@ -277,6 +277,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       role: p.role,
       left_at: p.leftAt,
       visible_from_seq: p.visibleFromSeq,
+      archived_at: p.archivedAt ?? null,
       last_delivered_seq: p.lastDeliveredSeq,
       last_delivered_at: p.lastDeliveredAt,
       // Denormalized for store-scoped inbox, count and badge queries (migration 0007).

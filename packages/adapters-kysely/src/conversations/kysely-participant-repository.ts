@@ -138,6 +138,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
             role: eb.ref('excluded.role'),
             left_at: null,
             visible_from_seq: eb.ref('excluded.visible_from_seq'),
+            archived_at: null,
           })),
         )
         .returningAll()

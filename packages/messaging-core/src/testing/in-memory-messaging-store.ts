@@ -208,7 +208,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
     for (const p of participants) {
       const key = participantKey(p.participant);
       if (members.has(key)) throw new MessagingError('CONFLICT', `participant ${key} listed twice`);
-      members.set(key, { ...p, conversationId: conversation.id });
+      members.set(key, { ...p, conversationId: conversation.id, archivedAt: p.archivedAt ?? null });
     }
     state.conversations.set(conversation.id, { ...conversation });
     state.participants.set(conversation.id, members);
@@ -472,6 +472,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
         role: request.role,
         leftAt: null,
         visibleFromSeq: request.seesHistory ? 1 : conversation.messageCount + 1,
+        archivedAt: null,
       };
       members.set(key, joined);
       return joined;
@@ -741,6 +742,8 @@ export class InMemoryMessageRepository implements MessageRepository {
       createdAt: at,
       attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
       subject: draft.subject ?? null,
+      editedAt: null,
+      revision: 1,
     };
     const messages = state.messages.get(draft.conversationId) ?? [];
     if (messages.some((m) => m.id === message.id)) {

@@ -74,7 +74,8 @@ export interface ParticipantRepository {
    * `at`, `leftAt` null, the given role, read state at the latest message (`lastReadSeq` =
    * `messageCount`, `unreadCount` 0: nothing before joining is unread), `lastActivityAt` = `at`
    * and `visibleFromSeq` 1 when `seesHistory`, else `messageCount` + 1. A reactivated row keeps
-   * its preferences and `lastReadAt`. Returns the new memberships in request order; null when
+   * its preferences and `lastReadAt`; its archive is cleared (the conversation is back in the
+   * inbox). Returns the new memberships in request order; null when
    * the conversation does not exist. Fails with `CONFLICT` when one of them is already active
    * (nothing is written).
    *
