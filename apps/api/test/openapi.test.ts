@@ -64,6 +64,7 @@ const EXPECTED_ROUTES = [
   'get /api/v1/admin/email-templates',
   'get /api/v1/admin/email-templates/{code}/{language}',
   'put /api/v1/admin/email-templates/{code}/{language}',
+  'delete /api/v1/admin/email-templates/{code}/{language}',
   'post /api/v1/admin/email-templates/{code}/{language}/preview',
   'get /api/v1/store/email-templates',
   'get /api/v1/store/email-templates/{code}/{language}',

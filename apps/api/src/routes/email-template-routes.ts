@@ -198,26 +198,20 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
         operationId: 'adminUpdateEmailTemplate',
         summary: 'Create or update a platform email template',
         description:
-          'Any code (snake_case) and language tag. An existing one: partial update (absent: kept), 200. A new one: 201 with Location — a new language of a known code takes its name, description, category, variables and flags unless given; the first language of a new code needs `category`; both need `subject` and `body_html` (400 naming them). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
+          'Any code (snake_case) and language tag, 200 either way. An existing one: partial update (absent: kept). A new one is created — a new language of a known code takes its name, description, category, variables and flags unless given; the first language of a new code needs `category`; both need `subject` and `body_html` (400 naming them). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
         params: TemplateKeyParams,
         body: UpdateEmailTemplateBody,
-        response: { 200: EmailTemplateWire, 201: EmailTemplateWire, ...problemResponses(404, 422, 503) },
+        response: { 200: EmailTemplateWire, ...problemResponses(404, 422, 503) },
       },
     },
-    async (request, reply) => {
-      const { template, created } = await templates.savePlatformTemplate(
+    async (request) => {
+      // Created or updated, the answer is the template as stored (one success status per route).
+      const { template } = await templates.savePlatformTemplate(
         actorOfRequest(request),
         request.params.code,
         request.params.language,
         toUpdateInput(request.body),
       );
-      if (created)
-        reply
-          .code(201)
-          .header(
-            'location',
-            `${app.prefix}/email-templates/${encodeURIComponent(template.code)}/${encodeURIComponent(template.language)}`,
-          );
       return toEmailTemplateWire(template);
     },
   );

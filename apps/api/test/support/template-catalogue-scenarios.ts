@@ -31,6 +31,7 @@ export function templateCatalogueScenarios(label: string, factory: EmailTemplate
         .map((x: { language: string }) => x.language);
 
     it('adds a language to a seeded template, inheriting its description (no more 404)', async () => {
+      expect(await languages('new_message')).toEqual(['de', 'en', 'fr']);
       const es = await call('PUT', `${ADMIN}/new_message/es`, {
         token: t.admin,
         body: {
@@ -38,8 +39,7 @@ export function templateCatalogueScenarios(label: string, factory: EmailTemplate
           body_html: '<p>{{ message_preview }}</p>',
         },
       });
-      expect(es.status).toBe(201);
-      expect(es.headers.location).toBe(`${ADMIN}/new_message/es`);
+      expect(es.status).toBe(200);
       expect(es.body).toMatchObject({
         code: 'new_message',
         language: 'es',
@@ -108,7 +108,7 @@ export function templateCatalogueScenarios(label: string, factory: EmailTemplate
           body_html: '<p>On its way</p>',
         },
       });
-      expect(created.status).toBe(201);
+      expect(created.status).toBe(200);
       expect(created.body).toMatchObject({
         code: 'order_shipped',
         language: 'en',
@@ -120,7 +120,7 @@ export function templateCatalogueScenarios(label: string, factory: EmailTemplate
         token: t.admin,
         body: { subject: 'Commande {{ order_id }} expédiée', body_html: '<p>En route</p>' },
       });
-      expect(fr.status).toBe(201);
+      expect(fr.status).toBe(200);
       expect(fr.body).toMatchObject({ category: 'orders', name: 'Order shipped' });
       const got = await call('GET', `${ADMIN}/order_shipped/fr`, { token: t.admin });
       expect(got.status).toBe(200);
@@ -152,7 +152,7 @@ export function templateCatalogueScenarios(label: string, factory: EmailTemplate
               body: { category: 'orders', subject: 'Shipped', body_html: '<p>x</p>' },
             })
           ).status,
-        ).toBe(201);
+        ).toBe(200);
       const override = await call('PUT', '/api/v1/store/email-templates/order_shipped/fr', {
         token: t.store1,
         body: { subject: 'Acme: shipped', body_html: '<p>Acme</p>' },
