@@ -565,3 +565,26 @@ describe('live feed: archive and edits (issue 14)', () => {
     });
   });
 });
+
+describe('live feed: edits of a message hidden per side (issue 14)', () => {
+  const kim = actor('clinician', 'dr.kim', 'Dr Kim');
+  const uma = actor('user', 'uma', 'Uma');
+  const people = [kim, uma];
+
+  it('gives an edit to the members who still see the message, not to one who deleted it for themselves', async () => {
+    const { core, feed } = await world(careTeamPolicy, people);
+    const next = tail(feed, inMemoryLiveAudience(people));
+    const sent = await core.sendDirectMessage(kim, { recipient: 'uma', content: 'Your resluts' });
+    await core.deleteDirectMessage(uma, sent.id);
+    await next();
+    await core.editMessage(kim, {
+      conversationId: sent.conversationId,
+      messageId: sent.id,
+      content: 'Your results',
+    });
+    const edited = await next();
+    expect(typesFor(edited, kim)).toEqual(['message.updated']);
+    expect(typesFor(edited, uma)).toEqual([]);
+    expect(viewOf(edited, kim, 'message.updated').message.content).toBe('Your results');
+  });
+});

@@ -92,6 +92,11 @@ interface BatchState {
   /** Latest message of the conversations whose summary a view carries. */
   readonly latest: ReadonlyMap<string, Message>;
   readonly names: ReadonlyMap<string, DirectoryEntry>;
+  /**
+   * Per message edited in the batch in a `per_side` conversation: the participant keys of those
+   * who hid it (they see nothing of it, its edits included).
+   */
+  readonly hiddenBy: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -165,7 +170,8 @@ function messageIdOf(event: LoggedEvent): string | null {
  * **Reads.** Each `next` reads the log once, then the batch's conversations, their active
  * memberships, the messages its events name, the latest message of conversations whose summary
  * a view carries, and the names (one directory lookup): a constant number of queries per batch,
- * whatever the number of events or viewers.
+ * whatever the number of events or viewers — plus, for each `message.updated` in a `per_side`
+ * conversation, who hid that message (so a person who deleted it for themselves sees none of its edits).
  *
  * **Monitoring is audited.** A care-team admin reading a conversation they are not in records
  * `conversation.monitored` (see `getConversation`); receiving its messages live is the same
@@ -229,7 +235,18 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       if (payload.blocked !== undefined) refs.push(payload.blocked);
     }
     const names = refs.length === 0 ? new Map<string, DirectoryEntry>() : await namesFor(directory, refs);
-    return { conversations, members, messages, latest, names };
+    // An edit of a message someone hid for themselves (per-side delete) must not show it to them
+    // again: one read per such edit (edits are rare; other types read nothing more).
+    const hiddenBy = new Map<string, ReadonlySet<string>>();
+    for (const event of events) {
+      if (event.type !== 'message.updated' || event.conversationId === null) continue;
+      const conversation = conversations.get(event.conversationId);
+      if (conversation === undefined || policy.deletion(conversation.conversationType) !== 'per_side')
+        continue;
+      const hiders = await store.messages.hiddenBy(event.conversationId, event.payload.message_id);
+      hiddenBy.set(event.payload.message_id, new Set(hiders.map(participantKey)));
+    }
+    return { conversations, members, messages, latest, names, hiddenBy };
   }
 
   /** Whether a tenant-bound viewer may be shown anything of this conversation at all. */
@@ -463,9 +480,11 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       case 'conversation.unarchived':
         return { kind: event.type, archived: false, archivedAt: null };
       case 'message.updated': {
-        // The message as it is now (a later edit or a delete shows here too); gone: nothing to show.
+        // The message as it is now (a later edit or a delete shows here too); gone, or hidden by
+        // the viewer (per-side delete): nothing to show.
         const message = state.messages.get(event.payload.message_id);
         if (message === undefined || message.isDeleted) return null;
+        if (state.hiddenBy.get(message.id)?.has(participantKey(recipient.viewer)) === true) return null;
         return {
           kind: event.type,
           message: toMessageView(message, names),
