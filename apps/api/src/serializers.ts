@@ -7,6 +7,7 @@ import type {
   MemberView,
   MessageAttachment,
   MessageList,
+  MessageRevisionList,
   MessageView,
   PersonRecord,
   PlatformUserRecord,
@@ -26,6 +27,7 @@ import type {
   ConversationSummaryWire,
   MemberWire,
   MessageListWire,
+  MessageRevisionListWire,
   MessageWire,
   PreferencesWire,
   ReadStateWire,
@@ -80,6 +82,8 @@ export function toMessageWire(message: MessageView, base: string): Static<typeof
     is_system_message: message.isSystemMessage,
     is_deleted: message.isDeleted,
     created_at: iso(message.createdAt),
+    edited_at: isoOrNull(message.editedAt),
+    revision: message.revision,
     attachments: message.attachments.map((a) => toAttachmentWire(a, message.conversationId, base)),
     read_by: receiptsWire(message.receipts.readBy),
     delivered_to: receiptsWire(message.receipts.deliveredTo),
@@ -107,6 +111,8 @@ export function toSummaryWire(summary: ConversationSummary): Static<typeof Conve
     last_read_seq: summary.lastReadSeq,
     muted: summary.muted,
     email_notifications: summary.emailNotifications,
+    archived: summary.archivedAt !== null,
+    archived_at: isoOrNull(summary.archivedAt),
     other_participants: summary.otherParticipants.map((p) => ({
       type: p.ref.type,
       id: p.ref.id,
@@ -167,6 +173,19 @@ export function toMessageListWire(list: MessageList, base: string): Static<typeo
   return {
     messages: [...list.messages].reverse().map((m) => toMessageWire(m, base)),
     next_cursor: list.nextCursor,
+  };
+}
+
+export function toRevisionListWire(list: MessageRevisionList): Static<typeof MessageRevisionListWire> {
+  return {
+    message_id: list.messageId,
+    revisions: list.revisions.map((r) => ({
+      revision: r.revision,
+      content: r.content,
+      editor: { type: r.editor.ref.type, id: r.editor.ref.id, name: r.editor.name },
+      created_at: iso(r.createdAt),
+      current: r.current,
+    })),
   };
 }
 

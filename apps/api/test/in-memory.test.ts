@@ -16,6 +16,7 @@ import { attachmentScenarios } from './support/attachment-scenarios.js';
 import { buildHarness } from './support/build-harness.js';
 import { emailScenarios } from './support/email-scenarios.js';
 import { emailTemplateScenarios } from './support/email-template-scenarios.js';
+import { templateCatalogueScenarios } from './support/template-catalogue-scenarios.js';
 
 apiScenarios('in-memory adapters', async (options) => {
   const { core, directory } = createInMemoryMessaging();
@@ -68,11 +69,14 @@ attachmentScenarios('in-memory adapters (sharp for images)', async () => {
   return { harness, core, storage: attachments, close: () => harness.close() };
 });
 
-emailTemplateScenarios('in-memory adapters (Liquid)', async () => {
+const emailTemplateHarness = async () => {
   const { core, directory } = createInMemoryMessaging();
   const emailTemplates = createEmailTemplatesCore({
     templates: new InMemoryEmailTemplateRepository({ directory }),
     renderer: new LiquidTemplateRenderer(),
   });
   return buildHarness(core, directory, { kind: 'memory', check: async () => {} }, { emailTemplates });
-});
+};
+
+emailTemplateScenarios('in-memory adapters (Liquid)', emailTemplateHarness);
+templateCatalogueScenarios('in-memory adapters (Liquid)', emailTemplateHarness);

@@ -25,6 +25,7 @@ import { attachmentScenarios } from './support/attachment-scenarios.js';
 import { buildHarness } from './support/build-harness.js';
 import { emailScenarios } from './support/email-scenarios.js';
 import { emailTemplateScenarios } from './support/email-template-scenarios.js';
+import { templateCatalogueScenarios } from './support/template-catalogue-scenarios.js';
 
 // The same scenarios over the Kysely adapters: PostgreSQL when DATABASE_URL is set (a schema of
 // its own), else embedded PGlite. Each scenario starts from empty tables.
@@ -123,7 +124,7 @@ attachmentScenarios('Kysely adapters (PostgreSQL or PGlite) and files on disk', 
 });
 
 // Email templates as the composition root wires them: seeded tables and the Liquid renderer.
-emailTemplateScenarios('Kysely adapters (PostgreSQL or PGlite) and Liquid', async () => {
+const emailTemplateHarness = async () => {
   await database.truncate();
   const directory = new KyselyMarketplaceDirectory({ db: database.db });
   const core = createMessagingCore({
@@ -139,4 +140,7 @@ emailTemplateScenarios('Kysely adapters (PostgreSQL or PGlite) and Liquid', asyn
     await sql`select 1`.execute(database.db);
   };
   return buildHarness(core, directory, { kind: database.kind, check }, { emailTemplates });
-});
+};
+
+emailTemplateScenarios('Kysely adapters (PostgreSQL or PGlite) and Liquid', emailTemplateHarness);
+templateCatalogueScenarios('Kysely adapters (PostgreSQL or PGlite) and Liquid', emailTemplateHarness);

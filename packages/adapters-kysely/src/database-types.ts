@@ -68,6 +68,8 @@ export interface ConversationParticipantsTable {
   last_delivered_seq: Generated<number>;
   /** When `last_delivered_seq` last moved (0017). */
   last_delivered_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** When the member archived the conversation (0018); null while in their inbox. */
+  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** `messages`: every message, system and soft-deleted ones included. */
@@ -87,6 +89,20 @@ export interface MessagesTable {
   created_at: Timestamp;
   /** An optional subject of this message (0016). */
   subject: Generated<string | null>;
+  /** When the content was last edited (0019); null when never. */
+  edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** 1 as sent, one more per edit (0019). */
+  revision: Generated<number>;
+}
+
+/** `message_revisions`: every version of an edited message (0019). */
+export interface MessageRevisionsTable {
+  message_id: string;
+  revision: number;
+  content: string;
+  editor_type: string;
+  editor_id: string;
+  created_at: Timestamp;
 }
 
 /** `message_attachments`: metadata of the files of a message (bytes live in `AttachmentStorage`). */
@@ -492,6 +508,7 @@ export interface Database {
   conversations: ConversationsTable;
   conversation_participants: ConversationParticipantsTable;
   messages: MessagesTable;
+  message_revisions: MessageRevisionsTable;
   message_attachments: MessageAttachmentsTable;
   send_idempotency_keys: SendIdempotencyKeysTable;
   stores: StoresTable;

@@ -1,5 +1,6 @@
 import {
   adminNotificationRepositoryContract,
+  archiveAndEditsContract,
   blockRepositoryContract,
   careTeamContract,
   deliveryReceiptsContract,
@@ -68,6 +69,14 @@ describe.each(targets)('kysely adapters on %s', (target) => {
   });
 
   deliveryReceiptsContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  archiveAndEditsContract({
     name,
     setup: async () => {
       const { db } = await fresh();

@@ -74,6 +74,7 @@ describe.each(targets)('migrations on %s', (target) => {
       'events',
       'message_attachments',
       'message_hides',
+      'message_revisions',
       'messages',
       'notification_jobs',
       'notification_windows',
@@ -96,6 +97,8 @@ describe.each(targets)('migrations on %s', (target) => {
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0023_webhooks',
+      'Down 0019_message_revisions',
+      'Down 0018_archive',
       'Down 0017_delivery_receipts',
       'Down 0016_care_team',
       'Down 0015_people_directory',
@@ -139,6 +142,12 @@ describe.each(targets)('migrations on %s', (target) => {
     ]);
     expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
+    expect(full.columns).toContain('conversation_participants.archived_at timestamp with time zone');
+    expect(afterDown('0018_archive')?.columns.join('\n')).not.toContain('archived_at');
+    expect(full.columns).toContain('messages.revision integer not null default 1');
+    expect(afterDown('0019_message_revisions')?.tables).not.toContain('message_revisions');
+    expect(afterDown('0019_message_revisions')?.columns.join('\n')).not.toContain('edited_at');
+    expect(afterDown('0019_message_revisions')?.tables).toContain('messages');
     expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_people');
     expect(afterDown('0015_people_directory')?.tables).not.toContain('directory_tenants');
     expect(afterDown('0015_people_directory')?.indexes.join('\n')).not.toContain('directory_people_');

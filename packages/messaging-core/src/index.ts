@@ -47,12 +47,14 @@ export {
   SUBJECT_MAX_LENGTH,
 } from './conversations/model/conversation.js';
 export type {
+  ConversationArchivedEvent,
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationDeliveredEvent,
   ConversationReadEvent,
   ConversationRenamedEvent,
   ConversationReopenedEvent,
+  ConversationUnarchivedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -60,6 +62,7 @@ export type {
   LoggedEvent,
   MessageDeletedEvent,
   MessageSentEvent,
+  MessageUpdatedEvent,
   ParticipantAddedEvent,
   ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
@@ -72,8 +75,8 @@ export {
   recipientsOf,
   toEventRecord,
 } from './conversations/model/domain-event.js';
-export type { Message } from './conversations/model/message.js';
-export { DEFAULT_MESSAGE_MAX_LENGTH } from './conversations/model/message.js';
+export type { Message, MessageRevision } from './conversations/model/message.js';
+export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './conversations/model/message.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -167,6 +170,8 @@ export type {
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  EditMessageChange,
+  EditMessageResult,
   HideResult,
   MessagePage,
   MessagePageRequest,
@@ -199,6 +204,11 @@ export type {
   DirectMessageView,
   SendDirectMessageInput,
 } from './conversations/use-cases/direct-messages.js';
+export type {
+  EditMessageInput,
+  MessageRevisionList,
+  MessageRevisionView,
+} from './conversations/use-cases/edit-message.js';
 export type { GetConversationOptions } from './conversations/use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './conversations/use-cases/leave-conversation.js';
 export type {
@@ -224,6 +234,7 @@ export {
   DETECTION_HEAD_BYTES,
   THUMBNAIL_MAX_SIDE,
 } from './conversations/use-cases/send-message-with-attachments.js';
+export type { ArchiveState } from './conversations/use-cases/set-conversation-archived.js';
 export type { Preferences } from './conversations/use-cases/update-preferences.js';
 export type {
   ConversationDetail,

@@ -70,6 +70,8 @@ describe('live frames', () => {
           deletedAt: null,
           deletedBy: null,
           createdAt: T,
+          editedAt: null,
+          revision: 1,
           attachments: [
             {
               id: 'a1',
@@ -121,6 +123,8 @@ describe('live frames', () => {
           is_system_message: false,
           is_deleted: false,
           created_at: '2026-03-01T08:00:00.000Z',
+          edited_at: null,
+          revision: 1,
           attachments: [
             {
               id: 'a1',
@@ -216,6 +220,10 @@ describe('live frames', () => {
         role: 'admin',
       });
       await core.updatePreferences(ana!, id, { muted: true });
+      await core.archiveConversation(ana!, id);
+      await core.unarchiveConversation(ana!, id);
+      const typo = await core.sendMessage(ana!, { conversationId: id, content: 'Thnaks' });
+      await core.editMessage(ana!, { conversationId: id, messageId: typo.message.id, content: 'Thanks' });
       const sent = await core.sendMessage(ben!, { conversationId: id, content: 'oops' });
       await core.deleteMessage(ben!, id, sent.message.id);
       await core.closeConversation(mia!, id);
@@ -225,6 +233,9 @@ describe('live frames', () => {
     const types = new Set(out.map((f) => f.frame.type));
     expect([...types].sort()).toEqual(
       [
+        'conversation.archived',
+        'conversation.unarchived',
+        'message.updated',
         'conversation.closed',
         'conversation.created',
         'conversation.read',
@@ -242,8 +253,8 @@ describe('live frames', () => {
     const cyAdded = out.find((f) => f.viewer === 'cy' && f.frame.type === 'participant.added');
     expect(cyAdded?.frame.data).toMatchObject({
       participant: { type: 'student', id: 'cy', role: 'member' },
-      // Read "now": Ben's later message waits for Cy (deleted since, but counted until read).
-      conversation: { subject: 'Algebra II', unread_count: 1 },
+      // Read "now": Ana's and Ben's later messages wait for Cy (Ben's deleted since, but counted until read).
+      conversation: { subject: 'Algebra II', unread_count: 2 },
     });
     const anaRead = out.find((f) => f.viewer === 'ana' && f.frame.type === 'conversation.read');
     expect(anaRead?.frame.data).toMatchObject({
@@ -251,6 +262,13 @@ describe('live frames', () => {
       last_read_seq: 1,
       read_state: { unread_count: 0, last_read_seq: 1 },
     });
+    const miaUpdated = out.find((f) => f.viewer === 'mia' && f.frame.type === 'message.updated');
+    expect(miaUpdated?.frame.data).toMatchObject({
+      message: { content: 'Thanks', revision: 2, sender_id: 'ana' },
+      revision: 2,
+      previous_revision: 1,
+    });
+    expect(out.filter((f) => f.frame.type === 'conversation.archived').map((f) => f.viewer)).toEqual(['ana']);
     const miaRead = out.find((f) => f.viewer === 'mia' && f.frame.type === 'conversation.read');
     expect(miaRead?.frame.data).toMatchObject({ read_state: null });
   });

@@ -121,6 +121,16 @@ function dataOf(view: LiveView, base: string): unknown {
         last_delivered_seq: view.lastDeliveredSeq,
         delivered_at: iso(view.deliveredAt),
       };
+    case 'conversation.archived':
+    case 'conversation.unarchived':
+      return { archived: view.archived, archived_at: isoOrNull(view.archivedAt) };
+    case 'message.updated':
+      return {
+        message: toMessageWire(view.message, base),
+        revision: view.revision,
+        previous_revision: view.previousRevision,
+        edited_at: iso(view.editedAt),
+      };
     case 'generic':
       return view.payload;
   }

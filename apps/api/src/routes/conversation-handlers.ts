@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ALLOWED_TYPES, type MessagingCore } from '@parley/messaging-core';
+import { ALLOWED_TYPES, type MessagingCore, MessagingError } from '@parley/messaging-core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -17,10 +17,13 @@ import {
   ConversationParams,
   ConversationSummaryWire,
   DetailQuery,
+  EditBody,
+  EditHeaders,
   FileDownload,
   HistoryQuery,
   MessageListWire,
   MessageParams,
+  MessageRevisionListWire,
   MessageWire,
   PreferencesBody,
   PreferencesWire,
@@ -40,6 +43,7 @@ import {
   toMessageWire,
   toPreferencesWire,
   toReadStateWire,
+  toRevisionListWire,
   toSummaryWire,
 } from '../serializers.js';
 import { attachmentDownloadHeaders, multipartMessage } from './attachment-transport.js';
@@ -71,6 +75,19 @@ export interface ConversationHandlersOptions {
   readonly segment: '' | '/messages';
   /** The OpenAPI tag of the surface. */
   readonly tag: string;
+}
+
+/**
+ * The revision an `If-Match` header names: `"3"` (the `ETag` of an edit), `3` or `W/"3"`; `*`
+ * or no header: none. Anything else is a 400 naming the header.
+ */
+export function revisionOfIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^\s*(?:W\/)?"?([1-9][0-9]{0,9})"?\s*$/.exec(header);
+  const revision = match === null ? Number.NaN : Number(match[1]);
+  if (!Number.isSafeInteger(revision) || revision > 2_147_483_647)
+    throw MessagingError.validation('if-match', 'If-Match must name a message revision, e.g. "2"');
+  return revision;
 }
 
 /** What a download answers: the accepted attachment types. */
@@ -117,13 +134,14 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
           },
         },
         async (request) => {
-          const { conversation_type, is_closed, unread_only, limit, cursor } = request.query;
+          const { conversation_type, is_closed, unread_only, archived, limit, cursor } = request.query;
           const list = await core.listConversations(
             actorOfRequest(request),
             defined({
               conversationType: conversation_type,
               isClosed: is_closed,
               unreadOnly: unread_only,
+              archived,
               limit,
               cursor,
             }),
@@ -260,6 +278,78 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
             conversations,
           ),
       );
+    },
+
+    editMessage(doc: RouteDoc): void {
+      app.patch(
+        `${segment}/:id/messages/:message_id`,
+        {
+          schema: {
+            ...base,
+            ...doc,
+            params: MessageParams,
+            headers: EditHeaders,
+            body: EditBody,
+            response: { 200: MessageWire, ...problemResponses(404, 409, 412) },
+          },
+        },
+        async (request, reply) => {
+          const expectedRevision = revisionOfIfMatch(request.headers['if-match']);
+          const message = await core.editMessage(actorOfRequest(request), {
+            conversationId: request.params.id,
+            messageId: request.params.message_id,
+            content: request.body.content,
+            ...defined({ expectedRevision }),
+          });
+          reply.header('etag', `"${message.revision}"`);
+          return toMessageWire(message, conversations);
+        },
+      );
+    },
+
+    messageRevisions(doc: RouteDoc): void {
+      app.get(
+        `${segment}/:id/messages/:message_id/revisions`,
+        {
+          schema: {
+            ...base,
+            ...doc,
+            params: MessageParams,
+            response: { 200: MessageRevisionListWire, ...problemResponses(404) },
+          },
+        },
+        async (request) =>
+          toRevisionListWire(
+            await core.listMessageRevisions(
+              actorOfRequest(request),
+              request.params.id,
+              request.params.message_id,
+            ),
+          ),
+      );
+    },
+
+    /** Archive, then unarchive; `doc` words each. */
+    archiveAndUnarchive(doc: (action: 'archive' | 'unarchive') => RouteDoc): void {
+      for (const action of ['archive', 'unarchive'] as const) {
+        app.post(
+          `${segment}/:id/${action}`,
+          {
+            schema: {
+              ...base,
+              ...doc(action),
+              params: ConversationParams,
+              response: { 200: ConversationSummaryWire, ...problemResponses(404) },
+            },
+          },
+          async (request) => {
+            const who = actorOfRequest(request);
+            if (action === 'archive') await core.archiveConversation(who, request.params.id);
+            else await core.unarchiveConversation(who, request.params.id);
+            return toSummaryWire(await core.getConversation(who, request.params.id, { messageLimit: 1 }));
+          },
+        );
+      }
     },
 
     purgeMessageFiles(doc: RouteDoc): void {

@@ -60,6 +60,18 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     description:
       'Soft delete, as the policy allows (the sender, or an admin participant in the marketplace): the content and attachments are hidden; the files are kept for audit until purged.',
   });
+  routes.editMessage({
+    operationId: 'editConversationMessage',
+    summary: 'Edit a message',
+    description:
+      "As the policy allows (its sender; in the marketplace a customer's message only until it is answered: 403), within `message_edit_window_minutes` of sending (403 after). A deleted message is a 409, a closed conversation a 409. With `If-Match` naming a revision that is no longer current: 412 and nothing changes. The previous version is kept (`…/revisions`); `message.updated` is recorded. The answer carries the new revision as `ETag`.",
+  });
+  routes.messageRevisions({
+    operationId: 'listConversationMessageRevisions',
+    summary: "A message's versions",
+    description:
+      'Every version of the content, oldest first (1: as sent), the current one last — for those the policy allows (every member; in the care-team, monitoring admins too). A message the caller may not see, or a deleted one, is a 404.',
+  });
   routes.purgeMessageFiles({
     operationId: 'purgeConversationMessageFiles',
     summary: 'Remove the files of a deleted message',
@@ -79,6 +91,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     operationId: action === 'close' ? 'closeConversation' : 'reopenConversation',
     summary: action === 'close' ? 'Close a conversation' : 'Reopen a conversation',
     description: `No body. As the policy allows (403 otherwise; in the marketplace, not customers); 409 when it is already ${action === 'close' ? 'closed' : 'open'}. Adds a system message.`,
+  }));
+  routes.archiveAndUnarchive((action) => ({
+    operationId: action === 'archive' ? 'archiveConversation' : 'unarchiveConversation',
+    summary: action === 'archive' ? 'Archive a conversation' : 'Unarchive a conversation',
+    description:
+      action === 'archive'
+        ? 'No body. For the caller only: it leaves their list (`?archived=true` lists it) until they unarchive it or someone else writes in it; its unread count stays in their badge. Idempotent (archiving twice keeps the first `archived_at`); records `conversation.archived` when it changed.'
+        : "No body. Brings an archived conversation back to the caller's list. Idempotent; records `conversation.unarchived` when it changed.",
   }));
   routes.markRead({ method: 'POST', operationId: 'markConversationRead' });
   routes.updatePreferences({

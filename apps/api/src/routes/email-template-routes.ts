@@ -128,6 +128,7 @@ function toUpdateInput(body: Static<typeof UpdateEmailTemplateBody>): UpdateEmai
     ...(body.body_text === undefined ? {} : { bodyText: body.body_text }),
     ...(body.is_active === undefined ? {} : { isActive: body.is_active }),
     ...(body.is_platform_only === undefined ? {} : { isPlatformOnly: body.is_platform_only }),
+    ...(body.category === undefined ? {} : { category: body.category }),
   };
 }
 
@@ -195,23 +196,50 @@ export const adminEmailTemplateRoutes: FastifyPluginAsyncTypebox<EmailTemplateRo
       schema: {
         ...base,
         operationId: 'adminUpdateEmailTemplate',
-        summary: 'Update a platform email template',
+        summary: 'Create or update a platform email template',
         description:
-          'Partial update (absent: kept). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
+          'Any code (snake_case) and language tag, 200 either way. An existing one: partial update (absent: kept). A new one is created — a new language of a known code takes its name, description, category, variables and flags unless given; the first language of a new code needs `category`; both need `subject` and `body_html` (400 naming them). Sources are checked as Liquid: a syntax error is a 400 naming subject, body_html or body_text.',
         params: TemplateKeyParams,
         body: UpdateEmailTemplateBody,
         response: { 200: EmailTemplateWire, ...problemResponses(404, 422, 503) },
       },
     },
-    async (request) =>
-      toEmailTemplateWire(
-        await templates.updatePlatformTemplate(
-          actorOfRequest(request),
-          request.params.code,
-          request.params.language,
-          toUpdateInput(request.body),
-        ),
-      ),
+    async (request) => {
+      // Created or updated, the answer is the template as stored (one success status per route).
+      const { template } = await templates.savePlatformTemplate(
+        actorOfRequest(request),
+        request.params.code,
+        request.params.language,
+        toUpdateInput(request.body),
+      );
+      return toEmailTemplateWire(template);
+    },
+  );
+
+  app.delete(
+    '/email-templates/:code/:language',
+    {
+      schema: {
+        ...base,
+        operationId: 'adminDeleteEmailTemplate',
+        summary: 'Delete one language version of a platform email template',
+        description:
+          "409 when it is the last language of a template in use: one Parley sends itself (`new_message`) or one a store overrides. Stores' overrides of that language stay (unused without it).",
+        params: TemplateKeyParams,
+        response: {
+          204: { type: 'null', description: 'Deleted.' },
+          ...problemResponses(404, 409),
+        },
+      },
+    },
+    async (request, reply) => {
+      await templates.deletePlatformTemplate(
+        actorOfRequest(request),
+        request.params.code,
+        request.params.language,
+      );
+      return reply.code(204).send(null);
+    },
   );
 
   app.post(

@@ -138,6 +138,20 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
     description:
       'Soft delete: the content and attachments are hidden; the files are kept for audit until an admin purges them.',
   });
+  if (core.policy.mayEver(role, 'edit_message')) {
+    routes.editMessage({
+      operationId: op('EditMessage'),
+      summary: 'Edit a message (its sender, within the edit window)',
+      description:
+        "Customers only until their message is answered (403 after). `If-Match` with a revision that is no longer current: 412. The previous version is kept; the answer's `ETag` is the new revision.",
+    });
+  }
+  if (core.policy.mayEver(role, 'view_message_revisions')) {
+    routes.messageRevisions({
+      operationId: op('ListMessageRevisions'),
+      summary: "A message's versions, oldest first",
+    });
+  }
   // Only for an audience the policy may ever let purge files (admins in the marketplace).
   if (core.policy.mayEver(role, 'purge_message_files')) {
     routes.purgeMessageFiles({
@@ -151,6 +165,15 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
     routes.closeAndReopen((action) => ({
       operationId: op(action === 'close' ? 'CloseConversation' : 'ReopenConversation'),
       summary: action === 'close' ? 'Close a conversation' : 'Reopen a conversation',
+    }));
+  }
+  if (core.policy.mayEver(role, 'archive')) {
+    routes.archiveAndUnarchive((action) => ({
+      operationId: op(action === 'archive' ? 'ArchiveConversation' : 'UnarchiveConversation'),
+      summary:
+        action === 'archive'
+          ? 'Archive a conversation (for the caller only; `?archived=true` lists it)'
+          : 'Bring an archived conversation back to the list',
     }));
   }
   routes.markRead({ method: 'PUT', operationId: op('MarkRead') });

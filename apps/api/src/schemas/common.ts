@@ -60,6 +60,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   403: 'The token may not use these routes or take this action.',
   404: 'Not found (or not visible to the caller).',
   409: 'Conflicts with the current state (e.g. the conversation is closed).',
+  412: 'The `If-Match` revision is no longer the current one: the message was edited meanwhile (REVISION_MISMATCH).',
   413: 'The request body (or an attached file) is too large.',
   415: 'Unsupported Content-Type, or an attached file of a type that is not accepted.',
   422: 'Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE).',

@@ -63,6 +63,12 @@ export const UpdateEmailTemplateBody = Type.Object(
     is_platform_only: Type.Optional(
       Type.Boolean({ description: 'True: stores may not override it (existing overrides are ignored).' }),
     ),
+    category: Type.Optional(
+      Type.String({
+        description:
+          'auth, orders, billing, system or marketing: required to create the first language of a new code (another value is a 400).',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

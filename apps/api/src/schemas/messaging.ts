@@ -62,6 +62,8 @@ const summaryProperties = {
   last_read_seq: ReadSeq,
   muted: Type.Boolean(),
   email_notifications: Type.Boolean(),
+  archived: Type.Boolean({ description: 'The caller archived it (it is out of their default list).' }),
+  archived_at: Nullable(DateTime),
   other_participants: Type.Array(ParticipantWire),
   last_message: LastMessageWire,
   created_at: DateTime,
@@ -148,6 +150,11 @@ export const MessageWire = Type.Object({
   is_system_message: Type.Boolean(),
   is_deleted: Type.Boolean(),
   created_at: DateTime,
+  edited_at: Nullable(DateTime),
+  revision: Type.Integer({
+    minimum: 1,
+    description: '1 as sent, one more per edit: what `If-Match` names when editing.',
+  }),
   attachments: Type.Array(AttachmentWire),
   read_by: ReceiptList('read'),
   delivered_to: ReceiptList(
@@ -183,6 +190,46 @@ export const MessageListWire = Type.Object({
 });
 
 export const UnreadCountWire = Type.Object({ total_unread: Count });
+
+/** `PATCH …/messages/{message_id}`: the new content. */
+export const EditBody = Type.Object(
+  {
+    content: Type.String({
+      description:
+        'The new text, trimmed; at most message_max_length characters (may be empty only when files are attached).',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export const EditHeaders = Type.Object({
+  'if-match': Type.Optional(
+    Type.String({
+      maxLength: 64,
+      description:
+        'The revision the editor saw, as the `ETag` of a message (`"3"`; `3` and `W/"3"` are read the same): when the message is at another revision now, 412 and nothing changes.',
+    }),
+  ),
+});
+
+/** One version of a message's content. */
+export const MessageRevisionWire = Type.Object({
+  revision: Type.Integer({ minimum: 1 }),
+  content: Type.String(),
+  editor: ParticipantWire,
+  created_at: DateTime,
+  current: Type.Boolean({ description: "True for the message's current content (the last item)." }),
+});
+
+export const MessageRevisionListWire = Type.Object(
+  {
+    message_id: Id,
+    revisions: Type.Array(MessageRevisionWire, {
+      description: 'Oldest first (1: as sent), the current one last.',
+    }),
+  },
+  { description: "Every version of a message's content." },
+);
 
 export const RecipientWire = Type.Object({
   type: ParticipantTypeField,
@@ -298,6 +345,12 @@ export function policySchemas(policy: AccessPolicy) {
       conversation_type: Type.Optional(ConversationType),
       is_closed: Type.Optional(Type.Boolean()),
       unread_only: Type.Optional(Type.Boolean()),
+      archived: Type.Optional(
+        Type.Boolean({
+          description:
+            'true: only the conversations the caller archived; absent or false: the list without them.',
+        }),
+      ),
       limit: Type.Optional(Limit(20)),
       cursor: Type.Optional(Cursor),
     }),

@@ -80,6 +80,13 @@ export const LiveFrameData = {
     muted: Type.Boolean(),
   }),
   'participant.blocked': Type.Object({ blocked: ParticipantWire }),
+  'conversation.archived': Type.Object({ archived: Type.Boolean(), archived_at: Nullable(DateTime) }),
+  'message.updated': Type.Object({
+    message: MessageWire,
+    revision: Type.Integer({ minimum: 1, description: 'The revision this edit made.' }),
+    previous_revision: Type.Integer({ minimum: 1 }),
+    edited_at: DateTime,
+  }),
 } as const;
 
 function frame<TType extends string, TData extends TSchema>(type: TType, data: TData, description: string) {
@@ -139,6 +146,21 @@ export const LiveFrameWire = Type.Union([
   ),
   frame('participant.blocked', LiveFrameData['participant.blocked'], 'This person blocked someone.'),
   frame('participant.unblocked', LiveFrameData['participant.blocked'], 'This person lifted a block.'),
+  frame(
+    'conversation.archived',
+    LiveFrameData['conversation.archived'],
+    'This person archived the conversation (another of their connections).',
+  ),
+  frame(
+    'conversation.unarchived',
+    LiveFrameData['conversation.archived'],
+    'This person brought the conversation back to their list (another of their connections).',
+  ),
+  frame(
+    'message.updated',
+    LiveFrameData['message.updated'],
+    'A message was edited: the message as the API now returns it to this person.',
+  ),
   Type.Object(
     {
       id: Type.String(),

@@ -304,6 +304,9 @@ export function apiScenarios(label: string, factory: HarnessFactory): void {
             is_system_message: false,
             is_deleted: false,
             created_at: expect.stringMatching(ISO),
+            // Never edited (issue 14).
+            edited_at: null,
+            revision: 1,
             attachments: [],
             // Nobody else has received it yet (no acknowledgement, no read).
             read_by: [],

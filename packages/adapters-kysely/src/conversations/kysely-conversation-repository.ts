@@ -61,6 +61,7 @@ const PARTICIPANT_COLUMNS = [
   'visible_from_seq',
   'last_delivered_seq',
   'last_delivered_at',
+  'archived_at',
 ] as const satisfies readonly (keyof ParticipantRow)[];
 
 /** `alias.column as prefix + column` for each column, to select several tables into one flat row. */
@@ -91,8 +92,9 @@ type InboxRow = Record<string, unknown> & {
 /** A membership as `json_build_object` renders it: timestamps come back as ISO 8601 strings. */
 type JsonParticipant = Omit<
   ParticipantRow,
-  'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at' | 'last_delivered_at'
+  'last_read_at' | 'last_activity_at' | 'joined_at' | 'left_at' | 'last_delivered_at' | 'archived_at'
 > & {
+  readonly archived_at: string | null;
   readonly last_read_at: string | null;
   readonly last_delivered_at: string | null;
   readonly last_activity_at: string;
@@ -112,6 +114,7 @@ function participantsFromJson(value: InboxRow['participants']): ConversationPart
       last_activity_at: new Date(p.last_activity_at),
       joined_at: new Date(p.joined_at),
       left_at: p.left_at === null ? null : new Date(p.left_at),
+      archived_at: p.archived_at === null || p.archived_at === undefined ? null : new Date(p.archived_at),
     }),
   );
 }
@@ -127,6 +130,8 @@ function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
     parts.push(sql` and c.conversation_type = ${filter.conversationType}`);
   if (filter.isClosed !== undefined) parts.push(sql` and c.is_closed = ${filter.isClosed}`);
   if (filter.unreadOnly === true) parts.push(sql` and p.unread_count > 0`);
+  if (filter.archived !== undefined)
+    parts.push(filter.archived ? sql` and p.archived_at is not null` : sql` and p.archived_at is null`);
   if (filter.storeId !== undefined) parts.push(sql` and p.conversation_store_id = ${filter.storeId}`);
   return sql.join(parts, sql``);
 }
@@ -161,7 +166,7 @@ function membershipSource(
             where ta.conversation_id = tc.id and not ta.is_system_message
               and ta.sender_type in (${teamTypes})), 0))::integer,
       0, null::timestamptz, false, false, coalesce(tc.last_message_at, tc.created_at), tc.created_at,
-      ${NON_MEMBER}::text, null::timestamptz, 1, 0, null::timestamptz, tc.store_id
+      ${NON_MEMBER}::text, null::timestamptz, 1, 0, null::timestamptz, null::timestamptz, tc.store_id
     from conversations tc
     where tc.store_id = ${tenant}
       and tc.conversation_type in (${sql.join(team.conversationTypes.map((t) => sql`${t}`))})
@@ -272,6 +277,7 @@ export class KyselyConversationRepository implements ConversationRepository {
       role: p.role,
       left_at: p.leftAt,
       visible_from_seq: p.visibleFromSeq,
+      archived_at: p.archivedAt ?? null,
       last_delivered_seq: p.lastDeliveredSeq,
       last_delivered_at: p.lastDeliveredAt,
       // Denormalized for store-scoped inbox, count and badge queries (migration 0007).

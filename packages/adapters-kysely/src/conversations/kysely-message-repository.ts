@@ -1,12 +1,15 @@
 import {
   type AppendMessageInput,
   type AppendMessageResult,
+  type EditMessageChange,
+  type EditMessageResult,
   type HideResult,
   type Message,
   type MessageAttachment,
   type MessagePage,
   type MessagePageRequest,
   type MessageRepository,
+  type MessageRevision,
   MessagingError,
   type NewMessage,
   type ParticipantRef,
@@ -17,7 +20,7 @@ import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
 import { PREPARED } from '../preparing-pool.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
-import { type MessageRow, toAttachment, toNumber } from './row-mappers.js';
+import { type MessageRow, toAttachment, toMessageRevision, toNumber } from './row-mappers.js';
 
 /** What the append statement reports back, one row. */
 interface AppendOutcome {
@@ -45,7 +48,8 @@ interface AppendOutcome {
 /**
  * Builds the single statement `append` runs: lock the conversation row, claim the idempotency
  * key (`on conflict do nothing`), insert the message (and its attachments), bump the
- * conversation's counters and every active membership's activity and read state, and (for a
+ * conversation's counters and every active membership's activity and read state (and, for a
+ * participant's message, the other members' archive: it is back in their inbox), and (for a
  * participant's message) record its `message.sent` event in the event log. Data-modifying CTEs
  * run to completion whether or not the final `select` reads them; the insert of the message
  * depends on the claim, so concurrent duplicates produce exactly one message.
@@ -162,6 +166,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at),
       unread_count = case when ${isSender} then 0 else p.unread_count + 1 end,
+      archived_at = case when ${isSender} then p.archived_at else null end,
       last_read_seq = case when ${isSender} then inserted.seq else p.last_read_seq end,
       last_read_at = case when ${isSender} then greatest(p.last_read_at, inserted.created_at) else p.last_read_at end
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
@@ -568,6 +573,83 @@ export class KyselyMessageRepository implements MessageRepository {
     return rows.map((r) => ({ type: r.participant_type, id: r.participant_id }));
   }
 
+  /**
+   * One statement: lock the message row, write the first version (revision 1, as sent) when
+   * there is no history yet, write the new version and update the message — each write only when
+   * the locked row is not deleted and still at `expectedRevision`. A concurrent edit waits for
+   * the lock and then sees the new revision (`stale`).
+   *
+   * @example
+   * ```ts
+   * const result = await messages.edit(conversationId, messageId, { content, editor, at, expectedRevision: 1 });
+   * ```
+   */
+  async edit(
+    conversationId: string,
+    messageId: string,
+    change: EditMessageChange,
+  ): Promise<EditMessageResult> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return { status: 'not_found' };
+    const at = change.at.toISOString();
+    const { rows } = await sql<{ found: boolean; deleted: boolean; edited: boolean }>`
+      with msg as (
+        select id, content, sender_type, sender_id, created_at, revision, is_deleted from messages
+        where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
+        for update
+      ), ok as (
+        select * from msg where not is_deleted and revision = ${change.expectedRevision}::integer
+      ), first as (
+        insert into message_revisions (message_id, revision, content, editor_type, editor_id, created_at)
+        select id, 1, content, sender_type, sender_id, created_at from ok where revision = 1
+        on conflict do nothing
+      ), next as (
+        insert into message_revisions (message_id, revision, content, editor_type, editor_id, created_at)
+        select id, revision + 1, ${change.content}::text, ${change.editor.type}::text, ${change.editor.id}::text,
+          ${at}::timestamptz
+        from ok
+      ), updated as (
+        update messages m set content = ${change.content}::text, revision = ok.revision + 1,
+          edited_at = ${at}::timestamptz
+        from ok where m.id = ok.id
+        returning m.id
+      )
+      select exists (select from msg) as found,
+        coalesce((select is_deleted from msg), false) as deleted,
+        exists (select from updated) as edited`.execute(this.#db);
+    const outcome = rows[0];
+    if (outcome === undefined || !outcome.found) return { status: 'not_found' };
+    if (outcome.deleted) return { status: 'deleted' };
+    const message = await this.findById(conversationId, messageId);
+    if (message === null) return { status: 'not_found' };
+    return outcome.edited ? { status: 'edited', message } : { status: 'stale', message };
+  }
+
+  async revisions(conversationId: string, messageId: string): Promise<MessageRevision[]> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return [];
+    const rows = await this.#db
+      .selectFrom('message_revisions as r')
+      .innerJoin('messages as m', 'm.id', 'r.message_id')
+      .selectAll('r')
+      .where('m.conversation_id', '=', conversationId)
+      .where('r.message_id', '=', messageId)
+      .orderBy('r.revision')
+      .execute();
+    return rows.map(toMessageRevision);
+  }
+
+  /** One probe of `messages_conversation_seq_key` from `seq` on, stopping at the first match. */
+  async answeredAfter(conversationId: string, seq: number, sender: ParticipantRef): Promise<boolean> {
+    if (!isUuid(conversationId)) return false;
+    const { rows } = await sql<{ answered: boolean }>`
+      select exists (select from messages m
+        where m.conversation_id = ${conversationId}::uuid and m.seq > ${seq}::integer
+          and not m.is_system_message
+          and not (m.sender_type = ${sender.type}::text and m.sender_id = ${sender.id}::text)) as answered`.execute(
+      this.#db,
+    );
+    return rows[0]?.answered === true;
+  }
+
   async softDelete(
     conversationId: string,
     messageId: string,
@@ -633,6 +715,8 @@ function createdMessage(draft: NewMessage, seq: number, createdAt: Date): Messag
     createdAt,
     attachments: draft.attachments.map((a) => ({ ...a, messageId: draft.id })),
     subject: draft.subject ?? null,
+    editedAt: null,
+    revision: 1,
   };
 }
 

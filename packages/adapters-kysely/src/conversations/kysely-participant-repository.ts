@@ -138,6 +138,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
             role: eb.ref('excluded.role'),
             left_at: null,
             visible_from_seq: eb.ref('excluded.visible_from_seq'),
+            archived_at: null,
           })),
         )
         .returningAll()
@@ -511,6 +512,36 @@ export class KyselyParticipantRepository implements ParticipantRepository {
       .returningAll()
       .executeTakeFirst();
     return row === undefined ? null : toParticipant(row);
+  }
+
+  /**
+   * One statement: the update applies only when the archive state changes (archiving keeps the
+   * first `archived_at`); when it does not, the row is read back unchanged.
+   *
+   * @example
+   * ```ts
+   * const result = await participants.setArchived(conversationId, me, clock.now());
+   * ```
+   */
+  async setArchived(
+    conversationId: string,
+    participant: ParticipantRef,
+    archivedAt: Date | null,
+  ): Promise<{ membership: ConversationParticipant; changed: boolean } | null> {
+    if (!isUuid(conversationId)) return null;
+    const row = await this.#db
+      .updateTable('conversation_participants')
+      .set({ archived_at: archivedAt })
+      .where('conversation_id', '=', conversationId)
+      .where('participant_type', '=', participant.type)
+      .where('participant_id', '=', participant.id)
+      .where('left_at', 'is', null)
+      .where('archived_at', archivedAt === null ? 'is not' : 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return { membership: toParticipant(row), changed: true };
+    const current = await this.find(conversationId, participant);
+    return current === null ? null : { membership: current, changed: false };
   }
 
   /**

@@ -18,6 +18,8 @@ export const MESSAGE_COLUMNS = [
   'deleted_by_id',
   'created_at',
   'subject',
+  'edited_at',
+  'revision',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 /** The attachments of these messages (one query), grouped by message id, each list in order. */

@@ -3,6 +3,7 @@ import type {
   ConversationParticipant,
   Message,
   MessageAttachment,
+  MessageRevision,
   ParticipantRef,
 } from '@parley/messaging-core';
 import type { Selectable } from 'kysely';
@@ -10,6 +11,7 @@ import type {
   ConversationParticipantsTable,
   ConversationsTable,
   MessageAttachmentsTable,
+  MessageRevisionsTable,
   MessagesTable,
 } from '../database-types.js';
 
@@ -60,6 +62,7 @@ export function toParticipant(row: ParticipantRow): ConversationParticipant {
     role: row.role,
     leftAt: row.left_at,
     visibleFromSeq: toNumber(row.visible_from_seq),
+    archivedAt: row.archived_at,
   };
 }
 
@@ -94,5 +97,17 @@ export function toMessage(row: MessageRow, attachments: readonly MessageAttachme
     createdAt: row.created_at,
     attachments,
     subject: row.subject,
+    editedAt: row.edited_at,
+    revision: toNumber(row.revision),
+  };
+}
+
+export function toMessageRevision(row: Selectable<MessageRevisionsTable>): MessageRevision {
+  return {
+    messageId: row.message_id,
+    revision: toNumber(row.revision),
+    content: row.content,
+    editor: { type: row.editor_type, id: row.editor_id },
+    createdAt: row.created_at,
   };
 }

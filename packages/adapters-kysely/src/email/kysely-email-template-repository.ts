@@ -165,6 +165,24 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
     }
   }
 
+  async deletePlatformTemplate(code: string, language: string): Promise<boolean> {
+    const result = await this.#db
+      .deleteFrom('email_templates')
+      .where('code', '=', code)
+      .where('language', '=', language)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  async countStoreOverrides(code: string): Promise<number> {
+    const row = await this.#db
+      .selectFrom('store_email_templates')
+      .select((eb) => eb.fn.countAll<string | number>().as('count'))
+      .where('code', '=', code)
+      .executeTakeFirst();
+    return Number(row?.count ?? 0);
+  }
+
   async deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean> {
     const result = await this.#db
       .deleteFrom('store_email_templates')

@@ -9,6 +9,7 @@ import {
   toAttachment,
   toConversation,
   toMessage,
+  toMessageRevision,
   toNumber,
   toParticipant,
 } from '../conversations/row-mappers.js';
@@ -70,6 +71,16 @@ export function createMessagingStoreRawReader(db: Kysely<Database>): NotifyingMe
         (row): Message =>
           toMessage(row, attachments.filter((a) => a.message_id === row.id).map(toAttachment)),
       );
+    },
+    async messageRevisions(messageId) {
+      if (!UUID.test(messageId)) return [];
+      const rows = await db
+        .selectFrom('message_revisions')
+        .selectAll()
+        .where('message_id', '=', messageId)
+        .orderBy('revision')
+        .execute();
+      return rows.map(toMessageRevision);
     },
     async idempotencyKey(sender, key) {
       const row = await db

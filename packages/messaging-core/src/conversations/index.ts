@@ -15,12 +15,14 @@ export type { MessageAttachment } from './model/attachment.js';
 export type { Conversation, ConversationParticipant } from './model/conversation.js';
 export { effectiveDeliveredSeq, isActiveMember, SUBJECT_MAX_LENGTH } from './model/conversation.js';
 export type {
+  ConversationArchivedEvent,
   ConversationClosedEvent,
   ConversationCreatedEvent,
   ConversationDeliveredEvent,
   ConversationReadEvent,
   ConversationRenamedEvent,
   ConversationReopenedEvent,
+  ConversationUnarchivedEvent,
   DomainEvent,
   DomainEventType,
   EventPayloads,
@@ -28,6 +30,7 @@ export type {
   LoggedEvent,
   MessageDeletedEvent,
   MessageSentEvent,
+  MessageUpdatedEvent,
   ParticipantAddedEvent,
   ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
@@ -35,8 +38,8 @@ export type {
   ParticipantRoleChangedEvent,
 } from './model/domain-event.js';
 export { DOMAIN_EVENT_TYPES, messageSentPayload, recipientsOf, toEventRecord } from './model/domain-event.js';
-export type { Message } from './model/message.js';
-export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
+export type { Message, MessageRevision } from './model/message.js';
+export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './model/message.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -118,6 +121,8 @@ export type { DetectedType, ImageSize, MediaInspector, Thumbnail } from './ports
 export type {
   AppendMessageInput,
   AppendMessageResult,
+  EditMessageChange,
+  EditMessageResult,
   HideResult,
   MessagePage,
   MessagePageRequest,
@@ -150,6 +155,11 @@ export type {
   DirectMessageView,
   SendDirectMessageInput,
 } from './use-cases/direct-messages.js';
+export type {
+  EditMessageInput,
+  MessageRevisionList,
+  MessageRevisionView,
+} from './use-cases/edit-message.js';
 export type { GetConversationOptions } from './use-cases/get-conversation.js';
 export type { LeaveConversationInput } from './use-cases/leave-conversation.js';
 export type { ConversationList, ListConversationsInput } from './use-cases/list-conversations.js';
@@ -165,6 +175,7 @@ export type {
   UploadedFile,
 } from './use-cases/send-message-with-attachments.js';
 export { DETECTION_HEAD_BYTES, THUMBNAIL_MAX_SIDE } from './use-cases/send-message-with-attachments.js';
+export type { ArchiveState } from './use-cases/set-conversation-archived.js';
 export type { Preferences } from './use-cases/update-preferences.js';
 export type {
   ConversationDetail,

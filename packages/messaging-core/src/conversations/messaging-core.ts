@@ -45,6 +45,12 @@ import {
   sendDirectMessage,
   unblockPerson,
 } from './use-cases/direct-messages.js';
+import {
+  type EditMessageInput,
+  editMessage,
+  listMessageRevisions,
+  type MessageRevisionList,
+} from './use-cases/edit-message.js';
 import { type GetConversationOptions, getConversation } from './use-cases/get-conversation.js';
 import { getUnreadCount } from './use-cases/get-unread-count.js';
 import { type LeaveConversationInput, leaveConversation } from './use-cases/leave-conversation.js';
@@ -69,6 +75,11 @@ import {
   type SendMessageWithAttachmentsInput,
   sendMessageWithAttachments,
 } from './use-cases/send-message-with-attachments.js';
+import {
+  type ArchiveState,
+  archiveConversation,
+  unarchiveConversation,
+} from './use-cases/set-conversation-archived.js';
 import { closeConversation, reopenConversation } from './use-cases/set-conversation-closed.js';
 import { typingAudience } from './use-cases/typing-audience.js';
 import { type Preferences, updatePreferences } from './use-cases/update-preferences.js';
@@ -132,6 +143,14 @@ export interface MessagingCore {
   renameConversation(actor: Actor, conversationId: string, subject: unknown): Promise<Conversation>;
   updatePreferences(actor: Actor, conversationId: string, change: PreferencesChange): Promise<Preferences>;
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
+  /** See `editMessage`. */
+  editMessage(actor: Actor, input: EditMessageInput): Promise<MessageView>;
+  /** See `listMessageRevisions`. */
+  listMessageRevisions(actor: Actor, conversationId: string, messageId: string): Promise<MessageRevisionList>;
+  /** See `archiveConversation`. */
+  archiveConversation(actor: Actor, conversationId: string): Promise<ArchiveState>;
+  /** See `unarchiveConversation`. */
+  unarchiveConversation(actor: Actor, conversationId: string): Promise<ArchiveState>;
   listRecipients(actor: Actor, input: ListRecipientsInput): Promise<DirectoryEntry[]>;
   addParticipants(actor: Actor, input: AddParticipantsInput): Promise<MemberView[]>;
   removeParticipant(actor: Actor, input: RemoveParticipantInput): Promise<MemberView[]>;
@@ -210,6 +229,11 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     renameConversation: (actor, id, subject) => renameConversation(ctx, actor, id, subject),
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
+    editMessage: (actor, input) => editMessage(ctx, actor, input),
+    listMessageRevisions: (actor, conversationId, messageId) =>
+      listMessageRevisions(ctx, actor, conversationId, messageId),
+    archiveConversation: (actor, id) => archiveConversation(ctx, actor, id),
+    unarchiveConversation: (actor, id) => unarchiveConversation(ctx, actor, id),
     listRecipients: (actor, input) => listRecipients(ctx, actor, input),
     addParticipants: (actor, input) => addParticipants(ctx, actor, input),
     removeParticipant: (actor, input) => removeParticipant(ctx, actor, input),

@@ -4,7 +4,14 @@ import { requireCapability, tenantEmailOf } from '../conversations/policy/requir
 import { isMessagingError, MessagingError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import { type Clock, systemClock } from '../kernel/ports/clock.js';
-import type { EmailTemplate, StoreEmailTemplate, TemplateVariables } from './model/email-template.js';
+import { TEMPLATE_CODES_SENT_BY_PARLEY } from './model/default-templates.js';
+import {
+  EMAIL_TEMPLATE_CATEGORIES,
+  type EmailTemplate,
+  type EmailTemplateCategory,
+  type StoreEmailTemplate,
+  type TemplateVariables,
+} from './model/email-template.js';
 import { stripLineBreaks } from './model/outbound-email.js';
 import {
   missingVariables,
@@ -54,6 +61,15 @@ export interface UpdateEmailTemplateInput {
   readonly bodyText?: string | null;
   readonly isActive?: boolean;
   readonly isPlatformOnly?: boolean;
+  /** One of `EMAIL_TEMPLATE_CATEGORIES`; required to create the first language of a new code. */
+  readonly category?: string;
+}
+
+/** What `savePlatformTemplate` did. */
+export interface SavedEmailTemplate {
+  readonly template: EmailTemplate;
+  /** True when this (code, language) did not exist before. */
+  readonly created: boolean;
 }
 
 /** A store's override as a whole (PUT). */
@@ -80,6 +96,24 @@ export interface EmailTemplatesCore {
     language: string,
     input: UpdateEmailTemplateInput,
   ): Promise<EmailTemplate>;
+  /**
+   * Creates a platform template — any code, category and language — or updates an existing one
+   * (then as `updatePlatformTemplate`). A new language of an existing code takes the code's
+   * name, description, category, variables and flags unless given; the first language of a new
+   * code needs `category`, and every new one `subject` and `bodyHtml`.
+   */
+  savePlatformTemplate(
+    actor: Actor,
+    code: string,
+    language: string,
+    input: UpdateEmailTemplateInput,
+  ): Promise<SavedEmailTemplate>;
+  /**
+   * Deletes one language version of a platform template. Refused (`CONFLICT`) when it is the last
+   * language of a template in use: one Parley sends itself (`TEMPLATE_CODES_SENT_BY_PARLEY`) or
+   * one a store overrides.
+   */
+  deletePlatformTemplate(actor: Actor, code: string, language: string): Promise<void>;
   /** Renders the platform template itself (no overrides, no fallback). */
   previewPlatformTemplate(
     actor: Actor,
@@ -175,6 +209,42 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     return template;
   }
 
+  function categoryOf(value: string): EmailTemplateCategory {
+    if (!(EMAIL_TEMPLATE_CATEGORIES as readonly string[]).includes(value))
+      throw MessagingError.validation(
+        'category',
+        `category must be one of ${EMAIL_TEMPLATE_CATEGORIES.join(', ')}`,
+      );
+    return value as EmailTemplateCategory;
+  }
+
+  /** Applies a partial update and checks the result (names, lengths, Liquid sources). */
+  async function updated(current: EmailTemplate, input: UpdateEmailTemplateInput): Promise<EmailTemplate> {
+    const next: EmailTemplate = {
+      ...current,
+      ...(input.name === undefined ? {} : { name: input.name }),
+      ...(input.description === undefined ? {} : { description: input.description }),
+      ...(input.category === undefined ? {} : { category: categoryOf(input.category) }),
+      ...(input.subject === undefined ? {} : { subject: input.subject }),
+      ...(input.bodyHtml === undefined ? {} : { bodyHtml: input.bodyHtml }),
+      ...(input.bodyText === undefined ? {} : { bodyText: input.bodyText }),
+      ...(input.isActive === undefined ? {} : { isActive: input.isActive }),
+      ...(input.isPlatformOnly === undefined ? {} : { isPlatformOnly: input.isPlatformOnly }),
+      updatedAt: clock.now(),
+    };
+    if (next.name.trim() === '' || next.name.length > LIMITS.name)
+      throw MessagingError.validation('name', `name must be 1 to ${LIMITS.name} characters`);
+    if (next.description.length > LIMITS.description)
+      throw MessagingError.validation(
+        'description',
+        `description must be at most ${LIMITS.description} characters`,
+      );
+    await checkSource('subject', next.subject);
+    await checkSource('body_html', next.bodyHtml);
+    if (next.bodyText !== null) await checkSource('body_text', next.bodyText);
+    return next;
+  }
+
   async function overridable(code: string, language: string): Promise<EmailTemplate> {
     const template = await platformTemplate(code, language);
     const all = await templates.listPlatformTemplates(code);
@@ -228,28 +298,59 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     async updatePlatformTemplate(actor, code, language, input) {
       requireCapability(policy, actor, 'manage_platform_email_templates');
       const current = await platformTemplate(code, language);
-      const next: EmailTemplate = {
-        ...current,
-        ...(input.name === undefined ? {} : { name: input.name }),
-        ...(input.description === undefined ? {} : { description: input.description }),
-        ...(input.subject === undefined ? {} : { subject: input.subject }),
-        ...(input.bodyHtml === undefined ? {} : { bodyHtml: input.bodyHtml }),
-        ...(input.bodyText === undefined ? {} : { bodyText: input.bodyText }),
-        ...(input.isActive === undefined ? {} : { isActive: input.isActive }),
-        ...(input.isPlatformOnly === undefined ? {} : { isPlatformOnly: input.isPlatformOnly }),
-        updatedAt: clock.now(),
+      return templates.savePlatformTemplate(await updated(current, input));
+    },
+    async savePlatformTemplate(actor, code, language, input) {
+      requireCapability(policy, actor, 'manage_platform_email_templates');
+      checkKey(code, language);
+      const current = await templates.getPlatformTemplate(code, language);
+      if (current !== null)
+        return {
+          template: await templates.savePlatformTemplate(await updated(current, input)),
+          created: false,
+        };
+      // A new language of a known code shares its description; a new code starts from the input.
+      const sibling = (await templates.listPlatformTemplates(code))[0];
+      if (sibling === undefined && input.category === undefined)
+        throw MessagingError.validation('category', 'category is required to create a new template');
+      if (input.subject === undefined)
+        throw MessagingError.validation('subject', 'subject is required to create a template');
+      if (input.bodyHtml === undefined)
+        throw MessagingError.validation('body_html', 'body_html is required to create a template');
+      const now = clock.now();
+      const draft: EmailTemplate = {
+        code,
+        language,
+        name: sibling?.name ?? code,
+        description: sibling?.description ?? '',
+        category: sibling?.category ?? categoryOf(input.category ?? ''),
+        subject: input.subject,
+        bodyHtml: input.bodyHtml,
+        bodyText: null,
+        variables: sibling?.variables ?? [],
+        requiredVariables: sibling?.requiredVariables ?? [],
+        isActive: true,
+        isPlatformOnly: sibling?.isPlatformOnly ?? false,
+        createdAt: now,
+        updatedAt: now,
       };
-      if (next.name.trim() === '' || next.name.length > LIMITS.name)
-        throw MessagingError.validation('name', `name must be 1 to ${LIMITS.name} characters`);
-      if (next.description.length > LIMITS.description)
-        throw MessagingError.validation(
-          'description',
-          `description must be at most ${LIMITS.description} characters`,
-        );
-      await checkSource('subject', next.subject);
-      await checkSource('body_html', next.bodyHtml);
-      if (next.bodyText !== null) await checkSource('body_text', next.bodyText);
-      return templates.savePlatformTemplate(next);
+      return { template: await templates.savePlatformTemplate(await updated(draft, input)), created: true };
+    },
+    async deletePlatformTemplate(actor, code, language) {
+      requireCapability(policy, actor, 'manage_platform_email_templates');
+      await platformTemplate(code, language);
+      const languages = await templates.listPlatformTemplates(code);
+      if (languages.length <= 1) {
+        const inUse =
+          TEMPLATE_CODES_SENT_BY_PARLEY.includes(code) || (await templates.countStoreOverrides(code)) > 0;
+        if (inUse)
+          throw new MessagingError(
+            'CONFLICT',
+            `${code}/${language} is the last language of email template ${code}, which is in use`,
+          );
+      }
+      if (!(await templates.deletePlatformTemplate(code, language)))
+        throw MessagingError.notFound('email template', `${code}/${language}`);
     },
     async previewPlatformTemplate(actor, code, language, variables) {
       requireCapability(policy, actor, 'manage_platform_email_templates');

@@ -13,6 +13,11 @@ export const MESSAGING_ERROR_CODES = {
   CONVERSATION_CLOSED: 'CONVERSATION_CLOSED',
   /** The action conflicts with the current state (already closed, already open, …). */
   CONFLICT: 'CONFLICT',
+  /**
+   * An edit named a revision of the message (HTTP `If-Match`) that is no longer its current one:
+   * someone edited it meanwhile. `details.currentRevision` says the current one.
+   */
+  REVISION_MISMATCH: 'REVISION_MISMATCH',
   /** An idempotency key was reused with a different request. */
   IDEMPOTENCY_MISMATCH: 'IDEMPOTENCY_MISMATCH',
   /** A file is larger than the size limit; `details.maxBytes` says the limit. */

@@ -522,3 +522,69 @@ describe('live feed: resume', () => {
     expect(await feed.contactsOf(ada, 10)).toEqual([ref(sam)]);
   });
 });
+
+describe('live feed: archive and edits (issue 14)', () => {
+  const sam = actor('store', 'sam', 'Sam', 'acme');
+  const ana = actor('customer', 'ana', 'Ana', 'acme');
+  const bea = actor('store', 'bea', 'Bea', 'bolt');
+  const people = [sam, ana, bea];
+
+  it('gives an archive to its actor only, and an edit to every member as the message now reads', async () => {
+    const { core, feed } = await world(marketplacePolicy, people, ['acme', 'bolt']);
+    const next = tail(feed, inMemoryLiveAudience(people));
+    const created = await core.createConversation(sam, {
+      conversationType: 'store_customer',
+      subject: 'Order',
+      recipient: ref(ana),
+      initialMessage: 'It shipped',
+    });
+    const id = created.conversation.id;
+    const sent = await core.sendMessage(ana, { conversationId: id, content: 'Thanx' });
+    await next();
+
+    await core.archiveConversation(ana, id);
+    await core.archiveConversation(ana, id); // idempotent: no second event
+    const archived = await next();
+    expect(typesFor(archived, ana)).toEqual(['conversation.archived']);
+    expect(typesFor(archived, sam)).toEqual([]);
+    expect(viewOf(archived, ana, 'conversation.archived')).toMatchObject({ archived: true });
+
+    await core.editMessage(ana, { conversationId: id, messageId: sent.message.id, content: 'Thanks' });
+    await core.unarchiveConversation(ana, id);
+    const edited = await next();
+    expect(typesFor(edited, sam)).toEqual(['message.updated']);
+    expect(typesFor(edited, ana)).toEqual(['message.updated', 'conversation.unarchived']);
+    expect(typesFor(edited, bea)).toEqual([]);
+    const update = viewOf(edited, sam, 'message.updated');
+    expect(update.message).toMatchObject({ id: sent.message.id, content: 'Thanks', revision: 2 });
+    expect(update).toMatchObject({ revision: 2, previousRevision: 1 });
+    expect(viewOf(edited, ana, 'conversation.unarchived')).toEqual({
+      kind: 'conversation.unarchived',
+      archived: false,
+      archivedAt: null,
+    });
+  });
+});
+
+describe('live feed: edits of a message hidden per side (issue 14)', () => {
+  const kim = actor('clinician', 'dr.kim', 'Dr Kim');
+  const uma = actor('user', 'uma', 'Uma');
+  const people = [kim, uma];
+
+  it('gives an edit to the members who still see the message, not to one who deleted it for themselves', async () => {
+    const { core, feed } = await world(careTeamPolicy, people);
+    const next = tail(feed, inMemoryLiveAudience(people));
+    const sent = await core.sendDirectMessage(kim, { recipient: 'uma', content: 'Your resluts' });
+    await core.deleteDirectMessage(uma, sent.id);
+    await next();
+    await core.editMessage(kim, {
+      conversationId: sent.conversationId,
+      messageId: sent.id,
+      content: 'Your results',
+    });
+    const edited = await next();
+    expect(typesFor(edited, kim)).toEqual(['message.updated']);
+    expect(typesFor(edited, uma)).toEqual([]);
+    expect(viewOf(edited, kim, 'message.updated').message.content).toBe('Your results');
+  });
+});

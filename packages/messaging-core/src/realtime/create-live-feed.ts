@@ -41,6 +41,8 @@ const REPLAY_PAGE = 500;
 /** Events delivered to their actor only (their other connections), whoever else is in the conversation. */
 const ACTOR_ONLY = new Set([
   'participant.preferences_updated',
+  'conversation.archived',
+  'conversation.unarchived',
   'participant.blocked',
   'participant.unblocked',
 ]);
@@ -62,6 +64,9 @@ const KNOWN = new Set([
   'participant.unblocked',
   'conversation.monitored',
   'conversation.delivered',
+  'conversation.archived',
+  'conversation.unarchived',
+  'message.updated',
 ]);
 
 /**
@@ -87,6 +92,11 @@ interface BatchState {
   /** Latest message of the conversations whose summary a view carries. */
   readonly latest: ReadonlyMap<string, Message>;
   readonly names: ReadonlyMap<string, DirectoryEntry>;
+  /**
+   * Per message edited in the batch in a `per_side` conversation: the participant keys of those
+   * who hid it (they see nothing of it, its edits included).
+   */
+  readonly hiddenBy: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 /**
@@ -126,9 +136,11 @@ function participantView(names: ReadonlyMap<string, DirectoryEntry>, ref: Partic
   return { ref: { type: ref.type, id: ref.id }, name: displayName(names, ref) };
 }
 
-/** The `message_id` an event names (`message.sent`, `message.deleted`), or null. */
+/** The `message_id` an event names (`message.sent`, `message.deleted`, `message.updated`), or null. */
 function messageIdOf(event: LoggedEvent): string | null {
-  return event.type === 'message.sent' || event.type === 'message.deleted' ? event.payload.message_id : null;
+  return event.type === 'message.sent' || event.type === 'message.deleted' || event.type === 'message.updated'
+    ? event.payload.message_id
+    : null;
 }
 
 /**
@@ -137,10 +149,11 @@ function messageIdOf(event: LoggedEvent): string | null {
  *
  * **Who receives an event** (among the `audience` asked about):
  * - `conversation.monitored` (audit records): nobody;
- * - `participant.preferences_updated`, `participant.blocked` / `unblocked`, and a `message.deleted`
- *   of scope `self` (a per-side delete): the actor only, on all their connections;
- * - any other conversation event: the conversation's active members — for `message.sent` and
- *   `message.deleted` those who see the message (`visibleFromSeq` ≤ its `seq`), for the others
+ * - `participant.preferences_updated`, `participant.blocked` / `unblocked`,
+ *   `conversation.archived` / `unarchived` (an archive is the person's own), and a
+ *   `message.deleted` of scope `self` (a per-side delete): the actor only, on all their connections;
+ * - any other conversation event: the conversation's active members — for `message.sent`,
+ *   `message.updated` and `message.deleted` those who see the message (`visibleFromSeq` ≤ its `seq`), for the others
  *   those who had joined by then (`joinedAt` ≤ the event's time) — and the connected people the
  *   policy lets view it without being members (`policy.decide(viewer, 'view', conversation,
  *   null)`, asked only for the types with a non-member `view` row or a team: care-team admins, a
@@ -157,7 +170,8 @@ function messageIdOf(event: LoggedEvent): string | null {
  * **Reads.** Each `next` reads the log once, then the batch's conversations, their active
  * memberships, the messages its events name, the latest message of conversations whose summary
  * a view carries, and the names (one directory lookup): a constant number of queries per batch,
- * whatever the number of events or viewers.
+ * whatever the number of events or viewers — plus, for each `message.updated` in a `per_side`
+ * conversation, who hid that message (so a person who deleted it for themselves sees none of its edits).
  *
  * **Monitoring is audited.** A care-team admin reading a conversation they are not in records
  * `conversation.monitored` (see `getConversation`); receiving its messages live is the same
@@ -221,7 +235,18 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
       if (payload.blocked !== undefined) refs.push(payload.blocked);
     }
     const names = refs.length === 0 ? new Map<string, DirectoryEntry>() : await namesFor(directory, refs);
-    return { conversations, members, messages, latest, names };
+    // An edit of a message someone hid for themselves (per-side delete) must not show it to them
+    // again: one read per such edit (edits are rare; other types read nothing more).
+    const hiddenBy = new Map<string, ReadonlySet<string>>();
+    for (const event of events) {
+      if (event.type !== 'message.updated' || event.conversationId === null) continue;
+      const conversation = conversations.get(event.conversationId);
+      if (conversation === undefined || policy.deletion(conversation.conversationType) !== 'per_side')
+        continue;
+      const hiders = await store.messages.hiddenBy(event.conversationId, event.payload.message_id);
+      hiddenBy.set(event.payload.message_id, new Set(hiders.map(participantKey)));
+    }
+    return { conversations, members, messages, latest, names, hiddenBy };
   }
 
   /** Whether a tenant-bound viewer may be shown anything of this conversation at all. */
@@ -450,6 +475,24 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         return { kind: event.type, blocked: participantView(names, event.payload.blocked) };
       case 'conversation.monitored':
         return null;
+      case 'conversation.archived':
+        return { kind: event.type, archived: true, archivedAt: new Date(event.payload.archived_at) };
+      case 'conversation.unarchived':
+        return { kind: event.type, archived: false, archivedAt: null };
+      case 'message.updated': {
+        // The message as it is now (a later edit or a delete shows here too); gone, or hidden by
+        // the viewer (per-side delete): nothing to show.
+        const message = state.messages.get(event.payload.message_id);
+        if (message === undefined || message.isDeleted) return null;
+        if (state.hiddenBy.get(message.id)?.has(participantKey(recipient.viewer)) === true) return null;
+        return {
+          kind: event.type,
+          message: toMessageView(message, names),
+          revision: event.payload.revision,
+          previousRevision: event.payload.previous_revision,
+          editedAt: new Date(event.payload.edited_at),
+        };
+      }
       case 'conversation.delivered':
         return {
           kind: event.type,

@@ -97,6 +97,21 @@ export type LiveView =
     }
   /** For the actor only (their other connections). */
   | { readonly kind: 'participant.blocked' | 'participant.unblocked'; readonly blocked: ParticipantView }
+  /** For the actor only (their other connections): their own archive of the conversation. */
+  | {
+      readonly kind: 'conversation.archived' | 'conversation.unarchived';
+      readonly archived: boolean;
+      readonly archivedAt: Date | null;
+    }
+  /** A message was edited: the message as the API now returns it (content, `revision`, `editedAt`). */
+  | {
+      readonly kind: 'message.updated';
+      readonly message: MessageView;
+      /** The revision the event made (the message may be further along by the time of a replay). */
+      readonly revision: number;
+      readonly previousRevision: number;
+      readonly editedAt: Date;
+    }
   /** An event type this version does not shape: its stored payload as it is, for the conversation's members. */
   | {
       readonly kind: 'conversation.delivered';

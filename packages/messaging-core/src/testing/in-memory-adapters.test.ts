@@ -1,3 +1,4 @@
+import { archiveAndEditsContract } from '../conversations/testing/contracts/archive-and-edits-contract.js';
 import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
 import { blockRepositoryContract } from '../conversations/testing/contracts/block-repository-contract.js';
 import { careTeamContract } from '../conversations/testing/contracts/care-team-contract.js';
@@ -38,6 +39,14 @@ messagingStoreContract({
 });
 
 deliveryReceiptsContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, raw: store.raw };
+  },
+});
+
+archiveAndEditsContract({
   name: 'in-memory',
   setup: async () => {
     const store = new InMemoryMessagingStore();

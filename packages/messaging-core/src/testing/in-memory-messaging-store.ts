@@ -2,7 +2,7 @@ import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
 import { type LoggedEvent, messageSentPayload, toEventRecord } from '../conversations/model/domain-event.js';
-import type { Message } from '../conversations/model/message.js';
+import { type Message, type MessageRevision, revisionOf } from '../conversations/model/message.js';
 import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type { BlockRecord, BlockRepository } from '../conversations/ports/block-repository.js';
 import type {
@@ -19,6 +19,8 @@ import type { EventLog } from '../conversations/ports/event-log.js';
 import type {
   AppendMessageInput,
   AppendMessageResult,
+  EditMessageChange,
+  EditMessageResult,
   HideResult,
   MessagePage,
   MessagePageRequest,
@@ -94,6 +96,8 @@ interface State {
   readAdvances: Map<string, readonly { readonly upToSeq: number; readonly at: Date }[]>;
   /** Same key → delivery advances (`markDelivered`), oldest first; arrays replaced, never mutated. */
   deliveryAdvances: Map<string, readonly { readonly upToSeq: number; readonly at: Date }[]>;
+  /** Message id → every version of an edited message, oldest first; arrays replaced, never mutated. */
+  revisions: Map<string, readonly MessageRevision[]>;
 }
 
 function emptyState(): State {
@@ -110,6 +114,7 @@ function emptyState(): State {
     hidden: new Map(),
     readAdvances: new Map(),
     deliveryAdvances: new Map(),
+    revisions: new Map(),
   };
 }
 
@@ -127,6 +132,7 @@ function snapshot(state: State): State {
     hidden: new Map(state.hidden),
     readAdvances: new Map(state.readAdvances),
     deliveryAdvances: new Map(state.deliveryAdvances),
+    revisions: new Map(state.revisions),
   };
 }
 
@@ -202,7 +208,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
     for (const p of participants) {
       const key = participantKey(p.participant);
       if (members.has(key)) throw new MessagingError('CONFLICT', `participant ${key} listed twice`);
-      members.set(key, { ...p, conversationId: conversation.id });
+      members.set(key, { ...p, conversationId: conversation.id, archivedAt: p.archivedAt ?? null });
     }
     state.conversations.set(conversation.id, { ...conversation });
     state.participants.set(conversation.id, members);
@@ -260,6 +266,7 @@ export class InMemoryConversationRepository implements ConversationRepository {
         continue;
       if (filter.isClosed !== undefined && conversation.isClosed !== filter.isClosed) continue;
       if (filter.unreadOnly === true && entry.unreadCount <= 0) continue;
+      if (filter.archived !== undefined && (entry.archivedAt != null) !== filter.archived) continue;
       if (filter.storeId !== undefined && conversation.tenantId !== filter.storeId) continue;
       entries.push({
         conversation,
@@ -465,6 +472,7 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
         role: request.role,
         leftAt: null,
         visibleFromSeq: request.seesHistory ? 1 : conversation.messageCount + 1,
+        archivedAt: null,
       };
       members.set(key, joined);
       return joined;
@@ -659,6 +667,21 @@ export class InMemoryParticipantRepository implements ParticipantRepository {
 
   // --- end of delivery receipts ------------------------------------------------------------------
 
+  async setArchived(
+    conversationId: string,
+    participant: ParticipantRef,
+    archivedAt: Date | null,
+  ): Promise<{ membership: ConversationParticipant; changed: boolean } | null> {
+    let changed = false;
+    const membership = this.#update(conversationId, participant, (p) => {
+      const current = p.archivedAt ?? null;
+      if ((current === null) === (archivedAt === null)) return p;
+      changed = true;
+      return { ...p, archivedAt };
+    });
+    return membership === null ? null : { membership, changed };
+  }
+
   async updatePreferences(
     conversationId: string,
     participant: ParticipantRef,
@@ -719,6 +742,8 @@ export class InMemoryMessageRepository implements MessageRepository {
       createdAt: at,
       attachments: draft.attachments.map((a): MessageAttachment => ({ ...a, messageId: draft.id })),
       subject: draft.subject ?? null,
+      editedAt: null,
+      revision: 1,
     };
     const messages = state.messages.get(draft.conversationId) ?? [];
     if (messages.some((m) => m.id === message.id)) {
@@ -740,9 +765,10 @@ export class InMemoryMessageRepository implements MessageRepository {
       if (p.leftAt !== null) continue;
       let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
       if (!draft.isSystemMessage) {
+        // Someone else's message brings an archived conversation back to the member's inbox.
         next = sameParticipant(p.participant, draft.sender)
           ? { ...next, unreadCount: 0, lastReadSeq: seq, lastReadAt: later(p.lastReadAt) }
-          : { ...next, unreadCount: p.unreadCount + 1 };
+          : { ...next, unreadCount: p.unreadCount + 1, archivedAt: null };
       }
       members.set(key, next);
     }
@@ -848,6 +874,60 @@ export class InMemoryMessageRepository implements MessageRepository {
       const at = key.indexOf(':');
       return { type: key.slice(0, at), id: key.slice(at + 1) };
     });
+  }
+
+  async edit(
+    conversationId: string,
+    messageId: string,
+    change: EditMessageChange,
+  ): Promise<EditMessageResult> {
+    const state = this.#state();
+    const messages = state.messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return { status: 'not_found' };
+    const current = messages[index]!;
+    if (current.isDeleted) return { status: 'deleted' };
+    const revision = revisionOf(current);
+    if (revision !== change.expectedRevision) return { status: 'stale', message: current };
+    const edited: Message = {
+      ...current,
+      content: change.content,
+      revision: revision + 1,
+      editedAt: change.at,
+    };
+    messages[index] = edited;
+    const history = state.revisions.get(messageId) ?? [
+      {
+        messageId,
+        revision: 1,
+        content: current.content,
+        editor: current.sender,
+        createdAt: current.createdAt,
+      },
+    ];
+    state.revisions.set(messageId, [
+      ...history,
+      {
+        messageId,
+        revision: revision + 1,
+        content: change.content,
+        editor: { type: change.editor.type, id: change.editor.id },
+        createdAt: change.at,
+      },
+    ]);
+    return { status: 'edited', message: edited };
+  }
+
+  async revisions(conversationId: string, messageId: string): Promise<MessageRevision[]> {
+    const state = this.#state();
+    if (!(state.messages.get(conversationId) ?? []).some((m) => m.id === messageId)) return [];
+    return [...(state.revisions.get(messageId) ?? [])];
+  }
+
+  async answeredAfter(conversationId: string, seq: number, sender: ParticipantRef): Promise<boolean> {
+    return (this.#state().messages.get(conversationId) ?? []).some(
+      (m) => m.seq > seq && !m.isSystemMessage && !sameParticipant(m.sender, sender),
+    );
   }
 
   async softDelete(
@@ -1232,6 +1312,7 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
 
   /** Reads the state directly, for contract tests. */
   readonly raw: NotifyingMessagingStoreRawReader = {
+    messageRevisions: async (messageId) => [...(this.#state.revisions.get(messageId) ?? [])],
     conversation: async (id) => this.#state.conversations.get(id) ?? null,
     participants: async (conversationId) => allMembers(this.#state, conversationId),
     messages: async (conversationId) =>

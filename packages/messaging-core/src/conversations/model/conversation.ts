@@ -71,6 +71,12 @@ export interface ConversationParticipant {
    * they joined a conversation whose policy hides earlier history from new members.
    */
   readonly visibleFromSeq: number;
+  /**
+   * When the participant archived the conversation (it leaves their default inbox); null or
+   * absent while it is not archived. Theirs alone: nobody else's inbox changes. A message from
+   * someone else clears it (`MessageRepository.append`).
+   */
+  readonly archivedAt?: Date | null;
 }
 
 /**

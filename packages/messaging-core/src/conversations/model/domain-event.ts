@@ -71,6 +71,26 @@ export interface MessageDeletedEvent extends EventBase<'message.deleted'> {
 }
 
 /**
+ * The actor archived the conversation for themselves (it left their default inbox). Recorded
+ * only when it changed: archiving an archived conversation records nothing.
+ */
+export interface ConversationArchivedEvent extends EventBase<'conversation.archived'> {
+  readonly archivedAt: Date;
+}
+
+/**
+ * The actor brought an archived conversation back to their inbox. A message from someone else
+ * also does, without this event: `message.sent` says it (see `MessageRepository.append`).
+ */
+export type ConversationUnarchivedEvent = EventBase<'conversation.unarchived'>;
+
+/** A message's content was edited: `message` is the new version (its `revision`, `editedAt`). */
+export interface MessageUpdatedEvent extends EventBase<'message.updated'> {
+  readonly message: Message;
+  readonly previousRevision: number;
+}
+
+/**
  * A non-member read a conversation the policy lets them monitor (care-team admins): every such
  * read is recorded, in the read's transaction, for the audit log.
  */
@@ -126,7 +146,10 @@ export type DomainEvent =
   | ParticipantRoleChangedEvent
   | ConversationMonitoredEvent
   | ParticipantBlockedEvent
-  | ParticipantUnblockedEvent;
+  | ParticipantUnblockedEvent
+  | ConversationArchivedEvent
+  | ConversationUnarchivedEvent
+  | MessageUpdatedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -199,6 +222,17 @@ export interface EventPayloads {
     readonly role: string;
     readonly previous_role: string;
   };
+  'conversation.archived': { readonly participant: ParticipantJson; readonly archived_at: string };
+  'conversation.unarchived': { readonly participant: ParticipantJson };
+  /** No content: subscribers read the message (as `message.sent`'s do). */
+  'message.updated': {
+    readonly message_id: string;
+    readonly seq: number;
+    readonly revision: number;
+    readonly previous_revision: number;
+    readonly edited_at: string;
+    readonly editor: ParticipantJson;
+  };
 }
 
 /**
@@ -222,6 +256,9 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'participant.added': true,
   'participant.removed': true,
   'participant.role_changed': true,
+  'conversation.archived': true,
+  'conversation.unarchived': true,
+  'message.updated': true,
 };
 
 /** The known event types, in declaration order. */
@@ -380,6 +417,27 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           participant: ref(event.membership.participant),
           role: event.membership.role,
           previous_role: event.previousRole,
+        },
+      };
+    case 'conversation.archived':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { participant: ref(event.actor), archived_at: event.archivedAt.toISOString() },
+      };
+    case 'conversation.unarchived':
+      return { ...envelope, type: event.type, payload: { participant: ref(event.actor) } };
+    case 'message.updated':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          message_id: event.message.id,
+          seq: event.message.seq,
+          revision: event.message.revision ?? 1,
+          previous_revision: event.previousRevision,
+          edited_at: (event.message.editedAt ?? event.occurredAt).toISOString(),
+          editor: ref(event.actor),
         },
       };
   }

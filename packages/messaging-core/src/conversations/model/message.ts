@@ -26,6 +26,29 @@ export interface Message {
   readonly attachments: readonly MessageAttachment[];
   /** The subject this message was sent with (care-team), null or absent when none. */
   readonly subject?: string | null;
+  /** When its content was last edited; null or absent when never (`editMessage`). */
+  readonly editedAt?: Date | null;
+  /** 1 for the content as sent, one more per edit; absent means 1. */
+  readonly revision?: number;
+}
+
+/**
+ * One version of a message's content (`editMessage` keeps every version it replaces): what it
+ * said, who wrote it and when. Revision 1 is the content as sent.
+ */
+export interface MessageRevision {
+  readonly messageId: string;
+  readonly revision: number;
+  readonly content: string;
+  /** Who wrote this version: the sender for revision 1, the editor for the others. */
+  readonly editor: ParticipantRef;
+  /** When this version was written: the send for revision 1, the edit for the others. */
+  readonly createdAt: Date;
+}
+
+/** A message's current revision (1 for one never edited). */
+export function revisionOf(message: Pick<Message, 'revision'>): number {
+  return message.revision ?? 1;
 }
 
 export const DEFAULT_MESSAGE_MAX_LENGTH = 10_000;

@@ -25,7 +25,8 @@ export type ConversationAction =
   | 'remove_participant'
   | 'change_role'
   | 'leave'
-  | 'rename';
+  | 'rename'
+  | 'archive';
 
 export type PolicyDecision =
   | { readonly allowed: true }
@@ -81,6 +82,8 @@ export interface MembershipChange {
 export interface DecisionFacts {
   /** The recipients / other members who have blocked the actor. */
   readonly blockedBy?: readonly ParticipantRef[];
+  /** Someone else sent a message after the one acted on (the `answered` predicate). */
+  readonly answered?: boolean;
 }
 
 /** Where a capability is asked about: the tenant it concerns, when it concerns one. */
@@ -192,6 +195,28 @@ export interface AccessPolicy {
 
   /** May `actor` (who can see the conversation) delete `message`? */
   decideDeleteMessage(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;
+
+  /**
+   * May `actor` (who can see the conversation) edit the content of `message`? System messages
+   * never; otherwise the table's `edit_message` rows (usually `isSender`, and deny rows on
+   * `answered`). The edit window (`message_edit_window_minutes`) is the use case's, not the
+   * policy's.
+   */
+  decideEditMessage(
+    actor: Actor,
+    message: Message,
+    membership: ConversationParticipant,
+    facts?: DecisionFacts,
+  ): PolicyDecision;
+
+  /** Does any `edit_message` row of the tables read the `answered` predicate (so it must be loaded)? */
+  readsAnswered(): boolean;
+
+  /**
+   * May `actor` (who can see the conversation, `membership` possibly an observer's) read the
+   * earlier versions of `message`?
+   */
+  decideViewRevisions(actor: Actor, message: Message, membership: ConversationParticipant): PolicyDecision;
 
   /**
    * May `actor` (who can see the conversation) remove for good the files of a soft-deleted

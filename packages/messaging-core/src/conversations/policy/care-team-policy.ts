@@ -79,10 +79,13 @@ export const careTeamDefinition: PolicyDefinition = {
     { who: 'user', action: 'start', conversationType: 'direct', with: ['therapist', 'user', 'admin'] },
     {
       who: '*',
-      action: ['view', 'send', 'read', 'update_preferences', 'delete_message'],
+      action: ['view', 'send', 'read', 'update_preferences', 'delete_message', 'archive'],
       conversationType: '*',
     },
     { who: 'admin', action: 'view', conversationType: '*', role: 'none' },
+    { who: '*', action: 'edit_message', conversationType: '*', when: ['isSender'] },
+    { who: '*', action: 'view_message_revisions', conversationType: '*' },
+    { who: 'admin', action: 'view_message_revisions', conversationType: '*', role: 'none' },
     { who: '*', action: 'block', conversationType: '*' },
   ],
   capabilities: [

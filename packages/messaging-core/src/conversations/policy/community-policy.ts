@@ -29,7 +29,9 @@ export const COMMUNITY_GROUP_MAX = 500;
  *   read, close, reopen and rename it without having been added — on their first read or answer
  *   they become a member with role `agent`, without a system message. The requester closes and
  *   reopens their own ticket too.
- * - Messages: their sender deletes them; a group admin deletes any in their group; community
+ * - Every member archives a conversation for themselves (a support team member once joined).
+ * - Messages: their sender edits them (within `message_edit_window_minutes`) and every member
+ *   reads their earlier versions; their sender deletes them; a group admin deletes any in their group; community
  *   admins purge the files of deleted messages in conversations they can see.
  */
 export const communityDefinition: PolicyDefinition = {
@@ -72,13 +74,17 @@ export const communityDefinition: PolicyDefinition = {
     // direct
     { who: 'student', action: 'start', conversationType: 'direct', with: ['student', 'mentor', 'admin'] },
     { who: ['mentor', 'admin'], action: 'start', conversationType: 'direct' },
-    { who: '*', action: ['view', 'send', 'read', 'update_preferences'], conversationType: 'direct' },
+    {
+      who: '*',
+      action: ['view', 'send', 'read', 'update_preferences', 'archive'],
+      conversationType: 'direct',
+    },
     { who: 'admin', action: ['close', 'reopen'], conversationType: 'direct' },
     // group
     { who: ['mentor', 'admin'], action: 'start', conversationType: 'group' },
     {
       who: '*',
-      action: ['view', 'send', 'read', 'update_preferences', 'leave'],
+      action: ['view', 'send', 'read', 'update_preferences', 'leave', 'archive'],
       conversationType: 'group',
     },
     {
@@ -91,7 +97,7 @@ export const communityDefinition: PolicyDefinition = {
     { who: ['student', 'mentor'], action: 'start', conversationType: 'support' },
     {
       who: ['student', 'mentor'],
-      action: ['view', 'send', 'read', 'update_preferences', 'close', 'reopen'],
+      action: ['view', 'send', 'read', 'update_preferences', 'close', 'reopen', 'archive'],
       conversationType: 'support',
       role: 'requester',
     },
@@ -102,11 +108,13 @@ export const communityDefinition: PolicyDefinition = {
       role: ['none', 'agent'],
       when: ['sameTenant'],
     },
-    { who: 'admin', action: 'update_preferences', conversationType: 'support', role: 'agent' },
+    { who: 'admin', action: ['update_preferences', 'archive'], conversationType: 'support', role: 'agent' },
     // messages (a message names no conversation type: rows for every type)
     { who: '*', action: 'delete_message', conversationType: '*', when: ['isSender'] },
     { who: '*', action: 'delete_message', conversationType: '*', role: 'admin' },
     { who: 'admin', action: 'purge_message_files', conversationType: '*' },
+    { who: '*', action: 'edit_message', conversationType: '*', when: ['isSender'] },
+    { who: '*', action: 'view_message_revisions', conversationType: '*' },
   ],
   capabilities: [
     {

@@ -56,6 +56,9 @@ const DEFAULT_REFUSALS: Readonly<Record<string, string>> = {
   delete_message: 'a {actor} may not delete this message',
   purge_message_files: 'a {actor} may not purge the files of a message',
   block: 'a {actor} may not block this person',
+  archive: 'a {actor} may not archive {conversationType} conversations',
+  edit_message: 'only the sender may edit a message',
+  view_message_revisions: 'a {actor} may not read the earlier versions of this message',
   list_recipients: 'a {actor} may not list recipients',
 };
 
@@ -82,6 +85,7 @@ interface Facts {
   readonly message?: Message;
   readonly scope?: CapabilityScope;
   readonly blockedBy?: readonly ParticipantRef[];
+  readonly answered?: boolean;
 }
 
 const PREDICATES: Readonly<Record<PolicyPredicate, (facts: Facts) => boolean>> = {
@@ -97,10 +101,15 @@ const PREDICATES: Readonly<Record<PolicyPredicate, (facts: Facts) => boolean>> =
   ownTenant: ({ actor, scope }) =>
     hasTenant(actor.tenantId) && (scope?.tenantId === undefined || scope.tenantId === actor.tenantId),
   blockedByRecipient: ({ blockedBy }) => (blockedBy ?? []).length > 0,
+  answered: ({ answered }) => answered === true,
 };
 
 function withBlocks(facts: Facts, extra: DecisionFacts | undefined): Facts {
   return extra?.blockedBy === undefined ? facts : { ...facts, blockedBy: extra.blockedBy };
+}
+
+function withAnswered(facts: Facts, extra: DecisionFacts | undefined): Facts {
+  return extra?.answered === undefined ? facts : { ...facts, answered: extra.answered };
 }
 
 function holds(when: readonly PolicyPredicate[] | undefined, facts: Facts): boolean {
@@ -567,6 +576,29 @@ export function createAccessPolicy(definition: PolicyDefinition): AccessPolicy {
       }
       // The message names no conversation type: only rows for every type apply.
       return judge('delete_message', actor, null, membership.role ?? '*', { actor, message });
+    },
+
+    decideEditMessage(actor, message: Message, membership, extra) {
+      if (message.isSystemMessage) {
+        return { allowed: false, code: 'FORBIDDEN', reason: 'system messages cannot be edited' };
+      }
+      // The message names no conversation type: only rows for every type apply.
+      return judge(
+        'edit_message',
+        actor,
+        null,
+        membership.role ?? '*',
+        withAnswered({ actor, message }, extra),
+      );
+    },
+
+    readsAnswered: () =>
+      definition.permissions.some(
+        (row) => actionMatches(row.action, 'edit_message') && row.when?.includes('answered') === true,
+      ),
+
+    decideViewRevisions(actor, message: Message, membership) {
+      return judge('view_message_revisions', actor, null, membership.role ?? '*', { actor, message });
     },
 
     decidePurgeFiles(actor, message, membership) {

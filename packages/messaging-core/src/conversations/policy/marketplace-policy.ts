@@ -35,6 +35,9 @@ export const MARKETPLACE_CONVERSATION_TYPES: readonly ConversationTypeDefinition
  * - only participants see a conversation, store users and customers only within their store;
  *   everyone else gets `NOT_FOUND` (no type monitors);
  * - admin and store participants close and reopen; a message is deleted by its sender or an admin;
+ * - every participant archives a conversation for themselves;
+ * - a message is edited by its sender (within `message_edit_window_minutes`), a customer's only
+ *   until someone answers it; every participant reads a message's earlier versions;
  * - conversations have exactly two members, so no membership change is ever allowed;
  * - admins hold the platform capabilities; store users manage their own store's email.
  */
@@ -51,9 +54,23 @@ export const marketplaceDefinition: PolicyDefinition = {
     { who: 'admin', action: 'start', conversationType: 'admin_store', with: 'store' },
     { who: 'store', action: 'start', conversationType: 'store_customer', with: 'customer' },
     { who: 'admin', action: 'start', conversationType: 'admin_customer', with: 'customer' },
-    { who: '*', action: ['view', 'send', 'read', 'update_preferences'], conversationType: '*' },
+    {
+      who: '*',
+      action: ['view', 'send', 'read', 'update_preferences', 'archive'],
+      conversationType: '*',
+    },
     { who: ['admin', 'store'], action: ['close', 'reopen'], conversationType: '*' },
     { who: '*', action: 'delete_message', conversationType: '*', when: ['isSender'] },
+    {
+      who: 'customer',
+      action: 'edit_message',
+      conversationType: '*',
+      when: ['answered'],
+      effect: 'deny',
+      reason: 'customers cannot edit a message once it has been answered',
+    },
+    { who: '*', action: 'edit_message', conversationType: '*', when: ['isSender'] },
+    { who: '*', action: 'view_message_revisions', conversationType: '*' },
     { who: 'admin', action: ['delete_message', 'purge_message_files'], conversationType: '*' },
   ],
   capabilities: [

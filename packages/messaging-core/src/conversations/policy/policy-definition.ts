@@ -80,6 +80,9 @@ export const POLICY_ACTIONS = [
   'delete_message',
   'purge_message_files',
   'block',
+  'archive',
+  'edit_message',
+  'view_message_revisions',
 ] as const;
 export type PolicyAction = (typeof POLICY_ACTIONS)[number];
 
@@ -116,6 +119,8 @@ export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
  * - `blockedByRecipient`: a recipient of the start, or another member of the conversation, has
  *   blocked the actor (the use case loads the blocks and hands them over as facts); meant for
  *   deny rows on `start` and `send`.
+ * - `answered`: someone else sent a message after this one (`edit_message`; the use case loads it
+ *   when a row reads it): meant for deny rows such as "customers cannot edit once answered".
  */
 export const POLICY_PREDICATES = [
   'sameTenant',
@@ -124,6 +129,7 @@ export const POLICY_PREDICATES = [
   'targetIsSelf',
   'ownTenant',
   'blockedByRecipient',
+  'answered',
 ] as const;
 export type PolicyPredicate = (typeof POLICY_PREDICATES)[number];
 
@@ -214,7 +220,14 @@ export interface PolicyDefinition {
 export const NON_MEMBER = 'none';
 
 const PREDICATES_BY_KIND = {
-  conversation: ['sameTenant', 'recipientInActorTenant', 'isSender', 'targetIsSelf', 'blockedByRecipient'],
+  conversation: [
+    'sameTenant',
+    'recipientInActorTenant',
+    'isSender',
+    'targetIsSelf',
+    'blockedByRecipient',
+    'answered',
+  ],
   capability: ['ownTenant'],
 } as const;
 

@@ -6,6 +6,11 @@ import type { Message } from '../model/message.js';
 export interface InboxFilter {
   readonly conversationType?: string;
   readonly isClosed?: boolean;
+  /**
+   * True: only conversations the participant archived; false: only those they did not (the
+   * default inbox). Team stand-in rows (below) are never archived.
+   */
+  readonly archived?: boolean;
   /** Only conversations where the participant's own unread count is above zero. */
   readonly unreadOnly?: boolean;
   /** Only conversations of this tenant (the policy's scope for store users and customers). */

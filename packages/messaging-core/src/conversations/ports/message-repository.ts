@@ -1,6 +1,6 @@
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
-import type { Message } from '../model/message.js';
+import type { Message, MessageRevision } from '../model/message.js';
 
 /**
  * A new message, built by the core (id, proposed time and trimmed content set). The store assigns
@@ -62,6 +62,23 @@ export interface MessagePage {
   readonly hasMore: boolean;
 }
 
+/** A new version of a message's content (`MessageRepository.edit`). */
+export interface EditMessageChange {
+  /** Trimmed, validated content. */
+  readonly content: string;
+  readonly editor: ParticipantRef;
+  readonly at: Date;
+  /** The revision the edit replaces: nothing is written unless it is still the current one. */
+  readonly expectedRevision: number;
+}
+
+export type EditMessageResult =
+  | { readonly status: 'edited'; readonly message: Message }
+  /** Another edit got there first: `message` is as it is now. */
+  | { readonly status: 'stale'; readonly message: Message }
+  | { readonly status: 'deleted' }
+  | { readonly status: 'not_found' };
+
 export interface SoftDeleteInput {
   readonly by: ParticipantRef;
   readonly at: Date;
@@ -74,7 +91,9 @@ export interface SoftDeleteInput {
  * one) its `message.sent` event in the event log (payload: `messageSentPayload`, recipients =
  * every other active member, tenant = the conversation's store) commit together or not at all. Email
  * notifications follow from that event (the email subscriber), not from `append`.
- * Only active memberships (`leftAt` null) are touched: a former member's row is frozen.
+ * Only active memberships (`leftAt` null) are touched: a former member's row is frozen. A
+ * participant's message also brings the conversation back to the inbox of every other member who
+ * archived it (`archivedAt` cleared; the sender's own archive stays).
  *
  * One order per conversation: under the conversation's lock, `append` gives the message
  * `seq` = `messageCount` + 1 and `createdAt` = the later of the proposed time and the conversation's
@@ -143,6 +162,34 @@ export interface MessageRepository {
 
   /** Who hid the message (per-side delete), ordered by type then id. */
   hiddenBy(conversationId: string, messageId: string): Promise<ParticipantRef[]>;
+
+  /**
+   * Replaces a message's content, in one atomic step: when the message exists, is not deleted
+   * and is at `expectedRevision`, it takes `content`, `revision` + 1 and `editedAt` = `at`, and
+   * its history (`revisions`) gains the new version (editor, `at`) — on the first edit also
+   * revision 1, the content as sent (the sender, the send's time), so every version is kept. A concurrent edit
+   * of the same message waits for this one and then answers `stale`. Records no event (the use
+   * case appends `message.updated` in the same transaction).
+   *
+   * @example
+   * ```ts
+   * const result = await tx.messages.edit(conversationId, messageId, { content: 'Fixed', editor, at, expectedRevision: 1 });
+   * if (result.status === 'edited') result.message.revision; // 2
+   * ```
+   */
+  edit(conversationId: string, messageId: string, change: EditMessageChange): Promise<EditMessageResult>;
+
+  /**
+   * Every version of an edited message, oldest first (revision 1, as sent … the current one);
+   * empty when it was never edited. Reads only.
+   */
+  revisions(conversationId: string, messageId: string): Promise<MessageRevision[]>;
+
+  /**
+   * Whether a non-system message by someone other than `sender` follows `seq` in the
+   * conversation (the `answered` predicate). Reads only.
+   */
+  answeredAfter(conversationId: string, seq: number, sender: ParticipantRef): Promise<boolean>;
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */
   softDelete(conversationId: string, messageId: string, input: SoftDeleteInput): Promise<Message | null>;

@@ -74,7 +74,8 @@ export interface ParticipantRepository {
    * `at`, `leftAt` null, the given role, read state at the latest message (`lastReadSeq` =
    * `messageCount`, `unreadCount` 0: nothing before joining is unread), `lastActivityAt` = `at`
    * and `visibleFromSeq` 1 when `seesHistory`, else `messageCount` + 1. A reactivated row keeps
-   * its preferences and `lastReadAt`. Returns the new memberships in request order; null when
+   * its preferences and `lastReadAt`; its archive is cleared (the conversation is back in the
+   * inbox). Returns the new memberships in request order; null when
    * the conversation does not exist. Fails with `CONFLICT` when one of them is already active
    * (nothing is written).
    *
@@ -190,6 +191,25 @@ export interface ParticipantRepository {
   ): Promise<Map<string, Map<number, ReceiptTime>>>;
 
   // --- end of delivery receipts ------------------------------------------------------------------
+
+  /**
+   * Archives (`archivedAt` a time) or unarchives (`null`) the conversation for this active member
+   * only, in one atomic step. Archiving an archived conversation keeps its first `archivedAt`;
+   * `changed` says whether anything was written. Records no event (the use case appends
+   * `conversation.archived` / `conversation.unarchived` when `changed`). Null when not an active
+   * member.
+   *
+   * @example
+   * ```ts
+   * const result = await tx.participants.setArchived(conversationId, customer, clock.now());
+   * result?.changed; // false when it was archived already
+   * ```
+   */
+  setArchived(
+    conversationId: string,
+    participant: ParticipantRef,
+    archivedAt: Date | null,
+  ): Promise<{ readonly membership: ConversationParticipant; readonly changed: boolean } | null>;
 
   /** Applies the given preferences, leaving absent ones unchanged. Null when not a participant. */
   updatePreferences(

@@ -139,6 +139,7 @@ export function createGroupTestPolicy(options: GroupTestPolicyOptions = {}): Acc
         case 'read':
         case 'update_preferences':
         case 'leave':
+        case 'archive':
           return ALLOWED;
         case 'send':
           return membership.role === 'observer' ? forbidden('observers may not send messages') : ALLOWED;

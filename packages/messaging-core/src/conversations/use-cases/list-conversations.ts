@@ -9,6 +9,8 @@ export interface ListConversationsInput {
   readonly conversationType?: string;
   readonly isClosed?: boolean;
   readonly unreadOnly?: boolean;
+  /** True: only the conversations the actor archived; absent or false: the inbox without them. */
+  readonly archived?: boolean;
   /** 1–100, default 20. */
   readonly limit?: number;
   /** `nextCursor` of the previous page. */
@@ -25,7 +27,8 @@ export interface ConversationList {
 }
 
 /**
- * The actor's conversations, latest activity first, in keyset pages; for a team member (support)
+ * The actor's conversations, latest activity first, in keyset pages — without those they
+ * archived, or only those with `archived: true`; for a team member (support)
  * also the team's conversations of their tenant they have not joined, with what waits for the
  * team as their unread count. A walk through every page
  * returns each conversation that existed when it began exactly once, even while messages
@@ -61,6 +64,7 @@ export async function listConversations(
     ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),
     ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),
     ...(input.unreadOnly === undefined ? {} : { unreadOnly: input.unreadOnly }),
+    archived: input.archived === true,
     ...(scope === null ? {} : { storeId: scope }),
   };
   const ref = { type: actor.type, id: actor.id };

@@ -76,6 +76,10 @@ export interface MessageView {
   readonly createdAt: Date;
   /** Empty once the message is deleted (files are kept for audit). */
   readonly attachments: readonly MessageAttachment[];
+  /** When its content was last edited; null when never. */
+  readonly editedAt: Date | null;
+  /** 1 for the content as sent, one more per edit (what `If-Match` names). */
+  readonly revision: number;
   /** Who read and received it (`receiptsFor`); `noReceiptsYet` where that was not read. */
   readonly receipts: MessageReceipts;
 }
@@ -99,6 +103,8 @@ export interface ConversationSummary {
   readonly lastReadAt: Date | null;
   readonly muted: boolean;
   readonly emailNotifications: boolean;
+  /** When the reader archived it (out of their default inbox); null when not archived. */
+  readonly archivedAt: Date | null;
   readonly otherParticipants: readonly ParticipantView[];
   readonly lastMessage: LastMessagePreview | null;
 }
@@ -177,6 +183,8 @@ export function toMessageView(
     deletedBy: message.deletedBy,
     createdAt: message.createdAt,
     attachments: message.isDeleted ? [] : message.attachments,
+    editedAt: message.editedAt ?? null,
+    revision: message.revision ?? 1,
     receipts,
   };
 }
@@ -208,6 +216,7 @@ export function toSummary(
     lastReadAt: membership.lastReadAt,
     muted: membership.muted,
     emailNotifications: membership.emailNotifications,
+    archivedAt: membership.archivedAt ?? null,
     otherParticipants: participants
       .filter((p) => !sameParticipant(p.participant, viewer))
       .map((p) => ({ ref: p.participant, name: displayName(names, p.participant) })),

@@ -1,5 +1,11 @@
 import type { EmailTemplate, TemplateVariable } from './email-template.js';
 
+/**
+ * The template codes Parley itself sends (the notification pipeline's `new_message`): in use
+ * whatever the stores do, so their last language version cannot be deleted.
+ */
+export const TEMPLATE_CODES_SENT_BY_PARLEY: readonly string[] = ['new_message'];
+
 /** A platform template as seeded: everything but the timestamps. */
 export type DefaultEmailTemplate = Omit<EmailTemplate, 'createdAt' | 'updatedAt'>;
 

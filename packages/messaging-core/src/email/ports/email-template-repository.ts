@@ -25,6 +25,19 @@ export interface EmailTemplateRepository {
    */
   savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate>;
   /**
+   * Removes one language version of a platform template (stores' overrides stay).
+   *
+   * @example `await repository.deletePlatformTemplate('order_shipped', 'es')` → true when one was removed.
+   */
+  deletePlatformTemplate(code: string, language: string): Promise<boolean>;
+  /**
+   * How many store overrides of a code exist, in every store and language (whether a template is
+   * in use by stores). Reads only.
+   *
+   * @example `await repository.countStoreOverrides('new_message')` → 3
+   */
+  countStoreOverrides(code: string): Promise<number>;
+  /**
    * A store's overrides (or one code's), ordered by code then language.
    *
    * @example `await repository.listStoreTemplates('acme', 'new_message')` → that code's overrides.

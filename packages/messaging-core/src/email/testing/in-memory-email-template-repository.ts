@@ -61,6 +61,14 @@ export class InMemoryEmailTemplateRepository implements EmailTemplateRepository 
     return structuredClone(stored);
   }
 
+  async deletePlatformTemplate(code: string, language: string): Promise<boolean> {
+    return this.#platform.delete(key(code, language));
+  }
+
+  async countStoreOverrides(code: string): Promise<number> {
+    return [...this.#store.values()].filter((t) => t.code === code).length;
+  }
+
   async listStoreTemplates(storeId: string, code?: string): Promise<StoreEmailTemplate[]> {
     return [...this.#store.values()]
       .filter((t) => t.storeId === storeId && (code === undefined || t.code === code))

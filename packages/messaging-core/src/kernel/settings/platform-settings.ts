@@ -53,6 +53,14 @@ export const SETTING_DEFINITIONS = {
     defaultValue: 10_000,
     parse: positiveInteger('message_max_length', 100_000),
   },
+  message_edit_window_minutes: {
+    key: 'message_edit_window_minutes',
+    category: 'messaging',
+    description:
+      "How long after sending a message its sender may edit it, in minutes (the policy may refuse earlier, e.g. a customer's message once answered).",
+    defaultValue: 15,
+    parse: positiveInteger('message_edit_window_minutes', 10_080),
+  },
 } as const satisfies Record<string, SettingDefinition<number>>;
 
 export type SettingKey = keyof typeof SETTING_DEFINITIONS;

@@ -15,6 +15,7 @@ export type {
   AccessPolicyContractOptions,
 } from '../../conversations/testing/contracts/access-policy-contract.js';
 export { accessPolicyContract } from '../../conversations/testing/contracts/access-policy-contract.js';
+export { archiveAndEditsContract } from '../../conversations/testing/contracts/archive-and-edits-contract.js';
 export type {
   AttachmentStorageContractOptions,
   AttachmentStorageContractTarget,

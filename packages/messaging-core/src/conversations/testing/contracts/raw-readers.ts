@@ -2,7 +2,7 @@ import type { EventPosition } from '../../../kernel/model/event-envelope.js';
 import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
 import type { LoggedEvent } from '../../model/domain-event.js';
-import type { Message } from '../../model/message.js';
+import type { Message, MessageRevision } from '../../model/message.js';
 
 /**
  * Reads an adapter's state straight from its storage (SQL for a database, the maps for the
@@ -14,6 +14,8 @@ export interface MessagingStoreRawReader {
   participants(conversationId: string): Promise<ConversationParticipant[]>;
   /** Oldest first (`seq` ascending), with attachments. */
   messages(conversationId: string): Promise<Message[]>;
+  /** The stored versions of an edited message (`message_revisions`), oldest first. */
+  messageRevisions(messageId: string): Promise<MessageRevision[]>;
   /** The message id recorded for a sender's idempotency key, or null. */
   idempotencyKey(
     sender: ParticipantRef,

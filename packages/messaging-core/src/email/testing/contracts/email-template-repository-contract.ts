@@ -163,6 +163,34 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
       expect(await target.raw.storeTemplate('globex', 'new_message', 'fr')).not.toBeNull();
     });
 
+    it('deletes one language of a platform template, leaving the others and the overrides', async () => {
+      await target.repository.savePlatformTemplate(platform({ code: 'order_shipped', language: 'en' }));
+      await target.repository.savePlatformTemplate(platform({ code: 'order_shipped', language: 'fr' }));
+      await target.repository.saveStoreTemplate(
+        override({ storeId: 'acme', code: 'order_shipped', language: 'fr' }),
+      );
+      expect(await target.repository.deletePlatformTemplate('order_shipped', 'fr')).toBe(true);
+      expect(await target.repository.deletePlatformTemplate('order_shipped', 'fr')).toBe(false);
+      expect(await target.raw.platformTemplate('order_shipped', 'fr')).toBeNull();
+      expect(await target.raw.platformTemplate('order_shipped', 'en')).not.toBeNull();
+      expect(await target.raw.storeTemplate('acme', 'order_shipped', 'fr')).not.toBeNull();
+      expect(await target.repository.deletePlatformTemplate('nope', 'en')).toBe(false);
+    });
+
+    it('counts the store overrides of a code across stores and languages', async () => {
+      expect(await target.repository.countStoreOverrides('new_message')).toBe(0);
+      for (const [storeId, language] of [
+        ['acme', 'fr'],
+        ['acme', 'en'],
+        ['globex', 'fr'],
+      ] as const)
+        await target.repository.saveStoreTemplate(override({ storeId, code: 'new_message', language }));
+      expect(await target.repository.countStoreOverrides('new_message')).toBe(3);
+      expect(await target.repository.countStoreOverrides('order_shipped')).toBe(0);
+      await target.repository.deleteStoreTemplate('acme', 'new_message', 'en');
+      expect(await target.repository.countStoreOverrides('new_message')).toBe(2);
+    });
+
     it('refuses an override for a store the directory does not know', async () => {
       await expect(
         target.repository.saveStoreTemplate(
