@@ -24,8 +24,10 @@ import { PiscinaTemplateRenderer, SanitizeHtmlSanitizer } from '@parley/adapters
 import { SharpMediaInspector } from '@parley/adapters-media';
 import { DnsOutboundAddressGuard } from '@parley/adapters-network';
 import { RedisLiveSignalBus } from '@parley/adapters-redis';
+import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
   type AdminNotificationsCore,
+  type AttachmentStorage,
   type Clock,
   createAdminNotificationsCore,
   createEmailCore,
@@ -166,6 +168,36 @@ export interface ComposedApi {
   close(): Promise<void>;
 }
 
+interface ComposedStorage {
+  readonly storage: AttachmentStorage | null;
+  readonly close: () => void;
+}
+
+/**
+ * Attachment storage as `PARLEY_STORAGE` says: the data dir (paths start with `uploads/`, so files
+ * land in `{dataDir}/uploads/messages/…`), or an S3 bucket through one client for the process.
+ */
+function composeAttachmentStorage(config: Config): ComposedStorage & { storage: AttachmentStorage } {
+  const settings = config.storage;
+  if (settings.kind === 'fs') {
+    return { storage: new FsAttachmentStorage({ root: config.dataDir }), close: () => {} };
+  }
+  const client = createS3Client({
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    ...(settings.credentials ?? {}),
+  });
+  return {
+    storage: new S3AttachmentStorage({
+      client,
+      bucket: settings.bucket,
+      ...(settings.keyPrefix === undefined ? {} : { keyPrefix: settings.keyPrefix }),
+    }),
+    close: () => client.destroy(),
+  };
+}
+
 /**
  * The composition root: builds the adapters the configuration asks for (PostgreSQL, or PGlite in
  * the data directory), migrates, creates the core, seeds the demo directory when asked and the
@@ -198,6 +230,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
   let signalBus: LiveSignalBus | null = null;
+  let attachmentStorage: ComposedStorage = { storage: null, close: () => {} };
   try {
     await migrateToLatest(database);
     // Bound below, once the loop exists: a commit of events wakes the local dispatcher at once
@@ -214,6 +247,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [emailNotificationSubscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    const storage = composeAttachmentStorage(config);
+    attachmentStorage = storage;
     const preset = options.preset ?? presetByName(config.preset);
     const directories = composeDirectory(config.preset, database);
     const directory = directories.read;
@@ -224,9 +259,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       settings,
       policy: preset.policy,
       clock,
-      // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
-      attachmentStorage: new FsAttachmentStorage({ root: config.dataDir }),
+      attachmentStorage: storage.storage,
       mediaInspector: new SharpMediaInspector(),
+      ...(config.storage.kind === 's3' && config.storage.presignedDownloadSeconds !== null
+        ? { presignedDownloadSeconds: config.storage.presignedDownloadSeconds }
+        : {}),
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
@@ -515,6 +552,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
+            attachmentStorage.close();
             await database.destroy();
           }
         })();
@@ -524,6 +562,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   } catch (error) {
     await wakeups?.close();
     await signalBus?.close();
+    attachmentStorage.close();
     await database.destroy();
     throw error;
   }
