@@ -60,6 +60,11 @@ import {
   AdapterMailTransportFactory,
   type MailProviderEndpoints,
 } from './mail/adapter-mail-transport-factory.js';
+import {
+  CircuitBreakingMailTransportFactory,
+  type MailCircuitChange,
+  mailCircuitNotification,
+} from './mail/circuit-breaking-mail-transport-factory.js';
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
@@ -267,15 +272,29 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
-    const transports = new AdapterMailTransportFactory({
-      platform: config.mail.transport,
-      ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
-    });
     const adminNotifications = createAdminNotificationsCore({
       policy: core.policy,
       notifications: new KyselyAdminNotificationRepository({ db: database.db }),
       clock,
     });
+    let logMailCircuit = (change: MailCircuitChange, error?: unknown) =>
+      console.warn(`[parley] mail circuit ${change.provider} ${change.state}`, error ?? '');
+    const transports = new CircuitBreakingMailTransportFactory(
+      new AdapterMailTransportFactory({
+        platform: config.mail.transport,
+        ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
+      }),
+      {
+        failures: config.mailBreaker.failures,
+        cooldownMs: config.mailBreaker.cooldownMs,
+        onChange: (change) => {
+          logMailCircuit(change);
+          void adminNotifications
+            .raiseAdminNotification(mailCircuitNotification(change))
+            .catch((error: unknown) => logMailCircuit(change, error));
+        },
+      },
+    );
     const notificationQueue = new KyselyNotificationQueue(database.db);
     const metrics = createMetrics({
       notificationQueue,
@@ -456,6 +475,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
     realtimeLog = app.log;
+    logMailCircuit = (change, error) =>
+      error === undefined
+        ? app.log.warn({ circuit: change }, `mail circuit ${change.state}`)
+        : app.log.error({ err: error, circuit: change }, 'mail circuit notification failed');
     logDispatchError = (subscriber, error) =>
       app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
     const events = startEventDispatchLoop(

@@ -376,6 +376,23 @@ export const EnvironmentSchema = Type.Object({
     default: '`Parley <no-reply@parley.localhost>`',
     description: 'sender of platform mail (`Name <address>` or `address`); required with `PARLEY_SMTP_URL`',
   }),
+  PARLEY_MAIL_BREAKER_FAILURES: variable(Type.Integer({ minimum: 1, maximum: 1000 }), {
+    expected: 'an integer from 1 to 1000',
+    default: '`5`',
+    description:
+      "consecutive retryable failures (timeouts, 429, 5xx, SMTP 4xx) after which a mail transport's circuit breaker opens: its sends then fail at once and go to the store's `fallback_provider` (if any) until the cool-down ends; one breaker per store and provider, and one for the platform's transport, per process; admins are notified when one opens and when it closes",
+  }),
+  PARLEY_MAIL_BREAKER_COOLDOWN: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 60s or 5 minutes',
+      default: '`60s`',
+      description:
+        'how long an open breaker refuses sends before letting one through to test the provider (success closes it, a failure opens it again)',
+    },
+  ),
   PARLEY_OUTBOUND_ALLOWED_CIDRS: variable(Type.String({ minLength: 1, maxLength: 4096 }), {
     expected:
       'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
@@ -540,6 +557,8 @@ export interface Config {
   readonly encryptionKey: string | undefined;
   /** The platform's own mail: `PARLEY_SMTP_URL`, else `.eml` files under `mailDir`. */
   readonly mail: PlatformMailConfig;
+  /** Every mail transport's circuit breaker (`PARLEY_MAIL_BREAKER_*`). */
+  readonly mailBreaker: { readonly failures: number; readonly cooldownMs: number };
   /**
    * Hosts stores may point Parley at (their SMTP server): refused when they are or resolve to a
    * non-public address, unless `allowedCidrs` (`PARLEY_OUTBOUND_ALLOWED_CIDRS`) covers it.
@@ -849,6 +868,13 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
+    mailBreaker: {
+      failures: env.PARLEY_MAIL_BREAKER_FAILURES ?? 5,
+      cooldownMs:
+        env.PARLEY_MAIL_BREAKER_COOLDOWN === undefined
+          ? 60_000
+          : parseDuration(env.PARLEY_MAIL_BREAKER_COOLDOWN, 'PARLEY_MAIL_BREAKER_COOLDOWN'),
+    },
     outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
     metricsToken: env.PARLEY_METRICS_TOKEN,
     realtime: {

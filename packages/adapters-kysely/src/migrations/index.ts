@@ -11,6 +11,7 @@ import * as careTeam from '../conversations/migrations/0016-care-team.js';
 import * as deliveryReceipts from '../conversations/migrations/0017-delivery-receipts.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
+import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
@@ -39,4 +40,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_people_directory': peopleDirectory,
   '0016_care_team': careTeam,
   '0017_delivery_receipts': deliveryReceipts,
+  '0022_mail_fallback': mailFallback,
 };
