@@ -57,6 +57,7 @@ describe('parseConfig', () => {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
         from: { address: 'no-reply@parley.localhost', name: 'Parley' },
       },
+      mailBreaker: { failures: 5, cooldownMs: 60_000 },
       outbound: { allowedCidrs: [] },
       metricsToken: undefined,
       realtime: {
@@ -600,5 +601,20 @@ describe('attachment storage (PARLEY_STORAGE, PARLEY_S3_*)', () => {
       'PARLEY_S3_PRESIGNED_DOWNLOADS',
     );
     expect(failure({ ...s3, PARLEY_S3_BUCKET: 'Not_A_Bucket' }).variable).toBe('PARLEY_S3_BUCKET');
+  });
+});
+
+describe('mail circuit breakers (PARLEY_MAIL_BREAKER_*)', () => {
+  it('reads the failures and the cool-down, and names a bad value', () => {
+    expect(
+      parseConfig({ PARLEY_MAIL_BREAKER_FAILURES: '3', PARLEY_MAIL_BREAKER_COOLDOWN: '2 minutes' }, '/srv')
+        .mailBreaker,
+    ).toEqual({ failures: 3, cooldownMs: 120_000 });
+    expect(() => parseConfig({ PARLEY_MAIL_BREAKER_FAILURES: '0' }, '/srv')).toThrow(
+      'PARLEY_MAIL_BREAKER_FAILURES must be an integer from 1 to 1000',
+    );
+    expect(() => parseConfig({ PARLEY_MAIL_BREAKER_COOLDOWN: 'soon' }, '/srv')).toThrow(
+      'PARLEY_MAIL_BREAKER_COOLDOWN must be a duration',
+    );
   });
 });
