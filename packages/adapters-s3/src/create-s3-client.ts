@@ -46,6 +46,8 @@ export function createS3Client(options: S3ClientOptions): S3Client {
           },
         }
       : {}),
+    // The endpoint is Parley's configuration, never an AWS_ENDPOINT_URL* variable's.
+    ignoreConfiguredEndpointUrls: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
