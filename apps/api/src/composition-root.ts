@@ -29,8 +29,10 @@ import {
   HttpWebhookTransport,
 } from '@parley/adapters-network';
 import { RedisLiveSignalBus } from '@parley/adapters-redis';
+import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
   type AdminNotificationsCore,
+  type AttachmentStorage,
   CachingDirectory,
   CachingSettingsStore,
   type Clock,
@@ -68,6 +70,11 @@ import {
   AdapterMailTransportFactory,
   type MailProviderEndpoints,
 } from './mail/adapter-mail-transport-factory.js';
+import {
+  CircuitBreakingMailTransportFactory,
+  type MailCircuitChange,
+  mailCircuitNotification,
+} from './mail/circuit-breaking-mail-transport-factory.js';
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
@@ -191,6 +198,36 @@ export interface ComposedApi {
   close(): Promise<void>;
 }
 
+interface ComposedStorage {
+  readonly storage: AttachmentStorage | null;
+  readonly close: () => void;
+}
+
+/**
+ * Attachment storage as `PARLEY_STORAGE` says: the data dir (paths start with `uploads/`, so files
+ * land in `{dataDir}/uploads/messages/…`), or an S3 bucket through one client for the process.
+ */
+function composeAttachmentStorage(config: Config): ComposedStorage & { storage: AttachmentStorage } {
+  const settings = config.storage;
+  if (settings.kind === 'fs') {
+    return { storage: new FsAttachmentStorage({ root: config.dataDir }), close: () => {} };
+  }
+  const client = createS3Client({
+    region: settings.region,
+    forcePathStyle: settings.forcePathStyle,
+    ...(settings.endpoint === undefined ? {} : { endpoint: settings.endpoint }),
+    ...(settings.credentials ?? {}),
+  });
+  return {
+    storage: new S3AttachmentStorage({
+      client,
+      bucket: settings.bucket,
+      ...(settings.keyPrefix === undefined ? {} : { keyPrefix: settings.keyPrefix }),
+    }),
+    close: () => client.destroy(),
+  };
+}
+
 /**
  * The composition root: builds the adapters the configuration asks for (PostgreSQL, or PGlite in
  * the data directory), migrates, creates the core, seeds the demo directory when asked and the
@@ -226,6 +263,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
   let signalBus: LiveSignalBus | null = null;
+  let attachmentStorage: ComposedStorage = { storage: null, close: () => {} };
   try {
     await migrateToLatest(database);
     // Bound below, once the loop exists: a commit of events wakes the local dispatcher at once
@@ -242,6 +280,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [emailNotificationSubscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    const storage = composeAttachmentStorage(config);
+    attachmentStorage = storage;
     const preset = options.preset ?? presetByName(config.preset);
     // Every request resolves its actor and every page its counterparts: from memory, dropped at
     // once when this process changes an entry, and when its log tail (the real-time hub) reads
@@ -268,21 +308,37 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       settingsCacheTtlMs: 0,
       policy: preset.policy,
       clock,
-      // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
-      attachmentStorage: new FsAttachmentStorage({ root: config.dataDir }),
+      attachmentStorage: storage.storage,
       mediaInspector: new SharpMediaInspector(),
+      ...(config.storage.kind === 's3' && config.storage.presignedDownloadSeconds !== null
+        ? { presignedDownloadSeconds: config.storage.presignedDownloadSeconds }
+        : {}),
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
-    const transports = new AdapterMailTransportFactory({
-      platform: config.mail.transport,
-      ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
-    });
     const adminNotifications = createAdminNotificationsCore({
       policy: core.policy,
       notifications: new KyselyAdminNotificationRepository({ db: database.db }),
       clock,
     });
+    let logMailCircuit = (change: MailCircuitChange, error?: unknown) =>
+      console.warn(`[parley] mail circuit ${change.provider} ${change.state}`, error ?? '');
+    const transports = new CircuitBreakingMailTransportFactory(
+      new AdapterMailTransportFactory({
+        platform: config.mail.transport,
+        ...(options.mailEndpoints ? { endpoints: options.mailEndpoints } : {}),
+      }),
+      {
+        failures: config.mailBreaker.failures,
+        cooldownMs: config.mailBreaker.cooldownMs,
+        onChange: (change) => {
+          logMailCircuit(change);
+          void adminNotifications
+            .raiseAdminNotification(mailCircuitNotification(change))
+            .catch((error: unknown) => logMailCircuit(change, error));
+        },
+      },
+    );
     const notificationQueue = new KyselyNotificationQueue(database.db);
     const metrics = createMetrics({
       notificationQueue,
@@ -487,6 +543,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     );
     logPoolError = (error) => app.log.error({ err: error }, 'idle database connection failed');
     realtimeLog = app.log;
+    logMailCircuit = (change, error) =>
+      error === undefined
+        ? app.log.warn({ circuit: change }, `mail circuit ${change.state}`)
+        : app.log.error({ err: error, circuit: change }, 'mail circuit notification failed');
     logDispatchError = (subscriber, error) =>
       app.log.error({ err: error, subscriber }, 'event subscriber failed; retried from its cursor');
     const events = startEventDispatchLoop(
@@ -597,6 +657,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
+            attachmentStorage.close();
             await database.destroy();
           }
         })();
@@ -606,6 +667,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   } catch (error) {
     await wakeups?.close();
     await signalBus?.close();
+    attachmentStorage.close();
     await database.destroy();
     throw error;
   }

@@ -41,6 +41,7 @@ describe('parseConfig', () => {
       seedDemo: true,
       emailWebhooks: {},
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
+      storage: { kind: 'fs' },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
       events: { pollIntervalMs: 1_000, retentionDays: 7 },
@@ -57,6 +58,7 @@ describe('parseConfig', () => {
         transport: { kind: 'file', directory: '/srv/parley/data/mail' },
         from: { address: 'no-reply@parley.localhost', name: 'Parley' },
       },
+      mailBreaker: { failures: 5, cooldownMs: 60_000 },
       outbound: { allowedCidrs: [] },
       metricsToken: undefined,
       realtime: {
@@ -535,5 +537,85 @@ describe('parseMigrationSettings', () => {
         'Invalid configuration: DATABASE_URL must be a PostgreSQL connection URL (postgres://user:password@host:5432/database) (got a value of 11 characters, not shown)',
     });
     expect(refused({ PARLEY_DATABASE_SCHEMA: 'Bad-Name' }).variable).toBe('PARLEY_DATABASE_SCHEMA');
+  });
+});
+
+describe('attachment storage (PARLEY_STORAGE, PARLEY_S3_*)', () => {
+  const s3 = { PARLEY_STORAGE: 's3', PARLEY_S3_BUCKET: 'parley-files' };
+
+  it('reads an S3 bucket with its endpoint, path style, credentials, prefix and presigned downloads', () => {
+    expect(
+      parseConfig(
+        {
+          ...s3,
+          PARLEY_S3_REGION: 'eu-west-3',
+          PARLEY_S3_ENDPOINT: 'http://127.0.0.1:9000',
+          PARLEY_S3_FORCE_PATH_STYLE: 'true',
+          PARLEY_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+          PARLEY_S3_SECRET_ACCESS_KEY: 'secret-value',
+          PARLEY_S3_KEY_PREFIX: 'parley/',
+          PARLEY_S3_PRESIGNED_DOWNLOADS: '5 minutes',
+        },
+        '/srv',
+      ).storage,
+    ).toEqual({
+      kind: 's3',
+      bucket: 'parley-files',
+      region: 'eu-west-3',
+      endpoint: 'http://127.0.0.1:9000',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret-value' },
+      keyPrefix: 'parley/',
+      presignedDownloadSeconds: 300,
+    });
+    expect(parseConfig(s3, '/srv').storage).toEqual({
+      kind: 's3',
+      bucket: 'parley-files',
+      region: 'us-east-1',
+      forcePathStyle: false,
+      presignedDownloadSeconds: null,
+    });
+  });
+
+  it('names the variable at fault, never showing the secret', () => {
+    const failure = (env: Record<string, string>) => {
+      try {
+        parseConfig(env, '/srv');
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    };
+    expect(failure({ PARLEY_STORAGE: 's3' }).variable).toBe('PARLEY_S3_BUCKET');
+    expect(failure({ PARLEY_STORAGE: 'gcs' }).variable).toBe('PARLEY_STORAGE');
+    expect(failure({ PARLEY_S3_BUCKET: 'parley-files' }).variable).toBe('PARLEY_S3_BUCKET');
+    expect(failure({ ...s3, PARLEY_S3_ACCESS_KEY_ID: 'AKIAEXAMPLE' }).variable).toBe(
+      'PARLEY_S3_SECRET_ACCESS_KEY',
+    );
+    const secret = failure({ ...s3, PARLEY_S3_SECRET_ACCESS_KEY: 'do-not-print-me' });
+    expect(secret.variable).toBe('PARLEY_S3_ACCESS_KEY_ID');
+    expect(secret.message).not.toContain('do-not-print-me');
+    expect(failure({ ...s3, PARLEY_S3_PRESIGNED_DOWNLOADS: '2h' }).variable).toBe(
+      'PARLEY_S3_PRESIGNED_DOWNLOADS',
+    );
+    expect(failure({ ...s3, PARLEY_S3_PRESIGNED_DOWNLOADS: '2 hours' }).variable).toBe(
+      'PARLEY_S3_PRESIGNED_DOWNLOADS',
+    );
+    expect(failure({ ...s3, PARLEY_S3_BUCKET: 'Not_A_Bucket' }).variable).toBe('PARLEY_S3_BUCKET');
+  });
+});
+
+describe('mail circuit breakers (PARLEY_MAIL_BREAKER_*)', () => {
+  it('reads the failures and the cool-down, and names a bad value', () => {
+    expect(
+      parseConfig({ PARLEY_MAIL_BREAKER_FAILURES: '3', PARLEY_MAIL_BREAKER_COOLDOWN: '2 minutes' }, '/srv')
+        .mailBreaker,
+    ).toEqual({ failures: 3, cooldownMs: 120_000 });
+    expect(() => parseConfig({ PARLEY_MAIL_BREAKER_FAILURES: '0' }, '/srv')).toThrow(
+      'PARLEY_MAIL_BREAKER_FAILURES must be an integer from 1 to 1000',
+    );
+    expect(() => parseConfig({ PARLEY_MAIL_BREAKER_COOLDOWN: 'soon' }, '/srv')).toThrow(
+      'PARLEY_MAIL_BREAKER_COOLDOWN must be a duration',
+    );
   });
 });

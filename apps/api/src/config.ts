@@ -178,6 +178,60 @@ export const EnvironmentSchema = Type.Object({
         'how old such a file must be before the sweep removes it, so uploads in flight are never touched (keep it well above the longest upload)',
     },
   ),
+  PARLEY_STORAGE: variable(Type.Union([Type.Literal('fs'), Type.Literal('s3')]), {
+    expected: 'fs or s3',
+    default: '`fs`: files under `$PARLEY_DATA_DIR/uploads`',
+    description:
+      'where attachment files live: `fs` (the data dir: one machine) or `s3` (a bucket of S3 or any S3-compatible server: every instance sees every file; set `PARLEY_S3_BUCKET`)',
+  }),
+  PARLEY_S3_BUCKET: variable(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' }), {
+    expected: 'an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)',
+    default: 'unset; **required with `PARLEY_STORAGE=s3`**',
+    description: 'the bucket attachment files go to (it must exist; Parley creates no bucket)',
+  }),
+  PARLEY_S3_REGION: variable(Type.String({ pattern: '^[a-z0-9-]{1,32}$' }), {
+    expected: 'a region name such as eu-west-1',
+    default: '`us-east-1`',
+    description: "the bucket's region (signing scope; any value most S3-compatible servers accept)",
+  }),
+  PARLEY_S3_ENDPOINT: variable(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }), {
+    expected: 'an http(s) URL such as https://s3.example.com or http://127.0.0.1:9000',
+    default: "unset: AWS's endpoint for the region",
+    description: 'an S3-compatible server (MinIO, Ceph, R2, Wasabi, …) instead of AWS',
+  }),
+  PARLEY_S3_FORCE_PATH_STYLE: variable(Type.Boolean(), {
+    expected: 'true or false',
+    default: '`false`',
+    description:
+      'address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most self-hosted servers need `true`)',
+  }),
+  PARLEY_S3_ACCESS_KEY_ID: variable(Type.String({ minLength: 1, maxLength: 256 }), {
+    expected: 'an access key id (with PARLEY_S3_SECRET_ACCESS_KEY)',
+    default: "unset: the AWS SDK's default chain (environment, profile, instance or task role)",
+    description: 'explicit credentials for the bucket, with `PARLEY_S3_SECRET_ACCESS_KEY` (both or neither)',
+  }),
+  PARLEY_S3_SECRET_ACCESS_KEY: variable(Type.String({ minLength: 1, maxLength: 1024 }), {
+    expected: 'a secret access key (with PARLEY_S3_ACCESS_KEY_ID)',
+    default: 'unset',
+    description: 'the secret of `PARLEY_S3_ACCESS_KEY_ID`',
+  }),
+  PARLEY_S3_KEY_PREFIX: variable(Type.String({ pattern: '^([A-Za-z0-9._-]+/)+$' }), {
+    expected: 'a key prefix ending in / such as parley/ (letters, digits, . _ - and /)',
+    default: 'unset: keys are the storage paths (`uploads/messages/…`)',
+    description:
+      'prepended to every object key, to share a bucket; Parley never lists, reads or deletes outside it',
+  }),
+  PARLEY_S3_PRESIGNED_DOWNLOADS: variable(
+    Type.String({
+      pattern: '^\\s*(off|\\d+\\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes)?)\\s*$',
+    }),
+    {
+      expected: 'off or a duration from 1 second to 1 hour such as 60s or 5 minutes',
+      default: '`off`: downloads stream through the API',
+      description:
+        'with `PARLEY_STORAGE=s3`: a download (not a thumbnail) answers `302` to a presigned S3 URL valid this long, after the same access check, so the bytes skip the API; the URL works for anyone who has it until it expires',
+    },
+  ),
   PARLEY_NOTIFICATIONS_WORKER: variable(Type.String({ pattern: '^\\s*(on|off)\\s*$' }), {
     expected: 'on or off',
     default: '`on`',
@@ -344,6 +398,23 @@ export const EnvironmentSchema = Type.Object({
     default: '`Parley <no-reply@parley.localhost>`',
     description: 'sender of platform mail (`Name <address>` or `address`); required with `PARLEY_SMTP_URL`',
   }),
+  PARLEY_MAIL_BREAKER_FAILURES: variable(Type.Integer({ minimum: 1, maximum: 1000 }), {
+    expected: 'an integer from 1 to 1000',
+    default: '`5`',
+    description:
+      "consecutive retryable failures (timeouts, 429, 5xx, SMTP 4xx) after which a mail transport's circuit breaker opens: its sends then fail at once and go to the store's `fallback_provider` (if any) until the cool-down ends; one breaker per store and provider, and one for the platform's transport, per process; admins are notified when one opens and when it closes",
+  }),
+  PARLEY_MAIL_BREAKER_COOLDOWN: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 60s or 5 minutes',
+      default: '`60s`',
+      description:
+        'how long an open breaker refuses sends before letting one through to test the provider (success closes it, a failure opens it again)',
+    },
+  ),
   PARLEY_OUTBOUND_ALLOWED_CIDRS: variable(Type.String({ minLength: 1, maxLength: 4096 }), {
     expected:
       'a comma-separated list of CIDRs or IP addresses stores may reach although not public (e.g. 10.20.0.0/16,fd00:1::/64)',
@@ -454,6 +525,8 @@ export interface Config {
    * be before it is removed (so uploads in flight are never touched).
    */
   readonly attachmentSweep: { readonly intervalMs: number | null; readonly graceMs: number };
+  /** Where attachment files live (`PARLEY_STORAGE`, `PARLEY_S3_*`). */
+  readonly storage: StorageSettings;
   /**
    * Admin notification for a store whose sends keep failing: after `sendFailureThreshold`
    * consecutive failed sends (null: never) within `sendFailureWindowMs`, once per streak.
@@ -514,6 +587,8 @@ export interface Config {
   readonly encryptionKey: string | undefined;
   /** The platform's own mail: `PARLEY_SMTP_URL`, else `.eml` files under `mailDir`. */
   readonly mail: PlatformMailConfig;
+  /** Every mail transport's circuit breaker (`PARLEY_MAIL_BREAKER_*`). */
+  readonly mailBreaker: { readonly failures: number; readonly cooldownMs: number };
   /**
    * Hosts stores may point Parley at (their SMTP server): refused when they are or resolve to a
    * non-public address, unless `allowedCidrs` (`PARLEY_OUTBOUND_ALLOWED_CIDRS`) covers it.
@@ -524,6 +599,22 @@ export interface Config {
   /** Real-time delivery (WebSocket and SSE): see `RealtimeSettings`. */
   readonly realtime: RealtimeSettings;
 }
+
+/** Attachment storage: the data dir, or an S3 bucket. */
+export type StorageSettings =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint?: string;
+      readonly forcePathStyle: boolean;
+      /** Both or neither; neither: the SDK's default credential chain. */
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+      readonly keyPrefix?: string;
+      /** Seconds a presigned download redirect is valid; null: downloads stream through the API. */
+      readonly presignedDownloadSeconds: number | null;
+    };
 
 /** Real-time delivery's settings (`PARLEY_REDIS_URL`, `PARLEY_REALTIME_*`). */
 export interface RealtimeSettings {
@@ -638,6 +729,7 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_SMTP_URL',
   'PARLEY_METRICS_TOKEN',
   'PARLEY_REDIS_URL',
+  'PARLEY_S3_SECRET_ACCESS_KEY',
 ]);
 
 const checker = Compile(EnvironmentSchema);
@@ -790,6 +882,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
           ? 86_400_000
           : parseDuration(env.PARLEY_ATTACHMENT_SWEEP_GRACE, 'PARLEY_ATTACHMENT_SWEEP_GRACE'),
     },
+    storage: storageSettings(env),
     notifications: {
       worker: (env.PARLEY_NOTIFICATIONS_WORKER?.trim() ?? 'on') === 'on',
       windowMs:
@@ -826,6 +919,13 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     emailWebhooks,
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
+    mailBreaker: {
+      failures: env.PARLEY_MAIL_BREAKER_FAILURES ?? 5,
+      cooldownMs:
+        env.PARLEY_MAIL_BREAKER_COOLDOWN === undefined
+          ? 60_000
+          : parseDuration(env.PARLEY_MAIL_BREAKER_COOLDOWN, 'PARLEY_MAIL_BREAKER_COOLDOWN'),
+    },
     outbound: { allowedCidrs: outboundAllowedCidrs(env.PARLEY_OUTBOUND_ALLOWED_CIDRS) },
     metricsToken: env.PARLEY_METRICS_TOKEN,
     realtime: {
@@ -839,6 +939,62 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
       replayMaxEvents: env.PARLEY_REALTIME_REPLAY_MAX_EVENTS ?? 10_000,
       maxConnections: env.PARLEY_REALTIME_MAX_CONNECTIONS ?? 20_000,
     },
+  };
+}
+
+function storageSettings(env: Environment): StorageSettings {
+  const s3Only = [
+    'PARLEY_S3_BUCKET',
+    'PARLEY_S3_ENDPOINT',
+    'PARLEY_S3_ACCESS_KEY_ID',
+    'PARLEY_S3_SECRET_ACCESS_KEY',
+    'PARLEY_S3_KEY_PREFIX',
+  ] as const;
+  if ((env.PARLEY_STORAGE ?? 'fs') === 'fs') {
+    const stray = s3Only.find((name) => env[name] !== undefined);
+    if (stray !== undefined) {
+      throw new ConfigError(stray, `${stray} is only read with PARLEY_STORAGE=s3 (PARLEY_STORAGE is fs)`);
+    }
+    return { kind: 'fs' };
+  }
+  if (env.PARLEY_S3_BUCKET === undefined) {
+    throw new ConfigError(
+      'PARLEY_S3_BUCKET',
+      `PARLEY_S3_BUCKET is required with PARLEY_STORAGE=s3 (${EXPECTED.PARLEY_S3_BUCKET})`,
+    );
+  }
+  const keyId = env.PARLEY_S3_ACCESS_KEY_ID;
+  const secret = env.PARLEY_S3_SECRET_ACCESS_KEY;
+  if ((keyId === undefined) !== (secret === undefined)) {
+    const missing = keyId === undefined ? 'PARLEY_S3_ACCESS_KEY_ID' : 'PARLEY_S3_SECRET_ACCESS_KEY';
+    throw new ConfigError(
+      missing,
+      `${missing} is required with ${missing === 'PARLEY_S3_ACCESS_KEY_ID' ? 'PARLEY_S3_SECRET_ACCESS_KEY' : 'PARLEY_S3_ACCESS_KEY_ID'} (both or neither)`,
+    );
+  }
+  const presigned = env.PARLEY_S3_PRESIGNED_DOWNLOADS?.trim() ?? 'off';
+  let presignedDownloadSeconds: number | null = null;
+  if (presigned !== 'off') {
+    const ms = parseDuration(presigned, 'PARLEY_S3_PRESIGNED_DOWNLOADS');
+    if (ms < 1_000 || ms > 3_600_000) {
+      throw new ConfigError(
+        'PARLEY_S3_PRESIGNED_DOWNLOADS',
+        `PARLEY_S3_PRESIGNED_DOWNLOADS must be ${EXPECTED.PARLEY_S3_PRESIGNED_DOWNLOADS} (got ${got('PARLEY_S3_PRESIGNED_DOWNLOADS', presigned)})`,
+      );
+    }
+    presignedDownloadSeconds = Math.floor(ms / 1_000);
+  }
+  return {
+    kind: 's3',
+    bucket: env.PARLEY_S3_BUCKET,
+    region: env.PARLEY_S3_REGION ?? 'us-east-1',
+    ...(env.PARLEY_S3_ENDPOINT === undefined ? {} : { endpoint: env.PARLEY_S3_ENDPOINT }),
+    forcePathStyle: env.PARLEY_S3_FORCE_PATH_STYLE ?? false,
+    ...(keyId !== undefined && secret !== undefined
+      ? { credentials: { accessKeyId: keyId, secretAccessKey: secret } }
+      : {}),
+    ...(env.PARLEY_S3_KEY_PREFIX === undefined ? {} : { keyPrefix: env.PARLEY_S3_KEY_PREFIX }),
+    presignedDownloadSeconds,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type AttachmentStorage,
   assertSafeStoragePath,
   assertSafeStoragePrefix,
+  type ByteRange,
   type ByteStream,
   fileTooLarge,
   MessagingError,
@@ -134,12 +135,12 @@ export class FsAttachmentStorage implements AttachmentStorage {
     return { path: input.path, size };
   }
 
-  async openRead(path: string): Promise<ByteStream> {
+  async openRead(path: string, range?: ByteRange): Promise<ByteStream> {
     const file = await this.#locate(path, false);
     if (file === null) throw MessagingError.notFound('file', path);
     try {
       const handle = await this.#fs.open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-      return handle.createReadStream();
+      return handle.createReadStream(range === undefined ? {} : { start: range.start, end: range.end });
     } catch (error) {
       if (errno(error) === 'ENOENT') throw MessagingError.notFound('file', path);
       if (errno(error) === 'ELOOP') throw symlinkRefused(path);

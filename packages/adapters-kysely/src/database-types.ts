@@ -182,6 +182,8 @@ export interface StoreEmailSettingsTable {
   signature_text: string | null;
   signature_html: string | null;
   provider: 'smtp' | 'sendgrid' | 'mailgun' | 'ses' | null;
+  /** 0022: where mail goes when `provider` fails retryably or its breaker is open. */
+  fallback_provider: 'smtp' | 'sendgrid' | 'mailgun' | 'ses' | 'platform' | null;
   smtp_host: string | null;
   smtp_port: number | null;
   smtp_username: string | null;

@@ -97,6 +97,7 @@ describe.each(targets)('migrations on %s', (target) => {
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0023_webhooks',
+      'Down 0022_mail_fallback',
       'Down 0019_message_revisions',
       'Down 0018_archive',
       'Down 0017_delivery_receipts',

@@ -143,7 +143,9 @@ export { PRESET_NAMES, PRESETS, presetByName } from './conversations/policy/pres
 export { requireCapability, tenantEmailOf } from './conversations/policy/require-capability.js';
 export type {
   AttachmentStorage,
+  ByteRange,
   ByteStream,
+  PresignReadOptions,
   PutObjectInput,
   StoredObject,
   StoredObjectInfo,
@@ -189,8 +191,10 @@ export type {
 } from './conversations/ports/participant-repository.js';
 export type { AddParticipantsInput } from './conversations/use-cases/add-participants.js';
 export type {
+  ByteRangeRequest,
   OpenAttachmentOptions,
   OpenedAttachment,
+  PresignAttachmentOptions,
   SweepResult,
 } from './conversations/use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './conversations/use-cases/change-participant-role.js';

@@ -1,5 +1,7 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type {} from '@fastify/multipart';
 import {
+  type ByteRangeRequest,
   type ByteStream,
   isMessagingError,
   type MessagingCore,
@@ -39,6 +41,31 @@ export function attachmentDisposition(filename: string): string {
   return header.includes('filename*=') ? header : `${header}; filename*=UTF-8''${encodeExtValue(filename)}`;
 }
 
+/**
+ * The one byte range of a `Range` header (RFC 9110 §14), or undefined to serve the whole file:
+ * no header, another unit, several ranges, a malformed or inverted one, or an `If-Range` (Parley
+ * sends no validator it could match) are all answered with the whole file, as the RFC allows.
+ *
+ * @example
+ * ```ts
+ * byteRangeOf({ range: 'bytes=100-199' }); // { start: 100, end: 199 }
+ * byteRangeOf({ range: 'bytes=-500' }); // { suffixLength: 500 }
+ * ```
+ */
+export function byteRangeOf(headers: IncomingHttpHeaders): ByteRangeRequest | undefined {
+  const header = headers.range;
+  if (header === undefined || headers['if-range'] !== undefined) return undefined;
+  const match = /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim());
+  if (match === null) return undefined;
+  const [, first = '', last = ''] = match;
+  if (first === '' && last === '') return undefined;
+  if (first === '') return { suffixLength: Number(last) };
+  const start = Number(first);
+  if (last === '') return { start };
+  const end = Number(last);
+  return end < start ? undefined : { start, end };
+}
+
 function thumbnailName(originalFilename: string, mimeType: string): string {
   const dot = originalFilename.lastIndexOf('.');
   const stem = dot > 0 ? originalFilename.slice(0, dot) : originalFilename;
@@ -55,7 +82,8 @@ function thumbnailName(originalFilename: string, mimeType: string): string {
  * ```
  */
 export function attachmentDownloadHeaders(
-  opened: OpenedAttachment,
+  // Only what describes the bytes: a presigned download has none to stream.
+  opened: Omit<OpenedAttachment, 'content'> & Partial<Pick<OpenedAttachment, 'content'>>,
   thumbnail: boolean,
 ): Record<string, string> {
   // Sanitized again: a row stored before bidi and zero-width characters were stripped has them.

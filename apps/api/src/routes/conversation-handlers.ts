@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { ALLOWED_TYPES, type MessagingCore, MessagingError } from '@parley/messaging-core';
+import { ALLOWED_TYPES, isMessagingError, type MessagingCore, MessagingError } from '@parley/messaging-core';
 import type {
   FastifyBaseLogger,
   FastifyInstance,
@@ -25,8 +25,10 @@ import {
   MessageParams,
   MessageRevisionListWire,
   MessageWire,
+  PartialFileDownload,
   PreferencesBody,
   PreferencesWire,
+  PresignedRedirect,
   PurgeWire,
   policySchemas,
   ReadBody,
@@ -46,7 +48,7 @@ import {
   toRevisionListWire,
   toSummaryWire,
 } from '../serializers.js';
-import { attachmentDownloadHeaders, multipartMessage } from './attachment-transport.js';
+import { attachmentDownloadHeaders, byteRangeOf, multipartMessage } from './attachment-transport.js';
 import { defined, jsonContent, pathSegment as path } from './request-inputs.js';
 
 /** The plugin instance both conversation surfaces register on (TypeBox-typed). */
@@ -387,17 +389,56 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
               // The stored type of the file (one of the accepted ones), or the thumbnail's.
               produces: thumbnail ? THUMBNAIL_TYPES : DOWNLOAD_TYPES,
               params: AttachmentParams,
-              response: { 200: FileDownload, ...problemResponses(404) },
+              response: thumbnail
+                ? { 200: FileDownload, ...problemResponses(404) }
+                : {
+                    200: FileDownload,
+                    206: PartialFileDownload,
+                    302: PresignedRedirect,
+                    ...problemResponses(404, 416),
+                  },
             },
           },
           async (request, reply) => {
-            const opened = await core.openAttachment(
-              actorOfRequest(request),
-              request.params.id,
-              request.params.attachment_id,
-              { thumbnail },
-            );
+            const actor = actorOfRequest(request);
+            const { id, attachment_id } = request.params;
+            if (!thumbnail) {
+              // S3 with PARLEY_S3_PRESIGNED_DOWNLOADS: the access check is ours, the bytes come from S3
+              // (which honours a Range the client sends again to the new location).
+              const url = await core.presignAttachmentDownload(actor, id, attachment_id, {
+                headers: (opened) => {
+                  const headers = attachmentDownloadHeaders(opened, false);
+                  return {
+                    contentType: headers['content-type']!,
+                    contentDisposition: headers['content-disposition']!,
+                  };
+                },
+              });
+              if (url !== null) {
+                reply.header('cache-control', 'private, no-store').header('referrer-policy', 'no-referrer');
+                return reply.redirect(url, 302);
+              }
+            }
+            const range = thumbnail ? undefined : byteRangeOf(request.headers);
+            const opened = await core
+              .openAttachment(actor, id, attachment_id, { thumbnail, ...(range ? { range } : {}) })
+              .catch((error: unknown) => {
+                const size = isMessagingError(error) ? error.details?.size : undefined;
+                if (
+                  isMessagingError(error) &&
+                  error.code === 'RANGE_NOT_SATISFIABLE' &&
+                  typeof size === 'number'
+                )
+                  reply.header('content-range', `bytes */${size}`);
+                throw error;
+              });
             reply.headers(attachmentDownloadHeaders(opened, thumbnail));
+            if (!thumbnail) reply.header('accept-ranges', 'bytes');
+            if (opened.range !== undefined) {
+              const { start, end, total } = opened.range;
+              // The route's response map depends on `thumbnail`, so its status type is the narrower one.
+              reply.code(206 as 200).header('content-range', `bytes ${start}-${end}/${total}`);
+            }
             return reply.send(Readable.from(opened.content));
           },
         );

@@ -9,6 +9,19 @@ export const Provider = Type.Union(
     description: 'smtp (all tiers); sendgrid, mailgun, ses (business and enterprise tiers).',
   },
 );
+export const FallbackProvider = Type.Union(
+  [
+    Type.Literal(smtp),
+    Type.Literal(sendgrid),
+    Type.Literal(mailgun),
+    Type.Literal(ses),
+    Type.Literal('platform'),
+  ],
+  {
+    description:
+      "Where mail goes at once when the store's provider fails retryably (timeout, 429, 5xx, SMTP 4xx) or its circuit breaker is open: another provider whose credentials are set in these settings (tier rules apply), or platform (the platform's transport). null: no failover.",
+  },
+);
 const MailgunRegion = Type.Union([Type.Literal(MAILGUN_REGIONS[0]), Type.Literal(MAILGUN_REGIONS[1])]);
 export const EmailStatus = Type.Union([
   Type.Literal(EMAIL_STATUSES[0]),
@@ -50,6 +63,7 @@ export const EmailSettingsWire = Type.Object(
     signature_text: Nullable(Type.String()),
     signature_html: Nullable(Type.String()),
     provider: Nullable(Provider),
+    fallback_provider: Nullable(FallbackProvider),
     smtp_host: Nullable(Type.String()),
     smtp_port: Nullable(Type.Integer()),
     smtp_username: Nullable(Type.String()),
@@ -87,6 +101,7 @@ export const EmailSettingsBody = Type.Object(
     signature_text: Type.Optional(Text(10_000)),
     signature_html: Type.Optional(Text(50_000)),
     provider: Type.Optional(Nullable(Provider)),
+    fallback_provider: Type.Optional(Nullable(FallbackProvider)),
     smtp_host: Type.Optional(
       Nullable(
         Type.String({

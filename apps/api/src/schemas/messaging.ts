@@ -121,6 +121,18 @@ export const FileDownload = Type.Unsafe<unknown>({
     'The file, with its stored Content-Type, Content-Length, Content-Disposition: attachment (RFC 6266 filename*) and X-Content-Type-Options: nosniff.',
 });
 
+export const PartialFileDownload = Type.Unsafe<unknown>({
+  type: 'string',
+  format: 'binary',
+  description:
+    'The bytes of the one range asked for (`Range: bytes=start-end`, `bytes=start-` or `bytes=-suffix`), with `Content-Range: bytes start-end/size`; other range forms (several ranges, other units, `If-Range`) get the whole file (200).',
+});
+
+export const PresignedRedirect = Type.Null({
+  description:
+    'With S3 storage and `PARLEY_S3_PRESIGNED_DOWNLOADS`: `Location` is a presigned URL reading the file from the bucket, valid that long, answering with the same Content-Type and Content-Disposition.',
+});
+
 export const PurgeWire = Type.Object({
   purged_attachments: Count,
 });

@@ -13,6 +13,7 @@ import * as archive from '../conversations/migrations/0018-archive.js';
 import * as messageRevisions from '../conversations/migrations/0019-message-revisions.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
+import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
@@ -44,5 +45,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017_delivery_receipts': deliveryReceipts,
   '0018_archive': archive,
   '0019_message_revisions': messageRevisions,
+  '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
 };

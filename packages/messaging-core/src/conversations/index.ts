@@ -99,7 +99,9 @@ export { PRESET_NAMES, PRESETS, presetByName } from './policy/presets.js';
 export { requireCapability, tenantEmailOf } from './policy/require-capability.js';
 export type {
   AttachmentStorage,
+  ByteRange,
   ByteStream,
+  PresignReadOptions,
   PutObjectInput,
   StoredObject,
   StoredObjectInfo,
@@ -140,8 +142,10 @@ export type {
 } from './ports/participant-repository.js';
 export type { AddParticipantsInput } from './use-cases/add-participants.js';
 export type {
+  ByteRangeRequest,
   OpenAttachmentOptions,
   OpenedAttachment,
+  PresignAttachmentOptions,
   SweepResult,
 } from './use-cases/attachment-files.js';
 export type { ChangeParticipantRoleInput } from './use-cases/change-participant-role.js';

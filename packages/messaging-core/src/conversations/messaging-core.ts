@@ -18,6 +18,8 @@ import {
   type OpenAttachmentOptions,
   type OpenedAttachment,
   openAttachment,
+  type PresignAttachmentOptions,
+  presignAttachmentDownload,
   purgeDeletedMessageFiles,
   type SweepResult,
   sweepOrphanFiles,
@@ -101,6 +103,11 @@ export interface MessagingCoreDependencies {
   readonly attachmentStorage?: AttachmentStorage;
   /** Detects file types, measures and thumbnails images. */
   readonly mediaInspector?: MediaInspector;
+  /**
+   * When set and `attachmentStorage` can presign (S3), `presignAttachmentDownload` answers URLs
+   * valid this many seconds; absent: it answers null and downloads go through `openAttachment`.
+   */
+  readonly presignedDownloadSeconds?: number;
 }
 
 /**
@@ -130,6 +137,12 @@ export interface MessagingCore {
     attachmentId: string,
     options?: OpenAttachmentOptions,
   ): Promise<OpenedAttachment>;
+  presignAttachmentDownload(
+    actor: Actor,
+    conversationId: string,
+    attachmentId: string,
+    options: PresignAttachmentOptions,
+  ): Promise<string | null>;
   deleteAttachment(actor: Actor, conversationId: string, attachmentId: string): Promise<void>;
   purgeDeletedMessageFiles(actor: Actor, conversationId: string, messageId: string): Promise<number>;
   sweepOrphanFiles(input: { olderThan: Date }): Promise<SweepResult>;
@@ -201,7 +214,15 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     clock,
     ids: deps.ids ?? uuidV7Ids,
     ...(deps.attachmentStorage && deps.mediaInspector
-      ? { attachments: { storage: deps.attachmentStorage, inspector: deps.mediaInspector } }
+      ? {
+          attachments: {
+            storage: deps.attachmentStorage,
+            inspector: deps.mediaInspector,
+            ...(deps.presignedDownloadSeconds === undefined
+              ? {}
+              : { presignedDownloadSeconds: deps.presignedDownloadSeconds }),
+          },
+        }
       : {}),
   };
   return {
@@ -218,6 +239,8 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
       openAttachment(ctx, actor, conversationId, attachmentId, options),
     deleteAttachment: (actor, conversationId, attachmentId) =>
       deleteAttachment(ctx, actor, conversationId, attachmentId),
+    presignAttachmentDownload: (actor, conversationId, attachmentId, options) =>
+      presignAttachmentDownload(ctx, actor, conversationId, attachmentId, options),
     purgeDeletedMessageFiles: (actor, conversationId, messageId) =>
       purgeDeletedMessageFiles(ctx, actor, conversationId, messageId),
     sweepOrphanFiles: (input) => sweepOrphanFiles(ctx, input),

@@ -22,6 +22,8 @@ export const MESSAGING_ERROR_CODES = {
   IDEMPOTENCY_MISMATCH: 'IDEMPOTENCY_MISMATCH',
   /** A file is larger than the size limit; `details.maxBytes` says the limit. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** A requested byte range starts past the end of the file; `details.size` says the file's size. */
+  RANGE_NOT_SATISFIABLE: 'RANGE_NOT_SATISFIABLE',
   /** A file's bytes are not an allowed type, or contradict its name; the message names the detected type. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
   /** A mail provider refused for a reason that may pass on retry (timeout, 429, 5xx, SMTP 4xx). */

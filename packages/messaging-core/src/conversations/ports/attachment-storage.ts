@@ -25,6 +25,23 @@ export interface StoredObjectInfo {
   readonly modifiedAt: Date;
 }
 
+/** An inclusive byte range of a stored object (`start` and `end` both read), as HTTP `Range` counts. */
+export interface ByteRange {
+  readonly start: number;
+  /** The last byte read; at most the object's size minus one. */
+  readonly end: number;
+}
+
+/** What a presigned read URL answers with besides the bytes. */
+export interface PresignReadOptions {
+  /** Seconds the URL stays valid. */
+  readonly expiresInSeconds: number;
+  /** The `Content-Type` the storage answers with. */
+  readonly contentType: string;
+  /** The `Content-Disposition` the storage answers with. */
+  readonly contentDisposition: string;
+}
+
 /**
  * Where attachment bytes live. Writes are all-or-nothing: a failed or aborted `put` leaves
  * nothing at `path`.
@@ -37,8 +54,16 @@ export interface StoredObjectInfo {
  */
 export interface AttachmentStorage {
   put(input: PutObjectInput): Promise<StoredObject>;
-  /** Fails with `NOT_FOUND` when nothing is stored at `path`. */
-  openRead(path: string): Promise<ByteStream>;
+  /**
+   * The object's bytes, or only those of `range` (its caller keeps it within the object's size).
+   * Fails with `NOT_FOUND` when nothing is stored at `path`.
+   *
+   * @example
+   * ```ts
+   * const firstKiB = await storage.openRead('uploads/messages/2026/11/c1/f.pdf', { start: 0, end: 1023 });
+   * ```
+   */
+  openRead(path: string, range?: ByteRange): Promise<ByteStream>;
   /** Removes the object; absent objects are ignored. */
   delete(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
@@ -52,4 +77,15 @@ export interface AttachmentStorage {
    * ```
    */
   list(prefix: string): AsyncIterable<StoredObjectInfo>;
+  /**
+   * Only storages a client can read from directly (S3): a short-lived URL that reads the object
+   * without Parley, answering with the given headers. Nothing is checked or written: the caller
+   * has authorised the read. Absent where the bytes are only reachable through Parley.
+   *
+   * @example
+   * ```ts
+   * const url = await storage.presignRead?.(path, { expiresInSeconds: 60, contentType: 'application/pdf', contentDisposition: 'attachment; filename="a.pdf"' });
+   * ```
+   */
+  presignRead?(path: string, options: PresignReadOptions): Promise<string>;
 }

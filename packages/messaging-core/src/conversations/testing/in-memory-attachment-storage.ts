@@ -3,6 +3,7 @@ import { type Clock, systemClock } from '../../kernel/ports/clock.js';
 import { assertSafeStoragePath, assertSafeStoragePrefix, fileTooLarge } from '../attachments/storage-path.js';
 import type {
   AttachmentStorage,
+  ByteRange,
   ByteStream,
   PutObjectInput,
   StoredObject,
@@ -48,11 +49,11 @@ export class InMemoryAttachmentStorage implements AttachmentStorage {
     return { path: input.path, size };
   }
 
-  async openRead(path: string): Promise<ByteStream> {
+  async openRead(path: string, range?: ByteRange): Promise<ByteStream> {
     assertSafeStoragePath(path);
     const object = this.#objects.get(path);
     if (!object) throw MessagingError.notFound('file', path);
-    const copy = object.bytes.slice();
+    const copy = range === undefined ? object.bytes.slice() : object.bytes.slice(range.start, range.end + 1);
     return (async function* () {
       yield copy;
     })();

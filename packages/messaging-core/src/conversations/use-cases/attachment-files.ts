@@ -1,7 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
-import type { ByteStream } from '../ports/attachment-storage.js';
+import type { ByteRange, ByteStream } from '../ports/attachment-storage.js';
 import { type CoreContext, enforce, loadForAction, visibleTo } from './context.js';
 import { attachmentPorts, removeStored } from './send-message-with-attachments.js';
 
@@ -13,11 +13,35 @@ export interface OpenedAttachment {
   /** Bytes in `content`. */
   readonly size: number;
   readonly content: ByteStream;
+  /** Present when a range was asked for: the bytes `content` holds, of `total`. */
+  readonly range?: ByteRange & { readonly total: number };
 }
+
+/**
+ * A byte range as a client asks for it (HTTP `Range: bytes=…`): from `start` to `end` (inclusive;
+ * absent: the end of the file), or the last `suffixLength` bytes.
+ */
+export type ByteRangeRequest =
+  | { readonly start: number; readonly end?: number }
+  | { readonly suffixLength: number };
 
 export interface OpenAttachmentOptions {
   /** Open the thumbnail instead of the file (`NOT_FOUND` when there is none). */
   readonly thumbnail?: boolean;
+  /**
+   * Only these bytes of the file (ignored for a thumbnail). An `end` past the file is cut to it;
+   * a `start` at or past the end, or an empty suffix, is `RANGE_NOT_SATISFIABLE` (`details.size`).
+   */
+  readonly range?: ByteRangeRequest;
+}
+
+/** What a presigned download answers with, decided by the caller from the attachment. */
+export interface PresignAttachmentOptions {
+  /** The response headers for this attachment (the same as a download through Parley). */
+  readonly headers: (attachment: Omit<OpenedAttachment, 'content'>) => {
+    readonly contentType: string;
+    readonly contentDisposition: string;
+  };
 }
 
 export interface SweepResult {
@@ -52,13 +76,46 @@ async function readAll(stream: ByteStream): Promise<Uint8Array> {
   return bytes;
 }
 
+async function findReadable(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  attachmentId: string,
+): Promise<MessageAttachment> {
+  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  const found = await ctx.store.messages.findAttachment(conversationId, attachmentId);
+  const message = found ? await ctx.store.messages.findById(conversationId, found.messageId) : null;
+  const attachment = message && !message.isDeleted && visibleTo(membership, message) ? found : null;
+  if (!attachment) throw MessagingError.notFound('attachment', attachmentId);
+  return attachment;
+}
+
+function resolveRange(request: ByteRangeRequest, size: number): ByteRange {
+  const unsatisfiable = () =>
+    new MessagingError('RANGE_NOT_SATISFIABLE', `the range starts past the end of the file (${size} bytes)`, {
+      field: 'range',
+      details: { size },
+    });
+  if ('suffixLength' in request) {
+    if (request.suffixLength <= 0 || size === 0) throw unsatisfiable();
+    return { start: Math.max(0, size - request.suffixLength), end: size - 1 };
+  }
+  if (request.start >= size) throw unsatisfiable();
+  if (request.end !== undefined && request.end < request.start) {
+    throw MessagingError.validation('range', 'a range ends before it starts');
+  }
+  return { start: request.start, end: Math.min(request.end ?? size - 1, size - 1) };
+}
+
 /**
- * Opens an attachment (or its thumbnail) of a visible message for a participant. Anyone else,
- * a deleted message and an unknown id all fail the same way (`NOT_FOUND`).
+ * Opens an attachment (or its thumbnail) of a visible message for a participant, whole or a byte
+ * range of it. Anyone else, a deleted message and an unknown id all fail the same way
+ * (`NOT_FOUND`).
  *
  * @example
  * ```ts
  * const { attachment, content } = await core.openAttachment(actor, conversationId, attachmentId);
+ * const tail = await core.openAttachment(actor, conversationId, attachmentId, { range: { suffixLength: 500 } });
  * ```
  */
 export async function openAttachment(
@@ -69,12 +126,18 @@ export async function openAttachment(
   options: OpenAttachmentOptions = {},
 ): Promise<OpenedAttachment> {
   const { storage } = attachmentPorts(ctx);
-  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
-  const found = await ctx.store.messages.findAttachment(conversationId, attachmentId);
-  const message = found ? await ctx.store.messages.findById(conversationId, found.messageId) : null;
-  const attachment = message && !message.isDeleted && visibleTo(membership, message) ? found : null;
-  if (!attachment) throw MessagingError.notFound('attachment', attachmentId);
+  const attachment = await findReadable(ctx, actor, conversationId, attachmentId);
   if (!options.thumbnail) {
+    if (options.range !== undefined) {
+      const range = resolveRange(options.range, attachment.fileSize);
+      return {
+        attachment,
+        mimeType: attachment.mimeType,
+        size: range.end - range.start + 1,
+        content: await storage.openRead(attachment.filePath, range),
+        range: { ...range, total: attachment.fileSize },
+      };
+    }
     return {
       attachment,
       mimeType: attachment.mimeType,
@@ -95,6 +158,39 @@ export async function openAttachment(
       yield bytes;
     })(),
   };
+}
+
+/**
+ * A short-lived URL reading an attachment's file straight from storage (valid the core's
+ * `presignedDownloadSeconds`), after the same access check as `openAttachment` (`NOT_FOUND`
+ * alike); null, before any check, when presigned downloads are off or the storage cannot presign
+ * (the filesystem): then serve `openAttachment`. Nothing is written; whoever holds the URL can
+ * read the file until it expires.
+ *
+ * @example
+ * ```ts
+ * const url = await core.presignAttachmentDownload(actor, conversationId, attachmentId, {
+ *   headers: (opened) => ({ contentType: opened.mimeType, contentDisposition: 'attachment' }),
+ * });
+ * if (url !== null) return reply.redirect(url);
+ * ```
+ */
+export async function presignAttachmentDownload(
+  ctx: CoreContext,
+  actor: Actor,
+  conversationId: string,
+  attachmentId: string,
+  options: PresignAttachmentOptions,
+): Promise<string | null> {
+  const { storage, presignedDownloadSeconds } = attachmentPorts(ctx);
+  if (storage.presignRead === undefined || presignedDownloadSeconds === undefined) return null;
+  const attachment = await findReadable(ctx, actor, conversationId, attachmentId);
+  const headers = options.headers({ attachment, mimeType: attachment.mimeType, size: attachment.fileSize });
+  return storage.presignRead(attachment.filePath, {
+    expiresInSeconds: presignedDownloadSeconds,
+    contentType: headers.contentType,
+    contentDisposition: headers.contentDisposition,
+  });
 }
 
 /**

@@ -26,7 +26,12 @@ export interface CoreContext {
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** Attachment bytes and their inspection; absent: attachment use cases fail with `INTERNAL`. */
-  readonly attachments?: { readonly storage: AttachmentStorage; readonly inspector: MediaInspector };
+  readonly attachments?: {
+    readonly storage: AttachmentStorage;
+    readonly inspector: MediaInspector;
+    /** Seconds a presigned download URL is valid; absent: downloads are never presigned. */
+    readonly presignedDownloadSeconds?: number;
+  };
 }
 
 export function enforce(decision: PolicyDecision): void {

@@ -37,10 +37,7 @@ export const DETECTION_HEAD_BYTES = 4100;
 export const THUMBNAIL_MAX_SIDE = 320;
 
 /** The storage and inspector, or `INTERNAL` when the core was built without them. */
-export function attachmentPorts(ctx: CoreContext): {
-  readonly storage: AttachmentStorage;
-  readonly inspector: MediaInspector;
-} {
+export function attachmentPorts(ctx: CoreContext): NonNullable<CoreContext['attachments']> {
   if (!ctx.attachments) throw new MessagingError('INTERNAL', 'attachments are not configured');
   return ctx.attachments;
 }

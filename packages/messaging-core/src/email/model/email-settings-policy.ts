@@ -35,14 +35,14 @@ export function allowedProviders(tier: StoreTier): EmailProvider[] {
  * // MessagingError FORBIDDEN: "provider ses requires the business or enterprise tier; this store is on the professional tier"
  * ```
  */
-export function assertProviderAllowed(provider: EmailProvider, tier: StoreTier): void {
+export function assertProviderAllowed(provider: EmailProvider, tier: StoreTier, field = 'provider'): void {
   if (isProviderAllowed(provider, tier)) return;
   const tiers = EMAIL_PROVIDER_TIERS[provider];
   const named = tiers.length > 1 ? `${tiers.slice(0, -1).join(', ')} or ${tiers.at(-1)}` : tiers[0];
   throw new MessagingError(
     'FORBIDDEN',
     `provider ${provider} requires the ${named} tier; this store is on the ${tier} tier`,
-    { field: 'provider', details: { provider, required_tiers: [...tiers], current_tier: tier } },
+    { field, details: { provider, required_tiers: [...tiers], current_tier: tier } },
   );
 }
 

@@ -2,6 +2,14 @@
 export const EMAIL_PROVIDERS = ['smtp', 'sendgrid', 'mailgun', 'ses'] as const;
 export type EmailProvider = (typeof EMAIL_PROVIDERS)[number];
 
+/**
+ * Where a store's mail goes when its own provider fails with a retryable error or its circuit
+ * breaker is open: another provider whose credentials are in the same settings, or `platform`,
+ * the platform's own transport.
+ */
+export type EmailFallback = EmailProvider | 'platform';
+export const EMAIL_FALLBACKS: readonly EmailFallback[] = [...EMAIL_PROVIDERS, 'platform'];
+
 export const MAILGUN_REGIONS = ['us', 'eu'] as const;
 export type MailgunRegion = (typeof MAILGUN_REGIONS)[number];
 
@@ -31,6 +39,8 @@ export interface StoreEmailSettings {
   readonly signatureHtml: string | null;
   /** Null until the store chooses one (the platform default transport is used meanwhile). */
   readonly provider: EmailProvider | null;
+  /** Null: no failover (a failed send is retried later through `provider`). */
+  readonly fallbackProvider: EmailFallback | null;
   readonly smtpHost: string | null;
   readonly smtpPort: number | null;
   readonly smtpUsername: string | null;

@@ -1,9 +1,10 @@
 import { isMessagingError, MessagingError } from '../../kernel/errors.js';
+import type { StoreTier } from '../../kernel/ports/marketplace-directory.js';
 import type { EmailLog } from '../model/email-log.js';
 import { isProviderAllowed, snakeCase } from '../model/email-settings-policy.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
 import { withStoreSignature } from '../model/store-signature.js';
-import type { MailAddress, MailTransport } from '../ports/mail-transport.js';
+import type { MailAddress, MailSendResult, MailTransport } from '../ports/mail-transport.js';
 import type { StoreMailTransportConfig } from '../ports/mail-transport-factory.js';
 import type { OutboundRefusalReason } from '../ports/outbound-address-guard.js';
 import type { EmailContext } from './email-context.js';
@@ -53,6 +54,12 @@ export interface ChosenTransport {
   readonly replyTo: MailAddress | null;
   /** `store` when the store's own provider is used. */
   readonly source: 'store' | 'platform';
+  /**
+   * Where the same email goes, at once, when this transport fails with `MAIL_RETRYABLE` (a
+   * timeout, a 5xx, or its circuit breaker open): the store's `fallbackProvider`, resolved only
+   * then (null when it cannot be used now).
+   */
+  readonly fallback?: () => Promise<ChosenTransport | null>;
 }
 
 /** AEAD context a secret field of a store is sealed with. */
@@ -70,6 +77,7 @@ export function transportConfig(
   s: StoreEmailSettings,
   address: string | null,
 ): StoreMailTransportConfig {
+  // Also the fallback's configuration: callers pass the settings with `provider` set to it.
   const open = (field: keyof StoreEmailSettings & string, token: string | null): string | null =>
     token === null ? null : ctx.cipher.decrypt(token, secretContext(s.storeId, field));
   const need = <T>(value: T | null, field: string): T => {
@@ -163,6 +171,41 @@ export function storeTransport(
   };
 }
 
+/** The platform's transport, replies still going to the store when it has an address. */
+function platformTransport(ctx: EmailContext, settings: StoreEmailSettings | null): ChosenTransport {
+  const replyTo = settings?.replyToEmail ?? settings?.fromEmail ?? null;
+  return {
+    transport: ctx.transports.platformDefault(),
+    from: ctx.platformFrom,
+    replyTo: replyTo === null ? null : { address: replyTo },
+    source: 'platform',
+  };
+}
+
+/**
+ * The store's fallback, when it names one that can be used now: `platform`, or a provider its
+ * tier allows, whose host passes the outbound guard and whose credentials open. Null otherwise
+ * (the send then fails over to nothing, as before fallbacks existed).
+ */
+async function fallbackTransport(
+  ctx: EmailContext,
+  settings: StoreEmailSettings,
+  tier: StoreTier,
+): Promise<ChosenTransport | null> {
+  const fallback = settings.fallbackProvider;
+  if (fallback === null || fallback === settings.provider) return null;
+  if (fallback === 'platform') return platformTransport(ctx, settings);
+  if (!isProviderAllowed(fallback, tier)) return null;
+  const asFallback: StoreEmailSettings = { ...settings, provider: fallback };
+  const host = await checkStoreHost(ctx, asFallback);
+  if (!host.allowed) return null;
+  try {
+    return storeTransport(ctx, asFallback, host.address);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The transport a store's mail goes through: its own settings when configured, verified,
  * allowed for its tier and its host still passes the outbound guard (re-resolved now; the
@@ -177,22 +220,22 @@ export async function chooseTransport(ctx: EmailContext, storeId: string | null)
       store && isProviderAllowed(settings.provider, store.tier ?? 'essential')
         ? await checkStoreHost(ctx, settings)
         : null;
-    if (host?.allowed) {
+    if (host?.allowed && store) {
+      let chosen: ChosenTransport | null = null;
       try {
-        return storeTransport(ctx, settings, host.address);
+        chosen = storeTransport(ctx, settings, host.address);
       } catch {
         // Undecryptable or incomplete credentials: the platform still delivers the mail.
+      }
+      if (chosen !== null) {
+        if (settings.fallbackProvider === null) return chosen;
+        const tier = store.tier ?? 'essential';
+        return { ...chosen, fallback: () => fallbackTransport(ctx, settings, tier) };
       }
     }
     // A host that now resolves to a forbidden address, or not at all: the platform delivers too.
   }
-  const replyTo = settings?.replyToEmail ?? settings?.fromEmail ?? null;
-  return {
-    transport: ctx.transports.platformDefault(),
-    from: ctx.platformFrom,
-    replyTo: replyTo === null ? null : { address: replyTo },
-    source: 'platform',
-  };
+  return platformTransport(ctx, settings);
 }
 
 function messageOf(error: unknown): string {
@@ -202,7 +245,10 @@ function messageOf(error: unknown): string {
 
 /**
  * Sends through a given transport, writing the email log: `pending` first, then `sent` with the
- * provider's message id, or `failed` with the error. Never throws for a provider failure.
+ * provider's message id, or `failed` with the error. When the transport fails with
+ * `MAIL_RETRYABLE` (its breaker open included) and `chosen.fallback` is set, the same email goes
+ * through the fallback at once, and the log records the provider that actually sent (or the
+ * fallback's error). Never throws for a provider failure.
  */
 export async function deliverThrough(
   ctx: EmailContext,
@@ -244,11 +290,12 @@ export async function deliverThrough(
     updatedAt: now,
   };
   if (existing === null) await ctx.emailLogs.create(log);
-  try {
-    const result = await chosen.transport.send({
+  let through = chosen;
+  const send = (via: ChosenTransport) =>
+    via.transport.send({
       id: log.id,
-      from: chosen.from,
-      ...(chosen.replyTo === null ? {} : { replyTo: chosen.replyTo }),
+      from: via.from,
+      ...(via.replyTo === null ? {} : { replyTo: via.replyTo }),
       to: [input.to],
       subject: input.subject,
       text: input.text,
@@ -260,6 +307,17 @@ export async function deliverThrough(
         ...(input.storeId === null ? {} : { store_id: input.storeId }),
       },
     });
+  try {
+    let result: MailSendResult;
+    try {
+      result = await send(chosen);
+    } catch (primaryError) {
+      const retryable = isMessagingError(primaryError) && primaryError.code === 'MAIL_RETRYABLE';
+      const fallback = retryable ? await chosen.fallback?.() : undefined;
+      if (fallback === undefined || fallback === null) throw primaryError;
+      through = fallback;
+      result = await send(through);
+    }
     const at = ctx.clock.now();
     const sent = await ctx.emailLogs.recordSendOutcome(log.id, {
       status: 'sent',
@@ -275,7 +333,7 @@ export async function deliverThrough(
       : new MessagingError('INTERNAL', messageOf(thrown), { cause: thrown });
     const failed = await ctx.emailLogs.recordSendOutcome(log.id, {
       status: 'failed',
-      provider: chosen.transport.provider,
+      provider: through.transport.provider,
       errorMessage: messageOf(error),
       retryCount: log.retryCount + 1,
       updatedAt: ctx.clock.now(),

@@ -13,7 +13,10 @@ import {
   validateEmailSettings,
 } from '../model/email-settings-policy.js';
 import {
+  EMAIL_FALLBACKS,
+  EMAIL_PROVIDERS,
   EMAIL_SECRET_FIELDS,
+  type EmailFallback,
   type EmailProvider,
   type EmailSecretField,
   type MailgunRegion,
@@ -36,6 +39,7 @@ export interface StoreEmailSettingsView {
   readonly signatureText: string | null;
   readonly signatureHtml: string | null;
   readonly provider: EmailProvider | null;
+  readonly fallbackProvider: EmailFallback | null;
   readonly smtpHost: string | null;
   readonly smtpPort: number | null;
   readonly smtpUsername: string | null;
@@ -74,6 +78,11 @@ export interface UpdateStoreEmailSettingsInput {
   readonly signatureText?: string | null;
   readonly signatureHtml?: string | null;
   readonly provider?: EmailProvider | null;
+  /**
+   * Where mail goes when `provider` fails retryably or its breaker is open: another provider
+   * (its credentials set in these settings, allowed for the tier) or `platform`; null: none.
+   */
+  readonly fallbackProvider?: EmailFallback | null;
   readonly smtpHost?: string | null;
   readonly smtpPort?: number | null;
   readonly smtpUsername?: string | null;
@@ -129,6 +138,7 @@ function blank(storeId: string, at: Date): StoreEmailSettings {
     signatureText: null,
     signatureHtml: null,
     provider: null,
+    fallbackProvider: null,
     smtpHost: null,
     smtpPort: null,
     smtpUsername: null,
@@ -173,6 +183,7 @@ function view(settings: StoreEmailSettings, store: EmailTenant, saved: boolean):
     signatureText: settings.signatureText,
     signatureHtml: settings.signatureHtml,
     provider: settings.provider,
+    fallbackProvider: settings.fallbackProvider,
     smtpHost: settings.smtpHost,
     smtpPort: settings.smtpPort,
     smtpUsername: settings.smtpUsername,
@@ -251,6 +262,31 @@ function normalized(value: string | null | undefined): string | null | undefined
 }
 
 /**
+ * A fallback names something other than the primary provider; a provider fallback must be
+ * allowed for the tier (checked when it is being set) and have every field it needs.
+ */
+function validateFallback(settings: StoreEmailSettings, tier: StoreTier, changed: boolean): void {
+  const fallback = settings.fallbackProvider;
+  if (fallback === null || fallback === 'platform') return;
+  if (!EMAIL_PROVIDERS.includes(fallback))
+    throw MessagingError.validation(
+      'fallback_provider',
+      `fallback_provider must be one of ${EMAIL_FALLBACKS.join(', ')} or null`,
+    );
+  if (fallback === settings.provider)
+    throw MessagingError.validation('fallback_provider', 'fallback_provider must differ from provider');
+  if (changed) assertProviderAllowed(fallback, tier, 'fallback_provider');
+  const missing = missingFields({ ...settings, provider: fallback }).filter(
+    (field) => field !== 'from_email',
+  );
+  if (missing.length > 0)
+    throw MessagingError.validation(
+      missing[0] as string,
+      `fallback_provider ${fallback} needs ${missing.join(', ')}`,
+    );
+}
+
+/**
  * Partially updates the caller's store's settings. Validates the merged result (`VALIDATION`
  * naming the snake_case field), gates the provider by the store's tier (`FORBIDDEN` naming the
  * tiers), asks the outbound guard about a new SMTP host (DNS lookup; `VALIDATION` on
@@ -294,6 +330,7 @@ export async function updateStoreEmailSettings(
   if (input.signatureText !== undefined) next.signatureText = input.signatureText;
   if (input.signatureHtml !== undefined) next.signatureHtml = input.signatureHtml;
   if (input.provider !== undefined) next.provider = input.provider;
+  if (input.fallbackProvider !== undefined) next.fallbackProvider = input.fallbackProvider;
   if (input.smtpPort !== undefined) next.smtpPort = input.smtpPort;
   if (input.smtpUseTls !== undefined) next.smtpUseTls = input.smtpUseTls;
   if (input.smtpUseSsl !== undefined) next.smtpUseSsl = input.smtpUseSsl;
@@ -312,6 +349,7 @@ export async function updateStoreEmailSettings(
     next[field] = value === null ? null : '<set>';
   }
   validateEmailSettings(next);
+  validateFallback(next, store.tier, input.fallbackProvider !== undefined);
   if (next.smtpHost !== null && (input.smtpHost !== undefined || input.provider === 'smtp')) {
     const verdict = await ctx.outboundGuard.check(next.smtpHost);
     if (!verdict.allowed && verdict.reason !== 'unresolvable')

@@ -159,6 +159,23 @@ export function attachmentStorageContract(options: AttachmentStorageContractOpti
       ).toBe('VALIDATION');
     });
 
+    it('reads a byte range, inclusive at both ends', async () => {
+      const { storage } = target;
+      const bytes = new Uint8Array(256 * 1024 + 7).map((_, i) => i % 251);
+      await storage.put({ path: 'uploads/ranged.bin', content: chunks(bytes) });
+      const read = async (start: number, end: number) => {
+        let parts: number[] = [];
+        for await (const chunk of await storage.openRead('uploads/ranged.bin', { start, end }))
+          parts = parts.concat(Array.from(chunk));
+        return parts;
+      };
+      expect(await read(0, 0)).toEqual([0]);
+      expect(await read(250, 252)).toEqual([250, 0, 1]);
+      expect(await read(bytes.length - 3, bytes.length - 1)).toEqual([...bytes.slice(-3)]);
+      expect((await read(1000, 200_999)).length).toBe(200_000);
+      expect(await codeOf(storage.openRead('uploads/absent.bin', { start: 0, end: 1 }))).toBe('NOT_FOUND');
+    });
+
     it('replaces an object written twice at the same path', async () => {
       const { storage } = target;
       await storage.put({ path: 'uploads/c.txt', content: chunks('first') });

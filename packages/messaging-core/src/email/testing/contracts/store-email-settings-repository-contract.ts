@@ -26,6 +26,7 @@ function settings(overrides: Partial<StoreEmailSettings> & { storeId: string }):
     signatureText: 'Acme team',
     signatureHtml: '<p>Acme team</p>',
     provider: 'smtp',
+    fallbackProvider: 'sendgrid',
     smtpHost: 'smtp.acme.test',
     smtpPort: 587,
     smtpUsername: 'mailer',
