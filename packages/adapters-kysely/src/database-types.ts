@@ -35,6 +35,8 @@ export interface ConversationsTable {
   updated_at: Timestamp;
   /** Bumped by every join and leave; `append` retries when it changed under its lock (0014). */
   membership_version: Generated<number>;
+  /** Its tenant's text search configuration at creation, filled by an insert trigger (0021). */
+  search_config: Generated<string>;
 }
 
 /** `conversation_participants`: one membership per (conversation, participant). */
@@ -87,6 +89,10 @@ export interface MessagesTable {
   created_at: Timestamp;
   /** An optional subject of this message (0016). */
   subject: Generated<string | null>;
+  /** The text search configuration of its conversation, copied by an insert trigger (0021). */
+  search_config: Generated<string>;
+  /** `to_tsvector(search_config, subject || content)`, generated (0021); GIN-indexed. */
+  search_vector: ColumnType<string, never, never>;
 }
 
 /** `message_attachments`: metadata of the files of a message (bytes live in `AttachmentStorage`). */
@@ -122,6 +128,8 @@ export interface StoresTable {
   id: string;
   name: string;
   tier: 'essential' | 'professional' | 'business' | 'enterprise';
+  /** BCP 47 tag picking the text search configuration of its conversations; null: `simple` (0021). */
+  language: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -368,6 +376,8 @@ export interface WebhookReplayTokensTable {
 export interface DirectoryTenantsTable {
   id: string;
   name: string;
+  /** BCP 47 tag picking the text search configuration of its conversations; null: `simple` (0021). */
+  language: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

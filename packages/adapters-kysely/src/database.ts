@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import {
   type DatabaseConnection,
   type Dialect,
@@ -201,7 +202,13 @@ class KyselyPgliteDriver implements Driver {
       this.#lock = await acquirePgliteLock(this.#dataDir);
     }
     try {
-      const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
+      // pg_trgm (partial and misspelt names in searches, migration 0021) ships with PGlite as a
+      // contrib module: loaded here, created by the migration as on PostgreSQL.
+      const extensions = { pg_trgm };
+      const pglite =
+        this.#dataDir === undefined
+          ? new PGlite({ extensions })
+          : new PGlite({ dataDir: this.#dataDir, extensions });
       await pglite.waitReady;
       if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
       const inner = new PGliteDialect(pglite).createDriver();

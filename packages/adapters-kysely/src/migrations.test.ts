@@ -91,6 +91,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0021_message_search',
       'Down 0017_delivery_receipts',
       'Down 0016_care_team',
       'Down 0015_people_directory',

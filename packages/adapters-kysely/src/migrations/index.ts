@@ -9,6 +9,7 @@ import * as eventLog from '../conversations/migrations/0013-event-log.js';
 import * as conversationMembers from '../conversations/migrations/0014-conversation-members.js';
 import * as careTeam from '../conversations/migrations/0016-care-team.js';
 import * as deliveryReceipts from '../conversations/migrations/0017-delivery-receipts.js';
+import * as messageSearch from '../conversations/migrations/0021-message-search.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
@@ -39,4 +40,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0015_people_directory': peopleDirectory,
   '0016_care_team': careTeam,
   '0017_delivery_receipts': deliveryReceipts,
+  '0021_message_search': messageSearch,
 };

@@ -10,6 +10,7 @@ import type { AccessPolicy } from './policy/access-policy.js';
 import { marketplacePolicy } from './policy/marketplace-policy.js';
 import type { AttachmentStorage } from './ports/attachment-storage.js';
 import type { MediaInspector } from './ports/media-inspector.js';
+import type { MessageSearch } from './ports/message-search.js';
 import type { MessagingStore } from './ports/messaging-store.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
@@ -64,6 +65,11 @@ import { type DeliveredState, type DeliveryAck, markDelivered } from './use-case
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
+import {
+  type MessageSearchResults,
+  type SearchMessagesInput,
+  searchMessages,
+} from './use-cases/search-messages.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
   type SendMessageWithAttachmentsInput,
@@ -90,6 +96,8 @@ export interface MessagingCoreDependencies {
   readonly attachmentStorage?: AttachmentStorage;
   /** Detects file types, measures and thumbnails images. */
   readonly mediaInspector?: MediaInspector;
+  /** Full-text message search; without it `searchMessages` fails with `INTERNAL`. */
+  readonly search?: MessageSearch;
 }
 
 /**
@@ -108,6 +116,8 @@ export interface MessagingCore {
   ): Promise<ConversationDetail>;
   listConversations(actor: Actor, input?: ListConversationsInput): Promise<ConversationList>;
   listMessages(actor: Actor, conversationId: string, input?: ListMessagesInput): Promise<MessageList>;
+  /** See `searchMessages`. */
+  searchMessages(actor: Actor, input: SearchMessagesInput): Promise<MessageSearchResults>;
   sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult>;
   sendMessageWithAttachments(
     actor: Actor,
@@ -184,6 +194,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     ...(deps.attachmentStorage && deps.mediaInspector
       ? { attachments: { storage: deps.attachmentStorage, inspector: deps.mediaInspector } }
       : {}),
+    ...(deps.search === undefined ? {} : { search: deps.search }),
   };
   return {
     policy: ctx.policy,
@@ -193,6 +204,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     getConversation: (actor, id, options) => getConversation(ctx, actor, id, options),
     listConversations: (actor, input) => listConversations(ctx, actor, input),
     listMessages: (actor, id, input) => listMessages(ctx, actor, id, input),
+    searchMessages: (actor, input) => searchMessages(ctx, actor, input),
     sendMessage: (actor, input) => sendMessage(ctx, actor, input),
     sendMessageWithAttachments: (actor, input) => sendMessageWithAttachments(ctx, actor, input),
     openAttachment: (actor, conversationId, attachmentId, options) =>

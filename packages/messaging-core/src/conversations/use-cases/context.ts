@@ -15,6 +15,7 @@ import type {
 } from '../policy/access-policy.js';
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
+import type { MessageSearch } from '../ports/message-search.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
 
 /** What every use case runs against: the ports, the policy and the settings. */
@@ -27,6 +28,8 @@ export interface CoreContext {
   readonly ids: IdGenerator;
   /** Attachment bytes and their inspection; absent: attachment use cases fail with `INTERNAL`. */
   readonly attachments?: { readonly storage: AttachmentStorage; readonly inspector: MediaInspector };
+  /** Full-text message search; absent: `searchMessages` fails with `INTERNAL`. */
+  readonly search?: MessageSearch;
 }
 
 export function enforce(decision: PolicyDecision): void {

@@ -1,5 +1,6 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import { searchTerms } from '../model/search-text.js';
 import type { InboxEntry, InboxFilter } from '../ports/conversation-repository.js';
 import { assertActor, type CoreContext, perSide } from './context.js';
 import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
@@ -9,6 +10,11 @@ export interface ListConversationsInput {
   readonly conversationType?: string;
   readonly isClosed?: boolean;
   readonly unreadOnly?: boolean;
+  /**
+   * Only conversations whose subject or another member's name contains every word (see
+   * `InboxFilter.query`); 1 to 200 characters, 1 to 8 words, else a validation error naming `q`.
+   */
+  readonly query?: string;
   /** 1–100, default 20. */
   readonly limit?: number;
   /** `nextCursor` of the previous page. */
@@ -45,6 +51,7 @@ export async function listConversations(
   assertActor(ctx, actor);
   const limit = parseLimit(input.limit, 20);
   const cursor = input.cursor === undefined ? undefined : decodeInboxCursor(input.cursor);
+  const query = input.query === undefined ? undefined : searchTerms(input.query, 'q');
   const scope = ctx.policy.inboxTenantScope(actor);
   // A team member (support) also sees every conversation the team handles in their tenant.
   const team = ctx.policy.teamInboxScope(actor);
@@ -61,6 +68,7 @@ export async function listConversations(
     ...(input.conversationType === undefined ? {} : { conversationType: input.conversationType }),
     ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),
     ...(input.unreadOnly === undefined ? {} : { unreadOnly: input.unreadOnly }),
+    ...(query === undefined ? {} : { query }),
     ...(scope === null ? {} : { storeId: scope }),
   };
   const ref = { type: actor.type, id: actor.id };

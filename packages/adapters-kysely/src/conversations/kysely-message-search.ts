@@ -1,0 +1,211 @@
+import type {
+  MessageSearch,
+  MessageSearchHit,
+  MessageSearchPage,
+  MessageSearchQuery,
+  ParticipantRef,
+  SearchScope,
+} from '@parley/messaging-core';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Database } from '../database-types.js';
+import { isUuid } from './kysely-message-repository.js';
+import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
+import { type ConversationRow, type MessageRow, toConversation } from './row-mappers.js';
+
+const CONVERSATION_COLUMNS = [
+  'id',
+  'conversation_type',
+  'subject',
+  'store_id',
+  'is_closed',
+  'closed_at',
+  'closed_by_type',
+  'closed_by_id',
+  'last_message_at',
+  'message_count',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ConversationRow)[];
+
+function prefixed(alias: string, prefix: string, columns: readonly string[]): RawBuilder<unknown> {
+  return sql.join(
+    columns.map((column) => sql`${sql.ref(`${alias}.${column}`)} as ${sql.id(`${prefix}${column}`)}`),
+  );
+}
+
+function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
+  const picked: Record<string, unknown> = {};
+  for (const column of columns) picked[column] = row[`${prefix}${column}`];
+  return picked as T;
+}
+
+type HitRow = Record<string, unknown> & {
+  readonly m_id: string;
+  readonly m_created_at: Date;
+  readonly has_attachments: boolean;
+  readonly rank: number | string;
+};
+
+/**
+ * The conversations a search reads and the first `seq` readable in each (`scope` rows:
+ * `conversation_id`, `visible_from_seq`): the searcher's active memberships (within the tenant),
+ * plus the team conversations of the tenant they have not joined; or the one conversation.
+ */
+function scopeRows(searcher: ParticipantRef, scope: SearchScope): RawBuilder<unknown> {
+  if (scope.kind === 'conversation') {
+    const id = isUuid(scope.conversationId) ? scope.conversationId : '00000000-0000-0000-0000-000000000000';
+    return sql`select ${id}::uuid as conversation_id, ${scope.visibleFromSeq}::integer as visible_from_seq`;
+  }
+  const inStore = scope.storeId === undefined ? sql`` : sql`and p.conversation_store_id = ${scope.storeId}`;
+  const members = sql`select p.conversation_id, p.visible_from_seq from conversation_participants p
+    where p.participant_type = ${searcher.type} and p.participant_id = ${searcher.id}
+      and p.left_at is null ${inStore}`;
+  const team = scope.team;
+  if (team === undefined || scope.storeId === undefined || team.conversationTypes.length === 0)
+    return members;
+  return sql`${members}
+    union all
+    select tc.id, 1 from conversations tc
+    where tc.store_id = ${scope.storeId}
+      and tc.conversation_type in (${sql.join(team.conversationTypes.map((t) => sql`${t}`))})
+      and not exists (select from conversation_participants tx
+        where tx.conversation_id = tc.id and tx.participant_type = ${searcher.type}
+          and tx.participant_id = ${searcher.id} and tx.left_at is null)`;
+}
+
+/** `term` as an `ilike` pattern matching it anywhere. */
+function anywhere(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+export interface KyselyMessageSearchConfig {
+  readonly db: Kysely<Database>;
+}
+
+/**
+ * `MessageSearch` in PostgreSQL (and PGlite), one statement per page.
+ *
+ * Each message carries `search_vector`, generated from its subject and content with its
+ * conversation's text search configuration (its tenant's language, else `simple`; migration
+ * 0021), GIN-indexed. A term matches a message when the vector holds a word starting with the
+ * term as any configuration in the scope stems it, `simple` included (so `shipping` finds
+ * "shipped" in English and "shippingday" anywhere), or when the text contains it (`ilike`:
+ * partial words, `voice` in "invoice"). Relevance is `ts_rank` of all the terms.
+ *
+ * The statement starts from the searcher's conversations (their memberships, a range of the
+ * inbox index), reads those conversations' messages through `messages_conversation_seq_key` or
+ * the GIN index — whichever the planner finds cheaper for the words — keeps the visible ones
+ * and sorts the matches. Its cost follows the searcher's own history, not the table's size.
+ *
+ * @example
+ * ```ts
+ * const search = new KyselyMessageSearch({ db });
+ * const page = await search.search({ searcher, terms: ['refund'], scope: { kind: 'inbox' }, sort: 'recent', limit: 20 });
+ * ```
+ */
+export class KyselyMessageSearch implements MessageSearch {
+  readonly #db: Kysely<Database>;
+
+  constructor(config: KyselyMessageSearchConfig) {
+    this.#db = config.db;
+  }
+
+  async search(query: MessageSearchQuery): Promise<MessageSearchPage> {
+    const limit = Math.max(0, Math.floor(query.limit));
+    const searcher = query.searcher;
+    const terms = query.terms;
+    if (terms.length === 0 || limit === 0) return { hits: [], next: null };
+    const termList = sql`array[${sql.join(terms.map((t) => sql`${t}::text`))}]`;
+    // One condition per term, each reading its tsquery once (an InitPlan), so the planner may
+    // also answer it from the GIN index.
+    const matchesEveryTerm = sql.join(
+      terms.map((term, i) => {
+        const pattern = anywhere(term);
+        return sql`(coalesce(m.search_vector @@ (select t.query from terms t where t.ord = ${i + 1}), false)
+          or m.content ilike ${pattern} or coalesce(m.subject, '') ilike ${pattern})`;
+      }),
+      sql` and `,
+    );
+    const relevance = query.sort === 'relevance';
+    const conditions: RawBuilder<unknown>[] = [];
+    if (query.sender !== undefined)
+      conditions.push(sql`and m.sender_type = ${query.sender.type} and m.sender_id = ${query.sender.id}`);
+    if (query.from !== undefined)
+      conditions.push(sql`and m.created_at >= ${query.from.toISOString()}::timestamptz`);
+    if (query.to !== undefined)
+      conditions.push(sql`and m.created_at < ${query.to.toISOString()}::timestamptz`);
+    const after = query.after;
+    if (after !== undefined) {
+      const afterId = isUuid(after.messageId)
+        ? sql`${after.messageId}::uuid`
+        : sql`'ffffffff-ffff-ffff-ffff-ffffffffffff'::uuid`;
+      const at = sql`${after.createdAt.toISOString()}::timestamptz`;
+      conditions.push(
+        relevance
+          ? sql`and (r.rank, m.created_at, m.id) < (${after.rank}::float8, ${at}, ${afterId})`
+          : sql`and (m.created_at, m.id) < (${at}, ${afterId})`,
+      );
+    }
+    const rank = relevance ? sql`ts_rank(m.search_vector, q.all_terms)::float8` : sql`0::float8`;
+    const order = relevance
+      ? sql`order by r.rank desc, m.created_at desc, m.id desc`
+      : sql`order by m.created_at desc, m.id desc`;
+
+    const { rows } = await sql<HitRow>`
+      with scope as materialized (${scopeRows(searcher, query.scope)}),
+      configs as (
+        select distinct c.search_config as cfg from scope s join conversations c on c.id = s.conversation_id
+        union select 'simple'::regconfig
+      ),
+      terms as (
+        select t.ord, (
+            select string_agg(distinct '(' || to_tsquery(cfg, t.term || ':*')::text || ')', ' | ')
+            from configs where numnode(to_tsquery(cfg, t.term || ':*')) > 0
+          )::tsquery as query
+        from unnest(${termList}) with ordinality as t(term, ord)
+      ),
+      q as (
+        select coalesce(string_agg('(' || t.query::text || ')', ' & ') filter (where t.query is not null),
+          '')::tsquery as all_terms
+        from terms t
+      )
+      select ${prefixed('m', 'm_', MESSAGE_COLUMNS)}, ${prefixed('c', 'c_', CONVERSATION_COLUMNS)},
+        exists (select from message_attachments a where a.message_id = m.id) as has_attachments,
+        r.rank
+      from scope s
+      join messages m on m.conversation_id = s.conversation_id and m.seq >= s.visible_from_seq
+      join conversations c on c.id = m.conversation_id
+      cross join q
+      cross join lateral (select ${rank} as rank) r
+      where not m.is_system_message and not m.is_deleted
+        and not exists (select from message_hides h where h.message_id = m.id
+          and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
+        -- Moderation (held or rejected messages: their sender's only) is the next condition here.
+        and ${matchesEveryTerm}
+        ${sql.join(conditions, sql` `)}
+      ${order}
+      limit ${limit + 1}`.execute(this.#db);
+
+    const page = rows.slice(0, limit);
+    const messages = await withAttachments(
+      this.#db,
+      page.map((row) => ({
+        ...unprefixed<MessageRow>(row, 'm_', MESSAGE_COLUMNS),
+        has_attachments: row.has_attachments === true,
+      })),
+    );
+    const hits: MessageSearchHit[] = page.map((row, i) => ({
+      message: messages[i]!,
+      conversation: toConversation(unprefixed<ConversationRow>(row, 'c_', CONVERSATION_COLUMNS)),
+      rank: Number(row.rank),
+    }));
+    const last = hits.at(-1);
+    return {
+      hits,
+      next:
+        rows.length > limit && last !== undefined
+          ? { rank: last.rank, createdAt: last.message.createdAt, messageId: last.message.id }
+          : null,
+    };
+  }
+}
