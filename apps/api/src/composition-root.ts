@@ -8,6 +8,7 @@ import {
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
+  KyselyMessageSearch,
   KyselyMessagingStore,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
@@ -227,6 +228,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       // Paths start with uploads/, so files land in {dataDir}/uploads/messages/….
       attachmentStorage: new FsAttachmentStorage({ root: config.dataDir }),
       mediaInspector: new SharpMediaInspector(),
+      search: new KyselyMessageSearch({ db: database.db }),
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
