@@ -182,7 +182,7 @@ describe.each(backends)('message search ($name)', (backend) => {
 
     const both = await search(tokens.store1, '/api/v1/conversations/search?q=refund%20invoice');
     expect(contents(both.body)).toEqual(['<b onclick="x()">Refund</b> sent for invoice 42']);
-    const partial = await search(tokens.store1, '/api/v1/conversations/search?q=voice');
+    const partial = await search(tokens.store1, '/api/v1/conversations/search?q=invo');
     expect(partial.body.results).toHaveLength(2);
   });
 

@@ -72,6 +72,7 @@ export { DEFAULT_MESSAGE_MAX_LENGTH } from './conversations/model/message.js';
 export type { SnippetSegment } from './conversations/model/search-text.js';
 export {
   containsEveryTerm,
+  everyTermStartsAWord,
   highlightSnippet,
   SEARCH_MAX_TERMS,
   SEARCH_QUERY_MAX_LENGTH,

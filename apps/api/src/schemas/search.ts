@@ -12,7 +12,9 @@ export const SearchText = (what: string) =>
 
 /** `GET …/search`: the words and the filters. */
 export const MessageSearchQuery = Type.Object({
-  q: SearchText('The words to find, all of them, anywhere in a word, case-insensitively.'),
+  q: SearchText(
+    'The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case.',
+  ),
   sort: Type.Optional(
     Type.String({
       enum: ['relevance', 'recent'],

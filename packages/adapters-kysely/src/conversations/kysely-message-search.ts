@@ -8,6 +8,7 @@ import type {
 } from '@parley/messaging-core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
+import { PREPARED } from '../preparing-pool.js';
 import { isUuid } from './kysely-message-repository.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { type ConversationRow, type MessageRow, toConversation } from './row-mappers.js';
@@ -73,11 +74,6 @@ function scopeRows(searcher: ParticipantRef, scope: SearchScope): RawBuilder<unk
           and tx.participant_id = ${searcher.id} and tx.left_at is null)`;
 }
 
-/** `term` as an `ilike` pattern matching it anywhere. */
-function anywhere(term: string): string {
-  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export interface KyselyMessageSearchConfig {
   readonly db: Kysely<Database>;
 }
@@ -88,9 +84,8 @@ export interface KyselyMessageSearchConfig {
  * Each message carries `search_vector`, generated from its subject and content with its
  * conversation's text search configuration (its tenant's language, else `simple`; migration
  * 0021), GIN-indexed. A term matches a message when the vector holds a word starting with the
- * term as any configuration in the scope stems it, `simple` included (so `shipping` finds
- * "shipped" in English and "shippingday" anywhere), or when the text contains it (`ilike`:
- * partial words, `voice` in "invoice"). Relevance is `ts_rank` of all the terms.
+ * term as `simple` or the scope's tenants' configurations read it (so `invo` finds "invoice",
+ * and `shipping` finds "shipped" in English). Relevance is `ts_rank` of all the terms.
  *
  * The statement starts from the searcher's conversations (their memberships, a range of the
  * inbox index), reads those conversations' messages through `messages_conversation_seq_key` or
@@ -117,13 +112,12 @@ export class KyselyMessageSearch implements MessageSearch {
     if (terms.length === 0 || limit === 0) return { hits: [], next: null };
     const termList = sql`array[${sql.join(terms.map((t) => sql`${t}::text`))}]`;
     // One condition per term, each reading its tsquery once (an InitPlan), so the planner may
-    // also answer it from the GIN index.
+    // also answer it from the GIN index. A term no configuration keeps (a lone mark) matches nothing.
     const matchesEveryTerm = sql.join(
-      terms.map((term, i) => {
-        const pattern = anywhere(term);
-        return sql`(coalesce(m.search_vector @@ (select t.query from terms t where t.ord = ${i + 1}), false)
-          or m.content ilike ${pattern} or coalesce(m.subject, '') ilike ${pattern})`;
-      }),
+      terms.map(
+        (_term, i) =>
+          sql`coalesce(m.search_vector @@ (select t.query from terms t where t.ord = ${i + 1}), false)`,
+      ),
       sql` and `,
     );
     const relevance = query.sort === 'relevance';
@@ -146,45 +140,59 @@ export class KyselyMessageSearch implements MessageSearch {
           : sql`and (m.created_at, m.id) < (${at}, ${afterId})`,
       );
     }
-    const rank = relevance ? sql`ts_rank(m.search_vector, q.all_terms)::float8` : sql`0::float8`;
+    const rank = relevance
+      ? sql`ts_rank(m.search_vector, (select q.all_terms from q))::float8`
+      : sql`0::float8`;
     const order = relevance
       ? sql`order by r.rank desc, m.created_at desc, m.id desc`
       : sql`order by m.created_at desc, m.id desc`;
 
-    const { rows } = await sql<HitRow>`
+    // The configurations the scope's messages may be indexed with: `simple` and its tenants'.
+    const tenantConfigs =
+      query.scope.kind === 'inbox' && query.scope.storeId !== undefined
+        ? sql`select parley_text_search_config(language) from stores where id = ${query.scope.storeId}
+            union select parley_text_search_config(language) from directory_tenants where id = ${query.scope.storeId}`
+        : query.scope.kind === 'conversation'
+          ? sql`select c.search_config from conversations c where c.id = (select conversation_id from scope)`
+          : sql`select parley_text_search_config(language) from stores
+            union select parley_text_search_config(language) from directory_tenants`;
+
+    const { rows } = await sql<HitRow>`${sql.raw(PREPARED)}
       with scope as materialized (${scopeRows(searcher, query.scope)}),
-      configs as (
-        select distinct c.search_config as cfg from scope s join conversations c on c.id = s.conversation_id
-        union select 'simple'::regconfig
-      ),
-      terms as (
+      configs as materialized (select 'simple'::regconfig as cfg union ${tenantConfigs}),
+      terms as materialized (
         select t.ord, (
             select string_agg(distinct '(' || to_tsquery(cfg, t.term || ':*')::text || ')', ' | ')
             from configs where numnode(to_tsquery(cfg, t.term || ':*')) > 0
           )::tsquery as query
         from unnest(${termList}) with ordinality as t(term, ord)
       ),
-      q as (
+      q as materialized (
         select coalesce(string_agg('(' || t.query::text || ')', ' & ') filter (where t.query is not null),
           '')::tsquery as all_terms
         from terms t
+      ),
+      hits as (
+        select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))}, r.rank
+        from scope s
+        join messages m on m.conversation_id = s.conversation_id and m.seq >= s.visible_from_seq
+        cross join lateral (select ${rank} as rank) r
+        where not m.is_system_message and not m.is_deleted
+          and not exists (select from message_hides h where h.message_id = m.id
+            and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
+          -- Moderation (held or rejected messages: their sender's only) is the next condition here.
+          and ${matchesEveryTerm}
+          ${sql.join(conditions, sql` `)}
+        ${order}
+        limit ${limit + 1}
       )
       select ${prefixed('m', 'm_', MESSAGE_COLUMNS)}, ${prefixed('c', 'c_', CONVERSATION_COLUMNS)},
-        exists (select from message_attachments a where a.message_id = m.id) as has_attachments,
-        r.rank
-      from scope s
-      join messages m on m.conversation_id = s.conversation_id and m.seq >= s.visible_from_seq
+        coalesce((select true from message_attachments a where a.message_id = m.id limit 1), false)
+          as has_attachments,
+        m.rank
+      from hits m
       join conversations c on c.id = m.conversation_id
-      cross join q
-      cross join lateral (select ${rank} as rank) r
-      where not m.is_system_message and not m.is_deleted
-        and not exists (select from message_hides h where h.message_id = m.id
-          and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
-        -- Moderation (held or rejected messages: their sender's only) is the next condition here.
-        and ${matchesEveryTerm}
-        ${sql.join(conditions, sql` `)}
-      ${order}
-      limit ${limit + 1}`.execute(this.#db);
+      order by m.rank desc, m.created_at desc, m.id desc`.execute(this.#db);
 
     const page = rows.slice(0, limit);
     const messages = await withAttachments(

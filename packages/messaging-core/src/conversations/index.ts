@@ -40,6 +40,7 @@ export { DEFAULT_MESSAGE_MAX_LENGTH } from './model/message.js';
 export type { SnippetSegment } from './model/search-text.js';
 export {
   containsEveryTerm,
+  everyTermStartsAWord,
   highlightSnippet,
   SEARCH_MAX_TERMS,
   SEARCH_QUERY_MAX_LENGTH,

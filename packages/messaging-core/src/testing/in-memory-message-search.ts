@@ -1,6 +1,6 @@
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import type { Message } from '../conversations/model/message.js';
-import { containsEveryTerm } from '../conversations/model/search-text.js';
+import { everyTermStartsAWord } from '../conversations/model/search-text.js';
 import type {
   MessageSearch,
   MessageSearchHit,
@@ -21,30 +21,18 @@ export interface SearchableState {
   readonly hidden: ReadonlyMap<string, readonly string[]>;
 }
 
-/** How many times `term` occurs in `lower`. */
-function occurrences(lower: string, term: string): number {
-  let count = 0;
-  for (let at = lower.indexOf(term); at >= 0; at = lower.indexOf(term, at + term.length)) count += 1;
-  return count;
-}
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 /**
- * The rank of a match: each occurrence of a term counts, one starting a word counts double (a
- * word the person typed rather than a piece of one), scaled into 0..1 like PostgreSQL's `ts_rank`.
- * Only its order within one search means anything.
+ * The rank of a match: each word a term begins counts, a word equal to the term double, scaled
+ * into 0..1 like PostgreSQL's `ts_rank`. Only its order within one search means anything.
  */
 function rankOf(text: string, terms: readonly string[]): number {
-  const lower = text.toLowerCase();
+  const words = Array.from(text.toLowerCase().matchAll(WORD), (m) => m[0]);
   let score = 0;
-  for (const term of terms) {
-    score += occurrences(lower, term);
-    score += (lower.match(new RegExp(`(?<![\\p{L}\\p{M}\\p{N}])${escapeRegExp(term)}`, 'gu')) ?? []).length;
-  }
+  for (const term of terms)
+    for (const word of words) if (word.startsWith(term)) score += word === term ? 2 : 1;
   return score / (score + 10);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Negative when `a` comes first in the search's order (rank, then time, then id, descending). */
@@ -55,8 +43,8 @@ function compareHits(a: SearchCursor, b: SearchCursor): number {
 }
 
 /**
- * `MessageSearch` over the in-memory store's state: terms are matched anywhere in a word,
- * case-insensitively (no stems: `shipping` does not find "shipped" here, unlike PostgreSQL).
+ * `MessageSearch` over the in-memory store's state: each term must begin a word, whatever the
+ * case (no stems: `shipping` does not find "shipped" here, unlike PostgreSQL).
  * Obtain it as `InMemoryMessagingStore.search`.
  */
 export class InMemoryMessageSearch implements MessageSearch {
@@ -104,7 +92,7 @@ export class InMemoryMessageSearch implements MessageSearch {
         if (query.from !== undefined && message.createdAt.getTime() < query.from.getTime()) continue;
         if (query.to !== undefined && message.createdAt.getTime() >= query.to.getTime()) continue;
         const text = `${message.subject ?? ''} ${message.content}`;
-        if (!containsEveryTerm(text, query.terms)) continue;
+        if (!everyTermStartsAWord(text, query.terms)) continue;
         const rank = query.sort === 'relevance' ? rankOf(text, query.terms) : 0;
         hits.push({
           message,

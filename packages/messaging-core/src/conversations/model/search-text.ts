@@ -36,9 +36,18 @@ export function searchTerms(text: string | undefined, field = 'q'): string[] {
 }
 
 /**
- * Whether `text` contains every term anywhere, case-insensitively (partial words included:
- * `voice` matches "invoice"). What every store matches at least; PostgreSQL also matches the
- * stems of its text search configuration (`shipping` finds "shipped" in English).
+ * Whether every term begins a word of `text`, case-insensitively (`invo` matches "Invoice", not
+ * "reinvoice"): how messages match in every store. PostgreSQL also matches the stems of the
+ * conversation's text search configuration (`shipping` finds "shipped" in English).
+ */
+export function everyTermStartsAWord(text: string, terms: readonly string[]): boolean {
+  const words = Array.from(text.toLowerCase().matchAll(WORD), (m) => m[0]);
+  return terms.every((term) => words.some((word) => word.startsWith(term)));
+}
+
+/**
+ * Whether `text` contains every term anywhere, case-insensitively (`voice` matches "invoice"):
+ * how the inbox `query` filter matches subjects and names.
  */
 export function containsEveryTerm(text: string, terms: readonly string[]): boolean {
   const lower = text.toLowerCase();
@@ -51,21 +60,22 @@ export interface SnippetSegment {
   readonly highlight: boolean;
 }
 
-/** Where a term (or, failing that, its stem-like prefix at a word start) occurs in `lower`. */
+/** The words of `lower` a term begins (or, failing that, its stem-like start begins). */
 function matchRanges(lower: string, terms: readonly string[]): [number, number][] {
   const ranges: [number, number][] = [];
+  const words = Array.from(lower.matchAll(WORD), (m): [string, number] => [m[0], m.index]);
   for (const term of terms) {
     let found = false;
-    for (let at = lower.indexOf(term); at >= 0; at = lower.indexOf(term, at + term.length)) {
-      ranges.push([at, at + term.length]);
-      found = true;
+    for (const [word, at] of words) {
+      if (word.startsWith(term)) {
+        ranges.push([at, at + word.length]);
+        found = true;
+      }
     }
     if (found || term.length < 5) continue;
     // A stemmed match ("shipping" found "shipped"): mark the words that start like the term.
     const stem = term.slice(0, Math.max(4, term.length - 3));
-    for (const word of lower.matchAll(WORD)) {
-      if (word[0].startsWith(stem)) ranges.push([word.index, word.index + word[0].length]);
-    }
+    for (const [word, at] of words) if (word.startsWith(stem)) ranges.push([at, at + word.length]);
   }
   ranges.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const merged: [number, number][] = [];
@@ -78,7 +88,7 @@ function matchRanges(lower: string, terms: readonly string[]): [number, number][
 }
 
 /**
- * A snippet of `content` around its first match, as plain-text segments with the matches marked
+ * A snippet of `content` around its first match, as plain-text segments with the matched words marked
  * `highlight: true`. Segments are never markup: a client renders each as text (a highlighted one
  * in a `<mark>`), so nothing of the message (HTML included) can reach a page as code. Cut at word
  * boundaries, with `…` where text was left out; the whole content when it is short.

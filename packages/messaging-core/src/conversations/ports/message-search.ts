@@ -60,9 +60,9 @@ export interface MessageSearchPage {
 /**
  * Full-text search over messages, as one person may see them. Reads only.
  *
- * A message matches when it contains every term — anywhere in a word (`voice` finds "invoice"),
- * case-insensitively; an adapter may match more (PostgreSQL also matches each term as a prefix of
- * the stems of the conversation's text search configuration, so `shipping` finds "shipped" in an
+ * A message matches when every term begins one of its words, case-insensitively (`invo` finds
+ * "Invoice"); an adapter may match more (PostgreSQL also matches each term as a prefix of the
+ * stems of the conversation's text search configuration, so `shipping` finds "shipped" in an
  * English-speaking tenant). Its text is its `subject` (care-team) and `content`.
  *
  * Never returned, whatever the query: system messages, deleted messages (for everyone), messages

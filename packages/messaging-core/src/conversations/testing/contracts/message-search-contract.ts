@@ -175,7 +175,7 @@ export function messageSearchContract(options: MessageSearchContractOptions): vo
       return page.hits.map((hit) => hit.message.content);
     }
 
-    it('finds messages holding every word, anywhere in a word, whatever the case', async () => {
+    it('finds messages with a word starting with each term, whatever the case', async () => {
       const c = await conversation([ADMIN, SELLER]);
       await send(c.id, ADMIN, 'Your INVOICE for the refund is attached', 1);
       await send(c.id, SELLER, 'Refund sent yesterday', 2);
@@ -188,7 +188,8 @@ export function messageSearchContract(options: MessageSearchContractOptions): vo
       expect(await found({ terms: ['refund', 'invoice'] })).toEqual([
         'Your INVOICE for the refund is attached',
       ]);
-      expect(await found({ terms: ['voice'] })).toEqual(['Your INVOICE for the refund is attached']);
+      expect(await found({ terms: ['invo', 'refun'] })).toEqual(['Your INVOICE for the refund is attached']);
+      expect(await found({ terms: ['voice'] })).toEqual([]);
       expect(await found({ terms: ['refund', 'parcel'] })).toEqual([]);
       const page = await target.search.search(query({ terms: ['refund', 'invoice'] }));
       expect(page.hits[0]?.conversation.id).toBe(c.id);
