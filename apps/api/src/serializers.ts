@@ -200,6 +200,7 @@ export function toStoreWire(store: StoreRecord): Static<typeof StoreWire> & { ti
     id: store.id,
     name: store.name,
     tier: store.tier,
+    ...(store.language === undefined ? {} : { language: store.language }),
     created_at: iso(store.createdAt),
     updated_at: iso(store.updatedAt),
   };

@@ -275,6 +275,35 @@ describe.each(backends)('message search ($name)', (backend) => {
     expect(other.body.field).toBe('cursor');
   });
 
+  it("stems the words of a store's new conversations in the store's language (PostgreSQL)", async () => {
+    const put = await call('PUT', '/api/v1/platform/stores/s1', {
+      token: tokens.service,
+      body: { name: 'Acme', tier: 'business', language: 'en' },
+    });
+    expect(put.status).toBe(200);
+    expect(put.body.language).toBe('en');
+    const started = await call('POST', '/api/v1/store/messages', {
+      token: tokens.store1,
+      body: {
+        conversation_type: 'store_customer',
+        subject: 'Delivery',
+        recipient_type: 'customer',
+        recipient_id: 'c2',
+        initial_message: 'Both parcels shipped this morning',
+      },
+    });
+    expect(started.status).toBe(201);
+    const stemmed = await search(tokens.customer2, '/api/v1/conversations/search?q=shipping%20parcel');
+    expect(contents(stemmed.body)).toEqual(
+      backend.name === 'in memory' ? [] : ['Both parcels shipped this morning'],
+    );
+    if (backend.name !== 'in memory') {
+      expect(
+        stemmed.body.results[0].snippet.filter((s: Segment) => s.highlight).map((s: Segment) => s.text),
+      ).toEqual(['parcels', 'shipped']);
+    }
+  });
+
   it('filters the inbox by subject and by the other members’ names (q)', async () => {
     const listed = async (token: string, path: string) => {
       const answer = await search(token, path);
