@@ -111,15 +111,6 @@ export class KyselyMessageSearch implements MessageSearch {
     const terms = query.terms;
     if (terms.length === 0 || limit === 0) return { hits: [], next: null };
     const termList = sql`array[${sql.join(terms.map((t) => sql`${t}::text`))}]`;
-    // One condition per term, each reading its tsquery once (an InitPlan), so the planner may
-    // also answer it from the GIN index. A term no configuration keeps (a lone mark) matches nothing.
-    const matchesEveryTerm = sql.join(
-      terms.map(
-        (_term, i) =>
-          sql`coalesce(m.search_vector @@ (select t.query from terms t where t.ord = ${i + 1}), false)`,
-      ),
-      sql` and `,
-    );
     const relevance = query.sort === 'relevance';
     const conditions: RawBuilder<unknown>[] = [];
     if (query.sender !== undefined)
@@ -168,8 +159,8 @@ export class KyselyMessageSearch implements MessageSearch {
         from unnest(${termList}) with ordinality as t(term, ord)
       ),
       q as materialized (
-        select coalesce(string_agg('(' || t.query::text || ')', ' & ') filter (where t.query is not null),
-          '')::tsquery as all_terms
+        select case when bool_and(t.query is not null)
+          then string_agg('(' || t.query::text || ')', ' & ')::tsquery end as all_terms
         from terms t
       ),
       hits as (
@@ -181,7 +172,8 @@ export class KyselyMessageSearch implements MessageSearch {
           and not exists (select from message_hides h where h.message_id = m.id
             and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
           -- Moderation (held or rejected messages: their sender's only) is the next condition here.
-          and ${matchesEveryTerm}
+          -- One test of the stored vector against all the terms (an InitPlan: read once).
+          and coalesce(m.search_vector @@ (select q.all_terms from q), false)
           ${sql.join(conditions, sql` `)}
         ${order}
         limit ${limit + 1}
