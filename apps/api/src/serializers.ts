@@ -235,6 +235,7 @@ export function toTenantWire(tenant: TenantRecord): Static<typeof TenantWire> {
   return {
     id: tenant.id,
     name: tenant.name,
+    ...(tenant.language === undefined ? {} : { language: tenant.language }),
     created_at: iso(tenant.createdAt),
     updated_at: iso(tenant.updatedAt),
   };
