@@ -91,6 +91,8 @@ export interface MessagesTable {
   subject: Generated<string | null>;
   /** The text search configuration of its conversation, copied by an insert trigger (0021). */
   search_config: Generated<string>;
+  /** The conversation's `store_id`, copied by the same trigger (0021): the search index's first key. */
+  conversation_store_id: Generated<string | null>;
   /** `to_tsvector(search_config, subject || content)`, generated (0021); GIN-indexed. */
   search_vector: ColumnType<string, never, never>;
 }

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import {
   type DatabaseConnection,
@@ -202,9 +203,10 @@ class KyselyPgliteDriver implements Driver {
       this.#lock = await acquirePgliteLock(this.#dataDir);
     }
     try {
-      // pg_trgm (partial and misspelt names in searches, migration 0021) ships with PGlite as a
-      // contrib module: loaded here, created by the migration as on PostgreSQL.
-      const extensions = { pg_trgm };
+      // pg_trgm (partial and misspelt names in searches) and btree_gin (the search index keyed by
+      // tenant), migration 0021, ship with PGlite as contrib modules: loaded here, created by the
+      // migration as on PostgreSQL.
+      const extensions = { pg_trgm, btree_gin };
       const pglite =
         this.#dataDir === undefined
           ? new PGlite({ extensions })

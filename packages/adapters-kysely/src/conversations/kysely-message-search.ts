@@ -87,10 +87,12 @@ export interface KyselyMessageSearchConfig {
  * term as `simple` or the scope's tenants' configurations read it (so `invo` finds "invoice",
  * and `shipping` finds "shipped" in English). Relevance is `ts_rank` of all the terms.
  *
- * The statement starts from the searcher's conversations (their memberships, a range of the
- * inbox index), reads those conversations' messages through `messages_conversation_seq_key` or
- * the GIN index — whichever the planner finds cheaper for the words — keeps the visible ones
- * and sorts the matches. Its cost follows the searcher's own history, not the table's size.
+ * For a store user or customer (a tenant scope), the GIN index `messages_search_idx` keyed by
+ * (store, vector) yields the store's matching messages, whatever the other stores hold; they are
+ * kept when they belong to one of the searcher's conversations (their memberships: a range of
+ * the inbox index, hashed), from their `visible_from_seq`, and are not hidden. Without a tenant
+ * (admins), the planner reads the searcher's conversations' messages through
+ * `messages_conversation_seq_key` or the index on the words, whichever it finds cheaper.
  *
  * @example
  * ```ts
@@ -113,6 +115,9 @@ export class KyselyMessageSearch implements MessageSearch {
     const termList = sql`array[${sql.join(terms.map((t) => sql`${t}::text`))}]`;
     const relevance = query.sort === 'relevance';
     const conditions: RawBuilder<unknown>[] = [];
+    // The store's messages only (the scope is within it): the search index's first key.
+    if (query.scope.kind === 'inbox' && query.scope.storeId !== undefined)
+      conditions.push(sql`and m.conversation_store_id = ${query.scope.storeId}`);
     if (query.sender !== undefined)
       conditions.push(sql`and m.sender_type = ${query.sender.type} and m.sender_id = ${query.sender.id}`);
     if (query.from !== undefined)
@@ -165,15 +170,17 @@ export class KyselyMessageSearch implements MessageSearch {
       ),
       hits as (
         select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))}, r.rank
-        from scope s
-        join messages m on m.conversation_id = s.conversation_id and m.seq >= s.visible_from_seq
+        from messages m
         cross join lateral (select ${rank} as rank) r
-        where not m.is_system_message and not m.is_deleted
+        where exists (select from scope s
+            where s.conversation_id = m.conversation_id and m.seq >= s.visible_from_seq)
+          and not m.is_system_message and not m.is_deleted
           and not exists (select from message_hides h where h.message_id = m.id
             and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
           -- Moderation (held or rejected messages: their sender's only) is the next condition here.
-          -- One test of the stored vector against all the terms (an InitPlan: read once).
-          and coalesce(m.search_vector @@ (select q.all_terms from q), false)
+          -- One test of the stored vector against all the terms (an InitPlan: read once), which
+          -- the GIN index answers with the store (null when a term has no word: nothing matches).
+          and m.search_vector @@ (select q.all_terms from q)
           ${sql.join(conditions, sql` `)}
         ${order}
         limit ${limit + 1}

@@ -10,11 +10,13 @@ import { type Kysely, sql } from 'kysely';
  * - `conversations.search_config`: the configuration of its tenant's language when the
  *   conversation was created (a `before insert` trigger; changing the language later leaves
  *   existing conversations as they are, so their messages never need re-indexing);
- * - `messages.search_config`: copied from its conversation by a `before insert` trigger (the row's
- *   own column, in the insert's statement: `append` is unchanged);
+ * - `messages.search_config` and `messages.conversation_store_id`: copied from its conversation by
+ *   a `before insert` trigger (the row's own columns, in the insert's statement: `append` is
+ *   unchanged);
  * - `messages.search_vector`: a stored generated column, `to_tsvector(search_config, subject ||
  *   content)`, so every writer of `content` (sends, edits, erasures) keeps it current for free; a
- *   GIN index on it (`messages_search_idx`);
+ *   GIN index on (`conversation_store_id`, `search_vector`) (`messages_search_idx`, with
+ *   `btree_gin`), so a store's search reads that store's matching messages only;
  * - `pg_trgm` (in `public`, created once per database under an advisory lock, since many schemas
  *   of one database may migrate at once) and `parley_word_similarity(needle, haystack)`, a
  *   wrapper naming the extension's schema, so queries run under any `search_path`: partial and
@@ -25,6 +27,7 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('parley: create extension pg_trgm'))`.execute(db);
   await sql`create extension if not exists pg_trgm with schema public`.execute(db);
+  await sql`create extension if not exists btree_gin with schema public`.execute(db);
   const { rows } = await sql<{ schema: string }>`
     select n.nspname as schema from pg_extension e join pg_namespace n on n.oid = e.extnamespace
     where e.extname = 'pg_trgm'`.execute(db);
@@ -76,18 +79,23 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     before insert on conversations
     for each row execute function conversations_fill_search_config()`.execute(db);
 
-  await sql`alter table messages add column search_config regconfig not null default 'simple'`.execute(db);
   await sql`
-    update messages m set search_config = c.search_config
-    from conversations c where c.id = m.conversation_id and c.search_config <> 'simple'::regconfig`.execute(
+    alter table messages
+      add column search_config regconfig not null default 'simple',
+      add column conversation_store_id text null`.execute(db);
+  await sql`
+    update messages m set search_config = c.search_config, conversation_store_id = c.store_id
+    from conversations c
+    where c.id = m.conversation_id and (c.search_config <> 'simple'::regconfig or c.store_id is not null)`.execute(
     db,
   );
   await sql`
     create function messages_fill_search_config() returns trigger
     language plpgsql as $$
     begin
-      new.search_config := coalesce(
-        (select c.search_config from conversations c where c.id = new.conversation_id), 'simple');
+      select c.search_config, c.store_id into new.search_config, new.conversation_store_id
+      from conversations c where c.id = new.conversation_id;
+      new.search_config := coalesce(new.search_config, 'simple');
       return new;
     end $$`.execute(db);
   await sql`
@@ -97,7 +105,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     alter table messages add column search_vector tsvector generated always as (
       to_tsvector(search_config, coalesce(subject, '') || ' ' || content)) stored`.execute(db);
-  await sql`create index messages_search_idx on messages using gin (search_vector)`.execute(db);
+  // Keyed by tenant first (btree_gin): a store's search intersects its messages' posting list
+  // with the words' ones, whatever the size of the other tenants' history.
+  await sql`create index messages_search_idx on messages using gin (conversation_store_id, search_vector)`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
@@ -105,7 +117,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`alter table messages drop column search_vector`.execute(db);
   await sql`drop trigger messages_fill_search_config_trg on messages`.execute(db);
   await sql`drop function messages_fill_search_config()`.execute(db);
-  await sql`alter table messages drop column search_config`.execute(db);
+  await sql`alter table messages drop column search_config, drop column conversation_store_id`.execute(db);
   await sql`drop trigger conversations_fill_search_config_trg on conversations`.execute(db);
   await sql`drop function conversations_fill_search_config()`.execute(db);
   await sql`alter table conversations drop column search_config`.execute(db);
