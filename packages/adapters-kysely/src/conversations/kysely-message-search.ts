@@ -8,7 +8,6 @@ import type {
 } from '@parley/messaging-core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
-import { PREPARED } from '../preparing-pool.js';
 import { isUuid } from './kysely-message-repository.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
 import { type ConversationRow, type MessageRow, toConversation } from './row-mappers.js';
@@ -153,7 +152,7 @@ export class KyselyMessageSearch implements MessageSearch {
           : sql`select parley_text_search_config(language) from stores
             union select parley_text_search_config(language) from directory_tenants`;
 
-    const { rows } = await sql<HitRow>`${sql.raw(PREPARED)}
+    const { rows } = await sql<HitRow>`
       with scope as materialized (${scopeRows(searcher, query.scope)}),
       configs as materialized (select 'simple'::regconfig as cfg union ${tenantConfigs}),
       terms as materialized (
