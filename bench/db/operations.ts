@@ -3,6 +3,7 @@ import {
   KyselyConversationRepository,
   KyselyMarketplaceDirectory,
   KyselyMessageRepository,
+  KyselyMessageSearch,
   KyselyMessagingStore,
   KyselySettingsStore,
 } from '@parley/adapters-kysely';
@@ -22,7 +23,23 @@ export const OPERATIONS = [
   { key: 'unread_badge', label: '(3) unread badge count' },
   { key: 'detail', label: '(4) conversation + last 50 messages' },
   { key: 'send', label: '(5) send message' },
+  { key: 'search', label: '(6) search, two words (20, relevance)' },
 ] as const;
+
+/**
+ * The two-word queries the search operation rotates through: words of the seeded messages, some
+ * common ("order", "thanks"), some rare together.
+ */
+export const SEARCH_QUERIES: readonly (readonly [string, string])[] = [
+  ['order', 'arrived'],
+  ['refund', 'patience'],
+  ['delivery', 'lyon'],
+  ['invoice', 'please'],
+  ['exchange', 'size'],
+  ['package', 'damaged'],
+  ['payout', 'friday'],
+  ['thanks', 'check'],
+];
 
 export type OperationKey = (typeof OPERATIONS)[number]['key'];
 export type Layer = 'adapter' | 'core';
@@ -155,6 +172,7 @@ export function coreFor(db: Kysely<Database>) {
     store: new KyselyMessagingStore({ db }),
     directory: new KyselyMarketplaceDirectory({ db }),
     settings: new KyselySettingsStore({ db }),
+    search: new KyselyMessageSearch({ db }),
   });
 }
 
@@ -174,6 +192,7 @@ const REPLIES = [
 export function operationsFor(db: Kysely<Database>, workload: Workload): Operation[] {
   const conversations = new KyselyConversationRepository(db);
   const messages = new KyselyMessageRepository(db);
+  const search = new KyselyMessageSearch({ db });
   const core = coreFor(db);
   const { user, pageSize } = workload;
   const ref = { type: 'store', id: user.id };
@@ -254,6 +273,22 @@ export function operationsFor(db: Kysely<Database>, workload: Workload): Operati
         expect(result.status === 'created', `append status ${result.status}`);
       },
     },
+    {
+      key: 'search',
+      layer: 'adapter',
+      label: label('search'),
+      kind: 'read',
+      run: async (i) => {
+        const page = await search.search({
+          searcher: ref,
+          terms: pick(SEARCH_QUERIES, i),
+          scope: { kind: 'inbox', storeId: user.storeId },
+          sort: 'relevance',
+          limit: pageSize,
+        });
+        expect(page.hits.length <= pageSize, 'search page size');
+      },
+    },
   ];
 
   const viaCore: Operation[] = [
@@ -312,6 +347,19 @@ export function operationsFor(db: Kysely<Database>, workload: Workload): Operati
           idempotencyKey: `bench-${uuidV7Ids.next()}`,
         });
         expect(!replayed, 'send replayed');
+      },
+    },
+    {
+      key: 'search',
+      layer: 'core',
+      label: label('search'),
+      kind: 'read',
+      run: async (i) => {
+        const page = await core.searchMessages(actor, {
+          q: pick(SEARCH_QUERIES, i).join(' '),
+          limit: pageSize,
+        });
+        expect(page.results.length <= pageSize, 'search page size');
       },
     },
   ];

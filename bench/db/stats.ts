@@ -6,6 +6,7 @@ export interface LatencyStats {
   readonly warmup: number;
   readonly p50: number;
   readonly p90: number;
+  readonly p95: number;
   readonly p99: number;
   readonly mean: number;
   readonly min: number;
@@ -28,6 +29,7 @@ export function summarize(samples: Float64Array, warmup: number): LatencyStats {
     warmup,
     p50: percentile(sorted, 50),
     p90: percentile(sorted, 90),
+    p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     mean: sorted.length === 0 ? Number.NaN : sum / sorted.length,
     min: sorted[0] ?? Number.NaN,

@@ -8,6 +8,7 @@ import {
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
+  KyselyMessageSearch,
   KyselyMessagingStore,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
@@ -313,6 +314,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       ...(config.storage.kind === 's3' && config.storage.presignedDownloadSeconds !== null
         ? { presignedDownloadSeconds: config.storage.presignedDownloadSeconds }
         : {}),
+      search: new KyselyMessageSearch({ db: database.db }),
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);

@@ -8,6 +8,7 @@ import type {
   MessageAttachment,
   MessageList,
   MessageRevisionList,
+  MessageSearchResults,
   MessageView,
   PersonRecord,
   PlatformUserRecord,
@@ -36,6 +37,7 @@ import type {
 } from './schemas/messaging.js';
 import type { PersonWire, TenantWire } from './schemas/people.js';
 import type { CustomerWire, StoreWire, UserWire } from './schemas/platform.js';
+import type { MessageSearchPageWire } from './schemas/search.js';
 
 // Core views → wire shapes: snake_case, string ids, ISO 8601 dates. The route schemas then
 // serialize exactly these fields.
@@ -217,6 +219,7 @@ export function toStoreWire(store: StoreRecord): Static<typeof StoreWire> & { ti
     id: store.id,
     name: store.name,
     tier: store.tier,
+    ...(store.language === undefined ? {} : { language: store.language }),
     created_at: iso(store.createdAt),
     updated_at: iso(store.updatedAt),
   };
@@ -251,6 +254,7 @@ export function toTenantWire(tenant: TenantRecord): Static<typeof TenantWire> {
   return {
     id: tenant.id,
     name: tenant.name,
+    ...(tenant.language === undefined ? {} : { language: tenant.language }),
     created_at: iso(tenant.createdAt),
     updated_at: iso(tenant.updatedAt),
   };
@@ -266,5 +270,34 @@ export function toPersonWire(person: PersonRecord): Static<typeof PersonWire> {
     tenant_id: person.tenantId,
     created_at: iso(person.createdAt),
     updated_at: iso(person.updatedAt),
+  };
+}
+
+/** A page of search results: each message (without receipts or files), its conversation, its snippet. */
+export function toSearchPageWire(page: MessageSearchResults): Static<typeof MessageSearchPageWire> {
+  return {
+    results: page.results.map(({ conversation, message, snippet, rank }) => ({
+      conversation: {
+        id: conversation.id,
+        conversation_type: conversation.conversationType,
+        subject: conversation.subject,
+        store_id: conversation.tenantId,
+        is_closed: conversation.isClosed,
+        last_message_at: isoOrNull(conversation.lastMessageAt),
+      },
+      message: {
+        id: message.id,
+        conversation_id: message.conversationId,
+        seq: message.seq,
+        sender_type: message.sender.type,
+        sender_id: message.sender.id,
+        sender_name: message.senderName,
+        content: message.content,
+        created_at: iso(message.createdAt),
+      },
+      snippet: snippet.map((segment) => ({ text: segment.text, highlight: segment.highlight })),
+      rank,
+    })),
+    next_cursor: page.nextCursor,
   };
 }

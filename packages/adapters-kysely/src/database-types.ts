@@ -35,6 +35,8 @@ export interface ConversationsTable {
   updated_at: Timestamp;
   /** Bumped by every join and leave; `append` retries when it changed under its lock (0014). */
   membership_version: Generated<number>;
+  /** Its tenant's text search configuration at creation, filled by an insert trigger (0021). */
+  search_config: Generated<string>;
 }
 
 /** `conversation_participants`: one membership per (conversation, participant). */
@@ -89,6 +91,12 @@ export interface MessagesTable {
   created_at: Timestamp;
   /** An optional subject of this message (0016). */
   subject: Generated<string | null>;
+  /** The text search configuration of its conversation, copied by an insert trigger (0021). */
+  search_config: Generated<string>;
+  /** The conversation's `store_id`, copied by the same trigger (0021): the search index's first key. */
+  conversation_store_id: Generated<string | null>;
+  /** `to_tsvector(search_config, subject || content)`, generated (0021); GIN-indexed. */
+  search_vector: ColumnType<string, never, never>;
   /** When the content was last edited (0019); null when never. */
   edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** 1 as sent, one more per edit (0019). */
@@ -138,6 +146,8 @@ export interface StoresTable {
   id: string;
   name: string;
   tier: 'essential' | 'professional' | 'business' | 'enterprise';
+  /** BCP 47 tag picking the text search configuration of its conversations; null: `simple` (0021). */
+  language: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -386,6 +396,8 @@ export interface WebhookReplayTokensTable {
 export interface DirectoryTenantsTable {
   id: string;
   name: string;
+  /** BCP 47 tag picking the text search configuration of its conversations; null: `simple` (0021). */
+  language: Generated<string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,5 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import {
   type DatabaseConnection,
   type Dialect,
@@ -215,7 +217,14 @@ class KyselyPgliteDriver implements Driver {
       this.#lock = await acquirePgliteLock(this.#dataDir);
     }
     try {
-      const pglite = this.#dataDir === undefined ? new PGlite() : new PGlite(this.#dataDir);
+      // pg_trgm (partial and misspelt names in searches) and btree_gin (the search index keyed by
+      // tenant), migration 0021, ship with PGlite as contrib modules: loaded here, created by the
+      // migration as on PostgreSQL.
+      const extensions = { pg_trgm, btree_gin };
+      const pglite =
+        this.#dataDir === undefined
+          ? new PGlite({ extensions })
+          : new PGlite({ dataDir: this.#dataDir, extensions });
       await pglite.waitReady;
       if (this.#schema !== null) await pglite.exec(`set search_path to ${this.#schema}`);
       const inner = new PGliteDialect(pglite).createDriver();

@@ -3,6 +3,8 @@ export { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notific
 export { KyselyConversationRepository } from './conversations/kysely-conversation-repository.js';
 export { KyselyEventLog } from './conversations/kysely-event-log.js';
 export { appendStatement, KyselyMessageRepository } from './conversations/kysely-message-repository.js';
+export type { KyselyMessageSearchConfig } from './conversations/kysely-message-search.js';
+export { KyselyMessageSearch } from './conversations/kysely-message-search.js';
 export type { KyselyMessagingStoreConfig } from './conversations/kysely-messaging-store.js';
 export { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
 export { KyselyParticipantRepository } from './conversations/kysely-participant-repository.js';

@@ -98,6 +98,7 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0023_webhooks',
       'Down 0022_mail_fallback',
+      'Down 0021_message_search',
       'Down 0019_message_revisions',
       'Down 0018_archive',
       'Down 0017_delivery_receipts',

@@ -77,6 +77,16 @@ export {
 } from './conversations/model/domain-event.js';
 export type { Message, MessageRevision } from './conversations/model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './conversations/model/message.js';
+export type { SnippetSegment } from './conversations/model/search-text.js';
+export {
+  containsEveryTerm,
+  everyTermStartsAWord,
+  highlightSnippet,
+  SEARCH_MAX_TERMS,
+  SEARCH_QUERY_MAX_LENGTH,
+  SNIPPET_LENGTH,
+  searchTerms,
+} from './conversations/model/search-text.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -181,6 +191,15 @@ export type {
   NewMessage,
   SoftDeleteInput,
 } from './conversations/ports/message-repository.js';
+export type {
+  MessageSearch,
+  MessageSearchHit,
+  MessageSearchPage,
+  MessageSearchQuery,
+  SearchCursor,
+  SearchScope,
+  SearchSort,
+} from './conversations/ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './conversations/ports/messaging-store.js';
 export type {
   DeliveryAdvance,
@@ -225,6 +244,11 @@ export type { MarkReadInput, ReadState } from './conversations/use-cases/mark-co
 export type { DeliveredState, DeliveryAck } from './conversations/use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './conversations/use-cases/remove-participant.js';
 export type { ActorClaims } from './conversations/use-cases/resolve-actor.js';
+export type {
+  MessageSearchResult,
+  MessageSearchResults,
+  SearchMessagesInput,
+} from './conversations/use-cases/search-messages.js';
 export type {
   NewAttachment,
   SendMessageInput,

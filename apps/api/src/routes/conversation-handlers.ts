@@ -38,6 +38,7 @@ import {
   SendMultipartBody,
   UnreadCountWire,
 } from '../schemas/messaging.js';
+import { MessageSearchPageWire, MessageSearchQuery } from '../schemas/search.js';
 import {
   toDetailWire,
   toListWire,
@@ -46,6 +47,7 @@ import {
   toPreferencesWire,
   toReadStateWire,
   toRevisionListWire,
+  toSearchPageWire,
   toSummaryWire,
 } from '../serializers.js';
 import { attachmentDownloadHeaders, byteRangeOf, multipartMessage } from './attachment-transport.js';
@@ -136,7 +138,7 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
           },
         },
         async (request) => {
-          const { conversation_type, is_closed, unread_only, archived, limit, cursor } = request.query;
+          const { conversation_type, is_closed, unread_only, archived, q, limit, cursor } = request.query;
           const list = await core.listConversations(
             actorOfRequest(request),
             defined({
@@ -144,11 +146,47 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
               isClosed: is_closed,
               unreadOnly: unread_only,
               archived,
+              query: q,
               limit,
               cursor,
             }),
           );
           return toListWire(list);
+        },
+      );
+    },
+
+    searchMessages(doc: RouteDoc): void {
+      app.get(
+        `${segment}/search`,
+        {
+          schema: {
+            ...base,
+            ...doc,
+            querystring: MessageSearchQuery,
+            response: { 200: MessageSearchPageWire, ...problemResponses(404) },
+          },
+        },
+        async (request) => {
+          const { q, sort, conversation_id, sender, from, to, limit, cursor } = request.query;
+          const separator = sender?.indexOf(':') ?? -1;
+          const page = await core.searchMessages(
+            actorOfRequest(request),
+            defined({
+              q,
+              sort: sort as 'relevance' | 'recent' | undefined,
+              conversationId: conversation_id,
+              sender:
+                sender === undefined
+                  ? undefined
+                  : { type: sender.slice(0, separator), id: sender.slice(separator + 1) },
+              from: from === undefined ? undefined : new Date(from),
+              to: to === undefined ? undefined : new Date(to),
+              limit,
+              cursor,
+            }),
+          );
+          return toSearchPageWire(page);
         },
       );
     },

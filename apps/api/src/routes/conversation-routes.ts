@@ -41,6 +41,12 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
       "Conversations the caller takes part in — and, for a member of a support team (the community preset's admins), the team's conversations of their tenant they have not joined, whose `unread_count` counts the messages since the team last answered — latest activity first, in keyset pages: pass `next_cursor` back as `cursor` until it is null. Filters as on the audience routes.",
   });
   routes.unreadCount('conversationsUnreadCount');
+  routes.searchMessages({
+    operationId: 'searchConversationMessages',
+    summary: "Search the caller's messages",
+    description:
+      'Messages with a word starting with each word of `q` (`invo` finds "Invoice", whatever the case; on PostgreSQL also the stems of the tenant\'s language: `shipping` finds "shipped"), from the conversations of the caller\'s inbox — or the one `conversation_id` names, if the caller may see it (404 otherwise) — as the caller sees them: from when they joined, without deleted messages, what they deleted on their side or system messages. Each result has its conversation, the message and a snippet of plain-text segments with the matches marked `highlight: true` (render each as text, never as HTML). `sort=relevance` (default) or `recent`; keyset pages: pass `next_cursor` back as `cursor` with the same `sort`. Filters: `sender` (`type:id`), `from` (inclusive), `to` (exclusive).',
+  });
   routes.getConversation({
     operationId: 'getConversation',
     summary: 'A conversation with its participants and latest messages',

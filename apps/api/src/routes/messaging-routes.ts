@@ -92,6 +92,12 @@ export const messagingRoutes: FastifyPluginAsyncTypebox<MessagingRoutesOptions> 
   }
 
   routes.unreadCount(op('UnreadCount'));
+  routes.searchMessages({
+    operationId: op('SearchMessages'),
+    summary: 'Search messages',
+    description:
+      "Messages with a word starting with each word of `q`, from the caller's conversations, as the caller sees them (from when they joined, without what they deleted), each with its conversation and a highlighted snippet: plain-text segments, matches marked `highlight: true` — render them as text. Keyset pages (`next_cursor`), by `relevance` or `recent`; filters `conversation_id`, `sender` (`type:id`), `from`, `to`.",
+  });
 
   if (manage) {
     app.get(

@@ -71,7 +71,11 @@ export const platformPeopleRoutes: FastifyPluginAsyncTypebox<PlatformPeopleRoute
     },
     async (request) => {
       const tenant = await directory.upsertTenant(
-        { id: request.params.tenant_id, name: request.body.name },
+        {
+          id: request.params.tenant_id,
+          name: request.body.name,
+          ...(request.body.language === undefined ? {} : { language: request.body.language }),
+        },
         clock.now(),
       );
       return toTenantWire(tenant);

@@ -48,7 +48,8 @@ export const platformRoutes: FastifyPluginAsyncTypebox<PlatformRoutesOptions> = 
         ...base,
         operationId: 'platformUpsertStore',
         summary: 'Create or update a store',
-        description: 'Idempotent: the same body twice stores one record. An absent tier means essential.',
+        description:
+          "Idempotent: the same body twice stores one record. An absent tier means essential; an absent language, unknown (message search then matches the store's words as written).",
         params: StoreParams,
         body: StoreBody,
         response: { 200: StoreWire, ...problemResponses() },
@@ -60,6 +61,7 @@ export const platformRoutes: FastifyPluginAsyncTypebox<PlatformRoutesOptions> = 
           id: request.params.store_id,
           name: request.body.name,
           tier: (request.body.tier ?? 'essential') as StoreTier,
+          ...(request.body.language === undefined ? {} : { language: request.body.language }),
         },
         clock.now(),
       );

@@ -363,6 +363,13 @@ export function policySchemas(policy: AccessPolicy) {
             'true: only the conversations the caller archived; absent or false: the list without them.',
         }),
       ),
+      q: Type.Optional(
+        Type.String({
+          maxLength: 200,
+          description:
+            "Only conversations whose subject or another member's name holds every word (1 to 200 characters, 1 to 8 words; anywhere in a word, case-insensitively, close spellings too).",
+        }),
+      ),
       limit: Type.Optional(Limit(20)),
       cursor: Type.Optional(Cursor),
     }),

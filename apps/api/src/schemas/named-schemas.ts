@@ -54,6 +54,13 @@ import {
 import { PersonWire, TenantWire } from './people.js';
 import { CustomerWire, StoreWire, UserWire } from './platform.js';
 import { ParticipantRefWire, PresenceStatusWire, PresenceWire, RealtimeTicketWire } from './realtime.js';
+import {
+  MessageSearchPageWire,
+  MessageSearchResultWire,
+  SearchConversationWire,
+  SearchMessageWire,
+  SnippetSegmentWire,
+} from './search.js';
 import { SettingListWire, SettingWire } from './settings.js';
 import {
   CreatedWebhookEndpointWire,
@@ -126,6 +133,11 @@ export function namedSchemas(policy: AccessPolicy): readonly NamedSchema[] {
     { name: 'Message', schema: MessageWire },
     { name: 'MessagePage', schema: MessageListWire },
     { name: 'UnreadCount', schema: UnreadCountWire },
+    { name: 'SnippetSegment', schema: SnippetSegmentWire },
+    { name: 'SearchConversation', schema: SearchConversationWire },
+    { name: 'SearchMessage', schema: SearchMessageWire },
+    { name: 'MessageSearchResult', schema: MessageSearchResultWire },
+    { name: 'MessageSearchPage', schema: MessageSearchPageWire },
     { name: 'Recipient', schema: RecipientWire },
     { name: 'RecipientList', schema: RecipientListWire },
     { name: 'ReadState', schema: ReadStateWire },

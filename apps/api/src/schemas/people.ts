@@ -12,11 +12,23 @@ const Locale = Type.String({
 
 export const TenantParams = Type.Object({ tenant_id: Id });
 
-export const TenantBody = Type.Object({ name: Name }, { additionalProperties: false });
+/** A tenant's language: picks how message search stems its conversations' words. */
+const TenantLanguage = Type.String({
+  pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+  maxLength: 35,
+  description:
+    "BCP 47 language tag. Message search stems the words of the tenant's conversations created from then on in this language. Absent: unknown (no stemming).",
+});
+
+export const TenantBody = Type.Object(
+  { name: Name, language: Type.Optional(TenantLanguage) },
+  { additionalProperties: false },
+);
 
 export const TenantWire = Type.Object({
   id: Id,
   name: Type.String(),
+  language: Type.Optional(TenantLanguage),
   created_at: DateTime,
   updated_at: DateTime,
 });

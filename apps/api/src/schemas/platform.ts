@@ -16,8 +16,16 @@ export const StoreParams = Type.Object({ store_id: Id });
 export const UserParams = Type.Object({ user_id: Id });
 export const CustomerParams = Type.Object({ customer_id: Id });
 
+/** A store's language: picks how message search stems its conversations' words. */
+const StoreLanguage = Type.String({
+  pattern: '^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$',
+  maxLength: 35,
+  description:
+    "BCP 47 language tag. Message search stems the words of the store's conversations created from then on in this language (fr, de, es, pt, it, nl, en and 20 more; others: no stemming). Absent: unknown.",
+});
+
 export const StoreBody = Type.Object(
-  { name: Name, tier: Type.Optional(Tier) },
+  { name: Name, tier: Type.Optional(Tier), language: Type.Optional(StoreLanguage) },
   { additionalProperties: false },
 );
 
@@ -41,6 +49,7 @@ export const StoreWire = Type.Object({
   id: Id,
   name: Type.String(),
   tier: Type.String({ enum: [...STORE_TIERS] }),
+  language: Type.Optional(StoreLanguage),
   created_at: DateTime,
   updated_at: DateTime,
 });

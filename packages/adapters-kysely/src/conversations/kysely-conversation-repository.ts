@@ -133,7 +133,35 @@ function filterConditions(filter: InboxFilter): RawBuilder<unknown> {
   if (filter.archived !== undefined)
     parts.push(filter.archived ? sql` and p.archived_at is not null` : sql` and p.archived_at is null`);
   if (filter.storeId !== undefined) parts.push(sql` and p.conversation_store_id = ${filter.storeId}`);
+  if (filter.query !== undefined && filter.query.length > 0) parts.push(inboxQueryCondition(filter.query));
   return sql.join(parts, sql``);
+}
+
+/**
+ * `InboxFilter.query` on the membership `p` of conversation `c`: every word is in the subject or
+ * in another active member's name (from whichever directory holds them: the marketplace's
+ * `platform_users` and `customers`, or `directory_people`), anywhere (`ilike`), or — 4 letters or
+ * more — close to a word of them (`pg_trgm` word similarity, through `parley_word_similarity`,
+ * migration 0021). Evaluated on the rows of the person's own inbox range, so it needs no index.
+ */
+function inboxQueryCondition(terms: readonly string[]): RawBuilder<unknown> {
+  const haystack = sql`(c.subject || ' ' || coalesce((
+      select string_agg(coalesce(u.name, cu.name, dp.name, ''), ' ')
+      from conversation_participants op
+      left join platform_users u
+        on u.id = op.participant_id and u.role = op.participant_type
+      left join customers cu on op.participant_type = 'customer' and cu.id = op.participant_id
+      left join directory_people dp on dp.type = op.participant_type and dp.id = op.participant_id
+      where op.conversation_id = c.id and op.left_at is null
+        and not (op.participant_type = p.participant_type and op.participant_id = p.participant_id)
+    ), ''))`;
+  const each = terms.map((term) => {
+    const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return Array.from(term).length >= 4
+      ? sql`(hay.text ilike ${like} or parley_word_similarity(${term}, hay.text) >= 0.5)`
+      : sql`hay.text ilike ${like}`;
+  });
+  return sql` and exists (select from (select ${haystack} as text) hay where ${sql.join(each, sql` and `)})`;
 }
 
 /**
@@ -178,7 +206,11 @@ function membershipSource(
 
 /** Whether `filterConditions(filter)` reads the conversation row `c`. */
 function needsConversation(filter: InboxFilter): boolean {
-  return filter.conversationType !== undefined || filter.isClosed !== undefined;
+  return (
+    filter.conversationType !== undefined ||
+    filter.isClosed !== undefined ||
+    (filter.query !== undefined && filter.query.length > 0)
+  );
 }
 
 /**

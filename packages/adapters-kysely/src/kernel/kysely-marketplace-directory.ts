@@ -35,7 +35,14 @@ export interface KyselyMarketplaceDirectoryConfig {
 }
 
 function toStore(row: Selectable<StoresTable>): StoreRecord {
-  return { id: row.id, name: row.name, tier: row.tier, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    tier: row.tier,
+    ...(row.language === null ? {} : { language: row.language }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function toPlatformUser(row: Selectable<PlatformUsersTable>): PlatformUserRecord {
@@ -126,11 +133,19 @@ export class KyselyMarketplaceDirectory implements MarketplaceDirectory {
   async upsertStore(store: UpsertStore, at: Date): Promise<StoreRecord> {
     const row = await this.#db
       .insertInto('stores')
-      .values({ id: store.id, name: store.name, tier: store.tier, created_at: at, updated_at: at })
+      .values({
+        id: store.id,
+        name: store.name,
+        tier: store.tier,
+        language: store.language ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
           tier: eb.ref('excluded.tier'),
+          language: eb.ref('excluded.language'),
           updated_at: eb.ref('excluded.updated_at'),
         })),
       )

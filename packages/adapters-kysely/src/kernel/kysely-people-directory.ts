@@ -40,7 +40,13 @@ type EntryRow = Pick<
 const ENTRY_COLUMNS = ['type', 'id', 'name', 'email', 'locale', 'tenant_id'] as const;
 
 function toTenant(row: Selectable<DirectoryTenantsTable>): TenantRecord {
-  return { id: row.id, name: row.name, createdAt: row.created_at, updatedAt: row.updated_at };
+  return {
+    id: row.id,
+    name: row.name,
+    ...(row.language === null ? {} : { language: row.language }),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function toPerson(row: Selectable<DirectoryPeopleTable>): PersonRecord {
@@ -95,10 +101,17 @@ export class KyselyPeopleDirectory implements PeopleDirectory {
   async upsertTenant(tenant: UpsertTenant, at: Date): Promise<TenantRecord> {
     const row = await this.#db
       .insertInto('directory_tenants')
-      .values({ id: tenant.id, name: tenant.name, created_at: at, updated_at: at })
+      .values({
+        id: tenant.id,
+        name: tenant.name,
+        language: tenant.language ?? null,
+        created_at: at,
+        updated_at: at,
+      })
       .onConflict((oc) =>
         oc.column('id').doUpdateSet((eb) => ({
           name: eb.ref('excluded.name'),
+          language: eb.ref('excluded.language'),
           updated_at: eb.ref('excluded.updated_at'),
         })),
       )

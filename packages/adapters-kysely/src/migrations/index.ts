@@ -11,6 +11,7 @@ import * as careTeam from '../conversations/migrations/0016-care-team.js';
 import * as deliveryReceipts from '../conversations/migrations/0017-delivery-receipts.js';
 import * as archive from '../conversations/migrations/0018-archive.js';
 import * as messageRevisions from '../conversations/migrations/0019-message-revisions.js';
+import * as messageSearch from '../conversations/migrations/0021-message-search.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
@@ -45,6 +46,7 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0017_delivery_receipts': deliveryReceipts,
   '0018_archive': archive,
   '0019_message_revisions': messageRevisions,
+  '0021_message_search': messageSearch,
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
 };

@@ -40,6 +40,16 @@ export type {
 export { DOMAIN_EVENT_TYPES, messageSentPayload, recipientsOf, toEventRecord } from './model/domain-event.js';
 export type { Message, MessageRevision } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './model/message.js';
+export type { SnippetSegment } from './model/search-text.js';
+export {
+  containsEveryTerm,
+  everyTermStartsAWord,
+  highlightSnippet,
+  SEARCH_MAX_TERMS,
+  SEARCH_QUERY_MAX_LENGTH,
+  SNIPPET_LENGTH,
+  searchTerms,
+} from './model/search-text.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -132,6 +142,15 @@ export type {
   NewMessage,
   SoftDeleteInput,
 } from './ports/message-repository.js';
+export type {
+  MessageSearch,
+  MessageSearchHit,
+  MessageSearchPage,
+  MessageSearchQuery,
+  SearchCursor,
+  SearchScope,
+  SearchSort,
+} from './ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
 export type {
   DeliveryAdvance,
@@ -173,6 +192,11 @@ export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-rea
 export type { DeliveredState, DeliveryAck } from './use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
+export type {
+  MessageSearchResult,
+  MessageSearchResults,
+  SearchMessagesInput,
+} from './use-cases/search-messages.js';
 export type { NewAttachment, SendMessageInput, SendMessageResult } from './use-cases/send-message.js';
 export type {
   SendMessageWithAttachmentsInput,

@@ -10,6 +10,7 @@ import type { AccessPolicy } from './policy/access-policy.js';
 import { marketplacePolicy } from './policy/marketplace-policy.js';
 import type { AttachmentStorage } from './ports/attachment-storage.js';
 import type { MediaInspector } from './ports/media-inspector.js';
+import type { MessageSearch } from './ports/message-search.js';
 import type { MessagingStore } from './ports/messaging-store.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
@@ -72,6 +73,11 @@ import { type DeliveredState, type DeliveryAck, markDelivered } from './use-case
 import { type RemoveParticipantInput, removeParticipant } from './use-cases/remove-participant.js';
 import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
+import {
+  type MessageSearchResults,
+  type SearchMessagesInput,
+  searchMessages,
+} from './use-cases/search-messages.js';
 import { type SendMessageInput, type SendMessageResult, sendMessage } from './use-cases/send-message.js';
 import {
   type SendMessageWithAttachmentsInput,
@@ -108,6 +114,8 @@ export interface MessagingCoreDependencies {
    * valid this many seconds; absent: it answers null and downloads go through `openAttachment`.
    */
   readonly presignedDownloadSeconds?: number;
+  /** Full-text message search; without it `searchMessages` fails with `INTERNAL`. */
+  readonly search?: MessageSearch;
 }
 
 /**
@@ -126,6 +134,8 @@ export interface MessagingCore {
   ): Promise<ConversationDetail>;
   listConversations(actor: Actor, input?: ListConversationsInput): Promise<ConversationList>;
   listMessages(actor: Actor, conversationId: string, input?: ListMessagesInput): Promise<MessageList>;
+  /** See `searchMessages`. */
+  searchMessages(actor: Actor, input: SearchMessagesInput): Promise<MessageSearchResults>;
   sendMessage(actor: Actor, input: SendMessageInput): Promise<SendMessageResult>;
   sendMessageWithAttachments(
     actor: Actor,
@@ -224,6 +234,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
           },
         }
       : {}),
+    ...(deps.search === undefined ? {} : { search: deps.search }),
   };
   return {
     policy: ctx.policy,
@@ -233,6 +244,7 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     getConversation: (actor, id, options) => getConversation(ctx, actor, id, options),
     listConversations: (actor, input) => listConversations(ctx, actor, input),
     listMessages: (actor, id, input) => listMessages(ctx, actor, id, input),
+    searchMessages: (actor, input) => searchMessages(ctx, actor, input),
     sendMessage: (actor, input) => sendMessage(ctx, actor, input),
     sendMessageWithAttachments: (actor, input) => sendMessageWithAttachments(ctx, actor, input),
     openAttachment: (actor, conversationId, attachmentId, options) =>

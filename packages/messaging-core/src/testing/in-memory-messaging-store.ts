@@ -3,6 +3,7 @@ import type { Conversation, ConversationParticipant } from '../conversations/mod
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
 import { type LoggedEvent, messageSentPayload, toEventRecord } from '../conversations/model/domain-event.js';
 import { type Message, type MessageRevision, revisionOf } from '../conversations/model/message.js';
+import { containsEveryTerm } from '../conversations/model/search-text.js';
 import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type { BlockRecord, BlockRepository } from '../conversations/ports/block-repository.js';
 import type {
@@ -27,6 +28,7 @@ import type {
   MessageRepository,
   SoftDeleteInput,
 } from '../conversations/ports/message-repository.js';
+import type { MessageSearch } from '../conversations/ports/message-search.js';
 import type {
   DeliveryAdvance,
   JoinRequest,
@@ -45,6 +47,7 @@ import {
 import { MessagingError } from '../kernel/errors.js';
 import { comparePositions } from '../kernel/model/event-envelope.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../kernel/model/participant-ref.js';
+import type { Directory } from '../kernel/ports/directory.js';
 import { AsyncMutex } from '../kernel/testing/async-mutex.js';
 import type { NotificationJob } from '../notifications/model/notification-job.js';
 import type {
@@ -65,6 +68,7 @@ import type {
   NotifyingRepositories,
 } from '../notifications/ports/notifying-messaging-store.js';
 import type { NotifyingMessagingStoreRawReader } from '../notifications/testing/contracts/raw-readers.js';
+import { InMemoryMessageSearch } from './in-memory-message-search.js';
 
 interface IdempotencyRecord {
   readonly messageId: string;
@@ -166,9 +170,9 @@ class StateRepositories implements NotifyingRepositories {
   readonly events: EventLog;
   readonly notifications: NotificationQueue;
 
-  constructor(state: () => State, unit: EventLogUnit) {
+  constructor(state: () => State, unit: EventLogUnit, directory?: Directory) {
     this.blocks = new InMemoryBlockRepository(state);
-    this.conversations = new InMemoryConversationRepository(state);
+    this.conversations = new InMemoryConversationRepository(state, directory);
     this.participants = new InMemoryParticipantRepository(state, unit);
     this.messages = new InMemoryMessageRepository(state, unit);
     this.events = new InMemoryEventLog(() => state().log, unit);
@@ -182,9 +186,23 @@ function compareText(a: string, b: string): number {
 
 export class InMemoryConversationRepository implements ConversationRepository {
   readonly #state: () => State;
+  readonly #directory: Directory | undefined;
 
-  constructor(state: () => State) {
+  /** @param directory where `InboxFilter.query` reads members' names (absent: subjects only). */
+  constructor(state: () => State, directory?: Directory) {
     this.#state = state;
+    this.#directory = directory;
+  }
+
+  /** The names `InboxFilter.query` matches, keyed by participant key (none without a query). */
+  async #names(filter: InboxFilter): Promise<ReadonlyMap<string, string>> {
+    if (filter.query === undefined || filter.query.length === 0 || this.#directory === undefined)
+      return new Map();
+    const refs: ParticipantRef[] = [];
+    for (const members of this.#state().participants.values())
+      for (const m of members.values()) if (m.leftAt === null) refs.push(m.participant);
+    const entries = await this.#directory.resolveMany(refs);
+    return new Map([...entries].map(([key, entry]) => [key, entry.name]));
   }
 
   async claimPair(pairKey: string, conversationId: string): Promise<string> {
@@ -238,7 +256,11 @@ export class InMemoryConversationRepository implements ConversationRepository {
     return { conversation, participants: sortedMembers(state, conversationId) };
   }
 
-  #memberships(participant: ParticipantRef, filter: InboxFilter): InboxEntry[] {
+  #memberships(
+    participant: ParticipantRef,
+    filter: InboxFilter,
+    names: ReadonlyMap<string, string> = new Map(),
+  ): InboxEntry[] {
     const state = this.#state();
     const key = participantKey(participant);
     const entries: InboxEntry[] = [];
@@ -268,6 +290,12 @@ export class InMemoryConversationRepository implements ConversationRepository {
       if (filter.unreadOnly === true && entry.unreadCount <= 0) continue;
       if (filter.archived !== undefined && (entry.archivedAt != null) !== filter.archived) continue;
       if (filter.storeId !== undefined && conversation.tenantId !== filter.storeId) continue;
+      if (filter.query !== undefined && filter.query.length > 0) {
+        const others = sortedMembers(state, conversationId)
+          .filter((m) => !sameParticipant(m.participant, participant))
+          .map((m) => names.get(participantKey(m.participant)) ?? '');
+        if (!containsEveryTerm([conversation.subject, ...others].join(' '), filter.query)) continue;
+      }
       entries.push({
         conversation,
         membership: entry,
@@ -283,10 +311,11 @@ export class InMemoryConversationRepository implements ConversationRepository {
     filter: InboxFilter,
     page: InboxPageRequest,
   ): Promise<InboxPage> {
+    const names = await this.#names(filter);
     const state = this.#state();
     const cursor = page.cursor;
     const offset = cursor === undefined ? Math.max(0, page.offset ?? 0) : 0;
-    let keyed = this.#memberships(participant, filter).map((entry) => ({
+    let keyed = this.#memberships(participant, filter, names).map((entry) => ({
       entry,
       key: entry.membership.lastActivityAt,
     }));
@@ -316,8 +345,9 @@ export class InMemoryConversationRepository implements ConversationRepository {
   }
 
   async countInbox(participant: ParticipantRef, filter: InboxFilter): Promise<InboxCounts> {
+    const names = await this.#names(filter);
     return {
-      total: this.#memberships(participant, filter).length,
+      total: this.#memberships(participant, filter, names).length,
       totalUnread: await this.unreadTotal(participant, filter.storeId, filter.team),
     };
   }
@@ -1258,24 +1288,41 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
       this.#appended = id;
     },
   };
-  readonly #repositories = new StateRepositories(() => this.#state, this.#unit);
+  readonly #repositories: StateRepositories;
 
-  readonly conversations: ConversationRepository = this.#locked(this.#repositories.conversations);
-  readonly participants: ParticipantRepository = this.#locked(this.#repositories.participants);
-  readonly messages: MessageRepository = this.#locked(this.#repositories.messages);
+  readonly conversations: ConversationRepository;
+  readonly participants: ParticipantRepository;
+  readonly messages: MessageRepository;
   /** Blocks, under the same lock. */
-  readonly blocks: BlockRepository = this.#locked(this.#repositories.blocks);
+  readonly blocks: BlockRepository;
   /** The event log, under the same lock (events appended by `append` and `markRead` land here). */
-  readonly events: EventLog = this.#locked(this.#repositories.events);
+  readonly events: EventLog;
   /** The notification outbox, under the same lock. */
-  readonly notifications: NotificationQueue = this.#locked(this.#repositories.notifications);
+  readonly notifications: NotificationQueue;
+  /** Full-text search over this store's messages, under the same lock. */
+  readonly search: MessageSearch;
 
   /**
    * @param options.onEventsCommitted called after a unit of work that appended events commits,
    *   with the newest event's id (how local dispatchers are woken).
+   * @param options.directory where the inbox `query` filter reads members' names (absent: it
+   *   matches subjects only).
    */
-  constructor(options: { readonly onEventsCommitted?: (newestId: string) => void } = {}) {
+  constructor(
+    options: {
+      readonly onEventsCommitted?: (newestId: string) => void;
+      readonly directory?: Directory;
+    } = {},
+  ) {
     this.#onEventsCommitted = options.onEventsCommitted;
+    this.#repositories = new StateRepositories(() => this.#state, this.#unit, options.directory);
+    this.conversations = this.#locked(this.#repositories.conversations);
+    this.participants = this.#locked(this.#repositories.participants);
+    this.messages = this.#locked(this.#repositories.messages);
+    this.blocks = this.#locked(this.#repositories.blocks);
+    this.events = this.#locked(this.#repositories.events);
+    this.notifications = this.#locked(this.#repositories.notifications);
+    this.search = this.#locked(new InMemoryMessageSearch(() => this.#state));
   }
 
   async transaction<T>(work: (tx: NotifyingRepositories) => Promise<T>): Promise<T> {

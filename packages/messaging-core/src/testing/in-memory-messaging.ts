@@ -44,8 +44,8 @@ export interface InMemoryMessaging {
  * ```
  */
 export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}): InMemoryMessaging {
-  const store = new InMemoryMessagingStore();
   const directory = new InMemoryMarketplaceDirectory();
+  const store = new InMemoryMessagingStore({ directory });
   const settings = new InMemorySettingsStore();
   const events = new RecordedEvents(store);
   const dispatcher = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
@@ -56,6 +56,7 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
     settings,
     attachmentStorage: attachments,
     mediaInspector: options.mediaInspector ?? new InMemoryMediaInspector(),
+    search: store.search,
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),

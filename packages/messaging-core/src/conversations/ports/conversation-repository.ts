@@ -24,6 +24,13 @@ export interface InboxFilter {
    * `teamParticipantTypes` participant. Such rows count in `total` and in the badge. Requires `storeId`.
    */
   readonly team?: TeamInboxFilter;
+  /**
+   * Only conversations whose subject, or the directory name of another active member, contains
+   * every one of these lower-cased words (`searchTerms`) anywhere, case-insensitively. PostgreSQL
+   * also accepts a word of 4 letters or more that is close to one of theirs (`pg_trgm` word
+   * similarity ≥ 0.5: "Jonathon" finds "Jonathan"). Empty or absent: no filter.
+   */
+  readonly query?: readonly string[];
 }
 
 /** The team part of an inbox (see `InboxFilter.team`). */

@@ -15,6 +15,7 @@ import type {
 } from '../policy/access-policy.js';
 import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
+import type { MessageSearch } from '../ports/message-search.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
 
 /** What every use case runs against: the ports, the policy and the settings. */
@@ -32,6 +33,8 @@ export interface CoreContext {
     /** Seconds a presigned download URL is valid; absent: downloads are never presigned. */
     readonly presignedDownloadSeconds?: number;
   };
+  /** Full-text message search; absent: `searchMessages` fails with `INTERNAL`. */
+  readonly search?: MessageSearch;
 }
 
 export function enforce(decision: PolicyDecision): void {

@@ -1,5 +1,6 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import { searchTerms } from '../model/search-text.js';
 import type { InboxEntry, InboxFilter } from '../ports/conversation-repository.js';
 import { assertActor, type CoreContext, perSide } from './context.js';
 import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
@@ -11,6 +12,11 @@ export interface ListConversationsInput {
   readonly unreadOnly?: boolean;
   /** True: only the conversations the actor archived; absent or false: the inbox without them. */
   readonly archived?: boolean;
+  /**
+   * Only conversations whose subject or another member's name contains every word (see
+   * `InboxFilter.query`); 1 to 200 characters, 1 to 8 words, else a validation error naming `q`.
+   */
+  readonly query?: string;
   /** 1–100, default 20. */
   readonly limit?: number;
   /** `nextCursor` of the previous page. */
@@ -48,6 +54,7 @@ export async function listConversations(
   assertActor(ctx, actor);
   const limit = parseLimit(input.limit, 20);
   const cursor = input.cursor === undefined ? undefined : decodeInboxCursor(input.cursor);
+  const query = input.query === undefined ? undefined : searchTerms(input.query, 'q');
   const scope = ctx.policy.inboxTenantScope(actor);
   // A team member (support) also sees every conversation the team handles in their tenant.
   const team = ctx.policy.teamInboxScope(actor);
@@ -65,6 +72,7 @@ export async function listConversations(
     ...(input.isClosed === undefined ? {} : { isClosed: input.isClosed }),
     ...(input.unreadOnly === undefined ? {} : { unreadOnly: input.unreadOnly }),
     archived: input.archived === true,
+    ...(query === undefined ? {} : { query }),
     ...(scope === null ? {} : { storeId: scope }),
   };
   const ref = { type: actor.type, id: actor.id };

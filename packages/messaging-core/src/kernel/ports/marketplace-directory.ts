@@ -8,6 +8,11 @@ export interface StoreRecord {
   readonly id: string;
   readonly name: string;
   readonly tier: StoreTier;
+  /**
+   * The store's language (BCP 47, e.g. `fr`): message search stems the words of its new
+   * conversations in it (`fr` → French, see migration 0021). Absent: unknown (no stemming).
+   */
+  readonly language?: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

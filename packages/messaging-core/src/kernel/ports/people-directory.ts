@@ -7,6 +7,11 @@ import type { TenantDirectory } from './tenant-directory.js';
 export interface TenantRecord {
   readonly id: string;
   readonly name: string;
+  /**
+   * The tenant's language (BCP 47): message search stems the words of its new conversations in
+   * it (see migration 0021). Absent: unknown (no stemming).
+   */
+  readonly language?: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }

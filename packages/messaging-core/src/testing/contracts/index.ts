@@ -42,6 +42,11 @@ export type {
 } from '../../conversations/testing/contracts/media-inspector-contract.js';
 export { mediaInspectorContract } from '../../conversations/testing/contracts/media-inspector-contract.js';
 export type {
+  MessageSearchContractOptions,
+  MessageSearchContractTarget,
+} from '../../conversations/testing/contracts/message-search-contract.js';
+export { messageSearchContract } from '../../conversations/testing/contracts/message-search-contract.js';
+export type {
   MessagingStoreContractOptions,
   MessagingStoreContractTarget,
 } from '../../conversations/testing/contracts/messaging-store-contract.js';
