@@ -76,6 +76,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/messages/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search messages
+     * @description Messages with a word starting with each word of `q`, from the caller's conversations, as the caller sees them (from when they joined, without what they deleted), each with its conversation and a highlighted snippet: plain-text segments, matches marked `highlight: true` — render them as text. Keyset pages (`next_cursor`), by `relevance` or `recent`; filters `conversation_id`, `sender` (`type:id`), `from`, `to`.
+     */
+    get: operations['adminSearchMessages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/admin/messages/recipients': {
     parameters: {
       query?: never;
@@ -382,6 +402,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/store/messages/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search messages
+     * @description Messages with a word starting with each word of `q`, from the caller's conversations, as the caller sees them (from when they joined, without what they deleted), each with its conversation and a highlighted snippet: plain-text segments, matches marked `highlight: true` — render them as text. Keyset pages (`next_cursor`), by `relevance` or `recent`; filters `conversation_id`, `sender` (`type:id`), `from`, `to`.
+     */
+    get: operations['storeSearchMessages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/store/messages/recipients': {
     parameters: {
       query?: never;
@@ -667,6 +707,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/storefront/messages/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search messages
+     * @description Messages with a word starting with each word of `q`, from the caller's conversations, as the caller sees them (from when they joined, without what they deleted), each with its conversation and a highlighted snippet: plain-text segments, matches marked `highlight: true` — render them as text. Keyset pages (`next_cursor`), by `relevance` or `recent`; filters `conversation_id`, `sender` (`type:id`), `from`, `to`.
+     */
+    get: operations['customerSearchMessages'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/storefront/messages/{id}': {
     parameters: {
       query?: never;
@@ -897,6 +957,26 @@ export interface paths {
      * @description Sum of unread counts over the caller's non-muted conversations.
      */
     get: operations['conversationsUnreadCount'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/conversations/search': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Search the caller's messages
+     * @description Messages with a word starting with each word of `q` (`invo` finds "Invoice", whatever the case; on PostgreSQL also the stems of the tenant's language: `shipping` finds "shipped"), from the conversations of the caller's inbox — or the one `conversation_id` names, if the caller may see it (404 otherwise) — as the caller sees them: from when they joined, without deleted messages, what they deleted on their side or system messages. Each result has its conversation, the message and a snippet of plain-text segments with the matches marked `highlight: true` (render each as text, never as HTML). `sort=relevance` (default) or `recent`; keyset pages: pass `next_cursor` back as `cursor` with the same `sort`. Filters: `sender` (`type:id`), `from` (inclusive), `to` (exclusive).
+     */
+    get: operations['searchConversationMessages'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1274,7 +1354,7 @@ export interface paths {
     get: operations['platformGetStore'];
     /**
      * Create or update a store
-     * @description Idempotent: the same body twice stores one record. An absent tier means essential.
+     * @description Idempotent: the same body twice stores one record. An absent tier means essential; an absent language, unknown (message search then matches the store's words as written).
      */
     put: operations['platformUpsertStore'];
     post?: never;
@@ -2023,6 +2103,48 @@ export interface components {
     UnreadCount: {
       total_unread: number;
     };
+    /** @description A piece of a search snippet. */
+    SnippetSegment: {
+      /** @description Plain text of the message: render it as text, never as HTML. */
+      text: string;
+      /** @description True for a match (e.g. wrap it in a `<mark>`). */
+      highlight: boolean;
+    };
+    SearchConversation: {
+      id: string;
+      conversation_type: components['schemas']['ConversationType'];
+      subject: string;
+      store_id: string | null;
+      is_closed: boolean;
+      last_message_at: string | null;
+    };
+    SearchMessage: {
+      id: string;
+      conversation_id: string;
+      seq: number;
+      sender_type: components['schemas']['ParticipantType'];
+      sender_id: string;
+      sender_name: string;
+      content: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-01T12:00:00.000Z
+       */
+      created_at: string;
+    };
+    /** @description A message found by a search. */
+    MessageSearchResult: {
+      conversation: components['schemas']['SearchConversation'];
+      message: components['schemas']['SearchMessage'];
+      /** @description Up to about 160 characters of the message around its first match, as segments in order; `…` segments mark cut text. */
+      snippet: components['schemas']['SnippetSegment'][];
+      /** @description How well it matched (higher is better), comparable within one search only. */
+      rank: number;
+    };
+    MessageSearchPage: {
+      results: components['schemas']['MessageSearchResult'][];
+      next_cursor: string | null;
+    };
     Recipient: {
       type: components['schemas']['ParticipantType'];
       id: string;
@@ -2100,6 +2222,8 @@ export interface components {
       name: string;
       /** @enum {string} */
       tier: 'essential' | 'professional' | 'business' | 'enterprise';
+      /** @description BCP 47 language tag. Message search stems the words of the store's conversations created from then on in this language (fr, de, es, pt, it, nl, en and 20 more; others: no stemming). Absent: unknown. */
+      language?: string;
       /**
        * Format: date-time
        * @example 2026-01-01T12:00:00.000Z
@@ -2467,6 +2591,8 @@ export interface operations {
         unread_only?: boolean;
         /** @description true: only the conversations the caller archived; absent or false: the list without them. */
         archived?: boolean;
+        /** @description Only conversations whose subject or another member's name holds every word (1 to 200 characters, 1 to 8 words; anywhere in a word, case-insensitively, close spellings too). */
+        q?: string;
         /** @description Page size (default 20). */
         limit?: number;
         /** @description Opaque cursor: the next_cursor of the previous page. */
@@ -2725,6 +2851,134 @@ export interface operations {
       };
       /** @description The token may not use these routes or take this action. */
       403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminSearchMessages: {
+    parameters: {
+      query: {
+        /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
+        q: string;
+        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        sort?: 'relevance' | 'recent';
+        /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
+        conversation_id?: string;
+        /** @description Only messages of this sender, as `{participant type}:{id}` (e.g. `customer:c-42`; the id may contain `:`). */
+        sender?: string;
+        /**
+         * @description Only messages sent at or after this instant.
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        from?: string;
+        /**
+         * @description Only messages sent before this instant (after `from`).
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        to?: string;
+        /** @description Page size (default 20). */
+        limit?: number;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageSearchPage'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -4804,6 +5058,8 @@ export interface operations {
         unread_only?: boolean;
         /** @description true: only the conversations the caller archived; absent or false: the list without them. */
         archived?: boolean;
+        /** @description Only conversations whose subject or another member's name holds every word (1 to 200 characters, 1 to 8 words; anywhere in a word, case-insensitively, close spellings too). */
+        q?: string;
         /** @description Page size (default 20). */
         limit?: number;
         /** @description Opaque cursor: the next_cursor of the previous page. */
@@ -5062,6 +5318,134 @@ export interface operations {
       };
       /** @description The token may not use these routes or take this action. */
       403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  storeSearchMessages: {
+    parameters: {
+      query: {
+        /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
+        q: string;
+        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        sort?: 'relevance' | 'recent';
+        /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
+        conversation_id?: string;
+        /** @description Only messages of this sender, as `{participant type}:{id}` (e.g. `customer:c-42`; the id may contain `:`). */
+        sender?: string;
+        /**
+         * @description Only messages sent at or after this instant.
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        from?: string;
+        /**
+         * @description Only messages sent before this instant (after `from`).
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        to?: string;
+        /** @description Page size (default 20). */
+        limit?: number;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageSearchPage'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -7023,6 +7407,8 @@ export interface operations {
         unread_only?: boolean;
         /** @description true: only the conversations the caller archived; absent or false: the list without them. */
         archived?: boolean;
+        /** @description Only conversations whose subject or another member's name holds every word (1 to 200 characters, 1 to 8 words; anywhere in a word, case-insensitively, close spellings too). */
+        q?: string;
         /** @description Page size (default 20). */
         limit?: number;
         /** @description Opaque cursor: the next_cursor of the previous page. */
@@ -7161,6 +7547,134 @@ export interface operations {
       };
       /** @description The token may not use these routes or take this action. */
       403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  customerSearchMessages: {
+    parameters: {
+      query: {
+        /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
+        q: string;
+        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        sort?: 'relevance' | 'recent';
+        /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
+        conversation_id?: string;
+        /** @description Only messages of this sender, as `{participant type}:{id}` (e.g. `customer:c-42`; the id may contain `:`). */
+        sender?: string;
+        /**
+         * @description Only messages sent at or after this instant.
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        from?: string;
+        /**
+         * @description Only messages sent before this instant (after `from`).
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        to?: string;
+        /** @description Page size (default 20). */
+        limit?: number;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageSearchPage'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -8787,6 +9301,8 @@ export interface operations {
         unread_only?: boolean;
         /** @description true: only the conversations the caller archived; absent or false: the list without them. */
         archived?: boolean;
+        /** @description Only conversations whose subject or another member's name holds every word (1 to 200 characters, 1 to 8 words; anywhere in a word, case-insensitively, close spellings too). */
+        q?: string;
         /** @description Page size (default 20). */
         limit?: number;
         /** @description Opaque cursor: the next_cursor of the previous page. */
@@ -9048,6 +9564,134 @@ export interface operations {
       };
       /** @description The token may not use these routes or take this action. */
       403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  searchConversationMessages: {
+    parameters: {
+      query: {
+        /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
+        q: string;
+        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        sort?: 'relevance' | 'recent';
+        /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
+        conversation_id?: string;
+        /** @description Only messages of this sender, as `{participant type}:{id}` (e.g. `customer:c-42`; the id may contain `:`). */
+        sender?: string;
+        /**
+         * @description Only messages sent at or after this instant.
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        from?: string;
+        /**
+         * @description Only messages sent before this instant (after `from`).
+         * @example 2026-01-01T12:00:00.000Z
+         */
+        to?: string;
+        /** @description Page size (default 20). */
+        limit?: number;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageSearchPage'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -11939,6 +12583,8 @@ export interface operations {
            * @enum {string}
            */
           tier?: 'essential' | 'professional' | 'business' | 'enterprise';
+          /** @description BCP 47 language tag. Message search stems the words of the store's conversations created from then on in this language (fr, de, es, pt, it, nl, en and 20 more; others: no stemming). Absent: unknown. */
+          language?: string;
         };
       };
     };
