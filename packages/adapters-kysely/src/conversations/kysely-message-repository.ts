@@ -383,7 +383,7 @@ export class KyselyMessageRepository implements MessageRepository {
     if (!isUuid(conversationId) || !isUuid(messageId)) return null;
     const row = await this.#db
       .selectFrom('messages')
-      .selectAll()
+      .select(MESSAGE_COLUMNS)
       .where('conversation_id', '=', conversationId)
       .where('id', '=', messageId)
       .executeTakeFirst();
@@ -403,7 +403,12 @@ export class KyselyMessageRepository implements MessageRepository {
   async findByIds(messageIds: readonly string[]): Promise<Map<string, Message>> {
     const ids = [...new Set(messageIds.filter(isUuid))];
     if (ids.length === 0) return new Map();
-    const rows = await this.#db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+    // Named columns: the search vector (0021) stays in the database.
+    const rows = await this.#db
+      .selectFrom('messages')
+      .select(MESSAGE_COLUMNS)
+      .where('id', 'in', ids)
+      .execute();
     return new Map((await withAttachments(this.#db, rows)).map((message) => [message.id, message]));
   }
 
@@ -424,7 +429,7 @@ export class KyselyMessageRepository implements MessageRepository {
       .innerJoin('messages as m', (join) =>
         join.onRef('m.conversation_id', '=', 'c.id').onRef('m.seq', '=', 'c.message_count'),
       )
-      .selectAll('m')
+      .select(MESSAGE_COLUMNS.map((column) => `m.${column}` as const))
       .where('c.id', 'in', ids)
       .execute();
     return new Map(
@@ -691,7 +696,7 @@ export class KyselyMessageRepository implements MessageRepository {
   async #findAnywhere(messageId: string): Promise<Message | null> {
     const row = await this.#db
       .selectFrom('messages')
-      .selectAll()
+      .select(MESSAGE_COLUMNS)
       .where('id', '=', messageId)
       .executeTakeFirst();
     if (row === undefined) return null;

@@ -17,7 +17,11 @@ import type {
 
 export type ConversationRow = Selectable<ConversationsTable>;
 export type ParticipantRow = Selectable<ConversationParticipantsTable>;
-export type MessageRow = Selectable<MessagesTable>;
+/** A message as the mappers read it: every column but the search index's (0021), never loaded. */
+export type MessageRow = Omit<
+  Selectable<MessagesTable>,
+  'search_vector' | 'search_config' | 'conversation_store_id'
+>;
 export type AttachmentRow = Selectable<MessageAttachmentsTable>;
 
 /** `count(*)`, `sum(...)` and `bigint` columns: a string from `pg`, a number or bigint from PGlite. */
