@@ -68,6 +68,7 @@ const EXPECTED_ROUTES = [
   'post /api/v1/store/email-templates/{code}/{language}/preview',
   'get /api/v1/conversations',
   'get /api/v1/conversations/unread-count',
+  'get /api/v1/conversations/recipients',
   'get /api/v1/conversations/{id}',
   'get /api/v1/conversations/{id}/messages',
   'post /api/v1/conversations/{id}/messages',
