@@ -44,6 +44,7 @@ import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
+import { recipientRoutes } from './routes/recipient-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
 import { platformWebhookRoutes, storeWebhookRoutes } from './routes/webhook-routes.js';
 
@@ -209,6 +210,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   }
   await app.register(conversationRoutes, { prefix: '/api/v1/conversations', core });
   await app.register(conversationMembershipRoutes, { prefix: '/api/v1/conversations', core });
+  await app.register(recipientRoutes, { prefix: '/api/v1/conversations', core });
   // The care-team platform's own API, for deployments of that preset only.
   if (core.policy.name === careTeamPolicy.name)
     await app.register(careTeamRoutes, { prefix: '/api/messages', core });

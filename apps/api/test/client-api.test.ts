@@ -177,6 +177,15 @@ describe('@parley/client typed calls', () => {
     });
   });
 
+  it('searches recipients of any participant type through the generic route', async () => {
+    const found = await store.listRecipients('customer', { q: 'CARLA' });
+    expect(found.map((r) => [r.type, r.id])).toEqual([['customer', 'demo-customer-1']]);
+    expect(await store.listRecipients('customer', { q: 'nobody-matches' })).toEqual([]);
+    await expect(store.listRecipients('store')).rejects.toMatchObject({ status: 403, code: 'FORBIDDEN' });
+    await expect(customer.listRecipients('store')).rejects.toMatchObject({ status: 403 });
+    await expect(store.listRecipients('robot')).rejects.toMatchObject({ status: 400, field: 'type' });
+  });
+
   it('answers presence and real-time tickets', async () => {
     const ticket = await customer.realtimeTicket();
     expect(ticket.ticket.length).toBeGreaterThan(20);

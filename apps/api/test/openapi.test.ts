@@ -75,6 +75,7 @@ const EXPECTED_ROUTES = [
   'get /api/v1/conversations',
   'get /api/v1/conversations/unread-count',
   'get /api/v1/conversations/search',
+  'get /api/v1/conversations/recipients',
   'get /api/v1/conversations/{id}',
   'get /api/v1/conversations/{id}/messages',
   'post /api/v1/conversations/{id}/messages',

@@ -48,9 +48,7 @@ export async function mountInbox(root: HTMLElement, options: MountOptions): Prom
     return () => render(null, root);
   }
   const store = createInboxStore({
-    port: createClientInboxPort(client, role.audience, (handlers) =>
-      connectLive({ baseUrl: apiBase, token }, handlers),
-    ),
+    port: createClientInboxPort(client, (handlers) => connectLive({ baseUrl: apiBase, token }, handlers)),
     me: { type: claims.role, id: claims.sub },
     isVisible: () => document.visibilityState === 'visible',
     ...(options.draftStorage ? { draftStorage: options.draftStorage } : {}),

@@ -28,8 +28,12 @@ describe.skipIf(!browserTestsRun())('the care-team inbox in a browser', () => {
   const contexts: BrowserContext[] = [];
   const token = (type: string, id: string) => api.tokenFor(type, id);
 
-  async function open(path: string, bearer: string): Promise<Opened> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  async function open(
+    path: string,
+    bearer: string,
+    viewport = { width: 1200, height: 800 },
+  ): Promise<Opened> {
+    const context = await browser.newContext({ viewport });
     context.setDefaultTimeout(15_000);
     contexts.push(context);
     const page = await context.newPage();
@@ -72,7 +76,7 @@ describe.skipIf(!browserTestsRun())('the care-team inbox in a browser', () => {
     await api?.close();
   });
 
-  it('a user: one entry per counterpart with their role, nothing to close or start, / searches', async () => {
+  it('a user: one entry per counterpart with their role, nothing to close, / searches', async () => {
     const { page, problems } = await open('/inbox', await token('user', 'uma'));
     const list = page.getByRole('list', { name: 'Conversations' });
     await list
@@ -80,7 +84,6 @@ describe.skipIf(!browserTestsRun())('the care-team inbox in a browser', () => {
       .waitFor();
     await list.getByRole('listitem', { name: /^Next session — Theo Therapist \(Therapist\)/ }).waitFor();
     await page.getByText('User', { exact: true }).waitFor();
-    expect(await page.getByRole('button', { name: 'New conversation' }).count()).toBe(0);
     expect(await page.getByRole('combobox', { name: 'Status' }).count()).toBe(0);
 
     // `/` goes to the search box; it keeps the matching conversations.
@@ -165,4 +168,81 @@ describe.skipIf(!browserTestsRun())('the care-team inbox in a browser', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(problems).toEqual([]);
   });
+
+  it('a therapist starts a conversation from "New conversation"; it arrives live for the user', async () => {
+    const ulysses = await open('/inbox', await token('user', 'ulysses'));
+    const list = ulysses.page.getByRole('list', { name: 'Conversations' });
+    // Ulysses has no conversation yet.
+    await ulysses.page.getByText('No conversations yet.').waitFor();
+
+    const { page, problems } = await open('/inbox', await token('therapist', 'theo'));
+    await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().waitFor();
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    // Therapists write to anyone: every role is offered.
+    for (const kind of ['Therapist', 'Clinician', 'User', 'Admin'])
+      await dialog.getByRole('radio', { name: kind, exact: true }).waitFor();
+    await dialog.getByRole('radio', { name: 'User', exact: true }).check();
+    await dialog.getByRole('searchbox', { name: 'Search recipients' }).fill('uly');
+    await dialog.getByRole('radio', { name: /^Ulysses User/ }).check();
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Check-in');
+    await dialog.getByRole('textbox', { name: 'First message' }).fill('How was your week?');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('log', { name: 'Messages' }).getByText('How was your week?').waitFor();
+    // Ulysses' open inbox: the new counterpart appears, unread, without a reload.
+    await list
+      .getByRole('listitem', { name: /^Check-in — Theo Therapist \(Therapist\).*, 1 unread$/ })
+      .waitFor();
+    expect([...problems, ...ulysses.problems]).toEqual([]);
+  }, 120_000);
+
+  it('a user is offered no clinician to start with, and a refusal of the API is named in the dialog', async () => {
+    const { page, problems } = await open('/inbox', await token('user', 'uma'));
+    const opener = page.getByRole('button', { name: 'New conversation' });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    for (const kind of ['Therapist', 'User', 'Admin'])
+      await dialog.getByRole('radio', { name: kind, exact: true }).waitFor();
+    // Users only reply to clinicians: the kind is absent, not offered and then refused.
+    expect(await dialog.getByRole('radio', { name: 'Clinician', exact: true }).count()).toBe(0);
+    // Ulysses blocked Uma: the API refuses, the dialog says why and stays open.
+    await dialog.getByRole('radio', { name: 'User', exact: true }).check();
+    await dialog.getByRole('radio', { name: /^Ulysses User/ }).check();
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Hello');
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    await dialog.getByRole('alert').getByText('You have been blocked by this user').waitFor();
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => opener.evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('on a 390×844 screen: one pane at a time, and the "New conversation" dialog fits', async () => {
+    const { page, problems } = await open('/inbox', await token('clinician', 'dr.kim'), {
+      width: 390,
+      height: 844,
+    });
+    const list = page.getByRole('list', { name: 'Conversations' });
+    const item = list.getByRole('link', { name: /Your lab results/ });
+    await item.waitFor();
+    expect(await page.getByRole('log', { name: 'Messages' }).count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await item.click();
+    await page.getByRole('log', { name: 'Messages' }).waitFor();
+    expect(await list.isVisible()).toBe(false);
+    await page.getByRole('button', { name: 'Back to conversations' }).click();
+    await list.waitFor();
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByRole('radio', { name: 'Therapist', exact: true }).waitFor();
+    const box = await dialog.boundingBox();
+    expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 999) <= 390).toBe(true);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(problems).toEqual([]);
+  }, 120_000);
 });

@@ -23,8 +23,13 @@ describe.skipIf(!browserTestsRun())('the community inbox in a browser', () => {
   let browser: Browser;
   const contexts: BrowserContext[] = [];
 
-  async function open(path: string, type: string, id: string): Promise<Opened> {
-    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  async function open(
+    path: string,
+    type: string,
+    id: string,
+    viewport = { width: 1200, height: 800 },
+  ): Promise<Opened> {
+    const context = await browser.newContext({ viewport });
     context.setDefaultTimeout(15_000);
     contexts.push(context);
     const page = await context.newPage();
@@ -34,6 +39,20 @@ describe.skipIf(!browserTestsRun())('the community inbox in a browser', () => {
     });
     await page.goto(`${api.url}${path}#token=${await api.tokenFor(type, id, SCHOOL)}`);
     return { page, cspViolations };
+  }
+
+  /** Starts a conversation through the generic API, as `type`/`id` of North High; answers its id. */
+  async function startThroughApi(type: string, id: string, body: Record<string, unknown>): Promise<string> {
+    const answer = await fetch(`${api.url}/api/v1/conversations`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await api.tokenFor(type, id, SCHOOL)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+    expect(answer.status).toBe(201);
+    return ((await answer.json()) as { id: string }).id;
   }
 
   beforeAll(async () => {
@@ -157,6 +176,147 @@ describe.skipIf(!browserTestsRun())('the community inbox in a browser', () => {
     await page.getByRole('button', { name: 'Reopen conversation' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Message' }).count()).toBe(0);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
+
+  it('a student starts a direct conversation from "New conversation"; it arrives live for the other', async () => {
+    const ben = await open('/inbox', 'student', 'stu-ben');
+    const benList = ben.page.getByRole('list', { name: 'Conversations' });
+    await benList.getByRole('listitem').first().waitFor();
+
+    const { page, cspViolations } = await open('/inbox', 'student', 'stu-ana');
+    const opener = page.getByRole('button', { name: 'New conversation' });
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    // A student starts direct conversations only (no "Group"), with anyone of their school.
+    await dialog.getByRole('radio', { name: 'Student', exact: true }).waitFor();
+    expect(await dialog.getByRole('radio', { name: 'Group', exact: true }).count()).toBe(0);
+    for (const kind of ['Mentor', 'Community admin'])
+      await dialog.getByRole('radio', { name: kind, exact: true }).waitFor();
+    const search = dialog.getByRole('searchbox', { name: 'Search recipients' });
+    // Sol studies at South High: never offered.
+    await search.fill('Sol');
+    await dialog.getByText('No one found.').waitFor();
+    await search.fill('ben');
+    await dialog.getByRole('radio', { name: /^Ben Student/ }).check();
+    await dialog.getByRole('textbox', { name: 'Subject' }).fill('Lab partners?');
+    await dialog.getByRole('textbox', { name: 'First message' }).fill('Want to pair up for the lab?');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Start conversation' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('log', { name: 'Messages' }).getByText('Want to pair up for the lab?').waitFor();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('listitem', { name: /^Lab partners\? — Ben Student \(Student\)/ })
+      .waitFor();
+    // Ben's open inbox shows it without a reload, unread (Ana is online: the name says so).
+    await benList
+      .getByRole('listitem', { name: /^Lab partners\? — Ana Student \(Student\).*, 1 unread$/ })
+      .waitFor();
+    expect([...cspViolations, ...ben.cspViolations]).toEqual([]);
+  }, 120_000);
+
+  it('a mentor starts a group of people found by kind, with a name; the members see it live', async () => {
+    const ana = await open('/inbox', 'student', 'stu-ana');
+    const anaList = ana.page.getByRole('list', { name: 'Conversations' });
+    await anaList.getByRole('listitem').first().waitFor();
+
+    const { page, cspViolations } = await open('/inbox', 'mentor', 'men-mia');
+    await page.getByRole('button', { name: 'New conversation' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByRole('radio', { name: 'Group', exact: true }).check();
+    await dialog.getByRole('radio', { name: 'Student', exact: true }).check();
+    await dialog.getByRole('checkbox', { name: /^Ana Student/ }).check();
+    await dialog.getByRole('checkbox', { name: /^Ben Student/ }).check();
+    await dialog.getByRole('radio', { name: 'Mentor', exact: true }).check();
+    await dialog.getByRole('checkbox', { name: /^Max Mentor/ }).check();
+    const chosen = dialog.getByRole('list', { name: 'In the group' });
+    await expect.poll(() => chosen.getByRole('listitem').count()).toBe(3);
+    await dialog.getByRole('button', { name: 'Remove Max Mentor' }).click();
+    await expect.poll(() => chosen.getByRole('listitem').count()).toBe(2);
+    // A group needs a name (not a subject).
+    await dialog.getByRole('button', { name: 'Start group' }).click();
+    await dialog.getByRole('alert').getByText('Write a group name.').waitFor();
+    await dialog.getByRole('textbox', { name: 'Group name' }).fill('Chemistry club');
+    await dialog.getByRole('textbox', { name: 'First message' }).fill('First meeting on Monday.');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Start group' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByRole('log', { name: 'Messages' }).getByText('First meeting on Monday.').waitFor();
+    await page.getByRole('heading', { name: 'Chemistry club' }).waitFor();
+    await page.getByRole('button', { name: 'Members' }).click();
+    const members = page.getByRole('dialog', { name: 'Members' }).getByRole('list', { name: 'Members' });
+    await members.getByRole('listitem', { name: 'Mia Mentor (Mentor), admin' }).waitFor();
+    await members.getByRole('listitem', { name: 'Ana Student (Student), member' }).waitFor();
+    await members.getByRole('listitem', { name: 'Ben Student (Student), member' }).waitFor();
+    expect(await members.getByRole('listitem').count()).toBe(3);
+    // Ana's open inbox shows the group without a reload.
+    await anaList.getByRole('listitem', { name: /^Chemistry club/ }).waitFor();
+    expect([...cspViolations, ...ana.cspViolations]).toEqual([]);
+  }, 120_000);
+
+  it('a group admin adds someone found by the search; a member leaves through "Leave group"', async () => {
+    const id = await startThroughApi('mentor', 'men-mia', {
+      conversation_type: 'group',
+      subject: 'Book club',
+      participants: [
+        { type: 'student', id: 'stu-ana' },
+        { type: 'student', id: 'stu-ben' },
+      ],
+      initial_message: 'This month: Dune.',
+    });
+    // Mia never wrote to Alo Admin: only the search finds him.
+    const mia = await open(`/inbox/c/${id}`, 'mentor', 'men-mia');
+    await mia.page.getByRole('log', { name: 'Messages' }).getByText('This month: Dune.').waitFor();
+    await mia.page.getByRole('button', { name: 'Members' }).click();
+    const dialog = mia.page.getByRole('dialog', { name: 'Members' });
+    const people = dialog.getByRole('combobox', { name: 'Person to add' });
+    await dialog.getByRole('searchbox', { name: 'Search people to add' }).fill('alo');
+    await expect
+      .poll(() => people.getByRole('option', { name: 'Alo Admin (Community admin)' }).count())
+      .toBe(1);
+    await people.selectOption({ label: 'Alo Admin (Community admin)' });
+    await dialog.getByRole('button', { name: 'Add member' }).click();
+    const members = dialog.getByRole('list', { name: 'Members' });
+    await members.getByRole('listitem', { name: 'Alo Admin (Community admin), member' }).waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+
+    const ben = await open(`/inbox/c/${id}`, 'student', 'stu-ben');
+    const benList = ben.page.getByRole('list', { name: 'Conversations' });
+    await benList.getByRole('listitem', { name: /^Book club/ }).waitFor();
+    await ben.page.getByRole('button', { name: 'Members' }).click();
+    const own = ben.page.getByRole('dialog', { name: 'Members' });
+    expect(await seriousAxeViolations(ben.page)).toEqual([]);
+    await own.getByRole('button', { name: 'Leave group' }).click();
+    await own.waitFor({ state: 'detached' });
+    await benList.getByRole('listitem', { name: /^Book club/ }).waitFor({ state: 'detached' });
+    // The others see him go: the system message and the members, live.
+    await mia.page.getByRole('log', { name: 'Messages' }).getByText('Ben Student left').waitFor();
+    await mia.page.getByRole('button', { name: 'Members' }).click();
+    await members.getByRole('listitem', { name: /^Ana Student/ }).waitFor();
+    expect(await members.getByRole('listitem', { name: /^Ben Student/ }).count()).toBe(0);
+    expect([...mia.cspViolations, ...ben.cspViolations]).toEqual([]);
+  }, 120_000);
+
+  it('on a 390×844 screen: the header fits, "New conversation" opens a dialog that fits; Esc closes it', async () => {
+    const { page, cspViolations } = await open('/inbox', 'mentor', 'men-max', { width: 390, height: 844 });
+    await page.getByRole('list', { name: 'Conversations' }).getByRole('listitem').first().waitFor();
+    const opener = page.getByRole('button', { name: 'New conversation' });
+    expect(await opener.isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'New support request' }).waitFor();
+    // Nothing sticks out sideways.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await opener.click();
+    const dialog = page.getByRole('dialog', { name: 'New conversation' });
+    await dialog.getByRole('radio', { name: 'Group', exact: true }).check();
+    await dialog.getByRole('checkbox', { name: /^Ana Student/ }).waitFor();
+    const box = await dialog.boundingBox();
+    expect(box).not.toBeNull();
+    expect((box?.x ?? -1) >= 0 && (box?.x ?? 0) + (box?.width ?? 999) <= 390).toBe(true);
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await expect.poll(() => opener.evaluate((button) => button === document.activeElement)).toBe(true);
     expect(cspViolations).toEqual([]);
   }, 120_000);
 });

@@ -128,6 +128,21 @@ export interface ParleyClient {
    * through their audience's route; customers have none (404).
    */
   recipients(audience: 'admin' | 'store', query: RecipientQuery): Promise<Recipient[]>;
+  /**
+   * People of participant `type` the caller may start a conversation with, for any participant
+   * token of any preset (`GET /api/v1/conversations/recipients`): `q` matches name or email,
+   * `limit` 1–100 (default 20). A type the caller may start nothing with throws a 403
+   * `ParleyApiError` (a care-team user listing clinicians); an unknown type a 400.
+   *
+   * @example
+   * ```ts
+   * const mentors = await parley.listRecipients('mentor', { q: 'mia', limit: 10 });
+   * ```
+   */
+  listRecipients(
+    type: string,
+    options?: { readonly q?: string; readonly limit?: number },
+  ): Promise<Recipient[]>;
   /** Presence of those among `participants` who share a conversation with the caller. */
   presence(participants: readonly ParticipantRef[]): Promise<Presence[]>;
   /** A single-use ticket (60 s) for a browser's real-time connection. */
@@ -321,6 +336,15 @@ export function createParleyClient(options: ParleyClientOptions): ParleyClient {
         audience === 'admin'
           ? await api.GET('/api/v1/admin/messages/recipients', { params: { query } })
           : await api.GET('/api/v1/store/messages/recipients', { params: { query } });
+      return (data?.recipients ?? []) as Recipient[];
+    },
+
+    async listRecipients(type, { q, limit } = {}) {
+      // Any preset's participant type (the document lists the marketplace's); the server validates.
+      const query = { type, ...(q !== undefined ? { q } : {}), ...(limit !== undefined ? { limit } : {}) };
+      const { data } = await api.GET('/api/v1/conversations/recipients', {
+        params: { query: query as QueryOf<'/api/v1/conversations/recipients', 'get'> },
+      });
       return (data?.recipients ?? []) as Recipient[];
     },
 

@@ -80,4 +80,34 @@ describe('membership helpers', () => {
     await expect(refused).rejects.toBeInstanceOf(ParleyApiError);
     await expect(refused).rejects.toMatchObject({ status: 409, code: 'CONFLICT' });
   });
+
+  it("lists recipients of any preset's type through the generic route, with the search and limit", async () => {
+    const found = {
+      recipients: [{ type: 'mentor', id: 'men-mia', name: 'Mia Mentor', email: null, store_id: 'n' }],
+    };
+    const { fetchImpl, seen } = recordingFetch(() => json(200, found));
+    const client = createParleyClient({ baseUrl: 'https://api.test', token: 'tok', fetch: fetchImpl });
+    expect(await client.listRecipients('mentor', { q: 'mia & co', limit: 10 })).toEqual(found.recipients);
+    expect(await client.listRecipients('student')).toEqual(found.recipients);
+    expect(seen.map((r) => r.url)).toEqual([
+      'https://api.test/api/v1/conversations/recipients?type=mentor&q=mia%20%26%20co&limit=10',
+      'https://api.test/api/v1/conversations/recipients?type=student',
+    ]);
+  });
+
+  it('throws the 403 of a type the caller may not start with', async () => {
+    const { fetchImpl } = recordingFetch(() =>
+      json(403, {
+        status: 403,
+        code: 'FORBIDDEN',
+        title: 'Forbidden',
+        detail: 'a user may not list clinicians',
+      }),
+    );
+    const client = createParleyClient({ baseUrl: 'https://api.test', token: 'tok', fetch: fetchImpl });
+    await expect(client.listRecipients('clinician')).rejects.toMatchObject({
+      status: 403,
+      code: 'FORBIDDEN',
+    });
+  });
 });

@@ -71,7 +71,10 @@ export type StartConversation = Omit<
   conversation_type: string;
   participants: { type: string; id: string }[];
 };
-/** A person a conversation may be started with: `GET /api/v1/{admin|store}/messages/recipients`. */
+/**
+ * A person a conversation may be started with: `GET /api/v1/conversations/recipients` (any preset)
+ * or `GET /api/v1/{admin|store}/messages/recipients` (the marketplace's audiences): the same shape.
+ */
 export type Recipient = ResponseBody<'/api/v1/store/messages/recipients', 'get', 200>['recipients'][number];
 /** The search of `recipients`: `recipient_type` (`store` or `customer`), `q` (name or email), `limit`. */
 export type RecipientQuery = QueryOf<'/api/v1/store/messages/recipients', 'get'>;

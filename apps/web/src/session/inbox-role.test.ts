@@ -46,4 +46,35 @@ describe('inboxRoleOf', () => {
     expect(inboxRoleOf('admin')?.label).toBe('Marketplace admin');
     expect(inboxRoleOf('student')).toBeNull();
   });
+
+  it('offers "New conversation" with the kinds of people each role may start one with', () => {
+    const kinds = (role: string, preset: 'marketplace' | 'care-team' | 'community') => {
+      const found = inboxRoleOf(role, preset);
+      if (!found) throw new Error(`${role} missing`);
+      return {
+        compose: found.canCompose,
+        kinds: found.recipients.map((r) => `${r.type}/${r.conversationType}`),
+        group: found.group,
+      };
+    };
+    const direct = (...types: string[]) => types.map((t) => `${t}/direct`);
+    // Care-team: a user only replies to a clinician, so clinicians are not offered to users.
+    expect(kinds('user', 'care-team')).toEqual({
+      compose: true,
+      kinds: direct('therapist', 'user', 'admin'),
+      group: null,
+    });
+    for (const role of ['therapist', 'clinician', 'admin'])
+      expect(kinds(role, 'care-team').kinds).toEqual(direct('therapist', 'clinician', 'user', 'admin'));
+    // Community: everyone writes to anyone of their community; mentors and admins also start groups.
+    expect(kinds('student', 'community')).toEqual({
+      compose: true,
+      kinds: direct('student', 'mentor', 'admin'),
+      group: null,
+    });
+    for (const role of ['mentor', 'admin'])
+      expect(kinds(role, 'community').group).toEqual({ conversationType: 'group', minOthers: 2 });
+    expect(kinds('store', 'marketplace').kinds).toEqual(['customer/store_customer']);
+    expect(kinds('customer', 'marketplace')).toEqual({ compose: false, kinds: [], group: null });
+  });
 });

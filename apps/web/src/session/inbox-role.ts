@@ -14,11 +14,9 @@ export interface InboxRole {
   readonly role: string;
   readonly preset: InboxPreset;
   /**
-   * The marketplace audience whose recipient search the compose dialog uses; null in the other
-   * presets, whose API has no recipient search (their views offer no "New conversation").
+   * May start conversations ("New conversation"): the role has people to write to (`recipients`)
+   * or may start a group.
    */
-  readonly audience: 'admin' | 'store' | 'storefront' | null;
-  /** May start conversations ("New conversation"). */
   readonly canCompose: boolean;
   /** May open a support request alone ("New support request", the community's students and mentors). */
   readonly canRequestSupport: boolean;
@@ -26,12 +24,21 @@ export interface InboxRole {
   readonly label: string;
   /** The list's type filter: conversation types the role takes part in, named by counterpart. */
   readonly types: readonly { readonly value: string; readonly label: string }[];
-  /** Whom a new conversation may be with, and its conversation type for each. */
+  /**
+   * Whom a new conversation may be with — the participant types the policy lets the role start a
+   * conversation with, searched through `GET /api/v1/conversations/recipients` — and the
+   * conversation type of a conversation with one of them.
+   */
   readonly recipients: readonly {
-    readonly type: 'store' | 'customer';
+    readonly type: string;
     readonly label: string;
     readonly conversationType: string;
   }[];
+  /**
+   * The group the role may start (several people and a name: the community's mentors and admins),
+   * from any of the `recipients` types; null when it starts conversations with one person only.
+   */
+  readonly group: { readonly conversationType: string; readonly minOthers: number } | null;
   /** The list shows one entry per counterpart (the care-team's people), their role named. */
   readonly groupByCounterpart: boolean;
   /** Own messages say who read them and when ("Read 10:42", "Read by 2 of 3"), not only "Read". */
@@ -53,7 +60,6 @@ const always = () => true;
 
 interface Partial {
   readonly label: string;
-  readonly audience?: InboxRole['audience'];
   readonly canCompose?: boolean;
   readonly canRequestSupport?: boolean;
   readonly types?: InboxRole['types'];
@@ -65,12 +71,12 @@ function marketplace(role: string, given: Partial): InboxRole {
   return {
     role,
     preset: 'marketplace',
-    audience: given.audience ?? null,
     canCompose: given.canCompose ?? false,
     canRequestSupport: false,
     label: given.label,
     types: given.types ?? [],
     recipients: given.recipients ?? [],
+    group: null,
     groupByCounterpart: false,
     readDetails: false,
     typeLabels: { admin: 'Marketplace', store: 'Store', customer: 'Customer' },
@@ -86,17 +92,24 @@ const CARE_TEAM_LABELS = { therapist: 'Therapist', clinician: 'Clinician', user:
 /**
  * The care-team's people: one conversation per pair, never closed, never more than two members.
  * Admins may read any conversation (a monitoring read the API records) but write only in their own.
+ * Therapists, clinicians and admins start conversations with anyone; users with therapists, users
+ * and admins — a clinician writes to a user first, the user only replies.
  */
 function careTeam(role: keyof typeof CARE_TEAM_LABELS): InboxRole {
+  const reachable = Object.keys(CARE_TEAM_LABELS).filter((type) => role !== 'user' || type !== 'clinician');
   return {
     role,
     preset: 'care-team',
-    audience: null,
-    canCompose: false,
+    canCompose: true,
     canRequestSupport: false,
     label: CARE_TEAM_LABELS[role],
     types: [],
-    recipients: [],
+    recipients: reachable.map((type) => ({
+      type,
+      label: CARE_TEAM_LABELS[type as keyof typeof CARE_TEAM_LABELS],
+      conversationType: 'direct',
+    })),
+    group: null,
     groupByCounterpart: true,
     readDetails: true,
     typeLabels: CARE_TEAM_LABELS,
@@ -109,18 +122,22 @@ function careTeam(role: keyof typeof CARE_TEAM_LABELS): InboxRole {
 
 const COMMUNITY_LABELS = { student: 'Student', mentor: 'Mentor', admin: 'Community admin' };
 
+/** A community group has 3 to 500 members: its creator and at least two others. */
+const COMMUNITY_GROUP_MIN_OTHERS = 2;
+
 /**
  * The community's people (docs/community.md): direct conversations, groups whose admins manage
  * members, roles and the name, and support requests that the community's admins answer as a team
- * (without having been added). The rows here mirror the policy's matrix; the API still decides.
+ * (without having been added). The rows here mirror the policy's matrix; the API still decides:
+ * everyone starts direct conversations with anyone of their community (students: with students,
+ * mentors and admins, which is everyone), mentors and admins also start groups.
  */
 function community(role: keyof typeof COMMUNITY_LABELS): InboxRole {
   const admin = role === 'admin';
   return {
     role,
     preset: 'community',
-    audience: null,
-    canCompose: false,
+    canCompose: true,
     canRequestSupport: !admin,
     label: COMMUNITY_LABELS[role],
     types: [
@@ -128,7 +145,12 @@ function community(role: keyof typeof COMMUNITY_LABELS): InboxRole {
       { value: 'group', label: 'Groups' },
       { value: 'support', label: 'Support' },
     ],
-    recipients: [],
+    recipients: Object.entries(COMMUNITY_LABELS).map(([type, label]) => ({
+      type,
+      label,
+      conversationType: 'direct',
+    })),
+    group: role === 'student' ? null : { conversationType: 'group', minOthers: COMMUNITY_GROUP_MIN_OTHERS },
     groupByCounterpart: false,
     readDetails: true,
     typeLabels: COMMUNITY_LABELS,
@@ -147,7 +169,6 @@ function community(role: keyof typeof COMMUNITY_LABELS): InboxRole {
 const ROLES: Readonly<Record<InboxPreset, Readonly<Record<string, InboxRole>>>> = {
   marketplace: {
     admin: marketplace('admin', {
-      audience: 'admin',
       canCompose: true,
       mayClose: always,
       label: 'Marketplace admin',
@@ -161,7 +182,6 @@ const ROLES: Readonly<Record<InboxPreset, Readonly<Record<string, InboxRole>>>> 
       ],
     }),
     store: marketplace('store', {
-      audience: 'store',
       canCompose: true,
       mayClose: always,
       label: 'Store',
@@ -171,7 +191,7 @@ const ROLES: Readonly<Record<InboxPreset, Readonly<Record<string, InboxRole>>>> 
       ],
       recipients: [{ type: 'customer', label: 'Customer', conversationType: 'store_customer' }],
     }),
-    customer: marketplace('customer', { audience: 'storefront', label: 'Customer' }),
+    customer: marketplace('customer', { label: 'Customer' }),
   },
   'care-team': {
     therapist: careTeam('therapist'),

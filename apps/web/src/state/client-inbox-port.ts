@@ -23,18 +23,13 @@ const PAGE_SIZE = 50;
  */
 export function createClientInboxPort(
   client: ParleyClient,
-  audience: 'admin' | 'store' | 'storefront' | null,
   live: (handlers: LiveHandlers) => LiveFeed,
 ): InboxPort {
   return {
     async searchRecipients(type, query) {
-      // Recipients are the audience routes' own (who a store may write to is its customers).
-      if (audience === 'storefront' || audience === null) return [];
-      const found = await client.recipients(audience, {
-        recipient_type: type as 'store' | 'customer',
-        limit: 10,
-        ...(query ? { q: query } : {}),
-      });
+      // The policy decides whom the caller may write to (a store: its customers; a care-team
+      // user: no clinicians); a type it refuses answers 403, which the dialog never asks.
+      const found = await client.listRecipients(type, { limit: 10, ...(query ? { q: query } : {}) });
       return found as unknown as readonly Recipient[];
     },
     async startConversation(input) {

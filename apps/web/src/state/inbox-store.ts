@@ -614,8 +614,8 @@ export function createInboxStore(options: InboxStoreOptions) {
   }
 
   /**
-   * Everyone the person met in their loaded conversations, by `type:id`: whom a group admin may add
-   * (the generic API has no directory search for the care-team and community presets).
+   * Everyone the person met in their loaded conversations, by `type:id`: offered to a group admin
+   * beside the recipient search's answers (people removed this session among them).
    */
   const people = computed(() => {
     const known = new Map<string, Counterpart>();

@@ -1,3 +1,5 @@
+import { ParleyApiError } from '@parley/client';
+
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const day = new Intl.DateTimeFormat(undefined, {
   weekday: 'long',
@@ -26,4 +28,13 @@ export function dayLabel(iso: string, now = new Date()): string {
 export function listTime(iso: string, now = new Date()): string {
   const date = new Date(iso);
   return date.toDateString() === now.toDateString() ? time.format(date) : short.format(date);
+}
+
+/**
+ * What a dialog says when the API refused: the problem's `detail` as the API words it for people
+ * ("You have been blocked by this user"), not the status and code the error's message starts with.
+ */
+export function problemText(error: unknown): string {
+  if (error instanceof ParleyApiError) return error.detail || error.title;
+  return error instanceof Error ? error.message : String(error);
 }

@@ -59,6 +59,17 @@ export function InboxApp(props: {
   const search = useRef<HTMLInputElement>(null);
   const root = useRef<HTMLDivElement>(null);
   const membersOpener = useRef<HTMLElement | null>(null);
+  const composeOpener = useRef<HTMLElement | null>(null);
+  const compose = (what: 'conversation' | 'support') => {
+    composeOpener.current = document.activeElement as HTMLElement | null;
+    setComposing(what);
+  };
+  // A started conversation opens (focus goes on with it); a cancelled dialog gives focus back.
+  const composed = (id: string | null) => {
+    setComposing(null);
+    if (id) props.navigate(conversationPath(inboxPath, id));
+    else composeOpener.current?.focus();
+  };
   const shown =
     query.trim() === ''
       ? store.conversations.value
@@ -114,12 +125,12 @@ export function InboxApp(props: {
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
         {role.canCompose ? (
-          <button type="button" class="new" onClick={() => setComposing('conversation')}>
+          <button type="button" class="new" onClick={() => compose('conversation')}>
             New conversation
           </button>
         ) : null}
         {role.canRequestSupport ? (
-          <button type="button" class="new" onClick={() => setComposing('support')}>
+          <button type="button" class="new" onClick={() => compose('support')}>
             New support request
           </button>
         ) : null}
@@ -200,20 +211,11 @@ export function InboxApp(props: {
           role={role}
           search={store.searchRecipients}
           start={store.startConversation}
-          onDone={(id) => {
-            setComposing(null);
-            if (id) props.navigate(conversationPath(inboxPath, id));
-          }}
+          onDone={composed}
         />
       ) : null}
       {composing === 'support' ? (
-        <SupportRequestDialog
-          start={store.startConversation}
-          onDone={(id) => {
-            setComposing(null);
-            if (id) props.navigate(conversationPath(inboxPath, id));
-          }}
-        />
+        <SupportRequestDialog start={store.startConversation} onDone={composed} />
       ) : null}
       {showMembers && selectedId && selected && thread?.detail && membership ? (
         <MembersDialog
@@ -224,6 +226,8 @@ export function InboxApp(props: {
           canManage={role.mayManageMembers(membership)}
           canLeave={role.mayLeave(membership)}
           candidates={store.people.value}
+          kinds={role.recipients}
+          search={store.searchRecipients}
           onRename={(subject) => store.rename(selectedId, subject)}
           onAdd={(who) => store.addMember(selectedId, who)}
           onRemove={(who) => store.removeMember(selectedId, who)}

@@ -1,11 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { InboxRole } from '../session/inbox-role.js';
 import type { NewConversation, Recipient } from '../state/inbox-port.js';
+import { problemText } from './format.js';
+
+const keyOf = (person: { readonly type: string; readonly id: string }) => `${person.type}:${person.id}`;
 
 /**
  * "New conversation": a modal `<dialog>` (the browser keeps focus inside it and closes it on Esc)
- * labelled by its heading, with the recipient kinds the role may write to, a recipient search,
- * a subject and a first message. Starting opens the new conversation.
+ * labelled by its heading. The recipient kinds the role may write to ("Send to"), a recipient
+ * search over `GET /api/v1/conversations/recipients`, a subject and a first message. A role that
+ * may start groups (the community's mentors and admins) chooses "Direct" (one person) or "Group"
+ * (several people, from any kind, and a group name). Starting opens the new conversation.
  */
 export function NewConversationDialog(props: {
   readonly role: InboxRole;
@@ -13,15 +18,20 @@ export function NewConversationDialog(props: {
   readonly search: (type: string, query: string) => Promise<readonly Recipient[]>;
   readonly start: (input: NewConversation) => Promise<string>;
 }) {
+  const { role } = props;
   const dialog = useRef<HTMLDialogElement>(null);
-  const [kind, setKind] = useState(props.role.recipients[0]);
+  // Set once started: the dialog's own `close` event then no longer reports a cancel.
+  const started = useRef(false);
+  const [mode, setMode] = useState<'direct' | 'group'>('direct');
+  const [kind, setKind] = useState(role.recipients[0]);
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<readonly Recipient[]>([]);
-  const [chosen, setChosen] = useState<Recipient | null>(null);
+  const [chosen, setChosen] = useState<readonly Recipient[]>([]);
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const group = mode === 'group' ? role.group : null;
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -42,28 +52,49 @@ export function NewConversationDialog(props: {
     };
   }, [kind, query]);
 
+  const isChosen = (person: Recipient) => chosen.some((c) => keyOf(c) === keyOf(person));
+  const toggle = (person: Recipient, on: boolean) =>
+    setChosen(
+      on
+        ? [...chosen.filter((c) => keyOf(c) !== keyOf(person)), person]
+        : chosen.filter((c) => keyOf(c) !== keyOf(person)),
+    );
+  const labelOf = (type: string) => role.recipients.find((r) => r.type === type)?.label ?? type;
+
   const submit = async () => {
-    if (!kind || !chosen) return setProblem('Choose a recipient.');
-    if (subject.trim() === '') return setProblem('Write a subject.');
+    if (!kind) return;
+    if (group) {
+      if (chosen.length < group.minOthers) return setProblem(`Choose at least ${group.minOthers} people.`);
+      if (subject.trim() === '') return setProblem('Write a group name.');
+    } else {
+      if (chosen.length !== 1) return setProblem('Choose a recipient.');
+      if (subject.trim() === '') return setProblem('Write a subject.');
+    }
     setBusy(true);
     try {
       const id = await props.start({
-        conversation_type: kind.conversationType,
+        conversation_type: group ? group.conversationType : kind.conversationType,
         subject: subject.trim(),
-        participants: [{ type: chosen.type, id: chosen.id }],
+        participants: chosen.map((person) => ({ type: person.type, id: person.id })),
         initial_message: text.trim(),
       });
+      started.current = true;
       dialog.current?.close();
       props.onDone(id);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(problemText(error));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <dialog ref={dialog} class="compose" aria-labelledby="compose-title" onClose={() => props.onDone(null)}>
+    <dialog
+      ref={dialog}
+      class="compose"
+      aria-labelledby="compose-title"
+      onClose={() => started.current || props.onDone(null)}
+    >
       <form
         onSubmit={(event) => {
           event.preventDefault();
@@ -71,10 +102,31 @@ export function NewConversationDialog(props: {
         }}
       >
         <h2 id="compose-title">New conversation</h2>
-        {props.role.recipients.length > 1 ? (
-          <fieldset>
-            <legend>Send to</legend>
-            {props.role.recipients.map((option) => (
+        {role.group ? (
+          <fieldset class="choices">
+            <legend>Kind</legend>
+            {(['direct', 'group'] as const).map((option) => (
+              <label key={option}>
+                <input
+                  type="radio"
+                  name="mode"
+                  checked={mode === option}
+                  onChange={() => {
+                    setMode(option);
+                    // A direct conversation is with one person: keep the first chosen only.
+                    if (option === 'direct') setChosen(chosen.slice(0, 1));
+                    setProblem(null);
+                  }}
+                />{' '}
+                {option === 'direct' ? 'Direct' : 'Group'}
+              </label>
+            ))}
+          </fieldset>
+        ) : null}
+        {role.recipients.length > 1 ? (
+          <fieldset class="choices">
+            <legend>{group ? 'Find people among' : 'Send to'}</legend>
+            {role.recipients.map((option) => (
               <label key={option.type}>
                 <input
                   type="radio"
@@ -82,7 +134,7 @@ export function NewConversationDialog(props: {
                   checked={kind?.type === option.type}
                   onChange={() => {
                     setKind(option);
-                    setChosen(null);
+                    if (!group) setChosen([]);
                   }}
                 />{' '}
                 {option.label}
@@ -95,23 +147,41 @@ export function NewConversationDialog(props: {
           <input type="search" value={query} onInput={(event) => setQuery(event.currentTarget.value)} />
         </label>
         <fieldset class="recipients">
-          <legend>Recipient</legend>
+          <legend>{group ? 'People' : 'Recipient'}</legend>
           {results.length === 0 ? <p class="meta">No one found.</p> : null}
           {results.map((person) => (
-            <label key={`${person.type}:${person.id}`}>
+            <label key={keyOf(person)}>
               <input
-                type="radio"
+                type={group ? 'checkbox' : 'radio'}
                 name="recipient"
-                checked={chosen?.id === person.id && chosen.type === person.type}
-                onChange={() => setChosen(person)}
+                checked={isChosen(person)}
+                onChange={(event) =>
+                  group ? toggle(person, event.currentTarget.checked) : setChosen([person])
+                }
               />{' '}
               {person.name}
               {person.email ? <span class="meta"> {person.email}</span> : null}
             </label>
           ))}
         </fieldset>
+        {group ? (
+          <div class="chosen">
+            <h3 id="compose-chosen">In the group</h3>
+            {chosen.length === 0 ? <p class="meta">You, and no one else yet.</p> : null}
+            <ul aria-labelledby="compose-chosen">
+              {chosen.map((person) => (
+                <li key={keyOf(person)} class="chosen-person">
+                  {person.name} <span class="meta">({labelOf(person.type)})</span>{' '}
+                  <button type="button" onClick={() => toggle(person, false)}>
+                    Remove {person.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
         <label class="field">
-          Subject
+          {group ? 'Group name' : 'Subject'}
           <input
             type="text"
             value={subject}
@@ -133,7 +203,7 @@ export function NewConversationDialog(props: {
             Cancel
           </button>
           <button type="submit" class="send" disabled={busy}>
-            Start conversation
+            {group ? 'Start group' : 'Start conversation'}
           </button>
         </div>
       </form>

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { NewConversation } from '../state/inbox-port.js';
+import { problemText } from './format.js';
 
 /**
  * "New support request": a modal `<dialog>` (Esc closes) with a subject and a description. The
@@ -11,6 +12,8 @@ export function SupportRequestDialog(props: {
   readonly onDone: (id: string | null) => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  // Set once started: the dialog's own `close` event then no longer reports a cancel.
+  const started = useRef(false);
   const [subject, setSubject] = useState('');
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
@@ -30,17 +33,23 @@ export function SupportRequestDialog(props: {
         participants: [],
         initial_message: text.trim(),
       });
+      started.current = true;
       dialog.current?.close();
       props.onDone(id);
     } catch (error) {
-      setProblem(error instanceof Error ? error.message : String(error));
+      setProblem(problemText(error));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <dialog ref={dialog} class="compose" aria-labelledby="support-title" onClose={() => props.onDone(null)}>
+    <dialog
+      ref={dialog}
+      class="compose"
+      aria-labelledby="support-title"
+      onClose={() => started.current || props.onDone(null)}
+    >
       <form
         onSubmit={(event) => {
           event.preventDefault();
