@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import {
   type Clock,
   type NotificationDependencies,
@@ -7,6 +5,7 @@ import {
   processNotifications,
 } from '@parley/messaging-core';
 import type { FastifyBaseLogger } from 'fastify';
+import { type PollingWorker, startPollingWorker } from './polling-worker.js';
 
 export interface NotificationWorkerOptions {
   /** How often the queue is polled; null: never on its own (tests call `runOnce`). */
@@ -19,14 +18,8 @@ export interface NotificationWorkerOptions {
   readonly beforeRun?: () => Promise<unknown>;
 }
 
-/** A running notification worker. */
-export interface NotificationWorker {
-  readonly workerId: string;
-  /** One run now (what the timer calls); never throws, logs failures. Runs never overlap. */
-  runOnce(): Promise<ProcessNotificationsResult | null>;
-  /** Stops the timer and waits for the run in progress. */
-  stop(): Promise<void>;
-}
+/** A running notification worker (`runOnce` never throws; it logs failures). */
+export type NotificationWorker = PollingWorker<ProcessNotificationsResult>;
 
 /**
  * Starts the notification loop: every `intervalMs`, claim due notification groups and send their
@@ -46,61 +39,38 @@ export function startNotificationWorker(
   clock: Clock,
   log: Pick<FastifyBaseLogger, 'info' | 'error'>,
 ): NotificationWorker {
-  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const limit = options.batchSize ?? 50;
-  let running: Promise<ProcessNotificationsResult | null> | null = null;
-  let stopped = false;
-  const runOnce = () => {
-    running ??= (async () => {
-      try {
-        await options.beforeRun?.();
-        const result = await processNotifications(deps, { workerId, now: clock.now(), limit });
-        const failed = result.groups.filter((g) => g.outcome === 'failed' || g.outcome === 'retrying');
-        if (failed.length > 0) {
-          log.error(
-            {
-              groups: failed.map((g) => ({
-                conversationId: g.conversationId,
-                outcome: g.outcome,
-                error: g.error,
-              })),
-            },
-            'some notification emails failed',
-          );
-        }
-        const lost = result.groups.filter((g) => g.outcome === 'lease_lost');
-        if (lost.length > 0) {
-          // Not an error: another worker holds these groups now. Frequent ones mean runs outlive
-          // the lease (a slow provider or database).
-          log.info(
-            { groups: lost.map((g) => ({ conversationId: g.conversationId })) },
-            'notification leases ended before this worker was done; left to their new holder',
-          );
-        }
-        return result;
-      } catch (error) {
-        log.error({ err: error }, 'notification run failed');
-        return null;
-      } finally {
-        running = null;
+  return startPollingWorker(
+    async (workerId) => {
+      const result = await processNotifications(deps, {
+        workerId,
+        now: clock.now(),
+        limit: options.batchSize ?? 50,
+      });
+      const failed = result.groups.filter((g) => g.outcome === 'failed' || g.outcome === 'retrying');
+      if (failed.length > 0) {
+        log.error(
+          {
+            groups: failed.map((g) => ({
+              conversationId: g.conversationId,
+              outcome: g.outcome,
+              error: g.error,
+            })),
+          },
+          'some notification emails failed',
+        );
       }
-    })();
-    return running;
-  };
-  const timer =
-    options.intervalMs === null
-      ? null
-      : setInterval(() => {
-          if (!stopped) void runOnce();
-        }, options.intervalMs);
-  timer?.unref();
-  return {
-    workerId,
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+      const lost = result.groups.filter((g) => g.outcome === 'lease_lost');
+      if (lost.length > 0) {
+        // Not an error: another worker holds these groups now. Frequent ones mean runs outlive
+        // the lease (a slow provider or database).
+        log.info(
+          { groups: lost.map((g) => ({ conversationId: g.conversationId })) },
+          'notification leases ended before this worker was done; left to their new holder',
+        );
+      }
+      return result;
     },
-  };
+    options,
+    (error) => log.error({ err: error }, 'notification run failed'),
+  );
 }

@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type {
   DispatchRound,
   EventDispatcher,
@@ -7,6 +5,7 @@ import type {
   WebhooksCore,
 } from '@parley/messaging-core';
 import type { FastifyBaseLogger } from 'fastify';
+import { type PollingWorker, startPollingWorker } from './polling-worker.js';
 
 export interface WebhookWorkerOptions {
   /** How often due deliveries are looked for; null: never on its own (tests call `runOnce`). */
@@ -19,14 +18,8 @@ export interface WebhookWorkerOptions {
   readonly beforeRun?: () => Promise<unknown>;
 }
 
-/** A running webhook delivery worker. */
-export interface WebhookWorker {
-  readonly workerId: string;
-  /** One run now (what the timer calls); never throws, logs failures. Runs never overlap. */
-  runOnce(): Promise<ProcessWebhooksResult | null>;
-  /** Stops the timer and waits for the run in progress. */
-  stop(): Promise<void>;
-}
+/** A running webhook delivery worker (`runOnce` never throws; it logs failures). */
+export type WebhookWorker = PollingWorker<ProcessWebhooksResult>;
 
 /**
  * Starts the webhook delivery loop: every `intervalMs`, claim due deliveries and attempt them
@@ -45,50 +38,24 @@ export function startWebhookWorker(
   options: WebhookWorkerOptions,
   log: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>,
 ): WebhookWorker {
-  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  let running: Promise<ProcessWebhooksResult | null> | null = null;
-  let stopped = false;
-  const runOnce = () => {
-    running ??= (async () => {
-      try {
-        await options.beforeRun?.();
-        const result = await webhooks.processDeliveries({ workerId, limit: options.batchSize ?? 50 });
-        if (result.errors.length > 0)
-          log.error(
-            { deliveries: result.errors },
-            'some webhook deliveries failed unexpectedly; retried after their lease',
-          );
-        if (result.disabledEndpoints.length > 0)
-          log.warn(
-            { endpoints: result.disabledEndpoints },
-            'webhook endpoints disabled: a delivery kept failing for 24 hours',
-          );
-        return result;
-      } catch (error) {
-        log.error({ err: error }, 'webhook delivery run failed');
-        return null;
-      } finally {
-        running = null;
-      }
-    })();
-    return running;
-  };
-  const timer =
-    options.intervalMs === null
-      ? null
-      : setInterval(() => {
-          if (!stopped) void runOnce();
-        }, options.intervalMs);
-  timer?.unref();
-  return {
-    workerId,
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
+  return startPollingWorker(
+    async (workerId) => {
+      const result = await webhooks.processDeliveries({ workerId, limit: options.batchSize ?? 50 });
+      if (result.errors.length > 0)
+        log.error(
+          { deliveries: result.errors },
+          'some webhook deliveries failed unexpectedly; retried after their lease',
+        );
+      if (result.disabledEndpoints.length > 0)
+        log.warn(
+          { endpoints: result.disabledEndpoints },
+          'webhook endpoints disabled: a delivery kept failing for 24 hours',
+        );
+      return result;
     },
-  };
+    options,
+    (error) => log.error({ err: error }, 'webhook delivery run failed'),
+  );
 }
 
 /**
