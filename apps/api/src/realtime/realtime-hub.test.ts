@@ -101,6 +101,57 @@ describe('RealtimeHub', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('runs at most replayConcurrency replays at once, and every waiting connection still gets its replay then its held live frames', async () => {
+    let running = 0;
+    let most = 0;
+    const gates: Array<() => void> = [];
+    const { m, hub, store, customer } = await setup({ replayConcurrency: 2 }, (feed) => ({
+      ...feed,
+      replay: async (viewer, since, max) => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => gates.push(resolve));
+        try {
+          return await feed.replay(viewer, since, max);
+        } finally {
+          running -= 1;
+        }
+      },
+    }));
+    const first = recordingSink();
+    hub.open(customer, customer, first, { tokenExpiresAt: Date.now() + 60_000 });
+    const created = await m.core.createConversation(store, {
+      conversationType: 'store_customer',
+      subject: 'Crowd',
+      recipient: { type: 'customer', id: 'c1' },
+      initialMessage: 'one',
+    });
+    await hub.drain();
+    const since = first.frames.at(0)?.id as string; // conversation.created: 'one' is to replay
+    await m.core.sendMessage(store, { conversationId: created.conversation.id, content: 'two' });
+    await hub.drain();
+    const sinks = Array.from({ length: 6 }, () => recordingSink());
+    for (const sink of sinks)
+      hub.open(customer, customer, sink, { tokenExpiresAt: Date.now() + 60_000, since });
+    const closedEarly = recordingSink();
+    const gone = hub.open(customer, customer, closedEarly, { tokenExpiresAt: Date.now() + 60_000, since });
+    hub.close(gone, CLOSE_CODES.goingAway, 'bye'); // waiting in line: its replay never runs
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(running).toBe(2);
+    // Live while they wait: held, delivered after each one's replay.
+    await m.core.sendMessage(store, { conversationId: created.conversation.id, content: 'three' });
+    await hub.drain();
+    for (let round = 0; round < 50 && sinks.some((s) => s.frames.length < 3); round += 1) {
+      for (const gate of gates.splice(0)) gate();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(most).toBe(2);
+    for (const sink of sinks)
+      expect(sink.frames.map((f) => f.type)).toEqual(['message.sent', 'message.sent', 'message.sent']);
+    expect(closedEarly.frames).toEqual([]);
+    await hub.stop();
+  });
+
   it('closes a connection that reads too slowly (1013) instead of buffering without bound', async () => {
     const { m, hub, store, customer } = await setup({ maxPendingBytes: 1_000 });
     const sink = recordingSink();

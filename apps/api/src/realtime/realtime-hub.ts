@@ -12,6 +12,7 @@ import {
   participantKey,
   type TypingState,
 } from '@parley/messaging-core';
+import pLimit, { type LimitFunction } from 'p-limit';
 import type { ParleyMetrics } from '../plugins/metrics.js';
 import type { ClientFrame } from './client-frames.js';
 import {
@@ -60,6 +61,12 @@ export interface RealtimeHubSettings {
   readonly maxPendingBytes: number;
   /** Longest gap a resume covers (`LiveFeed.replay`'s `maxEvents`). */
   readonly replayMaxEvents: number;
+  /**
+   * Replays this instance runs at once; more wait their turn (their live deliveries held). When
+   * an instance dies its clients all resume on the survivors at once: unbounded, 2,000 parallel
+   * replays took 2.3–2.7 GiB and starved sends (docs/benchmarks.md, issue 12).
+   */
+  readonly replayConcurrency: number;
   /** Acks are collected this long, then written with one `markDelivered`. */
   readonly ackFlushMs: number;
   /** Client frames per second per connection (bursts of twice that). */
@@ -74,6 +81,7 @@ export const DEFAULT_HUB_SETTINGS: RealtimeHubSettings = {
   recheckIntervalMs: 60_000,
   maxPendingBytes: 4 * 1024 * 1024,
   replayMaxEvents: 10_000,
+  replayConcurrency: 4,
   ackFlushMs: 250,
   framesPerSecond: 10,
   maxConnections: 20_000,
@@ -151,10 +159,12 @@ export class RealtimeHub implements LiveAudience {
   #ackTimer: NodeJS.Timeout | null = null;
   #ackFlush: Promise<void> = Promise.resolve();
   #count = 0;
+  readonly #replays: LimitFunction;
 
   constructor(deps: RealtimeHubDependencies, settings: Partial<RealtimeHubSettings> = {}) {
     this.#deps = deps;
     this.settings = { ...DEFAULT_HUB_SETTINGS, ...settings };
+    this.#replays = pLimit(Math.max(1, this.settings.replayConcurrency));
     this.#now = deps.now ?? Date.now;
   }
 
@@ -256,7 +266,8 @@ export class RealtimeHub implements LiveAudience {
     expiry.unref();
     this.#expiries.set(connection, expiry);
     this.#relay?.connected(connection);
-    if (options.since !== undefined) void this.#resume(connection, options.since);
+    const since = options.since;
+    if (since !== undefined) void this.#replays(() => this.#resume(connection, since));
     return connection;
   }
 
@@ -444,6 +455,8 @@ export class RealtimeHub implements LiveAudience {
 
   /** Replays what the connection missed after `since`, then releases the live deliveries held meanwhile. */
   async #resume(connection: LiveConnection, since: string): Promise<void> {
+    // Closed while waiting for its turn: nobody to replay for.
+    if (connection.closed) return;
     try {
       const replay = await this.#deps.feed.replay(connection.viewer, since, this.settings.replayMaxEvents);
       if (connection.closed) return;
