@@ -601,9 +601,13 @@ const participantsJoin = sql`cross join lateral (
     from conversation_participants pp where pp.conversation_id = c.id and pp.left_at is null
   ) pa`;
 
-/** The latest message of conversation `c` (highest `seq`): one probe of `messages_conversation_seq_key`. */
+/**
+ * The latest message of conversation `c` (highest `seq`): one probe of `messages_conversation_seq_key`.
+ * Named columns, not `m.*`: a lateral subquery with `limit` is not flattened, so `m.*` would carry
+ * the search columns (the stored `tsvector`) through every inbox row for nothing.
+ */
 const latestMessageJoin = sql`left join lateral (
-    select m.*, exists (select from message_attachments a where a.message_id = m.id) as has_attachments
+    select ${sql.join(MESSAGE_COLUMNS.map((column) => sql.ref(`m.${column}`)))}, exists (select from message_attachments a where a.message_id = m.id) as has_attachments
     from messages m where m.conversation_id = c.id
     order by m.seq desc limit 1
   ) lm on true`;
