@@ -566,3 +566,38 @@ export {
   webhookRetryDelayMs,
   webhookSecretContext,
 } from './webhooks/index.js';
+// Moderation (issue 14).
+export type {
+  ContactDetailsSettings,
+  MessageModeration,
+  ModerationAction,
+  ModerationMatchAction,
+  ModerationSettings,
+  ModerationState,
+  ModerationVerdict,
+  WordListSettings,
+} from './conversations/model/moderation.js';
+export {
+  DEFAULT_MODERATION_SETTINGS,
+  hiddenByModeration,
+  MAX_MODERATION_TERM_LENGTH,
+  MAX_MODERATION_TERMS,
+  MODERATION_MATCH_ACTIONS,
+  MODERATION_STATES,
+  moderationDefaultsFor,
+  PRESET_MODERATION_DEFAULTS,
+} from './conversations/model/moderation.js';
+export type { ContentModerator, ModerationRequest } from './conversations/ports/content-moderator.js';
+export type { ModerationSettingsRepository } from './conversations/ports/moderation-settings-repository.js';
+export type {
+  ModerationChain,
+  ModerationFailureMode,
+  ModerationOutcome,
+  ModeratorEntry,
+} from './conversations/moderation/compose-moderators.js';
+export { composeModerators } from './conversations/moderation/compose-moderators.js';
+export {
+  contactDetailsModerator,
+  findContactDetails,
+  MODERATION_MASK,
+} from './conversations/moderation/contact-details-moderator.js';

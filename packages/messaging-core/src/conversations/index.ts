@@ -216,3 +216,38 @@ export type {
   ReceiptView,
 } from './use-cases/views.js';
 export { noReceiptsYet, PREVIEW_LENGTH, RECEIPT_LIST_MAX_MEMBERS } from './use-cases/views.js';
+// Moderation (issue 14).
+export type {
+  ContactDetailsSettings,
+  MessageModeration,
+  ModerationAction,
+  ModerationMatchAction,
+  ModerationSettings,
+  ModerationState,
+  ModerationVerdict,
+  WordListSettings,
+} from './model/moderation.js';
+export {
+  DEFAULT_MODERATION_SETTINGS,
+  hiddenByModeration,
+  MAX_MODERATION_TERM_LENGTH,
+  MAX_MODERATION_TERMS,
+  MODERATION_MATCH_ACTIONS,
+  MODERATION_STATES,
+  moderationDefaultsFor,
+  PRESET_MODERATION_DEFAULTS,
+} from './model/moderation.js';
+export type { ContentModerator, ModerationRequest } from './ports/content-moderator.js';
+export type { ModerationSettingsRepository } from './ports/moderation-settings-repository.js';
+export type {
+  ModerationChain,
+  ModerationFailureMode,
+  ModerationOutcome,
+  ModeratorEntry,
+} from './moderation/compose-moderators.js';
+export { composeModerators } from './moderation/compose-moderators.js';
+export {
+  contactDetailsModerator,
+  findContactDetails,
+  MODERATION_MASK,
+} from './moderation/contact-details-moderator.js';
