@@ -7,7 +7,6 @@ import {
   type MatchPayload,
   parseRawPattern,
   RegExpMatcher,
-  resolveConfusablesTransformer,
   TextCensor,
   toAsciiLowerCaseTransformer,
 } from 'obscenity';
@@ -21,7 +20,7 @@ const PATTERN_SYNTAX = /[[\]?\\|]/g;
 interface Matchers {
   /** The dataset minus the allowed terms, with the recommended (leetspeak, repeats) transformers. */
   readonly builtIn: RegExpMatcher;
-  /** The tenant's own terms, as written (case and look-alikes folded only): null when none. */
+  /** The tenant's own terms, as written (case folded only): null when none. */
   readonly added: RegExpMatcher | null;
 }
 
@@ -52,7 +51,7 @@ function matchersFor(config: Pick<WordListSettings, 'addedTerms' | 'allowedTerms
             pattern: parseRawPattern(`|${t.replace(PATTERN_SYNTAX, '\\$&')}|`),
           })),
           whitelistedTerms: [...allowed],
-          blacklistMatcherTransformers: [resolveConfusablesTransformer(), toAsciiLowerCaseTransformer()],
+          blacklistMatcherTransformers: [toAsciiLowerCaseTransformer()],
           whitelistMatcherTransformers: [toAsciiLowerCaseTransformer()],
         });
   return { builtIn, added };
