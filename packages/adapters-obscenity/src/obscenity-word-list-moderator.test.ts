@@ -7,7 +7,10 @@ const moderator = new ObscenityWordListModerator();
 function ask(content: string, wordList: Partial<WordListSettings> = {}) {
   return moderator.moderate({
     content,
-    settings: { ...DEFAULT_MODERATION_SETTINGS, wordList: { ...DEFAULT_MODERATION_SETTINGS.wordList, ...wordList } },
+    settings: {
+      ...DEFAULT_MODERATION_SETTINGS,
+      wordList: { ...DEFAULT_MODERATION_SETTINGS.wordList, ...wordList },
+    },
   });
 }
 
@@ -19,12 +22,19 @@ describe('ObscenityWordListModerator', () => {
   });
 
   it('matches on word boundaries: no false positives inside ordinary words', async () => {
-    for (const clean of ['I took a class in Scunthorpe', 'The assistant passed the assessment', 'Hello there'])
+    for (const clean of [
+      'I took a class in Scunthorpe',
+      'The assistant passed the assessment',
+      'Hello there',
+    ])
       expect(await ask(clean)).toEqual({ action: 'allow' });
   });
 
   it('rejects, flags or holds per the configured action', async () => {
-    expect(await ask('fuck', { action: 'reject' })).toEqual({ action: 'reject', reason: 'inappropriate language' });
+    expect(await ask('fuck', { action: 'reject' })).toEqual({
+      action: 'reject',
+      reason: 'inappropriate language',
+    });
     expect((await ask('fuck', { action: 'hold' })).action).toBe('hold');
   });
 
@@ -37,8 +47,12 @@ describe('ObscenityWordListModerator', () => {
       action: 'allow',
     });
     // Pattern syntax in a term is taken literally.
-    expect((await ask('pay via cash|app now', { addedTerms: ['cash|app'], action: 'flag' })).action).toBe('flag');
-    expect((await ask('pay via cash now', { addedTerms: ['cash|app'], action: 'flag' })).action).toBe('allow');
+    expect((await ask('pay via cash|app now', { addedTerms: ['cash|app'], action: 'flag' })).action).toBe(
+      'flag',
+    );
+    expect((await ask('pay via cash now', { addedTerms: ['cash|app'], action: 'flag' })).action).toBe(
+      'allow',
+    );
   });
 
   it("allows a tenant's allowed terms", async () => {

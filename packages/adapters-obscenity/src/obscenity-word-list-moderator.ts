@@ -77,11 +77,20 @@ export class ObscenityWordListModerator implements ContentModerator {
   readonly #matchers = new Map<string, Matchers>();
   readonly #censor = new TextCensor().setStrategy(asteriskCensorStrategy());
 
-  async moderate({ content, settings }: { content: string; settings: { wordList: WordListSettings } }): Promise<ModerationVerdict> {
+  async moderate({
+    content,
+    settings,
+  }: {
+    content: string;
+    settings: { wordList: WordListSettings };
+  }): Promise<ModerationVerdict> {
     const config = settings.wordList;
     if (!config.enabled) return { action: 'allow' };
     const { builtIn, added } = this.#matchersOf(config);
-    const matches: MatchPayload[] = [...builtIn.getAllMatches(content), ...(added?.getAllMatches(content) ?? [])];
+    const matches: MatchPayload[] = [
+      ...builtIn.getAllMatches(content),
+      ...(added?.getAllMatches(content) ?? []),
+    ];
     matches.sort((a, b) => a.startIndex - b.startIndex || a.endIndex - b.endIndex);
     if (matches.length === 0) return { action: 'allow' };
     const reason = 'inappropriate language';

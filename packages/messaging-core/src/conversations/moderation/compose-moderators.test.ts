@@ -22,7 +22,10 @@ function fixed(name: string, verdict: ModerationVerdict, seen: string[] = []): C
   };
 }
 
-const entry = (moderator: ContentModerator, onFailure: ModeratorEntry['onFailure'] = 'fail_open'): ModeratorEntry => ({
+const entry = (
+  moderator: ContentModerator,
+  onFailure: ModeratorEntry['onFailure'] = 'fail_open',
+): ModeratorEntry => ({
   moderator,
   timeoutMs: 100,
   onFailure,
@@ -40,7 +43,9 @@ describe('composeModerators', () => {
       reason: null,
       rewritten: false,
     });
-    expect((await composeModerators([entry(fixed('a', { action: 'allow' }))]).moderate(request)).action).toBe('allow');
+    expect((await composeModerators([entry(fixed('a', { action: 'allow' }))]).moderate(request)).action).toBe(
+      'allow',
+    );
   });
 
   it('runs in order, each seeing the previous rewrite', async () => {
@@ -49,7 +54,12 @@ describe('composeModerators', () => {
       entry(fixed('a', { action: 'rewrite', content: 'h***o', reason: 'masked' }, seen)),
       entry(fixed('b', { action: 'flag', reason: 'odd' }, seen)),
     ]);
-    expect(await chain.moderate(request)).toEqual({ action: 'flag', content: 'h***o', reason: 'odd', rewritten: true });
+    expect(await chain.moderate(request)).toEqual({
+      action: 'flag',
+      content: 'h***o',
+      reason: 'odd',
+      rewritten: true,
+    });
     expect(seen).toEqual(['a:hello', 'b:h***o']);
   });
 
@@ -104,7 +114,10 @@ describe('composeModerators', () => {
     expect(await closed).toMatchObject({ action: 'hold', reason: 'moderator slow unavailable' });
     expect(aborted).toBe(true);
 
-    const open = composeModerators([entry(slow, 'fail_open'), entry(fixed('next', { action: 'flag', reason: 'n' }))]).moderate(request);
+    const open = composeModerators([
+      entry(slow, 'fail_open'),
+      entry(fixed('next', { action: 'flag', reason: 'n' })),
+    ]).moderate(request);
     await vi.advanceTimersByTimeAsync(100);
     expect(await open).toMatchObject({ action: 'flag', reason: 'n' });
   });
@@ -113,7 +126,8 @@ describe('composeModerators', () => {
     vi.useFakeTimers();
     const quick: ContentModerator = {
       name: 'quick',
-      moderate: () => new Promise((resolve) => setTimeout(() => resolve({ action: 'flag', reason: 'q' }), 99)),
+      moderate: () =>
+        new Promise((resolve) => setTimeout(() => resolve({ action: 'flag', reason: 'q' }), 99)),
     };
     const outcome = composeModerators([entry(quick, 'fail_closed')]).moderate(request);
     await vi.advanceTimersByTimeAsync(99);

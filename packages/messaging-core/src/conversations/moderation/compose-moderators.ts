@@ -100,10 +100,7 @@ async function runOne(
     }, entry.timeoutMs);
   });
   try {
-    return await Promise.race([
-      entry.moderator.moderate({ ...request, signal: controller.signal }),
-      timeout,
-    ]);
+    return await Promise.race([entry.moderator.moderate({ ...request, signal: controller.signal }), timeout]);
   } catch {
     return entry.onFailure === 'fail_open'
       ? { action: 'allow' }

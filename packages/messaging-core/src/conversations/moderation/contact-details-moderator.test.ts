@@ -6,7 +6,10 @@ import { contactDetailsModerator, findContactDetails } from './contact-details-m
 const all = { emails: true, phones: true, links: true };
 const kinds = (content: string) => findContactDetails(content, all).map((f) => f.kind);
 
-function request(content: string, action: 'rewrite' | 'flag' | 'reject' | 'hold' = 'rewrite'): ModerationRequest {
+function request(
+  content: string,
+  action: 'rewrite' | 'flag' | 'reject' | 'hold' = 'rewrite',
+): ModerationRequest {
   const settings: ModerationSettings = {
     ...DEFAULT_MODERATION_SETTINGS,
     contactDetails: { enabled: true, action, ...all },
@@ -51,7 +54,9 @@ describe('findContactDetails', () => {
   });
 
   it('honours the kinds switched off', () => {
-    expect(findContactDetails('ana@example.com +33 6 12 34 56 78', { emails: false, phones: true, links: false })).toHaveLength(1);
+    expect(
+      findContactDetails('ana@example.com +33 6 12 34 56 78', { emails: false, phones: true, links: false }),
+    ).toHaveLength(1);
   });
 });
 
@@ -72,7 +77,9 @@ describe('contactDetailsModerator', () => {
       action: 'flag',
       reason: 'contact details (link)',
     });
-    expect((await contactDetailsModerator.moderate(request('www.example.com', 'reject'))).action).toBe('reject');
+    expect((await contactDetailsModerator.moderate(request('www.example.com', 'reject'))).action).toBe(
+      'reject',
+    );
   });
 
   it('allows when disabled or nothing matches', async () => {
@@ -83,6 +90,8 @@ describe('contactDetailsModerator', () => {
         settings: { ...off.settings, contactDetails: { ...off.settings.contactDetails, enabled: false } },
       }),
     ).toEqual({ action: 'allow' });
-    expect(await contactDetailsModerator.moderate(request('Is it in stock for 19.99?'))).toEqual({ action: 'allow' });
+    expect(await contactDetailsModerator.moderate(request('Is it in stock for 19.99?'))).toEqual({
+      action: 'allow',
+    });
   });
 });

@@ -6,7 +6,8 @@ export const MODERATION_MASK = '***';
 
 // An address: a local part, @, a dotted domain ending in letters. Obfuscations such as
 // "name (at) example (dot) com" are also caught: they are how people try to pass the filter.
-const EMAIL = /[\p{L}\p{N}._%+-]+\s*(?:@|\(at\)|\[at\])\s*[\p{L}\p{N}-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\p{L}\p{N}-]+)+/giu;
+const EMAIL =
+  /[\p{L}\p{N}._%+-]+\s*(?:@|\(at\)|\[at\])\s*[\p{L}\p{N}-]+(?:\s*(?:\.|\(dot\)|\[dot\])\s*[\p{L}\p{N}-]+)+/giu;
 // A link: a scheme, `www.`, or a bare domain with a common top-level domain and optional path.
 const LINK =
   /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|net|org|io|co|me|info|biz|app|dev|ly|gg|shop|store|online|site|xyz|fr|de|uk|es|it|nl|be|ch|at|ca|us|eu)\b(?:\/[^\s<>"]*)?/giu;
