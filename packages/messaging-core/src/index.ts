@@ -108,6 +108,7 @@ export {
   SNIPPET_LENGTH,
   searchTerms,
 } from './conversations/model/search-text.js';
+export { CachingModerationSettings } from './conversations/moderation/caching-moderation-settings.js';
 export type {
   ModerationChain,
   ModerationFailureMode,
@@ -284,6 +285,13 @@ export type { MarkReadInput, ReadState } from './conversations/use-cases/mark-co
 export type { DeliveredState, DeliveryAck } from './conversations/use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './conversations/use-cases/remove-participant.js';
 export type { ActorClaims } from './conversations/use-cases/resolve-actor.js';
+export type {
+  ModerationItemView,
+  ModerationQueueInput,
+  ModerationQueueList,
+  ReviewMessageInput,
+} from './conversations/use-cases/review-messages.js';
+export { mergeModerationSettings } from './conversations/use-cases/review-messages.js';
 export type {
   MessageSearchResult,
   MessageSearchResults,

@@ -650,7 +650,12 @@ export class KyselyMessageRepository implements MessageRepository {
         from ok
       ), updated as (
         update messages m set content = ${change.content}::text, revision = ok.revision + 1,
-          edited_at = ${at}::timestamptz
+          edited_at = ${at}::timestamptz${
+            change.flagged === undefined
+              ? sql``
+              : sql`, moderation_state = 'flagged', moderation_reason = ${change.flagged.reason}::text,
+          moderated_by_type = null, moderated_by_id = null, moderated_at = null`
+          }
         from ok where m.id = ok.id
         returning m.id
       )

@@ -71,6 +71,7 @@ export {
   SNIPPET_LENGTH,
   searchTerms,
 } from './model/search-text.js';
+export { CachingModerationSettings } from './moderation/caching-moderation-settings.js';
 export type {
   ModerationChain,
   ModerationFailureMode,
@@ -232,6 +233,13 @@ export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-rea
 export type { DeliveredState, DeliveryAck } from './use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
+export type {
+  ModerationItemView,
+  ModerationQueueInput,
+  ModerationQueueList,
+  ReviewMessageInput,
+} from './use-cases/review-messages.js';
+export { mergeModerationSettings } from './use-cases/review-messages.js';
 export type {
   MessageSearchResult,
   MessageSearchResults,

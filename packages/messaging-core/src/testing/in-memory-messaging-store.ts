@@ -955,6 +955,9 @@ export class InMemoryMessageRepository implements MessageRepository {
       content: change.content,
       revision: revision + 1,
       editedAt: change.at,
+      ...(change.flagged === undefined
+        ? {}
+        : { moderation: { state: 'flagged', reason: change.flagged.reason } }),
     };
     messages[index] = edited;
     const history = state.revisions.get(messageId) ?? [

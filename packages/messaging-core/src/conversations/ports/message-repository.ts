@@ -75,6 +75,8 @@ export interface EditMessageChange {
   readonly at: Date;
   /** The revision the edit replaces: nothing is written unless it is still the current one. */
   readonly expectedRevision: number;
+  /** A moderator flagged the new content: the message becomes `flagged` with this reason. */
+  readonly flagged?: { readonly reason: string };
 }
 
 export type EditMessageResult =
