@@ -221,7 +221,9 @@ describe.each(backends)('moderation ($name)', (backend) => {
     const single = await call('GET', `${BASE}/${id}/messages/${held.body.id}`, { token: tokens.customer1 });
     expect(single.status).toBe(404);
     expect(await ofType('message.held')).toHaveLength(1);
-    expect((await ofType('message.sent')).map((e) => e.payload.message_id)).not.toContain(held.body.id);
+    expect(
+      (await ofType('message.sent')).map((e) => (e.payload as { message_id?: string }).message_id),
+    ).not.toContain(held.body.id);
 
     // Only reviewers see the queue: others get 404.
     for (const token of [tokens.store1, tokens.customer1])
