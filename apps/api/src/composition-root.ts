@@ -10,6 +10,7 @@ import {
   KyselyMarketplaceDirectory,
   KyselyMessageSearch,
   KyselyMessagingStore,
+  KyselyModerationSettingsRepository,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
   KyselySendFailureStreakRepository,
@@ -29,6 +30,7 @@ import {
   generateWebhookSecret,
   HttpWebhookTransport,
 } from '@parley/adapters-network';
+import { ObscenityWordListModerator } from '@parley/adapters-obscenity';
 import { RedisLiveSignalBus } from '@parley/adapters-redis';
 import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
@@ -37,6 +39,7 @@ import {
   CachingDirectory,
   CachingSettingsStore,
   type Clock,
+  contactDetailsModerator,
   createAdminNotificationsCore,
   createEmailCore,
   createEmailTemplatesCore,
@@ -315,6 +318,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         ? { presignedDownloadSeconds: config.storage.presignedDownloadSeconds }
         : {}),
       search: new KyselyMessageSearch({ db: database.db }),
+      moderation: {
+        // In order: profanity first, then contact details (on the text the first left).
+        moderators: [new ObscenityWordListModerator(), contactDetailsModerator].map((moderator) => ({
+          moderator,
+          timeoutMs: config.moderation.timeoutMs,
+          onFailure: config.moderation.failureMode,
+        })),
+        settings: new KyselyModerationSettingsRepository(database.db),
+      },
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);

@@ -314,6 +314,21 @@ export const EnvironmentSchema = Type.Object({
     description:
       'how many days events stay in the event log before they are pruned (a subscriber further behind than this misses them)',
   }),
+  PARLEY_MODERATION_TIMEOUT_MS: variable(Type.Integer({ minimum: 1, maximum: 10_000 }), {
+    expected: 'an integer from 1 to 10000',
+    default: '`250`',
+    description:
+      'the time limit of each content moderator (word list, contact details) on a send or edit, in milliseconds; past it, `PARLEY_MODERATION_FAILURE_MODE` decides',
+  }),
+  PARLEY_MODERATION_FAILURE_MODE: variable(
+    Type.Union([Type.Literal('fail_open'), Type.Literal('fail_closed')]),
+    {
+      expected: 'fail_open or fail_closed',
+      default: '`fail_open`',
+      description:
+        'what a content moderator that fails or runs past its time limit does: `fail_open` lets the message through, `fail_closed` holds it for review',
+    },
+  ),
   PARLEY_TEMPLATE_PREVIEW_RATE_LIMIT: variable(
     Type.String({
       pattern:
@@ -553,6 +568,11 @@ export interface Config {
   readonly events: {
     readonly pollIntervalMs: number;
     readonly retentionDays: number;
+  };
+  /** Content moderation: each moderator's time limit and what its failure does. */
+  readonly moderation: {
+    readonly timeoutMs: number;
+    readonly failureMode: 'fail_open' | 'fail_closed';
   };
   /**
    * Webhooks to the host platform: how often the delivery worker (running where the notification
@@ -901,6 +921,10 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
           ? 1_000
           : parseDuration(env.PARLEY_EVENT_POLL_INTERVAL, 'PARLEY_EVENT_POLL_INTERVAL'),
       retentionDays: env.PARLEY_EVENT_RETENTION_DAYS ?? 7,
+    },
+    moderation: {
+      timeoutMs: env.PARLEY_MODERATION_TIMEOUT_MS ?? 250,
+      failureMode: env.PARLEY_MODERATION_FAILURE_MODE ?? 'fail_open',
     },
     webhooks: webhookSettings(env),
     adminAlerts: {

@@ -42,6 +42,7 @@ export const STATUS_BY_CODE: Readonly<Record<ProblemCode, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   RANGE_NOT_SATISFIABLE: 416,
   IDEMPOTENCY_MISMATCH: 422,
+  MESSAGE_REJECTED: 422,
   TEMPLATE_TIMEOUT: 422,
   TEMPLATE_TOO_LARGE: 422,
   RATE_LIMITED: 429,
@@ -71,6 +72,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   RANGE_NOT_SATISFIABLE: 'Range not satisfiable',
   IDEMPOTENCY_MISMATCH: 'Idempotency key reused',
+  MESSAGE_REJECTED: 'Message rejected by moderation',
   TEMPLATE_TIMEOUT: 'Template took too long',
   TEMPLATE_TOO_LARGE: 'Template too large',
   TEMPLATE_RENDERER_BUSY: 'Template renderer busy',
@@ -95,6 +97,8 @@ export interface ProblemDetails {
   readonly code: ProblemCode;
   /** The snake_case input at fault (validation errors and some not-found recipients). */
   readonly field?: string;
+  /** `MESSAGE_REJECTED`: why moderation refused the message, for its sender to read. */
+  readonly reason?: string;
   readonly request_id?: string;
 }
 
@@ -262,7 +266,11 @@ export function toProblem(error: unknown): ProblemResponse {
   if (isMessagingError(error)) {
     const code: ProblemCode = error.code in MESSAGING_ERROR_CODES ? error.code : 'INTERNAL';
     if (code === 'INTERNAL') return problem('INTERNAL', 'an unexpected error occurred');
-    return problem(code, error.message, error.field);
+    const answered = problem(code, error.message, error.field);
+    const reason = error.details?.reason;
+    if (code === 'MESSAGE_REJECTED' && typeof reason === 'string')
+      return { ...answered, problem: { ...answered.problem, reason } };
+    return answered;
   }
   if (error instanceof HttpProblem) return problem(error.code, error.message, error.field);
   if (isValidationFailure(error)) {

@@ -91,6 +91,14 @@ export function toMessageWire(message: MessageView, base: string): Static<typeof
     delivered_to: receiptsWire(message.receipts.deliveredTo),
     read_count: message.receipts.readCount,
     delivered_count: message.receipts.deliveredCount,
+    ...(message.moderation === undefined
+      ? {}
+      : {
+          moderation: {
+            state: message.moderation.state,
+            ...(message.moderation.reason === null ? {} : { reason: message.moderation.reason }),
+          },
+        }),
   };
 }
 

@@ -42,6 +42,11 @@ import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/emai
 import { healthRoutes } from './routes/health-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
+import {
+  adminModerationSettingsRoutes,
+  moderationQueueRoutes,
+  storeModerationSettingsRoutes,
+} from './routes/moderation-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -215,6 +220,9 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (core.policy.name === careTeamPolicy.name)
     await app.register(careTeamRoutes, { prefix: '/api/messages', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
+  await app.register(moderationQueueRoutes, { prefix: '/api/v1/admin', core });
+  await app.register(adminModerationSettingsRoutes, { prefix: '/api/v1/admin', core });
+  await app.register(storeModerationSettingsRoutes, { prefix: '/api/v1/store', core });
   if (deps.directory) {
     await app.register(platformRoutes, {
       prefix: '/api/v1/platform',

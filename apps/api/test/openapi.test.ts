@@ -51,6 +51,13 @@ const EXPECTED_ROUTES = [
   'get /api/v1/admin/settings',
   'get /api/v1/admin/settings/{key}',
   'put /api/v1/admin/settings/{key}',
+  'get /api/v1/admin/moderation',
+  'post /api/v1/admin/moderation/{message_id}/approve',
+  'post /api/v1/admin/moderation/{message_id}/reject',
+  'get /api/v1/admin/stores/{store_id}/moderation-settings',
+  'put /api/v1/admin/stores/{store_id}/moderation-settings',
+  'get /api/v1/store/moderation-settings',
+  'put /api/v1/store/moderation-settings',
   'get /api/v1/store/email-settings',
   'put /api/v1/store/email-settings',
   'post /api/v1/store/email-settings/verify',
@@ -235,6 +242,7 @@ describe('OpenAPI document', () => {
       'delivered_to',
       'read_count',
       'delivered_count',
+      'moderation',
     ]);
     const read = document.paths?.['/api/v1/store/messages/{id}/read']?.put;
     const readBody = (read?.requestBody as OpenAPIV3_1.RequestBodyObject | undefined)?.content?.[

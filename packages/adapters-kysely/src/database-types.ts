@@ -101,6 +101,19 @@ export interface MessagesTable {
   edited_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** 1 as sent, one more per edit (0019). */
   revision: Generated<number>;
+  /** `flagged` | `held` | `approved` | `rejected`; null when never moderated (0024). */
+  moderation_state: Generated<string | null>;
+  moderation_reason: Generated<string | null>;
+  moderated_by_type: Generated<string | null>;
+  moderated_by_id: Generated<string | null>;
+  moderated_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+/** `moderation_settings`: each tenant's own moderation configuration (0024). */
+export interface ModerationSettingsTable {
+  tenant_id: string;
+  settings: ColumnType<unknown, string, string>;
+  updated_at: Timestamp;
 }
 
 /** `message_revisions`: every version of an edited message (0019). */
@@ -523,6 +536,7 @@ export interface Database {
   conversation_participants: ConversationParticipantsTable;
   messages: MessagesTable;
   message_revisions: MessageRevisionsTable;
+  moderation_settings: ModerationSettingsTable;
   message_attachments: MessageAttachmentsTable;
   send_idempotency_keys: SendIdempotencyKeysTable;
   stores: StoresTable;

@@ -7,6 +7,7 @@ export type { KyselyMessageSearchConfig } from './conversations/kysely-message-s
 export { KyselyMessageSearch } from './conversations/kysely-message-search.js';
 export type { KyselyMessagingStoreConfig } from './conversations/kysely-messaging-store.js';
 export { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
+export { KyselyModerationSettingsRepository } from './conversations/kysely-moderation-settings-repository.js';
 export { KyselyParticipantRepository } from './conversations/kysely-participant-repository.js';
 export type { PostgresEventWakeupsOptions } from './conversations/postgres-event-wakeups.js';
 export { PostgresEventWakeups } from './conversations/postgres-event-wakeups.js';

@@ -9,6 +9,8 @@ import {
   emailTemplateRepositoryContract,
   eventLogContract,
   messagingStoreContract,
+  moderationContract,
+  moderationSettingsRepositoryContract,
   notificationQueueContract,
   peopleDirectoryContract,
   sendFailureStreakRepositoryContract,
@@ -20,6 +22,7 @@ import {
 import { afterAll, describe } from 'vitest';
 import { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notification-repository.js';
 import { KyselyMessagingStore } from './conversations/kysely-messaging-store.js';
+import { KyselyModerationSettingsRepository } from './conversations/kysely-moderation-settings-repository.js';
 import { KyselyEmailLogRepository } from './email/kysely-email-log-repository.js';
 import { KyselyEmailTemplateRepository } from './email/kysely-email-template-repository.js';
 import { KyselySendFailureStreakRepository } from './email/kysely-send-failure-streak-repository.js';
@@ -82,6 +85,19 @@ describe.each(targets)('kysely adapters on %s', (target) => {
       const { db } = await fresh();
       return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
     },
+  });
+
+  moderationContract({
+    name,
+    setup: async () => {
+      const { db } = await fresh();
+      return { store: new KyselyMessagingStore({ db }), raw: createMessagingStoreRawReader(db) };
+    },
+  });
+
+  moderationSettingsRepositoryContract({
+    name,
+    setup: async () => ({ repository: new KyselyModerationSettingsRepository((await fresh()).db) }),
   });
 
   blockRepositoryContract({

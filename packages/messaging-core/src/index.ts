@@ -77,6 +77,27 @@ export {
 } from './conversations/model/domain-event.js';
 export type { Message, MessageRevision } from './conversations/model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './conversations/model/message.js';
+// Moderation (issue 14).
+export type {
+  ContactDetailsSettings,
+  MessageModeration,
+  ModerationAction,
+  ModerationMatchAction,
+  ModerationSettings,
+  ModerationState,
+  ModerationVerdict,
+  WordListSettings,
+} from './conversations/model/moderation.js';
+export {
+  DEFAULT_MODERATION_SETTINGS,
+  hiddenByModeration,
+  MAX_MODERATION_TERM_LENGTH,
+  MAX_MODERATION_TERMS,
+  MODERATION_MATCH_ACTIONS,
+  MODERATION_STATES,
+  moderationDefaultsFor,
+  PRESET_MODERATION_DEFAULTS,
+} from './conversations/model/moderation.js';
 export type { SnippetSegment } from './conversations/model/search-text.js';
 export {
   containsEveryTerm,
@@ -87,6 +108,19 @@ export {
   SNIPPET_LENGTH,
   searchTerms,
 } from './conversations/model/search-text.js';
+export { CachingModerationSettings } from './conversations/moderation/caching-moderation-settings.js';
+export type {
+  ModerationChain,
+  ModerationFailureMode,
+  ModerationOutcome,
+  ModeratorEntry,
+} from './conversations/moderation/compose-moderators.js';
+export { composeModerators } from './conversations/moderation/compose-moderators.js';
+export {
+  contactDetailsModerator,
+  findContactDetails,
+  MODERATION_MASK,
+} from './conversations/moderation/contact-details-moderator.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -161,6 +195,7 @@ export type {
   StoredObjectInfo,
 } from './conversations/ports/attachment-storage.js';
 export type { BlockRecord, BlockRepository } from './conversations/ports/block-repository.js';
+export type { ContentModerator, ModerationRequest } from './conversations/ports/content-moderator.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -188,7 +223,12 @@ export type {
   MessagePage,
   MessagePageRequest,
   MessageRepository,
+  ModerationQueueItem,
+  ModerationQueuePage,
+  ModerationQueueRequest,
   NewMessage,
+  ReviewDecision,
+  ReviewResult,
   SoftDeleteInput,
 } from './conversations/ports/message-repository.js';
 export type {
@@ -201,6 +241,7 @@ export type {
   SearchSort,
 } from './conversations/ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './conversations/ports/messaging-store.js';
+export type { ModerationSettingsRepository } from './conversations/ports/moderation-settings-repository.js';
 export type {
   DeliveryAdvance,
   JoinRequest,
@@ -244,6 +285,13 @@ export type { MarkReadInput, ReadState } from './conversations/use-cases/mark-co
 export type { DeliveredState, DeliveryAck } from './conversations/use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './conversations/use-cases/remove-participant.js';
 export type { ActorClaims } from './conversations/use-cases/resolve-actor.js';
+export type {
+  ModerationItemView,
+  ModerationQueueInput,
+  ModerationQueueList,
+  ReviewMessageInput,
+} from './conversations/use-cases/review-messages.js';
+export { mergeModerationSettings } from './conversations/use-cases/review-messages.js';
 export type {
   MessageSearchResult,
   MessageSearchResults,

@@ -154,7 +154,8 @@ export function toLiveFrame(delivery: LiveDelivery, base: string): LiveFrame {
   const { event, view } = delivery;
   return {
     id: event.id,
-    type: event.type,
+    // An approved held message reaches its recipients as the send they never had (moderation).
+    type: view.kind === 'message.sent' ? 'message.sent' : event.type,
     conversation_id: event.conversationId,
     occurred_at: iso(event.occurredAt),
     data: dataOf(view, base),

@@ -330,7 +330,7 @@ export function conversationHandlers(app: TypeboxApp, options: ConversationHandl
             params: MessageParams,
             headers: EditHeaders,
             body: EditBody,
-            response: { 200: MessageWire, ...problemResponses(404, 409, 412) },
+            response: { 200: MessageWire, ...problemResponses(404, 409, 412, 422) },
           },
         },
         async (request, reply) => {

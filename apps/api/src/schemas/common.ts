@@ -47,6 +47,9 @@ export const Problem = Type.Object(
     detail: Type.String(),
     code: Type.String({ enum: PROBLEM_CODES, description: 'Stable machine-readable code.' }),
     field: Type.Optional(Type.String({ description: 'The snake_case input at fault.' })),
+    reason: Type.Optional(
+      Type.String({ description: 'MESSAGE_REJECTED: why moderation refused the message (for its sender).' }),
+    ),
     request_id: Type.Optional(
       Type.String({ description: 'The request id, as in X-Request-Id and the logs.' }),
     ),
@@ -63,7 +66,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   412: 'The `If-Match` revision is no longer the current one: the message was edited meanwhile (REVISION_MISMATCH).',
   413: 'The request body (or an attached file) is too large.',
   415: 'Unsupported Content-Type, or an attached file of a type that is not accepted.',
-  422: 'Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE).',
+  422: 'Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE).',
   429: 'Rate limit exceeded: see Retry-After.',
   500: 'Unexpected server error.',
   503: 'A dependency is unavailable, or too many template renders are waiting (TEMPLATE_RENDERER_BUSY).',

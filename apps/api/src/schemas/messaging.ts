@@ -177,6 +177,21 @@ export const MessageWire = Type.Object({
     minimum: 0,
     description: 'How many other active members received it (readers included).',
   }),
+  moderation: Type.Optional(
+    Type.Object(
+      {
+        state: Type.Union([Type.Literal('held'), Type.Literal('rejected')], {
+          description:
+            '`held`: waiting for a reviewer, delivered to nobody yet; `rejected`: a reviewer refused it, nobody else sees it.',
+        }),
+        reason: Type.Optional(Type.String({ description: "The moderator's or the reviewer's reason." })),
+      },
+      {
+        description:
+          'Present only on a message held or rejected by moderation, which only its sender (and reviewers) can see.',
+      },
+    ),
+  ),
 });
 
 export const ConversationDetailWire = Type.Object(

@@ -11,8 +11,12 @@ import {
   type MessageRepository,
   type MessageRevision,
   MessagingError,
+  type ModerationQueuePage,
+  type ModerationQueueRequest,
   type NewMessage,
   type ParticipantRef,
+  type ReviewDecision,
+  type ReviewResult,
   type SoftDeleteInput,
 } from '@parley/messaging-core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
@@ -81,6 +85,7 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   const open = input.requireOpen ? sql`not conv.is_closed and ${fresh}` : fresh;
   const idempotency = input.idempotency;
   const isSender = sql`p.participant_type = ${m.sender.type}::text and p.participant_id = ${m.sender.id}::text`;
+  const held = m.moderation?.state === 'held';
 
   const ctes: RawBuilder<unknown>[] = [
     sql`snap as materialized (
@@ -109,10 +114,11 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
   }
   ctes.push(
     sql`inserted as (
-    insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, created_at, subject)
+    insert into messages (id, conversation_id, seq, sender_type, sender_id, content, is_system_message, created_at, subject,
+      moderation_state, moderation_reason)
     select ${m.id}::uuid, conv.id, conv.message_count + 1, ${m.sender.type}::text, ${m.sender.id}::text,
       ${m.content}::text, ${m.isSystemMessage}::boolean, greatest(${at}::timestamptz, conv.last_message_at),
-      ${m.subject ?? null}::text
+      ${m.subject ?? null}::text, ${m.moderation?.state ?? null}::text, ${m.moderation?.reason ?? null}::text
     from conv where ${open}${idempotency === undefined ? sql`` : sql` and exists (select from claimed)`}
     returning id, conversation_id, seq, created_at
   )`,
@@ -162,7 +168,17 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at)
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
   )`
-      : sql`touched as (
+      : held
+        ? // Held: delivered to nobody yet; only the sender's activity and read state move.
+          sql`touched as (
+    update conversation_participants p
+    set last_activity_at = greatest(p.last_activity_at, inserted.created_at),
+      unread_count = 0,
+      last_read_seq = inserted.seq,
+      last_read_at = greatest(p.last_read_at, inserted.created_at)
+    from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null and ${isSender}
+  )`
+        : sql`touched as (
     update conversation_participants p
     set last_activity_at = greatest(p.last_activity_at, inserted.created_at),
       unread_count = case when ${isSender} then 0 else p.unread_count + 1 end,
@@ -172,21 +188,40 @@ export function appendStatement(input: AppendMessageInput): RawBuilder<AppendOut
     from inserted where p.conversation_id = inserted.conversation_id and p.left_at is null
   )`,
   );
-  if (!m.isSystemMessage) {
+  const sentPayload = sql`jsonb_build_object(
+        'message_id', inserted.id::text,
+        'seq', inserted.seq,
+        'sender', jsonb_build_object('type', ${m.sender.type}::text, 'id', ${m.sender.id}::text),
+        'created_at', to_char(inserted.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+        'attachment_count', ${m.attachments.length}::integer)`;
+  if (!m.isSystemMessage && m.moderation === undefined) {
     // The message's `message.sent` event, in the same statement (so in the same transaction);
     // the payload is `messageSentPayload`'s shape. No recipients: subscribers read the members.
     ctes.push(
       sql`logged as (
     insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
     select conv.store_id, inserted.conversation_id, 'message.sent', ${m.sender.type}::text, ${m.sender.id}::text,
-      jsonb_build_object(
-        'message_id', inserted.id::text,
-        'seq', inserted.seq,
-        'sender', jsonb_build_object('type', ${m.sender.type}::text, 'id', ${m.sender.id}::text),
-        'created_at', to_char(inserted.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-        'attachment_count', ${m.attachments.length}::integer),
+      ${sentPayload},
       inserted.created_at
     from inserted join conv on conv.id = inserted.conversation_id
+    returning id
+  )`,
+    );
+  } else if (!m.isSystemMessage && m.moderation !== undefined) {
+    // Moderated: a held message's only event is `message.held` (delivered to nobody); a flagged
+    // one has `message.sent` then `message.flagged`. Both carry the moderator's reason.
+    const types = held
+      ? sql`(values ('message.held', 1))`
+      : sql`(values ('message.sent', 1), ('message.flagged', 2))`;
+    ctes.push(
+      sql`logged as (
+    insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
+    select conv.store_id, inserted.conversation_id, t.type, ${m.sender.type}::text, ${m.sender.id}::text,
+      case when t.type = 'message.sent' then ${sentPayload}
+        else ${sentPayload} || jsonb_build_object('reason', ${m.moderation.reason}::text) end,
+      inserted.created_at
+    from inserted join conv on conv.id = inserted.conversation_id cross join ${types} as t(type, position)
+    order by t.position
     returning id
   )`,
     );
@@ -203,7 +238,7 @@ select exists (select from conv) as found,
   (select seq from inserted) as seq,
   (select created_at from inserted) as created_at,
   coalesce((select not (${fresh}) from conv), false) as stale,
-  ${m.isSystemMessage ? sql`null::text` : sql`(select id::text from logged)`} as event_id`;
+  ${m.isSystemMessage ? sql`null::text` : sql`(select max(id)::text from logged)`} as event_id`;
 }
 
 /**
@@ -530,7 +565,7 @@ export class KyselyMessageRepository implements MessageRepository {
         for update`.execute(db);
       const { rows } = await sql<{ hid: boolean; gone: boolean }>`
         with msg as (
-          select id, seq, sender_type, sender_id, is_system_message, is_deleted from messages
+          select id, seq, sender_type, sender_id, is_system_message, is_deleted, moderation_state from messages
           where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
         ), hid as (
           insert into message_hides (message_id, participant_type, participant_id, hidden_at)
@@ -544,6 +579,7 @@ export class KyselyMessageRepository implements MessageRepository {
             and p.conversation_id = ${conversationId}::uuid
             and p.participant_type = ${participant.type}::text and p.participant_id = ${participant.id}::text
             and p.left_at is null and msg.seq > p.last_read_seq and not msg.is_system_message
+            and (msg.moderation_state is null or msg.moderation_state not in ('held', 'rejected'))
             and not (msg.sender_type = p.participant_type and msg.sender_id = p.participant_id)
           returning p.conversation_id
         ), gone as (
@@ -614,7 +650,12 @@ export class KyselyMessageRepository implements MessageRepository {
         from ok
       ), updated as (
         update messages m set content = ${change.content}::text, revision = ok.revision + 1,
-          edited_at = ${at}::timestamptz
+          edited_at = ${at}::timestamptz${
+            change.flagged === undefined
+              ? sql``
+              : sql`, moderation_state = 'flagged', moderation_reason = ${change.flagged.reason}::text,
+          moderated_by_type = null, moderated_by_id = null, moderated_at = null`
+          }
         from ok where m.id = ok.id
         returning m.id
       )
@@ -627,6 +668,88 @@ export class KyselyMessageRepository implements MessageRepository {
     const message = await this.findById(conversationId, messageId);
     if (message === null) return { status: 'not_found' };
     return outcome.edited ? { status: 'edited', message } : { status: 'stale', message };
+  }
+
+  /**
+   * One statement: lock the message, move a pending (`flagged` / `held`) state to the decision,
+   * and adjust the other members' unread counts when that delivers (held → approved) or takes
+   * back (flagged → rejected) the message.
+   */
+  async review(conversationId: string, messageId: string, decision: ReviewDecision): Promise<ReviewResult> {
+    if (!isUuid(conversationId) || !isUuid(messageId)) return { status: 'not_found' };
+    const at = decision.at.toISOString();
+    const { rows } = await sql<{ found: boolean; previous: string | null; reviewed: boolean }>`
+      with msg as (
+        select id, seq, sender_type, sender_id, is_system_message, is_deleted, moderation_state from messages
+        where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
+        for update
+      ), ok as (
+        select * from msg where moderation_state in ('flagged', 'held')
+      ), updated as (
+        update messages m set moderation_state = ${decision.decision}::text,
+          moderation_reason = case when ${decision.decision}::text = 'rejected' then ${decision.reason}::text
+            else m.moderation_reason end,
+          moderated_by_type = ${decision.by.type}::text, moderated_by_id = ${decision.by.id}::text,
+          moderated_at = ${at}::timestamptz
+        from ok where m.id = ok.id
+        returning m.id
+      ), counted as (
+        update conversation_participants p set
+          unread_count = greatest(0, p.unread_count + case when ok.moderation_state = 'held' then 1 else -1 end),
+          archived_at = case when ok.moderation_state = 'held' then null else p.archived_at end
+        from ok
+        where p.conversation_id = ${conversationId}::uuid and p.left_at is null
+          and ((ok.moderation_state = 'held' and ${decision.decision}::text = 'approved')
+            or (ok.moderation_state = 'flagged' and ${decision.decision}::text = 'rejected'))
+          and not ok.is_system_message and not ok.is_deleted
+          and not (p.participant_type = ok.sender_type and p.participant_id = ok.sender_id)
+          and p.visible_from_seq <= ok.seq and p.last_read_seq < ok.seq
+          and not exists (select from message_hides h where h.message_id = ok.id
+            and h.participant_type = p.participant_type and h.participant_id = p.participant_id)
+        returning p.participant_id
+      )
+      select exists (select from msg) as found, (select moderation_state from msg) as previous,
+        exists (select from updated) as reviewed`.execute(this.#db);
+    const outcome = rows[0];
+    if (outcome === undefined || !outcome.found) return { status: 'not_found' };
+    const message = await this.findById(conversationId, messageId);
+    if (message === null) return { status: 'not_found' };
+    if (!outcome.reviewed || (outcome.previous !== 'flagged' && outcome.previous !== 'held'))
+      return { status: 'not_pending', message };
+    return { status: 'reviewed', message, previousState: outcome.previous };
+  }
+
+  /** A range scan of the partial index `messages_moderation_queue` (pending messages only). */
+  async moderationQueue(request: ModerationQueueRequest): Promise<ModerationQueuePage> {
+    if (request.states.length === 0) return { items: [], hasMore: false };
+    if (request.conversationId !== undefined && !isUuid(request.conversationId))
+      return { items: [], hasMore: false };
+    let query = this.#db
+      .selectFrom('messages as m')
+      .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
+      .select(MESSAGE_COLUMNS.map((column) => `m.${column}` as const))
+      .select('c.store_id as tenant_id')
+      .where(sql<boolean>`m.moderation_state in ('flagged', 'held')`)
+      .where('m.moderation_state', 'in', [...request.states]);
+    if (request.tenantId !== undefined) query = query.where('c.store_id', '=', request.tenantId);
+    if (request.conversationId !== undefined)
+      query = query.where('m.conversation_id', '=', request.conversationId);
+    const after = request.after;
+    if (after !== undefined)
+      query = query.where(
+        sql<boolean>`(m.created_at, m.id) < (${after.createdAt.toISOString()}::timestamptz, ${isUuid(after.id) ? after.id : '00000000-0000-0000-0000-000000000000'}::uuid)`,
+      );
+    const rows = await query
+      .orderBy('m.created_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(request.limit + 1)
+      .execute();
+    const page = rows.slice(0, request.limit);
+    const messages = await withAttachments(this.#db, page);
+    return {
+      items: messages.map((message, i) => ({ message, tenantId: page[i]?.tenant_id ?? null })),
+      hasMore: rows.length > request.limit,
+    };
   }
 
   async revisions(conversationId: string, messageId: string): Promise<MessageRevision[]> {
@@ -722,6 +845,10 @@ function createdMessage(draft: NewMessage, seq: number, createdAt: Date): Messag
     subject: draft.subject ?? null,
     editedAt: null,
     revision: 1,
+    moderation:
+      draft.moderation === undefined
+        ? null
+        : { state: draft.moderation.state, reason: draft.moderation.reason },
   };
 }
 

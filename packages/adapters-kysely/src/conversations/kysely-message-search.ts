@@ -176,7 +176,9 @@ export class KyselyMessageSearch implements MessageSearch {
           and not m.is_system_message and not m.is_deleted
           and not exists (select from message_hides h where h.message_id = m.id
             and h.participant_type = ${searcher.type} and h.participant_id = ${searcher.id})
-          -- Moderation (held or rejected messages: their sender's only) is the next condition here.
+          -- Held or rejected messages (moderation) are their sender's only.
+          and (m.moderation_state is null or m.moderation_state not in ('held', 'rejected')
+            or (m.sender_type = ${searcher.type} and m.sender_id = ${searcher.id}))
           -- One test of the stored vector against all the terms (an InitPlan: read once), which
           -- the GIN index answers with the store (null when a term has no word: nothing matches).
           and m.search_vector @@ (select q.all_terms from q)

@@ -294,6 +294,7 @@ export class KyselyParticipantRepository implements ParticipantRepository {
           select count(*) from messages m
           where m.conversation_id = p.conversation_id and m.seq > p.last_read_seq and m.seq <= t.up_to
             and not m.is_system_message
+            and (m.moderation_state is null or m.moderation_state not in ('held', 'rejected'))
             and not (m.sender_type = p.participant_type and m.sender_id = p.participant_id)
             and not exists (select from message_hides h where h.message_id = m.id
               and h.participant_type = p.participant_type and h.participant_id = p.participant_id)

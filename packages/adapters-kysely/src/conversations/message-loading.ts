@@ -20,6 +20,11 @@ export const MESSAGE_COLUMNS = [
   'subject',
   'edited_at',
   'revision',
+  'moderation_state',
+  'moderation_reason',
+  'moderated_by_type',
+  'moderated_by_id',
+  'moderated_at',
 ] as const satisfies readonly (keyof MessageRow)[];
 
 /** The attachments of these messages (one query), grouped by message id, each list in order. */

@@ -4,6 +4,7 @@ import type {
   Message,
   MessageAttachment,
   MessageRevision,
+  ModerationState,
   ParticipantRef,
 } from '@parley/messaging-core';
 import type { Selectable } from 'kysely';
@@ -103,6 +104,15 @@ export function toMessage(row: MessageRow, attachments: readonly MessageAttachme
     subject: row.subject,
     editedAt: row.edited_at,
     revision: toNumber(row.revision),
+    moderation:
+      row.moderation_state === null || row.moderation_state === undefined
+        ? null
+        : {
+            state: row.moderation_state as ModerationState,
+            reason: row.moderation_reason ?? null,
+            reviewedBy: ref(row.moderated_by_type ?? null, row.moderated_by_id ?? null),
+            reviewedAt: row.moderated_at ?? null,
+          },
   };
 }
 

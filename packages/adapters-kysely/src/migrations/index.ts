@@ -12,6 +12,7 @@ import * as deliveryReceipts from '../conversations/migrations/0017-delivery-rec
 import * as archive from '../conversations/migrations/0018-archive.js';
 import * as messageRevisions from '../conversations/migrations/0019-message-revisions.js';
 import * as messageSearch from '../conversations/migrations/0021-message-search.js';
+import * as moderation from '../conversations/migrations/0024-moderation.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
@@ -49,4 +50,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021_message_search': messageSearch,
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
+  '0024_moderation': moderation,
 };

@@ -164,6 +164,7 @@ const TABLES = [
   'email_delivery_events',
   'email_logs',
   'store_email_settings',
+  'moderation_settings',
   'message_revisions',
   'message_attachments',
   'send_idempotency_keys',

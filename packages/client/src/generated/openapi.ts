@@ -1363,6 +1363,114 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/moderation': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Messages waiting for review
+     * @description Flagged (delivered) and held (not delivered) messages, newest first, in cursor pages; filter by state, store_id and conversation_id. A tenant-bound reviewer sees their own tenant only; callers the policy does not let review get 404.
+     */
+    get: operations['adminListModerationQueue'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/moderation/{message_id}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve a flagged or held message
+     * @description Records message.approved. A held message is then delivered as if just sent: unread counts, real-time frames, notification emails. 409 when it is not waiting for review.
+     */
+    post: operations['adminApproveMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/moderation/{message_id}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject a flagged or held message, with a reason
+     * @description Records message.rejected. Nobody but its sender sees it afterwards; they see it with moderation { state: rejected, reason }. 409 when it is not waiting for review.
+     */
+    post: operations['adminRejectMessage'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/stores/{store_id}/moderation-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A store's moderation configuration
+     * @description The store's own, else the preset's defaults.
+     */
+    get: operations['adminGetStoreModerationSettings'];
+    /**
+     * Change a store's moderation configuration
+     * @description Partial: the fields given replace those in force. Applies to the next message.
+     */
+    put: operations['adminUpdateStoreModerationSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/store/moderation-settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The store's moderation configuration
+     * @description The store's own, else the preset's defaults.
+     */
+    get: operations['storeGetModerationSettings'];
+    /**
+     * Change the store's moderation configuration
+     * @description Partial: the fields given replace those in force. Applies to the next message.
+     */
+    put: operations['storeUpdateModerationSettings'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/platform/stores/{store_id}': {
     parameters: {
       query?: never;
@@ -1924,6 +2032,7 @@ export interface components {
       | 'CONVERSATION_CLOSED'
       | 'CONFLICT'
       | 'REVISION_MISMATCH'
+      | 'MESSAGE_REJECTED'
       | 'IDEMPOTENCY_MISMATCH'
       | 'PAYLOAD_TOO_LARGE'
       | 'RANGE_NOT_SATISFIABLE'
@@ -1953,6 +2062,8 @@ export interface components {
       code: components['schemas']['ProblemCode'];
       /** @description The snake_case input at fault. */
       field?: string;
+      /** @description MESSAGE_REJECTED: why moderation refused the message (for its sender). */
+      reason?: string;
       /** @description The request id, as in X-Request-Id and the logs. */
       request_id?: string;
     };
@@ -2114,6 +2225,13 @@ export interface components {
       read_count: number;
       /** @description How many other active members received it (readers included). */
       delivered_count: number;
+      /** @description Present only on a message held or rejected by moderation, which only its sender (and reviewers) can see. */
+      moderation?: {
+        /** @description `held`: waiting for a reviewer, delivered to nobody yet; `rejected`: a reviewer refused it, nobody else sees it. */
+        state: 'held' | 'rejected';
+        /** @description The moderator's or the reviewer's reason. */
+        reason?: string;
+      };
     };
     MessagePage: {
       /** @description One page of older history, oldest first. */
@@ -3485,7 +3603,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -4119,6 +4237,16 @@ export interface operations {
       };
       /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -5952,7 +6080,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -6586,6 +6714,16 @@ export interface operations {
       };
       /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -8080,7 +8218,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -8714,6 +8852,16 @@ export interface operations {
       };
       /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -10211,7 +10359,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -10459,6 +10607,16 @@ export interface operations {
       };
       /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
           [name: string]: unknown;
@@ -12580,6 +12738,938 @@ export interface operations {
       };
     };
   };
+  adminListModerationQueue: {
+    parameters: {
+      query?: {
+        state?: 'flagged' | 'held';
+        store_id?: string;
+        conversation_id?: string;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              message_id: string;
+              conversation_id: string;
+              store_id: string | null;
+              seq: number;
+              sender: {
+                type: components['schemas']['ParticipantType'];
+                id: string;
+                name: string;
+              };
+              content: string;
+              attachment_count: number;
+              /**
+               * Format: date-time
+               * @example 2026-01-01T12:00:00.000Z
+               */
+              created_at: string;
+              /** @description `flagged` and `held` wait for review; `approved` and `rejected` are decided. */
+              state: 'flagged' | 'held' | 'approved' | 'rejected';
+              reason: string | null;
+              reviewed_by: {
+                type: components['schemas']['ParticipantType'];
+                id: string;
+                name: string;
+              } | null;
+              reviewed_at: string | null;
+            }[];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminApproveMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        message_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            message_id: string;
+            conversation_id: string;
+            store_id: string | null;
+            seq: number;
+            sender: {
+              type: components['schemas']['ParticipantType'];
+              id: string;
+              name: string;
+            };
+            content: string;
+            attachment_count: number;
+            /**
+             * Format: date-time
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            created_at: string;
+            /** @description `flagged` and `held` wait for review; `approved` and `rejected` are decided. */
+            state: 'flagged' | 'held' | 'approved' | 'rejected';
+            reason: string | null;
+            reviewed_by: {
+              type: components['schemas']['ParticipantType'];
+              id: string;
+              name: string;
+            } | null;
+            reviewed_at: string | null;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (e.g. the conversation is closed). */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminRejectMessage: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        message_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Why: the sender sees it on their message. */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            message_id: string;
+            conversation_id: string;
+            store_id: string | null;
+            seq: number;
+            sender: {
+              type: components['schemas']['ParticipantType'];
+              id: string;
+              name: string;
+            };
+            content: string;
+            attachment_count: number;
+            /**
+             * Format: date-time
+             * @example 2026-01-01T12:00:00.000Z
+             */
+            created_at: string;
+            /** @description `flagged` and `held` wait for review; `approved` and `rejected` are decided. */
+            state: 'flagged' | 'held' | 'approved' | 'rejected';
+            reason: string | null;
+            reviewed_by: {
+              type: components['schemas']['ParticipantType'];
+              id: string;
+              name: string;
+            } | null;
+            reviewed_at: string | null;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflicts with the current state (e.g. the conversation is closed). */
+      409: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminGetStoreModerationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        store_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A tenant's moderation configuration (its own, else the preset's defaults). */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            word_list: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              /** @description Words or phrases refused besides the built-in list (word boundaries, any case). */
+              added_terms: string[];
+              /** @description Words the built-in list would match that this tenant allows. */
+              allowed_terms: string[];
+            };
+            contact_details: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              emails: boolean;
+              phones: boolean;
+              links: boolean;
+            };
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminUpdateStoreModerationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        store_id: string;
+      };
+      cookie?: never;
+    };
+    /** @description Partial: the fields given replace those in force. */
+    requestBody: {
+      content: {
+        'application/json': {
+          word_list?: {
+            enabled?: boolean;
+            /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+            action?: 'reject' | 'flag' | 'hold' | 'rewrite';
+            added_terms?: string[];
+            allowed_terms?: string[];
+          };
+          contact_details?: {
+            enabled?: boolean;
+            /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+            action?: 'reject' | 'flag' | 'hold' | 'rewrite';
+            emails?: boolean;
+            phones?: boolean;
+            links?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description A tenant's moderation configuration (its own, else the preset's defaults). */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            word_list: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              /** @description Words or phrases refused besides the built-in list (word boundaries, any case). */
+              added_terms: string[];
+              /** @description Words the built-in list would match that this tenant allows. */
+              allowed_terms: string[];
+            };
+            contact_details: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              emails: boolean;
+              phones: boolean;
+              links: boolean;
+            };
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  storeGetModerationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A tenant's moderation configuration (its own, else the preset's defaults). */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            word_list: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              /** @description Words or phrases refused besides the built-in list (word boundaries, any case). */
+              added_terms: string[];
+              /** @description Words the built-in list would match that this tenant allows. */
+              allowed_terms: string[];
+            };
+            contact_details: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              emails: boolean;
+              phones: boolean;
+              links: boolean;
+            };
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  storeUpdateModerationSettings: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Partial: the fields given replace those in force. */
+    requestBody: {
+      content: {
+        'application/json': {
+          word_list?: {
+            enabled?: boolean;
+            /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+            action?: 'reject' | 'flag' | 'hold' | 'rewrite';
+            added_terms?: string[];
+            allowed_terms?: string[];
+          };
+          contact_details?: {
+            enabled?: boolean;
+            /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+            action?: 'reject' | 'flag' | 'hold' | 'rewrite';
+            emails?: boolean;
+            phones?: boolean;
+            links?: boolean;
+          };
+        };
+      };
+    };
+    responses: {
+      /** @description A tenant's moderation configuration (its own, else the preset's defaults). */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            word_list: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              /** @description Words or phrases refused besides the built-in list (word boundaries, any case). */
+              added_terms: string[];
+              /** @description Words the built-in list would match that this tenant allows. */
+              allowed_terms: string[];
+            };
+            contact_details: {
+              enabled: boolean;
+              /** @description What a match does: `reject` (422, nothing stored), `flag` (delivered, queued for review), `hold` (queued, delivered only once approved), `rewrite` (masked with `***`). */
+              action: 'reject' | 'flag' | 'hold' | 'rewrite';
+              emails: boolean;
+              phones: boolean;
+              links: boolean;
+            };
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   platformGetStore: {
     parameters: {
       query?: never;
@@ -14215,7 +15305,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -14462,7 +15552,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -14814,7 +15904,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];
@@ -15071,7 +16161,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description Unprocessable: an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
+      /** @description Unprocessable: a message rejected by moderation (MESSAGE_REJECTED, with `reason`), an Idempotency-Key already used for a different request, or a template past its render time, memory or output limit (TEMPLATE_TIMEOUT, TEMPLATE_TOO_LARGE). */
       422: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];

@@ -40,6 +40,27 @@ export type {
 export { DOMAIN_EVENT_TYPES, messageSentPayload, recipientsOf, toEventRecord } from './model/domain-event.js';
 export type { Message, MessageRevision } from './model/message.js';
 export { DEFAULT_MESSAGE_MAX_LENGTH, revisionOf } from './model/message.js';
+// Moderation (issue 14).
+export type {
+  ContactDetailsSettings,
+  MessageModeration,
+  ModerationAction,
+  ModerationMatchAction,
+  ModerationSettings,
+  ModerationState,
+  ModerationVerdict,
+  WordListSettings,
+} from './model/moderation.js';
+export {
+  DEFAULT_MODERATION_SETTINGS,
+  hiddenByModeration,
+  MAX_MODERATION_TERM_LENGTH,
+  MAX_MODERATION_TERMS,
+  MODERATION_MATCH_ACTIONS,
+  MODERATION_STATES,
+  moderationDefaultsFor,
+  PRESET_MODERATION_DEFAULTS,
+} from './model/moderation.js';
 export type { SnippetSegment } from './model/search-text.js';
 export {
   containsEveryTerm,
@@ -50,6 +71,19 @@ export {
   SNIPPET_LENGTH,
   searchTerms,
 } from './model/search-text.js';
+export { CachingModerationSettings } from './moderation/caching-moderation-settings.js';
+export type {
+  ModerationChain,
+  ModerationFailureMode,
+  ModerationOutcome,
+  ModeratorEntry,
+} from './moderation/compose-moderators.js';
+export { composeModerators } from './moderation/compose-moderators.js';
+export {
+  contactDetailsModerator,
+  findContactDetails,
+  MODERATION_MASK,
+} from './moderation/contact-details-moderator.js';
 export type {
   AccessPolicy,
   CapabilityScope,
@@ -117,6 +151,7 @@ export type {
   StoredObjectInfo,
 } from './ports/attachment-storage.js';
 export type { BlockRecord, BlockRepository } from './ports/block-repository.js';
+export type { ContentModerator, ModerationRequest } from './ports/content-moderator.js';
 export type {
   CloseStateChange,
   ConversationRepository,
@@ -139,7 +174,12 @@ export type {
   MessagePage,
   MessagePageRequest,
   MessageRepository,
+  ModerationQueueItem,
+  ModerationQueuePage,
+  ModerationQueueRequest,
   NewMessage,
+  ReviewDecision,
+  ReviewResult,
   SoftDeleteInput,
 } from './ports/message-repository.js';
 export type {
@@ -152,6 +192,7 @@ export type {
   SearchSort,
 } from './ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
+export type { ModerationSettingsRepository } from './ports/moderation-settings-repository.js';
 export type {
   DeliveryAdvance,
   JoinRequest,
@@ -192,6 +233,13 @@ export type { MarkReadInput, ReadState } from './use-cases/mark-conversation-rea
 export type { DeliveredState, DeliveryAck } from './use-cases/mark-delivered.js';
 export type { RemoveParticipantInput } from './use-cases/remove-participant.js';
 export type { ActorClaims } from './use-cases/resolve-actor.js';
+export type {
+  ModerationItemView,
+  ModerationQueueInput,
+  ModerationQueueList,
+  ReviewMessageInput,
+} from './use-cases/review-messages.js';
+export { mergeModerationSettings } from './use-cases/review-messages.js';
 export type {
   MessageSearchResult,
   MessageSearchResults,

@@ -6,12 +6,16 @@ import { type IdGenerator, uuidV7Ids } from '../kernel/ports/id-generator.js';
 import type { SettingsStore } from '../kernel/ports/settings-store.js';
 import { PlatformSettings } from '../kernel/settings/platform-settings.js';
 import type { Conversation } from './model/conversation.js';
+import { type ModerationSettings, moderationDefaultsFor } from './model/moderation.js';
+import { CachingModerationSettings } from './moderation/caching-moderation-settings.js';
+import { composeModerators, type ModeratorEntry } from './moderation/compose-moderators.js';
 import type { AccessPolicy } from './policy/access-policy.js';
 import { marketplacePolicy } from './policy/marketplace-policy.js';
 import type { AttachmentStorage } from './ports/attachment-storage.js';
 import type { MediaInspector } from './ports/media-inspector.js';
 import type { MessageSearch } from './ports/message-search.js';
 import type { MessagingStore } from './ports/messaging-store.js';
+import type { ModerationSettingsRepository } from './ports/moderation-settings-repository.js';
 import type { PreferencesChange } from './ports/participant-repository.js';
 import { type AddParticipantsInput, addParticipants } from './use-cases/add-participants.js';
 import {
@@ -74,6 +78,16 @@ import { type RemoveParticipantInput, removeParticipant } from './use-cases/remo
 import { renameConversation } from './use-cases/rename-conversation.js';
 import { type ActorClaims, resolveActor } from './use-cases/resolve-actor.js';
 import {
+  getModerationSettings,
+  listModerationQueue,
+  type ModerationItemView,
+  type ModerationQueueInput,
+  type ModerationQueueList,
+  type ReviewMessageInput,
+  reviewMessage,
+  updateModerationSettings,
+} from './use-cases/review-messages.js';
+import {
   type MessageSearchResults,
   type SearchMessagesInput,
   searchMessages,
@@ -116,6 +130,16 @@ export interface MessagingCoreDependencies {
   readonly presignedDownloadSeconds?: number;
   /** Full-text message search; without it `searchMessages` fails with `INTERNAL`. */
   readonly search?: MessageSearch;
+  /**
+   * Content moderation: the moderators asked in order before a message or an edit is stored
+   * (each with its time limit and failure mode), where tenants' configurations are kept, and the
+   * defaults (else the policy's preset's, `moderationDefaultsFor`). Absent: nothing is moderated.
+   */
+  readonly moderation?: {
+    readonly moderators: readonly ModeratorEntry[];
+    readonly settings: ModerationSettingsRepository;
+    readonly defaults?: ModerationSettings;
+  };
 }
 
 /**
@@ -168,6 +192,14 @@ export interface MessagingCore {
   deleteMessage(actor: Actor, conversationId: string, messageId: string): Promise<MessageView>;
   /** See `editMessage`. */
   editMessage(actor: Actor, input: EditMessageInput): Promise<MessageView>;
+  /** See `listModerationQueue`. */
+  listModerationQueue(actor: Actor, input?: ModerationQueueInput): Promise<ModerationQueueList>;
+  /** See `reviewMessage`. */
+  reviewMessage(actor: Actor, input: ReviewMessageInput): Promise<ModerationItemView>;
+  /** See `getModerationSettings`. */
+  getModerationSettings(actor: Actor, tenantId: string): Promise<ModerationSettings>;
+  /** See `updateModerationSettings`. */
+  updateModerationSettings(actor: Actor, tenantId: string, input: unknown): Promise<ModerationSettings>;
   /** See `listMessageRevisions`. */
   listMessageRevisions(actor: Actor, conversationId: string, messageId: string): Promise<MessageRevisionList>;
   /** See `archiveConversation`. */
@@ -235,6 +267,19 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
         }
       : {}),
     ...(deps.search === undefined ? {} : { search: deps.search }),
+    ...(deps.moderation === undefined
+      ? {}
+      : {
+          moderation: {
+            chain: composeModerators(deps.moderation.moderators),
+            settings: new CachingModerationSettings(deps.moderation.settings, {
+              now: () => clock.now().getTime(),
+            }),
+            defaults:
+              deps.moderation.defaults ??
+              moderationDefaultsFor((deps.policy ?? marketplacePolicy).definition.name),
+          },
+        }),
   };
   return {
     policy: ctx.policy,
@@ -265,6 +310,11 @@ export function createMessagingCore(deps: MessagingCoreDependencies): MessagingC
     updatePreferences: (actor, id, change) => updatePreferences(ctx, actor, id, change),
     deleteMessage: (actor, conversationId, messageId) => deleteMessage(ctx, actor, conversationId, messageId),
     editMessage: (actor, input) => editMessage(ctx, actor, input),
+    listModerationQueue: (actor, input) => listModerationQueue(ctx, actor, input),
+    reviewMessage: (actor, input) => reviewMessage(ctx, actor, input),
+    getModerationSettings: (actor, tenantId) => getModerationSettings(ctx, actor, tenantId),
+    updateModerationSettings: (actor, tenantId, input) =>
+      updateModerationSettings(ctx, actor, tenantId, input),
     listMessageRevisions: (actor, conversationId, messageId) =>
       listMessageRevisions(ctx, actor, conversationId, messageId),
     archiveConversation: (actor, id) => archiveConversation(ctx, actor, id),

@@ -18,6 +18,11 @@ export const MESSAGING_ERROR_CODES = {
    * someone edited it meanwhile. `details.currentRevision` says the current one.
    */
   REVISION_MISMATCH: 'REVISION_MISMATCH',
+  /**
+   * A content moderator refused a message or an edit: nothing was stored. `details.reason` is
+   * what the sender is told (e.g. "contact details (email)").
+   */
+  MESSAGE_REJECTED: 'MESSAGE_REJECTED',
   /** An idempotency key was reused with a different request. */
   IDEMPOTENCY_MISMATCH: 'IDEMPOTENCY_MISMATCH',
   /** A file is larger than the size limit; `details.maxBytes` says the limit. */

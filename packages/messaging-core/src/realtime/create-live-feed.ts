@@ -40,6 +40,8 @@ const REPLAY_PAGE = 500;
 
 /** Events delivered to their actor only (their other connections), whoever else is in the conversation. */
 const ACTOR_ONLY = new Set([
+  // A held message is its sender's only until a reviewer approves it (their other tabs see it).
+  'message.held',
   'participant.preferences_updated',
   'conversation.archived',
   'conversation.unarchived',
@@ -67,7 +69,15 @@ const KNOWN = new Set([
   'conversation.archived',
   'conversation.unarchived',
   'message.updated',
+  'message.approved',
 ]);
+
+/**
+ * Moderation records for reviewers (the review queue), delivered to nobody live: a flag is not
+ * the recipients' business, and a decision's actor is the reviewer. An approved held message is
+ * the exception: it reaches its recipients as a `message.sent` view.
+ */
+const NOBODY = new Set(['conversation.monitored', 'message.flagged', 'message.rejected']);
 
 /**
  * How a viewer sees the conversation of an event: as an active `member`, as a non-member the
@@ -138,7 +148,10 @@ function participantView(names: ReadonlyMap<string, DirectoryEntry>, ref: Partic
 
 /** The `message_id` an event names (`message.sent`, `message.deleted`, `message.updated`), or null. */
 function messageIdOf(event: LoggedEvent): string | null {
-  return event.type === 'message.sent' || event.type === 'message.deleted' || event.type === 'message.updated'
+  return event.type === 'message.sent' ||
+    event.type === 'message.deleted' ||
+    event.type === 'message.updated' ||
+    event.type === 'message.approved'
     ? event.payload.message_id
     : null;
 }
@@ -148,7 +161,10 @@ function messageIdOf(event: LoggedEvent): string | null {
  * access policy decides, and what each sees (`LiveView`, shaped for them).
  *
  * **Who receives an event** (among the `audience` asked about):
- * - `conversation.monitored` (audit records): nobody;
+ * - `conversation.monitored` (audit records), `message.flagged`, `message.rejected` and the
+ *   `message.approved` of a flagged message (moderation records: the review queue's): nobody;
+ * - `message.held`: its sender only (other tabs); the `message.approved` of a held message: as
+ *   its `message.sent` (a `message.sent` view), to those who see the message;
  * - `participant.preferences_updated`, `participant.blocked` / `unblocked`,
  *   `conversation.archived` / `unarchived` (an archive is the person's own), and a
  *   `message.deleted` of scope `self` (a per-side delete): the actor only, on all their connections;
@@ -269,7 +285,9 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
     state: BatchState,
   ): Recipient[] {
     const type: string = event.type;
-    if (type === 'conversation.monitored') return [];
+    if (NOBODY.has(type)) return [];
+    // Approving a flagged message changes nothing anyone saw.
+    if (event.type === 'message.approved' && event.payload.previous_state !== 'held') return [];
     const members = event.conversationId === null ? undefined : state.members.get(event.conversationId);
     const selfOnly =
       ACTOR_ONLY.has(type) ||
@@ -369,12 +387,14 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         return conversation === undefined
           ? null
           : { kind: event.type, summary: summaryFor(recipient, conversation, state) };
+      case 'message.approved':
       case 'message.sent': {
         const message = state.messages.get(event.payload.message_id);
         const preview = message === undefined ? null : toPreview(message);
         if (message === undefined || preview === null) return null;
         return {
-          kind: event.type,
+          // An approved held message is, for its recipients, the send they never had.
+          kind: 'message.sent',
           // Just sent: nobody else has it yet (lists only in conversations small enough to list).
           message: toMessageView(
             message,

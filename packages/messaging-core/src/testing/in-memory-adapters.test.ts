@@ -5,8 +5,13 @@ import { careTeamContract } from '../conversations/testing/contracts/care-team-c
 import { deliveryReceiptsContract } from '../conversations/testing/contracts/delivery-receipts-contract.js';
 import { mediaInspectorContract } from '../conversations/testing/contracts/media-inspector-contract.js';
 import { messagingStoreContract } from '../conversations/testing/contracts/messaging-store-contract.js';
+import {
+  moderationContract,
+  moderationSettingsRepositoryContract,
+} from '../conversations/testing/contracts/moderation-contract.js';
 import { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 import { fakePng, InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
+import { InMemoryModerationSettingsRepository } from '../conversations/testing/in-memory-moderation-settings-repository.js';
 import { emailLogRepositoryContract } from '../email/testing/contracts/email-log-repository-contract.js';
 import { mailTransportContract } from '../email/testing/contracts/mail-transport-contract.js';
 import { outboundAddressGuardContract } from '../email/testing/contracts/outbound-address-guard-contract.js';
@@ -52,6 +57,19 @@ archiveAndEditsContract({
     const store = new InMemoryMessagingStore();
     return { store, raw: store.raw };
   },
+});
+
+moderationContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { store, raw: store.raw };
+  },
+});
+
+moderationSettingsRepositoryContract({
+  name: 'in-memory',
+  setup: async () => ({ repository: new InMemoryModerationSettingsRepository() }),
 });
 
 blockRepositoryContract({ name: 'in-memory', setup: async () => ({ store: new InMemoryMessagingStore() }) });

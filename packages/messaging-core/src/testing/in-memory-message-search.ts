@@ -1,5 +1,6 @@
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import type { Message } from '../conversations/model/message.js';
+import { hiddenByModeration } from '../conversations/model/moderation.js';
 import { everyTermStartsAWord } from '../conversations/model/search-text.js';
 import type {
   MessageSearch,
@@ -87,7 +88,8 @@ export class InMemoryMessageSearch implements MessageSearch {
       for (const message of state.messages.get(conversationId) ?? []) {
         if (message.seq < fromSeq || message.isSystemMessage || message.isDeleted) continue;
         if (state.hidden.get(message.id)?.includes(me)) continue;
-        // Moderation (held or rejected messages: their sender's only) joins this condition.
+        // Held or rejected (moderation): their sender's only.
+        if (hiddenByModeration(message.moderation) && participantKey(message.sender) !== me) continue;
         if (query.sender !== undefined && !sameParticipant(message.sender, query.sender)) continue;
         if (query.from !== undefined && message.createdAt.getTime() < query.from.getTime()) continue;
         if (query.to !== undefined && message.createdAt.getTime() >= query.to.getTime()) continue;

@@ -3,6 +3,7 @@ import type { Conversation, ConversationParticipant } from '../conversations/mod
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
 import { type LoggedEvent, messageSentPayload, toEventRecord } from '../conversations/model/domain-event.js';
 import { type Message, type MessageRevision, revisionOf } from '../conversations/model/message.js';
+import { hiddenByModeration } from '../conversations/model/moderation.js';
 import { containsEveryTerm } from '../conversations/model/search-text.js';
 import { teamStandIn, teamUnread } from '../conversations/model/team.js';
 import type { BlockRecord, BlockRepository } from '../conversations/ports/block-repository.js';
@@ -26,6 +27,11 @@ import type {
   MessagePage,
   MessagePageRequest,
   MessageRepository,
+  ModerationQueueItem,
+  ModerationQueuePage,
+  ModerationQueueRequest,
+  ReviewDecision,
+  ReviewResult,
   SoftDeleteInput,
 } from '../conversations/ports/message-repository.js';
 import type { MessageSearch } from '../conversations/ports/message-search.js';
@@ -415,7 +421,8 @@ function countsUnread(state: State, m: Message, reader: ParticipantRef, afterSeq
     m.seq > afterSeq &&
     !m.isSystemMessage &&
     !sameParticipant(m.sender, reader) &&
-    !hiddenFrom(state, m.id, reader)
+    !hiddenFrom(state, m.id, reader) &&
+    !hiddenByModeration(m.moderation)
   );
 }
 
@@ -774,7 +781,12 @@ export class InMemoryMessageRepository implements MessageRepository {
       subject: draft.subject ?? null,
       editedAt: null,
       revision: 1,
+      moderation:
+        draft.moderation === undefined
+          ? null
+          : { state: draft.moderation.state, reason: draft.moderation.reason },
     };
+    const held = draft.moderation?.state === 'held';
     const messages = state.messages.get(draft.conversationId) ?? [];
     if (messages.some((m) => m.id === message.id)) {
       throw new MessagingError('CONFLICT', `message ${message.id} already exists`);
@@ -793,6 +805,8 @@ export class InMemoryMessageRepository implements MessageRepository {
     for (const [key, p] of members) {
       // A former member's row is frozen: no unread, no activity, no notification.
       if (p.leftAt !== null) continue;
+      // A held message reaches nobody but its sender (whose read state moves as for any send).
+      if (held && !sameParticipant(p.participant, draft.sender)) continue;
       let next: ConversationParticipant = { ...p, lastActivityAt: later(p.lastActivityAt) };
       if (!draft.isSystemMessage) {
         // Someone else's message brings an archived conversation back to the member's inbox.
@@ -803,14 +817,31 @@ export class InMemoryMessageRepository implements MessageRepository {
       members.set(key, next);
     }
     if (!draft.isSystemMessage) {
-      appendRecord(state.log, this.#unit, {
-        type: 'message.sent',
+      const envelope = {
         tenantId: conversation.tenantId,
         conversationId: conversation.id,
         actor: { type: draft.sender.type, id: draft.sender.id },
         occurredAt: at,
-        payload: messageSentPayload(message),
-      });
+      };
+      const reason = draft.moderation?.reason ?? '';
+      if (held)
+        appendRecord(state.log, this.#unit, {
+          ...envelope,
+          type: 'message.held',
+          payload: { ...messageSentPayload(message), reason },
+        });
+      else
+        appendRecord(state.log, this.#unit, {
+          ...envelope,
+          type: 'message.sent',
+          payload: messageSentPayload(message),
+        });
+      if (draft.moderation?.state === 'flagged')
+        appendRecord(state.log, this.#unit, {
+          ...envelope,
+          type: 'message.flagged',
+          payload: { ...messageSentPayload(message), reason },
+        });
     }
     if (input.idempotency) {
       state.idempotency.set(idempotencyKey(draft.sender, input.idempotency.key), {
@@ -924,6 +955,9 @@ export class InMemoryMessageRepository implements MessageRepository {
       content: change.content,
       revision: revision + 1,
       editedAt: change.at,
+      ...(change.flagged === undefined
+        ? {}
+        : { moderation: { state: 'flagged', reason: change.flagged.reason } }),
     };
     messages[index] = edited;
     const history = state.revisions.get(messageId) ?? [
@@ -958,6 +992,77 @@ export class InMemoryMessageRepository implements MessageRepository {
     return (this.#state().messages.get(conversationId) ?? []).some(
       (m) => m.seq > seq && !m.isSystemMessage && !sameParticipant(m.sender, sender),
     );
+  }
+
+  async review(conversationId: string, messageId: string, decision: ReviewDecision): Promise<ReviewResult> {
+    const state = this.#state();
+    const messages = state.messages.get(conversationId);
+    const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
+    if (!messages || index < 0) return { status: 'not_found' };
+    const current = messages[index]!;
+    const previous = current.moderation?.state;
+    if (previous !== 'flagged' && previous !== 'held') return { status: 'not_pending', message: current };
+    const reviewed: Message = {
+      ...current,
+      moderation: {
+        state: decision.decision,
+        reason: decision.decision === 'rejected' ? decision.reason : (current.moderation?.reason ?? null),
+        reviewedBy: { type: decision.by.type, id: decision.by.id },
+        reviewedAt: decision.at,
+      },
+    };
+    messages[index] = reviewed;
+    // Delivered (held → approved) or taken back (flagged → rejected): the others' unread counts follow.
+    const delta =
+      previous === 'held' && decision.decision === 'approved'
+        ? 1
+        : previous === 'flagged' && decision.decision === 'rejected'
+          ? -1
+          : 0;
+    const members = state.participants.get(conversationId) ?? new Map();
+    if (delta !== 0 && !current.isSystemMessage && !current.isDeleted)
+      for (const [key, p] of members) {
+        if (p.leftAt !== null || sameParticipant(p.participant, current.sender)) continue;
+        if (p.visibleFromSeq > current.seq || p.lastReadSeq >= current.seq) continue;
+        if (hiddenFrom(state, messageId, p.participant)) continue;
+        members.set(key, {
+          ...p,
+          unreadCount: Math.max(0, p.unreadCount + delta),
+          ...(delta > 0 ? { archivedAt: null } : {}),
+        });
+      }
+    return { status: 'reviewed', message: reviewed, previousState: previous };
+  }
+
+  async moderationQueue(request: ModerationQueueRequest): Promise<ModerationQueuePage> {
+    const state = this.#state();
+    const wanted = new Set<string>(request.states);
+    const items: ModerationQueueItem[] = [];
+    for (const [conversationId, messages] of state.messages) {
+      if (request.conversationId !== undefined && request.conversationId !== conversationId) continue;
+      const tenantId = state.conversations.get(conversationId)?.tenantId ?? null;
+      if (request.tenantId !== undefined && request.tenantId !== tenantId) continue;
+      for (const message of messages) {
+        const st = message.moderation?.state;
+        if (st === undefined || !wanted.has(st)) continue;
+        const after = request.after;
+        if (
+          after !== undefined &&
+          !(
+            time(message.createdAt) < time(after.createdAt) ||
+            (time(message.createdAt) === time(after.createdAt) && message.id < after.id)
+          )
+        )
+          continue;
+        items.push({ message, tenantId });
+      }
+    }
+    items.sort(
+      (a, b) =>
+        time(b.message.createdAt) - time(a.message.createdAt) ||
+        (a.message.id < b.message.id ? 1 : a.message.id > b.message.id ? -1 : 0),
+    );
+    return { items: items.slice(0, request.limit), hasMore: items.length > request.limit };
   }
 
   async softDelete(

@@ -1,4 +1,8 @@
-import { createMessagingCore, type MessagingCore } from '../conversations/messaging-core.js';
+import {
+  createMessagingCore,
+  type MessagingCore,
+  type MessagingCoreDependencies,
+} from '../conversations/messaging-core.js';
 import type { DomainEventType, LoggedEvent } from '../conversations/model/domain-event.js';
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import type { MediaInspector } from '../conversations/ports/media-inspector.js';
@@ -19,6 +23,8 @@ export interface InMemoryMessagingOptions {
   readonly ids?: IdGenerator;
   /** Default: `InMemoryMediaInspector` (magic numbers and header sizes, no decoding). */
   readonly mediaInspector?: MediaInspector;
+  /** Content moderation (see `MessagingCoreDependencies.moderation`); absent: none. */
+  readonly moderation?: MessagingCoreDependencies['moderation'];
 }
 
 /** The core with every port in memory, and the adapters at hand for assertions. */
@@ -60,6 +66,7 @@ export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}):
     ...(options.policy ? { policy: options.policy } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.ids ? { ids: options.ids } : {}),
+    ...(options.moderation ? { moderation: options.moderation } : {}),
   });
   return {
     core,

@@ -13,6 +13,7 @@ export {
 export { InMemoryAttachmentStorage } from '../conversations/testing/in-memory-attachment-storage.js';
 export { InMemoryEventLog } from '../conversations/testing/in-memory-event-log.js';
 export { fakePng, InMemoryMediaInspector } from '../conversations/testing/in-memory-media-inspector.js';
+export { InMemoryModerationSettingsRepository } from '../conversations/testing/in-memory-moderation-settings-repository.js';
 export { InMemoryEmailLogRepository } from '../email/testing/in-memory-email-log-repository.js';
 export type { InMemoryEmailTemplateRepositoryOptions } from '../email/testing/in-memory-email-template-repository.js';
 export { InMemoryEmailTemplateRepository } from '../email/testing/in-memory-email-template-repository.js';

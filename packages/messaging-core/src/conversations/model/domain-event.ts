@@ -91,6 +91,40 @@ export interface MessageUpdatedEvent extends EventBase<'message.updated'> {
 }
 
 /**
+ * A moderator flagged a message: it was delivered (`message.sent` is beside it) and waits for
+ * review. Written by `MessageRepository.append` in its one statement.
+ */
+export interface MessageFlaggedEvent extends EventBase<'message.flagged'> {
+  readonly message: Message;
+  readonly reason: string;
+}
+
+/**
+ * A moderator held a message: it is stored but delivered to nobody until approved. Written by
+ * `MessageRepository.append` instead of `message.sent` (same payload, plus `reason`).
+ */
+export interface MessageHeldEvent extends EventBase<'message.held'> {
+  readonly message: Message;
+  readonly reason: string;
+}
+
+/**
+ * A reviewer approved a flagged or held message. Approving a held one delivers it: subscribers
+ * treat it as its `message.sent` (notifications, real-time frames).
+ */
+export interface MessageApprovedEvent extends EventBase<'message.approved'> {
+  readonly message: Message;
+  readonly previousState: 'flagged' | 'held';
+}
+
+/** A reviewer rejected a flagged or held message: only its sender (and reviewers) see it now. */
+export interface MessageRejectedEvent extends EventBase<'message.rejected'> {
+  readonly message: Message;
+  readonly previousState: 'flagged' | 'held';
+  readonly reason: string | null;
+}
+
+/**
  * A non-member read a conversation the policy lets them monitor (care-team admins): every such
  * read is recorded, in the read's transaction, for the audit log.
  */
@@ -149,7 +183,11 @@ export type DomainEvent =
   | ParticipantUnblockedEvent
   | ConversationArchivedEvent
   | ConversationUnarchivedEvent
-  | MessageUpdatedEvent;
+  | MessageUpdatedEvent
+  | MessageFlaggedEvent
+  | MessageHeldEvent
+  | MessageApprovedEvent
+  | MessageRejectedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -233,6 +271,19 @@ export interface EventPayloads {
     readonly edited_at: string;
     readonly editor: ParticipantJson;
   };
+  /** `message.sent`'s payload and the moderator's reason (no content). */
+  'message.flagged': EventPayloads['message.sent'] & { readonly reason: string };
+  /** Written instead of `message.sent`: the same payload and the moderator's reason. */
+  'message.held': EventPayloads['message.sent'] & { readonly reason: string };
+  /**
+   * `message.sent`'s payload (so an approved held message is delivered as if just sent), the
+   * state it left and the reviewer (the event's actor).
+   */
+  'message.approved': EventPayloads['message.sent'] & { readonly previous_state: 'flagged' | 'held' };
+  'message.rejected': EventPayloads['message.sent'] & {
+    readonly previous_state: 'flagged' | 'held';
+    readonly reason: string | null;
+  };
 }
 
 /**
@@ -259,6 +310,10 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'conversation.archived': true,
   'conversation.unarchived': true,
   'message.updated': true,
+  'message.flagged': true,
+  'message.held': true,
+  'message.approved': true,
+  'message.rejected': true,
 };
 
 /** The known event types, in declaration order. */
@@ -438,6 +493,29 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           previous_revision: event.previousRevision,
           edited_at: (event.message.editedAt ?? event.occurredAt).toISOString(),
           editor: ref(event.actor),
+        },
+      };
+    case 'message.flagged':
+    case 'message.held':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { ...messageSentPayload(event.message), reason: event.reason },
+      };
+    case 'message.approved':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { ...messageSentPayload(event.message), previous_state: event.previousState },
+      };
+    case 'message.rejected':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          ...messageSentPayload(event.message),
+          previous_state: event.previousState,
+          reason: event.reason,
         },
       };
   }

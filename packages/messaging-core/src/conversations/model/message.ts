@@ -1,5 +1,6 @@
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from './attachment.js';
+import type { MessageModeration } from './moderation.js';
 
 /**
  * A message in a conversation. `seq` is the conversation's one order: history, previews, cursors
@@ -30,6 +31,12 @@ export interface Message {
   readonly editedAt?: Date | null;
   /** 1 for the content as sent, one more per edit; absent means 1. */
   readonly revision?: number;
+  /**
+   * Its moderation, when a moderator flagged or held it (and then a reviewer's decision); null or
+   * absent when never moderated. A `held` or `rejected` message is seen by its sender and
+   * reviewers only (`hiddenByModeration`).
+   */
+  readonly moderation?: MessageModeration | null;
 }
 
 /**

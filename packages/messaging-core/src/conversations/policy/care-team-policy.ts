@@ -97,6 +97,8 @@ export const careTeamDefinition: PolicyDefinition = {
         'manage_platform_email_templates',
         'view_any_tenant_email_settings',
         'read_email_log',
+        'moderate_messages',
+        'manage_tenant_moderation',
       ],
     },
   ],

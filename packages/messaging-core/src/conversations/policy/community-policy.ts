@@ -129,6 +129,12 @@ export const communityDefinition: PolicyDefinition = {
       when: ['ownTenant'],
       refusal: "community admins manage their own community's webhooks only",
     },
+    {
+      who: 'admin',
+      capability: ['moderate_messages', 'manage_tenant_moderation'],
+      when: ['ownTenant'],
+      refusal: 'community admins moderate their own community only',
+    },
   ],
   refusals: {
     start: {

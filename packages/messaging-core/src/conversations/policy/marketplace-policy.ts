@@ -82,7 +82,15 @@ export const marketplaceDefinition: PolicyDefinition = {
         'manage_platform_email_templates',
         'view_any_tenant_email_settings',
         'read_email_log',
+        'moderate_messages',
+        'manage_tenant_moderation',
       ],
+    },
+    {
+      who: 'store',
+      capability: 'manage_tenant_moderation',
+      when: ['ownTenant'],
+      refusal: "store users manage their own store's moderation only",
     },
     {
       who: 'store',

@@ -95,6 +95,8 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
  * - `manage_tenant_email`: a tenant's own email settings and template overrides.
  * - `read_email_log`: the email log (of one tenant, or all).
  * - `manage_tenant_webhooks`: a tenant's own webhook endpoints (the platform's are for services).
+ * - `moderate_messages`: the review queue (list, approve, reject) of one tenant, or all.
+ * - `manage_tenant_moderation`: a tenant's moderation configuration (word list, contact details).
  */
 export const PLATFORM_CAPABILITIES = [
   'manage_platform_settings',
@@ -104,6 +106,8 @@ export const PLATFORM_CAPABILITIES = [
   'manage_tenant_email',
   'read_email_log',
   'manage_tenant_webhooks',
+  'moderate_messages',
+  'manage_tenant_moderation',
 ] as const;
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
 

@@ -17,6 +17,11 @@ export interface NewMessage {
   readonly attachments: readonly MessageAttachment[];
   /** An optional subject of this one message (care-team); absent: none. */
   readonly subject?: string | null;
+  /**
+   * A moderator's verdict to store with it: `flagged` (delivered, queued for review) or `held`
+   * (queued, delivered to nobody until approved). Absent: not moderated (the usual case).
+   */
+  readonly moderation?: { readonly state: 'flagged' | 'held'; readonly reason: string };
 }
 
 export interface AppendMessageInput {
@@ -70,6 +75,8 @@ export interface EditMessageChange {
   readonly at: Date;
   /** The revision the edit replaces: nothing is written unless it is still the current one. */
   readonly expectedRevision: number;
+  /** A moderator flagged the new content: the message becomes `flagged` with this reason. */
+  readonly flagged?: { readonly reason: string };
 }
 
 export type EditMessageResult =
@@ -78,6 +85,51 @@ export type EditMessageResult =
   | { readonly status: 'stale'; readonly message: Message }
   | { readonly status: 'deleted' }
   | { readonly status: 'not_found' };
+
+/** A reviewer's decision on a flagged or held message (`MessageRepository.review`). */
+export interface ReviewDecision {
+  readonly decision: 'approved' | 'rejected';
+  /** The reviewer's reason (shown to the sender of a rejected message); null for none. */
+  readonly reason: string | null;
+  readonly by: ParticipantRef;
+  readonly at: Date;
+}
+
+export type ReviewResult =
+  | {
+      readonly status: 'reviewed';
+      /** The message after the decision. */
+      readonly message: Message;
+      /** The state it left: `flagged` or `held`. */
+      readonly previousState: 'flagged' | 'held';
+    }
+  /** The message is not waiting for review (never moderated, or decided meanwhile). */
+  | { readonly status: 'not_pending'; readonly message: Message }
+  | { readonly status: 'not_found' };
+
+/** One page request of the review queue. */
+export interface ModerationQueueRequest {
+  /** Only messages in these states (each `flagged` or `held`). */
+  readonly states: readonly ('flagged' | 'held')[];
+  /** Only conversations of this tenant; absent: every tenant (platform reviewers). */
+  readonly tenantId?: string;
+  readonly conversationId?: string;
+  /** Keyset: messages strictly older than this (time, then id, both descending). */
+  readonly after?: { readonly createdAt: Date; readonly id: string };
+  readonly limit: number;
+}
+
+/** A message waiting for review, with its conversation's tenant. */
+export interface ModerationQueueItem {
+  readonly message: Message;
+  readonly tenantId: string | null;
+}
+
+export interface ModerationQueuePage {
+  /** Newest first: (`createdAt`, `id`) descending. */
+  readonly items: readonly ModerationQueueItem[];
+  readonly hasMore: boolean;
+}
 
 export interface SoftDeleteInput {
   readonly by: ParticipantRef;
@@ -105,6 +157,13 @@ export interface SoftDeleteInput {
  * `lastReadAt` = its `createdAt` (never earlier than before). A system message changes no read
  * state. Both bump `messageCount` and activity. So at every commit, a participant's `unreadCount`
  * is the number of others' non-system messages with a `seq` above their `lastReadSeq`.
+ *
+ * Moderation: a message with `moderation` is stored with that state and reason. A `held` one is
+ * delivered to nobody: no other member's unread count, activity or archive changes (the
+ * sender's read state moves as usual) and its event is `message.held` instead of `message.sent`
+ * (same payload plus `reason`); `review` delivers it later. A `flagged` one is sent as usual and
+ * `message.flagged` is recorded beside `message.sent`. Held and rejected messages do not count as
+ * unread for anyone but their sender's (never-counted) own.
  *
  * @example
  * ```ts
@@ -190,6 +249,19 @@ export interface MessageRepository {
    * conversation (the `answered` predicate). Reads only.
    */
   answeredAfter(conversationId: string, seq: number, sender: ParticipantRef): Promise<boolean>;
+
+  /**
+   * A reviewer's decision on a `flagged` or `held` message, in one atomic step: the state becomes
+   * `approved` or `rejected` with the reason, reviewer and time. Approving a held message
+   * delivers it: every other active member who sees it (`visibleFromSeq` ≤ its `seq`) and has not
+   * read past it gets it counted as unread, and it brings the conversation back to their inbox
+   * (archive cleared). Rejecting a flagged message takes it back: it leaves those unread counts.
+   * Records no event (the use case appends `message.approved` / `message.rejected`).
+   */
+  review(conversationId: string, messageId: string, decision: ReviewDecision): Promise<ReviewResult>;
+
+  /** Messages waiting for review (`flagged`, `held`), newest first, keyset pages. Reads only. */
+  moderationQueue(request: ModerationQueueRequest): Promise<ModerationQueuePage>;
 
   /** Marks deleted and records who and when. Null when absent; an already deleted message is returned unchanged. */
   softDelete(conversationId: string, messageId: string, input: SoftDeleteInput): Promise<Message | null>;

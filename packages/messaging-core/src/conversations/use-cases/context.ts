@@ -6,7 +6,9 @@ import type { Directory } from '../../kernel/ports/directory.js';
 import type { IdGenerator } from '../../kernel/ports/id-generator.js';
 import type { PlatformSettings } from '../../kernel/settings/platform-settings.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
+import { hiddenByModeration, type MessageModeration, type ModerationSettings } from '../model/moderation.js';
 import { teamStandIn } from '../model/team.js';
+import type { ModerationChain } from '../moderation/compose-moderators.js';
 import type {
   AccessPolicy,
   ConversationAction,
@@ -17,6 +19,7 @@ import type { AttachmentStorage } from '../ports/attachment-storage.js';
 import type { MediaInspector } from '../ports/media-inspector.js';
 import type { MessageSearch } from '../ports/message-search.js';
 import type { MessagingRepositories, MessagingStore } from '../ports/messaging-store.js';
+import type { ModerationSettingsRepository } from '../ports/moderation-settings-repository.js';
 
 /** What every use case runs against: the ports, the policy and the settings. */
 export interface CoreContext {
@@ -35,6 +38,16 @@ export interface CoreContext {
   };
   /** Full-text message search; absent: `searchMessages` fails with `INTERNAL`. */
   readonly search?: MessageSearch;
+  /**
+   * Content moderation: the chain asked before a message or an edit is stored, tenants' own
+   * configurations and the preset's defaults. Absent: nothing is moderated (and the review
+   * routes find an empty queue).
+   */
+  readonly moderation?: {
+    readonly chain: ModerationChain;
+    readonly settings: ModerationSettingsRepository;
+    readonly defaults: ModerationSettings;
+  };
 }
 
 export function enforce(decision: PolicyDecision): void {
@@ -261,6 +274,29 @@ export async function loadForAction(
  * Whether a member may see `message`: members who joined with the earlier history hidden see
  * only messages from their `visibleFromSeq` on. A hidden message answers like a missing one.
  */
-export function visibleTo(membership: ConversationParticipant, message: { readonly seq: number }): boolean {
-  return message.seq >= membership.visibleFromSeq;
+/**
+ * Whether a member sees a message: from their `visibleFromSeq` on, and, for a message held or
+ * rejected by moderation, only its sender (reviewers read it through the review queue).
+ */
+export function visibleTo(
+  membership: ConversationParticipant,
+  message: {
+    readonly seq: number;
+    readonly sender?: ParticipantRef;
+    readonly moderation?: MessageModeration | null;
+  },
+): boolean {
+  if (message.seq < membership.visibleFromSeq) return false;
+  return !hiddenFromByModeration(message, membership.participant);
+}
+
+/** A held or rejected message, for anyone but its sender. */
+export function hiddenFromByModeration(
+  message: { readonly sender?: ParticipantRef; readonly moderation?: MessageModeration | null },
+  viewer: ParticipantRef,
+): boolean {
+  return (
+    hiddenByModeration(message.moderation) &&
+    (message.sender === undefined || !sameParticipant(message.sender, viewer))
+  );
 }

@@ -7,6 +7,7 @@ import type { PolicyDecision } from '../policy/access-policy.js';
 import { assertActor, type CoreContext, decisionFacts, enforce, pairKey } from './context.js';
 import { getConversation } from './get-conversation.js';
 import { normalizeContent } from './message-content.js';
+import { moderateContent } from './moderate-content.js';
 import { sendMessage } from './send-message.js';
 import type { ConversationDetail } from './views.js';
 
@@ -192,6 +193,11 @@ export async function createConversation(
     ...recipients.map((r) => membership(r.ref, r.storeId, false)),
   ];
 
+  // The first message is moderated like any send (`MESSAGE_REJECTED` creates nothing).
+  const moderated =
+    initialMessage === undefined || ctx.moderation === undefined
+      ? undefined
+      : await moderateContent(ctx, actor, conversation, 'send', initialMessage);
   const messageId = initialMessage === undefined ? null : ctx.ids.next();
   const created = await ctx.store.transaction(async (tx) => {
     if (pair !== null) {
@@ -218,7 +224,8 @@ export async function createConversation(
         id: messageId,
         conversationId: conversation.id,
         sender: { type: actor.type, id: actor.id },
-        content: initialMessage,
+        content: moderated?.content ?? initialMessage,
+        ...(moderated?.moderation === undefined ? {} : { moderation: moderated.moderation }),
         isSystemMessage: false,
         createdAt: now,
         attachments: [],

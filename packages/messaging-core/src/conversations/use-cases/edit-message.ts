@@ -11,6 +11,7 @@ import {
   visibleTo,
 } from './context.js';
 import { normalizeContent } from './message-content.js';
+import { moderateContent } from './moderate-content.js';
 import { receiptsFor } from './receipts.js';
 import { displayName, type MessageView, namesFor, type ParticipantView, toMessageView } from './views.js';
 
@@ -56,7 +57,9 @@ const EDIT_ATTEMPTS = 3;
  *   whose message was answered), then the platform's `message_edit_window_minutes` since the
  *   send (`FORBIDDEN` past it);
  * - `expectedRevision` other than the current one is `REVISION_MISMATCH`;
- * - content equal to the current one changes nothing (no revision, no event).
+ * - content equal to the current one changes nothing (no revision, no event);
+ * - the content moderators are asked (`MESSAGE_REJECTED` for a reject or a hold; a rewrite is
+ *   stored; a flag marks the message `flagged` and records `message.flagged`).
  *
  * Then, in one transaction: the replaced version is kept (`MessageRepository.edit`: a
  * `MessageRevision`), the message takes the content, `revision` + 1 and `editedAt`, and
@@ -107,17 +110,43 @@ export async function editMessage(
     const maxLength = await ctx.settings.number('message_max_length');
     const content = normalizeContent(input.content, maxLength, 'content', found.attachments.length > 0);
     if (content === found.content) return viewOf(found);
-    // Moderation hook: a content moderator (issue 14, "Moderation") is asked about `content` here,
-    // before anything is stored, and may refuse it (422 with a reason), flag, hold or rewrite it.
+    // The content moderators, before anything is stored: a rejection is `MESSAGE_REJECTED`; a
+    // rewrite edits to the rewritten content; a flag queues the message for review. A hold is
+    // refused like a rejection: the message was already delivered, and an edit cannot be taken
+    // back from those who read it — the sender keeps the version that passed.
+    const moderated = await moderateContent(ctx, actor, conversation, 'edit', content);
+    if (moderated.moderation?.state === 'held') {
+      const reason = moderated.moderation.reason;
+      throw new MessagingError('MESSAGE_REJECTED', `the edit was rejected: ${reason}`, {
+        field: 'content',
+        details: { reason },
+      });
+    }
+    if (moderated.content === found.content) return viewOf(found);
+    const flagged =
+      moderated.moderation?.state === 'flagged' ? { reason: moderated.moderation.reason } : undefined;
     const by = { type: actor.type, id: actor.id };
     const result = await ctx.store.transaction(async (tx) => {
       const edited = await tx.messages.edit(conversationId, messageId, {
-        content,
+        content: moderated.content,
         editor: by,
         at: now,
         expectedRevision: current,
+        ...(flagged === undefined ? {} : { flagged }),
       });
       if (edited.status !== 'edited') return edited;
+      if (flagged !== undefined)
+        await tx.events.append([
+          {
+            type: 'message.flagged',
+            occurredAt: now,
+            actor: by,
+            tenantId: conversation.tenantId,
+            conversationId,
+            message: edited.message,
+            reason: flagged.reason,
+          },
+        ]);
       await tx.events.append([
         {
           type: 'message.updated',

@@ -6,6 +6,7 @@ import { teamStandIn, teamUnread } from '../model/team.js';
 import type { MessagePage, MessagePageRequest } from '../ports/message-repository.js';
 import {
   type CoreContext,
+  hiddenFromByModeration,
   joinTeam,
   loadForAction,
   loadForView,
@@ -122,8 +123,14 @@ export async function readMessages(
     sided && visible.membership !== null
       ? { ...request, viewer: { type: actor.type, id: actor.id } }
       : request;
-  const keep = (page: MessagePage): MessagePage =>
-    sided ? { ...page, messages: page.messages.filter((m: Message) => !m.isDeleted) } : page;
+  // Held or rejected messages (moderation) are their sender's only; dropped from the page here
+  // rather than in the query, so the hot history statement stays as it is.
+  const keep = (page: MessagePage): MessagePage => ({
+    ...page,
+    messages: page.messages.filter(
+      (m: Message) => !(sided && m.isDeleted) && !hiddenFromByModeration(m, actor),
+    ),
+  });
   if (visible.membership !== null)
     return keep(await ctx.store.messages.listByConversation(visible.conversation.id, wanted));
   const now = ctx.clock.now();

@@ -1,8 +1,9 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
+import type { Message } from '../model/message.js';
 import { searchTerms } from '../model/search-text.js';
 import type { InboxEntry, InboxFilter } from '../ports/conversation-repository.js';
-import { assertActor, type CoreContext, perSide } from './context.js';
+import { assertActor, type CoreContext, hiddenFromByModeration, perSide } from './context.js';
 import { decodeInboxCursor, encodeInboxCursor } from './cursor.js';
 import { type ConversationSummary, namesFor, toSummary } from './views.js';
 
@@ -110,20 +111,26 @@ export async function withVisibleLastMessages(
 ): Promise<InboxEntry[]> {
   return Promise.all(
     entries.map(async (entry) => {
-      if (!perSide(ctx, entry.conversation) || entry.lastMessage === null) return entry;
-      const page = await ctx.store.messages.listByConversation(entry.conversation.id, {
-        limit: 5,
+      if (entry.lastMessage === null) return entry;
+      const sided = perSide(ctx, entry.conversation);
+      // A held or rejected latest message (moderation) is its sender's only: show the one before.
+      if (!sided && !hiddenFromByModeration(entry.lastMessage, actor)) return entry;
+      const shown = (m: Message) => !(sided && m.isDeleted) && !hiddenFromByModeration(m, actor);
+      const request = {
         fromSeq: entry.membership.visibleFromSeq,
-        viewer: { type: actor.type, id: actor.id },
+        ...(sided ? { viewer: { type: actor.type, id: actor.id } } : {}),
+      };
+      const page = await ctx.store.messages.listByConversation(entry.conversation.id, {
+        ...request,
+        limit: 5,
       });
-      let lastMessage = page.messages.find((m) => !m.isDeleted) ?? null;
+      let lastMessage = page.messages.find(shown) ?? null;
       if (lastMessage === null && page.hasMore) {
         const more = await ctx.store.messages.listByConversation(entry.conversation.id, {
+          ...request,
           limit: 100,
-          fromSeq: entry.membership.visibleFromSeq,
-          viewer: { type: actor.type, id: actor.id },
         });
-        lastMessage = more.messages.find((m) => !m.isDeleted) ?? null;
+        lastMessage = more.messages.find(shown) ?? null;
       }
       return { ...entry, lastMessage };
     }),

@@ -11,6 +11,7 @@ import {
   type VisibleConversation,
 } from './context.js';
 import { fingerprint, normalizeContent } from './message-content.js';
+import { type ModeratedContent, moderateContent } from './moderate-content.js';
 import { type MessageView, namesFor, noReceiptsYet, toMessageView } from './views.js';
 
 /** An attachment already stored (by `AttachmentStorage`), to be recorded with the message. */
@@ -45,6 +46,12 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
  * with this first answer, in the same transaction (`joinTeam`: `participant.added`, no system
  * message); a refused send joins nobody.
  *
+ * Before anything is stored, the content moderators (`ctx.moderation`) are asked: a rejection is
+ * `MESSAGE_REJECTED` with the reason the sender sees, a rewrite stores the rewritten content, a
+ * flag stores and delivers it with `message.flagged`, a hold stores it for its sender only
+ * (`message.held` instead of `message.sent`: no notification, no real-time frame, nobody's
+ * unread count) until a reviewer approves it.
+ *
  * @example
  * ```ts
  * const { message, replayed } = await core.sendMessage(
@@ -74,6 +81,13 @@ export async function sendMessage(
       ? loaded
       : await loadForAction(ctx, actor, input.conversationId, 'send');
   const { conversation } = visible;
+  // Moderators run in process before the statement: the allow path adds no round trip. A
+  // rejection stores nothing (`MESSAGE_REJECTED`); the hash stays the sender's own content, so
+  // a retry of the same send is still recognized.
+  const moderated: ModeratedContent =
+    ctx.moderation === undefined
+      ? { content }
+      : await moderateContent(ctx, actor, conversation, 'send', content);
 
   const now = ctx.clock.now();
   const messageId = ctx.ids.next();
@@ -88,9 +102,10 @@ export async function sendMessage(
         id: messageId,
         conversationId: conversation.id,
         sender: { type: actor.type, id: actor.id },
-        content,
+        content: moderated.content,
         isSystemMessage: false,
         createdAt: now,
+        ...(moderated.moderation === undefined ? {} : { moderation: moderated.moderation }),
         attachments: attachments.map((a) => ({ ...a, messageId, createdAt: now })),
         ...(input.subject === undefined ? {} : { subject: input.subject }),
       },

@@ -82,6 +82,11 @@ export interface MessageView {
   readonly revision: number;
   /** Who read and received it (`receiptsFor`); `noReceiptsYet` where that was not read. */
   readonly receipts: MessageReceipts;
+  /**
+   * Present only while the message is `held` or `rejected` by moderation — and such a message
+   * reaches only its sender (and reviewers, through the queue), so only they ever see this.
+   */
+  readonly moderation?: { readonly state: 'held' | 'rejected'; readonly reason: string | null };
 }
 
 /** The message with the highest `seq`. */
@@ -186,6 +191,9 @@ export function toMessageView(
     editedAt: message.editedAt ?? null,
     revision: message.revision ?? 1,
     receipts,
+    ...(message.moderation?.state === 'held' || message.moderation?.state === 'rejected'
+      ? { moderation: { state: message.moderation.state, reason: message.moderation.reason } }
+      : {}),
   };
 }
 

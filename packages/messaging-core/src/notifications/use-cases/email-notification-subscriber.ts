@@ -13,7 +13,8 @@ export const EMAIL_NOTIFICATIONS_SUBSCRIBER = 'email_notifications';
  * every conversation of a batch are read at once. Jobs are enqueued through the dispatcher's
  * transaction, so they commit with the cursor's advance; a redelivered batch enqueues nothing
  * twice (one job per (message, recipient), see `NotificationQueue.enqueue`). Workers then send
- * them (`processNotifications`). Other event types are passed over. Its store must be a
+ * them (`processNotifications`). A `message.approved` of a held message counts as its send (a
+ * held message notified nobody). Other event types are passed over. Its store must be a
  * `NotifyingMessagingStore` (the outbox in the dispatcher's transaction).
  *
  * @example
@@ -25,7 +26,12 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
   return {
     name: EMAIL_NOTIFICATIONS_SUBSCRIBER,
     handle: async (events, tx) => {
-      const sent = events.filter((event) => event.type === 'message.sent');
+      // A held message approved by a reviewer is delivered then, as if just sent (moderation).
+      const sent = events.filter(
+        (event) =>
+          event.type === 'message.sent' ||
+          (event.type === 'message.approved' && event.payload.previous_state === 'held'),
+      );
       if (sent.length === 0) return;
       const members = await tx.participants.listByConversations([
         ...new Set(sent.flatMap((event) => (event.conversationId === null ? [] : [event.conversationId]))),
@@ -33,7 +39,11 @@ export function emailNotificationSubscriber(): EventSubscriber<NotifyingReposito
       const jobs: NewNotificationJob[] = [];
       for (const event of sent) {
         // A message is always sent in a conversation; only conversation-less events (blocks) lack one.
-        if (event.type !== 'message.sent' || event.conversationId === null) continue;
+        if (
+          (event.type !== 'message.sent' && event.type !== 'message.approved') ||
+          event.conversationId === null
+        )
+          continue;
         for (const member of recipientsOf(event.payload, members.get(event.conversationId) ?? [])) {
           if (!member.emailNotifications || member.muted) continue;
           jobs.push({

@@ -51,6 +51,11 @@ export type {
   MessagingStoreContractTarget,
 } from '../../conversations/testing/contracts/messaging-store-contract.js';
 export { messagingStoreContract } from '../../conversations/testing/contracts/messaging-store-contract.js';
+export type { ModerationSettingsRepositoryContractOptions } from '../../conversations/testing/contracts/moderation-contract.js';
+export {
+  moderationContract,
+  moderationSettingsRepositoryContract,
+} from '../../conversations/testing/contracts/moderation-contract.js';
 export type { MessagingStoreRawReader } from '../../conversations/testing/contracts/raw-readers.js';
 export type {
   EmailLogRepositoryContractOptions,

@@ -1,0 +1,1 @@
+export { ObscenityWordListModerator } from './obscenity-word-list-moderator.js';
