@@ -1,3 +1,5 @@
+import type { AuditLog } from '../audit/ports/audit-log.js';
+import { InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
@@ -1301,6 +1303,8 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
   readonly notifications: NotificationQueue;
   /** Full-text search over this store's messages, under the same lock. */
   readonly search: MessageSearch;
+  /** The audit rows derived from this store's events (and appended beside them), under the same lock. */
+  readonly audit: AuditLog;
 
   /**
    * @param options.onEventsCommitted called after a unit of work that appended events commits,
@@ -1323,6 +1327,7 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
     this.events = this.#locked(this.#repositories.events);
     this.notifications = this.#locked(this.#repositories.notifications);
     this.search = this.#locked(new InMemoryMessageSearch(() => this.#state));
+    this.audit = this.#locked(new InMemoryAuditLog(() => this.#state.log.audit));
   }
 
   async transaction<T>(work: (tx: NotifyingRepositories) => Promise<T>): Promise<T> {

@@ -97,6 +97,7 @@ export const careTeamDefinition: PolicyDefinition = {
         'manage_platform_email_templates',
         'view_any_tenant_email_settings',
         'read_email_log',
+        'read_audit_log',
       ],
     },
   ],
@@ -116,6 +117,7 @@ export const careTeamDefinition: PolicyDefinition = {
     view_any_tenant_email_settings: 'only admins may do this',
     manage_tenant_email: 'care-team deployments have no tenant email settings',
     read_email_log: 'only admins may read the email log',
+    read_audit_log: 'only admins may read the audit log',
   },
 };
 

@@ -82,7 +82,14 @@ export const marketplaceDefinition: PolicyDefinition = {
         'manage_platform_email_templates',
         'view_any_tenant_email_settings',
         'read_email_log',
+        'read_audit_log',
       ],
+    },
+    {
+      who: 'store',
+      capability: 'read_audit_log',
+      when: ['ownTenant'],
+      refusal: "store users see their own store's audit log only",
     },
     {
       who: 'store',
@@ -122,6 +129,7 @@ export const marketplaceDefinition: PolicyDefinition = {
     manage_tenant_email: "only store users manage their store's email settings",
     read_email_log: 'only admins and store users may read the email log',
     manage_tenant_webhooks: "only store users manage their store's webhooks",
+    read_audit_log: 'only admins and store users may read the audit log',
   },
 };
 

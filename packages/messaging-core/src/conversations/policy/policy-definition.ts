@@ -95,6 +95,7 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
  * - `manage_tenant_email`: a tenant's own email settings and template overrides.
  * - `read_email_log`: the email log (of one tenant, or all).
  * - `manage_tenant_webhooks`: a tenant's own webhook endpoints (the platform's are for services).
+ * - `read_audit_log`: the audit log (of one tenant, or all).
  */
 export const PLATFORM_CAPABILITIES = [
   'manage_platform_settings',
@@ -104,6 +105,7 @@ export const PLATFORM_CAPABILITIES = [
   'manage_tenant_email',
   'read_email_log',
   'manage_tenant_webhooks',
+  'read_audit_log',
 ] as const;
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
 
