@@ -1,8 +1,10 @@
 import {
   KyselyAuditLog,
+  KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessagingStore,
   KyselySettingsStore,
+  KyselyStoreEmailSettingsRepository,
 } from '@parley/adapters-kysely';
 import {
   openTestDatabase,
@@ -12,16 +14,27 @@ import {
 import {
   type AuditLog,
   createAuditCore,
+  createEmailCore,
+  createEmailTemplatesCore,
   createMessagingCore,
+  type EmailTemplateRepository,
   type MarketplaceDirectory,
   type MessagingStore,
   type SettingsStore,
+  type StoreEmailSettingsRepository,
 } from '@parley/messaging-core';
 import {
   FixedClock,
+  InMemoryEmailLogRepository,
+  InMemoryEmailTemplateRepository,
+  InMemoryMailTransportFactory,
   InMemoryMarketplaceDirectory,
   InMemoryMessagingStore,
+  InMemoryOutboundAddressGuard,
   InMemorySettingsStore,
+  InMemoryStoreEmailSettingsRepository,
+  InMemoryTemplateRenderer,
+  ReversibleSecretCipher,
 } from '@parley/messaging-core/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildHarness } from './support/build-harness.js';
@@ -43,6 +56,8 @@ interface Backend {
     directory: MarketplaceDirectory;
     settings: SettingsStore;
     auditLog: AuditLog;
+    emailSettings: StoreEmailSettingsRepository;
+    templates: EmailTemplateRepository;
     kind: string;
   }>;
 }
@@ -64,6 +79,8 @@ const kyselyOn = (target: 'auto' | 'pglite'): Backend => {
         directory: new KyselyMarketplaceDirectory({ db }),
         settings: new KyselySettingsStore({ db }),
         auditLog: new KyselyAuditLog({ db }),
+        emailSettings: new KyselyStoreEmailSettingsRepository({ db }),
+        templates: new KyselyEmailTemplateRepository({ db }),
         kind: database.kind,
       };
     },
@@ -76,11 +93,14 @@ const backends: Backend[] = [
     name: 'in memory',
     async open() {
       const store = new InMemoryMessagingStore();
+      const directory = new InMemoryMarketplaceDirectory();
       return {
         store,
-        directory: new InMemoryMarketplaceDirectory(),
+        directory,
         settings: new InMemorySettingsStore({ audit: store.audit }),
         auditLog: store.audit,
+        emailSettings: new InMemoryStoreEmailSettingsRepository(directory, store.audit),
+        templates: new InMemoryEmailTemplateRepository({ directory, audit: store.audit }),
         kind: 'memory',
       };
     },
@@ -119,11 +139,26 @@ describe.each(backends)('audit log ($name)', (backend) => {
       settings: core.settings,
       clock,
     });
+    const email = createEmailCore({
+      directory: opened.directory,
+      emailSettings: opened.emailSettings,
+      emailLogs: new InMemoryEmailLogRepository(),
+      cipher: new ReversibleSecretCipher(),
+      transports: new InMemoryMailTransportFactory(),
+      outboundGuard: new InMemoryOutboundAddressGuard(),
+      platformFrom: { address: 'no-reply@parley.test' },
+      clock,
+    });
+    const emailTemplates = createEmailTemplatesCore({
+      templates: opened.templates,
+      renderer: new InMemoryTemplateRenderer(),
+      clock,
+    });
     harness = await buildHarness(
       core,
       opened.directory,
       { kind: opened.kind, check: async () => {} },
-      { audit },
+      { audit, email, emailTemplates },
     );
     call = client(harness);
     tokens = await tokensFor(TEST_SECRET);
@@ -253,6 +288,91 @@ describe.each(backends)('audit log ($name)', (backend) => {
       request_id: 'req-setting',
       diff: { value: { from: 10_000, to: 500 } },
     });
+  });
+
+  it('records email settings changes without ever storing a credential', async () => {
+    const secret = 'smtp-pa55word-never-logged';
+    const put = await call('PUT', '/api/v1/store/email-settings', {
+      token: tokens.store1,
+      headers: from('req-email'),
+      body: {
+        provider: 'smtp',
+        from_email: 'shop@acme.test',
+        smtp_host: 'mail.acme.test',
+        smtp_port: 587,
+        smtp_username: 'acme-mailer',
+        smtp_password: secret,
+      },
+    });
+    expect(put.status, put.text).toBe(200);
+    const refused = await call('PUT', '/api/v1/store/email-settings', {
+      token: tokens.store1,
+      body: { from_email: 'not an address' },
+    });
+    expect(refused.status).toBe(400);
+    const entries = await rows('?action=email_settings.update');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      actor: { type: 'store', id: 'u1', role: 'store' },
+      tenant_id: 's1',
+      target: { type: 'email_settings', id: 's1' },
+      request_id: 'req-email',
+      diff: {
+        provider: { from: null, to: 'smtp' },
+        smtp_host: { from: null, to: 'mail.acme.test' },
+        smtp_password: { from: null, to: '[masked]' },
+      },
+    });
+    const everything = await harness.app.inject({
+      method: 'GET',
+      url: `${AUDIT}/export`,
+      headers: { authorization: `Bearer ${tokens.admin}` },
+    });
+    expect(everything.body).not.toContain(secret);
+  });
+
+  it('records template writes by admins and stores; a refused delete writes nothing', async () => {
+    const platform = await call('PUT', '/api/v1/admin/email-templates/new_message/en', {
+      token: tokens.admin,
+      headers: from('req-template'),
+      // A body of our own: the in-memory renderer reads variables, not the seeded bodies' tags.
+      body: { subject: '[Parley] {{ sender_name }} wrote', body_html: '<p>{{ message_preview }}</p>' },
+    });
+    expect(platform.status, platform.text).toBe(200);
+    const override = await call('PUT', '/api/v1/store/email-templates/new_message/fr', {
+      token: tokens.store1,
+      body: { subject: 'Bonjour', body_html: '<p>ok</p>' },
+    });
+    expect(override.status, override.text).toBe(200);
+    const removed = await call('DELETE', '/api/v1/store/email-templates/new_message/fr', {
+      token: tokens.store1,
+    });
+    expect(removed.status).toBe(204);
+    // Deleting what is not there (a 404) records nothing.
+    const missing = await call('DELETE', '/api/v1/admin/email-templates/new_message/it', {
+      token: tokens.admin,
+    });
+    expect(missing.status).toBe(404);
+    const again = await call('DELETE', '/api/v1/store/email-templates/new_message/fr', {
+      token: tokens.store1,
+    });
+    expect(again.status).toBe(404);
+    const entries = await rows('?target_type=email_template');
+    expect(entries.map((r) => [r.action, r.tenant_id, r.target.id])).toEqual([
+      ['email_template_override.delete', 's1', 'new_message/fr'],
+      ['email_template_override.save', 's1', 'new_message/fr'],
+      ['email_template.update', null, 'new_message/en'],
+    ]);
+    expect(entries[2]).toMatchObject({
+      request_id: 'req-template',
+      diff: { subject: { to: '[Parley] {{ sender_name }} wrote' } },
+    });
+    // Store users see their own tenant's rows only.
+    const store = await call('GET', `${AUDIT}?target_type=email_template`, { token: tokens.store1 });
+    expect(store.body.entries.map((r: { action: string }) => r.action)).toEqual([
+      'email_template_override.delete',
+      'email_template_override.save',
+    ]);
   });
 
   it('filters by actor, action, target, tenant and time, and pages with a keyset cursor', async () => {
