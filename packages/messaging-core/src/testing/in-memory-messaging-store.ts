@@ -1,5 +1,6 @@
+import type { AuditEntry } from '../audit/model/audit-entry.js';
 import type { AuditLog } from '../audit/ports/audit-log.js';
-import { InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
+import { appendAuditEntries, InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
@@ -989,6 +990,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     conversationId: string,
     messageId: string,
     attachmentIds?: readonly string[],
+    audit?: AuditEntry,
   ): Promise<MessageAttachment[]> {
     const messages = this.#state().messages.get(conversationId);
     const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
@@ -998,6 +1000,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     const removed = current.attachments.filter(doomed);
     if (removed.length > 0) {
       messages[index] = { ...current, attachments: current.attachments.filter((a) => !doomed(a)) };
+      if (audit !== undefined) appendAuditEntries(this.#state().log.audit, [audit]);
     }
     return removed;
   }
