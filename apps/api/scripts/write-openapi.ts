@@ -3,7 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createLiveFeed } from '@parley/messaging-core';
+import { createAuditCore, createLiveFeed } from '@parley/messaging-core';
 import { createInMemoryMessaging, InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
 import { parseConfig } from '../src/config.js';
 import { attachmentBaseFor, toLiveFrame } from '../src/realtime/live-frames.js';
@@ -66,6 +66,12 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       databaseKind: 'memory',
       checkDatabase: async () => {},
       realtime,
+      audit: createAuditCore({
+        policy: core.policy,
+        auditLog: store.audit,
+        settings: core.settings,
+        clock: { now: () => new Date() },
+      }),
     },
     { logLevel: 'silent' },
   );

@@ -5,6 +5,7 @@ import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   createDatabase,
   KyselyAdminNotificationRepository,
+  KyselyAuditLog,
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
@@ -36,11 +37,13 @@ import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
   type AdminNotificationsCore,
   type AttachmentStorage,
+  type AuditCore,
   CachingDirectory,
   CachingSettingsStore,
   type Clock,
   contactDetailsModerator,
   createAdminNotificationsCore,
+  createAuditCore,
   createEmailCore,
   createEmailTemplatesCore,
   createEventDispatcher,
@@ -82,6 +85,7 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import { type PollingWorker, startPollingWorker } from './polling-worker.js';
 import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
 import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
@@ -133,6 +137,9 @@ function composeDirectory(
   const people = new KyselyPeopleDirectory({ db: database.db, ...committed });
   return { read: people, server: { people }, demo: peopleDemoDirectory(people), marketplace: null, people };
 }
+
+/** How often the worker applies the audit log's retention (rows are kept for days: hourly is plenty). */
+const AUDIT_SWEEP_INTERVAL_MS = 3_600_000;
 
 export interface ComposeOptions {
   /** Log destination (default stdout). */
@@ -198,6 +205,11 @@ export interface ComposedApi {
    * connections (woken with the event dispatcher), tickets, typing and presence.
    */
   readonly realtime: Realtime;
+  /**
+   * The audit log's use cases and its retention sweep (hourly where the notification worker's
+   * timer runs; `runOnce()` works either way).
+   */
+  readonly audit: { readonly core: AuditCore; readonly sweep: PollingWorker<number> };
   /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -327,6 +339,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         })),
         settings: new KyselyModerationSettingsRepository(database.db),
       },
+    });
+    const audit = createAuditCore({
+      policy: core.policy,
+      auditLog: new KyselyAuditLog({ db: database.db }),
+      settings: core.settings,
+      clock,
     });
     const jwtSecret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     const encryptionKey = await resolveEncryptionKey(config.encryptionKey, config.dataDir);
@@ -543,6 +561,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         metrics,
         realtime,
         webhooks,
+        audit,
       },
       {
         logLevel: config.logLevel,
@@ -637,6 +656,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
       app.log,
     );
+    // Retention: rows older than `audit_log_retention_days` go, hourly, where the workers run.
+    const auditSweep = startPollingWorker(
+      () => audit.sweepAuditLog(),
+      { intervalMs: config.notifications.worker ? AUDIT_SWEEP_INTERVAL_MS : null },
+      (error) => app.log.error({ err: error }, 'audit log retention sweep failed'),
+    );
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -657,10 +682,12 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       metrics,
       realtime,
       webhooks: { core: webhooks, worker: webhookWorker },
+      audit: { core: audit, sweep: auditSweep },
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
+            await auditSweep.stop();
             await notifications.stop();
             await webhookWorker.stop();
             await realtime.stop();

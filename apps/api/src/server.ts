@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type AdminNotificationsCore,
+  type AuditCore,
   type Clock,
   careTeamPolicy,
   type EmailCore,
@@ -33,6 +34,7 @@ import { strictQuerystringPlugin } from './plugins/strict-querystring.js';
 import { textInputGuardPlugin } from './plugins/text-input-guard.js';
 import { type Realtime, realtimePlugin } from './realtime/realtime-service.js';
 import { adminNotificationRoutes, platformNotificationRoutes } from './routes/admin-notification-routes.js';
+import { auditLogRoutes } from './routes/audit-log-routes.js';
 import { careTeamRoutes } from './routes/care-team-routes.js';
 import { conversationMembershipRoutes } from './routes/conversation-membership-routes.js';
 import { conversationRoutes } from './routes/conversation-routes.js';
@@ -93,6 +95,8 @@ export interface ServerPorts {
   readonly realtime?: Realtime;
   /** Webhooks to the host platform (platform and store routes); absent: not registered. */
   readonly webhooks?: WebhooksCore;
+  /** The audit log (`/api/v1/admin/audit-log`, read-only); absent: not registered. */
+  readonly audit?: AuditCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -269,6 +273,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     await app.register(platformWebhookRoutes, { prefix: '/api/v1/platform', webhooks: deps.webhooks });
     await app.register(storeWebhookRoutes, { prefix: '/api/v1/store', webhooks: deps.webhooks });
   }
+  if (deps.audit) await app.register(auditLogRoutes, { prefix: '/api/v1/admin', audit: deps.audit });
   if (deps.realtime)
     await app.register(realtimePlugin, {
       realtime: deps.realtime,

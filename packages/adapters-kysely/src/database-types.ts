@@ -526,7 +526,25 @@ export interface WebhookAttemptsTable {
   response_snippet: string | null;
 }
 
+/** `audit_log` (0025): append-only; a trigger refuses updates and deletes but the retention sweep's. */
+export interface AuditLogTable {
+  id: Generated<string>;
+  occurred_at: Timestamp;
+  tenant_id: string | null;
+  actor_type: string;
+  actor_id: string;
+  actor_role: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  request_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  diff: unknown;
+}
+
 export interface Database {
+  audit_log: AuditLogTable;
   conversation_pairs: ConversationPairsTable;
   participant_blocks: ParticipantBlocksTable;
   message_hides: MessageHidesTable;

@@ -1,5 +1,6 @@
 export type { KyselyAdminNotificationRepositoryConfig } from './alerts/kysely-admin-notification-repository.js';
 export { KyselyAdminNotificationRepository } from './alerts/kysely-admin-notification-repository.js';
+export { KyselyAuditLog } from './audit/kysely-audit-log.js';
 export { KyselyConversationRepository } from './conversations/kysely-conversation-repository.js';
 export { KyselyEventLog } from './conversations/kysely-event-log.js';
 export { appendStatement, KyselyMessageRepository } from './conversations/kysely-message-repository.js';

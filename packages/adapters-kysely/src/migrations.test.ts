@@ -60,6 +60,7 @@ describe.each(targets)('migrations on %s', (target) => {
     const first = await snapshot(database.db);
     expect(first.tables).toEqual([
       'admin_notifications',
+      'audit_log',
       'conversation_pairs',
       'conversation_participants',
       'conversations',
@@ -96,6 +97,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0025_audit_log',
       'Down 0023_webhooks',
       'Down 0022_mail_fallback',
       'Down 0021_message_search',

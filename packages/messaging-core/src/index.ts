@@ -23,6 +23,25 @@ export type {
   AdminNotificationQuery,
   AdminNotificationRepository,
 } from './alerts/ports/admin-notification-repository.js';
+export type {
+  AuditCore,
+  AuditDependencies,
+  AuditLogFilters,
+  AuditLogPage,
+  ListAuditLogInput,
+} from './audit/audit-core.js';
+export { createAuditCore } from './audit/audit-core.js';
+export type {
+  AuditActor,
+  AuditEntry,
+  AuditJson,
+  AuditRecord,
+  AuditTarget,
+} from './audit/model/audit-entry.js';
+export { diffOf, MASKED, maskSecrets, originColumns } from './audit/model/audit-entry.js';
+export type { AuditableRecord } from './audit/model/audited-events.js';
+export { AUDITED_EVENTS, auditEntryOf, isAudited } from './audit/model/audited-events.js';
+export type { AuditLog, AuditQuery } from './audit/ports/audit-log.js';
 export type { AllowedType, AttachmentKind } from './conversations/attachments/allowed-types.js';
 export {
   ALLOWED_TYPES,
@@ -445,6 +464,8 @@ export type { EventPosition, EventRecordOf, LoggedEventOf } from './kernel/model
 export { comparePositions, LOG_START } from './kernel/model/event-envelope.js';
 export type { Actor, ParticipantRef } from './kernel/model/participant-ref.js';
 export { participantKey, sameParticipant } from './kernel/model/participant-ref.js';
+export type { RequestOrigin } from './kernel/model/request-origin.js';
+export { originOf } from './kernel/model/request-origin.js';
 export type { Clock } from './kernel/ports/clock.js';
 export { systemClock } from './kernel/ports/clock.js';
 export type { Directory, RecipientQuery } from './kernel/ports/directory.js';

@@ -161,7 +161,19 @@ describe('authenticate(role)', () => {
       status: 200,
       body: {
         principal: { role: 'customer', subject: 'c1', storeId: 's1' },
-        actor: { type: 'customer', id: 'c1', tenantId: 's1', name: 'C' },
+        // The request it acts in travels with the actor, for the audit log.
+        actor: {
+          type: 'customer',
+          id: 'c1',
+          tenantId: 's1',
+          name: 'C',
+          origin: {
+            requestId: expect.any(String),
+            ip: '127.0.0.1',
+            userAgent: expect.any(String),
+            actorRole: 'customer',
+          },
+        },
       },
     });
     expect((await status('/participant', { sub: 'u1', role: 'store', storeId: 's1' })).status).toBe(200);

@@ -5,6 +5,7 @@ import {
   isMessagingError,
   marketplacePolicy,
   type PlatformCapability,
+  type RequestOrigin,
 } from '@parley/messaging-core';
 import type { FastifyPluginAsync, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
@@ -268,7 +269,7 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
       }
       if (principal.role !== SERVICE_ROLE) {
         try {
-          request.actor = await options.resolveActor(actorOf(principal));
+          request.actor = withOrigin(await options.resolveActor(actorOf(principal)), request, principal.role);
         } catch (error) {
           if (isMessagingError(error) && error.code === 'FORBIDDEN')
             throw new HttpProblem('FORBIDDEN', error.message);
@@ -297,6 +298,24 @@ const auth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
 };
 
 export const authPlugin = fp(auth, { name: 'parley-auth', fastify: '5.x' });
+
+/** Longest `User-Agent` the audit log keeps. */
+const USER_AGENT_MAX = 512;
+
+/**
+ * The actor with the request it acts in (id, address, user agent, token role): what the audit log
+ * records for the changes it makes. A copy: the resolved actor may be shared (cached).
+ */
+export function withOrigin(actor: Actor, request: FastifyRequest, role: string): Actor {
+  const agent = request.headers['user-agent'];
+  const origin: RequestOrigin = {
+    requestId: request.id,
+    ip: request.ip ?? null,
+    userAgent: typeof agent === 'string' && agent !== '' ? agent.slice(0, USER_AGENT_MAX) : null,
+    actorRole: role,
+  };
+  return { ...actor, origin };
+}
 
 /** The verified principal of a request that passed `authenticate` (throws if it did not). */
 export function principalOf(request: FastifyRequest): Principal {

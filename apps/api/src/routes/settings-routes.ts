@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { MessagingCore, ResolvedSetting } from '@parley/messaging-core';
+import { actorOfRequest } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import { SettingBody, SettingListWire, SettingParams, SettingWire } from '../schemas/settings.js';
 
@@ -67,6 +68,9 @@ export const settingsRoutes: FastifyPluginAsyncTypebox<SettingsRoutesOptions> = 
         response: { 200: SettingWire, ...problemResponses(404) },
       },
     },
-    async (request) => toSettingWire(await core.settings.update(request.params.key, request.body.value)),
+    async (request) =>
+      toSettingWire(
+        await core.settings.update(request.params.key, request.body.value, actorOfRequest(request)),
+      ),
   );
 };

@@ -24,6 +24,7 @@ export async function buildHarness(
       ...(options.email ? { email: options.email } : {}),
       ...(options.emailTemplates ? { emailTemplates: options.emailTemplates } : {}),
       ...(options.adminNotifications ? { adminNotifications: options.adminNotifications } : {}),
+      ...(options.audit ? { audit: options.audit } : {}),
     },
     {
       logLevel: options.logLevel ?? 'silent',

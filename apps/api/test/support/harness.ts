@@ -1,5 +1,6 @@
 import type {
   AdminNotificationsCore,
+  AuditCore,
   EmailCore,
   EmailTemplatesCore,
   MarketplaceDirectory,
@@ -32,6 +33,8 @@ export interface HarnessOptions {
   readonly emailTemplates?: EmailTemplatesCore;
   /** The admin notification use cases (absent: their routes are not registered). */
   readonly adminNotifications?: AdminNotificationsCore;
+  /** The audit log use cases (absent: its routes are not registered). */
+  readonly audit?: AuditCore;
 }
 
 /** Builds a fresh API over empty storage. */

@@ -1,4 +1,6 @@
 import {
+  type AuditEntry,
+  auditEntryOf,
   type DomainEvent,
   type EventBatch,
   type EventLog,
@@ -7,6 +9,7 @@ import {
   toEventRecord,
 } from '@parley/messaging-core';
 import { type Kysely, sql } from 'kysely';
+import { AUDIT_COLUMNS, auditValues } from '../audit/kysely-audit-log.js';
 import type { Database } from '../database-types.js';
 
 /** One `events` row as the reads select it. */
@@ -87,7 +90,8 @@ export class KyselyEventLog implements EventLog {
   }
 
   /**
-   * Inserts the events in one statement, in order.
+   * Inserts the events in one statement, in order, and in the same statement the audit row of
+   * each audited one (`auditEntryOf`: its origin goes there, never into `events`).
    *
    * @example
    * ```ts
@@ -96,16 +100,27 @@ export class KyselyEventLog implements EventLog {
    */
   async append(events: readonly DomainEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const audited: AuditEntry[] = [];
     const rows = events.map((event) => {
       const record = toEventRecord(event);
+      const entry = auditEntryOf(record);
+      if (entry !== null) audited.push(entry);
       return sql`(${record.tenantId}::text, ${record.conversationId}::uuid, ${record.type}::text,
         ${record.actor.type}::text, ${record.actor.id}::text, ${JSON.stringify(record.payload)}::jsonb,
         ${record.occurredAt.toISOString()}::timestamptz)`;
     });
-    const { rows: inserted } = await sql<{ id: string }>`
+    const insertEvents = sql`
       insert into events (tenant_id, conversation_id, type, actor_type, actor_id, payload, occurred_at)
       values ${sql.join(rows)}
-      returning id::text as id`.execute(this.#db);
+      returning id::text as id`;
+    // One statement either way: outside a transaction too, the audit rows commit with the events.
+    const { rows: inserted } = await (audited.length === 0
+      ? sql<{ id: string }>`${insertEvents}`
+      : sql<{ id: string }>`
+          with inserted as (${insertEvents}),
+          audited as (insert into audit_log ${AUDIT_COLUMNS} values ${sql.join(audited.map(auditValues))} returning 1)
+          select id from inserted order by id::bigint`
+    ).execute(this.#db);
     for (const row of inserted) this.#recorded(row.id);
   }
 

@@ -1,6 +1,7 @@
 import {
   type AppendMessageInput,
   type AppendMessageResult,
+  type AuditEntry,
   type EditMessageChange,
   type EditMessageResult,
   type HideResult,
@@ -20,6 +21,7 @@ import {
   type SoftDeleteInput,
 } from '@parley/messaging-core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { insertAuditEntries } from '../audit/kysely-audit-log.js';
 import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-errors.js';
 import { PREPARED } from '../preparing-pool.js';
@@ -360,24 +362,34 @@ export class KyselyMessageRepository implements MessageRepository {
     conversationId: string,
     messageId: string,
     attachmentIds?: readonly string[],
+    audit?: AuditEntry,
   ): Promise<MessageAttachment[]> {
     if (!isUuid(conversationId) || !isUuid(messageId)) return [];
     const ids = attachmentIds?.filter(isUuid);
     if (ids !== undefined && ids.length === 0) return [];
-    let query = this.#db
-      .deleteFrom('message_attachments')
-      .where('message_id', '=', messageId)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('messages')
-            .select('messages.id')
-            .where('messages.id', '=', messageId)
-            .where('messages.conversation_id', '=', conversationId),
-        ),
-      );
-    if (ids !== undefined) query = query.where('id', 'in', ids);
-    const rows = await query.returningAll().execute();
+    const run = async (db: Kysely<Database>) => {
+      let query = db
+        .deleteFrom('message_attachments')
+        .where('message_id', '=', messageId)
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom('messages')
+              .select('messages.id')
+              .where('messages.id', '=', messageId)
+              .where('messages.conversation_id', '=', conversationId),
+          ),
+        );
+      if (ids !== undefined) query = query.where('id', 'in', ids);
+      const rows = await query.returningAll().execute();
+      if (rows.length > 0 && audit !== undefined) await insertAuditEntries(db, [audit]);
+      return rows;
+    };
+    // With an audit row: the delete and its record commit together.
+    const rows =
+      audit === undefined || this.#db.isTransaction
+        ? await run(this.#db)
+        : await this.#db.transaction().execute(run);
     return rows.sort((a, b) => a.position - b.position).map(toAttachment);
   }
 

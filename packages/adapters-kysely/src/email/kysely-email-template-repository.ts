@@ -1,4 +1,5 @@
 import {
+  type AuditEntry,
   type EmailTemplate,
   type EmailTemplateCategory,
   type EmailTemplateRepository,
@@ -7,6 +8,7 @@ import {
   type TemplateVariable,
 } from '@parley/messaging-core';
 import type { Kysely, Selectable } from 'kysely';
+import { insertAuditEntries } from '../audit/kysely-audit-log.js';
 import type { Database, EmailTemplatesTable, StoreEmailTemplatesTable } from '../database-types.js';
 import { isPostgresError, SQLSTATE } from '../postgres-errors.js';
 import { jsonb } from './email-row-mappers.js';
@@ -87,7 +89,7 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
   }
 
   /** `insert … on conflict (code, language) do update`, keeping the first `created_at`. */
-  async savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate> {
+  async savePlatformTemplate(template: EmailTemplate, audit?: AuditEntry): Promise<EmailTemplate> {
     const row = {
       code: template.code,
       language: template.language,
@@ -105,12 +107,14 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
       updated_at: template.updatedAt,
     };
     const { code: _c, language: _l, created_at: _created, ...updates } = row;
-    const saved = await this.#db
-      .insertInto('email_templates')
-      .values(row)
-      .onConflict((oc) => oc.columns(['code', 'language']).doUpdateSet(updates))
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const saved = await this.#audited(audit, (db) =>
+      db
+        .insertInto('email_templates')
+        .values(row)
+        .onConflict((oc) => oc.columns(['code', 'language']).doUpdateSet(updates))
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return toEmailTemplate(saved);
   }
 
@@ -137,7 +141,7 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
   }
 
   /** `insert … on conflict (store_id, code, language) do update`, keeping the first `created_at`. */
-  async saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate> {
+  async saveStoreTemplate(template: StoreEmailTemplate, audit?: AuditEntry): Promise<StoreEmailTemplate> {
     const row = {
       store_id: template.storeId,
       code: template.code,
@@ -151,12 +155,14 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
     };
     const { store_id: _s, code: _c, language: _l, created_at: _created, ...updates } = row;
     try {
-      const saved = await this.#db
-        .insertInto('store_email_templates')
-        .values(row)
-        .onConflict((oc) => oc.columns(['store_id', 'code', 'language']).doUpdateSet(updates))
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const saved = await this.#audited(audit, (db) =>
+        db
+          .insertInto('store_email_templates')
+          .values(row)
+          .onConflict((oc) => oc.columns(['store_id', 'code', 'language']).doUpdateSet(updates))
+          .returningAll()
+          .executeTakeFirstOrThrow(),
+      );
       return toStoreEmailTemplate(saved);
     } catch (error) {
       if (isPostgresError(error, SQLSTATE.foreignKeyViolation, 'store_email_templates_store_id_fkey'))
@@ -165,13 +171,15 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
     }
   }
 
-  async deletePlatformTemplate(code: string, language: string): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom('email_templates')
-      .where('code', '=', code)
-      .where('language', '=', language)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deletePlatformTemplate(code: string, language: string, audit?: AuditEntry): Promise<boolean> {
+    return this.#audited(audit, async (db) => {
+      const result = await db
+        .deleteFrom('email_templates')
+        .where('code', '=', code)
+        .where('language', '=', language)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
   async countStoreOverrides(code: string): Promise<number> {
@@ -183,13 +191,33 @@ export class KyselyEmailTemplateRepository implements EmailTemplateRepository {
     return Number(row?.count ?? 0);
   }
 
-  async deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom('store_email_templates')
-      .where('store_id', '=', storeId)
-      .where('code', '=', code)
-      .where('language', '=', language)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async deleteStoreTemplate(
+    storeId: string,
+    code: string,
+    language: string,
+    audit?: AuditEntry,
+  ): Promise<boolean> {
+    return this.#audited(audit, async (db) => {
+      const result = await db
+        .deleteFrom('store_email_templates')
+        .where('store_id', '=', storeId)
+        .where('code', '=', code)
+        .where('language', '=', language)
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
+  }
+
+  /**
+   * Runs a write; with an audit entry, in one transaction with that row (a write answering
+   * `false`, a delete of nothing, appends none).
+   */
+  async #audited<T>(audit: AuditEntry | undefined, write: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (audit === undefined) return write(this.#db);
+    return this.#db.transaction().execute(async (trx) => {
+      const result = await write(trx);
+      if (result !== false) await insertAuditEntries(trx, [audit]);
+      return result;
+    });
   }
 }

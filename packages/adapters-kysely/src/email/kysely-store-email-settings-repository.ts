@@ -1,9 +1,11 @@
 import {
+  type AuditEntry,
   MessagingError,
   type StoreEmailSettings,
   type StoreEmailSettingsRepository,
 } from '@parley/messaging-core';
 import type { Kysely } from 'kysely';
+import { insertAuditEntries } from '../audit/kysely-audit-log.js';
 import type { Database } from '../database-types.js';
 import { isPostgresError, SQLSTATE } from '../postgres-errors.js';
 import { storeEmailSettingsRow, toStoreEmailSettings } from './email-row-mappers.js';
@@ -45,16 +47,26 @@ export class KyselyStoreEmailSettingsRepository implements StoreEmailSettingsRep
    *
    * @example `await repository.upsert(settings)`
    */
-  async upsert(settings: StoreEmailSettings): Promise<StoreEmailSettings> {
+  async upsert(settings: StoreEmailSettings, audit?: AuditEntry): Promise<StoreEmailSettings> {
     const row = storeEmailSettingsRow(settings);
     const { store_id: _key, created_at: _created, ...updates } = row;
-    try {
-      const saved = await this.#db
+    const write = (db: Kysely<Database>) =>
+      db
         .insertInto('store_email_settings')
         .values(row)
         .onConflict((oc) => oc.column('store_id').doUpdateSet(updates))
         .returningAll()
         .executeTakeFirstOrThrow();
+    try {
+      // With an audit row: both in one transaction (the change and its record commit together).
+      const saved =
+        audit === undefined
+          ? await write(this.#db)
+          : await this.#db.transaction().execute(async (trx) => {
+              const written = await write(trx);
+              await insertAuditEntries(trx, [audit]);
+              return written;
+            });
       return toStoreEmailSettings(saved);
     } catch (error) {
       if (isPostgresError(error, SQLSTATE.foreignKeyViolation, 'store_email_settings_store_id_fkey'))

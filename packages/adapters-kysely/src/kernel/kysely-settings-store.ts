@@ -1,4 +1,5 @@
 import {
+  type AuditEntry,
   SETTINGS_CHANGED,
   type SettingsStore,
   type SettingValue,
@@ -69,7 +70,7 @@ export class KyselySettingsStore implements SettingsStore {
    * await settingsStore.set({ key: 'message_max_length', value: 5000, category: 'messaging', updatedAt: now });
    * ```
    */
-  async set(setting: StoredSetting): Promise<void> {
+  async set(setting: StoredSetting, audit?: AuditEntry): Promise<void> {
     // Serialized here and cast from text, so both drivers store the same JSON (pg would turn a
     // JS array into a PostgreSQL array literal).
     const value = sql<string>`cast(${JSON.stringify(setting.value)}::text as jsonb)`;
@@ -88,6 +89,7 @@ export class KyselySettingsStore implements SettingsStore {
       return {
         value: undefined,
         change: { type: SETTINGS_CHANGED, tenantId: null, payload: { key: setting.key } },
+        ...(audit === undefined ? {} : { audit: [audit] }),
       };
     });
   }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as adminNotifications from '../alerts/migrations/0009-admin-notifications.js';
 import * as sharedAlertState from '../alerts/migrations/0012-shared-alert-state.js';
+import * as auditLog from '../audit/migrations/0025-audit-log.js';
 import * as messaging from '../conversations/migrations/0001-messaging.js';
 import * as attachmentPaths from '../conversations/migrations/0004-attachment-paths.js';
 import * as inboxBadgeIndexes from '../conversations/migrations/0007-inbox-badge-indexes.js';
@@ -51,4 +52,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
   '0024_moderation': moderation,
+  '0025_audit_log': auditLog,
 };

@@ -143,6 +143,7 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'audit_log',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_secrets',

@@ -1862,6 +1862,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/admin/audit-log': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The audit log
+     * @description Newest first, in keyset pages; filter by tenant, actor, action (`noun.*` for a noun), target and time. Tenant-bound readers see their own tenant only.
+     */
+    get: operations['adminListAuditLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/admin/audit-log/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Export the audit log as NDJSON
+     * @description Every row matching the filters, newest first, one JSON object per line, streamed (`Content-Type: application/x-ndjson`).
+     */
+    get: operations['adminExportAuditLog'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/realtime/sse': {
     parameters: {
       query?: never;
@@ -2622,6 +2662,34 @@ export interface components {
     MarkedRead: {
       /** @description How many were unread. */
       marked_read: number;
+    };
+    AuditEntry: {
+      /** @description Monotonic id (decimal string). */
+      id: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-01T12:00:00.000Z
+       */
+      occurred_at: string;
+      tenant_id: string | null;
+      actor: {
+        type: string;
+        id: string;
+        role: string | null;
+      };
+      /** @example conversation.close */
+      action: string;
+      target: {
+        type: string;
+        id: string;
+      };
+      request_id: string | null;
+      ip: string | null;
+      user_agent: string | null;
+      /** @description What changed (`{ field: { from, to } }` for updates); secrets are `[masked]`. */
+      diff: {
+        [key: string]: unknown;
+      };
     };
   };
   responses: never;
@@ -16645,6 +16713,227 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['AdminNotification'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminListAuditLog: {
+    parameters: {
+      query?: {
+        tenant_id?: string;
+        actor_type?: string;
+        actor_id?: string;
+        /** @description One action, or `noun.*` (e.g. `conversation.*`). */
+        action?: string;
+        target_type?: string;
+        target_id?: string;
+        /** @description Occurred at or after. */
+        from?: string;
+        /** @description Occurred before. */
+        to?: string;
+        /** @description Opaque cursor: the next_cursor of the previous page. */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description Newest first. */
+            entries: components['schemas']['AuditEntry'][];
+            next_cursor: string | null;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adminExportAuditLog: {
+    parameters: {
+      query?: {
+        tenant_id?: string;
+        actor_type?: string;
+        actor_id?: string;
+        /** @description One action, or `noun.*` (e.g. `conversation.*`). */
+        action?: string;
+        target_type?: string;
+        target_id?: string;
+        /** @description Occurred at or after. */
+        from?: string;
+        /** @description Occurred before. */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description One `AuditEntry` JSON object per line (`application/x-ndjson`), newest first, streamed as the rows are read. */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': string;
         };
       };
       /** @description Invalid request: `field` names the input at fault. */

@@ -1,3 +1,4 @@
+import { type AuditEntry, type AuditJson, diffOf, originColumns } from '../audit/model/audit-entry.js';
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
 import { requireCapability, tenantEmailOf } from '../conversations/policy/require-capability.js';
@@ -286,6 +287,28 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     return render(resolved, input.variables, resolved.override === null ? 'platform' : 'store');
   }
 
+  /** The audit row of a template write by `actor` (bodies as length and digest: the row stays small). */
+  const audit = (
+    actor: Actor,
+    action: string,
+    tenantId: string | null,
+    code: string,
+    language: string,
+    before: TemplateFields | null,
+    after: TemplateFields | null,
+  ): AuditEntry => {
+    const { role, ...request } = originColumns(actor.origin);
+    return {
+      actor: { type: actor.type, id: actor.id, role },
+      tenantId,
+      action,
+      target: { type: 'email_template', id: `${code}/${language}` },
+      ...request,
+      occurredAt: clock.now(),
+      diff: after === null ? {} : diffOf(before === null ? null : fieldsOf(before), fieldsOf(after)),
+    };
+  };
+
   return {
     async listPlatformTemplates(actor) {
       requireCapability(policy, actor, 'manage_platform_email_templates');
@@ -298,17 +321,26 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     async updatePlatformTemplate(actor, code, language, input) {
       requireCapability(policy, actor, 'manage_platform_email_templates');
       const current = await platformTemplate(code, language);
-      return templates.savePlatformTemplate(await updated(current, input));
+      const next = await updated(current, input);
+      return templates.savePlatformTemplate(
+        next,
+        audit(actor, 'email_template.update', null, code, language, current, next),
+      );
     },
     async savePlatformTemplate(actor, code, language, input) {
       requireCapability(policy, actor, 'manage_platform_email_templates');
       checkKey(code, language);
       const current = await templates.getPlatformTemplate(code, language);
-      if (current !== null)
+      if (current !== null) {
+        const next = await updated(current, input);
         return {
-          template: await templates.savePlatformTemplate(await updated(current, input)),
+          template: await templates.savePlatformTemplate(
+            next,
+            audit(actor, 'email_template.update', null, code, language, current, next),
+          ),
           created: false,
         };
+      }
       // A new language of a known code shares its description; a new code starts from the input.
       const sibling = (await templates.listPlatformTemplates(code))[0];
       if (sibling === undefined && input.category === undefined)
@@ -334,7 +366,14 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
         createdAt: now,
         updatedAt: now,
       };
-      return { template: await templates.savePlatformTemplate(await updated(draft, input)), created: true };
+      const next = await updated(draft, input);
+      return {
+        template: await templates.savePlatformTemplate(
+          next,
+          audit(actor, 'email_template.create', null, code, language, null, next),
+        ),
+        created: true,
+      };
     },
     async deletePlatformTemplate(actor, code, language) {
       requireCapability(policy, actor, 'manage_platform_email_templates');
@@ -349,7 +388,8 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
             `${code}/${language} is the last language of email template ${code}, which is in use`,
           );
       }
-      if (!(await templates.deletePlatformTemplate(code, language)))
+      const deleted = audit(actor, 'email_template.delete', null, code, language, null, null);
+      if (!(await templates.deletePlatformTemplate(code, language, deleted)))
         throw MessagingError.notFound('email template', `${code}/${language}`);
     },
     async previewPlatformTemplate(actor, code, language, variables) {
@@ -384,7 +424,8 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
       const bodyText = input.bodyText ?? null;
       if (bodyText !== null) await checkSource('body_text', bodyText);
       const now = clock.now();
-      const override = await templates.saveStoreTemplate({
+      const previous = await templates.getStoreTemplate(storeId, code, language);
+      const next: StoreEmailTemplate = {
         storeId,
         code,
         language,
@@ -394,13 +435,18 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
         isActive: input.isActive ?? true,
         createdAt: now,
         updatedAt: now,
-      });
+      };
+      const override = await templates.saveStoreTemplate(
+        next,
+        audit(actor, 'email_template_override.save', storeId, code, language, previous, next),
+      );
       return { template, override };
     },
     async deleteStoreTemplate(actor, code, language) {
       const storeId = tenantEmailOf(policy, actor);
       checkKey(code, language);
-      if (!(await templates.deleteStoreTemplate(storeId, code, language)))
+      const deleted = audit(actor, 'email_template_override.delete', storeId, code, language, null, null);
+      if (!(await templates.deleteStoreTemplate(storeId, code, language, deleted)))
         throw MessagingError.notFound('email template override', `${code}/${language}`);
     },
     async previewStoreTemplate(actor, code, language, variables) {
@@ -410,4 +456,30 @@ export function createEmailTemplatesCore(deps: EmailTemplatesCoreDependencies): 
     },
     renderEmail,
   };
+}
+
+/** What a template write's audit diff compares. */
+type TemplateFields = Pick<EmailTemplate, 'subject' | 'bodyHtml' | 'bodyText' | 'isActive'> &
+  Partial<Pick<EmailTemplate, 'name' | 'description' | 'category'>>;
+
+function fieldsOf(template: TemplateFields): Record<string, AuditJson> {
+  return {
+    ...(template.name === undefined ? {} : { name: template.name }),
+    ...(template.description === undefined ? {} : { description: template.description }),
+    ...(template.category === undefined ? {} : { category: template.category }),
+    subject: template.subject,
+    body_html: digestOf(template.bodyHtml),
+    body_text: template.bodyText === null ? null : digestOf(template.bodyText),
+    is_active: template.isActive,
+  };
+}
+
+/** `<length> chars, fnv1a <hex>`: says whether a body changed without storing it. */
+function digestOf(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `${text.length} chars, fnv1a ${hash.toString(16).padStart(8, '0')}`;
 }

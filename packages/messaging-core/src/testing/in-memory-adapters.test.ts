@@ -1,3 +1,4 @@
+import { auditLogContract } from '../audit/testing/contracts/audit-log-contract.js';
 import { archiveAndEditsContract } from '../conversations/testing/contracts/archive-and-edits-contract.js';
 import { attachmentStorageContract } from '../conversations/testing/contracts/attachment-storage-contract.js';
 import { blockRepositoryContract } from '../conversations/testing/contracts/block-repository-contract.js';
@@ -200,4 +201,12 @@ mediaInspectorContract({
 outboundAddressGuardContract({
   name: 'in-memory',
   create: ({ records, allowedCidrs }) => new InMemoryOutboundAddressGuard({ records, allowedCidrs }),
+});
+
+auditLogContract({
+  name: 'in-memory',
+  setup: async () => {
+    const store = new InMemoryMessagingStore();
+    return { auditLog: store.audit, store };
+  },
 });

@@ -1,3 +1,6 @@
+import type { AuditEntry } from '../audit/model/audit-entry.js';
+import type { AuditLog } from '../audit/ports/audit-log.js';
+import { appendAuditEntries, InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
@@ -1092,6 +1095,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     conversationId: string,
     messageId: string,
     attachmentIds?: readonly string[],
+    audit?: AuditEntry,
   ): Promise<MessageAttachment[]> {
     const messages = this.#state().messages.get(conversationId);
     const index = messages?.findIndex((m) => m.id === messageId) ?? -1;
@@ -1101,6 +1105,7 @@ export class InMemoryMessageRepository implements MessageRepository {
     const removed = current.attachments.filter(doomed);
     if (removed.length > 0) {
       messages[index] = { ...current, attachments: current.attachments.filter((a) => !doomed(a)) };
+      if (audit !== undefined) appendAuditEntries(this.#state().log.audit, [audit]);
     }
     return removed;
   }
@@ -1406,6 +1411,8 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
   readonly notifications: NotificationQueue;
   /** Full-text search over this store's messages, under the same lock. */
   readonly search: MessageSearch;
+  /** The audit rows derived from this store's events (and appended beside them), under the same lock. */
+  readonly audit: AuditLog;
 
   /**
    * @param options.onEventsCommitted called after a unit of work that appended events commits,
@@ -1428,6 +1435,7 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
     this.events = this.#locked(this.#repositories.events);
     this.notifications = this.#locked(this.#repositories.notifications);
     this.search = this.#locked(new InMemoryMessageSearch(() => this.#state));
+    this.audit = this.#locked(new InMemoryAuditLog(() => this.#state.log.audit));
   }
 
   async transaction<T>(work: (tx: NotifyingRepositories) => Promise<T>): Promise<T> {

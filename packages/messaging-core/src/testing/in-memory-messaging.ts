@@ -52,7 +52,7 @@ export interface InMemoryMessaging {
 export function createInMemoryMessaging(options: InMemoryMessagingOptions = {}): InMemoryMessaging {
   const directory = new InMemoryMarketplaceDirectory();
   const store = new InMemoryMessagingStore({ directory });
-  const settings = new InMemorySettingsStore();
+  const settings = new InMemorySettingsStore({ audit: store.audit });
   const events = new RecordedEvents(store);
   const dispatcher = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
   const attachments = new InMemoryAttachmentStorage(options.clock ? { clock: options.clock } : {});

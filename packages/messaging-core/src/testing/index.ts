@@ -2,6 +2,7 @@
 // runners can use them. The contract suites are in `@parley/messaging-core/testing/contracts`.
 
 export { InMemoryAdminNotificationRepository } from '../alerts/testing/in-memory-admin-notification-repository.js';
+export { InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 export type { GroupTestPolicyOptions } from '../conversations/testing/group-test-policy.js';
 export {
   createGroupTestPolicy,

@@ -1,5 +1,6 @@
 import type { EventRecordOf, LoggedEventOf } from '../../kernel/model/event-envelope.js';
 import { type ParticipantRef, participantKey } from '../../kernel/model/participant-ref.js';
+import type { RequestOrigin } from '../../kernel/model/request-origin.js';
 import type { Conversation, ConversationParticipant } from './conversation.js';
 import type { Message } from './message.js';
 
@@ -15,6 +16,8 @@ interface EventBase<TType extends string> {
   /** The conversation's tenant (its store); null for platform conversations. */
   readonly tenantId: string | null;
   readonly conversationId: string;
+  /** The request behind the change (audit log only; see `EventRecordOf.origin`). */
+  readonly origin?: RequestOrigin;
 }
 
 export interface ConversationCreatedEvent extends EventBase<'conversation.created'> {
@@ -380,6 +383,7 @@ export function toEventRecord(event: DomainEvent): EventRecord {
     conversationId: event.conversationId,
     actor: ref(event.actor),
     occurredAt: event.occurredAt,
+    ...(event.origin === undefined ? {} : { origin: event.origin }),
   };
   switch (event.type) {
     case 'conversation.created':

@@ -99,6 +99,7 @@ export const careTeamDefinition: PolicyDefinition = {
         'read_email_log',
         'moderate_messages',
         'manage_tenant_moderation',
+        'read_audit_log',
       ],
     },
   ],
@@ -118,6 +119,7 @@ export const careTeamDefinition: PolicyDefinition = {
     view_any_tenant_email_settings: 'only admins may do this',
     manage_tenant_email: 'care-team deployments have no tenant email settings',
     read_email_log: 'only admins may read the email log',
+    read_audit_log: 'only admins may read the audit log',
   },
 };
 

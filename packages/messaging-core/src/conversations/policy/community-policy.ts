@@ -119,7 +119,7 @@ export const communityDefinition: PolicyDefinition = {
   capabilities: [
     {
       who: 'admin',
-      capability: ['manage_tenant_email', 'read_email_log'],
+      capability: ['manage_tenant_email', 'read_email_log', 'read_audit_log'],
       when: ['ownTenant'],
       refusal: "community admins manage their own community's email only",
     },
@@ -159,6 +159,7 @@ export const communityDefinition: PolicyDefinition = {
     view_any_tenant_email_settings: 'community admins manage their community, not the platform',
     manage_tenant_email: "only community admins manage their community's email",
     read_email_log: "only community admins read their community's email log",
+    read_audit_log: "only community admins read their community's audit log",
   },
 };
 

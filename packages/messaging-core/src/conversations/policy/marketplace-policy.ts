@@ -84,6 +84,7 @@ export const marketplaceDefinition: PolicyDefinition = {
         'read_email_log',
         'moderate_messages',
         'manage_tenant_moderation',
+        'read_audit_log',
       ],
     },
     {
@@ -91,6 +92,12 @@ export const marketplaceDefinition: PolicyDefinition = {
       capability: 'manage_tenant_moderation',
       when: ['ownTenant'],
       refusal: "store users manage their own store's moderation only",
+    },
+    {
+      who: 'store',
+      capability: 'read_audit_log',
+      when: ['ownTenant'],
+      refusal: "store users see their own store's audit log only",
     },
     {
       who: 'store',
@@ -130,6 +137,7 @@ export const marketplaceDefinition: PolicyDefinition = {
     manage_tenant_email: "only store users manage their store's email settings",
     read_email_log: 'only admins and store users may read the email log',
     manage_tenant_webhooks: "only store users manage their store's webhooks",
+    read_audit_log: 'only admins and store users may read the audit log',
   },
 };
 

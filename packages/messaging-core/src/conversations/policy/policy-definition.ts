@@ -97,6 +97,7 @@ export type PolicyAction = (typeof POLICY_ACTIONS)[number];
  * - `manage_tenant_webhooks`: a tenant's own webhook endpoints (the platform's are for services).
  * - `moderate_messages`: the review queue (list, approve, reject) of one tenant, or all.
  * - `manage_tenant_moderation`: a tenant's moderation configuration (word list, contact details).
+ * - `read_audit_log`: the audit log (of one tenant, or all).
  */
 export const PLATFORM_CAPABILITIES = [
   'manage_platform_settings',
@@ -108,6 +109,7 @@ export const PLATFORM_CAPABILITIES = [
   'manage_tenant_webhooks',
   'moderate_messages',
   'manage_tenant_moderation',
+  'read_audit_log',
 ] as const;
 export type PlatformCapability = (typeof PLATFORM_CAPABILITIES)[number];
 

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Message, MessageRevision } from '../model/message.js';
@@ -280,6 +281,8 @@ export interface MessageRepository {
   /**
    * Deletes attachment rows of a message: those in `attachmentIds`, or all of them when absent.
    * Returns the rows deleted (so the caller can remove their files); ids of other messages are ignored.
+   * With `audit`, appends that audit row in the same transaction when any row was deleted (a
+   * purge: `message.purge`).
    *
    * @example
    * ```ts
@@ -290,6 +293,7 @@ export interface MessageRepository {
     conversationId: string,
     messageId: string,
     attachmentIds?: readonly string[],
+    audit?: AuditEntry,
   ): Promise<MessageAttachment[]>;
 
   /**

@@ -1,3 +1,9 @@
+import { auditEntryOf } from '../../audit/model/audited-events.js';
+import {
+  type AuditLogState,
+  appendAuditEntries,
+  emptyAuditLogState,
+} from '../../audit/testing/in-memory-audit-log.js';
 import { comparePositions, type EventPosition, LOG_START } from '../../kernel/model/event-envelope.js';
 import {
   type DomainEvent,
@@ -12,14 +18,20 @@ export interface EventLogState {
   /** In append order, which is log order here (the store runs one unit of work at a time). */
   events: LoggedEvent[];
   cursors: Map<string, EventPosition>;
+  /** The audit rows derived from audited events (`auditEntryOf`), and any appended beside them. */
+  audit: AuditLogState;
 }
 
 export function emptyEventLogState(): EventLogState {
-  return { events: [], cursors: new Map() };
+  return { events: [], cursors: new Map(), audit: emptyAuditLogState() };
 }
 
 export function copyEventLogState(state: EventLogState): EventLogState {
-  return { events: [...state.events], cursors: new Map(state.cursors) };
+  return {
+    events: [...state.events],
+    cursors: new Map(state.cursors),
+    audit: { rows: [...state.audit.rows], lastId: state.audit.lastId },
+  };
 }
 
 /** What the owning store tells the log about the unit of work it runs in. */
@@ -38,7 +50,11 @@ export interface EventLogUnit {
  */
 export function appendRecord(state: EventLogState, unit: EventLogUnit, record: EventRecord): LoggedEvent {
   const id = unit.nextEventId();
-  const logged = { ...record, id, position: { xid: unit.xid(), id } } as LoggedEvent;
+  const { origin: _origin, ...stored } = record;
+  const logged = { ...stored, id, position: { xid: unit.xid(), id } } as LoggedEvent;
+  // The audit row of an audited event, in the same unit (rolled back with it).
+  const audited = auditEntryOf(record);
+  if (audited !== null) appendAuditEntries(state.audit, [audited]);
   state.events.push(logged);
   unit.appended(id);
   return logged;

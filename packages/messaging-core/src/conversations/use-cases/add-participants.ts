@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor, ParticipantRef } from '../../kernel/model/participant-ref.js';
 import { participantKey, sameParticipant } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { JoinRequest } from '../ports/participant-repository.js';
 import { type CoreContext, enforce } from './context.js';
 import {
@@ -112,6 +113,7 @@ export async function addParticipants(
       rows.map((membership) => ({
         type: 'participant.added' as const,
         occurredAt: now,
+        ...originOf(actor),
         actor: by,
         tenantId: conversation.tenantId,
         conversationId: conversation.id,

@@ -1,3 +1,4 @@
+import { originColumns } from '../../audit/model/audit-entry.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
@@ -237,7 +238,7 @@ export async function purgeDeletedMessageFiles(
   messageId: string,
 ): Promise<number> {
   const { storage } = attachmentPorts(ctx);
-  const { membership } = await loadForAction(ctx, actor, conversationId, 'view');
+  const { conversation, membership } = await loadForAction(ctx, actor, conversationId, 'view');
   const stored = await ctx.store.messages.findById(conversationId, messageId);
   const message = stored && visibleTo(membership, stored) ? stored : null;
   if (!message) throw MessagingError.notFound('message', messageId);
@@ -248,7 +249,16 @@ export async function purgeDeletedMessageFiles(
       `message ${messageId} is not deleted; delete it before purging its files`,
     );
   }
-  const removed = await ctx.store.messages.deleteAttachments(conversationId, messageId);
+  const { role, ...request } = originColumns(actor.origin);
+  const removed = await ctx.store.messages.deleteAttachments(conversationId, messageId, undefined, {
+    actor: { type: actor.type, id: actor.id, role },
+    tenantId: conversation.tenantId,
+    action: 'message.purge',
+    target: { type: 'message', id: messageId },
+    ...request,
+    occurredAt: ctx.clock.now(),
+    diff: { conversation_id: conversationId },
+  });
   await removeStored(storage, filesOf(removed));
   return removed.length;
 }

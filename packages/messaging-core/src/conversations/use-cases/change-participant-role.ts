@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor, ParticipantRef } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type CoreContext, enforce } from './context.js';
 import {
   appendMembershipNotice,
@@ -68,6 +69,7 @@ export async function changeParticipantRole(
       {
         type: 'participant.role_changed',
         occurredAt: now,
+        ...originOf(actor),
         actor: { type: actor.type, id: actor.id },
         tenantId: conversation.tenantId,
         conversationId: conversation.id,

@@ -1,6 +1,7 @@
 import { isMessagingError, MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { Clock } from '../../kernel/ports/clock.js';
 import type { Directory } from '../../kernel/ports/directory.js';
 import type { IdGenerator } from '../../kernel/ports/id-generator.js';
@@ -127,6 +128,7 @@ export async function joinTeam(
     {
       type: 'participant.added',
       occurredAt: now,
+      ...originOf(actor),
       actor: { type: actor.type, id: actor.id },
       tenantId: visible.conversation.tenantId,
       conversationId: visible.conversation.id,

@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor, ParticipantRef } from '../../kernel/model/participant-ref.js';
 import { participantKey, sameParticipant } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import { SUBJECT_MAX_LENGTH } from '../model/conversation.js';
 import type { PolicyDecision } from '../policy/access-policy.js';
@@ -210,6 +211,7 @@ export async function createConversation(
       {
         type: 'conversation.created',
         occurredAt: now,
+        ...originOf(actor),
         actor: { type: actor.type, id: actor.id },
         tenantId: conversation.tenantId,
         conversationId: conversation.id,

@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { Message } from '../model/message.js';
 import { type CoreContext, enforce, loadForAction, perSide, visibleTo } from './context.js';
 import { receiptsFor } from './receipts.js';
@@ -55,6 +56,7 @@ export async function deleteMessage(
         {
           type: 'message.deleted',
           occurredAt: now,
+          ...originOf(actor),
           actor: by,
           tenantId: conversation.tenantId,
           conversationId,
@@ -78,6 +80,7 @@ export async function deleteMessage(
       {
         type: 'message.deleted',
         occurredAt: now,
+        ...originOf(actor),
         actor: by,
         tenantId: conversation.tenantId,
         conversationId,

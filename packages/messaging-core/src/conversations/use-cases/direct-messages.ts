@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { DirectoryEntry } from '../../kernel/model/directory-entry.js';
 import { type Actor, type ParticipantRef, sameParticipant } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { Message } from '../model/message.js';
 import type { InboxFilter } from '../ports/conversation-repository.js';
 import {
@@ -422,6 +423,7 @@ export async function blockPerson(
         {
           type: 'participant.blocked',
           occurredAt: now,
+          ...originOf(actor),
           actor: by,
           tenantId: actor.tenantId,
           conversationId: null,
@@ -458,6 +460,7 @@ export async function unblockPerson(ctx: CoreContext, actor: Actor, name: string
       {
         type: 'participant.unblocked',
         occurredAt: now,
+        ...originOf(actor),
         actor: by,
         tenantId: actor.tenantId,
         conversationId: null,

@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type Message, type MessageRevision, revisionOf } from '../model/message.js';
 import {
   type CoreContext,
@@ -151,6 +152,7 @@ export async function editMessage(
         {
           type: 'message.updated',
           occurredAt: now,
+          ...originOf(actor),
           actor: by,
           tenantId: conversation.tenantId,
           conversationId,

@@ -1,4 +1,5 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { parseLimit } from '../../kernel/paging/parse-limit.js';
 import type { Conversation, ConversationParticipant } from '../model/conversation.js';
 import type { Message } from '../model/message.js';
@@ -141,6 +142,7 @@ export async function readMessages(
         {
           type: 'conversation.monitored',
           occurredAt: now,
+          ...originOf(actor),
           actor: { type: actor.type, id: actor.id },
           tenantId: visible.conversation.tenantId,
           conversationId: visible.conversation.id,

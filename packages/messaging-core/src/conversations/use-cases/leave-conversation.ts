@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type CoreContext, enforce } from './context.js';
 import { appendMembershipNotice, loadForMembershipChange, memberEntry } from './membership-support.js';
 import { displayName, namesFor } from './views.js';
@@ -52,6 +53,7 @@ export async function leaveConversation(
       {
         type: 'participant.removed',
         occurredAt: now,
+        ...originOf(actor),
         actor: { type: actor.type, id: actor.id },
         tenantId: conversation.tenantId,
         conversationId: conversation.id,

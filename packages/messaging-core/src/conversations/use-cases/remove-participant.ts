@@ -1,6 +1,7 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor, ParticipantRef } from '../../kernel/model/participant-ref.js';
 import { sameParticipant } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type CoreContext, enforce } from './context.js';
 import { leaveConversation } from './leave-conversation.js';
 import {
@@ -75,6 +76,7 @@ export async function removeParticipant(
       {
         type: 'participant.removed',
         occurredAt: now,
+        ...originOf(actor),
         actor: { type: actor.type, id: actor.id },
         tenantId: conversation.tenantId,
         conversationId: conversation.id,

@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type Conversation, SUBJECT_MAX_LENGTH } from '../model/conversation.js';
 import { type CoreContext, loadForAction } from './context.js';
 import { displayName, namesFor } from './views.js';
@@ -57,6 +58,7 @@ export async function renameConversation(
       {
         type: 'conversation.renamed',
         occurredAt: now,
+        ...originOf(actor),
         actor: by,
         tenantId: updated.tenantId,
         conversationId,

@@ -293,6 +293,9 @@ describe('attachments on in-memory adapters', () => {
     );
     expect(await m.core.purgeDeletedMessageFiles(ADMIN, conversationId, message.id)).toBe(1);
     expect(m.attachments.paths()).toEqual([]);
+    // The purge is audited, once (the refused attempts above wrote nothing).
+    const purges = await m.store.audit.list({ action: 'message.purge', limit: 10 });
+    expect(purges.map((row) => [row.target.id, row.actor.id])).toEqual([[message.id, 'u-admin']]);
     expect((await m.store.raw.counts()).attachments).toBe(0);
   });
 

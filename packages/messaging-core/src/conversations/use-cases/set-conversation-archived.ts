@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import { type CoreContext, loadForAction } from './context.js';
 
 /** A member's archive state of one conversation after `archiveConversation` / `unarchiveConversation`. */
@@ -65,6 +66,7 @@ async function setArchived(
           ? {
               type: 'conversation.archived',
               occurredAt: now,
+              ...originOf(actor),
               actor: by,
               tenantId: visible.conversation.tenantId,
               conversationId,
@@ -73,6 +75,7 @@ async function setArchived(
           : {
               type: 'conversation.unarchived',
               occurredAt: now,
+              ...originOf(actor),
               actor: by,
               tenantId: visible.conversation.tenantId,
               conversationId,

@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { Conversation } from '../model/conversation.js';
 import { type CoreContext, loadForAction } from './context.js';
 import { displayName, namesFor } from './views.js';
@@ -46,6 +47,7 @@ async function setClosed(
     if (!updated) throw MessagingError.notFound('conversation', conversationId);
     const base = {
       occurredAt: now,
+      ...originOf(actor),
       actor: by,
       tenantId: updated.tenantId,
       conversationId,

@@ -1,5 +1,6 @@
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
+import { originOf } from '../../kernel/model/request-origin.js';
 import type { PreferencesChange } from '../ports/participant-repository.js';
 import { type CoreContext, loadForAction } from './context.js';
 
@@ -43,6 +44,7 @@ export async function updatePreferences(
       {
         type: 'participant.preferences_updated',
         occurredAt: ctx.clock.now(),
+        ...originOf(actor),
         actor: { type: membership.participant.type, id: membership.participant.id },
         tenantId: conversation.tenantId,
         conversationId,

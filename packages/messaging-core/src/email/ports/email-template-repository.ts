@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
 import type { EmailTemplate, StoreEmailTemplate } from '../model/email-template.js';
 
 /**
@@ -8,6 +9,9 @@ import type { EmailTemplate, StoreEmailTemplate } from '../model/email-template.
  * const template = await repository.getPlatformTemplate('new_message', 'fr');
  * await repository.saveStoreTemplate({ storeId: 'acme', code: 'new_message', language: 'fr', … });
  * ```
+ *
+ * Every write takes an optional `audit` entry: the adapter appends it in the write's own
+ * transaction (a delete that removed nothing appends nothing).
  */
 export interface EmailTemplateRepository {
   /**
@@ -23,13 +27,13 @@ export interface EmailTemplateRepository {
    *
    * @example `await repository.savePlatformTemplate({ ...template, subject: 'Hi', updatedAt: now })`
    */
-  savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate>;
+  savePlatformTemplate(template: EmailTemplate, audit?: AuditEntry): Promise<EmailTemplate>;
   /**
    * Removes one language version of a platform template (stores' overrides stay).
    *
    * @example `await repository.deletePlatformTemplate('order_shipped', 'es')` → true when one was removed.
    */
-  deletePlatformTemplate(code: string, language: string): Promise<boolean>;
+  deletePlatformTemplate(code: string, language: string, audit?: AuditEntry): Promise<boolean>;
   /**
    * How many store overrides of a code exist, in every store and language (whether a template is
    * in use by stores). Reads only.
@@ -51,7 +55,7 @@ export interface EmailTemplateRepository {
    *
    * @example `await repository.saveStoreTemplate({ storeId: 'acme', code: 'new_message', … })`
    */
-  saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate>;
+  saveStoreTemplate(template: StoreEmailTemplate, audit?: AuditEntry): Promise<StoreEmailTemplate>;
   /** @example `await repository.deleteStoreTemplate('acme', 'new_message', 'fr')` → true when one was removed. */
-  deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean>;
+  deleteStoreTemplate(storeId: string, code: string, language: string, audit?: AuditEntry): Promise<boolean>;
 }

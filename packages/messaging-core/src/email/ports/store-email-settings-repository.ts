@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
 
 /**
@@ -14,9 +15,11 @@ export interface StoreEmailSettingsRepository {
   get(storeId: string): Promise<StoreEmailSettings | null>;
   /**
    * Inserts or replaces the store's settings (keeps the first `createdAt`). `NOT_FOUND` when the
-   * store is not in the directory (database adapters enforce it with a foreign key).
+   * store is not in the directory (database adapters enforce it with a foreign key). With
+   * `audit`, appends that audit row in the same transaction (an admin-visible change: who changed
+   * which fields, secrets masked).
    *
    * @example `await repository.upsert({ ...settings, isVerified: true, updatedAt: now })`
    */
-  upsert(settings: StoreEmailSettings): Promise<StoreEmailSettings>;
+  upsert(settings: StoreEmailSettings, audit?: AuditEntry): Promise<StoreEmailSettings>;
 }

@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditLog } from '../../audit/ports/audit-log.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import { DEFAULT_EMAIL_TEMPLATES } from '../model/default-templates.js';
@@ -10,6 +12,8 @@ export interface InMemoryEmailTemplateRepositoryOptions {
   readonly directory?: TenantDirectory;
   /** When the seeded defaults were created (default: 2026-01-01). */
   readonly seededAt?: Date;
+  /** Where the writes' audit rows go (absent: they are dropped). */
+  readonly audit?: AuditLog;
 }
 
 const key = (...parts: string[]) => parts.join('\u0000');
@@ -30,8 +34,11 @@ export class InMemoryEmailTemplateRepository implements EmailTemplateRepository 
   readonly #store = new Map<string, StoreEmailTemplate>();
   readonly #directory: TenantDirectory | undefined;
 
+  readonly #audit: AuditLog | undefined;
+
   constructor(options: InMemoryEmailTemplateRepositoryOptions = {}) {
     this.#directory = options.directory;
+    this.#audit = options.audit;
     const at = options.seededAt ?? new Date('2026-01-01T00:00:00.000Z');
     for (const template of DEFAULT_EMAIL_TEMPLATES) {
       this.#platform.set(key(template.code, template.language), {
@@ -54,15 +61,18 @@ export class InMemoryEmailTemplateRepository implements EmailTemplateRepository 
     return template ? structuredClone(template) : null;
   }
 
-  async savePlatformTemplate(template: EmailTemplate): Promise<EmailTemplate> {
+  async savePlatformTemplate(template: EmailTemplate, audit?: AuditEntry): Promise<EmailTemplate> {
     const existing = this.#platform.get(key(template.code, template.language));
     const stored = { ...template, createdAt: existing?.createdAt ?? template.createdAt };
     this.#platform.set(key(template.code, template.language), structuredClone(stored));
+    if (audit !== undefined) await this.#audit?.append([audit]);
     return structuredClone(stored);
   }
 
-  async deletePlatformTemplate(code: string, language: string): Promise<boolean> {
-    return this.#platform.delete(key(code, language));
+  async deletePlatformTemplate(code: string, language: string, audit?: AuditEntry): Promise<boolean> {
+    const deleted = this.#platform.delete(key(code, language));
+    if (deleted && audit !== undefined) await this.#audit?.append([audit]);
+    return deleted;
   }
 
   async countStoreOverrides(code: string): Promise<number> {
@@ -85,18 +95,26 @@ export class InMemoryEmailTemplateRepository implements EmailTemplateRepository 
     return template ? structuredClone(template) : null;
   }
 
-  async saveStoreTemplate(template: StoreEmailTemplate): Promise<StoreEmailTemplate> {
+  async saveStoreTemplate(template: StoreEmailTemplate, audit?: AuditEntry): Promise<StoreEmailTemplate> {
     if (this.#directory && !(await this.#directory.getTenant(template.storeId)))
       throw MessagingError.notFound('store', template.storeId);
     const id = key(template.storeId, template.code, template.language);
     const existing = this.#store.get(id);
     const stored = { ...template, createdAt: existing?.createdAt ?? template.createdAt };
     this.#store.set(id, structuredClone(stored));
+    if (audit !== undefined) await this.#audit?.append([audit]);
     return structuredClone(stored);
   }
 
-  async deleteStoreTemplate(storeId: string, code: string, language: string): Promise<boolean> {
-    return this.#store.delete(key(storeId, code, language));
+  async deleteStoreTemplate(
+    storeId: string,
+    code: string,
+    language: string,
+    audit?: AuditEntry,
+  ): Promise<boolean> {
+    const deleted = this.#store.delete(key(storeId, code, language));
+    if (deleted && audit !== undefined) await this.#audit?.append([audit]);
+    return deleted;
   }
 
   readonly raw: EmailTemplateRawReader = {

@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditLog } from '../../audit/ports/audit-log.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
@@ -17,8 +19,12 @@ export class InMemoryStoreEmailSettingsRepository implements StoreEmailSettingsR
   readonly #settings = new Map<string, StoreEmailSettings>();
   readonly #directory: TenantDirectory | undefined;
 
-  constructor(directory?: TenantDirectory) {
+  readonly #audit: AuditLog | undefined;
+
+  /** @param audit where `upsert`'s audit rows go (absent: they are dropped). */
+  constructor(directory?: TenantDirectory, audit?: AuditLog) {
     this.#directory = directory;
+    this.#audit = audit;
   }
 
   async get(storeId: string): Promise<StoreEmailSettings | null> {
@@ -26,12 +32,13 @@ export class InMemoryStoreEmailSettingsRepository implements StoreEmailSettingsR
     return settings ? structuredClone(settings) : null;
   }
 
-  async upsert(settings: StoreEmailSettings): Promise<StoreEmailSettings> {
+  async upsert(settings: StoreEmailSettings, audit?: AuditEntry): Promise<StoreEmailSettings> {
     if (this.#directory && !(await this.#directory.getTenant(settings.storeId)))
       throw MessagingError.notFound('store', settings.storeId);
     const existing = this.#settings.get(settings.storeId);
     const stored = { ...settings, createdAt: existing?.createdAt ?? settings.createdAt };
     this.#settings.set(settings.storeId, structuredClone(stored));
+    if (audit !== undefined) await this.#audit?.append([audit]);
     return structuredClone(stored);
   }
 

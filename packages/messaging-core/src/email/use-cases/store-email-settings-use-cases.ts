@@ -1,3 +1,4 @@
+import { type AuditEntry, type AuditJson, MASKED, originColumns } from '../../audit/model/audit-entry.js';
 import { requireCapability, tenantEmailOf } from '../../conversations/policy/require-capability.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
@@ -380,8 +381,64 @@ export async function updateStoreEmailSettings(
     next.isVerified = false;
     next.verificationError = null;
   }
-  const saved = await ctx.emailSettings.upsert(next);
+  const saved = await ctx.emailSettings.upsert(next, settingsAudit(actor, storeId, stored, next, input, now));
   return view(saved, store, true);
+}
+
+/** Fields an email settings change records in the audit log (secrets only as set / not set). */
+const AUDITED_SETTINGS_FIELDS = [
+  'fromEmail',
+  'fromName',
+  'replyToEmail',
+  'signatureText',
+  'signatureHtml',
+  'provider',
+  'fallbackProvider',
+  'smtpHost',
+  'smtpPort',
+  'smtpUsername',
+  'smtpUseTls',
+  'smtpUseSsl',
+  'mailgunDomain',
+  'mailgunRegion',
+  'sesRegion',
+] as const;
+
+/**
+ * The audit row of an email settings update: `{ field: { from, to } }` for each changed field,
+ * a credential as `[masked]` (set) or null (not set) on either side — never its value.
+ */
+function settingsAudit(
+  actor: Actor,
+  storeId: string,
+  before: StoreEmailSettings | null,
+  after: StoreEmailSettings,
+  input: UpdateStoreEmailSettingsInput,
+  now: Date,
+): AuditEntry {
+  const diff: Record<string, AuditJson> = {};
+  for (const field of AUDITED_SETTINGS_FIELDS) {
+    const from = (before?.[field] ?? null) as AuditJson;
+    const to = (after[field] ?? null) as AuditJson;
+    if (JSON.stringify(from) !== JSON.stringify(to)) diff[snakeCase(field)] = { from, to };
+  }
+  for (const field of EMAIL_SECRET_FIELDS) {
+    if (input[field] === undefined) continue;
+    diff[snakeCase(field)] = {
+      from: before?.[field] == null ? null : MASKED,
+      to: after[field] === null ? null : MASKED,
+    };
+  }
+  const { role, ...request } = originColumns(actor.origin);
+  return {
+    actor: { type: actor.type, id: actor.id, role },
+    tenantId: storeId,
+    action: 'email_settings.update',
+    target: { type: 'email_settings', id: storeId },
+    ...request,
+    occurredAt: now,
+    diff,
+  };
 }
 
 /**

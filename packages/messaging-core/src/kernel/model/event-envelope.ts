@@ -1,4 +1,5 @@
 import type { ParticipantRef } from './participant-ref.js';
+import type { RequestOrigin } from './request-origin.js';
 
 /**
  * What the event log stores for one event, before it has an id: the envelope every event shares
@@ -15,6 +16,11 @@ export interface EventRecordOf<TPayloads, TType extends keyof TPayloads & string
   readonly actor: ParticipantRef;
   readonly occurredAt: Date;
   readonly payload: TPayloads[TType];
+  /**
+   * The request that made the change, when there was one: appending writes it to the audit log
+   * only (never to the `events` row), so subscribers, webhooks and real-time clients never see it.
+   */
+  readonly origin?: RequestOrigin;
 }
 
 /**

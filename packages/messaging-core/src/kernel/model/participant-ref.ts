@@ -1,3 +1,5 @@
+import type { RequestOrigin } from './request-origin.js';
+
 /**
  * A polymorphic reference to whoever takes part in a conversation. The allowed `type`s are data
  * defined by the access policy (`admin`, `store`, `customer` for the marketplace preset); the core
@@ -28,4 +30,9 @@ export interface Actor extends ParticipantRef {
    * directory lookup on every send.
    */
   readonly name?: string;
+  /**
+   * The request this command came from (id, address, user agent, token role), when a host serves
+   * one: the changes it makes are audited with it. Absent for work without a request (workers).
+   */
+  readonly origin?: RequestOrigin;
 }

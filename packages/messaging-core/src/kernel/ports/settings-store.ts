@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+
 /** A JSON value as settings hold it. */
 export type SettingValue =
   | string
@@ -26,8 +28,11 @@ export interface StoredSetting {
  */
 export interface SettingsStore {
   get(key: string): Promise<StoredSetting | null>;
-  /** Inserts or replaces the setting with this key. */
-  set(setting: StoredSetting): Promise<void>;
+  /**
+   * Inserts or replaces the setting with this key; with `audit`, appends that audit row in the
+   * same transaction (who changed it, from which request, the value's diff).
+   */
+  set(setting: StoredSetting, audit?: AuditEntry): Promise<void>;
   /** Every stored setting, ordered by key. */
   list(): Promise<StoredSetting[]>;
 }

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
 import type { Clock } from '../ports/clock.js';
 import type { SettingsStore, StoredSetting } from '../ports/settings-store.js';
 import { changedSettingKey } from './settings-events.js';
@@ -49,9 +50,9 @@ export class CachingSettingsStore implements SettingsStore {
   }
 
   /** Writes through, then drops the key here (other processes drop it when they read the event). */
-  async set(setting: StoredSetting): Promise<void> {
+  async set(setting: StoredSetting, audit?: AuditEntry): Promise<void> {
     try {
-      await this.#inner.set(setting);
+      await this.#inner.set(setting, audit);
     } finally {
       this.invalidate(setting.key);
     }

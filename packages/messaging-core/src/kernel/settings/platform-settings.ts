@@ -1,4 +1,7 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import { originColumns } from '../../audit/model/audit-entry.js';
 import { MessagingError } from '../errors.js';
+import type { Actor } from '../model/participant-ref.js';
 import type { Clock } from '../ports/clock.js';
 import type { SettingsStore, SettingValue, StoredSetting } from '../ports/settings-store.js';
 
@@ -60,6 +63,13 @@ export const SETTING_DEFINITIONS = {
       "How long after sending a message its sender may edit it, in minutes (the policy may refuse earlier, e.g. a customer's message once answered).",
     defaultValue: 15,
     parse: positiveInteger('message_edit_window_minutes', 10_080),
+  },
+  audit_log_retention_days: {
+    key: 'audit_log_retention_days',
+    category: 'audit',
+    description: 'How long audit log rows are kept, in days; the worker deletes older ones.',
+    defaultValue: 365,
+    parse: positiveInteger('audit_log_retention_days', 36_500),
   },
 } as const satisfies Record<string, SettingDefinition<number>>;
 
@@ -144,17 +154,33 @@ export class PlatformSettings {
     return Promise.all(Object.keys(SETTING_DEFINITIONS).map((key) => this.get(key)));
   }
 
-  async update(key: string, value: unknown): Promise<ResolvedSetting> {
+  /**
+   * Validates and stores a setting. With `by` (the admin making the change), the store appends an
+   * audit row in the same transaction: `settings.update` on the setting, `{ value: { from, to } }`
+   * (`from` is the default when nothing was stored).
+   */
+  async update(key: string, value: unknown, by?: Actor): Promise<ResolvedSetting> {
     if (!PlatformSettings.isKnown(key)) throw MessagingError.notFound('setting', key);
     const definition: SettingDefinition = SETTING_DEFINITIONS[key];
     const parsed = definition.parse(value);
-    const setting: StoredSetting = {
-      key,
-      value: parsed,
-      category: definition.category,
-      updatedAt: this.#clock.now(),
-    };
-    await this.#store.set(setting);
+    const now = this.#clock.now();
+    const setting: StoredSetting = { key, value: parsed, category: definition.category, updatedAt: now };
+    if (by === undefined) {
+      await this.#store.set(setting);
+    } else {
+      const previous = await this.#store.get(key);
+      const { role, ...request } = originColumns(by.origin);
+      const audit: AuditEntry = {
+        actor: { type: by.type, id: by.id, role },
+        tenantId: null,
+        action: 'settings.update',
+        target: { type: 'setting', id: key },
+        ...request,
+        occurredAt: now,
+        diff: { value: { from: previous?.value ?? definition.defaultValue, to: parsed } },
+      };
+      await this.#store.set(setting, audit);
+    }
     this.#cache.delete(key);
     return { key, value: parsed, category: definition.category, isDefault: false };
   }

@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditLog } from '../../audit/ports/audit-log.js';
 import type { SettingsStore, StoredSetting } from '../ports/settings-store.js';
 import type { SettingsStoreRawReader } from './contracts/raw-readers.js';
 
@@ -11,14 +13,21 @@ import type { SettingsStoreRawReader } from './contracts/raw-readers.js';
  */
 export class InMemorySettingsStore implements SettingsStore {
   readonly #settings = new Map<string, StoredSetting>();
+  readonly #audit: AuditLog | undefined;
+
+  /** @param options.audit where `set`'s audit rows go (absent: they are dropped). */
+  constructor(options: { readonly audit?: AuditLog } = {}) {
+    this.#audit = options.audit;
+  }
 
   async get(key: string): Promise<StoredSetting | null> {
     const setting = this.#settings.get(key);
     return setting ? structuredClone(setting) : null;
   }
 
-  async set(setting: StoredSetting): Promise<void> {
+  async set(setting: StoredSetting, audit?: AuditEntry): Promise<void> {
     this.#settings.set(setting.key, structuredClone(setting));
+    if (audit !== undefined) await this.#audit?.append([audit]);
   }
 
   async list(): Promise<StoredSetting[]> {

@@ -11,6 +11,11 @@ export {
   sampleAdminNotification,
 } from '../../alerts/testing/contracts/admin-notification-repository-contract.js';
 export type {
+  AuditLogContractOptions,
+  AuditLogContractTarget,
+} from '../../audit/testing/contracts/audit-log-contract.js';
+export { auditLogContract, sampleAuditEntry } from '../../audit/testing/contracts/audit-log-contract.js';
+export type {
   AccessPolicyContractFixtures,
   AccessPolicyContractOptions,
 } from '../../conversations/testing/contracts/access-policy-contract.js';
