@@ -125,6 +125,22 @@ export interface ParticipantRemovedEvent extends EventBase<'participant.removed'
   readonly reason: 'removed' | 'left';
 }
 
+/**
+ * A person changed their global notification preferences (email frequency, time zone, digest
+ * hour and weekday): the notifications context writes it with the change. Its fields are plain
+ * values, so this vocabulary does not depend on the notifications context.
+ */
+export interface NotificationPreferencesUpdatedEvent
+  extends PersonEventBase<'notification_preferences.updated'> {
+  readonly participant: ParticipantRef;
+  readonly emailFrequency: string;
+  readonly timeZone: string;
+  readonly digestHour: number;
+  readonly digestWeekday: number;
+  /** The fields whose value changed (wire names), for audit trails; empty when nothing did. */
+  readonly changed: readonly string[];
+}
+
 export interface ParticipantRoleChangedEvent extends EventBase<'participant.role_changed'> {
   readonly membership: ConversationParticipant;
   readonly previousRole: string;
@@ -149,7 +165,8 @@ export type DomainEvent =
   | ParticipantUnblockedEvent
   | ConversationArchivedEvent
   | ConversationUnarchivedEvent
-  | MessageUpdatedEvent;
+  | MessageUpdatedEvent
+  | NotificationPreferencesUpdatedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -233,6 +250,14 @@ export interface EventPayloads {
     readonly edited_at: string;
     readonly editor: ParticipantJson;
   };
+  'notification_preferences.updated': {
+    readonly participant: ParticipantJson;
+    readonly email_frequency: string;
+    readonly time_zone: string;
+    readonly digest_hour: number;
+    readonly digest_weekday: number;
+    readonly changed: readonly string[];
+  };
 }
 
 /**
@@ -259,6 +284,7 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'conversation.archived': true,
   'conversation.unarchived': true,
   'message.updated': true,
+  'notification_preferences.updated': true,
 };
 
 /** The known event types, in declaration order. */
@@ -438,6 +464,19 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           previous_revision: event.previousRevision,
           edited_at: (event.message.editedAt ?? event.occurredAt).toISOString(),
           editor: ref(event.actor),
+        },
+      };
+    case 'notification_preferences.updated':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.participant),
+          email_frequency: event.emailFrequency,
+          time_zone: event.timeZone,
+          digest_hour: event.digestHour,
+          digest_weekday: event.digestWeekday,
+          changed: [...event.changed],
         },
       };
   }
