@@ -143,6 +143,8 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'notification_digests',
+  'notification_preferences',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_secrets',
