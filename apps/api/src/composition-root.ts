@@ -5,11 +5,13 @@ import { FsAttachmentStorage } from '@parley/adapters-fs';
 import {
   createDatabase,
   KyselyAdminNotificationRepository,
+  KyselyDigestLedger,
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessageSearch,
   KyselyMessagingStore,
+  KyselyNotificationPreferencesRepository,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
   KyselySendFailureStreakRepository,
@@ -43,6 +45,7 @@ import {
   createEventDispatcher,
   createLiveFeed,
   createMessagingCore,
+  createNotificationPreferencesCore,
   createWebhooksCore,
   type Directory,
   type DirectoryChangedPayload,
@@ -52,6 +55,7 @@ import {
   type LiveSignalBus,
   type MarketplaceDirectory,
   type MessagingCore,
+  type NotificationPreferencesCore,
   type PeopleDirectory,
   type Preset,
   type PresetName,
@@ -65,6 +69,7 @@ import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
 import { type DemoDirectory, marketplaceDemoDirectory, peopleDemoDirectory, seedDemo } from './demo-seed.js';
+import { type DigestWorker, startDigestWorker } from './digest-worker.js';
 import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
@@ -186,6 +191,11 @@ export interface ComposedApi {
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
   /**
+   * Global notification preferences (the `/me` routes' use cases) and the digest worker (its
+   * timer runs where the notification worker's does; `runOnce()` works either way).
+   */
+  readonly digests: { readonly preferences: NotificationPreferencesCore; readonly worker: DigestWorker };
+  /**
    * Webhooks to the host platform: the use cases the routes call, and the delivery worker (its
    * timer runs where the notification worker's does; `runOnce()` works either way).
    */
@@ -273,6 +283,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     let logDispatchError = (subscriber: string, error: unknown) =>
       console.error(`[parley] event subscriber ${subscriber} failed: ${(error as Error).message}`);
     const store = new KyselyMessagingStore({
+      db: database.db,
+      onEventsCommitted: (newestId) => eventsCommitted(newestId),
+    });
+    const notificationPreferencesRepository = new KyselyNotificationPreferencesRepository({
       db: database.db,
       onEventsCommitted: (newestId) => eventsCommitted(newestId),
     });
@@ -505,6 +519,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [webhooks.subscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    const notificationPreferences = createNotificationPreferencesCore({
+      preferences: notificationPreferencesRepository,
+      clock,
+    });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -531,6 +549,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         metrics,
         realtime,
         webhooks,
+        notificationPreferences,
       },
       {
         logLevel: config.logLevel,
@@ -607,6 +626,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
+        // People who chose a digest (or no email) get no immediate notification.
+        preferences: notificationPreferencesRepository,
       },
       {
         intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null,
@@ -623,6 +644,26 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         // Deliveries come from the webhook subscriber: let it catch up before claiming.
         beforeRun: () => events.drain(),
       },
+      app.log,
+    );
+    const digestWorker = startDigestWorker(
+      {
+        preferences: notificationPreferencesRepository,
+        ledger: new KyselyDigestLedger({ db: database.db }),
+        directory,
+        // The person's own inbox view: only what they may see, as they would see it.
+        listUnread: async (actor, limit) =>
+          (await core.listConversations(actor, { unreadOnly: true, limit })).conversations,
+        renderEmail: (input) => notificationTemplates.renderEmail(input),
+        sendEmail: (input) => email.sendEmail(input),
+        publicUrl: publicBaseUrl(config),
+        policy: core.policy,
+        ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        clock,
+        maxAttempts: config.notifications.maxAttempts,
+      },
+      { intervalMs: config.notifications.worker ? config.digests.pollIntervalMs : null },
+      clock,
       app.log,
     );
     let closing: Promise<void> | undefined;
@@ -645,12 +686,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       metrics,
       realtime,
       webhooks: { core: webhooks, worker: webhookWorker },
+      digests: { preferences: notificationPreferences, worker: digestWorker },
       close: () => {
         closing ??= (async () => {
           try {
             await sweep.stop();
             await notifications.stop();
             await webhookWorker.stop();
+            await digestWorker.stop();
             await realtime.stop();
             await app.close();
             await events.stop();

@@ -7,6 +7,7 @@ import {
   type EmailTemplatesCore,
   type MarketplaceDirectory,
   type MessagingCore,
+  type NotificationPreferencesCore,
   type PeopleDirectory,
   systemClock,
   type WebhooksCore,
@@ -42,6 +43,7 @@ import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/emai
 import { healthRoutes } from './routes/health-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
+import { notificationPreferencesRoutes } from './routes/notification-preferences-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -88,6 +90,8 @@ export interface ServerPorts {
   readonly realtime?: Realtime;
   /** Webhooks to the host platform (platform and store routes); absent: not registered. */
   readonly webhooks?: WebhooksCore;
+  /** Global notification preferences (`/api/v1/me/notification-preferences`); absent: not registered. */
+  readonly notificationPreferences?: NotificationPreferencesCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -215,6 +219,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   if (core.policy.name === careTeamPolicy.name)
     await app.register(careTeamRoutes, { prefix: '/api/messages', core });
   await app.register(settingsRoutes, { prefix: '/api/v1/admin', core });
+  if (deps.notificationPreferences)
+    await app.register(notificationPreferencesRoutes, {
+      prefix: '/api/v1/me',
+      preferences: deps.notificationPreferences,
+    });
   if (deps.directory) {
     await app.register(platformRoutes, {
       prefix: '/api/v1/platform',

@@ -95,6 +95,22 @@ describe('dueDigest across daylight-saving changes (a worker polling every minut
     ]);
   });
 
+  it('starts with the next period when chosen after the digest hour', () => {
+    const chosen = { ...paris(8), updatedAt: new Date('2026-06-01T18:00:00Z') };
+    expect(dueDigest(chosen, new Date('2026-06-01T19:00:00Z'))).toBeNull();
+    expect(dueDigest(chosen, new Date('2026-06-02T06:00:00Z'))).toEqual({
+      period: 'daily',
+      periodStart: '2026-06-02',
+    });
+    // Chosen before the hour: today's is due.
+    expect(
+      dueDigest(
+        { ...paris(8), updatedAt: new Date('2026-06-01T05:00:00Z') },
+        new Date('2026-06-01T06:00:00Z'),
+      ),
+    ).toEqual({ period: 'daily', periodStart: '2026-06-01' });
+  });
+
   it('never for immediate or off', () => {
     for (const emailFrequency of ['immediate', 'off'] as const)
       expect(dueDigest({ ...paris(0), emailFrequency }, new Date('2026-06-01T12:00:00Z'))).toBeNull();

@@ -72,6 +72,9 @@ export interface DueDigest {
  * Paris on 2026-03-29) is passed over and the digest goes at the first hour after it; on a
  * fall-back day the repeated hour finds the date already sent.
  *
+ * A period whose digest hour had already come when the preferences were saved (`updatedAt`) is
+ * not due: choosing a digest at 20:00 with hour 8 starts with tomorrow's, not one at once.
+ *
  * @example
  * ```ts
  * dueDigest({ ...prefs, emailFrequency: 'daily', timeZone: 'Europe/Paris', digestHour: 8 }, new Date('2026-06-01T06:30:00Z'));
@@ -79,7 +82,12 @@ export interface DueDigest {
  * ```
  */
 export function dueDigest(
-  preferences: Pick<NotificationPreferences, 'emailFrequency' | 'timeZone' | 'digestHour' | 'digestWeekday'>,
+  preferences: Pick<
+    NotificationPreferences,
+    'emailFrequency' | 'timeZone' | 'digestHour' | 'digestWeekday'
+  > & {
+    readonly updatedAt?: Date | null;
+  },
   now: Date,
 ): DueDigest | null {
   const { emailFrequency } = preferences;
@@ -87,5 +95,10 @@ export function dueDigest(
   const local = localTimeIn(now, preferences.timeZone);
   if (local.hour < preferences.digestHour) return null;
   if (emailFrequency === 'weekly' && local.weekday !== preferences.digestWeekday) return null;
+  const saved = preferences.updatedAt;
+  if (saved !== undefined && saved !== null) {
+    const then = localTimeIn(saved, preferences.timeZone);
+    if (then.date === local.date && then.hour >= preferences.digestHour) return null;
+  }
   return { period: emailFrequency, periodStart: local.date };
 }

@@ -1,7 +1,5 @@
 import { recipientsOf } from '../../conversations/model/domain-event.js';
 import type { EventSubscriber } from '../../conversations/ports/event-log.js';
-import { participantKey } from '../../kernel/model/participant-ref.js';
-import type { NotificationPreferencesRepository } from '../ports/notification-preferences-repository.js';
 import type { NewNotificationJob } from '../ports/notification-queue.js';
 import type { NotifyingRepositories } from '../ports/notifying-messaging-store.js';
 
@@ -18,18 +16,12 @@ export const EMAIL_NOTIFICATIONS_SUBSCRIBER = 'email_notifications';
  * them (`processNotifications`). Other event types are passed over. Its store must be a
  * `NotifyingMessagingStore` (the outbox in the dispatcher's transaction).
  *
- * With `preferences`, a recipient whose global email frequency is not `immediate` (`daily`,
- * `weekly` — they get a digest instead — or `off`) gets no job either; people who never saved
- * preferences get `immediate`. Read once per batch, for the batch's recipients.
- *
  * @example
  * ```ts
  * const dispatcher = createEventDispatcher({ store, subscribers: [emailNotificationSubscriber()] });
  * ```
  */
-export function emailNotificationSubscriber(
-  options: { readonly preferences?: Pick<NotificationPreferencesRepository, 'findMany'> } = {},
-): EventSubscriber<NotifyingRepositories> {
+export function emailNotificationSubscriber(): EventSubscriber<NotifyingRepositories> {
   return {
     name: EMAIL_NOTIFICATIONS_SUBSCRIBER,
     handle: async (events, tx) => {
@@ -53,16 +45,7 @@ export function emailNotificationSubscriber(
           });
         }
       }
-      if (jobs.length === 0) return;
-      const global = await options.preferences?.findMany(jobs.map((job) => job.recipient));
-      const wanted =
-        global === undefined
-          ? jobs
-          : jobs.filter(
-              (job) =>
-                (global.get(participantKey(job.recipient))?.emailFrequency ?? 'immediate') === 'immediate',
-            );
-      if (wanted.length > 0) await tx.notifications.enqueue(wanted);
+      if (jobs.length > 0) await tx.notifications.enqueue(jobs);
     },
   };
 }
