@@ -3,8 +3,12 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createLiveFeed } from '@parley/messaging-core';
-import { createInMemoryMessaging, InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
+import { createLiveFeed, createNotificationPreferencesCore } from '@parley/messaging-core';
+import {
+  createInMemoryMessaging,
+  InMemoryLiveSignalBus,
+  InMemoryNotificationPreferencesRepository,
+} from '@parley/messaging-core/testing';
 import { parseConfig } from '../src/config.js';
 import { attachmentBaseFor, toLiveFrame } from '../src/realtime/live-frames.js';
 import { LiveSignals } from '../src/realtime/live-signals.js';
@@ -66,6 +70,9 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       databaseKind: 'memory',
       checkDatabase: async () => {},
       realtime,
+      notificationPreferences: createNotificationPreferencesCore({
+        preferences: new InMemoryNotificationPreferencesRepository({ events: store.events }),
+      }),
     },
     { logLevel: 'silent' },
   );

@@ -109,24 +109,7 @@ function digest(
  * `0006_email_templates` inserts them, the in-memory repository starts with them).
  */
 export const DEFAULT_EMAIL_TEMPLATES: readonly DefaultEmailTemplate[] = [
-  newMessage('de', 'Neue Nachricht', {
-    subject: 'Neue Nachricht: {{ conversation_subject }}',
-    many: 'Sie haben {{ message_count }} neue Nachrichten in „{{ conversation_subject }}“. Die neueste von {{ sender_name }}:',
-    one: '{{ sender_name }} hat Ihnen in „{{ conversation_subject }}“ geschrieben:',
-    reply: 'Antworten',
-  }),
-  newMessage('en', 'New message', {
-    subject: 'New message: {{ conversation_subject }}',
-    many: 'You have {{ message_count }} new messages in “{{ conversation_subject }}”. The latest, from {{ sender_name }}:',
-    one: '{{ sender_name }} sent you a message in “{{ conversation_subject }}”:',
-    reply: 'Reply',
-  }),
-  newMessage('fr', 'Nouveau message', {
-    subject: 'Nouveau message : {{ conversation_subject }}',
-    many: 'Vous avez {{ message_count }} nouveaux messages dans « {{ conversation_subject }} ». Le plus récent, de {{ sender_name }} :',
-    one: '{{ sender_name }} vous a écrit dans « {{ conversation_subject }} » :',
-    reply: 'Répondre',
-  }),
+  // Sorted by code then language, as repositories list them.
   digest('digest_daily', 'de', 'Tägliche Zusammenfassung', {
     subject: 'Ihre tägliche Zusammenfassung: {{ unread_count }} ungelesene Nachrichten',
     intro:
@@ -166,5 +149,23 @@ export const DEFAULT_EMAIL_TEMPLATES: readonly DefaultEmailTemplate[] = [
       'Bonjour {{ recipient_name }}, {{ conversation_count }} conversations ont des messages non lus pour vous :',
     unread: '{{ c.unread_count }} non lus',
     open: 'Ouvrir votre messagerie',
+  }),
+  newMessage('de', 'Neue Nachricht', {
+    subject: 'Neue Nachricht: {{ conversation_subject }}',
+    many: 'Sie haben {{ message_count }} neue Nachrichten in „{{ conversation_subject }}“. Die neueste von {{ sender_name }}:',
+    one: '{{ sender_name }} hat Ihnen in „{{ conversation_subject }}“ geschrieben:',
+    reply: 'Antworten',
+  }),
+  newMessage('en', 'New message', {
+    subject: 'New message: {{ conversation_subject }}',
+    many: 'You have {{ message_count }} new messages in “{{ conversation_subject }}”. The latest, from {{ sender_name }}:',
+    one: '{{ sender_name }} sent you a message in “{{ conversation_subject }}”:',
+    reply: 'Reply',
+  }),
+  newMessage('fr', 'Nouveau message', {
+    subject: 'Nouveau message : {{ conversation_subject }}',
+    many: 'Vous avez {{ message_count }} nouveaux messages dans « {{ conversation_subject }} ». Le plus récent, de {{ sender_name }} :',
+    one: '{{ sender_name }} vous a écrit dans « {{ conversation_subject }} » :',
+    reply: 'Répondre',
   }),
 ];
