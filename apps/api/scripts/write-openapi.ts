@@ -3,8 +3,12 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createAuditCore, createLiveFeed } from '@parley/messaging-core';
-import { createInMemoryMessaging, InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
+import { createAuditCore, createLiveFeed, createNotificationPreferencesCore } from '@parley/messaging-core';
+import {
+  createInMemoryMessaging,
+  InMemoryLiveSignalBus,
+  InMemoryNotificationPreferencesRepository,
+} from '@parley/messaging-core/testing';
 import { parseConfig } from '../src/config.js';
 import { attachmentBaseFor, toLiveFrame } from '../src/realtime/live-frames.js';
 import { LiveSignals } from '../src/realtime/live-signals.js';
@@ -71,6 +75,9 @@ export async function buildOpenApiDocument(): Promise<unknown> {
         auditLog: store.audit,
         settings: core.settings,
         clock: { now: () => new Date() },
+      }),
+      notificationPreferences: createNotificationPreferencesCore({
+        preferences: new InMemoryNotificationPreferencesRepository({ events: store.events }),
       }),
     },
     { logLevel: 'silent' },

@@ -6,12 +6,14 @@ import {
   createDatabase,
   KyselyAdminNotificationRepository,
   KyselyAuditLog,
+  KyselyDigestLedger,
   KyselyEmailLogRepository,
   KyselyEmailTemplateRepository,
   KyselyMarketplaceDirectory,
   KyselyMessageSearch,
   KyselyMessagingStore,
   KyselyModerationSettingsRepository,
+  KyselyNotificationPreferencesRepository,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
   KyselySendFailureStreakRepository,
@@ -49,6 +51,7 @@ import {
   createEventDispatcher,
   createLiveFeed,
   createMessagingCore,
+  createNotificationPreferencesCore,
   createWebhooksCore,
   type Directory,
   type DirectoryChangedPayload,
@@ -58,6 +61,7 @@ import {
   type LiveSignalBus,
   type MarketplaceDirectory,
   type MessagingCore,
+  type NotificationPreferencesCore,
   type PeopleDirectory,
   type Preset,
   type PresetName,
@@ -71,6 +75,7 @@ import { sql } from 'kysely';
 import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
 import { type DemoDirectory, marketplaceDemoDirectory, peopleDemoDirectory, seedDemo } from './demo-seed.js';
+import { type DigestWorker, startDigestWorker } from './digest-worker.js';
 import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
@@ -196,6 +201,11 @@ export interface ComposedApi {
   /** The Prometheus registry and counters behind `GET /metrics`. */
   readonly metrics: ParleyMetrics;
   /**
+   * Global notification preferences (the `/me` routes' use cases) and the digest worker (its
+   * timer runs where the notification worker's does; `runOnce()` works either way).
+   */
+  readonly digests: { readonly preferences: NotificationPreferencesCore; readonly worker: DigestWorker };
+  /**
    * Webhooks to the host platform: the use cases the routes call, and the delivery worker (its
    * timer runs where the notification worker's does; `runOnce()` works either way).
    */
@@ -288,6 +298,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     let logDispatchError = (subscriber: string, error: unknown) =>
       console.error(`[parley] event subscriber ${subscriber} failed: ${(error as Error).message}`);
     const store = new KyselyMessagingStore({
+      db: database.db,
+      onEventsCommitted: (newestId) => eventsCommitted(newestId),
+    });
+    const notificationPreferencesRepository = new KyselyNotificationPreferencesRepository({
       db: database.db,
       onEventsCommitted: (newestId) => eventsCommitted(newestId),
     });
@@ -535,6 +549,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [webhooks.subscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    const notificationPreferences = createNotificationPreferencesCore({
+      preferences: notificationPreferencesRepository,
+      clock,
+    });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -562,6 +580,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         realtime,
         webhooks,
         audit,
+        notificationPreferences,
       },
       {
         logLevel: config.logLevel,
@@ -638,6 +657,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
+        // People who chose a digest (or no email) get no immediate notification.
+        preferences: notificationPreferencesRepository,
       },
       {
         intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null,
@@ -662,6 +683,26 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       { intervalMs: config.notifications.worker ? AUDIT_SWEEP_INTERVAL_MS : null },
       (error) => app.log.error({ err: error }, 'audit log retention sweep failed'),
     );
+    const digestWorker = startDigestWorker(
+      {
+        preferences: notificationPreferencesRepository,
+        ledger: new KyselyDigestLedger({ db: database.db }),
+        directory,
+        // The person's own inbox view: only what they may see, as they would see it.
+        listUnread: async (actor, limit) =>
+          (await core.listConversations(actor, { unreadOnly: true, limit })).conversations,
+        renderEmail: (input) => notificationTemplates.renderEmail(input),
+        sendEmail: (input) => email.sendEmail(input),
+        publicUrl: publicBaseUrl(config),
+        policy: core.policy,
+        ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        clock,
+        maxAttempts: config.notifications.maxAttempts,
+      },
+      { intervalMs: config.notifications.worker ? config.digests.pollIntervalMs : null },
+      clock,
+      app.log,
+    );
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -683,6 +724,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       realtime,
       webhooks: { core: webhooks, worker: webhookWorker },
       audit: { core: audit, sweep: auditSweep },
+      digests: { preferences: notificationPreferences, worker: digestWorker },
       close: () => {
         closing ??= (async () => {
           try {
@@ -690,6 +732,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await auditSweep.stop();
             await notifications.stop();
             await webhookWorker.stop();
+            await digestWorker.stop();
             await realtime.stop();
             await app.close();
             await events.stop();

@@ -44,6 +44,7 @@ describe('parseConfig', () => {
       storage: { kind: 'fs' },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },
       notifications: { worker: true, windowMs: 300_000, maxAttempts: 5, pollIntervalMs: 5_000 },
+      digests: { pollIntervalMs: 60_000 },
       events: { pollIntervalMs: 1_000, retentionDays: 7 },
       webhooks: { pollIntervalMs: 1_000, timeoutMs: 10_000 },
       inboxUrlTemplate: undefined,

@@ -275,6 +275,17 @@ export const EnvironmentSchema = Type.Object({
       description: 'how often a worker polls the notification queue',
     },
   ),
+  PARLEY_DIGEST_POLL_INTERVAL: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration such as 1m or 30s',
+      default: '`1m`',
+      description:
+        'how often a worker (wherever the notification worker runs) looks for daily and weekly digests that are due; a digest goes at the first look at or after its local hour, once per person and period',
+    },
+  ),
   PARLEY_WEBHOOK_POLL_INTERVAL: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
@@ -559,6 +570,10 @@ export interface Config {
     readonly worker: boolean;
     readonly windowMs: number;
     readonly maxAttempts: number;
+    readonly pollIntervalMs: number;
+  };
+  /** Digest emails: how often the digest worker (running where the notification worker runs) looks for due ones. */
+  readonly digests: {
     readonly pollIntervalMs: number;
   };
   /**
@@ -914,6 +929,12 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
         env.PARLEY_NOTIFICATION_POLL_INTERVAL === undefined
           ? 5_000
           : parseDuration(env.PARLEY_NOTIFICATION_POLL_INTERVAL, 'PARLEY_NOTIFICATION_POLL_INTERVAL'),
+    },
+    digests: {
+      pollIntervalMs:
+        env.PARLEY_DIGEST_POLL_INTERVAL === undefined
+          ? 60_000
+          : parseDuration(env.PARLEY_DIGEST_POLL_INTERVAL, 'PARLEY_DIGEST_POLL_INTERVAL'),
     },
     events: {
       pollIntervalMs:

@@ -8,6 +8,7 @@ import {
   type EmailTemplatesCore,
   type MarketplaceDirectory,
   type MessagingCore,
+  type NotificationPreferencesCore,
   type PeopleDirectory,
   systemClock,
   type WebhooksCore,
@@ -49,6 +50,7 @@ import {
   moderationQueueRoutes,
   storeModerationSettingsRoutes,
 } from './routes/moderation-routes.js';
+import { notificationPreferencesRoutes } from './routes/notification-preferences-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
@@ -97,6 +99,8 @@ export interface ServerPorts {
   readonly webhooks?: WebhooksCore;
   /** The audit log (`/api/v1/admin/audit-log`, read-only); absent: not registered. */
   readonly audit?: AuditCore;
+  /** Global notification preferences (`/api/v1/me/notification-preferences`); absent: not registered. */
+  readonly notificationPreferences?: NotificationPreferencesCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -227,6 +231,11 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
   await app.register(moderationQueueRoutes, { prefix: '/api/v1/admin', core });
   await app.register(adminModerationSettingsRoutes, { prefix: '/api/v1/admin', core });
   await app.register(storeModerationSettingsRoutes, { prefix: '/api/v1/store', core });
+  if (deps.notificationPreferences)
+    await app.register(notificationPreferencesRoutes, {
+      prefix: '/api/v1/me',
+      preferences: deps.notificationPreferences,
+    });
   if (deps.directory) {
     await app.register(platformRoutes, {
       prefix: '/api/v1/platform',

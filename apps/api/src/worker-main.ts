@@ -1,6 +1,6 @@
 // The notification worker on its own: `pnpm worker` from the repository root. Same configuration
 // as the API (see README "Configuration"); it composes everything but never listens, and sends
-// notification emails and webhook deliveries until SIGINT/SIGTERM. Run as many as you like against
+// notification emails, digests and webhook deliveries until SIGINT/SIGTERM. Run as many as you like against
 // one database.
 import closeWithGrace from 'close-with-grace';
 import { compose } from './composition-root.js';
@@ -41,8 +41,10 @@ async function main(): Promise<void> {
       pollIntervalMs: config.notifications.pollIntervalMs,
       webhookWorkerId: api.webhooks.worker.workerId,
       webhookPollIntervalMs: config.webhooks.pollIntervalMs,
+      digestWorkerId: api.digests.worker.workerId,
+      digestPollIntervalMs: config.digests.pollIntervalMs,
     },
-    'notification and webhook workers started',
+    'notification, webhook and digest workers started',
   );
   // The worker's timer is unref'd; this keeps the process alive until a signal arrives.
   setInterval(() => undefined, 1 << 30);

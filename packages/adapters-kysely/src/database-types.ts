@@ -335,6 +335,42 @@ export interface NotificationJobsTable {
   updated_at: Timestamp;
 }
 
+/** `notification_preferences` (0026): a person's global notification preferences. */
+export interface NotificationPreferencesTable {
+  participant_type: string;
+  participant_id: string;
+  tenant_id: string | null;
+  /** `immediate` | `daily` | `weekly` | `off` (CHECK constraint). */
+  email_frequency: string;
+  time_zone: string;
+  digest_hour: number;
+  /** ISO weekday, 1 Monday … 7 Sunday. */
+  digest_weekday: number;
+  updated_at: Timestamp;
+}
+
+/** `notification_digests` (0026): one digest per (participant, period, period start), leased like jobs. */
+export interface NotificationDigestsTable {
+  id: Generated<string>;
+  participant_type: string;
+  participant_id: string;
+  /** `daily` | `weekly`. */
+  period: string;
+  /** A `date`, in the person's time zone. */
+  period_start: string;
+  /** `pending` | `sent` | `empty` | `skipped` | `failed`. */
+  status: Generated<string>;
+  attempts: Generated<number>;
+  lease_token: string;
+  locked_until: Timestamp;
+  locked_by: string;
+  email_log_id: string | null;
+  conversation_count: Generated<number>;
+  last_error: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 /** `notification_windows` (0008): when a recipient was last emailed about a conversation. */
 export interface NotificationWindowsTable {
   recipient_type: string;
@@ -573,6 +609,8 @@ export interface Database {
   webhook_replay_tokens: WebhookReplayTokensTable;
   notification_jobs: NotificationJobsTable;
   notification_windows: NotificationWindowsTable;
+  notification_preferences: NotificationPreferencesTable;
+  notification_digests: NotificationDigestsTable;
   events: EventsTable;
   event_subscribers: EventSubscribersTable;
   webhook_endpoints: WebhookEndpointsTable;

@@ -77,7 +77,9 @@ describe.each(targets)('migrations on %s', (target) => {
       'message_hides',
       'message_revisions',
       'messages',
+      'notification_digests',
       'notification_jobs',
+      'notification_preferences',
       'notification_windows',
       'participant_blocks',
       'platform_settings',
@@ -97,7 +99,9 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0026_notification_preferences',
       'Down 0025_audit_log',
+      'Down 0024_moderation',
       'Down 0023_webhooks',
       'Down 0022_mail_fallback',
       'Down 0021_message_search',

@@ -61,11 +61,27 @@ function engine(limits: Required<LiquidTemplateRendererConfig>, escapeHtml: bool
   return liquid;
 }
 
-/** Copies the variables onto a null-prototype object so nothing inherited is reachable. */
+function isScalar(value: unknown): value is string | number | boolean | null {
+  return value === null || ['string', 'number', 'boolean'].includes(typeof value);
+}
+
+/** Copies a record's scalar fields onto a null-prototype object. */
+function flatCopy(record: unknown): Record<string, unknown> {
+  const copy: Record<string, unknown> = Object.create(null);
+  if (typeof record !== 'object' || record === null) return copy;
+  for (const [name, value] of Object.entries(record)) if (isScalar(value)) copy[name] = value;
+  return copy;
+}
+
+/**
+ * Copies the variables onto null-prototype objects so nothing inherited is reachable: scalars,
+ * and lists of flat records (each copied field by field, scalars only).
+ */
 function scope(variables: TemplateVariables): Record<string, unknown> {
   const copy: Record<string, unknown> = Object.create(null);
   for (const [name, value] of Object.entries(variables)) {
-    if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) copy[name] = value;
+    if (isScalar(value)) copy[name] = value;
+    else if (Array.isArray(value)) copy[name] = value.map(flatCopy);
   }
   return copy;
 }

@@ -82,6 +82,7 @@ export type {
   MessageDeletedEvent,
   MessageSentEvent,
   MessageUpdatedEvent,
+  NotificationPreferencesUpdatedEvent,
   ParticipantAddedEvent,
   ParticipantJson,
   ParticipantPreferencesUpdatedEvent,
@@ -374,6 +375,7 @@ export type {
   EmailTemplate,
   EmailTemplateCategory,
   StoreEmailTemplate,
+  TemplateScalar,
   TemplateVariable,
   TemplateVariables,
 } from './email/model/email-template.js';
@@ -504,7 +506,40 @@ export type {
 export { PlatformSettings, SETTING_DEFINITIONS } from './kernel/settings/platform-settings.js';
 export type { SettingsChangedPayload } from './kernel/settings/settings-events.js';
 export { changedSettingKey, SETTINGS_CHANGED } from './kernel/settings/settings-events.js';
+export type {
+  DigestPeriod,
+  DueDigest,
+  LocalTime,
+} from './notifications/model/digest-schedule.js';
+export { dueDigest, localTimeIn } from './notifications/model/digest-schedule.js';
 export type { NotificationJob, NotificationJobStatus } from './notifications/model/notification-job.js';
+export type {
+  EmailFrequency,
+  NotificationPreferences,
+  NotificationPreferencesChange,
+} from './notifications/model/notification-preferences.js';
+export {
+  applyPreferencesChange,
+  DEFAULT_NOTIFICATION_PREFERENCES,
+  defaultNotificationPreferences,
+  EMAIL_FREQUENCIES,
+  ISO_WEEKDAYS,
+  isKnownTimeZone,
+} from './notifications/model/notification-preferences.js';
+export type {
+  ClaimDigestInput,
+  DigestFence,
+  DigestLedger,
+  DigestRecord,
+  DigestStatus,
+  FinishDigestInput,
+  RetryDigestInput,
+} from './notifications/ports/digest-ledger.js';
+export type {
+  ListDigestSubscribersInput,
+  NotificationPreferencesRepository,
+  SavedNotificationPreferences,
+} from './notifications/ports/notification-preferences-repository.js';
 export type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
@@ -527,6 +562,11 @@ export {
   emailNotificationSubscriber,
 } from './notifications/use-cases/email-notification-subscriber.js';
 export type {
+  NotificationPreferencesCore,
+  NotificationPreferencesDependencies,
+} from './notifications/use-cases/notification-preferences-use-cases.js';
+export { createNotificationPreferencesCore } from './notifications/use-cases/notification-preferences-use-cases.js';
+export type {
   MessagePreview,
   NotificationDependencies,
   NotificationGroupOutcome,
@@ -546,6 +586,20 @@ export {
   replyUrl,
   retryDelayMs,
 } from './notifications/use-cases/process-notifications.js';
+export type {
+  DigestDependencies,
+  DigestOptions,
+  DigestOutcome,
+  DigestVariables,
+  SendDigestsInput,
+  SendDigestsResult,
+} from './notifications/use-cases/send-digests.js';
+export {
+  DIGEST_DEFAULTS,
+  DIGEST_TEMPLATES,
+  digestVariables,
+  sendDueDigests,
+} from './notifications/use-cases/send-digests.js';
 export type {
   ClientPresenceStatus,
   LiveAudience,

@@ -51,6 +51,7 @@ import {
   RecipientWire,
   UnreadCountWire,
 } from './messaging.js';
+import { EmailFrequencyField, NotificationPreferencesWire } from './notification-preferences.js';
 import { PersonWire, TenantWire } from './people.js';
 import { CustomerWire, StoreWire, UserWire } from './platform.js';
 import { ParticipantRefWire, PresenceStatusWire, PresenceWire, RealtimeTicketWire } from './realtime.js';
@@ -186,6 +187,8 @@ export function namedSchemas(policy: AccessPolicy): readonly NamedSchema[] {
     { name: 'WebhookDeliveryPage', schema: WebhookDeliveryListWire },
     { name: 'WebhookDeliveryDetail', schema: WebhookDeliveryDetailWire },
     { name: 'WebhookAttempt', schema: WebhookAttemptWire },
+    { name: 'EmailFrequency', schema: EmailFrequencyField },
+    { name: 'NotificationPreferences', schema: NotificationPreferencesWire },
   ];
 }
 

@@ -22,6 +22,7 @@ import * as platformSettings from '../kernel/migrations/0003-platform-settings.j
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
+import * as notificationPreferences from '../notifications/migrations/0026-notification-preferences.js';
 import * as webhooks from '../webhooks/migrations/0023-webhooks.js';
 
 /**
@@ -53,4 +54,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0023_webhooks': webhooks,
   '0024_moderation': moderation,
   '0025_audit_log': auditLog,
+  '0026_notification_preferences': notificationPreferences,
 };

@@ -144,6 +144,8 @@ function redact(url: string): string {
 
 const TABLES = [
   'audit_log',
+  'notification_digests',
+  'notification_preferences',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_secrets',

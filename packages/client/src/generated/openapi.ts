@@ -1471,6 +1471,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/me/notification-preferences': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The caller's global notification preferences
+     * @description Email frequency (`immediate`, `daily`, `weekly`, `off`), the IANA time zone, hour and weekday of digests. Someone who never saved any reads the defaults (`immediate`, `UTC`, 8, 1) with `updated_at: null`.
+     */
+    get: operations['getNotificationPreferences'];
+    /**
+     * Change the caller's global notification preferences
+     * @description `daily` and `weekly` replace immediate notification emails with one digest per period listing the unread conversations (none when nothing is unread), sent from `digest_hour` local time (on `digest_weekday` for weekly) in `time_zone`; `off` stops email about conversations. A muted conversation, or one with email off, is never emailed nor listed. Absent fields keep their value; an unknown time zone is a 400 naming `time_zone`. Records `notification_preferences.updated`.
+     */
+    put: operations['updateNotificationPreferences'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/platform/stores/{store_id}': {
     parameters: {
       query?: never;
@@ -2662,6 +2686,26 @@ export interface components {
     MarkedRead: {
       /** @description How many were unread. */
       marked_read: number;
+    };
+    /**
+     * @description `immediate`: an email per new message (batched by the notification window); `daily` / `weekly`: one digest of the unread conversations per day / week instead; `off`: no email about conversations.
+     * @enum {string}
+     */
+    EmailFrequency: 'immediate' | 'daily' | 'weekly' | 'off';
+    /** @description The caller's global notification preferences; per-conversation email and mute still apply. */
+    NotificationPreferences: {
+      email_frequency: components['schemas']['EmailFrequency'];
+      /**
+       * @description IANA time zone the digest hour and weekday are read in.
+       * @example Europe/Paris
+       */
+      time_zone: string;
+      /** @description Local hour from which the digest is due. */
+      digest_hour: number;
+      /** @description ISO weekday of the weekly digest: 1 Monday … 7 Sunday. */
+      digest_weekday: number;
+      /** @description When they were last saved; null: never (these are the defaults). */
+      updated_at: string | null;
     };
     AuditEntry: {
       /** @description Monotonic id (decimal string). */
@@ -13660,6 +13704,211 @@ export interface operations {
               links: boolean;
             };
           };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The caller's global notification preferences; per-conversation email and mute still apply. */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationPreferences'];
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The token may not use these routes or take this action. */
+      403: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  updateNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Absent fields keep their value. */
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description `immediate`: an email per new message (batched by the notification window); `daily` / `weekly`: one digest of the unread conversations per day / week instead; `off`: no email about conversations.
+           * @enum {string}
+           */
+          email_frequency?: 'immediate' | 'daily' | 'weekly' | 'off';
+          /** @description An IANA time zone such as `Europe/Paris` (an unknown one is a 400 naming `time_zone`). */
+          time_zone?: string;
+          digest_hour?: number;
+          digest_weekday?: number;
+        };
+      };
+    };
+    responses: {
+      /** @description The caller's global notification preferences; per-conversation email and mute still apply. */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotificationPreferences'];
         };
       };
       /** @description Invalid request: `field` names the input at fault. */

@@ -31,6 +31,7 @@ export type {
   MessageDeletedEvent,
   MessageSentEvent,
   MessageUpdatedEvent,
+  NotificationPreferencesUpdatedEvent,
   ParticipantAddedEvent,
   ParticipantJson,
   ParticipantPreferencesUpdatedEvent,

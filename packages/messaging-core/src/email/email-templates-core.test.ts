@@ -60,6 +60,12 @@ describe('email templates use cases (in-memory)', () => {
   it('lets admins list, read and update platform templates; nobody else', async () => {
     const all = await core.listPlatformTemplates(admin);
     expect(all.map((t) => `${t.code}/${t.language}`)).toEqual([
+      'digest_daily/de',
+      'digest_daily/en',
+      'digest_daily/fr',
+      'digest_weekly/de',
+      'digest_weekly/en',
+      'digest_weekly/fr',
       'new_message/de',
       'new_message/en',
       'new_message/fr',
@@ -143,6 +149,12 @@ describe('email templates use cases (in-memory)', () => {
     expect(
       list.map((v) => [`${v.template.code}/${v.template.language}`, v.override?.subject ?? null]),
     ).toEqual([
+      ['digest_daily/de', null],
+      ['digest_daily/en', null],
+      ['digest_daily/fr', null],
+      ['digest_weekly/de', null],
+      ['digest_weekly/en', null],
+      ['digest_weekly/fr', null],
       ['new_message/de', null],
       ['new_message/en', null],
       ['new_message/fr', null],

@@ -32,6 +32,7 @@ export type {
   EmailTemplate,
   EmailTemplateCategory,
   StoreEmailTemplate,
+  TemplateScalar,
   TemplateVariable,
   TemplateVariables,
 } from './model/email-template.js';

@@ -1,5 +1,38 @@
+export type {
+  DigestPeriod,
+  DueDigest,
+  LocalTime,
+} from './model/digest-schedule.js';
+export { dueDigest, localTimeIn } from './model/digest-schedule.js';
 // @parley/messaging-core/notifications: this context's public names (the package index re-exports them).
 export type { NotificationJob, NotificationJobStatus } from './model/notification-job.js';
+export type {
+  EmailFrequency,
+  NotificationPreferences,
+  NotificationPreferencesChange,
+} from './model/notification-preferences.js';
+export {
+  applyPreferencesChange,
+  DEFAULT_NOTIFICATION_PREFERENCES,
+  defaultNotificationPreferences,
+  EMAIL_FREQUENCIES,
+  ISO_WEEKDAYS,
+  isKnownTimeZone,
+} from './model/notification-preferences.js';
+export type {
+  ClaimDigestInput,
+  DigestFence,
+  DigestLedger,
+  DigestRecord,
+  DigestStatus,
+  FinishDigestInput,
+  RetryDigestInput,
+} from './ports/digest-ledger.js';
+export type {
+  ListDigestSubscribersInput,
+  NotificationPreferencesRepository,
+  SavedNotificationPreferences,
+} from './ports/notification-preferences-repository.js';
 export type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
@@ -18,6 +51,11 @@ export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,
 } from './use-cases/email-notification-subscriber.js';
+export type {
+  NotificationPreferencesCore,
+  NotificationPreferencesDependencies,
+} from './use-cases/notification-preferences-use-cases.js';
+export { createNotificationPreferencesCore } from './use-cases/notification-preferences-use-cases.js';
 export type {
   MessagePreview,
   NotificationDependencies,
@@ -38,3 +76,17 @@ export {
   replyUrl,
   retryDelayMs,
 } from './use-cases/process-notifications.js';
+export type {
+  DigestDependencies,
+  DigestOptions,
+  DigestOutcome,
+  DigestVariables,
+  SendDigestsInput,
+  SendDigestsResult,
+} from './use-cases/send-digests.js';
+export {
+  DIGEST_DEFAULTS,
+  DIGEST_TEMPLATES,
+  digestVariables,
+  sendDueDigests,
+} from './use-cases/send-digests.js';

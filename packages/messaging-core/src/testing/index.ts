@@ -35,6 +35,8 @@ export { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-market
 export { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 export { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';
 export { SequentialIds } from '../kernel/testing/sequential-ids.js';
+export { InMemoryDigestLedger } from '../notifications/testing/in-memory-digest-ledger.js';
+export { InMemoryNotificationPreferencesRepository } from '../notifications/testing/in-memory-notification-preferences-repository.js';
 export { inMemoryLiveAudience } from '../realtime/testing/in-memory-live-audience.js';
 export type { InMemoryLiveSignalBusOptions } from '../realtime/testing/in-memory-live-signal-bus.js';
 export { InMemoryLiveSignalBus, InMemorySignalHub } from '../realtime/testing/in-memory-live-signal-bus.js';

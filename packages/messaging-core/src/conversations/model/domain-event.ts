@@ -162,6 +162,22 @@ export interface ParticipantRemovedEvent extends EventBase<'participant.removed'
   readonly reason: 'removed' | 'left';
 }
 
+/**
+ * A person changed their global notification preferences (email frequency, time zone, digest
+ * hour and weekday): the notifications context writes it with the change. Its fields are plain
+ * values, so this vocabulary does not depend on the notifications context.
+ */
+export interface NotificationPreferencesUpdatedEvent
+  extends PersonEventBase<'notification_preferences.updated'> {
+  readonly participant: ParticipantRef;
+  readonly emailFrequency: string;
+  readonly timeZone: string;
+  readonly digestHour: number;
+  readonly digestWeekday: number;
+  /** The fields whose value changed (wire names), for audit trails; empty when nothing did. */
+  readonly changed: readonly string[];
+}
+
 export interface ParticipantRoleChangedEvent extends EventBase<'participant.role_changed'> {
   readonly membership: ConversationParticipant;
   readonly previousRole: string;
@@ -190,7 +206,8 @@ export type DomainEvent =
   | MessageFlaggedEvent
   | MessageHeldEvent
   | MessageApprovedEvent
-  | MessageRejectedEvent;
+  | MessageRejectedEvent
+  | NotificationPreferencesUpdatedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -287,6 +304,14 @@ export interface EventPayloads {
     readonly previous_state: 'flagged' | 'held';
     readonly reason: string | null;
   };
+  'notification_preferences.updated': {
+    readonly participant: ParticipantJson;
+    readonly email_frequency: string;
+    readonly time_zone: string;
+    readonly digest_hour: number;
+    readonly digest_weekday: number;
+    readonly changed: readonly string[];
+  };
 }
 
 /**
@@ -317,6 +342,7 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'message.held': true,
   'message.approved': true,
   'message.rejected': true,
+  'notification_preferences.updated': true,
 };
 
 /** The known event types, in declaration order. */
@@ -520,6 +546,19 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           ...messageSentPayload(event.message),
           previous_state: event.previousState,
           reason: event.reason,
+        },
+      };
+    case 'notification_preferences.updated':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.participant),
+          email_frequency: event.emailFrequency,
+          time_zone: event.timeZone,
+          digest_hour: event.digestHour,
+          digest_weekday: event.digestWeekday,
+          changed: [...event.changed],
         },
       };
   }

@@ -1,10 +1,14 @@
 import type { EmailTemplate, TemplateVariable } from './email-template.js';
 
 /**
- * The template codes Parley itself sends (the notification pipeline's `new_message`): in use
- * whatever the stores do, so their last language version cannot be deleted.
+ * The template codes Parley itself sends (the notification pipeline's `new_message`, the
+ * digests): in use whatever the stores do, so their last language version cannot be deleted.
  */
-export const TEMPLATE_CODES_SENT_BY_PARLEY: readonly string[] = ['new_message'];
+export const TEMPLATE_CODES_SENT_BY_PARLEY: readonly string[] = [
+  'new_message',
+  'digest_daily',
+  'digest_weekly',
+];
 
 /** A platform template as seeded: everything but the timestamps. */
 export type DefaultEmailTemplate = Omit<EmailTemplate, 'createdAt' | 'updatedAt'>;
@@ -53,11 +57,99 @@ function newMessage(
   };
 }
 
+const DIGEST_VARIABLES: readonly TemplateVariable[] = [
+  { name: 'recipient_name', description: 'Display name of the person the digest goes to.' },
+  { name: 'period', description: '`daily` or `weekly`.' },
+  { name: 'conversation_count', description: 'How many conversations the digest lists.' },
+  { name: 'unread_count', description: 'Unread messages in those conversations, in all.' },
+  { name: 'inbox_url', description: 'Link to the inbox.' },
+  {
+    name: 'conversations',
+    description:
+      'The unread conversations, latest first: each has `subject`, `unread_count`, `sender_name` (of the latest message), `message_preview` (its first 200 characters) and `reply_url`.',
+  },
+];
+
+const DIGEST_REQUIRED = ['conversation_count', 'conversations', 'inbox_url'] as const;
+
+function digest(
+  code: 'digest_daily' | 'digest_weekly',
+  language: string,
+  name: string,
+  text: { subject: string; intro: string; unread: string; open: string },
+): DefaultEmailTemplate {
+  return {
+    code,
+    language,
+    name,
+    description:
+      code === 'digest_daily'
+        ? 'The daily digest: once a day, the unread conversations of a person who chose daily email.'
+        : 'The weekly digest: once a week, the unread conversations of a person who chose weekly email.',
+    category: 'system',
+    subject: text.subject,
+    bodyHtml: [
+      `<p>${text.intro}</p>`,
+      '<ul>',
+      '{% for c in conversations %}<li><a href="{{ c.reply_url }}">{{ c.subject }}</a>',
+      ` (${text.unread})<br>{% if c.sender_name != "" %}{{ c.sender_name }}: {% endif %}{{ c.message_preview }}</li>`,
+      '{% endfor %}</ul>',
+      `<p><a href="{{ inbox_url }}">${text.open}</a></p>`,
+    ].join('\n'),
+    bodyText: null,
+    variables: DIGEST_VARIABLES,
+    requiredVariables: DIGEST_REQUIRED,
+    isActive: true,
+    isPlatformOnly: false,
+  };
+}
+
 /**
  * The platform templates every installation starts with (pure data: the Kysely migration
  * `0006_email_templates` inserts them, the in-memory repository starts with them).
  */
 export const DEFAULT_EMAIL_TEMPLATES: readonly DefaultEmailTemplate[] = [
+  // Sorted by code then language, as repositories list them.
+  digest('digest_daily', 'de', 'Tägliche Zusammenfassung', {
+    subject: 'Ihre tägliche Zusammenfassung: {{ unread_count }} ungelesene Nachrichten',
+    intro:
+      'Hallo {{ recipient_name }}, in {{ conversation_count }} Unterhaltungen warten ungelesene Nachrichten auf Sie:',
+    unread: '{{ c.unread_count }} ungelesen',
+    open: 'Posteingang öffnen',
+  }),
+  digest('digest_daily', 'en', 'Daily digest', {
+    subject: 'Your daily digest: {{ unread_count }} unread messages',
+    intro: 'Hello {{ recipient_name }}, {{ conversation_count }} conversations have unread messages for you:',
+    unread: '{{ c.unread_count }} unread',
+    open: 'Open your inbox',
+  }),
+  digest('digest_daily', 'fr', 'Résumé quotidien', {
+    subject: 'Votre résumé du jour : {{ unread_count }} messages non lus',
+    intro:
+      'Bonjour {{ recipient_name }}, {{ conversation_count }} conversations ont des messages non lus pour vous :',
+    unread: '{{ c.unread_count }} non lus',
+    open: 'Ouvrir votre messagerie',
+  }),
+  digest('digest_weekly', 'de', 'Wöchentliche Zusammenfassung', {
+    subject: 'Ihre Wochenzusammenfassung: {{ unread_count }} ungelesene Nachrichten',
+    intro:
+      'Hallo {{ recipient_name }}, in {{ conversation_count }} Unterhaltungen warten ungelesene Nachrichten auf Sie:',
+    unread: '{{ c.unread_count }} ungelesen',
+    open: 'Posteingang öffnen',
+  }),
+  digest('digest_weekly', 'en', 'Weekly digest', {
+    subject: 'Your weekly digest: {{ unread_count }} unread messages',
+    intro: 'Hello {{ recipient_name }}, {{ conversation_count }} conversations have unread messages for you:',
+    unread: '{{ c.unread_count }} unread',
+    open: 'Open your inbox',
+  }),
+  digest('digest_weekly', 'fr', 'Résumé hebdomadaire', {
+    subject: 'Votre résumé de la semaine : {{ unread_count }} messages non lus',
+    intro:
+      'Bonjour {{ recipient_name }}, {{ conversation_count }} conversations ont des messages non lus pour vous :',
+    unread: '{{ c.unread_count }} non lus',
+    open: 'Ouvrir votre messagerie',
+  }),
   newMessage('de', 'Neue Nachricht', {
     subject: 'Neue Nachricht: {{ conversation_subject }}',
     many: 'Sie haben {{ message_count }} neue Nachrichten in „{{ conversation_subject }}“. Die neueste von {{ sender_name }}:',

@@ -11,8 +11,17 @@ export interface TemplateVariable {
   readonly description: string;
 }
 
-/** The values a template is rendered with (Liquid `{{ name }}`). */
-export type TemplateVariables = Readonly<Record<string, string | number | boolean | null>>;
+/** One value a template outputs (Liquid `{{ name }}`). */
+export type TemplateScalar = string | number | boolean | null;
+
+/**
+ * The values a template is rendered with (Liquid `{{ name }}`): scalars, or a list of flat
+ * records for `{% for item in list %}{{ item.field }}{% endfor %}` (a digest's conversations).
+ * Nothing deeper: a template reaches plain data only.
+ */
+export type TemplateVariables = Readonly<
+  Record<string, TemplateScalar | readonly Readonly<Record<string, TemplateScalar>>[]>
+>;
 
 /**
  * A platform template, one per (code, language). `subject`, `bodyHtml` and `bodyText` are Liquid

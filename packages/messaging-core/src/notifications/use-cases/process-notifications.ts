@@ -11,6 +11,7 @@ import { isMessagingError } from '../../kernel/errors.js';
 import { type Clock, systemClock } from '../../kernel/ports/clock.js';
 import type { Directory } from '../../kernel/ports/directory.js';
 import type { NotificationJob } from '../model/notification-job.js';
+import type { NotificationPreferencesRepository } from '../ports/notification-preferences-repository.js';
 import type {
   FencedWriteResult,
   LeaseFence,
@@ -64,6 +65,12 @@ export interface NotificationDependencies extends NotificationOptions {
   readonly clock?: Clock;
   /** Jitter source in [0, 1). Defaults to `Math.random`. */
   readonly random?: () => number;
+  /**
+   * People's global preferences: a recipient whose email frequency is not `immediate` (a digest
+   * instead, or no email) gets no notification — their jobs end `skipped` at send time, so a
+   * change applies to what is still queued. Absent: everyone is `immediate`.
+   */
+  readonly preferences?: Pick<NotificationPreferencesRepository, 'find'>;
 }
 
 export interface ProcessNotificationsInput {
@@ -389,7 +396,13 @@ async function processGroup(
   }
 
   const recipient = await deps.directory.resolve(group.recipient);
-  if (recipient === null || recipient.email === null || recipient.email.trim() === '') {
+  const frequency = (await deps.preferences?.find(group.recipient))?.emailFrequency ?? 'immediate';
+  if (
+    recipient === null ||
+    recipient.email === null ||
+    recipient.email.trim() === '' ||
+    frequency !== 'immediate'
+  ) {
     await held(
       ids(jobs),
       queue.complete(ids(jobs), { ...fence(), status: 'skipped', emailLogId: null, at: now }),

@@ -128,10 +128,20 @@ export type {
 } from '../../kernel/testing/contracts/settings-store-contract.js';
 export { settingsStoreContract } from '../../kernel/testing/contracts/settings-store-contract.js';
 export type {
+  DigestLedgerContractOptions,
+  DigestLedgerContractTarget,
+} from '../../notifications/testing/contracts/digest-ledger-contract.js';
+export { digestLedgerContract } from '../../notifications/testing/contracts/digest-ledger-contract.js';
+export type {
   EventLogContractOptions,
   EventLogContractTarget,
 } from '../../notifications/testing/contracts/event-log-contract.js';
 export { eventLogContract } from '../../notifications/testing/contracts/event-log-contract.js';
+export type {
+  NotificationPreferencesRepositoryContractOptions,
+  NotificationPreferencesRepositoryContractTarget,
+} from '../../notifications/testing/contracts/notification-preferences-repository-contract.js';
+export { notificationPreferencesRepositoryContract } from '../../notifications/testing/contracts/notification-preferences-repository-contract.js';
 export type {
   NotificationQueueContractOptions,
   NotificationQueueContractTarget,

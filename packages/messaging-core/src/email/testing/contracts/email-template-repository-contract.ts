@@ -122,7 +122,18 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
         createdAt: at(0),
       });
       expect((await target.repository.listPlatformTemplates()).map((t) => `${t.code}/${t.language}`)).toEqual(
-        ['new_message/de', 'new_message/en', 'new_message/fr', 'order_shipped/en'],
+        [
+          'digest_daily/de',
+          'digest_daily/en',
+          'digest_daily/fr',
+          'digest_weekly/de',
+          'digest_weekly/en',
+          'digest_weekly/fr',
+          'new_message/de',
+          'new_message/en',
+          'new_message/fr',
+          'order_shipped/en',
+        ],
       );
     });
 
