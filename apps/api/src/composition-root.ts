@@ -12,6 +12,7 @@ import {
   KyselyMessagingStore,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
+  KyselyPersonalDataStore,
   KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
@@ -43,6 +44,7 @@ import {
   createEventDispatcher,
   createLiveFeed,
   createMessagingCore,
+  createPrivacyCore,
   createWebhooksCore,
   type Directory,
   type DirectoryChangedPayload,
@@ -505,6 +507,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [webhooks.subscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    // GDPR export and erasure: an erasure's events wake the dispatchers like any commit, and its
+    // anonymised directory entry leaves this process's cache at once.
+    const privacy = createPrivacyCore({
+      store: new KyselyPersonalDataStore({
+        db: database.db,
+        onEventsCommitted: (newestId) => eventsCommitted(newestId),
+        onDirectoryChanged: (change) => forget(change.participant_id),
+      }),
+      attachmentStorage: storage.storage,
+      clock,
+    });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -531,6 +544,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         metrics,
         realtime,
         webhooks,
+        privacy,
       },
       {
         logLevel: config.logLevel,

@@ -8,6 +8,7 @@ import {
   type MarketplaceDirectory,
   type MessagingCore,
   type PeopleDirectory,
+  type PrivacyCore,
   systemClock,
   type WebhooksCore,
 } from '@parley/messaging-core';
@@ -43,6 +44,7 @@ import { healthRoutes } from './routes/health-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
+import { platformPrivacyRoutes } from './routes/platform-privacy-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
@@ -88,6 +90,8 @@ export interface ServerPorts {
   readonly realtime?: Realtime;
   /** Webhooks to the host platform (platform and store routes); absent: not registered. */
   readonly webhooks?: WebhooksCore;
+  /** GDPR export and erasure (platform routes); absent: not registered. */
+  readonly privacy?: PrivacyCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -261,6 +265,12 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     await app.register(platformWebhookRoutes, { prefix: '/api/v1/platform', webhooks: deps.webhooks });
     await app.register(storeWebhookRoutes, { prefix: '/api/v1/store', webhooks: deps.webhooks });
   }
+  if (deps.privacy)
+    await app.register(platformPrivacyRoutes, {
+      prefix: '/api/v1/platform',
+      privacy: deps.privacy,
+      policy: core.policy,
+    });
   if (deps.realtime)
     await app.register(realtimePlugin, {
       realtime: deps.realtime,

@@ -20,6 +20,7 @@ import * as platformSettings from '../kernel/migrations/0003-platform-settings.j
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
+import * as personalData from '../privacy/migrations/0027-personal-data.js';
 import * as webhooks from '../webhooks/migrations/0023-webhooks.js';
 
 /**
@@ -49,4 +50,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021_message_search': messageSearch,
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
+  '0027_personal_data': personalData,
 };

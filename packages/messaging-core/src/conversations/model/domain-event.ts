@@ -113,6 +113,33 @@ export interface ParticipantUnblockedEvent extends PersonEventBase<'participant.
   readonly blocked: ParticipantRef;
 }
 
+/**
+ * Everything Parley holds about `person` was exported (GDPR access), by `actor` (the platform's
+ * service). Names the sections written, never their contents.
+ */
+export interface ParticipantExportedEvent extends PersonEventBase<'participant.exported'> {
+  readonly person: ParticipantRef;
+  readonly sections: readonly string[];
+}
+
+/**
+ * `person`'s personal data was erased (GDPR erasure): their messages' content, their attachments,
+ * their address in email logs, their directory entry. Holds counts only, none of the erased data.
+ */
+export interface ParticipantErasedEvent extends PersonEventBase<'participant.erased'> {
+  readonly person: ParticipantRef;
+  readonly counts: ErasureCounts;
+}
+
+/** How many records an erasure changed (`participant.erased`). */
+export interface ErasureCounts {
+  readonly messages: number;
+  readonly revisions: number;
+  readonly attachments: number;
+  readonly emailLogs: number;
+  readonly directoryEntry: boolean;
+}
+
 /** Someone joined: added by `actor`, or re-added after leaving (a fresh `joinedAt`). */
 export interface ParticipantAddedEvent extends EventBase<'participant.added'> {
   readonly membership: ConversationParticipant;
@@ -149,7 +176,9 @@ export type DomainEvent =
   | ParticipantUnblockedEvent
   | ConversationArchivedEvent
   | ConversationUnarchivedEvent
-  | MessageUpdatedEvent;
+  | MessageUpdatedEvent
+  | ParticipantExportedEvent
+  | ParticipantErasedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -233,6 +262,16 @@ export interface EventPayloads {
     readonly edited_at: string;
     readonly editor: ParticipantJson;
   };
+  'participant.exported': { readonly participant: ParticipantJson; readonly sections: readonly string[] };
+  /** Counts only: an erasure's event never holds the erased data. */
+  'participant.erased': {
+    readonly participant: ParticipantJson;
+    readonly messages: number;
+    readonly revisions: number;
+    readonly attachments: number;
+    readonly email_logs: number;
+    readonly directory_entry: boolean;
+  };
 }
 
 /**
@@ -259,6 +298,8 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'conversation.archived': true,
   'conversation.unarchived': true,
   'message.updated': true,
+  'participant.exported': true,
+  'participant.erased': true,
 };
 
 /** The known event types, in declaration order. */
@@ -438,6 +479,25 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           previous_revision: event.previousRevision,
           edited_at: (event.message.editedAt ?? event.occurredAt).toISOString(),
           editor: ref(event.actor),
+        },
+      };
+    case 'participant.exported':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { participant: ref(event.person), sections: [...event.sections] },
+      };
+    case 'participant.erased':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.person),
+          messages: event.counts.messages,
+          revisions: event.counts.revisions,
+          attachments: event.counts.attachments,
+          email_logs: event.counts.emailLogs,
+          directory_entry: event.counts.directoryEntry,
         },
       };
   }
