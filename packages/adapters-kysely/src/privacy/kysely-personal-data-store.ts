@@ -334,8 +334,8 @@ class KyselyPersonalDataRepository implements PersonalDataRepository {
     const { marker, anonymousName, at } = input;
     const { type, id } = person;
     const entry = await this.directoryEntry(person);
-    // Before anonymising: the name and address other people's emails may carry. An entry already
-    // anonymised names nobody.
+    // Before anonymising: the name and address other people's emails may carry (the address is
+    // replaced first: it may contain the name). An entry already anonymised names nobody.
     const name = entry !== null && entry.name !== anonymousName ? entry.name : '';
     const address = entry?.email ?? '';
 
@@ -373,11 +373,11 @@ class KyselyPersonalDataRepository implements PersonalDataRepository {
     const others = await sql<{ id: string }>`
       with rewritten as (
         select l.id,
-          replace(replace(l.subject, ${name}, ${marker}), ${address}, ${marker}) as subject,
+          replace(replace(l.subject, ${address}, ${marker}), ${name}, ${marker}) as subject,
           case when q.quotes then ${marker}
-               else replace(replace(l.body_text, ${name}, ${marker}), ${address}, ${marker}) end as body_text,
+               else replace(replace(l.body_text, ${address}, ${marker}), ${name}, ${marker}) end as body_text,
           case when q.quotes then null
-               else replace(replace(l.body_html, ${name}, ${marker}), ${address}, ${marker}) end as body_html
+               else replace(replace(l.body_html, ${address}, ${marker}), ${name}, ${marker}) end as body_html
         from email_logs l
         cross join lateral (
           select exists (
