@@ -3,8 +3,12 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createLiveFeed } from '@parley/messaging-core';
-import { createInMemoryMessaging, InMemoryLiveSignalBus } from '@parley/messaging-core/testing';
+import { createLiveFeed, createPrivacyCore } from '@parley/messaging-core';
+import {
+  createInMemoryMessaging,
+  InMemoryLiveSignalBus,
+  InMemoryPersonalDataStore,
+} from '@parley/messaging-core/testing';
 import { parseConfig } from '../src/config.js';
 import { attachmentBaseFor, toLiveFrame } from '../src/realtime/live-frames.js';
 import { LiveSignals } from '../src/realtime/live-signals.js';
@@ -25,7 +29,11 @@ export const CLIENT_OPENAPI_PATH = fileURLToPath(
  * no socket.
  */
 export async function buildOpenApiDocument(): Promise<unknown> {
-  const { core, store, directory } = createInMemoryMessaging();
+  const { core, store, directory, attachments } = createInMemoryMessaging();
+  const privacy = createPrivacyCore({
+    store: new InMemoryPersonalDataStore({ messaging: store, directory }),
+    attachmentStorage: attachments,
+  });
   // Only their routes matter here: the cores over their own in-memory storage will do.
   const { email, emailTemplates, adminNotifications } = inMemoryServices();
   const feed = createLiveFeed({ store, directory, policy: core.policy, clock: { now: () => new Date() } });
@@ -66,6 +74,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       databaseKind: 'memory',
       checkDatabase: async () => {},
       realtime,
+      privacy,
     },
     { logLevel: 'silent' },
   );
