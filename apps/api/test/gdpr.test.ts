@@ -18,6 +18,7 @@ import {
 import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import { type LocalS3Server, startLocalS3Server } from '@parley/adapters-s3/testing';
 import {
+  type AttachmentStorage,
   createMessagingCore,
   createPrivacyCore,
   type EmailLog,
