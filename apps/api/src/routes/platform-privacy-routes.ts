@@ -58,6 +58,8 @@ export const platformPrivacyRoutes: FastifyPluginAsyncTypebox<PlatformPrivacyRou
   app.get(
     '/participants/:type/:id/export',
     {
+      // An export is recorded (participant.exported): a HEAD must not run one for nothing.
+      exposeHeadRoute: false,
       schema: {
         ...base,
         operationId: 'platformExportParticipant',
