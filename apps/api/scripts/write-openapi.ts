@@ -3,11 +3,17 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createAuditCore, createLiveFeed, createNotificationPreferencesCore } from '@parley/messaging-core';
+import {
+  createAuditCore,
+  createLiveFeed,
+  createNotificationPreferencesCore,
+  createPrivacyCore,
+} from '@parley/messaging-core';
 import {
   createInMemoryMessaging,
   InMemoryLiveSignalBus,
   InMemoryNotificationPreferencesRepository,
+  InMemoryPersonalDataStore,
 } from '@parley/messaging-core/testing';
 import { parseConfig } from '../src/config.js';
 import { attachmentBaseFor, toLiveFrame } from '../src/realtime/live-frames.js';
@@ -29,7 +35,11 @@ export const CLIENT_OPENAPI_PATH = fileURLToPath(
  * no socket.
  */
 export async function buildOpenApiDocument(): Promise<unknown> {
-  const { core, store, directory } = createInMemoryMessaging();
+  const { core, store, directory, attachments } = createInMemoryMessaging();
+  const privacy = createPrivacyCore({
+    store: new InMemoryPersonalDataStore({ messaging: store, directory }),
+    attachmentStorage: attachments,
+  });
   // Only their routes matter here: the cores over their own in-memory storage will do.
   const { email, emailTemplates, adminNotifications } = inMemoryServices();
   const feed = createLiveFeed({ store, directory, policy: core.policy, clock: { now: () => new Date() } });
@@ -79,6 +89,7 @@ export async function buildOpenApiDocument(): Promise<unknown> {
       notificationPreferences: createNotificationPreferencesCore({
         preferences: new InMemoryNotificationPreferencesRepository({ events: store.events }),
       }),
+      privacy,
     },
     { logLevel: 'silent' },
   );

@@ -16,6 +16,7 @@ import {
   KyselyNotificationPreferencesRepository,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
+  KyselyPersonalDataStore,
   KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
@@ -52,6 +53,7 @@ import {
   createLiveFeed,
   createMessagingCore,
   createNotificationPreferencesCore,
+  createPrivacyCore,
   createWebhooksCore,
   type Directory,
   type DirectoryChangedPayload,
@@ -553,6 +555,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       preferences: notificationPreferencesRepository,
       clock,
     });
+    // GDPR export and erasure: an erasure's events wake the dispatchers like any commit, and its
+    // anonymised directory entry leaves this process's cache at once.
+    const privacy = createPrivacyCore({
+      store: new KyselyPersonalDataStore({
+        db: database.db,
+        onEventsCommitted: (newestId) => eventsCommitted(newestId),
+        onDirectoryChanged: (change) => forget(change.participant_id),
+      }),
+      attachmentStorage: storage.storage,
+      clock,
+    });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -581,6 +594,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         webhooks,
         audit,
         notificationPreferences,
+        privacy,
       },
       {
         logLevel: config.logLevel,

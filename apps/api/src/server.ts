@@ -10,6 +10,7 @@ import {
   type MessagingCore,
   type NotificationPreferencesCore,
   type PeopleDirectory,
+  type PrivacyCore,
   systemClock,
   type WebhooksCore,
 } from '@parley/messaging-core';
@@ -52,6 +53,7 @@ import {
 } from './routes/moderation-routes.js';
 import { notificationPreferencesRoutes } from './routes/notification-preferences-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
+import { platformPrivacyRoutes } from './routes/platform-privacy-routes.js';
 import { platformRoutes } from './routes/platform-routes.js';
 import { recipientRoutes } from './routes/recipient-routes.js';
 import { settingsRoutes } from './routes/settings-routes.js';
@@ -101,6 +103,8 @@ export interface ServerPorts {
   readonly audit?: AuditCore;
   /** Global notification preferences (`/api/v1/me/notification-preferences`); absent: not registered. */
   readonly notificationPreferences?: NotificationPreferencesCore;
+  /** GDPR export and erasure (platform routes); absent: not registered. */
+  readonly privacy?: PrivacyCore;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -283,6 +287,12 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     await app.register(storeWebhookRoutes, { prefix: '/api/v1/store', webhooks: deps.webhooks });
   }
   if (deps.audit) await app.register(auditLogRoutes, { prefix: '/api/v1/admin', audit: deps.audit });
+  if (deps.privacy)
+    await app.register(platformPrivacyRoutes, {
+      prefix: '/api/v1/platform',
+      privacy: deps.privacy,
+      policy: core.policy,
+    });
   if (deps.realtime)
     await app.register(realtimePlugin, {
       realtime: deps.realtime,

@@ -70,6 +70,8 @@ export { KyselyNotificationPreferencesRepository } from './notifications/kysely-
 export { KyselyNotificationQueue, toNotificationJob } from './notifications/kysely-notification-queue.js';
 export type { PgliteLock } from './pglite-lock.js';
 export { acquirePgliteLock, PGLITE_LOCK_FILE, PgliteInUseError } from './pglite-lock.js';
+export type { KyselyPersonalDataStoreConfig } from './privacy/kysely-personal-data-store.js';
+export { KyselyPersonalDataStore } from './privacy/kysely-personal-data-store.js';
 export type { PostgresLiveSignalBusOptions } from './realtime/postgres-live-signal-bus.js';
 export { PostgresLiveSignalBus } from './realtime/postgres-live-signal-bus.js';
 export { KyselyWebhookDeliveryRepository } from './webhooks/kysely-webhook-delivery-repository.js';

@@ -99,6 +99,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0027_personal_data',
       'Down 0026_notification_preferences',
       'Down 0025_audit_log',
       'Down 0024_moderation',
@@ -150,6 +151,9 @@ describe.each(targets)('migrations on %s', (target) => {
     ]);
     expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
+    expect(full.indexes.join('\n')).toContain('messages_sender_idx');
+    expect(afterDown('0027_personal_data')?.indexes.join('\n')).not.toContain('messages_sender_idx');
+    expect(afterDown('0027_personal_data')?.indexes.join('\n')).not.toContain('email_logs_user_idx');
     expect(full.columns).toContain('conversation_participants.archived_at timestamp with time zone');
     expect(afterDown('0018_archive')?.columns.join('\n')).not.toContain('archived_at');
     expect(full.columns).toContain('messages.revision integer not null default 1');

@@ -22,7 +22,9 @@ const src = join(root, 'src');
  * realtime projects conversation events for connected people and carries typing and presence;
  * webhooks delivers conversation events to the host platform, sealing its secrets and checking
  * its targets through email's ports (`SecretCipher`, `OutboundAddressGuard`) and raising an
- * admin alert when an endpoint is disabled.
+ * admin alert when an endpoint is disabled. privacy (GDPR export and erasure) reads and erases a
+ * person's data across contexts through its own port, and records its events in the conversation
+ * event log.
  * The package entry points (src/index.ts, src/testing/) sit above every context and may import
  * any of them.
  */
@@ -34,6 +36,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   notifications: ['kernel', 'conversations', 'alerts', 'email'],
   realtime: ['kernel', 'conversations'],
   webhooks: ['kernel', 'conversations', 'alerts', 'email'],
+  privacy: ['kernel', 'conversations'],
 };
 const CONTEXTS = Object.keys(MAY_IMPORT);
 

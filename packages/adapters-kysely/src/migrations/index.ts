@@ -23,6 +23,7 @@ import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js'
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
 import * as notificationPreferences from '../notifications/migrations/0026-notification-preferences.js';
+import * as personalData from '../privacy/migrations/0027-personal-data.js';
 import * as webhooks from '../webhooks/migrations/0023-webhooks.js';
 
 /**
@@ -55,4 +56,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0024_moderation': moderation,
   '0025_audit_log': auditLog,
   '0026_notification_preferences': notificationPreferences,
+  '0027_personal_data': personalData,
 };

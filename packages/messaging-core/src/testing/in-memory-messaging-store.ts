@@ -86,7 +86,7 @@ interface IdempotencyRecord {
 }
 
 /** The whole state. Records are immutable and replaced on change, so a snapshot is a copy of the maps. */
-interface State {
+export interface InMemoryMessagingState {
   conversations: Map<string, Conversation>;
   /** conversationId → participantKey → membership */
   participants: Map<string, Map<string, ConversationParticipant>>;
@@ -112,6 +112,8 @@ interface State {
   /** Message id → every version of an edited message, oldest first; arrays replaced, never mutated. */
   revisions: Map<string, readonly MessageRevision[]>;
 }
+
+type State = InMemoryMessagingState;
 
 function emptyState(): State {
   return {
@@ -1463,6 +1465,21 @@ export class InMemoryMessagingStore implements NotifyingMessagingStore {
     const newest = this.#appended;
     this.#appended = null;
     if (newest !== null) this.#onEventsCommitted?.(newest);
+  }
+
+  /**
+   * Runs `work` in one transaction over the live state and the event log bound to it: how
+   * `InMemoryPersonalDataStore` (GDPR export and erasure) reads and rewrites a person's messages.
+   * Records are immutable: replace them (and list entries), never mutate one. Rolled back when
+   * `work` throws.
+   *
+   * @example
+   * ```ts
+   * const count = await store.withState(async (state) => state.conversations.size);
+   * ```
+   */
+  withState<T>(work: (state: InMemoryMessagingState, events: EventLog) => Promise<T>): Promise<T> {
+    return this.transaction((tx) => work(this.#state, tx.events));
   }
 
   /** The event log as it stands, in log order (synchronous, for test helpers). */

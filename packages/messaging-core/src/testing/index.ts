@@ -52,6 +52,9 @@ export {
 } from '../webhooks/testing/in-memory-webhook-transport.js';
 export type { InMemoryMessaging, InMemoryMessagingOptions } from './in-memory-messaging.js';
 export { createInMemoryMessaging, RecordedEvents } from './in-memory-messaging.js';
+export type { InMemoryMessagingState } from './in-memory-messaging-store.js';
 export { InMemoryMessagingStore } from './in-memory-messaging-store.js';
 export type { InMemoryNotifications, InMemoryNotificationsOptions } from './in-memory-notifications.js';
 export { BranchingTemplateRenderer, createInMemoryNotifications } from './in-memory-notifications.js';
+export type { InMemoryPersonalDataStoreOptions } from './in-memory-personal-data-store.js';
+export { InMemoryPersonalDataStore } from './in-memory-personal-data-store.js';

@@ -150,6 +150,33 @@ export interface ParticipantUnblockedEvent extends PersonEventBase<'participant.
   readonly blocked: ParticipantRef;
 }
 
+/**
+ * Everything Parley holds about `person` was exported (GDPR access), by `actor` (the platform's
+ * service). Names the sections written, never their contents.
+ */
+export interface ParticipantExportedEvent extends PersonEventBase<'participant.exported'> {
+  readonly person: ParticipantRef;
+  readonly sections: readonly string[];
+}
+
+/**
+ * `person`'s personal data was erased (GDPR erasure): their messages' content, their attachments,
+ * their address in email logs, their directory entry. Holds counts only, none of the erased data.
+ */
+export interface ParticipantErasedEvent extends PersonEventBase<'participant.erased'> {
+  readonly person: ParticipantRef;
+  readonly counts: ErasureCounts;
+}
+
+/** How many records an erasure changed (`participant.erased`). */
+export interface ErasureCounts {
+  readonly messages: number;
+  readonly revisions: number;
+  readonly attachments: number;
+  readonly emailLogs: number;
+  readonly directoryEntry: boolean;
+}
+
 /** Someone joined: added by `actor`, or re-added after leaving (a fresh `joinedAt`). */
 export interface ParticipantAddedEvent extends EventBase<'participant.added'> {
   readonly membership: ConversationParticipant;
@@ -207,7 +234,9 @@ export type DomainEvent =
   | MessageHeldEvent
   | MessageApprovedEvent
   | MessageRejectedEvent
-  | NotificationPreferencesUpdatedEvent;
+  | NotificationPreferencesUpdatedEvent
+  | ParticipantExportedEvent
+  | ParticipantErasedEvent;
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -312,6 +341,16 @@ export interface EventPayloads {
     readonly digest_weekday: number;
     readonly changed: readonly string[];
   };
+  'participant.exported': { readonly participant: ParticipantJson; readonly sections: readonly string[] };
+  /** Counts only: an erasure's event never holds the erased data. */
+  'participant.erased': {
+    readonly participant: ParticipantJson;
+    readonly messages: number;
+    readonly revisions: number;
+    readonly attachments: number;
+    readonly email_logs: number;
+    readonly directory_entry: boolean;
+  };
 }
 
 /**
@@ -338,6 +377,8 @@ const EVENT_TYPE_SET: { readonly [TType in keyof EventPayloads]: true } = {
   'conversation.archived': true,
   'conversation.unarchived': true,
   'message.updated': true,
+  'participant.exported': true,
+  'participant.erased': true,
   'message.flagged': true,
   'message.held': true,
   'message.approved': true,
@@ -559,6 +600,25 @@ export function toEventRecord(event: DomainEvent): EventRecord {
           digest_hour: event.digestHour,
           digest_weekday: event.digestWeekday,
           changed: [...event.changed],
+        },
+      };
+    case 'participant.exported':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: { participant: ref(event.person), sections: [...event.sections] },
+      };
+    case 'participant.erased':
+      return {
+        ...envelope,
+        type: event.type,
+        payload: {
+          participant: ref(event.person),
+          messages: event.counts.messages,
+          revisions: event.counts.revisions,
+          attachments: event.counts.attachments,
+          email_logs: event.counts.emailLogs,
+          directory_entry: event.counts.directoryEntry,
         },
       };
   }

@@ -32,6 +32,19 @@ export class InMemoryEmailLogRepository implements EmailLogRepository {
   /** (provider, eventId) → the log id and when it was processed. */
   readonly #processed = new Map<string, { emailLogId: string; type: string; processedAt: Date }>();
 
+  /** Every log, in id order (for test adapters reading across contexts, e.g. GDPR exports). */
+  all(): EmailLog[] {
+    return [...this.#logs.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((log) => structuredClone(log));
+  }
+
+  /** Replaces a stored log by id (for test adapters that rewrite logs, e.g. GDPR erasure). */
+  replace(log: EmailLog): void {
+    if (!this.#logs.has(log.id)) throw MessagingError.notFound('email log', log.id);
+    this.#logs.set(log.id, structuredClone(log));
+  }
+
   async create(log: EmailLog): Promise<void> {
     if (this.#logs.has(log.id)) throw new MessagingError('CONFLICT', `email log ${log.id} already exists`);
     this.#logs.set(log.id, structuredClone(log));

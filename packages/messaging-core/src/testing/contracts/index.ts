@@ -156,3 +156,8 @@ export type {
   WebhookStoreContractTarget,
 } from '../../webhooks/testing/contracts/webhook-store-contract.js';
 export { webhookStoreContract } from '../../webhooks/testing/contracts/webhook-store-contract.js';
+export type {
+  PersonalDataStoreContractOptions,
+  PersonalDataStoreContractTarget,
+} from './personal-data-store-contract.js';
+export { personalDataStoreContract } from './personal-data-store-contract.js';
