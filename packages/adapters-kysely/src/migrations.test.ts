@@ -96,6 +96,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0028_inbound_bounce_templates',
       'Down 0023_webhooks',
       'Down 0022_mail_fallback',
       'Down 0021_message_search',

@@ -288,7 +288,7 @@ export type {
 } from './email/email-templates-core.js';
 export { createEmailTemplatesCore } from './email/email-templates-core.js';
 export type { DefaultEmailTemplate } from './email/model/default-templates.js';
-export { DEFAULT_EMAIL_TEMPLATES } from './email/model/default-templates.js';
+export { DEFAULT_EMAIL_TEMPLATES, INBOUND_BOUNCE_TEMPLATES } from './email/model/default-templates.js';
 export type { DeliveryEvent, DeliveryEventType } from './email/model/delivery-event.js';
 export { DELIVERY_EVENT_TYPES } from './email/model/delivery-event.js';
 export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './email/model/delivery-event-reducer.js';
@@ -436,6 +436,18 @@ export { PlatformSettings, SETTING_DEFINITIONS } from './kernel/settings/platfor
 export type { SettingsChangedPayload } from './kernel/settings/settings-events.js';
 export { changedSettingKey, SETTINGS_CHANGED } from './kernel/settings/settings-events.js';
 export type { NotificationJob, NotificationJobStatus } from './notifications/model/notification-job.js';
+export type { DecodedReplyToken, ReplyTokenClaims } from './notifications/model/reply-token.js';
+export {
+  base32Decode,
+  base32Encode,
+  decodeReplyToken,
+  issueReplyToken,
+  MAX_LOCAL_PART_LENGTH,
+  matchReplyToken,
+  REPLY_ADDRESS_PREFIX,
+  REPLY_TOKEN_TAG_BYTES,
+  replyTokenFromAddress,
+} from './notifications/model/reply-token.js';
 export type {
   ClaimNotificationsInput,
   CompleteNotificationsInput,
@@ -453,6 +465,7 @@ export type {
   NotifyingMessagingStore,
   NotifyingRepositories,
 } from './notifications/ports/notifying-messaging-store.js';
+export type { ReplyTokenSigner } from './notifications/ports/reply-token-signer.js';
 export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,
@@ -477,6 +490,18 @@ export {
   replyUrl,
   retryDelayMs,
 } from './notifications/use-cases/process-notifications.js';
+export type {
+  InboundBounceReason,
+  InboundEmail,
+  InboundReplyDependencies,
+  InboundReplyOutcome,
+  ReplyAddressSettings,
+} from './notifications/use-cases/receive-inbound-reply.js';
+export {
+  INBOUND_BOUNCE_TEMPLATE,
+  receiveInboundReply,
+  replyAddress,
+} from './notifications/use-cases/receive-inbound-reply.js';
 export type {
   ClientPresenceStatus,
   LiveAudience,

@@ -15,6 +15,7 @@ import * as messageSearch from '../conversations/migrations/0021-message-search.
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
+import * as inboundBounceTemplates from '../email/migrations/0028-inbound-bounce-templates.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
@@ -49,4 +50,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021_message_search': messageSearch,
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
+  '0028_inbound_bounce_templates': inboundBounceTemplates,
 };

@@ -60,6 +60,9 @@ describe('email templates use cases (in-memory)', () => {
   it('lets admins list, read and update platform templates; nobody else', async () => {
     const all = await core.listPlatformTemplates(admin);
     expect(all.map((t) => `${t.code}/${t.language}`)).toEqual([
+      'inbound_bounce/de',
+      'inbound_bounce/en',
+      'inbound_bounce/fr',
       'new_message/de',
       'new_message/en',
       'new_message/fr',

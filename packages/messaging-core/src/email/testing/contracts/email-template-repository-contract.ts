@@ -74,7 +74,7 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
       await target.teardown?.();
     });
 
-    it('starts with the default templates: new_message in de, en and fr', async () => {
+    it('starts with the default templates: inbound_bounce and new_message in de, en and fr', async () => {
       const all = await target.repository.listPlatformTemplates();
       expect(all.map(withoutTimestamps)).toEqual(DEFAULT_EMAIL_TEMPLATES);
       expect((await target.repository.listPlatformTemplates('new_message')).map((t) => t.language)).toEqual([
@@ -122,7 +122,15 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
         createdAt: at(0),
       });
       expect((await target.repository.listPlatformTemplates()).map((t) => `${t.code}/${t.language}`)).toEqual(
-        ['new_message/de', 'new_message/en', 'new_message/fr', 'order_shipped/en'],
+        [
+          'inbound_bounce/de',
+          'inbound_bounce/en',
+          'inbound_bounce/fr',
+          'new_message/de',
+          'new_message/en',
+          'new_message/fr',
+          'order_shipped/en',
+        ],
       );
     });
 
