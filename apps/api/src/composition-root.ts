@@ -66,6 +66,8 @@ import { startAttachmentSweep } from './attachment-sweep.js';
 import { type Config, publicBaseUrl } from './config.js';
 import { type DemoDirectory, marketplaceDemoDirectory, peopleDemoDirectory, seedDemo } from './demo-seed.js';
 import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
+import { composeInboundMail } from './inbound/compose-inbound-mail.js';
+import type { SmtpInboundListener } from './inbound/smtp-inbound-listener.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
   AdapterMailTransportFactory,
@@ -195,6 +197,11 @@ export interface ComposedApi {
    * connections (woken with the event dispatcher), tickets, typing and presence.
    */
   readonly realtime: Realtime;
+  /**
+   * Reply by email (`PARLEY_INBOUND_DOMAIN`), null when off: the SMTP listener when
+   * `PARLEY_INBOUND_SMTP_PORT` is set (its bound address), else null.
+   */
+  readonly inbound: { readonly smtp: SmtpInboundListener | null } | null;
   /** Stops accepting, waits for in-flight requests, then stops the template worker threads and closes the pool (or PGlite). */
   close(): Promise<void>;
 }
@@ -505,6 +512,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [webhooks.subscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    const replayGuard = new KyselyWebhookReplayGuard({ db: database.db });
+    const inbound =
+      config.inbound === null
+        ? null
+        : composeInboundMail(config.inbound, {
+            conversations: store.conversations,
+            participants: store.participants,
+            directory,
+            messaging: core,
+            renderEmail: (input) => notificationTemplates.renderEmail(input),
+            sendEmail: (input) => email.sendEmail(input),
+            jwtSecret: jwtSecret.secret,
+            replayGuard,
+            mailgunSigningKey: config.emailWebhooks.mailgun?.signingKey,
+            clock,
+          });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -516,11 +539,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         adminNotifications,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
-          ...emailWebhookVerifiers(config.emailWebhooks, {
-            clock,
-            replayGuard: new KyselyWebhookReplayGuard({ db: database.db }),
-          }),
+          ...emailWebhookVerifiers(config.emailWebhooks, { clock, replayGuard }),
         },
+        inboundMail: inbound?.routes ?? null,
         ...directories.server,
         clock,
         jwtSecret: jwtSecret.secret,
@@ -604,6 +625,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         publicUrl: publicBaseUrl(config),
         policy: core.policy,
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        ...(inbound === null ? {} : { replyAddresses: inbound.replyAddresses }),
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
@@ -625,6 +647,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       },
       app.log,
     );
+    const smtp = inbound === null ? null : await inbound.startSmtp(app.log);
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -645,9 +668,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       metrics,
       realtime,
       webhooks: { core: webhooks, worker: webhookWorker },
+      inbound: inbound === null ? null : { smtp },
       close: () => {
         closing ??= (async () => {
           try {
+            await smtp?.close();
             await sweep.stop();
             await notifications.stop();
             await webhookWorker.stop();

@@ -380,12 +380,18 @@ export const EnvironmentSchema = Type.Object({
     description:
       '**tests only** (refused in production): a regex for the SNS certificate host; also allows http',
   }),
-  PARLEY_INBOUND_DOMAIN: variable(Type.String({ pattern: '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$' }), {
-    expected: 'a domain name whose mail reaches Parley, e.g. inbound.example.com',
-    default: 'unset: reply by email is off (no Reply-To address, `/api/v1/inbound/*` answer 404)',
-    description:
-      'reply by email: notification emails carry `reply+<token>@<domain>` as Reply-To, and replies to it are posted into the conversation',
-  }),
+  PARLEY_INBOUND_DOMAIN: variable(
+    Type.String({
+      pattern:
+        '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$',
+    }),
+    {
+      expected: 'a domain name whose mail reaches Parley, e.g. inbound.example.com',
+      default: 'unset: reply by email is off (no Reply-To address, `/api/v1/inbound/*` answer 404)',
+      description:
+        'reply by email: notification emails carry `reply+<token>@<domain>` as Reply-To, and replies to it are posted into the conversation',
+    },
+  ),
   PARLEY_INBOUND_SECRET: variable(Type.String({ minLength: 32 }), {
     expected: 'a secret of at least 32 characters',
     default: 'derived from the JWT secret',
@@ -416,10 +422,11 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_INBOUND_SES_SNS_TOPIC_ARNS: variable(
     Type.String({ pattern: '^\\s*arn:aws[a-z-]*:sns:[^\\s,]+(\\s*,\\s*arn:aws[a-z-]*:sns:[^\\s,]+)*\\s*$' }),
     {
-      expected: 'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-inbound)',
+      expected:
+        'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-inbound)',
       default: 'unset: `/api/v1/inbound/ses` answers 404',
       description:
-        "comma-separated SNS topics of SES receipt rules (SNS action, UTF-8 or Base64 encoding) whose mail is accepted; `PARLEY_SES_SNS_CERT_HOST_PATTERN` applies too",
+        'comma-separated SNS topics of SES receipt rules (SNS action, UTF-8 or Base64 encoding) whose mail is accepted; `PARLEY_SES_SNS_CERT_HOST_PATTERN` applies too',
     },
   ),
   PARLEY_INBOUND_WEBHOOK_PASSWORD: variable(Type.String({ minLength: 16 }), {
@@ -759,6 +766,8 @@ export interface InboundMailSettings {
   readonly smtp: { readonly host: string; readonly port: number } | null;
   /** SNS topics of SES receipt rules; empty: the SES route answers 404. */
   readonly sesTopicArns: readonly string[];
+  /** TEST ONLY (`PARLEY_SES_SNS_CERT_HOST_PATTERN`): replaces the SNS host check; also lets `http:` through. */
+  readonly snsCertHostPattern?: RegExp;
   /** Basic-auth password the SendGrid route requires; undefined: none. */
   readonly webhookPassword: string | undefined;
 }
@@ -984,7 +993,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     inboxUrlTemplate,
     templates: templateSettings(env),
     emailWebhooks,
-    inbound: inboundMailSettings(env),
+    inbound: inboundMailSettings(env, production),
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
     mailBreaker: {
@@ -1170,7 +1179,7 @@ function parseMailFrom(value: string | undefined): PlatformMailConfig['from'] {
   return name ? { address, name } : { address };
 }
 
-function inboundMailSettings(env: Environment): InboundMailSettings | null {
+function inboundMailSettings(env: Environment, production: boolean): InboundMailSettings | null {
   const domain = env.PARLEY_INBOUND_DOMAIN?.trim().toLowerCase();
   if (domain === undefined) {
     if (env.PARLEY_INBOUND_SMTP_PORT !== undefined)
@@ -1180,6 +1189,7 @@ function inboundMailSettings(env: Environment): InboundMailSettings | null {
       );
     return null;
   }
+  const certHostPattern = snsCertHostPattern(env, production);
   return {
     domain,
     secret: env.PARLEY_INBOUND_SECRET,
@@ -1193,28 +1203,13 @@ function inboundMailSettings(env: Environment): InboundMailSettings | null {
             port: env.PARLEY_INBOUND_SMTP_PORT,
           },
     sesTopicArns: env.PARLEY_INBOUND_SES_SNS_TOPIC_ARNS?.split(',').map((arn) => arn.trim()) ?? [],
+    ...(certHostPattern === undefined ? {} : { snsCertHostPattern: certHostPattern }),
     webhookPassword: env.PARLEY_INBOUND_WEBHOOK_PASSWORD,
   };
 }
 
 function emailWebhookSettings(env: Environment, production: boolean): EmailWebhookSettings {
-  const hostPattern = env.PARLEY_SES_SNS_CERT_HOST_PATTERN;
-  let certHostPattern: RegExp | undefined;
-  if (hostPattern !== undefined) {
-    if (production)
-      throw new ConfigError(
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN is for tests only and is refused when NODE_ENV=production',
-      );
-    try {
-      certHostPattern = new RegExp(`^(?:${hostPattern})$`);
-    } catch {
-      throw new ConfigError(
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
-        `PARLEY_SES_SNS_CERT_HOST_PATTERN must be ${EXPECTED.PARLEY_SES_SNS_CERT_HOST_PATTERN} (got ${got('PARLEY_SES_SNS_CERT_HOST_PATTERN', hostPattern)})`,
-      );
-    }
-  }
+  const certHostPattern = snsCertHostPattern(env, production);
   const topicArns = env.PARLEY_SES_SNS_TOPIC_ARNS?.split(',').map((arn) => arn.trim()) ?? [];
   return {
     ...(env.PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY === undefined
@@ -1232,6 +1227,28 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
       ? {}
       : { ses: { topicArns, ...(certHostPattern === undefined ? {} : { certHostPattern }) } }),
   };
+}
+
+/** `PARLEY_SES_SNS_CERT_HOST_PATTERN` (tests only, refused in production), anchored. */
+function snsCertHostPattern(env: Environment, production: boolean): RegExp | undefined {
+  const hostPattern = env.PARLEY_SES_SNS_CERT_HOST_PATTERN;
+  let certHostPattern: RegExp | undefined;
+  if (hostPattern !== undefined) {
+    if (production)
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN is for tests only and is refused when NODE_ENV=production',
+      );
+    try {
+      certHostPattern = new RegExp(`^(?:${hostPattern})$`);
+    } catch {
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        `PARLEY_SES_SNS_CERT_HOST_PATTERN must be ${EXPECTED.PARLEY_SES_SNS_CERT_HOST_PATTERN} (got ${got('PARLEY_SES_SNS_CERT_HOST_PATTERN', hostPattern)})`,
+      );
+    }
+  }
+  return certHostPattern;
 }
 
 /** The variables the migration CLI reads: the API's database variables, and `DATABASE_URL`. */

@@ -40,6 +40,7 @@ import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-rout
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { type InboundMailDependencies, inboundMailRoutes } from './routes/inbound-mail-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import { platformPeopleRoutes } from './routes/platform-people-routes.js';
@@ -88,6 +89,8 @@ export interface ServerPorts {
   readonly realtime?: Realtime;
   /** Webhooks to the host platform (platform and store routes); absent: not registered. */
   readonly webhooks?: WebhooksCore;
+  /** Reply by email (`/api/v1/inbound/*`); absent or null: those routes answer 404. */
+  readonly inboundMail?: InboundMailDependencies | null;
 }
 
 /** How the server behaves; the composition root maps the `Config` onto this. */
@@ -274,6 +277,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     prefix: '/api/v1/webhooks/email',
     webhooks: deps.emailWebhooks ?? { applyDeliveryEvents: async () => [] },
   });
+  await app.register(inboundMailRoutes, { prefix: '/api/v1/inbound', inbound: deps.inboundMail ?? null });
   return app;
 }
 
