@@ -140,6 +140,7 @@ export function issueReplyToken(
   conversationId: string,
   expiresAt: Date,
 ): string | null {
+  if (conversationId === '') return null;
   const conversation = conversationBytes(conversationId);
   const day = Math.min(0xffff, Math.max(0, Math.floor(expiresAt.getTime() / DAY_MS)));
   const body = new Uint8Array(conversation.length + 2);
