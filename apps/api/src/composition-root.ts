@@ -79,6 +79,8 @@ import { type Config, publicBaseUrl } from './config.js';
 import { type DemoDirectory, marketplaceDemoDirectory, peopleDemoDirectory, seedDemo } from './demo-seed.js';
 import { type DigestWorker, startDigestWorker } from './digest-worker.js';
 import { type EventDispatchLoop, startEventDispatchLoop } from './event-dispatch-loop.js';
+import { composeInboundMail } from './inbound/compose-inbound-mail.js';
+import type { SmtpInboundListener } from './inbound/smtp-inbound-listener.js';
 import { type ResolvedJwtSecret, resolveJwtSecret } from './jwt-secret.js';
 import {
   AdapterMailTransportFactory,
@@ -207,6 +209,11 @@ export interface ComposedApi {
    * timer runs where the notification worker's does; `runOnce()` works either way).
    */
   readonly digests: { readonly preferences: NotificationPreferencesCore; readonly worker: DigestWorker };
+  /**
+   * Reply by email (`PARLEY_INBOUND_DOMAIN`), null when off: the SMTP listener when
+   * `PARLEY_INBOUND_SMTP_PORT` is set (its bound address), else null.
+   */
+  readonly inbound: { readonly smtp: SmtpInboundListener | null } | null;
   /**
    * Webhooks to the host platform: the use cases the routes call, and the delivery worker (its
    * timer runs where the notification worker's does; `runOnce()` works either way).
@@ -566,6 +573,22 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       attachmentStorage: storage.storage,
       clock,
     });
+    const replayGuard = new KyselyWebhookReplayGuard({ db: database.db });
+    const inbound =
+      config.inbound === null
+        ? null
+        : composeInboundMail(config.inbound, {
+            conversations: store.conversations,
+            participants: store.participants,
+            directory,
+            messaging: core,
+            renderEmail: (input) => notificationTemplates.renderEmail(input),
+            sendEmail: (input) => email.sendEmail(input),
+            jwtSecret: jwtSecret.secret,
+            replayGuard,
+            mailgunSigningKey: config.emailWebhooks.mailgun?.signingKey,
+            clock,
+          });
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -577,11 +600,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         adminNotifications,
         emailWebhooks: {
           applyDeliveryEvents: email.applyDeliveryEvents,
-          ...emailWebhookVerifiers(config.emailWebhooks, {
-            clock,
-            replayGuard: new KyselyWebhookReplayGuard({ db: database.db }),
-          }),
+          ...emailWebhookVerifiers(config.emailWebhooks, { clock, replayGuard }),
         },
+        inboundMail: inbound?.routes ?? null,
         ...directories.server,
         clock,
         jwtSecret: jwtSecret.secret,
@@ -668,6 +689,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         publicUrl: publicBaseUrl(config),
         policy: core.policy,
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
+        ...(inbound === null ? {} : { replyAddresses: inbound.replyAddresses }),
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
@@ -717,6 +739,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       clock,
       app.log,
     );
+    const smtp = inbound === null ? null : await inbound.startSmtp(app.log);
     let closing: Promise<void> | undefined;
     return {
       app,
@@ -739,9 +762,11 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       webhooks: { core: webhooks, worker: webhookWorker },
       audit: { core: audit, sweep: auditSweep },
       digests: { preferences: notificationPreferences, worker: digestWorker },
+      inbound: inbound === null ? null : { smtp },
       close: () => {
         closing ??= (async () => {
           try {
+            await smtp?.close();
             await sweep.stop();
             await auditSweep.stop();
             await notifications.stop();

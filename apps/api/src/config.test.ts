@@ -40,6 +40,7 @@ describe('parseConfig', () => {
       preset: 'marketplace',
       seedDemo: true,
       emailWebhooks: {},
+      inbound: null,
       attachmentSweep: { intervalMs: 3_600_000, graceMs: 86_400_000 },
       storage: { kind: 'fs' },
       adminAlerts: { sendFailureThreshold: 5, sendFailureWindowMs: 3_600_000 },

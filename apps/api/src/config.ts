@@ -406,6 +406,61 @@ export const EnvironmentSchema = Type.Object({
     description:
       '**tests only** (refused in production): a regex for the SNS certificate host; also allows http',
   }),
+  PARLEY_INBOUND_DOMAIN: variable(
+    Type.String({
+      pattern:
+        '^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$',
+    }),
+    {
+      expected: 'a domain name whose mail reaches Parley, e.g. inbound.example.com',
+      default: 'unset: reply by email is off (no Reply-To address, `/api/v1/inbound/*` answer 404)',
+      description:
+        'reply by email: notification emails carry `reply+<token>@<domain>` as Reply-To, and replies to it are posted into the conversation',
+    },
+  ),
+  PARLEY_INBOUND_SECRET: variable(Type.String({ minLength: 32 }), {
+    expected: 'a secret of at least 32 characters',
+    default: 'derived from the JWT secret',
+    description:
+      'HMAC-SHA256 key signing reply addresses (≥ 32 characters); changing it (or the JWT secret it defaults to) invalidates every address already sent',
+  }),
+  PARLEY_INBOUND_TOKEN_TTL_DAYS: variable(Type.Integer({ minimum: 1, maximum: 3650 }), {
+    expected: 'an integer number of days from 1 to 3650',
+    default: '`90`',
+    description: 'how long a reply address is accepted after its email was sent (1–3650 days)',
+  }),
+  PARLEY_INBOUND_MAX_MB: variable(Type.Integer({ minimum: 1, maximum: 100 }), {
+    expected: 'an integer number of megabytes from 1 to 100',
+    default: '`25`',
+    description: 'largest inbound email accepted (SMTP `SIZE`, webhook bodies), in MB',
+  }),
+  PARLEY_INBOUND_SMTP_PORT: variable(Type.Integer({ minimum: 0, maximum: 65_535 }), {
+    expected: 'an integer from 0 to 65535',
+    default: 'unset: no SMTP listener',
+    description:
+      'built-in SMTP listener for self-hosting (needs `PARLEY_INBOUND_DOMAIN`; 0 picks a free port): accepts mail to reply addresses only',
+  }),
+  PARLEY_INBOUND_SMTP_HOST: variable(Type.String({ minLength: 1 }), {
+    expected: 'an address to bind, e.g. 0.0.0.0',
+    default: '`PARLEY_HOST`',
+    description: 'address the SMTP listener binds',
+  }),
+  PARLEY_INBOUND_SES_SNS_TOPIC_ARNS: variable(
+    Type.String({ pattern: '^\\s*arn:aws[a-z-]*:sns:[^\\s,]+(\\s*,\\s*arn:aws[a-z-]*:sns:[^\\s,]+)*\\s*$' }),
+    {
+      expected:
+        'a comma-separated list of SNS topic ARNs (arn:aws:sns:eu-west-1:123456789012:parley-inbound)',
+      default: 'unset: `/api/v1/inbound/ses` answers 404',
+      description:
+        'comma-separated SNS topics of SES receipt rules (SNS action, UTF-8 or Base64 encoding) whose mail is accepted; `PARLEY_SES_SNS_CERT_HOST_PATTERN` applies too',
+    },
+  ),
+  PARLEY_INBOUND_WEBHOOK_PASSWORD: variable(Type.String({ minLength: 16 }), {
+    expected: 'a password of at least 16 characters',
+    default: 'unset: `/api/v1/inbound/sendgrid` needs no credentials',
+    description:
+      'SendGrid Inbound Parse signs nothing: when set, its POSTs must carry HTTP Basic credentials with this password (`https://parse:<password>@host/api/v1/inbound/sendgrid`)',
+  }),
   PARLEY_ENCRYPTION_KEY: variable(Type.String({ minLength: 1 }), {
     expected:
       'a key ring kid:base64-32-bytes[,kid:base64-32-bytes…], the first key current (e.g. k1:$(openssl rand -base64 32))',
@@ -615,6 +670,8 @@ export interface Config {
   };
   /** Email tracking webhooks: a provider left undefined has no key, and its route answers 404. */
   readonly emailWebhooks: EmailWebhookSettings;
+  /** Reply by email (`PARLEY_INBOUND_*`); null when `PARLEY_INBOUND_DOMAIN` is unset. */
+  readonly inbound: InboundMailSettings | null;
   /**
    * Key ring sealing store mail credentials (`PARLEY_ENCRYPTION_KEY`); absent (development only):
    * the composition root generates one once and keeps it in `dataDir`.
@@ -733,6 +790,23 @@ export interface PlatformMailConfig {
   readonly from: { readonly address: string; readonly name?: string };
 }
 
+/** Reply by email: the reply addresses' domain and key, and how mail gets in. */
+export interface InboundMailSettings {
+  readonly domain: string;
+  /** `PARLEY_INBOUND_SECRET`; undefined: derived from the JWT secret. */
+  readonly secret: string | undefined;
+  readonly tokenTtlMs: number;
+  readonly maxBytes: number;
+  /** The SMTP listener; null: off. */
+  readonly smtp: { readonly host: string; readonly port: number } | null;
+  /** SNS topics of SES receipt rules; empty: the SES route answers 404. */
+  readonly sesTopicArns: readonly string[];
+  /** TEST ONLY (`PARLEY_SES_SNS_CERT_HOST_PATTERN`): replaces the SNS host check; also lets `http:` through. */
+  readonly snsCertHostPattern?: RegExp;
+  /** Basic-auth password the SendGrid route requires; undefined: none. */
+  readonly webhookPassword: string | undefined;
+}
+
 /** The keys the email tracking webhooks verify with. */
 export interface EmailWebhookSettings {
   readonly sendgrid?: { readonly publicKey: string; readonly maxAgeSeconds: number };
@@ -761,6 +835,8 @@ const SECRET_VARIABLES: ReadonlySet<string> = new Set([
   'PARLEY_DATABASE_URL',
   'PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY',
   'PARLEY_ENCRYPTION_KEY',
+  'PARLEY_INBOUND_SECRET',
+  'PARLEY_INBOUND_WEBHOOK_PASSWORD',
   'PARLEY_SMTP_URL',
   'PARLEY_METRICS_TOKEN',
   'PARLEY_REDIS_URL',
@@ -962,6 +1038,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     inboxUrlTemplate,
     templates: templateSettings(env),
     emailWebhooks,
+    inbound: inboundMailSettings(env, production),
     encryptionKey: env.PARLEY_ENCRYPTION_KEY,
     mail: platformMail(env, resolve(dataDir, 'mail')),
     mailBreaker: {
@@ -1147,24 +1224,37 @@ function parseMailFrom(value: string | undefined): PlatformMailConfig['from'] {
   return name ? { address, name } : { address };
 }
 
-function emailWebhookSettings(env: Environment, production: boolean): EmailWebhookSettings {
-  const hostPattern = env.PARLEY_SES_SNS_CERT_HOST_PATTERN;
-  let certHostPattern: RegExp | undefined;
-  if (hostPattern !== undefined) {
-    if (production)
+function inboundMailSettings(env: Environment, production: boolean): InboundMailSettings | null {
+  const domain = env.PARLEY_INBOUND_DOMAIN?.trim().toLowerCase();
+  if (domain === undefined) {
+    if (env.PARLEY_INBOUND_SMTP_PORT !== undefined)
       throw new ConfigError(
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN is for tests only and is refused when NODE_ENV=production',
+        'PARLEY_INBOUND_SMTP_PORT',
+        'PARLEY_INBOUND_SMTP_PORT needs PARLEY_INBOUND_DOMAIN (the domain whose reply addresses it accepts)',
       );
-    try {
-      certHostPattern = new RegExp(`^(?:${hostPattern})$`);
-    } catch {
-      throw new ConfigError(
-        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
-        `PARLEY_SES_SNS_CERT_HOST_PATTERN must be ${EXPECTED.PARLEY_SES_SNS_CERT_HOST_PATTERN} (got ${got('PARLEY_SES_SNS_CERT_HOST_PATTERN', hostPattern)})`,
-      );
-    }
+    return null;
   }
+  const certHostPattern = snsCertHostPattern(env, production);
+  return {
+    domain,
+    secret: env.PARLEY_INBOUND_SECRET,
+    tokenTtlMs: (env.PARLEY_INBOUND_TOKEN_TTL_DAYS ?? 90) * 86_400_000,
+    maxBytes: (env.PARLEY_INBOUND_MAX_MB ?? 25) * 1024 * 1024,
+    smtp:
+      env.PARLEY_INBOUND_SMTP_PORT === undefined
+        ? null
+        : {
+            host: env.PARLEY_INBOUND_SMTP_HOST ?? env.PARLEY_HOST ?? '127.0.0.1',
+            port: env.PARLEY_INBOUND_SMTP_PORT,
+          },
+    sesTopicArns: env.PARLEY_INBOUND_SES_SNS_TOPIC_ARNS?.split(',').map((arn) => arn.trim()) ?? [],
+    ...(certHostPattern === undefined ? {} : { snsCertHostPattern: certHostPattern }),
+    webhookPassword: env.PARLEY_INBOUND_WEBHOOK_PASSWORD,
+  };
+}
+
+function emailWebhookSettings(env: Environment, production: boolean): EmailWebhookSettings {
+  const certHostPattern = snsCertHostPattern(env, production);
   const topicArns = env.PARLEY_SES_SNS_TOPIC_ARNS?.split(',').map((arn) => arn.trim()) ?? [];
   return {
     ...(env.PARLEY_SENDGRID_WEBHOOK_PUBLIC_KEY === undefined
@@ -1182,6 +1272,28 @@ function emailWebhookSettings(env: Environment, production: boolean): EmailWebho
       ? {}
       : { ses: { topicArns, ...(certHostPattern === undefined ? {} : { certHostPattern }) } }),
   };
+}
+
+/** `PARLEY_SES_SNS_CERT_HOST_PATTERN` (tests only, refused in production), anchored. */
+function snsCertHostPattern(env: Environment, production: boolean): RegExp | undefined {
+  const hostPattern = env.PARLEY_SES_SNS_CERT_HOST_PATTERN;
+  let certHostPattern: RegExp | undefined;
+  if (hostPattern !== undefined) {
+    if (production)
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN is for tests only and is refused when NODE_ENV=production',
+      );
+    try {
+      certHostPattern = new RegExp(`^(?:${hostPattern})$`);
+    } catch {
+      throw new ConfigError(
+        'PARLEY_SES_SNS_CERT_HOST_PATTERN',
+        `PARLEY_SES_SNS_CERT_HOST_PATTERN must be ${EXPECTED.PARLEY_SES_SNS_CERT_HOST_PATTERN} (got ${got('PARLEY_SES_SNS_CERT_HOST_PATTERN', hostPattern)})`,
+      );
+    }
+  }
+  return certHostPattern;
 }
 
 /** The variables the migration CLI reads: the API's database variables, and `DATABASE_URL`. */

@@ -44,6 +44,7 @@ import { adminEmailRoutes, storeEmailRoutes } from './routes/email-settings-rout
 import { adminEmailTemplateRoutes, storeEmailTemplateRoutes } from './routes/email-template-routes.js';
 import { type EmailWebhookDependencies, emailWebhookRoutes } from './routes/email-webhook-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { type InboundMailDependencies, inboundMailRoutes } from './routes/inbound-mail-routes.js';
 import { inboxRoutes } from './routes/inbox-routes.js';
 import { absentManagementRoutes, messagingRoutes } from './routes/messaging-routes.js';
 import {
@@ -92,6 +93,8 @@ export interface ServerPorts {
   /** Platform email templates and store overrides; absent: those routes are not registered. */
   readonly emailTemplates?: EmailTemplatesCore;
   /** Admin notifications (admin routes and the services' POST); absent: not registered. */
+  /** Reply by email (`/api/v1/inbound/*`); absent or null: those routes answer 404. */
+  readonly inboundMail?: InboundMailDependencies | null;
   readonly adminNotifications?: AdminNotificationsCore;
   /** Prometheus metrics (`createMetrics`); absent: a registry of its own with HTTP and process metrics only. */
   readonly metrics?: ParleyMetrics;
@@ -306,6 +309,7 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     prefix: '/api/v1/webhooks/email',
     webhooks: deps.emailWebhooks ?? { applyDeliveryEvents: async () => [] },
   });
+  await app.register(inboundMailRoutes, { prefix: '/api/v1/inbound', inbound: deps.inboundMail ?? null });
   return app;
 }
 

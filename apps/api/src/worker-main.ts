@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       ...config,
       seedDemo: false,
       notifications: { ...config.notifications, worker: true },
+      // The SMTP listener belongs to the API process; the worker only issues reply addresses.
+      inbound: config.inbound === null ? null : { ...config.inbound, smtp: null },
     });
   } catch (error) {
     // One line naming the cause (and PARLEY_DATABASE_URL, password masked), not a stack.

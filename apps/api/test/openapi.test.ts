@@ -104,6 +104,9 @@ const EXPECTED_ROUTES = [
   'post /api/v1/webhooks/email/sendgrid',
   'post /api/v1/webhooks/email/mailgun',
   'post /api/v1/webhooks/email/ses',
+  'post /api/v1/inbound/sendgrid',
+  'post /api/v1/inbound/mailgun',
+  'post /api/v1/inbound/ses',
 ].sort();
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head'] as const;
@@ -203,7 +206,7 @@ describe('OpenAPI document', () => {
           const content = (response as OpenAPIV3_1.ResponseObject).content ?? {};
           expect(Object.keys(content), `${method} ${path} ${status}`).toEqual(['application/problem+json']);
         }
-        if (path.startsWith('/api/v1/webhooks/')) {
+        if (path.startsWith('/api/v1/webhooks/') || path.startsWith('/api/v1/inbound/')) {
           // Providers prove themselves by signature, not by bearer token.
           expect(operation.security, `${method} ${path}`).toEqual([]);
           expect(Object.keys(responses)).toEqual(expect.arrayContaining(['401', '404', '429']));

@@ -5,3 +5,8 @@ export {
   parseKeyRing,
   SecretCipherError,
 } from './aes-gcm-secret-cipher.js';
+export {
+  deriveReplyTokenKey,
+  HmacReplyTokenSigner,
+  REPLY_TOKEN_KEY_MIN_LENGTH,
+} from './hmac-reply-token-signer.js';

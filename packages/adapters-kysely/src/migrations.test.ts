@@ -99,6 +99,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0028_inbound_bounce_templates',
       'Down 0027_personal_data',
       'Down 0026_notification_preferences',
       'Down 0025_audit_log',

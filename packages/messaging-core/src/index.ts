@@ -359,7 +359,7 @@ export type {
 } from './email/email-templates-core.js';
 export { createEmailTemplatesCore } from './email/email-templates-core.js';
 export type { DefaultEmailTemplate } from './email/model/default-templates.js';
-export { DEFAULT_EMAIL_TEMPLATES } from './email/model/default-templates.js';
+export { DEFAULT_EMAIL_TEMPLATES, INBOUND_BOUNCE_TEMPLATES } from './email/model/default-templates.js';
 export type { DeliveryEvent, DeliveryEventType } from './email/model/delivery-event.js';
 export { DELIVERY_EVENT_TYPES } from './email/model/delivery-event.js';
 export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './email/model/delivery-event-reducer.js';
@@ -516,6 +516,18 @@ export type {
 } from './notifications/model/digest-schedule.js';
 export { dueDigest, localTimeIn } from './notifications/model/digest-schedule.js';
 export type { NotificationJob, NotificationJobStatus } from './notifications/model/notification-job.js';
+export type { DecodedReplyToken, ReplyTokenClaims } from './notifications/model/reply-token.js';
+export {
+  base32Decode,
+  base32Encode,
+  decodeReplyToken,
+  issueReplyToken,
+  MAX_LOCAL_PART_LENGTH,
+  matchReplyToken,
+  REPLY_ADDRESS_PREFIX,
+  REPLY_TOKEN_TAG_BYTES,
+  replyTokenFromAddress,
+} from './notifications/model/reply-token.js';
 export type {
   EmailFrequency,
   NotificationPreferences,
@@ -560,6 +572,7 @@ export type {
   NotifyingMessagingStore,
   NotifyingRepositories,
 } from './notifications/ports/notifying-messaging-store.js';
+export type { ReplyTokenSigner } from './notifications/ports/reply-token-signer.js';
 export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,
@@ -589,6 +602,18 @@ export {
   replyUrl,
   retryDelayMs,
 } from './notifications/use-cases/process-notifications.js';
+export type {
+  InboundBounceReason,
+  InboundEmail,
+  InboundReplyDependencies,
+  InboundReplyOutcome,
+  ReplyAddressSettings,
+} from './notifications/use-cases/receive-inbound-reply.js';
+export {
+  INBOUND_BOUNCE_TEMPLATE,
+  receiveInboundReply,
+  replyAddress,
+} from './notifications/use-cases/receive-inbound-reply.js';
 export type {
   DigestDependencies,
   DigestOptions,

@@ -107,6 +107,11 @@ const openApi: FastifyPluginAsync<OpenApiOptions> = async (app, options) => {
           description:
             'Delivery tracking from SendGrid, Mailgun and Amazon SES (verified by signature, no bearer token).',
         },
+        {
+          name: 'Inbound mail',
+          description:
+            'Reply by email: replies to notification emails from SendGrid Inbound Parse, Mailgun routes and Amazon SES (through SNS), posted into the thread as the person the reply address names.',
+        },
       ],
     },
     transform: ({ schema, url }) => ({ schema: documentedSchema(schema, names), url }),

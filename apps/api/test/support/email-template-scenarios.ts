@@ -47,12 +47,19 @@ export function emailTemplateScenarios(label: string, factory: EmailTemplateHarn
         body: { variables },
       });
 
-    it('lists the seeded new_message templates to admins, with their variables', async () => {
+    it('lists the seeded inbound_bounce and new_message templates to admins, with their variables', async () => {
       const list = await call('GET', '/api/v1/admin/email-templates', { token: t.admin });
       expect(list.status).toBe(200);
       expect(
         list.body.email_templates.map((x: { code: string; language: string }) => `${x.code}/${x.language}`),
-      ).toEqual(['new_message/de', 'new_message/en', 'new_message/fr']);
+      ).toEqual([
+        'inbound_bounce/de',
+        'inbound_bounce/en',
+        'inbound_bounce/fr',
+        'new_message/de',
+        'new_message/en',
+        'new_message/fr',
+      ]);
       const fr = await call('GET', '/api/v1/admin/email-templates/new_message/fr', { token: t.admin });
       expect(fr.status).toBe(200);
       expect(fr.body).toMatchObject({

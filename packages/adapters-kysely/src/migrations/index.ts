@@ -17,6 +17,7 @@ import * as moderation from '../conversations/migrations/0024-moderation.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
 import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
+import * as inboundBounceTemplates from '../email/migrations/0028-inbound-bounce-templates.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
@@ -57,4 +58,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0025_audit_log': auditLog,
   '0026_notification_preferences': notificationPreferences,
   '0027_personal_data': personalData,
+  '0028_inbound_bounce_templates': inboundBounceTemplates,
 };

@@ -2066,6 +2066,66 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/inbound/sendgrid': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * SendGrid Inbound Parse
+     * @description multipart/form-data as SendGrid Inbound Parse posts it: "Send Raw" (`email` holds the full MIME message, `envelope` the SMTP envelope) or the parsed fields (`from`, `to`, `headers`, `text`, `attachment1`…). With PARLEY_INBOUND_WEBHOOK_PASSWORD set, HTTP Basic credentials carrying it are required. No bearer token. 404 when reply by email (PARLEY_INBOUND_DOMAIN) or this provider is not configured.
+     */
+    post: operations['sendgridInboundMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inbound/mailgun': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mailgun route forward
+     * @description A Mailgun route's `forward()` (multipart/form-data or urlencoded): `body-mime` when the URL ends in `mime`, else the parsed fields (`from`, `recipient`, `Message-Id`, `body-plain`, `attachment-1`…). Verified like Mailgun's webhooks: HMAC-SHA256 of `timestamp` + `token` under PARLEY_MAILGUN_WEBHOOK_SIGNING_KEY, within 5 minutes, each token once. No bearer token. 404 when reply by email (PARLEY_INBOUND_DOMAIN) or this provider is not configured.
+     */
+    post: operations['mailgunInboundMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inbound/ses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Amazon SES receipt through SNS
+     * @description An SNS HTTPS delivery (text/plain JSON) of an SES receipt rule's SNS action (encoding UTF-8 or Base64): the SNS signature (version 1 or 2) with the certificate from https://sns.<region>.amazonaws.com, TopicArn in PARLEY_INBOUND_SES_SNS_TOPIC_ARNS. A SubscriptionConfirmation is confirmed. No bearer token. 404 when reply by email (PARLEY_INBOUND_DOMAIN) or this provider is not configured.
+     */
+    post: operations['sesInboundMail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -17914,6 +17974,315 @@ export interface operations {
         };
       };
       /** @description WEBHOOK_UNVERIFIED: the signature, timestamp, token, certificate or topic does not verify. Nothing was applied. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  sendgridInboundMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description `sent`: posted into the conversation; `duplicate`: this Message-ID was posted before (nothing new); `bounced`: refused, the sender got a bounce email; `ignored`: automatic mail (auto-replies, delivery reports) or an SNS message without mail content; `subscription_confirmed`: an SNS subscription was confirmed.
+             * @enum {string}
+             */
+            status: 'sent' | 'duplicate' | 'bounced' | 'ignored' | 'subscription_confirmed';
+            /** @description Why it bounced (`invalid_token`, `expired_token`, `sender_refused`, `conversation_closed`, `empty_reply`, `content_refused`) or was ignored (`automatic`, `no_content`). */
+            reason?: string;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  mailgunInboundMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description `sent`: posted into the conversation; `duplicate`: this Message-ID was posted before (nothing new); `bounced`: refused, the sender got a bounce email; `ignored`: automatic mail (auto-replies, delivery reports) or an SNS message without mail content; `subscription_confirmed`: an SNS subscription was confirmed.
+             * @enum {string}
+             */
+            status: 'sent' | 'duplicate' | 'bounced' | 'ignored' | 'subscription_confirmed';
+            /** @description Why it bounced (`invalid_token`, `expired_token`, `sender_refused`, `conversation_closed`, `empty_reply`, `content_refused`) or was ignored (`automatic`, `no_content`). */
+            reason?: string;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
+      401: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not found (or not visible to the caller). */
+      404: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description The request body (or an attached file) is too large. */
+      413: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unsupported Content-Type, or an attached file of a type that is not accepted. */
+      415: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded: see Retry-After. */
+      429: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          'X-RateLimit-Limit': components['headers']['XRateLimitLimit'];
+          'X-RateLimit-Remaining': components['headers']['XRateLimitRemaining'];
+          'X-RateLimit-Reset': components['headers']['XRateLimitReset'];
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error. */
+      500: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  sesInboundMail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Default Response */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * @description `sent`: posted into the conversation; `duplicate`: this Message-ID was posted before (nothing new); `bounced`: refused, the sender got a bounce email; `ignored`: automatic mail (auto-replies, delivery reports) or an SNS message without mail content; `subscription_confirmed`: an SNS subscription was confirmed.
+             * @enum {string}
+             */
+            status: 'sent' | 'duplicate' | 'bounced' | 'ignored' | 'subscription_confirmed';
+            /** @description Why it bounced (`invalid_token`, `expired_token`, `sender_refused`, `conversation_closed`, `empty_reply`, `content_refused`) or was ignored (`automatic`, `no_content`). */
+            reason?: string;
+          };
+        };
+      };
+      /** @description Invalid request: `field` names the input at fault. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['XRequestId'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token. */
       401: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];

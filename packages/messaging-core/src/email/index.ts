@@ -13,7 +13,7 @@ export type {
 } from './email-templates-core.js';
 export { createEmailTemplatesCore } from './email-templates-core.js';
 export type { DefaultEmailTemplate } from './model/default-templates.js';
-export { DEFAULT_EMAIL_TEMPLATES } from './model/default-templates.js';
+export { DEFAULT_EMAIL_TEMPLATES, INBOUND_BOUNCE_TEMPLATES } from './model/default-templates.js';
 export type { DeliveryEvent, DeliveryEventType } from './model/delivery-event.js';
 export { DELIVERY_EVENT_TYPES } from './model/delivery-event.js';
 export { DELIVERY_EVENTS_KEY, reduceDeliveryEvent } from './model/delivery-event-reducer.js';

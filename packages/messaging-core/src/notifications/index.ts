@@ -6,6 +6,18 @@ export type {
 export { dueDigest, localTimeIn } from './model/digest-schedule.js';
 // @parley/messaging-core/notifications: this context's public names (the package index re-exports them).
 export type { NotificationJob, NotificationJobStatus } from './model/notification-job.js';
+export type { DecodedReplyToken, ReplyTokenClaims } from './model/reply-token.js';
+export {
+  base32Decode,
+  base32Encode,
+  decodeReplyToken,
+  issueReplyToken,
+  MAX_LOCAL_PART_LENGTH,
+  matchReplyToken,
+  REPLY_ADDRESS_PREFIX,
+  REPLY_TOKEN_TAG_BYTES,
+  replyTokenFromAddress,
+} from './model/reply-token.js';
 export type {
   EmailFrequency,
   NotificationPreferences,
@@ -47,6 +59,7 @@ export type {
   RescheduleNotificationsInput,
 } from './ports/notification-queue.js';
 export type { NotifyingMessagingStore, NotifyingRepositories } from './ports/notifying-messaging-store.js';
+export type { ReplyTokenSigner } from './ports/reply-token-signer.js';
 export {
   EMAIL_NOTIFICATIONS_SUBSCRIBER,
   emailNotificationSubscriber,
@@ -71,6 +84,18 @@ export {
   messagePreview,
   NEW_MESSAGE_TEMPLATE,
   NOTIFICATION_DEFAULTS,
+export type {
+  InboundBounceReason,
+  InboundEmail,
+  InboundReplyDependencies,
+  InboundReplyOutcome,
+  ReplyAddressSettings,
+} from './use-cases/receive-inbound-reply.js';
+export {
+  INBOUND_BOUNCE_TEMPLATE,
+  receiveInboundReply,
+  replyAddress,
+} from './use-cases/receive-inbound-reply.js';
   processNotifications,
   replyAudience,
   replyUrl,

@@ -26,6 +26,11 @@ export interface SendEmailInput {
   readonly headers?: Readonly<Record<string, string>>;
   readonly tags?: readonly string[];
   /**
+   * Where replies go, instead of the store's (or platform's) reply-to: the notification pipeline
+   * sets a per-recipient reply address here when reply by email is on.
+   */
+  readonly replyTo?: MailAddress;
+  /**
    * Add the store's signature (`signature_text` / `signature_html` of its email settings) to the
    * body. Default true when `storeId` is set: it is the store's mail. The notification pipeline
    * turns it off for store staff and admins, who are told about the store's conversation rather
@@ -269,7 +274,7 @@ export async function deliverThrough(
     bodyText: input.text,
     fromEmail: chosen.from.address,
     fromName: chosen.from.name ?? null,
-    replyTo: chosen.replyTo?.address ?? null,
+    replyTo: input.replyTo?.address ?? chosen.replyTo?.address ?? null,
     status: 'pending',
     sentAt: null,
     deliveredAt: null,
@@ -295,7 +300,11 @@ export async function deliverThrough(
     via.transport.send({
       id: log.id,
       from: via.from,
-      ...(via.replyTo === null ? {} : { replyTo: via.replyTo }),
+      ...(input.replyTo !== undefined
+        ? { replyTo: input.replyTo }
+        : via.replyTo === null
+          ? {}
+          : { replyTo: via.replyTo }),
       to: [input.to],
       subject: input.subject,
       text: input.text,

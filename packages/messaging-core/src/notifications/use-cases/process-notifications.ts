@@ -18,6 +18,7 @@ import type {
   NotificationGroup,
   NotificationQueue,
 } from '../ports/notification-queue.js';
+import { type ReplyAddressSettings, replyAddress } from './receive-inbound-reply.js';
 
 /** The template every message notification is rendered from. */
 export const NEW_MESSAGE_TEMPLATE = 'new_message';
@@ -65,6 +66,11 @@ export interface NotificationDependencies extends NotificationOptions {
   readonly clock?: Clock;
   /** Jitter source in [0, 1). Defaults to `Math.random`. */
   readonly random?: () => number;
+  /**
+   * Reply by email: when set, every email's Reply-To is the recipient's own reply address for the
+   * conversation (`replyAddress`), so answering the email posts into the thread as them.
+   */
+  readonly replyAddresses?: ReplyAddressSettings;
   /**
    * People's global preferences: a recipient whose email frequency is not `immediate` (a digest
    * instead, or no email) gets no notification — their jobs end `skipped` at send time, so a
@@ -467,10 +473,15 @@ async function processGroup(
   // The "mark sending" step: the lease is renewed for the send in one statement, and a worker
   // that stalled past its lease stops here — another worker may be sending this very email.
   await held(ids(jobs), queue.renewLease(ids(jobs), { ...fence(), leaseMs: options.leaseMs }));
+  const replyTo =
+    deps.replyAddresses === undefined
+      ? null
+      : replyAddress(deps.replyAddresses, group.recipient, group.conversationId, now);
   const { log, error } = await deps.sendEmail({
     logId,
     storeId: group.storeId,
     to: { address: recipient.email, name: recipient.name },
+    ...(replyTo === null ? {} : { replyTo: { address: replyTo } }),
     subject: rendered.subject,
     text: rendered.text,
     html: rendered.html,

@@ -74,7 +74,7 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
       await target.teardown?.();
     });
 
-    it('starts with the default templates: new_message in de, en and fr', async () => {
+    it('starts with the default templates: inbound_bounce and new_message in de, en and fr', async () => {
       const all = await target.repository.listPlatformTemplates();
       expect(all.map(withoutTimestamps)).toEqual(DEFAULT_EMAIL_TEMPLATES);
       expect((await target.repository.listPlatformTemplates('new_message')).map((t) => t.language)).toEqual([
@@ -129,6 +129,9 @@ export function emailTemplateRepositoryContract(options: EmailTemplateRepository
           'digest_weekly/de',
           'digest_weekly/en',
           'digest_weekly/fr',
+          'inbound_bounce/de',
+          'inbound_bounce/en',
+          'inbound_bounce/fr',
           'new_message/de',
           'new_message/en',
           'new_message/fr',
