@@ -568,26 +568,22 @@ describe('archive, edits, search and moderation in the inbox store', () => {
     expect(store.conversations.value.map((c) => c.id)).toEqual(['k1']);
     // My own message keeps it archived.
     const mine = message(3, STORE, 'note to self');
-    api
-      .live()
-      ?.event({
-        id: 'e1',
-        type: 'message.sent',
-        conversation_id: 'k1',
-        data: { message: mine, conversation: {} },
-      });
+    api.live()?.event({
+      id: 'e1',
+      type: 'message.sent',
+      conversation_id: 'k1',
+      data: { message: mine, conversation: {} },
+    });
     expect(store.conversations.value.map((c) => c.id)).toEqual(['k1']);
     // The customer's brings it back (the API unarchived it): it leaves the Archived view.
     api.archived.delete('k1');
     const theirs = message(4, CUSTOMER, 'still there?');
-    api
-      .live()
-      ?.event({
-        id: 'e2',
-        type: 'message.sent',
-        conversation_id: 'k1',
-        data: { message: theirs, conversation: {} },
-      });
+    api.live()?.event({
+      id: 'e2',
+      type: 'message.sent',
+      conversation_id: 'k1',
+      data: { message: theirs, conversation: {} },
+    });
     expect(store.conversations.value).toEqual([]);
     await store.setFilters({});
     expect(store.conversations.value.map((c) => c.id)).toContain('k1');

@@ -89,7 +89,7 @@ const MAX_REVEAL_PAGES = 20;
  */
 export function rejectionOf(error: unknown): string | null {
   const failure = error as { code?: unknown; problem?: { reason?: unknown; detail?: unknown } } | null;
-  if (!failure || failure.code !== 'MESSAGE_REJECTED') return null;
+  if (failure?.code !== 'MESSAGE_REJECTED') return null;
   const reason = failure.problem?.reason ?? failure.problem?.detail;
   return typeof reason === 'string' && reason !== '' ? reason : 'it breaks the rules of this platform';
 }
@@ -412,6 +412,8 @@ export function createInboxStore(options: InboxStoreOptions) {
    * the message is in the thread, then it is marked to be brought into view.
    */
   async function reveal(id: string, messageId: string, seq: number): Promise<void> {
+    // The same result opened twice still comes into view.
+    if (threads.value[id]) updateThread(id, (t) => ({ ...t, focusId: null }));
     await select(id);
     for (let page = 0; page < MAX_REVEAL_PAGES; page++) {
       const thread = threads.value[id];
@@ -957,6 +959,8 @@ export function createInboxStore(options: InboxStoreOptions) {
     editMessage,
     revisions: (id: string, messageId: string) => port.revisions(id, messageId),
     rejections,
+    /** Fetches a conversation's detail and latest messages again. */
+    refresh: (id: string) => open(id),
   };
 }
 
