@@ -142,7 +142,12 @@ export function InboxApp(props: {
   }, []);
 
   return (
-    <div ref={root} class={selectedId ? 'inbox has-selection' : 'inbox'}>
+    <div
+      ref={root}
+      class={selectedId ? 'inbox has-selection' : 'inbox'}
+      // The live connection's state, for tests and tools (the banner shows only "Reconnecting…").
+      data-connection={store.connection.value}
+    >
       <header class="top">
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
