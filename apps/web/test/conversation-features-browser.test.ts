@@ -144,6 +144,10 @@ describe.skipIf(!browserTestsRun())('search, archive, edits and moderation in th
 
     await item.getByRole('button', { name: `Archive ${subject}` }).click();
     await item.waitFor({ state: 'detached' });
+    // Focus is not lost with the button: it goes on to a conversation of the list.
+    await expect
+      .poll(() => carla.page.evaluate(() => document.activeElement?.closest('.conversations') !== null))
+      .toBe(true);
     // Her other tab follows at once.
     await otherList.getByRole('listitem', { name: new RegExp(`^${subject}`) }).waitFor({ state: 'detached' });
 

@@ -129,7 +129,15 @@ export function ConversationList(props: {
           class="archive"
           aria-label={`${c.archived ? 'Unarchive' : 'Archive'} ${c.subject}`}
           title={c.archived ? 'Back to the inbox' : 'Out of the inbox until someone writes'}
-          onClick={() => props.onArchive?.(c.id, !c.archived)}
+          onClick={(event) => {
+            // The item leaves the list: focus goes on to the next one (else the previous, else the
+            // search box), not lost with the button.
+            const item = event.currentTarget.closest('li');
+            const next = (item?.nextElementSibling ?? item?.previousElementSibling)?.querySelector('a');
+            const search = item?.closest('nav')?.querySelector<HTMLElement>('input[type="search"]');
+            props.onArchive?.(c.id, !c.archived);
+            requestAnimationFrame(() => (next?.isConnected ? next : search)?.focus());
+          }}
         >
           {c.archived ? 'Unarchive' : 'Archive'}
         </button>

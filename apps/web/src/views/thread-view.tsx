@@ -21,7 +21,11 @@ function typingLine(
   return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
-function stateOf(
+/**
+ * The line under a message: for one's own, "Sending…" / "Not sent", moderation's "Pending review"
+ * / "Not delivered: {reason}", then who read or received it; null for others' messages. Pure.
+ */
+export function stateOf(
   item: ThreadItem,
   mine: boolean,
   thread: ThreadState | undefined,
