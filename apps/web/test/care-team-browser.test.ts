@@ -245,4 +245,55 @@ describe.skipIf(!browserTestsRun())('the care-team inbox in a browser', () => {
     await dialog.waitFor({ state: 'detached' });
     expect(problems).toEqual([]);
   }, 120_000);
+  it('issue 14 in the care-team: edit with the Edited mark live, the history, message search, archive and back', async () => {
+    const uma = await open('/inbox', await token('user', 'uma'));
+    const theo = await open('/inbox', await token('therapist', 'theo'));
+    const umaList = uma.page.getByRole('list', { name: 'Conversations' });
+    await umaList.getByRole('link', { name: /Next session/ }).click();
+    await uma.page.getByRole('textbox', { name: 'Message' }).fill('Could we move it to Thursdy?');
+    await uma.page.keyboard.press('Enter');
+    const umaLog = uma.page.getByRole('log', { name: 'Messages' });
+    const mine = umaLog.locator('li.message.mine').last();
+    await mine.getByRole('button', { name: 'Edit', exact: true }).click();
+    await uma.page.getByRole('textbox', { name: 'Edit message' }).fill('Could we move it to Friday?');
+    await uma.page.getByRole('button', { name: 'Save' }).click();
+    await mine.getByRole('button', { name: 'Edited' }).waitFor();
+
+    // Theo finds it by the full-text search and sees it edited, with its history.
+    await theo.page.getByRole('searchbox', { name: 'Search conversations' }).fill('friday');
+    await theo.page
+      .getByRole('list', { name: 'Messages found' })
+      .getByRole('link', { name: /move it to Friday/ })
+      .click();
+    const theirs = theo.page
+      .getByRole('log', { name: 'Messages' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Could we move it to Friday?' });
+    await theirs.getByRole('button', { name: 'Edited' }).click();
+    const history = theo.page.getByRole('dialog', { name: 'Edit history' });
+    await history.getByRole('listitem', { name: 'Version 1 (as sent)' }).getByText('Thursdy').waitFor();
+    expect(await seriousAxeViolations(theo.page)).toEqual([]);
+    await theo.page.keyboard.press('Escape');
+    await history.waitFor({ state: 'detached' });
+
+    // Uma archives her lab results from the header; Dr Kim writes; it is back in her inbox.
+    await umaList.getByRole('link', { name: /Your lab results/ }).click();
+    await uma.page.getByRole('button', { name: 'Archive conversation' }).click();
+    await umaList.getByRole('listitem', { name: /^Your lab results/ }).waitFor({ state: 'detached' });
+    await uma.page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Archived' });
+    await umaList.getByRole('listitem', { name: /^Your lab results/ }).waitFor();
+    await uma.page.getByRole('combobox', { name: 'Show' }).selectOption({ label: 'Inbox' });
+    const id = await conversationId(await token('clinician', 'dr.kim'), 'Your lab results');
+    await fetch(`${api.url}/api/v1/conversations/${id}/messages`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await token('clinician', 'dr.kim')}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ content: 'One more result came in.' }),
+    });
+    await umaList.getByRole('listitem', { name: /^Your lab results/ }).waitFor();
+    expect(await seriousAxeViolations(uma.page)).toEqual([]);
+    expect([...uma.problems, ...theo.problems]).toEqual([]);
+  }, 120_000);
 });

@@ -319,4 +319,51 @@ describe.skipIf(!browserTestsRun())('the community inbox in a browser', () => {
     await expect.poll(() => opener.evaluate((button) => button === document.activeElement)).toBe(true);
     expect(cspViolations).toEqual([]);
   }, 120_000);
+  it('issue 14 in the community: a group message edited live with its history, message search, archive and back', async () => {
+    const id = await startThroughApi('mentor', 'men-mia', {
+      conversation_type: 'group',
+      subject: 'Chemistry revision',
+      participants: [
+        { type: 'student', id: 'stu-ana' },
+        { type: 'student', id: 'stu-ben' },
+      ],
+      initial_message: 'We meet in the libary on Tuesday.',
+    });
+    const mia = await open(`/inbox/c/${id}`, 'mentor', 'men-mia');
+    const ana = await open(`/inbox/c/${id}`, 'student', 'stu-ana');
+    const anaLog = ana.page.getByRole('log', { name: 'Messages' });
+    await anaLog.getByText('We meet in the libary on Tuesday.').waitFor();
+    await ana.page.locator('.inbox[data-connection="online"]').waitFor();
+
+    const hers = mia.page.getByRole('log', { name: 'Messages' }).locator('li.message.mine').first();
+    await hers.getByRole('button', { name: 'Edit', exact: true }).click();
+    await mia.page.getByRole('textbox', { name: 'Edit message' }).fill('We meet in the library on Tuesday.');
+    await mia.page.getByRole('button', { name: 'Save' }).click();
+    await hers.getByRole('button', { name: 'Edited' }).waitFor();
+
+    // Ana sees the new text and the mark live, and the versions.
+    const seen = anaLog.getByRole('listitem').filter({ hasText: 'We meet in the library on Tuesday.' });
+    await seen.getByRole('button', { name: 'Edited' }).click();
+    const history = ana.page.getByRole('dialog', { name: 'Edit history' });
+    await history.getByRole('listitem', { name: 'Version 1 (as sent)' }).getByText('libary').waitFor();
+    expect(await seriousAxeViolations(ana.page)).toEqual([]);
+    await ana.page.keyboard.press('Escape');
+    await history.waitFor({ state: 'detached' });
+
+    // She finds it by the search box, then archives the group; Mia's next message brings it back.
+    await ana.page.getByRole('searchbox', { name: 'Search conversations' }).fill('library tuesday');
+    await ana.page
+      .getByRole('list', { name: 'Messages found' })
+      .getByRole('link', { name: /Chemistry revision/ })
+      .waitFor();
+    await ana.page.getByRole('searchbox', { name: 'Search conversations' }).fill('');
+    const list = ana.page.getByRole('list', { name: 'Conversations' });
+    const item = list.getByRole('listitem', { name: /^Chemistry revision/ });
+    await item.getByRole('button', { name: 'Archive Chemistry revision' }).click();
+    await item.waitFor({ state: 'detached' });
+    await mia.page.getByRole('textbox', { name: 'Message' }).fill('Bring your notes.');
+    await mia.page.keyboard.press('Enter');
+    await item.waitFor();
+    expect([...mia.cspViolations, ...ana.cspViolations]).toEqual([]);
+  }, 120_000);
 });

@@ -8,9 +8,14 @@ import type {
   LiveHandlers,
   Member,
   Message,
+  MessageSearchPage,
   PresenceSignal,
   Recipient,
+  Revision,
 } from './inbox-port.js';
+
+/** How many message search results a page asks for. */
+const SEARCH_PAGE_SIZE = 20;
 
 /** How many conversations a list page asks for: one screen and then some. */
 const PAGE_SIZE = 50;
@@ -54,6 +59,8 @@ export function createClientInboxPort(
             }
           : {}),
         ...(filters.is_closed !== undefined ? { is_closed: filters.is_closed } : {}),
+        ...(filters.archived ? { archived: true } : {}),
+        ...(filters.q ? { q: filters.q } : {}),
       });
       return page as unknown as ConversationPage;
     },
@@ -98,6 +105,31 @@ export function createClientInboxPort(
         { type, id: who },
         role,
       )) as unknown as readonly Member[];
+    },
+    async setArchived(id, archived) {
+      const { data } = archived
+        ? await client.POST('/api/v1/conversations/{id}/archive', { params: { path: { id } } })
+        : await client.POST('/api/v1/conversations/{id}/unarchive', { params: { path: { id } } });
+      return data as unknown as ConversationSummary;
+    },
+    async editMessage(id, messageId, content, revision) {
+      const { data } = await client.PATCH('/api/v1/conversations/{id}/messages/{message_id}', {
+        params: { path: { id, message_id: messageId }, header: { 'if-match': `"${revision}"` } },
+        body: { content },
+      });
+      return data as unknown as Message;
+    },
+    async revisions(id, messageId) {
+      const { data } = await client.GET('/api/v1/conversations/{id}/messages/{message_id}/revisions', {
+        params: { path: { id, message_id: messageId } },
+      });
+      return (data?.revisions ?? []) as unknown as readonly Revision[];
+    },
+    async searchMessages(query, cursor) {
+      const { data } = await client.GET('/api/v1/conversations/search', {
+        params: { query: { q: query, limit: SEARCH_PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+      });
+      return data as unknown as MessageSearchPage;
     },
     download: (path) => client.download(path),
     async presence(participants) {

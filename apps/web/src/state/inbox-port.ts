@@ -43,6 +43,21 @@ export interface Message {
   readonly read_by?: readonly Receipt[] | null;
   /** How many of the other members read it. */
   readonly read_count?: number;
+  /** When it was last edited (null: never); absent from older fakes. */
+  readonly edited_at?: string | null;
+  /** 1 as sent, one more per edit: what an edit's `If-Match` names. */
+  readonly revision?: number;
+  /**
+   * Where moderation holds it, for its sender (`held`: not delivered until approved; `rejected`:
+   * never delivered, with the reason the sender sees). Absent when no moderator has a say.
+   */
+  readonly moderation?: Moderation;
+}
+
+/** A message's moderation state as its sender sees it. */
+export interface Moderation {
+  readonly state: 'held' | 'flagged' | 'rejected' | 'approved';
+  readonly reason?: string;
 }
 
 /** The inbox line of a conversation: the caller's own unread count and read position. */
@@ -57,6 +72,8 @@ export interface ConversationSummary {
   readonly last_read_seq: number;
   readonly muted: boolean;
   readonly other_participants: readonly Counterpart[];
+  /** The caller archived it (out of their default list); absent from older fakes. */
+  readonly archived?: boolean;
   readonly last_message: {
     readonly seq: number;
     readonly content: string;
@@ -156,10 +173,56 @@ export interface NewConversation {
   readonly initial_message: string;
 }
 
-/** The list's filters: a conversation type, open or closed; absent: all. */
+/**
+ * The list's filters: a conversation type, open or closed (absent: all), the archived ones
+ * instead of the inbox, and `q` (subjects and counterpart names, the API's list filter).
+ */
 export interface ListFilters {
   readonly conversation_type?: string;
   readonly is_closed?: boolean;
+  readonly archived?: boolean;
+  readonly q?: string;
+}
+
+/** A piece of a search snippet: plain text, `highlight` for a match (rendered as text, never HTML). */
+export interface SnippetSegment {
+  readonly text: string;
+  readonly highlight: boolean;
+}
+
+/** A message found by the full-text search, with its conversation and a snippet. */
+export interface MessageSearchResult {
+  readonly conversation: {
+    readonly id: string;
+    readonly conversation_type: string;
+    readonly subject: string;
+    readonly is_closed: boolean;
+  };
+  readonly message: {
+    readonly id: string;
+    readonly conversation_id: string;
+    readonly seq: number;
+    readonly sender_type: string;
+    readonly sender_id: string;
+    readonly sender_name: string;
+    readonly created_at: string;
+  };
+  readonly snippet: readonly SnippetSegment[];
+}
+
+/** One page of message search results, best first. */
+export interface MessageSearchPage {
+  readonly results: readonly MessageSearchResult[];
+  readonly next_cursor: string | null;
+}
+
+/** One version of a message's content (1: as sent; the current one is last). */
+export interface Revision {
+  readonly revision: number;
+  readonly content: string;
+  readonly editor: Counterpart;
+  readonly created_at: string;
+  readonly current: boolean;
 }
 
 /** The calls the inbox makes; every one may reject with an error the view shows. */
@@ -198,6 +261,18 @@ export interface InboxPort {
   presence(participants: readonly ParticipantRef[]): Promise<readonly PresenceSignal[]>;
   /** An attachment or thumbnail by its `download_url` / `thumbnail_url`, with the bearer token. */
   download(path: string): Promise<Blob>;
+  /** Archives (true) or unarchives (false) a conversation for the caller only; answers its line. */
+  setArchived(id: string, archived: boolean): Promise<ConversationSummary>;
+  /**
+   * Edits one's own message; `revision` is the one the person saw (`If-Match`): a newer one on the
+   * server is a 412 and nothing changes. The API decides the window (403) and deleted or closed
+   * (409). Answers the message as it now is.
+   */
+  editMessage(id: string, messageId: string, content: string, revision: number): Promise<Message>;
+  /** Every version of a message's content, oldest first. */
+  revisions(id: string, messageId: string): Promise<readonly Revision[]>;
+  /** Full-text search over the caller's messages (`cursor`: the previous page's `next_cursor`). */
+  searchMessages(query: string, cursor: string | null): Promise<MessageSearchPage>;
   /** Starts the live feed. */
   live(handlers: LiveHandlers): LiveFeed;
 }

@@ -56,12 +56,62 @@ function memoryPort() {
   const typed: string[] = [];
   const changes: string[] = [];
   const subjects = new Map<string, string>();
+  const archived = new Set<string>();
+  const edits: { id: string; messageId: string; content: string; revision: number }[] = [];
+  const searches: string[] = [];
+  let editFailure: unknown = null;
+  let sendFailure: unknown = null;
   const port: InboxPort = {
     listConversations: async (_cursor, filters) => {
       lists += 1;
-      const all = [summary('k1', 2), { ...summary('k2', 1), is_closed: true }];
-      const shown = all.filter((c) => filters.is_closed === undefined || c.is_closed === filters.is_closed);
+      const all = [summary('k1', 2), { ...summary('k2', 1), is_closed: true }].map((c) => ({
+        ...c,
+        archived: archived.has(c.id),
+      }));
+      const shown = all.filter(
+        (c) =>
+          (filters.is_closed === undefined || c.is_closed === filters.is_closed) &&
+          (filters.archived === true) === c.archived &&
+          (!filters.q || c.subject.toLowerCase().includes(filters.q.toLowerCase())),
+      );
       return { conversations: shown, total_unread: 3, next_cursor: null };
+    },
+    setArchived: async (id, on) => {
+      if (on) archived.add(id);
+      else archived.delete(id);
+      return { ...summary(id, id === 'k1' ? 2 : 1), archived: on };
+    },
+    editMessage: async (id, messageId, content, revision) => {
+      edits.push({ id, messageId, content, revision });
+      if (editFailure) throw editFailure;
+      const seqOf = Number(messageId.replace('msg-', ''));
+      return {
+        ...message(seqOf, STORE, content),
+        revision: revision + 1,
+        edited_at: '2026-12-07T09:00:00.000Z',
+      };
+    },
+    revisions: async () => [],
+    searchMessages: async (query, cursor) => {
+      searches.push(`${query}|${cursor ?? ''}`);
+      return {
+        results: [
+          {
+            conversation: {
+              id: 'k1',
+              conversation_type: 'store_customer',
+              subject: 'Subject k1',
+              is_closed: false,
+            },
+            message: { ...message(1), content: undefined } as never,
+            snippet: [
+              { text: 'the ', highlight: false },
+              { text: query, highlight: true },
+            ],
+          },
+        ],
+        next_cursor: cursor ? null : 'next',
+      };
     },
     openConversation: async (id) =>
       ({
@@ -77,6 +127,7 @@ function memoryPort() {
     olderMessages: async () => ({ messages: [], next_cursor: null }),
     sendMessage: async (_id, input, key, onProgress) => {
       sends.push({ key, content: input.content });
+      if (sendFailure) throw sendFailure;
       if (input.files.length > 0) onProgress?.(0.5);
       const replay = byKey.get(key);
       if (replay && failNext === 0) return replay;
@@ -147,6 +198,15 @@ function memoryPort() {
     typed,
     changes,
     nextSeq: () => ++seq,
+    archived,
+    edits,
+    searches,
+    failEdits: (failure: unknown) => {
+      editFailure = failure;
+    },
+    failSends: (failure: unknown) => {
+      sendFailure = failure;
+    },
   };
 }
 
@@ -457,5 +517,174 @@ describe('the inbox store', () => {
       data: { participant: STORE, reason: 'removed' },
     });
     expect(store.conversations.value).toEqual([]);
+  });
+});
+
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('archive, edits, search and moderation in the inbox store', () => {
+  it('archives out of the inbox into the Archived view, and back', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    await store.loadList();
+    await store.setArchived('k1', true);
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    // The badge still counts it, as the API does.
+    expect(store.unreadTotal.value).toBe(3);
+    await store.setFilters({ archived: true });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1']);
+    await store.setArchived('k1', false);
+    expect(store.conversations.value).toEqual([]);
+    await store.setFilters({});
+    expect(store.conversations.value.map((c) => c.id).sort()).toEqual(['k1', 'k2']);
+  });
+
+  it("follows the person's other tabs live: archived leaves the inbox, unarchived comes back", async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    api.archived.add('k1');
+    api
+      .live()
+      ?.event({ id: 'e1', type: 'conversation.archived', conversation_id: 'k1', data: { archived: true } });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k2']);
+    api.archived.delete('k1');
+    const before = api.lists();
+    api.live()?.event({ id: 'e2', type: 'conversation.unarchived', conversation_id: 'k1', data: {} });
+    await settle();
+    expect(api.lists()).toBe(before + 1);
+    expect(store.conversations.value.map((c) => c.id).sort()).toEqual(['k1', 'k2']);
+  });
+
+  it('a message from someone else brings an archived conversation back to the inbox', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.setFilters({ archived: true });
+    await store.setArchived('k1', true);
+    await store.setFilters({ archived: true });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1']);
+    // My own message keeps it archived.
+    const mine = message(3, STORE, 'note to self');
+    api.live()?.event({
+      id: 'e1',
+      type: 'message.sent',
+      conversation_id: 'k1',
+      data: { message: mine, conversation: {} },
+    });
+    expect(store.conversations.value.map((c) => c.id)).toEqual(['k1']);
+    // The customer's brings it back (the API unarchived it): it leaves the Archived view.
+    api.archived.delete('k1');
+    const theirs = message(4, CUSTOMER, 'still there?');
+    api.live()?.event({
+      id: 'e2',
+      type: 'message.sent',
+      conversation_id: 'k1',
+      data: { message: theirs, conversation: {} },
+    });
+    expect(store.conversations.value).toEqual([]);
+    await store.setFilters({});
+    expect(store.conversations.value.map((c) => c.id)).toContain('k1');
+  });
+
+  it('edits a message with the revision on screen; a live message.updated replaces it', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.loadList();
+    await store.select('k1');
+    await store.editMessage('k1', 'msg-2', ' fixed ', 1);
+    expect(api.edits).toEqual([{ id: 'k1', messageId: 'msg-2', content: 'fixed', revision: 1 }]);
+    const edited = store.threads.value.k1?.items.find((i) => i.key === 'msg-2');
+    expect(edited?.kind === 'sent' && edited.message).toMatchObject({ content: 'fixed', revision: 2 });
+    const updated = {
+      ...message(1),
+      content: 'changed by Cam',
+      revision: 2,
+      edited_at: '2026-12-07T09:00:00.000Z',
+    };
+    api
+      .live()
+      ?.event({ id: 'e1', type: 'message.updated', conversation_id: 'k1', data: { message: updated } });
+    const first = store.threads.value.k1?.items[0];
+    expect(first?.kind === 'sent' && first.message.content).toBe('changed by Cam');
+  });
+
+  it('throws a refused edit back to the editor and changes nothing', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    await store.select('k1');
+    api.failEdits(Object.assign(new Error('412 REVISION_MISMATCH'), { status: 412 }));
+    await expect(store.editMessage('k1', 'msg-2', 'late', 1)).rejects.toThrow('412');
+    const item = store.threads.value.k1?.items.find((i) => i.key === 'msg-2');
+    expect(item?.kind === 'sent' && item.message.content).toBe('m2');
+  });
+
+  it('searches messages and the list, drops stale answers, pages, and reveals a result', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    await store.loadList();
+    const first = store.runSearch('sub');
+    const second = store.runSearch('subject k2');
+    await Promise.all([first, second]);
+    expect(store.search.value.query).toBe('subject k2');
+    expect(store.search.value.results[0]?.snippet).toEqual([
+      { text: 'the ', highlight: false },
+      { text: 'subject k2', highlight: true },
+    ]);
+    expect(store.search.value.conversations.map((c) => c.id)).toEqual(['k2']);
+    await store.moreSearchResults();
+    expect(store.search.value.results).toHaveLength(2);
+    expect(api.searches).toEqual(['sub|', 'subject k2|', 'subject k2|next']);
+    // Punctuation only, or too many words: nothing asked, the reason given.
+    await store.runSearch('?!');
+    expect(store.search.value).toMatchObject({ results: [], problem: null });
+    await store.runSearch('a b c d e f g h i');
+    expect(store.search.value.problem).toBe('Search for at most 8 words.');
+    expect(api.searches).toHaveLength(3);
+    await store.reveal('k1', 'msg-1', 1);
+    expect(store.selectedId.value).toBe('k1');
+    expect(store.threads.value.k1?.focusId).toBe('msg-1');
+  });
+
+  it('a send refused by moderation leaves the thread and gives the draft back with the reason', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE, newId: () => 'client-1' });
+    await store.select('k1');
+    api.failSends(
+      Object.assign(new Error('422 MESSAGE_REJECTED'), {
+        code: 'MESSAGE_REJECTED',
+        problem: { code: 'MESSAGE_REJECTED', reason: 'Contact details are not allowed' },
+      }),
+    );
+    await store.send('k1', 'call me on 0612345678');
+    expect(ids(store, 'k1')).toEqual(['msg-1', 'msg-2']);
+    expect(store.drafts.value.k1).toBe('call me on 0612345678');
+    expect(store.rejections.value.k1).toBe('Contact details are not allowed');
+    // Another failure is a "Not sent" to retry, as before.
+    api.failSends(new Error('network'));
+    await store.send('k1', 'hello');
+    expect(store.rejections.value.k1).toBeUndefined();
+    expect(store.threads.value.k1?.items.at(-1)).toMatchObject({ kind: 'pending', status: 'failed' });
+  });
+
+  it('held, approved and rejected messages are replaced live for their sender', async () => {
+    const api = memoryPort();
+    const store = createInboxStore({ port: api.port, me: STORE });
+    store.start();
+    await store.select('k1');
+    const held = { ...message(2, STORE), moderation: { state: 'held' as const } };
+    api.live()?.event({ id: 'e1', type: 'message.held', conversation_id: 'k1', data: { message: held } });
+    const rejected = { ...held, moderation: { state: 'rejected' as const, reason: 'Links are not allowed' } };
+    api
+      .live()
+      ?.event({ id: 'e2', type: 'message.rejected', conversation_id: 'k1', data: { message: rejected } });
+    const item = store.threads.value.k1?.items.find((i) => i.key === 'msg-2');
+    expect(item?.kind === 'sent' && item.message.moderation).toEqual({
+      state: 'rejected',
+      reason: 'Links are not allowed',
+    });
   });
 });

@@ -10,6 +10,7 @@ import type {
   LiveFeed,
   Member,
   Message,
+  MessageSearchResult,
   NewConversation,
   ParticipantRef,
   PresenceSignal,
@@ -44,7 +45,53 @@ export interface ThreadState {
    * opened the thread with unread messages; null when there were none.
    */
   readonly newAfterSeq: number | null;
+  /** A message to bring into view and mark (a search result opened): its id; null: none. */
+  readonly focusId: string | null;
   readonly loading: boolean;
+}
+
+/**
+ * The search box's state: the words, the messages the full-text search found (with snippets),
+ * and the conversations the list's `q` filter found (subjects, names) beyond the loaded ones.
+ */
+export interface SearchState {
+  readonly query: string;
+  readonly results: readonly MessageSearchResult[];
+  readonly conversations: readonly ConversationSummary[];
+  readonly nextCursor: string | null;
+  readonly loading: boolean;
+  /** Why the search could not run (too many words, the API's refusal); null: it ran. */
+  readonly problem: string | null;
+}
+
+const NO_SEARCH: SearchState = {
+  query: '',
+  results: [],
+  conversations: [],
+  nextCursor: null,
+  loading: false,
+  problem: null,
+};
+
+/** The words of a query as the API counts them (letters, marks, digits; anything else separates). */
+export function searchWords(query: string): string[] {
+  return query.match(/[\p{L}\p{M}\p{N}]+/gu) ?? [];
+}
+
+/** The most words the API searches for at once. */
+const MAX_SEARCH_WORDS = 8;
+/** How many older pages opening a search result may fetch to reach its message. */
+const MAX_REVEAL_PAGES = 20;
+
+/**
+ * The reason of a refusal by moderation (a 422 `MESSAGE_REJECTED` problem with a `reason`
+ * member), read from the error without depending on the client's error class; null otherwise.
+ */
+export function rejectionOf(error: unknown): string | null {
+  const failure = error as { code?: unknown; problem?: { reason?: unknown; detail?: unknown } } | null;
+  if (failure?.code !== 'MESSAGE_REJECTED') return null;
+  const reason = failure.problem?.reason ?? failure.problem?.detail;
+  return typeof reason === 'string' && reason !== '' ? reason : 'it breaks the rules of this platform';
 }
 
 /** How far one member has read, and when they last did (null when unknown). */
@@ -79,6 +126,7 @@ const EMPTY_THREAD: ThreadState = {
   othersDeliveredSeq: 0,
   reads: {},
   newAfterSeq: null,
+  focusId: null,
   loading: true,
 };
 
@@ -150,6 +198,10 @@ export function createInboxStore(options: InboxStoreOptions) {
   const drafts = signal<Readonly<Record<string, string>>>(readDrafts());
   const connection = signal<ConnectionStatus>('connecting');
   const error = signal<string | null>(null);
+  /** The search box's results. */
+  const search = signal<SearchState>(NO_SEARCH);
+  /** Why the composer's last send was refused by moderation, per conversation (the draft is kept). */
+  const rejections = signal<Readonly<Record<string, string>>>({});
   // The open conversation: its list line, else its thread's detail (a deep link to one that is not
   // on the list's loaded pages, or that the list's filters leave out).
   const selected = computed(() => {
@@ -235,11 +287,141 @@ export function createInboxStore(options: InboxStoreOptions) {
   }
 
   function matches(conversation: ConversationSummary): boolean {
-    const { conversation_type, is_closed } = filters.value;
+    const { conversation_type, is_closed, archived } = filters.value;
     return (
       (conversation_type === undefined || conversation.conversation_type === conversation_type) &&
-      (is_closed === undefined || conversation.is_closed === is_closed)
+      (is_closed === undefined || conversation.is_closed === is_closed) &&
+      (archived === true) === (conversation.archived === true)
     );
+  }
+
+  /**
+   * Someone's archive changed (theirs, from this tab or another, or the API's unarchiving when
+   * someone else wrote): the line leaves the list it no longer belongs to (its unread count stays
+   * in the badge, as the API counts it), and a line that now belongs comes with the list again.
+   */
+  function applyArchive(id: string, archived: boolean): void {
+    const line = conversations.value.find((c) => c.id === id);
+    batch(() => {
+      if (threads.value[id]?.detail)
+        updateThread(id, (t) => (t.detail ? { ...t, detail: { ...t.detail, archived } } : t));
+      if (line) {
+        const next = { ...line, archived };
+        if (matches(next)) conversations.value = conversations.value.map((c) => (c.id === id ? next : c));
+        else conversations.value = conversations.value.filter((c) => c.id !== id);
+      }
+    });
+    if (!line && (filters.value.archived === true) === archived) void loadList();
+  }
+
+  /** Archives or unarchives a conversation for the person (from the list or its header). */
+  async function setArchived(id: string, archived: boolean): Promise<void> {
+    try {
+      const line = await port.setArchived(id, archived);
+      updateConversation(id, (c) => ({ ...c, ...line }));
+      applyArchive(id, line.archived ?? archived);
+    } catch (failure) {
+      error.value = describe(failure);
+    }
+  }
+
+  /** A newer copy of a message (edited, held, approved, rejected): in its thread and list line. */
+  function replaceMessage(id: string, message: Message): void {
+    batch(() => {
+      if (threads.value[id]) updateThread(id, (t) => ({ ...t, items: mergeMessages(t.items, [message]) }));
+      const line = conversations.value.find((c) => c.id === id);
+      if (line?.last_message && line.last_message.seq === message.seq)
+        conversations.value = conversations.value.map((c) =>
+          c.id === id && c.last_message
+            ? { ...c, last_message: { ...c.last_message, content: message.content.slice(0, 200) } }
+            : c,
+        );
+    });
+  }
+
+  /**
+   * Edits one's own message: `revision` is the one on screen (`If-Match`). The answer replaces
+   * it; a refusal (403 past the window, 409 deleted or closed, 412 changed meanwhile, 422 by
+   * moderation) is thrown to the editor, which keeps the text and says why.
+   */
+  async function editMessage(
+    id: string,
+    messageId: string,
+    content: string,
+    revision: number,
+  ): Promise<void> {
+    const message = await port.editMessage(id, messageId, content.trim(), revision);
+    replaceMessage(id, message);
+  }
+
+  let searchRun = 0;
+
+  /**
+   * Searches as the person types: the full-text search over their messages, and the list's `q`
+   * filter (subjects and names) with the list's other filters. An answer to an older query is
+   * dropped. An empty query clears the results.
+   */
+  async function runSearch(query: string): Promise<void> {
+    const run = ++searchRun;
+    const words = searchWords(query);
+    if (query.trim() === '' || words.length === 0) {
+      search.value = { ...NO_SEARCH, query };
+      return;
+    }
+    if (words.length > MAX_SEARCH_WORDS) {
+      search.value = { ...NO_SEARCH, query, problem: `Search for at most ${MAX_SEARCH_WORDS} words.` };
+      return;
+    }
+    search.value = { ...search.value, query, loading: true, problem: null };
+    const text = query.trim().slice(0, 200);
+    const [found, listed] = await Promise.allSettled([
+      port.searchMessages(text, null),
+      port.listConversations(null, { ...filters.value, q: text }),
+    ]);
+    if (run !== searchRun) return;
+    search.value = {
+      query,
+      results: found.status === 'fulfilled' ? found.value.results : [],
+      nextCursor: found.status === 'fulfilled' ? found.value.next_cursor : null,
+      conversations: listed.status === 'fulfilled' ? listed.value.conversations : [],
+      loading: false,
+      problem: found.status === 'rejected' ? describe(found.reason) : null,
+    };
+  }
+
+  /** The next page of message results for the same query. */
+  async function moreSearchResults(): Promise<void> {
+    const { query, nextCursor } = search.value;
+    if (!nextCursor) return;
+    const run = searchRun;
+    try {
+      const page = await port.searchMessages(query.trim().slice(0, 200), nextCursor);
+      if (run !== searchRun) return;
+      search.value = {
+        ...search.value,
+        results: [...search.value.results, ...page.results],
+        nextCursor: page.next_cursor,
+      };
+    } catch (failure) {
+      search.value = { ...search.value, problem: describe(failure) };
+    }
+  }
+
+  /**
+   * Opens a conversation at one of its messages (a search result): older history is fetched until
+   * the message is in the thread, then it is marked to be brought into view.
+   */
+  async function reveal(id: string, messageId: string, seq: number): Promise<void> {
+    // The same result opened twice still comes into view.
+    if (threads.value[id]) updateThread(id, (t) => ({ ...t, focusId: null }));
+    await select(id);
+    for (let page = 0; page < MAX_REVEAL_PAGES; page++) {
+      const thread = threads.value[id];
+      if (!thread || thread.items.some((i) => i.kind === 'sent' && i.message.seq <= seq)) break;
+      if (!thread.olderCursor) break;
+      await loadOlder(id);
+    }
+    updateThread(id, (t) => ({ ...t, focusId: messageId }));
   }
 
   let loadingMore = false;
@@ -303,6 +485,7 @@ export function createInboxStore(options: InboxStoreOptions) {
           othersDeliveredSeq: Math.max(t.othersDeliveredSeq, deliveredFrom(detail.messages)),
           reads: readsOf(detail.participants, me, t.reads),
           newAfterSeq: t.detail ? t.newAfterSeq : detail.unread_count > 0 ? detail.last_read_seq : null,
+          focusId: t.focusId,
           loading: false,
         }));
         updateConversation(id, (c) => ({ ...c, ...summaryOf(detail) }));
@@ -386,8 +569,22 @@ export function createInboxStore(options: InboxStoreOptions) {
         updateThread(id, (t) => ({ ...t, items: confirmPending(t.items, item.clientId, message) }));
         sentByMe(id, message);
       });
-    } catch {
-      updateThread(id, (t) => ({ ...t, items: setPendingStatus(t.items, item.clientId, 'failed') }));
+    } catch (failure) {
+      const reason = rejectionOf(failure);
+      if (reason === null) {
+        updateThread(id, (t) => ({ ...t, items: setPendingStatus(t.items, item.clientId, 'failed') }));
+        return;
+      }
+      // Moderation refused it: sending it again would be refused again. It leaves the thread, its
+      // text goes back to the composer (unless something new was typed) with the reason.
+      batch(() => {
+        updateThread(id, (t) => ({
+          ...t,
+          items: t.items.filter((i) => !(i.kind === 'pending' && i.clientId === item.clientId)),
+        }));
+        if ((drafts.value[id] ?? '') === '') setDraft(id, item.content);
+        rejections.value = { ...rejections.value, [id]: reason };
+      });
     }
   }
 
@@ -410,6 +607,10 @@ export function createInboxStore(options: InboxStoreOptions) {
       status: 'sending',
     };
     batch(() => {
+      if (rejections.value[id]) {
+        const { [id]: _, ...rest } = rejections.value;
+        rejections.value = rest;
+      }
       updateThread(id, (t) => ({ ...t, items: addPending(t.items, item) }));
       // Clearing the draft also tells the others the person stopped typing.
       setDraft(id, '');
@@ -466,10 +667,30 @@ export function createInboxStore(options: InboxStoreOptions) {
           applyReadState(id, data);
           if (known) toTop(id);
         });
-        if (!conversations.value.some((c) => c.id === id)) void loadList();
+        // Someone else writing brings an archived conversation back (the API unarchived it).
+        const fromOther = !same({ type: message.sender_type, id: message.sender_id }, me);
+        const shownLine = conversations.value.find((c) => c.id === id) ?? threads.value[id]?.detail;
+        if (fromOther && !message.is_system_message && shownLine?.archived) applyArchive(id, false);
+        else if (!conversations.value.some((c) => c.id === id) && !filters.value.archived) void loadList();
         void markReadIfSeen(id);
         return;
       }
+      case 'message.updated':
+      case 'message.held':
+      case 'message.approved':
+      case 'message.rejected':
+      case 'message.flagged': {
+        const message = data.message as Message | undefined;
+        if (message) replaceMessage(id, message);
+        // An approved message reaches its readers only now: like a new one for them.
+        if (event.type === 'message.approved' && message && !conversations.value.some((c) => c.id === id))
+          void loadList();
+        return;
+      }
+      case 'conversation.archived':
+      case 'conversation.unarchived':
+        applyArchive(id, event.type === 'conversation.archived');
+        return;
       case 'message.deleted': {
         const message = data.message as Message | undefined;
         if (message && threads.value[id])
@@ -552,6 +773,7 @@ export function createInboxStore(options: InboxStoreOptions) {
         othersDeliveredSeq: 0,
         reads: readsOf(detail.participants, me, {}),
         newAfterSeq: null,
+        focusId: null,
         loading: false,
       }));
       selectedId.value = detail.id;
@@ -729,6 +951,16 @@ export function createInboxStore(options: InboxStoreOptions) {
     handleEvent,
     resync,
     start,
+    search,
+    runSearch,
+    moreSearchResults,
+    reveal,
+    setArchived,
+    editMessage,
+    revisions: (id: string, messageId: string) => port.revisions(id, messageId),
+    rejections,
+    /** Fetches a conversation's detail and latest messages again. */
+    refresh: (id: string) => open(id),
   };
 }
 

@@ -24,6 +24,11 @@ export function connectLive(
     realtime.on('event', (frame) => {
       if (frame.conversation_id !== null) handlers.event(frame as unknown as LiveEvent);
     }),
+    // Types the client package does not type yet (`message.updated`, `conversation.archived`,
+    // moderation's `message.held` …) come as `unknown`: the store knows them by name.
+    realtime.on('unknown', (frame) => {
+      if (frame.conversation_id !== null) handlers.event(frame as unknown as LiveEvent);
+    }),
     realtime.on('typing', (frame) => handlers.typing(frame)),
     realtime.on('presence', (frame) => handlers.presence(frame)),
     realtime.on('status', (status) => handlers.status(connectionOf(status))),

@@ -11,6 +11,8 @@ export function Composer(props: {
   readonly disabled: boolean;
   readonly onDraft: (text: string) => void;
   readonly onSend: (text: string, files: readonly File[]) => void;
+  /** Why moderation refused the last send (its text is back in the box); null: none. */
+  readonly rejection?: string | null;
 }) {
   const [files, setFiles] = useState<readonly File[]>([]);
   const picker = useRef<HTMLInputElement>(null);
@@ -62,6 +64,11 @@ export function Composer(props: {
             </li>
           ))}
         </ul>
+      ) : null}
+      {props.rejection ? (
+        <p class="problems" role="alert">
+          Not sent: {props.rejection}
+        </p>
       ) : null}
       {problems.length > 0 ? (
         <ul class="problems" role="alert">

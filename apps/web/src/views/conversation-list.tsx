@@ -64,6 +64,12 @@ export function ConversationList(props: {
   readonly showKinds?: boolean;
   /** Shown when the list is empty because the search matched nothing. */
   readonly searching?: boolean;
+  /** The archived conversations are shown (the "Archived" view). */
+  readonly archivedView?: boolean;
+  /** Archives (true) or unarchives (false) a conversation; absent: no such buttons. */
+  readonly onArchive?: (id: string, archived: boolean) => void;
+  /** Below the list: the messages the search found. */
+  readonly results?: ComponentChildren;
 }) {
   const { conversations, selectedId, typeLabels } = props;
   const online = (c: ConversationSummary) => anyoneOnline(c, props.presence);
@@ -117,6 +123,25 @@ export function ConversationList(props: {
           </span>
         </>,
       )}
+      {props.onArchive ? (
+        <button
+          type="button"
+          class="archive"
+          aria-label={`${c.archived ? 'Unarchive' : 'Archive'} ${c.subject}`}
+          title={c.archived ? 'Back to the inbox' : 'Out of the inbox until someone writes'}
+          onClick={(event) => {
+            // The item leaves the list: focus goes on to the next one (else the previous, else the
+            // search box), not lost with the button.
+            const item = event.currentTarget.closest('li');
+            const next = (item?.nextElementSibling ?? item?.previousElementSibling)?.querySelector('a');
+            const search = item?.closest('nav')?.querySelector<HTMLElement>('input[type="search"]');
+            props.onArchive?.(c.id, !c.archived);
+            requestAnimationFrame(() => (next?.isConnected ? next : search)?.focus());
+          }}
+        >
+          {c.archived ? 'Unarchive' : 'Archive'}
+        </button>
+      ) : null}
       {older.length > 0 ? (
         <ul class="older-conversations" aria-label={`Earlier with ${counterpartOf(c)}`}>
           {older.map((o) => (
@@ -138,7 +163,13 @@ export function ConversationList(props: {
     >
       {props.filters}
       {props.loaded && conversations.length === 0 ? (
-        <p class="empty">{props.searching ? 'No conversation matches.' : 'No conversations yet.'}</p>
+        <p class="empty">
+          {props.searching
+            ? 'No conversation matches.'
+            : props.archivedView
+              ? 'No archived conversations.'
+              : 'No conversations yet.'}
+        </p>
       ) : null}
       <ul class="conversations" aria-label="Conversations">
         {props.groupByCounterpart
@@ -155,6 +186,7 @@ export function ConversationList(props: {
           Load more conversations
         </button>
       ) : null}
+      {props.results}
     </nav>
   );
 }

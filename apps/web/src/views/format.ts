@@ -38,3 +38,26 @@ export function problemText(error: unknown): string {
   if (error instanceof ParleyApiError) return error.detail || error.title;
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Why an edit was not saved, in words a person acts on (the text they typed is kept): past the
+ * edit window or not theirs to edit (403), deleted or closed (409), changed meanwhile (412),
+ * refused by moderation (422 `MESSAGE_REJECTED`, with its reason).
+ */
+export function editProblemText(error: unknown): string {
+  if (!(error instanceof ParleyApiError)) return `Not saved: ${problemText(error)}`;
+  if (error.code === 'MESSAGE_REJECTED') {
+    const reason = error.problem.reason;
+    return `Not saved: ${typeof reason === 'string' && reason ? reason : error.detail}`;
+  }
+  switch (error.status) {
+    case 403:
+      return 'Not saved: this message can no longer be edited (the time to edit it has passed, or it was answered).';
+    case 409:
+      return 'Not saved: this message was deleted, or the conversation is closed.';
+    case 412:
+      return 'Not saved: this message was changed meanwhile. Your text is kept: save again to replace the new version.';
+    default:
+      return `Not saved: ${problemText(error)}`;
+  }
+}

@@ -7,6 +7,7 @@ import { ConversationList, counterpartOf } from './conversation-list.js';
 import { ListFilterBar } from './list-filters.js';
 import { MembersDialog } from './members-dialog.js';
 import { NewConversationDialog } from './new-conversation-dialog.js';
+import { SearchResults } from './search-results.js';
 import { SupportRequestDialog } from './support-request-dialog.js';
 import { ThreadView } from './thread-view.js';
 
@@ -18,6 +19,15 @@ function matchesQuery(conversation: ConversationSummary, query: string): boolean
     .join('\n')
     .toLocaleLowerCase()
     .includes(q);
+}
+
+/** `first`, then those of `more` it does not hold (by id). */
+function unionById(
+  first: readonly ConversationSummary[],
+  more: readonly ConversationSummary[],
+): readonly ConversationSummary[] {
+  const known = new Set(first.map((c) => c.id));
+  return [...first, ...more.filter((c) => !known.has(c.id))];
 }
 
 /**
@@ -56,7 +66,7 @@ export function InboxApp(props: {
   const [composing, setComposing] = useState<'conversation' | 'support' | null>(null);
   const [showMembers, setShowMembers] = useState(false);
   const [query, setQuery] = useState('');
-  const search = useRef<HTMLInputElement>(null);
+  const searchBox = useRef<HTMLInputElement>(null);
   const root = useRef<HTMLDivElement>(null);
   const membersOpener = useRef<HTMLElement | null>(null);
   const composeOpener = useRef<HTMLElement | null>(null);
@@ -70,10 +80,22 @@ export function InboxApp(props: {
     if (id) props.navigate(conversationPath(inboxPath, id));
     else composeOpener.current?.focus();
   };
-  const shown =
-    query.trim() === ''
-      ? store.conversations.value
-      : store.conversations.value.filter((c) => matchesQuery(c, query));
+  const searching = query.trim() !== '';
+  const search = store.search.value;
+  // The loaded conversations matching at once, then those the API's `q` filter found beyond them.
+  const shown = searching
+    ? unionById(
+        store.conversations.value.filter((c) => matchesQuery(c, query)),
+        search.query === query ? search.conversations : [],
+      )
+    : store.conversations.value;
+  const filters = store.filters.value;
+
+  // The API's searches run once typing pauses (and again when the list's filters change).
+  useEffect(() => {
+    const timer = setTimeout(() => void store.runSearch(query), query.trim() === '' ? 0 : 250);
+    return () => clearTimeout(timer);
+  }, [query, filters]);
   const membership = selected ? membershipOf(selected, thread, store.me) : null;
   // The community's conversations have members worth showing (groups above all); the others, two.
   const hasMembers = role.preset === 'community' && thread?.detail !== undefined && thread.detail !== null;
@@ -102,7 +124,7 @@ export function InboxApp(props: {
           (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
         if (typing || document.querySelector('dialog[open]')) return;
         event.preventDefault();
-        search.current?.focus();
+        searchBox.current?.focus();
         return;
       }
       if (!event.altKey || (event.key !== 'ArrowUp' && event.key !== 'ArrowDown')) return;
@@ -120,7 +142,12 @@ export function InboxApp(props: {
   }, []);
 
   return (
-    <div ref={root} class={selectedId ? 'inbox has-selection' : 'inbox'}>
+    <div
+      ref={root}
+      class={selectedId ? 'inbox has-selection' : 'inbox'}
+      // The live connection's state, for tests and tools (the banner shows only "Reconnecting…").
+      data-connection={store.connection.value}
+    >
       <header class="top">
         <h1>Messages</h1>
         <span class="role">{role.label}</span>
@@ -151,7 +178,22 @@ export function InboxApp(props: {
       <main class="panes">
         <ConversationList
           conversations={shown}
-          searching={query.trim() !== ''}
+          searching={searching}
+          archivedView={filters.archived === true}
+          onArchive={(id, archived) => void store.setArchived(id, archived)}
+          results={
+            searching ? (
+              <SearchResults
+                search={search}
+                hrefOf={(id) => conversationPath(inboxPath, id)}
+                onOpen={(id, messageId, seq) => {
+                  props.navigate(conversationPath(inboxPath, id));
+                  void store.reveal(id, messageId, seq);
+                }}
+                onMore={() => void store.moreSearchResults()}
+              />
+            ) : null
+          }
           groupByCounterpart={role.groupByCounterpart}
           showKinds={role.preset === 'community'}
           {...(role.preset === 'marketplace' ? {} : { typeLabels: role.typeLabels })}
@@ -169,7 +211,7 @@ export function InboxApp(props: {
               onChange={(next) => void store.setFilters(next)}
               query={query}
               onQuery={setQuery}
-              searchRef={search}
+              searchRef={searchBox}
             />
           }
         />
@@ -199,6 +241,13 @@ export function InboxApp(props: {
             onClose={(closed) => void store.setClosed(selectedId, closed)}
             download={store.download}
             typing={store.typing.value[selectedId] ?? []}
+            {...(membership?.memberRole !== null
+              ? { onArchive: (archived: boolean) => void store.setArchived(selectedId, archived) }
+              : {})}
+            onEdit={(messageId, text, revision) => store.editMessage(selectedId, messageId, text, revision)}
+            revisions={(messageId) => store.revisions(selectedId, messageId)}
+            refresh={() => store.refresh(selectedId)}
+            rejection={store.rejections.value[selectedId] ?? null}
           />
         ) : (
           <section class="thread-pane placeholder" aria-label="No conversation selected">

@@ -3,8 +3,9 @@ import type { InboxRole } from '../session/inbox-role.js';
 import type { ListFilters } from '../state/inbox-port.js';
 
 /**
- * The list's filters: a search box over the loaded conversations (subject, people, last message;
- * `/` focuses it), with whom (the role's conversation types) and open or closed.
+ * The list's filters: a search box (the loaded conversations by subject, people and last message
+ * at once, then the API's `q` filter and full-text message search; `/` focuses it), the inbox or
+ * the archived conversations, with whom (the role's conversation types) and open or closed.
  */
 export function ListFilterBar(props: {
   readonly role: InboxRole;
@@ -28,6 +29,19 @@ export function ListFilterBar(props: {
         value={props.query}
         onInput={(event) => props.onQuery(event.currentTarget.value)}
       />
+      <label>
+        Show{' '}
+        <select
+          value={filters.archived ? 'archived' : 'inbox'}
+          onChange={(event) => {
+            const { archived: _, ...rest } = filters;
+            props.onChange(event.currentTarget.value === 'archived' ? { ...rest, archived: true } : rest);
+          }}
+        >
+          <option value="inbox">Inbox</option>
+          <option value="archived">Archived</option>
+        </select>
+      </label>
       {props.role.types.length > 0 ? (
         <label>
           Type{' '}

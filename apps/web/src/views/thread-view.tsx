@@ -1,11 +1,13 @@
-import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { ConversationSummary, Message } from '../state/inbox-port.js';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import type { ConversationSummary, Message, Revision } from '../state/inbox-port.js';
 import type { MemberRead, ThreadState } from '../state/inbox-store.js';
 import { dayOf, type ThreadItem } from '../state/thread-items.js';
 import { AttachmentList } from './attachment-list.js';
 import { Composer } from './composer.js';
 import { counterpartOf } from './conversation-list.js';
 import { dayLabel, timeOf } from './format.js';
+import { LazyRevisionsDialog } from './lazy-revisions-dialog.js';
+import { MessageEditor } from './message-editor.js';
 
 /** "Carla is typing…", naming members by the list's names (a type when unknown). */
 function typingLine(
@@ -19,7 +21,11 @@ function typingLine(
   return names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
 }
 
-function stateOf(
+/**
+ * The line under a message: for one's own, "Sending…" / "Not sent", moderation's "Pending review"
+ * / "Not delivered: {reason}", then who read or received it; null for others' messages. Pure.
+ */
+export function stateOf(
   item: ThreadItem,
   mine: boolean,
   thread: ThreadState | undefined,
@@ -32,6 +38,11 @@ function stateOf(
       : 'Sending…';
   }
   if (!mine) return null;
+  // Moderation speaks first: a held message reached nobody yet, a rejected one never will.
+  const moderation = item.message.moderation;
+  if (moderation?.state === 'held') return 'Pending review';
+  if (moderation?.state === 'rejected')
+    return `Not delivered: ${moderation.reason ?? 'refused by moderation'}`;
   if (readDetails && thread) {
     const read = readState(item.message, thread);
     if (read) return read;
@@ -88,8 +99,24 @@ export function ThreadView(props: {
   readonly download: (path: string) => Promise<Blob>;
   /** Others typing in this conversation now. */
   readonly typing: readonly { readonly type: string; readonly id: string }[];
+  /** Archives (true) or unarchives (false) the conversation for the person; absent: not offered. */
+  readonly onArchive?: (archived: boolean) => void;
+  /** Saves an edit of one's own message from `revision` (the API decides; a refusal is thrown). */
+  readonly onEdit?: (messageId: string, text: string, revision: number) => Promise<void>;
+  /** Every version of an edited message, for the "Edit history" dialog. */
+  readonly revisions?: (messageId: string) => Promise<readonly Revision[]>;
+  /** Fetches the thread again. */
+  readonly refresh?: () => Promise<void>;
+  /** Why moderation refused the last send (the draft is back in the composer); null: none. */
+  readonly rejection?: string | null;
 }) {
   const { conversation, thread, me } = props;
+  const [editing, setEditing] = useState<string | null>(null);
+  const [history, setHistory] = useState<string | null>(null);
+  const historyOpener = useRef<HTMLElement | null>(null);
+  const editOpener = useRef<string | null>(null);
+  // Another conversation: no edit carries over.
+  useEffect(() => setEditing(null), [conversation.id]);
   const log = useRef<HTMLDivElement>(null);
   const items = thread?.items ?? [];
   const lastKey = items.at(-1)?.key;
@@ -107,6 +134,27 @@ export function ThreadView(props: {
     else element.scrollTop = element.scrollHeight;
     anchor.current = null;
   }, [firstKey, lastKey, conversation.id]);
+
+  // A search result opened here: its message comes into view, marked, with focus on it.
+  const focusId = thread?.focusId ?? null;
+  useLayoutEffect(() => {
+    if (!focusId) return;
+    const target = log.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(focusId)}"]`);
+    if (!target) return;
+    target.scrollIntoView({ block: 'center' });
+    target.focus({ preventScroll: true });
+  }, [focusId, firstKey, conversation.id]);
+
+  const endEdit = () => {
+    const id = editOpener.current;
+    setEditing(null);
+    // Focus goes back to the message's own "Edit" button.
+    requestAnimationFrame(() =>
+      log.current
+        ?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id ?? '')}"] button.edit`)
+        ?.focus(),
+    );
+  };
 
   const loadOlder = async () => {
     const element = log.current;
@@ -133,6 +181,17 @@ export function ThreadView(props: {
           <button type="button" onClick={props.onMembers}>
             Members
           </button>
+        ) : null}
+        {props.onArchive ? (
+          conversation.archived ? (
+            <button type="button" onClick={() => props.onArchive?.(false)}>
+              Unarchive conversation
+            </button>
+          ) : (
+            <button type="button" onClick={() => props.onArchive?.(true)}>
+              Archive conversation
+            </button>
+          )
         ) : null}
         {props.canClose ? (
           conversation.is_closed ? (
@@ -198,19 +257,79 @@ export function ThreadView(props: {
               item.kind === 'pending' ||
               (item.message.sender_type === me.type && item.message.sender_id === me.id);
             const state = stateOf(item, mine, thread, props.readDetails);
+            const sentMessage = item.kind === 'sent' ? item.message : null;
+            const edited =
+              sentMessage && !sentMessage.is_deleted && sentMessage.edited_at ? sentMessage : null;
+            const editable =
+              mine &&
+              sentMessage !== null &&
+              props.onEdit !== undefined &&
+              props.canReply &&
+              !conversation.is_closed &&
+              !sentMessage.is_deleted &&
+              sentMessage.moderation?.state !== 'rejected';
+            const classes = ['message'];
+            if (mine) classes.push('mine');
+            if (sentMessage && sentMessage.id === focusId) classes.push('found');
+            if (sentMessage?.moderation?.state === 'held' || sentMessage?.moderation?.state === 'rejected')
+              classes.push('moderated');
             return [
               separator,
               divider,
-              <li key={item.key} class={mine ? 'message mine' : 'message'}>
+              <li
+                key={item.key}
+                class={classes.join(' ')}
+                data-message-id={sentMessage?.id}
+                tabIndex={sentMessage && sentMessage.id === focusId ? -1 : undefined}
+              >
                 <p class="meta">
                   {item.kind === 'sent' ? item.message.sender_name : 'You'} ·{' '}
                   <time dateTime={createdAt}>{timeOf(createdAt)}</time>
+                  {edited ? (
+                    <>
+                      {' · '}
+                      <button
+                        type="button"
+                        class="edited"
+                        aria-haspopup="dialog"
+                        title="Show the earlier versions"
+                        onClick={(event) => {
+                          historyOpener.current = event.currentTarget;
+                          setHistory(edited.id);
+                        }}
+                      >
+                        Edited
+                      </button>
+                    </>
+                  ) : null}
                 </p>
-                {item.kind === 'sent' && item.message.is_deleted ? (
+                {sentMessage && editing === sentMessage.id && props.onEdit ? (
+                  <MessageEditor
+                    initial={sentMessage.content}
+                    revision={sentMessage.revision ?? 1}
+                    save={(text, revision) =>
+                      props.onEdit?.(sentMessage.id, text, revision) ?? Promise.resolve()
+                    }
+                    refresh={props.refresh ?? (() => Promise.resolve())}
+                    onDone={endEdit}
+                  />
+                ) : item.kind === 'sent' && item.message.is_deleted ? (
                   <p class="content deleted">This message was deleted.</p>
                 ) : (
                   <p class="content">{item.kind === 'sent' ? item.message.content : item.content}</p>
                 )}
+                {editable && editing !== sentMessage.id ? (
+                  <button
+                    type="button"
+                    class="edit"
+                    onClick={() => {
+                      editOpener.current = sentMessage.id;
+                      setEditing(sentMessage.id);
+                    }}
+                  >
+                    Edit
+                  </button>
+                ) : null}
                 {item.kind === 'sent' ? (
                   <AttachmentList files={item.message.attachments} download={props.download} />
                 ) : null}
@@ -237,8 +356,23 @@ export function ThreadView(props: {
       ) : !props.canReply ? (
         <p class="closed-note">You are not a member of this conversation: you can read it, not reply.</p>
       ) : (
-        <Composer draft={props.draft} disabled={false} onDraft={props.onDraft} onSend={props.onSend} />
+        <Composer
+          draft={props.draft}
+          disabled={false}
+          onDraft={props.onDraft}
+          onSend={props.onSend}
+          rejection={props.rejection ?? null}
+        />
       )}
+      {history && props.revisions ? (
+        <LazyRevisionsDialog
+          load={() => props.revisions?.(history) ?? Promise.resolve([])}
+          onDone={() => {
+            setHistory(null);
+            historyOpener.current?.focus();
+          }}
+        />
+      ) : null}
     </section>
   );
 }
