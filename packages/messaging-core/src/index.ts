@@ -516,18 +516,6 @@ export type {
 } from './notifications/model/digest-schedule.js';
 export { dueDigest, localTimeIn } from './notifications/model/digest-schedule.js';
 export type { NotificationJob, NotificationJobStatus } from './notifications/model/notification-job.js';
-export type { DecodedReplyToken, ReplyTokenClaims } from './notifications/model/reply-token.js';
-export {
-  base32Decode,
-  base32Encode,
-  decodeReplyToken,
-  issueReplyToken,
-  MAX_LOCAL_PART_LENGTH,
-  matchReplyToken,
-  REPLY_ADDRESS_PREFIX,
-  REPLY_TOKEN_TAG_BYTES,
-  replyTokenFromAddress,
-} from './notifications/model/reply-token.js';
 export type {
   EmailFrequency,
   NotificationPreferences,
@@ -541,6 +529,18 @@ export {
   ISO_WEEKDAYS,
   isKnownTimeZone,
 } from './notifications/model/notification-preferences.js';
+export type { DecodedReplyToken, ReplyTokenClaims } from './notifications/model/reply-token.js';
+export {
+  base32Decode,
+  base32Encode,
+  decodeReplyToken,
+  issueReplyToken,
+  MAX_LOCAL_PART_LENGTH,
+  matchReplyToken,
+  REPLY_ADDRESS_PREFIX,
+  REPLY_TOKEN_TAG_BYTES,
+  replyTokenFromAddress,
+} from './notifications/model/reply-token.js';
 export type {
   ClaimDigestInput,
   DigestFence,

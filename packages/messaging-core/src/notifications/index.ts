@@ -6,18 +6,6 @@ export type {
 export { dueDigest, localTimeIn } from './model/digest-schedule.js';
 // @parley/messaging-core/notifications: this context's public names (the package index re-exports them).
 export type { NotificationJob, NotificationJobStatus } from './model/notification-job.js';
-export type { DecodedReplyToken, ReplyTokenClaims } from './model/reply-token.js';
-export {
-  base32Decode,
-  base32Encode,
-  decodeReplyToken,
-  issueReplyToken,
-  MAX_LOCAL_PART_LENGTH,
-  matchReplyToken,
-  REPLY_ADDRESS_PREFIX,
-  REPLY_TOKEN_TAG_BYTES,
-  replyTokenFromAddress,
-} from './model/reply-token.js';
 export type {
   EmailFrequency,
   NotificationPreferences,
@@ -31,6 +19,18 @@ export {
   ISO_WEEKDAYS,
   isKnownTimeZone,
 } from './model/notification-preferences.js';
+export type { DecodedReplyToken, ReplyTokenClaims } from './model/reply-token.js';
+export {
+  base32Decode,
+  base32Encode,
+  decodeReplyToken,
+  issueReplyToken,
+  MAX_LOCAL_PART_LENGTH,
+  matchReplyToken,
+  REPLY_ADDRESS_PREFIX,
+  REPLY_TOKEN_TAG_BYTES,
+  replyTokenFromAddress,
+} from './model/reply-token.js';
 export type {
   ClaimDigestInput,
   DigestFence,
@@ -84,6 +84,11 @@ export {
   messagePreview,
   NEW_MESSAGE_TEMPLATE,
   NOTIFICATION_DEFAULTS,
+  processNotifications,
+  replyAudience,
+  replyUrl,
+  retryDelayMs,
+} from './use-cases/process-notifications.js';
 export type {
   InboundBounceReason,
   InboundEmail,
@@ -96,11 +101,6 @@ export {
   receiveInboundReply,
   replyAddress,
 } from './use-cases/receive-inbound-reply.js';
-  processNotifications,
-  replyAudience,
-  replyUrl,
-  retryDelayMs,
-} from './use-cases/process-notifications.js';
 export type {
   DigestDependencies,
   DigestOptions,
