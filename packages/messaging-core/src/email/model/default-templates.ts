@@ -196,8 +196,6 @@ export const INBOUND_BOUNCE_TEMPLATES: readonly DefaultEmailTemplate[] = [
  * `0006_email_templates` inserts them, the in-memory repository starts with them).
  */
 export const DEFAULT_EMAIL_TEMPLATES: readonly DefaultEmailTemplate[] = [
-  // Ordered by code, then language: the order the repositories list them in.
-  ...INBOUND_BOUNCE_TEMPLATES,
   // Sorted by code then language, as repositories list them.
   digest('digest_daily', 'de', 'Tägliche Zusammenfassung', {
     subject: 'Ihre tägliche Zusammenfassung: {{ unread_count }} ungelesene Nachrichten',
@@ -239,6 +237,7 @@ export const DEFAULT_EMAIL_TEMPLATES: readonly DefaultEmailTemplate[] = [
     unread: '{{ c.unread_count }} non lus',
     open: 'Ouvrir votre messagerie',
   }),
+  ...INBOUND_BOUNCE_TEMPLATES,
   newMessage('de', 'Neue Nachricht', {
     subject: 'Neue Nachricht: {{ conversation_subject }}',
     many: 'Sie haben {{ message_count }} neue Nachrichten in „{{ conversation_subject }}“. Die neueste von {{ sender_name }}:',
