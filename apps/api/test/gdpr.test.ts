@@ -348,6 +348,8 @@ describe.each(cases)(
         'attachments.json',
         'email_logs.json',
         'blocks.json',
+        'receipts.json',
+        'hidden_messages.json',
         `attachments/${attachmentId}/tear-notes.txt`,
         'manifest.json',
       ]);
@@ -424,6 +426,8 @@ describe.each(cases)(
               'attachments',
               'email_logs',
               'blocks',
+              'receipts',
+              'hidden_messages',
             ],
           },
         },
@@ -457,13 +461,13 @@ describe.each(cases)(
         expect((await call('DELETE', `${PLATFORM}/customer/c1`, { token })).status).toBe(403);
       }
       expect((await call('DELETE', `${PLATFORM}/customer/c1`)).status).toBe(401);
-    // A HEAD would run (and record) an export for nothing: there is none.
-    const head = await app.inject({
-      method: 'HEAD',
-      url: `${PLATFORM}/customer/c1/export`,
-      headers: { authorization: `Bearer ${tokens.service}` },
-    });
-    expect(head.statusCode).toBe(404);
+      // A HEAD would run (and record) an export for nothing: there is none.
+      const head = await app.inject({
+        method: 'HEAD',
+        url: `${PLATFORM}/customer/c1/export`,
+        headers: { authorization: `Bearer ${tokens.service}` },
+      });
+      expect(head.statusCode).toBe(404);
       expect(await events('participant.exported')).toEqual([]);
       expect(await events('participant.erased')).toEqual([]);
     });
