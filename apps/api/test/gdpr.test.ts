@@ -348,6 +348,8 @@ describe.each(cases)(
         'attachments.json',
         'email_logs.json',
         'blocks.json',
+        'receipts.json',
+        'hidden_messages.json',
         `attachments/${attachmentId}/tear-notes.txt`,
         'manifest.json',
       ]);
@@ -424,6 +426,8 @@ describe.each(cases)(
               'attachments',
               'email_logs',
               'blocks',
+              'receipts',
+              'hidden_messages',
             ],
           },
         },

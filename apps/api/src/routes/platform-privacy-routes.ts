@@ -22,7 +22,7 @@ const ExportZip = Type.Unsafe<unknown>({
   type: 'string',
   format: 'binary',
   description:
-    'A zip, streamed: one JSON array per section (directory_entry, memberships, conversation_preferences, messages with their revisions, attachments, email_logs, blocks), the attachment files under attachments/{attachment id}/{file name}, and manifest.json (record counts, files, files the storage no longer had).',
+    'A zip, streamed: one JSON array per section (directory_entry, memberships, conversation_preferences, messages with their revisions, attachments, email_logs, blocks, receipts, hidden_messages), the attachment files under attachments/{attachment id}/{file name}, and manifest.json (record counts, files, files the storage no longer had).',
 });
 
 /**

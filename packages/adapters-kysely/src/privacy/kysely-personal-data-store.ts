@@ -12,8 +12,10 @@ import {
   type PersonalDataStore,
   type PersonalDirectoryRecord,
   type PersonalEmailLogRecord,
+  type PersonalHiddenMessageRecord,
   type PersonalMembershipRecord,
   type PersonalMessageRecord,
+  type PersonalReceiptRecord,
   type PersonalRevisionRecord,
 } from '@parley/messaging-core';
 import { type Kysely, sql } from 'kysely';
@@ -323,6 +325,39 @@ class KyselyPersonalDataRepository implements PersonalDataRepository {
       blocked_id: row.blocked_id,
       created_at: iso(row.created_at),
     }));
+  }
+
+  async receipts(person: ParticipantRef): Promise<readonly PersonalReceiptRecord[]> {
+    const { rows } = await sql<{
+      conversation_id: string;
+      kind: 'read' | 'delivered';
+      up_to_seq: number;
+      at: Date;
+    }>`
+      select conversation_id, 'delivered' as kind, up_to_seq, at from delivery_advances
+      where participant_type = ${person.type} and participant_id = ${person.id}
+      union all
+      select conversation_id, 'read' as kind, up_to_seq, at from read_advances
+      where participant_type = ${person.type} and participant_id = ${person.id}
+      order by conversation_id, kind, up_to_seq`.execute(this.#db);
+    return rows.map((row) => ({
+      conversation_id: row.conversation_id,
+      kind: row.kind,
+      up_to_seq: Number(row.up_to_seq),
+      at: iso(row.at),
+    }));
+  }
+
+  async hiddenMessages(person: ParticipantRef): Promise<readonly PersonalHiddenMessageRecord[]> {
+    return this.#db
+      .selectFrom('message_hides as h')
+      .innerJoin('messages as m', 'm.id', 'h.message_id')
+      .select(['m.conversation_id', 'h.message_id'])
+      .where('h.participant_type', '=', person.type)
+      .where('h.participant_id', '=', person.id)
+      .orderBy('m.conversation_id')
+      .orderBy('h.message_id')
+      .execute();
   }
 
   /** Seven statements at most, in the caller's transaction (see the port for what each changes). */

@@ -17374,7 +17374,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A zip, streamed: one JSON array per section (directory_entry, memberships, conversation_preferences, messages with their revisions, attachments, email_logs, blocks), the attachment files under attachments/{attachment id}/{file name}, and manifest.json (record counts, files, files the storage no longer had). */
+      /** @description A zip, streamed: one JSON array per section (directory_entry, memberships, conversation_preferences, messages with their revisions, attachments, email_logs, blocks, receipts, hidden_messages), the attachment files under attachments/{attachment id}/{file name}, and manifest.json (record counts, files, files the storage no longer had). */
       200: {
         headers: {
           'X-Request-Id': components['headers']['XRequestId'];

@@ -7,8 +7,10 @@ export type {
   PersonalDataSection,
   PersonalDirectoryRecord,
   PersonalEmailLogRecord,
+  PersonalHiddenMessageRecord,
   PersonalMembershipRecord,
   PersonalMessageRecord,
+  PersonalReceiptRecord,
   PersonalRevisionRecord,
 } from './model/personal-data.js';
 export { ERASED_CONTENT, ERASED_NAME } from './model/personal-data.js';

@@ -12,8 +12,10 @@ import type {
   PersonalDataPage,
   PersonalDirectoryRecord,
   PersonalEmailLogRecord,
+  PersonalHiddenMessageRecord,
   PersonalMembershipRecord,
   PersonalMessageRecord,
+  PersonalReceiptRecord,
 } from '../privacy/model/personal-data.js';
 import type {
   PersonalDataRepositories,
@@ -246,6 +248,52 @@ class StatePersonalData implements PersonalDataRepository {
               : 1,
         ),
     );
+  }
+
+  receipts(person: ParticipantRef): Promise<readonly PersonalReceiptRecord[]> {
+    return this.#run(async (state) => {
+      const prefix = `${participantKey(person)}\u0000`;
+      const found: PersonalReceiptRecord[] = [];
+      for (const [kind, advances] of [
+        ['delivered', state.deliveryAdvances],
+        ['read', state.readAdvances],
+      ] as const)
+        for (const [key, list] of advances) {
+          if (!key.startsWith(prefix)) continue;
+          const conversationId = key.slice(prefix.length);
+          for (const advance of list)
+            found.push({
+              conversation_id: conversationId,
+              kind,
+              up_to_seq: advance.upToSeq,
+              at: iso(advance.at),
+            });
+        }
+      const order = (r: PersonalReceiptRecord) => `${r.conversation_id}\u0000${r.kind}`;
+      return found.sort((a, b) =>
+        order(a) !== order(b) ? (order(a) < order(b) ? -1 : 1) : a.up_to_seq - b.up_to_seq,
+      );
+    });
+  }
+
+  hiddenMessages(person: ParticipantRef): Promise<readonly PersonalHiddenMessageRecord[]> {
+    return this.#run(async (state) => {
+      const key = participantKey(person);
+      const found: PersonalHiddenMessageRecord[] = [];
+      for (const [conversationId, list] of state.messages)
+        for (const message of list)
+          if (state.hidden.get(message.id)?.includes(key))
+            found.push({ conversation_id: conversationId, message_id: message.id });
+      return found.sort((a, b) =>
+        a.conversation_id !== b.conversation_id
+          ? a.conversation_id < b.conversation_id
+            ? -1
+            : 1
+          : a.message_id < b.message_id
+            ? -1
+            : 1,
+      );
+    });
   }
 
   async erase(

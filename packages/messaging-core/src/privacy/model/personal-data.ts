@@ -98,6 +98,20 @@ export interface PersonalBlockRecord {
   readonly created_at: string;
 }
 
+/** When they read (or their client received) a conversation up to a message: receipts others see. */
+export interface PersonalReceiptRecord {
+  readonly conversation_id: string;
+  readonly kind: 'read' | 'delivered';
+  readonly up_to_seq: number;
+  readonly at: string;
+}
+
+/** A message they hid for themselves (a per-side delete). */
+export interface PersonalHiddenMessageRecord {
+  readonly conversation_id: string;
+  readonly message_id: string;
+}
+
 /** A keyset page: records after `after` (an id; null: from the start), at most `limit`. */
 export interface PersonalDataPage {
   readonly after: string | null;

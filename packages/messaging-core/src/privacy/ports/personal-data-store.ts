@@ -7,8 +7,10 @@ import type {
   PersonalDataPage,
   PersonalDirectoryRecord,
   PersonalEmailLogRecord,
+  PersonalHiddenMessageRecord,
   PersonalMembershipRecord,
   PersonalMessageRecord,
+  PersonalReceiptRecord,
 } from '../model/personal-data.js';
 
 /**
@@ -37,6 +39,13 @@ export interface PersonalDataRepository {
   emailLogs(person: ParticipantRef, page: PersonalDataPage): Promise<readonly PersonalEmailLogRecord[]>;
   /** The people they blocked. */
   blocks(person: ParticipantRef): Promise<readonly PersonalBlockRecord[]>;
+  /**
+   * Each move forward of their read and delivery state, by conversation, kind (`delivered`
+   * before `read`), then seq.
+   */
+  receipts(person: ParticipantRef): Promise<readonly PersonalReceiptRecord[]>;
+  /** The messages they hid for themselves, by conversation then message id. */
+  hiddenMessages(person: ParticipantRef): Promise<readonly PersonalHiddenMessageRecord[]>;
   /**
    * Erases their personal data, changing only what is not erased yet (so a second call changes
    * nothing and returns zero counts). Writes:

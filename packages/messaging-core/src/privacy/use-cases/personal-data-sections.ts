@@ -23,7 +23,8 @@ export async function* pagesOf<T extends { readonly id: string }>(
 /**
  * The export's built-in sections, in the order they are written: `directory_entry`,
  * `memberships`, `conversation_preferences`, `messages` (with their revisions), `attachments`
- * (metadata; the files go under `attachments/`), `email_logs`, `blocks`.
+ * (metadata; the files go under `attachments/`), `email_logs`, `blocks`, `receipts` (when they
+ * read and received each conversation), `hidden_messages` (their per-side deletes).
  *
  * @example
  * ```ts
@@ -74,6 +75,18 @@ export function personalDataSections(repository: PersonalDataRepository): Person
       name: 'blocks',
       async *records(person: ParticipantRef) {
         yield* await repository.blocks(person);
+      },
+    },
+    {
+      name: 'receipts',
+      async *records(person: ParticipantRef) {
+        yield* await repository.receipts(person);
+      },
+    },
+    {
+      name: 'hidden_messages',
+      async *records(person: ParticipantRef) {
+        yield* await repository.hiddenMessages(person);
       },
     },
   ];

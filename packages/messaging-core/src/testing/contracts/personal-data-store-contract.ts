@@ -100,7 +100,7 @@ function emailLog(overrides: Partial<EmailLog>): EmailLog {
 /**
  * The suite every `PersonalDataStore` passes (GDPR export and erasure): what it reads of one
  * person — their directory entry, memberships, messages with revisions, attachments, the emails
- * sent to them, their blocks — in keyset pages; and what an erasure rewrites, idempotently,
+ * sent to them, their blocks, read receipts and per-side deletes — in keyset pages; and what an erasure rewrites, idempotently,
  * with its transaction.
  */
 export function personalDataStoreContract(options: PersonalDataStoreContractOptions): void {
@@ -321,6 +321,19 @@ export function personalDataStoreContract(options: PersonalDataStoreContractOpti
       expect(await personalData.blocks(CARLA)).toEqual([
         { blocked_type: 'customer', blocked_id: 'chris', created_at: at(50).toISOString() },
       ]);
+
+      expect(await personalData.receipts(CARLA)).toEqual([]);
+      expect(await personalData.hiddenMessages(CARLA)).toEqual([]);
+      await target.messaging.participants.markRead(s.conversation.id, CARLA, at(46));
+      await target.messaging.messages.hideFor(s.conversation.id, s.first.id, CARLA, [SAM, CARLA], at(47));
+      expect(await personalData.receipts(CARLA)).toEqual([
+        { conversation_id: s.conversation.id, kind: 'read', up_to_seq: 4, at: at(46).toISOString() },
+      ]);
+      expect(await personalData.hiddenMessages(CARLA)).toEqual([
+        { conversation_id: s.conversation.id, message_id: s.first.id },
+      ]);
+      expect(await personalData.receipts(SAM)).toEqual([]);
+      expect(await personalData.hiddenMessages(SAM)).toEqual([]);
     });
 
     it("erases content, revisions, files, emails and the entry, leaves others' messages, and is idempotent", async () => {
