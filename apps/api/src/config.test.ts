@@ -621,3 +621,62 @@ describe('mail circuit breakers (PARLEY_MAIL_BREAKER_*)', () => {
     );
   });
 });
+
+describe('reply by email (PARLEY_INBOUND_*)', () => {
+  it('is off without a domain, and the SMTP port alone is refused', () => {
+    expect(parseConfig({}, CWD).inbound).toBeNull();
+    expect(() => parseConfig({ PARLEY_INBOUND_SMTP_PORT: '2525' }, CWD)).toThrow(
+      /needs PARLEY_INBOUND_DOMAIN/,
+    );
+  });
+
+  it('reads the domain, key, lifetime, size, SMTP listener, SES topics and password', () => {
+    const config = parseConfig(
+      {
+        PARLEY_HOST: '0.0.0.0',
+        PARLEY_INBOUND_DOMAIN: 'Inbound.Example.com',
+        PARLEY_INBOUND_SECRET: 's'.repeat(32),
+        PARLEY_INBOUND_TOKEN_TTL_DAYS: '30',
+        PARLEY_INBOUND_MAX_MB: '10',
+        PARLEY_INBOUND_SMTP_PORT: '2525',
+        PARLEY_INBOUND_SES_SNS_TOPIC_ARNS:
+          'arn:aws:sns:eu-west-1:123456789012:a, arn:aws:sns:eu-west-1:123456789012:b',
+        PARLEY_INBOUND_WEBHOOK_PASSWORD: 'p'.repeat(16),
+      },
+      CWD,
+    );
+    expect(config.inbound).toEqual({
+      domain: 'inbound.example.com',
+      secret: 's'.repeat(32),
+      tokenTtlMs: 30 * 86_400_000,
+      maxBytes: 10 * 1024 * 1024,
+      smtp: { host: '0.0.0.0', port: 2525 },
+      sesTopicArns: ['arn:aws:sns:eu-west-1:123456789012:a', 'arn:aws:sns:eu-west-1:123456789012:b'],
+      webhookPassword: 'p'.repeat(16),
+    });
+    expect(parseConfig({ PARLEY_INBOUND_DOMAIN: 'in.example.com' }, CWD).inbound).toMatchObject({
+      secret: undefined,
+      tokenTtlMs: 90 * 86_400_000,
+      maxBytes: 25 * 1024 * 1024,
+      smtp: null,
+      sesTopicArns: [],
+    });
+  });
+
+  it('names a bad value and never shows the secret', () => {
+    expect(() => parseConfig({ PARLEY_INBOUND_DOMAIN: 'not a domain' }, CWD)).toThrow(
+      /PARLEY_INBOUND_DOMAIN/,
+    );
+    let message = '';
+    try {
+      parseConfig(
+        { PARLEY_INBOUND_DOMAIN: 'in.example.com', PARLEY_INBOUND_SECRET: 'short-secret-value' },
+        CWD,
+      );
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('PARLEY_INBOUND_SECRET');
+    expect(message).not.toContain('short-secret-value');
+  });
+});

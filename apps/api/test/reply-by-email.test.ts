@@ -526,6 +526,32 @@ describe.each(targets)('reply by email ($name)', ({ env }) => {
     expect((await history(id)).map((m) => m.content)).toEqual(['Your parcel left.']);
   });
 
+  it('answers malformed or unproven posts with 4xx problems, never 5xx', async () => {
+    const post = (path: string, contentType: string, payload: string) =>
+      api.app.inject({
+        method: 'POST',
+        url: `/api/v1/inbound/${path}`,
+        headers: { 'content-type': contentType },
+        payload,
+      });
+    const answers = [
+      await post('sendgrid', 'application/x-www-form-urlencoded', 'subject=hello'),
+      await post('sendgrid', 'multipart/form-data', '--x\r\n'),
+      await post('mailgun', 'application/x-www-form-urlencoded', 'body-plain=hi'),
+      await post('ses', 'text/plain', 'not json'),
+      await post('ses', 'application/json', '{}'),
+      await ses(sns.notification({ topicArn: TOPIC, message: 'not json' })),
+    ];
+    expect(answers.map((a) => [a.statusCode, a.json().code])).toEqual([
+      [400, 'VALIDATION'],
+      [400, 'MALFORMED_REQUEST'],
+      [401, 'WEBHOOK_UNVERIFIED'],
+      [401, 'WEBHOOK_UNVERIFIED'],
+      [401, 'WEBHOOK_UNVERIFIED'],
+      [400, 'VALIDATION'],
+    ]);
+  });
+
   it('bounces an expired reply address (runs last: it moves the clock past the 90-day default)', async () => {
     const { id, replyTo } = await conversationWithReplyAddress();
     clock.advance(92 * 86_400_000);

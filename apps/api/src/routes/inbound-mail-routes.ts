@@ -264,7 +264,14 @@ export const inboundMailRoutes: FastifyPluginAsyncTypebox<{
     async (request, deps) => {
       const ses = deps.ses;
       if (ses === undefined) throw notConfigured('Amazon SES');
-      const body = typeof request.body === 'string' ? request.body : '';
+      // SNS posts text/plain; a JSON-typed post is the same message (the signature covers its
+      // fields, not its bytes).
+      const body =
+        typeof request.body === 'string'
+          ? request.body
+          : request.body === undefined
+            ? ''
+            : JSON.stringify(request.body);
       const message = await ses.verify(body, request.headers);
       if (message.Type === 'SubscriptionConfirmation') {
         await ses.confirmSubscription(message);
