@@ -65,8 +65,10 @@ import {
   type MessagingCore,
   type NotificationPreferencesCore,
   type PeopleDirectory,
+  type PersonalDataSection,
   type Preset,
   type PresetName,
+  personalDataSections,
   presetByName,
   systemClock,
   type TenantDirectory,
@@ -564,12 +566,18 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     });
     // GDPR export and erasure: an erasure's events wake the dispatchers like any commit, and its
     // anonymised directory entry leaves this process's cache at once.
+    const personalDataStore = new KyselyPersonalDataStore({
+      db: database.db,
+      onEventsCommitted: (newestId) => eventsCommitted(newestId),
+      onDirectoryChanged: (change) => forget(change.participant_id),
+    });
     const privacy = createPrivacyCore({
-      store: new KyselyPersonalDataStore({
-        db: database.db,
-        onEventsCommitted: (newestId) => eventsCommitted(newestId),
-        onDirectoryChanged: (change) => forget(change.participant_id),
-      }),
+      store: personalDataStore,
+      // The built-in sections, then the notifications context's own: global preferences.
+      sections: [
+        ...personalDataSections(personalDataStore.personalData),
+        notificationPreferencesSection(notificationPreferencesRepository),
+      ],
       attachmentStorage: storage.storage,
       clock,
     });
@@ -794,4 +802,27 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     await database.destroy();
     throw error;
   }
+}
+
+/**
+ * The export section of a person's global notification preferences (`notification_preferences`):
+ * one record when they ever saved any, none otherwise (the defaults are not data about them).
+ */
+function notificationPreferencesSection(preferences: {
+  find: KyselyNotificationPreferencesRepository['find'];
+}): PersonalDataSection {
+  return {
+    name: 'notification_preferences',
+    async *records(person) {
+      const found = await preferences.find(person);
+      if (found === null || found.updatedAt === null) return;
+      yield {
+        email_frequency: found.emailFrequency,
+        time_zone: found.timeZone,
+        digest_hour: found.digestHour,
+        digest_weekday: found.digestWeekday,
+        updated_at: found.updatedAt.toISOString(),
+      };
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Call, client } from './support/client.js';
 import { type ComposedHarness, composedHarness } from './support/composed-api.js';
+import { unzip } from './support/zip.js';
 
 // GDPR through the API as `pnpm start` composes it (PostgreSQL when DATABASE_URL is set, else
 // PGlite): the erasure reaches the directory every request reads through its cache.
@@ -37,6 +38,12 @@ describe('GDPR erasure through the composed API', () => {
     // Read once: the directory cache now holds the customer's entry.
     const before = await call('GET', `/api/v1/conversations/${id}`, { token: harness.tokens.store });
     expect(JSON.stringify(before.body)).toContain('Carla Customer');
+    // Global notification preferences are theirs too: the export carries them.
+    const saved = await call('PUT', '/api/v1/me/notification-preferences', {
+      token: harness.tokens.customer,
+      body: { email_frequency: 'weekly', time_zone: 'Europe/Paris', digest_hour: 18, digest_weekday: 5 },
+    });
+    expect(saved.status).toBe(200);
 
     const exported = await harness.api.app.inject({
       method: 'GET',
@@ -45,6 +52,16 @@ describe('GDPR erasure through the composed API', () => {
     });
     expect(exported.statusCode).toBe(200);
     expect(exported.rawPayload.subarray(0, 4).toString('latin1')).toBe('PK\u0003\u0004');
+    const entries = await unzip(exported.rawPayload);
+    expect(JSON.parse(entries.get('notification_preferences.json')?.toString('utf8') ?? 'null')).toEqual([
+      {
+        email_frequency: 'weekly',
+        time_zone: 'Europe/Paris',
+        digest_hour: 18,
+        digest_weekday: 5,
+        updated_at: expect.any(String),
+      },
+    ]);
 
     const erased = await call('DELETE', `/api/v1/platform/participants/customer/${CUSTOMER.id}`, {
       token: harness.tokens.service,

@@ -28,10 +28,10 @@ import {
 import { FixedClock, InMemoryMediaInspector } from '@parley/messaging-core/testing';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import yauzl from 'yauzl';
 import { buildServer, type ParleyApp } from '../src/server.js';
 import { type Call, client, seedFixture, type Tokens, tokensFor } from './support/client.js';
 import { TEST_SECRET } from './support/harness.js';
+import { unzip } from './support/zip.js';
 
 // Issue 14, GDPR: the export (a streamed zip, read back here with a zip reader) and the erasure,
 // through the platform routes, on the Kysely store on PostgreSQL (DATABASE_URL) and on PGlite,
@@ -39,31 +39,6 @@ import { TEST_SECRET } from './support/harness.js';
 
 const BASE = '/api/v1/conversations';
 const PLATFORM = '/api/v1/platform/participants';
-
-/** Every entry of a zip: name → bytes. */
-function unzip(bytes: Buffer): Promise<Map<string, Buffer>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const entries = new Map<string, Buffer>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        zip.openReadStream(entry, (openError, stream) => {
-          if (openError || !stream) return reject(openError);
-          const chunks: Buffer[] = [];
-          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-          stream.on('end', () => {
-            entries.set(entry.fileName, Buffer.concat(chunks));
-            zip.readEntry();
-          });
-          stream.on('error', reject);
-        });
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
-}
 
 /** A multipart body with one text field and one file. */
 function multipart(content: string, file: { name: string; bytes: Buffer }) {
