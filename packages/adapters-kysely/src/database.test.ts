@@ -48,8 +48,8 @@ describe('createDatabase', () => {
     const { rows } = await sql<{ table_schema: string; count: number }>`
       select table_schema, count(*)::int as count from information_schema.tables
       where table_schema in ('public', 'tenant_a') group by table_schema`.execute(database.db);
-    // 33 Parley tables plus Kysely's two bookkeeping tables, nothing in public.
-    expect(rows).toEqual([{ table_schema: 'tenant_a', count: 35 }]);
+    // 34 Parley tables plus Kysely's two bookkeeping tables, nothing in public.
+    expect(rows).toEqual([{ table_schema: 'tenant_a', count: 36 }]);
     await database.destroy();
   });
 

@@ -18,6 +18,7 @@ import * as mailFallback from '../email/migrations/0022-mail-fallback.js';
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
+import * as rateLimitCounters from '../kernel/migrations/0029-rate-limit-counters.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
 import * as webhooks from '../webhooks/migrations/0023-webhooks.js';
@@ -49,4 +50,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0021_message_search': messageSearch,
   '0022_mail_fallback': mailFallback,
   '0023_webhooks': webhooks,
+  '0029_rate_limit_counters': rateLimitCounters,
 };

@@ -143,6 +143,7 @@ function redact(url: string): string {
 }
 
 const TABLES = [
+  'rate_limit_counters',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_secrets',
