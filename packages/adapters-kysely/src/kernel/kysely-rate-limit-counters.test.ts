@@ -5,7 +5,12 @@ import { KyselyRateLimitCounters } from './kysely-rate-limit-counters.js';
 /** A clock the test moves by hand: windows end exactly when it says. */
 function manualClock(start = Date.parse('2026-01-05T10:00:00Z')) {
   let now = start;
-  return { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+  return {
+    now: () => new Date(now),
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe.each(['auto', 'pglite'] as const)('KyselyRateLimitCounters (%s)', (target) => {
