@@ -12,6 +12,7 @@ import {
   KyselyMessagingStore,
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
+  KyselyRateLimitCounters,
   KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
@@ -29,7 +30,7 @@ import {
   generateWebhookSecret,
   HttpWebhookTransport,
 } from '@parley/adapters-network';
-import { RedisLiveSignalBus } from '@parley/adapters-redis';
+import { connectRedisRateLimitClient, RedisLiveSignalBus } from '@parley/adapters-redis';
 import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
   type AdminNotificationsCore,
@@ -79,6 +80,7 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
+import type { RateLimitCounterBackend } from './plugins/rate-limit.js';
 import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
 import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
@@ -264,6 +266,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
   let signalBus: LiveSignalBus | null = null;
+  let rateLimitRedis: { quit(): Promise<unknown> } | null = null;
   let attachmentStorage: ComposedStorage = { storage: null, close: () => {} };
   try {
     await migrateToLatest(database);
@@ -505,6 +508,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       subscribers: [webhooks.subscriber()],
       onError: (subscriber, error) => logDispatchError(subscriber, error),
     });
+    // Request budgets shared by every instance: in Redis when configured (one script per hit),
+    // else in the database (one upsert per hit) — never per process, or N instances would grant
+    // N budgets.
+    let rateLimitCounters: RateLimitCounterBackend = {
+      kind: 'database',
+      counters: new KyselyRateLimitCounters({ db: database.db, clock }),
+    };
+    if (config.realtime.redisUrl !== undefined) {
+      rateLimitRedis = await connectRedisRateLimitClient({
+        url: config.realtime.redisUrl,
+        connectionName: `${instanceId}:rate-limit`,
+        onError: (error) => realtimeLog.warn({ err: error }, 'rate-limit Redis connection failed'),
+      });
+      rateLimitCounters = {
+        kind: 'redis',
+        client: rateLimitRedis,
+        nameSpace: `parley:rate-limit${schemaSuffix}:`,
+      };
+    }
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -536,6 +558,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         logLevel: config.logLevel,
         corsOrigins: config.corsOrigins,
         rateLimit: config.rateLimit,
+        rateLimitCounters,
         templatePreviewRateLimit: config.templates.previewRateLimit,
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
@@ -656,6 +679,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await events.stop();
             await wakeups?.close();
             await bus.close();
+            await rateLimitRedis?.quit();
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
@@ -669,6 +693,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   } catch (error) {
     await wakeups?.close();
     await signalBus?.close();
+    await rateLimitRedis?.quit().catch(() => undefined);
     attachmentStorage.close();
     await database.destroy();
     throw error;
