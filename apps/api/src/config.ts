@@ -111,7 +111,8 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_RATE_LIMIT_MAX: variable(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
     expected: 'an integer from 1 to 1000000',
     default: '`600`',
-    description: 'requests per window per caller (per token subject, else per IP)',
+    description:
+      'requests per window per caller (per token subject, else per IP), counted across every instance: in the database, or in Redis with `PARLEY_REDIS_URL`',
   }),
   PARLEY_RATE_LIMIT_WINDOW: variable(
     Type.String({
@@ -434,9 +435,9 @@ export const EnvironmentSchema = Type.Object({
   ),
   PARLEY_REDIS_URL: variable(Type.String({ pattern: '^rediss?://[^\\s]+$' }), {
     expected: 'a Redis URL such as redis://localhost:6379 or rediss://user:password@host:6380/0',
-    default: 'unset: PostgreSQL `NOTIFY` (in-process on PGlite)',
+    default: 'unset: PostgreSQL `NOTIFY` and database counters',
     description:
-      'Redis (pub/sub) carrying typing and presence between API instances (`redis://host:6379`, `rediss://` for TLS); unset: they cross instances through PostgreSQL `LISTEN/NOTIFY`, or stay in the process on PGlite. Durable events always come from the event log',
+      'Redis carrying typing and presence between API instances (pub/sub) and the rate-limit counters (`redis://host:6379[/db]`, `rediss://` for TLS); unset: signals cross instances through PostgreSQL `LISTEN/NOTIFY` (in the process on PGlite) and the counters live in the database. Durable events always come from the event log',
   }),
   PARLEY_REALTIME_HEARTBEAT: variable(
     Type.String({
