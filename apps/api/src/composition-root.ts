@@ -502,6 +502,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       policy: core.policy,
       clock,
       timeoutMs: config.webhooks.timeoutMs,
+      ...(config.workerLeaseMs === null ? {} : { leaseMs: config.workerLeaseMs }),
     });
     const webhookDispatcher = createEventDispatcher({
       store: webhookStore,
@@ -630,6 +631,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         clock,
         windowMs: config.notifications.windowMs,
         maxAttempts: config.notifications.maxAttempts,
+        ...(config.workerLeaseMs === null ? {} : { leaseMs: config.workerLeaseMs }),
       },
       {
         intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null,

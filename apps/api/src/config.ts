@@ -298,6 +298,17 @@ export const EnvironmentSchema = Type.Object({
         "longest one webhook attempt may take (connect, send, the receiver's answer); past it the attempt fails and is retried",
     },
   ),
+  PARLEY_WORKER_LEASE: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration from 5s to 1h, longer than PARLEY_WEBHOOK_TIMEOUT, such as 30s or 2 minutes',
+      default: '`2m` for notification groups, `60s` for webhook deliveries',
+      description:
+        "how long a worker's claim on a notification group or a webhook delivery lasts (renewed while it works) before another worker may take it over: how long the work of a worker that died waits (5 s – 1 h, above `PARLEY_WEBHOOK_TIMEOUT`)",
+    },
+  ),
   PARLEY_EVENT_POLL_INTERVAL: variable(
     Type.String({
       pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
@@ -564,6 +575,11 @@ export interface Config {
     readonly timeoutMs: number;
   };
   /**
+   * `PARLEY_WORKER_LEASE`: one claim's lease for notification groups and webhook deliveries alike;
+   * null: each keeps its default (2 minutes, 60 seconds).
+   */
+  readonly workerLeaseMs: number | null;
+  /**
    * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
    * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the web inbox the API serves.
    */
@@ -656,6 +672,19 @@ function webhookSettings(env: Environment): Config['webhooks'] {
         : parseDuration(env.PARLEY_WEBHOOK_POLL_INTERVAL, 'PARLEY_WEBHOOK_POLL_INTERVAL'),
     timeoutMs,
   };
+}
+
+/** `PARLEY_WORKER_LEASE`: 5 s – 1 h and above the webhook timeout (an attempt must fit in a claim). */
+function workerLease(env: Environment): number | null {
+  if (env.PARLEY_WORKER_LEASE === undefined) return null;
+  const leaseMs = parseDuration(env.PARLEY_WORKER_LEASE, 'PARLEY_WORKER_LEASE');
+  const timeoutMs = webhookSettings(env).timeoutMs;
+  if (leaseMs < 5_000 || leaseMs > 3_600_000 || leaseMs <= timeoutMs)
+    throw new ConfigError(
+      'PARLEY_WORKER_LEASE',
+      `PARLEY_WORKER_LEASE must be ${EXPECTED.PARLEY_WORKER_LEASE} (got ${env.PARLEY_WORKER_LEASE})`,
+    );
+  return leaseMs;
 }
 
 export const SERVER_DEFAULTS = {
@@ -904,6 +933,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
       retentionDays: env.PARLEY_EVENT_RETENTION_DAYS ?? 7,
     },
     webhooks: webhookSettings(env),
+    workerLeaseMs: workerLease(env),
     adminAlerts: {
       sendFailureThreshold:
         env.PARLEY_ADMIN_ALERT_SEND_FAILURES === 0 ? null : (env.PARLEY_ADMIN_ALERT_SEND_FAILURES ?? 5),
