@@ -81,6 +81,7 @@ describe.each(targets)('migrations on %s', (target) => {
       'participant_blocks',
       'platform_settings',
       'platform_users',
+      'rate_limit_counters',
       'read_advances',
       'send_failure_streaks',
       'send_idempotency_keys',
@@ -96,6 +97,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0029_rate_limit_counters',
       'Down 0023_webhooks',
       'Down 0022_mail_fallback',
       'Down 0021_message_search',
@@ -143,6 +145,9 @@ describe.each(targets)('migrations on %s', (target) => {
       'webhook_replay_tokens',
     ]);
     expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
+    expect(full.tables).toContain('rate_limit_counters');
+    expect(afterDown('0029_rate_limit_counters')?.tables).not.toContain('rate_limit_counters');
+    expect(afterDown('0029_rate_limit_counters')?.tables).toContain('webhook_deliveries');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
     expect(full.columns).toContain('conversation_participants.archived_at timestamp with time zone');
     expect(afterDown('0018_archive')?.columns.join('\n')).not.toContain('archived_at');
