@@ -17,6 +17,7 @@ import {
   KyselyNotificationQueue,
   KyselyPeopleDirectory,
   KyselyPersonalDataStore,
+  KyselyRateLimitCounters,
   KyselySendFailureStreakRepository,
   KyselySettingsStore,
   KyselyStoreEmailSettingsRepository,
@@ -35,7 +36,7 @@ import {
   HttpWebhookTransport,
 } from '@parley/adapters-network';
 import { ObscenityWordListModerator } from '@parley/adapters-obscenity';
-import { RedisLiveSignalBus } from '@parley/adapters-redis';
+import { connectRedisRateLimitClient, RedisLiveSignalBus } from '@parley/adapters-redis';
 import { createS3Client, S3AttachmentStorage } from '@parley/adapters-s3';
 import {
   type AdminNotificationsCore,
@@ -97,6 +98,7 @@ import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
 import { type PollingWorker, startPollingWorker } from './polling-worker.js';
+import type { RateLimitCounterBackend } from './plugins/rate-limit.js';
 import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
 import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
@@ -300,6 +302,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       : createDatabase({ kind: 'pglite', dataDir: config.database.dataDir, ...schema });
   let wakeups: PostgresEventWakeups | null = null;
   let signalBus: LiveSignalBus | null = null;
+  let rateLimitRedis: { quit(): Promise<unknown> } | null = null;
   let attachmentStorage: ComposedStorage = { storage: null, close: () => {} };
   try {
     await migrateToLatest(database);
@@ -554,6 +557,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
       policy: core.policy,
       clock,
       timeoutMs: config.webhooks.timeoutMs,
+      ...(config.workerLeaseMs === null ? {} : { leaseMs: config.workerLeaseMs }),
     });
     const webhookDispatcher = createEventDispatcher({
       store: webhookStore,
@@ -597,6 +601,25 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             mailgunSigningKey: config.emailWebhooks.mailgun?.signingKey,
             clock,
           });
+    // Request budgets shared by every instance: in Redis when configured (one script per hit),
+    // else in the database (one upsert per hit) — never per process, or N instances would grant
+    // N budgets.
+    let rateLimitCounters: RateLimitCounterBackend = {
+      kind: 'database',
+      counters: new KyselyRateLimitCounters({ db: database.db, clock }),
+    };
+    if (config.realtime.redisUrl !== undefined) {
+      rateLimitRedis = await connectRedisRateLimitClient({
+        url: config.realtime.redisUrl,
+        connectionName: `${instanceId}:rate-limit`,
+        onError: (error) => realtimeLog.warn({ err: error }, 'rate-limit Redis connection failed'),
+      });
+      rateLimitCounters = {
+        kind: 'redis',
+        client: rateLimitRedis,
+        nameSpace: `parley:rate-limit${schemaSuffix}:`,
+      };
+    }
     const seeded = config.seedDemo
       ? await seedDemo({ preset, directory: directories.demo, core, at: clock.now() })
       : false;
@@ -629,6 +652,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         logLevel: config.logLevel,
         corsOrigins: config.corsOrigins,
         rateLimit: config.rateLimit,
+        rateLimitCounters,
         templatePreviewRateLimit: config.templates.previewRateLimit,
         bodyLimit: config.bodyLimit,
         ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
@@ -703,6 +727,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         maxAttempts: config.notifications.maxAttempts,
         // People who chose a digest (or no email) get no immediate notification.
         preferences: notificationPreferencesRepository,
+        ...(config.workerLeaseMs === null ? {} : { leaseMs: config.workerLeaseMs }),
       },
       {
         intervalMs: config.notifications.worker ? config.notifications.pollIntervalMs : null,
@@ -785,6 +810,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
             await events.stop();
             await wakeups?.close();
             await bus.close();
+            await rateLimitRedis?.quit();
           } finally {
             await Promise.all([renderers.requests.close(), renderers.notifications.close()]);
             await transports.close();
@@ -798,6 +824,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   } catch (error) {
     await wakeups?.close();
     await signalBus?.close();
+    await rateLimitRedis?.quit().catch(() => undefined);
     attachmentStorage.close();
     await database.destroy();
     throw error;

@@ -37,7 +37,8 @@ describe('the configuration documentation', () => {
     expect(rows.find((row) => row.variable === 'PARLEY_RATE_LIMIT_MAX')).toEqual({
       variable: 'PARLEY_RATE_LIMIT_MAX',
       default: '`600`',
-      meaning: 'requests per window per caller (per token subject, else per IP)',
+      meaning:
+        'requests per window per caller (per token subject, else per IP), counted across every instance: in the database, or in Redis with `PARLEY_REDIS_URL`',
     });
     expect(rows.find((row) => row.variable === 'PARLEY_DATABASE_URL')?.default).toBe(
       'unset: embedded PGlite',

@@ -48,6 +48,7 @@ describe('parseConfig', () => {
       digests: { pollIntervalMs: 60_000 },
       events: { pollIntervalMs: 1_000, retentionDays: 7 },
       webhooks: { pollIntervalMs: 1_000, timeoutMs: 10_000 },
+      workerLeaseMs: null,
       inboxUrlTemplate: undefined,
       templates: {
         workers: null,
@@ -72,6 +73,18 @@ describe('parseConfig', () => {
         maxConnections: 20_000,
       },
     });
+  });
+
+  it('reads PARLEY_WORKER_LEASE: 5 s to 1 h, above the webhook timeout', () => {
+    expect(parseConfig({ PARLEY_WORKER_LEASE: '30s' }, CWD).workerLeaseMs).toBe(30_000);
+    expect(() => parseConfig({ PARLEY_WORKER_LEASE: '2s' }, CWD)).toThrow(/PARLEY_WORKER_LEASE must be/);
+    expect(() => parseConfig({ PARLEY_WORKER_LEASE: '2h' }, CWD)).toThrow(/PARLEY_WORKER_LEASE must be/);
+    expect(() => parseConfig({ PARLEY_WORKER_LEASE: '10s' }, CWD)).toThrow(
+      /longer than PARLEY_WEBHOOK_TIMEOUT/,
+    );
+    expect(parseConfig({ PARLEY_WORKER_LEASE: '10s', PARLEY_WEBHOOK_TIMEOUT: '5s' }, CWD).workerLeaseMs).toBe(
+      10_000,
+    );
   });
 
   it('reads the outbound allow-list and names a bad entry', () => {

@@ -111,7 +111,8 @@ export const EnvironmentSchema = Type.Object({
   PARLEY_RATE_LIMIT_MAX: variable(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
     expected: 'an integer from 1 to 1000000',
     default: '`600`',
-    description: 'requests per window per caller (per token subject, else per IP)',
+    description:
+      'requests per window per caller (per token subject, else per IP), counted across every instance: in the database, or in Redis with `PARLEY_REDIS_URL`',
   }),
   PARLEY_RATE_LIMIT_WINDOW: variable(
     Type.String({
@@ -306,6 +307,17 @@ export const EnvironmentSchema = Type.Object({
       default: '`10s`',
       description:
         "longest one webhook attempt may take (connect, send, the receiver's answer); past it the attempt fails and is retried",
+    },
+  ),
+  PARLEY_WORKER_LEASE: variable(
+    Type.String({
+      pattern: '^\\s*\\d+\\s*(ms|s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hour|hours)?\\s*$',
+    }),
+    {
+      expected: 'a duration from 5s to 1h, longer than PARLEY_WEBHOOK_TIMEOUT, such as 30s or 2 minutes',
+      default: '`2m` for notification groups, `60s` for webhook deliveries',
+      description:
+        "how long a worker's claim on a notification group or a webhook delivery lasts (renewed while it works) before another worker may take it over: how long the work of a worker that died waits (5 s – 1 h, above `PARLEY_WEBHOOK_TIMEOUT`)",
     },
   ),
   PARLEY_EVENT_POLL_INTERVAL: variable(
@@ -515,9 +527,9 @@ export const EnvironmentSchema = Type.Object({
   ),
   PARLEY_REDIS_URL: variable(Type.String({ pattern: '^rediss?://[^\\s]+$' }), {
     expected: 'a Redis URL such as redis://localhost:6379 or rediss://user:password@host:6380/0',
-    default: 'unset: PostgreSQL `NOTIFY` (in-process on PGlite)',
+    default: 'unset: PostgreSQL `NOTIFY` and database counters',
     description:
-      'Redis (pub/sub) carrying typing and presence between API instances (`redis://host:6379`, `rediss://` for TLS); unset: they cross instances through PostgreSQL `LISTEN/NOTIFY`, or stay in the process on PGlite. Durable events always come from the event log',
+      'Redis carrying typing and presence between API instances (pub/sub) and the rate-limit counters (`redis://host:6379[/db]`, `rediss://` for TLS); unset: signals cross instances through PostgreSQL `LISTEN/NOTIFY` (in the process on PGlite) and the counters live in the database. Durable events always come from the event log',
   }),
   PARLEY_REALTIME_HEARTBEAT: variable(
     Type.String({
@@ -653,6 +665,11 @@ export interface Config {
     readonly timeoutMs: number;
   };
   /**
+   * `PARLEY_WORKER_LEASE`: one claim's lease for notification groups and webhook deliveries alike;
+   * null: each keeps its default (2 minutes, 60 seconds).
+   */
+  readonly workerLeaseMs: number | null;
+  /**
    * Where notification emails link (`reply_url`): a URL with `{conversation_id}` and optionally
    * `{audience}`; absent: `{publicUrl}/inbox/c/{conversation_id}`, the web inbox the API serves.
    */
@@ -747,6 +764,19 @@ function webhookSettings(env: Environment): Config['webhooks'] {
         : parseDuration(env.PARLEY_WEBHOOK_POLL_INTERVAL, 'PARLEY_WEBHOOK_POLL_INTERVAL'),
     timeoutMs,
   };
+}
+
+/** `PARLEY_WORKER_LEASE`: 5 s – 1 h and above the webhook timeout (an attempt must fit in a claim). */
+function workerLease(env: Environment): number | null {
+  if (env.PARLEY_WORKER_LEASE === undefined) return null;
+  const leaseMs = parseDuration(env.PARLEY_WORKER_LEASE, 'PARLEY_WORKER_LEASE');
+  const timeoutMs = webhookSettings(env).timeoutMs;
+  if (leaseMs < 5_000 || leaseMs > 3_600_000 || leaseMs <= timeoutMs)
+    throw new ConfigError(
+      'PARLEY_WORKER_LEASE',
+      `PARLEY_WORKER_LEASE must be ${EXPECTED.PARLEY_WORKER_LEASE} (got ${env.PARLEY_WORKER_LEASE})`,
+    );
+  return leaseMs;
 }
 
 export const SERVER_DEFAULTS = {
@@ -1024,6 +1054,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
       failureMode: env.PARLEY_MODERATION_FAILURE_MODE ?? 'fail_open',
     },
     webhooks: webhookSettings(env),
+    workerLeaseMs: workerLease(env),
     adminAlerts: {
       sendFailureThreshold:
         env.PARLEY_ADMIN_ALERT_SEND_FAILURES === 0 ? null : (env.PARLEY_ADMIN_ALERT_SEND_FAILURES ?? 5),

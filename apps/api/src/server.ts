@@ -28,7 +28,7 @@ import {
   problemHandlingPlugin,
   routeNotFoundPlugin,
 } from './plugins/problem-handling.js';
-import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { type RateLimitCounterBackend, rateLimitPlugin } from './plugins/rate-limit.js';
 import { requestIdOf, requestIdPlugin } from './plugins/request-id.js';
 import { requestValidationPlugin } from './plugins/request-validation.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
@@ -121,6 +121,8 @@ export interface ServerOptions {
   readonly corsOrigins?: readonly string[] | '*';
   /** Requests per window per caller (default `SERVER_DEFAULTS.rateLimit`, as `PARLEY_RATE_LIMIT_*` unset). */
   readonly rateLimit?: { readonly max: number; readonly windowMs: number };
+  /** Where rate-limit counters live, shared by every instance (database or Redis); absent: this process. */
+  readonly rateLimitCounters?: RateLimitCounterBackend;
   /** Email template previews per window per store (or per admin), on top of `rateLimit`; null: none. */
   readonly templatePreviewRateLimit?: { readonly max: number; readonly windowMs: number } | null;
   /** Largest request body in bytes (default `SERVER_DEFAULTS.bodyLimit`, 1 MiB). */
@@ -207,7 +209,10 @@ export async function buildServer(deps: ServerDependencies, options: ServerOptio
     resolveActor: deps.core.resolveActor,
     policy: deps.core.policy,
   });
-  await app.register(rateLimitPlugin, options.rateLimit ?? SERVER_DEFAULTS.rateLimit);
+  await app.register(rateLimitPlugin, {
+    ...(options.rateLimit ?? SERVER_DEFAULTS.rateLimit),
+    ...(options.rateLimitCounters ? { counters: options.rateLimitCounters } : {}),
+  });
   await app.register(routeNotFoundPlugin);
   await app.register(openApiPlugin, {
     version: options.version ?? '0.1.0',

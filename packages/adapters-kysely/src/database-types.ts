@@ -441,6 +441,13 @@ export interface WebhookReplayTokensTable {
   expires_at: Timestamp;
 }
 
+/** A request budget: hits of one caller key in its current window (migration 0029, unlogged). */
+export interface RateLimitCountersTable {
+  key: string;
+  hits: number;
+  window_ends_at: Timestamp;
+}
+
 /** A tenant of the people directory (care-team, community). */
 export interface DirectoryTenantsTable {
   id: string;
@@ -607,6 +614,7 @@ export interface Database {
   admin_notifications: AdminNotificationsTable;
   send_failure_streaks: SendFailureStreaksTable;
   webhook_replay_tokens: WebhookReplayTokensTable;
+  rate_limit_counters: RateLimitCountersTable;
   notification_jobs: NotificationJobsTable;
   notification_windows: NotificationWindowsTable;
   notification_preferences: NotificationPreferencesTable;

@@ -59,6 +59,11 @@ export type { KyselyMarketplaceDirectoryConfig } from './kernel/kysely-marketpla
 export { KyselyMarketplaceDirectory } from './kernel/kysely-marketplace-directory.js';
 export type { KyselyPeopleDirectoryConfig } from './kernel/kysely-people-directory.js';
 export { KyselyPeopleDirectory } from './kernel/kysely-people-directory.js';
+export type {
+  KyselyRateLimitCountersConfig,
+  RateLimitCount,
+} from './kernel/kysely-rate-limit-counters.js';
+export { KyselyRateLimitCounters } from './kernel/kysely-rate-limit-counters.js';
 export type { KyselySettingsStoreConfig } from './kernel/kysely-settings-store.js';
 export { KyselySettingsStore } from './kernel/kysely-settings-store.js';
 export { PARLEY_MIGRATIONS } from './migrations/index.js';

@@ -84,6 +84,7 @@ describe.each(targets)('migrations on %s', (target) => {
       'participant_blocks',
       'platform_settings',
       'platform_users',
+      'rate_limit_counters',
       'read_advances',
       'send_failure_streaks',
       'send_idempotency_keys',
@@ -99,6 +100,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0029_rate_limit_counters',
       'Down 0028_inbound_bounce_templates',
       'Down 0027_personal_data',
       'Down 0026_notification_preferences',
@@ -151,6 +153,9 @@ describe.each(targets)('migrations on %s', (target) => {
       'webhook_replay_tokens',
     ]);
     expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
+    expect(full.tables).toContain('rate_limit_counters');
+    expect(afterDown('0029_rate_limit_counters')?.tables).not.toContain('rate_limit_counters');
+    expect(afterDown('0029_rate_limit_counters')?.tables).toContain('webhook_deliveries');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
     expect(full.indexes.join('\n')).toContain('messages_sender_idx');
     expect(afterDown('0027_personal_data')?.indexes.join('\n')).not.toContain('messages_sender_idx');

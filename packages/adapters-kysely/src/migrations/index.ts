@@ -21,6 +21,7 @@ import * as inboundBounceTemplates from '../email/migrations/0028-inbound-bounce
 import * as directory from '../kernel/migrations/0002-directory.js';
 import * as platformSettings from '../kernel/migrations/0003-platform-settings.js';
 import * as peopleDirectory from '../kernel/migrations/0015-people-directory.js';
+import * as rateLimitCounters from '../kernel/migrations/0029-rate-limit-counters.js';
 import * as notifications from '../notifications/migrations/0008-notifications.js';
 import * as notificationFencing from '../notifications/migrations/0011-notification-fencing.js';
 import * as notificationPreferences from '../notifications/migrations/0026-notification-preferences.js';
@@ -59,4 +60,5 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0026_notification_preferences': notificationPreferences,
   '0027_personal_data': personalData,
   '0028_inbound_bounce_templates': inboundBounceTemplates,
+  '0029_rate_limit_counters': rateLimitCounters,
 };

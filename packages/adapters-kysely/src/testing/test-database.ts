@@ -146,6 +146,7 @@ const TABLES = [
   'audit_log',
   'notification_digests',
   'notification_preferences',
+  'rate_limit_counters',
   'webhook_attempts',
   'webhook_deliveries',
   'webhook_secrets',
