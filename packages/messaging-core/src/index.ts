@@ -33,12 +33,13 @@ export type {
 export { createAuditCore } from './audit/audit-core.js';
 export type {
   AuditActor,
+  AuditAuthor,
   AuditEntry,
   AuditJson,
   AuditRecord,
   AuditTarget,
 } from './audit/model/audit-entry.js';
-export { diffOf, MASKED, maskSecrets, originColumns } from './audit/model/audit-entry.js';
+export { auditEntryBy, diffOf, MASKED, maskSecrets, originColumns } from './audit/model/audit-entry.js';
 export type { AuditableRecord } from './audit/model/audited-events.js';
 export { AUDITED_EVENTS, auditEntryOf, isAudited } from './audit/model/audited-events.js';
 export type { AuditLog, AuditQuery } from './audit/ports/audit-log.js';

@@ -307,14 +307,18 @@ const USER_AGENT_MAX = 512;
  * records for the changes it makes. A copy: the resolved actor may be shared (cached).
  */
 export function withOrigin(actor: Actor, request: FastifyRequest, role: string): Actor {
+  return { ...actor, origin: requestOrigin(request, role) };
+}
+
+/** The request as the audit log records it: id, address, user agent (cut), the token role. */
+export function requestOrigin(request: FastifyRequest, role: string): RequestOrigin {
   const agent = request.headers['user-agent'];
-  const origin: RequestOrigin = {
+  return {
     requestId: request.id,
     ip: request.ip ?? null,
     userAgent: typeof agent === 'string' && agent !== '' ? agent.slice(0, USER_AGENT_MAX) : null,
     actorRole: role,
   };
-  return { ...actor, origin };
 }
 
 /** The verified principal of a request that passed `authenticate` (throws if it did not). */

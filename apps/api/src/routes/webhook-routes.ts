@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type {
+  AuditAuthor,
   WebhookAttempt,
   WebhookDelivery,
   WebhookDeliveryDetail,
@@ -9,7 +10,7 @@ import type {
 } from '@parley/messaging-core';
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import { actorOfRequest } from '../plugins/authentication.js';
+import { actorOfRequest, principalOf, requestOrigin } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import {
   CreatedWebhookEndpointWire,
@@ -95,10 +96,12 @@ interface Surface {
   readonly operation: 'platform' | 'store';
   readonly tag: string;
   readonly ownerOf: (request: FastifyRequest) => WebhookOwner;
+  /** Who writes, with their request, for the audit log. */
+  readonly authorOf: (request: FastifyRequest) => AuditAuthor;
 }
 
 const webhookRoutes: FastifyPluginAsyncTypebox<Surface> = async (app, surface) => {
-  const { webhooks, ownerOf, operation } = surface;
+  const { webhooks, ownerOf, authorOf, operation } = surface;
   const base = { tags: [surface.tag], security: [{ bearerAuth: [] }] };
   const op = (name: string) => `${operation}${name}`;
 
@@ -117,13 +120,17 @@ const webhookRoutes: FastifyPluginAsyncTypebox<Surface> = async (app, surface) =
     },
     async (request, reply) => {
       const b = request.body;
-      const created = await webhooks.createEndpoint(ownerOf(request), {
-        url: b.url,
-        eventTypes: b.event_types,
-        ...(b.tenant_ids === undefined ? {} : { tenantIds: b.tenant_ids }),
-        ...(b.description === undefined ? {} : { description: b.description }),
-        ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
-      });
+      const created = await webhooks.createEndpoint(
+        ownerOf(request),
+        {
+          url: b.url,
+          eventTypes: b.event_types,
+          ...(b.tenant_ids === undefined ? {} : { tenantIds: b.tenant_ids }),
+          ...(b.description === undefined ? {} : { description: b.description }),
+          ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
+        },
+        authorOf(request),
+      );
       reply.code(201).header('location', `${surface.mountedAt}/webhooks/${pathSegment(created.endpoint.id)}`);
       return { webhook: toWebhookEndpointWire(created.endpoint), secret: created.secret };
     },
@@ -182,13 +189,18 @@ const webhookRoutes: FastifyPluginAsyncTypebox<Surface> = async (app, surface) =
     },
     async (request) => {
       const b = request.body;
-      const updated = await webhooks.updateEndpoint(ownerOf(request), request.params.webhook_id, {
-        ...(b.url === undefined ? {} : { url: b.url }),
-        ...(b.event_types === undefined ? {} : { eventTypes: b.event_types }),
-        ...(b.tenant_ids === undefined ? {} : { tenantIds: b.tenant_ids }),
-        ...(b.description === undefined ? {} : { description: b.description }),
-        ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
-      });
+      const updated = await webhooks.updateEndpoint(
+        ownerOf(request),
+        request.params.webhook_id,
+        {
+          ...(b.url === undefined ? {} : { url: b.url }),
+          ...(b.event_types === undefined ? {} : { eventTypes: b.event_types }),
+          ...(b.tenant_ids === undefined ? {} : { tenantIds: b.tenant_ids }),
+          ...(b.description === undefined ? {} : { description: b.description }),
+          ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
+        },
+        authorOf(request),
+      );
       return toWebhookEndpointWire(updated);
     },
   );
@@ -206,7 +218,7 @@ const webhookRoutes: FastifyPluginAsyncTypebox<Surface> = async (app, surface) =
       },
     },
     async (request, reply) => {
-      await webhooks.deleteEndpoint(ownerOf(request), request.params.webhook_id);
+      await webhooks.deleteEndpoint(ownerOf(request), request.params.webhook_id, authorOf(request));
       return reply.code(204).send(null);
     },
   );
@@ -225,7 +237,11 @@ const webhookRoutes: FastifyPluginAsyncTypebox<Surface> = async (app, surface) =
       },
     },
     async (request) => {
-      const rotated = await webhooks.rotateSecret(ownerOf(request), request.params.webhook_id);
+      const rotated = await webhooks.rotateSecret(
+        ownerOf(request),
+        request.params.webhook_id,
+        authorOf(request),
+      );
       return {
         secret: rotated.secret,
         previous_secret_expires_at: rotated.previousSecretExpiresAt.toISOString(),
@@ -335,6 +351,11 @@ export const platformWebhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptio
     operation: 'platform',
     tag: 'Platform webhooks',
     ownerOf: () => ({ kind: 'platform' }),
+    authorOf: (request) => ({
+      type: 'service',
+      id: principalOf(request).subject,
+      origin: requestOrigin(request, 'service'),
+    }),
   });
 };
 
@@ -356,5 +377,6 @@ export const storeWebhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions>
     operation: 'store',
     tag: 'Store webhooks',
     ownerOf: (request) => options.webhooks.tenantOwnerOf(actorOfRequest(request)),
+    authorOf: (request) => actorOfRequest(request),
   });
 };

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { KyselyMessagingStore } from '../conversations/kysely-messaging-store.js';
 import { KyselySettingsStore } from '../kernel/kysely-settings-store.js';
+import { createMessagingStoreRawReader } from '../testing/kysely-raw-readers.js';
 import { openTestDatabase, resolveTestDatabaseTarget, type TestDatabase } from '../testing/test-database.js';
 import { KyselyAuditLog } from './kysely-audit-log.js';
 
@@ -26,7 +27,12 @@ describe.each(targets)('audit log on %s', (target) => {
     name: target === 'pglite' ? 'kysely (pglite)' : `kysely (${selected.kind})`,
     setup: async () => {
       const { db } = await fresh();
-      return { auditLog: new KyselyAuditLog({ db }), store: new KyselyMessagingStore({ db }) };
+      const raw = createMessagingStoreRawReader(db);
+      return {
+        auditLog: new KyselyAuditLog({ db }),
+        store: new KyselyMessagingStore({ db }),
+        rawEvents: () => raw.events(),
+      };
     },
   });
 

@@ -1,4 +1,5 @@
 import type {
+  AuditEntry,
   WebhookEndpoint,
   WebhookEndpointChanges,
   WebhookEndpointCursor,
@@ -7,6 +8,7 @@ import type {
   WebhookSecret,
 } from '@parley/messaging-core';
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { insertAuditEntries } from '../audit/kysely-audit-log.js';
 import type { Database, WebhookEndpointsTable, WebhookSecretsTable } from '../database-types.js';
 
 type EndpointRow = Selectable<WebhookEndpointsTable>;
@@ -56,9 +58,10 @@ export class KyselyWebhookEndpointRepository implements WebhookEndpointRepositor
     this.#db = db;
   }
 
-  async create(endpoint: WebhookEndpoint, secret: WebhookSecret): Promise<void> {
+  async create(endpoint: WebhookEndpoint, secret: WebhookSecret, audit?: AuditEntry): Promise<void> {
     const owner = endpoint.owner.kind === 'tenant' ? endpoint.owner.tenantId : null;
-    await sql`
+    await this.#audited(audit, (db) =>
+      sql`
       with endpoint as (
         insert into webhook_endpoints (id, owner_tenant_id, url, event_types, tenant_ids, description,
           enabled, disabled_reason, disabled_at, created_at, updated_at)
@@ -71,7 +74,8 @@ export class KyselyWebhookEndpointRepository implements WebhookEndpointRepositor
       insert into webhook_secrets (id, endpoint_id, sealed, created_at, expires_at)
       select ${secret.id}, endpoint.id, ${secret.sealed}, ${secret.createdAt}::timestamptz,
         ${secret.expiresAt}::timestamptz
-      from endpoint`.execute(this.#db);
+      from endpoint`.execute(db),
+    );
   }
 
   #owned(owner: WebhookOwner) {
@@ -137,62 +141,68 @@ export class KyselyWebhookEndpointRepository implements WebhookEndpointRepositor
     id: string,
     owner: WebhookOwner,
     changes: WebhookEndpointChanges,
+    audit?: AuditEntry,
   ): Promise<WebhookEndpoint | null> {
     const enabled = changes.enabled;
-    const row = await this.#db
-      .updateTable('webhook_endpoints')
-      .set((eb) => ({
-        updated_at: changes.at,
-        ...(changes.url === undefined ? {} : { url: changes.url }),
-        ...(changes.eventTypes === undefined
-          ? {}
-          : { event_types: sql<string[]>`${[...changes.eventTypes]}::text[]` }),
-        ...(changes.tenantIds === undefined
-          ? {}
-          : {
-              tenant_ids: sql<
-                string[] | null
-              >`${changes.tenantIds === null ? null : [...changes.tenantIds]}::text[]`,
-            }),
-        ...(changes.description === undefined ? {} : { description: changes.description }),
-        ...(enabled === undefined
-          ? {}
-          : enabled
-            ? { enabled: true, disabled_reason: null, disabled_at: null }
+    const row = await this.#audited(audit, (db) =>
+      db
+        .updateTable('webhook_endpoints')
+        .set((eb) => ({
+          updated_at: changes.at,
+          ...(changes.url === undefined ? {} : { url: changes.url }),
+          ...(changes.eventTypes === undefined
+            ? {}
+            : { event_types: sql<string[]>`${[...changes.eventTypes]}::text[]` }),
+          ...(changes.tenantIds === undefined
+            ? {}
             : {
-                enabled: false,
-                disabled_reason: changes.disabledReason ?? 'manual',
-                // Already disabled: keep when it first was.
-                disabled_at: eb
-                  .case()
-                  .when('enabled', '=', true)
-                  .then(sql<Date>`${changes.at}::timestamptz`)
-                  .else(eb.ref('disabled_at'))
-                  .end(),
+                tenant_ids: sql<
+                  string[] | null
+                >`${changes.tenantIds === null ? null : [...changes.tenantIds]}::text[]`,
               }),
-      }))
-      .where('id', '=', id)
-      .$if(owner.kind === 'tenant', (qb) =>
-        qb.where('owner_tenant_id', '=', owner.kind === 'tenant' ? owner.tenantId : ''),
-      )
-      .returningAll()
-      .executeTakeFirst();
+          ...(changes.description === undefined ? {} : { description: changes.description }),
+          ...(enabled === undefined
+            ? {}
+            : enabled
+              ? { enabled: true, disabled_reason: null, disabled_at: null }
+              : {
+                  enabled: false,
+                  disabled_reason: changes.disabledReason ?? 'manual',
+                  // Already disabled: keep when it first was.
+                  disabled_at: eb
+                    .case()
+                    .when('enabled', '=', true)
+                    .then(sql<Date>`${changes.at}::timestamptz`)
+                    .else(eb.ref('disabled_at'))
+                    .end(),
+                }),
+        }))
+        .where('id', '=', id)
+        .$if(owner.kind === 'tenant', (qb) =>
+          qb.where('owner_tenant_id', '=', owner.kind === 'tenant' ? owner.tenantId : ''),
+        )
+        .returningAll()
+        .executeTakeFirst(),
+    );
     return row === undefined ? null : toWebhookEndpoint(row);
   }
 
-  async delete(id: string, owner: WebhookOwner): Promise<boolean> {
-    const result = await this.#db
-      .deleteFrom('webhook_endpoints')
-      .where('id', '=', id)
-      .$if(owner.kind === 'tenant', (qb) =>
-        qb.where('owner_tenant_id', '=', owner.kind === 'tenant' ? owner.tenantId : ''),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+  async delete(id: string, owner: WebhookOwner, audit?: AuditEntry): Promise<boolean> {
+    return this.#audited(audit, async (db) => {
+      const result = await db
+        .deleteFrom('webhook_endpoints')
+        .where('id', '=', id)
+        .$if(owner.kind === 'tenant', (qb) =>
+          qb.where('owner_tenant_id', '=', owner.kind === 'tenant' ? owner.tenantId : ''),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    });
   }
 
-  async rotateSecret(secret: WebhookSecret, expireOthersAt: Date): Promise<void> {
-    await sql`
+  async rotateSecret(secret: WebhookSecret, expireOthersAt: Date, audit?: AuditEntry): Promise<void> {
+    await this.#audited(audit, (db) =>
+      sql`
       with expired as (
         update webhook_secrets set expires_at = ${expireOthersAt}::timestamptz
         where endpoint_id = ${secret.endpointId}
@@ -201,7 +211,22 @@ export class KyselyWebhookEndpointRepository implements WebhookEndpointRepositor
       )
       insert into webhook_secrets (id, endpoint_id, sealed, created_at, expires_at)
       values (${secret.id}, ${secret.endpointId}, ${secret.sealed}, ${secret.createdAt}::timestamptz,
-        ${secret.expiresAt}::timestamptz)`.execute(this.#db);
+        ${secret.expiresAt}::timestamptz)`.execute(db),
+    );
+  }
+
+  /**
+   * Runs a write; with an audit entry, in one transaction with that row (unless it changed
+   * nothing: `false`, `undefined` rows).
+   */
+  async #audited<T>(audit: AuditEntry | undefined, write: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (audit === undefined) return write(this.#db);
+    const run = async (db: Kysely<Database>) => {
+      const result = await write(db);
+      if (result !== false && result !== undefined) await insertAuditEntries(db, [audit]);
+      return result;
+    };
+    return this.#db.isTransaction ? run(this.#db) : this.#db.transaction().execute(run);
   }
 
   async activeSecrets(endpointId: string, at: Date): Promise<WebhookSecret[]> {

@@ -187,6 +187,21 @@ describe('audit log on in-memory adapters', () => {
       target: { type: 'participant', id: 'customer:c9' },
       diff: {},
     });
+    expect(
+      auditEntryOf({ ...base, type: 'conversation.monitored', payload: { message_count: 4 } }),
+    ).toMatchObject({
+      action: 'conversation.monitor',
+      target: { type: 'conversation', id: 'c1' },
+      diff: { message_count: 4 },
+    });
+    expect(
+      auditEntryOf({
+        ...base,
+        conversationId: null,
+        type: 'participant.blocked',
+        payload: { blocked: { type: 'user', id: 'u7' } },
+      }),
+    ).toMatchObject({ action: 'participant.block', target: { type: 'participant', id: 'user:u7' } });
     expect(auditEntryOf({ ...base, type: 'message.sent', payload: {} })).toBeNull();
     expect(Object.keys(AUDITED_EVENTS)).toContain('participant.exported');
   });

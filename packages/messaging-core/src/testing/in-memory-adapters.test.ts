@@ -207,6 +207,6 @@ auditLogContract({
   name: 'in-memory',
   setup: async () => {
     const store = new InMemoryMessagingStore();
-    return { auditLog: store.audit, store };
+    return { auditLog: store.audit, store, rawEvents: () => store.raw.events() };
   },
 });

@@ -1,5 +1,12 @@
 import type { RaiseAdminNotificationInput } from '../alerts/admin-notifications-core.js';
 import type { AdminNotification } from '../alerts/model/admin-notification.js';
+import {
+  type AuditAuthor,
+  type AuditEntry,
+  type AuditJson,
+  auditEntryBy,
+  diffOf,
+} from '../audit/model/audit-entry.js';
 import type { LoggedEvent } from '../conversations/model/domain-event.js';
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
@@ -146,8 +153,15 @@ export interface WebhooksCore {
    * Registers an endpoint after checking its URL (form, and the outbound guard: a non-public
    * target is a `VALIDATION` on `url`), its event types against the known list and its tenant
    * filter. Writes the endpoint and its first secret (sealed); returns the secret, shown only here.
+   * With `by` (who asks, with their request), each write here also appends its audit row in the
+   * same transaction (`webhook.create|update|delete|rotate_secret`; the URL without its query,
+   * never a secret).
    */
-  createEndpoint(owner: WebhookOwner, input: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpoint>;
+  createEndpoint(
+    owner: WebhookOwner,
+    input: CreateWebhookEndpointInput,
+    by?: AuditAuthor,
+  ): Promise<CreatedWebhookEndpoint>;
   listEndpoints(
     owner: WebhookOwner,
     input?: { readonly cursor?: string; readonly limit?: number },
@@ -158,14 +172,15 @@ export interface WebhooksCore {
     owner: WebhookOwner,
     id: string,
     input: UpdateWebhookEndpointInput,
+    by?: AuditAuthor,
   ): Promise<WebhookEndpoint>;
   /** Deletes the endpoint, its secrets, deliveries and attempts. */
-  deleteEndpoint(owner: WebhookOwner, id: string): Promise<void>;
+  deleteEndpoint(owner: WebhookOwner, id: string, by?: AuditAuthor): Promise<void>;
   /**
    * A new current secret; the previous ones keep signing for 24 h (each delivery carries a
    * signature per secret), then stop. Returns the new secret, shown only here.
    */
-  rotateSecret(owner: WebhookOwner, id: string): Promise<RotatedWebhookSecret>;
+  rotateSecret(owner: WebhookOwner, id: string, by?: AuditAuthor): Promise<RotatedWebhookSecret>;
   /**
    * Sends a `webhook.ping` now (signed like any delivery), logs it as a delivery with its attempt
    * and returns it. A ping is never retried and never disables its endpoint; a disabled endpoint
@@ -371,7 +386,7 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
       return { kind: 'tenant', tenantId: actor.tenantId };
     },
 
-    async createEndpoint(owner, input) {
+    async createEndpoint(owner, input, by) {
       const url = parseWebhookUrl(input.url);
       const eventTypes = parseEventTypes(input.eventTypes);
       const tenantIds = tenantFilter(owner, input.tenantIds);
@@ -395,7 +410,11 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
         updatedAt: now,
       };
       const { secret, record } = sealedSecret(endpoint.id, now);
-      await store.webhookEndpoints.create(endpoint, record);
+      await store.webhookEndpoints.create(
+        endpoint,
+        record,
+        by === undefined ? undefined : webhookAudit(by, 'webhook.create', endpoint, null, endpoint, now),
+      );
       return { endpoint, secret };
     },
 
@@ -418,8 +437,8 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
 
     getEndpoint: endpointOf,
 
-    async updateEndpoint(owner, id, input) {
-      await endpointOf(owner, id);
+    async updateEndpoint(owner, id, input, by) {
+      const before = await endpointOf(owner, id);
       const url = input.url === undefined ? undefined : parseWebhookUrl(input.url);
       const eventTypes = input.eventTypes === undefined ? undefined : parseEventTypes(input.eventTypes);
       const tenantIds = input.tenantIds === undefined ? undefined : tenantFilter(owner, input.tenantIds);
@@ -427,31 +446,69 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
       if (input.enabled !== undefined && typeof input.enabled !== 'boolean')
         throw MessagingError.validation('enabled', 'enabled must be a boolean');
       if (url !== undefined) await requireAllowedHost(deps.outboundGuard, url);
-      const updated = await store.webhookEndpoints.update(id, owner, {
-        at: clock.now(),
+      const at = clock.now();
+      const changes = {
+        at,
         ...(url === undefined ? {} : { url: url.href }),
         ...(eventTypes === undefined ? {} : { eventTypes }),
         ...(tenantIds === undefined || owner.kind === 'tenant' ? {} : { tenantIds }),
         ...(description === undefined ? {} : { description }),
         ...(input.enabled === undefined
           ? {}
-          : { enabled: input.enabled, disabledReason: input.enabled ? null : 'manual' }),
-      });
+          : { enabled: input.enabled, disabledReason: input.enabled ? null : ('manual' as const) }),
+      };
+      const after: WebhookEndpoint = {
+        ...before,
+        ...(changes.url === undefined ? {} : { url: changes.url }),
+        ...(changes.eventTypes === undefined ? {} : { eventTypes: changes.eventTypes }),
+        ...(changes.tenantIds === undefined ? {} : { tenantIds: changes.tenantIds }),
+        ...(changes.description === undefined ? {} : { description: changes.description }),
+        ...(changes.enabled === undefined ? {} : { enabled: changes.enabled }),
+      };
+      const updated = await store.webhookEndpoints.update(
+        id,
+        owner,
+        changes,
+        by === undefined ? undefined : webhookAudit(by, 'webhook.update', before, before, after, at),
+      );
       if (updated === null) throw MessagingError.notFound('webhook', id);
       return updated;
     },
 
-    async deleteEndpoint(owner, id) {
+    async deleteEndpoint(owner, id, by) {
       requireId(id, 'webhook_id');
-      if (!(await store.webhookEndpoints.delete(id, owner))) throw MessagingError.notFound('webhook', id);
+      const audit =
+        by === undefined
+          ? undefined
+          : auditEntryBy(by, {
+              tenantId: owner.kind === 'tenant' ? owner.tenantId : null,
+              action: 'webhook.delete',
+              target: { type: 'webhook_endpoint', id },
+              occurredAt: clock.now(),
+              diff: {},
+            });
+      if (!(await store.webhookEndpoints.delete(id, owner, audit)))
+        throw MessagingError.notFound('webhook', id);
     },
 
-    async rotateSecret(owner, id) {
+    async rotateSecret(owner, id, by) {
       const endpoint = await endpointOf(owner, id);
       const now = clock.now();
       const previousSecretExpiresAt = new Date(now.getTime() + WEBHOOK_SECRET_OVERLAP_MS);
       const { secret, record } = sealedSecret(endpoint.id, now);
-      await store.webhookEndpoints.rotateSecret(record, previousSecretExpiresAt);
+      await store.webhookEndpoints.rotateSecret(
+        record,
+        previousSecretExpiresAt,
+        by === undefined
+          ? undefined
+          : auditEntryBy(by, {
+              tenantId: endpoint.owner.kind === 'tenant' ? endpoint.owner.tenantId : null,
+              action: 'webhook.rotate_secret',
+              target: { type: 'webhook_endpoint', id: endpoint.id },
+              occurredAt: now,
+              diff: { previous_secret_expires_at: previousSecretExpiresAt.toISOString() },
+            }),
+      );
       return { secret, previousSecretExpiresAt };
     },
 
@@ -585,4 +642,33 @@ export function createWebhooksCore(deps: WebhooksDependencies): WebhooksCore {
 
     subscriber: () => webhookEventSubscriber({ clock, ids }),
   };
+}
+
+/** What an endpoint's audit diff shows: its URL without query or credentials (they may hold tokens). */
+function auditedFields(endpoint: WebhookEndpoint): Record<string, AuditJson> {
+  const url = new URL(endpoint.url);
+  return {
+    url: `${url.origin}${url.pathname}`,
+    event_types: [...endpoint.eventTypes],
+    tenant_ids: endpoint.tenantIds === null ? null : [...endpoint.tenantIds],
+    description: endpoint.description,
+    enabled: endpoint.enabled,
+  };
+}
+
+function webhookAudit(
+  by: AuditAuthor,
+  action: string,
+  endpoint: WebhookEndpoint,
+  before: WebhookEndpoint | null,
+  after: WebhookEndpoint,
+  at: Date,
+): AuditEntry {
+  return auditEntryBy(by, {
+    tenantId: endpoint.owner.kind === 'tenant' ? endpoint.owner.tenantId : null,
+    action,
+    target: { type: 'webhook_endpoint', id: endpoint.id },
+    occurredAt: at,
+    diff: diffOf(before === null ? null : auditedFields(before), auditedFields(after)),
+  });
 }

@@ -125,3 +125,26 @@ export function diffOf(
   }
   return out;
 }
+
+/** Who writes an audited change: an `Actor`, or a service (`{ type: 'service', id }`) with its request. */
+export interface AuditAuthor {
+  readonly type: string;
+  readonly id: string;
+  readonly origin?: RequestOrigin;
+}
+
+/**
+ * An audit entry by `by`, its request columns from `by.origin`.
+ *
+ * @example
+ * ```ts
+ * auditEntryBy(actor, { tenantId: 's1', action: 'webhook.delete', target: { type: 'webhook_endpoint', id }, occurredAt: now, diff: {} });
+ * ```
+ */
+export function auditEntryBy(
+  by: AuditAuthor,
+  fields: Pick<AuditEntry, 'tenantId' | 'action' | 'target' | 'occurredAt' | 'diff'>,
+): AuditEntry {
+  const { role, ...request } = originColumns(by.origin);
+  return { actor: { type: by.type, id: by.id, role }, ...fields, ...request };
+}

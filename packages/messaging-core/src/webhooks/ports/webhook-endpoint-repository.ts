@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
 import type { WebhookEndpoint, WebhookOwner, WebhookSecret } from '../model/webhook-endpoint.js';
 
 /** Position after the last endpoint of a page (oldest first by creation, then id). */
@@ -24,7 +25,7 @@ export interface WebhookEndpointChanges {
  */
 export interface WebhookEndpointRepository {
   /** Inserts the endpoint and its first secret together. */
-  create(endpoint: WebhookEndpoint, secret: WebhookSecret): Promise<void>;
+  create(endpoint: WebhookEndpoint, secret: WebhookSecret, audit?: AuditEntry): Promise<void>;
   /** The endpoint when it exists and belongs to `owner` (a platform owner sees every endpoint); else null. */
   find(id: string, owner: WebhookOwner): Promise<WebhookEndpoint | null>;
   /** `owner`'s endpoints (a platform owner: its own, not tenants'), oldest first, after `after`. */
@@ -37,15 +38,24 @@ export interface WebhookEndpointRepository {
    * and the enabled endpoints of the named tenants (the caller filters by type and tenant).
    */
   listEnabledFor(tenantIds: readonly (string | null)[]): Promise<WebhookEndpoint[]>;
-  /** Applies `changes` to an endpoint of `owner`; returns it, or null when there is none. */
-  update(id: string, owner: WebhookOwner, changes: WebhookEndpointChanges): Promise<WebhookEndpoint | null>;
+  /**
+   * Applies `changes` to an endpoint of `owner`; returns it, or null when there is none. Every
+   * write here takes an optional `audit` entry, appended in the write's transaction when it changed
+   * something.
+   */
+  update(
+    id: string,
+    owner: WebhookOwner,
+    changes: WebhookEndpointChanges,
+    audit?: AuditEntry,
+  ): Promise<WebhookEndpoint | null>;
   /** Deletes an endpoint of `owner` with its secrets, deliveries and attempts; false when there was none. */
-  delete(id: string, owner: WebhookOwner): Promise<boolean>;
+  delete(id: string, owner: WebhookOwner, audit?: AuditEntry): Promise<boolean>;
   /**
    * Rotation: every secret of the endpoint still current, or expiring after `expireOthersAt`, now
    * expires at `expireOthersAt`; then `secret` is added as the current one.
    */
-  rotateSecret(secret: WebhookSecret, expireOthersAt: Date): Promise<void>;
+  rotateSecret(secret: WebhookSecret, expireOthersAt: Date, audit?: AuditEntry): Promise<void>;
   /** The endpoint's secrets that still sign at `at` (expiry null or after it), newest first. */
   activeSecrets(endpointId: string, at: Date): Promise<WebhookSecret[]>;
 }

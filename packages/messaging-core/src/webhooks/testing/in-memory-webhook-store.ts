@@ -1,3 +1,5 @@
+import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditLog } from '../../audit/ports/audit-log.js';
 import type { LoggedEvent } from '../../conversations/model/domain-event.js';
 import type { EventLogUnit, EventStore } from '../../kernel/events/event-dispatcher.js';
 import type { EventLogOf } from '../../kernel/ports/event-log.js';
@@ -54,15 +56,23 @@ const time = (date: Date) => date.getTime();
 /** `WebhookEndpointRepository` over a state holder. Every method's body is synchronous: atomic here. */
 export class InMemoryWebhookEndpointRepository implements WebhookEndpointRepository {
   readonly #state: () => WebhookState;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(state: () => WebhookState) {
+  /** @param audit where the writes' audit rows go (absent: they are dropped). */
+  constructor(state: () => WebhookState, audit?: AuditLog) {
     this.#state = state;
+    this.#audit = audit;
   }
 
-  async create(endpoint: WebhookEndpoint, secret: WebhookSecret): Promise<void> {
+  async #audited(audit: AuditEntry | undefined): Promise<void> {
+    if (audit !== undefined) await this.#audit?.append([audit]);
+  }
+
+  async create(endpoint: WebhookEndpoint, secret: WebhookSecret, audit?: AuditEntry): Promise<void> {
     const state = this.#state();
     state.endpoints.push(endpoint);
     state.secrets.push(secret);
+    await this.#audited(audit);
   }
 
   async find(id: string, owner: WebhookOwner): Promise<WebhookEndpoint | null> {
@@ -97,6 +107,7 @@ export class InMemoryWebhookEndpointRepository implements WebhookEndpointReposit
     id: string,
     owner: WebhookOwner,
     changes: WebhookEndpointChanges,
+    audit?: AuditEntry,
   ): Promise<WebhookEndpoint | null> {
     const state = this.#state();
     const index = state.endpoints.findIndex((e) => e.id === id);
@@ -127,10 +138,11 @@ export class InMemoryWebhookEndpointRepository implements WebhookEndpointReposit
       updatedAt: changes.at,
     };
     state.endpoints[index] = next;
+    await this.#audited(audit);
     return next;
   }
 
-  async delete(id: string, owner: WebhookOwner): Promise<boolean> {
+  async delete(id: string, owner: WebhookOwner, audit?: AuditEntry): Promise<boolean> {
     const state = this.#state();
     const found = state.endpoints.find((e) => e.id === id);
     if (found === undefined || !owns(owner, found)) return false;
@@ -141,10 +153,11 @@ export class InMemoryWebhookEndpointRepository implements WebhookEndpointReposit
     state.secrets = state.secrets.filter((s) => s.endpointId !== id);
     state.deliveries = state.deliveries.filter((d) => d.delivery.endpointId !== id);
     state.attempts = state.attempts.filter((a) => !gone.has(a.deliveryId));
+    await this.#audited(audit);
     return true;
   }
 
-  async rotateSecret(secret: WebhookSecret, expireOthersAt: Date): Promise<void> {
+  async rotateSecret(secret: WebhookSecret, expireOthersAt: Date, audit?: AuditEntry): Promise<void> {
     const state = this.#state();
     state.secrets = state.secrets.map((s) =>
       s.endpointId === secret.endpointId && (s.expiresAt === null || time(s.expiresAt) > time(expireOthersAt))
@@ -152,6 +165,7 @@ export class InMemoryWebhookEndpointRepository implements WebhookEndpointReposit
         : s,
     );
     state.secrets.push(secret);
+    await this.#audited(audit);
   }
 
   async activeSecrets(endpointId: string, at: Date): Promise<WebhookSecret[]> {
@@ -333,10 +347,14 @@ export class InMemoryWebhookStore implements WebhookStore {
   readonly webhookEndpoints: WebhookEndpointRepository;
   readonly webhookDeliveries: WebhookDeliveryRepository;
 
-  constructor(messaging: EventStore<LoggedEvent, EventLogUnit<LoggedEvent>>) {
+  /** @param options.audit where endpoint writes' audit rows go (absent: they are dropped). */
+  constructor(
+    messaging: EventStore<LoggedEvent, EventLogUnit<LoggedEvent>>,
+    options: { readonly audit?: AuditLog } = {},
+  ) {
     this.#messaging = messaging;
     this.events = messaging.events;
-    this.webhookEndpoints = new InMemoryWebhookEndpointRepository(() => this.#state);
+    this.webhookEndpoints = new InMemoryWebhookEndpointRepository(() => this.#state, options.audit);
     this.webhookDeliveries = new InMemoryWebhookDeliveryRepository(() => this.#state);
   }
 
