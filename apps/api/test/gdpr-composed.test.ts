@@ -67,6 +67,22 @@ describe('GDPR erasure through the composed API', () => {
       token: harness.tokens.service,
     });
     expect(erased.status).toBe(204);
+    // The audit log records the export and the erasure with the request that made them, without
+    // the erased data.
+    const audit = await call('GET', '/api/v1/admin/audit-log?target_type=participant', {
+      token: harness.tokens.admin,
+    });
+    expect(audit.status).toBe(200);
+    const recorded = (
+      audit.body.entries as { action: string; request_id: string | null; ip: string | null }[]
+    )
+      .map((entry) => ({ action: entry.action, request: entry.request_id !== null, ip: entry.ip }))
+      .sort((a, b) => a.action.localeCompare(b.action));
+    expect(recorded).toEqual([
+      { action: 'participant.erase', request: true, ip: '127.0.0.1' },
+      { action: 'participant.export', request: true, ip: '127.0.0.1' },
+    ]);
+    expect(JSON.stringify(audit.body)).not.toContain('walrus');
     const after = await call('GET', `/api/v1/conversations/${id}`, { token: harness.tokens.store });
     const text = JSON.stringify(after.body);
     expect(text).not.toContain('Carla Customer');

@@ -4,10 +4,11 @@ import {
   MessagingError,
   type ParticipantRef,
   type PrivacyCore,
+  type RequestOrigin,
 } from '@parley/messaging-core';
 import { Type } from 'typebox';
 import { personalDataZip } from '../personal-data-zip.js';
-import { principalOf } from '../plugins/authentication.js';
+import { principalOf, requestOrigin } from '../plugins/authentication.js';
 import { problemResponses } from '../schemas/common.js';
 import { PersonParams } from '../schemas/people.js';
 import { attachmentDisposition } from './attachment-transport.js';
@@ -50,9 +51,13 @@ export const platformPrivacyRoutes: FastifyPluginAsyncTypebox<PlatformPrivacyRou
       throw MessagingError.validation('type', `type must be one of ${types.join(', ')} (got ${params.type})`);
     return { type: params.type, id: params.id };
   };
-  const serviceActor = (request: Parameters<typeof principalOf>[0]): ParticipantRef => ({
+  // With the request's origin: the audit log records who exported or erased, from where.
+  const serviceActor = (
+    request: Parameters<typeof principalOf>[0],
+  ): ParticipantRef & { origin: RequestOrigin } => ({
     type: 'service',
     id: principalOf(request).subject,
+    origin: requestOrigin(request, 'service'),
   });
 
   app.get(

@@ -1,5 +1,6 @@
 import type { AttachmentStorage } from '../conversations/ports/attachment-storage.js';
 import type { ParticipantRef } from '../kernel/model/participant-ref.js';
+import type { RequestOrigin } from '../kernel/model/request-origin.js';
 import { type Clock, systemClock } from '../kernel/ports/clock.js';
 import type { PersonalDataSection } from './model/personal-data.js';
 import type { PersonalDataStore } from './ports/personal-data-store.js';
@@ -22,9 +23,15 @@ export interface PrivacyCoreDependencies {
 /** The GDPR use cases: export (right of access) and erasure (right to be forgotten). */
 export interface PrivacyCore {
   /** See `exportPersonalData`. */
-  exportPersonalData(actor: ParticipantRef, person: ParticipantRef): Promise<PersonalDataExport>;
+  exportPersonalData(
+    actor: ParticipantRef & { readonly origin?: RequestOrigin },
+    person: ParticipantRef,
+  ): Promise<PersonalDataExport>;
   /** See `erasePersonalData`. */
-  erasePersonalData(actor: ParticipantRef, person: ParticipantRef): Promise<ErasureResult>;
+  erasePersonalData(
+    actor: ParticipantRef & { readonly origin?: RequestOrigin },
+    person: ParticipantRef,
+  ): Promise<ErasureResult>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { ErasureCounts } from '../../conversations/model/domain-event.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import { originOf, type RequestOrigin } from '../../kernel/model/request-origin.js';
 import { ERASED_CONTENT, ERASED_NAME } from '../model/personal-data.js';
 import type { PrivacyDependencies } from './export-personal-data.js';
 
@@ -34,7 +35,7 @@ export interface ErasureResult {
  */
 export async function erasePersonalData(
   deps: PrivacyDependencies,
-  actor: ParticipantRef,
+  actor: ParticipantRef & { readonly origin?: RequestOrigin },
   person: ParticipantRef,
 ): Promise<ErasureResult> {
   const { store, attachmentStorage, clock } = deps;
@@ -62,6 +63,7 @@ export async function erasePersonalData(
           type: 'participant.erased',
           occurredAt: at,
           actor: { type: actor.type, id: actor.id },
+          ...originOf(actor),
           tenantId: entry?.tenant_id ?? null,
           conversationId: null,
           person: { type: person.type, id: person.id },

@@ -2,6 +2,7 @@ import { sanitizeFilename } from '../../conversations/attachments/sanitize-filen
 import type { AttachmentStorage, ByteStream } from '../../conversations/ports/attachment-storage.js';
 import { isMessagingError, MessagingError } from '../../kernel/errors.js';
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
+import { originOf, type RequestOrigin } from '../../kernel/model/request-origin.js';
 import type { Clock } from '../../kernel/ports/clock.js';
 import type { PersonalDataSection } from '../model/personal-data.js';
 import type { PersonalDataStore } from '../ports/personal-data-store.js';
@@ -47,7 +48,7 @@ export interface PrivacyDependencies {
  */
 export async function exportPersonalData(
   deps: PrivacyDependencies,
-  actor: ParticipantRef,
+  actor: ParticipantRef & { readonly origin?: RequestOrigin },
   person: ParticipantRef,
 ): Promise<PersonalDataExport> {
   const { store, attachmentStorage, clock, sections } = deps;
@@ -60,6 +61,7 @@ export async function exportPersonalData(
         type: 'participant.exported',
         occurredAt: generatedAt,
         actor: { type: actor.type, id: actor.id },
+        ...originOf(actor),
         tenantId: entry?.tenant_id ?? null,
         conversationId: null,
         person: { type: person.type, id: person.id },
