@@ -218,6 +218,10 @@ describe.each(backends)('moderation ($name)', (backend) => {
     expect(await unread(tokens.customer1)).toBe(unreadBefore);
     const inbox = await call('GET', BASE, { token: tokens.customer1 });
     expect(inbox.body.conversations[0].last_message.content).toBe('It shipped');
+    const search = async (token: string) =>
+      (await call('GET', `${BASE}/search?q=happened`, { token })).body.results.length;
+    expect(await search(tokens.customer1)).toBe(0);
+    expect(await search(tokens.store1)).toBe(1);
     const single = await call('GET', `${BASE}/${id}/messages/${held.body.id}`, { token: tokens.customer1 });
     expect(single.status).toBe(404);
     expect(await ofType('message.held')).toHaveLength(1);
@@ -254,6 +258,7 @@ describe.each(backends)('moderation ($name)', (backend) => {
     expect(approved.body).toMatchObject({ state: 'approved', reviewed_by: { type: 'admin', id: 'a1' } });
     expect(await contents(tokens.customer1, id)).toEqual(['It shipped', 'what the fuck happened']);
     expect(await unread(tokens.customer1)).toBe(unreadBefore + 1);
+    expect(await search(tokens.customer1)).toBe(1);
     const [event] = await ofType('message.approved');
     expect(event?.payload).toMatchObject({ message_id: held.body.id, previous_state: 'held' });
     expect((await call('GET', '/api/v1/admin/moderation', { token: tokens.admin })).body.items).toEqual([]);
