@@ -1,5 +1,6 @@
 import {
   KyselyMarketplaceDirectory,
+  KyselyMessageSearch,
   KyselyMessagingStore,
   KyselyModerationSettingsRepository,
   KyselySettingsStore,
@@ -16,6 +17,7 @@ import {
   createMessagingCore,
   type LoggedEvent,
   type MarketplaceDirectory,
+  type MessageSearch,
   type MessagingStore,
   type ModerationSettingsRepository,
   type SettingsStore,
@@ -46,6 +48,7 @@ interface Backend {
     directory: MarketplaceDirectory;
     settings: SettingsStore;
     moderationSettings: ModerationSettingsRepository;
+    search: MessageSearch;
     events: () => Promise<LoggedEvent[]>;
     kind: string;
   }>;
@@ -69,6 +72,7 @@ const kyselyOn = (target: 'auto' | 'pglite'): Backend => {
         directory: new KyselyMarketplaceDirectory({ db }),
         settings: new KyselySettingsStore({ db }),
         moderationSettings: new KyselyModerationSettingsRepository(db),
+        search: new KyselyMessageSearch({ db }),
         events: () => raw.events(),
         kind: database.kind,
       };
@@ -87,6 +91,7 @@ const backends: Backend[] = [
         directory: new InMemoryMarketplaceDirectory(),
         settings: new InMemorySettingsStore(),
         moderationSettings: new InMemoryModerationSettingsRepository(),
+        search: store.search,
         events: () => store.raw.events(),
         kind: 'memory',
       };
@@ -115,6 +120,7 @@ describe.each(backends)('moderation ($name)', (backend) => {
       settings: opened.settings,
       clock,
       settingsCacheTtlMs: 0,
+      search: opened.search,
       moderation: {
         moderators: [new ObscenityWordListModerator(), contactDetailsModerator].map((moderator) => ({
           moderator,
