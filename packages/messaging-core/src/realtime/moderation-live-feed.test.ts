@@ -55,7 +55,7 @@ describe('moderation in the live feed', () => {
     const feed = createLiveFeed({ store: m.store, directory: m.directory, policy: m.core.policy, clock });
     const audience = inMemoryLiveAudience([SAM, ANA, ADMIN]);
     let position: EventPosition = LOG_START;
-    const next = async (): Promise<LiveDelivery[]> => {
+    const next = async (): Promise<readonly LiveDelivery[]> => {
       const batch = await feed.next(position, audience, 500);
       position = batch.position;
       return batch.deliveries;
