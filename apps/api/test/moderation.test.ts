@@ -1,5 +1,6 @@
 import {
   KyselyMarketplaceDirectory,
+  KyselyMessageSearch,
   KyselyMessagingStore,
   KyselyModerationSettingsRepository,
   KyselySettingsStore,
@@ -16,6 +17,7 @@ import {
   createMessagingCore,
   type LoggedEvent,
   type MarketplaceDirectory,
+  type MessageSearch,
   type MessagingStore,
   type ModerationSettingsRepository,
   type SettingsStore,
@@ -46,6 +48,7 @@ interface Backend {
     directory: MarketplaceDirectory;
     settings: SettingsStore;
     moderationSettings: ModerationSettingsRepository;
+    search: MessageSearch;
     events: () => Promise<LoggedEvent[]>;
     kind: string;
   }>;
@@ -69,6 +72,7 @@ const kyselyOn = (target: 'auto' | 'pglite'): Backend => {
         directory: new KyselyMarketplaceDirectory({ db }),
         settings: new KyselySettingsStore({ db }),
         moderationSettings: new KyselyModerationSettingsRepository(db),
+        search: new KyselyMessageSearch({ db }),
         events: () => raw.events(),
         kind: database.kind,
       };
@@ -87,6 +91,7 @@ const backends: Backend[] = [
         directory: new InMemoryMarketplaceDirectory(),
         settings: new InMemorySettingsStore(),
         moderationSettings: new InMemoryModerationSettingsRepository(),
+        search: store.search,
         events: () => store.raw.events(),
         kind: 'memory',
       };
@@ -115,6 +120,7 @@ describe.each(backends)('moderation ($name)', (backend) => {
       settings: opened.settings,
       clock,
       settingsCacheTtlMs: 0,
+      search: opened.search,
       moderation: {
         moderators: [new ObscenityWordListModerator(), contactDetailsModerator].map((moderator) => ({
           moderator,
@@ -218,6 +224,10 @@ describe.each(backends)('moderation ($name)', (backend) => {
     expect(await unread(tokens.customer1)).toBe(unreadBefore);
     const inbox = await call('GET', BASE, { token: tokens.customer1 });
     expect(inbox.body.conversations[0].last_message.content).toBe('It shipped');
+    const search = async (token: string) =>
+      (await call('GET', `${BASE}/search?q=happened`, { token })).body.results.length;
+    expect(await search(tokens.customer1)).toBe(0);
+    expect(await search(tokens.store1)).toBe(1);
     const single = await call('GET', `${BASE}/${id}/messages/${held.body.id}`, { token: tokens.customer1 });
     expect(single.status).toBe(404);
     expect(await ofType('message.held')).toHaveLength(1);
@@ -254,6 +264,7 @@ describe.each(backends)('moderation ($name)', (backend) => {
     expect(approved.body).toMatchObject({ state: 'approved', reviewed_by: { type: 'admin', id: 'a1' } });
     expect(await contents(tokens.customer1, id)).toEqual(['It shipped', 'what the fuck happened']);
     expect(await unread(tokens.customer1)).toBe(unreadBefore + 1);
+    expect(await search(tokens.customer1)).toBe(1);
     const [event] = await ofType('message.approved');
     expect(event?.payload).toMatchObject({ message_id: held.body.id, previous_state: 'held' });
     expect((await call('GET', '/api/v1/admin/moderation', { token: tokens.admin })).body.items).toEqual([]);

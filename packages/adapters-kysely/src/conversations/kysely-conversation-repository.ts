@@ -190,6 +190,7 @@ function membershipSource(
     select tc.id, ${participant.type}::text, ${participant.id}::text, ${tenant}::text,
       (select count(*) from messages tm
         where tm.conversation_id = tc.id and not tm.is_system_message
+          and (tm.moderation_state is null or tm.moderation_state not in ('held', 'rejected'))
           and tm.seq > coalesce((select max(ta.seq) from messages ta
             where ta.conversation_id = tc.id and not ta.is_system_message
               and ta.sender_type in (${teamTypes})), 0))::integer,

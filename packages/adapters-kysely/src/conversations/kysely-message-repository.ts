@@ -692,7 +692,8 @@ export class KyselyMessageRepository implements MessageRepository {
     const at = decision.at.toISOString();
     const { rows } = await sql<{ found: boolean; previous: string | null; reviewed: boolean }>`
       with msg as (
-        select id, seq, sender_type, sender_id, is_system_message, is_deleted, moderation_state from messages
+        select id, seq, sender_type, sender_id, is_system_message, is_deleted, moderation_state, created_at
+        from messages
         where conversation_id = ${conversationId}::uuid and id = ${messageId}::uuid
         for update
       ), ok as (
@@ -708,7 +709,9 @@ export class KyselyMessageRepository implements MessageRepository {
       ), counted as (
         update conversation_participants p set
           unread_count = greatest(0, p.unread_count + case when ok.moderation_state = 'held' then 1 else -1 end),
-          archived_at = case when ok.moderation_state = 'held' then null else p.archived_at end
+          archived_at = case when ok.moderation_state = 'held' then null else p.archived_at end,
+          last_activity_at = case when ok.moderation_state = 'held'
+            then greatest(p.last_activity_at, ok.created_at) else p.last_activity_at end
         from ok
         where p.conversation_id = ${conversationId}::uuid and p.left_at is null
           and ((ok.moderation_state = 'held' and ${decision.decision}::text = 'approved')

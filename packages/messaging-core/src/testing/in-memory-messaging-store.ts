@@ -1033,7 +1033,13 @@ export class InMemoryMessageRepository implements MessageRepository {
         members.set(key, {
           ...p,
           unreadCount: Math.max(0, p.unreadCount + delta),
-          ...(delta > 0 ? { archivedAt: null } : {}),
+          ...(delta > 0
+            ? {
+                archivedAt: null,
+                lastActivityAt:
+                  time(p.lastActivityAt) > time(current.createdAt) ? p.lastActivityAt : current.createdAt,
+              }
+            : {}),
         });
       }
     return { status: 'reviewed', message: reviewed, previousState: previous };

@@ -1,6 +1,7 @@
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import { NON_MEMBER } from '../policy/policy-definition.js';
 import type { Conversation, ConversationParticipant } from './conversation.js';
+import { hiddenByModeration, type MessageModeration } from './moderation.js';
 
 // Conversations handled by a team (support): what a team member who has not joined one sees.
 
@@ -38,12 +39,17 @@ export function teamStandIn(
  * Once someone on the team answers, it is no longer waiting for anyone on the team.
  */
 export function teamUnread(
-  newestFirst: readonly { readonly sender: { readonly type: string }; readonly isSystemMessage: boolean }[],
+  newestFirst: readonly {
+    readonly sender: { readonly type: string };
+    readonly isSystemMessage: boolean;
+    readonly moderation?: MessageModeration | null;
+  }[],
   teamTypes: readonly string[],
 ): number {
   let count = 0;
   for (const m of newestFirst) {
-    if (m.isSystemMessage) continue;
+    // System messages, and messages held or rejected by moderation (nobody's unread), count not.
+    if (m.isSystemMessage || hiddenByModeration(m.moderation)) continue;
     if (teamTypes.includes(m.sender.type)) break;
     count += 1;
   }

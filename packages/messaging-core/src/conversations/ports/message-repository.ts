@@ -256,7 +256,7 @@ export interface MessageRepository {
    * `approved` or `rejected` with the reason, reviewer and time. Approving a held message
    * delivers it: every other active member who sees it (`visibleFromSeq` ≤ its `seq`) and has not
    * read past it gets it counted as unread, and it brings the conversation back to their inbox
-   * (archive cleared). Rejecting a flagged message takes it back: it leaves those unread counts.
+   * (archive cleared, activity at least the message's time). Rejecting a flagged message takes it back: it leaves those unread counts.
    * Records no event (the use case appends `message.approved` / `message.rejected`).
    */
   review(conversationId: string, messageId: string, decision: ReviewDecision): Promise<ReviewResult>;

@@ -204,6 +204,8 @@ export function moderationContract(options: MessagingStoreContractOptions): void
       const recipient = await membership(c.id, STORE_USER);
       expect(recipient.unreadCount).toBe(1);
       expect(recipient.archivedAt ?? null).toBeNull();
+      // The held message's time is now the recipient's activity (their inbox order).
+      expect(recipient.lastActivityAt).toEqual((await raw.messages(c.id))[0]?.createdAt);
       expect((await membership(c.id, CUSTOMER)).unreadCount).toBe(0);
       // Counted from now on: reading it lowers the count.
       await store.participants.markRead(c.id, STORE_USER, at(30));
