@@ -318,12 +318,79 @@ describe.skipIf(!browserTestsRun())('search, archive, edits and moderation in th
     expect(await seriousAxeViolations(page)).toEqual([]);
   }, 120_000);
 
-  // With moderation in the API (issue 14's other half), the same without routes: a word-list or
-  // contact-details moderator configured for the demo store holds or rejects the customer's
-  // messages, the customer sees "Pending review" turn into the delivered message on
-  // `message.approved`, or "Not delivered: <reason>" on `message.rejected`, live; and a send the
-  // moderator rejects answers 422 MESSAGE_REJECTED, shown in the composer with the draft kept.
-  it.todo('held and rejected messages from the real moderation API, live (enable after merging moderation)');
+  // The same against the real moderation API: the demo store holds the word list's matches and
+  // refuses contact details; the customer sees "Pending review" turn into the delivered message
+  // live when an admin approves, "Not delivered: <reason>" once an admin rejected, and a refused
+  // send (422 MESSAGE_REJECTED) shown at the composer with the draft kept.
+  it('held, approved, rejected and refused messages from the real moderation API', async () => {
+    const subject = 'Really moderated';
+    const id = await startConversation(subject, 'Hello from the store.');
+    const configured = await fetch(`${api.url}/api/v1/store/moderation-settings`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${api.tokens.store}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ word_list: { action: 'hold' }, contact_details: { action: 'reject' } }),
+    });
+    expect(configured.status).toBe(200);
+    const { page } = await open('/inbox', api.tokens.customer);
+    const store = await open('/inbox', api.tokens.store);
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: new RegExp(subject) })
+      .click();
+    const log = page.getByRole('log', { name: 'Messages' });
+    const composer = page.getByRole('textbox', { name: 'Message' });
+
+    await composer.fill('you are a bitch');
+    await page.keyboard.press('Enter');
+    const heldItem = log.getByRole('listitem').filter({ hasText: 'you are a bitch' });
+    await heldItem.getByText('Pending review').waitFor();
+    const held = (await call(api.tokens.customer, 'GET', `/api/v1/conversations/${id}/messages`)) as {
+      messages: { id: string; content: string }[];
+    };
+    const heldId = held.messages.find((m) => m.content === 'you are a bitch')?.id as string;
+    // The store does not see it while it is held.
+    await store.page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: new RegExp(subject) })
+      .click();
+    const storeLog = store.page.getByRole('log', { name: 'Messages' });
+    await storeLog.getByText('Hello from the store.').waitFor();
+    expect(await storeLog.getByText('you are a bitch').count()).toBe(0);
+
+    await call(api.tokens.admin, 'POST', `/api/v1/admin/moderation/${heldId}/approve`, {});
+    // Live on both sides: the pending mark goes, the store gets the message.
+    await heldItem.getByText('Pending review').waitFor({ state: 'detached' });
+    await storeLog.getByText('you are a bitch').waitFor();
+
+    await composer.fill('you are a bastard');
+    await page.keyboard.press('Enter');
+    const secondItem = log.getByRole('listitem').filter({ hasText: 'you are a bastard' });
+    await secondItem.getByText('Pending review').waitFor();
+    const second = (await call(api.tokens.customer, 'GET', `/api/v1/conversations/${id}/messages`)) as {
+      messages: { id: string; content: string }[];
+    };
+    const secondId = second.messages.find((m) => m.content === 'you are a bastard')?.id as string;
+    await call(api.tokens.admin, 'POST', `/api/v1/admin/moderation/${secondId}/reject`, {
+      reason: 'Please stay polite',
+    });
+    await page.reload();
+    await page.locator('.inbox[data-connection="online"]').waitFor();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: new RegExp(subject) })
+      .click();
+    await log
+      .getByRole('listitem')
+      .filter({ hasText: 'you are a bastard' })
+      .getByText('Not delivered: Please stay polite')
+      .waitFor();
+
+    await composer.fill('Write to me at carla@example.com');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').getByText('Not sent: contact details (email)').waitFor();
+    expect(await composer.inputValue()).toBe('Write to me at carla@example.com');
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }, 150_000);
 
   it('fits a 390×844 screen: the search results, the archive buttons and the Edit history dialog', async () => {
     const subject = 'Small screen kettle';
