@@ -164,6 +164,9 @@ describe.each(targets)('notification preferences and digests through the API ($n
       });
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     }
+    const unknown = await call('PUT', PREFERENCES, { token: t.customer1, body: { digest_hour: 3, hour: 3 } });
+    expect(unknown.status).toBe(400);
+    expect((await call('GET', PREFERENCES, { token: t.customer1 })).body).toMatchObject({ digest_hour: 7 });
     expect((await call('GET', PREFERENCES)).status).toBe(401);
   });
 

@@ -47,12 +47,22 @@ export function emailTemplateScenarios(label: string, factory: EmailTemplateHarn
         body: { variables },
       });
 
-    it('lists the seeded new_message templates to admins, with their variables', async () => {
+    it('lists the seeded templates (new_message, the digests) to admins, with their variables', async () => {
       const list = await call('GET', '/api/v1/admin/email-templates', { token: t.admin });
       expect(list.status).toBe(200);
       expect(
         list.body.email_templates.map((x: { code: string; language: string }) => `${x.code}/${x.language}`),
-      ).toEqual(['new_message/de', 'new_message/en', 'new_message/fr']);
+      ).toEqual([
+        'digest_daily/de',
+        'digest_daily/en',
+        'digest_daily/fr',
+        'digest_weekly/de',
+        'digest_weekly/en',
+        'digest_weekly/fr',
+        'new_message/de',
+        'new_message/en',
+        'new_message/fr',
+      ]);
       const fr = await call('GET', '/api/v1/admin/email-templates/new_message/fr', { token: t.admin });
       expect(fr.status).toBe(200);
       expect(fr.body).toMatchObject({
@@ -155,11 +165,9 @@ export function emailTemplateScenarios(label: string, factory: EmailTemplateHarn
     it('store creates an override, previews it with the resolution, and deletes it', async () => {
       const list = await call('GET', '/api/v1/store/email-templates', { token: t.store1 });
       expect(list.status).toBe(200);
-      expect(list.body.email_templates.map((x: { override: unknown }) => x.override)).toEqual([
-        null,
-        null,
-        null,
-      ]);
+      expect(list.body.email_templates.map((x: { override: unknown }) => x.override)).toEqual(
+        Array.from({ length: 9 }, () => null),
+      );
 
       // A French recipient gets the platform French template…
       expect((await storePreview(t.store1, 'fr')).body).toMatchObject({
