@@ -92,6 +92,48 @@ describe('LiquidTemplateRenderer: escaping', () => {
     expect(await html('{{ x | upcase }}', { x: '<b>&' })).toBe('&lt;B&gt;&amp;');
   });
 
+  it('loops over lists of flat records, escaping each field, and reaches nothing deeper', async () => {
+    const conversations = [
+      { subject: '<b>Order</b>', unread_count: 2 },
+      { subject: 'Refund', unread_count: 1, nested: { x: 1 } as unknown as string },
+    ];
+    expect(
+      await renderer.render(
+        '{% for c in conversations %}[{{ c.subject }} {{ c.unread_count }}{{ c.nested.x }}{{ c.constructor }}]{% endfor %}',
+        { conversations },
+        { escapeHtml: true },
+      ),
+    ).toBe('[&lt;b&gt;Order&lt;/b&gt; 2][Refund 1]');
+  });
+
+  it('renders the seeded digests with their lists', async () => {
+    const digest = DEFAULT_EMAIL_TEMPLATES.find((t) => t.code === 'digest_weekly' && t.language === 'de');
+    if (!digest) throw new Error('digest_weekly/de');
+    const out = await renderer.render(
+      digest.bodyHtml,
+      {
+        recipient_name: 'Ana',
+        conversation_count: 1,
+        unread_count: 2,
+        inbox_url: 'https://parley.test/inbox',
+        conversations: [
+          {
+            subject: 'Bestellung',
+            unread_count: 2,
+            sender_name: 'Sam',
+            message_preview: 'Hallo',
+            reply_url: 'https://parley.test/inbox/c/1',
+          },
+        ],
+      },
+      { escapeHtml: true },
+    );
+    expect(out).toMatch(
+      /<a href="https:\/\/parley\.test\/inbox\/c\/1">Bestellung<\/a>\s*\(2 ungelesen\)<br>Sam: Hallo/,
+    );
+    expect(out).toContain('Posteingang öffnen');
+  });
+
   it('does not escape subjects and plain text', async () => {
     expect(await plain('Re: {{ x }}', { x: '<b>Tom & Jerry</b>' })).toBe('Re: <b>Tom & Jerry</b>');
   });

@@ -46,17 +46,25 @@ async function setup(sendResults: ('ok' | 'retryable' | 'permanent')[]) {
   const preferences = new InMemoryNotificationPreferencesRepository();
   const ledger = new InMemoryDigestLedger();
   const sent: SendEmailInput[] = [];
+  const failListing = { next: false };
   const rendered: Record<string, unknown>[] = [];
+  const unread = [
+    summary('a'),
+    summary('muted', { muted: true }),
+    summary('quiet', { emailNotifications: false }),
+    summary('b', { unreadCount: 1 }),
+  ];
   const deps: DigestDependencies = {
     preferences,
     ledger,
     directory: { resolve: async (ref) => (ref.id === ANA.id ? ENTRY : null) },
-    listUnread: async () => [
-      summary('a'),
-      summary('muted', { muted: true }),
-      summary('quiet', { emailNotifications: false }),
-      summary('b', { unreadCount: 1 }),
-    ],
+    listUnread: async () => {
+      if (failListing.next) {
+        failListing.next = false;
+        throw new Error('inbox down');
+      }
+      return unread;
+    },
     renderEmail: async (input) => {
       rendered.push({
         code: input.code,
@@ -117,7 +125,7 @@ async function setup(sendResults: ('ok' | 'retryable' | 'permanent')[]) {
     },
   );
   const run = async () => (await sendDueDigests(deps, { workerId: 'w1', now: clock.now() })).digests;
-  return { clock, ledger, sent, rendered, run };
+  return { clock, ledger, sent, rendered, run, failListing };
 }
 
 describe('sendDueDigests', () => {
@@ -175,6 +183,14 @@ describe('sendDueDigests', () => {
     d.clock.advance(20_000);
     expect((await d.run()).map((r) => r.outcome)).toEqual(['sent']);
     expect(d.sent.map((s) => s.logId)).toEqual([d.sent[0]?.logId, d.sent[0]?.logId]);
+
+    // An unexpected error (the inbox read) is retried too, and the others of the run go on.
+    const e = await setup([]);
+    e.clock.set(new Date('2026-06-01T05:00:00Z'));
+    e.failListing.next = true;
+    expect((await e.run()).map((r) => [r.outcome, r.error])).toEqual([['retrying', 'inbox down']]);
+    e.clock.advance(60_000);
+    expect((await e.run()).map((r) => r.outcome)).toEqual(['sent']);
 
     const p = await setup(['permanent']);
     p.clock.set(new Date('2026-06-01T05:00:00Z'));

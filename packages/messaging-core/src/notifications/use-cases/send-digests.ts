@@ -111,7 +111,8 @@ type Options = Required<DigestOptions>;
  * backoff and jitter, up to `maxAttempts` claims; permanent ones fail at once. Every ledger write
  * after the claim is fenced by the claim's token.
  *
- * Side effects: ledger rows, email logs and the emails.
+ * One person's failure never stops the others: an unexpected error is recorded on their digest and
+ * retried like a retryable send. Side effects: ledger rows, email logs and the emails.
  *
  * @example
  * ```ts
@@ -140,7 +141,7 @@ export async function sendDueDigests(
         maxAttempts: options.maxAttempts,
       });
       if (digest === null) continue;
-      results.push(await sendOne(deps, options, digest));
+      results.push(await isolated(deps, options, digest));
     }
     if (page.length < options.pageSize) break;
     after = page.at(-1)?.participant ?? null;
@@ -201,6 +202,46 @@ export function digestVariables(
     inbox_url: `${deps.publicUrl.replace(/\/+$/, '')}/inbox`,
     conversations: items,
   };
+}
+
+/**
+ * `sendOne`, with any unexpected error (a directory or inbox read, the template engine) recorded
+ * on that digest — retried with backoff, `failed` after `maxAttempts` claims — so one person's
+ * digest never stops the others of the run.
+ */
+async function isolated(deps: DigestDependencies, options: Options, digest: DigestRecord) {
+  try {
+    return await sendOne(deps, options, digest);
+  } catch (error) {
+    const message = (error instanceof Error ? error.message : String(error)).slice(0, 2000);
+    const now = (deps.clock ?? systemClock).now();
+    const base = { participant: digest.participant, period: digest.period, periodStart: digest.periodStart };
+    const applied =
+      digest.attempts >= options.maxAttempts
+        ? await deps.ledger.finish(digest.id, {
+            leaseToken: digest.leaseToken,
+            now,
+            status: 'failed',
+            emailLogId: null,
+            conversationCount: 0,
+            error: message,
+          })
+        : await deps.ledger.retry(digest.id, {
+            leaseToken: digest.leaseToken,
+            now,
+            availableAt: new Date(
+              now.getTime() + retryDelayMs(digest.attempts, options, deps.random ?? Math.random),
+            ),
+            emailLogId: null,
+            error: message,
+          });
+    const outcome: DigestOutcome = !applied
+      ? 'lease_lost'
+      : digest.attempts >= options.maxAttempts
+        ? 'failed'
+        : 'retrying';
+    return { ...base, outcome, emailLogId: null, conversationCount: 0, error: message };
+  }
 }
 
 async function sendOne(deps: DigestDependencies, options: Options, digest: DigestRecord) {
