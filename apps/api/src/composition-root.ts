@@ -97,8 +97,8 @@ import {
 import { resolveEncryptionKey } from './mail/encryption-key.js';
 import { type NotificationWorker, startNotificationWorker } from './notification-worker.js';
 import { countedEmailLogs, createMetrics, type ParleyMetrics } from './plugins/metrics.js';
-import { type PollingWorker, startPollingWorker } from './polling-worker.js';
 import type { RateLimitCounterBackend } from './plugins/rate-limit.js';
+import { type PollingWorker, startPollingWorker } from './polling-worker.js';
 import { attachmentBaseFor, toLiveFrame } from './realtime/live-frames.js';
 import { LiveSignals, type LiveSignalsSettings } from './realtime/live-signals.js';
 import type { RealtimeHubSettings } from './realtime/realtime-hub.js';
