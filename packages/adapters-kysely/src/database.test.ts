@@ -48,8 +48,8 @@ describe('createDatabase', () => {
     const { rows } = await sql<{ table_schema: string; count: number }>`
       select table_schema, count(*)::int as count from information_schema.tables
       where table_schema in ('public', 'tenant_a') group by table_schema`.execute(database.db);
-    // 35 Parley tables plus Kysely's two bookkeeping tables, nothing in public.
-    expect(rows).toEqual([{ table_schema: 'tenant_a', count: 37 }]);
+    // 38 Parley tables plus Kysely's two bookkeeping tables, nothing in public.
+    expect(rows).toEqual([{ table_schema: 'tenant_a', count: 40 }]);
     await database.destroy();
   });
 

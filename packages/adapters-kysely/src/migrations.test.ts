@@ -77,6 +77,7 @@ describe.each(targets)('migrations on %s', (target) => {
       'message_hides',
       'message_revisions',
       'messages',
+      'moderation_settings',
       'notification_digests',
       'notification_jobs',
       'notification_preferences',
