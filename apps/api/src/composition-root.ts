@@ -767,6 +767,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         ...(config.inboxUrlTemplate === undefined ? {} : { inboxUrlTemplate: config.inboxUrlTemplate }),
         clock,
         maxAttempts: config.notifications.maxAttempts,
+        // A dead worker's claimed digest is retaken after the same lease as its jobs.
+        ...(config.workerLeaseMs === null ? {} : { leaseMs: config.workerLeaseMs }),
       },
       { intervalMs: config.notifications.worker ? config.digests.pollIntervalMs : null },
       clock,

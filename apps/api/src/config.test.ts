@@ -64,6 +64,7 @@ describe('parseConfig', () => {
       mailBreaker: { failures: 5, cooldownMs: 60_000 },
       outbound: { allowedCidrs: [] },
       metricsToken: undefined,
+      moderation: { timeoutMs: 250, failureMode: 'fail_open' },
       realtime: {
         redisUrl: undefined,
         heartbeatMs: 25_000,

@@ -315,9 +315,9 @@ export const EnvironmentSchema = Type.Object({
     }),
     {
       expected: 'a duration from 5s to 1h, longer than PARLEY_WEBHOOK_TIMEOUT, such as 30s or 2 minutes',
-      default: '`2m` for notification groups, `60s` for webhook deliveries',
+      default: '`2m` for notification groups and digests, `60s` for webhook deliveries',
       description:
-        "how long a worker's claim on a notification group or a webhook delivery lasts (renewed while it works) before another worker may take it over: how long the work of a worker that died waits (5 s – 1 h, above `PARLEY_WEBHOOK_TIMEOUT`)",
+        "how long a worker's claim on a notification group, a digest or a webhook delivery lasts (renewed while it works) before another worker may take it over: how long the work of a worker that died waits (5 s – 1 h, above `PARLEY_WEBHOOK_TIMEOUT`)",
     },
   ),
   PARLEY_EVENT_POLL_INTERVAL: variable(
@@ -665,7 +665,7 @@ export interface Config {
     readonly timeoutMs: number;
   };
   /**
-   * `PARLEY_WORKER_LEASE`: one claim's lease for notification groups and webhook deliveries alike;
+   * `PARLEY_WORKER_LEASE`: one claim's lease for notification groups, digests and webhook deliveries alike;
    * null: each keeps its default (2 minutes, 60 seconds).
    */
   readonly workerLeaseMs: number | null;

@@ -193,8 +193,8 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
     const workerEnv = { ...env, PARLEY_LOG_LEVEL: 'info' };
     const [b, w1, w2] = await Promise.all([
       startProcess('src/main.ts', env, /Parley API\s+(http:\/\/\S+)/),
-      startProcess('src/worker-main.ts', workerEnv, /(notification and webhook workers started)/),
-      startProcess('src/worker-main.ts', workerEnv, /(notification and webhook workers started)/),
+      startProcess('src/worker-main.ts', workerEnv, /(notification, webhook and digest workers started)/),
+      startProcess('src/worker-main.ts', workerEnv, /(notification, webhook and digest workers started)/),
     ]);
     children.push(b.child, w1.child, w2.child);
     console.info(`[parley] scripted day (${variant}): four processes up in ${Date.now() - started} ms`);
@@ -280,8 +280,12 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
           expect(reply.status, reply.text).toBe(201);
         }),
       );
-      // DIGESTS: when digest emails land (issue 15's parallel helper), build and send the day's
-      // digests here and add their emails to the exactly-once check below.
+      // DIGESTS: digest emails are in main, but not in this day yet. Written here (a person who
+      // chose a daily digest yesterday, inserted after round 1), the digest claimed right after
+      // was recorded `empty` in about half of the runs although the API listed the person's unread
+      // conversation at the same moment: the worker's own inbox read came back empty. Not yet
+      // understood (issue 14/15 follow-up); `apps/api/test/digests.test.ts` covers digests with
+      // two racing APIs on one database.
       if (round === KILL_AFTER) {
         // Mid-traffic, without a goodbye: the instance and a worker vanish.
         b.child.kill('SIGKILL');

@@ -24,7 +24,8 @@ const src = join(root, 'src');
  * its targets through email's ports (`SecretCipher`, `OutboundAddressGuard`) and raising an
  * admin alert when an endpoint is disabled. privacy (GDPR export and erasure) reads and erases a
  * person's data across contexts through its own port, and records its events in the conversation
- * event log.
+ * event log. The audit log's entry and its mapping from events sit in the kernel (every context
+ * writes entries in its own transactions); audit reads the log, under the policy's capability.
  * The package entry points (src/index.ts, src/testing/) sit above every context and may import
  * any of them.
  */
@@ -37,6 +38,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   realtime: ['kernel', 'conversations'],
   webhooks: ['kernel', 'conversations', 'alerts', 'email'],
   privacy: ['kernel', 'conversations'],
+  audit: ['kernel', 'conversations'],
 };
 const CONTEXTS = Object.keys(MAY_IMPORT);
 

@@ -31,18 +31,6 @@ export type {
   ListAuditLogInput,
 } from './audit/audit-core.js';
 export { createAuditCore } from './audit/audit-core.js';
-export type {
-  AuditActor,
-  AuditAuthor,
-  AuditEntry,
-  AuditJson,
-  AuditRecord,
-  AuditTarget,
-} from './audit/model/audit-entry.js';
-export { auditEntryBy, diffOf, MASKED, maskSecrets, originColumns } from './audit/model/audit-entry.js';
-export type { AuditableRecord } from './audit/model/audited-events.js';
-export { AUDITED_EVENTS, auditEntryOf, isAudited } from './audit/model/audited-events.js';
-export type { AuditLog, AuditQuery } from './audit/ports/audit-log.js';
 export type { AllowedType, AttachmentKind } from './conversations/attachments/allowed-types.js';
 export {
   ALLOWED_TYPES,
@@ -449,6 +437,18 @@ export type {
   VerifyStoreEmailSettingsResult,
 } from './email/use-cases/store-email-settings-use-cases.js';
 export { EMAIL_VERIFICATION_FAILED_ISSUE } from './email/use-cases/store-email-settings-use-cases.js';
+export type {
+  AuditActor,
+  AuditAuthor,
+  AuditEntry,
+  AuditJson,
+  AuditRecord,
+  AuditTarget,
+} from './kernel/audit/audit-entry.js';
+export { auditEntryBy, diffOf, MASKED, maskSecrets, originColumns } from './kernel/audit/audit-entry.js';
+export type { AuditLog, AuditQuery } from './kernel/audit/audit-log.js';
+export type { AuditableRecord } from './kernel/audit/audited-events.js';
+export { AUDITED_EVENTS, auditEntryOf, isAudited } from './kernel/audit/audited-events.js';
 export type { CachingDirectoryOptions } from './kernel/directory/caching-directory.js';
 export { CachingDirectory } from './kernel/directory/caching-directory.js';
 export type { DirectoryChangedPayload, DirectoryEventPayloads } from './kernel/directory/directory-events.js';

@@ -2,6 +2,7 @@ import rateLimit, { type FastifyRateLimitStore, type FastifyRateLimitStoreCtor }
 import type { FastifyPluginAsync } from 'fastify';
 import fp from 'fastify-plugin';
 import { HttpProblem } from '../http-errors.js';
+import { BatchedRateLimitCounters, type CountingRateLimitCounters } from './batched-rate-limit-counters.js';
 
 export interface RateLimitOptions {
   /** Requests per window per caller. */
@@ -28,7 +29,8 @@ export interface SharedRateLimitCounters {
 export type RateLimitCounterBackend =
   | {
       readonly kind: 'database';
-      readonly counters: SharedRateLimitCounters;
+      /** Counted in blocks (`BatchedRateLimitCounters`) when they can count several hits at once. */
+      readonly counters: SharedRateLimitCounters | CountingRateLimitCounters;
       /** How often ended windows are deleted (default: the window, at least a minute). */
       readonly sweepIntervalMs?: number;
     }
@@ -93,7 +95,9 @@ function databaseStore(counters: SharedRateLimitCounters): FastifyRateLimitStore
 const rateLimitPolicy: FastifyPluginAsync<RateLimitOptions> = async (app, options) => {
   const backend = options.counters;
   await app.register(rateLimit, {
-    ...(backend?.kind === 'database' ? { store: databaseStore(backend.counters) } : {}),
+    ...(backend?.kind === 'database'
+      ? { store: databaseStore(new BatchedRateLimitCounters(backend.counters, { max: options.max })) }
+      : {}),
     ...(backend?.kind === 'redis' ? { redis: backend.client, nameSpace: backend.nameSpace } : {}),
     // A shared store that cannot answer (Redis down) lets the request through rather than failing
     // it: the budget protects the API, an outage of the counters should not become one of the API.

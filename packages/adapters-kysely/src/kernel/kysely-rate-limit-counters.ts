@@ -46,17 +46,21 @@ export class KyselyRateLimitCounters {
     this.#clock = config.clock ?? systemClock;
   }
 
-  /** Counts one hit of `key` in its window of `windowMs` (a new window when none is open). */
-  async hit(key: string, windowMs: number): Promise<RateLimitCount> {
+  /**
+   * Counts `count` hits (default one) of `key` in its window of `windowMs` (a new window when
+   * none is open), in one statement: a caller batching its claims counts a block at once.
+   */
+  async hit(key: string, windowMs: number, count = 1): Promise<RateLimitCount> {
     const now = this.#clock.now();
+    const n = Math.max(1, Math.floor(count));
     const row = await this.#db
       .insertInto('rate_limit_counters')
-      .values({ key, hits: 1, window_ends_at: new Date(now.getTime() + windowMs) })
+      .values({ key, hits: n, window_ends_at: new Date(now.getTime() + windowMs) })
       .onConflict((oc) =>
         oc.column('key').doUpdateSet({
-          // Both read the row as it was: an ended window restarts at 1, a live one counts on.
-          hits: sql<number>`case when rate_limit_counters.window_ends_at <= ${now} then 1
-            else least(rate_limit_counters.hits + 1, ${MAX_HITS}) end`,
+          // Both read the row as it was: an ended window restarts at `n`, a live one counts on.
+          hits: sql<number>`case when rate_limit_counters.window_ends_at <= ${now} then ${n}::integer
+            else least(rate_limit_counters.hits + ${n}::integer, ${MAX_HITS}) end`,
           window_ends_at: sql<Date>`case when rate_limit_counters.window_ends_at <= ${now}
             then excluded.window_ends_at else rate_limit_counters.window_ends_at end`,
         }),

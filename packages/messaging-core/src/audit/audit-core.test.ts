@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { AUDITED_EVENTS, auditEntryOf } from '../kernel/audit/audited-events.js';
 import { isMessagingError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import type { RequestOrigin } from '../kernel/model/request-origin.js';
@@ -7,7 +8,6 @@ import { PlatformSettings } from '../kernel/settings/platform-settings.js';
 import { FixedClock } from '../kernel/testing/fixed-clock.js';
 import { createInMemoryMessaging, type InMemoryMessaging } from '../testing/in-memory-messaging.js';
 import { type AuditCore, createAuditCore } from './audit-core.js';
-import { AUDITED_EVENTS, auditEntryOf } from './model/audited-events.js';
 
 const origin = (requestId: string, actorRole: string): RequestOrigin => ({
   requestId,

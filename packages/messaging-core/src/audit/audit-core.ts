@@ -1,13 +1,13 @@
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import { requireCapability } from '../conversations/policy/require-capability.js';
+import type { AuditRecord } from '../kernel/audit/audit-entry.js';
+import type { AuditLog, AuditQuery } from '../kernel/audit/audit-log.js';
 import { MessagingError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import { decodeCursor, encodeCursor, invalidCursor } from '../kernel/paging/cursor-codec.js';
 import { parseLimit } from '../kernel/paging/parse-limit.js';
 import type { Clock } from '../kernel/ports/clock.js';
 import type { PlatformSettings } from '../kernel/settings/platform-settings.js';
-import type { AuditRecord } from './model/audit-entry.js';
-import type { AuditLog, AuditQuery } from './ports/audit-log.js';
 
 export interface AuditDependencies {
   readonly policy: AccessPolicy;

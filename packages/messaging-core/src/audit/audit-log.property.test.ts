@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AuditEntry, type AuditJson, MASKED, maskSecrets } from './model/audit-entry.js';
-import type { AuditQuery } from './ports/audit-log.js';
-import { InMemoryAuditLog } from './testing/in-memory-audit-log.js';
+import { type AuditEntry, type AuditJson, MASKED, maskSecrets } from '../kernel/audit/audit-entry.js';
+import type { AuditQuery } from '../kernel/audit/audit-log.js';
+import { InMemoryAuditLog } from '../kernel/testing/in-memory-audit-log.js';
 
 // Replay a failure with FC_SEED=<seed printed by fast-check>.
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };

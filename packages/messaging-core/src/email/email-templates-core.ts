@@ -1,7 +1,7 @@
-import { type AuditEntry, type AuditJson, diffOf, originColumns } from '../audit/model/audit-entry.js';
 import type { AccessPolicy } from '../conversations/policy/access-policy.js';
 import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
 import { requireCapability, tenantEmailOf } from '../conversations/policy/require-capability.js';
+import { type AuditEntry, type AuditJson, diffOf, originColumns } from '../kernel/audit/audit-entry.js';
 import { isMessagingError, MessagingError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/model/participant-ref.js';
 import { type Clock, systemClock } from '../kernel/ports/clock.js';

@@ -1,5 +1,17 @@
 // @parley/messaging-core/kernel: this context's public names (the package index re-exports them).
 
+export type {
+  AuditActor,
+  AuditAuthor,
+  AuditEntry,
+  AuditJson,
+  AuditRecord,
+  AuditTarget,
+} from './audit/audit-entry.js';
+export { auditEntryBy, diffOf, MASKED, maskSecrets, originColumns } from './audit/audit-entry.js';
+export type { AuditLog, AuditQuery } from './audit/audit-log.js';
+export type { AuditableRecord } from './audit/audited-events.js';
+export { AUDITED_EVENTS, auditEntryOf, isAudited } from './audit/audited-events.js';
 export type { CachingDirectoryOptions } from './directory/caching-directory.js';
 export { CachingDirectory } from './directory/caching-directory.js';
 export type { DirectoryChangedPayload, DirectoryEventPayloads } from './directory/directory-events.js';

@@ -1,6 +1,3 @@
-import type { AuditEntry } from '../audit/model/audit-entry.js';
-import type { AuditLog } from '../audit/ports/audit-log.js';
-import { appendAuditEntries, InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 import type { MessageAttachment } from '../conversations/model/attachment.js';
 import type { Conversation, ConversationParticipant } from '../conversations/model/conversation.js';
 import { effectiveDeliveredSeq } from '../conversations/model/conversation.js';
@@ -53,11 +50,14 @@ import {
   emptyEventLogState,
   InMemoryEventLog,
 } from '../conversations/testing/in-memory-event-log.js';
+import type { AuditEntry } from '../kernel/audit/audit-entry.js';
+import type { AuditLog } from '../kernel/audit/audit-log.js';
 import { MessagingError } from '../kernel/errors.js';
 import { comparePositions } from '../kernel/model/event-envelope.js';
 import { type ParticipantRef, participantKey, sameParticipant } from '../kernel/model/participant-ref.js';
 import type { Directory } from '../kernel/ports/directory.js';
 import { AsyncMutex } from '../kernel/testing/async-mutex.js';
+import { appendAuditEntries, InMemoryAuditLog } from '../kernel/testing/in-memory-audit-log.js';
 import type { NotificationJob } from '../notifications/model/notification-job.js';
 import type {
   ClaimNotificationsInput,

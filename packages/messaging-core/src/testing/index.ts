@@ -2,7 +2,6 @@
 // runners can use them. The contract suites are in `@parley/messaging-core/testing/contracts`.
 
 export { InMemoryAdminNotificationRepository } from '../alerts/testing/in-memory-admin-notification-repository.js';
-export { InMemoryAuditLog } from '../audit/testing/in-memory-audit-log.js';
 export type { GroupTestPolicyOptions } from '../conversations/testing/group-test-policy.js';
 export {
   createGroupTestPolicy,
@@ -31,6 +30,7 @@ export { InMemoryWebhookReplayGuard } from '../email/testing/in-memory-webhook-r
 export { ReversibleSecretCipher } from '../email/testing/reversible-secret-cipher.js';
 export { AsyncMutex } from '../kernel/testing/async-mutex.js';
 export { FixedClock } from '../kernel/testing/fixed-clock.js';
+export { InMemoryAuditLog } from '../kernel/testing/in-memory-audit-log.js';
 export { InMemoryMarketplaceDirectory } from '../kernel/testing/in-memory-marketplace-directory.js';
 export { InMemoryPeopleDirectory } from '../kernel/testing/in-memory-people-directory.js';
 export { InMemorySettingsStore } from '../kernel/testing/in-memory-settings-store.js';

@@ -1,17 +1,17 @@
 import type { RaiseAdminNotificationInput } from '../alerts/admin-notifications-core.js';
 import type { AdminNotification } from '../alerts/model/admin-notification.js';
+import type { LoggedEvent } from '../conversations/model/domain-event.js';
+import type { AccessPolicy } from '../conversations/policy/access-policy.js';
+import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
+import type { OutboundAddressGuard } from '../email/ports/outbound-address-guard.js';
+import type { SecretCipher } from '../email/ports/secret-cipher.js';
 import {
   type AuditAuthor,
   type AuditEntry,
   type AuditJson,
   auditEntryBy,
   diffOf,
-} from '../audit/model/audit-entry.js';
-import type { LoggedEvent } from '../conversations/model/domain-event.js';
-import type { AccessPolicy } from '../conversations/policy/access-policy.js';
-import { marketplacePolicy } from '../conversations/policy/marketplace-policy.js';
-import type { OutboundAddressGuard } from '../email/ports/outbound-address-guard.js';
-import type { SecretCipher } from '../email/ports/secret-cipher.js';
+} from '../kernel/audit/audit-entry.js';
 import { MessagingError } from '../kernel/errors.js';
 import type { EventSubscriberOf } from '../kernel/events/event-dispatcher.js';
 import type { Actor } from '../kernel/model/participant-ref.js';

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../../kernel/audit/audit-entry.js';
 import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';
 import type { Message, MessageRevision } from '../model/message.js';

@@ -1,10 +1,10 @@
-import { auditEntryOf } from '../../audit/model/audited-events.js';
+import { auditEntryOf } from '../../kernel/audit/audited-events.js';
+import { comparePositions, type EventPosition, LOG_START } from '../../kernel/model/event-envelope.js';
 import {
   type AuditLogState,
   appendAuditEntries,
   emptyAuditLogState,
-} from '../../audit/testing/in-memory-audit-log.js';
-import { comparePositions, type EventPosition, LOG_START } from '../../kernel/model/event-envelope.js';
+} from '../../kernel/testing/in-memory-audit-log.js';
 import {
   type DomainEvent,
   type EventRecord,

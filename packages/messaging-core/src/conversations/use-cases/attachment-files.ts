@@ -1,4 +1,4 @@
-import { originColumns } from '../../audit/model/audit-entry.js';
+import { originColumns } from '../../kernel/audit/audit-entry.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { MessageAttachment } from '../model/attachment.js';

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../../kernel/audit/audit-entry.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
-import type { AuditLog } from '../../audit/ports/audit-log.js';
+import type { AuditEntry } from '../../kernel/audit/audit-entry.js';
+import type { AuditLog } from '../../kernel/audit/audit-log.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { TenantDirectory } from '../../kernel/ports/tenant-directory.js';
 import type { StoreEmailSettings } from '../model/store-email-settings.js';

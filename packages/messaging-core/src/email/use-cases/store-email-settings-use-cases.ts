@@ -1,5 +1,5 @@
-import { type AuditEntry, type AuditJson, MASKED, originColumns } from '../../audit/model/audit-entry.js';
 import { requireCapability, tenantEmailOf } from '../../conversations/policy/require-capability.js';
+import { type AuditEntry, type AuditJson, MASKED, originColumns } from '../../kernel/audit/audit-entry.js';
 import { MessagingError } from '../../kernel/errors.js';
 import type { Actor } from '../../kernel/model/participant-ref.js';
 import type { StoreTier } from '../../kernel/ports/marketplace-directory.js';

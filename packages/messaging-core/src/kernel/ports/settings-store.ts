@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
 
 /** A JSON value as settings hold it. */
 export type SettingValue =

@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
 import type { Clock } from '../ports/clock.js';
 import type { SettingsStore, StoredSetting } from '../ports/settings-store.js';
 import { changedSettingKey } from './settings-events.js';

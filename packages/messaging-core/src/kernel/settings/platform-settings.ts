@@ -1,5 +1,5 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
-import { originColumns } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
+import { originColumns } from '../audit/audit-entry.js';
 import { MessagingError } from '../errors.js';
 import type { Actor } from '../model/participant-ref.js';
 import type { Clock } from '../ports/clock.js';

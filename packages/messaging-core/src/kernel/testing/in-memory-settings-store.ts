@@ -1,5 +1,5 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
-import type { AuditLog } from '../../audit/ports/audit-log.js';
+import type { AuditEntry } from '../audit/audit-entry.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { SettingsStore, StoredSetting } from '../ports/settings-store.js';
 import type { SettingsStoreRawReader } from './contracts/raw-readers.js';
 

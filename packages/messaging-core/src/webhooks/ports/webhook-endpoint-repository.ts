@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
+import type { AuditEntry } from '../../kernel/audit/audit-entry.js';
 import type { WebhookEndpoint, WebhookOwner, WebhookSecret } from '../model/webhook-endpoint.js';
 
 /** Position after the last endpoint of a page (oldest first by creation, then id). */

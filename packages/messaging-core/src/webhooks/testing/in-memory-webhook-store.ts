@@ -1,6 +1,6 @@
-import type { AuditEntry } from '../../audit/model/audit-entry.js';
-import type { AuditLog } from '../../audit/ports/audit-log.js';
 import type { LoggedEvent } from '../../conversations/model/domain-event.js';
+import type { AuditEntry } from '../../kernel/audit/audit-entry.js';
+import type { AuditLog } from '../../kernel/audit/audit-log.js';
 import type { EventLogUnit, EventStore } from '../../kernel/events/event-dispatcher.js';
 import type { EventLogOf } from '../../kernel/ports/event-log.js';
 import type { WebhookAttempt, WebhookDelivery } from '../model/webhook-delivery.js';

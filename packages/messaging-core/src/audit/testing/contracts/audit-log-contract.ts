@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DomainEvent } from '../../../conversations/model/domain-event.js';
 import type { MessagingStore } from '../../../conversations/ports/messaging-store.js';
+import { type AuditEntry, MASKED } from '../../../kernel/audit/audit-entry.js';
+import type { AuditLog } from '../../../kernel/audit/audit-log.js';
 import type { RequestOrigin } from '../../../kernel/model/request-origin.js';
-import { type AuditEntry, MASKED } from '../../model/audit-entry.js';
-import type { AuditLog } from '../../ports/audit-log.js';
 
 export interface AuditLogContractTarget {
   /** An audit log over empty storage. */

@@ -1,5 +1,5 @@
-import { type AuditEntry, type AuditRecord, maskSecrets } from '../model/audit-entry.js';
-import type { AuditLog, AuditQuery } from '../ports/audit-log.js';
+import { type AuditEntry, type AuditRecord, maskSecrets } from '../audit/audit-entry.js';
+import type { AuditLog, AuditQuery } from '../audit/audit-log.js';
 
 /** The audit rows of an in-memory store (part of its state, so a rolled-back unit drops its rows). */
 export interface AuditLogState {

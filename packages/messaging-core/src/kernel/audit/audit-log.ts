@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditRecord } from '../model/audit-entry.js';
+import type { AuditEntry, AuditRecord } from './audit-entry.js';
 
 /** Which rows a listing reads: every filter optional, newest first, keyset-paged by id. */
 export interface AuditQuery {

@@ -1,5 +1,5 @@
-import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
-import type { RequestOrigin } from '../../kernel/model/request-origin.js';
+import type { ParticipantRef } from '../model/participant-ref.js';
+import type { RequestOrigin } from '../model/request-origin.js';
 import {
   type AuditEntry,
   type AuditJson,

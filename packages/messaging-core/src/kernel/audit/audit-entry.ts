@@ -1,4 +1,4 @@
-import type { RequestOrigin } from '../../kernel/model/request-origin.js';
+import type { RequestOrigin } from '../model/request-origin.js';
 
 /** A JSON value as an audit diff holds it. */
 export type AuditJson =
