@@ -12,7 +12,7 @@ export const REPLY_TOKEN_KEY_MIN_LENGTH = 32;
  *
  * @example
  * ```ts
- * const signer = new HmacReplyTokenSigner(process.env.PARLEY_INBOUND_SECRET!);
+ * const signer = new HmacReplyTokenSigner(config.inbound.secret);
  * signer.sign(new TextEncoder().encode('…')).length; // 32
  * ```
  */
