@@ -6,12 +6,16 @@
 // dropped; BENCH_DURATION seconds per workload (default 10); BENCH_CONNECTIONS autocannon connections
 // (default 20); BENCH_POOL the API's pool size and pgbench's clients (default 10); BENCH_KEEP=1 keeps
 // the database and the pgbench scripts afterwards (their names are printed) for profiling by hand;
-// BENCH_MEMORY=1 adds the memory phase (the API's RSS after 10k and after 100k sends; minutes);
-// BENCH_RUNTIME=tsx runs the API from its sources (default: the compiled build, as production).
+// BENCH_MEMORY=1 adds the memory phase (the API's RSS and live heap after 10k and after 100k sends;
+// minutes; one process only);
+// BENCH_RUNTIME=tsx runs the API from its sources (default: the compiled build, as production);
+// BENCH_WORKERS=N runs it as N processes (PARLEY_WORKERS), with BENCH_POOL connections in all;
+// BENCH_CPU_PROFILE=<dir> writes a CPU profile of the API per workload there (`send-message.cpuprofile`,
+// …; summarise with `node apps/api/bench/cpu-profile-summary.mjs <file>`).
 // Prints the commit, the machine's load and every goal of the "Performance" issue with met / MISSED.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +48,11 @@ const POOL = Number(process.env.BENCH_POOL ?? 10);
 const CONVERSATIONS = 20;
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const MARKER = 'eeeeeeee-eeee-7eee-8eee-';
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
+const MEMORY = process.env.BENCH_MEMORY === '1' && WORKERS === 1;
+/** How long the API sits idle before its resident set is read again: V8 shrinks an idle heap. */
+const SETTLE_MS = 20_000;
+const CPU_PROFILE = process.env.BENCH_CPU_PROFILE ? resolve(process.env.BENCH_CPU_PROFILE) : undefined;
 
 /** A SQL literal for a bound parameter, so a captured query can be replayed by pgbench. */
 function literal(value: unknown): string {
@@ -154,13 +163,18 @@ async function startApi(
   dataDir: string,
   entry: ReturnType<typeof apiEntry>,
 ): Promise<{ child: ChildProcess; base: string }> {
-  const child = spawn(process.execPath, [...entry.args], {
+  const profile = CPU_PROFILE ? ['--import', join(APP_DIR, 'bench', 'cpu-profile-hook.mjs')] : [];
+  const memory = MEMORY ? ['--expose-gc', '--import', join(APP_DIR, 'bench', 'memory-hook.mjs')] : [];
+  const child = spawn(process.execPath, [...profile, ...memory, ...entry.args], {
     cwd: APP_DIR,
     env: {
       PATH: process.env.PATH,
+      ...(CPU_PROFILE ? { BENCH_CPU_PROFILE_DIR: CPU_PROFILE } : {}),
+      ...(MEMORY ? { BENCH_MEMORY_DIR: dataDir } : {}),
       NODE_ENV: 'production',
       PARLEY_DATABASE_URL: url,
-      PARLEY_DATABASE_POOL_SIZE: String(POOL),
+      // With several processes, the same number of connections in all as pgbench's clients.
+      PARLEY_DATABASE_POOL_SIZE: String(Math.ceil(POOL / WORKERS)),
       PARLEY_DATA_DIR: dataDir,
       PARLEY_PORT: '0',
       PARLEY_JWT_SECRET: SECRET,
@@ -168,6 +182,7 @@ async function startApi(
       PARLEY_LOG_LEVEL: 'warn',
       PARLEY_RATE_LIMIT_MAX: '1000000',
       PARLEY_SEED_DEMO: 'false',
+      PARLEY_WORKERS: String(WORKERS),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -177,7 +192,8 @@ async function startApi(
     child.stdout?.on('data', (chunk) => {
       output += String(chunk);
       const match = /Parley API\s+(http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
+      const allUp = WORKERS === 1 || /API processes listening/.test(output);
+      if (match?.[1] && allUp) {
         clearTimeout(timer);
         resolveBase(match[1]);
       }
@@ -187,22 +203,102 @@ async function startApi(
   return { child, base };
 }
 
+/**
+ * With BENCH_CPU_PROFILE: asks the API for the profile sampled since the last call (the hook writes
+ * it on SIGWINCH and starts afresh) and names it after the workload it covers.
+ */
+async function profilePhase(child: ChildProcess, phase: string): Promise<void> {
+  if (!CPU_PROFILE || child.pid === undefined) return;
+  const before = new Set(await readdir(CPU_PROFILE));
+  child.kill('SIGWINCH');
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    await new Promise((r) => setTimeout(r, 50));
+    const fresh = (await readdir(CPU_PROFILE)).find(
+      (f) => !before.has(f) && f.startsWith(`api-${child.pid}`),
+    );
+    if (fresh) {
+      await new Promise((r) => setTimeout(r, 200));
+      await rename(join(CPU_PROFILE, fresh), join(CPU_PROFILE, `${phase.replace(/\W+/g, '-')}.cpuprofile`));
+      return;
+    }
+  }
+  console.log(`no CPU profile came for ${phase}`);
+}
+
 interface Measured {
   readonly name: string;
   readonly rps: number;
   readonly p99: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU milliseconds per completed request: the API process, every PostgreSQL process, this process. */
+  readonly cpu?: { readonly api: number; readonly postgres: number; readonly generator: number };
 }
 
-async function cannon(name: string, options: autocannon.Options): Promise<Measured> {
+/** Clock ticks of user + system CPU a process has used (Linux `/proc/<pid>/stat`). */
+async function cpuTicks(pid: number | string): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+}
+
+/** CPU ticks of a process and its children (the supervisor's API processes with PARLEY_WORKERS). */
+async function treeTicks(pid: number): Promise<number> {
+  let total = await cpuTicks(pid);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) total += await cpuTicks(entry);
+  }
+  return total;
+}
+
+/**
+ * CPU ticks of every `postgres` process on this machine (the server's backends and helpers), with
+ * the children they have reaped: a backend that ended (pgbench's, at its end) is counted by the
+ * postmaster that waited for it.
+ */
+async function postgresTicks(): Promise<number> {
+  let total = 0;
+  for (const pid of await readdir('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'postgres') total += (await cpuTicks(pid)) + (await childTicks(pid));
+  }
+  return total;
+}
+
+/** Clock ticks of the children a process has waited for (here: pgbench, run by `spawnSync`). */
+async function childTicks(pid: number | string = 'self'): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[13] ?? 0) + Number(fields[14] ?? 0);
+}
+
+/** Ticks per millisecond: Linux reports CPU in USER_HZ, 100 per second on every mainstream build. */
+const TICKS_PER_MS = 100 / 1000;
+
+async function cannon(name: string, options: autocannon.Options, child?: ChildProcess): Promise<Measured> {
+  if (child) await profilePhase(child, `before ${name}`);
+  const onLinux = process.platform === 'linux' && child?.pid !== undefined;
+  const before = onLinux
+    ? [await treeTicks(child?.pid as number), await postgresTicks(), await cpuTicks('self')]
+    : [];
   const result = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...options });
+  const after = onLinux
+    ? [await treeTicks(child?.pid as number), await postgresTicks(), await cpuTicks('self')]
+    : [];
+  if (child) await profilePhase(child, name);
+  const perRequest = (i: number) =>
+    ((after[i] as number) - (before[i] as number)) / TICKS_PER_MS / Math.max(1, result.requests.total);
   return {
     name,
     rps: result.requests.average,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    ...(onLinux ? { cpu: { api: perRequest(0), postgres: perRequest(1), generator: perRequest(2) } } : {}),
   };
 }
 
@@ -267,6 +363,34 @@ async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
   return kib / 1024;
+}
+
+interface MemoryReading {
+  /** Resident set right after the sends (and the dispatcher) finished, MiB. */
+  readonly rss: number;
+  /** Resident set after SETTLE_MS idle, MiB. */
+  readonly settled: number;
+  /** Live JavaScript heap after two full collections (the memory hook), MiB. */
+  readonly live: number;
+}
+
+/** Reads the API's memory three ways (see `MemoryReading`); `dir` is where the memory hook writes. */
+async function readMemory(pid: number, dir: string): Promise<MemoryReading> {
+  const rss = await rssMiB(pid);
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
+  const settled = await rssMiB(pid);
+  const before = new Set(await readdir(dir));
+  process.kill(pid, 'SIGWINCH');
+  for (let waited = 0; waited < 20_000; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+    const fresh = (await readdir(dir)).find((f) => !before.has(f) && f.startsWith(`memory-${pid}-`));
+    if (fresh) {
+      await new Promise((r) => setTimeout(r, 100));
+      const usage = JSON.parse(await readFile(join(dir, fresh), 'utf8')) as { heapUsed: number };
+      return { rss, settled, live: usage.heapUsed / 1024 / 1024 };
+    }
+  }
+  throw new Error('the memory hook wrote nothing');
 }
 
 /** Sends `count` messages as fast as `CONNECTIONS` connections go, round-robin over `ids`. */
@@ -345,7 +469,7 @@ async function main(): Promise<void> {
     `bench:api — ${new Date().toISOString()}, commit ${gitCommit()}, ${availableParallelism()} cores, load ${load()}`,
   );
   console.log(
-    `configuration: database ${name} on ${new URL(SERVER_URL).host}; ${DURATION}s per workload, ${CONNECTIONS} connections, pool ${POOL}; API: ${entry.runtime}`,
+    `configuration: database ${name} on ${new URL(SERVER_URL).host}; ${DURATION}s per workload, ${CONNECTIONS} connections, pool ${POOL}; API: ${entry.runtime}, ${WORKERS} process(es) (PARLEY_WORKERS)`,
   );
   await admin(`create database "${name}"`);
   try {
@@ -358,6 +482,7 @@ async function main(): Promise<void> {
       scripts.push(path);
     }
 
+    if (CPU_PROFILE) await mkdir(CPU_PROFILE, { recursive: true });
     const started = await startApi(url, workDir, entry);
     api = started.child;
     const token = await issueToken(secretKey(SECRET), {
@@ -369,20 +494,24 @@ async function main(): Promise<void> {
     let next = 0;
     const results: Measured[] = [];
     results.push(
-      await cannon('send message', {
-        url: started.base,
-        headers,
-        requests: [
-          {
-            method: 'POST',
-            body: JSON.stringify({ content: 'Your parcel left the warehouse.' }),
-            setupRequest: (request) => {
-              next = (next + 1) % ids.length;
-              return { ...request, path: `/api/v1/store/messages/${ids[next]}/messages` };
+      await cannon(
+        'send message',
+        {
+          url: started.base,
+          headers,
+          requests: [
+            {
+              method: 'POST',
+              body: JSON.stringify({ content: 'Your parcel left the warehouse.' }),
+              setupRequest: (request) => {
+                next = (next + 1) % ids.length;
+                return { ...request, path: `/api/v1/store/messages/${ids[next]}/messages` };
+              },
             },
-          },
-        ],
-      }),
+          ],
+        },
+        api,
+      ),
     );
     const drain = await waitForDispatch(url);
     console.log(
@@ -391,27 +520,36 @@ async function main(): Promise<void> {
         : `after the send phase: the event dispatcher caught up in ${drain.ms} ms (${drain.backlog} events behind when the phase ended)`,
     );
     results.push(
-      await cannon('list inbox', { url: `${started.base}/api/v1/store/messages?limit=20`, headers }),
+      await cannon('list inbox', { url: `${started.base}/api/v1/store/messages?limit=20`, headers }, api),
     );
     results.push(
-      await cannon('unread count', { url: `${started.base}/api/v1/store/messages/unread-count`, headers }),
+      await cannon(
+        'unread count',
+        { url: `${started.base}/api/v1/store/messages/unread-count`, headers },
+        api,
+      ),
     );
     results.push(
-      await cannon('conversation (50 msgs)', {
-        url: `${started.base}/api/v1/store/messages/${ids[0]}`,
-        headers,
-      }),
+      await cannon(
+        'conversation (50 msgs)',
+        {
+          url: `${started.base}/api/v1/store/messages/${ids[0]}`,
+          headers,
+        },
+        api,
+      ),
     );
-    let memory: { at10k: number; at100k: number; failures: number } | null = null;
-    if (process.env.BENCH_MEMORY === '1') {
+    let memory: { at10k: MemoryReading; at100k: MemoryReading; failures: number } | null = null;
+    if (process.env.BENCH_MEMORY === '1' && !MEMORY) console.log('memory phase skipped: one process only');
+    if (MEMORY) {
       const pid = api.pid as number;
       console.log('memory phase: 10,000 sends, then 90,000 more …');
       const first = await sendMany(started.base, headers, ids, 10_000);
       await waitForDispatch(url);
-      const at10k = await rssMiB(pid);
+      const at10k = await readMemory(pid, workDir);
       const rest = await sendMany(started.base, headers, ids, 90_000);
       await waitForDispatch(url);
-      const at100k = await rssMiB(pid);
+      const at100k = await readMemory(pid, workDir);
       memory = { at10k, at100k, failures: first.non2xx + first.errors + rest.non2xx + rest.errors };
     }
     api.kill('SIGTERM');
@@ -419,19 +557,29 @@ async function main(): Promise<void> {
     api = undefined;
     const problems = await integrity(url);
 
+    const pgBefore = await postgresTicks();
+    const childBefore = await childTicks();
     const bench = pgbench(url, scripts);
+    const transactions = bench.tps * DURATION;
+    const benchCpu = {
+      postgres: ((await postgresTicks()) - pgBefore) / TICKS_PER_MS / transactions,
+      pgbench: ((await childTicks()) - childBefore) / TICKS_PER_MS / transactions,
+    };
     const [send, inbox, badge, detail] = results as [Measured, Measured, Measured, Measured];
     const ratio = send.rps / bench.tps;
     const mark = (met: boolean) => (met ? 'met' : 'MISSED');
     console.log('');
-    console.log('workload                     req/s      p99 ms   non-2xx  errors');
+    console.log(
+      'workload                     req/s      p99 ms   non-2xx  errors   CPU ms per request: API / PostgreSQL / load generator',
+    );
+    const ms = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(2));
     for (const r of results) {
       console.log(
-        `${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(1).padStart(11)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}`,
+        `${r.name.padEnd(26)} ${r.rps.toFixed(0).padStart(7)} ${r.p99.toFixed(1).padStart(11)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${ms(r.cpu?.api)} / ${ms(r.cpu?.postgres)} / ${ms(r.cpu?.generator)}`,
       );
     }
     console.log(
-      `pgbench, one send's SQL     ${bench.tps.toFixed(0).padStart(7)} tps (${statements.length} statements, latency avg ${bench.latencyMs} ms, ${POOL} clients)`,
+      `pgbench, one send's SQL     ${bench.tps.toFixed(0).padStart(7)} tps (${statements.length} statements, latency avg ${bench.latencyMs} ms, ${POOL} clients)   CPU ms per transaction: PostgreSQL ${benchCpu.postgres.toFixed(2)}, pgbench ${benchCpu.pgbench.toFixed(2)}`,
     );
     console.log('');
     console.log('goals ("Performance" issue):');
@@ -446,9 +594,13 @@ async function main(): Promise<void> {
     );
     console.log(`  conversation detail: ${detail.rps.toFixed(0)}/s (≥ 1,000: ${mark(detail.rps >= 1000)})`);
     if (memory !== null) {
-      const growth = memory.at100k / memory.at10k;
+      const { at10k, at100k } = memory;
+      const growth = at100k.settled / at10k.settled;
       console.log(
-        `  memory: RSS ${memory.at10k.toFixed(0)} MiB after 10k sends, ${memory.at100k.toFixed(0)} MiB after 100k (${growth.toFixed(2)}×; ≤ 1.2×: ${mark(growth <= 1.2)}), ${memory.failures} failed sends`,
+        `  memory: RSS after 10k sends ${at10k.rss.toFixed(0)} MiB, ${at10k.settled.toFixed(0)} MiB after ${SETTLE_MS / 1000} s idle, live heap ${at10k.live.toFixed(1)} MiB; after 100k ${at100k.rss.toFixed(0)} MiB, ${at100k.settled.toFixed(0)} MiB idle, live heap ${at100k.live.toFixed(1)} MiB`,
+      );
+      console.log(
+        `    settled RSS ${growth.toFixed(2)}× (≤ 1.2×: ${mark(growth <= 1.2)}), live heap ${(at100k.live / at10k.live).toFixed(2)}×, ${memory.failures} failed sends`,
       );
     } else {
       console.log('  memory: not measured (BENCH_MEMORY=1)');

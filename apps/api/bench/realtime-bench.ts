@@ -451,7 +451,7 @@ async function main(): Promise<void> {
     const reconnects = clients.reduce((n, c) => n + c.connects - 1, 0);
     running = false;
     if (CPU_PROFILE) {
-      for (const instance of instances) if (instance.alive) instance.child.kill('SIGUSR2');
+      for (const instance of instances) if (instance.alive) instance.child.kill('SIGWINCH');
       await new Promise((r) => setTimeout(r, 3000));
       log(`CPU profiles written to ${CPU_PROFILE}`);
     }

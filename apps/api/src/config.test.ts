@@ -30,6 +30,7 @@ describe('parseConfig', () => {
       uploadsDir: '/srv/parley/data/uploads',
       mailDir: '/srv/parley/data/mail',
       host: '127.0.0.1',
+      workers: 1,
       port: 3000,
       jwtSecret: undefined,
       logLevel: 'info',
@@ -191,6 +192,19 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ PARLEY_ATTACHMENT_SWEEP_GRACE: 'soon' }, CWD)).toThrow(
       /PARLEY_ATTACHMENT_SWEEP_GRACE must be a duration/,
     );
+  });
+
+  it('reads PARLEY_WORKERS: 1 by default, above 1 only with PostgreSQL', () => {
+    expect(parseConfig({}, CWD).workers).toBe(1);
+    expect(
+      parseConfig({ PARLEY_WORKERS: '3', PARLEY_DATABASE_URL: 'postgres://db/parley' }, CWD).workers,
+    ).toBe(3);
+    expect(() => parseConfig({ PARLEY_WORKERS: '2' }, CWD)).toThrow(
+      /PARLEY_WORKERS above 1 needs PARLEY_DATABASE_URL: a PGlite directory belongs to one process \(got 2\)/,
+    );
+    expect(() =>
+      parseConfig({ PARLEY_WORKERS: '0', PARLEY_DATABASE_URL: 'postgres://db/parley' }, CWD),
+    ).toThrow(/PARLEY_WORKERS must be an integer from 1 to 64 \(got "0"\)/);
   });
 
   it('reads the notification worker settings', () => {

@@ -233,6 +233,12 @@ export const EnvironmentSchema = Type.Object({
         'with `PARLEY_STORAGE=s3`: a download (not a thumbnail) answers `302` to a presigned S3 URL valid this long, after the same access check, so the bytes skip the API; the URL works for anyone who has it until it expires',
     },
   ),
+  PARLEY_WORKERS: variable(Type.Integer({ minimum: 1, maximum: 64 }), {
+    expected: 'an integer from 1 to 64',
+    default: '`1`',
+    description:
+      'API processes sharing the port (`node:cluster`): a supervisor starts this many, replaces one that dies and stops them all on SIGTERM; above 1 needs `PARLEY_DATABASE_URL` (a PGlite directory belongs to one process). Only the first runs the notification, webhook and digest workers. See docs/deploy.md',
+  }),
   PARLEY_NOTIFICATIONS_WORKER: variable(Type.String({ pattern: '^\\s*(on|off)\\s*$' }), {
     expected: 'on or off',
     default: '`on`',
@@ -598,6 +604,8 @@ export interface Config {
   /** Where the file mail sink will write (created at start; used from the notifications issue on). */
   readonly mailDir: string;
   readonly host: string;
+  /** `PARLEY_WORKERS`: API processes sharing the port under one supervisor (1: no supervisor). */
+  readonly workers: number;
   readonly port: number;
   /** Absent: the composition root generates one once and keeps it in `dataDir`. */
   readonly jwtSecret: string | undefined;
@@ -977,6 +985,13 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
       );
     }
   }
+  const workers = env.PARLEY_WORKERS ?? 1;
+  if (workers > 1 && env.PARLEY_DATABASE_URL === undefined) {
+    throw new ConfigError(
+      'PARLEY_WORKERS',
+      `PARLEY_WORKERS above 1 needs PARLEY_DATABASE_URL: a PGlite directory belongs to one process (got ${workers})`,
+    );
+  }
   const cors = env.PARLEY_CORS_ORIGINS?.split(',').map((origin) => origin.trim()) ?? [];
   const inboxUrlTemplate = checkInboxUrlTemplate(env.PARLEY_INBOX_URL_TEMPLATE);
   return {
@@ -996,6 +1011,7 @@ export function parseConfig(source: Readonly<Record<string, string | undefined>>
     uploadsDir: resolve(dataDir, 'uploads'),
     mailDir: resolve(dataDir, 'mail'),
     host: env.PARLEY_HOST ?? '127.0.0.1',
+    workers,
     port: env.PARLEY_PORT ?? 3000,
     jwtSecret: env.PARLEY_JWT_SECRET,
     logLevel: env.PARLEY_LOG_LEVEL ?? SERVER_DEFAULTS.logLevel,

@@ -2,6 +2,13 @@
 // environment (see README "Configuration"), composes, listens, prints where to go and demo tokens.
 import type { AddressInfo } from 'node:net';
 import closeWithGrace from 'close-with-grace';
+import {
+  announceListening,
+  type ClusterRole,
+  clusterRole,
+  isClusterWorker,
+  superviseWorkers,
+} from './cluster-supervisor.js';
 import { compose } from './composition-root.js';
 import { type Config, ConfigError, publicBaseUrl, readConfig } from './config.js';
 import { demoTokens } from './demo-seed.js';
@@ -18,6 +25,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw error;
+  }
+  if (config.workers > 1 && !isClusterWorker()) {
+    superviseWorkers({ workers: config.workers });
+    return;
+  }
+  const role: ClusterRole = isClusterWorker() ? await clusterRole() : { index: 0, of: 1 };
+  if (role.index > 0) {
+    // The first process seeded the demo and runs the background workers; the others serve requests.
+    config = {
+      ...config,
+      seedDemo: false,
+      notifications: { ...config.notifications, worker: false },
+    };
   }
   let api: Awaited<ReturnType<typeof compose>>;
   try {
@@ -39,6 +59,11 @@ async function main(): Promise<void> {
     await api.close();
     process.exit(1);
   }
+  announceListening();
+  if (role.index > 0) {
+    api.app.log.info({ process: role.index + 1, of: role.of }, 'API process listening');
+    return;
+  }
   const port = (api.app.server.address() as AddressInfo).port;
   const url = publicBaseUrl(config, port);
   const database =
@@ -52,6 +77,7 @@ async function main(): Promise<void> {
     `Preset            ${api.preset.name} (PARLEY_PRESET) — ${api.preset.description}`,
     `Database          ${database}${api.seeded ? ' — demo directory seeded' : ''}`,
     `JWT secret        ${api.jwtSecret.source === 'environment' ? 'PARLEY_JWT_SECRET' : api.jwtSecret.path}`,
+    ...(role.of > 1 ? [`Processes         ${role.of} sharing the port (PARLEY_WORKERS)`] : []),
   ];
   if (config.seedDemo) {
     const tokens = await demoTokens(secretKey(api.jwtSecret.secret), api.directory, {
