@@ -16,7 +16,8 @@
 // postgres://postgres@127.0.0.1:5432/postgres); BENCH_CLIENTS per instance (2000); BENCH_RATE
 // messages/s (200); BENCH_DURATION s (60); BENCH_DISCONNECTS (1000); BENCH_IDLE (10000);
 // BENCH_REDIS=redis://… to cross instances through Redis instead of PostgreSQL; BENCH_KILL=0 to keep
-// both instances alive; BENCH_API_PARLEY_<NAME>=<value> sets PARLEY_<NAME> in the API processes;
+// both instances alive; BENCH_SETTLE s (120) that frames may take after the last send before a
+// missing one counts as lost; BENCH_API_PARLEY_<NAME>=<value> sets PARLEY_<NAME> in the API processes;
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of each API process there
 // (`api-<pid>.cpuprofile`, taken just before the instances stop; summarise with
 // `node apps/api/bench/cpu-profile-summary.mjs <file>`).
@@ -48,6 +49,8 @@ const DISCONNECTS = Number(process.env.BENCH_DISCONNECTS ?? 1000);
 const IDLE = Number(process.env.BENCH_IDLE ?? 10_000);
 const REDIS = process.env.BENCH_REDIS;
 const KILL = process.env.BENCH_KILL !== '0';
+/** How long after the last send the frames may take to arrive before a missing one counts as lost. */
+const SETTLE_S = Number(process.env.BENCH_SETTLE ?? 120);
 /** `BENCH_API_PARLEY_X=v` sets `PARLEY_X=v` in the API processes (e.g. BENCH_API_PARLEY_NOTIFICATIONS_WORKER=off). */
 const API_ENV = Object.fromEntries(
   Object.entries(process.env)
@@ -204,6 +207,9 @@ class Client {
   readonly seen = new Set<string>();
   /** Message seqs of the conversation, in the order received (duplicates dropped by event id). */
   readonly seqs: number[] = [];
+  /** Seqs a client told `resync_required` read back over HTTP, as a real client reloads. */
+  readonly recovered = new Set<number>();
+  resynced = false;
   duplicates = 0;
   resyncs = 0;
   connects = 0;
@@ -219,6 +225,24 @@ class Client {
       tenantId: TENANT,
       expiresInSeconds: 3600,
     });
+  }
+
+  /** What a client does on `resync_required`: reads the conversation's messages over HTTP. */
+  async recover(): Promise<void> {
+    const instance = this.instance;
+    if (instance === null) return;
+    let cursor: string | null = null;
+    do {
+      const query = new URLSearchParams({ limit: '100', ...(cursor === null ? {} : { cursor }) });
+      const response = await fetch(
+        `${instance.base}/api/v1/conversations/${this.conversationId}/messages?${query}`,
+        { headers: { authorization: `Bearer ${await this.token}` } },
+      );
+      if (!response.ok) return;
+      const page = (await response.json()) as { messages: { seq: number }[]; next_cursor: string | null };
+      for (const message of page.messages) this.recovered.add(message.seq);
+      cursor = page.next_cursor;
+    } while (cursor !== null);
   }
 
   async connect(instance: Instance): Promise<void> {
@@ -253,6 +277,7 @@ class Client {
     };
     if (frame.type === 'resync_required') {
       this.resyncs += 1;
+      this.resynced = true;
       return;
     }
     if (frame.type === 'error') {
@@ -416,15 +441,13 @@ async function main(): Promise<void> {
     await Promise.all([sending, cutting]);
     const sendSeconds = (performance.now() - runStarted) / 1000;
     while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
-    // Let the last frames and the reconnects' replays arrive.
+    // Let the last frames and the reconnects' replays arrive: until every client holds every
+    // message of its conversation (a late frame is latency, not loss) or SETTLE_S have passed.
     const settleStarted = performance.now();
-    const settled = () => clients.every((c) => c.socket !== null && c.socket.readyState === WebSocket.OPEN);
-    while (!settled() && performance.now() - settleStarted < 30_000)
+    const open = () => clients.every((c) => c.socket !== null && c.socket.readyState === WebSocket.OPEN);
+    while (!open() && performance.now() - settleStarted < 30_000)
       await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 3000));
     clearInterval(progress);
-
-    // Check every client against the database.
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     const { rows } = await client.query<{ conversation_id: string; seqs: number[] }>(
@@ -433,6 +456,29 @@ async function main(): Promise<void> {
     );
     await client.end();
     const expected = new Map(rows.map((r) => [r.conversation_id, r.seqs]));
+    const stillMissing = () => {
+      let n = 0;
+      for (const c of clients) {
+        const got = new Set(c.seqs);
+        for (const seq of expected.get(c.conversationId) ?? [])
+          if (!got.has(seq) && !c.recovered.has(seq)) n += 1;
+      }
+      return n;
+    };
+    for (const c of clients) if (c.resynced) await c.recover();
+    let lastLog = performance.now();
+    while (stillMissing() > 0 && performance.now() - settleStarted < SETTLE_S * 1000) {
+      await new Promise((r) => setTimeout(r, 250));
+      if (performance.now() - lastLog > 5000) {
+        lastLog = performance.now();
+        log(`settling: ${stillMissing()} frames still to arrive`);
+      }
+      for (const c of clients) if (c.resynced && c.recovered.size === 0) await c.recover();
+    }
+    const settleSeconds = (performance.now() - settleStarted) / 1000;
+    const recoveredClients = clients.filter((c) => c.resynced).length;
+
+    // Check every client against the database.
     let missing = 0;
     let outOfOrder = 0;
     let duplicates = 0;
@@ -441,7 +487,8 @@ async function main(): Promise<void> {
       duplicates += c.duplicates;
       resyncs += c.resyncs;
       const got = new Set(c.seqs);
-      for (const seq of expected.get(c.conversationId) ?? []) if (!got.has(seq)) missing += 1;
+      for (const seq of expected.get(c.conversationId) ?? [])
+        if (!got.has(seq) && !c.recovered.has(seq)) missing += 1;
       for (let i = 1; i < c.seqs.length; i += 1)
         if ((c.seqs[i] as number) < (c.seqs[i - 1] as number)) outOfOrder += 1;
     }
@@ -504,7 +551,12 @@ async function main(): Promise<void> {
     console.log(
       `resilience: ${disconnects} forced disconnects${KILL ? ' + 1 SIGKILL' : ''}, ${reconnects} reconnects, ` +
         `missed ${missing} (goal 0: ${ok(missing === 0)}), out of order ${outOfOrder} (goal 0: ${ok(outOfOrder === 0)}), ` +
-        `duplicates dropped by id ${duplicates}, resync_required ${resyncs}, error frames ${JSON.stringify(Object.fromEntries(frameErrors))}`,
+        `duplicates dropped by id ${duplicates}, resync_required ${resyncs} (${recoveredClients} clients reloaded over HTTP), error frames ${JSON.stringify(Object.fromEntries(frameErrors))}`,
+    );
+    console.log(
+      missing === 0
+        ? `settling: every frame had arrived ${settleSeconds.toFixed(1)} s after the last send`
+        : `settling: ${missing} frames still missing ${SETTLE_S} s after the last send`,
     );
     console.log(
       `idle: ${openIdle}/${IDLE} connections open on one instance (connected in ${idleConnectS.toFixed(1)} s); ` +

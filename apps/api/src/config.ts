@@ -564,7 +564,7 @@ export const EnvironmentSchema = Type.Object({
     expected: 'an integer from 1 to 10000000',
     default: '`10000`',
     description:
-      'longest gap (in events of the whole log) a reconnecting client resumes with `since` / `Last-Event-ID`; a longer or unknown one gets `resync_required`',
+      'longest gap (in events of the client’s own conversations and of none; the whole log for someone who may watch others’ conversations) a reconnecting client resumes with `since` / `Last-Event-ID`; a longer or unknown one gets `resync_required`',
   }),
   PARLEY_REALTIME_MAX_CONNECTIONS: variable(Type.Integer({ minimum: 1, maximum: 1_000_000 }), {
     expected: 'an integer from 1 to 1000000',

@@ -101,6 +101,7 @@ describe.each(targets)('migrations on %s', (target) => {
 
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
+      'Down 0031_participant_conversations_index',
       'Down 0029_rate_limit_counters',
       'Down 0028_inbound_bounce_templates',
       'Down 0027_personal_data',
@@ -155,6 +156,10 @@ describe.each(targets)('migrations on %s', (target) => {
     ]);
     expect(afterDown('0023_webhooks')?.tables).toContain('delivery_advances');
     expect(full.tables).toContain('rate_limit_counters');
+    expect(full.indexes.join('\n')).toContain('conversation_participants_participant_idx');
+    expect(afterDown('0031_participant_conversations_index')?.indexes.join('\n')).not.toContain(
+      'conversation_participants_participant_idx',
+    );
     expect(afterDown('0029_rate_limit_counters')?.tables).not.toContain('rate_limit_counters');
     expect(afterDown('0029_rate_limit_counters')?.tables).toContain('webhook_deliveries');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');

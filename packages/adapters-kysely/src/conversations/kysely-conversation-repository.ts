@@ -71,10 +71,28 @@ function prefixed(alias: string, prefix: string, columns: readonly string[]): Ra
   );
 }
 
+/** The prefixed name of each column, built once per column list and prefix (hot: every inbox row). */
+const prefixedNames = new WeakMap<readonly string[], Map<string, readonly string[]>>();
+
+function namesFor(prefix: string, columns: readonly string[]): readonly string[] {
+  let byPrefix = prefixedNames.get(columns);
+  if (byPrefix === undefined) {
+    byPrefix = new Map();
+    prefixedNames.set(columns, byPrefix);
+  }
+  let names = byPrefix.get(prefix);
+  if (names === undefined) {
+    names = columns.map((column) => `${prefix}${column}`);
+    byPrefix.set(prefix, names);
+  }
+  return names;
+}
+
 /** Picks back the columns `prefixed` renamed. */
 function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
+  const names = namesFor(prefix, columns);
   const picked: Record<string, unknown> = {};
-  for (const column of columns) picked[column] = row[`${prefix}${column}`];
+  for (let i = 0; i < columns.length; i += 1) picked[columns[i] as string] = row[names[i] as string];
   return picked as T;
 }
 

@@ -6,9 +6,10 @@ import {
   type EventLog,
   type EventPosition,
   type LoggedEvent,
+  type ParticipantRef,
   toEventRecord,
 } from '@parley/messaging-core';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { AUDIT_COLUMNS, auditValues } from '../audit/kysely-audit-log.js';
 import type { Database } from '../database-types.js';
 
@@ -134,13 +135,38 @@ export class KyselyEventLog implements EventLog {
    * ```
    */
   async read(after: EventPosition, limit: number): Promise<EventBatch> {
+    return this.#page(after, limit, sql`true`);
+  }
+
+  /**
+   * `read` with one more condition in the same range scan: the event's conversation is one of the
+   * participant's memberships (left ones included: `conversation_participants_participant_idx`),
+   * or it has none. `held` still looks at the whole log: a running transaction may hold back an
+   * event of theirs as well as anyone's.
+   *
+   * @example
+   * ```ts
+   * const { events } = await log.readFor(since, { type: 'customer', id: 'c1' }, 500);
+   * ```
+   */
+  async readFor(after: EventPosition, participant: ParticipantRef, limit: number): Promise<EventBatch> {
+    return this.#page(
+      after,
+      limit,
+      sql`(conversation_id is null or conversation_id in (
+        select conversation_id from conversation_participants
+        where participant_type = ${participant.type} and participant_id = ${participant.id}))`,
+    );
+  }
+
+  async #page(after: EventPosition, limit: number, wanted: RawBuilder<unknown>): Promise<EventBatch> {
     const size = Math.max(0, Math.floor(limit));
     const { rows } = await sql<Partial<EventRow> & { held: boolean }>`
       with held as (
         select exists (select from events where not (${SAFE})) as held
       ), page as (
         select ${EVENT_COLUMNS}, xid as xid8 from events
-        where (xid, id) > (${after.xid}::xid8, ${after.id}::bigint) and ${SAFE}
+        where (xid, id) > (${after.xid}::xid8, ${after.id}::bigint) and ${SAFE} and ${wanted}
         order by xid, id
         limit ${size + 1}
       )

@@ -413,6 +413,7 @@ describe('live feed: community', () => {
           const tailing = batch.events.at(-1)?.id === last.id && !batch.more;
           return tailing ? { ...batch, events: [...batch.events, delivered] } : batch;
         },
+        readFor: (after, participant, limit) => log.readFor(after, participant, limit),
         locate: (id) => log.locate(id),
         registerSubscribers: (names) => log.registerSubscribers(names),
         loadCursor: (name) => log.loadCursor(name),
@@ -498,6 +499,75 @@ describe('live feed: resume', () => {
     expect(replay.position).toEqual(events.at(-1)!.position);
     const atEnd = await feed.replay(sam, events.at(-1)!.id, 100);
     expect(atEnd).toEqual({ kind: 'replayed', deliveries: [], position: events.at(-1)!.position });
+  });
+
+  it('a member replays from their own conversations’ events, read as such from the log', async () => {
+    const { store, core, directory, clock, conversationId } = await busyWorld();
+    const since = store.recordedEvents()[2]!;
+    // Traffic in a conversation Sam is not in, between and after his.
+    const bea = actor('store', 'bea', 'Bea', 'acme');
+    await directory.upsertPerson(
+      { type: 'store', id: 'bea', name: 'Bea', email: null, locale: 'en', tenantId: 'acme' },
+      clock.now(),
+    );
+    const other = await core.createConversation(ada, {
+      conversationType: 'admin_store',
+      subject: 'Elsewhere',
+      recipient: ref(bea),
+      initialMessage: 'x0',
+    });
+    for (let i = 1; i <= 5; i += 1) {
+      await core.sendMessage(bea, { conversationId: other.conversation.id, content: `x${i}` });
+      await core.sendMessage(sam, { conversationId, content: `late ${i}` });
+    }
+    const reads = { all: 0, own: 0, events: 0 };
+    const log = store.events;
+    const counted: MessagingStore = {
+      conversations: store.conversations,
+      participants: store.participants,
+      messages: store.messages,
+      blocks: store.blocks,
+      transaction: (work) => store.transaction(work),
+      events: {
+        ...log,
+        append: (events) => log.append(events),
+        read: async (after, limit) => {
+          reads.all += 1;
+          const batch = await log.read(after, limit);
+          reads.events += batch.events.length;
+          return batch;
+        },
+        readFor: async (after, participant, limit) => {
+          reads.own += 1;
+          const batch = await log.readFor(after, participant, limit);
+          reads.events += batch.events.length;
+          return batch;
+        },
+        locate: (id) => log.locate(id),
+      },
+    };
+    const feed = createLiveFeed({ store: counted, directory, policy: marketplacePolicy, clock });
+    const live = forViewer(
+      await tail(
+        createLiveFeed({ store, directory, policy: marketplacePolicy, clock }),
+        inMemoryLiveAudience([ada, sam, bea]),
+        3,
+      )(),
+      sam,
+    );
+    const replay = await feed.replay(sam, since.id, 100);
+    if (replay.kind !== 'replayed') throw new Error('expected a replay');
+    const expected = live.filter((d) => BigInt(d.event.id) > BigInt(since.id));
+    expect(replay.deliveries.map((d) => d.view)).toEqual(expected.map((d) => d.view));
+    expect(replay.deliveries.every((d) => d.event.conversationId === conversationId)).toBe(true);
+    expect(reads.all).toBe(0);
+    expect(reads.own).toBeGreaterThan(0);
+    const everything = store.recordedEvents().filter((e) => BigInt(e.id) > BigInt(since.id));
+    const his = everything.filter((e) => e.conversationId === conversationId);
+    expect(reads.events).toBe(his.length);
+    expect(his.length).toBeLessThan(everything.length);
+    // A monitoring admin's replay (care-team, above) reads the whole log: she gets conversations
+    // she is not in.
   });
 
   it('asks for a resync when the event is unknown, pruned, or the gap is longer than allowed', async () => {

@@ -554,8 +554,10 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
     audience: LiveAudience,
     limit: number,
     atMost = Number.POSITIVE_INFINITY,
+    only: Actor | null = null,
   ): Promise<LiveBatch & { readonly scanned: number }> {
-    const { events, more } = await store.events.read(after, limit);
+    const { events, more } =
+      only === null ? await store.events.read(after, limit) : await store.events.readFor(after, only, limit);
     const last = events.at(-1);
     const position = last === undefined ? after : last.position;
     if (events.length === 0 || events.length > atMost)
@@ -604,13 +606,16 @@ export function createLiveFeed(deps: LiveFeedDependencies): LiveFeed {
         get: (wanted) => (wanted === key ? viewer : undefined),
         ofType: (type) => (type === viewer.type ? [viewer] : []),
       };
+      // Someone who may watch conversations they are not in reads the whole log; anyone else only
+      // their own conversations' events (and those of none), filtered by the database.
+      const own = watcherTypes.includes(viewer.type) ? null : viewer;
       const deliveries: LiveDelivery[] = [];
       let position = since;
       let scanned = 0;
       for (;;) {
         // One event more than the room left tells that the gap is longer than allowed.
         const room = Math.max(0, Math.floor(maxEvents) - scanned);
-        const batch = await project(position, alone, Math.min(REPLAY_PAGE, room + 1), room);
+        const batch = await project(position, alone, Math.min(REPLAY_PAGE, room + 1), room, own);
         scanned += batch.scanned;
         if (scanned > maxEvents) return { kind: 'resync_required' };
         deliveries.push(...batch.deliveries);

@@ -186,7 +186,17 @@ class StateRepositories implements NotifyingRepositories {
     this.conversations = new InMemoryConversationRepository(state, directory);
     this.participants = new InMemoryParticipantRepository(state, unit);
     this.messages = new InMemoryMessageRepository(state, unit);
-    this.events = new InMemoryEventLog(() => state().log, unit);
+    this.events = new InMemoryEventLog(
+      () => state().log,
+      unit,
+      (participant) => {
+        const key = participantKey(participant);
+        const found = new Set<string>();
+        for (const [conversationId, members] of state().participants)
+          if (members.has(key)) found.add(conversationId);
+        return found;
+      },
+    );
     this.notifications = new InMemoryNotificationQueue(state);
   }
 }

@@ -1,5 +1,6 @@
 import { auditEntryOf } from '../../kernel/audit/audited-events.js';
 import { comparePositions, type EventPosition, LOG_START } from '../../kernel/model/event-envelope.js';
+import type { ParticipantRef } from '../../kernel/model/participant-ref.js';
 import {
   type AuditLogState,
   appendAuditEntries,
@@ -74,9 +75,19 @@ export function appendRecord(state: EventLogState, unit: EventLogUnit, record: E
  */
 export class InMemoryEventLog implements EventLog {
   readonly #state: () => EventLogState;
+  readonly #conversationsOf: (participant: ParticipantRef) => ReadonlySet<string>;
   readonly #unit: EventLogUnit;
 
-  constructor(state: () => EventLogState, unit: EventLogUnit) {
+  /**
+   * @param conversationsOf the conversations a participant is or was a member of (`readFor`); the
+   *   in-memory store passes its memberships. Without it, `readFor` sees conversation-less events only.
+   */
+  constructor(
+    state: () => EventLogState,
+    unit: EventLogUnit,
+    conversationsOf: (participant: ParticipantRef) => ReadonlySet<string> = () => new Set(),
+  ) {
+    this.#conversationsOf = conversationsOf;
     this.#state = state;
     this.#unit = unit;
   }
@@ -86,9 +97,20 @@ export class InMemoryEventLog implements EventLog {
   }
 
   async read(after: EventPosition, limit: number): Promise<EventBatch> {
+    return this.#page(after, limit, () => true);
+  }
+
+  async readFor(after: EventPosition, participant: ParticipantRef, limit: number): Promise<EventBatch> {
+    const conversations = this.#conversationsOf(participant);
+    return this.#page(after, limit, (e) => e.conversationId === null || conversations.has(e.conversationId));
+  }
+
+  #page(after: EventPosition, limit: number, wanted: (event: LoggedEvent) => boolean): EventBatch {
     const current = this.#unit.xid();
     const found = this.#state()
-      .events.filter((e) => e.position.xid !== current && comparePositions(e.position, after) > 0)
+      .events.filter(
+        (e) => e.position.xid !== current && comparePositions(e.position, after) > 0 && wanted(e),
+      )
       .sort((a, b) => comparePositions(a.position, b.position));
     const size = Math.max(0, Math.floor(limit));
     return { events: found.slice(0, size), more: found.length > size };

@@ -1,4 +1,5 @@
 import type { EventPosition } from '../model/event-envelope.js';
+import type { ParticipantRef } from '../model/participant-ref.js';
 
 /** One read of the log (`TLogged`: a context's logged event, e.g. `LoggedEventOf<Payloads>`). */
 export interface EventBatchOf<TLogged> {
@@ -50,6 +51,20 @@ export interface EventLogOf<TEvent, TLogged> {
    * ```
    */
   read(after: EventPosition, limit: number): Promise<EventBatchOf<TLogged>>;
+
+  /**
+   * `read`, narrowed to what one participant could be shown: the events of conversations they
+   * are or were a member of, and the events of no conversation. Page size and `more` count those
+   * events only, so a resuming client's replay costs its own events, not the whole log's (the
+   * database filters; nothing else crosses the wire). Who else may watch a conversation they are
+   * not in (a monitoring admin) is the caller's business: use `read` for them. Reads only.
+   *
+   * @example
+   * ```ts
+   * const { events, more } = await store.events.readFor(since, { type: 'customer', id: 'c1' }, 500);
+   * ```
+   */
+  readFor(after: EventPosition, participant: ParticipantRef, limit: number): Promise<EventBatchOf<TLogged>>;
 
   /**
    * Where the event with this id sits in the log, or null when no event has it (never appended,

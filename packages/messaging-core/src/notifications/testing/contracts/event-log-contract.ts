@@ -193,6 +193,89 @@ export function eventLogContract(options: EventLogContractOptions): void {
       expect((await settledRead(store, all[5]!.position, 4)).events).toEqual([]);
     });
 
+    it('reads for one participant: their conversations (left ones too) and events of none, paged among those', async () => {
+      const conversation = (id: string): Conversation => ({
+        id,
+        conversationType: 'store_customer',
+        subject: 'Order',
+        tenantId: STORE_ID,
+        isClosed: false,
+        closedAt: null,
+        closedBy: null,
+        lastMessageAt: null,
+        messageCount: 0,
+        createdAt: at(0),
+        updatedAt: at(0),
+      });
+      const member = (
+        conversationId: string,
+        participant: ParticipantRef,
+        left = false,
+      ): ConversationParticipant => ({
+        conversationId,
+        participant,
+        tenantId: STORE_ID,
+        unreadCount: 0,
+        lastReadSeq: 0,
+        lastReadAt: null,
+        lastDeliveredSeq: 0,
+        lastDeliveredAt: null,
+        emailNotifications: true,
+        muted: false,
+        lastActivityAt: at(0),
+        joinedAt: at(0),
+        role: 'member',
+        leftAt: left ? at(1) : null,
+        visibleFromSeq: 1,
+      });
+      const theirs = uuid();
+      const left = uuid();
+      const others = uuid();
+      await store.conversations.create(conversation(theirs), [
+        member(theirs, STORE_USER),
+        member(theirs, CUSTOMER),
+      ]);
+      await store.conversations.create(conversation(left), [
+        member(left, STORE_USER),
+        member(left, CUSTOMER, true),
+      ]);
+      await store.conversations.create(conversation(others), [member(others, STORE_USER)]);
+      const unscoped: DomainEvent = {
+        type: 'participant.blocked',
+        occurredAt: at(9),
+        actor: STORE_USER,
+        tenantId: STORE_ID,
+        conversationId: null,
+        blocked: { type: 'customer', id: 'someone' },
+      };
+      await store.transaction((tx) =>
+        tx.events.append([deleted(others, 1), deleted(theirs, 2), deleted(others, 3), deleted(left, 4)]),
+      );
+      await store.transaction((tx) => tx.events.append([deleted(others, 5), unscoped, deleted(theirs, 6)]));
+      const all = await target.raw.events();
+      const forCustomer = all.filter((e) => e.conversationId !== others);
+      expect(forCustomer.map((e) => e.conversationId)).toEqual([theirs, left, null, theirs]);
+
+      let batch = await store.events.readFor(LOG_START, CUSTOMER, 10);
+      for (let attempt = 0; batch.more && attempt < 400; attempt += 1) {
+        await pause(25);
+        batch = await store.events.readFor(LOG_START, CUSTOMER, 10);
+      }
+      expect(batch.events).toEqual(forCustomer);
+      expect(batch.more).toBe(false);
+      // Pages count the participant's events only.
+      const first = await store.events.readFor(LOG_START, CUSTOMER, 2);
+      expect(first.events).toEqual(forCustomer.slice(0, 2));
+      expect(first.more).toBe(true);
+      const rest = await store.events.readFor(first.events[1]!.position, CUSTOMER, 2);
+      expect(rest.events).toEqual(forCustomer.slice(2));
+      // Someone in no conversation sees the conversation-less events alone; read gives everyone's.
+      expect((await store.events.readFor(LOG_START, { type: 'customer', id: 'nobody' }, 10)).events).toEqual(
+        all.filter((e) => e.conversationId === null),
+      );
+      expect((await settledRead(store, LOG_START, 10)).events).toEqual(all);
+    });
+
     it('locates an event by id, and answers null for an unknown, malformed or pruned id', async () => {
       const conversationId = uuid();
       await store.transaction((tx) =>
