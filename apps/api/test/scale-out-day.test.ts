@@ -16,14 +16,15 @@ import { startWebhookReceiver, verifyWebhook, type WebhookReceiver } from './sup
 // process, on one PostgreSQL schema, attachments in S3 (s3rver), platform mail in the file sink (one
 // shared directory), webhooks to a real HTTP receiver — through a scripted day of traffic on both
 // instances (as a load balancer spreads it), first with PostgreSQL alone, then with Redis
-// (PARLEY_REDIS_URL, db index 7). Midway one instance and one worker are SIGKILLed (by PID); the
+// (PARLEY_REDIS_URL, db index 7, or PARLEY_TEST_REDIS_DB). Midway one instance and one worker are SIGKILLed (by PID); the
 // traffic goes on through the survivor. Then: every notification email was sent exactly once,
 // every webhook event was delivered (duplicates only with the same id and body), every attachment
 // reads back through the surviving instance, and the rate limit held across the instances.
 const url = process.env.DATABASE_URL;
 if (!url) console.info('[parley] scripted scale-out day skipped: it needs PostgreSQL (set DATABASE_URL)');
 const redisBase = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redisUrl = `${redisBase.replace(/\/\d*$/, '')}/7`;
+// Parallel runs on one Redis server keep apart by db index (only this test's keys are removed).
+const redisUrl = `${redisBase.replace(/\/\d*$/, '')}/${process.env.PARLEY_TEST_REDIS_DB ?? '7'}`;
 const redisUp = await connectRedisRateLimitClient({ url: redisUrl })
   .then(async (client) => {
     await client.quit();
@@ -348,6 +349,22 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
     const logs = await query<{ id: string; status: string; recipient: string; template_code: string }>(
       'select id, status, recipient, template_code from email_logs',
     );
+    if (logs.some((log) => log.status !== 'sent'))
+      console.info(
+        `[parley] scripted day (${variant}): email logs not sent, with their jobs:`,
+        JSON.stringify(
+          await query(
+            `select l.id, l.status, l.recipient, l.retry_count, l.error_message, l.created_at, l.updated_at,
+                    j.id as job_id, j.status as job_status, j.attempts, j.locked_by, j.locked_until,
+                    j.available_at, j.last_error, j.email_log_id, j.updated_at as job_updated_at
+               from email_logs l
+               left join notification_jobs j on l.extra_data->'notification_job_ids' ? j.id::text
+              where l.status <> 'sent'`,
+          ),
+          null,
+          1,
+        ),
+      );
     expect(logs.filter((log) => log.status !== 'sent')).toEqual([]);
     const mailFiles = (await readdir(join(dir, 'data', 'mail'))).filter((n) => n.endsWith('.eml'));
     const loggedIn = (name: string) => logs.filter((log) => name.endsWith(`-${log.id}.eml`));
