@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -369,7 +369,29 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
     const mailFiles = (await readdir(join(dir, 'data', 'mail'))).filter((n) => n.endsWith('.eml'));
     const loggedIn = (name: string) => logs.filter((log) => name.endsWith(`-${log.id}.eml`));
     expect(mailFiles.filter((name) => loggedIn(name).length !== 1)).toEqual([]);
-    expect(mailFiles.length).toBe(logs.length);
+    const filesOf = new Map<string, string[]>();
+    for (const name of mailFiles) {
+      const id = loggedIn(name)[0]?.id ?? '';
+      filesOf.set(id, [...(filesOf.get(id) ?? []), name]);
+    }
+    expect(logs.filter((log) => !filesOf.has(log.id))).toEqual([]);
+    // The one documented exception (docs/deploy.md): the killed worker, SIGKILLed after the file
+    // was written and before its log was marked sent, leaves a log the survivor sends again — a
+    // second file of the same email, same log id. One send was in flight at most: one such log.
+    const twice = [...filesOf].filter(([, names]) => names.length > 1);
+    if (twice.length > 0)
+      console.info(`[parley] scripted day (${variant}): killed after the provider accepted, resent:`, twice);
+    expect(twice.length).toBeLessThanOrEqual(1);
+    for (const [, names] of twice) {
+      expect(names).toHaveLength(2);
+      const subjects = await Promise.all(
+        names.map(
+          async (name) => /^Subject: .*$/m.exec(await readFile(join(dir, 'data', 'mail', name), 'utf8'))?.[0],
+        ),
+      );
+      expect(subjects[1]).toBe(subjects[0]);
+    }
+    expect(mailFiles.length).toBe(logs.length + twice.length);
     const jobLogs = jobs.filter((j) => j.status === 'sent').map((j) => j.email_log_id);
     expect(new Set(jobLogs).size).toBeLessThanOrEqual(logs.length);
     expect(jobLogs.every((id) => logs.some((log) => log.id === id))).toBe(true);
