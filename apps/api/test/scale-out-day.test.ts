@@ -202,6 +202,7 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
     console.info(`[parley] scripted day (${variant}): four processes up in ${Date.now() - started} ms`);
     const api = { a: httpCall(a.match), b: httpCall(b.match) };
     let bAlive = true;
+    let killedAt = new Date(0);
     /** The load balancer: alternates while both live, then only A. */
     let turn = 0;
     const lb = (): Call => (bAlive && turn++ % 2 === 1 ? api.b : api.a);
@@ -284,6 +285,7 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
       );
       if (round === KILL_AFTER) {
         // Mid-traffic, without a goodbye: the instance and a worker vanish.
+        killedAt = new Date();
         b.child.kill('SIGKILL');
         w1.child.kill('SIGKILL');
         await Promise.all([b, w1].map(({ child }) => new Promise((r) => child.once('exit', r))));
@@ -366,6 +368,15 @@ describe.each(variants)('a scripted day on two instances and two workers (%s)', 
         ),
       );
     expect(logs.filter((log) => log.status !== 'sent')).toEqual([]);
+    // Sends the kill interrupted (the log written before it, sent only once the lease ended) — the
+    // case that, with the recipient switched to a digest meanwhile, used to leave a log pending.
+    const interrupted = await query<{ recipient: string }>(
+      `select recipient from email_logs
+        where created_at < '${killedAt.toISOString()}' and sent_at > '${killedAt.toISOString()}'::timestamptz + interval '5 seconds'`,
+    );
+    console.info(
+      `[parley] scripted day (${variant}): sends interrupted by the kill and finished by the survivor: ${JSON.stringify(interrupted.map((r) => r.recipient))}`,
+    );
     const mailFiles = (await readdir(join(dir, 'data', 'mail'))).filter((n) => n.endsWith('.eml'));
     const loggedIn = (name: string) => logs.filter((log) => name.endsWith(`-${log.id}.eml`));
     expect(mailFiles.filter((name) => loggedIn(name).length !== 1)).toEqual([]);
