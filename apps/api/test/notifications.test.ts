@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type LocalSmtpServer, startLocalSmtpServer } from '@parley/adapters-mail-smtp/testing';
 import { FixedClock } from '@parley/messaging-core/testing';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ComposedApi, compose } from '../src/composition-root.js';
 import { parseConfig } from '../src/config.js';
@@ -235,6 +236,47 @@ describe.each(targets)('email notifications through the API ($name)', ({ env }) 
     expect(smtp.received()).toHaveLength(1);
     const log = await api.email.listEmailLogs({ type: 'admin', id: 'a1', tenantId: null });
     expect(log.items.map((l) => [l.status, l.retryCount])).toEqual([['sent', 1]]);
+  });
+
+  it('finishes an email a killed worker had begun once its lease ends, though the recipient chose a digest meanwhile', async () => {
+    // The scripted day's intermittent failure (scale-out-day.test.ts): a worker SIGKILLed inside
+    // the provider call leaves its job leased and its log `pending`; the recipient then switched
+    // to a daily digest, and the successor used to skip the job, leaving the log `pending` for
+    // good. Here: a first attempt composes the log, and the rows are put back as the kill leaves them.
+    smtp.throttleNext({ responseCode: 451 });
+    await openOrderConversation('Hello');
+    const first = await api.notifications.runOnce();
+    const logId = first?.groups[0]?.emailLogId ?? '';
+    const leasedUntil = new Date(clock.now().getTime() + 2 * 60_000).toISOString();
+    await sql`update notification_jobs set locked_by = 'killed-worker', lease_token = 'dead',
+      locked_until = ${leasedUntil}::timestamptz, available_at = ${clock.now().toISOString()}::timestamptz
+      where email_log_id = ${logId}`.execute(api.database.db);
+    await sql`update email_logs set status = 'pending', retry_count = 0, error_message = null, provider = null
+      where id = ${logId}`.execute(api.database.db);
+    const composed = await api.database.db
+      .selectFrom('email_logs')
+      .select(['subject', 'body_text'])
+      .where('id', '=', logId)
+      .executeTakeFirstOrThrow();
+    const daily = await call('PUT', '/api/v1/me/notification-preferences', {
+      token: t.customer1,
+      body: { email_frequency: 'daily' },
+    });
+    expect(daily.status).toBe(200);
+
+    expect((await api.notifications.runOnce())?.groups).toEqual([]); // the dead worker's lease holds
+    clock.advance(2 * 60_000 + 1);
+    const retaken = await api.notifications.runOnce();
+    expect(retaken?.groups.map((g) => [g.outcome, g.emailLogId])).toEqual([['sent', logId]]);
+    expect(smtp.received()).toHaveLength(1);
+    expect(smtp.received()[0]?.subject).toBe(composed.subject);
+    const logs = await api.email.listEmailLogs({ type: 'admin', id: 'a1', tenantId: null });
+    expect(logs.items.map((l) => [l.id, l.status])).toEqual([[logId, 'sent']]);
+    const jobs = await api.database.db
+      .selectFrom('notification_jobs')
+      .select(['status', 'email_log_id'])
+      .execute();
+    expect(jobs).toEqual([{ status: 'sent', email_log_id: logId }]);
   });
 });
 

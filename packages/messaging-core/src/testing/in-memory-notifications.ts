@@ -65,6 +65,8 @@ export interface InMemoryNotificationsOptions extends NotificationOptions {
   readonly random?: () => number;
   /** Default `BranchingTemplateRenderer`. */
   readonly renderer?: TemplateRenderer;
+  /** People's preferences (absent: everyone `immediate`). */
+  readonly preferences?: NonNullable<NotificationDependencies['preferences']>;
 }
 
 /** The messaging core, the email use cases and the notification pipeline, all in memory. */

@@ -460,6 +460,136 @@ describe('processNotifications: a worker that stalls past its lease', () => {
   });
 });
 
+/**
+ * A pipeline whose worker can be SIGKILLed at a point of the send: from then on the process
+ * writes nothing more (no email log outcome, no queue write), exactly what a killed process
+ * leaves behind; `kill` arms it, `revive` is the next worker starting.
+ */
+async function killableWorker(options: { daily?: () => boolean } = {}) {
+  let killed = false;
+  /** A write of the process: refused once it is dead. */
+  const alive = async <T>(write: () => Promise<T>): Promise<T> => {
+    if (killed) throw new Error('worker killed');
+    return write();
+  };
+  const n = await createInMemoryNotifications({
+    leaseMs: MINUTE,
+    ...(options.daily === undefined
+      ? {}
+      : {
+          preferences: {
+            find: async (participant) =>
+              options.daily?.()
+                ? {
+                    participant,
+                    tenantId: 'acme',
+                    emailFrequency: 'daily',
+                    timeZone: 'UTC',
+                    digestHour: 8,
+                    digestWeekday: 1,
+                    updatedAt: new Date('2026-05-01T08:00:30.000Z'),
+                  }
+                : null,
+          },
+        }),
+    wrapQueue: (queue) => ({
+      enqueue: (jobs) => queue.enqueue(jobs),
+      claimDue: (input) => queue.claimDue(input),
+      renewLease: (ids, input) => alive(() => queue.renewLease(ids, input)),
+      complete: (ids, input) => alive(() => queue.complete(ids, input)),
+      reschedule: (ids, input) => alive(() => queue.reschedule(ids, input)),
+      fail: (ids, input) => alive(() => queue.fail(ids, input)),
+      stats: (now) => queue.stats(now),
+    }),
+  });
+  const recordSendOutcome = n.emailLogs.recordSendOutcome.bind(n.emailLogs);
+  n.emailLogs.recordSendOutcome = (id, outcome) => alive(() => recordSendOutcome(id, outcome));
+  const platform = n.transports.platform;
+  const send = platform.send.bind(platform);
+  let killBeforeSend = false;
+  let killAfterSend = false;
+  platform.send = async (email) => {
+    if (killBeforeSend) {
+      killed = true;
+      throw new Error('worker killed');
+    }
+    const result = await send(email);
+    killed ||= killAfterSend;
+    return result;
+  };
+  return {
+    n,
+    /** The next send's process dies just before the provider call, or just after it accepted. */
+    kill(at: 'before the provider call' | 'after the provider accepted') {
+      killBeforeSend = at === 'before the provider call';
+      killAfterSend = !killBeforeSend;
+    },
+    revive() {
+      killed = killBeforeSend = killAfterSend = false;
+    },
+  };
+}
+
+describe('processNotifications: a worker killed in the middle of a send', () => {
+  it('finishes the email as composed once the lease ends, even if the recipient chose a digest meanwhile', async () => {
+    // The scripted day's flake: the killed worker left its email log `pending`; when the lease
+    // ended, the recipient had switched to a daily digest, the successor skipped the jobs and the
+    // log stayed `pending` for good. The uninterrupted run would have sent it: so does the retry.
+    let daily = false;
+    const { n, kill, revive } = await killableWorker({ daily: () => daily });
+    const conversationId = await storeCustomerConversation(n);
+    const message = await n.core.sendMessage(n.storeUser, { conversationId, content: 'hello' });
+    kill('before the provider call');
+    await expect(n.run('w1')).rejects.toThrow('worker killed');
+    const [job] = await n.store.raw.notificationJobs(message.message.id);
+    expect(job).toMatchObject({ status: 'pending', lockedBy: 'w1' });
+    const composed = await n.emailLogs.findById(job?.id ?? '');
+    expect(composed).toMatchObject({ status: 'pending', recipient: 'ana@example.com' });
+    expect(n.transports.platform.sent).toHaveLength(0);
+
+    revive();
+    daily = true;
+    expect((await n.run('w2')).groups).toEqual([]); // still leased
+    n.clock.advance(MINUTE);
+    const { groups } = await n.run('w2');
+    expect(groups.map((g) => [g.outcome, g.emailLogId])).toEqual([['sent', composed?.id]]);
+    expect(n.transports.platform.sent).toHaveLength(1);
+    expect(n.transports.platform.sent[0]).toMatchObject({
+      to: [{ address: 'ana@example.com', name: 'Ana' }],
+      subject: composed?.subject,
+      text: composed?.bodyText,
+    });
+    expect(await n.emailLogs.findById(composed?.id ?? '')).toMatchObject({ status: 'sent', retryCount: 0 });
+    expect((await n.store.raw.notificationJobs(message.message.id))[0]).toMatchObject({
+      status: 'sent',
+      emailLogId: composed?.id,
+    });
+    // A later message is not emailed: the digest covers it.
+    await n.core.sendMessage(n.storeUser, { conversationId, content: 'and another thing' });
+    n.clock.advance(10 * MINUTE);
+    expect((await n.run('w2')).groups.map((g) => g.outcome)).toEqual(['skipped']);
+    expect(n.transports.platform.sent).toHaveLength(1);
+    expect(n.emailLogs.all().map((log) => log.status)).toEqual(['sent']);
+  });
+
+  it('sends again, on the same log, when killed after the provider accepted: at least once in that gap', async () => {
+    const { n, kill, revive } = await killableWorker();
+    const conversationId = await storeCustomerConversation(n);
+    await n.core.sendMessage(n.storeUser, { conversationId, content: 'hello' });
+    kill('after the provider accepted');
+    await expect(n.run('w1')).rejects.toThrow('worker killed');
+    expect(n.transports.platform.sent).toHaveLength(1);
+    revive();
+    n.clock.advance(MINUTE);
+    const { groups } = await n.run('w2');
+    expect(groups.map((g) => g.outcome)).toEqual(['sent']);
+    // Nothing recorded that the provider had it: the same email goes again, under the same log id.
+    expect(n.transports.platform.sent).toHaveLength(2);
+    expect(n.transports.platform.sent[1]?.metadata).toEqual(n.transports.platform.sent[0]?.metadata);
+    expect(await n.emailLogs.findById(groups[0]?.emailLogId ?? '')).toMatchObject({ status: 'sent' });
+  });
+});
+
 describe('messagePreview and replyUrl', () => {
   const attachment = (originalFilename: string) => ({ originalFilename, filename: 'x.bin' });
   it('previews text, else the files, cut on code points', () => {

@@ -74,7 +74,8 @@ export interface NotificationDependencies extends NotificationOptions {
   /**
    * People's global preferences: a recipient whose email frequency is not `immediate` (a digest
    * instead, or no email) gets no notification — their jobs end `skipped` at send time, so a
-   * change applies to what is still queued. Absent: everyone is `immediate`.
+   * change applies to what is still queued (not to an email a killed worker had already begun:
+   * that one is finished). Absent: everyone is `immediate`.
    */
   readonly preferences?: Pick<NotificationPreferencesRepository, 'find'>;
 }
@@ -217,7 +218,12 @@ export function retryDelayMs(
  * One worker run: claims due (recipient, conversation) groups and sends each one email —
  * `new_message` in the recipient's language with the store's overrides, counting every message
  * of the group. The email log id is the group's first job id, so a group retried after a crash
- * never sends twice: a log already `sent` only completes the jobs it recorded. Retryable
+ * never sends twice: a log already `sent` only completes the jobs it recorded. A log still
+ * `pending` (the worker died or stalled between creating it and recording the provider's answer)
+ * is sent again as it was composed — same recipient, subject, body, reply address, log row —
+ * whatever changed since (preferences, addresses, deletions), so no log stays `pending`; if the
+ * provider had already accepted it, the recipient gets it twice (at-least-once in that gap only:
+ * nothing recorded that the provider had it). Retryable
  * failures are rescheduled with exponential backoff and jitter up to `maxAttempts`; permanent
  * ones fail at once.
  *
@@ -324,6 +330,12 @@ async function isolated(
   }
 }
 
+/** Runs a fenced write; a refusal means another worker owns the group now: stop here. */
+async function held(jobIds: readonly string[], write: Promise<FencedWriteResult>): Promise<void> {
+  const { applied } = await write;
+  if (applied.length < jobIds.length) throw new LeaseLost();
+}
+
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.length > 2000 ? `${message.slice(0, 1997)}...` : message;
@@ -347,11 +359,6 @@ async function processGroup(
   let jobs: readonly NotificationJob[] = group.jobs;
   /** The fence at this instant: each write checks the lease as of when it is made. */
   const fence = (): LeaseFence => fenceOf(deps, input, group);
-  /** Runs a fenced write; a refusal means another worker owns the group now: stop here. */
-  const held = async (jobIds: readonly string[], write: Promise<FencedWriteResult>): Promise<void> => {
-    const { applied } = await write;
-    if (applied.length < jobIds.length) throw new LeaseLost();
-  };
   // Jobs that arrived after an email was composed wait for the next one, released now.
   const foldIntoNextEmail = async (later: readonly NotificationJob[]): Promise<void> => {
     if (later.length === 0) return;
@@ -390,8 +397,27 @@ async function processGroup(
     return { jobIds: done, outcome: 'deduplicated', emailLogId: sentLogs[0]?.id ?? null };
   }
 
-  // A failed or interrupted attempt of this group: retry it on the same log row, with the jobs it
-  // recorded, so the log always describes the email; later jobs go into the next email.
+  // An interrupted attempt (its log still `pending`: the worker died or stalled between creating
+  // the log and recording the provider's answer) is finished as it was composed, whatever changed
+  // since — a preference, the address, a deletion — as the uninterrupted run would have; deciding
+  // afresh could skip it and leave the log `pending` for good. Later jobs go into the next email.
+  const interrupted = previousLogs.find((log) => log.status === 'pending') ?? null;
+  if (interrupted !== null) {
+    const covered = coveredJobIds(interrupted);
+    covered.add(interrupted.id);
+    await foldIntoNextEmail(jobs.filter((job) => !covered.has(job.id)));
+    return finishSend(
+      deps,
+      options,
+      input,
+      group,
+      jobs.filter((job) => covered.has(job.id)),
+      await resendInput(deps, group, interrupted),
+    );
+  }
+
+  // A failed attempt of this group: retry it on the same log row, with the jobs it recorded, so
+  // the log always describes the email; later jobs go into the next email.
   const logId = first.id;
   const previous = previousLogs.find((log) => log.id === logId) ?? null;
   if (previous !== null) {
@@ -470,14 +496,11 @@ async function processGroup(
     return { jobIds: ids(jobs), outcome: 'failed', emailLogId: null, error: error.message };
   }
 
-  // The "mark sending" step: the lease is renewed for the send in one statement, and a worker
-  // that stalled past its lease stops here — another worker may be sending this very email.
-  await held(ids(jobs), queue.renewLease(ids(jobs), { ...fence(), leaseMs: options.leaseMs }));
   const replyTo =
     deps.replyAddresses === undefined
       ? null
       : replyAddress(deps.replyAddresses, group.recipient, group.conversationId, now);
-  const { log, error } = await deps.sendEmail({
+  return finishSend(deps, options, input, group, jobs, {
     logId,
     storeId: group.storeId,
     to: { address: recipient.email, name: recipient.name },
@@ -500,6 +523,55 @@ async function processGroup(
       recipient_type: group.recipient.type,
     },
   });
+}
+
+/**
+ * The log an interrupted attempt left, as the email to send again: the same recipient, subject,
+ * body (the signature already in it) and reply address, on the same row. The display name is the
+ * directory's, when it still knows the recipient at that address.
+ */
+async function resendInput(
+  deps: NotificationDependencies,
+  group: NotificationGroup,
+  log: EmailLog,
+): Promise<SendEmailInput> {
+  const known = await deps.directory.resolve(group.recipient);
+  const name = known?.email?.trim() === log.recipient ? known.name : undefined;
+  return {
+    logId: log.id,
+    storeId: log.storeId,
+    to: name === undefined ? { address: log.recipient } : { address: log.recipient, name },
+    ...(log.replyTo === null ? {} : { replyTo: { address: log.replyTo } }),
+    subject: log.subject,
+    text: log.bodyText,
+    ...(log.bodyHtml === null ? {} : { html: log.bodyHtml }),
+    ...(log.templateCode === null ? {} : { templateCode: log.templateCode }),
+    ...(log.userId === null ? {} : { userId: log.userId }),
+    ...(log.relatedType === null ? {} : { relatedType: log.relatedType }),
+    ...(log.relatedId === null ? {} : { relatedId: log.relatedId }),
+    storeSignature: false,
+    extraData: log.extraData,
+  };
+}
+
+/**
+ * The "mark sending" step, the send and its outcome on the jobs: the lease is renewed for the
+ * send in one statement (a worker that stalled past its lease stops here — another worker may be
+ * sending this very email), then the jobs complete, fail, or wait for their retry with backoff.
+ */
+async function finishSend(
+  deps: NotificationDependencies,
+  options: Required<NotificationOptions>,
+  input: ProcessNotificationsInput,
+  group: NotificationGroup,
+  jobs: readonly NotificationJob[],
+  email: SendEmailInput,
+): Promise<GroupResult> {
+  const { queue } = deps;
+  const now = input.now;
+  const fence = (): LeaseFence => fenceOf(deps, input, group);
+  await held(ids(jobs), queue.renewLease(ids(jobs), { ...fence(), leaseMs: options.leaseMs }));
+  const { log, error } = await deps.sendEmail(email);
   if (error === null) {
     await held(
       ids(jobs),
