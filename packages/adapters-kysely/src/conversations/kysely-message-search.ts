@@ -262,18 +262,23 @@ export class KyselyMessageSearch implements MessageSearch {
         ? sql`where (w.rank, w.created_at, w.id) < (${after.rank}::float8, ${afterAt}, ${afterId})`
         : sql``;
 
+    // The page's rows are read once it is known: a relevance window is ten pages' worth.
     const { rows } = await sql<HitRow>`
-      ${matches}
+      ${matches},
+      page as materialized (
+        select w.id, w.created_at, w.rank from matches w
+        ${position}
+        order by w.rank desc, w.created_at desc, w.id desc
+        limit ${limit + 1}
+      )
       select ${prefixed('m', 'm_', MESSAGE_COLUMNS)}, ${prefixed('c', 'c_', CONVERSATION_COLUMNS)},
         coalesce((select true from message_attachments a where a.message_id = m.id limit 1), false)
           as has_attachments,
         w.rank
-      from matches w
+      from page w
       join messages m on m.id = w.id
       join conversations c on c.id = m.conversation_id
-      ${position}
-      order by w.rank desc, w.created_at desc, w.id desc
-      limit ${limit + 1}`.execute(this.#db);
+      order by w.rank desc, w.created_at desc, w.id desc`.execute(this.#db);
 
     const page = rows.slice(0, limit);
     const messages = await withAttachments(
