@@ -235,14 +235,16 @@ export class KyselyMessageSearch implements MessageSearch {
         where m.search_vector @@ ${words} ${inBounds} and ${visible}
         order by m.created_at desc, m.id desc
         limit ${wanted}`;
+    // What `visible` and the rank read of a message.
+    const walkColumns = sql`m.id, m.conversation_id, m.seq, m.created_at, m.sender_type, m.sender_id,
+      m.is_system_message, m.is_deleted, m.moderation_state, m.search_vector`;
     const matches =
       storeId === undefined
         ? sql`with scope as materialized (${scopeRows(searcher, scope)}),
           matches as materialized (${fromIndex})`
         : sql`with walked as materialized (
             select ${matchColumns}
-            from (select m.id, m.conversation_id, m.seq, m.created_at, m.sender_type, m.sender_id,
-                m.is_system_message, m.is_deleted, m.moderation_state, m.search_vector
+            from (select ${walkColumns}
               from messages m where true ${inBounds}
               order by m.created_at desc, m.id desc
               limit ${this.#walkRows}) m
@@ -251,7 +253,18 @@ export class KyselyMessageSearch implements MessageSearch {
             limit ${wanted}
           ),
           -- Read only when the walk fell short: the words are rare among the newest messages.
-          indexed as materialized (${fromIndex}),
+          -- Every match of the store from the words' index first (the fence keeps the planner
+          -- from driving the search from the searcher's memberships, all their history), then
+          -- who may read them.
+          indexed as materialized (
+            select ${matchColumns}
+            from (select ${walkColumns} from messages m
+              where m.search_vector @@ ${words} ${inBounds}
+              offset 0) m
+            where ${visible}
+            order by m.created_at desc, m.id desc
+            limit ${wanted}
+          ),
           matches as (
             select * from walked where (select count(*) from walked) >= ${wanted}
             union all
