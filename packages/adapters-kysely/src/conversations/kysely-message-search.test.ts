@@ -218,7 +218,7 @@ describe.each(targets)('KyselyMessageSearch walk and index paths on %s', (target
         };
         const want = expected(terms, withTeam);
         // Several pages for one word, at least one match for two.
-      expect(want.length).toBeGreaterThan(terms.length === 1 ? 8 : 1);
+        expect(want.length).toBeGreaterThan(terms.length === 1 ? 8 : 1);
         for (const [name, search] of Object.entries(searches())) {
           const ids = (await everyPage(search, query)).map((hit) => hit.id);
           expect({ name, terms, ids }).toEqual({ name, terms, ids: want });
