@@ -81,6 +81,13 @@ function scopeRows(searcher: ParticipantRef, scope: SearchScope): RawBuilder<unk
  */
 const WALK_ROWS = 10_000;
 
+/**
+ * When the first walk found at least `1 / DEEP_WALK_FACTOR` of what it needed (common words, a
+ * searcher with a small share of a busy store), the search walks on, up to this many times as
+ * far, in chunks of `walkRows`; fewer than that and the GIN index is cheaper.
+ */
+const DEEP_WALK_FACTOR = 10;
+
 export interface KyselyMessageSearchConfig {
   readonly db: Kysely<Database>;
   /**
@@ -94,7 +101,7 @@ export interface KyselyMessageSearchConfig {
 
 /**
  * `MessageSearch` in PostgreSQL (and PGlite): two statements per page (the query's words, then
- * the page).
+ * the page), more when a long walk is needed (below).
  *
  * Each message carries `search_vector`, generated from its subject and content with its
  * conversation's text search configuration (its tenant's language, else `simple`; migration
@@ -108,11 +115,13 @@ export interface KyselyMessageSearchConfig {
  * statement first walks the store's messages newest first (`messages_store_recent_idx`,
  * migration 0030), testing each one's vector and visibility, and stops once it has the page (or
  * the relevance window): common words cost a page's worth of rows whatever the store's size.
- * When the newest `walkRows` (10,000) messages of the store hold fewer matches, the words are rare and
- * the GIN index keyed by (store, vector) (`messages_search_idx`) yields every match of the
- * store, few by then. Either way a message is kept when it belongs to one of the searcher's
- * conversations (a primary key probe of their membership), from their `visible_from_seq`, and is
- * not hidden. Without a tenant (admins) or in one conversation, the planner reads the
+ * When the newest `walkRows` (10,000) messages of the store hold fewer than a tenth of what is
+ * needed, the words are rare and the GIN index keyed by (store, vector) (`messages_search_idx`)
+ * yields every match of the store, few by then; between a tenth and all of it (a searcher with a
+ * small share of a busy store), the search walks on in chunks of `walkRows` (one statement each,
+ * up to ten), and asks the index only if that still falls short. Either way a message is kept
+ * when it belongs to one of the searcher's conversations (a primary key probe of their
+ * membership), from their `visible_from_seq`, and is not hidden. Without a tenant (admins) or in one conversation, the planner reads the
  * searcher's conversations' messages through `messages_conversation_seq_key` or the index on the
  * words, whichever it finds cheaper.
  *
@@ -238,6 +247,14 @@ export class KyselyMessageSearch implements MessageSearch {
     // What `visible` and the rank read of a message.
     const walkColumns = sql`m.id, m.conversation_id, m.seq, m.created_at, m.sender_type, m.sender_id,
       m.is_system_message, m.is_deleted, m.moderation_state, m.search_vector`;
+    const indexedMatches = sql`
+            select ${matchColumns}
+            from (select ${walkColumns} from messages m
+              where m.search_vector @@ ${words} ${inBounds}
+              offset 0) m
+            where ${visible}
+            order by m.created_at desc, m.id desc
+            limit ${wanted}`;
     const matches =
       storeId === undefined
         ? sql`with scope as materialized (${scopeRows(searcher, scope)}),
@@ -256,27 +273,32 @@ export class KyselyMessageSearch implements MessageSearch {
           -- Every match of the store from the words' index first (the fence keeps the planner
           -- from driving the search from the searcher's memberships, all their history), then
           -- who may read them.
-          indexed as materialized (
-            select ${matchColumns}
-            from (select ${walkColumns} from messages m
-              where m.search_vector @@ ${words} ${inBounds}
-              offset 0) m
-            where ${visible}
-            order by m.created_at desc, m.id desc
-            limit ${wanted}
-          ),
+          indexed as materialized (${indexedMatches}),
+          walk_found as materialized (select count(*) as n from walked),
+          -- Enough found: the walk answers. Almost none: the words are rare, the index answers.
+          -- In between (a searcher with a small share of the store), nothing: longer walks
+          -- follow, in chunks (see below).
           matches as (
-            select * from walked where (select count(*) from walked) >= ${wanted}
+            select * from walked where (select n from walk_found) >= ${wanted}
             union all
-            select * from indexed where (select count(*) from walked) < ${wanted}
+            select * from indexed where (select n from walk_found) * ${DEEP_WALK_FACTOR}::integer < ${wanted}
           )`;
     const position =
       after !== undefined && relevance
         ? sql`where (w.rank, w.created_at, w.id) < (${after.rank}::float8, ${afterAt}, ${afterId})`
         : sql``;
 
-    // The page's rows are read once it is known: a relevance window is ten pages' worth.
-    const { rows } = await sql<HitRow>`
+    // The page's rows are read once it is known: a relevance window is ten pages' worth. The
+    // outer join returns the walk's count even when the page is empty.
+    const pageRows = sql`
+      select ${prefixed('m', 'm_', MESSAGE_COLUMNS)}, ${prefixed('c', 'c_', CONVERSATION_COLUMNS)},
+        coalesce((select true from message_attachments a where a.message_id = m.id limit 1), false)
+          as has_attachments,
+        w.rank, w.created_at as sort_at
+      from page w
+      join messages m on m.id = w.id
+      join conversations c on c.id = m.conversation_id`;
+    const first = await sql<HitRow & { readonly walk_found: string | number | null }>`
       ${matches},
       page as materialized (
         select w.id, w.created_at, w.rank from matches w
@@ -284,14 +306,59 @@ export class KyselyMessageSearch implements MessageSearch {
         order by w.rank desc, w.created_at desc, w.id desc
         limit ${limit + 1}
       )
-      select ${prefixed('m', 'm_', MESSAGE_COLUMNS)}, ${prefixed('c', 'c_', CONVERSATION_COLUMNS)},
-        coalesce((select true from message_attachments a where a.message_id = m.id limit 1), false)
-          as has_attachments,
-        w.rank
-      from page w
-      join messages m on m.id = w.id
-      join conversations c on c.id = m.conversation_id
-      order by w.rank desc, w.created_at desc, w.id desc`.execute(this.#db);
+      select x.*, ${storeId === undefined ? sql`null::bigint` : sql`(select n from walk_found)`} as walk_found
+      from (select 1) one left join lateral (${pageRows}) x on true
+      order by x.rank desc, x.sort_at desc, x.m_id desc`.execute(this.#db);
+    let rows: readonly HitRow[] = first.rows.filter((row) => row.m_id !== null);
+    const walkFound = Number(first.rows[0]?.walk_found ?? wanted);
+
+    if (walkFound < wanted && walkFound * DEEP_WALK_FACTOR >= wanted) {
+      // Walk on, a chunk of `walkRows` rows at a time (each a small range of the index, which
+      // the planner reads in order), from the top again; the index when even that falls short.
+      const found: string[] = [];
+      for (let k = 0; k < DEEP_WALK_FACTOR && found.length < wanted; k++) {
+        const from =
+          k === 0
+            ? sql``
+            : sql`and (m.created_at, m.id) <= (select m.created_at, m.id from messages m
+                where true ${inBounds}
+                order by m.created_at desc, m.id desc
+                offset ${k * this.#walkRows} limit 1)`;
+        const chunk = await sql<{ id: string }>`
+          select m.id
+          from (select ${walkColumns}
+            from messages m where true ${inBounds} ${from}
+            order by m.created_at desc, m.id desc
+            limit ${this.#walkRows}) m
+          where m.search_vector @@ ${words} and ${visible}
+          order by m.created_at desc, m.id desc
+          limit ${wanted - found.length}`.execute(this.#db);
+        found.push(...chunk.rows.map((row) => row.id));
+      }
+      const ids =
+        found.length >= wanted
+          ? found
+          : (
+              await sql<{ id: string }>`
+                select k.id from (${indexedMatches}) k`.execute(this.#db)
+            ).rows.map((row) => row.id);
+      const rank = relevance ? sql`ts_rank(m.search_vector, ${words})::float8` : sql`0::float8`;
+      const { rows: paged } = await sql<HitRow>`
+        with page as materialized (
+          select m.id, m.created_at, ${rank} as rank from messages m
+          where m.id = any(${ids}::uuid[])
+          ${
+            after !== undefined && relevance
+              ? sql`and (${rank}, m.created_at, m.id) < (${after.rank}::float8, ${afterAt}, ${afterId})`
+              : sql``
+          }
+          order by 3 desc, m.created_at desc, m.id desc
+          limit ${limit + 1}
+        )
+        ${pageRows}
+        order by w.rank desc, w.created_at desc, w.id desc`.execute(this.#db);
+      rows = paged;
+    }
 
     const page = rows.slice(0, limit);
     const messages = await withAttachments(
