@@ -102,6 +102,7 @@ describe.each(targets)('migrations on %s', (target) => {
     const down = await rollback(database, { all: true });
     expect(down.applied.map((step) => `${step.direction} ${step.name}`)).toEqual([
       'Down 0031_participant_conversations_index',
+      'Down 0030_message_search_recent',
       'Down 0029_rate_limit_counters',
       'Down 0028_inbound_bounce_templates',
       'Down 0027_personal_data',
@@ -164,6 +165,11 @@ describe.each(targets)('migrations on %s', (target) => {
     expect(afterDown('0029_rate_limit_counters')?.tables).toContain('webhook_deliveries');
     expect(full.indexes.join('\n')).toContain('webhook_deliveries_pending_idx');
     expect(full.indexes.join('\n')).toContain('messages_sender_idx');
+    expect(full.indexes.join('\n')).toContain('messages_store_recent_idx');
+    expect(afterDown('0030_message_search_recent')?.indexes.join('\n')).not.toContain(
+      'messages_store_recent_idx',
+    );
+    expect(afterDown('0030_message_search_recent')?.indexes.join('\n')).toContain('messages_search_idx');
     expect(afterDown('0027_personal_data')?.indexes.join('\n')).not.toContain('messages_sender_idx');
     expect(afterDown('0027_personal_data')?.indexes.join('\n')).not.toContain('email_logs_user_idx');
     expect(full.columns).toContain('conversation_participants.archived_at timestamp with time zone');

@@ -252,6 +252,7 @@ export type {
   SearchScope,
   SearchSort,
 } from './conversations/ports/message-search.js';
+export { SEARCH_RELEVANCE_WINDOW } from './conversations/ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './conversations/ports/messaging-store.js';
 export type { ModerationSettingsRepository } from './conversations/ports/moderation-settings-repository.js';
 export type {

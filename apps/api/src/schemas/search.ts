@@ -19,7 +19,8 @@ export const MessageSearchQuery = Type.Object({
     Type.String({
       enum: ['relevance', 'recent'],
       default: 'relevance',
-      description: '`relevance` (best match first, then newest) or `recent` (newest first).',
+      description:
+        '`relevance` (the newest 200 matches, best first, then newest) or `recent` (every match, newest first).',
     }),
   ),
   conversation_id: Type.Optional(

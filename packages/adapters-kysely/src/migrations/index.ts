@@ -14,6 +14,7 @@ import * as archive from '../conversations/migrations/0018-archive.js';
 import * as messageRevisions from '../conversations/migrations/0019-message-revisions.js';
 import * as messageSearch from '../conversations/migrations/0021-message-search.js';
 import * as moderation from '../conversations/migrations/0024-moderation.js';
+import * as messageSearchRecent from '../conversations/migrations/0030-message-search-recent.js';
 import * as participantConversationsIndex from '../conversations/migrations/0031-participant-conversations-index.js';
 import * as email from '../email/migrations/0005-email.js';
 import * as emailTemplates from '../email/migrations/0006-email-templates.js';
@@ -62,5 +63,6 @@ export const PARLEY_MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0027_personal_data': personalData,
   '0028_inbound_bounce_templates': inboundBounceTemplates,
   '0029_rate_limit_counters': rateLimitCounters,
+  '0030_message_search_recent': messageSearchRecent,
   '0031_participant_conversations_index': participantConversationsIndex,
 };

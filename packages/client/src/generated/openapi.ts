@@ -3260,7 +3260,7 @@ export interface operations {
       query: {
         /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
         q: string;
-        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        /** @description `relevance` (the newest 200 matches, best first, then newest) or `recent` (every match, newest first). */
         sort?: 'relevance' | 'recent';
         /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
         conversation_id?: string;
@@ -5737,7 +5737,7 @@ export interface operations {
       query: {
         /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
         q: string;
-        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        /** @description `relevance` (the newest 200 matches, best first, then newest) or `recent` (every match, newest first). */
         sort?: 'relevance' | 'recent';
         /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
         conversation_id?: string;
@@ -7976,7 +7976,7 @@ export interface operations {
       query: {
         /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
         q: string;
-        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        /** @description `relevance` (the newest 200 matches, best first, then newest) or `recent` (every match, newest first). */
         sort?: 'relevance' | 'recent';
         /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
         conversation_id?: string;
@@ -10003,7 +10003,7 @@ export interface operations {
       query: {
         /** @description The words to find: each must begin a word of the message (`invo` finds "Invoice"), whatever the case. 1 to 200 characters, 1 to 8 words (letters and digits; everything else separates words). */
         q: string;
-        /** @description `relevance` (best match first, then newest) or `recent` (newest first). */
+        /** @description `relevance` (the newest 200 matches, best first, then newest) or `recent` (every match, newest first). */
         sort?: 'relevance' | 'recent';
         /** @description Only this conversation (one the caller may see; else 404, as for a missing id). */
         conversation_id?: string;

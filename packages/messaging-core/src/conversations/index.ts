@@ -195,6 +195,7 @@ export type {
   SearchScope,
   SearchSort,
 } from './ports/message-search.js';
+export { SEARCH_RELEVANCE_WINDOW } from './ports/message-search.js';
 export type { MessagingRepositories, MessagingStore } from './ports/messaging-store.js';
 export type { ModerationSettingsRepository } from './ports/moderation-settings-repository.js';
 export type {

@@ -2,12 +2,13 @@ import type { Conversation, ConversationParticipant } from '../conversations/mod
 import type { Message } from '../conversations/model/message.js';
 import { hiddenByModeration } from '../conversations/model/moderation.js';
 import { everyTermStartsAWord } from '../conversations/model/search-text.js';
-import type {
-  MessageSearch,
-  MessageSearchHit,
-  MessageSearchPage,
-  MessageSearchQuery,
-  SearchCursor,
+import {
+  type MessageSearch,
+  type MessageSearchHit,
+  type MessageSearchPage,
+  type MessageSearchQuery,
+  SEARCH_RELEVANCE_WINDOW,
+  type SearchCursor,
 } from '../conversations/ports/message-search.js';
 import { participantKey, sameParticipant } from '../kernel/model/participant-ref.js';
 
@@ -103,6 +104,13 @@ export class InMemoryMessageSearch implements MessageSearch {
           key: { rank, createdAt: message.createdAt, messageId: message.id },
         });
       }
+    }
+    // Relevance ranks the newest matches only (the port's candidate window).
+    const recentFirst = (a: SearchCursor, b: SearchCursor) =>
+      compareHits({ ...a, rank: 0 }, { ...b, rank: 0 });
+    if (query.sort === 'relevance') {
+      hits.sort((a, b) => recentFirst(a.key, b.key));
+      hits.splice(SEARCH_RELEVANCE_WINDOW);
     }
     hits.sort((a, b) => compareHits(a.key, b.key));
     const after = query.after;

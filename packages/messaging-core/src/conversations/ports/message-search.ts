@@ -6,6 +6,13 @@ import type { TeamInboxFilter } from './conversation-repository.js';
 /** How hits are ordered: best match first (ties: newest first), or newest first. */
 export type SearchSort = 'relevance' | 'recent';
 
+/**
+ * How many matches `relevance` ranks: the newest this-many (newest first, ties by message id),
+ * best first; older matches are found with `recent` or a `from`/`to` range. It keeps a search
+ * for common words as fast with years of history as with weeks, and its pages deterministic.
+ */
+export const SEARCH_RELEVANCE_WINDOW = 200;
+
 /** Keyset position after a hit: its rank (0 under `recent`), time and message id. */
 export interface SearchCursor {
   readonly rank: number;
@@ -71,8 +78,11 @@ export interface MessageSearchPage {
  * (held, rejected: visible to its sender only) is the next rule of that list, in each adapter's
  * one visibility condition.
  *
- * Order: `recent` — `createdAt` descending, then message id descending; `relevance` — `rank`
- * descending, then as `recent`. Keyset pages: `after` continues strictly after that position.
+ * Order: `recent` — `createdAt` descending, then message id descending; `relevance` — the newest
+ * `SEARCH_RELEVANCE_WINDOW` matches (in `recent` order) only, by `rank` descending, then as
+ * `recent`. Keyset pages: `after` continues strictly after that position (a `relevance` page
+ * takes the window again when it is read, so messages sent between pages can push older ones
+ * out of it).
  *
  * @example
  * ```ts

@@ -3,7 +3,11 @@ import type { ParticipantRef } from '../../../kernel/model/participant-ref.js';
 import type { MarketplaceDirectory } from '../../../kernel/ports/marketplace-directory.js';
 import type { Conversation, ConversationParticipant } from '../../model/conversation.js';
 import type { Message } from '../../model/message.js';
-import type { MessageSearch, MessageSearchQuery } from '../../ports/message-search.js';
+import {
+  type MessageSearch,
+  type MessageSearchQuery,
+  SEARCH_RELEVANCE_WINDOW,
+} from '../../ports/message-search.js';
 import type { MessagingStore } from '../../ports/messaging-store.js';
 
 export interface MessageSearchContractTarget {
@@ -292,6 +296,29 @@ export function messageSearchContract(options: MessageSearchContractOptions): vo
       const ranks = best.hits.map((h) => h.rank);
       expect(ranks).toEqual([...ranks].sort((x, y) => y - x));
       expect(ranks[0]).toBeGreaterThan(ranks.at(-1)!);
+    });
+
+    it('ranks the newest SEARCH_RELEVANCE_WINDOW matches only under relevance; recent finds them all', async () => {
+      const c = await conversation([ADMIN, SELLER]);
+      // The oldest matches are the best ones: relevance still leaves them out.
+      for (let i = 0; i < 3; i++) await send(c.id, ADMIN, 'payout payout payout, old payout', i);
+      for (let i = 3; i < SEARCH_RELEVANCE_WINDOW + 3; i++) await send(c.id, ADMIN, `payout ${i}`, i);
+      const all = async (sort: 'recent' | 'relevance') => {
+        const seen: string[] = [];
+        let page = await target.search.search(query({ terms: ['payout'], sort, limit: 100 }));
+        seen.push(...page.hits.map((h) => h.message.content));
+        while (page.next !== null) {
+          page = await target.search.search(query({ terms: ['payout'], sort, limit: 100, after: page.next }));
+          seen.push(...page.hits.map((h) => h.message.content));
+        }
+        return seen;
+      };
+      const recent = await all('recent');
+      expect(recent).toHaveLength(SEARCH_RELEVANCE_WINDOW + 3);
+      const relevance = await all('relevance');
+      expect(relevance).toHaveLength(SEARCH_RELEVANCE_WINDOW);
+      expect(new Set(relevance)).toEqual(new Set(recent.slice(0, SEARCH_RELEVANCE_WINDOW)));
+      expect(relevance).not.toContain('payout payout payout, old payout');
     });
 
     it('reads the team conversations of the tenant the searcher has not joined, with a team scope', async () => {
