@@ -249,6 +249,9 @@ class Client {
     this.instance = instance;
     const url = new URL('/api/v1/realtime', instance.base.replace(/^http/, 'ws'));
     if (this.lastEventId !== null) url.searchParams.set('since', this.lastEventId);
+    // Reconnecting with no event received yet leaves nothing to resume from: like @parley/client
+    // (its `resync` event, reason `no_position`), the client reloads over HTTP.
+    else if (this.connects > 0) this.resynced = true;
     const socket = new WebSocket(url, { headers: { authorization: `Bearer ${await this.token}` } });
     this.socket = socket;
     this.connects += 1;
@@ -476,6 +479,27 @@ async function main(): Promise<void> {
       for (const c of clients) if (c.resynced && c.recovered.size === 0) await c.recover();
     }
     const settleSeconds = (performance.now() - settleStarted) / 1000;
+    // Who still misses frames, and how: a lost frame must be explainable from here.
+    const short = clients.filter((c) => {
+      const got = new Set(c.seqs);
+      return (expected.get(c.conversationId) ?? []).some((seq) => !got.has(seq) && !c.recovered.has(seq));
+    });
+    if (short.length > 0) {
+      const tally = (key: (c: Client) => string) => {
+        const m = new Map<string, number>();
+        for (const c of short) m.set(key(c), (m.get(key(c)) ?? 0) + 1);
+        return JSON.stringify(Object.fromEntries(m));
+      };
+      const gaps = short.slice(0, 5).map((c) => {
+        const got = new Set(c.seqs);
+        const want = expected.get(c.conversationId) ?? [];
+        return `client ${c.n} on ${c.instance?.name}: has ${c.seqs.length}/${want.length}, missing seqs ${want.filter((q) => !got.has(q)).join(',')}, connects ${c.connects}, last event ${c.lastEventId}`;
+      });
+      log(
+        `${short.length} clients miss frames; socket states ${tally((c) => String(c.socket?.readyState))}, instances ${tally((c) => c.instance?.name ?? '?')}, resynced ${tally((c) => String(c.resynced))}`,
+      );
+      for (const line of gaps) log(`  ${line}`);
+    }
     const recoveredClients = clients.filter((c) => c.resynced).length;
 
     // Check every client against the database.
@@ -551,7 +575,7 @@ async function main(): Promise<void> {
     console.log(
       `resilience: ${disconnects} forced disconnects${KILL ? ' + 1 SIGKILL' : ''}, ${reconnects} reconnects, ` +
         `missed ${missing} (goal 0: ${ok(missing === 0)}), out of order ${outOfOrder} (goal 0: ${ok(outOfOrder === 0)}), ` +
-        `duplicates dropped by id ${duplicates}, resync_required ${resyncs} (${recoveredClients} clients reloaded over HTTP), error frames ${JSON.stringify(Object.fromEntries(frameErrors))}`,
+        `duplicates dropped by id ${duplicates}, resync_required ${resyncs}, ${recoveredClients} clients reloaded over HTTP (after resync_required, or reconnected before any frame: no position), error frames ${JSON.stringify(Object.fromEntries(frameErrors))}`,
     );
     console.log(
       missing === 0
