@@ -92,6 +92,48 @@ function stripped(event: LoggedEvent) {
   return record;
 }
 
+/** A conversation row of the contract's store, open and empty. */
+function conversationOf(id: string, subject = 'Order'): Conversation {
+  return {
+    id,
+    conversationType: 'store_customer',
+    subject,
+    tenantId: STORE_ID,
+    isClosed: false,
+    closedAt: null,
+    closedBy: null,
+    lastMessageAt: null,
+    messageCount: 0,
+    createdAt: at(0),
+    updatedAt: at(0),
+  };
+}
+
+/** A membership since the start, with email on; `leftAt` for one who left. */
+function memberOf(
+  conversationId: string,
+  participant: ParticipantRef,
+  leftAt: Date | null = null,
+): ConversationParticipant {
+  return {
+    conversationId,
+    participant,
+    tenantId: STORE_ID,
+    unreadCount: 0,
+    lastReadSeq: 0,
+    lastReadAt: null,
+    lastDeliveredSeq: 0,
+    lastDeliveredAt: null,
+    emailNotifications: true,
+    muted: false,
+    lastActivityAt: at(0),
+    joinedAt: at(0),
+    role: 'member',
+    leftAt,
+    visibleFromSeq: 1,
+  };
+}
+
 /**
  * The `EventLog` contract: events appended through a transaction are stored with their stable
  * payload and read back in log order only once committed (a rolled-back transaction leaves
@@ -194,52 +236,18 @@ export function eventLogContract(options: EventLogContractOptions): void {
     });
 
     it('reads for one participant: their conversations (left ones too) and events of none, paged among those', async () => {
-      const conversation = (id: string): Conversation => ({
-        id,
-        conversationType: 'store_customer',
-        subject: 'Order',
-        tenantId: STORE_ID,
-        isClosed: false,
-        closedAt: null,
-        closedBy: null,
-        lastMessageAt: null,
-        messageCount: 0,
-        createdAt: at(0),
-        updatedAt: at(0),
-      });
-      const member = (
-        conversationId: string,
-        participant: ParticipantRef,
-        left = false,
-      ): ConversationParticipant => ({
-        conversationId,
-        participant,
-        tenantId: STORE_ID,
-        unreadCount: 0,
-        lastReadSeq: 0,
-        lastReadAt: null,
-        lastDeliveredSeq: 0,
-        lastDeliveredAt: null,
-        emailNotifications: true,
-        muted: false,
-        lastActivityAt: at(0),
-        joinedAt: at(0),
-        role: 'member',
-        leftAt: left ? at(1) : null,
-        visibleFromSeq: 1,
-      });
       const theirs = uuid();
       const left = uuid();
       const others = uuid();
-      await store.conversations.create(conversation(theirs), [
-        member(theirs, STORE_USER),
-        member(theirs, CUSTOMER),
+      await store.conversations.create(conversationOf(theirs), [
+        memberOf(theirs, STORE_USER),
+        memberOf(theirs, CUSTOMER),
       ]);
-      await store.conversations.create(conversation(left), [
-        member(left, STORE_USER),
-        member(left, CUSTOMER, true),
+      await store.conversations.create(conversationOf(left), [
+        memberOf(left, STORE_USER),
+        memberOf(left, CUSTOMER, at(1)),
       ]);
-      await store.conversations.create(conversation(others), [member(others, STORE_USER)]);
+      await store.conversations.create(conversationOf(others), [memberOf(others, STORE_USER)]);
       const unscoped: DomainEvent = {
         type: 'participant.blocked',
         occurredAt: at(9),
@@ -333,36 +341,8 @@ export function eventLogContract(options: EventLogContractOptions): void {
     });
 
     it('redelivers a batch whose subscriber failed halfway, and its effects land once', async () => {
-      const conversation: Conversation = {
-        id: uuid(),
-        conversationType: 'store_customer',
-        subject: 'Order 7',
-        tenantId: STORE_ID,
-        isClosed: false,
-        closedAt: null,
-        closedBy: null,
-        lastMessageAt: null,
-        messageCount: 0,
-        createdAt: at(0),
-        updatedAt: at(0),
-      };
-      const member = (participant: ParticipantRef): ConversationParticipant => ({
-        conversationId: conversation.id,
-        participant,
-        tenantId: STORE_ID,
-        unreadCount: 0,
-        lastReadSeq: 0,
-        lastReadAt: null,
-        lastDeliveredSeq: 0,
-        lastDeliveredAt: null,
-        emailNotifications: true,
-        muted: false,
-        lastActivityAt: at(0),
-        joinedAt: at(0),
-        role: 'member',
-        leftAt: null,
-        visibleFromSeq: 1,
-      });
+      const conversation = conversationOf(uuid(), 'Order 7');
+      const member = (participant: ParticipantRef) => memberOf(conversation.id, participant);
       await store.conversations.create(conversation, [member(STORE_USER), member(CUSTOMER)]);
       const messageIds: string[] = [];
       for (let i = 1; i <= 4; i += 1) {
