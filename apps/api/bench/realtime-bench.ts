@@ -459,15 +459,12 @@ async function main(): Promise<void> {
     );
     await client.end();
     const expected = new Map(rows.map((r) => [r.conversation_id, r.seqs]));
-    const stillMissing = () => {
-      let n = 0;
-      for (const c of clients) {
-        const got = new Set(c.seqs);
-        for (const seq of expected.get(c.conversationId) ?? [])
-          if (!got.has(seq) && !c.recovered.has(seq)) n += 1;
-      }
-      return n;
+    /** The seqs of its conversation a client has neither received nor reloaded. */
+    const missingOf = (c: Client): number[] => {
+      const got = new Set(c.seqs);
+      return (expected.get(c.conversationId) ?? []).filter((seq) => !got.has(seq) && !c.recovered.has(seq));
     };
+    const stillMissing = () => clients.reduce((n, c) => n + missingOf(c).length, 0);
     for (const c of clients) if (c.resynced) await c.recover();
     let lastLog = performance.now();
     while (stillMissing() > 0 && performance.now() - settleStarted < SETTLE_S * 1000) {
@@ -480,21 +477,19 @@ async function main(): Promise<void> {
     }
     const settleSeconds = (performance.now() - settleStarted) / 1000;
     // Who still misses frames, and how: a lost frame must be explainable from here.
-    const short = clients.filter((c) => {
-      const got = new Set(c.seqs);
-      return (expected.get(c.conversationId) ?? []).some((seq) => !got.has(seq) && !c.recovered.has(seq));
-    });
+    const short = clients.filter((c) => missingOf(c).length > 0);
     if (short.length > 0) {
       const tally = (key: (c: Client) => string) => {
         const m = new Map<string, number>();
         for (const c of short) m.set(key(c), (m.get(key(c)) ?? 0) + 1);
         return JSON.stringify(Object.fromEntries(m));
       };
-      const gaps = short.slice(0, 5).map((c) => {
-        const got = new Set(c.seqs);
-        const want = expected.get(c.conversationId) ?? [];
-        return `client ${c.n} on ${c.instance?.name}: has ${c.seqs.length}/${want.length}, missing seqs ${want.filter((q) => !got.has(q)).join(',')}, connects ${c.connects}, last event ${c.lastEventId}`;
-      });
+      const gaps = short
+        .slice(0, 5)
+        .map(
+          (c) =>
+            `client ${c.n} on ${c.instance?.name}: has ${c.seqs.length}/${expected.get(c.conversationId)?.length ?? 0}, missing seqs ${missingOf(c).join(',')}, connects ${c.connects}, last event ${c.lastEventId}`,
+        );
       log(
         `${short.length} clients miss frames; socket states ${tally((c) => String(c.socket?.readyState))}, instances ${tally((c) => c.instance?.name ?? '?')}, resynced ${tally((c) => String(c.resynced))}`,
       );
@@ -510,9 +505,7 @@ async function main(): Promise<void> {
     for (const c of clients) {
       duplicates += c.duplicates;
       resyncs += c.resyncs;
-      const got = new Set(c.seqs);
-      for (const seq of expected.get(c.conversationId) ?? [])
-        if (!got.has(seq) && !c.recovered.has(seq)) missing += 1;
+      missing += missingOf(c).length;
       for (let i = 1; i < c.seqs.length; i += 1)
         if ((c.seqs[i] as number) < (c.seqs[i - 1] as number)) outOfOrder += 1;
     }

@@ -20,6 +20,7 @@ import { isPostgresError, SQLSTATE, violatedConstraint } from '../postgres-error
 import { PREPARED } from '../preparing-pool.js';
 import { isUuid } from './kysely-message-repository.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
+import { CONVERSATION_COLUMNS, prefixed, unprefixed } from './prefixed-columns.js';
 import {
   type ConversationRow,
   type MessageRow,
@@ -28,21 +29,6 @@ import {
   toNumber,
   toParticipant,
 } from './row-mappers.js';
-
-const CONVERSATION_COLUMNS = [
-  'id',
-  'conversation_type',
-  'subject',
-  'store_id',
-  'is_closed',
-  'closed_at',
-  'closed_by_type',
-  'closed_by_id',
-  'last_message_at',
-  'message_count',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof ConversationRow)[];
 
 const PARTICIPANT_COLUMNS = [
   'conversation_id',
@@ -63,38 +49,6 @@ const PARTICIPANT_COLUMNS = [
   'last_delivered_at',
   'archived_at',
 ] as const satisfies readonly (keyof ParticipantRow)[];
-
-/** `alias.column as prefix + column` for each column, to select several tables into one flat row. */
-function prefixed(alias: string, prefix: string, columns: readonly string[]): RawBuilder<unknown> {
-  return sql.join(
-    columns.map((column) => sql`${sql.ref(`${alias}.${column}`)} as ${sql.id(`${prefix}${column}`)}`),
-  );
-}
-
-/** The prefixed name of each column, built once per column list and prefix (hot: every inbox row). */
-const prefixedNames = new WeakMap<readonly string[], Map<string, readonly string[]>>();
-
-function namesFor(prefix: string, columns: readonly string[]): readonly string[] {
-  let byPrefix = prefixedNames.get(columns);
-  if (byPrefix === undefined) {
-    byPrefix = new Map();
-    prefixedNames.set(columns, byPrefix);
-  }
-  let names = byPrefix.get(prefix);
-  if (names === undefined) {
-    names = columns.map((column) => `${prefix}${column}`);
-    byPrefix.set(prefix, names);
-  }
-  return names;
-}
-
-/** Picks back the columns `prefixed` renamed. */
-function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
-  const names = namesFor(prefix, columns);
-  const picked: Record<string, unknown> = {};
-  for (let i = 0; i < columns.length; i += 1) picked[columns[i] as string] = row[names[i] as string];
-  return picked as T;
-}
 
 /**
  * One row of an inbox page: conversation (`c_`), membership (`p_`), latest message (`m_`), sort

@@ -11,34 +11,8 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../database-types.js';
 import { isUuid } from './kysely-message-repository.js';
 import { MESSAGE_COLUMNS, withAttachments } from './message-loading.js';
+import { CONVERSATION_COLUMNS, prefixed, unprefixed } from './prefixed-columns.js';
 import { type ConversationRow, type MessageRow, toConversation } from './row-mappers.js';
-
-const CONVERSATION_COLUMNS = [
-  'id',
-  'conversation_type',
-  'subject',
-  'store_id',
-  'is_closed',
-  'closed_at',
-  'closed_by_type',
-  'closed_by_id',
-  'last_message_at',
-  'message_count',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof ConversationRow)[];
-
-function prefixed(alias: string, prefix: string, columns: readonly string[]): RawBuilder<unknown> {
-  return sql.join(
-    columns.map((column) => sql`${sql.ref(`${alias}.${column}`)} as ${sql.id(`${prefix}${column}`)}`),
-  );
-}
-
-function unprefixed<T>(row: Record<string, unknown>, prefix: string, columns: readonly string[]): T {
-  const picked: Record<string, unknown> = {};
-  for (const column of columns) picked[column] = row[`${prefix}${column}`];
-  return picked as T;
-}
 
 type HitRow = Record<string, unknown> & {
   readonly m_id: string;
